@@ -1,0 +1,144 @@
+package dev.sapwood;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a database is opened. Immutable: every setter returns a new {@code Options}. Thread-safe.
+ *
+ * <p>Node size, basement size and fanout are targets, not limits: a single entry larger than a node
+ * is legal. They are recorded in the database header when it is created; reopening uses the values
+ * given at open time for new nodes.
+ */
+public final class Options {
+  /** Smallest accepted node size (bytes). */
+  public static final int MIN_NODE_SIZE = 4 << 10;
+  /** Largest accepted node size (bytes). */
+  public static final int MAX_NODE_SIZE = 256 << 20;
+  /** Smallest accepted basement size (bytes). */
+  public static final int MIN_BASEMENT_SIZE = 1 << 10;
+  /** Smallest and largest accepted fanout. */
+  public static final int MIN_FANOUT = 3;
+  public static final int MAX_FANOUT = 4096;
+  /** Smallest accepted cache size (bytes). */
+  public static final long MIN_CACHE_SIZE = 64 << 10;
+
+  private static final Options DEFAULTS =
+      new Options(128L << 20, 4 << 20, 128 << 10, 16, Compression.LZ4, Map.of());
+
+  private final long cacheSize;
+  private final int nodeSize;
+  private final int basementSize;
+  private final int fanout;
+  private final Compression compression;
+  private final Map<String, UpdateFunction> functions;
+
+  private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
+      Compression compression, Map<String, UpdateFunction> functions) {
+    this.cacheSize = cacheSize;
+    this.nodeSize = nodeSize;
+    this.basementSize = basementSize;
+    this.fanout = fanout;
+    this.compression = compression;
+    this.functions = functions;
+  }
+
+  /** Cache 128 MiB, node 4 MiB, basement 128 KiB, fanout 16, LZ4, only built-in update functions. */
+  public static Options defaults() {
+    return DEFAULTS;
+  }
+
+  /** Memory budget of the node cache in bytes (at least {@link #MIN_CACHE_SIZE}). */
+  public Options cacheSize(long bytes) {
+    if (bytes < MIN_CACHE_SIZE) {
+      throw new IllegalArgumentException("cacheSize " + bytes + " < " + MIN_CACHE_SIZE);
+    }
+    return new Options(bytes, nodeSize, basementSize, fanout, compression, functions);
+  }
+
+  /** Target node size in bytes, {@link #MIN_NODE_SIZE}..{@link #MAX_NODE_SIZE}. */
+  public Options nodeSize(int bytes) {
+    if (bytes < MIN_NODE_SIZE || bytes > MAX_NODE_SIZE) {
+      throw new IllegalArgumentException("nodeSize " + bytes + " outside [" + MIN_NODE_SIZE + ", " + MAX_NODE_SIZE + "]");
+    }
+    return new Options(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions);
+  }
+
+  /** Target basement (leaf partition) size in bytes, at least {@link #MIN_BASEMENT_SIZE}, at most the node size. */
+  public Options basementSize(int bytes) {
+    if (bytes < MIN_BASEMENT_SIZE || bytes > nodeSize) {
+      throw new IllegalArgumentException("basementSize " + bytes + " outside [" + MIN_BASEMENT_SIZE + ", nodeSize " + nodeSize + "]");
+    }
+    return new Options(cacheSize, nodeSize, bytes, fanout, compression, functions);
+  }
+
+  /** Target number of children of an internal node, {@link #MIN_FANOUT}..{@link #MAX_FANOUT}. */
+  public Options fanout(int children) {
+    if (children < MIN_FANOUT || children > MAX_FANOUT) {
+      throw new IllegalArgumentException("fanout " + children + " outside [" + MIN_FANOUT + ", " + MAX_FANOUT + "]");
+    }
+    return new Options(cacheSize, nodeSize, basementSize, children, compression, functions);
+  }
+
+  /** Compression of node partitions written from now on. */
+  public Options compression(Compression c) {
+    return new Options(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions);
+  }
+
+  /**
+   * Registers user update functions (in addition to {@link UpdateFunctions#builtIns()}). A name
+   * registered twice, or a built-in name, is an {@link IllegalArgumentException}.
+   */
+  public Options register(UpdateFunction... fns) {
+    Map<String, UpdateFunction> m = new LinkedHashMap<>(functions);
+    for (UpdateFunction f : fns) {
+      Objects.requireNonNull(f, "update function");
+      String name = Objects.requireNonNull(f.name(), "update function name");
+      int len = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (len == 0 || len > 255) {
+        throw new IllegalArgumentException("update function name must be 1..255 UTF-8 bytes: '" + name + "'");
+      }
+      boolean builtIn = UpdateFunctions.builtIns().stream().anyMatch(b -> b.name().equals(name));
+      if (builtIn || m.containsKey(name)) {
+        throw new IllegalArgumentException("update function '" + name + "' is already registered");
+      }
+      m.put(name, f);
+    }
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m));
+  }
+
+  public long cacheSize() {
+    return cacheSize;
+  }
+
+  public int nodeSize() {
+    return nodeSize;
+  }
+
+  public int basementSize() {
+    return basementSize;
+  }
+
+  public int fanout() {
+    return fanout;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  /** The user-registered update functions (built-ins excluded), in registration order. */
+  public List<UpdateFunction> registeredFunctions() {
+    return new ArrayList<>(functions.values());
+  }
+
+  @Override
+  public String toString() {
+    return "Options{cacheSize=" + cacheSize + ", nodeSize=" + nodeSize + ", basementSize=" + basementSize
+        + ", fanout=" + fanout + ", compression=" + compression + ", functions=" + functions.keySet() + "}";
+  }
+}

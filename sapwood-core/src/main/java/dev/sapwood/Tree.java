@@ -1,0 +1,44 @@
+package dev.sapwood;
+
+/**
+ * A named, ordered keyspace of a {@link Database}. Keys are compared as unsigned bytes
+ * (lexicographic); keys are at most {@link Limits#MAX_KEY_SIZE} bytes and values at most
+ * {@link Limits#MAX_VALUE_SIZE}; empty keys and values are legal. Null keys or values, and larger
+ * ones, are {@link IllegalArgumentException}s.
+ *
+ * <p>Thread-safe: any number of threads may call any method at once; each single change is atomic.
+ * Arrays passed in are copied (changing them afterwards does not change the tree); arrays returned
+ * are the caller's. A change is durable after the next {@link Database#checkpoint()} or
+ * {@link Database#close()}.
+ *
+ * <p>Using a tree of a closed database, or a dropped tree, is an {@link IllegalStateException}.
+ */
+public interface Tree {
+  /** The tree's name. */
+  String name();
+
+  /** The value of {@code key}, or null if absent. */
+  byte[] get(byte[] key);
+
+  /** Sets {@code key} to {@code value}. */
+  void put(byte[] key, byte[] value);
+
+  /** Removes {@code key} if present. */
+  void delete(byte[] key);
+
+  /**
+   * Removes every key {@code k} with {@code fromInclusive <= k < toExclusive}, as one message
+   * (cost independent of how many keys it removes). An empty or inverted range removes nothing.
+   */
+  void deleteRange(byte[] fromInclusive, byte[] toExclusive);
+
+  /**
+   * Blind read-modify-write: records that {@code fn} is to be applied to the key's value with
+   * {@code argument}, without reading the old value now. {@code fn} must be a built-in or registered
+   * with {@link Options#register}; otherwise {@link IllegalArgumentException}.
+   */
+  void update(byte[] key, UpdateFunction fn, byte[] argument);
+
+  /** A new, unpositioned cursor; close it when done. */
+  Cursor cursor();
+}

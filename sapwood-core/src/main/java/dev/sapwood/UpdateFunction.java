@@ -1,0 +1,27 @@
+package dev.sapwood;
+
+/**
+ * A blind read-modify-write: {@link Tree#update} stores a message naming this function, and the
+ * function runs later, wherever the old value is found (during a flush into a leaf, or during a
+ * read that meets the message on its way down).
+ *
+ * <p>Contract: {@link #name()} is stable across restarts (it is written to disk with every update
+ * message) and must be registered with {@link Options#register} on every open of a database whose
+ * messages may still name it. {@link #apply} must be a pure, deterministic function of its
+ * arguments, must not modify its arguments, and may be called from any thread, any number of times
+ * (for example once per read that meets an unapplied message).
+ */
+public interface UpdateFunction {
+  /** The stable name stored with each update message; 1 to 255 UTF-8 bytes. */
+  String name();
+
+  /**
+   * Computes the new value.
+   *
+   * @param key the key being updated
+   * @param oldValueOrNull the current value, or null if the key is absent
+   * @param argument the argument given to {@link Tree#update}
+   * @return the new value, or null to delete the key
+   */
+  byte[] apply(byte[] key, byte[] oldValueOrNull, byte[] argument);
+}

@@ -1,0 +1,78 @@
+package dev.sapwood;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A group of changes applied atomically by {@link Database#write}: readers see all of them or none,
+ * and a checkpoint contains all of them or none. Operations on one key apply in the order they were
+ * added. A batch may touch several trees of one database. Not thread-safe; reusable after
+ * {@link #clear()}. The batch keeps references to the arrays it is given: do not change them until
+ * the batch has been written.
+ */
+public final class WriteBatch {
+  /** Receives a batch's operations in order; see {@link #forEach}. */
+  public interface Handler {
+    void put(Tree tree, byte[] key, byte[] value);
+
+    void delete(Tree tree, byte[] key);
+
+    void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument);
+  }
+
+  private static final int PUT = 0;
+  private static final int DELETE = 1;
+  private static final int UPDATE = 2;
+
+  private record Op(int kind, Tree tree, byte[] key, byte[] value, UpdateFunction fn) {}
+
+  private final List<Op> ops = new ArrayList<>();
+
+  public WriteBatch() {}
+
+  /** Adds a put; argument checks as for {@link Tree#put}. */
+  public WriteBatch put(Tree tree, byte[] key, byte[] value) {
+    Limits.checkKey(key);
+    Limits.checkValue(value);
+    ops.add(new Op(PUT, Objects.requireNonNull(tree, "tree"), key, value, null));
+    return this;
+  }
+
+  /** Adds a delete; argument checks as for {@link Tree#delete}. */
+  public WriteBatch delete(Tree tree, byte[] key) {
+    Limits.checkKey(key);
+    ops.add(new Op(DELETE, Objects.requireNonNull(tree, "tree"), key, null, null));
+    return this;
+  }
+
+  /** Adds an update; argument checks as for {@link Tree#update}. */
+  public WriteBatch update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument) {
+    Limits.checkKey(key);
+    Limits.checkValue(argument);
+    Objects.requireNonNull(fn, "update function");
+    ops.add(new Op(UPDATE, Objects.requireNonNull(tree, "tree"), key, argument, fn));
+    return this;
+  }
+
+  /** Number of operations. */
+  public int size() {
+    return ops.size();
+  }
+
+  /** Removes all operations. */
+  public void clear() {
+    ops.clear();
+  }
+
+  /** Calls {@code h} once per operation, in the order they were added. */
+  public void forEach(Handler h) {
+    for (Op op : ops) {
+      switch (op.kind) {
+        case PUT -> h.put(op.tree, op.key, op.value);
+        case DELETE -> h.delete(op.tree, op.key);
+        default -> h.update(op.tree, op.key, op.fn, op.value);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.sapwood.internal.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * An open file: positional reads and writes, fsync, truncate, size and an exclusive lock. Thread-safe:
+ * positional operations may run concurrently.
+ */
+public interface IoFile extends Closeable {
+  /**
+   * Reads up to {@code dst.remaining()} bytes at {@code position}; returns the number read, -1 at or
+   * past the end of the file. Reads less only at the end of the file.
+   */
+  int read(long position, ByteBuffer dst) throws IOException;
+
+  /** Writes all of {@code src} at {@code position}, extending the file if needed. */
+  void write(long position, ByteBuffer src) throws IOException;
+
+  /** Makes every completed write durable (fsync). */
+  void force() throws IOException;
+
+  /** Cuts the file to {@code size} bytes (no-op if it is not longer). */
+  void truncate(long size) throws IOException;
+
+  /** The file's current size in bytes. */
+  long size() throws IOException;
+
+  /**
+   * Takes an exclusive lock on the whole file for this process, held until {@link #close()}; false
+   * if another holder (this process or another) has it.
+   */
+  boolean tryLock() throws IOException;
+
+  /** A name for messages (the path). */
+  String name();
+}
