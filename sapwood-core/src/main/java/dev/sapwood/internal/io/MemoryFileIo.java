@@ -1,0 +1,203 @@
+package dev.sapwood.internal.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A {@link FileIo} that keeps files in memory, for fast tests. Each file remembers its current bytes
+ * and the bytes it had at its last {@link IoFile#force()}; {@link #crash()} simulates a power loss by
+ * reverting every file to its last forced contents.
+ *
+ * <p>Simplifications: creating and deleting a file are durable at once (no directory fsync is
+ * modelled), so a file created but never forced survives a crash, empty. Locks behave like
+ * {@link NioFileIo}'s: one holder per path until that handle is closed.
+ *
+ * <p>Invariants: {@code synced} is only replaced by {@code force()} and {@link #crash()}; a lock
+ * holder is always an open handle; every field of a {@code MemFile} is guarded by that file.
+ */
+public final class MemoryFileIo implements FileIo {
+  private final Map<Path, MemFile> files = new HashMap<>(); // guarded by this
+
+  @Override
+  public synchronized IoFile open(Path path) throws IOException {
+    MemFile file = files.computeIfAbsent(key(path), p -> new MemFile());
+    return new Handle(path, file);
+  }
+
+  @Override
+  public synchronized boolean exists(Path path) {
+    return files.containsKey(key(path));
+  }
+
+  @Override
+  public synchronized void delete(Path path) {
+    files.remove(key(path));
+  }
+
+  @Override
+  public void createDirectories(Path dir) {
+    // Directories are implicit.
+  }
+
+  /**
+   * Simulates a power loss: every file reverts to the contents of its last force(), every open
+   * handle is closed (later calls on it fail) and every lock is released.
+   */
+  public synchronized void crash() {
+    for (MemFile f : files.values()) {
+      synchronized (f) {
+        f.data = f.synced.clone();
+        f.size = f.synced.length;
+        f.lockHolder = null;
+        f.generation++;
+      }
+    }
+  }
+
+  /** A copy of the current (not necessarily durable) contents of {@code path}. */
+  public synchronized byte[] contents(Path path) {
+    MemFile f = files.get(key(path));
+    if (f == null) {
+      throw new IllegalArgumentException("no such file: " + path);
+    }
+    synchronized (f) {
+      return Arrays.copyOf(f.data, f.size);
+    }
+  }
+
+  /** Replaces the contents of {@code path}, current and durable alike (for corruption tests). */
+  public synchronized void setContents(Path path, byte[] bytes) {
+    MemFile f = files.computeIfAbsent(key(path), p -> new MemFile());
+    synchronized (f) {
+      f.data = bytes.clone();
+      f.size = bytes.length;
+      f.synced = bytes.clone();
+    }
+  }
+
+  private static Path key(Path path) {
+    return path.toAbsolutePath().normalize();
+  }
+
+  /** One file's state, shared by all handles on it. */
+  private static final class MemFile {
+    byte[] data = new byte[0];
+    int size;
+    byte[] synced = new byte[0];
+    Handle lockHolder;
+    long generation; // bumped by crash(); handles from an older generation are dead
+  }
+
+  private static final class Handle implements IoFile {
+    private final Path path;
+    private final MemFile file;
+    private final long generation;
+    private boolean closed; // guarded by file
+
+    Handle(Path path, MemFile file) {
+      this.path = path;
+      this.file = file;
+      synchronized (file) {
+        this.generation = file.generation;
+      }
+    }
+
+    private void checkOpenLocked() throws IOException {
+      if (closed || generation != file.generation) {
+        throw new IOException(path + ": file handle is closed");
+      }
+    }
+
+    @Override
+    public int read(long position, ByteBuffer dst) throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        if (position < 0) {
+          throw new IllegalArgumentException("negative position " + position);
+        }
+        if (position >= file.size) {
+          return dst.hasRemaining() ? -1 : 0;
+        }
+        int n = (int) Math.min(dst.remaining(), file.size - position);
+        dst.put(file.data, (int) position, n);
+        return n;
+      }
+    }
+
+    @Override
+    public void write(long position, ByteBuffer src) throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        long end = position + src.remaining();
+        if (position < 0 || end > Integer.MAX_VALUE - 8) {
+          throw new IOException(path + ": in-memory file cannot hold offset " + end);
+        }
+        if (end > file.data.length) {
+          file.data = Arrays.copyOf(file.data, (int) Math.max(end, Math.min(
+              (long) file.data.length * 2, Integer.MAX_VALUE - 8)));
+        }
+        if (position > file.size) {
+          Arrays.fill(file.data, file.size, (int) position, (byte) 0);
+        }
+        src.get(file.data, (int) position, src.remaining());
+        file.size = (int) Math.max(file.size, end);
+      }
+    }
+
+    @Override
+    public void force() throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        file.synced = Arrays.copyOf(file.data, file.size);
+      }
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        if (size < file.size) {
+          file.size = (int) Math.max(0, size);
+        }
+      }
+    }
+
+    @Override
+    public long size() throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        return file.size;
+      }
+    }
+
+    @Override
+    public boolean tryLock() throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        if (file.lockHolder == null) {
+          file.lockHolder = this;
+        }
+        return file.lockHolder == this;
+      }
+    }
+
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public void close() {
+      synchronized (file) {
+        closed = true;
+        if (file.lockHolder == this) {
+          file.lockHolder = null;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,456 @@
+package dev.sapwood.internal.store;
+
+import static dev.sapwood.internal.store.BlockFileFormat.*;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.StorageException;
+import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A file of numbered, variable-size blocks written copy-on-write, made durable by checkpoints
+ * (layout: docs/format/blockfile.md, {@link BlockFileFormat}). Opening the file always yields the
+ * state of the last completed checkpoint; blocks written since are lost on a crash.
+ *
+ * <p>Invariants: (1) an extent referenced by the last completed checkpoint (its table, or a table
+ * entry marked checkpointed) is never reused or overwritten until the next checkpoint's header is
+ * durable; (2) an extent unmapped while reads are in flight waits in {@code limbo} until no read is
+ * in flight, so a reader never sees its extent reused under it; (3) every byte in {@code [DATA_START,
+ * space.end())} is in exactly one of: the current table's entries, the durable table's extent, an
+ * extent being written, {@code deferred}, {@code limbo}, or the allocator's free map.
+ *
+ * <p>Locking: {@code lock} guards the fields grouped below it; methods ending in {@code Locked}
+ * require it. No I/O is done while holding it except in {@link #create} and {@link #open}, before
+ * the object is shared. The caller guarantees {@link #checkpoint} does not run concurrently with
+ * {@link #writeBlock} or {@link #freeBlockNumber}; reads may run at any time.
+ */
+public final class BlockFile implements Closeable {
+  private final StickyFile file;
+  private final AtomicInteger readsInFlight = new AtomicInteger();
+  private volatile boolean limboPending;
+  private volatile boolean closed;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // Guarded by lock:
+  private Header header;
+  private final BlockTable table;
+  private final BlockNumberPool numbers;
+  private final SpaceAllocator space;
+  private final List<long[]> deferred = new ArrayList<>(); // released after the next checkpoint
+  private final List<long[]> limbo = new ArrayList<>(); // released once no read is in flight
+  private long checkpoints;
+
+  private BlockFile(StickyFile file, Header header, BlockTable table, BlockNumberPool numbers,
+      SpaceAllocator space) {
+    this.file = file;
+    this.header = header;
+    this.table = table;
+    this.numbers = numbers;
+    this.space = space;
+  }
+
+  /**
+   * Creates a new, empty block file at {@code path} (absent or empty): an empty block table at
+   * offset 8192 and the same header, checkpoint count 0, in both slots, fsynced.
+   *
+   * @throws IllegalStateException if the file exists and is not empty
+   */
+  public static BlockFile create(FileIo io, Path path, Header.Settings settings) {
+    Objects.requireNonNull(settings, "settings");
+    StickyFile f = new StickyFile(openFile(io, path));
+    try {
+      if (f.size() > 0) {
+        throw new IllegalStateException(path + ": cannot create a block file, file is not empty");
+      }
+      byte[] tableBytes = BlockTableCodec.encode(0, new BlockTable().sorted());
+      long now = System.currentTimeMillis();
+      Header h = new Header(FormatVersion.CURRENT, 0, 0, 0, 0, settings.nodeSize(),
+          settings.basementSize(), settings.fanout(), settings.compression(), now, now,
+          DATA_START, tableBytes.length, 1);
+      f.write(DATA_START, tableBytes, 0, tableBytes.length);
+      f.force();
+      byte[] slot = HeaderCodec.encode(h);
+      for (int s = 0; s < HEADER_SLOTS; s++) {
+        f.write(slotOffset(s), slot, 0, slot.length);
+      }
+      f.force();
+      SpaceAllocator space = new SpaceAllocator(DATA_START);
+      space.allocate(extentLength(tableBytes.length));
+      return new BlockFile(f, h, new BlockTable(), new BlockNumberPool(1), space);
+    } catch (RuntimeException e) {
+      closeQuietly(f, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens an existing file: reads both header slots, takes the valid one with the higher
+   * checkpoint count (slot 0 on a tie), loads and verifies its block table, and rebuilds the free
+   * space map (everything not referenced is free) and the free block numbers.
+   *
+   * @throws CorruptionException if no slot is valid or the table is damaged
+   * @throws dev.sapwood.SapwoodException if a valid slot has a format version this build does not
+   *     read
+   */
+  public static BlockFile open(FileIo io, Path path) {
+    if (!io.exists(path)) {
+      throw new StorageException(path + ": no such block file",
+          new NoSuchFileException(path.toString()));
+    }
+    StickyFile f = new StickyFile(openFile(io, path));
+    try {
+      long fileSize = f.size();
+      Header h = HeaderSelector.select(f);
+      if (h.blockTableOffset() + h.blockTableSize() > fileSize) {
+        throw new CorruptionException(f.name(), h.blockTableOffset(),
+            "block table of " + h.blockTableSize() + " bytes extends past the end of the file ("
+                + fileSize + " bytes)");
+      }
+      byte[] bytes = new byte[h.blockTableSize()];
+      f.readFully(h.blockTableOffset(), bytes, 0, bytes.length, "the block table");
+      BlockTable table = new BlockTable(BlockTableCodec.decode(bytes, f.name(), h, fileSize));
+      List<long[]> used = table.extents();
+      used.add(new long[] {h.blockTableOffset(), extentLength(h.blockTableSize())});
+      SpaceAllocator space = SpaceAllocator.rebuild(DATA_START, used.toArray(new long[0][]));
+      BlockNumberPool numbers = BlockNumberPool.rebuild(h.nextBlockNumber(),
+          table.sorted().keySet());
+      return new BlockFile(f, h, table, numbers, space);
+    } catch (RuntimeException e) {
+      closeQuietly(f, e);
+      throw e;
+    }
+  }
+
+  /** The header of the last completed checkpoint (or the one opened). */
+  public Header header() {
+    lock.lock();
+    try {
+      return header;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The file name, for error messages. */
+  public String name() {
+    return file.name();
+  }
+
+  /** A block number > 0 not in use; the lowest freed number first. */
+  public long allocateBlockNumber() {
+    checkOpen();
+    lock.lock();
+    try {
+      return numbers.allocate();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Retires {@code blockNumber}: the number is reusable now; its extent (if any) is released at
+   * once if no completed checkpoint refers to it, else after the next checkpoint completes.
+   *
+   * @throws IllegalArgumentException if the number is not in use
+   */
+  public void freeBlockNumber(long blockNumber) {
+    checkOpen();
+    lock.lock();
+    try {
+      numbers.release(blockNumber);
+      BlockTable.Entry old = table.remove(blockNumber);
+      if (old != null) {
+        retireLocked(old);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Writes {@code data[off, off + len)} as the new contents of {@code blockNumber}, copy-on-write:
+   * to freshly allocated space, then maps the number to it and retires the previous extent as
+   * {@link #freeBlockNumber} does. A block of 0 bytes still occupies one aligned unit.
+   *
+   * @throws IllegalArgumentException if the number was not handed out by {@link
+   *     #allocateBlockNumber} or was freed
+   * @throws StorageException if the write fails, or an earlier write failed
+   */
+  public void writeBlock(long blockNumber, byte[] data, int off, int len) {
+    Objects.checkFromIndexSize(off, len, data.length);
+    checkOpen();
+    file.checkWritable();
+    long at;
+    lock.lock();
+    try {
+      if (!numbers.isInUse(blockNumber)) {
+        throw new IllegalArgumentException("block number " + blockNumber + " is not in use");
+      }
+      at = space.allocate(extentLength(len));
+      drainLimboLocked();
+    } finally {
+      lock.unlock();
+    }
+    file.write(at, data, off, len);
+    lock.lock();
+    try {
+      BlockTable.Entry old = table.put(blockNumber, new BlockTable.Entry(at, len, false));
+      if (old != null) {
+        retireLocked(old);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@code blockNumber} has a written extent. */
+  public boolean isMapped(long blockNumber) {
+    lock.lock();
+    try {
+      return table.get(blockNumber) != null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The size in bytes of the block; IllegalArgumentException if unmapped. */
+  public int blockSize(long blockNumber) {
+    return mappedEntry(blockNumber).size();
+  }
+
+  /** The file offset of the block's current extent (for messages); IllegalArgumentException if unmapped. */
+  public long blockOffset(long blockNumber) {
+    return mappedEntry(blockNumber).offset();
+  }
+
+  /**
+   * Reads {@code len} bytes of the block starting {@code offsetInBlock} bytes into it.
+   *
+   * @throws CorruptionException if the block is not mapped (its number came from damaged data),
+   *     the range is not inside the block (a length read from disk was bad), or the file ends
+   *     before the block does
+   */
+  public void readBlock(long blockNumber, int offsetInBlock, byte[] dst, int dstOff, int len) {
+    readsInFlight.incrementAndGet();
+    try {
+      BlockTable.Entry e = lookupForRead(blockNumber);
+      if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
+        throw new CorruptionException(file.name(), e.offset(), "block " + blockNumber
+            + ": read of " + len + " bytes at " + offsetInBlock + " is outside its "
+            + e.size() + " bytes");
+      }
+      Objects.checkFromIndexSize(dstOff, len, dst.length);
+      file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block " + blockNumber);
+    } finally {
+      leaveRead();
+    }
+  }
+
+  /** The whole block; CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}. */
+  public byte[] readBlock(long blockNumber) {
+    readsInFlight.incrementAndGet();
+    try {
+      BlockTable.Entry e = lookupForRead(blockNumber);
+      byte[] out = new byte[e.size()];
+      file.readFully(e.offset(), out, 0, out.length, "block " + blockNumber);
+      return out;
+    } finally {
+      leaveRead();
+    }
+  }
+
+  /**
+   * Makes everything written so far durable as checkpoint {@code header().checkpointCount() + 1}:
+   * fsync the data, write the block table to fresh space, fsync, write the header to slot {@code
+   * count % 2}, fsync; then release the extents deferred to this checkpoint and truncate free
+   * space at the end of the file. The caller guarantees no write or free runs meanwhile.
+   *
+   * @throws StorageException if any step fails (sticky: the file accepts no more writes)
+   */
+  public void checkpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
+    checkOpen();
+    file.force();
+    byte[] bytes;
+    long at;
+    Header old;
+    Header next;
+    lock.lock();
+    try {
+      old = header;
+      long count = old.checkpointCount() + 1;
+      bytes = BlockTableCodec.encode(count, table.sorted());
+      at = space.allocate(extentLength(bytes.length));
+      next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
+          old.nodeSize(), old.basementSize(), old.fanout(), old.compression(),
+          old.createdMillis(), System.currentTimeMillis(), at, bytes.length, numbers.next());
+    } finally {
+      lock.unlock();
+    }
+    file.write(at, bytes, 0, bytes.length);
+    file.force();
+    byte[] slot = HeaderCodec.encode(next);
+    file.write(slotOffset(next.slot()), slot, 0, slot.length);
+    file.force();
+    long end;
+    lock.lock();
+    try {
+      header = next;
+      checkpoints++;
+      table.markAllCheckpointed();
+      deferred.add(new long[] {old.blockTableOffset(), extentLength(old.blockTableSize())});
+      for (long[] x : deferred) {
+        releaseLocked(x[0], x[1]);
+      }
+      deferred.clear();
+      end = space.trimTail();
+    } finally {
+      lock.unlock();
+    }
+    file.truncate(end);
+  }
+
+  /** The file's current size in bytes. */
+  public long fileSize() {
+    return file.size();
+  }
+
+  /**
+   * Counters: io.bytes_written, io.bytes_read, io.fsyncs, store.blocks, store.free_bytes,
+   * store.pending_free_bytes (deferred to the next checkpoint or waiting for reads),
+   * store.file_bytes, store.checkpoints.
+   */
+  public Map<String, Long> counters() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("io.bytes_written", file.bytesWritten.sum());
+    m.put("io.bytes_read", file.bytesRead.sum());
+    m.put("io.fsyncs", file.fsyncs.sum());
+    lock.lock();
+    try {
+      m.put("store.blocks", (long) table.size());
+      m.put("store.free_bytes", space.freeBytes());
+      long pending = 0;
+      for (long[] x : deferred) {
+        pending += x[1];
+      }
+      for (long[] x : limbo) {
+        pending += x[1];
+      }
+      m.put("store.pending_free_bytes", pending);
+      m.put("store.checkpoints", checkpoints);
+    } finally {
+      lock.unlock();
+    }
+    m.put("store.file_bytes", closed ? -1L : file.size());
+    return m;
+  }
+
+  /** Closes the file without checkpointing: writes since the last checkpoint are not durable. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  }
+
+  private BlockTable.Entry mappedEntry(long blockNumber) {
+    lock.lock();
+    try {
+      BlockTable.Entry e = table.get(blockNumber);
+      if (e == null) {
+        throw new IllegalArgumentException(name() + ": block " + blockNumber + " is not mapped");
+      }
+      return e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** REQUIRES: the caller counted itself in readsInFlight. */
+  private BlockTable.Entry lookupForRead(long blockNumber) {
+    BlockTable.Entry e;
+    lock.lock();
+    try {
+      e = table.get(blockNumber);
+    } finally {
+      lock.unlock();
+    }
+    if (e == null) {
+      throw new CorruptionException(file.name(), -1, "block " + blockNumber + " is not mapped");
+    }
+    return e;
+  }
+
+  private void leaveRead() {
+    if (readsInFlight.decrementAndGet() == 0 && limboPending) {
+      lock.lock();
+      try {
+        drainLimboLocked();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** An extent left the current table: free now, or after the next checkpoint if one refers to it. */
+  private void retireLocked(BlockTable.Entry e) {
+    if (e.checkpointed()) {
+      deferred.add(new long[] {e.offset(), e.extentLength()});
+    } else {
+      releaseLocked(e.offset(), e.extentLength());
+    }
+  }
+
+  /** Frees an extent nothing maps any more, once no read that could have looked it up is running. */
+  private void releaseLocked(long offset, long length) {
+    if (readsInFlight.get() == 0) {
+      space.release(offset, length);
+    } else {
+      limbo.add(new long[] {offset, length});
+      limboPending = true;
+    }
+  }
+
+  private void drainLimboLocked() {
+    if (limboPending && readsInFlight.get() == 0) {
+      for (long[] x : limbo) {
+        space.release(x[0], x[1]);
+      }
+      limbo.clear();
+      limboPending = false;
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(name() + ": block file is closed");
+    }
+  }
+
+  private static IoFile openFile(FileIo io, Path path) {
+    try {
+      return io.open(path);
+    } catch (IOException e) {
+      throw new StorageException(path + ": cannot open block file", e);
+    }
+  }
+
+  private static void closeQuietly(StickyFile f, RuntimeException primary) {
+    try {
+      f.close();
+    } catch (RuntimeException e) {
+      primary.addSuppressed(e);
+    }
+  }
+}

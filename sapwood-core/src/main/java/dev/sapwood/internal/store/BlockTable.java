@@ -1,0 +1,79 @@
+package dev.sapwood.internal.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The in-memory block table: block number to the extent holding the block's current contents.
+ *
+ * <p>Invariants: block numbers are > 0; extents are aligned and do not overlap each other; an
+ * entry is {@code checkpointed} exactly when the last completed checkpoint's table maps its block
+ * number to that same extent (so its space must outlive the next checkpoint). Not thread-safe: the
+ * owning {@link BlockFile} guards it.
+ */
+final class BlockTable {
+  /**
+   * Where one block lives.
+   *
+   * @param offset file offset of the extent (aligned)
+   * @param size the block's size in bytes; the extent is {@code extentLength(size)} long
+   * @param checkpointed whether the last completed checkpoint refers to this extent
+   */
+  record Entry(long offset, int size, boolean checkpointed) {
+    /** The length of the extent, aligned. */
+    long extentLength() {
+      return BlockFileFormat.extentLength(size);
+    }
+  }
+
+  private final TreeMap<Long, Entry> entries = new TreeMap<>();
+
+  BlockTable() {}
+
+  BlockTable(Map<Long, Entry> loaded) {
+    entries.putAll(loaded);
+  }
+
+  Entry get(long blockNumber) {
+    return entries.get(blockNumber);
+  }
+
+  /** Maps {@code blockNumber} to {@code e}; returns the previous entry or null. */
+  Entry put(long blockNumber, Entry e) {
+    return entries.put(blockNumber, e);
+  }
+
+  /** Unmaps {@code blockNumber}; returns the previous entry or null. */
+  Entry remove(long blockNumber) {
+    return entries.remove(blockNumber);
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  /** The entries in ascending block number order (a live view; do not modify). */
+  Map<Long, Entry> sorted() {
+    return entries;
+  }
+
+  /** Marks every entry checkpointed: call once a checkpoint of this exact table is durable. */
+  void markAllCheckpointed() {
+    for (Map.Entry<Long, Entry> e : entries.entrySet()) {
+      if (!e.getValue().checkpointed()) {
+        e.setValue(new Entry(e.getValue().offset(), e.getValue().size(), true));
+      }
+    }
+  }
+
+  /** The (offset, extent length) of every entry. */
+  List<long[]> extents() {
+    List<long[]> out = new ArrayList<>(entries.size() + 1);
+    for (Entry e : entries.values()) {
+      out.add(new long[] {e.offset(), e.extentLength()});
+    }
+    return out;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.sapwood.internal.store;
+
+/**
+ * The version of Sapwood's on-disk format, written into every header slot and checked on open. A
+ * file whose version is newer than {@link #CURRENT} (or not a version this build knows) is refused
+ * with a message naming both versions, never guessed at.
+ *
+ * <p>Changelog, one line per version (on disk — never reuse a number):
+ *
+ * <ul>
+ *   <li>1 — first format: two 4 KiB header slots, a checksummed block table written to fresh space
+ *       at each checkpoint, 4 KiB-aligned copy-on-write extents (see docs/format/blockfile.md).
+ * </ul>
+ */
+public final class FormatVersion {
+  /** The version this build writes, and the newest it reads. */
+  public static final int CURRENT = 1;
+
+  /** The oldest version this build reads. */
+  public static final int OLDEST_READABLE = 1;
+
+  private FormatVersion() {}
+
+  /** Whether this build can read files of {@code version}. */
+  public static boolean isReadable(int version) {
+    return version >= OLDEST_READABLE && version <= CURRENT;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.sapwood.internal.store;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Free space of a block file, in extents aligned to {@link BlockFileFormat#ALIGNMENT}.
+ *
+ * <p>Policy: first fit by lowest address. Preferring low addresses keeps live data packed toward
+ * the start of the file, so free space gathers at the end where a checkpoint can truncate it. An
+ * allocation that fits no free extent is taken from {@link #end()}, growing the file.
+ *
+ * <p>Invariants: (1) every free extent is aligned, non-empty, lies in {@code [start, end)} and does
+ * not touch or overlap another (neighbours are always coalesced); (2) {@code freeBytes} is the sum
+ * of the free extents' lengths. Not thread-safe: the owning {@link BlockFile} guards it.
+ */
+final class SpaceAllocator {
+  private final long start;
+  private final TreeMap<Long, Long> free = new TreeMap<>(); // offset -> length
+  private long end;
+  private long freeBytes;
+
+  /** An allocator with nothing allocated: everything from {@code start} on is unused. */
+  SpaceAllocator(long start) {
+    checkAligned(start, 0);
+    this.start = start;
+    this.end = start;
+  }
+
+  /**
+   * Rebuilds the free map from the extents in use: everything in {@code [start, end)} that no
+   * extent covers is free, where {@code end} is the end of the highest used extent.
+   *
+   * @param used (offset, length) pairs, aligned, not overlapping, in any order
+   */
+  static SpaceAllocator rebuild(long start, long[][] used) {
+    SpaceAllocator a = new SpaceAllocator(start);
+    TreeMap<Long, Long> sorted = new TreeMap<>();
+    for (long[] e : used) {
+      checkAligned(e[0], e[1]);
+      if (e[0] < start || sorted.put(e[0], e[1]) != null) {
+        throw new IllegalArgumentException("bad used extent at " + e[0]);
+      }
+    }
+    long at = start;
+    for (Map.Entry<Long, Long> e : sorted.entrySet()) {
+      if (e.getKey() < at) {
+        throw new IllegalArgumentException("used extents overlap at " + e.getKey());
+      }
+      a.end = e.getKey() + e.getValue();
+      if (e.getKey() > at) {
+        a.release(at, e.getKey() - at);
+      }
+      at = a.end;
+    }
+    return a;
+  }
+
+  /** Allocates an extent of {@code length} bytes (a positive multiple of the alignment). */
+  long allocate(long length) {
+    checkAligned(0, length);
+    if (length <= 0) {
+      throw new IllegalArgumentException("empty allocation");
+    }
+    for (Map.Entry<Long, Long> e : free.entrySet()) {
+      if (e.getValue() >= length) {
+        long offset = e.getKey();
+        free.remove(offset);
+        if (e.getValue() > length) {
+          free.put(offset + length, e.getValue() - length);
+        }
+        freeBytes -= length;
+        return offset;
+      }
+    }
+    long offset = end;
+    end += length;
+    return offset;
+  }
+
+  /** Returns {@code [offset, offset + length)} to the free map, coalescing with neighbours. */
+  void release(long offset, long length) {
+    checkAligned(offset, length);
+    if (length <= 0 || offset < start || offset + length > end) {
+      throw new IllegalStateException(
+          "release of [" + offset + ", " + (offset + length) + ") outside [" + start + ", " + end
+              + ")");
+    }
+    Map.Entry<Long, Long> before = free.floorEntry(offset);
+    Map.Entry<Long, Long> after = free.ceilingEntry(offset);
+    if ((before != null && before.getKey() + before.getValue() > offset)
+        || (after != null && after.getKey() < offset + length)) {
+      throw new IllegalStateException("double release of extent at " + offset);
+    }
+    freeBytes += length;
+    long s = offset;
+    long len = length;
+    if (before != null && before.getKey() + before.getValue() == offset) {
+      s = before.getKey();
+      len += before.getValue();
+      free.remove(before.getKey());
+    }
+    if (after != null && after.getKey() == offset + length) {
+      len += after.getValue();
+      free.remove(after.getKey());
+    }
+    free.put(s, len);
+  }
+
+  /** Drops the free extent that ends at {@link #end()}, if any; returns the new end. */
+  long trimTail() {
+    Map.Entry<Long, Long> last = free.lastEntry();
+    if (last != null && last.getKey() + last.getValue() == end) {
+      free.remove(last.getKey());
+      freeBytes -= last.getValue();
+      end = last.getKey();
+    }
+    return end;
+  }
+
+  /** First byte past every allocated and free extent. */
+  long end() {
+    return end;
+  }
+
+  /** Total bytes in free extents. */
+  long freeBytes() {
+    return freeBytes;
+  }
+
+  /** Number of free extents (for tests and counters). */
+  int freeExtents() {
+    return free.size();
+  }
+
+  /** Whether {@code [offset, offset + length)} lies entirely inside one free extent. */
+  boolean isFree(long offset, long length) {
+    Map.Entry<Long, Long> e = free.floorEntry(offset);
+    return e != null && e.getKey() + e.getValue() >= offset + length;
+  }
+
+  private static void checkAligned(long offset, long length) {
+    if (offset % BlockFileFormat.ALIGNMENT != 0 || length % BlockFileFormat.ALIGNMENT != 0
+        || length < 0) {
+      throw new IllegalArgumentException("unaligned extent [" + offset + ", +" + length + ")");
+    }
+  }
+}

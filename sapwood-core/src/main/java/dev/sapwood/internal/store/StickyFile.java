@@ -1,0 +1,142 @@
+package dev.sapwood.internal.store;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.StorageException;
+import dev.sapwood.internal.io.IoFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An {@link IoFile} whose write failures are sticky, with I/O counters. Every {@link IOException}
+ * becomes a {@link StorageException}. The first failed write, fsync or truncate is remembered: from
+ * then on every write, fsync and truncate throws a StorageException whose cause is that first
+ * failure, so an fsync is never retried as if it had worked. Reads keep working.
+ *
+ * <p>Thread-safe.
+ */
+final class StickyFile {
+  private final IoFile file;
+  private volatile Throwable firstFailure;
+  final LongAdder bytesWritten = new LongAdder();
+  final LongAdder bytesRead = new LongAdder();
+  final LongAdder fsyncs = new LongAdder();
+
+  StickyFile(IoFile file) {
+    this.file = file;
+  }
+
+  String name() {
+    return file.name();
+  }
+
+  /** Throws the sticky StorageException if a write, fsync or truncate has failed. */
+  void checkWritable() {
+    Throwable f = firstFailure;
+    if (f != null) {
+      throw new StorageException(
+          file.name() + ": refusing to write after an earlier I/O failure", f);
+    }
+  }
+
+  /** The first write failure, or null. */
+  Throwable failure() {
+    return firstFailure;
+  }
+
+  void write(long position, byte[] src, int off, int len) {
+    checkWritable();
+    try {
+      file.write(position, ByteBuffer.wrap(src, off, len));
+      bytesWritten.add(len);
+    } catch (IOException | RuntimeException e) {
+      throw fail("write of " + len + " bytes at offset " + position, e);
+    }
+  }
+
+  void force() {
+    checkWritable();
+    try {
+      file.force();
+      fsyncs.increment();
+    } catch (IOException | RuntimeException e) {
+      throw fail("fsync", e);
+    }
+  }
+
+  void truncate(long size) {
+    checkWritable();
+    try {
+      file.truncate(size);
+    } catch (IOException | RuntimeException e) {
+      throw fail("truncate to " + size + " bytes", e);
+    }
+  }
+
+  /**
+   * Reads exactly {@code len} bytes at {@code position} into {@code dst[off, off + len)}.
+   *
+   * @param what names the structure for messages, e.g. "block 17"
+   * @throws CorruptionException if the file ends first (it was truncated)
+   */
+  void readFully(long position, byte[] dst, int off, int len, String what) {
+    ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
+    try {
+      while (buf.hasRemaining()) {
+        int n = file.read(position + (buf.position() - off), buf);
+        if (n < 0) {
+          throw new CorruptionException(file.name(), position,
+              what + " is cut short: the file ends after " + (buf.position() - off) + " of "
+                  + len + " bytes");
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException(file.name() + ": read of " + what + " at offset " + position
+          + " failed", e);
+    }
+    bytesRead.add(len);
+  }
+
+  /** Reads up to {@code len} bytes at {@code position}; returns how many (0 at end of file). */
+  int readUpTo(long position, byte[] dst, int len) {
+    ByteBuffer buf = ByteBuffer.wrap(dst, 0, len);
+    try {
+      while (buf.hasRemaining()) {
+        if (file.read(position + buf.position(), buf) < 0) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException(file.name() + ": read at offset " + position + " failed", e);
+    }
+    bytesRead.add(buf.position());
+    return buf.position();
+  }
+
+  long size() {
+    try {
+      return file.size();
+    } catch (IOException e) {
+      throw new StorageException(file.name() + ": cannot read the file size", e);
+    }
+  }
+
+  void close() {
+    try {
+      file.close();
+    } catch (IOException e) {
+      throw new StorageException(file.name() + ": close failed", e);
+    }
+  }
+
+  private StorageException fail(String op, Exception e) {
+    Throwable first;
+    synchronized (this) {
+      if (firstFailure == null) {
+        firstFailure = e;
+      }
+      first = firstFailure;
+    }
+    return new StorageException(file.name() + ": " + op + " failed", first);
+  }
+}
