@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -114,17 +115,21 @@ class RandomizedModelTest {
     }
   }
 
-  /** Reruns one seed by hand: {@code -Dsapwood.replay.seed=N [-Dsapwood.replay.ops=N]}. */
-  @Tag("stress")
+  /**
+   * Reruns one seed by hand: {@code mvn -pl sapwood-core test -Dtest=RandomizedModelTest#replay
+   * -Dsapwood.replay.seed=N}, optionally with {@code -Dsapwood.replay.ops=N},
+   * {@code -Dsapwood.replay.compression=NONE|LZ4|ZSTD} and {@code -Dsapwood.replay.cache=BYTES}
+   * (the failure message prints all three); without them, as the fresh-seed test derives them.
+   */
   @Test
+  @EnabledIfSystemProperty(named = "sapwood.replay.seed", matches = "-?[0-9]+")
   void replay(@TempDir Path dir) {
-    Long seed = Long.getLong("sapwood.replay.seed");
-    if (seed == null) {
-      return;
-    }
+    long seed = Long.getLong("sapwood.replay.seed");
     Random r = new Random(seed);
-    Compression c = Compression.valueOf(System.getProperty("sapwood.replay.compression", Compression.values()[r.nextInt(3)].name()));
-    long cache = Long.getLong("sapwood.replay.cache", SMALL_CACHE);
+    Compression c = Compression.values()[r.nextInt(3)];
+    long cache = r.nextBoolean() ? SMALL_CACHE : ROOMY_CACHE;
+    c = Compression.valueOf(System.getProperty("sapwood.replay.compression", c.name()));
+    cache = Long.getLong("sapwood.replay.cache", cache);
     new Run(seed, dir, shape(cache, c), Integer.getInteger("sapwood.replay.ops", 3_000)).execute();
   }
 
