@@ -7,7 +7,8 @@ package dev.sapwood;
  * and return whether an entry was found; {@link #next()} and {@link #prev()} move it and return
  * false (leaving it unpositioned) when they run off the end. {@link #key()} and {@link #value()} of
  * an unpositioned cursor, and {@code next()}/{@code prev()} of one that was never positioned, throw
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}; once a cursor has run off an end, {@code next()} and
+ * {@code prev()} return false until it is positioned again.
  *
  * <p>Consistency: the cursor reads the tree in chunks (one leaf partition's key range at a time),
  * each read atomically, so it sees every change completed before the chunk was read, including

@@ -1,0 +1,251 @@
+package dev.sapwood.internal.cache;
+
+import dev.sapwood.internal.stats.Counters;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The node cache: objects by key, pinned with a read or write latch, kept under a memory budget by
+ * a clock that writes dirty objects back, shrinks clean ones (partial eviction) and then drops
+ * them.
+ *
+ * <p>Protocol: {@code pinRead}/{@code pinWrite} return the object latched; every pin is released
+ * by the matching {@code unpin}. A thread may pin several objects (a root-to-leaf path, a parent
+ * and two children); to avoid deadlock, latches are taken parent before child and left sibling
+ * before right, and the evictor never blocks on a latch.
+ *
+ * <p>Invariants: {@code usedBytes} is the sum of {@code accountedBytes} of the objects in the map;
+ * an object in the map is never evicted while pinned.
+ */
+public final class CacheTable<T extends Cacheable> {
+  private final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
+  private final Object[] loadLocks = new Object[64];
+  private final CacheBackend<T> backend;
+  private final long budget;
+  private final AtomicLong usedBytes = new AtomicLong();
+  private final ReentrantLock evictLock = new ReentrantLock();
+  private Iterator<T> clockHand; // guarded by evictLock
+
+  private final LongAdder hits;
+  private final LongAdder misses;
+  private final LongAdder evictions;
+  private final LongAdder partialEvictions;
+  private final LongAdder dirtyWrites;
+
+  public CacheTable(CacheBackend<T> backend, long budgetBytes, Counters counters) {
+    this.backend = backend;
+    this.budget = budgetBytes;
+    for (int i = 0; i < loadLocks.length; i++) {
+      loadLocks[i] = new Object();
+    }
+    hits = counters.counter("cache.hits");
+    misses = counters.counter("cache.misses");
+    evictions = counters.counter("cache.evictions");
+    partialEvictions = counters.counter("cache.partial_evictions");
+    dirtyWrites = counters.counter("cache.evicted_dirty_writes");
+  }
+
+  public T pinRead(long key) {
+    T o = pin(key);
+    o.latch.readLock().lock();
+    return o;
+  }
+
+  public T pinWrite(long key) {
+    T o = pin(key);
+    o.latch.writeLock().lock();
+    return o;
+  }
+
+  public void unpinRead(T o) {
+    o.latch.readLock().unlock();
+    release(o);
+  }
+
+  /** Releases a write pin; the object's memory is re-measured (it may have changed). */
+  public void unpinWrite(T o) {
+    account(o);
+    o.latch.writeLock().unlock();
+    release(o);
+  }
+
+  /** Adds a new object, returned pinned and write-latched. */
+  public T insertPinned(T o) {
+    o.pins = 1;
+    o.latch.writeLock().lock();
+    if (map.putIfAbsent(o.key(), o) != null) {
+      throw new IllegalStateException("key " + o.key() + " already cached");
+    }
+    account(o);
+    return o;
+  }
+
+  /**
+   * Removes a write-pinned object for good (its block was freed): it leaves the map, its latch
+   * and pin are released, and later pins of the key load afresh.
+   */
+  public void remove(T o) {
+    synchronized (o) {
+      o.evicted = true;
+    }
+    map.remove(o.key(), o);
+    usedBytes.addAndGet(-o.accountedBytes);
+    o.accountedBytes = 0;
+    o.latch.writeLock().unlock();
+    release(o);
+  }
+
+  /** Removes an unpinned object by key, if cached (used when dropping blocks never pinned). */
+  public void discard(long key) {
+    T o = map.get(key);
+    if (o != null) {
+      T pinned = pinWrite(key);
+      remove(pinned);
+    }
+  }
+
+  /** Re-measures a latched object's memory (after a partial fetch added to it). */
+  public void account(T o) {
+    synchronized (o) {
+      long now = o.memoryBytes();
+      usedBytes.addAndGet(now - o.accountedBytes);
+      o.accountedBytes = now;
+    }
+  }
+
+  /** Runs {@code action} on every cached object. The caller makes sure no one else uses them. */
+  public void forEachExclusive(Consumer<T> action) {
+    map.values().forEach(action);
+  }
+
+  public long usedBytes() {
+    return usedBytes.get();
+  }
+
+  public long budget() {
+    return budget;
+  }
+
+  public int size() {
+    return map.size();
+  }
+
+  private T pin(long key) {
+    for (;;) {
+      T o = map.get(key);
+      if (o == null) {
+        o = loadAbsent(key);
+      } else {
+        hits.increment();
+      }
+      synchronized (o) {
+        if (o.evicted) {
+          continue;
+        }
+        o.pins++;
+      }
+      o.referenced = true;
+      return o;
+    }
+  }
+
+  private T loadAbsent(long key) {
+    synchronized (loadLocks[(int) (key & (loadLocks.length - 1))]) {
+      T o = map.get(key);
+      if (o != null) {
+        return o;
+      }
+      misses.increment();
+      o = backend.load(key);
+      synchronized (o) {
+        o.accountedBytes = o.memoryBytes();
+      }
+      usedBytes.addAndGet(o.accountedBytes);
+      map.put(key, o);
+      return o;
+    }
+  }
+
+  private void release(T o) {
+    synchronized (o) {
+      o.pins--;
+    }
+    if (usedBytes.get() > budget) {
+      evict();
+    }
+  }
+
+  /** Runs the clock until usage is under budget or a full sweep found nothing to evict. */
+  public void evict() {
+    if (!evictLock.tryLock()) {
+      return;
+    }
+    try {
+      int budgetOfVisits = 2 * map.size() + 2;
+      while (usedBytes.get() > budget && budgetOfVisits-- > 0) {
+        if (clockHand == null || !clockHand.hasNext()) {
+          clockHand = map.values().iterator();
+          if (!clockHand.hasNext()) {
+            return;
+          }
+        }
+        T o = clockHand.next();
+        if (o.referenced) {
+          o.referenced = false;
+          continue;
+        }
+        tryEvict(o);
+      }
+    } finally {
+      evictLock.unlock();
+    }
+  }
+
+  private void tryEvict(T o) {
+    synchronized (o) {
+      if (o.pins > 0 || o.evicted) {
+        return;
+      }
+      o.pins++;
+    }
+    if (!o.latch.writeLock().tryLock()) {
+      synchronized (o) {
+        o.pins--;
+      }
+      return;
+    }
+    boolean removed = false;
+    try {
+      if (o.isDirty()) {
+        backend.writeBack(o);
+        dirtyWrites.increment();
+      }
+      if (backend.shrink(o)) {
+        partialEvictions.increment();
+        account(o);
+        return;
+      }
+      synchronized (o) {
+        if (o.pins == 1) {
+          o.evicted = true;
+          removed = true;
+        }
+      }
+      if (removed) {
+        map.remove(o.key(), o);
+        usedBytes.addAndGet(-o.accountedBytes);
+        o.accountedBytes = 0;
+        evictions.increment();
+      }
+    } finally {
+      o.latch.writeLock().unlock();
+      synchronized (o) {
+        o.pins--;
+      }
+    }
+  }
+}

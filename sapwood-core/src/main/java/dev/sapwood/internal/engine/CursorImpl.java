@@ -1,0 +1,147 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.Cursor;
+import dev.sapwood.Limits;
+import dev.sapwood.internal.tree.Chunk;
+import java.util.Arrays;
+
+/**
+ * A cursor reading its tree one chunk (one basement's key range, buffered messages applied) at a
+ * time; see {@link Cursor} for the consistency it gives. Holds no latch between calls, so it
+ * never pins a node (or a block that could be freed) while the caller is away.
+ */
+final class CursorImpl implements Cursor {
+  private final DatabaseImpl db;
+  private final TreeImpl tree;
+  private Chunk chunk;
+  private int index = -1;
+  private boolean everPositioned;
+  private boolean closed;
+
+  CursorImpl(DatabaseImpl db, TreeImpl tree) {
+    this.db = db;
+    this.tree = tree;
+  }
+
+  @Override
+  public boolean first() {
+    return forwardFrom(null);
+  }
+
+  @Override
+  public boolean last() {
+    return backwardFrom(null);
+  }
+
+  @Override
+  public boolean seek(byte[] key) {
+    Limits.checkKey(key);
+    return forwardFrom(key.clone());
+  }
+
+  @Override
+  public boolean next() {
+    byte[] current = currentForMove();
+    if (current == null) {
+      return false;
+    }
+    if (index + 1 < chunk.size()) {
+      index++;
+      return true;
+    }
+    return forwardFrom(Arrays.copyOf(current, current.length + 1));
+  }
+
+  @Override
+  public boolean prev() {
+    byte[] current = currentForMove();
+    if (current == null) {
+      return false;
+    }
+    if (index > 0) {
+      index--;
+      return true;
+    }
+    return backwardFrom(current);
+  }
+
+  @Override
+  public boolean isValid() {
+    checkUsable();
+    return chunk != null && index >= 0;
+  }
+
+  @Override
+  public byte[] key() {
+    checkPositioned();
+    return chunk.key(index).clone();
+  }
+
+  @Override
+  public byte[] value() {
+    checkPositioned();
+    return chunk.value(index).clone();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    chunk = null;
+  }
+
+  private boolean forwardFrom(byte[] from) {
+    checkUsable();
+    everPositioned = true;
+    Chunk c = db.read(() -> tree.beTree().readForward(from));
+    while (c.size() == 0 && !c.atEnd()) {
+      byte[] next = c.next();
+      c = db.read(() -> tree.beTree().readForward(next));
+    }
+    return position(c, 0);
+  }
+
+  private boolean backwardFrom(byte[] to) {
+    checkUsable();
+    everPositioned = true;
+    Chunk c = db.read(() -> tree.beTree().readBackward(to));
+    while (c.size() == 0 && !c.atEnd()) {
+      byte[] next = c.next();
+      c = db.read(() -> tree.beTree().readBackward(next));
+    }
+    return position(c, c.size() - 1);
+  }
+
+  private boolean position(Chunk c, int i) {
+    if (c.size() == 0) {
+      chunk = null;
+      index = -1;
+      return false;
+    }
+    chunk = c;
+    index = i;
+    return true;
+  }
+
+  /** The current key, or null if the cursor ran off an end (then moving stays off: false). */
+  private byte[] currentForMove() {
+    checkUsable();
+    if (!everPositioned) {
+      throw new IllegalStateException("cursor was never positioned: call first(), last() or seek()");
+    }
+    return chunk == null ? null : chunk.key(index);
+  }
+
+  private void checkPositioned() {
+    checkUsable();
+    if (chunk == null) {
+      throw new IllegalStateException("cursor is not on an entry");
+    }
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw new IllegalStateException("cursor is closed");
+    }
+    db.checkOpen();
+  }
+}

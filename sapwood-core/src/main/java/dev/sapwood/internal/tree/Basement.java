@@ -1,0 +1,126 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.util.BigEndian;
+import java.util.Arrays;
+
+/**
+ * One partition of a leaf: sorted entries in a byte arena, with an int array of entry offsets.
+ * Immutable once built (a flush builds a new basement with {@link BasementBuilder}), so readers
+ * holding a reference never see it change.
+ *
+ * <p>Entry layout (also on disk): {@code kind u8, keyLen u32, key, valueLen u32, value}. Kind
+ * {@link #KIND_VALUE} is a plain committed value; other kinds are reserved for MVCC stacks.
+ *
+ * <p>Invariants: entries are sorted by key, strictly ascending (no duplicates); {@link #maxMsn()}
+ * is the highest MSN of any message applied to this basement.
+ */
+final class Basement {
+  /** Entry kind: a plain value. On disk — never renumber. */
+  static final byte KIND_VALUE = 0;
+  static final int ENTRY_OVERHEAD = 1 + 4 + 4;
+
+  private static final Basement EMPTY = new Basement(new byte[0], 0, new int[0], 0, 0);
+
+  private final byte[] arena;
+  private final int used;
+  private final int[] offsets;
+  private final int count;
+  private final long maxMsn;
+
+  Basement(byte[] arena, int used, int[] offsets, int count, long maxMsn) {
+    this.arena = arena;
+    this.used = used;
+    this.offsets = offsets;
+    this.count = count;
+    this.maxMsn = maxMsn;
+  }
+
+  static Basement empty() {
+    return EMPTY;
+  }
+
+  int count() {
+    return count;
+  }
+
+  long maxMsn() {
+    return maxMsn;
+  }
+
+  /** Bytes of entries. */
+  int bytes() {
+    return used;
+  }
+
+  long memoryBytes() {
+    return 40L + arena.length + 4L * offsets.length;
+  }
+
+  byte[] arena() {
+    return arena;
+  }
+
+  int entryOffset(int i) {
+    return offsets[i];
+  }
+
+  int keyLen(int i) {
+    return BigEndian.getInt(arena, offsets[i] + 1);
+  }
+
+  int keyOff(int i) {
+    return offsets[i] + 5;
+  }
+
+  int valueLen(int i) {
+    int e = offsets[i];
+    return BigEndian.getInt(arena, e + 5 + BigEndian.getInt(arena, e + 1));
+  }
+
+  int valueOff(int i) {
+    int e = offsets[i];
+    return e + 9 + BigEndian.getInt(arena, e + 1);
+  }
+
+  byte[] key(int i) {
+    int off = keyOff(i);
+    return Arrays.copyOfRange(arena, off, off + keyLen(i));
+  }
+
+  byte[] value(int i) {
+    int off = valueOff(i);
+    return Arrays.copyOfRange(arena, off, off + valueLen(i));
+  }
+
+  /** Index of {@code key} if present, else {@code -(insertion point) - 1}. */
+  int find(byte[] key) {
+    int lo = 0;
+    int hi = count - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Keys.compare(arena, keyOff(mid), keyLen(mid), key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
+  }
+
+  /** Index of the first entry with key {@code >= key}; 0 for null. */
+  int lowerBound(byte[] key) {
+    if (key == null) {
+      return 0;
+    }
+    int i = find(key);
+    return i >= 0 ? i : -i - 1;
+  }
+
+  /** Index of the first entry with key {@code >= key}; count for null (plus infinity). */
+  int lowerBoundOrEnd(byte[] key) {
+    return key == null ? count : lowerBound(key);
+  }
+}

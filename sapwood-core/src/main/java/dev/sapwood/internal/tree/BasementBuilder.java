@@ -1,0 +1,66 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.util.BigEndian;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds basements from entries appended in ascending key order, starting a new basement whenever
+ * the current one reaches the target size (so a flush that grows a basement splits it). Every
+ * basement built gets the same max MSN.
+ */
+final class BasementBuilder implements MessageApplier.Sink {
+  private final int target;
+  private final long maxMsn;
+  private final List<Basement> done = new ArrayList<>();
+  private byte[] arena;
+  private int used;
+  private int[] offsets = new int[16];
+  private int count;
+
+  /**
+   * @param target the basement size to aim for (a basement is closed once it reaches it)
+   * @param sizeHint expected total bytes, to size the first arena
+   */
+  BasementBuilder(int target, int sizeHint, long maxMsn) {
+    this.target = target;
+    this.maxMsn = maxMsn;
+    this.arena = new byte[Math.max(64, Math.min(target + (target >> 2), sizeHint))];
+  }
+
+  @Override
+  public void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen) {
+    int size = Basement.ENTRY_OVERHEAD + kLen + vLen;
+    if (count > 0 && used + size > target) {
+      close();
+    }
+    if (used + size > arena.length) {
+      arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + size));
+    }
+    if (count == offsets.length) {
+      offsets = Arrays.copyOf(offsets, count * 2);
+    }
+    offsets[count++] = used;
+    arena[used] = Basement.KIND_VALUE;
+    BigEndian.putInt(arena, used + 1, kLen);
+    System.arraycopy(k, kOff, arena, used + 5, kLen);
+    BigEndian.putInt(arena, used + 5 + kLen, vLen);
+    System.arraycopy(v, vOff, arena, used + 9 + kLen, vLen);
+    used += size;
+  }
+
+  private void close() {
+    done.add(new Basement(Arrays.copyOf(arena, used), used, Arrays.copyOf(offsets, count), count, maxMsn));
+    used = 0;
+    count = 0;
+  }
+
+  /** The basements built, at least one (possibly empty). */
+  List<Basement> finish() {
+    if (count > 0 || done.isEmpty()) {
+      close();
+    }
+    return done;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.sapwood.internal.tree;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
+ * applying buffered messages on the way down. The root's block number never changes.
+ *
+ * <p>Locking: writers write-latch the root (MSNs are assigned under it, so a key's messages enter
+ * the tree in MSN order) and flush parent-before-child. Readers couple read latches down one
+ * root-to-leaf path. Thread-safe.
+ */
+public final class BeTree {
+  private final TreeContext ctx;
+  private final long root;
+  private final Flusher flusher;
+
+  public BeTree(TreeContext ctx, long rootBlock) {
+    this.ctx = ctx;
+    this.root = rootBlock;
+    this.flusher = new Flusher(ctx);
+  }
+
+  /** Creates an empty tree (a single empty leaf) and returns its root block number. */
+  public static long create(TreeContext ctx) {
+    Node leaf = ctx.cache.insertPinned(Node.newLeaf(ctx.file.allocateBlockNumber()));
+    long block = leaf.key();
+    ctx.cache.unpinWrite(leaf);
+    return block;
+  }
+
+  public long rootBlock() {
+    return root;
+  }
+
+  public void put(byte[] key, byte[] value) {
+    inject(MessageType.PUT, key, value, null);
+  }
+
+  public void delete(byte[] key) {
+    inject(MessageType.DELETE, key, new byte[0], null);
+  }
+
+  public void update(byte[] key, byte[] fnName, byte[] argument) {
+    inject(MessageType.UPDATE, key, argument, fnName);
+  }
+
+  public void deleteRange(byte[] from, byte[] to) {
+    inject(MessageType.DELETE_RANGE, from, to, null);
+  }
+
+  private void inject(byte type, byte[] key, byte[] value, byte[] fn) {
+    Node r = ctx.cache.pinWrite(root);
+    long msn = ctx.msn.incrementAndGet();
+    ctx.counters.messagesInjected.increment();
+    r.maxMsn = msn;
+    r.dirty = true;
+    if (r.height == 0) {
+      MessageBuffer one = new MessageBuffer(MessageBuffer.HEADER + key.length + value.length + 8 + (fn == null ? 0 : fn.length));
+      one.add(type, msn, key, 0, key.length, value, 0, value.length, fn);
+      flusher.applyToLeaf(r, one);
+      flusher.reshaper().reshapeRoot(r);
+      ctx.cache.unpinWrite(r);
+      return;
+    }
+    if (type == MessageType.DELETE_RANGE) {
+      for (int i = 0; i < r.n; i++) {
+        MessageBuffer probe = r.buffers[i];
+        byte[] lo = r.lowerBound(i);
+        byte[] hi = r.upperBound(i);
+        if ((hi == null || Keys.compare(key, hi) < 0) && (lo == null || Keys.compare(value, lo) > 0)) {
+          probe.add(type, msn, key, 0, key.length, value, 0, value.length, null);
+        }
+      }
+    } else {
+      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, value, 0, value.length, fn);
+    }
+    if (ctx.gorged(r)) {
+      flusher.flushFromRoot(r);
+    } else {
+      ctx.cache.unpinWrite(r);
+    }
+  }
+
+  /** The value of {@code key} with every buffered message applied, or null. */
+  public byte[] get(byte[] key) {
+    MessageBuffer collected = new MessageBuffer(64);
+    Node node = ctx.cache.pinRead(root);
+    while (node.height > 0) {
+      int c = node.partitionFor(key);
+      MessageBuffer buf = node.buffers[c];
+      for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
+        collected.addCopy(buf, buf.point(i));
+      }
+      for (int i = 0; i < buf.rangeCount(); i++) {
+        if (buf.rangeCovers(buf.range(i), key, 0, key.length)) {
+          collected.addCopy(buf, buf.range(i));
+        }
+      }
+      Node child = ctx.cache.pinRead(node.children[c]);
+      ctx.cache.unpinRead(node);
+      node = child;
+    }
+    Basement b;
+    try {
+      b = basement(node, node.partitionFor(key));
+    } finally {
+      ctx.cache.unpinRead(node);
+    }
+    int at = b.find(key);
+    Chunk one = new Chunk();
+    ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
+        key, Keys.successor(key), b.maxMsn(), one);
+    return one.size() == 0 ? null : one.value(0);
+  }
+
+  /**
+   * Reads the chunk of live entries starting at {@code from} (inclusive; null = the first key) up
+   * to the end of the basement holding it.
+   */
+  public Chunk readForward(byte[] from) {
+    return readChunk(true, from == null ? new byte[0] : from);
+  }
+
+  /**
+   * Reads the chunk of live entries below {@code to} (exclusive; null = past the last key) down
+   * to the start of the basement holding the largest key below it.
+   */
+  public Chunk readBackward(byte[] to) {
+    return readChunk(false, to);
+  }
+
+  private Chunk readChunk(boolean forward, byte[] bound) {
+    List<Node> path = new ArrayList<>();
+    List<Integer> slots = new ArrayList<>();
+    byte[] lo = null;
+    byte[] hi = null;
+    Node node = ctx.cache.pinRead(root);
+    try {
+      while (true) {
+        int c = forward ? node.partitionFor(bound) : node.partitionBefore(bound);
+        lo = Keys.maxLow(lo, node.lowerBound(c));
+        hi = Keys.minHigh(hi, node.upperBound(c));
+        path.add(node);
+        slots.add(c);
+        if (node.height == 0) {
+          break;
+        }
+        node = ctx.cache.pinRead(node.children[c]);
+      }
+      byte[] from = forward ? bound : lo;
+      byte[] to = forward ? hi : bound;
+      MessageBuffer collected = new MessageBuffer(256);
+      for (int i = 0; i < path.size() - 1; i++) {
+        path.get(i).buffers[slots.get(i)].copyRangeTo(from, to, collected);
+      }
+      Basement b = basement(node, slots.get(slots.size() - 1));
+      Chunk chunk = new Chunk();
+      ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
+          collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
+      chunk.next = forward ? hi : lo;
+      chunk.atEnd = chunk.next == null;
+      return chunk;
+    } finally {
+      for (Node n : path) {
+        ctx.cache.unpinRead(n);
+      }
+    }
+  }
+
+  /** Basement i of a latched leaf, fetched from disk if it is not in memory (partial fetch). */
+  private Basement basement(Node leaf, int i) {
+    Basement b = leaf.basements[i];
+    if (b != null) {
+      return b;
+    }
+    synchronized (leaf.fetchLock) {
+      b = leaf.basements[i];
+      if (b == null) {
+        b = NodeReader.readBasement(ctx.file, leaf.key(), leaf.disk, i);
+        leaf.installBasement(i, b);
+        ctx.counters.basementFetches.increment();
+      }
+    }
+    ctx.cache.account(leaf);
+    return b;
+  }
+
+  /**
+   * Frees every block of this tree. The caller guarantees no one else uses the tree (the database
+   * holds its exclusive lock).
+   */
+  public void destroy() {
+    destroy(root);
+  }
+
+  private void destroy(long block) {
+    Node node = ctx.cache.pinWrite(block);
+    if (node.height > 0) {
+      for (long child : node.children) {
+        destroy(child);
+      }
+    }
+    flusher.reshaper().free(node);
+  }
+}

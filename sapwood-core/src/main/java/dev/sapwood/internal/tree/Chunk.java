@@ -1,0 +1,46 @@
+package dev.sapwood.internal.tree;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The live entries of one key range of a tree, read atomically (one basement's range, with every
+ * buffered message above it applied): what a cursor steps through. {@code next} is where the
+ * following chunk starts in the direction of the read (inclusive lower bound going forward,
+ * exclusive upper bound going backward); null means the read reached the end of the tree.
+ */
+public final class Chunk implements MessageApplier.Sink {
+  private final List<byte[]> keys = new ArrayList<>();
+  private final List<byte[]> values = new ArrayList<>();
+  byte[] next;
+  boolean atEnd;
+
+  @Override
+  public void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen) {
+    keys.add(Arrays.copyOfRange(k, kOff, kOff + kLen));
+    values.add(Arrays.copyOfRange(v, vOff, vOff + vLen));
+  }
+
+  public int size() {
+    return keys.size();
+  }
+
+  public byte[] key(int i) {
+    return keys.get(i);
+  }
+
+  public byte[] value(int i) {
+    return values.get(i);
+  }
+
+  /** Where the next chunk in the same direction begins; meaningless when {@link #atEnd()}. */
+  public byte[] next() {
+    return next;
+  }
+
+  /** Whether no keys lie beyond this chunk in the direction it was read. */
+  public boolean atEnd() {
+    return atEnd;
+  }
+}

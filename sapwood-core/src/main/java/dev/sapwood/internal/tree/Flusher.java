@@ -1,0 +1,172 @@
+package dev.sapwood.internal.tree;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Moves messages down the tree (seed 000's flusher). When an internal node is gorged (its buffers
+ * hold more than a node's worth of bytes) it flushes its heaviest child's buffer: into the child's
+ * own buffers by the child's pivots, or, for a leaf, merged into its basements. Then the child is
+ * reshaped ({@link Reshaper}): split if fissible, merged or rebalanced with a sibling if fusible,
+ * and flushed in turn (a cascade) if it is now gorged itself.
+ *
+ * <p>Locking: the caller holds the parent's write latch; the flusher write-latches the child
+ * (parent before child), so readers coupling down the same path wait and never see a message in
+ * neither or both places.
+ */
+final class Flusher {
+  private final TreeContext ctx;
+  private final Reshaper reshaper;
+
+  Flusher(TreeContext ctx) {
+    this.ctx = ctx;
+    this.reshaper = new Reshaper(ctx, this);
+  }
+
+  Reshaper reshaper() {
+    return reshaper;
+  }
+
+  /**
+   * Flushes from the write-pinned root while it is gorged, reshapes the root as needed, and
+   * cascades into children that become gorged. Takes over the root's pin.
+   */
+  void flushFromRoot(Node root) {
+    Node parent = root;
+    int depth = 0;
+    while (true) {
+      Node next = null;
+      if (ctx.gorged(parent)) {
+        int c = heaviestChild(parent);
+        Node child = ctx.cache.pinWrite(parent.children[c]);
+        flushInto(parent, c, child);
+        next = reshaper.reshapeChild(parent, c, child);
+        if (depth > 0) {
+          ctx.counters.cascade(depth);
+        }
+      }
+      if (parent == root) {
+        reshaper.reshapeRoot(root);
+      }
+      ctx.cache.unpinWrite(parent);
+      if (next == null) {
+        return;
+      }
+      parent = next;
+      depth++;
+    }
+  }
+
+  static int heaviestChild(Node parent) {
+    int best = 0;
+    for (int i = 1; i < parent.n; i++) {
+      if (parent.buffers[i].bytes() > parent.buffers[best].bytes()) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Moves all of {@code parent.buffers[c]} into the write-latched {@code child}. */
+  void flushInto(Node parent, int c, Node child) {
+    MessageBuffer buf = parent.buffers[c];
+    if (buf.isEmpty()) {
+      return;
+    }
+    ctx.counters.flushes.increment();
+    ctx.counters.flushedBytes.add(buf.bytes());
+    if (child.height > 0) {
+      distribute(buf, child);
+    } else {
+      ctx.counters.flushesToLeaf.increment();
+      applyToLeaf(child, buf);
+    }
+    buf.clear();
+    parent.dirty = true;
+    child.dirty = true;
+  }
+
+  /** Routes every message of {@code buf} to the child buffers of internal node {@code node}. */
+  void distribute(MessageBuffer buf, Node node) {
+    long maxMsn = node.maxMsn;
+    for (int j = 0; j < node.n; j++) {
+      byte[] lo = node.lowerBound(j);
+      byte[] hi = node.upperBound(j);
+      node.buffers[j].addSortedRun(buf, buf.lowerBound(lo), buf.lowerBoundOrEnd(hi));
+      for (int r = 0; r < buf.rangeCount(); r++) {
+        int rec = buf.range(r);
+        if (buf.rangeOverlaps(rec, lo, hi)) {
+          node.buffers[j].addCopy(buf, rec);
+        }
+      }
+    }
+    node.maxMsn = Math.max(maxMsn, buf.maxMsn());
+  }
+
+  /**
+   * Merges {@code buf} into the leaf's basements: each basement that any message touches is
+   * rebuilt by one merge pass, split if it outgrew the basement size; empty basements are dropped.
+   */
+  void applyToLeaf(Node leaf, MessageBuffer buf) {
+    reshaper.loadAll(leaf);
+    MessageApplier applier = ctx.newApplier();
+    List<Basement> outB = new ArrayList<>(leaf.n + 4);
+    List<byte[]> outP = new ArrayList<>(leaf.n + 4);
+    for (int i = 0; i < leaf.n; i++) {
+      Basement b = leaf.basements[i];
+      byte[] lo = leaf.lowerBound(i);
+      byte[] hi = leaf.upperBound(i);
+      int mFrom = buf.lowerBound(lo);
+      int mTo = buf.lowerBoundOrEnd(hi);
+      long runMax = runMaxMsn(buf, mFrom, mTo, lo, hi);
+      if (i > 0) {
+        outP.add(leaf.pivots[i - 1]);
+      }
+      if (runMax <= b.maxMsn()) {
+        outB.add(b);
+        continue;
+      }
+      int runBytes = 0;
+      for (int m = mFrom; m < mTo; m++) {
+        runBytes += buf.recordSize(buf.point(m));
+      }
+      BasementBuilder builder = new BasementBuilder(ctx.basementSize, b.bytes() + runBytes, runMax);
+      applier.apply(b, 0, b.count(), buf, mFrom, mTo, lo, hi, b.maxMsn(), builder);
+      List<Basement> pieces = builder.finish();
+      for (int p = 0; p < pieces.size(); p++) {
+        if (p > 0) {
+          outP.add(pieces.get(p).key(0));
+        }
+        outB.add(pieces.get(p));
+      }
+    }
+    dropEmpty(outB, outP);
+    leaf.setLeaf(outP.toArray(new byte[0][]), outB.toArray(new Basement[0]));
+    leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
+  }
+
+  /** Highest MSN among the run's point messages and the range messages overlapping [lo, hi). */
+  private static long runMaxMsn(MessageBuffer buf, int from, int to, byte[] lo, byte[] hi) {
+    long max = 0;
+    for (int m = from; m < to; m++) {
+      max = Math.max(max, buf.msn(buf.point(m)));
+    }
+    for (int r = 0; r < buf.rangeCount(); r++) {
+      int rec = buf.range(r);
+      if (buf.rangeOverlaps(rec, lo, hi)) {
+        max = Math.max(max, buf.msn(rec));
+      }
+    }
+    return max;
+  }
+
+  /** Removes empty basements (keeping at least one), each with one adjacent pivot. */
+  static void dropEmpty(List<Basement> basements, List<byte[]> pivots) {
+    for (int i = basements.size() - 1; i >= 0 && basements.size() > 1; i--) {
+      if (basements.get(i).count() == 0) {
+        basements.remove(i);
+        pivots.remove(i > 0 ? i - 1 : 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.UpdateFunction;
+import java.util.Arrays;
+
+/**
+ * Applies sorted messages to sorted entries in one merge pass: O(entries + messages), plus the
+ * range messages checked per key. Used by flushes into leaves (building new basements), by point
+ * queries and by cursor chunks (applying buffered messages on the fly).
+ *
+ * <p>For each key, the entry's value (if any) is the starting point; then the key's point messages
+ * and the range messages covering it are applied in MSN order. Messages whose MSN is not above
+ * {@code skipMsn} (the target basement's max MSN) are already applied and skipped. Not
+ * thread-safe: one instance per operation or per thread.
+ */
+final class MessageApplier {
+  /** Receives the resulting live entries in ascending key order. */
+  interface Sink {
+    void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen);
+  }
+
+  /** Told of each update function that threw (the update is then skipped). */
+  interface FailureListener {
+    void failed(String function, RuntimeException cause);
+  }
+
+  private final FunctionResolver functions;
+  private final FailureListener failures;
+  private int[] rangeRecs = new int[4];
+  private int rangeCount;
+  // The current key's value while messages are applied: (valArr, valOff, valLen), or absent.
+  private byte[] valArr;
+  private int valOff;
+  private int valLen;
+  private boolean present;
+
+  MessageApplier(FunctionResolver functions, FailureListener failures) {
+    this.functions = functions;
+    this.failures = failures;
+  }
+
+  /**
+   * Merges entries {@code base[eFrom, eTo)} (base may be null when there are none) with point
+   * messages {@code msgs.point(mFrom..mTo)} and the range messages of {@code msgs} that overlap
+   * [lo, hi), emitting live entries to {@code sink}.
+   */
+  void apply(Basement base, int eFrom, int eTo, MessageBuffer msgs, int mFrom, int mTo,
+      byte[] lo, byte[] hi, long skipMsn, Sink sink) {
+    collectRanges(msgs, lo, hi, skipMsn);
+    byte[] ma = msgs.arena();
+    int e = eFrom;
+    int m = mFrom;
+    while (e < eTo || m < mTo) {
+      int c;
+      if (e >= eTo) {
+        c = 1;
+      } else if (m >= mTo) {
+        c = -1;
+      } else {
+        int rec = msgs.point(m);
+        c = Keys.compare(base.arena(), base.keyOff(e), base.keyLen(e), ma, msgs.keyOff(rec), msgs.keyLen(rec));
+      }
+      if (c < 0) {
+        // An entry no point message touches: only range messages can remove it.
+        byte[] ba = base.arena();
+        if (!coveredByRange(msgs, ba, base.keyOff(e), base.keyLen(e))) {
+          sink.emit(ba, base.keyOff(e), base.keyLen(e), ba, base.valueOff(e), base.valueLen(e));
+        }
+        e++;
+        continue;
+      }
+      int first = msgs.point(m);
+      if (c == 0) {
+        valArr = base.arena();
+        valOff = base.valueOff(e);
+        valLen = base.valueLen(e);
+        present = true;
+        e++;
+      } else {
+        present = false;
+      }
+      int kOff = msgs.keyOff(first);
+      int kLen = msgs.keyLen(first);
+      int end = m + 1;
+      while (end < mTo && Keys.compare(ma, msgs.keyOff(msgs.point(end)), msgs.keyLen(msgs.point(end)), ma, kOff, kLen) == 0) {
+        end++;
+      }
+      applyKey(msgs, m, end, ma, kOff, kLen, skipMsn);
+      m = end;
+      if (present) {
+        sink.emit(ma, kOff, kLen, valArr, valOff, valLen);
+      }
+    }
+  }
+
+  private void collectRanges(MessageBuffer msgs, byte[] lo, byte[] hi, long skipMsn) {
+    rangeCount = 0;
+    for (int i = 0; i < msgs.rangeCount(); i++) {
+      int rec = msgs.range(i);
+      if (msgs.msn(rec) > skipMsn && msgs.rangeOverlaps(rec, lo, hi)) {
+        if (rangeCount == rangeRecs.length) {
+          rangeRecs = Arrays.copyOf(rangeRecs, rangeCount * 2);
+        }
+        rangeRecs[rangeCount++] = rec;
+      }
+    }
+  }
+
+  private boolean coveredByRange(MessageBuffer msgs, byte[] k, int kOff, int kLen) {
+    for (int i = 0; i < rangeCount; i++) {
+      if (msgs.rangeCovers(rangeRecs[i], k, kOff, kLen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Applies point messages [from, to) of one key, interleaved by MSN with covering range messages. */
+  private void applyKey(MessageBuffer msgs, int from, int to, byte[] k, int kOff, int kLen, long skipMsn) {
+    int r = 0;
+    for (int i = from; i < to; i++) {
+      int rec = msgs.point(i);
+      long msn = msgs.msn(rec);
+      if (msn <= skipMsn) {
+        continue;
+      }
+      r = applyRangesBefore(msgs, r, msn, k, kOff, kLen);
+      applyPoint(msgs, rec, k, kOff, kLen);
+    }
+    applyRangesBefore(msgs, r, Long.MAX_VALUE, k, kOff, kLen);
+  }
+
+  private int applyRangesBefore(MessageBuffer msgs, int r, long msn, byte[] k, int kOff, int kLen) {
+    while (r < rangeCount && msgs.msn(rangeRecs[r]) < msn) {
+      if (msgs.rangeCovers(rangeRecs[r], k, kOff, kLen)) {
+        present = false;
+      }
+      r++;
+    }
+    return r;
+  }
+
+  private void applyPoint(MessageBuffer msgs, int rec, byte[] k, int kOff, int kLen) {
+    switch (msgs.type(rec)) {
+      case MessageType.PUT -> {
+        valArr = msgs.arena();
+        valOff = msgs.valueOff(rec);
+        valLen = msgs.valueLen(rec);
+        present = true;
+      }
+      case MessageType.DELETE -> present = false;
+      case MessageType.UPDATE -> {
+        UpdateFunction fn = functions.resolve(msgs.functionName(rec));
+        byte[] key = Arrays.copyOfRange(k, kOff, kOff + kLen);
+        byte[] old = present ? Arrays.copyOfRange(valArr, valOff, valOff + valLen) : null;
+        byte[] result;
+        try {
+          result = fn.apply(key, old, msgs.copyValue(rec));
+        } catch (RuntimeException ex) {
+          // The update cannot apply to this value: it is dropped and the value stays as it was.
+          // Propagating would wedge every later flush of this buffer on the same message.
+          failures.failed(fn.name(), ex);
+          return;
+        }
+        if (result == null) {
+          present = false;
+        } else {
+          valArr = result;
+          valOff = 0;
+          valLen = result.length;
+          present = true;
+        }
+      }
+      default -> throw new IllegalStateException("message type " + msgs.type(rec) + " in point list");
+    }
+  }
+}

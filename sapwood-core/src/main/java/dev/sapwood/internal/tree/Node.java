@@ -1,0 +1,204 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.cache.Cacheable;
+import java.util.Arrays;
+
+/**
+ * A node of the B^ε-tree, cached under its block number. Height 0 is a leaf, whose partitions are
+ * {@link Basement}s; a higher node is internal, whose partitions are the {@link MessageBuffer}s
+ * of its children. One class for both, because the root keeps its block number while it changes
+ * from leaf to internal (a root split) and back (a root collapse).
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>{@code n >= 1} partitions and {@code n - 1} pivots, strictly ascending; partition i holds
+ *       keys k with pivots[i-1] <= k < pivots[i] (and within the node's own range in its parent).
+ *   <li>Internal: {@code children[i]} is the block number of child i, whose height is
+ *       {@code height - 1}; {@code buffers[i]} holds messages only for partition i's key range.
+ *   <li>Leaf: {@code basements[i]} is null only while the node is clean and that basement is
+ *       still on disk ({@code disk} then says where); a dirty leaf has every basement in memory.
+ *   <li>Every field is read under the node's read latch and written under its write latch, except
+ *       that a missing basement may be filled in under the read latch by {@link #installBasement}
+ *       (synchronized on {@code fetchLock}).
+ * </ul>
+ */
+final class Node extends Cacheable {
+  int height;
+  int n;
+  byte[][] pivots;
+  long maxMsn;
+  boolean dirty;
+
+  // internal nodes
+  long[] children;
+  MessageBuffer[] buffers;
+
+  // leaves
+  Basement[] basements;
+  PartitionDirectory disk;
+  final Object fetchLock = new Object();
+
+  Node(long blockNumber) {
+    super(blockNumber);
+  }
+
+  /** A new empty leaf (one empty basement), dirty. */
+  static Node newLeaf(long blockNumber) {
+    Node node = new Node(blockNumber);
+    node.setLeaf(new byte[0][], new Basement[] {Basement.empty()});
+    node.dirty = true;
+    return node;
+  }
+
+  void setLeaf(byte[][] pivots, Basement[] basements) {
+    this.height = 0;
+    this.n = basements.length;
+    this.pivots = pivots;
+    this.basements = basements;
+    this.children = null;
+    this.buffers = null;
+    this.disk = null;
+  }
+
+  void setInternal(int height, byte[][] pivots, long[] children, MessageBuffer[] buffers) {
+    this.height = height;
+    this.n = children.length;
+    this.pivots = pivots;
+    this.children = children;
+    this.buffers = buffers;
+    this.basements = null;
+    this.disk = null;
+  }
+
+  boolean isLeaf() {
+    return height == 0;
+  }
+
+  /** Partition holding {@code key}. */
+  int partitionFor(byte[] key) {
+    return Keys.childFor(pivots, n - 1, key);
+  }
+
+  /** Partition holding the largest key below {@code key} (null: the last). */
+  int partitionBefore(byte[] key) {
+    return Keys.childBefore(pivots, n - 1, key);
+  }
+
+  /** Inclusive lower bound of partition i within this node (null: the node's own lower bound). */
+  byte[] lowerBound(int i) {
+    return i == 0 ? null : pivots[i - 1];
+  }
+
+  /** Exclusive upper bound of partition i within this node (null: the node's own upper bound). */
+  byte[] upperBound(int i) {
+    return i == n - 1 ? null : pivots[i];
+  }
+
+  /** Bytes of buffered messages (internal) or of entries (leaf; on-disk partitions by raw size). */
+  long bytes() {
+    long total = 0;
+    if (height > 0) {
+      for (int i = 0; i < n; i++) {
+        total += buffers[i].bytes();
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        total += basements[i] != null ? basements[i].bytes() : disk.rawLength(i);
+      }
+    }
+    for (int i = 0; i < n - 1; i++) {
+      total += pivots[i].length + 2;
+    }
+    return total;
+  }
+
+  @Override
+  public long memoryBytes() {
+    long total = 96L + 8L * n;
+    for (int i = 0; i < n - 1; i++) {
+      total += 16 + pivots[i].length;
+    }
+    if (height > 0) {
+      total += 8L * n;
+      for (int i = 0; i < n; i++) {
+        total += buffers[i].memoryBytes();
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        Basement b = basements[i];
+        if (b != null) {
+          total += b.memoryBytes();
+        }
+      }
+      if (disk != null) {
+        total += disk.memoryBytes();
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public boolean isDirty() {
+    return dirty;
+  }
+
+  /** Whether every basement of this leaf is in memory. */
+  boolean fullyLoaded() {
+    for (int i = 0; i < n; i++) {
+      if (basements[i] == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Fills in basement i after a partial fetch (the caller holds at least the read latch). */
+  void installBasement(int i, Basement b) {
+    basements[i] = b;
+  }
+
+  /** Replaces partition i by {@code count} partitions (children of an internal node). */
+  void replaceChild(int i, long[] newChildren, MessageBuffer[] newBuffers, byte[][] newPivots) {
+    int add = newChildren.length - 1;
+    long[] c = new long[n + add];
+    MessageBuffer[] b = new MessageBuffer[n + add];
+    byte[][] p = new byte[n - 1 + add][];
+    System.arraycopy(children, 0, c, 0, i);
+    System.arraycopy(buffers, 0, b, 0, i);
+    System.arraycopy(newChildren, 0, c, i, newChildren.length);
+    System.arraycopy(newBuffers, 0, b, i, newBuffers.length);
+    System.arraycopy(children, i + 1, c, i + 1 + add, n - i - 1);
+    System.arraycopy(buffers, i + 1, b, i + 1 + add, n - i - 1);
+    System.arraycopy(pivots, 0, p, 0, i);
+    System.arraycopy(newPivots, 0, p, i, add);
+    System.arraycopy(pivots, i, p, i + add, n - 1 - i);
+    children = c;
+    buffers = b;
+    pivots = p;
+    n += add;
+  }
+
+  /** Removes child i+1, folding its buffer into child i's (the two children were merged). */
+  void removeRightChild(int i) {
+    buffers[i + 1].moveAllTo(buffers[i]);
+    long[] c = new long[n - 1];
+    MessageBuffer[] b = new MessageBuffer[n - 1];
+    byte[][] p = new byte[n - 2][];
+    System.arraycopy(children, 0, c, 0, i + 1);
+    System.arraycopy(children, i + 2, c, i + 1, n - i - 2);
+    System.arraycopy(buffers, 0, b, 0, i + 1);
+    System.arraycopy(buffers, i + 2, b, i + 1, n - i - 2);
+    System.arraycopy(pivots, 0, p, 0, i);
+    System.arraycopy(pivots, i + 1, p, i, n - i - 2);
+    children = c;
+    buffers = b;
+    pivots = p;
+    n--;
+  }
+
+  @Override
+  public String toString() {
+    return "Node{block=" + key() + ", height=" + height + ", n=" + n + ", bytes=" + bytes()
+        + ", dirty=" + dirty + ", pivots=" + Arrays.stream(pivots).map(Arrays::toString).toList() + "}";
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every tree of one database shares: the block file, the node cache, the shape targets, the
+ * update functions, the MSN counter and the status counters.
+ */
+public final class TreeContext {
+  final BlockFile file;
+  final CacheTable<Node> cache;
+  final int nodeSize;
+  final int basementSize;
+  final int fanout;
+  final byte codec;
+  final FunctionResolver functions;
+  final MessageApplier.FailureListener failures;
+  final AtomicLong msn;
+  final TreeCounters counters;
+
+  /**
+   * @param lastMsn the highest MSN already used (from the header); new messages get higher ones
+   */
+  public TreeContext(BlockFile file, long cacheBytes, int nodeSize, int basementSize, int fanout,
+      byte codec, FunctionResolver functions, long lastMsn, Counters counters) {
+    this.file = file;
+    this.nodeSize = nodeSize;
+    this.basementSize = basementSize;
+    this.fanout = fanout;
+    this.codec = codec;
+    this.functions = functions;
+    this.msn = new AtomicLong(lastMsn);
+    this.counters = new TreeCounters(counters);
+    LongAdder failed = counters.counter("update.failed");
+    this.failures = (fn, cause) -> failed.increment();
+    this.cache = new CacheTable<>(new NodeBackend(this), cacheBytes, counters);
+  }
+
+  /** The highest MSN handed out so far. */
+  public long lastMsn() {
+    return msn.get();
+  }
+
+  /** The node cache (for checkpoints: write every dirty node). */
+  public void writeDirtyNodes() {
+    cache.forEachExclusive(node -> {
+      if (node.isDirty()) {
+        writeNode(node);
+      }
+    });
+  }
+
+  public long cacheUsedBytes() {
+    return cache.usedBytes();
+  }
+
+  public long cacheBudgetBytes() {
+    return cache.budget();
+  }
+
+  public int cachedNodes() {
+    return cache.size();
+  }
+
+  void writeNode(Node node) {
+    NodeWriter.Result written = NodeWriter.write(node, codec);
+    byte[] block = written.block();
+    file.writeBlock(node.key(), block, 0, block.length);
+    node.dirty = false;
+    if (node.height == 0) {
+      node.disk = written.directory();
+    }
+    counters.nodesWritten.increment();
+    counters.nodeBytesWritten.add(block.length);
+  }
+
+  MessageApplier newApplier() {
+    return new MessageApplier(functions, failures);
+  }
+
+  boolean gorged(Node node) {
+    return node.height > 0 && node.bytes() > nodeSize;
+  }
+
+  boolean fissible(Node node) {
+    if (node.height > 0) {
+      return node.n > fanout;
+    }
+    return node.bytes() > nodeSize && (node.n > 1 || node.basements[0].count() > 1);
+  }
+
+  boolean fusible(Node node) {
+    if (node.height > 0) {
+      return node.n < Math.max(2, fanout / 4);
+    }
+    return node.bytes() < nodeSize / 4;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.stats.Counters;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The tree's status counters, after the flusher's own (flushes, cascades, splits, merges). */
+final class TreeCounters {
+  static final int MAX_CASCADE_DEPTH = 8;
+
+  final LongAdder flushes;
+  final LongAdder flushesToLeaf;
+  final LongAdder flushedBytes;
+  final LongAdder[] cascades = new LongAdder[MAX_CASCADE_DEPTH];
+  final LongAdder leafSplits;
+  final LongAdder nonleafSplits;
+  final LongAdder rootSplits;
+  final LongAdder leafMerges;
+  final LongAdder nonleafMerges;
+  final LongAdder rebalances;
+  final LongAdder rootCollapses;
+  final LongAdder basementFetches;
+  final LongAdder basementEvictions;
+  final LongAdder nodesWritten;
+  final LongAdder nodeBytesWritten;
+  final LongAdder nodesRead;
+  final LongAdder messagesInjected;
+
+  TreeCounters(Counters c) {
+    flushes = c.counter("flush.total");
+    flushesToLeaf = c.counter("flush.to_leaf");
+    flushedBytes = c.counter("flush.bytes");
+    for (int i = 0; i < MAX_CASCADE_DEPTH; i++) {
+      cascades[i] = c.counter("flush.cascade_depth_" + (i + 1) + (i == MAX_CASCADE_DEPTH - 1 ? "_or_more" : ""));
+    }
+    leafSplits = c.counter("split.leaf");
+    nonleafSplits = c.counter("split.nonleaf");
+    rootSplits = c.counter("split.root");
+    leafMerges = c.counter("merge.leaf");
+    nonleafMerges = c.counter("merge.nonleaf");
+    rebalances = c.counter("merge.rebalance");
+    rootCollapses = c.counter("merge.root_collapse");
+    basementFetches = c.counter("cache.partial_fetches");
+    basementEvictions = c.counter("cache.basements_evicted");
+    nodesWritten = c.counter("node.written");
+    nodeBytesWritten = c.counter("node.bytes_written");
+    nodesRead = c.counter("node.read");
+    messagesInjected = c.counter("tree.messages");
+  }
+
+  void cascade(int depth) {
+    cascades[Math.min(depth, MAX_CASCADE_DEPTH) - 1].increment();
+  }
+}
