@@ -228,7 +228,11 @@ public final class Demo {
     long t0 = System.nanoTime();
     r.run();
     double s = (System.nanoTime() - t0) / 1e9;
-    out.printf("%-46s %,10d  %8.3f s  %,12.0f ops/s%n", what, count, s, s > 0 ? count / s : 0.0);
+    if (count > 1) {
+      out.printf("%-46s %,10d  %8.3f s  %,12.0f ops/s%n", what, count, s, count / Math.max(s, 1e-9));
+    } else {
+      out.printf("%-46s %10s  %8.3f s%n", what, "", s);
+    }
   }
 
   private static int[] permutation(int n, long seed) {
