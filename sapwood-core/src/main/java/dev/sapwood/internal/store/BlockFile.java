@@ -10,12 +10,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,10 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Invariants: (1) an extent referenced by the last completed checkpoint (its table, or a table
  * entry marked checkpointed) is never reused or overwritten until the next checkpoint's header is
- * durable; (2) an extent unmapped while reads are in flight waits in {@code limbo} until no read is
- * in flight, so a reader never sees its extent reused under it; (3) every byte in {@code [DATA_START,
- * space.end())} is in exactly one of: the current table's entries, the durable table's extent, an
- * extent being written, {@code deferred}, {@code limbo}, or the allocator's free map.
+ * durable; (2) an extent unmapped while reads are in flight is not reused until no read is in
+ * flight, so a reader never sees its extent reused under it ({@link ExtentReclaimer}); (3) every
+ * aligned unit from {@code DATA_START} to the allocator's end is in exactly one of: the current
+ * table's entries, the durable table's extent, an extent being written, or one of the
+ * reclaimer's stages (deferred, limbo, free).
  *
  * <p>Locking: {@code lock} guards the fields grouped below it; methods ending in {@code Locked}
  * require it. No I/O is done while holding it except in {@link #create} and {@link #open}, before
@@ -37,8 +35,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class BlockFile implements Closeable {
   private final StickyFile file;
-  private final AtomicInteger readsInFlight = new AtomicInteger();
-  private volatile boolean limboPending;
   private volatile boolean closed;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -46,9 +42,7 @@ public final class BlockFile implements Closeable {
   private Header header;
   private final BlockTable table;
   private final BlockNumberPool numbers;
-  private final SpaceAllocator space;
-  private final List<long[]> deferred = new ArrayList<>(); // released after the next checkpoint
-  private final List<long[]> limbo = new ArrayList<>(); // released once no read is in flight
+  private final ExtentReclaimer extents;
   private long checkpoints;
 
   private BlockFile(StickyFile file, Header header, BlockTable table, BlockNumberPool numbers,
@@ -57,7 +51,7 @@ public final class BlockFile implements Closeable {
     this.header = header;
     this.table = table;
     this.numbers = numbers;
-    this.space = space;
+    this.extents = new ExtentReclaimer(space);
   }
 
   /**
@@ -110,22 +104,8 @@ public final class BlockFile implements Closeable {
     }
     StickyFile f = new StickyFile(openFile(io, path));
     try {
-      long fileSize = f.size();
-      Header h = HeaderSelector.select(f);
-      if (h.blockTableOffset() + h.blockTableSize() > fileSize) {
-        throw new CorruptionException(f.name(), h.blockTableOffset(),
-            "block table of " + h.blockTableSize() + " bytes extends past the end of the file ("
-                + fileSize + " bytes)");
-      }
-      byte[] bytes = new byte[h.blockTableSize()];
-      f.readFully(h.blockTableOffset(), bytes, 0, bytes.length, "the block table");
-      BlockTable table = new BlockTable(BlockTableCodec.decode(bytes, f.name(), h, fileSize));
-      List<long[]> used = table.extents();
-      used.add(new long[] {h.blockTableOffset(), extentLength(h.blockTableSize())});
-      SpaceAllocator space = SpaceAllocator.rebuild(DATA_START, used.toArray(new long[0][]));
-      BlockNumberPool numbers = BlockNumberPool.rebuild(h.nextBlockNumber(),
-          table.sorted().keySet());
-      return new BlockFile(f, h, table, numbers, space);
+      BlockFileLoader.Loaded l = BlockFileLoader.load(f);
+      return new BlockFile(f, l.header(), l.table(), l.numbers(), l.space());
     } catch (RuntimeException e) {
       closeQuietly(f, e);
       throw e;
@@ -171,7 +151,7 @@ public final class BlockFile implements Closeable {
       numbers.release(blockNumber);
       BlockTable.Entry old = table.remove(blockNumber);
       if (old != null) {
-        retireLocked(old);
+        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed());
       }
     } finally {
       lock.unlock();
@@ -197,8 +177,7 @@ public final class BlockFile implements Closeable {
       if (!numbers.isInUse(blockNumber)) {
         throw new IllegalArgumentException("block number " + blockNumber + " is not in use");
       }
-      at = space.allocate(extentLength(len));
-      drainLimboLocked();
+      at = extents.allocateLocked(extentLength(len));
     } finally {
       lock.unlock();
     }
@@ -207,7 +186,7 @@ public final class BlockFile implements Closeable {
     try {
       BlockTable.Entry old = table.put(blockNumber, new BlockTable.Entry(at, len, false));
       if (old != null) {
-        retireLocked(old);
+        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed());
       }
     } finally {
       lock.unlock();
@@ -242,7 +221,7 @@ public final class BlockFile implements Closeable {
    *     before the block does
    */
   public void readBlock(long blockNumber, int offsetInBlock, byte[] dst, int dstOff, int len) {
-    readsInFlight.incrementAndGet();
+    extents.enterRead();
     try {
       BlockTable.Entry e = lookupForRead(blockNumber);
       if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
@@ -259,7 +238,7 @@ public final class BlockFile implements Closeable {
 
   /** The whole block; CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}. */
   public byte[] readBlock(long blockNumber) {
-    readsInFlight.incrementAndGet();
+    extents.enterRead();
     try {
       BlockTable.Entry e = lookupForRead(blockNumber);
       byte[] out = new byte[e.size()];
@@ -290,7 +269,7 @@ public final class BlockFile implements Closeable {
       old = header;
       long count = old.checkpointCount() + 1;
       bytes = BlockTableCodec.encode(count, table.sorted());
-      at = space.allocate(extentLength(bytes.length));
+      at = extents.allocateLocked(extentLength(bytes.length));
       next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
           old.nodeSize(), old.basementSize(), old.fanout(), old.compression(),
           old.createdMillis(), System.currentTimeMillis(), at, bytes.length, numbers.next());
@@ -308,12 +287,8 @@ public final class BlockFile implements Closeable {
       header = next;
       checkpoints++;
       table.markAllCheckpointed();
-      deferred.add(new long[] {old.blockTableOffset(), extentLength(old.blockTableSize())});
-      for (long[] x : deferred) {
-        releaseLocked(x[0], x[1]);
-      }
-      deferred.clear();
-      end = space.trimTail();
+      end = extents.checkpointCompletedLocked(old.blockTableOffset(),
+          extentLength(old.blockTableSize()));
     } finally {
       lock.unlock();
     }
@@ -338,15 +313,8 @@ public final class BlockFile implements Closeable {
     lock.lock();
     try {
       m.put("store.blocks", (long) table.size());
-      m.put("store.free_bytes", space.freeBytes());
-      long pending = 0;
-      for (long[] x : deferred) {
-        pending += x[1];
-      }
-      for (long[] x : limbo) {
-        pending += x[1];
-      }
-      m.put("store.pending_free_bytes", pending);
+      m.put("store.free_bytes", extents.freeBytesLocked());
+      m.put("store.pending_free_bytes", extents.pendingBytesLocked());
       m.put("store.checkpoints", checkpoints);
     } finally {
       lock.unlock();
@@ -377,7 +345,7 @@ public final class BlockFile implements Closeable {
     }
   }
 
-  /** REQUIRES: the caller counted itself in readsInFlight. */
+  /** REQUIRES: the caller called {@code extents.enterRead()}. */
   private BlockTable.Entry lookupForRead(long blockNumber) {
     BlockTable.Entry e;
     lock.lock();
@@ -393,42 +361,13 @@ public final class BlockFile implements Closeable {
   }
 
   private void leaveRead() {
-    if (readsInFlight.decrementAndGet() == 0 && limboPending) {
+    if (extents.leaveRead()) {
       lock.lock();
       try {
-        drainLimboLocked();
+        extents.drainLimboLocked();
       } finally {
         lock.unlock();
       }
-    }
-  }
-
-  /** An extent left the current table: free now, or after the next checkpoint if one refers to it. */
-  private void retireLocked(BlockTable.Entry e) {
-    if (e.checkpointed()) {
-      deferred.add(new long[] {e.offset(), e.extentLength()});
-    } else {
-      releaseLocked(e.offset(), e.extentLength());
-    }
-  }
-
-  /** Frees an extent nothing maps any more, once no read that could have looked it up is running. */
-  private void releaseLocked(long offset, long length) {
-    if (readsInFlight.get() == 0) {
-      space.release(offset, length);
-    } else {
-      limbo.add(new long[] {offset, length});
-      limboPending = true;
-    }
-  }
-
-  private void drainLimboLocked() {
-    if (limboPending && readsInFlight.get() == 0) {
-      for (long[] x : limbo) {
-        space.release(x[0], x[1]);
-      }
-      limbo.clear();
-      limboPending = false;
     }
   }
 

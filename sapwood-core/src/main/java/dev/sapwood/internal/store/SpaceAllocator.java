@@ -63,11 +63,13 @@ final class SpaceAllocator {
       throw new IllegalArgumentException("empty allocation");
     }
     for (Map.Entry<Long, Long> e : free.entrySet()) {
-      if (e.getValue() >= length) {
-        long offset = e.getKey();
+      // Copy out before removing: TreeMap may reuse a removed entry's node for its successor.
+      long offset = e.getKey();
+      long available = e.getValue();
+      if (available >= length) {
         free.remove(offset);
-        if (e.getValue() > length) {
-          free.put(offset + length, e.getValue() - length);
+        if (available > length) {
+          free.put(offset + length, available - length);
         }
         freeBytes -= length;
         return offset;

@@ -85,4 +85,36 @@ class SpaceAllocatorTest {
     assertThrows(IllegalArgumentException.class,
         () -> SpaceAllocator.rebuild(S, new long[][] {{S, 2 * U}, {S + U, U}}));
   }
+
+  /** Random allocations and releases checked against a bitmap of units. */
+  @Test
+  void randomOperationsMatchABitmapModel() {
+    long seed = System.nanoTime();
+    java.util.Random rnd = new java.util.Random(seed);
+    SpaceAllocator a = new SpaceAllocator(S);
+    java.util.Map<Long, Long> live = new java.util.HashMap<>();
+    java.util.BitSet used = new java.util.BitSet();
+    for (int op = 0; op < 20_000; op++) {
+      if (live.isEmpty() || rnd.nextInt(3) > 0) {
+        long len = (1 + rnd.nextInt(4)) * U;
+        long off = a.allocate(len);
+        int from = (int) ((off - S) / U);
+        int to = (int) ((off - S + len) / U);
+        assertTrue(used.get(from, to).isEmpty(), "seed " + seed + ": overlapping allocation");
+        used.set(from, to);
+        live.put(off, len);
+      } else {
+        Long off = live.keySet().iterator().next();
+        long len = live.remove(off);
+        a.release(off, len);
+        used.clear((int) ((off - S) / U), (int) ((off - S + len) / U));
+      }
+      if (rnd.nextInt(100) == 0) {
+        a.trimTail();
+      }
+      long unitsBelowEnd = (a.end() - S) / U;
+      assertEquals(unitsBelowEnd - used.cardinality(), a.freeBytes() / U, "seed " + seed);
+      assertTrue(used.length() <= unitsBelowEnd, "seed " + seed);
+    }
+  }
 }

@@ -1,0 +1,113 @@
+package dev.sapwood.internal.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Decides when the space of an extent that left the block table may be reused, and owns the
+ * {@link SpaceAllocator}. An extent goes through: in use → (if the last completed checkpoint refers
+ * to it) deferred until the next checkpoint completes → (if any read is in flight) limbo until no
+ * read is → free.
+ *
+ * <p>Why limbo: a reader looks up a block's extent and then reads it without holding the lock; if
+ * the block is rewritten meanwhile, its old extent must not be handed out and overwritten under
+ * the reader. Readers count themselves in {@code readsInFlight} before the lookup, so an extent
+ * released while the count is zero cannot be in any reader's hands.
+ *
+ * <p>Invariants: (1) an extent is in at most one of deferred, limbo and the allocator's free map;
+ * (2) nothing in deferred is released before {@link #checkpointCompletedLocked} (3) limbo is only
+ * drained when {@code readsInFlight} is zero. Methods ending in {@code Locked} require the owning
+ * {@link BlockFile}'s lock; {@link #enterRead} and {@link #leaveRead} do not.
+ */
+final class ExtentReclaimer {
+  private final SpaceAllocator space;
+  private final AtomicInteger readsInFlight = new AtomicInteger();
+  private final List<long[]> deferred = new ArrayList<>(); // (offset, length)
+  private final List<long[]> limbo = new ArrayList<>(); // (offset, length)
+  private volatile boolean limboPending;
+
+  ExtentReclaimer(SpaceAllocator space) {
+    this.space = space;
+  }
+
+  /** Allocates an extent of {@code length} aligned bytes, draining limbo first if it can. */
+  long allocateLocked(long length) {
+    drainLimboLocked();
+    return space.allocate(length);
+  }
+
+  /**
+   * An extent left the block table: free it now, or after the next checkpoint if {@code
+   * checkpointed} (the last completed checkpoint refers to it).
+   */
+  void retireLocked(long offset, long length, boolean checkpointed) {
+    if (checkpointed) {
+      deferred.add(new long[] {offset, length});
+    } else {
+      releaseLocked(offset, length);
+    }
+  }
+
+  /**
+   * A checkpoint's header is durable: releases what was deferred to it plus {@code oldTable} (the
+   * previous checkpoint's table extent), then trims the free tail.
+   *
+   * @return the new end of the used space, to truncate the file to
+   */
+  long checkpointCompletedLocked(long oldTableOffset, long oldTableLength) {
+    deferred.add(new long[] {oldTableOffset, oldTableLength});
+    for (long[] x : deferred) {
+      releaseLocked(x[0], x[1]);
+    }
+    deferred.clear();
+    return space.trimTail();
+  }
+
+  /** Call before looking up an extent to read; pair with {@link #leaveRead}. */
+  void enterRead() {
+    readsInFlight.incrementAndGet();
+  }
+
+  /** Call when a read is done; returns true if the caller should take the lock and drain limbo. */
+  boolean leaveRead() {
+    return readsInFlight.decrementAndGet() == 0 && limboPending;
+  }
+
+  /** Moves limbo into the free map if no read is in flight. */
+  void drainLimboLocked() {
+    if (limboPending && readsInFlight.get() == 0) {
+      for (long[] x : limbo) {
+        space.release(x[0], x[1]);
+      }
+      limbo.clear();
+      limboPending = false;
+    }
+  }
+
+  /** Bytes waiting in deferred or limbo. */
+  long pendingBytesLocked() {
+    long pending = 0;
+    for (long[] x : deferred) {
+      pending += x[1];
+    }
+    for (long[] x : limbo) {
+      pending += x[1];
+    }
+    return pending;
+  }
+
+  /** Bytes in the allocator's free map. */
+  long freeBytesLocked() {
+    return space.freeBytes();
+  }
+
+  private void releaseLocked(long offset, long length) {
+    if (readsInFlight.get() == 0) {
+      space.release(offset, length);
+    } else {
+      limbo.add(new long[] {offset, length});
+      limboPending = true;
+    }
+  }
+}
