@@ -476,6 +476,7 @@ class ApiContractTest {
     Random r = new Random(11);
     int n = 200_000;
     long peak;
+    Stats stats;
     try (Database db = Database.open(dir, o)) {
       Tree t = db.tree("t");
       byte[] v = new byte[100];
@@ -493,9 +494,11 @@ class ApiContractTest {
       try (Cursor c = t.cursor()) {
         assertFalse(c.first(), "everything was deleted");
       }
+      stats = db.stats();
     }
     long after = Files.size(file);
     assertTrue(peak > 10L << 20, "200,000 x 100 random bytes should take > 10 MiB, took " + peak);
-    assertTrue(after < peak / 2, "file should shrink after deleting everything: peak " + peak + ", now " + after);
+    assertTrue(after < peak / 2,
+        () -> "file should shrink after deleting everything: peak " + peak + ", now " + after + "\n" + stats);
   }
 }

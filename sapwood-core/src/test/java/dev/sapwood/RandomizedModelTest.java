@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -69,6 +70,8 @@ class RandomizedModelTest {
     }
   };
 
+  /** Operations per seed in the default run (the stress run does many more). */
+  static final int DEFAULT_OPS = 20_000;
   static final long SMALL_CACHE = 256 << 10;
   static final long ROOMY_CACHE = 8 << 20;
 
@@ -85,7 +88,7 @@ class RandomizedModelTest {
   @ParameterizedTest(name = "seed={0} {1} cache={2}")
   @MethodSource("fixedSeeds")
   void behavesLikeTreeMap(long seed, Compression compression, long cacheSize, @TempDir Path dir) {
-    new Run(seed, dir, shape(cacheSize, compression), 3_000).execute();
+    new Run(seed, dir, shape(cacheSize, compression), DEFAULT_OPS).execute();
   }
 
   @Test
@@ -95,7 +98,7 @@ class RandomizedModelTest {
     Random r = new Random(seed);
     Compression c = Compression.values()[r.nextInt(3)];
     long cache = r.nextBoolean() ? SMALL_CACHE : ROOMY_CACHE;
-    new Run(seed, dir, shape(cache, c), 3_000).execute();
+    new Run(seed, dir, shape(cache, c), DEFAULT_OPS).execute();
   }
 
   /** Many more seeds and operations; run with {@code mvn verify -Pstress}. */
@@ -130,7 +133,7 @@ class RandomizedModelTest {
     long cache = r.nextBoolean() ? SMALL_CACHE : ROOMY_CACHE;
     c = Compression.valueOf(System.getProperty("sapwood.replay.compression", c.name()));
     cache = Long.getLong("sapwood.replay.cache", cache);
-    new Run(seed, dir, shape(cache, c), Integer.getInteger("sapwood.replay.ops", 3_000)).execute();
+    new Run(seed, dir, shape(cache, c), Integer.getInteger("sapwood.replay.ops", DEFAULT_OPS)).execute();
   }
 
   /** One randomized run: its own random stream, database, models and log of recent operations. */
@@ -145,6 +148,7 @@ class RandomizedModelTest {
     private final Random rnd;
     private final Path dir;
     private Options options;
+    private final Options initialOptions;
     private final int ops;
     private final List<byte[]> keys = new ArrayList<>(); // regular keys, sorted unsigned
     private final List<byte[]> counters = new ArrayList<>(); // keys that only ever hold 8-byte longs
@@ -153,12 +157,14 @@ class RandomizedModelTest {
     private Database db;
     private final Tree[] trees = new Tree[TREE_NAMES.length];
     private int step;
+    private final Map<String, Long> totals = new TreeMap<>();
 
     Run(long seed, Path dir, Options options, int ops) {
       this.seed = seed;
       this.rnd = new Random(seed);
       this.dir = dir;
       this.options = options;
+      this.initialOptions = options;
       this.ops = ops;
     }
 
@@ -176,8 +182,12 @@ class RandomizedModelTest {
         reopen();
         verifyAll("end, reopened");
         db.close();
+        if (Boolean.getBoolean("sapwood.test.verbose")) {
+          System.out.println("seed=" + seed + " " + options + " counters summed over all opens:\n" + new Stats(totals));
+        }
       } catch (Throwable t) {
-        throw new AssertionError("seed=" + seed + " options=" + options + " step=" + step + "/" + ops
+        throw new AssertionError("seed=" + seed + " ops=" + ops + " options=" + initialOptions
+            + " (now compression=" + options.compression() + ") failed at step " + step
             + "\nlast operations (oldest first):\n  " + String.join("\n  ", recent) + "\n" + t, t);
       } finally {
         if (db != null) {
@@ -241,6 +251,7 @@ class RandomizedModelTest {
     }
 
     private void reopen() {
+      db.stats().counters().forEach((k, v) -> totals.merge(k, v, Long::sum));
       db.close();
       db = null;
       if (rnd.nextInt(5) == 0) {
@@ -321,7 +332,7 @@ class RandomizedModelTest {
         byte[] k = counterKey();
         log(tn + ".get counter " + hex(k));
         assertArrayEquals(model.get(k), tree.get(k), () -> "get " + hex(k));
-      } else if (dice < 995) {
+      } else if (dice < 997) {
         log("checkpoint");
         db.checkpoint();
         verifyScans("after checkpoint");
