@@ -10,6 +10,10 @@ package dev.sapwood;
  * messages may still name it. {@link #apply} must be a pure, deterministic function of its
  * arguments, must not modify its arguments, and may be called from any thread, any number of times
  * (for example once per read that meets an unapplied message).
+ *
+ * <p>If {@code apply} throws, that update is skipped (the value stays as it was) and counted in
+ * the {@code update.failed} status counter: a message that can never apply must not block the
+ * messages behind it. Use {@link #checkArgument} to refuse bad arguments up front.
  */
 public interface UpdateFunction {
   /** The stable name stored with each update message; 1 to 255 UTF-8 bytes. */
@@ -24,4 +28,13 @@ public interface UpdateFunction {
    * @return the new value, or null to delete the key
    */
   byte[] apply(byte[] key, byte[] oldValueOrNull, byte[] argument);
+
+  /**
+   * Checks an argument when {@link Tree#update} (or {@link WriteBatch#update}) is called, before
+   * anything is stored, so that a malformed argument is refused at once instead of failing later.
+   * The default accepts everything.
+   *
+   * @throws IllegalArgumentException if {@code argument} can never be applied
+   */
+  default void checkArgument(byte[] argument) {}
 }

@@ -9,13 +9,21 @@ public final class UpdateFunctions {
 
   /**
    * Adds two 8-byte big-endian signed longs (overflow wraps). An absent key counts as 0. An
-   * argument or old value that is not 8 bytes long is an {@link IllegalArgumentException} when
-   * given to {@code update}, and a {@link SapwoodException} if met as an old value.
+   * argument that is not 8 bytes long is an {@link IllegalArgumentException} when given to
+   * {@code update}; an old value that is not 8 bytes long makes the update fail, so it is skipped
+   * (see {@link UpdateFunction}).
    */
   public static final UpdateFunction ADD_LONG = new UpdateFunction() {
     @Override
     public String name() {
       return "sapwood.add_long";
+    }
+
+    @Override
+    public void checkArgument(byte[] argument) {
+      if (argument.length != 8) {
+        throw new IllegalArgumentException("ADD_LONG needs an 8-byte argument, got " + argument.length + " bytes");
+      }
     }
 
     @Override

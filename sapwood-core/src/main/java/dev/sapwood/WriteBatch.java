@@ -51,6 +51,7 @@ public final class WriteBatch {
     Limits.checkKey(key);
     Limits.checkValue(argument);
     Objects.requireNonNull(fn, "update function");
+    fn.checkArgument(argument);
     ops.add(new Op(UPDATE, Objects.requireNonNull(tree, "tree"), key, argument, fn));
     return this;
   }

@@ -159,10 +159,11 @@ public final class DatabaseImpl implements Database {
       if (t == null) {
         throw new IllegalArgumentException("no tree named '" + name + "'");
       }
+      BeTree doomed = t.beTree();
       t.markDropped();
       trees.remove(name);
       catalog.roots.remove(name);
-      t.beTree().destroy();
+      doomed.destroy();
       return null;
     });
   }

@@ -83,6 +83,7 @@ final class TreeImpl implements Tree {
     Limits.checkValue(argument);
     Objects.requireNonNull(fn, "update function");
     byte[] fnName = db.functionName(fn);
+    fn.checkArgument(argument);
     db.writeShared(() -> {
       beTree().update(key, fnName, argument);
       return null;

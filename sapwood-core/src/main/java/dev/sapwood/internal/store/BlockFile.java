@@ -21,12 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * state of the last completed checkpoint; blocks written since are lost on a crash.
  *
  * <p>Invariants: (1) an extent referenced by the last completed checkpoint (its table, or a table
- * entry marked checkpointed) is never reused or overwritten until the next checkpoint's header is
- * durable; (2) an extent unmapped while reads are in flight is not reused until no read is in
+ * entry marked checkpointed) is never reused, overwritten or truncated until the checkpoint after
+ * next is durable, so the older header slot stays usable when the newer one is damaged; (2) an extent unmapped while reads are in flight is not reused until no read is in
  * flight, so a reader never sees its extent reused under it ({@link ExtentReclaimer}); (3) every
  * aligned unit from {@code DATA_START} to the allocator's end is in exactly one of: the current
  * table's entries, the durable table's extent, an extent being written, or one of the
- * reclaimer's stages (deferred, limbo, free).
+ * reclaimer's stages (deferred, waiting, limbo, free).
  *
  * <p>Locking: {@code lock} guards the fields grouped below it; methods ending in {@code Locked}
  * require it. No I/O is done while holding it except in {@link #create} and {@link #open}, before

@@ -7,8 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Decides when the space of an extent that left the block table may be reused, and owns the
  * {@link SpaceAllocator}. An extent goes through: in use → (if the last completed checkpoint refers
- * to it) deferred until the next checkpoint completes → (if any read is in flight) limbo until no
- * read is → free.
+ * to it) deferred → waiting while the older header slot still describes a checkpoint that refers
+ * to it → (if any read is in flight) limbo until no read is → free.
+ *
+ * <p>Why two checkpoints: opening falls back to the older header slot when the newer one is
+ * damaged, so everything the older slot's checkpoint refers to must stay intact (neither reused
+ * nor truncated) until a newer checkpoint overwrites that slot. An extent the latest checkpoint N
+ * refers to is therefore released when checkpoint N + 2 completes.
  *
  * <p>Why limbo: a reader looks up a block's extent and then reads it without holding the lock; if
  * the block is rewritten meanwhile, its old extent must not be handed out and overwritten under
@@ -23,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExtentReclaimer {
   private final SpaceAllocator space;
   private final AtomicInteger readsInFlight = new AtomicInteger();
-  private final List<long[]> deferred = new ArrayList<>(); // (offset, length)
+  private final List<long[]> deferred = new ArrayList<>(); // (offset, length), latest checkpoint's
+  private List<long[]> waiting = new ArrayList<>(); // (offset, length), only the older slot's
   private final List<long[]> limbo = new ArrayList<>(); // (offset, length)
   private volatile boolean limboPending;
 
@@ -50,16 +56,19 @@ final class ExtentReclaimer {
   }
 
   /**
-   * A checkpoint's header is durable: releases what was deferred to it plus {@code oldTable} (the
-   * previous checkpoint's table extent), then trims the free tail.
+   * A checkpoint's header is durable, overwriting the slot of the checkpoint before the previous
+   * one: releases what only that overwritten checkpoint referred to; what the previous checkpoint
+   * refers to (the extents deferred since, and {@code oldTable}, its table's extent) now waits
+   * for the next checkpoint. Then trims the free tail.
    *
    * @return the new end of the used space, to truncate the file to
    */
   long checkpointCompletedLocked(long oldTableOffset, long oldTableLength) {
-    deferred.add(new long[] {oldTableOffset, oldTableLength});
-    for (long[] x : deferred) {
+    for (long[] x : waiting) {
       releaseLocked(x[0], x[1]);
     }
+    waiting = new ArrayList<>(deferred);
+    waiting.add(new long[] {oldTableOffset, oldTableLength});
     deferred.clear();
     return space.trimTail();
   }
@@ -85,10 +94,13 @@ final class ExtentReclaimer {
     }
   }
 
-  /** Bytes waiting in deferred or limbo. */
+  /** Bytes waiting in deferred, waiting or limbo. */
   long pendingBytesLocked() {
     long pending = 0;
     for (long[] x : deferred) {
+      pending += x[1];
+    }
+    for (long[] x : waiting) {
       pending += x[1];
     }
     for (long[] x : limbo) {
