@@ -1,0 +1,316 @@
+package dev.sapwood.internal.tree;
+
+import static dev.sapwood.internal.tree.MessageBufferTest.add;
+import static dev.sapwood.internal.tree.MessageBufferTest.b;
+import static dev.sapwood.internal.tree.MessageBufferTest.key;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoFile;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.tree.MessageBufferTest.Msg;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NodeCodecTest {
+  /** Records every read (position, length) made through it. */
+  static final class CountingIo implements FileIo {
+    final MemoryFileIo inner = new MemoryFileIo();
+    final List<long[]> reads = new ArrayList<>();
+
+    @Override
+    public IoFile open(Path path) throws IOException {
+      IoFile f = inner.open(path);
+      return new IoFile() {
+        @Override
+        public int read(long position, ByteBuffer dst) throws IOException {
+          int n = f.read(position, dst);
+          synchronized (reads) {
+            reads.add(new long[] {position, n});
+          }
+          return n;
+        }
+
+        @Override
+        public void write(long position, ByteBuffer src) throws IOException {
+          f.write(position, src);
+        }
+
+        @Override
+        public void force() throws IOException {
+          f.force();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+          f.truncate(size);
+        }
+
+        @Override
+        public long size() throws IOException {
+          return f.size();
+        }
+
+        @Override
+        public boolean tryLock() throws IOException {
+          return f.tryLock();
+        }
+
+        @Override
+        public String name() {
+          return f.name();
+        }
+
+        @Override
+        public void close() throws IOException {
+          f.close();
+        }
+      };
+    }
+
+    @Override
+    public boolean exists(Path path) {
+      return inner.exists(path);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+      inner.delete(path);
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+      inner.createDirectories(dir);
+    }
+  }
+
+  private final CountingIo io = new CountingIo();
+  private final BlockFile file = BlockFile.create(io, Path.of("/db/nodes.sap"),
+      new Header.Settings(16384, 1024, 4, Codecs.NONE));
+
+  @AfterEach
+  void close() {
+    file.close();
+  }
+
+  static Basement basement(long maxMsn, byte[]... kv) {
+    BasementBuilder bb = new BasementBuilder(Integer.MAX_VALUE, 64, maxMsn);
+    for (int i = 0; i < kv.length; i += 2) {
+      bb.emit(kv[i], 0, kv[i].length, kv[i + 1], 0, kv[i + 1].length);
+    }
+    return bb.finish().get(0);
+  }
+
+  /** A leaf of four basements: plain, empty, with empty key and value, with a large value. */
+  static Node sampleLeaf(long block, int largeValue) {
+    Node leaf = new Node(block);
+    byte[] big = new byte[largeValue];
+    new Random(5).nextBytes(big);
+    leaf.setLeaf(new byte[][] {b("c"), b("m"), b("t")}, new Basement[] {
+        basement(7, new byte[0], new byte[0], b("a"), b("apple"), b("bb"), new byte[0]),
+        Basement.empty(),
+        basement(9, b("m"), b("mango"), b("p"), b("pear".repeat(20))),
+        basement(3, b("t"), big, b("zz"), b("last")),
+    });
+    leaf.maxMsn = 12;
+    return leaf;
+  }
+
+  static Node sampleInternal(long block, int extraPivots) {
+    Node node = new Node(block);
+    int n = 4 + extraPivots;
+    byte[][] pivots = new byte[n - 1][];
+    for (int i = 0; i < n - 1; i++) {
+      pivots[i] = b(String.format("p%04d-%s", i * 10, "x".repeat(20)));
+    }
+    long[] children = new long[n];
+    MessageBuffer[] bufs = new MessageBuffer[n];
+    for (int i = 0; i < n; i++) {
+      children[i] = 100 + i * 3;
+      bufs[i] = new MessageBuffer();
+    }
+    // messages of every type in the first partitions; one empty buffer
+    byte[] lo1 = pivots[0];
+    add(bufs[0], new Msg(MessageType.PUT, 10, b("a"), b("v1"), null));
+    add(bufs[0], new Msg(MessageType.PUT, 11, new byte[0], new byte[0], null));
+    add(bufs[0], new Msg(MessageType.DELETE, 12, b("a"), new byte[0], null));
+    add(bufs[0], new Msg(MessageType.UPDATE, 13, b("b"), b("arg"), "sapwood.append"));
+    add(bufs[0], new Msg(MessageType.DELETE_RANGE, 14, b("a"), b("b"), null));
+    add(bufs[1], new Msg(MessageType.UPDATE, 20, lo1, new byte[0], "f".repeat(255)));
+    add(bufs[1], new Msg(MessageType.DELETE_RANGE, 21, lo1, pivots[1], null));
+    add(bufs[1], new Msg(MessageType.DELETE_RANGE, 15, lo1, pivots[1], null));
+    add(bufs[3], new Msg(MessageType.PUT, 30, pivots[2], b("v".repeat(300)), null));
+    node.setInternal(3, pivots, children, bufs);
+    node.maxMsn = 30;
+    return node;
+  }
+
+  private long write(Node node, byte codec) {
+    NodeWriter.Result r = NodeWriter.write(node, codec);
+    file.writeBlock(node.key(), r.block(), 0, r.block().length);
+    return node.key();
+  }
+
+  /** Reads a node with every basement. */
+  private Node readFully(long block) {
+    Node node = NodeReader.read(file, block);
+    if (node.height == 0) {
+      for (int i = 0; i < node.n; i++) {
+        assertNull(node.basements[i], "a leaf is read without its basements");
+        node.basements[i] = NodeReader.readBasement(file, block, node.disk, i);
+      }
+    }
+    return node;
+  }
+
+  static void assertSameNode(Node e, Node a) {
+    assertEquals(e.key(), a.key());
+    assertEquals(e.height, a.height);
+    assertEquals(e.n, a.n);
+    assertEquals(e.maxMsn, a.maxMsn);
+    assertEquals(e.pivots.length, a.pivots.length);
+    for (int i = 0; i < e.pivots.length; i++) {
+      assertArrayEquals(e.pivots[i], a.pivots[i], "pivot " + i);
+    }
+    if (e.height == 0) {
+      for (int i = 0; i < e.n; i++) {
+        assertSameBasement(e.basements[i], a.basements[i], "basement " + i);
+      }
+    } else {
+      assertArrayEquals(e.children, a.children);
+      for (int i = 0; i < e.n; i++) {
+        MessageBufferTest.assertSameMessages(MessageBufferTest.points(e.buffers[i]), MessageBufferTest.points(a.buffers[i]), "points " + i);
+        MessageBufferTest.assertSameMessages(MessageBufferTest.ranges(e.buffers[i]), MessageBufferTest.ranges(a.buffers[i]), "ranges " + i);
+        assertEquals(e.buffers[i].bytes(), a.buffers[i].bytes());
+      }
+    }
+  }
+
+  static void assertSameBasement(Basement e, Basement a, String what) {
+    assertEquals(e.maxMsn(), a.maxMsn(), what);
+    assertEquals(e.count(), a.count(), what);
+    assertEquals(e.bytes(), a.bytes(), what);
+    for (int j = 0; j < e.count(); j++) {
+      assertArrayEquals(e.key(j), a.key(j), what + " key " + j);
+      assertArrayEquals(e.value(j), a.value(j), what + " value " + j);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void leafRoundTrips(byte codec) {
+    Node leaf = sampleLeaf(file.allocateBlockNumber(), 200_000);
+    long block = write(leaf, codec);
+    Node back = readFully(block);
+    assertSameNode(leaf, back);
+    assertNotNull(back.disk, "a leaf read from disk keeps its partition directory");
+    for (int i = 0; i < 4; i++) {
+      assertEquals(codec, back.disk.codec(i));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void singleEmptyLeafRoundTrips(byte codec) {
+    Node leaf = Node.newLeaf(file.allocateBlockNumber());
+    long block = write(leaf, codec);
+    Node back = readFully(block);
+    assertSameNode(leaf, back);
+    assertEquals(0, back.basements[0].count());
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void internalNodeRoundTrips(byte codec) {
+    Node node = sampleInternal(file.allocateBlockNumber(), 0);
+    assertSameNode(node, readFully(write(node, codec)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void internalNodeWithAHeaderLargerThanTheProbeRoundTrips(byte codec) {
+    Node node = sampleInternal(file.allocateBlockNumber(), 300);
+    NodeWriter.Result r = NodeWriter.write(node, codec);
+    assertTrue(r.directory().offset(0) > NodeFormat.HEADER_PROBE, "header must exceed the probe");
+    assertSameNode(node, readFully(write(node, codec)));
+  }
+
+  @Test
+  void partialFetchReadsExactlyOneBasement() {
+    Node leaf = sampleLeaf(file.allocateBlockNumber(), 5000);
+    long block = write(leaf, Codecs.LZ4);
+    Node shell = NodeReader.read(file, block);
+    for (int i = 0; i < shell.n; i++) {
+      assertNull(shell.basements[i]);
+    }
+    for (int i = shell.n - 1; i >= 0; i--) {
+      io.reads.clear();
+      Basement got = NodeReader.readBasement(file, block, shell.disk, i);
+      assertSameBasement(leaf.basements[i], got, "basement " + i);
+      long bytesRead = io.reads.stream().mapToLong(r -> r[1]).sum();
+      assertEquals(shell.disk.compressedLength(i), bytesRead, "bytes read for basement " + i);
+      long start = io.reads.stream().mapToLong(r -> r[0]).min().orElseThrow();
+      assertEquals(file.blockOffset(block) + shell.disk.offset(i), start, "where basement " + i + " was read");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void flippingAnySingleByteOfALeafIsCorruption(byte codec) {
+    assertEveryFlipIsCorruption(sampleLeaf(file.allocateBlockNumber(), 300), codec);
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  void flippingAnySingleByteOfAnInternalNodeIsCorruption(byte codec) {
+    assertEveryFlipIsCorruption(sampleInternal(file.allocateBlockNumber(), 2), codec);
+  }
+
+  private void assertEveryFlipIsCorruption(Node node, byte codec) {
+    long block = write(node, codec);
+    byte[] good = file.readBlock(block);
+    Random rnd = new Random(codec);
+    for (int at = 0; at < good.length; at++) {
+      for (int mask : new int[] {0x01, 0xFF, 1 + rnd.nextInt(255)}) {
+        byte[] bad = good.clone();
+        bad[at] ^= (byte) mask;
+        file.writeBlock(block, bad, 0, bad.length);
+        try {
+          Node got = readFully(block);
+          fail("flip of byte " + at + " with mask " + mask + " of " + good.length + " (codec " + codec
+              + ") read without error as " + got);
+        } catch (CorruptionException expected) {
+          // good
+        } catch (RuntimeException | AssertionError other) {
+          throw new AssertionError("flip of byte " + at + " with mask " + mask + " (codec " + codec
+              + ") gave " + other, other);
+        }
+      }
+    }
+    file.writeBlock(block, good, 0, good.length);
+    assertSameNode(node, readFully(block));
+  }
+
+  @Test
+  void truncatedBlocksAreCorruption() {
+    Node node = sampleInternal(file.allocateBlockNumber(), 0);
+    long block = write(node, Codecs.NONE);
+    byte[] good = file.readBlock(block);
+    for (int len = 0; len < good.length; len += 7) {
+      file.writeBlock(block, good, 0, len);
+      assertThrows(CorruptionException.class, () -> readFully(block), "length " + len);
+    }
+  }
+}
