@@ -46,6 +46,14 @@ public interface Database extends AutoCloseable {
   /** Makes everything written so far durable. */
   void checkpoint();
 
+  /**
+   * Flushes every buffered change down to the leaves of every tree (so trees whose keys were
+   * deleted merge back down to small trees), then moves blocks from the end of the file into free
+   * space below and checkpoints until the file is truncated to about its live size. Everything
+   * written before the call is durable when it returns. Readers and writers wait while it runs.
+   */
+  void compact();
+
   /** A snapshot of the status counters. */
   Stats stats();
 

@@ -470,12 +470,13 @@ class ApiContractTest {
   }
 
   @Test
-  void deletingEverythingShrinksTheFile() throws Exception {
+  void deletingEverythingAndCompactingShrinksTheTreeAndTheFile() throws Exception {
     Options o = Options.defaults().nodeSize(64 << 10).basementSize(16 << 10).cacheSize(8 << 20);
     Path file = dir.resolve("sapwood.db");
     Random r = new Random(11);
     int n = 200_000;
     long peak;
+    long blocksAtPeak;
     Stats stats;
     try (Database db = Database.open(dir, o)) {
       Tree t = db.tree("t");
@@ -486,19 +487,24 @@ class ApiContractTest {
       }
       db.checkpoint();
       peak = Files.size(file);
+      blocksAtPeak = db.stats().get("store.blocks");
       for (int i = 0; i < n; i++) {
         t.delete(key(i));
       }
-      db.checkpoint();
-      db.checkpoint();
+      db.compact();
       try (Cursor c = t.cursor()) {
         assertFalse(c.first(), "everything was deleted");
       }
       stats = db.stats();
     }
     long after = Files.size(file);
+    Stats s = stats;
     assertTrue(peak > 10L << 20, "200,000 x 100 random bytes should take > 10 MiB, took " + peak);
+    assertTrue(s.get("store.blocks") <= 2,
+        () -> "the tree merged back to one leaf (plus the catalog block): " + s.get("store.blocks")
+            + " blocks, " + blocksAtPeak + " at the peak\n" + s);
+    assertTrue(s.get("merge.leaf") > 0, () -> "leaves merged\n" + s);
     assertTrue(after < peak / 2,
-        () -> "file should shrink after deleting everything: peak " + peak + ", now " + after + "\n" + stats);
+        () -> "file should shrink after deleting everything: peak " + peak + ", now " + after + "\n" + s);
   }
 }

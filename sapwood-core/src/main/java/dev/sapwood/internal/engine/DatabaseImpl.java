@@ -43,6 +43,8 @@ import java.util.function.Supplier;
 public final class DatabaseImpl implements Database {
   static final String FILE_NAME = "sapwood.db";
   static final String LOCK_NAME = "LOCK";
+  /** Bytes a checkpoint may move toward the start of the file. */
+  static final long RELOCATE_PER_CHECKPOINT = 16L << 20;
 
   private final IoFile lockFile;
   private final BlockFile file;
@@ -214,8 +216,29 @@ public final class DatabaseImpl implements Database {
     });
   }
 
+  @Override
+  public void compact() {
+    write(() -> {
+      for (TreeImpl t : trees.values()) {
+        t.beTree().flushAll();
+      }
+      // Space the last two checkpoints refer to is released two checkpoints on; after that the
+      // blocks at the end move down, and two more checkpoints release their old places.
+      checkpointLocked();
+      checkpointLocked();
+      file.relocateTail(Long.MAX_VALUE);
+      checkpointLocked();
+      checkpointLocked();
+      return null;
+    });
+  }
+
   private void checkpointLocked() {
     ctx.writeDirtyNodes();
+    // Move a bounded amount from the end of the file down when much of it is free, so the file
+    // shrinks over a few checkpoints without a compaction.
+    long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
+    counters.counter("checkpoint.relocated_bytes").add(moved);
     byte[] b = catalog.encode();
     file.writeBlock(catalogBlock, b, 0, b.length);
     file.checkpoint(catalogBlock, ctx.lastMsn(), 0);

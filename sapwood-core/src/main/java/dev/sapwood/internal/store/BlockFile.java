@@ -250,6 +250,46 @@ public final class BlockFile implements Closeable {
   }
 
   /**
+   * Moves blocks from the end of the file into free space below them, highest first, copying up
+   * to {@code maxBytes}; each move is an ordinary copy-on-write rewrite, so the old extent is
+   * released like any other once no checkpoint refers to it, and the file's tail can then be
+   * truncated. Does nothing unless at least a quarter of the used space is free. Returns the bytes
+   * moved. The caller guarantees no write or free runs meanwhile (call it before a checkpoint).
+   */
+  public long relocateTail(long maxBytes) {
+    checkOpen();
+    long moved = 0;
+    long[][] candidates;
+    lock.lock();
+    try {
+      candidates = TailRelocator.candidates(table, extents.freeBytesLocked(), extents.endLocked());
+    } finally {
+      lock.unlock();
+    }
+    for (long[] candidate : candidates) {
+      if (moved >= maxBytes) {
+        break;
+      }
+      long blockNumber = candidate[0];
+      long offset = candidate[1];
+      long length = candidate[2];
+      lock.lock();
+      try {
+        long fit = extents.firstFitLocked(length);
+        if (fit < 0 || fit >= offset) {
+          break;
+        }
+      } finally {
+        lock.unlock();
+      }
+      byte[] bytes = readBlock(blockNumber);
+      writeBlock(blockNumber, bytes, 0, bytes.length);
+      moved += bytes.length;
+    }
+    return moved;
+  }
+
+  /**
    * Makes everything written so far durable as checkpoint {@code header().checkpointCount() + 1}:
    * fsync the data, write the block table to fresh space, fsync, write the header to slot {@code
    * count % 2}, fsync; then release the extents deferred to this checkpoint and truncate free

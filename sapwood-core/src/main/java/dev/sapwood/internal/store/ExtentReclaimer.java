@@ -73,6 +73,17 @@ final class ExtentReclaimer {
     return space.trimTail();
   }
 
+  /** Where an allocation of {@code length} would land inside the free space, or -1 (at the end). */
+  long firstFitLocked(long length) {
+    drainLimboLocked();
+    return space.firstFit(length);
+  }
+
+  /** First byte past all allocated and free space. */
+  long endLocked() {
+    return space.end();
+  }
+
   /** Call before looking up an extent to read; pair with {@link #leaveRead}. */
   void enterRead() {
     readsInFlight.incrementAndGet();

@@ -120,6 +120,16 @@ final class SpaceAllocator {
     return end;
   }
 
+  /** Offset {@link #allocate} would return for {@code length} from the free extents, or -1. */
+  long firstFit(long length) {
+    for (Map.Entry<Long, Long> e : free.entrySet()) {
+      if (e.getValue() >= length) {
+        return e.getKey();
+      }
+    }
+    return -1;
+  }
+
   /** First byte past every allocated and free extent. */
   long end() {
     return end;

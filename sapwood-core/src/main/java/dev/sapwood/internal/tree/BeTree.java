@@ -188,6 +188,14 @@ public final class BeTree {
   }
 
   /**
+   * Flushes every buffered message down to the leaves, merging and collapsing the tree where the
+   * messages emptied it. Safe to run concurrently with readers and writers.
+   */
+  public void flushAll() {
+    new Drainer(ctx, flusher).drain(root);
+  }
+
+  /**
    * Frees every block of this tree. The caller guarantees no one else uses the tree (the database
    * holds its exclusive lock).
    */

@@ -42,13 +42,17 @@ final class Reshaper {
     return null;
   }
 
-  /** Splits the write-pinned root if fissible (the tree grows a level), or collapses it. */
-  void reshapeRoot(Node root) {
+  /**
+   * Collapses the write-pinned root if it has a single child, and splits it if fissible (the tree
+   * grows a level). Returns whether the root's height changed.
+   */
+  boolean reshapeRoot(Node root) {
+    int height = root.height;
     if (root.height > 0 && root.n == 1) {
       collapseRoot(root);
     }
     if (!ctx.fissible(root)) {
-      return;
+      return root.height != height;
     }
     // The root keeps its block number: its contents move into new children.
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
@@ -64,6 +68,7 @@ final class Reshaper {
     root.dirty = true;
     ctx.counters.rootSplits.increment();
     splitChild(root, 0, moved);
+    return root.height != height;
   }
 
   /** Root with one child: flush its buffer down and take the child's place (height shrinks). */
