@@ -1,0 +1,123 @@
+package dev.sapwood.internal.tree;
+
+import static dev.sapwood.internal.tree.MessageBufferTest.str;
+
+/**
+ * Walks a whole tree from its root with read pins and checks the invariants of {@link Node}:
+ * pivots strictly ascending and inside the range the ancestors allow, child height = parent
+ * height - 1, every buffered message inside its partition's range, basement entries strictly
+ * ascending and inside their partition's range. Basements not in memory are read from disk
+ * without being installed. Test helper; the caller makes sure no writer runs meanwhile.
+ */
+final class TreeVerifier {
+  /** What a walk saw. */
+  static final class Stats {
+    int nodes;
+    int leaves;
+    int height;
+    long entries;
+    long messages;
+    int basements;
+
+    @Override
+    public String toString() {
+      return "nodes=" + nodes + " leaves=" + leaves + " height=" + height + " entries=" + entries
+          + " messages=" + messages + " basements=" + basements;
+    }
+  }
+
+  private TreeVerifier() {}
+
+  static Stats verify(TreeContext ctx, long root) {
+    Stats s = new Stats();
+    Node r = ctx.cache.pinRead(root);
+    int h;
+    try {
+      h = r.height;
+    } finally {
+      ctx.cache.unpinRead(r);
+    }
+    s.height = h;
+    walk(ctx, root, null, null, h, "root " + root, s);
+    return s;
+  }
+
+  private static void check(boolean ok, String where, String what) {
+    if (!ok) {
+      throw new AssertionError(where + ": " + what);
+    }
+  }
+
+  /** Whether lo <= k < hi (null bounds are infinite). */
+  private static boolean inRange(byte[] k, byte[] lo, byte[] hi) {
+    return (lo == null || Keys.compare(k, lo) >= 0) && (hi == null || Keys.compare(k, hi) < 0);
+  }
+
+  private static void walk(TreeContext ctx, long block, byte[] lo, byte[] hi, int height, String path, Stats s) {
+    Node node = ctx.cache.pinRead(block);
+    try {
+      String where = path + " (block " + block + ", height " + node.height + ", n " + node.n + ", range ["
+          + str(lo) + ", " + str(hi) + "))";
+      s.nodes++;
+      check(node.key() == block, where, "cached under the wrong key " + node.key());
+      check(node.height == height, where, "height " + node.height + ", expected " + height);
+      check(node.n >= 1, where, "no partitions");
+      check(node.pivots.length == node.n - 1, where, node.pivots.length + " pivots for " + node.n + " partitions");
+      for (int i = 0; i < node.n - 1; i++) {
+        byte[] p = node.pivots[i];
+        check(inRange(p, lo, hi), where, "pivot " + i + " " + str(p) + " outside the node's range");
+        if (i > 0) {
+          check(Keys.compare(node.pivots[i - 1], p) < 0, where, "pivots " + (i - 1) + " and " + i + " not strictly ascending: "
+              + str(node.pivots[i - 1]) + " / " + str(p));
+        }
+      }
+      for (int i = 0; i < node.n; i++) {
+        byte[] plo = Keys.maxLow(lo, node.lowerBound(i));
+        byte[] phi = Keys.minHigh(hi, node.upperBound(i));
+        if (node.height > 0) {
+          check(node.children.length == node.n && node.buffers.length == node.n, where, "array sizes");
+          MessageBuffer buf = node.buffers[i];
+          for (int m = 0; m < buf.pointCount(); m++) {
+            int rec = buf.point(m);
+            byte[] k = buf.copyKey(rec);
+            check(inRange(k, plo, phi), where, "buffer " + i + " holds message for " + str(k) + " outside ["
+                + str(plo) + ", " + str(phi) + ")");
+            if (m > 0) {
+              int prev = buf.point(m - 1);
+              int c = Keys.compare(buf.copyKey(prev), k);
+              check(c < 0 || (c == 0 && buf.msn(prev) < buf.msn(rec)), where, "buffer " + i + " not sorted by (key, msn) at " + m);
+            }
+            s.messages++;
+          }
+          for (int m = 0; m < buf.rangeCount(); m++) {
+            int rec = buf.range(m);
+            check(buf.rangeOverlaps(rec, plo, phi), where, "buffer " + i + " holds range message ["
+                + str(buf.copyKey(rec)) + ", " + str(buf.copyValue(rec)) + ") not overlapping the partition");
+            s.messages++;
+          }
+          walk(ctx, node.children[i], plo, phi, node.height - 1, path + "/" + i, s);
+        } else {
+          Basement b = node.basements[i];
+          if (b == null) {
+            check(node.disk != null, where, "basement " + i + " neither in memory nor on disk");
+            b = NodeReader.readBasement(ctx.file, block, node.disk, i);
+          }
+          s.basements++;
+          for (int e = 0; e < b.count(); e++) {
+            byte[] k = b.key(e);
+            check(inRange(k, plo, phi), where, "basement " + i + " entry " + str(k) + " outside [" + str(plo) + ", " + str(phi) + ")");
+            if (e > 0) {
+              check(Keys.compare(b.key(e - 1), k) < 0, where, "basement " + i + " entries not strictly ascending at " + e);
+            }
+          }
+          s.entries += b.count();
+        }
+      }
+      if (node.height == 0) {
+        s.leaves++;
+      }
+    } finally {
+      ctx.cache.unpinRead(node);
+    }
+  }
+}
