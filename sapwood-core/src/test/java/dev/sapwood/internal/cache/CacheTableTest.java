@@ -1,0 +1,300 @@
+package dev.sapwood.internal.cache;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.internal.stats.Counters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.Test;
+
+class CacheTableTest {
+
+  /** A cached object with a settable size, a dirty flag and a value that must survive eviction. */
+  static final class Obj extends Cacheable {
+    volatile long size;
+    volatile boolean dirty;
+    volatile long value;
+
+    Obj(long key, long size, long value) {
+      super(key);
+      this.size = size;
+      this.value = value;
+    }
+
+    @Override
+    public long memoryBytes() {
+      return size;
+    }
+
+    @Override
+    public boolean isDirty() {
+      return dirty;
+    }
+  }
+
+  /** Stores written-back values; counts loads, write-backs and shrinks per key. */
+  static class FakeBackend implements CacheBackend<Obj> {
+    final Map<Long, Long> stored = new ConcurrentHashMap<>();
+    final Map<Long, AtomicInteger> loads = new ConcurrentHashMap<>();
+    final AtomicInteger writeBacks = new AtomicInteger();
+    final AtomicInteger shrinks = new AtomicInteger();
+    final AtomicInteger violations = new AtomicInteger();
+    final Map<Long, Boolean> lastShrink = new ConcurrentHashMap<>();
+    volatile long loadSize = 100;
+    volatile long shrinkTo = -1; // < 0: shrink drops nothing
+
+    @Override
+    public Obj load(long key) {
+      loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+      return new Obj(key, loadSize, stored.getOrDefault(key, 0L));
+    }
+
+    @Override
+    public void writeBack(Obj o) {
+      if (!o.isWriteLatchedByCurrentThread()) {
+        violations.incrementAndGet();
+      }
+      stored.put(o.key(), o.value);
+      o.dirty = false;
+      writeBacks.incrementAndGet();
+    }
+
+    @Override
+    public boolean shrink(Obj o) {
+      if (!o.isWriteLatchedByCurrentThread() || o.dirty) {
+        violations.incrementAndGet();
+      }
+      if (shrinkTo >= 0 && o.size > shrinkTo) {
+        o.size = shrinkTo;
+        shrinks.incrementAndGet();
+        lastShrink.put(o.key(), true);
+        return true;
+      }
+      lastShrink.put(o.key(), false);
+      return false;
+    }
+
+    int loads(long key) {
+      AtomicInteger n = loads.get(key);
+      return n == null ? 0 : n.get();
+    }
+  }
+
+  private final FakeBackend backend = new FakeBackend();
+
+  private static long sumOfCached(CacheTable<Obj> cache) {
+    long[] sum = {0};
+    cache.forEachExclusive(o -> sum[0] += o.memoryBytes());
+    return sum[0];
+  }
+
+  private static void touch(CacheTable<Obj> cache, long key) {
+    cache.unpinRead(cache.pinRead(key));
+  }
+
+  @Test
+  void pinnedObjectsAreNeverEvicted() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
+    Obj held = cache.pinRead(1);
+    Obj heldW = cache.pinWrite(2);
+    for (long k = 10; k < 500; k++) {
+      touch(cache, k);
+      assertTrue(cache.usedBytes() <= 1000 + 100 + 200, "used " + cache.usedBytes());
+    }
+    assertEquals(1, backend.loads(1));
+    assertEquals(1, backend.loads(2));
+    cache.unpinRead(held);
+    cache.unpinWrite(heldW);
+    assertSame(held, cache.pinRead(1), "a pinned object stayed cached");
+    assertEquals(1, backend.loads(1));
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
+  void usedBytesStaysNearTheBudget() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 10_000, new Counters());
+    Random rnd = new Random(3);
+    for (int i = 0; i < 5000; i++) {
+      backend.loadSize = 50 + rnd.nextInt(100);
+      touch(cache, rnd.nextInt(2000));
+      assertTrue(cache.usedBytes() <= 10_000 + 150, "used " + cache.usedBytes() + " after " + i);
+      assertEquals(sumOfCached(cache), cache.usedBytes(), "accounting after " + i);
+    }
+    assertTrue(cache.usedBytes() >= 10_000 - 2 * 150, "cache should stay full, uses " + cache.usedBytes());
+    assertTrue(cache.size() < 2000);
+  }
+
+  @Test
+  void dirtyObjectsAreWrittenBackBeforeEviction() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
+    for (long k = 0; k < 200; k++) {
+      Obj o = cache.pinWrite(k);
+      o.value = k * 10 + 7;
+      o.dirty = true;
+      cache.unpinWrite(o);
+    }
+    assertTrue(backend.writeBacks.get() >= 180, "write-backs " + backend.writeBacks.get());
+    for (long k = 0; k < 200; k++) {
+      Obj o = cache.pinRead(k);
+      assertEquals(k * 10 + 7, o.value, "value of " + k + " (loads " + backend.loads(k) + ")");
+      cache.unpinRead(o);
+    }
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
+  void anObjectThatShrinksStaysCached() {
+    backend.shrinkTo = 1;
+    CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
+    List<Obj> first = new ArrayList<>();
+    for (long k = 0; k < 50; k++) {
+      Obj o = cache.pinRead(k);
+      first.add(o);
+      cache.unpinRead(o);
+      assertEquals(sumOfCached(cache), cache.usedBytes(), "accounting after shrinking");
+      assertTrue(cache.usedBytes() <= 1000 + 100);
+    }
+    assertTrue(backend.shrinks.get() > 0, "nothing was shrunk");
+    Map<Long, Obj> cached = new java.util.HashMap<>();
+    cache.forEachExclusive(o -> cached.put(o.key(), o));
+    for (long k = 0; k < 50; k++) {
+      Boolean last = backend.lastShrink.get(k);
+      if (cached.containsKey(k)) {
+        assertSame(first.get((int) k), cached.get(k));
+      } else {
+        // evicted: only after shrink said nothing more could be dropped
+        assertEquals(Boolean.FALSE, last, "key " + k + " evicted although its last shrink() returned true");
+      }
+      if (Boolean.TRUE.equals(last)) {
+        assertTrue(cached.containsKey(k), "key " + k + " shrank and must still be cached");
+        assertEquals(1, cached.get(k).size);
+      }
+    }
+    // objects that shrank once are kept far longer than whole objects would be
+    assertTrue(cached.size() > 10, "cached " + cached.size());
+  }
+
+  @Test
+  void withShrinkAlwaysPossibleNothingIsEvicted() {
+    CacheTable<Obj> cache = new CacheTable<>(new FakeBackend() {
+      @Override
+      public boolean shrink(Obj o) {
+        o.size = Math.max(1, o.size / 2);
+        return true;
+      }
+    }, 1000, new Counters());
+    List<Obj> first = new ArrayList<>();
+    for (long k = 0; k < 40; k++) {
+      Obj o = cache.pinRead(k);
+      first.add(o);
+      cache.unpinRead(o);
+    }
+    assertEquals(40, cache.size(), "an object whose shrink() returns true is never dropped");
+    for (long k = 0; k < 40; k++) {
+      Obj o = cache.pinRead(k);
+      assertSame(first.get((int) k), o);
+      cache.unpinRead(o);
+    }
+    assertEquals(sumOfCached(cache), cache.usedBytes());
+  }
+
+  @Test
+  void pinningAnEvictedKeyLoadsItAgain() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 300, new Counters());
+    Obj before = cache.pinRead(1);
+    cache.unpinRead(before);
+    for (long k = 2; k < 60; k++) {
+      touch(cache, k);
+    }
+    assertTrue(cache.size() <= 4, "size " + cache.size());
+    Obj after = cache.pinRead(1);
+    assertEquals(2, backend.loads(1), "evicted key is loaded again");
+    assertNotSame(before, after);
+    cache.unpinRead(after);
+  }
+
+  @Test
+  void removedObjectsLeaveTheAccounting() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 10_000, new Counters());
+    Obj o = cache.pinWrite(5);
+    cache.remove(o);
+    assertEquals(0, cache.usedBytes());
+    assertEquals(0, cache.size());
+    Obj inserted = cache.insertPinned(new Obj(6, 300, 0));
+    assertEquals(300, cache.usedBytes());
+    inserted.size = 500;
+    cache.unpinWrite(inserted);
+    assertEquals(500, cache.usedBytes(), "unpinWrite re-measures");
+    assertThrows(IllegalStateException.class, () -> cache.insertPinned(new Obj(6, 1, 0)));
+  }
+
+  @Test
+  void concurrentPinsKeepTheAccountingAndTheValuesConsistent() throws Exception {
+    backend.shrinkTo = -1;
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    int keys = 100;
+    int threads = 8;
+    AtomicLongArray increments = new AtomicLongArray(keys);
+    AtomicInteger pinnedButEvicted = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long seed = t;
+      done.add(pool.submit(() -> {
+        Random rnd = new Random(seed);
+        start.await();
+        for (int i = 0; i < 20_000; i++) {
+          long k = rnd.nextInt(keys);
+          if (rnd.nextInt(3) == 0) {
+            Obj o = cache.pinWrite(k);
+            synchronized (o) {
+              if (o.evicted) {
+                pinnedButEvicted.incrementAndGet();
+              }
+            }
+            o.value++;
+            o.dirty = true;
+            o.size = 20 + rnd.nextInt(200);
+            increments.incrementAndGet((int) k);
+            cache.unpinWrite(o);
+          } else {
+            Obj o = cache.pinRead(k);
+            synchronized (o) {
+              if (o.evicted) {
+                pinnedButEvicted.incrementAndGet();
+              }
+            }
+            cache.unpinRead(o);
+          }
+        }
+        return null;
+      }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertEquals(0, pinnedButEvicted.get(), "an object was evicted while pinned");
+    assertEquals(0, backend.violations.get(), "write-back or shrink without the write latch");
+    assertEquals(sumOfCached(cache), cache.usedBytes(), "usedBytes vs the cached objects' sizes");
+    cache.forEachExclusive(o -> assertEquals(0, o.pins, "pins left on " + o.key()));
+    assertTrue(cache.usedBytes() <= 3000 + 220, "used " + cache.usedBytes());
+    for (int k = 0; k < keys; k++) {
+      Obj o = cache.pinRead(k);
+      assertEquals(increments.get(k), o.value, "value of key " + k + ": an update was lost across eviction");
+      cache.unpinRead(o);
+    }
+  }
+}
