@@ -221,4 +221,53 @@ class TreeShapeTest {
       assertEquals(shrunk.nodes, file.counters().get("store.blocks").intValue(), tag + "blocks in use after writing every node");
     }
   }
+
+  @ParameterizedTest(name = "seed={0}")
+  @CsvSource({"1", "2", "3", "4"})
+  void randomOperationsOfEveryKindMatchAModel(long seed) {
+    Random rnd = new Random(seed);
+    Counters counters = new Counters();
+    try (BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/ops.sap"), new Header.Settings(4096, 1024, 4, Codecs.LZ4))) {
+      TreeContext ctx = new TreeContext(file, 200_000, 4096, 1024, 4, Codecs.LZ4, MessageApplierTest.resolver(), 0, counters);
+      long root = BeTree.create(ctx);
+      BeTree tree = new BeTree(ctx, root);
+      TreeMap<byte[], byte[]> model = MessageApplierTest.newModel();
+      FunctionResolver fns = MessageApplierTest.resolver();
+      long msn = 0;
+      for (int i = 0; i < 30_000; i++) {
+        int t = rnd.nextInt(100);
+        byte[] k = key(rnd.nextInt(3000));
+        MessageBufferTest.Msg m;
+        if (t < 55) {
+          byte[] v = new byte[5 + rnd.nextInt(40)];
+          rnd.nextBytes(v);
+          m = new MessageBufferTest.Msg(MessageType.PUT, ++msn, k, v, null);
+          tree.put(k, v);
+        } else if (t < 80) {
+          m = new MessageBufferTest.Msg(MessageType.DELETE, ++msn, k, new byte[0], null);
+          tree.delete(k);
+        } else if (t < 98) {
+          byte[] arg = MessageBufferTest.b("+" + (i % 10));
+          m = new MessageBufferTest.Msg(MessageType.UPDATE, ++msn, k, arg, "sapwood.append");
+          tree.update(k, "sapwood.append".getBytes(StandardCharsets.UTF_8), arg);
+        } else {
+          byte[] end = key(rnd.nextInt(3000) + rnd.nextInt(60));
+          if (Keys.compare(k, end) >= 0) {
+            continue;
+          }
+          m = new MessageBufferTest.Msg(MessageType.DELETE_RANGE, ++msn, k, end, null);
+          tree.deleteRange(k, end);
+        }
+        MessageApplierTest.applyToModel(model, m, fns);
+        if (i % 5000 == 4999) {
+          TreeVerifier.verify(ctx, root);
+          assertContents(tree, model, "seed " + seed + " after " + (i + 1) + " ops", rnd);
+          if (rnd.nextBoolean()) {
+            ctx.writeDirtyNodes();
+          }
+        }
+      }
+      assertEquals(0, counter(counters, "update.failed"));
+    }
+  }
 }
