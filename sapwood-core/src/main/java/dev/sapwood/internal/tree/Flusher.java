@@ -28,33 +28,48 @@ final class Flusher {
   }
 
   /**
-   * Flushes from the write-pinned root while it is gorged, reshapes the root as needed, and
-   * cascades into children that become gorged. Takes over the root's pin.
+   * Flushes from the write-pinned root until it is no longer gorged, reshaping the root as needed.
+   * A child left gorged by a flush is drained in turn (a cascade) after the root's latch is let go,
+   * so writers can go on filling the root meanwhile. Takes over the root's pin.
    */
   void flushFromRoot(Node root) {
-    Node parent = root;
-    int depth = 0;
+    long rootBlock = root.key();
     while (true) {
       Node next = null;
-      if (ctx.gorged(parent)) {
-        int c = heaviestChild(parent);
-        Node child = ctx.cache.pinWrite(parent.children[c]);
-        flushInto(parent, c, child);
-        next = reshaper.reshapeChild(parent, c, child);
-        if (depth > 0) {
-          ctx.counters.cascade(depth);
-        }
+      if (ctx.gorged(root)) {
+        int c = heaviestChild(root);
+        Node child = ctx.cache.pinWrite(root.children[c]);
+        flushInto(root, c, child);
+        next = reshaper.reshapeChild(root, c, child);
       }
-      if (parent == root) {
-        reshaper.reshapeRoot(root);
-      }
-      ctx.cache.unpinWrite(parent);
+      reshaper.reshapeRoot(root);
+      ctx.cache.unpinWrite(root);
       if (next == null) {
         return;
       }
-      parent = next;
-      depth++;
+      cascade(next, 1);
+      root = ctx.cache.pinWrite(rootBlock);
     }
+  }
+
+  /**
+   * Flushes write-pinned {@code node} until it is no longer gorged, draining gorged children in
+   * turn; holds {@code node} meanwhile and unpins it at the end. Every node therefore stays within
+   * about its size plus one incoming buffer: flushing only one child per visit would let a node
+   * grow to fanout times its size.
+   */
+  private void cascade(Node node, int depth) {
+    ctx.counters.cascade(depth);
+    while (ctx.gorged(node)) {
+      int c = heaviestChild(node);
+      Node child = ctx.cache.pinWrite(node.children[c]);
+      flushInto(node, c, child);
+      Node next = reshaper.reshapeChild(node, c, child);
+      if (next != null) {
+        cascade(next, depth + 1);
+      }
+    }
+    ctx.cache.unpinWrite(node);
   }
 
   static int heaviestChild(Node parent) {
