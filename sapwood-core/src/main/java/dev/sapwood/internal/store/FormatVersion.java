@@ -9,7 +9,8 @@ package dev.sapwood.internal.store;
  *
  * <ul>
  *   <li>1 — first format: two 4 KiB header slots, a checksummed block table written to fresh space
- *       at each checkpoint, 4 KiB-aligned copy-on-write extents (see docs/format/blockfile.md).
+ *       at each checkpoint, 4 KiB-aligned copy-on-write extents, a catalog block, node blocks with
+ *       separately compressed and checksummed partitions (docs/format.md).
  * </ul>
  */
 public final class FormatVersion {

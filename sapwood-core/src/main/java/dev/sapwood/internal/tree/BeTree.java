@@ -52,6 +52,7 @@ public final class BeTree {
 
   private void inject(byte type, byte[] key, byte[] value, byte[] fn) {
     Node r = ctx.cache.pinWrite(root);
+    ctx.partitions.loadAll(r);
     long msn = ctx.msn.incrementAndGet();
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
@@ -89,7 +90,7 @@ public final class BeTree {
     Node node = ctx.cache.pinRead(root);
     while (node.height > 0) {
       int c = node.partitionFor(key);
-      MessageBuffer buf = node.buffers[c];
+      MessageBuffer buf = ctx.partitions.buffer(node, c);
       for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
         collected.addCopy(buf, buf.point(i));
       }
@@ -104,7 +105,7 @@ public final class BeTree {
     }
     Basement b;
     try {
-      b = basement(node, node.partitionFor(key));
+      b = ctx.partitions.basement(node, node.partitionFor(key));
     } finally {
       ctx.cache.unpinRead(node);
     }
@@ -153,9 +154,9 @@ public final class BeTree {
       byte[] to = forward ? hi : bound;
       MessageBuffer collected = new MessageBuffer(256);
       for (int i = 0; i < path.size() - 1; i++) {
-        path.get(i).buffers[slots.get(i)].copyRangeTo(from, to, collected);
+        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected);
       }
-      Basement b = basement(node, slots.get(slots.size() - 1));
+      Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
       Chunk chunk = new Chunk();
       ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
           collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
@@ -167,24 +168,6 @@ public final class BeTree {
         ctx.cache.unpinRead(n);
       }
     }
-  }
-
-  /** Basement i of a latched leaf, fetched from disk if it is not in memory (partial fetch). */
-  private Basement basement(Node leaf, int i) {
-    Basement b = leaf.basements[i];
-    if (b != null) {
-      return b;
-    }
-    synchronized (leaf.fetchLock) {
-      b = leaf.basements[i];
-      if (b == null) {
-        b = NodeReader.readBasement(ctx.file, leaf.key(), leaf.disk, i);
-        leaf.installBasement(i, b);
-        ctx.counters.basementFetches.increment();
-      }
-    }
-    ctx.cache.account(leaf);
-    return b;
   }
 
   /**

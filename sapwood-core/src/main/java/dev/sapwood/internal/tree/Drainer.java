@@ -46,7 +46,7 @@ final class Drainer {
     boolean moved = false;
     for (int i = 0; i < node.n; i++) {
       Node child = ctx.cache.pinWrite(node.children[i]);
-      if (!node.buffers[i].isEmpty()) {
+      if (!ctx.partitions.buffer(node, i).isEmpty()) {
         flusher.flushInto(node, i, child);
         moved = true;
       }

@@ -15,10 +15,11 @@ import java.util.Arrays;
  *       keys k with pivots[i-1] <= k < pivots[i] (and within the node's own range in its parent).
  *   <li>Internal: {@code children[i]} is the block number of child i, whose height is
  *       {@code height - 1}; {@code buffers[i]} holds messages only for partition i's key range.
- *   <li>Leaf: {@code basements[i]} is null only while the node is clean and that basement is
- *       still on disk ({@code disk} then says where); a dirty leaf has every basement in memory.
+ *   <li>A partition ({@code basements[i]} of a leaf, {@code buffers[i]} of an internal node) is
+ *       null only while the node is clean and the partition is on disk ({@code disk} says where);
+ *       a dirty node has every partition in memory ({@link Partitions#loadAll} before a change).
  *   <li>Every field is read under the node's read latch and written under its write latch, except
- *       that a missing basement may be filled in under the read latch by {@link #installBasement}
+ *       that a missing partition may be filled in under the read latch by {@link Partitions}
  *       (synchronized on {@code fetchLock}).
  * </ul>
  */
@@ -35,6 +36,8 @@ final class Node extends Cacheable {
 
   // leaves
   Basement[] basements;
+
+  /** Where the partitions lie in the node's block, once read or written; used while clean. */
   PartitionDirectory disk;
   final Object fetchLock = new Object();
 
@@ -70,6 +73,11 @@ final class Node extends Cacheable {
     this.disk = null;
   }
 
+  /** Whether partition i is in memory. */
+  boolean loaded(int i) {
+    return height == 0 ? basements[i] != null : buffers[i] != null;
+  }
+
   boolean isLeaf() {
     return height == 0;
   }
@@ -99,7 +107,7 @@ final class Node extends Cacheable {
     long total = 0;
     if (height > 0) {
       for (int i = 0; i < n; i++) {
-        total += buffers[i].bytes();
+        total += buffers[i] != null ? buffers[i].bytes() : disk.rawLength(i);
       }
     } else {
       for (int i = 0; i < n; i++) {
@@ -121,7 +129,9 @@ final class Node extends Cacheable {
     if (height > 0) {
       total += 8L * n;
       for (int i = 0; i < n; i++) {
-        total += buffers[i].memoryBytes();
+        if (buffers[i] != null) {
+          total += buffers[i].memoryBytes();
+        }
       }
     } else {
       for (int i = 0; i < n; i++) {
@@ -130,9 +140,9 @@ final class Node extends Cacheable {
           total += b.memoryBytes();
         }
       }
-      if (disk != null) {
-        total += disk.memoryBytes();
-      }
+    }
+    if (disk != null) {
+      total += disk.memoryBytes();
     }
     return total;
   }
@@ -140,21 +150,6 @@ final class Node extends Cacheable {
   @Override
   public boolean isDirty() {
     return dirty;
-  }
-
-  /** Whether every basement of this leaf is in memory. */
-  boolean fullyLoaded() {
-    for (int i = 0; i < n; i++) {
-      if (basements[i] == null) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Fills in basement i after a partial fetch (the caller holds at least the read latch). */
-  void installBasement(int i, Basement b) {
-    basements[i] = b;
   }
 
   /** Replaces partition i by {@code count} partitions (children of an internal node). */

@@ -23,26 +23,28 @@ final class NodeBackend implements CacheBackend<Node> {
   }
 
   /**
-   * A clean leaf with basements in memory drops them all (they can be fetched again one by one);
-   * the shell with its pivots and partition directory stays until the next pass. For that the
-   * leaf needs a directory, which a leaf has once it has been read or written.
+   * A clean node with partitions in memory drops them all (basements of a leaf, buffers of an
+   * internal node: they can be fetched again one by one); the shell with its pivots, children and
+   * partition directory stays until the next pass. For that the node needs a directory, which it
+   * has once it has been read or written.
    */
   @Override
   public boolean shrink(Node node) {
-    if (node.height != 0 || node.isDirty()) {
-      return false;
-    }
-    if (node.disk == null) {
+    if (node.isDirty() || node.disk == null) {
       return false;
     }
     int dropped = 0;
     for (int i = 0; i < node.n; i++) {
-      if (node.basements[i] != null) {
-        node.basements[i] = null;
+      if (node.height == 0 ? node.basements[i] != null : node.buffers[i] != null) {
+        if (node.height == 0) {
+          node.basements[i] = null;
+        } else {
+          node.buffers[i] = null;
+        }
         dropped++;
       }
     }
-    ctx.counters.basementEvictions.add(dropped);
+    ctx.counters.partitionEvictions.add(dropped);
     return dropped > 0;
   }
 }

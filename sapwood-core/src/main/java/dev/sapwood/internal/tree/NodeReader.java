@@ -14,13 +14,14 @@ import java.util.Arrays;
  * checked before use; every partition's CRC32C is verified before it is decompressed; any failure
  * is a {@link CorruptionException} naming the file, block and offset.
  *
- * <p>Internal nodes are read whole. Leaves are read header first; their basements are fetched one
- * at a time on demand ({@link #readBasement}) — the partial fetch.
+ * <p>A node is read header first (pivots, children, partition directory); its partitions —
+ * basements of a leaf, buffers of an internal node — are fetched one at a time on demand
+ * ({@link #readBasement}, {@link #readBuffer}): the partial fetch.
  */
 final class NodeReader {
   private NodeReader() {}
 
-  /** Reads a node: internal nodes whole, leaves as a header with no basement loaded. */
+  /** Reads a node's header: no partition is loaded. */
   static Node read(BlockFile file, long block) {
     int size = file.blockSize(block);
     if (size < NodeFormat.FIXED_HEADER + 4) {
@@ -105,16 +106,16 @@ final class NodeReader {
     node.maxMsn = maxMsn;
     if (height == 0) {
       node.setLeaf(pivots, new Basement[n]);
-      node.disk = dir;
     } else {
-      MessageBuffer[] buffers = new MessageBuffer[n];
-      for (int i = 0; i < n; i++) {
-        byte[] p = readPartition(file, block, dir, i);
-        buffers[i] = parseBuffer(file, block, dir.offset(i), p);
-      }
-      node.setInternal(height, pivots, children, buffers);
+      node.setInternal(height, pivots, children, new MessageBuffer[n]);
     }
+    node.disk = dir;
     return node;
+  }
+
+  /** Reads, verifies and decodes buffer {@code i} of a clean internal node. */
+  static MessageBuffer readBuffer(BlockFile file, long block, PartitionDirectory dir, int i) {
+    return parseBuffer(file, block, dir.offset(i), readPartition(file, block, dir, i));
   }
 
   /** Reads, verifies and decodes basement {@code i} of a clean leaf. */

@@ -27,6 +27,8 @@ final class Reshaper {
    * it); otherwise unpins everything it pinned and returns null.
    */
   Node reshapeChild(Node parent, int c, Node child) {
+    ctx.partitions.loadAll(parent);
+    ctx.partitions.loadAll(child);
     if (ctx.fissible(child)) {
       splitChild(parent, c, child);
       return null;
@@ -47,6 +49,7 @@ final class Reshaper {
    * grows a level). Returns whether the root's height changed.
    */
   boolean reshapeRoot(Node root) {
+    ctx.partitions.loadAll(root);
     int height = root.height;
     if (root.height > 0 && root.n == 1) {
       collapseRoot(root);
@@ -76,7 +79,7 @@ final class Reshaper {
     Node child = ctx.cache.pinWrite(root.children[0]);
     flusher.flushInto(root, 0, child);
     if (child.height == 0) {
-      loadAll(child);
+      ctx.partitions.loadAll(child);
       root.setLeaf(child.pivots, child.basements);
     } else {
       root.setInternal(child.height, child.pivots, child.children, child.buffers);
@@ -121,7 +124,7 @@ final class Reshaper {
   }
 
   private void splitLeaf(Node leaf, List<Node> pieces, List<byte[]> seps) {
-    loadAll(leaf);
+    ctx.partitions.loadAll(leaf);
     if (leaf.n == 1) {
       halveSingleBasement(leaf);
     }
@@ -213,9 +216,9 @@ final class Reshaper {
       right = ctx.cache.pinWrite(parent.children[c]);
     }
     byte[] sep = parent.pivots[l];
+    ctx.partitions.loadAll(left);
+    ctx.partitions.loadAll(right);
     if (left.height == 0) {
-      loadAll(left);
-      loadAll(right);
       List<Basement> b = new ArrayList<>(Arrays.asList(left.basements));
       b.addAll(Arrays.asList(right.basements));
       List<byte[]> p = new ArrayList<>(Arrays.asList(left.pivots));
@@ -238,16 +241,6 @@ final class Reshaper {
     } else {
       (left.height == 0 ? ctx.counters.leafMerges : ctx.counters.nonleafMerges).increment();
       ctx.cache.unpinWrite(left);
-    }
-  }
-
-  /** Makes every basement of a write-latched leaf resident. */
-  void loadAll(Node leaf) {
-    for (int i = 0; i < leaf.n; i++) {
-      if (leaf.basements[i] == null) {
-        leaf.basements[i] = NodeReader.readBasement(ctx.file, leaf.key(), leaf.disk, i);
-        ctx.counters.basementFetches.increment();
-      }
     }
   }
 

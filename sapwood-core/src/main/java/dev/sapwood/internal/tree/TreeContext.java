@@ -21,6 +21,7 @@ public final class TreeContext {
   final MessageApplier.FailureListener failures;
   final AtomicLong msn;
   final TreeCounters counters;
+  final Partitions partitions;
 
   /**
    * @param lastMsn the highest MSN already used (from the header); new messages get higher ones
@@ -38,6 +39,7 @@ public final class TreeContext {
     LongAdder failed = counters.counter("update.failed");
     this.failures = (fn, cause) -> failed.increment();
     this.cache = new CacheTable<>(new NodeBackend(this), cacheBytes, counters);
+    this.partitions = new Partitions(this);
   }
 
   /** The highest MSN handed out so far. */
@@ -71,9 +73,7 @@ public final class TreeContext {
     byte[] block = written.block();
     file.writeBlock(node.key(), block, 0, block.length);
     node.dirty = false;
-    if (node.height == 0) {
-      node.disk = written.directory();
-    }
+    node.disk = written.directory();
     counters.nodesWritten.increment();
     counters.nodeBytesWritten.add(block.length);
   }

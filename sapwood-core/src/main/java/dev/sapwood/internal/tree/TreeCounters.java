@@ -18,8 +18,8 @@ final class TreeCounters {
   final LongAdder nonleafMerges;
   final LongAdder rebalances;
   final LongAdder rootCollapses;
-  final LongAdder basementFetches;
-  final LongAdder basementEvictions;
+  final LongAdder partialFetches;
+  final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
   final LongAdder nodesRead;
@@ -39,8 +39,8 @@ final class TreeCounters {
     nonleafMerges = c.counter("merge.nonleaf");
     rebalances = c.counter("merge.rebalance");
     rootCollapses = c.counter("merge.root_collapse");
-    basementFetches = c.counter("cache.partial_fetches");
-    basementEvictions = c.counter("cache.basements_evicted");
+    partialFetches = c.counter("cache.partial_fetches");
+    partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");
     nodesRead = c.counter("node.read");

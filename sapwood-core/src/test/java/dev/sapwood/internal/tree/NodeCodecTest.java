@@ -163,13 +163,15 @@ class NodeCodecTest {
     return node.key();
   }
 
-  /** Reads a node with every basement. */
+  /** Reads a node with every partition (the reader itself fetches none). */
   private Node readFully(long block) {
     Node node = NodeReader.read(file, block);
-    if (node.height == 0) {
-      for (int i = 0; i < node.n; i++) {
-        assertNull(node.basements[i], "a leaf is read without its basements");
+    for (int i = 0; i < node.n; i++) {
+      assertFalse(node.loaded(i), "a node is read without its partitions");
+      if (node.height == 0) {
         node.basements[i] = NodeReader.readBasement(file, block, node.disk, i);
+      } else {
+        node.buffers[i] = NodeReader.readBuffer(file, block, node.disk, i);
       }
     }
     return node;

@@ -77,6 +77,10 @@ final class TreeVerifier {
         if (node.height > 0) {
           check(node.children.length == node.n && node.buffers.length == node.n, where, "array sizes");
           MessageBuffer buf = node.buffers[i];
+          if (buf == null) {
+            check(node.disk != null, where, "buffer " + i + " neither in memory nor on disk");
+            buf = NodeReader.readBuffer(ctx.file, block, node.disk, i);
+          }
           for (int m = 0; m < buf.pointCount(); m++) {
             int rec = buf.point(m);
             byte[] k = buf.copyKey(rec);
