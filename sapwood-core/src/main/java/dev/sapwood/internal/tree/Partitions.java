@@ -14,38 +14,14 @@ final class Partitions {
 
   /** Buffer i of a latched internal node, fetched if it is not in memory. */
   MessageBuffer buffer(Node node, int i) {
-    MessageBuffer b = node.buffers[i];
-    if (b != null) {
-      return b;
-    }
-    synchronized (node.fetchLock) {
-      b = node.buffers[i];
-      if (b == null) {
-        b = NodeReader.readBuffer(ctx.file, node.key(), node.disk, i);
-        node.buffers[i] = b;
-        ctx.counters.partialFetches.increment();
-      }
-    }
-    ctx.cache.account(node);
-    return b;
+    ensure(node, i);
+    return node.buffers[i];
   }
 
   /** Basement i of a latched leaf, fetched if it is not in memory. */
   Basement basement(Node leaf, int i) {
-    Basement b = leaf.basements[i];
-    if (b != null) {
-      return b;
-    }
-    synchronized (leaf.fetchLock) {
-      b = leaf.basements[i];
-      if (b == null) {
-        b = NodeReader.readBasement(ctx.file, leaf.key(), leaf.disk, i);
-        leaf.basements[i] = b;
-        ctx.counters.partialFetches.increment();
-      }
-    }
-    ctx.cache.account(leaf);
-    return b;
+    ensure(leaf, i);
+    return leaf.basements[i];
   }
 
   /**
@@ -54,15 +30,31 @@ final class Partitions {
    */
   void loadAll(Node node) {
     for (int i = 0; i < node.n; i++) {
-      if (node.height == 0) {
-        if (node.basements[i] == null) {
-          node.basements[i] = NodeReader.readBasement(ctx.file, node.key(), node.disk, i);
-          ctx.counters.partialFetches.increment();
-        }
-      } else if (node.buffers[i] == null) {
-        node.buffers[i] = NodeReader.readBuffer(ctx.file, node.key(), node.disk, i);
-        ctx.counters.partialFetches.increment();
+      if (!node.loaded(i)) {
+        fetch(node, i);
       }
     }
+  }
+
+  /** Fetches partition i under the read latch; concurrent readers fetch it once. */
+  private void ensure(Node node, int i) {
+    if (node.loaded(i)) {
+      return;
+    }
+    synchronized (node.fetchLock) {
+      if (!node.loaded(i)) {
+        fetch(node, i);
+      }
+    }
+    ctx.cache.account(node);
+  }
+
+  private void fetch(Node node, int i) {
+    if (node.height == 0) {
+      node.basements[i] = NodeReader.readBasement(ctx.file, node.key(), node.disk, i);
+    } else {
+      node.buffers[i] = NodeReader.readBuffer(ctx.file, node.key(), node.disk, i);
+    }
+    ctx.counters.partialFetches.increment();
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.ForwardingFileIo;
+import dev.sapwood.internal.io.ForwardingIoFile;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.io.MemoryFileIo;
 import java.io.IOException;
@@ -24,26 +26,24 @@ class BlockFileFaultTest {
   private final Path path = Path.of("/db/t.sap");
 
   /** Wraps MemoryFileIo; fails every force() (or write) once armed. */
-  private static final class FailingIo implements FileIo {
-    final FileIo inner;
+  private static final class FailingIo extends ForwardingFileIo {
     final AtomicBoolean failForce = new AtomicBoolean();
     final AtomicBoolean failWrite = new AtomicBoolean();
     final AtomicBoolean slowReads = new AtomicBoolean();
 
     FailingIo(FileIo inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
-    public IoFile open(Path p) throws IOException {
-      IoFile f = inner.open(p);
-      return new IoFile() {
+    protected IoFile wrap(IoFile f) {
+      return new ForwardingIoFile(f) {
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {
           if (slowReads.get()) {
             LockSupport.parkNanos(50_000); // widen the window between lookup and read
           }
-          return f.read(position, dst);
+          return inner.read(position, dst);
         }
 
         @Override
@@ -51,7 +51,7 @@ class BlockFileFaultTest {
           if (failWrite.get()) {
             throw new IOException("injected write failure");
           }
-          f.write(position, src);
+          inner.write(position, src);
         }
 
         @Override
@@ -59,49 +59,9 @@ class BlockFileFaultTest {
           if (failForce.get()) {
             throw new IOException("injected fsync failure");
           }
-          f.force();
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-          f.truncate(size);
-        }
-
-        @Override
-        public long size() throws IOException {
-          return f.size();
-        }
-
-        @Override
-        public boolean tryLock() throws IOException {
-          return f.tryLock();
-        }
-
-        @Override
-        public String name() {
-          return f.name();
-        }
-
-        @Override
-        public void close() throws IOException {
-          f.close();
+          inner.force();
         }
       };
-    }
-
-    @Override
-    public boolean exists(Path p) {
-      return inner.exists(p);
-    }
-
-    @Override
-    public void delete(Path p) throws IOException {
-      inner.delete(p);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      inner.createDirectories(dir);
     }
   }
 

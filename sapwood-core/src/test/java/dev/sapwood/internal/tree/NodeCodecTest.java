@@ -6,8 +6,9 @@ import static dev.sapwood.internal.tree.MessageBufferTest.key;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.sapwood.CorruptionException;
-import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
+import dev.sapwood.internal.io.ForwardingFileIo;
+import dev.sapwood.internal.io.ForwardingIoFile;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Codecs;
@@ -26,73 +27,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class NodeCodecTest {
   /** Records every read (position, length) made through it. */
-  static final class CountingIo implements FileIo {
-    final MemoryFileIo inner = new MemoryFileIo();
+  static final class CountingIo extends ForwardingFileIo {
     final List<long[]> reads = new ArrayList<>();
 
+    CountingIo() {
+      super(new MemoryFileIo());
+    }
+
     @Override
-    public IoFile open(Path path) throws IOException {
-      IoFile f = inner.open(path);
-      return new IoFile() {
+    protected IoFile wrap(IoFile f) {
+      return new ForwardingIoFile(f) {
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {
-          int n = f.read(position, dst);
+          int n = inner.read(position, dst);
           synchronized (reads) {
             reads.add(new long[] {position, n});
           }
           return n;
         }
-
-        @Override
-        public void write(long position, ByteBuffer src) throws IOException {
-          f.write(position, src);
-        }
-
-        @Override
-        public void force() throws IOException {
-          f.force();
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-          f.truncate(size);
-        }
-
-        @Override
-        public long size() throws IOException {
-          return f.size();
-        }
-
-        @Override
-        public boolean tryLock() throws IOException {
-          return f.tryLock();
-        }
-
-        @Override
-        public String name() {
-          return f.name();
-        }
-
-        @Override
-        public void close() throws IOException {
-          f.close();
-        }
       };
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return inner.exists(path);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      inner.delete(path);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      inner.createDirectories(dir);
     }
   }
 
