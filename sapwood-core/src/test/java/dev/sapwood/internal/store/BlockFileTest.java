@@ -223,4 +223,43 @@ class BlockFileTest {
       assertEquals(1, f.header().checkpointCount());
     }
   }
+
+  @Test
+  void relocatingTheTailMovesBlocksDownKeepsTheirBytesAndLetsTheFileShrink() {
+    long[] b = new long[20];
+    byte[][] data = new byte[b.length][];
+    long before;
+    try (BlockFile f = BlockFile.create(io, path, SETTINGS)) {
+      for (int i = 0; i < b.length; i++) {
+        b[i] = f.allocateBlockNumber();
+        data[i] = new byte[5000 + i];
+        Arrays.fill(data[i], (byte) i);
+        f.writeBlock(b[i], data[i], 0, data[i].length);
+      }
+      f.checkpoint(b[0], 0, 0);
+      before = f.fileSize();
+      long highest = f.blockOffset(b[19]);
+      assertEquals(0, f.relocateTail(Long.MAX_VALUE), "nothing is free yet, so nothing moves");
+      for (int i = 0; i < 15; i++) {
+        f.freeBlockNumber(b[i]);
+      }
+      f.checkpoint(b[15], 0, 0);
+      f.checkpoint(b[15], 0, 0);
+      long moved = f.relocateTail(Long.MAX_VALUE);
+      assertTrue(moved > 0, "blocks moved down into the freed space");
+      assertTrue(f.blockOffset(b[19]) < highest, "the highest block moved down");
+      for (int i = 15; i < 20; i++) {
+        assertArrayEquals(data[i], f.readBlock(b[i]), "block " + i + " kept its bytes");
+      }
+      for (int i = 0; i < 4; i++) {
+        f.checkpoint(b[15], 0, 0);
+      }
+      assertTrue(f.fileSize() < before / 2, "file shrank from " + before + " to " + f.fileSize());
+    }
+    try (BlockFile f = BlockFile.open(io, path)) {
+      for (int i = 15; i < 20; i++) {
+        assertArrayEquals(data[i], f.readBlock(b[i]), "block " + i + " after reopen");
+      }
+    }
+  }
 }

@@ -1,0 +1,74 @@
+package dev.sapwood.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.UpdateFunctions;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.store.Header;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** A point query on a cold tree reads each node's header and one partition per level, no more. */
+class PartialFetchTest {
+  private static final FunctionResolver BUILT_INS = name -> UpdateFunctions.builtIns().stream()
+      .filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+
+  private final MemoryFileIo io = new MemoryFileIo();
+  private final BlockFile file = BlockFile.create(io, Path.of("/db/partial.sap"),
+      new Header.Settings(16 << 10, 1 << 10, 4, Codecs.LZ4));
+
+  private TreeContext context(Counters counters) {
+    return new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
+  }
+
+  private static byte[] key(int i) {
+    return String.format("key%07d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] value(int i) {
+    byte[] v = new byte[40];
+    Arrays.fill(v, (byte) i);
+    return v;
+  }
+
+  @Test
+  void aColdPointQueryFetchesOnePartitionPerLevel() {
+    TreeContext warm = context(new Counters());
+    long root = BeTree.create(warm);
+    BeTree tree = new BeTree(warm, root);
+    int n = 20_000;
+    for (int i = 0; i < n; i++) {
+      tree.put(key((i * 7919) % n), value((i * 7919) % n));
+    }
+    warm.writeDirtyNodes();
+    file.checkpoint(root, warm.lastMsn(), 0);
+
+    Counters counters = new Counters();
+    TreeContext cold = context(counters);
+    Node r = cold.cache.pinRead(root);
+    int height = r.height;
+    int partitions = r.n;
+    cold.cache.unpinRead(r);
+    assertTrue(height >= 2, "the test needs a deep tree, got height " + height);
+    assertTrue(partitions > 1, "the root needs several partitions");
+    long readsBefore = counters.counter("node.read").sum();
+
+    BeTree coldTree = new BeTree(cold, root);
+    assertArrayEquals(value(4242), coldTree.get(key(4242)));
+    assertEquals(height, counters.counter("node.read").sum() - readsBefore,
+        "one node header per level below the (already read) root");
+    assertEquals(height + 1, counters.counter("cache.partial_fetches").sum(),
+        "one buffer per internal node and one basement of the leaf");
+
+    // A second query on the same path fetches nothing; one elsewhere fetches only what it lacks.
+    assertArrayEquals(value(4243), coldTree.get(key(4243)));
+    long fetched = counters.counter("cache.partial_fetches").sum();
+    assertTrue(fetched <= height + 2, "a neighbouring key shares the path: " + fetched);
+    assertNull(coldTree.get("nope".getBytes(StandardCharsets.UTF_8)));
+  }
+}
