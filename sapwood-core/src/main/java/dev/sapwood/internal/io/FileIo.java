@@ -2,6 +2,7 @@ package dev.sapwood.internal.io;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The one seam between Sapwood and the file system: every byte the engine reads or writes goes
@@ -22,4 +23,10 @@ public interface FileIo {
 
   /** Creates {@code dir} and its parents if absent. */
   void createDirectories(Path dir) throws IOException;
+
+  /** The regular files directly in {@code dir}, in no particular order; empty if it is absent. */
+  List<Path> list(Path dir) throws IOException;
+
+  /** Makes the creation and deletion of files in {@code dir} durable (fsync of the directory). */
+  void syncDirectory(Path dir) throws IOException;
 }

@@ -3,8 +3,10 @@ package dev.sapwood.internal.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +44,22 @@ public final class MemoryFileIo implements FileIo {
   public void createDirectories(Path dir) {
     // Directories are implicit.
   }
+
+  @Override
+  public synchronized List<Path> list(Path dir) {
+    Path d = key(dir);
+    List<Path> out = new ArrayList<>();
+    for (Path p : files.keySet()) {
+      if (d.equals(p.getParent())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** File creation and deletion are durable at once here (a created file survives a crash empty). */
+  @Override
+  public void syncDirectory(Path dir) {}
 
   /**
    * Simulates a power loss: every file reverts to the contents of its last force(), every open

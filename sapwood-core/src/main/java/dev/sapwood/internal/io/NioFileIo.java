@@ -8,6 +8,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The real {@link FileIo}: each {@link IoFile} is a {@link FileChannel} opened for reading and
@@ -41,6 +44,23 @@ public final class NioFileIo implements FileIo {
   @Override
   public void createDirectories(Path dir) throws IOException {
     Files.createDirectories(dir);
+  }
+
+  @Override
+  public List<Path> list(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile).collect(Collectors.toList());
+    }
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
   }
 
   /** One open channel. Positional reads and writes on a FileChannel are safe concurrently. */

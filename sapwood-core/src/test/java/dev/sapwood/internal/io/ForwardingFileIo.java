@@ -2,6 +2,7 @@ package dev.sapwood.internal.io;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A {@link FileIo} that passes every call to another and wraps each opened file with
@@ -38,5 +39,15 @@ public class ForwardingFileIo implements FileIo {
   @Override
   public void createDirectories(Path dir) throws IOException {
     inner.createDirectories(dir);
+  }
+
+  @Override
+  public List<Path> list(Path dir) throws IOException {
+    return inner.list(dir);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    inner.syncDirectory(dir);
   }
 }
