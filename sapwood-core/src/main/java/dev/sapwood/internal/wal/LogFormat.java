@@ -1,0 +1,44 @@
+package dev.sapwood.internal.wal;
+
+/**
+ * Layout of the write-ahead log (docs/format/log.md). On disk — never renumber.
+ *
+ * <pre>
+ * wal/NNNNNNNNNNNNNNNNNNNN.log   one segment; the name is its first LSN, 20 decimal digits
+ * Segment := SegmentHeader Record*
+ * SegmentHeader := magic u32 ("SWLG"), version u32, firstLsn u64, crc u32 (over the 16 bytes before)
+ * Record := headerCrc u32, length u32, lsn u64, payloadCrc u32, payload[length]
+ *           headerCrc covers length, lsn and payloadCrc; payloadCrc covers the payload
+ * </pre>
+ *
+ * LSNs count records: a segment's records have LSNs firstLsn, firstLsn + 1, ... with no gaps, and
+ * each segment starts where the previous one ended.
+ */
+final class LogFormat {
+  private LogFormat() {}
+
+  static final int MAGIC = 0x53574C47;
+  static final int VERSION = 1;
+  static final int SEGMENT_HEADER = 4 + 4 + 8 + 4;
+  static final int RECORD_HEADER = 4 + 4 + 8 + 4;
+  /** Largest payload accepted (a batch of many 16 MiB values is refused before it is logged). */
+  static final int MAX_PAYLOAD = 256 << 20;
+  static final String SUFFIX = ".log";
+
+  static String segmentName(long firstLsn) {
+    return String.format("%020d%s", firstLsn, SUFFIX);
+  }
+
+  /** The first LSN named by a segment file name, or -1 if it is not a segment name. */
+  static long firstLsnOf(String fileName) {
+    if (fileName.length() != 20 + SUFFIX.length() || !fileName.endsWith(SUFFIX)) {
+      return -1;
+    }
+    for (int i = 0; i < 20; i++) {
+      if (!Character.isDigit(fileName.charAt(i))) {
+        return -1;
+      }
+    }
+    return Long.parseLong(fileName.substring(0, 20));
+  }
+}
