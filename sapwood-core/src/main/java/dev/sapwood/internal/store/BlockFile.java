@@ -44,6 +44,7 @@ public final class BlockFile implements Closeable {
   private final BlockNumberPool numbers;
   private final ExtentReclaimer extents;
   private long checkpoints;
+  private BlockTable image; // the table as the checkpoint in progress saw it, or null
 
   private BlockFile(StickyFile file, Header header, BlockTable table, BlockNumberPool numbers,
       SpaceAllocator space) {
@@ -151,7 +152,7 @@ public final class BlockFile implements Closeable {
       numbers.release(blockNumber);
       BlockTable.Entry old = table.remove(blockNumber);
       if (old != null) {
-        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed());
+        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed(), newestImageLocked());
       }
     } finally {
       lock.unlock();
@@ -168,6 +169,11 @@ public final class BlockFile implements Closeable {
    * @throws StorageException if the write fails, or an earlier write failed
    */
   public void writeBlock(long blockNumber, byte[] data, int off, int len) {
+    writeExtent(blockNumber, data, off, len, false);
+  }
+
+  /** Writes a block copy-on-write; {@code forImage}: into the checkpoint image as well. */
+  private void writeExtent(long blockNumber, byte[] data, int off, int len, boolean forImage) {
     Objects.checkFromIndexSize(off, len, data.length);
     checkOpen();
     file.checkWritable();
@@ -177,6 +183,9 @@ public final class BlockFile implements Closeable {
       if (!numbers.isInUse(blockNumber)) {
         throw new IllegalArgumentException("block number " + blockNumber + " is not in use");
       }
+      if (forImage && image == null) {
+        throw new IllegalStateException("no checkpoint in progress");
+      }
       at = extents.allocateLocked(extentLength(len));
     } finally {
       lock.unlock();
@@ -184,9 +193,13 @@ public final class BlockFile implements Closeable {
     file.write(at, data, off, len);
     lock.lock();
     try {
-      BlockTable.Entry old = table.put(blockNumber, new BlockTable.Entry(at, len, false));
+      BlockTable.Entry entry = new BlockTable.Entry(at, len, forImage);
+      BlockTable.Entry old = table.put(blockNumber, entry);
+      if (forImage) {
+        image.put(blockNumber, entry);
+      }
       if (old != null) {
-        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed());
+        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed(), newestImageLocked());
       }
     } finally {
       lock.unlock();
@@ -291,13 +304,55 @@ public final class BlockFile implements Closeable {
 
   /**
    * Makes everything written so far durable as checkpoint {@code header().checkpointCount() + 1}:
-   * fsync the data, write the block table to fresh space, fsync, write the header to slot {@code
-   * count % 2}, fsync; then release the extents deferred to this checkpoint and truncate free
-   * space at the end of the file. The caller guarantees no write or free runs meanwhile.
+   * {@link #beginCheckpoint} then {@link #completeCheckpoint}. The caller guarantees no write or
+   * free runs meanwhile.
    *
    * @throws StorageException if any step fails (sticky: the file accepts no more writes)
    */
   public void checkpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
+    beginCheckpoint();
+    completeCheckpoint(catalogBlock, maxMsn, checkpointLsn);
+  }
+
+  /**
+   * Takes the image of a checkpoint: the block table as it is now. Until {@link
+   * #completeCheckpoint}, ordinary writes and frees change only the current table, while {@link
+   * #writeCheckpointBlock} changes both; every extent the image refers to is kept (not reused or
+   * truncated) until no header slot can describe a checkpoint that refers to it. The caller makes
+   * sure the image is consistent (nothing is half-written to the table when it is taken).
+   */
+  public void beginCheckpoint() {
+    checkOpen();
+    file.checkWritable();
+    lock.lock();
+    try {
+      if (image != null) {
+        throw new IllegalStateException("a checkpoint is already in progress");
+      }
+      table.markAllCheckpointed();
+      image = table.copy();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Writes a block as it was when the checkpoint in progress began (a node the checkpoint writes,
+   * or one a writer serializes for the checkpoint before changing it): it goes into the image and
+   * becomes the block's current contents too.
+   */
+  public void writeCheckpointBlock(long blockNumber, byte[] data, int off, int len) {
+    writeExtent(blockNumber, data, off, len, true);
+  }
+
+  /**
+   * Completes the checkpoint in progress: fsync the data, write the image's block table to fresh
+   * space, fsync, write the header to slot {@code count % 2}, fsync; then release what no header
+   * slot can refer to any more and truncate free space at the end of the file.
+   *
+   * @throws StorageException if any step fails (sticky: the file accepts no more writes)
+   */
+  public void completeCheckpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
     checkOpen();
     file.force();
     byte[] bytes;
@@ -306,9 +361,12 @@ public final class BlockFile implements Closeable {
     Header next;
     lock.lock();
     try {
+      if (image == null) {
+        throw new IllegalStateException("no checkpoint in progress");
+      }
       old = header;
       long count = old.checkpointCount() + 1;
-      bytes = BlockTableCodec.encode(count, table.sorted());
+      bytes = BlockTableCodec.encode(count, image.sorted());
       at = extents.allocateLocked(extentLength(bytes.length));
       next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
           old.nodeSize(), old.basementSize(), old.fanout(), old.compression(),
@@ -325,14 +383,18 @@ public final class BlockFile implements Closeable {
     lock.lock();
     try {
       header = next;
+      image = null;
       checkpoints++;
-      table.markAllCheckpointed();
-      end = extents.checkpointCompletedLocked(old.blockTableOffset(),
-          extentLength(old.blockTableSize()));
+      end = extents.checkpointCompletedLocked(next.checkpointCount(), at, extentLength(bytes.length));
     } finally {
       lock.unlock();
     }
     file.truncate(end);
+  }
+
+  /** The number of the newest checkpoint whose image may refer to an extent retired now. */
+  private long newestImageLocked() {
+    return header.checkpointCount() + (image != null ? 1 : 0);
   }
 
   /** The file's current size in bytes. */

@@ -9,9 +9,9 @@ import java.util.TreeMap;
  * The in-memory block table: block number to the extent holding the block's current contents.
  *
  * <p>Invariants: block numbers are > 0; extents are aligned and do not overlap each other; an
- * entry is {@code checkpointed} exactly when the last completed checkpoint's table maps its block
- * number to that same extent (so its space must outlive the next checkpoint). Not thread-safe: the
- * owning {@link BlockFile} guards it.
+ * entry is {@code checkpointed} when a checkpoint's image (completed or in progress) may map its
+ * block number to that same extent, so its space must outlive the checkpoints that a header slot
+ * may still describe. Not thread-safe: the owning {@link BlockFile} guards it.
  */
 final class BlockTable {
   /**
@@ -19,7 +19,7 @@ final class BlockTable {
    *
    * @param offset file offset of the extent (aligned)
    * @param size the block's size in bytes; the extent is {@code extentLength(size)} long
-   * @param checkpointed whether the last completed checkpoint refers to this extent
+   * @param checkpointed whether a checkpoint image (completed or in progress) may refer to this extent
    */
   record Entry(long offset, int size, boolean checkpointed) {
     /** The length of the extent, aligned. */
@@ -59,7 +59,12 @@ final class BlockTable {
     return entries;
   }
 
-  /** Marks every entry checkpointed: call once a checkpoint of this exact table is durable. */
+  /** A copy of this table (a checkpoint's image of it). */
+  BlockTable copy() {
+    return new BlockTable(entries);
+  }
+
+  /** Marks every entry checkpointed: call when a checkpoint's image of this table is taken. */
   void markAllCheckpointed() {
     for (Map.Entry<Long, Entry> e : entries.entrySet()) {
       if (!e.getValue().checkpointed()) {

@@ -6,14 +6,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides when the space of an extent that left the block table may be reused, and owns the
- * {@link SpaceAllocator}. An extent goes through: in use → (if the last completed checkpoint refers
- * to it) deferred → waiting while the older header slot still describes a checkpoint that refers
- * to it → (if any read is in flight) limbo until no read is → free.
+ * {@link SpaceAllocator}. An extent goes through: in use → (if a checkpoint image may refer to it)
+ * deferred while a header slot may describe a checkpoint that refers to it → (if any read is in
+ * flight) limbo until no read is → free.
  *
  * <p>Why two checkpoints: opening falls back to the older header slot when the newer one is
  * damaged, so everything the older slot's checkpoint refers to must stay intact (neither reused
  * nor truncated) until a newer checkpoint overwrites that slot. An extent the latest checkpoint N
- * refers to is therefore released when checkpoint N + 2 completes.
+ * refers to is therefore released when checkpoint N + 2 completes; an extent retired while
+ * checkpoint N + 1 is in progress (its image may refer to it too) when N + 3 completes.
  *
  * <p>Why limbo: a reader looks up a block's extent and then reads it without holding the lock; if
  * the block is rewritten meanwhile, its old extent must not be handed out and overwritten under
@@ -28,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExtentReclaimer {
   private final SpaceAllocator space;
   private final AtomicInteger readsInFlight = new AtomicInteger();
-  private final List<long[]> deferred = new ArrayList<>(); // (offset, length), latest checkpoint's
-  private List<long[]> waiting = new ArrayList<>(); // (offset, length), only the older slot's
+  // (offset, length, release once this many checkpoints have completed)
+  private final List<long[]> deferred = new ArrayList<>();
   private final List<long[]> limbo = new ArrayList<>(); // (offset, length)
   private volatile boolean limboPending;
 
@@ -44,32 +45,33 @@ final class ExtentReclaimer {
   }
 
   /**
-   * An extent left the block table: free it now, or after the next checkpoint if {@code
-   * checkpointed} (the last completed checkpoint refers to it).
+   * An extent left the block table: free it now, or, if {@code checkpointed} (a checkpoint image
+   * up to number {@code newestImage} may refer to it), once checkpoint {@code newestImage + 2} has
+   * completed — then neither header slot describes a checkpoint that refers to it.
    */
-  void retireLocked(long offset, long length, boolean checkpointed) {
+  void retireLocked(long offset, long length, boolean checkpointed, long newestImage) {
     if (checkpointed) {
-      deferred.add(new long[] {offset, length});
+      deferred.add(new long[] {offset, length, newestImage + 2});
     } else {
       releaseLocked(offset, length);
     }
   }
 
   /**
-   * A checkpoint's header is durable, overwriting the slot of the checkpoint before the previous
-   * one: releases what only that overwritten checkpoint referred to; what the previous checkpoint
-   * refers to (the extents deferred since, and {@code oldTable}, its table's extent) now waits
-   * for the next checkpoint. Then trims the free tail.
+   * Checkpoint {@code count}'s header is durable: releases what waited for it; its own table's
+   * extent waits until checkpoint {@code count + 2}. Then trims the free tail.
    *
    * @return the new end of the used space, to truncate the file to
    */
-  long checkpointCompletedLocked(long oldTableOffset, long oldTableLength) {
-    for (long[] x : waiting) {
-      releaseLocked(x[0], x[1]);
-    }
-    waiting = new ArrayList<>(deferred);
-    waiting.add(new long[] {oldTableOffset, oldTableLength});
-    deferred.clear();
+  long checkpointCompletedLocked(long count, long tableOffset, long tableLength) {
+    deferred.add(new long[] {tableOffset, tableLength, count + 2});
+    deferred.removeIf(x -> {
+      if (x[2] <= count) {
+        releaseLocked(x[0], x[1]);
+        return true;
+      }
+      return false;
+    });
     return space.trimTail();
   }
 
@@ -109,9 +111,6 @@ final class ExtentReclaimer {
   long pendingBytesLocked() {
     long pending = 0;
     for (long[] x : deferred) {
-      pending += x[1];
-    }
-    for (long[] x : waiting) {
       pending += x[1];
     }
     for (long[] x : limbo) {

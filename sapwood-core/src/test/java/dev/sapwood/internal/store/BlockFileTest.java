@@ -136,7 +136,8 @@ class BlockFileTest {
       }
       assertTrue(f.fileSize() < offset9, "free tail truncated: " + f.fileSize());
       assertTrue(checkpoints >= 2, "released no sooner than two checkpoints on: " + checkpoints);
-      assertEquals(4096, f.counters().get("store.pending_free_bytes"), "only the previous table waits");
+      assertEquals(8192, f.counters().get("store.pending_free_bytes"),
+          "only the tables of the two checkpoints the header slots describe wait");
       assertEquals(f.fileSize(), f.counters().get("store.file_bytes"));
     }
     try (BlockFile f = BlockFile.open(io, path)) {
@@ -260,6 +261,38 @@ class BlockFileTest {
       for (int i = 15; i < 20; i++) {
         assertArrayEquals(data[i], f.readBlock(b[i]), "block " + i + " after reopen");
       }
+    }
+  }
+
+  @Test
+  void aCheckpointKeepsTheImageTakenAtItsBeginWhileWritesGoOn() {
+    long b;
+    long c;
+    long d;
+    try (BlockFile f = BlockFile.create(io, path, SETTINGS)) {
+      b = f.allocateBlockNumber();
+      c = f.allocateBlockNumber();
+      d = f.allocateBlockNumber();
+      f.writeBlock(b, new byte[] {1}, 0, 1);
+      f.writeBlock(c, new byte[] {2}, 0, 1);
+      f.writeBlock(d, new byte[] {3}, 0, 1);
+      f.beginCheckpoint();
+      f.writeBlock(b, new byte[] {10}, 0, 1); // after the image: not in this checkpoint
+      f.writeCheckpointBlock(c, new byte[] {20}, 0, 1); // the image's version of c
+      f.freeBlockNumber(d); // after the image: d stays in this checkpoint
+      long e = f.allocateBlockNumber();
+      f.writeBlock(e, new byte[] {4}, 0, 1);
+      assertArrayEquals(new byte[] {10}, f.readBlock(b), "current contents are the newest");
+      assertThrows(IllegalStateException.class, f::beginCheckpoint, "one checkpoint at a time");
+      f.completeCheckpoint(c, 0, 0);
+      assertArrayEquals(new byte[] {20}, f.readBlock(c));
+      io.crash();
+    }
+    try (BlockFile f = BlockFile.open(io, path)) {
+      assertArrayEquals(new byte[] {1}, f.readBlock(b), "the image's b");
+      assertArrayEquals(new byte[] {20}, f.readBlock(c), "c as written for the image");
+      assertArrayEquals(new byte[] {3}, f.readBlock(d), "d was freed after the image was taken");
+      assertEquals(3, f.counters().get("store.blocks"));
     }
   }
 }
