@@ -12,9 +12,11 @@ import java.util.List;
  * cursors at once. One process opens a directory at a time; a second open fails with
  * {@link DatabaseLockedException}.
  *
- * <p>Durability: every change completed before {@link #checkpoint()} returns, or before
- * {@link #close()} returns, is on stable storage and is there after a reopen. Reopening after a
- * crash gives back the state of the last completed checkpoint.
+ * <p>Durability: each write is logged to a write-ahead log before it changes the trees; see
+ * {@link Durability} for what each level survives. Everything is durable once {@link #sync()},
+ * {@link #checkpoint()} or {@link #close()} returns. Opening a database after a crash recovers it
+ * on its own: the last checkpoint, then the log replayed on top, a torn record at the log's end
+ * cut off.
  *
  * <p>Errors: anything bad read from disk is a {@link CorruptionException}; an I/O failure is a
  * {@link StorageException}, and after a failed write or fsync every later write fails with it too.
@@ -40,10 +42,22 @@ public interface Database extends AutoCloseable {
   /** Removes a tree and all its data; an absent name is an {@link IllegalArgumentException}. */
   void dropTree(String name);
 
-  /** Applies a batch atomically (all or nothing, for readers and for checkpoints). */
+  /**
+   * Applies a batch atomically (all or nothing, for readers, checkpoints and crashes) with the
+   * durability of {@link Options#durability()}.
+   */
   void write(WriteBatch batch);
 
-  /** Makes everything written so far durable. */
+  /** Applies a batch atomically with the given durability. */
+  void write(WriteBatch batch, Durability durability);
+
+  /** Makes every write acknowledged so far durable (syncs the write-ahead log). */
+  void sync();
+
+  /**
+   * Writes a checkpoint: everything written so far, logged or not, becomes durable in the block
+   * file, and the log before it can be trimmed. Writers go on while it runs.
+   */
   void checkpoint();
 
   /**

@@ -1,5 +1,6 @@
 package dev.sapwood;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,8 +28,8 @@ public final class Options {
   /** Smallest accepted cache size (bytes). */
   public static final long MIN_CACHE_SIZE = 64 << 10;
 
-  private static final Options DEFAULTS =
-      new Options(128L << 20, 4 << 20, 128 << 10, 16, Compression.LZ4, Map.of());
+  private static final Options DEFAULTS = new Options(128L << 20, 4 << 20, 128 << 10, 16,
+      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
   private final long cacheSize;
   private final int nodeSize;
@@ -36,18 +37,79 @@ public final class Options {
   private final int fanout;
   private final Compression compression;
   private final Map<String, UpdateFunction> functions;
+  private final Durability durability;
+  private final Duration syncInterval;
+  private final Duration checkpointInterval;
 
   private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
-      Compression compression, Map<String, UpdateFunction> functions) {
+      Compression compression, Map<String, UpdateFunction> functions, Durability durability,
+      Duration syncInterval, Duration checkpointInterval) {
     this.cacheSize = cacheSize;
     this.nodeSize = nodeSize;
     this.basementSize = basementSize;
     this.fanout = fanout;
     this.compression = compression;
     this.functions = functions;
+    this.durability = durability;
+    this.syncInterval = syncInterval;
+    this.checkpointInterval = checkpointInterval;
   }
 
-  /** Cache 128 MiB, node 4 MiB, basement 128 KiB, fanout 16, LZ4, only built-in update functions. */
+  private Options with(long cacheSize, int nodeSize, int basementSize, int fanout,
+      Compression compression, Map<String, UpdateFunction> functions) {
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        durability, syncInterval, checkpointInterval);
+  }
+
+  /**
+   * The durability of single writes ({@link Tree#put} and the others) and of {@link
+   * Database#write(WriteBatch)}; default {@link Durability#ASYNC}.
+   */
+  public Options durability(Durability d) {
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval);
+  }
+
+  /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
+  public Options syncInterval(Duration interval) {
+    checkInterval(interval, Duration.ofMillis(1), "syncInterval");
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        durability, interval, checkpointInterval);
+  }
+
+  /**
+   * How often a checkpoint runs in the background (10 ms to 1 day; default 60 s). Checkpoints
+   * bound the log and the work of recovery; writers go on while one runs.
+   */
+  public Options checkpointInterval(Duration interval) {
+    checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        durability, syncInterval, interval);
+  }
+
+  private static void checkInterval(Duration d, Duration min, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.compareTo(min) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(what + " " + d + " outside [" + min + ", 1 day]");
+    }
+  }
+
+  public Durability durability() {
+    return durability;
+  }
+
+  public Duration syncInterval() {
+    return syncInterval;
+  }
+
+  public Duration checkpointInterval() {
+    return checkpointInterval;
+  }
+
+  /**
+   * Cache 128 MiB, node 4 MiB, basement 128 KiB, fanout 16, LZ4, only built-in update functions,
+   * ASYNC durability, log synced every second, a checkpoint every minute.
+   */
   public static Options defaults() {
     return DEFAULTS;
   }
@@ -57,7 +119,7 @@ public final class Options {
     if (bytes < MIN_CACHE_SIZE) {
       throw new IllegalArgumentException("cacheSize " + bytes + " < " + MIN_CACHE_SIZE);
     }
-    return new Options(bytes, nodeSize, basementSize, fanout, compression, functions);
+    return with(bytes, nodeSize, basementSize, fanout, compression, functions);
   }
 
   /** Target node size in bytes, {@link #MIN_NODE_SIZE}..{@link #MAX_NODE_SIZE}. */
@@ -65,7 +127,7 @@ public final class Options {
     if (bytes < MIN_NODE_SIZE || bytes > MAX_NODE_SIZE) {
       throw new IllegalArgumentException("nodeSize " + bytes + " outside [" + MIN_NODE_SIZE + ", " + MAX_NODE_SIZE + "]");
     }
-    return new Options(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions);
+    return with(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions);
   }
 
   /** Target basement (leaf partition) size in bytes, at least {@link #MIN_BASEMENT_SIZE}, at most the node size. */
@@ -73,7 +135,7 @@ public final class Options {
     if (bytes < MIN_BASEMENT_SIZE || bytes > nodeSize) {
       throw new IllegalArgumentException("basementSize " + bytes + " outside [" + MIN_BASEMENT_SIZE + ", nodeSize " + nodeSize + "]");
     }
-    return new Options(cacheSize, nodeSize, bytes, fanout, compression, functions);
+    return with(cacheSize, nodeSize, bytes, fanout, compression, functions);
   }
 
   /** Target number of children of an internal node, {@link #MIN_FANOUT}..{@link #MAX_FANOUT}. */
@@ -81,12 +143,12 @@ public final class Options {
     if (children < MIN_FANOUT || children > MAX_FANOUT) {
       throw new IllegalArgumentException("fanout " + children + " outside [" + MIN_FANOUT + ", " + MAX_FANOUT + "]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, children, compression, functions);
+    return with(cacheSize, nodeSize, basementSize, children, compression, functions);
   }
 
   /** Compression of node partitions written from now on. */
   public Options compression(Compression c) {
-    return new Options(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions);
+    return with(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions);
   }
 
   /**
@@ -108,7 +170,7 @@ public final class Options {
       }
       m.put(name, f);
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m));
+    return with(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m));
   }
 
   public long cacheSize() {
@@ -139,6 +201,8 @@ public final class Options {
   @Override
   public String toString() {
     return "Options{cacheSize=" + cacheSize + ", nodeSize=" + nodeSize + ", basementSize=" + basementSize
-        + ", fanout=" + fanout + ", compression=" + compression + ", functions=" + functions.keySet() + "}";
+        + ", fanout=" + fanout + ", compression=" + compression + ", functions=" + functions.keySet()
+        + ", durability=" + durability + ", syncInterval=" + syncInterval
+        + ", checkpointInterval=" + checkpointInterval + "}";
   }
 }

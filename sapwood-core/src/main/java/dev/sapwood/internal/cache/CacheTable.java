@@ -61,6 +61,30 @@ public final class CacheTable<T extends Cacheable> {
     return o;
   }
 
+  /** Pins and write-latches the object if it is cached; null (and no load) if it is not. */
+  public T pinWriteIfCached(long key) {
+    for (;;) {
+      T o = map.get(key);
+      if (o == null) {
+        return null;
+      }
+      synchronized (o) {
+        if (o.evicted) {
+          continue;
+        }
+        o.pins++;
+      }
+      o.latch.writeLock().lock();
+      if (o.evicted) {
+        // Removed (freed) while this thread waited for the latch.
+        o.latch.writeLock().unlock();
+        release(o);
+        return null;
+      }
+      return o;
+    }
+  }
+
   public void unpinRead(T o) {
     o.latch.readLock().unlock();
     release(o);

@@ -17,33 +17,51 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * open, so a database is never opened without a function its data needs).
  *
  * <pre>
- * Catalog := magic u32 ("SWCT"), treeCount u32, Tree{treeCount}, fnCount u32, Fn{fnCount}, crc u32
- * Tree    := nameLength u16, name (UTF-8), rootBlock u64
+ * Catalog := magic u32 ("SWCT"), treeCount u32, Tree{treeCount}, nextTreeId u32,
+ *            fnCount u32, Fn{fnCount}, crc u32
+ * Tree    := nameLength u16, name (UTF-8), treeId u32, rootBlock u64
  * Fn      := nameLength u8, name (UTF-8)
  * </pre>
+ *
+ * <p>Tree ids name trees in the write-ahead log; they are never reused within a database.
  *
  * <p>Not thread-safe: guarded by the database's lock.
  */
 final class Catalog {
   static final int MAGIC = 0x53574354;
 
-  final Map<String, Long> roots = new TreeMap<>();
+  /** A tree's log id and root block. */
+  record Entry(int id, long root) {}
+
+  final Map<String, Entry> trees = new TreeMap<>();
   final Set<String> functions = new ConcurrentSkipListSet<>();
+  int nextTreeId = 1;
+
+  /** Adds a tree under a new id; returns the id. */
+  int add(String name, long root) {
+    int id = nextTreeId++;
+    trees.put(name, new Entry(id, root));
+    return id;
+  }
 
   byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] b8 = new byte[8];
     BigEndian.putInt(b8, 0, MAGIC);
-    BigEndian.putInt(b8, 4, roots.size());
+    BigEndian.putInt(b8, 4, trees.size());
     out.write(b8, 0, 8);
-    for (Map.Entry<String, Long> e : roots.entrySet()) {
+    for (Map.Entry<String, Entry> e : trees.entrySet()) {
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
       BigEndian.putU16(b8, 0, name.length);
       out.write(b8, 0, 2);
       out.write(name, 0, name.length);
-      BigEndian.putLong(b8, 0, e.getValue());
+      BigEndian.putInt(b8, 0, e.getValue().id());
+      out.write(b8, 0, 4);
+      BigEndian.putLong(b8, 0, e.getValue().root());
       out.write(b8, 0, 8);
     }
+    BigEndian.putInt(b8, 0, nextTreeId);
+    out.write(b8, 0, 4);
     BigEndian.putInt(b8, 0, functions.size());
     out.write(b8, 0, 4);
     for (String f : functions) {
@@ -68,12 +86,20 @@ final class Catalog {
         throw r.error("bad catalog magic");
       }
       Catalog c = new Catalog();
-      int trees = r.length("tree count", r.remaining() / 10);
+      int trees = r.length("tree count", r.remaining() / 14);
+      java.util.Set<Integer> ids = new java.util.HashSet<>();
       for (int i = 0; i < trees; i++) {
         String name = new String(r.bytes(r.u16("tree name length"), "tree name"), StandardCharsets.UTF_8);
+        int id = r.i32("tree id");
         long root = r.i64("root block");
-        if (root <= 0 || c.roots.put(name, root) != null) {
+        if (id <= 0 || root <= 0 || !ids.add(id) || c.trees.put(name, new Entry(id, root)) != null) {
           throw r.error("bad entry for tree '" + name + "'");
+        }
+      }
+      c.nextTreeId = r.i32("next tree id");
+      for (int id : ids) {
+        if (id >= c.nextTreeId) {
+          throw r.error("tree id " + id + " not below the next id " + c.nextTreeId);
         }
       }
       int fns = r.length("function count", r.remaining());

@@ -1,22 +1,25 @@
 package dev.sapwood.internal.engine;
 
+import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
-import dev.sapwood.DatabaseLockedException;
+import dev.sapwood.Durability;
 import dev.sapwood.Options;
-import dev.sapwood.SapwoodException;
 import dev.sapwood.Stats;
 import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
+import dev.sapwood.UpdateFunctions;
 import dev.sapwood.WriteBatch;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Codecs;
-import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.tree.BeTree;
+import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.tree.TreeContext;
+import dev.sapwood.internal.wal.LogReader;
+import dev.sapwood.internal.wal.LogWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,110 +32,129 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * An open database: one block file, its catalog of trees, the shared node cache, and the lock that
- * orders operations against checkpoints and multi-key batches.
+ * An open database: the block file, the catalog of trees, the shared node cache, the write-ahead
+ * log, and the lock that orders operations against checkpoint begins and multi-key batches.
  *
- * <p>Locking: single operations run under the read side of {@code lock}; checkpoints, batches of
- * more than one operation, tree creation and dropping run under the write side, so a checkpoint
- * or a reader never sees part of a batch. Within the read side, trees latch their own nodes.
+ * <p>Locking: single changes and reads run under the read side of {@code lock} (trees latch their
+ * own nodes, and a single change is logged under its tree's root latch, so the log orders a key's
+ * changes as the tree applies them); batches of several changes, tree creation and dropping,
+ * {@code compact} and a checkpoint's begin run under the write side, so neither a reader nor a
+ * checkpoint ever sees part of a batch. The {@link Checkpointer}'s monitor orders checkpoints,
+ * {@code compact} and {@code close}.
  *
- * <p>Invariants: once {@code failure} is set (a write path threw an I/O or corruption error, so
- * the in-memory trees may be half-changed), every later write throws a {@link StorageException}
- * carrying it; reads go on.
+ * <p>Invariants: a change is in the log (if logged at all) before it changes a node; once {@code
+ * failure} is set (a write path failed, so the trees in memory may be half-changed), every later
+ * write throws a {@link StorageException} carrying it, and reads go on.
  */
 public final class DatabaseImpl implements Database {
-  static final String FILE_NAME = "sapwood.db";
-  static final String LOCK_NAME = "LOCK";
   /** Bytes a checkpoint may move toward the start of the file. */
   static final long RELOCATE_PER_CHECKPOINT = 16L << 20;
+  /** Size after which the log starts a new segment. */
+  static final long LOG_SEGMENT_BYTES = 64L << 20;
 
+  private final Path dir;
   private final IoFile lockFile;
   private final BlockFile file;
+  private final Options options;
   private final FunctionRegistry functions;
   private final Counters counters = new Counters();
   private final TreeContext ctx;
   private final Catalog catalog;
   private final long catalogBlock;
   private final Map<String, TreeImpl> trees = new ConcurrentHashMap<>();
+  private final Map<Integer, TreeImpl> treesById = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Checkpointer checkpointer;
+  private final LogWriter log;
+  private final BackgroundTasks background;
   private volatile boolean closed;
   private volatile RuntimeException failure;
 
-  private DatabaseImpl(IoFile lockFile, BlockFile file, Options options, Catalog catalog, long catalogBlock) {
+  DatabaseImpl(Path dir, FileIo io, IoFile lockFile, BlockFile file, Options options, Catalog catalog,
+      long catalogBlock) {
+    this.dir = dir;
     this.lockFile = lockFile;
     this.file = file;
+    this.options = options;
     this.functions = new FunctionRegistry(options.registeredFunctions());
     this.catalog = catalog;
     this.catalogBlock = catalogBlock;
     this.ctx = new TreeContext(file, options.cacheSize(), options.nodeSize(), options.basementSize(),
         options.fanout(), Codecs.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
-    for (Map.Entry<String, Long> e : catalog.roots.entrySet()) {
-      trees.put(e.getKey(), new TreeImpl(this, e.getKey(), new BeTree(ctx, e.getValue())));
+    for (Map.Entry<String, Catalog.Entry> e : catalog.trees.entrySet()) {
+      register(new TreeImpl(this, e.getKey(), e.getValue().id(), new BeTree(ctx, e.getValue().root())));
     }
+    this.checkpointer = new Checkpointer(file, ctx, counters);
+    Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
+    LogReader.Result r = LogReader.recover(io, walDir, file.header().checkpointLsn(), this::replay);
+    counters.counter("recovery.records_replayed").add(r.replayed());
+    counters.counter("recovery.torn_bytes").add(r.tornBytes());
+    this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
+    try {
+      if (r.replayed() > 0) {
+        checkpoint(); // what was replayed is durable in the block file; the next open replays less
+      }
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+    this.background = new BackgroundTasks(this, options, System.getLogger(DatabaseImpl.class.getName()));
   }
 
   /** Opens or creates the database in {@code dir} through {@code io}. */
   public static DatabaseImpl open(Path dir, Options options, FileIo io) {
-    IoFile lockFile;
-    try {
-      io.createDirectories(dir);
-      lockFile = io.open(dir.resolve(LOCK_NAME));
-      if (!lockFile.tryLock()) {
-        lockFile.close();
-        throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
-    }
-    try {
-      return openLocked(dir, options, io, lockFile);
-    } catch (RuntimeException e) {
-      try {
-        lockFile.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    return DatabaseOpener.open(dir, options, io);
   }
 
-  private static DatabaseImpl openLocked(Path dir, Options options, FileIo io, IoFile lockFile) {
-    Path path = dir.resolve(FILE_NAME);
-    BlockFile file;
-    Catalog catalog;
-    long catalogBlock;
-    if (!io.exists(path)) {
-      file = BlockFile.create(io, path, new Header.Settings(options.nodeSize(), options.basementSize(),
-          options.fanout(), Codecs.codeOf(options.compression())));
-      catalog = new Catalog();
-      catalogBlock = file.allocateBlockNumber();
-      byte[] b = catalog.encode();
-      file.writeBlock(catalogBlock, b, 0, b.length);
-      file.checkpoint(catalogBlock, 0, 0);
-    } else {
-      file = BlockFile.open(io, path);
-      catalogBlock = file.header().catalogBlock();
-      try {
-        if (!file.isMapped(catalogBlock)) {
-          throw new dev.sapwood.CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
+  private void register(TreeImpl t) {
+    trees.put(t.name(), t);
+    treesById.put(t.id(), t);
+  }
+
+  // ---- recovery ----
+
+  private void replay(long lsn, byte[] payload) {
+    LogRecords.decode(payload, lsn, "write-ahead log in " + dir, new LogRecords.Visitor() {
+      @Override
+      public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
+        TreeImpl t = treesById.get(treeId);
+        if (t == null) {
+          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " names unknown tree " + treeId);
         }
-        catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
-        FunctionRegistry reg = new FunctionRegistry(options.registeredFunctions());
-        for (String fn : catalog.functions) {
-          if (!reg.isRegistered(fn)) {
-            throw new SapwoodException("database " + dir + " may hold update messages for function '" + fn
-                + "', which is not registered: register it with Options.register");
+        if (fn != null) {
+          String name = new String(fn, StandardCharsets.UTF_8);
+          functions.resolve(name); // fails the open now if the function is not registered
+          if (!isBuiltIn(name)) {
+            catalog.functions.add(name);
           }
         }
-      } catch (RuntimeException e) {
-        file.close();
-        throw e;
+        t.beTree().apply(type, key, value, fn, Journal.NONE);
       }
-    }
-    return new DatabaseImpl(lockFile, file, options, catalog, catalogBlock);
+
+      @Override
+      public void createTree(int treeId, String name) {
+        if (trees.containsKey(name) || treeId < catalog.nextTreeId) {
+          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " creates tree '" + name
+              + "' (id " + treeId + ") that exists");
+        }
+        long root = BeTree.create(ctx);
+        catalog.trees.put(name, new Catalog.Entry(treeId, root));
+        catalog.nextTreeId = treeId + 1;
+        register(new TreeImpl(DatabaseImpl.this, name, treeId, new BeTree(ctx, root)));
+      }
+
+      @Override
+      public void dropTree(int treeId) {
+        TreeImpl t = treesById.get(treeId);
+        if (t == null) {
+          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " drops unknown tree " + treeId);
+        }
+        drop(t);
+      }
+    });
   }
 
-  // ---- operations ----
+  // ---- trees ----
 
   @Override
   public Tree tree(String name) {
@@ -141,11 +163,20 @@ public final class DatabaseImpl implements Database {
     if (t != null) {
       return t;
     }
-    return write(() -> trees.computeIfAbsent(name, n -> {
+    TreeImpl created = write(() -> {
+      TreeImpl existing = trees.get(name);
+      if (existing != null) {
+        return existing;
+      }
       long root = BeTree.create(ctx);
-      catalog.roots.put(n, root);
-      return new TreeImpl(this, n, new BeTree(ctx, root));
-    }));
+      int id = catalog.add(name, root);
+      appendBytes(LogRecords.createTree(id, name));
+      TreeImpl fresh = new TreeImpl(this, name, id, new BeTree(ctx, root));
+      register(fresh);
+      return fresh;
+    });
+    afterWrite(Durability.ASYNC, -1);
+    return created;
   }
 
   @Override
@@ -161,89 +192,152 @@ public final class DatabaseImpl implements Database {
       if (t == null) {
         throw new IllegalArgumentException("no tree named '" + name + "'");
       }
-      BeTree doomed = t.beTree();
-      t.markDropped();
-      trees.remove(name);
-      catalog.roots.remove(name);
-      doomed.destroy();
+      appendBytes(LogRecords.dropTree(t.id()));
+      drop(t);
       return null;
     });
+    afterWrite(Durability.ASYNC, -1);
+  }
+
+  private void drop(TreeImpl t) {
+    BeTree doomed = t.beTree();
+    t.markDropped();
+    trees.remove(t.name());
+    treesById.remove(t.id());
+    catalog.trees.remove(t.name());
+    doomed.destroy();
+  }
+
+  // ---- writes ----
+
+  /** A single change through tree {@code t}, logged under its root latch. */
+  void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
+    Durability d = options.durability();
+    long[] lsn = {-1};
+    Journal journal = d == Durability.NONE ? Journal.NONE : (ty, k, v, f) ->
+        lsn[0] = appendBytes(new LogRecords.BatchBuilder().add(ty, t.id(), k, v, f).build());
+    writeShared(() -> {
+      t.beTree().apply(type, key, value, fn, journal);
+      return null;
+    });
+    afterWrite(d, lsn[0]);
+  }
+
+  private long appendBytes(byte[] payload) {
+    return log.append(payload, 0, payload.length);
   }
 
   @Override
   public void write(WriteBatch batch) {
-    List<Runnable> ops = new ArrayList<>(batch.size());
+    write(batch, options.durability());
+  }
+
+  @Override
+  public void write(WriteBatch batch, Durability durability) {
+    java.util.Objects.requireNonNull(durability, "durability");
+    List<Object[]> ops = new ArrayList<>(batch.size());
+    LogRecords.BatchBuilder record = new LogRecords.BatchBuilder();
     batch.forEach(new WriteBatch.Handler() {
       @Override
       public void put(Tree tree, byte[] key, byte[] value) {
-        BeTree t = own(tree);
-        ops.add(() -> t.put(key, value));
+        add(own(tree), Journal.PUT, key, value, null);
       }
 
       @Override
       public void delete(Tree tree, byte[] key) {
-        BeTree t = own(tree);
-        ops.add(() -> t.delete(key));
+        add(own(tree), Journal.DELETE, key, new byte[0], null);
       }
 
       @Override
       public void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument) {
-        BeTree t = own(tree);
-        byte[] name = functionName(fn);
-        ops.add(() -> t.update(key, name, argument));
+        add(own(tree), Journal.UPDATE, key, argument, functionName(fn));
+      }
+
+      private void add(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
+        ops.add(new Object[] {t, type, key, value, fn});
+        record.add(type, t.id(), key, value, fn);
       }
     });
     if (ops.isEmpty()) {
       checkOpen();
       return;
     }
-    Supplier<Void> body = () -> {
-      ops.forEach(Runnable::run);
+    long[] lsn = {-1};
+    write(() -> {
+      for (Object[] op : ops) {
+        ((TreeImpl) op[0]).beTree(); // a dropped tree fails the batch before anything is logged
+      }
+      if (durability != Durability.NONE) {
+        lsn[0] = appendBytes(record.build());
+      }
+      for (Object[] op : ops) {
+        ((TreeImpl) op[0]).beTree().apply((byte) op[1], (byte[]) op[2], (byte[]) op[3], (byte[]) op[4], Journal.NONE);
+      }
       return null;
-    };
-    if (ops.size() == 1) {
-      writeShared(body);
-    } else {
-      write(body);
+    });
+    afterWrite(durability, lsn[0]);
+  }
+
+  /** After a change is applied: wait for its durability (outside the database lock). */
+  private void afterWrite(Durability d, long lsn) {
+    try {
+      if (d == Durability.SYNC) {
+        log.sync(lsn >= 0 ? lsn : log.nextLsn() - 1);
+      } else if (d == Durability.ASYNC) {
+        log.write();
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+      throw e;
     }
   }
 
   @Override
+  public void sync() {
+    checkWritable();
+    afterWrite(Durability.SYNC, -1);
+  }
+
+  // ---- checkpoints ----
+
+  @Override
   public void checkpoint() {
-    write(() -> {
-      checkpointLocked();
-      return null;
-    });
+    synchronized (checkpointer) {
+      long start = System.nanoTime();
+      Checkpointer.Begun begun = write(() -> {
+        long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
+        counters.counter("checkpoint.relocated_bytes").add(moved);
+        return checkpointer.begin(log, catalog);
+      });
+      try {
+        checkpointer.finish(begun, log, catalogBlock, start);
+      } catch (RuntimeException e) {
+        fail(e);
+        throw e;
+      }
+    }
   }
 
   @Override
   public void compact() {
-    write(() -> {
-      for (TreeImpl t : trees.values()) {
-        t.beTree().flushAll();
-      }
+    synchronized (checkpointer) {
+      write(() -> {
+        for (TreeImpl t : trees.values()) {
+          t.beTree().flushAll();
+        }
+        return null;
+      });
       // Space the last two checkpoints refer to is released two checkpoints on; after that the
       // blocks at the end move down, and two more checkpoints release their old places.
-      checkpointLocked();
-      checkpointLocked();
-      file.relocateTail(Long.MAX_VALUE);
-      checkpointLocked();
-      checkpointLocked();
-      return null;
-    });
+      checkpoint();
+      checkpoint();
+      write(() -> file.relocateTail(Long.MAX_VALUE));
+      checkpoint();
+      checkpoint();
+    }
   }
 
-  private void checkpointLocked() {
-    ctx.writeDirtyNodes();
-    // Move a bounded amount from the end of the file down when much of it is free, so the file
-    // shrinks over a few checkpoints without a compaction.
-    long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
-    counters.counter("checkpoint.relocated_bytes").add(moved);
-    byte[] b = catalog.encode();
-    file.writeBlock(catalogBlock, b, 0, b.length);
-    file.checkpoint(catalogBlock, ctx.lastMsn(), 0);
-    counters.counter("checkpoint.count").increment();
-  }
+  // ---- stats and close ----
 
   @Override
   public Stats stats() {
@@ -255,43 +349,70 @@ public final class DatabaseImpl implements Database {
       m.put("cache.nodes", (long) ctx.cachedNodes());
       m.put("db.trees", (long) trees.size());
       m.put("db.last_msn", ctx.lastMsn());
+      m.put("log.next_lsn", log.nextLsn());
+      m.put("log.durable_lsn", log.durableLsn());
       return new Stats(m);
     });
   }
 
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
+    if (closed) {
+      return;
+    }
+    background.stop(); // before taking the checkpointer: its thread may be waiting for it
+    synchronized (checkpointer) {
       if (closed) {
         return;
       }
-      closed = true;
       RuntimeException first = null;
       if (failure == null) {
         try {
-          checkpointLocked();
+          checkpoint();
         } catch (RuntimeException e) {
           first = e;
         }
       }
-      file.close();
+      lock.writeLock().lock();
       try {
-        lockFile.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = new StorageException("cannot release the lock file: " + e.getMessage(), e);
+        closed = true;
+        try {
+          log.close();
+        } catch (RuntimeException e) {
+          first = first == null ? e : first;
         }
+        file.close();
+        try {
+          lockFile.close();
+        } catch (IOException e) {
+          first = first == null ? new StorageException("cannot release the lock file: " + e.getMessage(), e) : first;
+        }
+      } finally {
+        lock.writeLock().unlock();
       }
       if (first != null) {
         throw first;
       }
-    } finally {
-      lock.writeLock().unlock();
     }
   }
 
-  // ---- used by trees and cursors ----
+  /** Syncs the log if anything written is not yet durable (the ASYNC interval). */
+  void syncIfBehind() {
+    if (!closed && failure == null && log.durableLsn() < log.nextLsn() - 1) {
+      try {
+        log.sync(log.nextLsn() - 1);
+      } catch (RuntimeException e) {
+        fail(e);
+        throw e;
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ---- locking helpers, used by trees and cursors ----
 
   /** Runs a read under the shared lock. */
   <T> T read(Supplier<T> op) {
@@ -304,7 +425,7 @@ public final class DatabaseImpl implements Database {
     }
   }
 
-  /** Runs a single-key change under the shared lock (trees latch their own nodes). */
+  /** Runs a change under the shared lock (trees latch their own nodes). */
   <T> T writeShared(Supplier<T> op) {
     lock.readLock().lock();
     try {
@@ -332,18 +453,25 @@ public final class DatabaseImpl implements Database {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      }
+      fail(e);
       throw e;
     }
   }
 
-  BeTree own(Tree tree) {
+  private void fail(RuntimeException e) {
+    synchronized (lock) {
+      if (failure == null) {
+        failure = e;
+      }
+    }
+  }
+
+  TreeImpl own(Tree tree) {
     if (!(tree instanceof TreeImpl t) || t.database() != this) {
       throw new IllegalArgumentException("tree " + tree.name() + " belongs to another database");
     }
-    return t.beTree();
+    t.beTree();
+    return t;
   }
 
   /** The stored name of {@code fn}, which must be registered; remembered in the catalog. */
@@ -352,14 +480,14 @@ public final class DatabaseImpl implements Database {
     if (!functions.isRegistered(name)) {
       throw new IllegalArgumentException("update function '" + name + "' is not registered (Options.register)");
     }
-    if (!catalog.functions.contains(name) && !isBuiltIn(name)) {
-      write(() -> catalog.functions.add(name));
+    if (!isBuiltIn(name)) {
+      catalog.functions.add(name);
     }
     return name.getBytes(StandardCharsets.UTF_8);
   }
 
   private static boolean isBuiltIn(String name) {
-    return dev.sapwood.UpdateFunctions.builtIns().stream().anyMatch(f -> f.name().equals(name));
+    return UpdateFunctions.builtIns().stream().anyMatch(f -> f.name().equals(name));
   }
 
   void checkOpen() {

@@ -5,19 +5,29 @@ import dev.sapwood.Limits;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
+import dev.sapwood.internal.tree.Journal;
+import java.util.Arrays;
 import java.util.Objects;
 
 /** A named tree of an open database: argument checks, locking, then the B^ε-tree. Thread-safe. */
 final class TreeImpl implements Tree {
   private final DatabaseImpl db;
   private final String name;
+  private final int id;
   private final BeTree tree;
   private volatile boolean dropped;
+  private static final byte[] EMPTY = new byte[0];
 
-  TreeImpl(DatabaseImpl db, String name, BeTree tree) {
+  TreeImpl(DatabaseImpl db, String name, int id, BeTree tree) {
     this.db = db;
     this.name = name;
+    this.id = id;
     this.tree = tree;
+  }
+
+  /** The tree's id in the catalog and the log. */
+  int id() {
+    return id;
   }
 
   DatabaseImpl database() {
@@ -48,33 +58,24 @@ final class TreeImpl implements Tree {
   public void put(byte[] key, byte[] value) {
     Limits.checkKey(key);
     Limits.checkValue(value);
-    db.writeShared(() -> {
-      beTree().put(key, value);
-      return null;
-    });
+    db.change(this, Journal.PUT, key, value, null);
   }
 
   @Override
   public void delete(byte[] key) {
     Limits.checkKey(key);
-    db.writeShared(() -> {
-      beTree().delete(key);
-      return null;
-    });
+    db.change(this, Journal.DELETE, key, EMPTY, null);
   }
 
   @Override
   public void deleteRange(byte[] fromInclusive, byte[] toExclusive) {
     Limits.checkKey(fromInclusive);
     Limits.checkKey(toExclusive);
-    if (java.util.Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
-      db.read(() -> beTree());
+    if (Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
+      db.read(this::beTree); // nothing to remove, but a closed database or dropped tree still fails
       return;
     }
-    db.writeShared(() -> {
-      beTree().deleteRange(fromInclusive, toExclusive);
-      return null;
-    });
+    db.change(this, Journal.DELETE_RANGE, fromInclusive, toExclusive, null);
   }
 
   @Override
@@ -84,10 +85,7 @@ final class TreeImpl implements Tree {
     Objects.requireNonNull(fn, "update function");
     byte[] fnName = db.functionName(fn);
     fn.checkArgument(argument);
-    db.writeShared(() -> {
-      beTree().update(key, fnName, argument);
-      return null;
-    });
+    db.change(this, Journal.UPDATE, key, argument, fnName);
   }
 
   @Override

@@ -15,6 +15,7 @@ public final class BeTree {
   private final TreeContext ctx;
   private final long root;
   private final Flusher flusher;
+  private static final byte[] EMPTY = new byte[0];
 
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
@@ -35,24 +36,43 @@ public final class BeTree {
   }
 
   public void put(byte[] key, byte[] value) {
-    inject(MessageType.PUT, key, value, null);
+    inject(MessageType.PUT, key, value, null, Journal.NONE);
   }
 
   public void delete(byte[] key) {
-    inject(MessageType.DELETE, key, new byte[0], null);
+    inject(MessageType.DELETE, key, EMPTY, null, Journal.NONE);
   }
 
   public void update(byte[] key, byte[] fnName, byte[] argument) {
-    inject(MessageType.UPDATE, key, argument, fnName);
+    inject(MessageType.UPDATE, key, argument, fnName, Journal.NONE);
   }
 
   public void deleteRange(byte[] from, byte[] to) {
-    inject(MessageType.DELETE_RANGE, from, to, null);
+    inject(MessageType.DELETE_RANGE, from, to, null, Journal.NONE);
   }
 
-  private void inject(byte type, byte[] key, byte[] value, byte[] fn) {
+  /**
+   * Applies one change, telling {@code journal} of it under the root's write latch first.
+   *
+   * @param type one of the {@link Journal} type codes; for DELETE {@code value} is ignored, for
+   *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
+   */
+  public void apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
+    if (!MessageType.isValid(type)) {
+      throw new IllegalArgumentException("message type " + type);
+    }
+    inject(type, key, type == MessageType.DELETE ? EMPTY : value, fnName, journal);
+  }
+
+  private void inject(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
     Node r = ctx.cache.pinWrite(root);
-    ctx.partitions.loadAll(r);
+    try {
+      ctx.partitions.prepareChange(r);
+      journal.record(type, key, value, fn);
+    } catch (RuntimeException e) {
+      ctx.cache.unpinWrite(r);
+      throw e;
+    }
     long msn = ctx.msn.incrementAndGet();
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;

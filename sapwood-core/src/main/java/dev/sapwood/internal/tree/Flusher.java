@@ -73,7 +73,7 @@ final class Flusher {
   }
 
   int heaviestChild(Node parent) {
-    ctx.partitions.loadAll(parent);
+    ctx.partitions.prepareChange(parent);
     int best = 0;
     for (int i = 1; i < parent.n; i++) {
       if (parent.buffers[i].bytes() > parent.buffers[best].bytes()) {
@@ -85,8 +85,8 @@ final class Flusher {
 
   /** Moves all of {@code parent.buffers[c]} into the write-latched {@code child}. */
   void flushInto(Node parent, int c, Node child) {
-    ctx.partitions.loadAll(parent);
-    ctx.partitions.loadAll(child);
+    ctx.partitions.prepareChange(parent);
+    ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
     if (buf.isEmpty()) {
       return;
@@ -126,7 +126,7 @@ final class Flusher {
    * rebuilt by one merge pass, split if it outgrew the basement size; empty basements are dropped.
    */
   void applyToLeaf(Node leaf, MessageBuffer buf) {
-    ctx.partitions.loadAll(leaf);
+    ctx.partitions.prepareChange(leaf);
     MessageApplier applier = ctx.newApplier();
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);

@@ -18,6 +18,9 @@ import java.util.Arrays;
  *   <li>A partition ({@code basements[i]} of a leaf, {@code buffers[i]} of an internal node) is
  *       null only while the node is clean and the partition is on disk ({@code disk} says where);
  *       a dirty node has every partition in memory ({@link Partitions#loadAll} before a change).
+ *   <li>A node with {@code pendingCheckpoint} still holds exactly its state of when the checkpoint
+ *       began: before anything changes it (or frees it), it is written for the checkpoint first
+ *       ({@link Partitions#prepareChange}).
  *   <li>Every field is read under the node's read latch and written under its write latch, except
  *       that a missing partition may be filled in under the read latch by {@link Partitions}
  *       (synchronized on {@code fetchLock}).
@@ -29,6 +32,8 @@ final class Node extends Cacheable {
   byte[][] pivots;
   long maxMsn;
   boolean dirty;
+  /** Dirty when the checkpoint in progress began and not yet written for it (guarded by the latch). */
+  boolean pendingCheckpoint;
 
   // internal nodes
   long[] children;

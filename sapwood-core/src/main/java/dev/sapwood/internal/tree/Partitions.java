@@ -25,9 +25,19 @@ final class Partitions {
   }
 
   /**
-   * Makes every partition of a write-latched node resident; call before changing it. Cheap when
-   * the node is already whole.
+   * Readies a write-latched node for a change: writes it for the checkpoint in progress if it is
+   * still waiting for that (cooperative serialization: the checkpoint's image keeps the state of
+   * when it began), and makes every partition resident. Call before changing or freeing a node;
+   * cheap when there is nothing to do.
    */
+  void prepareChange(Node node) {
+    loadAll(node);
+    if (node.pendingCheckpoint) {
+      ctx.writeNode(node);
+    }
+  }
+
+  /** Makes every partition of a write-latched node resident. */
   void loadAll(Node node) {
     for (int i = 0; i < node.n; i++) {
       if (!node.loaded(i)) {

@@ -27,8 +27,8 @@ final class Reshaper {
    * it); otherwise unpins everything it pinned and returns null.
    */
   Node reshapeChild(Node parent, int c, Node child) {
-    ctx.partitions.loadAll(parent);
-    ctx.partitions.loadAll(child);
+    ctx.partitions.prepareChange(parent);
+    ctx.partitions.prepareChange(child);
     if (ctx.fissible(child)) {
       splitChild(parent, c, child);
       return null;
@@ -49,7 +49,7 @@ final class Reshaper {
    * grows a level). Returns whether the root's height changed.
    */
   boolean reshapeRoot(Node root) {
-    ctx.partitions.loadAll(root);
+    ctx.partitions.prepareChange(root);
     int height = root.height;
     if (root.height > 0 && root.n == 1) {
       collapseRoot(root);
@@ -79,7 +79,7 @@ final class Reshaper {
     Node child = ctx.cache.pinWrite(root.children[0]);
     flusher.flushInto(root, 0, child);
     if (child.height == 0) {
-      ctx.partitions.loadAll(child);
+      ctx.partitions.prepareChange(child);
       root.setLeaf(child.pivots, child.basements);
     } else {
       root.setInternal(child.height, child.pivots, child.children, child.buffers);
@@ -124,7 +124,7 @@ final class Reshaper {
   }
 
   private void splitLeaf(Node leaf, List<Node> pieces, List<byte[]> seps) {
-    ctx.partitions.loadAll(leaf);
+    ctx.partitions.prepareChange(leaf);
     if (leaf.n == 1) {
       halveSingleBasement(leaf);
     }
@@ -216,8 +216,8 @@ final class Reshaper {
       right = ctx.cache.pinWrite(parent.children[c]);
     }
     byte[] sep = parent.pivots[l];
-    ctx.partitions.loadAll(left);
-    ctx.partitions.loadAll(right);
+    ctx.partitions.prepareChange(left);
+    ctx.partitions.prepareChange(right);
     if (left.height == 0) {
       List<Basement> b = new ArrayList<>(Arrays.asList(left.basements));
       b.addAll(Arrays.asList(right.basements));
@@ -250,6 +250,7 @@ final class Reshaper {
 
   /** Frees a write-pinned node's block and drops it from the cache. */
   void free(Node node) {
+    ctx.partitions.prepareChange(node);
     long block = node.key();
     ctx.cache.remove(node);
     ctx.file.freeBlockNumber(block);

@@ -47,13 +47,53 @@ public final class TreeContext {
     return msn.get();
   }
 
-  /** The node cache (for checkpoints: write every dirty node). */
+  /** Writes every dirty node (with no checkpoint in progress, nothing else running). */
   public void writeDirtyNodes() {
     cache.forEachExclusive(node -> {
       if (node.isDirty()) {
         writeNode(node);
       }
     });
+  }
+
+  /**
+   * The first step of a checkpoint, with nothing else running: marks every dirty node as waiting
+   * for the checkpoint and returns their block numbers. The caller then begins the block file's
+   * checkpoint and, with writers running again, calls {@link #writePending}.
+   */
+  public long[] markPending() {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    cache.forEachExclusive(node -> {
+      if (node.isDirty()) {
+        node.pendingCheckpoint = true;
+        out.add(node.key());
+      }
+    });
+    long[] blocks = new long[out.size()];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = out.get(i);
+    }
+    return blocks;
+  }
+
+  /**
+   * Writes each node of {@code blocks} still waiting for the checkpoint, one write latch at a
+   * time, while writers go on (those that reach a waiting node first write it themselves).
+   */
+  public void writePending(long[] blocks) {
+    for (long block : blocks) {
+      Node node = cache.pinWriteIfCached(block);
+      if (node == null) {
+        continue; // freed meanwhile (a pending node is written before it is freed)
+      }
+      try {
+        if (node.pendingCheckpoint) {
+          writeNode(node);
+        }
+      } finally {
+        cache.unpinWrite(node);
+      }
+    }
   }
 
   public long cacheUsedBytes() {
@@ -68,10 +108,20 @@ public final class TreeContext {
     return cache.size();
   }
 
+  /**
+   * Writes a whole, write-latched (or otherwise unshared) node and marks it clean. A node the
+   * checkpoint in progress waits for goes into the checkpoint's image.
+   */
   void writeNode(Node node) {
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();
-    file.writeBlock(node.key(), block, 0, block.length);
+    if (node.pendingCheckpoint) {
+      file.writeCheckpointBlock(node.key(), block, 0, block.length);
+      node.pendingCheckpoint = false;
+      counters.checkpointNodes.increment();
+    } else {
+      file.writeBlock(node.key(), block, 0, block.length);
+    }
     node.dirty = false;
     node.disk = written.directory();
     counters.nodesWritten.increment();

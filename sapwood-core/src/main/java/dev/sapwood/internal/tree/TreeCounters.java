@@ -24,6 +24,7 @@ final class TreeCounters {
   final LongAdder nodeBytesWritten;
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
+  final LongAdder checkpointNodes;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -45,6 +46,7 @@ final class TreeCounters {
     nodeBytesWritten = c.counter("node.bytes_written");
     nodesRead = c.counter("node.read");
     messagesInjected = c.counter("tree.messages");
+    checkpointNodes = c.counter("checkpoint.nodes_written");
   }
 
   void cascade(int depth) {

@@ -1,0 +1,81 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.DatabaseLockedException;
+import dev.sapwood.Options;
+import dev.sapwood.SapwoodException;
+import dev.sapwood.StorageException;
+import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoFile;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.store.Header;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Opens a database directory: takes the lock file, creates or opens the block file, reads the
+ * catalog and checks that every update function it names is registered. Recovery (log replay)
+ * happens in {@link DatabaseImpl}'s constructor.
+ */
+final class DatabaseOpener {
+  static final String FILE_NAME = "sapwood.db";
+  static final String LOCK_NAME = "LOCK";
+  static final String WAL_DIR = "wal";
+
+  private DatabaseOpener() {}
+
+  static DatabaseImpl open(Path dir, Options options, FileIo io) {
+    IoFile lockFile;
+    try {
+      io.createDirectories(dir);
+      lockFile = io.open(dir.resolve(LOCK_NAME));
+      if (!lockFile.tryLock()) {
+        lockFile.close();
+        throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
+    }
+    BlockFile file = null;
+    try {
+      Path path = dir.resolve(FILE_NAME);
+      Catalog catalog;
+      long catalogBlock;
+      if (!io.exists(path)) {
+        file = BlockFile.create(io, path, new Header.Settings(options.nodeSize(), options.basementSize(),
+            options.fanout(), Codecs.codeOf(options.compression())));
+        catalog = new Catalog();
+        catalogBlock = file.allocateBlockNumber();
+        byte[] b = catalog.encode();
+        file.writeBlock(catalogBlock, b, 0, b.length);
+        file.checkpoint(catalogBlock, 0, 0);
+      } else {
+        file = BlockFile.open(io, path);
+        catalogBlock = file.header().catalogBlock();
+        if (!file.isMapped(catalogBlock)) {
+          throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
+        }
+        catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
+        FunctionRegistry reg = new FunctionRegistry(options.registeredFunctions());
+        for (String fn : catalog.functions) {
+          if (!reg.isRegistered(fn)) {
+            throw new SapwoodException("database " + dir + " may hold update messages for function '" + fn
+                + "', which is not registered: register it with Options.register");
+          }
+        }
+      }
+      return new DatabaseImpl(dir, io, lockFile, file, options, catalog, catalogBlock);
+    } catch (RuntimeException e) {
+      if (file != null) {
+        file.close();
+      }
+      try {
+        lockFile.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.Limits;
+import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.BoundedReader;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The payloads of write-ahead log records (docs/format/log.md). On disk — never renumber.
+ *
+ * <pre>
+ * Payload    := BATCH count u32, Op{count} | CREATE_TREE treeId u32, nameLength u16, name
+ *             | DROP_TREE treeId u32
+ * Op         := type u8 (1 put, 2 delete, 3 update, 4 delete range), treeId u32,
+ *               keyLength u32, key, valueLength u32, value, [fnLength u8, fn]   (update only)
+ * </pre>
+ */
+final class LogRecords {
+  static final byte BATCH = 1;
+  static final byte CREATE_TREE = 2;
+  static final byte DROP_TREE = 3;
+
+  private LogRecords() {}
+
+  /** Receives the decoded contents of a record. */
+  interface Visitor {
+    void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn);
+
+    void createTree(int treeId, String name);
+
+    void dropTree(int treeId);
+  }
+
+  /** Builds a BATCH payload. Not thread-safe. */
+  static final class BatchBuilder {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final byte[] scratch = new byte[8];
+    private int count;
+
+    BatchBuilder() {
+      out.write(BATCH);
+      out.write(new byte[4], 0, 4); // the count, filled in by build()
+    }
+
+    BatchBuilder add(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
+      out.write(type);
+      int32(treeId);
+      int32(key.length);
+      out.write(key, 0, key.length);
+      int32(value.length);
+      out.write(value, 0, value.length);
+      if (fn != null) {
+        out.write(fn.length);
+        out.write(fn, 0, fn.length);
+      }
+      count++;
+      return this;
+    }
+
+    int count() {
+      return count;
+    }
+
+    byte[] build() {
+      byte[] b = out.toByteArray();
+      BigEndian.putInt(b, 1, count);
+      return b;
+    }
+
+    private void int32(int v) {
+      BigEndian.putInt(scratch, 0, v);
+      out.write(scratch, 0, 4);
+    }
+  }
+
+  static byte[] createTree(int treeId, String name) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] b = new byte[1 + 4 + 2 + n.length];
+    b[0] = CREATE_TREE;
+    BigEndian.putInt(b, 1, treeId);
+    BigEndian.putU16(b, 5, n.length);
+    System.arraycopy(n, 0, b, 7, n.length);
+    return b;
+  }
+
+  static byte[] dropTree(int treeId) {
+    byte[] b = new byte[5];
+    b[0] = DROP_TREE;
+    BigEndian.putInt(b, 1, treeId);
+    return b;
+  }
+
+  /** Decodes a payload; a malformed one is a {@link CorruptionException} naming the LSN. */
+  static void decode(byte[] p, long lsn, String log, Visitor v) {
+    BoundedReader r = new BoundedReader(p, 0, p.length);
+    try {
+      int kind = r.u8("record kind");
+      switch (kind) {
+        case BATCH -> {
+          int count = r.length("op count", r.remaining() / 13);
+          for (int i = 0; i < count; i++) {
+            byte type = (byte) r.u8("op type");
+            if (type < 1 || type > 4) {
+              throw r.error("unknown op type " + type);
+            }
+            int tree = r.i32("tree id");
+            byte[] key = r.bytes(r.length("key length", Limits.MAX_KEY_SIZE), "key");
+            int max = type == 4 ? Limits.MAX_KEY_SIZE : Limits.MAX_VALUE_SIZE;
+            byte[] value = r.bytes(r.length("value length", max), "value");
+            byte[] fn = type == 3 ? r.bytes(r.u8("function name length"), "function name") : null;
+            v.op(type, tree, key, value, fn);
+          }
+        }
+        case CREATE_TREE -> {
+          int tree = r.i32("tree id");
+          v.createTree(tree, new String(r.bytes(r.u16("name length"), "name"), StandardCharsets.UTF_8));
+        }
+        case DROP_TREE -> v.dropTree(r.i32("tree id"));
+        default -> throw r.error("unknown record kind " + kind);
+      }
+      if (r.remaining() != 0) {
+        throw r.error(r.remaining() + " stray bytes");
+      }
+    } catch (BoundedReader.FormatException e) {
+      throw new CorruptionException(log, -1, "log record LSN " + lsn + ": " + e.getMessage());
+    }
+  }
+}
