@@ -77,7 +77,7 @@ final class Catalog {
   }
 
   static Catalog decode(byte[] b, String file, long offset) {
-    if (b.length < 16 || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
+    if (b.length < 20 || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
       throw new CorruptionException(file, offset, "catalog block checksum mismatch");
     }
     BoundedReader r = new BoundedReader(b, 0, b.length - 4);

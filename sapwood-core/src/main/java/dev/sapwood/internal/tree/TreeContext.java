@@ -119,6 +119,7 @@ public final class TreeContext {
       file.writeCheckpointBlock(node.key(), block, 0, block.length);
       node.pendingCheckpoint = false;
       counters.checkpointNodes.increment();
+      counters.checkpointBytes.add(block.length);
     } else {
       file.writeBlock(node.key(), block, 0, block.length);
     }

@@ -25,6 +25,7 @@ final class TreeCounters {
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
   final LongAdder checkpointNodes;
+  final LongAdder checkpointBytes;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -47,6 +48,7 @@ final class TreeCounters {
     nodesRead = c.counter("node.read");
     messagesInjected = c.counter("tree.messages");
     checkpointNodes = c.counter("checkpoint.nodes_written");
+    checkpointBytes = c.counter("checkpoint.node_bytes_written");
   }
 
   void cascade(int depth) {
