@@ -7,6 +7,9 @@ import java.util.List;
  * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
  * applying buffered messages on the way down. The root's block number never changes.
  *
+ * <p>Invariants: the root's block number never changes, and the root is always internal (height
+ * at least 1), so every change enters a buffer.
+ *
  * <p>Locking: writers write-latch the root (MSNs are assigned under it, so a key's messages enter
  * the tree in MSN order) and flush parent-before-child. Readers couple read latches down one
  * root-to-leaf path. Thread-safe.
@@ -23,11 +26,19 @@ public final class BeTree {
     this.flusher = new Flusher(ctx);
   }
 
-  /** Creates an empty tree (a single empty leaf) and returns its root block number. */
+  /**
+   * Creates an empty tree — a root of height 1 over one empty leaf — and returns its root block
+   * number. The root is always internal, so even a small tree's writes are buffered and reach the
+   * leaf in batches instead of rebuilding a basement per write.
+   */
   public static long create(TreeContext ctx) {
     Node leaf = ctx.cache.insertPinned(Node.newLeaf(ctx.file.allocateBlockNumber()));
-    long block = leaf.key();
+    Node root = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    root.setInternal(1, new byte[0][], new long[] {leaf.key()}, new MessageBuffer[] {new MessageBuffer()});
+    root.dirty = true;
+    long block = root.key();
     ctx.cache.unpinWrite(leaf);
+    ctx.cache.unpinWrite(root);
     return block;
   }
 
@@ -77,14 +88,6 @@ public final class BeTree {
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
     r.dirty = true;
-    if (r.height == 0) {
-      MessageBuffer one = new MessageBuffer(MessageBuffer.HEADER + key.length + value.length + 8 + (fn == null ? 0 : fn.length));
-      one.add(type, msn, key, 0, key.length, value, 0, value.length, fn);
-      flusher.applyToLeaf(r, one);
-      flusher.reshaper().reshapeRoot(r);
-      ctx.cache.unpinWrite(r);
-      return;
-    }
     if (type == MessageType.DELETE_RANGE) {
       for (int i = 0; i < r.n; i++) {
         MessageBuffer probe = r.buffers[i];

@@ -2,7 +2,7 @@ package dev.sapwood.internal.tree;
 
 /**
  * Flushes every buffered message down to the leaves (PerconaFT's "hot optimize"), reshaping as it
- * goes, so that a tree whose keys were all deleted merges back down to a single leaf. Used by
+ * goes, so that a tree whose keys were all deleted merges back down to a root over a single leaf. Used by
  * maintenance (compaction) and tests; the write path never waits for it.
  *
  * <p>Locking: holds write latches on one root-to-node path at a time (parent before child), so
@@ -22,9 +22,6 @@ final class Drainer {
     while (true) {
       Node root = ctx.cache.pinWrite(rootBlock);
       try {
-        if (root.height == 0) {
-          return;
-        }
         boolean moved = pass(root);
         boolean reshaped = flusher.reshaper().reshapeRoot(root);
         if (!moved && !reshaped) {

@@ -51,8 +51,8 @@ final class Reshaper {
   boolean reshapeRoot(Node root) {
     ctx.partitions.prepareChange(root);
     int height = root.height;
-    if (root.height > 0 && root.n == 1) {
-      collapseRoot(root);
+    if (root.height > 1 && root.n == 1) {
+      collapseRoot(root); // the root stays internal: a height-1 root with one leaf is the smallest tree
     }
     if (!ctx.fissible(root)) {
       return root.height != height;
@@ -61,11 +61,7 @@ final class Reshaper {
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
     moved.dirty = true;
     moved.maxMsn = root.maxMsn;
-    if (root.height == 0) {
-      moved.setLeaf(root.pivots, root.basements);
-    } else {
-      moved.setInternal(root.height, root.pivots, root.children, root.buffers);
-    }
+    moved.setInternal(root.height, root.pivots, root.children, root.buffers);
     root.setInternal(moved.height + 1, new byte[0][], new long[] {moved.key()},
         new MessageBuffer[] {new MessageBuffer()});
     root.dirty = true;
@@ -74,16 +70,14 @@ final class Reshaper {
     return root.height != height;
   }
 
-  /** Root with one child: flush its buffer down and take the child's place (height shrinks). */
+  /**
+   * Root of height 2 or more with one child: flush its buffer down and take the internal child's
+   * place (the tree loses a level).
+   */
   private void collapseRoot(Node root) {
     Node child = ctx.cache.pinWrite(root.children[0]);
     flusher.flushInto(root, 0, child);
-    if (child.height == 0) {
-      ctx.partitions.prepareChange(child);
-      root.setLeaf(child.pivots, child.basements);
-    } else {
-      root.setInternal(child.height, child.pivots, child.children, child.buffers);
-    }
+    root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
     root.dirty = true;
     free(child);

@@ -144,7 +144,8 @@ class TreeShapeTest {
       assertTrue(grown.height >= 2, tag + "height after growth: " + grown);
       assertTrue(counter(counters, "split.leaf") > 0, tag + counters.snapshot());
       assertTrue(counter(counters, "split.nonleaf") > 0, tag + counters.snapshot());
-      assertTrue(counter(counters, "split.root") >= grown.height, tag + counters.snapshot());
+      // A new tree is a root of height 1 over a leaf; each root split adds a level.
+      assertTrue(counter(counters, "split.root") >= grown.height - 1, tag + counters.snapshot());
       assertTrue(counter(counters, "flush.total") > 0, tag + counters.snapshot());
       long cascades = 0;
       for (int d = 1; d <= TreeCounters.MAX_CASCADE_DEPTH; d++) {
