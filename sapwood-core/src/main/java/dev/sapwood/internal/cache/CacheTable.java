@@ -141,8 +141,12 @@ public final class CacheTable<T extends Cacheable> {
     }
   }
 
-  /** Runs {@code action} on every cached object. The caller makes sure no one else uses them. */
-  public void forEachExclusive(Consumer<T> action) {
+  /**
+   * Runs {@code action} on every cached object, without pinning (weakly consistent, like the
+   * map's iteration): the action reads only what is safe to read racily, or the caller makes sure
+   * no one else uses the objects.
+   */
+  public void forEach(Consumer<T> action) {
     map.values().forEach(action);
   }
 

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.Options;
+import dev.sapwood.internal.tree.Background;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -8,17 +9,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The database's background threads: one that checkpoints every {@link
- * Options#checkpointInterval()}, one that syncs the log every {@link Options#syncInterval()} (the
- * bound on what a power loss can take from {@code ASYNC} writes). Errors are logged once and
- * surface through the database's sticky failure; {@link #stop} ends both threads and waits.
+ * Options#checkpointInterval()}; one that syncs the log every {@link Options#syncInterval()} (the
+ * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
+ * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
+ * fullest buffers so queries meet short ones). Errors are logged once and surface through the
+ * database's sticky failure; {@link #stop} ends every thread and waits.
  */
-final class BackgroundTasks {
+final class BackgroundTasks implements Background {
+  static final long CLEANER_PERIOD_MS = 200;
+
+  private final DatabaseImpl db;
+  private final System.Logger logger;
   private final ScheduledExecutorService checkpoints;
   private final ScheduledExecutorService syncs;
+  private final ScheduledExecutorService flushes;
 
   BackgroundTasks(DatabaseImpl db, Options options, System.Logger logger) {
+    this.db = db;
+    this.logger = logger;
     checkpoints = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-checkpointer"));
     syncs = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-log-syncer"));
+    flushes = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-flusher"));
+    flushes.scheduleWithFixedDelay(() -> run(db, logger, "cleaner", db::clean), CLEANER_PERIOD_MS,
+        CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
     checkpoints.scheduleWithFixedDelay(() -> run(db, logger, "checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
     long sync = Math.max(1, options.syncInterval().toMillis());
@@ -50,12 +63,25 @@ final class BackgroundTasks {
     };
   }
 
+  /** Queues a writer's flush; refused (the writer flushes itself) once stopping. */
+  @Override
+  public boolean submit(Runnable task) {
+    try {
+      flushes.execute(() -> run(db, logger, "flush", () -> db.runInBackground(task)));
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      return false;
+    }
+  }
+
   void stop() {
     checkpoints.shutdownNow();
     syncs.shutdownNow();
+    flushes.shutdownNow();
     try {
       checkpoints.awaitTermination(1, TimeUnit.MINUTES);
       syncs.awaitTermination(1, TimeUnit.MINUTES);
+      flushes.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

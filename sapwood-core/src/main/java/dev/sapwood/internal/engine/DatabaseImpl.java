@@ -99,6 +99,7 @@ public final class DatabaseImpl implements Database {
       throw e;
     }
     this.background = new BackgroundTasks(this, options, System.getLogger(DatabaseImpl.class.getName()));
+    ctx.setBackground(background);
   }
 
   /** Opens or creates the database in {@code dir} through {@code io}. */
@@ -360,6 +361,7 @@ public final class DatabaseImpl implements Database {
     if (closed) {
       return;
     }
+    ctx.setBackground(dev.sapwood.internal.tree.Background.INLINE);
     background.stop(); // before taking the checkpointer: its thread may be waiting for it
     synchronized (checkpointer) {
       if (closed) {
@@ -410,6 +412,26 @@ public final class DatabaseImpl implements Database {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /** Runs a background task on the trees under the same lock as a write. */
+  void runInBackground(Runnable task) {
+    writeShared(() -> {
+      task.run();
+      return null;
+    });
+  }
+
+  /** One cleaner pass: flushes the internal nodes whose buffers hold at least half a node. */
+  void clean() {
+    writeShared(() -> {
+      long threshold = options.nodeSize() / 2;
+      for (long block : ctx.cleanerCandidates(threshold, 4)) {
+        ctx.clean(block, threshold);
+      }
+      counters.counter("cleaner.passes").increment();
+      return null;
+    });
   }
 
   // ---- locking helpers, used by trees and cursors ----

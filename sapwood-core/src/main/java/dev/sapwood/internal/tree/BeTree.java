@@ -18,12 +18,13 @@ public final class BeTree {
   private final TreeContext ctx;
   private final long root;
   private final Flusher flusher;
+  private final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
   private static final byte[] EMPTY = new byte[0];
 
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
     this.root = rootBlock;
-    this.flusher = new Flusher(ctx);
+    this.flusher = ctx.flusher;
   }
 
   /**
@@ -100,11 +101,38 @@ public final class BeTree {
     } else {
       r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, value, 0, value.length, fn);
     }
-    if (ctx.gorged(r)) {
-      flusher.flushFromRoot(r);
-    } else {
+    if (!ctx.gorged(r)) {
       ctx.cache.unpinWrite(r);
+      return;
     }
+    // Hand the flush to a background thread while the root holds less than twice its size;
+    // past that the writer flushes itself (back-pressure: slowed, never stopped dead).
+    if (r.bytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush())) {
+      ctx.cache.unpinWrite(r);
+      return;
+    }
+    ctx.counters.inlineFlushes.increment();
+    flusher.flushFromRoot(r);
+  }
+
+  private boolean queueFlush() {
+    if (!flushQueued.compareAndSet(false, true)) {
+      return true;
+    }
+    boolean taken = ctx.background.submit(() -> {
+      flushQueued.set(false);
+      Node r = ctx.cache.pinWrite(root);
+      if (ctx.gorged(r)) {
+        ctx.counters.backgroundFlushes.increment();
+        flusher.flushFromRoot(r);
+      } else {
+        ctx.cache.unpinWrite(r);
+      }
+    });
+    if (!taken) {
+      flushQueued.set(false);
+    }
+    return taken;
   }
 
   /** The value of {@code key} with every buffered message applied, or null. */

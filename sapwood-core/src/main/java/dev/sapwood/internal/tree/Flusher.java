@@ -53,6 +53,21 @@ final class Flusher {
   }
 
   /**
+   * Flushes write-pinned internal {@code node}'s heaviest child once, reshaping it and cascading
+   * into it if that left it gorged; unpins {@code node}. The cleaner's step.
+   */
+  void flushOnce(Node node) {
+    int c = heaviestChild(node);
+    Node child = ctx.cache.pinWrite(node.children[c]);
+    flushInto(node, c, child);
+    Node next = reshaper.reshapeChild(node, c, child);
+    if (next != null) {
+      cascade(next, 1);
+    }
+    ctx.cache.unpinWrite(node);
+  }
+
+  /**
    * Flushes write-pinned {@code node} until it is no longer gorged, draining gorged children in
    * turn; holds {@code node} meanwhile and unpins it at the end. Every node therefore stays within
    * about its size plus one incoming buffer: flushing only one child per visit would let a node

@@ -22,6 +22,8 @@ public final class TreeContext {
   final AtomicLong msn;
   final TreeCounters counters;
   final Partitions partitions;
+  volatile Background background = Background.INLINE;
+  final Flusher flusher;
 
   /**
    * @param lastMsn the highest MSN already used (from the header); new messages get higher ones
@@ -40,6 +42,58 @@ public final class TreeContext {
     this.failures = (fn, cause) -> failed.increment();
     this.cache = new CacheTable<>(new NodeBackend(this), cacheBytes, counters);
     this.partitions = new Partitions(this);
+    this.flusher = new Flusher(this);
+  }
+
+  /** Sets where trees hand background flushes (INLINE until the engine's threads start). */
+  public void setBackground(Background b) {
+    this.background = b;
+  }
+
+  /**
+   * Block numbers of cached internal nodes whose buffers hold at least {@code threshold} bytes,
+   * fullest first, at most {@code max}: the cleaner's candidates. Reads sizes without latches, so
+   * the order is approximate.
+   */
+  public long[] cleanerCandidates(long threshold, int max) {
+    java.util.List<long[]> found = new java.util.ArrayList<>();
+    cache.forEach(node -> {
+      if (node.height > 0) {
+        long bytes = 0;
+        MessageBuffer[] bufs = node.buffers;
+        for (MessageBuffer b : bufs) {
+          bytes += b == null ? 0 : b.bytes();
+        }
+        if (bytes >= threshold) {
+          found.add(new long[] {node.key(), bytes});
+        }
+      }
+    });
+    found.sort((a, b) -> Long.compare(b[1], a[1]));
+    long[] out = new long[Math.min(max, found.size())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = found.get(i)[0];
+    }
+    return out;
+  }
+
+  /**
+   * Flushes the heaviest child of cached internal node {@code block} if its buffers hold at least
+   * {@code threshold} bytes, cascading as a writer's flush does (seed 000's cleaner).
+   * Returns whether it flushed.
+   */
+  public boolean clean(long block, long threshold) {
+    Node node = cache.pinWriteIfCached(block);
+    if (node == null) {
+      return false;
+    }
+    if (node.height == 0 || node.bytes() < threshold) {
+      cache.unpinWrite(node);
+      return false;
+    }
+    counters.cleanerFlushes.increment();
+    flusher.flushOnce(node);
+    return true;
   }
 
   /** The highest MSN handed out so far. */
@@ -49,7 +103,7 @@ public final class TreeContext {
 
   /** Writes every dirty node (with no checkpoint in progress, nothing else running). */
   public void writeDirtyNodes() {
-    cache.forEachExclusive(node -> {
+    cache.forEach(node -> {
       if (node.isDirty()) {
         writeNode(node);
       }
@@ -63,7 +117,7 @@ public final class TreeContext {
    */
   public long[] markPending() {
     java.util.List<Long> out = new java.util.ArrayList<>();
-    cache.forEachExclusive(node -> {
+    cache.forEach(node -> {
       if (node.isDirty()) {
         node.pendingCheckpoint = true;
         out.add(node.key());

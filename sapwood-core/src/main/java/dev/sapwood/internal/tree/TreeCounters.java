@@ -25,6 +25,9 @@ final class TreeCounters {
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
   final LongAdder checkpointNodes;
+  final LongAdder inlineFlushes;
+  final LongAdder backgroundFlushes;
+  final LongAdder cleanerFlushes;
   final LongAdder checkpointBytes;
 
   TreeCounters(Counters c) {
@@ -48,6 +51,9 @@ final class TreeCounters {
     nodesRead = c.counter("node.read");
     messagesInjected = c.counter("tree.messages");
     checkpointNodes = c.counter("checkpoint.nodes_written");
+    inlineFlushes = c.counter("flush.by_writers");
+    backgroundFlushes = c.counter("flush.by_background");
+    cleanerFlushes = c.counter("cleaner.flushes");
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
   }
 

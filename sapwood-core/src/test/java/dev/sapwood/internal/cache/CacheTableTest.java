@@ -94,7 +94,7 @@ class CacheTableTest {
 
   private static long sumOfCached(CacheTable<Obj> cache) {
     long[] sum = {0};
-    cache.forEachExclusive(o -> sum[0] += o.memoryBytes());
+    cache.forEach(o -> sum[0] += o.memoryBytes());
     return sum[0];
   }
 
@@ -166,7 +166,7 @@ class CacheTableTest {
     }
     assertTrue(backend.shrinks.get() > 0, "nothing was shrunk");
     Map<Long, Obj> cached = new java.util.HashMap<>();
-    cache.forEachExclusive(o -> cached.put(o.key(), o));
+    cache.forEach(o -> cached.put(o.key(), o));
     for (long k = 0; k < 50; k++) {
       Boolean last = backend.lastShrink.get(k);
       if (cached.containsKey(k)) {
@@ -289,7 +289,7 @@ class CacheTableTest {
     assertEquals(0, pinnedButEvicted.get(), "an object was evicted while pinned");
     assertEquals(0, backend.violations.get(), "write-back or shrink without the write latch");
     assertEquals(sumOfCached(cache), cache.usedBytes(), "usedBytes vs the cached objects' sizes");
-    cache.forEachExclusive(o -> assertEquals(0, o.pins, "pins left on " + o.key()));
+    cache.forEach(o -> assertEquals(0, o.pins, "pins left on " + o.key()));
     assertTrue(cache.usedBytes() <= 3000 + 220, "used " + cache.usedBytes());
     for (int k = 0; k < keys; k++) {
       Obj o = cache.pinRead(k);

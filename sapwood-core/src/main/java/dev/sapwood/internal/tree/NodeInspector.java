@@ -1,0 +1,111 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.store.BlockFile;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A read-only look at one node block as it is on disk, for the diagnostic tools
+ * ({@code dev.sapwood.internal.tools}): read straight from the {@link BlockFile} through
+ * {@link NodeReader}, never through the cache, so it verifies every checksum it reads and never
+ * changes anything. Partitions are read on demand, one at a time.
+ *
+ * <p>Every read failure is the {@link dev.sapwood.CorruptionException} {@link NodeReader} throws.
+ * Not thread-safe; the caller makes sure nothing writes the file meanwhile.
+ */
+public final class NodeInspector {
+  /** Where partition i lies in the block. */
+  public record Partition(int offset, int compressedLength, int rawLength, int codec) {}
+
+  /** One buffered message. {@code value} is the exclusive end key of a range delete. */
+  public record Message(String type, long msn, byte[] key, byte[] value, String function) {}
+
+  /** One leaf basement: its own max MSN and its entries in key order. */
+  public record Basement(long maxMsn, List<byte[]> keys, List<byte[]> values) {}
+
+  private final BlockFile file;
+  private final long block;
+  private final Node node;
+
+  private NodeInspector(BlockFile file, long block, Node node) {
+    this.file = file;
+    this.block = block;
+    this.node = node;
+  }
+
+  /** Reads and checks the node header of {@code block} (no partition yet). */
+  public static NodeInspector read(BlockFile file, long block) {
+    return new NodeInspector(file, block, NodeReader.read(file, block));
+  }
+
+  public long block() {
+    return block;
+  }
+
+  /** 0 for a leaf. */
+  public int height() {
+    return node.height;
+  }
+
+  public long maxMsn() {
+    return node.maxMsn;
+  }
+
+  /** Number of partitions (children of an internal node, basements of a leaf). */
+  public int partitions() {
+    return node.n;
+  }
+
+  /** Pivot i (0 <= i < partitions() - 1): the inclusive lower bound of partition i + 1. */
+  public byte[] pivot(int i) {
+    return node.pivots[i].clone();
+  }
+
+  /** Block number of child i of an internal node. */
+  public long child(int i) {
+    return node.children[i];
+  }
+
+  public Partition partition(int i) {
+    PartitionDirectory d = node.disk;
+    return new Partition(d.offset(i), d.compressedLength(i), d.rawLength(i), d.codec(i));
+  }
+
+  /** Reads, checks and decodes buffer i of an internal node: point messages first, then ranges. */
+  public List<Message> buffer(int i) {
+    MessageBuffer b = NodeReader.readBuffer(file, block, node.disk, i);
+    List<Message> out = new ArrayList<>(b.pointCount() + b.rangeCount());
+    for (int m = 0; m < b.pointCount(); m++) {
+      out.add(message(b, b.point(m)));
+    }
+    for (int m = 0; m < b.rangeCount(); m++) {
+      out.add(message(b, b.range(m)));
+    }
+    return out;
+  }
+
+  /** Reads, checks and decodes basement i of a leaf. */
+  public Basement basement(int i) {
+    dev.sapwood.internal.tree.Basement b = NodeReader.readBasement(file, block, node.disk, i);
+    List<byte[]> keys = new ArrayList<>(b.count());
+    List<byte[]> values = new ArrayList<>(b.count());
+    for (int e = 0; e < b.count(); e++) {
+      keys.add(b.key(e));
+      values.add(b.value(e));
+    }
+    return new Basement(b.maxMsn(), keys, values);
+  }
+
+  private static Message message(MessageBuffer b, int rec) {
+    byte type = b.type(rec);
+    String name = switch (type) {
+      case MessageType.PUT -> "PUT";
+      case MessageType.DELETE -> "DELETE";
+      case MessageType.UPDATE -> "UPDATE";
+      case MessageType.DELETE_RANGE -> "DELETE_RANGE";
+      default -> "type " + type;
+    };
+    return new Message(name, b.msn(rec), b.copyKey(rec), b.copyValue(rec),
+        type == MessageType.UPDATE ? b.functionName(rec) : null);
+  }
+}
