@@ -107,7 +107,31 @@ public final class DatabaseImpl implements Database {
     return DatabaseOpener.open(dir, options, io);
   }
 
-  private void register(TreeImpl t) {
+  Catalog catalog() {
+    return catalog;
+  }
+
+  TreeContext treeContext() {
+    return ctx;
+  }
+
+  FunctionRegistry functions() {
+    return functions;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  TreeImpl treeById(int id) {
+    return treesById.get(id);
+  }
+
+  boolean hasTree(String name) {
+    return trees.containsKey(name);
+  }
+
+  void register(TreeImpl t) {
     trees.put(t.name(), t);
     treesById.put(t.id(), t);
   }
@@ -115,44 +139,7 @@ public final class DatabaseImpl implements Database {
   // ---- recovery ----
 
   private void replay(long lsn, byte[] payload) {
-    LogRecords.decode(payload, lsn, "write-ahead log in " + dir, new LogRecords.Visitor() {
-      @Override
-      public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
-        TreeImpl t = treesById.get(treeId);
-        if (t == null) {
-          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " names unknown tree " + treeId);
-        }
-        if (fn != null) {
-          String name = new String(fn, StandardCharsets.UTF_8);
-          functions.resolve(name); // fails the open now if the function is not registered
-          if (!isBuiltIn(name)) {
-            catalog.functions.add(name);
-          }
-        }
-        t.beTree().apply(type, key, value, fn, Journal.NONE);
-      }
-
-      @Override
-      public void createTree(int treeId, String name) {
-        if (trees.containsKey(name) || treeId < catalog.nextTreeId) {
-          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " creates tree '" + name
-              + "' (id " + treeId + ") that exists");
-        }
-        long root = BeTree.create(ctx);
-        catalog.trees.put(name, new Catalog.Entry(treeId, root));
-        catalog.nextTreeId = treeId + 1;
-        register(new TreeImpl(DatabaseImpl.this, name, treeId, new BeTree(ctx, root)));
-      }
-
-      @Override
-      public void dropTree(int treeId) {
-        TreeImpl t = treesById.get(treeId);
-        if (t == null) {
-          throw new CorruptionException("write-ahead log in " + dir, -1, "record LSN " + lsn + " drops unknown tree " + treeId);
-        }
-        drop(t);
-      }
-    });
+    LogRecords.decode(payload, lsn, "write-ahead log in " + dir, new LogReplayer(this, lsn));
   }
 
   // ---- trees ----
@@ -200,7 +187,7 @@ public final class DatabaseImpl implements Database {
     afterWrite(Durability.ASYNC, -1);
   }
 
-  private void drop(TreeImpl t) {
+  void drop(TreeImpl t) {
     BeTree doomed = t.beTree();
     t.markDropped();
     trees.remove(t.name());
@@ -508,7 +495,7 @@ public final class DatabaseImpl implements Database {
     return name.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static boolean isBuiltIn(String name) {
+  static boolean isBuiltIn(String name) {
     return UpdateFunctions.builtIns().stream().anyMatch(f -> f.name().equals(name));
   }
 
