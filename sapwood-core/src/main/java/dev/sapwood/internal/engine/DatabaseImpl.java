@@ -163,7 +163,7 @@ public final class DatabaseImpl implements Database {
       register(fresh);
       return fresh;
     });
-    afterWrite(Durability.ASYNC, -1);
+    afterWrite(metadataDurability(), -1);
     return created;
   }
 
@@ -184,7 +184,7 @@ public final class DatabaseImpl implements Database {
       drop(t);
       return null;
     });
-    afterWrite(Durability.ASYNC, -1);
+    afterWrite(metadataDurability(), -1);
   }
 
   void drop(TreeImpl t) {
@@ -264,6 +264,14 @@ public final class DatabaseImpl implements Database {
       return null;
     });
     afterWrite(durability, lsn[0]);
+  }
+
+  /**
+   * Creating and dropping a tree are always logged (later logged writes name the tree), with the
+   * default durability, at least ASYNC.
+   */
+  private Durability metadataDurability() {
+    return options.durability() == Durability.NONE ? Durability.ASYNC : options.durability();
   }
 
   /** After a change is applied: wait for its durability (outside the database lock). */
@@ -399,6 +407,17 @@ public final class DatabaseImpl implements Database {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Simulates the process dying, for crash tests: stops the background threads and marks the
+   * database closed without writing, syncing or releasing anything (the caller then crashes the
+   * file system, e.g. {@code MemoryFileIo.crash()}, which also drops the lock).
+   */
+  public void haltForCrashTest() {
+    ctx.setBackground(dev.sapwood.internal.tree.Background.INLINE);
+    background.stop();
+    closed = true;
   }
 
   /** Runs a background task on the trees under the same lock as a write. */
