@@ -8,8 +8,10 @@ package dev.sapwood;
  *
  * <p>Thread-safe: any number of threads may call any method at once; each single change is atomic.
  * Arrays passed in are copied (changing them afterwards does not change the tree); arrays returned
- * are the caller's. A change is durable after the next {@link Database#checkpoint()} or
- * {@link Database#close()}.
+ * are the caller's. A single change is durable as {@link Options#durability()} says when the call
+ * returns; for another durability, use a {@link WriteBatch} with {@link Database#write(WriteBatch,
+ * Durability)}. A failed write or fsync is a {@link StorageException}, after which the database
+ * refuses writes.
  *
  * <p>Using a tree of a closed database, or a dropped tree, is an {@link IllegalStateException}.
  */
