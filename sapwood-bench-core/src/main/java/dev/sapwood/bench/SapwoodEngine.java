@@ -1,0 +1,173 @@
+package dev.sapwood.bench;
+
+import dev.sapwood.Cursor;
+import dev.sapwood.Database;
+import dev.sapwood.Options;
+import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunctions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Sapwood under measurement: tree "data" and tree "counters"; updaterandom is a blind {@link
+ * UpdateFunctions#ADD_LONG} update (no read); settle is a checkpoint.
+ */
+public final class SapwoodEngine implements BenchEngine {
+  /** The factory. */
+  public static final EngineFactory FACTORY = new EngineFactory() {
+    @Override
+    public String name() {
+      return "sapwood";
+    }
+
+    @Override
+    public BenchEngine open(Path dir, EngineSettings s) {
+      return new SapwoodEngine(dir, s);
+    }
+  };
+
+  private final Database db;
+  private final Tree data;
+  private final Tree counters;
+  private final Options options;
+
+  private SapwoodEngine(Path dir, EngineSettings s) {
+    Options o = Options.defaults().cacheSize(s.cacheSize()).durability(s.durability())
+        .compression(s.compression());
+    if (s.nodeSize() > 0) {
+      o = o.nodeSize(s.nodeSize());
+    }
+    options = o;
+    db = Database.open(dir, o);
+    data = db.tree("data");
+    counters = db.tree("counters");
+  }
+
+  /** The open database, for callers that want its stats. */
+  public Database database() {
+    return db;
+  }
+
+  @Override
+  public String name() {
+    return "sapwood";
+  }
+
+  @Override
+  public String version() {
+    return sapwoodVersion();
+  }
+
+  /** Sapwood's version from its jar's Maven metadata, or "dev" when run from classes. */
+  public static String sapwoodVersion() {
+    try (InputStream in = Database.class.getResourceAsStream(
+        "/META-INF/maven/dev.sapwood/sapwood-core/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version", "dev");
+      }
+    } catch (IOException e) {
+      return "dev";
+    }
+    return "dev";
+  }
+
+  @Override
+  public String describe() {
+    return "cacheSize=" + options.cacheSize() + " nodeSize=" + options.nodeSize() + " basementSize="
+        + options.basementSize() + " fanout=" + options.fanout() + " compression="
+        + options.compression() + " durability=" + options.durability() + " syncInterval="
+        + options.syncInterval().toMillis() + "ms checkpointInterval="
+        + options.checkpointInterval().toSeconds() + "s";
+  }
+
+  @Override
+  public String updateMethod() {
+    return "blind update ADD_LONG";
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    data.put(key, value);
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return data.get(key);
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    data.delete(key);
+  }
+
+  @Override
+  public void add(byte[] key, long delta) {
+    counters.update(key, UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(delta));
+  }
+
+  @Override
+  public long counter(byte[] key) {
+    byte[] v = counters.get(key);
+    return v == null ? 0 : UpdateFunctions.toLong(v);
+  }
+
+  @Override
+  public BenchCursor cursor() {
+    Cursor c = data.cursor();
+    return new BenchCursor() {
+      @Override
+      public boolean first() {
+        return c.first();
+      }
+
+      @Override
+      public boolean last() {
+        return c.last();
+      }
+
+      @Override
+      public boolean seek(byte[] key) {
+        return c.seek(key);
+      }
+
+      @Override
+      public boolean next() {
+        return c.next();
+      }
+
+      @Override
+      public boolean prev() {
+        return c.prev();
+      }
+
+      @Override
+      public byte[] key() {
+        return c.key();
+      }
+
+      @Override
+      public byte[] value() {
+        return c.value();
+      }
+
+      @Override
+      public void close() {
+        c.close();
+      }
+    };
+  }
+
+  @Override
+  public void settle() {
+    db.checkpoint();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}
