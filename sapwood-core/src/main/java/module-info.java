@@ -3,9 +3,12 @@
  *
  * <p>Only {@code dev.sapwood} is exported; every {@code dev.sapwood.internal.*} package is closed.
  */
+@SuppressWarnings("module") // dev.sapwood.cli runs on the class path (docs/cli.md)
 module dev.sapwood {
   requires org.lz4.java;
   requires com.github.luben.zstd_jni;
 
   exports dev.sapwood;
+  // The diagnostic tools (verify, dump) are for the command line only.
+  exports dev.sapwood.internal.tools to dev.sapwood.cli;
 }

@@ -1,17 +1,49 @@
 package dev.sapwood.cli;
 
+import dev.sapwood.CorruptionException;
+import dev.sapwood.DatabaseLockedException;
+import dev.sapwood.SapwoodException;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code sapwood} command: dispatches to a subcommand. */
-public final class Main {
-  static final String USAGE = String.join("\n",
-      "usage: sapwood <command> [args]",
-      "commands:",
-      "  demo [--keys N] [DIR]   write, read, scan, delete, update and reopen a database of N keys",
-      "                          (default 200000) in DIR (default ./demo-db)");
+/**
+ * The {@code sapwood} command: parses the command line (picocli) and runs a subcommand.
+ *
+ * <p>Exit status: 0 done; 1 the command failed (a locked or damaged database, an I/O error, a key
+ * not found by {@code get}) or found problems ({@code verify}); 2 a usage error (bad arguments, no
+ * such database directory, no such tree). An error is one line on standard error; {@code
+ * --verbose} adds its stack trace.
+ */
+@Command(name = "sapwood", mixinStandardHelpOptions = true, version = "sapwood 0.1.0",
+    description = "Inspect, load, export, verify and repair Sapwood databases.",
+    subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, ScanCommand.class,
+        TreesCommand.class, StatsCommand.class, LoadCommand.class, ExportCommand.class,
+        VerifyCommand.class, DumpCommand.class, CompactCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Exit status: 0 ok, 1 failed or problems found, 2 usage error."})
+public final class Main implements Runnable {
+  /** Exit status of a command that failed or found problems. */
+  static final int FAILED = 1;
+  /** Exit status of a usage error. */
+  static final int USAGE = 2;
 
-  private Main() {}
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
+  boolean verbose;
+
+  final PrintStream out;
+  final PrintStream err;
+
+  Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -19,59 +51,64 @@ public final class Main {
 
   /** Runs a command; returns the process exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0) {
-      err.println(USAGE);
-      return 2;
-    }
-    switch (args[0]) {
-      case "demo":
-        return demo(args, out, err);
-      case "help":
-      case "-h":
-      case "--help":
-        out.println(USAGE);
-        return 0;
-      default:
-        err.println("sapwood: unknown command '" + args[0] + "'");
-        err.println(USAGE);
-        return 2;
-    }
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    CommandLine cl = new CommandLine(new Main(out, err));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setParameterExceptionHandler((e, a) -> {
+      err.println("sapwood: " + e.getMessage());
+      err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+      return USAGE;
+    });
+    cl.setExecutionExceptionHandler((e, c, parsed) -> report(e, err, verbose));
+    int status = cl.execute(args);
+    out.flush();
+    return status;
   }
 
-  private static int demo(String[] args, PrintStream out, PrintStream err) {
-    Path dir = Path.of("demo-db");
-    int keys = Demo.DEFAULT_KEYS;
-    boolean dirGiven = false;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--keys") && i + 1 < args.length) {
-        try {
-          keys = Integer.parseInt(args[++i]);
-        } catch (NumberFormatException e) {
-          err.println("sapwood demo: --keys needs a number, got '" + args[i] + "'");
-          return 2;
-        }
-        if (keys < 100) {
-          err.println("sapwood demo: --keys must be at least 100");
-          return 2;
-        }
-      } else if (!args[i].startsWith("-") && !dirGiven) {
-        dir = Path.of(args[i]);
-        dirGiven = true;
-      } else {
-        err.println("sapwood demo: unexpected argument '" + args[i] + "'");
-        err.println(USAGE);
-        return 2;
-      }
+  @Override
+  public void run() {
+    throw new UsageException("a command is needed; try 'sapwood --help'");
+  }
+
+  /** One line for {@code e}, its stack trace with {@code verbose}; returns the exit status. */
+  static int report(Exception e, PrintStream err, boolean verbose) {
+    int status = FAILED;
+    String line;
+    if (e instanceof UsageException) {
+      status = USAGE;
+      line = e.getMessage();
+    } else if (e instanceof DatabaseLockedException) {
+      line = e.getMessage() + ": it is locked until that process closes it";
+    } else if (e instanceof CorruptionException) {
+      line = "the database is damaged: " + e.getMessage() + " ('sapwood verify' lists every problem)";
+    } else if (e instanceof SapwoodException) {
+      line = e.getMessage();
+    } else if (e instanceof IllegalArgumentException) {
+      status = USAGE;
+      line = e.getMessage();
+    } else if (e instanceof UncheckedIOException || e instanceof IOException) {
+      line = e.getCause() != null && e instanceof UncheckedIOException ? describe(e.getCause()) : describe(e);
+    } else {
+      line = "internal error: " + e;
     }
-    try {
-      new Demo(dir, keys, out).run();
-      return 0;
-    } catch (Demo.CheckFailed e) {
-      err.println("sapwood demo: check failed: " + e.getMessage());
-      return 1;
-    } catch (RuntimeException e) {
-      err.println("sapwood demo: error: " + e);
-      return 1;
+    err.println("sapwood: " + line);
+    if (verbose) {
+      e.printStackTrace(err);
+    } else if (status == FAILED && line.startsWith("internal error")) {
+      err.println("(run again with --verbose for the stack trace)");
     }
+    return status;
+  }
+
+  private static String describe(Throwable io) {
+    String m = io.getMessage();
+    if (io instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + m;
+    }
+    if (io instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + m;
+    }
+    return m == null ? io.toString() : m;
   }
 }

@@ -1,0 +1,119 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.DatabaseLockedException;
+import dev.sapwood.SapwoodException;
+import dev.sapwood.StorageException;
+import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoFile;
+import dev.sapwood.internal.io.NioFileIo;
+import dev.sapwood.internal.store.BlockFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A database directory opened for inspection by the tools ({@code dev.sapwood.internal.tools}):
+ * the lock taken (so no writer runs meanwhile), the block file opened as of its last checkpoint
+ * (the write-ahead log is not replayed, and nothing is ever written), the catalog read. What the
+ * log holds beyond the last checkpoint is not seen; open and close the database first to fold it
+ * in.
+ *
+ * <p>Not thread-safe.
+ */
+public final class Inspection implements Closeable {
+  private final IoFile lockFile;
+  private final BlockFile file;
+  private final long catalogBlock;
+  private final SortedMap<String, Long> roots;
+
+  private Inspection(IoFile lockFile, BlockFile file, long catalogBlock, SortedMap<String, Long> roots) {
+    this.lockFile = lockFile;
+    this.file = file;
+    this.catalogBlock = catalogBlock;
+    this.roots = roots;
+  }
+
+  /** Whether {@code dir} is a directory holding a Sapwood database. */
+  public static boolean isDatabase(Path dir) {
+    return Files.isRegularFile(dir.resolve(DatabaseOpener.FILE_NAME));
+  }
+
+  /** The block file of the database in {@code dir}. */
+  public static Path blockFile(Path dir) {
+    return dir.resolve(DatabaseOpener.FILE_NAME);
+  }
+
+  /**
+   * Takes the lock of the database in {@code dir} and opens its block file.
+   *
+   * @throws SapwoodException if {@code dir} holds no database
+   * @throws DatabaseLockedException if the database is open (in this process or another)
+   * @throws CorruptionException if the headers, the block table or the catalog are damaged
+   */
+  public static Inspection open(Path dir) {
+    if (!isDatabase(dir)) {
+      throw new SapwoodException("no Sapwood database in " + dir);
+    }
+    FileIo io = new NioFileIo();
+    IoFile lock;
+    try {
+      lock = io.open(dir.resolve(DatabaseOpener.LOCK_NAME));
+      if (!lock.tryLock()) {
+        lock.close();
+        throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot lock " + dir + ": " + e.getMessage(), e);
+    }
+    BlockFile file = null;
+    try {
+      file = BlockFile.open(io, dir.resolve(DatabaseOpener.FILE_NAME));
+      long catalogBlock = file.header().catalogBlock();
+      if (!file.isMapped(catalogBlock)) {
+        throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
+      }
+      Catalog catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
+      SortedMap<String, Long> roots = new TreeMap<>();
+      catalog.trees.forEach((name, entry) -> roots.put(name, entry.root()));
+      return new Inspection(lock, file, catalogBlock, Collections.unmodifiableSortedMap(roots));
+    } catch (RuntimeException e) {
+      if (file != null) {
+        file.close();
+      }
+      try {
+        lock.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  public BlockFile file() {
+    return file;
+  }
+
+  public long catalogBlock() {
+    return catalogBlock;
+  }
+
+  /** Each tree's root block number, by name. */
+  public SortedMap<String, Long> roots() {
+    return roots;
+  }
+
+  @Override
+  public void close() {
+    file.close();
+    try {
+      lockFile.close();
+    } catch (IOException e) {
+      throw new StorageException("cannot release the lock file: " + e.getMessage(), e);
+    }
+  }
+}

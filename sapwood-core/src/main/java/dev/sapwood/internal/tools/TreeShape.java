@@ -1,0 +1,154 @@
+package dev.sapwood.internal.tools;
+
+import dev.sapwood.internal.engine.Inspection;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.tree.NodeInspector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The shape of one tree as of the last checkpoint, read from the file: every node with its size,
+ * fill and buffered bytes, summed per level, and an approximate key count (leaf entries, plus
+ * buffered puts, minus buffered deletes; range deletes and updates are not counted). The diagnostic
+ * behind {@code sapwood dump} and {@code sapwood trees}.
+ *
+ * <p>Damage is not reported here (use {@link Verifier}): the first unreadable block throws its
+ * {@link dev.sapwood.CorruptionException}.
+ */
+public final class TreeShape {
+  /**
+   * One node.
+   *
+   * @param path child indexes from the root ("" for the root, "/0/3" for child 3 of child 0)
+   * @param blockBytes the block's size on disk (compressed)
+   * @param rawBytes partitions' bytes uncompressed: entries of a leaf, messages of an internal node
+   * @param bufferedBytes the messages buffered in an internal node (0 for a leaf)
+   * @param items entries of a leaf, messages of an internal node
+   */
+  public record NodeInfo(long block, String path, int height, int partitions, long maxMsn,
+      long blockBytes, long rawBytes, long bufferedBytes, long items) {}
+
+  /** The nodes of one level. */
+  public record Level(int height, int nodes, long blockBytes, long rawBytes, long bufferedBytes,
+      long items, double minFill, double avgFill, double maxFill) {}
+
+  private final String name;
+  private final int nodeSize;
+  private final List<NodeInfo> nodes = new ArrayList<>();
+  private long puts;
+  private long deletes;
+
+  private TreeShape(String name, int nodeSize) {
+    this.name = name;
+    this.nodeSize = nodeSize;
+  }
+
+  /**
+   * Walks tree {@code name} of {@code db}.
+   *
+   * @throws IllegalArgumentException if there is no such tree
+   */
+  public static TreeShape of(Inspection db, String name) {
+    Long root = db.roots().get(name);
+    if (root == null) {
+      throw new IllegalArgumentException("no tree named '" + name + "'");
+    }
+    TreeShape s = new TreeShape(name, db.file().header().nodeSize());
+    s.walk(db.file(), root, "");
+    return s;
+  }
+
+  private void walk(BlockFile file, long block, String path) {
+    NodeInspector node = NodeInspector.read(file, block);
+    long raw = 0;
+    long items = 0;
+    for (int i = 0; i < node.partitions(); i++) {
+      raw += node.partition(i).rawLength();
+      if (node.height() > 0) {
+        for (NodeInspector.Message m : node.buffer(i)) {
+          items++;
+          if (m.type().equals("PUT")) {
+            puts++;
+          } else if (m.type().equals("DELETE")) {
+            deletes++;
+          }
+        }
+      } else {
+        items += node.basement(i).keys().size();
+      }
+    }
+    nodes.add(new NodeInfo(block, path, node.height(), node.partitions(), node.maxMsn(),
+        file.blockSize(block), raw, node.height() > 0 ? raw : 0, items));
+    if (node.height() > 0) {
+      for (int i = 0; i < node.partitions(); i++) {
+        walk(file, node.child(i), path + "/" + i);
+      }
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Target node size the fill is measured against. */
+  public int nodeSize() {
+    return nodeSize;
+  }
+
+  /** Levels above the leaves (0 for a tree that is one leaf). */
+  public int height() {
+    return nodes.get(0).height();
+  }
+
+  /** Every node, root first, depth first. */
+  public List<NodeInfo> nodes() {
+    return nodes;
+  }
+
+  /** The levels, root first. */
+  public List<Level> levels() {
+    Map<Integer, List<NodeInfo>> by = new TreeMap<>((a, b) -> Integer.compare(b, a));
+    for (NodeInfo n : nodes) {
+      by.computeIfAbsent(n.height(), h -> new ArrayList<>()).add(n);
+    }
+    List<Level> out = new ArrayList<>();
+    for (Map.Entry<Integer, List<NodeInfo>> e : by.entrySet()) {
+      long block = 0;
+      long raw = 0;
+      long buffered = 0;
+      long items = 0;
+      double min = Double.MAX_VALUE;
+      double max = 0;
+      for (NodeInfo n : e.getValue()) {
+        block += n.blockBytes();
+        raw += n.rawBytes();
+        buffered += n.bufferedBytes();
+        items += n.items();
+        double fill = fill(n);
+        min = Math.min(min, fill);
+        max = Math.max(max, fill);
+      }
+      out.add(new Level(e.getKey(), e.getValue().size(), block, raw, buffered, items, min,
+          (double) raw / nodeSize / e.getValue().size(), max));
+    }
+    return out;
+  }
+
+  /** Raw bytes of a node over the target node size. */
+  public double fill(NodeInfo n) {
+    return (double) n.rawBytes() / nodeSize;
+  }
+
+  /** Bytes of all the tree's blocks on disk. */
+  public long blockBytes() {
+    return nodes.stream().mapToLong(NodeInfo::blockBytes).sum();
+  }
+
+  /** Leaf entries plus buffered puts minus buffered deletes, at least 0. */
+  public long approximateKeys() {
+    long leaf = nodes.stream().filter(n -> n.height() == 0).mapToLong(NodeInfo::items).sum();
+    return Math.max(0, leaf + puts - deletes);
+  }
+}
