@@ -142,6 +142,9 @@ class TreeShapeTest {
       TreeVerifier.Stats grown = TreeVerifier.verify(ctx, root);
       peakNodes = Math.max(peakNodes, grown.nodes);
       assertTrue(grown.height >= 2, tag + "height after growth: " + grown);
+      // A gorged node is flushed until it is no longer gorged; flushing one child per visit once
+      // let interior nodes grow to about fanout times the node size.
+      assertTrue(grown.maxBufferedBytes <= 5L * nodeSize / 2, tag + "an internal node buffers too much: " + grown);
       assertTrue(counter(counters, "split.leaf") > 0, tag + counters.snapshot());
       assertTrue(counter(counters, "split.nonleaf") > 0, tag + counters.snapshot());
       // A new tree is a root of height 1 over a leaf; each root split adds a level.

@@ -18,11 +18,13 @@ final class TreeVerifier {
     long entries;
     long messages;
     int basements;
+    /** The most message bytes any one internal node buffers. */
+    long maxBufferedBytes;
 
     @Override
     public String toString() {
       return "nodes=" + nodes + " leaves=" + leaves + " height=" + height + " entries=" + entries
-          + " messages=" + messages + " basements=" + basements;
+          + " messages=" + messages + " basements=" + basements + " maxBufferedBytes=" + maxBufferedBytes;
     }
   }
 
@@ -70,6 +72,9 @@ final class TreeVerifier {
           check(Keys.compare(node.pivots[i - 1], p) < 0, where, "pivots " + (i - 1) + " and " + i + " not strictly ascending: "
               + str(node.pivots[i - 1]) + " / " + str(p));
         }
+      }
+      if (node.height > 0) {
+        s.maxBufferedBytes = Math.max(s.maxBufferedBytes, node.bytes());
       }
       for (int i = 0; i < node.n; i++) {
         byte[] plo = Keys.maxLow(lo, node.lowerBound(i));
