@@ -57,7 +57,12 @@ public final class Main implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, a) -> {
       err.println("sapwood: " + e.getMessage());
-      err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+      CommandLine where = e.getCommandLine();
+      if (where.getParent() == null) {
+        where.usage(err); // an unknown or missing command: show them all
+      } else {
+        err.println("Try '" + where.getCommandSpec().qualifiedName() + " --help'.");
+      }
       return USAGE;
     });
     cl.setExecutionExceptionHandler((e, c, parsed) -> report(e, err, verbose));
@@ -68,7 +73,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new UsageException("a command is needed; try 'sapwood --help'");
+    throw new CommandLine.ParameterException(new CommandLine(this), "a command is needed");
   }
 
   /** One line for {@code e}, its stack trace with {@code verbose}; returns the exit status. */

@@ -62,7 +62,7 @@ class DemoTest {
   void unknownCommandPrintsUsageAndExitsTwo() {
     Captured c = new Captured();
     assertEquals(2, c.run("frobnicate"));
-    assertTrue(c.err().contains("usage: sapwood"), c::err);
+    assertTrue(c.err().contains("Usage: sapwood"), c::err);
     assertEquals(2, new Captured().run());
   }
 }

@@ -22,12 +22,13 @@ public final class TreeShape {
    * One node.
    *
    * @param path child indexes from the root ("" for the root, "/0/3" for child 3 of child 0)
+   * @param offset the block's offset in the file
    * @param blockBytes the block's size on disk (compressed)
    * @param rawBytes partitions' bytes uncompressed: entries of a leaf, messages of an internal node
    * @param bufferedBytes the messages buffered in an internal node (0 for a leaf)
    * @param items entries of a leaf, messages of an internal node
    */
-  public record NodeInfo(long block, String path, int height, int partitions, long maxMsn,
+  public record NodeInfo(long block, long offset, String path, int height, int partitions, long maxMsn,
       long blockBytes, long rawBytes, long bufferedBytes, long items) {}
 
   /** The nodes of one level. */
@@ -79,7 +80,7 @@ public final class TreeShape {
         items += node.basement(i).keys().size();
       }
     }
-    nodes.add(new NodeInfo(block, path, node.height(), node.partitions(), node.maxMsn(),
+    nodes.add(new NodeInfo(block, file.blockOffset(block), path, node.height(), node.partitions(), node.maxMsn(),
         file.blockSize(block), raw, node.height() > 0 ? raw : 0, items));
     if (node.height() > 0) {
       for (int i = 0; i < node.partitions(); i++) {
