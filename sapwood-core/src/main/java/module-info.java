@@ -7,6 +7,7 @@
 module dev.sapwood {
   requires org.lz4.java;
   requires com.github.luben.zstd_jni;
+  requires java.management; // the JMX bean of each open database
 
   exports dev.sapwood;
   // The diagnostic tools (verify, dump) are for the command line only.

@@ -1,5 +1,7 @@
 package dev.sapwood;
 
+import java.util.concurrent.ConcurrentNavigableMap;
+
 /**
  * A named, ordered keyspace of a {@link Database}. Keys are compared as unsigned bytes
  * (lexicographic); keys are at most {@link Limits#MAX_KEY_SIZE} bytes and values at most
@@ -43,4 +45,19 @@ public interface Tree {
 
   /** A new, unpositioned cursor; close it when done. */
   Cursor cursor();
+
+  /**
+   * This tree as a {@link ConcurrentNavigableMap} of {@code K} to {@code V}: a view, not a copy, in
+   * the byte order of the encoded keys (numeric order for {@link Codec#LONG} and {@link
+   * Codec#INT}). Null keys and values are refused, as by every concurrent map. Iterators are weakly
+   * consistent (like {@code ConcurrentSkipListMap}'s), never throw {@code
+   * ConcurrentModificationException}, and support {@code remove()}. The read-then-write methods
+   * ({@code put}'s old value, {@code putIfAbsent}, {@code replace}, {@code remove}, ...) are atomic
+   * against each other across every view of this tree, not against writes through this {@code Tree}
+   * itself. An entry whose bytes the codecs cannot decode makes the call that meets it fail with
+   * the codec's {@link IllegalArgumentException}.
+   */
+  default <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
+    return dev.sapwood.internal.view.MapView.of(this, keys, values);
+  }
 }

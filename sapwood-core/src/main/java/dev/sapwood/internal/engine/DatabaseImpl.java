@@ -104,7 +104,9 @@ public final class DatabaseImpl implements Database {
 
   /** Opens or creates the database in {@code dir} through {@code io}. */
   public static DatabaseImpl open(Path dir, Options options, FileIo io) {
-    return DatabaseOpener.open(dir, options, io);
+    DatabaseImpl db = DatabaseOpener.open(dir, options, io);
+    dev.sapwood.internal.jmx.DatabaseBean.register(db, dir);
+    return db;
   }
 
   Catalog catalog() {
@@ -373,6 +375,7 @@ public final class DatabaseImpl implements Database {
       lock.writeLock().lock();
       try {
         closed = true;
+        dev.sapwood.internal.jmx.DatabaseBean.unregister(this);
         try {
           log.close();
         } catch (RuntimeException e) {

@@ -1,0 +1,34 @@
+package dev.sapwood;
+
+import dev.sapwood.internal.view.BuiltInCodecs;
+
+/**
+ * Turns values of one type into bytes and back, for {@link Tree#asMap}. A key codec must be
+ * injective and its encodings are ordered as unsigned bytes, so the order of the map is the byte
+ * order of the encodings; the built-in codecs make that order the natural one.
+ *
+ * <p>Implementations are stateless and thread-safe; {@code encode} rejects null with a {@link
+ * NullPointerException}, and {@code decode} rejects bytes it did not produce with an {@link
+ * IllegalArgumentException}.
+ *
+ * @param <T> the type encoded
+ */
+public interface Codec<T> {
+  /** UTF-8. Byte order is Unicode code point order (which differs from {@link String#compareTo} only for supplementary characters). */
+  Codec<String> STRING = BuiltInCodecs.STRING;
+
+  /** 8 bytes, big-endian with the sign bit flipped: byte order is numeric order, negatives first. */
+  Codec<Long> LONG = BuiltInCodecs.LONG;
+
+  /** 4 bytes, big-endian with the sign bit flipped: byte order is numeric order, negatives first. */
+  Codec<Integer> INT = BuiltInCodecs.INT;
+
+  /** The bytes themselves, in an immutable {@link Bytes}. */
+  Codec<Bytes> BYTES = BuiltInCodecs.BYTES;
+
+  /** The bytes of {@code value}. */
+  byte[] encode(T value);
+
+  /** The value whose encoding is {@code bytes}. */
+  T decode(byte[] bytes);
+}
