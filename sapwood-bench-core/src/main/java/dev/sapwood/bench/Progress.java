@@ -22,6 +22,7 @@ final class Progress implements AutoCloseable {
   private final List<double[]> timeline = new ArrayList<>();
   private final Thread sampler;
   private volatile boolean stop;
+  private volatile long lastSample;
   private final long start = System.nanoTime();
 
   Progress(String label, long total, PrintStream bar, long sampleMillis) {
@@ -55,6 +56,7 @@ final class Progress implements AutoCloseable {
       }
       lastT = now;
       lastN = n;
+      lastSample = now;
       if (bar != null && now - lastDraw > 200_000_000L) {
         draw(n, now);
         lastDraw = now;
@@ -89,6 +91,15 @@ final class Progress implements AutoCloseable {
       sampler.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    long n = done.sum();
+    synchronized (timeline) {
+      // a closing sample, so that short workloads still draw a line
+      double prevN = timeline.isEmpty() ? 0 : timeline.get(timeline.size() - 1)[0];
+      long since = System.nanoTime() - (timeline.isEmpty() ? start : lastSample);
+      if (n > prevN) {
+        timeline.add(new double[] {n, (n - prevN) * 1e9 / Math.max(1, since)});
+      }
     }
     if (bar != null) {
       bar.print("\r" + " ".repeat(110) + "\r");

@@ -62,8 +62,13 @@ public final class SapwoodEngine implements BenchEngine {
 
   /** Sapwood's version from its jar's Maven metadata, or "dev" when run from classes. */
   public static String sapwoodVersion() {
-    try (InputStream in = Database.class.getResourceAsStream(
-        "/META-INF/maven/dev.sapwood/sapwood-core/pom.properties")) {
+    return mavenVersion(Database.class, "dev.sapwood", "sapwood-core");
+  }
+
+  /** A library's version from the pom.properties in the jar that holds {@code c}, or "dev". */
+  public static String mavenVersion(Class<?> c, String group, String artifact) {
+    try (InputStream in = c.getResourceAsStream(
+        "/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);

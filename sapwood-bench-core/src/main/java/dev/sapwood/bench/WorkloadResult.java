@@ -23,7 +23,8 @@ import java.util.List;
 public record WorkloadResult(String engine, String workload, long ops, double seconds,
     long userBytes, double latencyP50Micros, double latencyP99Micros, double latencyP999Micros,
     double latencyMaxMicros, long writtenBytes, long userBytesWritten, double settleSeconds,
-    long diskBytes, long liveUserBytes, long peakRssBytes, String note, List<double[]> timeline) {
+    long diskBytes, long liveUserBytes, long peakRssBytes, String note, List<double[]> timeline)
+    implements java.io.Serializable {
 
   public double opsPerSec() {
     return ops / Math.max(1e-9, seconds);

@@ -78,7 +78,8 @@ public final class LmdbEngine implements BenchEngine {
   @Override
   public String version() {
     Meta.Version v = Meta.version();
-    return "lmdbjava " + LmdbEngine.class.getPackage().getImplementationVersion() + " / LMDB "
+    return "lmdbjava " + dev.sapwood.bench.SapwoodEngine.mavenVersion(Env.class, "org.lmdbjava", "lmdbjava")
+        + " / LMDB "
         + v.major + "." + v.minor + "." + v.patch;
   }
 
