@@ -1,17 +1,22 @@
 package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.stats.Counters;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The node cache: objects by key, pinned with a read or write latch, kept under a memory budget by
  * a clock that writes dirty objects back, shrinks clean ones (partial eviction) and then drops
- * them.
+ * them. The thread that finds the cache over budget evicts clean objects itself and hands the
+ * writing of dirty ones to a background thread ({@link #setBackground}), so readers do not wait
+ * on writes; a quarter over budget it writes them itself (back-pressure).
  *
  * <p>Protocol: {@code pinRead}/{@code pinWrite} return the object latched; every pin is released
  * by the matching {@code unpin}. A thread may pin several objects (a root-to-leaf path, a parent
@@ -29,6 +34,11 @@ public final class CacheTable<T extends Cacheable> {
   private final AtomicLong usedBytes = new AtomicLong();
   private final ReentrantLock evictLock = new ReentrantLock();
   private Iterator<T> clockHand; // guarded by evictLock
+  /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
+  private final ThreadLocal<List<T>> held = ThreadLocal.withInitial(ArrayList::new);
+  private volatile Predicate<Runnable> background = task -> false;
+  private final java.util.concurrent.atomic.AtomicBoolean evictorQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final LongAdder backgroundEvictions;
 
   private final LongAdder hits;
   private final LongAdder misses;
@@ -47,17 +57,20 @@ public final class CacheTable<T extends Cacheable> {
     evictions = counters.counter("cache.evictions");
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
+    backgroundEvictions = counters.counter("cache.background_eviction_runs");
   }
 
   public T pinRead(long key) {
     T o = pin(key);
     o.latch.readLock().lock();
+    held.get().add(o);
     return o;
   }
 
   public T pinWrite(long key) {
     T o = pin(key);
     o.latch.writeLock().lock();
+    held.get().add(o);
     return o;
   }
 
@@ -81,17 +94,20 @@ public final class CacheTable<T extends Cacheable> {
         release(o);
         return null;
       }
+      held.get().add(o);
       return o;
     }
   }
 
   public void unpinRead(T o) {
+    forget(o);
     o.latch.readLock().unlock();
     release(o);
   }
 
   /** Releases a write pin; the object's memory is re-measured (it may have changed). */
   public void unpinWrite(T o) {
+    forget(o);
     account(o);
     o.latch.writeLock().unlock();
     release(o);
@@ -102,8 +118,10 @@ public final class CacheTable<T extends Cacheable> {
     o.pins = 1;
     o.latch.writeLock().lock();
     if (map.putIfAbsent(o.key(), o) != null) {
+      o.latch.writeLock().unlock();
       throw new IllegalStateException("key " + o.key() + " already cached");
     }
+    held.get().add(o);
     account(o);
     return o;
   }
@@ -113,6 +131,7 @@ public final class CacheTable<T extends Cacheable> {
    * and pin are released, and later pins of the key load afresh.
    */
   public void remove(T o) {
+    forget(o);
     synchronized (o) {
       o.evicted = true;
     }
@@ -121,6 +140,41 @@ public final class CacheTable<T extends Cacheable> {
     o.accountedBytes = 0;
     o.latch.writeLock().unlock();
     release(o);
+  }
+
+  /**
+   * Releases every pin and latch the calling thread still holds: the clean-up of an operation
+   * that failed part-way, so that no latch outlives it (a later reader or writer would wait on it
+   * forever). Does not evict.
+   */
+  public void releaseHeld() {
+    List<T> mine = held.get();
+    for (int i = mine.size() - 1; i >= 0; i--) {
+      T o = mine.remove(i);
+      if (o.latch.isWriteLockedByCurrentThread()) {
+        o.latch.writeLock().unlock();
+      } else {
+        o.latch.readLock().unlock();
+      }
+      synchronized (o) {
+        o.pins--;
+      }
+    }
+  }
+
+  /** Whether the calling thread holds no pin (true between operations). */
+  public boolean holdsNothing() {
+    return held.get().isEmpty();
+  }
+
+  private void forget(T o) {
+    List<T> mine = held.get();
+    for (int i = mine.size() - 1; i >= 0; i--) {
+      if (mine.get(i) == o) {
+        mine.remove(i);
+        return;
+      }
+    }
   }
 
   /** Removes an unpinned object by key, if cached (used when dropping blocks never pinned). */
@@ -202,13 +256,48 @@ public final class CacheTable<T extends Cacheable> {
     synchronized (o) {
       o.pins--;
     }
-    if (usedBytes.get() > budget) {
-      evict();
+    long used = usedBytes.get();
+    if (used > budget) {
+      // Readers and writers drop clean objects themselves and leave writing dirty ones to a
+      // background thread, unless usage runs a quarter over budget (back-pressure).
+      boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
+      evict(!handedOver);
     }
+  }
+
+  /**
+   * Sets where dirty objects are written back when over budget: {@code submit} queues a task
+   * for a background thread and returns whether it took it. Until set, callers write them.
+   */
+  public void setBackground(Predicate<Runnable> submit) {
+    this.background = submit;
+  }
+
+  private boolean queueDirtyEviction() {
+    if (!evictorQueued.compareAndSet(false, true)) {
+      return true;
+    }
+    boolean taken = background.test(() -> {
+      evictorQueued.set(false);
+      backgroundEvictions.increment();
+      evict(true);
+    });
+    if (!taken) {
+      evictorQueued.set(false);
+    }
+    return taken;
   }
 
   /** Runs the clock until usage is under budget or a full sweep found nothing to evict. */
   public void evict() {
+    evict(true);
+  }
+
+  /**
+   * Runs the clock until usage is under budget or a full sweep found nothing to evict;
+   * {@code writeDirty} false skips dirty objects (they wait for the background writer).
+   */
+  private void evict(boolean writeDirty) {
     if (!evictLock.tryLock()) {
       return;
     }
@@ -226,7 +315,9 @@ public final class CacheTable<T extends Cacheable> {
           o.referenced = false;
           continue;
         }
-        tryEvict(o);
+        if (writeDirty || !o.isDirty()) {
+          tryEvict(o);
+        }
       }
     } finally {
       evictLock.unlock();

@@ -95,7 +95,11 @@ public final class DatabaseImpl implements Database {
         checkpoint(); // what was replayed is durable in the block file; the next open replays less
       }
     } catch (RuntimeException e) {
-      log.close();
+      try {
+        log.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
     this.background = new BackgroundTasks(this, options, System.getLogger(DatabaseImpl.class.getName()));
@@ -371,6 +375,10 @@ public final class DatabaseImpl implements Database {
         } catch (RuntimeException e) {
           first = e;
         }
+      } else {
+        // Nothing more can be made durable; say so, with the failure that stopped the writes.
+        first = new StorageException("closed after a failure; writes since the last durable point are lost: "
+            + failure.getMessage(), failure);
       }
       lock.writeLock().lock();
       try {
@@ -379,13 +387,17 @@ public final class DatabaseImpl implements Database {
         try {
           log.close();
         } catch (RuntimeException e) {
-          first = first == null ? e : first;
+          first = keepFirst(first, e);
         }
-        file.close();
+        try {
+          file.close();
+        } catch (RuntimeException e) {
+          first = keepFirst(first, e);
+        }
         try {
           lockFile.close();
         } catch (IOException e) {
-          first = first == null ? new StorageException("cannot release the lock file: " + e.getMessage(), e) : first;
+          first = keepFirst(first, new StorageException("cannot release the lock file: " + e.getMessage(), e));
         }
       } finally {
         lock.writeLock().unlock();
@@ -394,6 +406,17 @@ public final class DatabaseImpl implements Database {
         throw first;
       }
     }
+  }
+
+  /** The first failure of a close; later ones ride along as suppressed exceptions. */
+  private static RuntimeException keepFirst(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   /** Syncs the log if anything written is not yet durable (the ASYNC interval). */

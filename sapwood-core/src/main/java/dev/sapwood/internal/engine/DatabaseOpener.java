@@ -42,6 +42,11 @@ final class DatabaseOpener {
       Path path = dir.resolve(FILE_NAME);
       Catalog catalog;
       long catalogBlock;
+      if (io.exists(path) && io.list(dir.resolve(WAL_DIR)).isEmpty() && unfinishedCreation(io, path)) {
+        // A creation that crashed before its first checkpoint was durable: nothing was ever
+        // acknowledged (the open that created it failed), so create it again.
+        io.delete(path);
+      }
       if (!io.exists(path)) {
         file = BlockFile.create(io, path, new Header.Settings(options.nodeSize(), options.basementSize(),
             options.fanout(), Codecs.codeOf(options.compression())));
@@ -66,16 +71,44 @@ final class DatabaseOpener {
         }
       }
       return new DatabaseImpl(dir, io, lockFile, file, options, catalog, catalogBlock);
+    } catch (IOException e) {
+      StorageException se = new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
+      closeAfterFailure(file, lockFile, se);
+      throw se;
     } catch (RuntimeException e) {
-      if (file != null) {
-        file.close();
-      }
+      closeAfterFailure(file, lockFile, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether the block file was left by a creation that never finished: no header slot written,
+   * or only the headers of checkpoint 0 (creation writes them, then the catalog, then the first
+   * checkpoint before anything can be written to the database).
+   */
+  private static boolean unfinishedCreation(FileIo io, Path path) {
+    if (BlockFile.headerSlotsEmpty(io, path)) {
+      return true;
+    }
+    try (BlockFile f = BlockFile.open(io, path)) {
+      return f.header().checkpointCount() == 0;
+    } catch (dev.sapwood.CorruptionException e) {
+      return false; // damaged, not unfinished: the open that follows reports it
+    }
+  }
+
+  private static void closeAfterFailure(BlockFile file, IoFile lockFile, RuntimeException e) {
+    if (file != null) {
       try {
-        lockFile.close();
-      } catch (IOException suppressed) {
+        file.close();
+      } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw e;
+    }
+    try {
+      lockFile.close();
+    } catch (IOException suppressed) {
+      e.addSuppressed(suppressed);
     }
   }
 }

@@ -113,6 +113,28 @@ public final class BlockFile implements Closeable {
     }
   }
 
+  /**
+   * Whether {@code path} holds nothing but zeros where the header slots go (or less): a {@link
+   * #create} that never finished, since create writes both slots before it returns.
+   */
+  public static boolean headerSlotsEmpty(FileIo io, Path path) {
+    try (IoFile f = io.open(path)) {
+      byte[] b = new byte[(int) Math.min(f.size(), DATA_START)];
+      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+      while (bb.hasRemaining() && f.read(bb.position(), bb) >= 0) {
+        // read until full or at the end
+      }
+      for (byte x : b) {
+        if (x != 0) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw new StorageException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The header of the last completed checkpoint (or the one opened). */
   public Header header() {
     lock.lock();

@@ -77,14 +77,16 @@ public final class BeTree {
   }
 
   private void inject(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
+    ctx.guarded(() -> {
+      injectUnguarded(type, key, value, fn, journal);
+      return null;
+    });
+  }
+
+  private void injectUnguarded(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
     Node r = ctx.cache.pinWrite(root);
-    try {
-      ctx.partitions.prepareChange(r);
-      journal.record(type, key, value, fn);
-    } catch (RuntimeException e) {
-      ctx.cache.unpinWrite(r);
-      throw e;
-    }
+    ctx.partitions.prepareChange(r);
+    journal.record(type, key, value, fn);
     long msn = ctx.msn.incrementAndGet();
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
@@ -119,7 +121,7 @@ public final class BeTree {
     if (!flushQueued.compareAndSet(false, true)) {
       return true;
     }
-    boolean taken = ctx.background.submit(() -> {
+    boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
       Node r = ctx.cache.pinWrite(root);
       if (ctx.gorged(r)) {
@@ -128,7 +130,8 @@ public final class BeTree {
       } else {
         ctx.cache.unpinWrite(r);
       }
-    });
+      return null;
+    }));
     if (!taken) {
       flushQueued.set(false);
     }
@@ -137,6 +140,10 @@ public final class BeTree {
 
   /** The value of {@code key} with every buffered message applied, or null. */
   public byte[] get(byte[] key) {
+    return ctx.guarded(() -> getUnguarded(key));
+  }
+
+  private byte[] getUnguarded(byte[] key) {
     MessageBuffer collected = new MessageBuffer(64);
     Node node = ctx.cache.pinRead(root);
     while (node.height > 0) {
@@ -184,6 +191,10 @@ public final class BeTree {
   }
 
   private Chunk readChunk(boolean forward, byte[] bound) {
+    return ctx.guarded(() -> readChunkUnguarded(forward, bound));
+  }
+
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound) {
     List<Node> path = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
@@ -226,7 +237,10 @@ public final class BeTree {
    * messages emptied it. Safe to run concurrently with readers and writers.
    */
   public void flushAll() {
-    new Drainer(ctx, flusher).drain(root);
+    ctx.guarded(() -> {
+      new Drainer(ctx, flusher).drain(root);
+      return null;
+    });
   }
 
   /**
@@ -234,7 +248,10 @@ public final class BeTree {
    * holds its exclusive lock).
    */
   public void destroy() {
-    destroy(root);
+    ctx.guarded(() -> {
+      destroy(root);
+      return null;
+    });
   }
 
   private void destroy(long block) {

@@ -48,6 +48,7 @@ public final class TreeContext {
   /** Sets where trees hand background flushes (INLINE until the engine's threads start). */
   public void setBackground(Background b) {
     this.background = b;
+    cache.setBackground(b::submit);
   }
 
   /**
@@ -83,6 +84,10 @@ public final class TreeContext {
    * Returns whether it flushed.
    */
   public boolean clean(long block, long threshold) {
+    return guarded(() -> cleanUnguarded(block, threshold));
+  }
+
+  private boolean cleanUnguarded(long block, long threshold) {
     Node node = cache.pinWriteIfCached(block);
     if (node == null) {
       return false;
@@ -94,6 +99,20 @@ public final class TreeContext {
     counters.cleanerFlushes.increment();
     flusher.flushOnce(node);
     return true;
+  }
+
+  /**
+   * Runs a tree operation so that, if it fails part-way (an I/O error, a damaged block), every
+   * pin and latch it still holds is released: no latch may outlive a failed operation, or later
+   * readers and writers would wait on it forever.
+   */
+  <T> T guarded(java.util.function.Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (RuntimeException | Error e) {
+      cache.releaseHeld();
+      throw e;
+    }
   }
 
   /** The highest MSN handed out so far. */

@@ -7,9 +7,14 @@ package dev.sapwood.internal.wal;
  * wal/NNNNNNNNNNNNNNNNNNNN.log   one segment; the name is its first LSN, 20 decimal digits
  * Segment := SegmentHeader Record*
  * SegmentHeader := magic u32 ("SWLG"), version u32, firstLsn u64, crc u32 (over the 16 bytes before)
- * Record := headerCrc u32, length u32, lsn u64, payloadCrc u32, payload[length]
- *           headerCrc covers length, lsn and payloadCrc; payloadCrc covers the payload
+ * Record := headerCrc u32, length u32, lsn u64, syncedLsn u64, payloadCrc u32, payload[length]
+ *           headerCrc covers length, lsn, syncedLsn and payloadCrc; payloadCrc covers the payload;
+ *           syncedLsn is the highest LSN known durable (fsynced) when the record was appended
  * </pre>
+ *
+ * <p>A record that fails its checks is damage in the middle of the log (a {@link
+ * dev.sapwood.CorruptionException}) if a later good record's syncedLsn shows it had been fsynced,
+ * and a torn write (cut off) if nothing shows that.
  *
  * LSNs count records: a segment's records have LSNs firstLsn, firstLsn + 1, ... with no gaps, and
  * each segment starts where the previous one ended.
@@ -20,7 +25,7 @@ final class LogFormat {
   static final int MAGIC = 0x53574C47;
   static final int VERSION = 1;
   static final int SEGMENT_HEADER = 4 + 4 + 8 + 4;
-  static final int RECORD_HEADER = 4 + 4 + 8 + 4;
+  static final int RECORD_HEADER = 4 + 4 + 8 + 8 + 4;
   /** Largest payload accepted (a batch of many 16 MiB values is refused before it is logged). */
   static final int MAX_PAYLOAD = 256 << 20;
   static final String SUFFIX = ".log";

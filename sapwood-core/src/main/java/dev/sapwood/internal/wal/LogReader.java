@@ -14,9 +14,10 @@ import java.util.List;
 /**
  * Reads the log at open, for recovery: every record from a given LSN on, in order. Checks each
  * segment header and record (CRC32C of header and payload, LSNs consecutive within and across
- * segments). A record cut short at the end of the last segment — or zeros to its end — is a torn
- * write from a crash: the tail is cut off and counted. Anything else that fails a check is a
- * {@link CorruptionException}: damage in the middle of the log is never skipped.
+ * segments). In the last segment, a record that fails a check is a torn write from a crash —
+ * the tail from there is cut off and counted — unless a later good record's syncedLsn shows it
+ * had been fsynced: then, like any failure elsewhere, it is a {@link CorruptionException}. Damage
+ * to what was durable is never skipped.
  */
 public final class LogReader {
   /** Receives each record to replay. */
@@ -71,11 +72,12 @@ public final class LogReader {
       while (pos < bytes.length) {
         int bad = recordProblem(bytes, pos, expected);
         if (bad != 0) {
-          if (last && (bad == TRUNCATED || allZero(bytes, pos))) {
+          if (last && !provenDurable(bytes, pos + 1, expected)) {
             torn += cut(io, seg.path(), pos, bytes.length);
             break;
           }
-          throw new CorruptionException(name, pos, "log record at LSN " + expected + ": " + describe(bad));
+          throw new CorruptionException(name, pos, "log record at LSN " + expected + ": " + describe(bad)
+              + (last ? " (a later record shows it had been synced)" : ""));
         }
         int len = BigEndian.getInt(bytes, pos + 4);
         if (expected >= fromLsn) {
@@ -91,6 +93,24 @@ public final class LogReader {
     return new Result(Math.max(expected, fromLsn), replayed, torn);
   }
 
+  /**
+   * Whether a good record anywhere from {@code from} on says that LSN {@code lsn} had been
+   * synced. Scans every offset, since the damaged record's length cannot be trusted; cheap
+   * filters (a plausible LSN) come before the checksums. Runs only when recovery meets damage.
+   */
+  private static boolean provenDurable(byte[] b, int from, long lsn) {
+    for (int p = from; p + LogFormat.RECORD_HEADER <= b.length; p++) {
+      long at = BigEndian.getLong(b, p + 8);
+      if (at <= lsn || at > lsn + (1L << 32)) {
+        continue;
+      }
+      if (recordProblem(b, p, at) == 0 && BigEndian.getLong(b, p + 16) >= lsn) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static final int TRUNCATED = 1;
   private static final int HEADER_CRC = 2;
   private static final int PAYLOAD_CRC = 3;
@@ -101,7 +121,7 @@ public final class LogReader {
     if (b.length - pos < LogFormat.RECORD_HEADER) {
       return TRUNCATED;
     }
-    if (Checksums.crc32c(b, pos + 4, 16) != BigEndian.getInt(b, pos)) {
+    if (Checksums.crc32c(b, pos + 4, 24) != BigEndian.getInt(b, pos)) {
       return HEADER_CRC;
     }
     int len = BigEndian.getInt(b, pos + 4);
@@ -111,7 +131,7 @@ public final class LogReader {
     if ((long) b.length - pos - LogFormat.RECORD_HEADER < len) {
       return TRUNCATED;
     }
-    if (Checksums.crc32c(b, pos + LogFormat.RECORD_HEADER, len) != BigEndian.getInt(b, pos + 16)) {
+    if (Checksums.crc32c(b, pos + LogFormat.RECORD_HEADER, len) != BigEndian.getInt(b, pos + 24)) {
       return PAYLOAD_CRC;
     }
     return 0;

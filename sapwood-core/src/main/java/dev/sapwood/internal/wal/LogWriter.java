@@ -95,8 +95,9 @@ public final class LogWriter implements Closeable {
     int at = buffered;
     BigEndian.putInt(buf, at + 4, len);
     BigEndian.putLong(buf, at + 8, lsn);
-    BigEndian.putInt(buf, at + 16, Checksums.crc32c(payload, off, len));
-    BigEndian.putInt(buf, at, Checksums.crc32c(buf, at + 4, 16));
+    BigEndian.putLong(buf, at + 16, durableLsn);
+    BigEndian.putInt(buf, at + 24, Checksums.crc32c(payload, off, len));
+    BigEndian.putInt(buf, at, Checksums.crc32c(buf, at + 4, 24));
     System.arraycopy(payload, off, buf, at + LogFormat.RECORD_HEADER, len);
     buffered += need;
     records.increment();

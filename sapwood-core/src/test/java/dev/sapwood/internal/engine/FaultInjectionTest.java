@@ -442,8 +442,6 @@ class FaultInjectionTest {
    */
   @ParameterizedTest
   @EnumSource(value = Kind.class, names = {"FSYNC", "READ"})
-  @org.junit.jupiter.api.Disabled("bug: FSYNC — first cause replaced when log.close() fails in the DatabaseImpl constructor; "
-      + "READ — a failed node load in a get leaves a latch held, the next write hangs")
   void recoveryThatFailsPartWayLosesNothingDurableFsyncAndRead(Kind kind) {
     recoverySweep(kind);
   }
@@ -514,8 +512,6 @@ class FaultInjectionTest {
    * durable is in that region, so recovery must still open and find every durable write.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("bug (design): zeros before the last unsynced log write make recovery a CorruptionException "
-      + "(seed 20240611, power lost after op 33: wal/00000000000000000000.log offset 3946, LSN 29, header checksum mismatch)")
   void powerLossThatReordersUnsyncedWritesLosesNothingDurable() {
     for (int ops = 5; ops <= OPS; ops += 7) {
       String ctx = "seed " + SEED + ", power lost after op " + ops + ", unsynced writes reordered";
@@ -567,7 +563,6 @@ class FaultInjectionTest {
    * open fails with {@code CorruptionException: no valid header slot}, for ever.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("bug: an interrupted creation leaves sapwood.db with no valid header; every later open is a CorruptionException")
   void aDatabaseWhoseCreationWasInterruptedOpensAfterwards() {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(new MemoryFileIo(), SEED);
     DatabaseImpl.open(DIR, options(Durability.ASYNC), probe).close();
