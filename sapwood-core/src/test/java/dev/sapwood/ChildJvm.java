@@ -1,0 +1,93 @@
+package dev.sapwood;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A {@link CrashChild} running in its own JVM (same java, same test classpath). Its stdout goes
+ * straight to a file (not a pipe: when a process dies, the JDK drains its pipe on another thread,
+ * and lines were seen to go missing), which the parent reads; only complete lines count, so a line
+ * cut by the kill is ignored. Killing it is SIGKILL ({@link Process#destroyForcibly()}).
+ */
+final class ChildJvm implements AutoCloseable {
+  private final Process process;
+  private final Path stdout;
+
+  private ChildJvm(Process process, Path stdout) {
+    this.process = process;
+    this.stdout = stdout;
+  }
+
+  /** Starts a child whose stdout and stderr go to {@code stdout} and {@code stderr} (truncated first). */
+  static ChildJvm start(Path stdout, Path stderr, String... args) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Xshare:auto", "-cp", cp, CrashChild.class.getName()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    return new ChildJvm(pb.start(), stdout);
+  }
+
+  /** Waits up to {@code millis} for a line matching {@code p}; true if one came. */
+  boolean awaitLine(Predicate<String> p, long millis) throws InterruptedException, IOException {
+    long deadline = System.currentTimeMillis() + millis;
+    for (;;) {
+      for (String l : lines()) {
+        if (p.test(l)) {
+          return true;
+        }
+      }
+      if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** SIGKILL, then waits for the process; returns every complete line it printed. */
+  List<String> killAndCollect() throws InterruptedException, IOException {
+    process.destroyForcibly();
+    process.waitFor();
+    return lines();
+  }
+
+  /** Waits for the process to exit by itself (killing it after {@code millis}). */
+  List<String> awaitExit(long millis) throws InterruptedException, IOException {
+    if (!process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+    return lines();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The complete lines printed so far. */
+  List<String> lines() throws IOException {
+    String text = new String(Files.readAllBytes(stdout), US_ASCII);
+    int end = text.lastIndexOf('\n');
+    List<String> out = new ArrayList<>();
+    if (end >= 0) {
+      for (String l : text.substring(0, end).split("\n", -1)) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws InterruptedException, IOException {
+    if (process.isAlive()) {
+      killAndCollect();
+    }
+  }
+}

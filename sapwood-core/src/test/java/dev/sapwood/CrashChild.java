@@ -1,0 +1,174 @@
+package dev.sapwood;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The child process of {@link CrashTest} and {@link LockTest}; run as {@code java -cp <test
+ * classpath> dev.sapwood.CrashChild <mode> <dir> ...}. It reports on stdout, one flushed line per
+ * event, so that a parent that kills it at any moment can trust every complete line:
+ *
+ * <pre>
+ * R                         about to open (recovery runs now)
+ * O                         opened
+ * I thread seq dur ops      thread is about to write ops (dur: S = SYNC, A = ASYNC)
+ * A thread seq              that write returned (acknowledged)
+ * C+ / C-                   an explicit checkpoint starts / returned
+ * L                         (mode try) the open failed with DatabaseLockedException
+ * X message                 anything unexpected; the child exits with status 3
+ * </pre>
+ *
+ * ops := op (';' op)*; op := P,tree,key,value | D,tree,key | U,tree,key,delta (ADD_LONG) |
+ * G,tree,from,to (deleteRange). Keys of thread t start with "tNN/", so each thread owns its keys
+ * and the parent can replay each thread's lines in order.
+ */
+public final class CrashChild {
+  private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, US_ASCII);
+
+  private CrashChild() {}
+
+  /** The options of the crash workload: small nodes and cache, checkpoints and syncs very often. */
+  static Options options() {
+    return Options.defaults().nodeSize(4 << 10).basementSize(1 << 10).fanout(4).cacheSize(256 << 10)
+        .checkpointInterval(Duration.ofMillis(15)).syncInterval(Duration.ofMillis(5));
+  }
+
+  static synchronized void say(String line) {
+    OUT.println(line);
+  }
+
+  public static void main(String[] args) throws Exception {
+    try {
+      String mode = args[0];
+      Path dir = Path.of(args[1]);
+      switch (mode) {
+        case "write" -> write(dir, Long.parseLong(args[2]), Integer.parseInt(args[3]), args[4]);
+        case "hold" -> hold(dir);
+        case "try" -> tryOpen(dir);
+        default -> throw new IllegalArgumentException(mode);
+      }
+    } catch (Throwable t) {
+      java.io.StringWriter sw = new java.io.StringWriter();
+      t.printStackTrace(new java.io.PrintWriter(sw));
+      say("X " + sw.toString().replace('\n', '|'));
+      System.exit(3);
+    }
+  }
+
+  private static void hold(Path dir) throws InterruptedException {
+    Database db = Database.open(dir);
+    db.tree("held").put("k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
+    say("O");
+    Thread.sleep(Long.MAX_VALUE);
+  }
+
+  private static void tryOpen(Path dir) {
+    try (Database db = Database.open(dir)) {
+      say("O");
+    } catch (DatabaseLockedException e) {
+      say("L " + e.getMessage());
+    }
+  }
+
+  private static void write(Path dir, long seed, int threads, String tag) throws Exception {
+    say("R");
+    Database db = Database.open(dir, options());
+    Tree a = db.tree("a");
+    Tree b = db.tree("b");
+    say("O");
+    List<Thread> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Random r = new Random(seed * 31 + t);
+      all.add(new Thread(() -> writer(db, a, b, id, r, tag), "writer-" + t));
+    }
+    all.add(new Thread(() -> {
+      Random r = new Random(seed);
+      for (;;) {
+        sleep(r.nextInt(40));
+        say("C+");
+        db.checkpoint();
+        say("C-");
+      }
+    }, "checkpointer"));
+    for (Thread t : all) {
+      t.setUncaughtExceptionHandler((th, e) -> {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(sw));
+        say("X " + th.getName() + ": " + sw.toString().replace('\n', '|'));
+        System.exit(3);
+      });
+      t.start();
+    }
+    for (Thread t : all) {
+      t.join();
+    }
+  }
+
+  private static void sleep(int ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void writer(Database db, Tree a, Tree b, int id, Random r, String tag) {
+    String prefix = String.format("t%02d/", id);
+    for (long seq = 0; ; seq++) {
+      boolean sync = r.nextInt(4) == 0;
+      Durability d = sync ? Durability.SYNC : Durability.ASYNC;
+      int n = r.nextInt(3) == 0 ? 2 + r.nextInt(4) : 1;
+      StringBuilder line = new StringBuilder();
+      WriteBatch batch = new WriteBatch();
+      for (int i = 0; i < n; i++) {
+        boolean inA = r.nextBoolean();
+        Tree t = inA ? a : b;
+        String tree = inA ? "a" : "b";
+        int p = r.nextInt(10);
+        String op;
+        if (p < 5) {
+          String k = prefix + String.format("k%03d", r.nextInt(120));
+          String v = tag + "s" + seq + "x" + "0123456789".repeat(r.nextInt(6));
+          batch.put(t, k.getBytes(US_ASCII), v.getBytes(US_ASCII));
+          op = "P," + tree + "," + k + "," + v;
+        } else if (p < 6) {
+          String k = prefix + String.format("k%03d", r.nextInt(120));
+          batch.delete(t, k.getBytes(US_ASCII));
+          op = "D," + tree + "," + k;
+        } else if (p < 9) {
+          String k = prefix + String.format("c%02d", r.nextInt(10));
+          long delta = r.nextInt(100) - 30;
+          batch.update(t, k.getBytes(US_ASCII), UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(delta));
+          op = "U," + tree + "," + k + "," + delta;
+        } else {
+          op = null;
+        }
+        if (op == null) { // a range delete, alone: Tree.deleteRange is a single write
+          int from = r.nextInt(120);
+          String f = prefix + String.format("k%03d", from);
+          String to = prefix + String.format("k%03d", from + 1 + r.nextInt(15));
+          line.setLength(0);
+          say("I " + id + " " + seq + " A G," + tree + "," + f + "," + to);
+          t.deleteRange(f.getBytes(US_ASCII), to.getBytes(US_ASCII)); // ASYNC, the default
+          say("A " + id + " " + seq);
+          batch = null;
+          break;
+        }
+        line.append(line.length() == 0 ? "" : ";").append(op);
+      }
+      if (batch == null) {
+        continue;
+      }
+      say("I " + id + " " + seq + " " + (sync ? "S" : "A") + " " + line);
+      db.write(batch, d);
+      say("A " + id + " " + seq);
+    }
+  }
+}
