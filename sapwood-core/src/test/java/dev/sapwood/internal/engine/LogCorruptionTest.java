@@ -1,0 +1,224 @@
+package dev.sapwood.internal.engine;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.Database;
+import dev.sapwood.Durability;
+import dev.sapwood.Options;
+import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunctions;
+import dev.sapwood.WriteBatch;
+import dev.sapwood.internal.engine.DurabilityModel.Op;
+import dev.sapwood.internal.engine.DurabilityModel.State;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.util.BigEndian;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Damage to the write-ahead log, byte by byte, on a small log of SYNC batches behind a checkpoint
+ * (docs/format/log.md): a changed byte anywhere — segment header, record header, either CRC,
+ * payload — is a {@link CorruptionException} naming the segment file, never a silent skip; a log
+ * cut short at any byte, or ending in zeros from a record boundary, opens with the whole records
+ * before the cut and counts the cut bytes in {@code recovery.torn_bytes}.
+ */
+class LogCorruptionTest {
+  private static final Path DIR = Path.of("/db");
+  private static final int SEGMENT_HEADER = 20;
+  private static final int RECORD_HEADER = 28;
+
+  private static Options options() {
+    return Options.defaults().syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
+  }
+
+  /** A crashed database with 12 logged batches; the states after each whole record; the segment. */
+  private static final class Fixture {
+    final MemoryFileIo mem = new MemoryFileIo();
+    final List<State> states = new ArrayList<>(); // states.get(k): after the first k batches
+    Path segment;
+    byte[] bytes;
+    final List<Integer> recordEnds = new ArrayList<>(); // offsets just past each record
+
+    Fixture() {
+      Database db = DatabaseImpl.open(DIR, options(), mem);
+      Tree t = db.tree("t");
+      db.checkpoint(); // the tree's creation is in the checkpoint; the log holds only the batches
+      State s = new State();
+      states.add(s.copy());
+      for (int i = 0; i < 12; i++) {
+        WriteBatch b = new WriteBatch();
+        List<Op> ops = new ArrayList<>();
+        byte[] k = ("key" + i).getBytes(US_ASCII);
+        byte[] v = ("value-" + i + "-" + "x".repeat(i * 7)).getBytes(US_ASCII);
+        b.put(t, k, v);
+        ops.add(new Op(DurabilityModel.PUT, "t", k, v));
+        byte[] c = "counter".getBytes(US_ASCII);
+        b.update(t, c, UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(i + 1));
+        ops.add(new Op(DurabilityModel.ADD, "t", c, UpdateFunctions.fromLong(i + 1)));
+        db.write(b, Durability.SYNC);
+        for (Op op : ops) {
+          s.apply(op);
+        }
+        states.add(s.copy());
+      }
+      mem.crash(); // every batch was SYNC: all are in the log, none in the block file
+      try {
+        db.close();
+      } catch (RuntimeException expected) {
+        // its files are gone from under it
+      }
+      for (Path p : mem.list(DIR.resolve(DatabaseOpener.WAL_DIR))) {
+        if (segment == null || mem.contents(p).length > mem.contents(segment).length) {
+          segment = p;
+        }
+      }
+      bytes = mem.contents(segment);
+      // Walk the records by the documented layout.
+      int pos = SEGMENT_HEADER;
+      while (pos < bytes.length) {
+        pos += RECORD_HEADER + BigEndian.getInt(bytes, pos + 4);
+        recordEnds.add(pos);
+      }
+      assertEquals(bytes.length, pos, "records do not tile the segment");
+      assertTrue(recordEnds.size() >= 12, "expected the 12 batches in one segment, found " + recordEnds.size() + " records");
+    }
+
+    /** A copy of the database with the segment replaced by {@code log}. */
+    MemoryFileIo with(byte[] log) {
+      MemoryFileIo m = new MemoryFileIo();
+      List<Path> files = new ArrayList<>(mem.list(DIR));
+      files.addAll(mem.list(DIR.resolve(DatabaseOpener.WAL_DIR)));
+      for (Path p : files) {
+        m.setContents(p, p.equals(segment) ? log : mem.contents(p));
+      }
+      return m;
+    }
+
+    /** Batches whose records end at or before {@code cut} (the first records may be others). */
+    State stateAt(int cut) {
+      int whole = 0;
+      for (int end : recordEnds) {
+        if (end <= cut) {
+          whole++;
+        }
+      }
+      int batches = whole - (recordEnds.size() - 12); // records before the batches (if any)
+      return states.get(Math.max(0, batches));
+    }
+  }
+
+  @Test
+  void theUndamagedLogReplaysEveryBatch() {
+    Fixture f = new Fixture();
+    try (Database db = DatabaseImpl.open(DIR, options(), f.with(f.bytes))) {
+      assertEquals(null, f.states.get(12).diff(State.read(db)));
+      assertEquals(0, db.stats().get("recovery.torn_bytes"));
+      assertTrue(db.stats().get("recovery.records_replayed") >= 12);
+    }
+  }
+
+  /**
+   * A changed byte in the segment header, or in any record that a later record shows was synced
+   * (its syncedLsn), is corruption naming the segment; a changed byte in the last record, which
+   * nothing after it shows was synced, cannot be told from a torn write: it is cut, and counted.
+   */
+  @Test
+  void everyFlippedByteOfTheLogIsCorruptionNamingTheSegmentOrATornLastRecord() {
+    Fixture f = new Fixture();
+    int lastStart = f.recordEnds.get(f.recordEnds.size() - 2);
+    for (int i = 0; i < f.bytes.length; i++) {
+      for (int mask : new int[] {0x01, 0x80}) {
+        byte[] damaged = f.bytes.clone();
+        damaged[i] ^= (byte) mask;
+        String ctx = "byte " + i + " of " + f.bytes.length + " xor " + mask;
+        if (i >= lastStart) {
+          try (Database db = DatabaseImpl.open(DIR, options(), f.with(damaged))) {
+            String d = f.stateAt(lastStart).diff(State.read(db));
+            assertTrue(d == null, ctx + " (in the last record): " + d);
+            assertEquals(f.bytes.length - lastStart, db.stats().get("recovery.torn_bytes"), ctx);
+          } catch (RuntimeException e) {
+            throw new AssertionError(ctx + " (in the last record): " + e, e);
+          }
+          continue;
+        }
+        try (Database db = DatabaseImpl.open(DIR, options(), f.with(damaged))) {
+          fail(ctx + ": opened; read " + State.read(db).tree("t").size() + " keys, torn bytes "
+              + db.stats().get("recovery.torn_bytes"));
+        } catch (CorruptionException e) {
+          assertTrue(e.file().contains(f.segment.getFileName().toString()),
+              ctx + ": the exception does not name the segment: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLogCutShortAtAnyByteLosesOnlyTheCutRecord() {
+    Fixture f = new Fixture();
+    for (int cut = SEGMENT_HEADER; cut < f.bytes.length; cut++) {
+      String ctx = "log cut at " + cut + " of " + f.bytes.length;
+      try (Database db = DatabaseImpl.open(DIR, options(), f.with(Arrays.copyOf(f.bytes, cut)))) {
+        String d = f.stateAt(cut).diff(State.read(db));
+        assertTrue(d == null, ctx + ": " + d);
+        int lastWhole = SEGMENT_HEADER;
+        for (int end : f.recordEnds) {
+          if (end <= cut) {
+            lastWhole = end;
+          }
+        }
+        assertEquals(cut - lastWhole, db.stats().get("recovery.torn_bytes"), ctx + ": torn bytes");
+      } catch (RuntimeException e) {
+        throw new AssertionError(ctx + ": " + e, e);
+      }
+    }
+  }
+
+  @Test
+  void zerosFromARecordBoundaryToTheEndAreATornTail() {
+    Fixture f = new Fixture();
+    List<Integer> starts = new ArrayList<>(List.of(SEGMENT_HEADER));
+    starts.addAll(f.recordEnds.subList(0, f.recordEnds.size() - 1));
+    for (int start : starts) {
+      byte[] log = f.bytes.clone();
+      Arrays.fill(log, start, log.length, (byte) 0);
+      String ctx = "zeros from record boundary " + start;
+      try (Database db = DatabaseImpl.open(DIR, options(), f.with(log))) {
+        String d = f.stateAt(start).diff(State.read(db));
+        assertTrue(d == null, ctx + ": " + d);
+        assertEquals(log.length - start, db.stats().get("recovery.torn_bytes"), ctx);
+      } catch (RuntimeException e) {
+        throw new AssertionError(ctx + ": " + e, e);
+      }
+    }
+  }
+
+  /**
+   * After a power loss a file system may keep a file's new length but not all of its last
+   * written block: the last record is partly written and then zeros to the end. That is a torn
+   * tail too (nothing after it), so recovery should cut it rather than refuse to open.
+   */
+  @Test
+  void zerosFromInsideTheLastRecordToTheEndAreATornTail() {
+    Fixture f = new Fixture();
+    int lastStart = f.recordEnds.get(f.recordEnds.size() - 2);
+    for (int start = lastStart + 1; start < f.bytes.length; start++) {
+      byte[] log = f.bytes.clone();
+      Arrays.fill(log, start, log.length, (byte) 0);
+      String ctx = "zeros from " + start + " inside the last record [" + lastStart + ", " + f.bytes.length + ")";
+      try (Database db = DatabaseImpl.open(DIR, options(), f.with(log))) {
+        String d = f.stateAt(lastStart).diff(State.read(db));
+        assertTrue(d == null, ctx + ": " + d);
+      } catch (RuntimeException e) {
+        throw new AssertionError(ctx + ": " + e, e);
+      }
+    }
+  }
+}
