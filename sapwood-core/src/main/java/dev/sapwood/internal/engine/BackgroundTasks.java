@@ -74,10 +74,14 @@ final class BackgroundTasks implements Background {
     }
   }
 
+  /**
+   * Stops every thread and waits for the task in progress to finish. Never interrupts: a thread
+   * interrupted during file I/O makes the JDK close the file's channel.
+   */
   void stop() {
-    checkpoints.shutdownNow();
-    syncs.shutdownNow();
-    flushes.shutdownNow();
+    checkpoints.shutdown();
+    syncs.shutdown();
+    flushes.shutdown();
     try {
       checkpoints.awaitTermination(1, TimeUnit.MINUTES);
       syncs.awaitTermination(1, TimeUnit.MINUTES);

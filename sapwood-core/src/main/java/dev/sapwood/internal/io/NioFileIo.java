@@ -2,6 +2,7 @@ package dev.sapwood.internal.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -63,10 +64,18 @@ public final class NioFileIo implements FileIo {
     }
   }
 
-  /** One open channel. Positional reads and writes on a FileChannel are safe concurrently. */
+  /**
+   * One open channel. Positional reads and writes on a FileChannel are safe concurrently.
+   *
+   * <p>A thread interrupted during I/O makes the JDK close the channel for every thread. A read
+   * cut off that way reopens the channel and is retried (a read changes nothing); a write or
+   * fsync cut off that way fails (the caller's failure is sticky), and the channel is reopened
+   * for the reads that go on.
+   */
   private static final class NioFile implements IoFile {
     private final Path path;
-    private final FileChannel channel;
+    private volatile FileChannel channel;
+    private volatile boolean closed;
     private FileLock lock; // guarded by this
 
     NioFile(Path path, FileChannel channel) {
@@ -76,6 +85,24 @@ public final class NioFileIo implements FileIo {
 
     @Override
     public int read(long position, ByteBuffer dst) throws IOException {
+      int start = dst.position();
+      try {
+        return readOnce(position, dst);
+      } catch (ClosedChannelException e) {
+        reopen(e);
+        dst.position(start);
+        boolean interrupted = Thread.interrupted();
+        try {
+          return readOnce(position, dst);
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    }
+
+    private int readOnce(long position, ByteBuffer dst) throws IOException {
       int total = 0;
       while (dst.hasRemaining()) {
         int n = channel.read(dst, position + total);
@@ -87,17 +114,37 @@ public final class NioFileIo implements FileIo {
       return total;
     }
 
+    /** Reopens a channel the JDK closed because a thread was interrupted; rethrows otherwise. */
+    private synchronized void reopen(ClosedChannelException cause) throws IOException {
+      if (closed) {
+        throw cause;
+      }
+      if (!channel.isOpen()) {
+        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      }
+    }
+
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
       long at = position;
-      while (src.hasRemaining()) {
-        at += channel.write(src, at);
+      try {
+        while (src.hasRemaining()) {
+          at += channel.write(src, at);
+        }
+      } catch (ClosedChannelException e) {
+        reopen(e);
+        throw e;
       }
     }
 
     @Override
     public void force() throws IOException {
-      channel.force(true);
+      try {
+        channel.force(true);
+      } catch (ClosedChannelException e) {
+        reopen(e);
+        throw e;
+      }
     }
 
     @Override
@@ -134,6 +181,7 @@ public final class NioFileIo implements FileIo {
     public synchronized void close() throws IOException {
       // Closing the channel releases its lock.
       lock = null;
+      closed = true;
       channel.close();
     }
   }

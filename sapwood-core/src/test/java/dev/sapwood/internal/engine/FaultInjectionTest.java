@@ -441,7 +441,6 @@ class FaultInjectionTest {
    */
   @ParameterizedTest
   @EnumSource(value = Kind.class, names = {"FSYNC"})
-  @org.junit.jupiter.api.Disabled("bug: close() after a failed checkpoint fsync throws the log's later fsync failure without the first cause")
   void recoveryThatFailsPartWayLosesNothingDurableFsync(Kind kind) {
     recoverySweep(kind);
   }
@@ -562,8 +561,6 @@ class FaultInjectionTest {
    * acknowledged).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("bug: creation with WRITE #4 failing, then a power loss: every later open is "
-      + "CorruptionException 'catalog block 0 is not in the block table'")
   void aDatabaseWhoseCreationWasInterruptedOpensAfterwards() {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(new MemoryFileIo(), SEED);
     DatabaseImpl.open(DIR, options(Durability.ASYNC), probe).close();
