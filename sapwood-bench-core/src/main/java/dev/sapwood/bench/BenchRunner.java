@@ -37,6 +37,14 @@ public final class BenchRunner {
     this.values = new ValueSource(cfg.valueSize(), cfg.seed());
   }
 
+  private java.util.function.BiConsumer<String, double[]> sampleListener;
+
+  /** Tells {@code l} of every timeline sample (workload label, {ops done, ops/s}) as it is taken. */
+  public BenchRunner onSample(java.util.function.BiConsumer<String, double[]> l) {
+    this.sampleListener = l;
+    return this;
+  }
+
   public KeySpace keys() {
     return keys;
   }
@@ -237,7 +245,7 @@ public final class BenchRunner {
     long[] bytes = new long[threads];
     Thread[] ts = new Thread[threads];
     Throwable[] err = new Throwable[1];
-    try (Progress p = new Progress(w.label(), total, bar, sampleMillis)) {
+    try (Progress p = new Progress(w.label(), total, bar, sampleMillis, sampleListener)) {
       long start = System.nanoTime();
       for (int t = 0; t < threads; t++) {
         final int th = t;

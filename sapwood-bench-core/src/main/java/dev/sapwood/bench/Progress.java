@@ -25,7 +25,16 @@ final class Progress implements AutoCloseable {
   private volatile long lastSample;
   private final long start = System.nanoTime();
 
+  private final java.util.function.BiConsumer<String, double[]> listener;
+
   Progress(String label, long total, PrintStream bar, long sampleMillis) {
+    this(label, total, bar, sampleMillis, null);
+  }
+
+  /** {@code listener} (may be null) is told of each sample as it is taken. */
+  Progress(String label, long total, PrintStream bar, long sampleMillis,
+      java.util.function.BiConsumer<String, double[]> listener) {
+    this.listener = listener;
     this.label = label;
     this.total = total;
     this.bar = bar;
@@ -51,8 +60,12 @@ final class Progress implements AutoCloseable {
       }
       long now = System.nanoTime();
       long n = done.sum();
+      double[] sample = {n, (n - lastN) * 1e9 / Math.max(1, now - lastT)};
       synchronized (timeline) {
-        timeline.add(new double[] {n, (n - lastN) * 1e9 / Math.max(1, now - lastT)});
+        timeline.add(sample);
+      }
+      if (listener != null) {
+        listener.accept(label, sample);
       }
       lastT = now;
       lastN = n;

@@ -3,10 +3,8 @@ package dev.sapwood.bench.peers;
 import dev.sapwood.bench.Report;
 import dev.sapwood.bench.WorkloadResult;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +25,18 @@ final class ChildRun {
 
   private ChildRun() {}
 
-  record Outcome(List<WorkloadResult> results, String[] about) {}
+  /** Lines the child prints for each fillrandom sample, so a child killed on timeout still draws. */
+  static final String TIMELINE_PREFIX = "#timeline ";
 
+  /**
+   * The child's results (empty if it was stopped on timeout), its engine description (null then),
+   * and the fillrandom samples it streamed.
+   */
+  record Outcome(List<WorkloadResult> results, String[] about, List<double[]> fillrandomTimeline) {}
+
+  /** Runs the child; {@code timeoutSeconds} > 0 kills it after that long. */
   static Outcome run(String engine, List<String> args, String javaOpts, long memoryLimit,
-      Path dir, PrintStream out) throws IOException {
+      long timeoutSeconds, PrintStream out) throws IOException {
     Path result = Files.createTempFile("sapwood-bench-" + engine, ".ser");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -57,30 +63,49 @@ final class ChildRun {
     }
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      try (InputStream in = p.getInputStream()) {
-        in.transferTo(new OutputStream() {
-          @Override
-          public void write(int b) {
-            out.write(b);
+      List<double[]> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
+      Thread pump = new Thread(() -> {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            if (line.startsWith(TIMELINE_PREFIX)) {
+              String[] f = line.substring(TIMELINE_PREFIX.length()).trim().split(" ");
+              timeline.add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])});
+            } else {
+              out.println(line);
+            }
           }
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            out.write(b, off, len);
-          }
-        });
+        } catch (IOException e) {
+          out.println("(reading the " + engine + " child's output failed: " + e.getMessage() + ")");
+        }
+      }, "child-output");
+      pump.start();
+      boolean finished = timeoutSeconds > 0 ? p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS) : p.waitFor() >= 0;
+      if (!finished) {
+        p.destroyForcibly().waitFor();
       }
-      int rc = p.waitFor();
-      if (rc != 0) {
-        throw new IllegalStateException(engine + " child exited with status " + rc);
-      }
+      pump.join();
       if (cg != null) {
         long peak = Long.parseLong(Files.readString(cg.resolve("memory.max_usage_in_bytes"),
             StandardCharsets.US_ASCII).trim());
         out.printf("   (cgroup peak usage incl. page cache: %s of %s)%n", Report.bytes(peak),
             Report.bytes(memoryLimit));
       }
-      return read(result);
+      if (!finished) {
+        double keys = timeline.isEmpty() ? 0 : timeline.get(timeline.size() - 1)[0];
+        out.printf("   (%s stopped after the %d s timeout; fillrandom had loaded %,.0f keys)%n",
+            engine, timeoutSeconds, keys);
+        return new Outcome(List.of(), null, new ArrayList<>(timeline));
+      }
+      if (p.exitValue() != 0) {
+        double keys = timeline.isEmpty() ? 0 : timeline.get(timeline.size() - 1)[0];
+        out.printf("   (%s child FAILED with exit status %d, see its output above; fillrandom had"
+            + " loaded %,.0f keys)%n", engine, p.exitValue(), keys);
+        return new Outcome(List.of(), null, new ArrayList<>(timeline));
+      }
+      Outcome o = read(result);
+      return new Outcome(o.results(), o.about(), new ArrayList<>(timeline));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted waiting for the " + engine + " child", e);
@@ -105,7 +130,7 @@ final class ChildRun {
   private static Outcome read(Path file) {
     try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(file))) {
       List<WorkloadResult> rs = (List<WorkloadResult>) in.readObject();
-      return new Outcome(rs, (String[]) in.readObject());
+      return new Outcome(rs, (String[]) in.readObject(), List.of());
     } catch (IOException | ClassNotFoundException e) {
       throw new IllegalStateException("reading the child's results from " + file, e);
     }

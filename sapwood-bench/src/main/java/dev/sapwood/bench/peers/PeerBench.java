@@ -70,6 +70,7 @@ public final class PeerBench {
     String isolate = "none";
     long memoryLimit = 0;
     String childJavaOpts = "-Xmx2g";
+    long childTimeout = 0;
     Path childOut = null;
     List<String> passOn = new ArrayList<>();
     List<Workload> b = cfg.benchmarks();
@@ -92,7 +93,7 @@ public final class PeerBench {
         }
         i++;
         if (!List.of("--engines", "--runs", "--json", "--png", "--isolate", "--memory-limit",
-            "--child-java-opts", "--child-out").contains(a)) {
+            "--child-java-opts", "--child-out", "--child-timeout").contains(a)) {
           passOn.add(a);
           passOn.add(v);
         }
@@ -130,6 +131,7 @@ public final class PeerBench {
           case "--memory-limit" -> memoryLimit = Sizes.bytes(v);
           case "--child-java-opts" -> childJavaOpts = v;
           case "--child-out" -> childOut = Path.of(v);
+          case "--child-timeout" -> childTimeout = Long.parseLong(v);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -163,6 +165,7 @@ public final class PeerBench {
 
     Map<String, List<List<WorkloadResult>>> all = new LinkedHashMap<>();
     Map<String, String[]> about = new LinkedHashMap<>();
+    Map<String, List<double[]>> partialTimelines = new LinkedHashMap<>();
     PrintStream bar = System.console() != null ? err : null;
     for (int run = 0; run < runs; run++) {
       for (String name : engines) {
@@ -174,13 +177,26 @@ public final class PeerBench {
         }
         if (!isolate.equals("none") && childOut == null) {
           ChildRun.Outcome o = ChildRun.run(name, passOn, childJavaOpts,
-              isolate.equals("cgroup") ? memoryLimit : 0, d, out);
+              isolate.equals("cgroup") ? memoryLimit : 0, childTimeout, out);
           all.computeIfAbsent(name, k -> new ArrayList<>()).add(o.results());
-          about.putIfAbsent(name, o.about());
+          if (o.about() != null) {
+            about.putIfAbsent(name, o.about());
+          }
+          if (!o.fillrandomTimeline().isEmpty()) {
+            partialTimelines.putIfAbsent(name, o.fillrandomTimeline());
+          }
           Sizes.deleteTree(d);
           continue;
         }
         BenchRunner runner = new BenchRunner(cfg, bar, sampleMs);
+        if (childOut != null) {
+          runner.onSample((label, smp) -> {
+            if (label.equals("fillrandom")) {
+              out.printf(Locale.ROOT, "%s%.0f %.1f%n", ChildRun.TIMELINE_PREFIX, smp[0], smp[1]);
+              out.flush();
+            }
+          });
+        }
         List<WorkloadResult> rs = runner.run(new EngineFactory() {
           @Override
           public String name() {
@@ -212,7 +228,8 @@ public final class PeerBench {
     }
     Map<String, List<WorkloadResult>> med = new LinkedHashMap<>();
     for (Map.Entry<String, List<List<WorkloadResult>>> e : all.entrySet()) {
-      med.put(e.getKey(), medians(e.getValue()));
+      List<List<WorkloadResult>> done = e.getValue().stream().filter(l -> !l.isEmpty()).toList();
+      med.put(e.getKey(), done.isEmpty() ? List.of() : medians(done));
     }
     out.println();
     table(out, "ops/s (ratio = sapwood / peer)", cfg.benchmarks(), med, WorkloadResult::opsPerSec, "%,.0f", true);
@@ -253,6 +270,9 @@ public final class PeerBench {
           if (r.workload().equals("fillrandom")) {
             lines.put(e.getKey(), r.timeline());
           }
+        }
+        if (!lines.containsKey(e.getKey()) && partialTimelines.containsKey(e.getKey())) {
+          lines.put(e.getKey() + " (stopped: timeout or failure)", partialTimelines.get(e.getKey()));
         }
       }
       InsertRateChart.write(png, String.format(Locale.ROOT,
