@@ -28,7 +28,7 @@ public final class Options {
   /** Smallest accepted cache size (bytes). */
   public static final long MIN_CACHE_SIZE = 64 << 10;
 
-  private static final Options DEFAULTS = new Options(128L << 20, 4 << 20, 128 << 10, 16,
+  private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
       Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
   private final long cacheSize;
@@ -107,7 +107,7 @@ public final class Options {
   }
 
   /**
-   * Cache 128 MiB, node 4 MiB, basement 128 KiB, fanout 16, LZ4, only built-in update functions,
+   * Cache 128 MiB, node 1 MiB, basement 32 KiB, fanout 16, LZ4, only built-in update functions,
    * ASYNC durability, log synced every second, a checkpoint every minute.
    */
   public static Options defaults() {

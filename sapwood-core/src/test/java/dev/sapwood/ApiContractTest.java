@@ -143,7 +143,7 @@ class ApiContractTest {
     Random r = new Random(7);
     byte[] big = new byte[40 << 10];
     r.nextBytes(big);
-    byte[] huge = new byte[5 << 20]; // bigger than the default 4 MiB node
+    byte[] huge = new byte[5 << 20]; // bigger than the default 1 MiB node
     r.nextBytes(huge);
     try (Database db = Database.open(dir, small())) {
       Tree t = db.tree("t");

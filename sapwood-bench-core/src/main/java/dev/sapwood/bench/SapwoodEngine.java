@@ -37,7 +37,8 @@ public final class SapwoodEngine implements BenchEngine {
     Options o = Options.defaults().cacheSize(s.cacheSize()).durability(s.durability())
         .compression(s.compression());
     if (s.nodeSize() > 0) {
-      o = o.nodeSize(s.nodeSize());
+      // The basement size follows the node size, keeping the default's 32 basements per node.
+      o = o.nodeSize(s.nodeSize()).basementSize(Math.max(Options.MIN_BASEMENT_SIZE, s.nodeSize() / 32));
     }
     options = o;
     db = Database.open(dir, o);

@@ -71,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--compression", description = "NONE, LZ4 or ZSTD (default ${DEFAULT-VALUE}).")
   Compression compression = Compression.LZ4;
 
-  @Option(names = "--node-size", paramLabel = "BYTES", description = "Node size, e.g. 4M (default: Sapwood's).")
+  @Option(names = "--node-size", paramLabel = "BYTES", description = "Node size, e.g. 4M; the basement size is a 32nd of it (default: Sapwood's).")
   String nodeSize = "0";
 
   @Option(names = "--seek-nexts", description = "Entries read after each seek of seekrandom (default ${DEFAULT-VALUE}).")
