@@ -3,9 +3,7 @@ package dev.sapwood.internal.view;
 import dev.sapwood.Codec;
 import dev.sapwood.Cursor;
 import dev.sapwood.Tree;
-import java.util.AbstractCollection;
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
@@ -78,11 +76,36 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   // ---- bytes, bounds and the tree (ascending terms) ----
 
-  private static int cmp(byte[] a, byte[] b) {
+  static int cmp(byte[] a, byte[] b) {
     return Arrays.compareUnsigned(a, b);
   }
 
-  private boolean tooLow(byte[] k) {
+  // For RangeIterator: the tree and this view's bounds and direction.
+  Tree tree() {
+    return tree;
+  }
+
+  byte[] lo() {
+    return lo;
+  }
+
+  byte[] hi() {
+    return hi;
+  }
+
+  boolean loIncl() {
+    return loIncl;
+  }
+
+  boolean hiIncl() {
+    return hiIncl;
+  }
+
+  boolean descending() {
+    return descending;
+  }
+
+  boolean tooLow(byte[] k) {
     if (lo == null) {
       return false;
     }
@@ -90,7 +113,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     return c < 0 || (c == 0 && !loIncl);
   }
 
-  private boolean tooHigh(byte[] k) {
+  boolean tooHigh(byte[] k) {
     if (hi == null) {
       return false;
     }
@@ -103,7 +126,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   }
 
   /** An entry read from the tree: encoded key and value. */
-  private record Raw(byte[] key, byte[] value) {}
+  record Raw(byte[] key, byte[] value) {}
 
   private static Raw at(Cursor c, boolean ok) {
     return ok ? new Raw(c.key(), c.value()) : null;
@@ -267,7 +290,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   @Override
   public int size() {
     long n = 0;
-    for (Iterator<Raw> it = new RawIterator(); it.hasNext(); it.next()) {
+    for (Iterator<Raw> it = new RangeIterator(this); it.hasNext(); it.next()) {
       n++;
     }
     return (int) Math.min(n, Integer.MAX_VALUE);
@@ -280,7 +303,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   @Override
   public void clear() {
-    for (RawIterator it = new RawIterator(); it.hasNext(); ) {
+    for (RangeIterator it = new RangeIterator(this); it.hasNext(); ) {
       it.next();
       it.remove();
     }
@@ -526,135 +549,31 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     return new MapView<>(tree, keys, values, lock, newLo, newLoIncl, newHi, newHiIncl, descending);
   }
 
-  // ---- collection views ----
+  // ---- collection views (MapViewCollections) ----
 
   @Override
   public Set<Map.Entry<K, V>> entrySet() {
-    return new AbstractSet<>() {
-      @Override
-      public Iterator<Map.Entry<K, V>> iterator() {
-        RawIterator raw = new RawIterator();
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return raw.hasNext();
-          }
-
-          @Override
-          public Map.Entry<K, V> next() {
-            return new WriteThroughEntry(raw.next());
-          }
-
-          @Override
-          public void remove() {
-            raw.remove();
-          }
-        };
-      }
-
-      @Override
-      public int size() {
-        return MapView.this.size();
-      }
-
-      @Override
-      public boolean isEmpty() {
-        return MapView.this.isEmpty();
-      }
-
-      @Override
-      public boolean contains(Object o) {
-        if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
-          return false;
-        }
-        V v;
-        try {
-          v = get(e.getKey());
-        } catch (ClassCastException wrongType) {
-          return false;
-        }
-        return v != null && v.equals(e.getValue());
-      }
-
-      @Override
-      public boolean remove(Object o) {
-        if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
-          return false;
-        }
-        try {
-          return MapView.this.remove(e.getKey(), e.getValue());
-        } catch (ClassCastException wrongType) {
-          return false;
-        }
-      }
-
-      @Override
-      public void clear() {
-        MapView.this.clear();
-      }
-    };
+    return new MapViewCollections.Entries<>(this);
   }
 
   @Override
   public Collection<V> values() {
-    return new AbstractCollection<>() {
-      @Override
-      public Iterator<V> iterator() {
-        RawIterator raw = new RawIterator();
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return raw.hasNext();
-          }
-
-          @Override
-          public V next() {
-            return values.decode(raw.next().value);
-          }
-
-          @Override
-          public void remove() {
-            raw.remove();
-          }
-        };
-      }
-
-      @Override
-      public int size() {
-        return MapView.this.size();
-      }
-
-      @Override
-      public boolean isEmpty() {
-        return MapView.this.isEmpty();
-      }
-
-      @Override
-      public void clear() {
-        MapView.this.clear();
-      }
-    };
+    return new MapViewCollections.Values<>(this);
   }
 
   /** Keys in this view's order, for {@link KeySetView}. */
   Iterator<K> keyIterator() {
-    RawIterator raw = new RawIterator();
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return raw.hasNext();
-      }
+    return MapViewCollections.mapped(new RangeIterator(this), r -> keys.decode(r.key));
+  }
 
-      @Override
-      public K next() {
-        return keys.decode(raw.next().key);
-      }
+  /** Entries in this view's order; {@code setValue} on one writes to the tree. */
+  Iterator<Map.Entry<K, V>> entryIterator() {
+    return MapViewCollections.mapped(new RangeIterator(this), WriteThroughEntry::new);
+  }
 
-      @Override
-      public void remove() {
-        raw.remove();
-      }
-    };
+  /** Values in this view's key order. */
+  Iterator<V> valueIterator() {
+    return MapViewCollections.mapped(new RangeIterator(this), r -> values.decode(r.value));
   }
 
   /** An iterator's entry: {@code setValue} writes to the tree. */
@@ -670,74 +589,6 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
       V old = super.setValue(Objects.requireNonNull(value, "value"));
       tree.put(keys.encode(getKey()), values.encode(value));
       return old;
-    }
-  }
-
-  /** Walks the view's range in its order with one cursor; weakly consistent. */
-  private final class RawIterator implements Iterator<Raw> {
-    private Cursor cursor;
-    private Raw next;
-    private byte[] last;
-    private boolean started;
-
-    private void advance() {
-      boolean ok;
-      if (!started) {
-        started = true;
-        cursor = tree.cursor();
-        if (!descending) {
-          ok = lo == null ? cursor.first() : cursor.seek(lo);
-          if (ok && !loIncl && lo != null && cmp(cursor.key(), lo) == 0) {
-            ok = cursor.next();
-          }
-        } else if (hi == null) {
-          ok = cursor.last();
-        } else if (cursor.seek(hi)) {
-          ok = hiIncl && cmp(cursor.key(), hi) == 0 || cursor.prev();
-        } else {
-          ok = cursor.last();
-        }
-      } else if (cursor == null) {
-        return;
-      } else {
-        ok = descending ? cursor.prev() : cursor.next();
-      }
-      next = ok ? new Raw(cursor.key(), cursor.value()) : null;
-      if (next != null && (descending ? tooLow(next.key) : tooHigh(next.key))) {
-        next = null;
-      }
-      if (next == null) {
-        cursor.close();
-        cursor = null;
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (!started) {
-        advance();
-      }
-      return next != null;
-    }
-
-    @Override
-    public Raw next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Raw r = next;
-      last = r.key;
-      advance();
-      return r;
-    }
-
-    @Override
-    public void remove() {
-      if (last == null) {
-        throw new IllegalStateException("next() has not been called, or remove() was called already");
-      }
-      tree.delete(last);
-      last = null;
     }
   }
 }

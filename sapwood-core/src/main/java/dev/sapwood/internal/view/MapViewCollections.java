@@ -1,0 +1,120 @@
+package dev.sapwood.internal.view;
+
+import java.util.AbstractCollection;
+import java.util.AbstractSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The entry set and values collection of a {@link MapView}, and the one iterator adapter every
+ * view's iterator is built from. Both collections are live (backed by the tree), their iterators
+ * weakly consistent with {@code remove()} support.
+ */
+final class MapViewCollections {
+  private MapViewCollections() {}
+
+  /** {@code raw}'s elements mapped by {@code f}; {@code remove()} removes from the tree. */
+  static <T> Iterator<T> mapped(Iterator<MapView.Raw> raw, Function<MapView.Raw, T> f) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return raw.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return f.apply(raw.next());
+      }
+
+      @Override
+      public void remove() {
+        raw.remove();
+      }
+    };
+  }
+
+  /** {@link MapView#entrySet()}. */
+  static final class Entries<K, V> extends AbstractSet<Map.Entry<K, V>> {
+    private final MapView<K, V> map;
+
+    Entries(MapView<K, V> map) {
+      this.map = map;
+    }
+
+    @Override
+    public Iterator<Map.Entry<K, V>> iterator() {
+      return map.entryIterator();
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+      return map.isEmpty();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
+        return false;
+      }
+      V v;
+      try {
+        v = map.get(e.getKey());
+      } catch (ClassCastException wrongType) {
+        return false;
+      }
+      return v != null && v.equals(e.getValue());
+    }
+
+    @Override
+    public boolean remove(Object o) {
+      if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
+        return false;
+      }
+      try {
+        return map.remove(e.getKey(), e.getValue());
+      } catch (ClassCastException wrongType) {
+        return false;
+      }
+    }
+
+    @Override
+    public void clear() {
+      map.clear();
+    }
+  }
+
+  /** {@link MapView#values()}. */
+  static final class Values<K, V> extends AbstractCollection<V> {
+    private final MapView<K, V> map;
+
+    Values(MapView<K, V> map) {
+      this.map = map;
+    }
+
+    @Override
+    public Iterator<V> iterator() {
+      return map.valueIterator();
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+      return map.isEmpty();
+    }
+
+    @Override
+    public void clear() {
+      map.clear();
+    }
+  }
+}
