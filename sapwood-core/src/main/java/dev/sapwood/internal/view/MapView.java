@@ -4,7 +4,6 @@ import dev.sapwood.Codec;
 import dev.sapwood.Cursor;
 import dev.sapwood.Tree;
 import java.util.AbstractMap;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -21,8 +20,10 @@ import java.util.concurrent.ConcurrentNavigableMap;
  * key range and in descending order (its sub-maps and descending views are more of these). Every
  * call reads or writes the tree; nothing is cached or copied.
  *
- * <p>Bounds are kept as encoded keys in ascending terms ({@code lo}/{@code hi}, either null for
- * none); a descending view swaps the meaning of first/last, higher/lower, ceiling/floor.
+ * <p>Bounds are kept as encoded keys in ascending terms ({@link Bounds}); a descending view swaps
+ * the meaning of first/last, higher/lower, ceiling/floor. Lookups go through a {@link
+ * RangeNavigator} and iteration through a {@link RangeIterator}; this class encodes, decodes, locks
+ * and delegates.
  *
  * <p>Consistency: single reads and writes are the tree's own, atomic. Iterators walk a {@link
  * Cursor}, so they are weakly consistent (they never throw {@code
@@ -43,23 +44,18 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   private final Codec<K> keys;
   private final Codec<V> values;
   private final Object lock;
-  private final byte[] lo;
-  private final boolean loIncl;
-  private final byte[] hi;
-  private final boolean hiIncl;
+  private final Bounds bounds;
   private final boolean descending;
+  private final RangeNavigator nav;
 
-  private MapView(Tree tree, Codec<K> keys, Codec<V> values, Object lock, byte[] lo, boolean loIncl,
-      byte[] hi, boolean hiIncl, boolean descending) {
+  private MapView(Tree tree, Codec<K> keys, Codec<V> values, Object lock, Bounds bounds, boolean descending) {
     this.tree = tree;
     this.keys = keys;
     this.values = values;
     this.lock = lock;
-    this.lo = lo;
-    this.loIncl = loIncl;
-    this.hi = hi;
-    this.hiIncl = hiIncl;
+    this.bounds = bounds;
     this.descending = descending;
+    this.nav = new RangeNavigator(tree, bounds);
   }
 
   /** The whole tree as a map. */
@@ -71,129 +67,27 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     synchronized (LOCKS) {
       lock = LOCKS.computeIfAbsent(tree, t -> new Object());
     }
-    return new MapView<>(tree, keys, values, lock, null, false, null, false, false);
+    return new MapView<>(tree, keys, values, lock, Bounds.ALL, false);
   }
 
-  // ---- bytes, bounds and the tree (ascending terms) ----
+  // ---- the range and its direction (Bounds, RangeNavigator, RangeIterator) ----
 
-  static int cmp(byte[] a, byte[] b) {
-    return Arrays.compareUnsigned(a, b);
+  // Directions in this view's order, for navigate.
+  private static final boolean UP = true;
+  private static final boolean DOWN = false;
+
+  /** The nearest entry to {@code key} going up or down in this view's order; null if none. */
+  private Raw navigate(K key, boolean up, boolean incl) {
+    return nav.near(encodeKey(key), up != descending, incl);
   }
 
-  // For RangeIterator: the tree and this view's bounds and direction.
-  Tree tree() {
-    return tree;
+  /** The first entry in this view's order going up (its first) or down (its last); null if empty. */
+  private Raw edge(boolean up) {
+    return nav.edge(up != descending);
   }
 
-  byte[] lo() {
-    return lo;
-  }
-
-  byte[] hi() {
-    return hi;
-  }
-
-  boolean loIncl() {
-    return loIncl;
-  }
-
-  boolean hiIncl() {
-    return hiIncl;
-  }
-
-  boolean descending() {
-    return descending;
-  }
-
-  boolean tooLow(byte[] k) {
-    if (lo == null) {
-      return false;
-    }
-    int c = cmp(k, lo);
-    return c < 0 || (c == 0 && !loIncl);
-  }
-
-  boolean tooHigh(byte[] k) {
-    if (hi == null) {
-      return false;
-    }
-    int c = cmp(k, hi);
-    return c > 0 || (c == 0 && !hiIncl);
-  }
-
-  private boolean inBounds(byte[] k) {
-    return !tooLow(k) && !tooHigh(k);
-  }
-
-  /** An entry read from the tree: encoded key and value. */
-  record Raw(byte[] key, byte[] value) {}
-
-  private static Raw at(Cursor c, boolean ok) {
-    return ok ? new Raw(c.key(), c.value()) : null;
-  }
-
-  /** First entry with key >= k (> k when not inclusive), ignoring bounds. */
-  private Raw rawCeiling(byte[] k, boolean incl) {
-    try (Cursor c = tree.cursor()) {
-      boolean ok = c.seek(k);
-      if (ok && !incl && cmp(c.key(), k) == 0) {
-        ok = c.next();
-      }
-      return at(c, ok);
-    }
-  }
-
-  /** Last entry with key <= k (< k when not inclusive), ignoring bounds. */
-  private Raw rawFloor(byte[] k, boolean incl) {
-    try (Cursor c = tree.cursor()) {
-      boolean ok;
-      if (c.seek(k)) {
-        ok = incl && cmp(c.key(), k) == 0 || c.prev();
-      } else {
-        ok = c.last();
-      }
-      return at(c, ok);
-    }
-  }
-
-  private Raw lowestAsc() {
-    Raw r;
-    if (lo == null) {
-      try (Cursor c = tree.cursor()) {
-        r = at(c, c.first());
-      }
-    } else {
-      r = rawCeiling(lo, loIncl);
-    }
-    return r == null || tooHigh(r.key) ? null : r;
-  }
-
-  private Raw highestAsc() {
-    Raw r;
-    if (hi == null) {
-      try (Cursor c = tree.cursor()) {
-        r = at(c, c.last());
-      }
-    } else {
-      r = rawFloor(hi, hiIncl);
-    }
-    return r == null || tooLow(r.key) ? null : r;
-  }
-
-  private Raw ceilingAsc(byte[] k, boolean incl) {
-    if (tooLow(k)) {
-      return lowestAsc();
-    }
-    Raw r = rawCeiling(k, incl);
-    return r == null || tooHigh(r.key) ? null : r;
-  }
-
-  private Raw floorAsc(byte[] k, boolean incl) {
-    if (tooHigh(k)) {
-      return highestAsc();
-    }
-    Raw r = rawFloor(k, incl);
-    return r == null || tooLow(r.key) ? null : r;
+  private RangeIterator rangeIterator() {
+    return new RangeIterator(tree, bounds, !descending);
   }
 
   // ---- encoding ----
@@ -211,18 +105,18 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   private byte[] checkedKey(K key) {
     byte[] k = encodeKey(key);
-    if (!inBounds(k)) {
+    if (!bounds.contains(k)) {
       throw new IllegalArgumentException("key out of the range of this map");
     }
     return k;
   }
 
   private Map.Entry<K, V> entry(Raw r) {
-    return r == null ? null : new AbstractMap.SimpleImmutableEntry<>(keys.decode(r.key), values.decode(r.value));
+    return r == null ? null : new AbstractMap.SimpleImmutableEntry<>(keys.decode(r.key()), values.decode(r.value()));
   }
 
   private K key(Raw r) {
-    return r == null ? null : keys.decode(r.key);
+    return r == null ? null : keys.decode(r.key());
   }
 
   private static <T> T orThrow(T t) {
@@ -237,7 +131,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   @Override
   public V get(Object key) {
     byte[] k = encodeKey(key);
-    if (!inBounds(k)) {
+    if (!bounds.contains(k)) {
       return null;
     }
     byte[] v = tree.get(k);
@@ -274,7 +168,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   @Override
   public V remove(Object key) {
     byte[] k = encodeKey(key);
-    if (!inBounds(k)) {
+    if (!bounds.contains(k)) {
       return null;
     }
     synchronized (lock) {
@@ -290,7 +184,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   @Override
   public int size() {
     long n = 0;
-    for (Iterator<Raw> it = new RangeIterator(this); it.hasNext(); it.next()) {
+    for (Iterator<Raw> it = rangeIterator(); it.hasNext(); it.next()) {
       n++;
     }
     return (int) Math.min(n, Integer.MAX_VALUE);
@@ -298,12 +192,12 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   @Override
   public boolean isEmpty() {
-    return lowestAsc() == null;
+    return nav.edge(true) == null;
   }
 
   @Override
   public void clear() {
-    for (RangeIterator it = new RangeIterator(this); it.hasNext(); ) {
+    for (RangeIterator it = rangeIterator(); it.hasNext(); ) {
       it.next();
       it.remove();
     }
@@ -332,7 +226,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
       return false;
     }
     byte[] k = encodeKey(key);
-    if (!inBounds(k)) {
+    if (!bounds.contains(k)) {
       return false;
     }
     synchronized (lock) {
@@ -378,103 +272,93 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   @Override
   public Comparator<? super K> comparator() {
-    Comparator<K> byBytes = (a, b) -> cmp(keys.encode(a), keys.encode(b));
+    Comparator<K> byBytes = (a, b) -> Bounds.cmp(keys.encode(a), keys.encode(b));
     return descending ? byBytes.reversed() : byBytes;
   }
 
   @Override
   public K firstKey() {
-    return orThrow(key(descending ? highestAsc() : lowestAsc()));
+    return orThrow(key(edge(UP)));
   }
 
   @Override
   public K lastKey() {
-    return orThrow(key(descending ? lowestAsc() : highestAsc()));
+    return orThrow(key(edge(DOWN)));
   }
 
   @Override
   public Map.Entry<K, V> firstEntry() {
-    return entry(descending ? highestAsc() : lowestAsc());
+    return entry(edge(UP));
   }
 
   @Override
   public Map.Entry<K, V> lastEntry() {
-    return entry(descending ? lowestAsc() : highestAsc());
+    return entry(edge(DOWN));
   }
 
   @Override
   public Map.Entry<K, V> pollFirstEntry() {
-    return poll(true);
+    return poll(UP);
   }
 
   @Override
   public Map.Entry<K, V> pollLastEntry() {
-    return poll(false);
+    return poll(DOWN);
   }
 
-  private Map.Entry<K, V> poll(boolean first) {
+  private Map.Entry<K, V> poll(boolean up) {
     synchronized (lock) {
-      Raw r = first != descending ? lowestAsc() : highestAsc();
+      Raw r = edge(up);
       if (r != null) {
-        tree.delete(r.key);
+        tree.delete(r.key());
       }
       return entry(r);
     }
   }
 
-  private Raw ceilingRaw(K key, boolean incl) {
-    byte[] k = encodeKey(key);
-    return descending ? floorAsc(k, incl) : ceilingAsc(k, incl);
-  }
-
-  private Raw floorRaw(K key, boolean incl) {
-    byte[] k = encodeKey(key);
-    return descending ? ceilingAsc(k, incl) : floorAsc(k, incl);
-  }
-
   @Override
   public Map.Entry<K, V> lowerEntry(K key) {
-    return entry(floorRaw(key, false));
+    return entry(navigate(key, DOWN, false));
   }
 
   @Override
   public K lowerKey(K key) {
-    return key(floorRaw(key, false));
+    return key(navigate(key, DOWN, false));
   }
 
   @Override
   public Map.Entry<K, V> floorEntry(K key) {
-    return entry(floorRaw(key, true));
+    return entry(navigate(key, DOWN, true));
   }
 
   @Override
   public K floorKey(K key) {
-    return key(floorRaw(key, true));
+    return key(navigate(key, DOWN, true));
   }
 
   @Override
   public Map.Entry<K, V> ceilingEntry(K key) {
-    return entry(ceilingRaw(key, true));
+    return entry(navigate(key, UP, true));
   }
 
   @Override
   public K ceilingKey(K key) {
-    return key(ceilingRaw(key, true));
+    return key(navigate(key, UP, true));
   }
 
   @Override
   public Map.Entry<K, V> higherEntry(K key) {
-    return entry(ceilingRaw(key, false));
+    return entry(navigate(key, UP, false));
   }
 
   @Override
   public K higherKey(K key) {
-    return key(ceilingRaw(key, false));
+    return key(navigate(key, UP, false));
   }
 
   @Override
   public MapView<K, V> descendingMap() {
-    return new MapView<>(tree, keys, values, lock, lo, loIncl, hi, hiIncl, !descending);
+    return new MapView<>(tree, keys, values, lock, bounds, !descending);
   }
 
   @Override
@@ -494,25 +378,17 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   @Override
   public MapView<K, V> subMap(K fromKey, boolean fromInclusive, K toKey, boolean toInclusive) {
-    byte[] from = encodeKey(fromKey);
-    byte[] to = encodeKey(toKey);
-    int c = cmp(from, to);
-    if (descending ? c < 0 : c > 0) {
-      throw new IllegalArgumentException("fromKey > toKey");
-    }
-    return descending ? bounded(to, toInclusive, from, fromInclusive) : bounded(from, fromInclusive, to, toInclusive);
+    return narrowed(encodeKey(fromKey), fromInclusive, encodeKey(toKey), toInclusive);
   }
 
   @Override
   public MapView<K, V> headMap(K toKey, boolean inclusive) {
-    byte[] to = encodeKey(toKey);
-    return descending ? bounded(to, inclusive, null, false) : bounded(null, false, to, inclusive);
+    return narrowed(null, false, encodeKey(toKey), inclusive);
   }
 
   @Override
   public MapView<K, V> tailMap(K fromKey, boolean inclusive) {
-    byte[] from = encodeKey(fromKey);
-    return descending ? bounded(null, false, from, inclusive) : bounded(from, inclusive, null, false);
+    return narrowed(encodeKey(fromKey), inclusive, null, false);
   }
 
   @Override
@@ -530,23 +406,9 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     return tailMap(fromKey, true);
   }
 
-  /** This view narrowed to [newLo, newHi] (ascending terms; null: keep this view's bound). */
-  private MapView<K, V> bounded(byte[] newLo, boolean newLoIncl, byte[] newHi, boolean newHiIncl) {
-    if (newLo == null) {
-      newLo = lo;
-      newLoIncl = loIncl;
-    } else if (lo != null && (cmp(newLo, lo) < 0 || (cmp(newLo, lo) == 0 && newLoIncl && !loIncl))
-        || hi != null && (cmp(newLo, hi) > 0 || (cmp(newLo, hi) == 0 && newLoIncl && !hiIncl))) {
-      throw new IllegalArgumentException("key out of the range of this map");
-    }
-    if (newHi == null) {
-      newHi = hi;
-      newHiIncl = hiIncl;
-    } else if (hi != null && (cmp(newHi, hi) > 0 || (cmp(newHi, hi) == 0 && newHiIncl && !hiIncl))
-        || lo != null && (cmp(newHi, lo) < 0 || (cmp(newHi, lo) == 0 && newHiIncl && !loIncl))) {
-      throw new IllegalArgumentException("key out of the range of this map");
-    }
-    return new MapView<>(tree, keys, values, lock, newLo, newLoIncl, newHi, newHiIncl, descending);
+  /** This view narrowed to from..to in its own order (null: keep this view's bound); see {@link Bounds#sub}. */
+  private MapView<K, V> narrowed(byte[] from, boolean fromIncl, byte[] to, boolean toIncl) {
+    return new MapView<>(tree, keys, values, lock, bounds.sub(from, fromIncl, to, toIncl, descending), descending);
   }
 
   // ---- collection views (MapViewCollections) ----
@@ -563,17 +425,17 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   /** Keys in this view's order, for {@link KeySetView}. */
   Iterator<K> keyIterator() {
-    return MapViewCollections.mapped(new RangeIterator(this), r -> keys.decode(r.key));
+    return MapViewCollections.mapped(rangeIterator(), r -> keys.decode(r.key()));
   }
 
   /** Entries in this view's order; {@code setValue} on one writes to the tree. */
   Iterator<Map.Entry<K, V>> entryIterator() {
-    return MapViewCollections.mapped(new RangeIterator(this), WriteThroughEntry::new);
+    return MapViewCollections.mapped(rangeIterator(), WriteThroughEntry::new);
   }
 
   /** Values in this view's key order. */
   Iterator<V> valueIterator() {
-    return MapViewCollections.mapped(new RangeIterator(this), r -> values.decode(r.value));
+    return MapViewCollections.mapped(rangeIterator(), r -> values.decode(r.value()));
   }
 
   /** An iterator's entry: {@code setValue} writes to the tree. */
@@ -581,7 +443,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     private static final long serialVersionUID = 1L;
 
     WriteThroughEntry(Raw r) {
-      super(keys.decode(r.key), values.decode(r.value));
+      super(keys.decode(r.key()), values.decode(r.value()));
     }
 
     @Override

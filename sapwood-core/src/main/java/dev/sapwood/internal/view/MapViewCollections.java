@@ -15,7 +15,7 @@ final class MapViewCollections {
   private MapViewCollections() {}
 
   /** {@code raw}'s elements mapped by {@code f}; {@code remove()} removes from the tree. */
-  static <T> Iterator<T> mapped(Iterator<MapView.Raw> raw, Function<MapView.Raw, T> f) {
+  static <T> Iterator<T> mapped(Iterator<Raw> raw, Function<Raw, T> f) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {

@@ -1,47 +1,43 @@
 package dev.sapwood.internal.view;
 
 import dev.sapwood.Cursor;
+import dev.sapwood.Tree;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
-/** Walks a {@link MapView}'s range in its order with one cursor; weakly consistent. */
-final class RangeIterator implements Iterator<MapView.Raw> {
-  private final MapView<?, ?> view;
+/**
+ * Walks a tree's entries within {@link Bounds}, up or down, with one cursor. Weakly consistent: it
+ * never throws {@code ConcurrentModificationException}; {@code remove()} deletes the last key
+ * returned. The cursor is closed at the end of the range.
+ */
+final class RangeIterator implements Iterator<Raw> {
+  private final Tree tree;
+  private final Bounds bounds;
+  private final boolean up;
   private Cursor cursor;
-  private MapView.Raw next;
+  private Raw next;
   private byte[] last;
   private boolean started;
 
-  RangeIterator(MapView<?, ?> view) {
-    this.view = view;
+  RangeIterator(Tree tree, Bounds bounds, boolean up) {
+    this.tree = tree;
+    this.bounds = bounds;
+    this.up = up;
   }
 
   private void advance() {
     boolean ok;
     if (!started) {
       started = true;
-      cursor = view.tree().cursor();
-      byte[] lo = view.lo();
-      byte[] hi = view.hi();
-      if (!view.descending()) {
-        ok = lo == null ? cursor.first() : cursor.seek(lo);
-        if (ok && !view.loIncl() && lo != null && MapView.cmp(cursor.key(), lo) == 0) {
-          ok = cursor.next();
-        }
-      } else if (hi == null) {
-        ok = cursor.last();
-      } else if (cursor.seek(hi)) {
-        ok = view.hiIncl() && MapView.cmp(cursor.key(), hi) == 0 || cursor.prev();
-      } else {
-        ok = cursor.last();
-      }
+      cursor = tree.cursor();
+      ok = RangeNavigator.seekEdge(cursor, bounds, up);
     } else if (cursor == null) {
       return;
     } else {
-      ok = view.descending() ? cursor.prev() : cursor.next();
+      ok = up ? cursor.next() : cursor.prev();
     }
-    next = ok ? new MapView.Raw(cursor.key(), cursor.value()) : null;
-    if (next != null && (view.descending() ? view.tooLow(next.key()) : view.tooHigh(next.key()))) {
+    next = ok ? new Raw(cursor.key(), cursor.value()) : null;
+    if (next != null && bounds.beyond(next.key(), up)) {
       next = null;
     }
     if (next == null) {
@@ -59,11 +55,11 @@ final class RangeIterator implements Iterator<MapView.Raw> {
   }
 
   @Override
-  public MapView.Raw next() {
+  public Raw next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    MapView.Raw r = next;
+    Raw r = next;
     last = r.key();
     advance();
     return r;
@@ -74,7 +70,7 @@ final class RangeIterator implements Iterator<MapView.Raw> {
     if (last == null) {
       throw new IllegalStateException("next() has not been called, or remove() was called already");
     }
-    view.tree().delete(last);
+    tree.delete(last);
     last = null;
   }
 }
