@@ -110,6 +110,7 @@ public final class Report {
     m.put("durability", cfg.durability().name());
     m.put("compression", cfg.compression().name());
     m.put("node_size", cfg.nodeSize());
+    m.put("basement_size", cfg.basementSize());
     m.put("seek_nexts", cfg.seekNexts());
     m.put("seed", cfg.seed());
     m.put("mode", mode);

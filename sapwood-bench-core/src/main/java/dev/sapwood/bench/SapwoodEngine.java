@@ -37,8 +37,13 @@ public final class SapwoodEngine implements BenchEngine {
     Options o = Options.defaults().cacheSize(s.cacheSize()).durability(s.durability())
         .compression(s.compression());
     if (s.nodeSize() > 0) {
-      // The basement size follows the node size, keeping the default's 32 basements per node.
-      o = o.nodeSize(s.nodeSize()).basementSize(Math.max(Options.MIN_BASEMENT_SIZE, s.nodeSize() / 32));
+      // Unless given, the basement size follows the node size, keeping the default's ratio.
+      int ratio = Options.defaults().nodeSize() / Options.defaults().basementSize();
+      o = o.nodeSize(s.nodeSize())
+          .basementSize(Math.max(Options.MIN_BASEMENT_SIZE, s.nodeSize() / ratio));
+    }
+    if (s.basementSize() > 0) {
+      o = o.basementSize(s.basementSize());
     }
     options = o;
     db = Database.open(dir, o);

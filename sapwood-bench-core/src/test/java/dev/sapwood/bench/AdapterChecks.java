@@ -26,7 +26,7 @@ public final class AdapterChecks {
         Workload.UPDATERANDOM, Workload.READWHILEWRITING, Workload.DELETERANDOM,
         Workload.READRANDOM, Workload.READSEQ);
     BenchConfig cfg = new BenchConfig(all, NUM, 1000, 16, 100, 2, 8L << 20,
-        dev.sapwood.Durability.NONE, dev.sapwood.Compression.LZ4, 0, 5, 99, true);
+        dev.sapwood.Durability.NONE, dev.sapwood.Compression.LZ4, 0, 0, 5, 99, true);
     BenchRunner r = new BenchRunner(cfg, null, 20);
     Path dir = root.resolve(f.name());
     List<WorkloadResult> res = r.run(f, dir, null);

@@ -35,7 +35,7 @@ import java.util.function.ToDoubleFunction;
  * java ... dev.sapwood.bench.peers.PeerBench [--engines sapwood,rocksdb,lmdb,h2]
  *   [--benchmarks LIST] [--num N] [--reads N] [--key-size 16] [--value-size 100] [--threads 1]
  *   [--cache-size 128M] [--durability ASYNC] [--compression LZ4] [--node-size BYTES]
- *   [--seek-nexts 10] [--runs 1] [--dir DIR] [--json FILE] [--png FILE] [--sample-ms 250]
+ *   [--basement-size BYTES] [--seek-nexts 10] [--runs 1] [--dir DIR] [--json FILE] [--png FILE] [--sample-ms 250]
  * </pre>
  */
 public final class PeerBench {
@@ -83,6 +83,7 @@ public final class PeerBench {
     Durability dur = Durability.ASYNC;
     Compression comp = Compression.LZ4;
     int nodeSize = 0;
+    int basementSize = 0;
     int seekNexts = 10;
     try {
       for (int i = 0; i < args.length; i++) {
@@ -116,6 +117,7 @@ public final class PeerBench {
           case "--durability" -> dur = Durability.valueOf(v.toUpperCase(Locale.ROOT));
           case "--compression" -> comp = Compression.valueOf(v.toUpperCase(Locale.ROOT));
           case "--node-size" -> nodeSize = (int) Sizes.bytes(v);
+          case "--basement-size" -> basementSize = (int) Sizes.bytes(v);
           case "--seek-nexts" -> seekNexts = Integer.parseInt(v);
           case "--runs" -> runs = Integer.parseInt(v);
           case "--dir" -> dir = Path.of(v);
@@ -136,7 +138,7 @@ public final class PeerBench {
         }
       }
       cfg = new BenchConfig(b, num, reads, keySize, valueSize, threads, cache, dur, comp, nodeSize,
-          seekNexts, 301, false);
+          basementSize, seekNexts, 301, false);
     } catch (IllegalArgumentException e) {
       err.println("peer bench: " + e.getMessage());
       return 2;

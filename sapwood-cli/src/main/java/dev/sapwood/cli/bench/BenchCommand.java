@@ -71,8 +71,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--compression", description = "NONE, LZ4 or ZSTD (default ${DEFAULT-VALUE}).")
   Compression compression = Compression.LZ4;
 
-  @Option(names = "--node-size", paramLabel = "BYTES", description = "Node size, e.g. 4M; the basement size is a 32nd of it (default: Sapwood's).")
+  @Option(names = "--node-size", paramLabel = "BYTES", description = "Node size, e.g. 4M; unless --basement-size is given, the basement keeps the default's share of it (default: Sapwood's).")
   String nodeSize = "0";
+
+  @Option(names = "--basement-size", paramLabel = "BYTES", description = "Basement (leaf partition) size, e.g. 4K (default: Sapwood's).")
+  String basementSize = "0";
 
   @Option(names = "--seek-nexts", description = "Entries read after each seek of seekrandom (default ${DEFAULT-VALUE}).")
   int seekNexts = 10;
@@ -96,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       cfg = new BenchConfig(Workload.parseList(benchmarks), Sizes.count(num), Sizes.count(reads),
           keySize, valueSize, threads, Sizes.bytes(cacheSize), durability, compression,
-          (int) Sizes.bytes(nodeSize), seekNexts, seed, false);
+          (int) Sizes.bytes(nodeSize), (int) Sizes.bytes(basementSize), seekNexts, seed, false);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -208,6 +208,11 @@ public final class CacheTable<T extends Cacheable> {
     return usedBytes.get();
   }
 
+  /** Whether {@code bytes} more would still fit the budget (no eviction needed). */
+  public boolean hasRoom(long bytes) {
+    return usedBytes.get() + bytes <= budget;
+  }
+
   public long budget() {
     return budget;
   }

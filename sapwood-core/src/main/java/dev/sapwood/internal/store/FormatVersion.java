@@ -11,14 +11,18 @@ package dev.sapwood.internal.store;
  *   <li>1 — first format: two 4 KiB header slots, a checksummed block table written to fresh space
  *       at each checkpoint, 4 KiB-aligned copy-on-write extents, a catalog block, node blocks with
  *       separately compressed and checksummed partitions (docs/format.md).
+ *   <li>2 — node partitions are cut into frames of whole records (about 4 KiB raw), each
+ *       compressed and checksummed on its own and indexed in the node header by its first key, so
+ *       a point query reads one frame; partition counts and a basement's max MSN moved from the
+ *       partition into its directory entry. Version 1 files are not read (no release had them).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 1;
+  public static final int CURRENT = 2;
 
   /** The oldest version this build reads. */
-  public static final int OLDEST_READABLE = 1;
+  public static final int OLDEST_READABLE = 2;
 
   private FormatVersion() {}
 

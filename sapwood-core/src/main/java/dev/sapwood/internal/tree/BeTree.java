@@ -148,7 +148,7 @@ public final class BeTree {
     Node node = ctx.cache.pinRead(root);
     while (node.height > 0) {
       int c = node.partitionFor(key);
-      MessageBuffer buf = ctx.partitions.buffer(node, c);
+      MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
       for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
         collected.addCopy(buf, buf.point(i));
       }
@@ -163,7 +163,7 @@ public final class BeTree {
     }
     Basement b;
     try {
-      b = ctx.partitions.basement(node, node.partitionFor(key));
+      b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
     } finally {
       ctx.cache.unpinRead(node);
     }

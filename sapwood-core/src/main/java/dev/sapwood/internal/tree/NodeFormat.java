@@ -8,11 +8,13 @@ package dev.sapwood.internal.tree;
  * Header      := magic u32, headerLength u32, height u16, n u32, maxMsn u64,
  *                Pivot{n-1}, [child u64]{n, internal only}, DirEntry{n}, headerCrc u32
  * Pivot       := length u16, key bytes
- * DirEntry    := offset u32, compressedLength u32, rawLength u32, codec u8, crc u32
- * Partition   := the compressed bytes of a LeafPartition or a BufferPartition
- * LeafPartition   := maxMsn u64, count u32, Entry{count}
+ * DirEntry    := offset u32, rawLength u32, codec u8, maxMsn u64, count u32, rangeCount u32,
+ *                frameCount u32, pointFrames u32, FrameEntry{frameCount}
+ * FrameEntry  := compressedLength u32, rawLength u32, crc u32, firstKeyLength u16, firstKey
+ * Partition   := Frame{frameCount}: each the compressed bytes of a run of whole records
+ * LeafPartition   := Entry{count}                      (the frames' raw bytes, concatenated)
  * Entry           := kind u8 (0 = value), keyLength u32, key, valueLength u32, value
- * BufferPartition := pointCount u32, rangeCount u32, Message{pointCount + rangeCount}
+ * BufferPartition := Message{count} Message{rangeCount} (point frames, then range frames)
  * Message         := type u8, msn u64, keyLength u32, key, valueLength u32, value,
  *                    [fnLength u8, fn name]   (UPDATE only)
  * </pre>
@@ -24,8 +26,20 @@ final class NodeFormat {
   static final int MAGIC = 0x53574E44;
   /** magic, headerLength, height, n, maxMsn. */
   static final int FIXED_HEADER = 4 + 4 + 2 + 4 + 8;
-  /** Bytes read first when a node is fetched; most headers fit. */
-  static final int HEADER_PROBE = 4096;
+  /**
+   * Bytes read first when a node is fetched. A 1 MiB leaf's header (pivots and a frame table of
+   * about 256 first keys) is about 9 KiB with 16-byte keys, so most headers fit in one read.
+   */
+  static final int HEADER_PROBE = 16 << 10;
+  /**
+   * Raw bytes a frame is cut at (a frame ends at the first record boundary at or past it, so one
+   * large record makes one large frame). Only the writer uses it: readers follow the frame table.
+   */
+  static final int FRAME_TARGET = 4096;
+  /** DirEntry bytes before its frames. */
+  static final int DIR_ENTRY_FIXED = 4 + 4 + 1 + 8 + 4 + 4 + 4 + 4;
+  /** FrameEntry bytes before its first key. */
+  static final int FRAME_ENTRY_FIXED = 4 + 4 + 4 + 2;
   /** Largest raw partition accepted from disk. */
   static final int MAX_RAW_PARTITION = 1 << 30;
   /** Largest tree height accepted from disk. */

@@ -73,7 +73,7 @@ public final class NodeInspector {
 
   /** Reads, checks and decodes buffer i of an internal node: point messages first, then ranges. */
   public List<Message> buffer(int i) {
-    MessageBuffer b = NodeReader.readBuffer(file, block, node.disk, i);
+    MessageBuffer b = PartitionReader.readBuffer(file, block, node.disk, i);
     List<Message> out = new ArrayList<>(b.pointCount() + b.rangeCount());
     for (int m = 0; m < b.pointCount(); m++) {
       out.add(message(b, b.point(m)));
@@ -86,7 +86,7 @@ public final class NodeInspector {
 
   /** Reads, checks and decodes basement i of a leaf. */
   public Basement basement(int i) {
-    dev.sapwood.internal.tree.Basement b = NodeReader.readBasement(file, block, node.disk, i);
+    dev.sapwood.internal.tree.Basement b = PartitionReader.readBasement(file, block, node.disk, i);
     List<byte[]> keys = new ArrayList<>(b.count());
     List<byte[]> values = new ArrayList<>(b.count());
     for (int e = 0; e < b.count(); e++) {

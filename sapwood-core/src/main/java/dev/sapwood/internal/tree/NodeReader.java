@@ -4,7 +4,6 @@ import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Checksums;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
 import java.util.Arrays;
@@ -16,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>A node is read header first (pivots, children, partition directory); its partitions —
  * basements of a leaf, buffers of an internal node — are fetched one at a time on demand
- * ({@link #readBasement}, {@link #readBuffer}): the partial fetch.
+ * by {@link PartitionReader}: the partial fetch.
  */
 final class NodeReader {
   private NodeReader() {}
@@ -81,134 +80,65 @@ final class NodeReader {
         }
       }
     }
-    int[] off = new int[n];
-    int[] comp = new int[n];
-    int[] raw = new int[n];
-    byte[] codec = new byte[n];
-    int[] crc = new int[n];
+    DirectoryBuilder dir = new DirectoryBuilder(n, n * 8);
     int expected = headerLen;
     for (int i = 0; i < n; i++) {
-      off[i] = r.i32("partition offset");
-      comp[i] = r.length("partition length", size);
-      raw[i] = r.length("partition raw length", NodeFormat.MAX_RAW_PARTITION);
-      codec[i] = (byte) r.u8("codec");
-      crc[i] = r.i32("partition crc");
-      if (off[i] != expected || (long) off[i] + comp[i] > size) {
-        throw r.error("partition " + i + " at " + off[i] + "+" + comp[i] + " does not follow at " + expected + " within " + size);
+      int off = r.i32("partition offset");
+      int raw = r.length("partition raw length", NodeFormat.MAX_RAW_PARTITION);
+      byte codec = (byte) r.u8("codec");
+      long partMsn = r.i64("partition max msn");
+      int count = r.length("record count", raw / Basement.ENTRY_OVERHEAD);
+      int ranges = r.length("range count", raw / NodeFormat.MIN_MESSAGE);
+      int frames = r.length("frame count", r.remaining() / NodeFormat.FRAME_ENTRY_FIXED);
+      int points = r.length("point frame count", frames);
+      if (off != expected) {
+        throw r.error("partition " + i + " at " + off + " does not follow at " + expected);
       }
-      expected = off[i] + comp[i];
+      if (height == 0 ? ranges != 0 || points != frames : partMsn != 0) {
+        throw r.error("partition " + i + ": fields of the wrong kind of partition");
+      }
+      dir.partition(off, raw, codec, partMsn, count, ranges, points);
+      long rawSum = 0;
+      int prevKeyAt = 0;
+      int prevKeyLen = 0;
+      for (int f = 0; f < frames; f++) {
+        int comp = r.length("frame length", size - expected);
+        int frameRaw = r.length("frame raw length", raw);
+        int crc = r.i32("frame crc");
+        int keyLen = r.u16("frame first key length");
+        if (keyLen > Limits.MAX_KEY_SIZE || frameRaw == 0) {
+          throw r.error("frame " + f + " of partition " + i + ": first key of " + keyLen + " bytes, " + frameRaw + " raw bytes");
+        }
+        int keyAt = r.arrayPosition();
+        r.skip(keyLen, "frame first key");
+        if (f > 0 && f < points && Keys.compare(head, prevKeyAt, prevKeyLen, head, keyAt, keyLen) > 0) {
+          throw r.error("frame " + f + " of partition " + i + ": first keys out of order");
+        }
+        prevKeyAt = keyAt;
+        prevKeyLen = keyLen;
+        dir.frame(expected, comp, frameRaw, crc, head, keyAt, keyLen);
+        expected += comp;
+        rawSum += frameRaw;
+      }
+      if (rawSum != raw) {
+        throw r.error("partition " + i + ": frames hold " + rawSum + " raw bytes, not " + raw);
+      }
     }
     if (expected != size) {
       throw r.error("partitions end at " + expected + ", block has " + size + " bytes");
     }
     Node node = new Node(block);
-    PartitionDirectory dir = new PartitionDirectory(off, comp, raw, codec, crc);
     node.maxMsn = maxMsn;
     if (height == 0) {
       node.setLeaf(pivots, new Basement[n]);
     } else {
       node.setInternal(height, pivots, children, new MessageBuffer[n]);
     }
-    node.disk = dir;
+    node.disk = dir.build();
     return node;
   }
 
-  /** Reads, verifies and decodes buffer {@code i} of a clean internal node. */
-  static MessageBuffer readBuffer(BlockFile file, long block, PartitionDirectory dir, int i) {
-    return parseBuffer(file, block, dir.offset(i), readPartition(file, block, dir, i));
-  }
-
-  /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
-  static Basement readBasement(BlockFile file, long block, PartitionDirectory dir, int i) {
-    byte[] raw = readPartition(file, block, dir, i);
-    BoundedReader r = new BoundedReader(raw, 0, raw.length);
-    try {
-      long maxMsn = r.i64("basement max msn");
-      int count = r.length("entry count", r.remaining() / Basement.ENTRY_OVERHEAD);
-      int start = r.arrayPosition();
-      int[] offsets = new int[count];
-      int prevKeyOff = -1;
-      int prevKeyLen = 0;
-      for (int e = 0; e < count; e++) {
-        offsets[e] = r.arrayPosition() - start;
-        int kind = r.u8("entry kind");
-        if (kind != Basement.KIND_VALUE) {
-          throw r.error("unknown entry kind " + kind);
-        }
-        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
-        int keyOff = r.arrayPosition();
-        r.skip(klen, "key");
-        if (prevKeyOff >= 0 && Keys.compare(raw, prevKeyOff, prevKeyLen, raw, keyOff, klen) >= 0) {
-          throw r.error("entries out of order");
-        }
-        prevKeyOff = keyOff;
-        prevKeyLen = klen;
-        r.skip(r.length("value length", r.remaining()), "value");
-      }
-      if (r.remaining() != 0) {
-        throw r.error(r.remaining() + " stray bytes after the last entry");
-      }
-      int used = raw.length - start;
-      return new Basement(Arrays.copyOfRange(raw, start, raw.length), used, offsets, count, maxMsn);
-    } catch (FormatException e) {
-      throw corrupt(file, block, dir.offset(i), "basement " + i + ": " + e.getMessage() + " (at " + e.position() + " of the raw partition)");
-    }
-  }
-
-  private static MessageBuffer parseBuffer(BlockFile file, long block, int partOffset, byte[] raw) {
-    BoundedReader r = new BoundedReader(raw, 0, raw.length);
-    try {
-      int points = r.length("point count", r.remaining() / NodeFormat.MIN_MESSAGE);
-      int ranges = r.length("range count", r.remaining() / NodeFormat.MIN_MESSAGE);
-      MessageBuffer buf = new MessageBuffer(raw.length);
-      for (int m = 0; m < points + ranges; m++) {
-        int start = r.arrayPosition();
-        int type = r.u8("message type");
-        boolean range = m >= points;
-        if (!MessageType.isValid((byte) type) || (type == MessageType.DELETE_RANGE) != range) {
-          throw r.error("message type " + type + " in the " + (range ? "range" : "point") + " list");
-        }
-        r.i64("msn");
-        r.skip(r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining())), "key");
-        r.skip(r.length("value length", r.remaining()), "value");
-        if (type == MessageType.UPDATE) {
-          int fnLen = r.u8("function name length");
-          if (fnLen == 0) {
-            throw r.error("empty function name");
-          }
-          r.skip(fnLen, "function name");
-        }
-        int rec = buf.appendRaw(raw, start, r.arrayPosition() - start);
-        if (!range && m > 0 && buf.point(m) != rec) {
-          throw r.error("messages out of order");
-        }
-      }
-      if (r.remaining() != 0) {
-        throw r.error(r.remaining() + " stray bytes after the last message");
-      }
-      return buf;
-    } catch (FormatException e) {
-      throw corrupt(file, block, partOffset, "buffer: " + e.getMessage() + " (at " + e.position() + " of the raw partition)");
-    }
-  }
-
-  private static byte[] readPartition(BlockFile file, long block, PartitionDirectory dir, int i) {
-    int len = dir.compressedLength(i);
-    byte[] comp = new byte[len];
-    file.readBlock(block, dir.offset(i), comp, 0, len);
-    if (Checksums.crc32c(comp, 0, len) != dir.crc(i)) {
-      throw corrupt(file, block, dir.offset(i), "partition " + i + " checksum mismatch");
-    }
-    byte[] raw = new byte[dir.rawLength(i)];
-    try {
-      Codecs.decompress(dir.codec(i), comp, 0, len, raw, 0, raw.length);
-    } catch (IllegalArgumentException e) {
-      throw corrupt(file, block, dir.offset(i), "partition " + i + ": " + e.getMessage());
-    }
-    return raw;
-  }
-
-  private static CorruptionException corrupt(BlockFile file, long block, long offsetInBlock, String what) {
+  static CorruptionException corrupt(BlockFile file, long block, long offsetInBlock, String what) {
     return new CorruptionException(file.name(), file.blockOffset(block) + offsetInBlock, "node block " + block + ": " + what);
   }
 }

@@ -3,48 +3,56 @@ package dev.sapwood.internal.tree;
 import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.util.BigEndian;
-import java.io.ByteArrayOutputStream;
 
 /**
- * Serializes a node into a block (layout in {@link NodeFormat}): each partition is serialized,
- * compressed and checksummed on its own, so it can later be fetched alone.
+ * Serializes a node into a block (layout in {@link NodeFormat}): each partition's records are cut
+ * into frames of about {@link NodeFormat#FRAME_TARGET} raw bytes at record boundaries, and each
+ * frame is compressed and checksummed on its own, so that a partition can later be fetched alone
+ * and a point query can read a single frame of it.
  */
 final class NodeWriter {
   private NodeWriter() {}
 
-  /** A serialized node: its block bytes and where each partition lies in them. */
+  /** A serialized node: its block bytes and where each partition and frame lies in them. */
   record Result(byte[] block, PartitionDirectory directory) {}
+
+  /** One partition's frames before layout. */
+  private static final class Framed {
+    long maxMsn;
+    int count;
+    int rangeCount;
+    int pointFrames;
+    int rawLength;
+    final FrameList frames = new FrameList();
+  }
 
   /** Serializes {@code node}; every partition must be in memory. */
   static Result write(Node node, byte codec) {
     int n = node.n;
-    byte[][] parts = new byte[n][];
-    int[] raw = new int[n];
-    int[] crc = new int[n];
+    Framed[] parts = new Framed[n];
+    int frameTotal = 0;
+    long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (int i = 0; i < n; i++) {
-      byte[] r = node.height == 0 ? leafPartition(node.basements[i]) : bufferPartition(node.buffers[i]);
-      raw[i] = r.length;
-      parts[i] = Codecs.compress(codec, r, 0, r.length);
-      crc[i] = Checksums.crc32c(parts[i], 0, parts[i].length);
+      parts[i] = node.height == 0 ? frameBasement(node.basements[i], codec) : frameBuffer(node.buffers[i], codec);
+      frameTotal += parts[i].frames.size;
+      headerLen += NodeFormat.DIR_ENTRY_FIXED + parts[i].frames.headerBytes();
     }
-    int headerLen = NodeFormat.FIXED_HEADER;
     for (int i = 0; i < n - 1; i++) {
       headerLen += 2 + node.pivots[i].length;
     }
     if (node.height > 0) {
-      headerLen += 8 * n;
+      headerLen += 8L * n;
     }
-    headerLen += PartitionDirectory.ENTRY_SIZE * n + 4;
     long total = headerLen;
-    for (byte[] p : parts) {
-      total += p.length;
+    for (Framed p : parts) {
+      total += p.frames.compressedBytes();
     }
     if (total > Integer.MAX_VALUE - 64) {
       throw new IllegalStateException("node " + node.key() + " too large to serialize: " + total);
     }
     byte[] out = new byte[(int) total];
     BigEndian.putInt(out, 0, NodeFormat.MAGIC);
-    BigEndian.putInt(out, 4, headerLen);
+    BigEndian.putInt(out, 4, (int) headerLen);
     BigEndian.putU16(out, 8, node.height);
     BigEndian.putInt(out, 10, n);
     BigEndian.putLong(out, 14, node.maxMsn);
@@ -61,50 +69,102 @@ final class NodeWriter {
         at += 8;
       }
     }
-    int partAt = headerLen;
-    int[] offsets = new int[n];
-    int[] lengths = new int[n];
-    byte[] codecs = new byte[n];
+    DirectoryBuilder dir = new DirectoryBuilder(n, frameTotal);
+    int partAt = (int) headerLen;
     for (int i = 0; i < n; i++) {
-      offsets[i] = partAt;
-      lengths[i] = parts[i].length;
-      codecs[i] = codec;
+      Framed p = parts[i];
+      dir.partition(partAt, p.rawLength, codec, p.maxMsn, p.count, p.rangeCount, p.pointFrames);
       BigEndian.putInt(out, at, partAt);
-      BigEndian.putInt(out, at + 4, parts[i].length);
-      BigEndian.putInt(out, at + 8, raw[i]);
-      out[at + 12] = codec;
-      BigEndian.putInt(out, at + 13, crc[i]);
-      at += PartitionDirectory.ENTRY_SIZE;
-      System.arraycopy(parts[i], 0, out, partAt, parts[i].length);
-      partAt += parts[i].length;
+      BigEndian.putInt(out, at + 4, p.rawLength);
+      out[at + 8] = codec;
+      BigEndian.putLong(out, at + 9, p.maxMsn);
+      BigEndian.putInt(out, at + 17, p.count);
+      BigEndian.putInt(out, at + 21, p.rangeCount);
+      BigEndian.putInt(out, at + 25, p.frames.size);
+      BigEndian.putInt(out, at + 29, p.pointFrames);
+      at += NodeFormat.DIR_ENTRY_FIXED;
+      FrameList f = p.frames;
+      for (int j = 0; j < f.size; j++) {
+        byte[] comp = f.compressed[j];
+        byte[] key = f.firstKeys[j];
+        BigEndian.putInt(out, at, comp.length);
+        BigEndian.putInt(out, at + 4, f.raw[j]);
+        BigEndian.putInt(out, at + 8, f.crc[j]);
+        BigEndian.putU16(out, at + 12, key.length);
+        System.arraycopy(key, 0, out, at + 14, key.length);
+        at += NodeFormat.FRAME_ENTRY_FIXED + key.length;
+        System.arraycopy(comp, 0, out, partAt, comp.length);
+        dir.frame(partAt, comp.length, f.raw[j], f.crc[j], key);
+        partAt += comp.length;
+      }
     }
     BigEndian.putInt(out, at, Checksums.crc32c(out, 0, at));
-    return new Result(out, new PartitionDirectory(offsets, lengths, raw, codecs, crc));
+    return new Result(out, dir.build());
   }
 
-  private static byte[] leafPartition(Basement b) {
-    byte[] r = new byte[12 + b.bytes()];
-    BigEndian.putLong(r, 0, b.maxMsn());
-    BigEndian.putInt(r, 8, b.count());
-    // A basement's arena holds its entries back to back in key order.
-    System.arraycopy(b.arena(), 0, r, 12, b.bytes());
-    return r;
+  private static Framed frameBasement(Basement b, byte codec) {
+    Framed p = new Framed();
+    p.maxMsn = b.maxMsn();
+    p.count = b.count();
+    p.rawLength = b.bytes();
+    byte[] arena = b.arena();
+    int frameStart = 0;
+    for (int e = 0; e < b.count(); e++) {
+      int end = e + 1 < b.count() ? b.entryOffset(e + 1) : b.bytes();
+      if (end - frameStart >= NodeFormat.FRAME_TARGET || e + 1 == b.count()) {
+        p.frames.add(codec, arena, frameStart, end - frameStart, firstKey(b, frameStart));
+        frameStart = end;
+      }
+    }
+    p.pointFrames = p.frames.size;
+    return p;
   }
 
-  private static byte[] bufferPartition(MessageBuffer buf) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8 + buf.bytes());
-    byte[] counts = new byte[8];
-    BigEndian.putInt(counts, 0, buf.pointCount());
-    BigEndian.putInt(counts, 4, buf.rangeCount());
-    out.write(counts, 0, 8);
-    for (int i = 0; i < buf.pointCount(); i++) {
-      int rec = buf.point(i);
-      out.write(buf.arena(), rec, buf.recordSize(rec));
+  private static byte[] firstKey(Basement b, int entryOffset) {
+    int len = BigEndian.getInt(b.arena(), entryOffset + 1);
+    byte[] k = new byte[len];
+    System.arraycopy(b.arena(), entryOffset + 5, k, 0, len);
+    return k;
+  }
+
+  private static Framed frameBuffer(MessageBuffer buf, byte codec) {
+    Framed p = new Framed();
+    p.count = buf.pointCount();
+    p.rangeCount = buf.rangeCount();
+    int rawLength = 0;
+    for (int i = 0; i < p.count; i++) {
+      rawLength += buf.recordSize(buf.point(i));
     }
-    for (int i = 0; i < buf.rangeCount(); i++) {
-      int rec = buf.range(i);
-      out.write(buf.arena(), rec, buf.recordSize(rec));
+    for (int i = 0; i < p.rangeCount; i++) {
+      rawLength += buf.recordSize(buf.range(i));
     }
-    return out.toByteArray();
+    p.rawLength = rawLength;
+    byte[] raw = new byte[rawLength];
+    int at = appendRun(buf, true, raw, 0, p, codec);
+    p.pointFrames = p.frames.size;
+    appendRun(buf, false, raw, at, p, codec);
+    return p;
+  }
+
+  /** Copies the point (or range) records into {@code raw} from {@code at}, framing them. */
+  private static int appendRun(MessageBuffer buf, boolean points, byte[] raw, int at, Framed p, byte codec) {
+    int n = points ? buf.pointCount() : buf.rangeCount();
+    int frameStart = at;
+    byte[] first = null;
+    for (int i = 0; i < n; i++) {
+      int rec = points ? buf.point(i) : buf.range(i);
+      if (first == null) {
+        first = buf.copyKey(rec);
+      }
+      int size = buf.recordSize(rec);
+      System.arraycopy(buf.arena(), rec, raw, at, size);
+      at += size;
+      if (at - frameStart >= NodeFormat.FRAME_TARGET || i + 1 == n) {
+        p.frames.add(codec, raw, frameStart, at - frameStart, first);
+        frameStart = at;
+        first = null;
+      }
+    }
+    return at;
   }
 }

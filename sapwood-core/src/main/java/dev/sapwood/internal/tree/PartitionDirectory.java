@@ -1,26 +1,79 @@
 package dev.sapwood.internal.tree;
 
+import java.util.Arrays;
+
 /**
- * Where each partition of a node block lies: its offset in the block, compressed and raw length,
- * codec and CRC32C. Kept with a clean leaf so that single basements can be fetched (partial fetch)
- * and dropped (partial eviction). Immutable.
+ * Where each partition of a node block lies and how it is framed: per partition its offset in the
+ * block, compressed and raw length, codec, the counts its records need to be parsed (a basement's
+ * max MSN and entry count; a buffer's point and range message counts), and its frames. A frame is
+ * a run of whole records of at most about {@link NodeFormat#FRAME_TARGET} raw bytes, compressed
+ * and checksummed on its own, with the key of its first record. Kept with a clean node so that a
+ * single partition can be fetched (partial fetch) or, for a point query, a single frame read
+ * (frame peek). Immutable, but for {@link #notePeek}'s counters (a racy heuristic).
+ *
+ * <p>Frames are stored in parallel int arrays indexed by a global frame number; partition {@code
+ * i}'s frames are {@code [frameStart(i), frameStart(i + 1))}, the first {@link #pointFrames} of
+ * them holding point records (entries, or point messages) and the rest range messages. First keys
+ * live in one arena.
+ *
+ * <p>Invariants: partitions are contiguous in the block; each partition's frames are contiguous
+ * within it, their compressed and raw lengths summing to the partition's; point frames' first
+ * keys ascend (not strictly: one key's messages may span frames).
  */
 final class PartitionDirectory {
-  /** Bytes of one directory entry on disk: offset, compressed length, raw length, codec, crc. */
-  static final int ENTRY_SIZE = 4 + 4 + 4 + 1 + 4;
-
   private final int[] offset;
-  private final int[] compressedLength;
   private final int[] rawLength;
   private final byte[] codec;
-  private final int[] crc;
+  private final long[] maxMsn;
+  private final int[] count;
+  private final int[] rangeCount;
+  private final int[] pointFrames;
+  private final int[] frameStart; // n + 1 entries
+  private final int[] frameOffset; // in the block
+  private final int[] frameCompressed;
+  private final int[] frameRaw;
+  private final int[] frameCrc;
+  private final int[] frameKeyOff; // frames + 1 entries into keys
+  private final byte[] keys;
+  private final byte[] peeks;
 
-  PartitionDirectory(int[] offset, int[] compressedLength, int[] rawLength, byte[] codec, int[] crc) {
+  PartitionDirectory(int[] offset, int[] rawLength, byte[] codec, long[] maxMsn, int[] count,
+      int[] rangeCount, int[] pointFrames, int[] frameStart, int[] frameOffset,
+      int[] frameCompressed, int[] frameRaw, int[] frameCrc, int[] frameKeyOff, byte[] keys) {
     this.offset = offset;
-    this.compressedLength = compressedLength;
     this.rawLength = rawLength;
     this.codec = codec;
-    this.crc = crc;
+    this.maxMsn = maxMsn;
+    this.count = count;
+    this.rangeCount = rangeCount;
+    this.pointFrames = pointFrames;
+    this.frameStart = frameStart;
+    this.frameOffset = frameOffset;
+    this.frameCompressed = frameCompressed;
+    this.frameRaw = frameRaw;
+    this.frameCrc = frameCrc;
+    this.frameKeyOff = frameKeyOff;
+    this.keys = keys;
+    this.peeks = new byte[offset.length];
+  }
+
+  /**
+   * Counts a frame peek of partition {@code i} and says whether it has now been peeked as often
+   * as it has frames: the reader should then fetch it whole (ski rental: keep paying a frame per
+   * query until the frames paid for add up to the whole partition, then buy it). Racy and
+   * saturating; a lost count only delays the fetch.
+   */
+  boolean notePeek(int i) {
+    int frames = frameStart[i + 1] - frameStart[i];
+    int seen = peeks[i] & 0xFF;
+    if (seen < 255) {
+      peeks[i] = (byte) (seen + 1);
+    }
+    return seen + 1 >= Math.min(frames, 255);
+  }
+
+  int partitions() {
+    return offset.length;
   }
 
   int offset(int i) {
@@ -28,7 +81,8 @@ final class PartitionDirectory {
   }
 
   int compressedLength(int i) {
-    return compressedLength[i];
+    int end = frameStart[i + 1];
+    return end == frameStart[i] ? 0 : frameOffset[end - 1] + frameCompressed[end - 1] - offset[i];
   }
 
   int rawLength(int i) {
@@ -39,11 +93,98 @@ final class PartitionDirectory {
     return codec[i];
   }
 
-  int crc(int i) {
-    return crc[i];
+  /** A basement's max MSN (0 for buffers). */
+  long maxMsn(int i) {
+    return maxMsn[i];
+  }
+
+  /** Entries of a basement, or point messages of a buffer. */
+  int count(int i) {
+    return count[i];
+  }
+
+  /** Range messages of a buffer (0 for basements). */
+  int rangeCount(int i) {
+    return rangeCount[i];
+  }
+
+  int firstFrame(int i) {
+    return frameStart[i];
+  }
+
+  int frameEnd(int i) {
+    return frameStart[i + 1];
+  }
+
+  int pointFrameEnd(int i) {
+    return frameStart[i] + pointFrames[i];
+  }
+
+  int frameOffset(int f) {
+    return frameOffset[f];
+  }
+
+  int frameCompressed(int f) {
+    return frameCompressed[f];
+  }
+
+  int frameRaw(int f) {
+    return frameRaw[f];
+  }
+
+  int frameCrc(int f) {
+    return frameCrc[f];
+  }
+
+  /** Compares the first key of frame {@code f} with {@code key}. */
+  int compareFirstKey(int f, byte[] key) {
+    int from = frameKeyOff[f];
+    return Arrays.compareUnsigned(keys, from, frameKeyOff[f + 1], key, 0, key.length);
+  }
+
+  /**
+   * The point frames of partition {@code i} that can hold records of {@code key}: from the last
+   * frame whose first key is below it (records of the key may start at its end) to the last whose
+   * first key is at most it ({@code unique}: keys occur once, as in a basement, so only that
+   * last frame). Returns {@code from << 32 | to} (exclusive); empty if every frame starts above
+   * the key.
+   */
+  long pointFramesFor(int i, byte[] key, boolean unique) {
+    int lo = frameStart[i];
+    int hi = pointFrameEnd(i);
+    int firstAbove = lo; // first frame whose first key > key
+    int firstAtOrAbove = lo; // first frame whose first key >= key
+    int a = lo;
+    int b = hi;
+    while (a < b) {
+      int m = (a + b) >>> 1;
+      if (compareFirstKey(m, key) <= 0) {
+        a = m + 1;
+      } else {
+        b = m;
+      }
+    }
+    firstAbove = a;
+    a = lo;
+    b = firstAbove;
+    while (a < b) {
+      int m = (a + b) >>> 1;
+      if (compareFirstKey(m, key) < 0) {
+        a = m + 1;
+      } else {
+        b = m;
+      }
+    }
+    firstAtOrAbove = a;
+    int from = unique ? firstAbove - 1 : Math.max(lo, firstAtOrAbove - 1);
+    int to = firstAbove;
+    if (to <= from || from < lo) {
+      return ((long) lo << 32) | lo;
+    }
+    return ((long) from << 32) | to;
   }
 
   long memoryBytes() {
-    return 96L + 17L * offset.length;
+    return 160L + 30L * offset.length + 24L * frameOffset.length + keys.length;
   }
 }

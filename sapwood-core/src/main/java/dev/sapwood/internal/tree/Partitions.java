@@ -4,6 +4,12 @@ package dev.sapwood.internal.tree;
  * Brings node partitions into memory: one at a time for readers (partial fetch: a point query
  * needs one buffer per internal node and one basement of the leaf), all of them before a node is
  * changed (a dirty node is always whole, so it can be written).
+ *
+ * <p>A point query on a partition that is not resident reads only the frames that can hold its
+ * key (a frame peek) unless the cache has room for the whole partition, or the partition has
+ * been peeked as many times as it has frames: then it is fetched whole. So random point reads on
+ * data larger than the cache read a few KiB each and do not churn the cache, while partitions
+ * read often enough become resident.
  */
 final class Partitions {
   private final TreeContext ctx;
@@ -16,6 +22,34 @@ final class Partitions {
   MessageBuffer buffer(Node node, int i) {
     ensure(node, i);
     return node.buffers[i];
+  }
+
+  /**
+   * What a point query for {@code key} needs of buffer i of a read-latched internal node: the
+   * buffer if resident or worth fetching, else the messages of the frames that can hold the key.
+   */
+  MessageBuffer bufferFor(Node node, int i, byte[] key) {
+    if (node.loaded(i) || shouldFetch(node, i)) {
+      return buffer(node, i);
+    }
+    ctx.counters.framePeeks.increment();
+    return PartitionReader.peekBuffer(ctx.file, node.key(), node.disk, i, key);
+  }
+
+  /** Like {@link #bufferFor}, for basement i of a read-latched leaf. */
+  Basement basementFor(Node leaf, int i, byte[] key) {
+    if (leaf.loaded(i) || shouldFetch(leaf, i)) {
+      return basement(leaf, i);
+    }
+    ctx.counters.framePeeks.increment();
+    return PartitionReader.peekBasement(ctx.file, leaf.key(), leaf.disk, i, key);
+  }
+
+  private boolean shouldFetch(Node node, int i) {
+    PartitionDirectory d = node.disk;
+    return d.frameEnd(i) - d.firstFrame(i) <= 1
+        || ctx.cache.hasRoom(d.rawLength(i))
+        || d.notePeek(i);
   }
 
   /** Basement i of a latched leaf, fetched if it is not in memory. */
@@ -61,9 +95,9 @@ final class Partitions {
 
   private void fetch(Node node, int i) {
     if (node.height == 0) {
-      node.basements[i] = NodeReader.readBasement(ctx.file, node.key(), node.disk, i);
+      node.basements[i] = PartitionReader.readBasement(ctx.file, node.key(), node.disk, i);
     } else {
-      node.buffers[i] = NodeReader.readBuffer(ctx.file, node.key(), node.disk, i);
+      node.buffers[i] = PartitionReader.readBuffer(ctx.file, node.key(), node.disk, i);
     }
     ctx.counters.partialFetches.increment();
   }

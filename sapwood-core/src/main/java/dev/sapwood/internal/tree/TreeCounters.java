@@ -19,6 +19,7 @@ final class TreeCounters {
   final LongAdder rebalances;
   final LongAdder rootCollapses;
   final LongAdder partialFetches;
+  final LongAdder framePeeks;
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
@@ -45,6 +46,7 @@ final class TreeCounters {
     rebalances = c.counter("merge.rebalance");
     rootCollapses = c.counter("merge.root_collapse");
     partialFetches = c.counter("cache.partial_fetches");
+    framePeeks = c.counter("cache.frame_peeks");
     partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");

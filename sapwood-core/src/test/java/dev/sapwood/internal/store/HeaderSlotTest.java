@@ -119,7 +119,7 @@ class HeaderSlotTest {
 
   @Test
   void encodeDecodeRoundTrip() {
-    Header h = new Header(1, 7, 8, 9, 10, 11, 12, 13, Codecs.ZSTD, 14, 15, 16384, 28, 17);
+    Header h = new Header(FormatVersion.CURRENT, 7, 8, 9, 10, 11, 12, 13, Codecs.ZSTD, 14, 15, 16384, 28, 17);
     byte[] slot = HeaderCodec.encode(h);
     assertEquals(BlockFileFormat.HEADER_SLOT_SIZE, slot.length);
     assertEquals(h, HeaderCodec.decode(slot, slot.length, "f", 4096));

@@ -101,7 +101,7 @@ public class NodeCodecBenchmark {
   public Node read() {
     Node node = NodeReader.read(file, block);
     for (int i = 0; i < node.n; i++) {
-      node.basements[i] = NodeReader.readBasement(file, block, node.disk, i);
+      node.basements[i] = PartitionReader.readBasement(file, block, node.disk, i);
     }
     return node;
   }

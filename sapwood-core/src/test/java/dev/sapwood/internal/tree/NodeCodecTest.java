@@ -122,9 +122,9 @@ class NodeCodecTest {
     for (int i = 0; i < node.n; i++) {
       assertFalse(node.loaded(i), "a node is read without its partitions");
       if (node.height == 0) {
-        node.basements[i] = NodeReader.readBasement(file, block, node.disk, i);
+        node.basements[i] = PartitionReader.readBasement(file, block, node.disk, i);
       } else {
-        node.buffers[i] = NodeReader.readBuffer(file, block, node.disk, i);
+        node.buffers[i] = PartitionReader.readBuffer(file, block, node.disk, i);
       }
     }
     return node;
@@ -196,7 +196,7 @@ class NodeCodecTest {
   @ParameterizedTest
   @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
   void internalNodeWithAHeaderLargerThanTheProbeRoundTrips(byte codec) {
-    Node node = sampleInternal(file.allocateBlockNumber(), 300);
+    Node node = sampleInternal(file.allocateBlockNumber(), 700);
     NodeWriter.Result r = NodeWriter.write(node, codec);
     assertTrue(r.directory().offset(0) > NodeFormat.HEADER_PROBE, "header must exceed the probe");
     assertSameNode(node, readFully(write(node, codec)));
@@ -212,9 +212,13 @@ class NodeCodecTest {
     }
     for (int i = shell.n - 1; i >= 0; i--) {
       io.reads.clear();
-      Basement got = NodeReader.readBasement(file, block, shell.disk, i);
+      Basement got = PartitionReader.readBasement(file, block, shell.disk, i);
       assertSameBasement(leaf.basements[i], got, "basement " + i);
       long bytesRead = io.reads.stream().mapToLong(r -> r[1]).sum();
+      if (leaf.basements[i].count() == 0) {
+        assertEquals(0, bytesRead, "an empty basement has no frames to read");
+        continue;
+      }
       assertEquals(shell.disk.compressedLength(i), bytesRead, "bytes read for basement " + i);
       long start = io.reads.stream().mapToLong(r -> r[0]).min().orElseThrow();
       assertEquals(file.blockOffset(block) + shell.disk.offset(i), start, "where basement " + i + " was read");

@@ -71,4 +71,47 @@ class PartialFetchTest {
     assertTrue(fetched <= height + 2, "a neighbouring key shares the path: " + fetched);
     assertNull(coldTree.get("nope".getBytes(StandardCharsets.UTF_8)));
   }
+
+  @Test
+  void pointQueriesPastTheCachePeekFramesUntilAPartitionHasEarnedAFetch() {
+    Counters warmCounters = new Counters();
+    TreeContext warm = new TreeContext(file, 64 << 20, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, warmCounters);
+    long root = BeTree.create(warm);
+    BeTree tree = new BeTree(warm, root);
+    int n = 30_000;
+    for (int i = 0; i < n; i++) {
+      tree.put(key((i * 7919) % n), value((i * 7919) % n));
+    }
+    warm.writeDirtyNodes();
+    file.checkpoint(root, warm.lastMsn(), 0);
+
+    Counters counters = new Counters();
+    // A cache far smaller than the tree (about 1.5 MiB of entries): no room to fetch partitions.
+    TreeContext cold = new TreeContext(file, 96 << 10, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
+    BeTree coldTree = new BeTree(cold, root);
+    java.util.Random rnd = new java.util.Random(3);
+    for (int q = 0; q < 2_000; q++) {
+      int k = rnd.nextInt(n + 100);
+      byte[] got = coldTree.get(key(k));
+      if (k < n) {
+        assertArrayEquals(value(k), got, "key " + k);
+      } else {
+        assertNull(got, "key " + k);
+      }
+    }
+    long peeks = counters.counter("cache.frame_peeks").sum();
+    assertTrue(peeks > 1_000, "random reads past the cache peek frames: " + peeks);
+    assertTrue(cold.cache.usedBytes() <= cold.cache.budget() + (256 << 10),
+        "peeks do not fill the cache: " + cold.cache.usedBytes());
+
+    // One key read over and over: its partitions earn a fetch, and reads stop peeking.
+    for (int q = 0; q < 200; q++) {
+      assertArrayEquals(value(777), coldTree.get(key(777)));
+    }
+    long before = counters.counter("cache.frame_peeks").sum();
+    for (int q = 0; q < 50; q++) {
+      assertArrayEquals(value(777), coldTree.get(key(777)));
+    }
+    assertEquals(before, counters.counter("cache.frame_peeks").sum(), "a hot key's partitions are resident");
+  }
 }

@@ -84,7 +84,7 @@ final class TreeVerifier {
           MessageBuffer buf = node.buffers[i];
           if (buf == null) {
             check(node.disk != null, where, "buffer " + i + " neither in memory nor on disk");
-            buf = NodeReader.readBuffer(ctx.file, block, node.disk, i);
+            buf = PartitionReader.readBuffer(ctx.file, block, node.disk, i);
           }
           for (int m = 0; m < buf.pointCount(); m++) {
             int rec = buf.point(m);
@@ -109,7 +109,7 @@ final class TreeVerifier {
           Basement b = node.basements[i];
           if (b == null) {
             check(node.disk != null, where, "basement " + i + " neither in memory nor on disk");
-            b = NodeReader.readBasement(ctx.file, block, node.disk, i);
+            b = PartitionReader.readBasement(ctx.file, block, node.disk, i);
           }
           s.basements++;
           for (int e = 0; e < b.count(); e++) {

@@ -1,0 +1,219 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.Limits;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Checksums;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.util.BoundedReader.FormatException;
+
+/**
+ * Reads the partitions of a clean node from its block, following its {@link PartitionDirectory}:
+ * a whole partition (to make it resident: the partial fetch), or for a point query only the
+ * frames that can hold one key (the frame peek: a few KiB read and decompressed instead of a
+ * whole basement or buffer). Every frame's CRC32C is checked before it is decompressed, every
+ * length inside it before use; any failure is a {@link dev.sapwood.CorruptionException} naming
+ * the file, block and offset.
+ */
+final class PartitionReader {
+  private PartitionReader() {}
+
+  /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
+  static Basement readBasement(BlockFile file, long block, PartitionDirectory dir, int i) {
+    byte[] raw = readFrames(file, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    Basement b = parseEntries(file, block, dir, dir.firstFrame(i), raw, dir.maxMsn(i));
+    if (b.count() != dir.count(i)) {
+      throw NodeReader.corrupt(file, block, dir.offset(i), "basement " + i + " holds " + b.count() + " entries, its directory says " + dir.count(i));
+    }
+    return b;
+  }
+
+  /** Reads, verifies and decodes buffer {@code i} of a clean internal node. */
+  static MessageBuffer readBuffer(BlockFile file, long block, PartitionDirectory dir, int i) {
+    byte[] raw = readFrames(file, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    int pointBytes = 0;
+    for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
+      pointBytes += dir.frameRaw(f);
+    }
+    MessageBuffer buf = new MessageBuffer(raw.length);
+    parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf);
+    parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf);
+    if (buf.pointCount() != dir.count(i) || buf.rangeCount() != dir.rangeCount(i)) {
+      throw NodeReader.corrupt(file, block, dir.offset(i), "buffer " + i + " holds " + buf.pointCount() + "+" + buf.rangeCount() + " messages, its directory says " + dir.count(i) + "+" + dir.rangeCount(i));
+    }
+    return buf;
+  }
+
+  /**
+   * The entries of basement {@code i} that may include {@code key}: the one frame whose key range
+   * covers it (an empty basement if the key is below every frame). Not a whole basement: use it
+   * for this key's lookup only. Carries the basement's max MSN.
+   */
+  static Basement peekBasement(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
+    long span = dir.pointFramesFor(i, key, true);
+    int from = (int) (span >>> 32);
+    int to = (int) span;
+    byte[] raw = readFrames(file, block, dir, from, to);
+    return parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
+  }
+
+  /**
+   * The messages of buffer {@code i} that may concern {@code key}: the point messages of the
+   * frames that can hold it and every range message. Not a whole buffer: use it for this key's
+   * lookup only.
+   */
+  static MessageBuffer peekBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
+    long span = dir.pointFramesFor(i, key, false);
+    int from = (int) (span >>> 32);
+    int to = (int) span;
+    byte[] points = readFrames(file, block, dir, from, to);
+    MessageBuffer buf = new MessageBuffer(points.length + 64);
+    parseMessages(file, block, dir, from, points, 0, points.length, false, buf);
+    if (dir.rangeCount(i) > 0) {
+      byte[] ranges = readFrames(file, block, dir, dir.pointFrameEnd(i), dir.frameEnd(i));
+      parseMessages(file, block, dir, dir.pointFrameEnd(i), ranges, 0, ranges.length, true, buf);
+    }
+    return buf;
+  }
+
+  /** Reads frames {@code [from, to)} (contiguous in the block) with one read; verified, decompressed. */
+  private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
+    if (from == to) {
+      return new byte[0];
+    }
+    int start = dir.frameOffset(from);
+    int compLen = dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
+    long rawLen = 0;
+    for (int f = from; f < to; f++) {
+      rawLen += dir.frameRaw(f);
+    }
+    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
+      throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
+    }
+    byte[] comp = new byte[compLen];
+    file.readBlock(block, start, comp, 0, compLen);
+    byte[] raw = new byte[(int) rawLen];
+    int rawAt = 0;
+    for (int f = from; f < to; f++) {
+      int at = dir.frameOffset(f) - start;
+      int len = dir.frameCompressed(f);
+      if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
+        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
+      }
+      try {
+        Codecs.decompress(dir.codec(partitionOf(dir, f)), comp, at, len, raw, rawAt, dir.frameRaw(f));
+      } catch (IllegalArgumentException e) {
+        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+      }
+      rawAt += dir.frameRaw(f);
+    }
+    return raw;
+  }
+
+  private static int partitionOf(PartitionDirectory dir, int frame) {
+    int lo = 0;
+    int hi = dir.partitions() - 1;
+    while (lo < hi) {
+      int m = (lo + hi + 1) >>> 1;
+      if (dir.firstFrame(m) <= frame) {
+        lo = m;
+      } else {
+        hi = m - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Parses the entries of consecutive frames starting at {@code frame}, checking that each frame
+   * begins with its indexed first key and that keys strictly ascend.
+   */
+  private static Basement parseEntries(BlockFile file, long block, PartitionDirectory dir, int frame, byte[] raw, long maxMsn) {
+    BoundedReader r = new BoundedReader(raw, 0, raw.length);
+    try {
+      int[] offsets = new int[Math.max(4, raw.length / 64)];
+      int count = 0;
+      int prevKeyOff = -1;
+      int prevKeyLen = 0;
+      int frameEnd = 0;
+      while (r.remaining() > 0) {
+        int at = r.arrayPosition();
+        int kind = r.u8("entry kind");
+        if (kind != Basement.KIND_VALUE) {
+          throw r.error("unknown entry kind " + kind);
+        }
+        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
+        int keyOff = r.arrayPosition();
+        r.skip(klen, "key");
+        if (at == frameEnd) {
+          checkFrameStart(r, dir, frame, raw, keyOff, klen);
+          frameEnd += dir.frameRaw(frame++);
+        }
+        if (prevKeyOff >= 0 && Keys.compare(raw, prevKeyOff, prevKeyLen, raw, keyOff, klen) >= 0) {
+          throw r.error("entries out of order");
+        }
+        prevKeyOff = keyOff;
+        prevKeyLen = klen;
+        r.skip(r.length("value length", r.remaining()), "value");
+        if (r.arrayPosition() > frameEnd) {
+          throw r.error("entry crosses a frame boundary");
+        }
+        if (count == offsets.length) {
+          offsets = java.util.Arrays.copyOf(offsets, count * 2);
+        }
+        offsets[count++] = at;
+      }
+      return new Basement(raw, raw.length, offsets, count, maxMsn);
+    } catch (FormatException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(frame - 1 < 0 ? 0 : frame - 1), "basement: " + e.getMessage() + " (at " + e.position() + " of the raw frames)");
+    }
+  }
+
+  /** Parses messages of {@code raw[from, to)} (frames from {@code frame} on) into {@code buf}. */
+  private static void parseMessages(BlockFile file, long block, PartitionDirectory dir, int frame,
+      byte[] raw, int from, int to, boolean ranges, MessageBuffer buf) {
+    BoundedReader r = new BoundedReader(raw, from, to - from);
+    int frameEnd = from;
+    try {
+      while (r.remaining() > 0) {
+        int start = r.arrayPosition();
+        int type = r.u8("message type");
+        if (!MessageType.isValid((byte) type) || (type == MessageType.DELETE_RANGE) != ranges) {
+          throw r.error("message type " + type + " in the " + (ranges ? "range" : "point") + " frames");
+        }
+        r.i64("msn");
+        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
+        int keyOff = r.arrayPosition();
+        r.skip(klen, "key");
+        if (start == frameEnd) {
+          checkFrameStart(r, dir, frame, raw, keyOff, klen);
+          frameEnd += dir.frameRaw(frame++);
+        }
+        r.skip(r.length("value length", r.remaining()), "value");
+        if (type == MessageType.UPDATE) {
+          int fnLen = r.u8("function name length");
+          if (fnLen == 0) {
+            throw r.error("empty function name");
+          }
+          r.skip(fnLen, "function name");
+        }
+        if (r.arrayPosition() > frameEnd) {
+          throw r.error("message crosses a frame boundary");
+        }
+        int points = buf.pointCount();
+        int rec = buf.appendRaw(raw, start, r.arrayPosition() - start);
+        if (!ranges && buf.point(points) != rec) {
+          throw r.error("messages out of order");
+        }
+      }
+    } catch (FormatException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(Math.max(0, frame - 1)), "buffer: " + e.getMessage() + " (at " + e.position() + " of the raw frames)");
+    }
+  }
+
+  private static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
+    if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, java.util.Arrays.copyOfRange(raw, keyOff, keyOff + klen)) != 0) {
+      throw r.error("frame " + frame + " does not begin with its indexed first key");
+    }
+  }
+}
