@@ -2,6 +2,16 @@ package dev.sapwood.internal.cache;
 
 /** Where a {@link CacheTable} loads objects from and writes dirty ones to. */
 public interface CacheBackend<T extends Cacheable> {
+  /** What {@link #shrink} did. */
+  enum Shrink {
+    /** Dropped some parts; the object stays, smaller. */
+    SHRUNK,
+    /** Holds parts, all used since the last pass (now unmarked, so the next pass may drop them). */
+    IN_USE,
+    /** Holds nothing that can be dropped: only evicting the whole object frees memory. */
+    NOTHING
+  }
+
   /** Reads the object stored under {@code key} (possibly partially: see {@link #shrink}). */
   T load(long key);
 
@@ -9,9 +19,17 @@ public interface CacheBackend<T extends Cacheable> {
   void writeBack(T object);
 
   /**
-   * Drops parts of a clean, write-latched object that can be re-read later (partial eviction).
-   * Returns true if anything was dropped, false if nothing can be, in which case the whole object
-   * may be evicted.
+   * Drops the parts of a clean, write-latched object that can be re-read later and have not been
+   * used since the last pass (partial eviction), and unmarks the used ones.
    */
-  boolean shrink(T object);
+  Shrink shrink(T object);
+
+  /**
+   * Whether the object holds parts that {@link #shrink} could drop; read without a latch (a
+   * hint). The clock then visits it even while the object itself is in use: a node used through
+   * one partition should not keep all the others.
+   */
+  default boolean holdsParts(T object) {
+    return false;
+  }
 }

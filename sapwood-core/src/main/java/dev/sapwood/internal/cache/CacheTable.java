@@ -27,6 +27,9 @@ import java.util.function.Predicate;
  * an object in the map is never evicted while pinned.
  */
 public final class CacheTable<T extends Cacheable> {
+  /** Unpinned clock passes a clean object without parts survives before it is evicted. */
+  static final int SHELL_PASSES = 8;
+
   private final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
   private final Object[] loadLocks = new Object[64];
   private final CacheBackend<T> backend;
@@ -208,9 +211,12 @@ public final class CacheTable<T extends Cacheable> {
     return usedBytes.get();
   }
 
-  /** Whether {@code bytes} more would still fit the budget (no eviction needed). */
+  /**
+   * Whether {@code bytes} more would still leave a quarter of the budget free: the cache is
+   * warming, not turning over. (Just under the budget is no sign of room: eviction stops there.)
+   */
   public boolean hasRoom(long bytes) {
-    return usedBytes.get() + bytes <= budget;
+    return usedBytes.get() + bytes <= budget - budget / 4;
   }
 
   public long budget() {
@@ -299,16 +305,23 @@ public final class CacheTable<T extends Cacheable> {
   }
 
   /**
-   * Runs the clock until usage is under budget or a full sweep found nothing to evict;
+   * Runs the clock until usage is under budget or two full sweeps found nothing to evict;
    * {@code writeDirty} false skips dirty objects (they wait for the background writer).
+   *
+   * <p>The hand drops unused parts of every object it passes ({@link CacheBackend#shrink}), used
+   * or not, and evicts a whole object once it is clean, holds no parts and has not been pinned for
+   * {@link #SHELL_PASSES} passes: what is left of a node after its partitions go (pivots, children,
+   * its directory of frames) is small and saves a read on the next visit, so it outlives its
+   * partitions. If a whole sweep frees nothing, the rest of the run evicts idle objects at once.
    */
   private void evict(boolean writeDirty) {
     if (!evictLock.tryLock()) {
       return;
     }
     try {
-      int budgetOfVisits = 2 * map.size() + 2;
-      while (usedBytes.get() > budget && budgetOfVisits-- > 0) {
+      int sweep = map.size() + 1;
+      int visits = 0;
+      while (usedBytes.get() > budget && visits < 2 * sweep) {
         if (clockHand == null || !clockHand.hasNext()) {
           clockHand = map.values().iterator();
           if (!clockHand.hasNext()) {
@@ -316,12 +329,21 @@ public final class CacheTable<T extends Cacheable> {
           }
         }
         T o = clockHand.next();
-        if (o.referenced) {
+        visits++;
+        boolean referenced = o.referenced;
+        if (referenced) {
           o.referenced = false;
-          continue;
+          o.idlePasses = 0;
+        } else if (o.idlePasses < SHELL_PASSES) {
+          o.idlePasses++;
         }
-        if (writeDirty || !o.isDirty()) {
-          tryEvict(o);
+        int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
+        if (o.isDirty()) {
+          if (!referenced && writeDirty) {
+            tryEvict(o, shellPasses);
+          }
+        } else if (backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {
+          tryEvict(o, shellPasses);
         }
       }
     } finally {
@@ -329,7 +351,7 @@ public final class CacheTable<T extends Cacheable> {
     }
   }
 
-  private void tryEvict(T o) {
+  private void tryEvict(T o, int shellPasses) {
     synchronized (o) {
       if (o.pins > 0 || o.evicted) {
         return;
@@ -348,9 +370,13 @@ public final class CacheTable<T extends Cacheable> {
         backend.writeBack(o);
         dirtyWrites.increment();
       }
-      if (backend.shrink(o)) {
+      CacheBackend.Shrink shrunk = backend.shrink(o);
+      if (shrunk == CacheBackend.Shrink.SHRUNK) {
         partialEvictions.increment();
         account(o);
+        return;
+      }
+      if (shrunk == CacheBackend.Shrink.IN_USE || o.referenced || o.idlePasses < shellPasses) {
         return;
       }
       synchronized (o) {

@@ -16,6 +16,8 @@ public abstract class Cacheable {
   int pins;
   boolean evicted;
   volatile boolean referenced = true;
+  /** Clock passes since the object was last pinned (guarded by the evict lock; saturating). */
+  int idlePasses;
   long accountedBytes;
 
   protected Cacheable(long key) {

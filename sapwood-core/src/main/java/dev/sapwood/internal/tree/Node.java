@@ -45,6 +45,8 @@ final class Node extends Cacheable {
   /** Where the partitions lie in the node's block, once read or written; used while clean. */
   PartitionDirectory disk;
   final Object fetchLock = new Object();
+  /** Per partition: used by a reader since the cache's last pass (racy marks; see takeUsed). */
+  private byte[] used = new byte[0];
 
   Node(long blockNumber) {
     super(blockNumber);
@@ -66,6 +68,7 @@ final class Node extends Cacheable {
     this.children = null;
     this.buffers = null;
     this.disk = null;
+    this.used = new byte[n];
   }
 
   void setInternal(int height, byte[][] pivots, long[] children, MessageBuffer[] buffers) {
@@ -76,6 +79,39 @@ final class Node extends Cacheable {
     this.buffers = buffers;
     this.basements = null;
     this.disk = null;
+    this.used = new byte[n];
+  }
+
+  /** Notes that a reader used partition i (so the cache's next pass keeps it). */
+  void markUsed(int i) {
+    byte[] u = used;
+    if (i < u.length && u[i] == 0) {
+      u[i] = 1;
+    }
+  }
+
+  /** Whether partition i was used since the last call, clearing the mark. Write-latched. */
+  boolean takeUsed(int i) {
+    byte[] u = used;
+    if (i < u.length && u[i] != 0) {
+      u[i] = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether any partition is in memory (read racily by the cache's clock: a hint). */
+  boolean residentParts() {
+    Object[] parts = height == 0 ? basements : buffers;
+    if (parts == null) {
+      return false;
+    }
+    for (Object p : parts) {
+      if (p != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether partition i is in memory. */

@@ -23,28 +23,38 @@ final class NodeBackend implements CacheBackend<Node> {
   }
 
   /**
-   * A clean node with partitions in memory drops them all (basements of a leaf, buffers of an
-   * internal node: they can be fetched again one by one); the shell with its pivots, children and
-   * partition directory stays until the next pass. For that the node needs a directory, which it
-   * has once it has been read or written.
+   * A clean node drops the partitions in memory that no reader used since the last pass
+   * (basements of a leaf, buffers of an internal node: they can be fetched again one by one) and
+   * unmarks the used ones; the shell with its pivots, children and partition directory stays. For
+   * that the node needs a directory, which it has once it has been read or written.
    */
   @Override
-  public boolean shrink(Node node) {
+  public Shrink shrink(Node node) {
     if (node.isDirty() || node.disk == null) {
-      return false;
+      return Shrink.NOTHING;
     }
     int dropped = 0;
+    int kept = 0;
     for (int i = 0; i < node.n; i++) {
-      if (node.height == 0 ? node.basements[i] != null : node.buffers[i] != null) {
-        if (node.height == 0) {
-          node.basements[i] = null;
-        } else {
-          node.buffers[i] = null;
-        }
+      if (!node.loaded(i)) {
+        continue;
+      }
+      if (node.takeUsed(i)) {
+        kept++;
+      } else if (node.height == 0) {
+        node.basements[i] = null;
+        dropped++;
+      } else {
+        node.buffers[i] = null;
         dropped++;
       }
     }
     ctx.counters.partitionEvictions.add(dropped);
-    return dropped > 0;
+    return dropped > 0 ? Shrink.SHRUNK : kept > 0 ? Shrink.IN_USE : Shrink.NOTHING;
+  }
+
+  @Override
+  public boolean holdsParts(Node node) {
+    return node.disk != null && node.residentParts();
   }
 }

@@ -21,6 +21,7 @@ final class Partitions {
   /** Buffer i of a latched internal node, fetched if it is not in memory. */
   MessageBuffer buffer(Node node, int i) {
     ensure(node, i);
+    node.markUsed(i);
     return node.buffers[i];
   }
 
@@ -55,6 +56,7 @@ final class Partitions {
   /** Basement i of a latched leaf, fetched if it is not in memory. */
   Basement basement(Node leaf, int i) {
     ensure(leaf, i);
+    leaf.markUsed(i);
     return leaf.basements[i];
   }
 

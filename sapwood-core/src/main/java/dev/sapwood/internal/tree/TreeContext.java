@@ -200,6 +200,9 @@ public final class TreeContext {
     node.disk = written.directory();
     counters.nodesWritten.increment();
     counters.nodeBytesWritten.add(block.length);
+    if (node.height == 0) {
+      counters.leafBytesWritten.add(block.length);
+    }
   }
 
   MessageApplier newApplier() {

@@ -23,6 +23,7 @@ final class TreeCounters {
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
+  final LongAdder leafBytesWritten;
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
   final LongAdder checkpointNodes;
@@ -50,6 +51,7 @@ final class TreeCounters {
     partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");
+    leafBytesWritten = c.counter("node.leaf_bytes_written");
     nodesRead = c.counter("node.read");
     messagesInjected = c.counter("tree.messages");
     checkpointNodes = c.counter("checkpoint.nodes_written");

@@ -86,8 +86,9 @@ class PartialFetchTest {
     file.checkpoint(root, warm.lastMsn(), 0);
 
     Counters counters = new Counters();
-    // A cache far smaller than the tree (about 1.5 MiB of entries): no room to fetch partitions.
-    TreeContext cold = new TreeContext(file, 96 << 10, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
+    // A cache far smaller than the tree (about 3.6 MiB of entries), with room for a few 64 KiB
+    // basements: a hot key's path can become resident, a random key's cannot.
+    TreeContext cold = new TreeContext(file, 512 << 10, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
     BeTree coldTree = new BeTree(cold, root);
     java.util.Random rnd = new java.util.Random(3);
     for (int q = 0; q < 2_000; q++) {

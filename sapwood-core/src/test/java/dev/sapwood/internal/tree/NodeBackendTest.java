@@ -1,0 +1,62 @@
+package dev.sapwood.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.internal.cache.CacheBackend.Shrink;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.store.Header;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Partial eviction drops the partitions readers did not use since the last pass, and only those. */
+class NodeBackendTest {
+  private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/backend.sap"),
+      new Header.Settings(16 << 10, 1 << 10, 4, Codecs.LZ4));
+  private final TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Codecs.LZ4,
+      name -> null, 0, new Counters());
+
+  @AfterEach
+  void close() {
+    file.close();
+  }
+
+  @Test
+  void aPassKeepsUsedPartitionsOnceAndDropsTheRest() {
+    Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
+    NodeWriter.Result r = NodeWriter.write(leaf, Codecs.LZ4);
+    file.writeBlock(leaf.key(), r.block(), 0, r.block().length);
+    Node node = NodeReader.read(file, leaf.key());
+    for (int i = 0; i < node.n; i++) {
+      node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
+    }
+    node.markUsed(2);
+    NodeBackend backend = new NodeBackend(ctx);
+    assertTrue(backend.holdsParts(node));
+    assertEquals(Shrink.SHRUNK, backend.shrink(node));
+    for (int i = 0; i < node.n; i++) {
+      assertEquals(i == 2, node.loaded(i), "basement " + i + " after the first pass");
+    }
+    assertEquals(Shrink.SHRUNK, backend.shrink(node), "unused since the last pass: dropped");
+    assertFalse(backend.holdsParts(node));
+    assertEquals(Shrink.NOTHING, backend.shrink(node), "a shell has nothing to drop");
+
+    node.basements[1] = PartitionReader.readBasement(file, node.key(), node.disk, 1);
+    node.markUsed(1);
+    assertEquals(Shrink.IN_USE, backend.shrink(node), "only used partitions: kept, unmarked");
+    assertTrue(node.loaded(1));
+  }
+
+  @Test
+  void aDirtyNodeIsNeverShrunk() {
+    Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
+    leaf.dirty = true;
+    assertEquals(Shrink.NOTHING, new NodeBackend(ctx).shrink(leaf));
+    for (int i = 0; i < leaf.n; i++) {
+      assertTrue(leaf.loaded(i));
+    }
+  }
+}
