@@ -209,7 +209,7 @@ public final class DatabaseImpl implements Database {
     Durability d = options.durability();
     long[] lsn = {-1};
     Journal journal = d == Durability.NONE ? Journal.NONE : (ty, k, v, f) ->
-        lsn[0] = appendBytes(new LogRecords.BatchBuilder().add(ty, t.id(), k, v, f).build());
+        lsn[0] = appendBytes(LogRecords.single(ty, t.id(), k, v, f));
     writeShared(() -> {
       t.beTree().apply(type, key, value, fn, journal);
       return null;

@@ -33,6 +33,27 @@ final class LogRecords {
     void dropTree(int treeId);
   }
 
+  /** The BATCH payload of one change, built with one exact-size array (the single-write path). */
+  static byte[] single(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
+    int size = 1 + 4 + 1 + 4 + 4 + key.length + 4 + value.length + (fn != null ? 1 + fn.length : 0);
+    byte[] b = new byte[size];
+    b[0] = BATCH;
+    BigEndian.putInt(b, 1, 1);
+    b[5] = type;
+    BigEndian.putInt(b, 6, treeId);
+    BigEndian.putInt(b, 10, key.length);
+    System.arraycopy(key, 0, b, 14, key.length);
+    int at = 14 + key.length;
+    BigEndian.putInt(b, at, value.length);
+    System.arraycopy(value, 0, b, at + 4, value.length);
+    if (fn != null) {
+      at += 4 + value.length;
+      b[at] = (byte) fn.length;
+      System.arraycopy(fn, 0, b, at + 1, fn.length);
+    }
+    return b;
+  }
+
   /** Builds a BATCH payload. Not thread-safe. */
   static final class BatchBuilder {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);

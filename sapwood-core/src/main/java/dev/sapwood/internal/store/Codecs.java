@@ -69,24 +69,44 @@ public final class Codecs {
 
   /** Compresses {@code src[off, off + len)} with {@code code}; NONE returns a copy. */
   public static byte[] compress(byte code, byte[] src, int off, int len) {
-    Objects.checkFromIndexSize(off, len, src.length);
+    byte[] out = new byte[maxCompressedLength(code, len)];
+    return Arrays.copyOf(out, compress(code, src, off, len, out, 0));
+  }
+
+  /** The most bytes {@link #compress(byte, byte[], int, int, byte[], int)} writes for {@code len}. */
+  public static int maxCompressedLength(byte code, int len) {
     switch (code) {
       case NONE:
-        return Arrays.copyOfRange(src, off, off + len);
+        return len;
       case LZ4:
-        {
-          byte[] out = new byte[LZ4_COMPRESSOR.maxCompressedLength(len)];
-          int n = LZ4_COMPRESSOR.compress(src, off, len, out, 0, out.length);
-          return Arrays.copyOf(out, n);
-        }
+        return LZ4_COMPRESSOR.maxCompressedLength(len);
+      case ZSTD:
+        return Math.toIntExact(Zstd.compressBound(len));
+      default:
+        throw new IllegalArgumentException("unknown compression code " + code);
+    }
+  }
+
+  /**
+   * Compresses {@code src[off, off + len)} into {@code dst} from {@code dstOff}, which must have
+   * room for {@link #maxCompressedLength}; returns the bytes written.
+   */
+  public static int compress(byte code, byte[] src, int off, int len, byte[] dst, int dstOff) {
+    Objects.checkFromIndexSize(off, len, src.length);
+    Objects.checkFromIndexSize(dstOff, maxCompressedLength(code, len), dst.length);
+    switch (code) {
+      case NONE:
+        System.arraycopy(src, off, dst, dstOff, len);
+        return len;
+      case LZ4:
+        return LZ4_COMPRESSOR.compress(src, off, len, dst, dstOff, dst.length - dstOff);
       case ZSTD:
         {
-          byte[] out = new byte[Math.toIntExact(Zstd.compressBound(len))];
-          long n = Zstd.compressByteArray(out, 0, out.length, src, off, len, ZSTD_LEVEL);
+          long n = Zstd.compressByteArray(dst, dstOff, dst.length - dstOff, src, off, len, ZSTD_LEVEL);
           if (Zstd.isError(n)) {
             throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
           }
-          return Arrays.copyOf(out, (int) n);
+          return (int) n;
         }
       default:
         throw new IllegalArgumentException("unknown compression code " + code);

@@ -18,6 +18,7 @@ final class BasementBuilder implements MessageApplier.Sink {
   private int used;
   private int[] offsets = new int[16];
   private int count;
+  private int remainingHint;
 
   /**
    * @param target the basement size to aim for (a basement is closed once it reaches it)
@@ -27,6 +28,7 @@ final class BasementBuilder implements MessageApplier.Sink {
     this.target = target;
     this.maxMsn = maxMsn;
     this.arena = new byte[Math.max(64, Math.min(target + (target >> 2), sizeHint))];
+    this.remainingHint = sizeHint;
   }
 
   @Override
@@ -51,7 +53,15 @@ final class BasementBuilder implements MessageApplier.Sink {
   }
 
   private void close() {
-    done.add(new Basement(Arrays.copyOf(arena, used), used, Arrays.copyOf(offsets, count), count, maxMsn));
+    // An arena close to full is handed over as it is (its slack is counted in the basement's
+    // memory); otherwise it is trimmed and kept for the next basement.
+    boolean handOver = arena.length - used <= arena.length >> 3;
+    byte[] a = handOver ? arena : Arrays.copyOf(arena, used);
+    done.add(new Basement(a, used, Arrays.copyOf(offsets, count), count, maxMsn));
+    if (handOver) {
+      arena = new byte[Math.max(64, Math.min(target + (target >> 2), remainingHint))];
+    }
+    remainingHint = Math.max(0, remainingHint - used);
     used = 0;
     count = 0;
   }

@@ -4,45 +4,81 @@ import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.store.Codecs;
 import java.util.Arrays;
 
-/** The compressed frames of one partition being written, in order, with their first keys. */
+/**
+ * The compressed frames of a node being written, in order, with their first keys: compressed
+ * bytes back to back in one arena (no array per frame), lengths and CRCs in int arrays.
+ */
 final class FrameList {
   int size;
-  byte[][] compressed = new byte[4][];
-  int[] raw = new int[4];
-  int[] crc = new int[4];
-  byte[][] firstKeys = new byte[4][];
+  private byte[] data;
+  private int used;
+  int[] offset = new int[16];
+  int[] compressed = new int[16];
+  int[] raw = new int[16];
+  int[] crc = new int[16];
+  byte[][] firstKeys = new byte[16][];
+
+  /** Largest arena kept per thread between node writes. */
+  private static final int SCRATCH_LIMIT = 4 << 20;
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 << 10]);
+
+  /**
+   * A frame list writing into this thread's scratch arena (node writes on one thread do not
+   * overlap, and the arena is only read until the node's block has been assembled).
+   */
+  FrameList(int capacityHint) {
+    byte[] s = SCRATCH.get();
+    data = s.length >= capacityHint ? s : new byte[Math.max(256, capacityHint)];
+  }
+
+  /** Keeps this list's arena for the thread's next node write, if it is not too large. */
+  void recycle() {
+    if (data.length <= SCRATCH_LIMIT && data.length > SCRATCH.get().length) {
+      SCRATCH.set(data);
+    }
+  }
 
   /** Compresses {@code src[off, off + len)} as the next frame. */
   void add(byte codec, byte[] src, int off, int len, byte[] firstKey) {
     if (size == raw.length) {
       int cap = size * 2;
+      offset = Arrays.copyOf(offset, cap);
       compressed = Arrays.copyOf(compressed, cap);
       raw = Arrays.copyOf(raw, cap);
       crc = Arrays.copyOf(crc, cap);
       firstKeys = Arrays.copyOf(firstKeys, cap);
     }
-    byte[] c = Codecs.compress(codec, src, off, len);
-    compressed[size] = c;
+    int max = Codecs.maxCompressedLength(codec, len);
+    if (used + max > data.length) {
+      data = Arrays.copyOf(data, Math.max(data.length + (data.length >> 1), used + max));
+    }
+    int n = Codecs.compress(codec, src, off, len, data, used);
+    offset[size] = used;
+    compressed[size] = n;
     raw[size] = len;
-    crc[size] = Checksums.crc32c(c, 0, c.length);
+    crc[size] = Checksums.crc32c(data, used, n);
     firstKeys[size] = firstKey;
+    used += n;
     size++;
   }
 
-  /** Bytes of the frame entries in the node header. */
-  long headerBytes() {
+  /** Copies frame {@code f}'s compressed bytes to {@code dst[at..)}. */
+  void copyTo(int f, byte[] dst, int at) {
+    System.arraycopy(data, offset[f], dst, at, compressed[f]);
+  }
+
+  /** Bytes of the frame entries {@code [from, to)} in the node header. */
+  long headerBytes(int from, int to) {
     long total = 0;
-    for (int i = 0; i < size; i++) {
+    for (int i = from; i < to; i++) {
       total += NodeFormat.FRAME_ENTRY_FIXED + firstKeys[i].length;
     }
     return total;
   }
 
-  long compressedBytes() {
-    long total = 0;
-    for (int i = 0; i < size; i++) {
-      total += compressed[i].length;
-    }
-    return total;
+  /** Compressed bytes of every frame. */
+  int compressedBytes() {
+    return used;
   }
 }

@@ -175,6 +175,14 @@ final class MessageBuffer {
     return at;
   }
 
+  /** Grows the arena once so that {@code bytes} more fit (a batch add copies the arena once). */
+  private void reserveCapacity(int bytes) {
+    if (used + bytes > arena.length) {
+      long want = Math.max(arena.length + (long) (arena.length >> 1), (long) used + bytes);
+      arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));
+    }
+  }
+
   private int reserve(int size) {
     if (used + size > arena.length) {
       long want = Math.max((long) arena.length * 2, (long) used + size);
@@ -307,6 +315,11 @@ final class MessageBuffer {
       }
       return;
     }
+    int bytes = 0;
+    for (int i = from; i < to; i++) {
+      bytes += src.recordSize(src.points[i]);
+    }
+    reserveCapacity(bytes);
     int[] added = new int[m];
     for (int i = 0; i < m; i++) {
       int rec = src.points[from + i];

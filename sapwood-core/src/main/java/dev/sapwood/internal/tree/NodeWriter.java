@@ -16,26 +16,34 @@ final class NodeWriter {
   /** A serialized node: its block bytes and where each partition and frame lies in them. */
   record Result(byte[] block, PartitionDirectory directory) {}
 
-  /** One partition's frames before layout. */
+  /** One partition before layout: its counts, and its frames {@code [firstFrame, endFrame)}. */
   private static final class Framed {
     long maxMsn;
     int count;
     int rangeCount;
     int pointFrames;
     int rawLength;
-    final FrameList frames = new FrameList();
+    int firstFrame;
+    int endFrame;
   }
 
   /** Serializes {@code node}; every partition must be in memory. */
   static Result write(Node node, byte codec) {
     int n = node.n;
     Framed[] parts = new Framed[n];
-    int frameTotal = 0;
+    FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, node.bytes() / 2 + 256));
     long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (int i = 0; i < n; i++) {
-      parts[i] = node.height == 0 ? frameBasement(node.basements[i], codec) : frameBuffer(node.buffers[i], codec);
-      frameTotal += parts[i].frames.size;
-      headerLen += NodeFormat.DIR_ENTRY_FIXED + parts[i].frames.headerBytes();
+      Framed p = new Framed();
+      p.firstFrame = frames.size;
+      if (node.height == 0) {
+        frameBasement(node.basements[i], codec, p, frames);
+      } else {
+        frameBuffer(node.buffers[i], codec, p, frames);
+      }
+      p.endFrame = frames.size;
+      parts[i] = p;
+      headerLen += NodeFormat.DIR_ENTRY_FIXED + frames.headerBytes(p.firstFrame, p.endFrame);
     }
     for (int i = 0; i < n - 1; i++) {
       headerLen += 2 + node.pivots[i].length;
@@ -43,10 +51,7 @@ final class NodeWriter {
     if (node.height > 0) {
       headerLen += 8L * n;
     }
-    long total = headerLen;
-    for (Framed p : parts) {
-      total += p.frames.compressedBytes();
-    }
+    long total = headerLen + frames.compressedBytes();
     if (total > Integer.MAX_VALUE - 64) {
       throw new IllegalStateException("node " + node.key() + " too large to serialize: " + total);
     }
@@ -69,7 +74,7 @@ final class NodeWriter {
         at += 8;
       }
     }
-    DirectoryBuilder dir = new DirectoryBuilder(n, frameTotal);
+    DirectoryBuilder dir = new DirectoryBuilder(n, frames.size);
     int partAt = (int) headerLen;
     for (int i = 0; i < n; i++) {
       Framed p = parts[i];
@@ -80,30 +85,29 @@ final class NodeWriter {
       BigEndian.putLong(out, at + 9, p.maxMsn);
       BigEndian.putInt(out, at + 17, p.count);
       BigEndian.putInt(out, at + 21, p.rangeCount);
-      BigEndian.putInt(out, at + 25, p.frames.size);
+      BigEndian.putInt(out, at + 25, p.endFrame - p.firstFrame);
       BigEndian.putInt(out, at + 29, p.pointFrames);
       at += NodeFormat.DIR_ENTRY_FIXED;
-      FrameList f = p.frames;
-      for (int j = 0; j < f.size; j++) {
-        byte[] comp = f.compressed[j];
-        byte[] key = f.firstKeys[j];
-        BigEndian.putInt(out, at, comp.length);
-        BigEndian.putInt(out, at + 4, f.raw[j]);
-        BigEndian.putInt(out, at + 8, f.crc[j]);
+      for (int j = p.firstFrame; j < p.endFrame; j++) {
+        int comp = frames.compressed[j];
+        byte[] key = frames.firstKeys[j];
+        BigEndian.putInt(out, at, comp);
+        BigEndian.putInt(out, at + 4, frames.raw[j]);
+        BigEndian.putInt(out, at + 8, frames.crc[j]);
         BigEndian.putU16(out, at + 12, key.length);
         System.arraycopy(key, 0, out, at + 14, key.length);
         at += NodeFormat.FRAME_ENTRY_FIXED + key.length;
-        System.arraycopy(comp, 0, out, partAt, comp.length);
-        dir.frame(partAt, comp.length, f.raw[j], f.crc[j], key);
-        partAt += comp.length;
+        frames.copyTo(j, out, partAt);
+        dir.frame(partAt, comp, frames.raw[j], frames.crc[j], key);
+        partAt += comp;
       }
     }
     BigEndian.putInt(out, at, Checksums.crc32c(out, 0, at));
+    frames.recycle();
     return new Result(out, dir.build());
   }
 
-  private static Framed frameBasement(Basement b, byte codec) {
-    Framed p = new Framed();
+  private static void frameBasement(Basement b, byte codec, Framed p, FrameList frames) {
     p.maxMsn = b.maxMsn();
     p.count = b.count();
     p.rawLength = b.bytes();
@@ -112,12 +116,11 @@ final class NodeWriter {
     for (int e = 0; e < b.count(); e++) {
       int end = e + 1 < b.count() ? b.entryOffset(e + 1) : b.bytes();
       if (end - frameStart >= NodeFormat.FRAME_TARGET || e + 1 == b.count()) {
-        p.frames.add(codec, arena, frameStart, end - frameStart, firstKey(b, frameStart));
+        frames.add(codec, arena, frameStart, end - frameStart, firstKey(b, frameStart));
         frameStart = end;
       }
     }
-    p.pointFrames = p.frames.size;
-    return p;
+    p.pointFrames = frames.size - p.firstFrame;
   }
 
   private static byte[] firstKey(Basement b, int entryOffset) {
@@ -127,8 +130,7 @@ final class NodeWriter {
     return k;
   }
 
-  private static Framed frameBuffer(MessageBuffer buf, byte codec) {
-    Framed p = new Framed();
+  private static void frameBuffer(MessageBuffer buf, byte codec, Framed p, FrameList frames) {
     p.count = buf.pointCount();
     p.rangeCount = buf.rangeCount();
     int rawLength = 0;
@@ -140,14 +142,13 @@ final class NodeWriter {
     }
     p.rawLength = rawLength;
     byte[] raw = new byte[rawLength];
-    int at = appendRun(buf, true, raw, 0, p, codec);
-    p.pointFrames = p.frames.size;
-    appendRun(buf, false, raw, at, p, codec);
-    return p;
+    int at = appendRun(buf, true, raw, 0, frames, codec);
+    p.pointFrames = frames.size - p.firstFrame;
+    appendRun(buf, false, raw, at, frames, codec);
   }
 
   /** Copies the point (or range) records into {@code raw} from {@code at}, framing them. */
-  private static int appendRun(MessageBuffer buf, boolean points, byte[] raw, int at, Framed p, byte codec) {
+  private static int appendRun(MessageBuffer buf, boolean points, byte[] raw, int at, FrameList frames, byte codec) {
     int n = points ? buf.pointCount() : buf.rangeCount();
     int frameStart = at;
     byte[] first = null;
@@ -160,7 +161,7 @@ final class NodeWriter {
       System.arraycopy(buf.arena(), rec, raw, at, size);
       at += size;
       if (at - frameStart >= NodeFormat.FRAME_TARGET || i + 1 == n) {
-        p.frames.add(codec, raw, frameStart, at - frameStart, first);
+        frames.add(codec, raw, frameStart, at - frameStart, first);
         frameStart = at;
         first = null;
       }

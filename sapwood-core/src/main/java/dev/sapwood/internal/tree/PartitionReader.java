@@ -18,6 +18,23 @@ import dev.sapwood.internal.util.BoundedReader.FormatException;
 final class PartitionReader {
   private PartitionReader() {}
 
+  /** Largest compressed read served from a per-thread scratch array instead of a new one. */
+  private static final int SCRATCH_LIMIT = 64 << 10;
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8 << 10]);
+
+  private static byte[] scratch(int len) {
+    if (len > SCRATCH_LIMIT) {
+      return new byte[len];
+    }
+    byte[] s = SCRATCH.get();
+    if (s.length < len) {
+      s = new byte[Math.min(SCRATCH_LIMIT, Math.max(len, s.length * 2))];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
   /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
   static Basement readBasement(BlockFile file, long block, PartitionDirectory dir, int i) {
     byte[] raw = readFrames(file, block, dir, dir.firstFrame(i), dir.frameEnd(i));
@@ -90,7 +107,7 @@ final class PartitionReader {
     if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
       throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
     }
-    byte[] comp = new byte[compLen];
+    byte[] comp = scratch(compLen); // only read here, before any other read on this thread
     file.readBlock(block, start, comp, 0, compLen);
     byte[] raw = new byte[(int) rawLen];
     int rawAt = 0;

@@ -1,0 +1,31 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The single-change payload is byte for byte the batch of one change. */
+class LogRecordsTest {
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aSingleChangeIsABatchOfOne() {
+    byte[][] keys = {b("k"), new byte[0], b("a longer key")};
+    byte[][] values = {b("v"), new byte[0], new byte[300]};
+    byte[][] fns = {null, b("sapwood.add_long")};
+    for (byte type = 1; type <= 4; type++) {
+      for (byte[] k : keys) {
+        for (byte[] v : values) {
+          for (byte[] fn : fns) {
+            byte[] f = type == 3 ? fn : null;
+            assertArrayEquals(new LogRecords.BatchBuilder().add(type, 7, k, v, f).build(),
+                LogRecords.single(type, 7, k, v, f), "type " + type);
+          }
+        }
+      }
+    }
+  }
+}
