@@ -7,14 +7,20 @@ import java.util.Arrays;
 
 /**
  * A cursor reading its tree one chunk (one basement's key range, buffered messages applied) at a
- * time; see {@link Cursor} for the consistency it gives. Holds no latch between calls, so it
+ * time; see {@link Cursor} for the consistency it gives. After a seek the first chunk holds at
+ * most {@link #FIRST_CHUNK} entries and each following one four times more, so a short scan reads
+ * a few entries while a long one soon reads whole basements. Holds no latch between calls, so it
  * never pins a node (or a block that could be freed) while the caller is away.
  */
 final class CursorImpl implements Cursor {
   private final DatabaseImpl db;
   private final TreeImpl tree;
+  /** Entries in the first chunk after a seek; each further chunk forward takes four times more. */
+  static final int FIRST_CHUNK = 16;
+
   private Chunk chunk;
   private int index = -1;
+  private int forwardLimit = FIRST_CHUNK;
   private boolean everPositioned;
   private boolean closed;
 
@@ -25,6 +31,7 @@ final class CursorImpl implements Cursor {
 
   @Override
   public boolean first() {
+    forwardLimit = FIRST_CHUNK;
     return forwardFrom(null);
   }
 
@@ -36,6 +43,7 @@ final class CursorImpl implements Cursor {
   @Override
   public boolean seek(byte[] key) {
     Limits.checkKey(key);
+    forwardLimit = FIRST_CHUNK;
     return forwardFrom(key.clone());
   }
 
@@ -49,6 +57,7 @@ final class CursorImpl implements Cursor {
       index++;
       return true;
     }
+    forwardLimit = (int) Math.min(Integer.MAX_VALUE, forwardLimit * 4L);
     return forwardFrom(Arrays.copyOf(current, current.length + 1));
   }
 
@@ -92,10 +101,11 @@ final class CursorImpl implements Cursor {
   private boolean forwardFrom(byte[] from) {
     checkUsable();
     everPositioned = true;
-    Chunk c = db.read(() -> tree.beTree().readForward(from));
+    int limit = forwardLimit;
+    Chunk c = db.read(() -> tree.beTree().readForward(from, limit));
     while (c.size() == 0 && !c.atEnd()) {
       byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readForward(next));
+      c = db.read(() -> tree.beTree().readForward(next, limit));
     }
     return position(c, 0);
   }

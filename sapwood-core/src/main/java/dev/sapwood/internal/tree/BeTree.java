@@ -179,7 +179,16 @@ public final class BeTree {
    * to the end of the basement holding it.
    */
   public Chunk readForward(byte[] from) {
-    return readChunk(true, from == null ? new byte[0] : from);
+    return readForward(from, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #readForward(byte[])}, but stops after {@code limit} entries; the chunk's {@code
+   * next} is then just past its last key. A seek followed by a few steps reads a few entries, not
+   * the rest of a basement.
+   */
+  public Chunk readForward(byte[] from, int limit) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, limit));
   }
 
   /**
@@ -191,10 +200,10 @@ public final class BeTree {
   }
 
   private Chunk readChunk(boolean forward, byte[] bound) {
-    return ctx.guarded(() -> readChunkUnguarded(forward, bound));
+    return ctx.guarded(() -> readChunkUnguarded(forward, bound, Integer.MAX_VALUE));
   }
 
-  private Chunk readChunkUnguarded(boolean forward, byte[] bound) {
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound, int limit) {
     List<Node> path = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
@@ -219,9 +228,14 @@ public final class BeTree {
         ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected);
       }
       Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
-      Chunk chunk = new Chunk();
+      Chunk chunk = new Chunk(limit);
       ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
           collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
+      if (forward && chunk.full()) {
+        chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
+        chunk.atEnd = false;
+        return chunk;
+      }
       chunk.next = forward ? hi : lo;
       chunk.atEnd = chunk.next == null;
       return chunk;

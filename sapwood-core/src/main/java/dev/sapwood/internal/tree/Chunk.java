@@ -13,8 +13,27 @@ import java.util.List;
 public final class Chunk implements MessageApplier.Sink {
   private final List<byte[]> keys = new ArrayList<>();
   private final List<byte[]> values = new ArrayList<>();
+  private final int limit;
   byte[] next;
   boolean atEnd;
+
+  /** A chunk without a limit on its entries. */
+  public Chunk() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /** A chunk that stops taking entries once it holds {@code limit}. */
+  public Chunk(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("chunk limit " + limit);
+    }
+    this.limit = limit;
+  }
+
+  @Override
+  public boolean full() {
+    return keys.size() >= limit;
+  }
 
   @Override
   public void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen) {

@@ -17,6 +17,11 @@ final class MessageApplier {
   /** Receives the resulting live entries in ascending key order. */
   interface Sink {
     void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen);
+
+    /** Whether the sink wants no more entries (the merge then stops early). */
+    default boolean full() {
+      return false;
+    }
   }
 
   /** Told of each update function that threw (the update is then skipped). */
@@ -50,7 +55,7 @@ final class MessageApplier {
     byte[] ma = msgs.arena();
     int e = eFrom;
     int m = mFrom;
-    while (e < eTo || m < mTo) {
+    while ((e < eTo || m < mTo) && !sink.full()) {
       int c;
       if (e >= eTo) {
         c = 1;

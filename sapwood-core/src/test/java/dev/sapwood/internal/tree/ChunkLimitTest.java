@@ -1,0 +1,62 @@
+package dev.sapwood.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.store.Header;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** A chunk read with a limit stops after that many live entries and says where to go on. */
+class ChunkLimitTest {
+  private static byte[] key(int i) {
+    return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void limitedChunksReadTheSameEntriesAsWholeOnes() {
+    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/chunks.sap"),
+        new Header.Settings(16 << 10, 4 << 10, 4, Codecs.LZ4));
+    TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 4 << 10, 4, Codecs.LZ4, name -> null, 0, new Counters());
+    BeTree tree = new BeTree(ctx, BeTree.create(ctx));
+    TreeMap<String, String> model = new TreeMap<>();
+    Random rnd = new Random(42);
+    for (int i = 0; i < 3000; i++) {
+      int k = rnd.nextInt(2000);
+      if (rnd.nextInt(4) == 0) {
+        tree.delete(key(k));
+        model.remove(new String(key(k), StandardCharsets.UTF_8));
+      } else {
+        tree.put(key(k), ("v" + i).getBytes(StandardCharsets.UTF_8));
+        model.put(new String(key(k), StandardCharsets.UTF_8), "v" + i);
+      }
+    }
+    for (int limit : new int[] {1, 3, 16}) {
+      List<String> seen = new ArrayList<>();
+      byte[] from = key(137);
+      while (true) {
+        Chunk c = tree.readForward(from, limit);
+        assertTrue(c.size() <= limit, "chunk of " + c.size() + " over its limit " + limit);
+        for (int i = 0; i < c.size(); i++) {
+          seen.add(new String(c.key(i), StandardCharsets.UTF_8) + "=" + new String(c.value(i), StandardCharsets.UTF_8));
+        }
+        if (c.atEnd()) {
+          break;
+        }
+        from = c.next();
+      }
+      List<String> expected = new ArrayList<>();
+      model.tailMap(new String(key(137), StandardCharsets.UTF_8), true).forEach((k, v) -> expected.add(k + "=" + v));
+      assertEquals(expected, seen, "limit " + limit);
+    }
+    file.close();
+  }
+}
