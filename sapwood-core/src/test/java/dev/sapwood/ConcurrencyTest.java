@@ -195,6 +195,8 @@ class ConcurrencyTest {
       }
 
       check(tree, writers, perWriter, added, lastShared, pairsWritten[0], "after the run");
+      assertTrue(db.stats().get("flush.parent_released") > 0,
+          "some flushes let go of the parent before applying (the path under test)");
       db.checkpoint();
     } catch (Throwable t) {
       throw new AssertionError("seed=" + seed, t);

@@ -39,6 +39,10 @@ final class Flusher {
       if (ctx.gorged(root)) {
         int c = heaviestChild(root);
         Node child = ctx.cache.pinWrite(root.children[c]);
+        if (flushReleasingParent(root, c, child)) {
+          root = ctx.cache.pinWrite(rootBlock);
+          continue;
+        }
         flushInto(root, c, child);
         next = reshaper.reshapeChild(root, c, child);
       }
@@ -59,6 +63,9 @@ final class Flusher {
   void flushOnce(Node node) {
     int c = heaviestChild(node);
     Node child = ctx.cache.pinWrite(node.children[c]);
+    if (flushReleasingParent(node, c, child)) {
+      return;
+    }
     flushInto(node, c, child);
     Node next = reshaper.reshapeChild(node, c, child);
     if (next != null) {
@@ -85,6 +92,46 @@ final class Flusher {
       }
     }
     ctx.cache.unpinWrite(node);
+  }
+
+  /**
+   * Flushes {@code parent.buffers[c]} into write-pinned {@code child} with the parent's latch let
+   * go first, if the child will need no reshaping by its parent (it is neither fissible nor
+   * fusible now, and a leaf will not outgrow its node size with these messages). The messages are
+   * detached from the parent while both are write-latched, then the parent is unpinned: readers
+   * and writers go on using the parent and its other children, and a reader bound for this child
+   * waits on the child's latch until the messages are in it, so none is ever seen in neither
+   * place (seed 000's flusher does the same). A child left gorged is then drained (a cascade).
+   * Returns false, having changed nothing, if the child may need reshaping: the caller then
+   * flushes with the parent held.
+   */
+  private boolean flushReleasingParent(Node parent, int c, Node child) {
+    ctx.partitions.prepareChange(parent);
+    ctx.partitions.prepareChange(child);
+    MessageBuffer buf = parent.buffers[c];
+    if (buf.isEmpty() || ctx.fissible(child) || ctx.fusible(child)
+        || (child.height == 0 && child.bytes() + buf.bytes() > ctx.nodeSize)) {
+      return false;
+    }
+    parent.buffers[c] = new MessageBuffer();
+    parent.dirty = true;
+    child.dirty = true;
+    ctx.cache.unpinWrite(parent);
+    ctx.counters.flushes.increment();
+    ctx.counters.flushedBytes.add(buf.bytes());
+    ctx.counters.flushesReleasingParent.increment();
+    if (child.height > 0) {
+      distribute(buf, child);
+    } else {
+      ctx.counters.flushesToLeaf.increment();
+      applyToLeaf(child, buf);
+    }
+    if (ctx.gorged(child)) {
+      cascade(child, 1);
+    } else {
+      ctx.cache.unpinWrite(child);
+    }
+    return true;
   }
 
   int heaviestChild(Node parent) {

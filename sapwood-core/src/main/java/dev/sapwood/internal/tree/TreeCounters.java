@@ -9,6 +9,7 @@ final class TreeCounters {
 
   final LongAdder flushes;
   final LongAdder flushesToLeaf;
+  final LongAdder flushesReleasingParent;
   final LongAdder flushedBytes;
   final LongAdder[] cascades = new LongAdder[MAX_CASCADE_DEPTH];
   final LongAdder leafSplits;
@@ -35,6 +36,7 @@ final class TreeCounters {
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
     flushesToLeaf = c.counter("flush.to_leaf");
+    flushesReleasingParent = c.counter("flush.parent_released");
     flushedBytes = c.counter("flush.bytes");
     for (int i = 0; i < MAX_CASCADE_DEPTH; i++) {
       cascades[i] = c.counter("flush.cascade_depth_" + (i + 1) + (i == MAX_CASCADE_DEPTH - 1 ? "_or_more" : ""));
