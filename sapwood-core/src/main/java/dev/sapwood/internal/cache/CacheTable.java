@@ -2,19 +2,17 @@ package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.stats.Counters;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * The node cache: objects by key, pinned with a read or write latch, kept under a memory budget by
- * a clock that writes dirty objects back, shrinks clean ones (partial eviction) and then drops
- * them. The thread that finds the cache over budget evicts clean objects itself and hands the
+ * a {@link Clock} that writes dirty objects back, shrinks clean ones (partial eviction) and then
+ * drops them. The thread that finds the cache over budget evicts clean objects itself and hands the
  * writing of dirty ones to a background thread ({@link #setBackground}), so readers do not wait
  * on writes; a quarter over budget it writes them itself (back-pressure).
  *
@@ -27,16 +25,12 @@ import java.util.function.Predicate;
  * an object in the map is never evicted while pinned.
  */
 public final class CacheTable<T extends Cacheable> {
-  /** Unpinned clock passes a clean object without parts survives before it is evicted. */
-  static final int SHELL_PASSES = 8;
-
-  private final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
   private final Object[] loadLocks = new Object[64];
-  private final CacheBackend<T> backend;
-  private final long budget;
-  private final AtomicLong usedBytes = new AtomicLong();
-  private final ReentrantLock evictLock = new ReentrantLock();
-  private Iterator<T> clockHand; // guarded by evictLock
+  final CacheBackend<T> backend;
+  final long budget;
+  final AtomicLong usedBytes = new AtomicLong();
+  private final Clock<T> clock;
   /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
   private final ThreadLocal<List<T>> held = ThreadLocal.withInitial(ArrayList::new);
   private volatile Predicate<Runnable> background = task -> false;
@@ -45,9 +39,9 @@ public final class CacheTable<T extends Cacheable> {
 
   private final LongAdder hits;
   private final LongAdder misses;
-  private final LongAdder evictions;
-  private final LongAdder partialEvictions;
-  private final LongAdder dirtyWrites;
+  final LongAdder evictions;
+  final LongAdder partialEvictions;
+  final LongAdder dirtyWrites;
 
   public CacheTable(CacheBackend<T> backend, long budgetBytes, Counters counters) {
     this.backend = backend;
@@ -61,6 +55,7 @@ public final class CacheTable<T extends Cacheable> {
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
     backgroundEvictions = counters.counter("cache.background_eviction_runs");
+    clock = new Clock<>(this);
   }
 
   public T pinRead(long key) {
@@ -272,7 +267,7 @@ public final class CacheTable<T extends Cacheable> {
       // Readers and writers drop clean objects themselves and leave writing dirty ones to a
       // background thread, unless usage runs a quarter over budget (back-pressure).
       boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
-      evict(!handedOver);
+      clock.evict(!handedOver);
     }
   }
 
@@ -291,7 +286,7 @@ public final class CacheTable<T extends Cacheable> {
     boolean taken = background.test(() -> {
       evictorQueued.set(false);
       backgroundEvictions.increment();
-      evict(true);
+      clock.evict(true);
     });
     if (!taken) {
       evictorQueued.set(false);
@@ -299,103 +294,9 @@ public final class CacheTable<T extends Cacheable> {
     return taken;
   }
 
-  /** Runs the clock until usage is under budget or a full sweep found nothing to evict. */
+  /** Runs the clock until usage is under budget or two full sweeps found nothing to evict. */
   public void evict() {
-    evict(true);
+    clock.evict(true);
   }
 
-  /**
-   * Runs the clock until usage is under budget or two full sweeps found nothing to evict;
-   * {@code writeDirty} false skips dirty objects (they wait for the background writer).
-   *
-   * <p>The hand drops unused parts of every object it passes ({@link CacheBackend#shrink}), used
-   * or not, and evicts a whole object once it is clean, holds no parts and has not been pinned for
-   * {@link #SHELL_PASSES} passes: what is left of a node after its partitions go (pivots, children,
-   * its directory of frames) is small and saves a read on the next visit, so it outlives its
-   * partitions. If a whole sweep frees nothing, the rest of the run evicts idle objects at once.
-   */
-  private void evict(boolean writeDirty) {
-    if (!evictLock.tryLock()) {
-      return;
-    }
-    try {
-      int sweep = map.size() + 1;
-      int visits = 0;
-      while (usedBytes.get() > budget && visits < 2 * sweep) {
-        if (clockHand == null || !clockHand.hasNext()) {
-          clockHand = map.values().iterator();
-          if (!clockHand.hasNext()) {
-            return;
-          }
-        }
-        T o = clockHand.next();
-        visits++;
-        boolean referenced = o.referenced;
-        if (referenced) {
-          o.referenced = false;
-          o.idlePasses = 0;
-        } else if (o.idlePasses < SHELL_PASSES) {
-          o.idlePasses++;
-        }
-        int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
-        if (o.isDirty()) {
-          if (!referenced && writeDirty) {
-            tryEvict(o, shellPasses);
-          }
-        } else if (backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {
-          tryEvict(o, shellPasses);
-        }
-      }
-    } finally {
-      evictLock.unlock();
-    }
-  }
-
-  private void tryEvict(T o, int shellPasses) {
-    synchronized (o) {
-      if (o.pins > 0 || o.evicted) {
-        return;
-      }
-      o.pins++;
-    }
-    if (!o.latch.writeLock().tryLock()) {
-      synchronized (o) {
-        o.pins--;
-      }
-      return;
-    }
-    boolean removed = false;
-    try {
-      if (o.isDirty()) {
-        backend.writeBack(o);
-        dirtyWrites.increment();
-      }
-      CacheBackend.Shrink shrunk = backend.shrink(o);
-      if (shrunk == CacheBackend.Shrink.SHRUNK) {
-        partialEvictions.increment();
-        account(o);
-        return;
-      }
-      if (shrunk == CacheBackend.Shrink.IN_USE || o.referenced || o.idlePasses < shellPasses) {
-        return;
-      }
-      synchronized (o) {
-        if (o.pins == 1) {
-          o.evicted = true;
-          removed = true;
-        }
-      }
-      if (removed) {
-        map.remove(o.key(), o);
-        usedBytes.addAndGet(-o.accountedBytes);
-        o.accountedBytes = 0;
-        evictions.increment();
-      }
-    } finally {
-      o.latch.writeLock().unlock();
-      synchronized (o) {
-        o.pins--;
-      }
-    }
-  }
 }

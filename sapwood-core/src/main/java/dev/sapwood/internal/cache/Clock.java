@@ -1,0 +1,120 @@
+package dev.sapwood.internal.cache;
+
+import java.util.Iterator;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The eviction clock of a {@link CacheTable}: one hand over the cached objects, run by whichever
+ * thread finds the cache over budget (or by the background writer for dirty objects). It never
+ * blocks on a latch: an object it cannot latch at once is passed over.
+ *
+ * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
+ * while the hand holds its only pin and its write latch.
+ */
+final class Clock<T extends Cacheable> {
+  /** Unpinned clock passes a clean object without parts survives before it is evicted. */
+  static final int SHELL_PASSES = 8;
+
+  private final CacheTable<T> table;
+  private final ReentrantLock evictLock = new ReentrantLock();
+  private Iterator<T> hand; // guarded by evictLock
+
+  Clock(CacheTable<T> table) {
+    this.table = table;
+  }
+
+  /**
+   * Runs the clock until usage is under budget or two full sweeps found nothing to evict;
+   * {@code writeDirty} false skips dirty objects (they wait for the background writer).
+   *
+   * <p>The hand drops unused parts of every object it passes ({@link CacheBackend#shrink}), used
+   * or not, and evicts a whole object once it is clean, holds no parts and has not been pinned for
+   * {@link #SHELL_PASSES} passes: what is left of a node after its partitions go (pivots, children,
+   * its directory of frames) is small and saves a read on the next visit, so it outlives its
+   * partitions. If a whole sweep frees nothing, the rest of the run evicts idle objects at once.
+   */
+  void evict(boolean writeDirty) {
+    if (!evictLock.tryLock()) {
+      return;
+    }
+    try {
+      int sweep = table.map.size() + 1;
+      int visits = 0;
+      while (table.usedBytes.get() > table.budget && visits < 2 * sweep) {
+        if (hand == null || !hand.hasNext()) {
+          hand = table.map.values().iterator();
+          if (!hand.hasNext()) {
+            return;
+          }
+        }
+        T o = hand.next();
+        visits++;
+        boolean referenced = o.referenced;
+        if (referenced) {
+          o.referenced = false;
+          o.idlePasses = 0;
+        } else if (o.idlePasses < SHELL_PASSES) {
+          o.idlePasses++;
+        }
+        int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
+        if (o.isDirty()) {
+          if (!referenced && writeDirty) {
+            tryEvict(o, shellPasses);
+          }
+        } else if (table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {
+          tryEvict(o, shellPasses);
+        }
+      }
+    } finally {
+      evictLock.unlock();
+    }
+  }
+
+  private void tryEvict(T o, int shellPasses) {
+    synchronized (o) {
+      if (o.pins > 0 || o.evicted) {
+        return;
+      }
+      o.pins++;
+    }
+    if (!o.latch.writeLock().tryLock()) {
+      synchronized (o) {
+        o.pins--;
+      }
+      return;
+    }
+    boolean removed = false;
+    try {
+      if (o.isDirty()) {
+        table.backend.writeBack(o);
+        table.dirtyWrites.increment();
+      }
+      CacheBackend.Shrink shrunk = table.backend.shrink(o);
+      if (shrunk == CacheBackend.Shrink.SHRUNK) {
+        table.partialEvictions.increment();
+        table.account(o);
+        return;
+      }
+      if (shrunk == CacheBackend.Shrink.IN_USE || o.referenced || o.idlePasses < shellPasses) {
+        return;
+      }
+      synchronized (o) {
+        if (o.pins == 1) {
+          o.evicted = true;
+          removed = true;
+        }
+      }
+      if (removed) {
+        table.map.remove(o.key(), o);
+        table.usedBytes.addAndGet(-o.accountedBytes);
+        o.accountedBytes = 0;
+        table.evictions.increment();
+      }
+    } finally {
+      o.latch.writeLock().unlock();
+      synchronized (o) {
+        o.pins--;
+      }
+    }
+  }
+}
