@@ -96,12 +96,10 @@ class FramePeekTest {
   @ParameterizedTest
   @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
   void aBasementPeekFindsWhatTheWholeBasementHolds(byte codec) {
-    Random rnd = new Random(codec + 11);
-    Node leaf = randomLeaf(rnd);
+    Node leaf = randomLeaf(new Random(codec + 11));
     long block = write(leaf, codec);
-    Node shell = NodeReader.read(file, block);
-    PartitionDirectory dir = shell.disk;
-    for (int i = 0; i < shell.n; i++) {
+    PartitionDirectory dir = NodeReader.read(file, block).disk;
+    for (int i = 0; i < leaf.n; i++) {
       Basement whole = leaf.basements[i];
       int frames = dir.frameEnd(i) - dir.firstFrame(i);
       assertTrue(frames > 3, "basement " + i + " of " + whole.bytes() + " bytes has " + frames + " frames");
@@ -136,12 +134,10 @@ class FramePeekTest {
   @ParameterizedTest
   @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4})
   void aBufferPeekSeesEveryMessageOfItsKey(byte codec) {
-    Random rnd = new Random(codec + 23);
-    Node node = randomInternal(rnd);
+    Node node = randomInternal(new Random(codec + 23));
     long block = write(node, codec);
-    Node shell = NodeReader.read(file, block);
-    PartitionDirectory dir = shell.disk;
-    for (int i = 0; i < shell.n; i++) {
+    PartitionDirectory dir = NodeReader.read(file, block).disk;
+    for (int i = 0; i < node.n; i++) {
       MessageBuffer whole = node.buffers[i];
       assertTrue(dir.frameEnd(i) - dir.firstFrame(i) > 2, "buffer " + i + " spans frames");
       for (int k = i * 1000 - 1; k < i * 1000 + 402; k++) {

@@ -36,17 +36,21 @@ class PartialFetchTest {
     return v;
   }
 
-  @Test
-  void aColdPointQueryFetchesOnePartitionPerLevel() {
-    TreeContext warm = context(new Counters());
+  /** Writes keys 0..n-1 in a scattered order through {@code warm} and checkpoints; returns the root. */
+  private long writeTree(TreeContext warm, int n) {
     long root = BeTree.create(warm);
     BeTree tree = new BeTree(warm, root);
-    int n = 20_000;
     for (int i = 0; i < n; i++) {
       tree.put(key((i * 7919) % n), value((i * 7919) % n));
     }
     warm.writeDirtyNodes();
     file.checkpoint(root, warm.lastMsn(), 0);
+    return root;
+  }
+
+  @Test
+  void aColdPointQueryFetchesOnePartitionPerLevel() {
+    long root = writeTree(context(new Counters()), 20_000);
 
     Counters counters = new Counters();
     TreeContext cold = context(counters);
@@ -74,16 +78,8 @@ class PartialFetchTest {
 
   @Test
   void pointQueriesPastTheCachePeekFramesUntilAPartitionHasEarnedAFetch() {
-    Counters warmCounters = new Counters();
-    TreeContext warm = new TreeContext(file, 64 << 20, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, warmCounters);
-    long root = BeTree.create(warm);
-    BeTree tree = new BeTree(warm, root);
     int n = 30_000;
-    for (int i = 0; i < n; i++) {
-      tree.put(key((i * 7919) % n), value((i * 7919) % n));
-    }
-    warm.writeDirtyNodes();
-    file.checkpoint(root, warm.lastMsn(), 0);
+    long root = writeTree(new TreeContext(file, 64 << 20, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, new Counters()), n);
 
     Counters counters = new Counters();
     // A cache far smaller than the tree (about 3.6 MiB of entries), with room for a few 64 KiB
