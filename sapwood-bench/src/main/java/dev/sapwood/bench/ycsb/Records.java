@@ -2,29 +2,32 @@ package dev.sapwood.bench.ycsb;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A YCSB record (field name to bytes) as one value: {@code count u16, then per field in name
- * order: nameLen u16, name UTF-8, valueLen u32, value}. {@link #merge} overlays some fields on a
- * stored record — what a YCSB update means.
+ * A YCSB record (field name to bytes) as one value: {@code count u16, then per field in the
+ * unsigned byte order of its UTF-8 name: nameLen u16, name UTF-8, valueLen u32, value}. {@link
+ * #merge} overlays some fields on a stored record — what a YCSB update means — by one pass over
+ * the two sorted field lists, without decoding either.
  */
 final class Records {
   private Records() {}
 
   static byte[] encode(Map<String, byte[]> fields) {
-    TreeMap<String, byte[]> sorted = new TreeMap<>(fields);
+    TreeMap<byte[], byte[]> sorted = new TreeMap<>(Arrays::compareUnsigned);
     int size = 2;
-    for (Map.Entry<String, byte[]> e : sorted.entrySet()) {
-      size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + e.getValue().length;
+    for (Map.Entry<String, byte[]> e : fields.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      sorted.put(name, e.getValue());
+      size += 2 + name.length + 4 + e.getValue().length;
     }
     ByteBuffer b = ByteBuffer.allocate(size);
     b.putShort((short) sorted.size());
-    for (Map.Entry<String, byte[]> e : sorted.entrySet()) {
-      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-      b.putShort((short) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
+    for (Map.Entry<byte[], byte[]> e : sorted.entrySet()) {
+      b.putShort((short) e.getKey().length).put(e.getKey()).putInt(e.getValue().length).put(e.getValue());
     }
     return b.array();
   }
@@ -52,8 +55,45 @@ final class Records {
     if (old == null) {
       return update;
     }
-    TreeMap<String, byte[]> m = decode(old, null);
-    m.putAll(decode(update, null));
-    return encode(m);
+    ByteBuffer o = ByteBuffer.wrap(old);
+    ByteBuffer u = ByteBuffer.wrap(update);
+    int leftOld = o.getShort() & 0xFFFF;
+    int leftUpdate = u.getShort() & 0xFFFF;
+    ByteBuffer out = ByteBuffer.allocate(old.length + update.length);
+    out.position(2);
+    int count = 0;
+    while (leftOld > 0 || leftUpdate > 0) {
+      int c = leftOld == 0 ? 1 : leftUpdate == 0 ? -1 : compareNames(old, o.position(), update, u.position());
+      if (c <= 0) {
+        int len = fieldLength(o);
+        if (c < 0) {
+          out.put(old, o.position(), len);
+        }
+        o.position(o.position() + len);
+        leftOld--;
+      }
+      if (c >= 0) {
+        int len = fieldLength(u);
+        out.put(update, u.position(), len);
+        u.position(u.position() + len);
+        leftUpdate--;
+      }
+      count++;
+    }
+    out.putShort(0, (short) count);
+    return Arrays.copyOf(out.array(), out.position());
+  }
+
+  /** Bytes of the field starting at {@code b}'s position: name length, name, value length, value. */
+  private static int fieldLength(ByteBuffer b) {
+    int at = b.position();
+    int nameLen = b.getShort(at) & 0xFFFF;
+    return 2 + nameLen + 4 + b.getInt(at + 2 + nameLen);
+  }
+
+  private static int compareNames(byte[] a, int aField, byte[] b, int bField) {
+    int aLen = ((a[aField] & 0xFF) << 8) | (a[aField + 1] & 0xFF);
+    int bLen = ((b[bField] & 0xFF) << 8) | (b[bField + 1] & 0xFF);
+    return Arrays.compareUnsigned(a, aField + 2, aField + 2 + aLen, b, bField + 2, bField + 2 + bLen);
   }
 }
