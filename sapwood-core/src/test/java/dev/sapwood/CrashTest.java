@@ -152,7 +152,12 @@ class CrashTest {
     return out;
   }
 
+  /** Copies a database directory; one the child was killed before creating copies as empty. */
   private static void copyDir(Path from, Path to) throws IOException {
+    if (!Files.exists(from)) {
+      Files.createDirectories(to);
+      return;
+    }
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         Path q = to.resolve(from.relativize(p).toString());
