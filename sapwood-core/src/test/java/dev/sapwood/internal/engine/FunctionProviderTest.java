@@ -1,0 +1,76 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.Database;
+import dev.sapwood.Options;
+import dev.sapwood.SapwoodException;
+import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunction;
+import dev.sapwood.UpdateFunctions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A database that used a user update function opens again when ServiceLoader can provide it. */
+class FunctionProviderTest {
+  @TempDir Path dir;
+
+  @Test
+  void aFunctionTheDatabaseNamesIsFoundThroughServiceLoader() {
+    try (Database db = Database.open(dir, Options.defaults().register(new ProvidedConcat()))) {
+      Tree t = db.tree("t");
+      t.put(b("k"), b("a"));
+      t.update(b("k"), new ProvidedConcat(), b("b"));
+    }
+    try (Database db = Database.open(dir)) { // not registered: the test class path provides it
+      Tree t = db.tree("t");
+      assertArrayEquals(b("a+b"), t.get(b("k")));
+      t.update(b("k"), new ProvidedConcat(), b("c"));
+      assertArrayEquals(b("a+b+c"), t.get(b("k")));
+    }
+  }
+
+  @Test
+  void aFunctionNeitherRegisteredNorProvidedStillRefusesTheOpenByName() {
+    UpdateFunction nowhere = new UpdateFunction() {
+      @Override
+      public String name() {
+        return "test.nowhere";
+      }
+
+      @Override
+      public byte[] apply(byte[] key, byte[] old, byte[] arg) {
+        return arg;
+      }
+    };
+    try (Database db = Database.open(dir, Options.defaults().register(nowhere))) {
+      db.tree("t").update(b("k"), nowhere, b("x"));
+    }
+    SapwoodException e = assertThrows(SapwoodException.class, () -> Database.open(dir).close());
+    assertTrue(e.getMessage().contains("'test.nowhere'") && e.getMessage().contains("--functions"), e.getMessage());
+    try (Database db = Database.open(dir, Options.defaults().register(nowhere))) {
+      assertArrayEquals(b("x"), db.tree("t").get(b("k")));
+    }
+  }
+
+  @Test
+  void registeredAndBuiltInNamesComeFirstAndProvidersOnlyFillGaps() {
+    FunctionRegistry reg = new FunctionRegistry(List.of());
+    assertTrue(reg.isRegistered(ProvidedConcat.NAME));
+    assertTrue(reg.resolve(UpdateFunctions.ADD_LONG.name()) == UpdateFunctions.ADD_LONG);
+    assertFalse(reg.isRegistered("test.nowhere"));
+    ClassLoader empty = new ClassLoader(null) {};
+    assertFalse(new FunctionRegistry(List.of(), empty).isRegistered(ProvidedConcat.NAME),
+        "providers come from the loader given, not from anywhere");
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
