@@ -175,7 +175,9 @@ public final class Options {
 
   /**
    * Registers user update functions (in addition to {@link UpdateFunctions#builtIns()}). A name
-   * registered twice, or a built-in name, is an {@link IllegalArgumentException}.
+   * registered twice, or a built-in name, is an {@link IllegalArgumentException}. A function the
+   * database names but that is not registered here is looked up through {@link
+   * java.util.ServiceLoader} (see {@link UpdateFunction}).
    */
   public Options register(UpdateFunction... fns) {
     Map<String, UpdateFunction> m = new LinkedHashMap<>(functions);
