@@ -14,7 +14,12 @@ import dev.sapwood.internal.view.BuiltInCodecs;
  * @param <T> the type encoded
  */
 public interface Codec<T> {
-  /** UTF-8. Byte order is Unicode code point order (which differs from {@link String#compareTo} only for supplementary characters). */
+  /**
+   * UTF-8, strict: a string with an unpaired surrogate is refused by {@code encode} and bytes that
+   * are not well-formed UTF-8 by {@code decode} (both {@link IllegalArgumentException}), so the
+   * encoding is injective. Byte order is Unicode code point order (which differs from {@link
+   * String#compareTo} only for supplementary characters).
+   */
   Codec<String> STRING = BuiltInCodecs.STRING;
 
   /**
