@@ -70,6 +70,24 @@ class FunctionProviderTest {
         "providers come from the loader given, not from anywhere");
   }
 
+  @Test
+  void aFunctionNameWithAnUnpairedSurrogateIsRefusedAtRegistration() {
+    for (String bad : List.of("f\uD800", "\uDC00", "a\uD83D")) {
+      UpdateFunction f = new UpdateFunction() {
+        @Override
+        public String name() {
+          return bad;
+        }
+
+        @Override
+        public byte[] apply(byte[] key, byte[] old, byte[] arg) {
+          return arg;
+        }
+      };
+      assertThrows(IllegalArgumentException.class, () -> Options.defaults().register(f));
+    }
+  }
+
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
