@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.Database;
+import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.UpdateFunctions;
 import java.nio.charset.StandardCharsets;
+import dev.sapwood.internal.io.MemoryFileIo;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +36,24 @@ class FunctionProviderTest {
       assertArrayEquals(b("a+b"), t.get(b("k")));
       t.update(b("k"), new ProvidedConcat(), b("c"));
       assertArrayEquals(b("a+b+c"), t.get(b("k")));
+    }
+  }
+
+  @Test
+  void logReplayFindsAProvidedFunctionUsedAfterTheLastCheckpoint() {
+    MemoryFileIo io = new MemoryFileIo();
+    Path mem = Path.of("/replay");
+    Options sync = Options.defaults().durability(Durability.SYNC).checkpointInterval(Duration.ofHours(1));
+    DatabaseImpl db = DatabaseImpl.open(mem, sync.register(new ProvidedConcat()), io);
+    Tree t = db.tree("t");
+    t.put(b("k"), b("a"));
+    db.checkpoint();
+    t.update(b("k"), new ProvidedConcat(), b("b")); // only in the log: the catalog does not name it yet
+    db.haltForCrashTest();
+    io.crash();
+    try (DatabaseImpl again = DatabaseImpl.open(mem, sync, io)) {
+      assertTrue(again.stats().get("recovery.records_replayed") >= 1);
+      assertArrayEquals(b("a+b"), again.tree("t").get(b("k")));
     }
   }
 
