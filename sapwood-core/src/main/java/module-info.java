@@ -10,6 +10,8 @@ module dev.sapwood {
   requires java.management; // the JMX bean of each open database
 
   exports dev.sapwood;
+  // User update functions a database names but the caller did not register (FunctionRegistry).
+  uses dev.sapwood.UpdateFunction;
   // The diagnostic tools (verify, dump) are for the command line only.
   exports dev.sapwood.internal.tools to dev.sapwood.cli;
 }

@@ -14,10 +14,20 @@ import dev.sapwood.internal.view.BuiltInCodecs;
  * @param <T> the type encoded
  */
 public interface Codec<T> {
-  /** UTF-8. Byte order is Unicode code point order (which differs from {@link String#compareTo} only for supplementary characters). */
+  /**
+   * UTF-8, strict: a string with an unpaired surrogate is refused by {@code encode} and bytes that
+   * are not well-formed UTF-8 by {@code decode} (both {@link IllegalArgumentException}), so the
+   * encoding is injective. Byte order is Unicode code point order (which differs from {@link
+   * String#compareTo} only for supplementary characters).
+   */
   Codec<String> STRING = BuiltInCodecs.STRING;
 
-  /** 8 bytes, big-endian with the sign bit flipped: byte order is numeric order, negatives first. */
+  /**
+   * 8 bytes, big-endian with the sign bit flipped: byte order is numeric order, negatives first.
+   * The same encoding as {@link UpdateFunctions#ADD_LONG} counters ({@link UpdateFunctions#fromLong}),
+   * so {@code asMap(..., Codec.LONG)} reads counters as the numbers added up. Not the encoding of
+   * {@code ByteBuffer.putLong} (plain two's complement): values written that way decode wrongly.
+   */
   Codec<Long> LONG = BuiltInCodecs.LONG;
 
   /** 4 bytes, big-endian with the sign bit flipped: byte order is numeric order, negatives first. */

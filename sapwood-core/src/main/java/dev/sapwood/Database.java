@@ -33,7 +33,11 @@ public interface Database extends AutoCloseable {
     return Engine.open(dir, options);
   }
 
-  /** The tree named {@code name}, created if absent. Names are 1..255 UTF-8 bytes. */
+  /**
+   * The tree named {@code name}, created if absent. A name is valid Unicode (no unpaired
+   * surrogate) of 1..255 UTF-8 bytes, and names the same tree exactly when its UTF-8 bytes are the
+   * same (no normalization); any other name is an {@link IllegalArgumentException}.
+   */
   Tree tree(String name);
 
   /** The names of all trees, sorted. */

@@ -12,8 +12,17 @@ import java.util.Objects;
  * How a database is opened. Immutable: every setter returns a new {@code Options}. Thread-safe.
  *
  * <p>Node size, basement size and fanout are targets, not limits: a single entry larger than a node
- * is legal. They are recorded in the database header when it is created; reopening uses the values
- * given at open time for new nodes.
+ * is legal.
+ *
+ * <p><b>A database remembers its shape.</b> Node size, basement size, fanout and compression are
+ * the database's <em>shape</em>: they are recorded in its header when it is created, and a later
+ * open uses the recorded values for every field the caller did not set explicitly on the {@code
+ * Options} given (so {@code Database.open(dir)} and the command-line tool keep a database made
+ * with 64 KiB nodes at 64 KiB). A field set explicitly (for example {@code
+ * Options.defaults().nodeSize(64 << 10)}) overrides the recorded value for nodes written from then
+ * on, and becomes the recorded value at the next checkpoint. The other fields (cache, durability,
+ * intervals, functions) belong to each open and are not recorded. {@link #isNodeSizeSet()} and its
+ * siblings tell which shape fields were set.
  */
 public final class Options {
   /** Smallest accepted node size (bytes). */
@@ -29,7 +38,13 @@ public final class Options {
   public static final long MIN_CACHE_SIZE = 64 << 10;
 
   private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
-      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60));
+      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0);
+
+  /** Bits of {@link #explicit}: which shape fields a setter gave. */
+  private static final int NODE_SIZE = 1;
+  private static final int BASEMENT_SIZE = 2;
+  private static final int FANOUT = 4;
+  private static final int COMPRESSION = 8;
 
   private final long cacheSize;
   private final int nodeSize;
@@ -40,10 +55,11 @@ public final class Options {
   private final Durability durability;
   private final Duration syncInterval;
   private final Duration checkpointInterval;
+  private final int explicit;
 
   private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
       Compression compression, Map<String, UpdateFunction> functions, Durability durability,
-      Duration syncInterval, Duration checkpointInterval) {
+      Duration syncInterval, Duration checkpointInterval, int explicit) {
     this.cacheSize = cacheSize;
     this.nodeSize = nodeSize;
     this.basementSize = basementSize;
@@ -53,12 +69,13 @@ public final class Options {
     this.durability = durability;
     this.syncInterval = syncInterval;
     this.checkpointInterval = checkpointInterval;
+    this.explicit = explicit;
   }
 
   private Options with(long cacheSize, int nodeSize, int basementSize, int fanout,
-      Compression compression, Map<String, UpdateFunction> functions) {
+      Compression compression, Map<String, UpdateFunction> functions, int explicit) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, checkpointInterval);
+        durability, syncInterval, checkpointInterval, explicit);
   }
 
   /**
@@ -67,14 +84,14 @@ public final class Options {
    */
   public Options durability(Durability d) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval);
+        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit);
   }
 
   /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
   public Options syncInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(1), "syncInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, interval, checkpointInterval);
+        durability, interval, checkpointInterval, explicit);
   }
 
   /**
@@ -84,7 +101,7 @@ public final class Options {
   public Options checkpointInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, interval);
+        durability, syncInterval, interval, explicit);
   }
 
   private static void checkInterval(Duration d, Duration min, String what) {
@@ -119,7 +136,7 @@ public final class Options {
     if (bytes < MIN_CACHE_SIZE) {
       throw new IllegalArgumentException("cacheSize " + bytes + " < " + MIN_CACHE_SIZE);
     }
-    return with(bytes, nodeSize, basementSize, fanout, compression, functions);
+    return with(bytes, nodeSize, basementSize, fanout, compression, functions, explicit);
   }
 
   /** Target node size in bytes, {@link #MIN_NODE_SIZE}..{@link #MAX_NODE_SIZE}. */
@@ -127,7 +144,8 @@ public final class Options {
     if (bytes < MIN_NODE_SIZE || bytes > MAX_NODE_SIZE) {
       throw new IllegalArgumentException("nodeSize " + bytes + " outside [" + MIN_NODE_SIZE + ", " + MAX_NODE_SIZE + "]");
     }
-    return with(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions);
+    return with(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions,
+        explicit | NODE_SIZE);
   }
 
   /** Target basement (leaf partition) size in bytes, at least {@link #MIN_BASEMENT_SIZE}, at most the node size. */
@@ -135,7 +153,7 @@ public final class Options {
     if (bytes < MIN_BASEMENT_SIZE || bytes > nodeSize) {
       throw new IllegalArgumentException("basementSize " + bytes + " outside [" + MIN_BASEMENT_SIZE + ", nodeSize " + nodeSize + "]");
     }
-    return with(cacheSize, nodeSize, bytes, fanout, compression, functions);
+    return with(cacheSize, nodeSize, bytes, fanout, compression, functions, explicit | BASEMENT_SIZE);
   }
 
   /** Target number of children of an internal node, {@link #MIN_FANOUT}..{@link #MAX_FANOUT}. */
@@ -143,17 +161,23 @@ public final class Options {
     if (children < MIN_FANOUT || children > MAX_FANOUT) {
       throw new IllegalArgumentException("fanout " + children + " outside [" + MIN_FANOUT + ", " + MAX_FANOUT + "]");
     }
-    return with(cacheSize, nodeSize, basementSize, children, compression, functions);
+    return with(cacheSize, nodeSize, basementSize, children, compression, functions, explicit | FANOUT);
   }
 
-  /** Compression of node partitions written from now on. */
+  /**
+   * Compression of node partitions written from now on (default LZ4 for a new database, the
+   * recorded one for an existing database; see the class comment).
+   */
   public Options compression(Compression c) {
-    return with(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions);
+    return with(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions,
+        explicit | COMPRESSION);
   }
 
   /**
    * Registers user update functions (in addition to {@link UpdateFunctions#builtIns()}). A name
-   * registered twice, or a built-in name, is an {@link IllegalArgumentException}.
+   * registered twice, or a built-in name, is an {@link IllegalArgumentException}. A function the
+   * database names but that is not registered here is looked up through {@link
+   * java.util.ServiceLoader} (see {@link UpdateFunction}).
    */
   public Options register(UpdateFunction... fns) {
     Map<String, UpdateFunction> m = new LinkedHashMap<>(functions);
@@ -161,6 +185,9 @@ public final class Options {
       Objects.requireNonNull(f, "update function");
       String name = Objects.requireNonNull(f.name(), "update function name");
       int len = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (hasUnpairedSurrogate(name)) {
+        throw new IllegalArgumentException("update function name is not valid Unicode (an unpaired surrogate)");
+      }
       if (len == 0 || len > 255) {
         throw new IllegalArgumentException("update function name must be 1..255 UTF-8 bytes: '" + name + "'");
       }
@@ -170,7 +197,20 @@ public final class Options {
       }
       m.put(name, f);
     }
-    return with(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m));
+    return with(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m), explicit);
+  }
+
+  /** Whether {@code s} holds a surrogate that is not half of a pair (which UTF-8 cannot store). */
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public long cacheSize() {
@@ -191,6 +231,29 @@ public final class Options {
 
   public Compression compression() {
     return compression;
+  }
+
+  /**
+   * Whether {@link #nodeSize(int)} was called to make these options: if so, the value overrides the
+   * node size an existing database recorded; if not, the recorded one is used.
+   */
+  public boolean isNodeSizeSet() {
+    return (explicit & NODE_SIZE) != 0;
+  }
+
+  /** Whether {@link #basementSize(int)} was called to make these options (see {@link #isNodeSizeSet()}). */
+  public boolean isBasementSizeSet() {
+    return (explicit & BASEMENT_SIZE) != 0;
+  }
+
+  /** Whether {@link #fanout(int)} was called to make these options (see {@link #isNodeSizeSet()}). */
+  public boolean isFanoutSet() {
+    return (explicit & FANOUT) != 0;
+  }
+
+  /** Whether {@link #compression(Compression)} was called to make these options (see {@link #isNodeSizeSet()}). */
+  public boolean isCompressionSet() {
+    return (explicit & COMPRESSION) != 0;
   }
 
   /** The user-registered update functions (built-ins excluded), in registration order. */

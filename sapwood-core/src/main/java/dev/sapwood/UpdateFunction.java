@@ -6,8 +6,21 @@ package dev.sapwood;
  * read that meets the message on its way down).
  *
  * <p>Contract: {@link #name()} is stable across restarts (it is written to disk with every update
- * message) and must be registered with {@link Options#register} on every open of a database whose
- * messages may still name it. {@link #apply} must be a pure, deterministic function of its
+ * message, and the database's catalog keeps the names of the user functions it ever used), and the
+ * function must be findable on every open of a database whose messages may still name it.
+ *
+ * <p><b>How a function is found</b>, by name, in this order: the built-ins ({@link
+ * UpdateFunctions}); those given to {@link Options#register}; then the providers of this interface
+ * that {@link java.util.ServiceLoader} finds through the thread context class loader of the thread
+ * that opens the database (the caller's class path and module path). To be found that way, list
+ * the implementing class (public, with a public no-argument constructor) in a jar's {@code
+ * META-INF/services/dev.sapwood.UpdateFunction}, or declare {@code provides
+ * dev.sapwood.UpdateFunction with ...} in its module; the {@code dev.sapwood} module {@code uses}
+ * this service. The command-line tool takes such a jar with {@code --functions JAR}. A database
+ * whose catalog names a function found none of these ways refuses to open, naming it; two
+ * providers claiming one name are an error, not a choice.
+ *
+ * <p>{@link #apply} must be a pure, deterministic function of its
  * arguments, must not modify its arguments, and may be called from any thread, any number of times
  * (for example once per read that meets an unapplied message).
  *

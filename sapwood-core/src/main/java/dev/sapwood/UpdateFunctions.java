@@ -8,10 +8,19 @@ public final class UpdateFunctions {
   private UpdateFunctions() {}
 
   /**
-   * Adds two 8-byte big-endian signed longs (overflow wraps). An absent key counts as 0. An
-   * argument that is not 8 bytes long is an {@link IllegalArgumentException} when given to
-   * {@code update}; an old value that is not 8 bytes long makes the update fail, so it is skipped
-   * (see {@link UpdateFunction}).
+   * Adds two signed longs, each stored as 8 bytes in the encoding of {@link Codec#LONG} (big-endian
+   * with the sign bit flipped; build them with {@link #fromLong}, read them with {@link #toLong} or
+   * {@code Codec.LONG}). Overflow wraps. An absent key counts as 0. An argument that is not 8 bytes
+   * long is an {@link IllegalArgumentException} when given to {@code update}; an old value that is
+   * not 8 bytes long makes the update fail, so it is skipped (see {@link UpdateFunction}).
+   *
+   * <p><b>One long encoding.</b> Counters share {@link Codec#LONG}'s encoding so that a map view
+   * {@code tree.asMap(keyCodec, Codec.LONG)} reads the numbers {@code ADD_LONG} wrote, and a value
+   * put through that view can be added to. The sign flip exists for keys (byte order is numeric
+   * order); using it for values too leaves one encoding to choose, not two to confuse. The cost: a
+   * plain {@code ByteBuffer.putLong} value or argument is <em>not</em> this encoding (it reads as
+   * the number with its sign bit flipped); use {@link #fromLong}. Files of format version 2, whose
+   * counters were plain big-endian, are refused with a message rather than read wrongly.
    */
   public static final UpdateFunction ADD_LONG = new UpdateFunction() {
     @Override
@@ -75,25 +84,22 @@ public final class UpdateFunctions {
     return List.of(ADD_LONG, APPEND, PUT_IF_ABSENT);
   }
 
-  /** Encodes {@code v} as 8 big-endian bytes (the format {@link #ADD_LONG} reads). */
+  /**
+   * Encodes {@code v} as {@link #ADD_LONG} and {@link Codec#LONG} store it: 8 big-endian bytes of
+   * {@code v} with the sign bit flipped (so 0 is {@code 80 00 00 00 00 00 00 00}).
+   */
   public static byte[] fromLong(long v) {
-    byte[] b = new byte[8];
-    for (int i = 7; i >= 0; i--) {
-      b[i] = (byte) v;
-      v >>>= 8;
-    }
-    return b;
+    return Codec.LONG.encode(v);
   }
 
-  /** Decodes 8 big-endian bytes; anything else is an {@link IllegalArgumentException}. */
+  /**
+   * Decodes what {@link #fromLong} (or {@link Codec#LONG}) encoded; anything but 8 bytes is an
+   * {@link IllegalArgumentException}.
+   */
   public static long toLong(byte[] b) {
     if (b == null || b.length != 8) {
       throw new IllegalArgumentException("expected 8 bytes, got " + (b == null ? "null" : b.length));
     }
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[i] & 0xFF);
-    }
-    return v;
+    return Codec.LONG.decode(b);
   }
 }

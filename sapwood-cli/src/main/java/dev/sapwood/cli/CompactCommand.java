@@ -19,7 +19,7 @@ final class CompactCommand extends DbCommand {
     long fileBefore = Files.size(dir.resolve("sapwood.db"));
     long dirBefore = sizeOf(dir);
     long start = System.nanoTime();
-    try (Database db = Database.open(dir)) {
+    try (Database db = Database.open(dir, options())) {
       db.compact();
     }
     double secs = (System.nanoTime() - start) / 1e9;

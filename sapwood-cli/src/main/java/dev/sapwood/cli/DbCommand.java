@@ -1,22 +1,43 @@
 package dev.sapwood.cli;
 
 import dev.sapwood.Database;
+import dev.sapwood.Options;
 import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tools.Inspect;
 import java.io.PrintStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** A subcommand that works on the database directory given as its first argument. */
+/**
+ * A subcommand that works on the database directory given as its first argument. Every such
+ * command opens the database with the default options plus the update functions of {@code
+ * --functions} jars; the tree shape (node size, basement size, fanout, compression) is the one
+ * the database recorded (see {@link Options}), so no command reshapes a database.
+ */
 abstract class DbCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The database directory.")
   Path dir;
+
+  @Option(names = "--functions", paramLabel = "JAR",
+      description = {"A jar of user update functions the database's data may name, listed in its",
+          "META-INF/services/dev.sapwood.UpdateFunction (may be repeated)."})
+  List<Path> functionJars = new ArrayList<>();
 
   PrintStream out() {
     return main.out;
@@ -42,7 +63,50 @@ abstract class DbCommand implements Callable<Integer> {
   /** Opens the existing database in {@code dir}. */
   Database openExisting() {
     requireDatabase();
-    return Database.open(dir);
+    return Database.open(dir, options());
+  }
+
+  /**
+   * The options every command opens with: the defaults, plus the update functions {@link
+   * ServiceLoader} finds in the {@code --functions} jars (a class loader over them whose parent is
+   * this tool's, kept for the life of the process).
+   *
+   * @throws UsageException if a jar is missing, cannot be loaded or provides no function
+   */
+  Options options() {
+    Options o = Options.defaults();
+    if (functionJars.isEmpty()) {
+      return o;
+    }
+    List<URL> urls = new ArrayList<>();
+    for (Path jar : functionJars) {
+      if (!Files.isRegularFile(jar)) {
+        throw new UsageException("--functions: no such jar: " + jar);
+      }
+      try {
+        urls.add(jar.toUri().toURL());
+      } catch (MalformedURLException e) {
+        throw new UsageException("--functions: " + jar + ": " + e.getMessage());
+      }
+    }
+    ClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), DbCommand.class.getClassLoader());
+    Map<String, UpdateFunction> found = new LinkedHashMap<>();
+    try {
+      for (UpdateFunction f : ServiceLoader.load(UpdateFunction.class, loader)) {
+        UpdateFunction before = found.putIfAbsent(f.name(), f);
+        if (before != null && before.getClass() != f.getClass()) {
+          throw new UsageException("--functions: two update functions are named '" + f.name() + "': "
+              + before.getClass().getName() + " and " + f.getClass().getName());
+        }
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new UsageException("--functions: cannot load the update functions of " + functionJars + ": " + e.getMessage());
+    }
+    if (found.isEmpty()) {
+      throw new UsageException("--functions: " + functionJars + " provide no dev.sapwood.UpdateFunction"
+          + " (list the classes in META-INF/services/dev.sapwood.UpdateFunction)");
+    }
+    return o.register(found.values().toArray(new UpdateFunction[0]));
   }
 
   /** The existing tree {@code name}: a {@link UsageException} naming the trees there are if absent. */

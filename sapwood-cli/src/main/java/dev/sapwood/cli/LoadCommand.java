@@ -2,7 +2,6 @@ package dev.sapwood.cli;
 
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
-import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.WriteBatch;
 import dev.sapwood.internal.tools.Inspect;
@@ -60,7 +59,7 @@ final class LoadCommand extends DbCommand {
     long start = System.nanoTime();
     long lineNo = 0;
     long loaded = 0;
-    try (r; Database db = Database.open(dir, Options.defaults().durability(Durability.NONE))) {
+    try (r; Database db = Database.open(dir, options().durability(Durability.NONE))) {
       Tree t = db.tree(tree);
       WriteBatch batch = new WriteBatch();
       long batchBytes = 0;

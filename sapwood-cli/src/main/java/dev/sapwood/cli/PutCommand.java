@@ -22,7 +22,7 @@ final class PutCommand extends DbCommand {
     if (!create || Inspect.isDatabase(dir)) {
       requireDatabase();
     }
-    try (Database db = Database.open(dir)) {
+    try (Database db = Database.open(dir, options())) {
       db.tree(tree).put(k, v);
       db.sync();
     }

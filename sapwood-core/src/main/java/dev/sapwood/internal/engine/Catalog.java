@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * <pre>
  * Catalog := magic u32 ("SWCT"), treeCount u32, Tree{treeCount}, nextTreeId u32,
  *            fnCount u32, Fn{fnCount}, crc u32
- * Tree    := nameLength u16, name (UTF-8), treeId u32, rootBlock u64
+ * Tree    := nameLength u16, name (well-formed UTF-8, 1..255 bytes: TreeNames), treeId u32, rootBlock u64
  * Fn      := nameLength u8, name (UTF-8)
  * </pre>
  *
@@ -51,7 +51,7 @@ final class Catalog {
     BigEndian.putInt(b8, 4, trees.size());
     out.write(b8, 0, 8);
     for (Map.Entry<String, Entry> e : trees.entrySet()) {
-      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      byte[] name = TreeNames.encode(e.getKey());
       BigEndian.putU16(b8, 0, name.length);
       out.write(b8, 0, 2);
       out.write(name, 0, name.length);
@@ -76,6 +76,17 @@ final class Catalog {
     return all;
   }
 
+  /** The next tree name, checked by {@link TreeNames#decode}: a bad one is a format error. */
+  private static String treeName(BoundedReader r) {
+    int at = r.position();
+    byte[] bytes = r.bytes(r.u16("tree name length"), "tree name");
+    try {
+      return TreeNames.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new BoundedReader.FormatException(at, e.getMessage());
+    }
+  }
+
   static Catalog decode(byte[] b, String file, long offset) {
     if (b.length < 20 || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
       throw new CorruptionException(file, offset, "catalog block checksum mismatch");
@@ -89,7 +100,7 @@ final class Catalog {
       int trees = r.length("tree count", r.remaining() / 14);
       java.util.Set<Integer> ids = new java.util.HashSet<>();
       for (int i = 0; i < trees; i++) {
-        String name = new String(r.bytes(r.u16("tree name length"), "tree name"), StandardCharsets.UTF_8);
+        String name = treeName(r);
         int id = r.i32("tree id");
         long root = r.i64("root block");
         if (id <= 0 || root <= 0 || !ids.add(id) || c.trees.put(name, new Entry(id, root)) != null) {

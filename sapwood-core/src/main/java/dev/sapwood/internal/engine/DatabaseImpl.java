@@ -559,12 +559,6 @@ public final class DatabaseImpl implements Database {
   }
 
   private static void checkTreeName(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("tree name is null");
-    }
-    int len = name.getBytes(StandardCharsets.UTF_8).length;
-    if (len == 0 || len > 255) {
-      throw new IllegalArgumentException("tree name must be 1..255 UTF-8 bytes: '" + name + "'");
-    }
+    TreeNames.check(name);
   }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 
 /**
  * Opens a database directory: takes the lock file, creates or opens the block file, reads the
- * catalog and checks that every update function it names is registered. Recovery (log replay)
+ * catalog, merges the recorded tree shape with the caller's options ({@link StoredShape}) and
+ * finds every update function the catalog names (registered, or through {@link
+ * java.util.ServiceLoader}). Recovery (log replay)
  * happens in {@link DatabaseImpl}'s constructor.
  */
 final class DatabaseOpener {
@@ -62,13 +64,11 @@ final class DatabaseOpener {
           throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
         }
         catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
-        FunctionRegistry reg = new FunctionRegistry(options.registeredFunctions());
-        for (String fn : catalog.functions) {
-          if (!reg.isRegistered(fn)) {
-            throw new SapwoodException("database " + dir + " may hold update messages for function '" + fn
-                + "', which is not registered: register it with Options.register");
-          }
+        options = StoredShape.resolve(options, file.header().settings(), file.name());
+        if (!StoredShape.of(options).equals(file.header().settings())) {
+          file.recordSettings(StoredShape.of(options)); // an explicit override becomes the shape
         }
+        options = withProvidedFunctions(dir, options, catalog);
       }
       return new DatabaseImpl(dir, io, lockFile, file, options, catalog, catalogBlock);
     } catch (IOException e) {
@@ -79,6 +79,30 @@ final class DatabaseOpener {
       closeAfterFailure(file, lockFile, e);
       throw e;
     }
+  }
+
+  /**
+   * {@code options} plus, for each function the catalog names that is not registered, the one
+   * {@link java.util.ServiceLoader} provides ({@link FunctionRegistry}).
+   *
+   * @throws SapwoodException naming the first function found neither way
+   */
+  private static Options withProvidedFunctions(Path dir, Options options, Catalog catalog) {
+    FunctionRegistry reg = new FunctionRegistry(options.registeredFunctions());
+    java.util.Set<String> registered = new java.util.HashSet<>();
+    options.registeredFunctions().forEach(f -> registered.add(f.name()));
+    for (String fn : catalog.functions) {
+      if (registered.contains(fn) || DatabaseImpl.isBuiltIn(fn)) {
+        continue;
+      }
+      if (!reg.isRegistered(fn)) {
+        throw new SapwoodException("database " + dir + " may hold update messages for function '" + fn
+            + "', which is not registered: register it with Options.register, or put a jar providing it"
+            + " (META-INF/services/dev.sapwood.UpdateFunction) on the class path (the command line: --functions JAR)");
+      }
+      options = options.register(reg.resolve(fn));
+    }
+    return options;
   }
 
   /**

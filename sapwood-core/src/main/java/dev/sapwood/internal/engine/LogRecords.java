@@ -5,7 +5,6 @@ import dev.sapwood.Limits;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The payloads of write-ahead log records (docs/format/log.md). On disk — never renumber.
@@ -97,7 +96,7 @@ final class LogRecords {
   }
 
   static byte[] createTree(int treeId, String name) {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] n = TreeNames.encode(name);
     byte[] b = new byte[1 + 4 + 2 + n.length];
     b[0] = CREATE_TREE;
     BigEndian.putInt(b, 1, treeId);
@@ -136,7 +135,13 @@ final class LogRecords {
         }
         case CREATE_TREE -> {
           int tree = r.i32("tree id");
-          v.createTree(tree, new String(r.bytes(r.u16("name length"), "name"), StandardCharsets.UTF_8));
+          int at = r.position();
+          byte[] name = r.bytes(r.u16("name length"), "name");
+          try {
+            v.createTree(tree, TreeNames.decode(name));
+          } catch (IllegalArgumentException e) {
+            throw new BoundedReader.FormatException(at, e.getMessage());
+          }
         }
         case DROP_TREE -> v.dropTree(r.i32("tree id"));
         default -> throw r.error("unknown record kind " + kind);

@@ -40,6 +40,7 @@ public final class BlockFile implements Closeable {
   private final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock:
   private Header header;
+  private Header.Settings settings; // the tree shape the next checkpoint's header records
   private final BlockTable table;
   private final BlockNumberPool numbers;
   private final ExtentReclaimer extents;
@@ -50,6 +51,7 @@ public final class BlockFile implements Closeable {
       SpaceAllocator space) {
     this.file = file;
     this.header = header;
+    this.settings = header.settings();
     this.table = table;
     this.numbers = numbers;
     this.extents = new ExtentReclaimer(space);
@@ -140,6 +142,21 @@ public final class BlockFile implements Closeable {
     lock.lock();
     try {
       return header;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Makes {@code s} the tree shape that the header of every checkpoint from the next one on
+   * records (the database's shape after an open that overrode it). Until that checkpoint is
+   * durable, the last one's shape stands.
+   */
+  public void recordSettings(Header.Settings s) {
+    Objects.requireNonNull(s, "settings");
+    lock.lock();
+    try {
+      settings = s;
     } finally {
       lock.unlock();
     }
@@ -391,7 +408,7 @@ public final class BlockFile implements Closeable {
       bytes = BlockTableCodec.encode(count, image.sorted());
       at = extents.allocateLocked(extentLength(bytes.length));
       next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
-          old.nodeSize(), old.basementSize(), old.fanout(), old.compression(),
+          settings.nodeSize(), settings.basementSize(), settings.fanout(), settings.compression(),
           old.createdMillis(), System.currentTimeMillis(), at, bytes.length, numbers.next());
     } finally {
       lock.unlock();

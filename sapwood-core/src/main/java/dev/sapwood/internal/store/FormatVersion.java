@@ -15,14 +15,20 @@ package dev.sapwood.internal.store;
  *       compressed and checksummed on its own and indexed in the node header by its first key, so
  *       a point query reads one frame; partition counts and a basement's max MSN moved from the
  *       partition into its directory entry. Version 1 files are not read (no release had them).
+ *   <li>3 — same bytes, two meanings changed: {@code UpdateFunctions.ADD_LONG} counters are stored
+ *       in {@code Codec.LONG}'s encoding (big-endian, sign bit flipped) instead of plain
+ *       big-endian; and the header's node size, basement size, fanout and compression are the
+ *       database's current shape (an open that overrides one records it at its next checkpoint)
+ *       and are used on reopen unless overridden. Version 2 files are not read (their counters
+ *       would read as wrong numbers; no release had them).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 2;
+  public static final int CURRENT = 3;
 
   /** The oldest version this build reads. */
-  public static final int OLDEST_READABLE = 2;
+  public static final int OLDEST_READABLE = 3;
 
   private FormatVersion() {}
 

@@ -2,6 +2,10 @@ package dev.sapwood.internal.view;
 
 import dev.sapwood.Bytes;
 import dev.sapwood.Codec;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -9,15 +13,39 @@ import java.util.Objects;
 public final class BuiltInCodecs {
   private BuiltInCodecs() {}
 
+  /**
+   * Strict UTF-8 both ways: an unpaired surrogate is refused on encode (the lenient {@code
+   * getBytes} would write {@code '?'}, so {@code "\uD800"} and {@code "?"} would be one key), and
+   * bytes that are not well-formed UTF-8 are refused on decode (never read as U+FFFD).
+   */
   public static final Codec<String> STRING = new Codec<>() {
     @Override
     public byte[] encode(String value) {
-      return Objects.requireNonNull(value, "value").getBytes(StandardCharsets.UTF_8);
+      Objects.requireNonNull(value, "value");
+      try {
+        ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .encode(CharBuffer.wrap(value));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+      } catch (CharacterCodingException e) {
+        throw new IllegalArgumentException("Codec.STRING: not valid Unicode (an unpaired surrogate)");
+      }
     }
 
     @Override
     public String decode(byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
+      try {
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (CharacterCodingException e) {
+        throw new IllegalArgumentException("Codec.STRING: " + bytes.length + " bytes that are not well-formed UTF-8");
+      }
     }
 
     @Override
