@@ -307,12 +307,23 @@ final class Churn {
     byte[] prefix = String.format("w%d/", t).getBytes(UTF_8);
     byte[] after = String.format("w%d0", t).getBytes(UTF_8); // '0' follows '/'
     List<Integer> seen = new ArrayList<>();
+    String start;
     try (Cursor c = tree.cursor()) {
       boolean ok;
       if (forward) {
         ok = c.seek(prefix);
+        start = "seek(w" + t + "/) " + at(c, ok);
       } else {
-        ok = c.seek(after) ? c.prev() : c.last();
+        boolean found = c.seek(after);
+        start = "seek(w" + t + "0) " + at(c, found);
+        ok = found ? c.prev() : c.last();
+        start += ", then " + (found ? "prev() " : "last() ") + at(c, ok);
+        // Other writers' keys may come and go between two chunks (the cursor is weakly
+        // consistent): step back past any at or above this writer's range.
+        while (ok && Arrays.compareUnsigned(c.key(), after) >= 0) {
+          ok = c.prev();
+          start += ", prev() " + at(c, ok);
+        }
       }
       while (ok && startsWith(c.key(), prefix)) {
         int i = Integer.parseInt(new String(c.key(), prefix.length, 6, UTF_8));
@@ -331,9 +342,13 @@ final class Churn {
     }
     if (!seen.equals(want)) {
       throw new AssertionError("writer " + t + " own " + (forward ? "forward" : "backward")
-          + " scan saw " + seen.size() + " keys, the model has " + want.size() + ": "
+          + " scan saw " + seen.size() + " keys, the model has " + want.size() + " (" + start + "): "
           + difference(want, seen));
     }
+  }
+
+  private static String at(Cursor c, boolean ok) {
+    return ok ? "at " + new String(c.key(), UTF_8) : "found nothing";
   }
 
   private static String difference(List<Integer> want, List<Integer> seen) {

@@ -305,6 +305,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void checkpoint() {
+    file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
       Checkpointer.Begun begun = write(() -> {
@@ -323,6 +324,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void compact() {
+    file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       write(() -> {
         for (TreeImpl t : trees.values()) {

@@ -365,7 +365,11 @@ public final class BlockFile implements Closeable {
     return corruption;
   }
 
-  private void checkNoCorruption() {
+  /**
+   * Throws unless checkpoints are allowed: a {@link CorruptionException} naming the first damage
+   * a read found (invariant 7), its cause.
+   */
+  public void checkCheckpointAllowed() {
     CorruptionException first = corruption;
     if (first != null) {
       throw new CorruptionException(first.file(), first.offset(), "checkpoint refused: a read found"
@@ -506,7 +510,7 @@ public final class BlockFile implements Closeable {
   public void beginCheckpoint() {
     checkOpen();
     file.checkWritable();
-    checkNoCorruption();
+    checkCheckpointAllowed();
     lock.lock();
     try {
       if (image != null) {
@@ -541,7 +545,7 @@ public final class BlockFile implements Closeable {
    */
   public void completeCheckpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
     checkOpen();
-    checkNoCorruption();
+    checkCheckpointAllowed();
     lock.lock();
     try {
       if (image == null) {
@@ -567,7 +571,7 @@ public final class BlockFile implements Closeable {
         CorruptionException e = new CorruptionException(file.name(), size, "the checkpoint's block table"
             + " refers to bytes up to offset " + imageEnd + " but the file ends at " + size);
         noteCorruption(e);
-        checkNoCorruption();
+        checkCheckpointAllowed();
       }
       old = header;
       long count = old.checkpointCount() + 1;
