@@ -5,10 +5,7 @@ import static dev.sapwood.internal.store.BlockFileFormat.*;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
-import dev.sapwood.internal.io.IoFile;
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,13 +59,12 @@ public final class BlockFile implements Closeable {
   private boolean relocationOvertaken; // a write or free of that block began meanwhile
   private volatile CorruptionException corruption; // the first damage a read found, or null
 
-  private BlockFile(StickyFile file, Header header, BlockTable table, BlockNumberPool numbers,
-      SpaceAllocator space) {
-    this.file = file;
-    this.header = header;
-    this.table = table;
-    this.numbers = numbers;
-    this.extents = new ExtentReclaimer(space);
+  private BlockFile(BlockFileLoader.Loaded l) {
+    this.file = l.file();
+    this.header = l.header();
+    this.table = l.table();
+    this.numbers = l.numbers();
+    this.extents = new ExtentReclaimer(l.space());
   }
 
   /**
@@ -78,31 +74,7 @@ public final class BlockFile implements Closeable {
    * @throws IllegalStateException if the file exists and is not empty
    */
   public static BlockFile create(FileIo io, Path path, Header.Settings settings) {
-    Objects.requireNonNull(settings, "settings");
-    StickyFile f = new StickyFile(openFile(io, path));
-    try {
-      if (f.size() > 0) {
-        throw new IllegalStateException(path + ": cannot create a block file, file is not empty");
-      }
-      byte[] tableBytes = BlockTableCodec.encode(0, new BlockTable().sorted());
-      long now = System.currentTimeMillis();
-      Header h = new Header(FormatVersion.CURRENT, 0, 0, 0, 0, settings.nodeSize(),
-          settings.basementSize(), settings.fanout(), settings.compression(), now, now,
-          DATA_START, tableBytes.length, 1);
-      f.write(DATA_START, tableBytes, 0, tableBytes.length);
-      f.force();
-      byte[] slot = HeaderCodec.encode(h);
-      for (int s = 0; s < HEADER_SLOTS; s++) {
-        f.write(slotOffset(s), slot, 0, slot.length);
-      }
-      f.force();
-      SpaceAllocator space = new SpaceAllocator(DATA_START);
-      space.allocate(extentLength(tableBytes.length));
-      return new BlockFile(f, h, new BlockTable(), new BlockNumberPool(1), space);
-    } catch (RuntimeException e) {
-      closeQuietly(f, e);
-      throw e;
-    }
+    return new BlockFile(BlockFileLoader.create(io, path, settings));
   }
 
   /**
@@ -115,18 +87,7 @@ public final class BlockFile implements Closeable {
    *     read
    */
   public static BlockFile open(FileIo io, Path path) {
-    if (!io.exists(path)) {
-      throw new StorageException(path + ": no such block file",
-          new NoSuchFileException(path.toString()));
-    }
-    StickyFile f = new StickyFile(openFile(io, path));
-    try {
-      BlockFileLoader.Loaded l = BlockFileLoader.load(f);
-      return new BlockFile(f, l.header(), l.table(), l.numbers(), l.space());
-    } catch (RuntimeException e) {
-      closeQuietly(f, e);
-      throw e;
-    }
+    return new BlockFile(BlockFileLoader.open(io, path));
   }
 
   /**
@@ -134,21 +95,7 @@ public final class BlockFile implements Closeable {
    * #create} that never finished, since create writes both slots before it returns.
    */
   public static boolean headerSlotsEmpty(FileIo io, Path path) {
-    try (IoFile f = io.open(path)) {
-      byte[] b = new byte[(int) Math.min(f.size(), DATA_START)];
-      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-      while (bb.hasRemaining() && f.read(bb.position(), bb) >= 0) {
-        // read until full or at the end
-      }
-      for (byte x : b) {
-        if (x != 0) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      throw new StorageException("cannot read " + path + ": " + e.getMessage(), e);
-    }
+    return BlockFileLoader.headerSlotsEmpty(io, path);
   }
 
   /** The header of the last completed checkpoint (or the one opened). */
@@ -503,7 +450,8 @@ public final class BlockFile implements Closeable {
    * #completeCheckpoint}, ordinary writes and frees change only the current table, while {@link
    * #writeCheckpointBlock} changes both; every extent the image refers to is kept (not reused or
    * truncated) until no header slot can describe a checkpoint that refers to it. The caller makes
-   * sure the image is consistent (nothing is half-written to the table when it is taken).
+   * sure the image is consistent (nothing is half-written to the table when it is taken; checked:
+   * an {@link IllegalStateException} if a write is in flight).
    *
    * @throws CorruptionException if a read found damage since the file was opened (invariant 7)
    */
@@ -515,6 +463,11 @@ public final class BlockFile implements Closeable {
     try {
       if (image != null) {
         throw new IllegalStateException("a checkpoint is already in progress");
+      }
+      if (writesInFlight > 0) {
+        // The image would miss a block written but not yet mapped (invariant 5's bookkeeping).
+        throw new IllegalStateException(name() + ": " + writesInFlight
+            + " block writes in flight as a checkpoint begins");
       }
       table.markAllCheckpointed();
       image = table.copy();
@@ -688,22 +641,6 @@ public final class BlockFile implements Closeable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException(name() + ": block file is closed");
-    }
-  }
-
-  private static IoFile openFile(FileIo io, Path path) {
-    try {
-      return io.open(path);
-    } catch (IOException e) {
-      throw new StorageException(path + ": cannot open block file", e);
-    }
-  }
-
-  private static void closeQuietly(StickyFile f, RuntimeException primary) {
-    try {
-      f.close();
-    } catch (RuntimeException e) {
-      primary.addSuppressed(e);
     }
   }
 }
