@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #WRITERS} writers, each owning the keys {@code w<t>/<i>} with an exact model:
  *       puts, deletes, range deletes, updates (ADD_LONG on counter keys, PUT_IF_ABSENT on the
  *       others) and multi-change batches; now and then a get checked against the model and a
- *       forward and backward scan of its own key range that must equal the model exactly;
+ *       forward and backward scan of its own key range, and one from a random key of it, that
+ *       must equal the model exactly;
  *   <li>{@link #SCANNERS} scanners walking the whole tree forward and backward: keys strictly
  *       ordered (so never twice), every value one some writer really wrote for that key;
  *   <li>a checkpointer calling {@code checkpoint()} back to back, and a compactor calling {@code
@@ -138,7 +139,12 @@ final class Churn {
     return Arrays.equals(v, value(t, i, version)) ? null : "value of version " + version + " damaged";
   }
 
-  void run(Duration length) throws Exception {
+  /**
+   * Runs the threads for {@code length}, and on (up to {@code length * 2.5}) until at least {@code
+   * minTruncations} truncations happened: on a loaded machine a round does less in the same time,
+   * and each truncation is one chance for the race this test was written for.
+   */
+  void run(Duration length, long minTruncations) throws Exception {
     List<Thread> threads = new ArrayList<>();
     try (Database db = DatabaseImpl.open(dir, options, io)) {
       Tree tree = db.tree("churn");
@@ -167,8 +173,11 @@ final class Churn {
         }
       }));
       threads.forEach(Thread::start);
-      long end = System.nanoTime() + length.toNanos();
-      while (System.nanoTime() < end && failure.get() == null) {
+      long start = System.nanoTime();
+      long end = start + length.toNanos();
+      long cap = start + length.toNanos() * 5 / 2;
+      while (failure.get() == null && System.nanoTime() < cap
+          && (System.nanoTime() < end || truncations.sum() < minTruncations)) {
         Thread.sleep(20);
       }
       running.set(false);
@@ -271,6 +280,7 @@ final class Churn {
       } else {
         scanOwn(tree, t, model, true);
         scanOwn(tree, t, model, false);
+        scanOwnFrom(tree, t, model, r.nextInt(KEYS));
         ownScans.increment();
       }
       ops.increment();
@@ -344,6 +354,30 @@ final class Churn {
       throw new AssertionError("writer " + t + " own " + (forward ? "forward" : "backward")
           + " scan saw " + seen.size() + " keys, the model has " + want.size() + " (" + start + "): "
           + difference(want, seen));
+    }
+  }
+
+  /**
+   * Writer t's own keys from key {@code start} on, by a seek (a short first chunk, then longer
+   * ones) and steps forward: exactly its model's tail.
+   */
+  private void scanOwnFrom(Tree tree, int t, TreeMap<Integer, byte[]> model, int start) {
+    byte[] prefix = String.format("w%d/", t).getBytes(UTF_8);
+    List<Integer> seen = new ArrayList<>();
+    try (Cursor c = tree.cursor()) {
+      for (boolean ok = c.seek(key(t, start)); ok && startsWith(c.key(), prefix); ok = c.next()) {
+        int i = Integer.parseInt(new String(c.key(), prefix.length, 6, UTF_8));
+        if (!Arrays.equals(c.value(), model.get(i))) {
+          throw new AssertionError("writer " + t + " scan from key " + start + ": key " + i + " holds "
+              + describe(c.value()) + ", the model says " + describe(model.get(i)));
+        }
+        seen.add(i);
+      }
+    }
+    List<Integer> want = new ArrayList<>(model.tailMap(start, true).keySet());
+    if (!seen.equals(want)) {
+      throw new AssertionError("writer " + t + " scan from key " + start + " saw " + seen.size()
+          + " keys, the model has " + want.size() + ": " + difference(want, seen));
     }
   }
 

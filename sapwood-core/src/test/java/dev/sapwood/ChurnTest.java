@@ -58,7 +58,7 @@ class ChurnTest {
     System.out.println(what);
     Churn churn = new Churn(d, seed, cacheBytes);
     try {
-      churn.run(length);
+      churn.run(length, 12);
       churn.checkAfterReopen();
       churn.checkVerifier();
     } catch (Throwable t) {
