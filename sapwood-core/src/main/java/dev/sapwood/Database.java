@@ -61,6 +61,11 @@ public interface Database extends AutoCloseable {
   /**
    * Writes a checkpoint: everything written so far, logged or not, becomes durable in the block
    * file, and the log before it can be trimmed. Writers go on while it runs.
+   *
+   * @throws CorruptionException if a read found damage since the database was opened: no
+   *     checkpoint is written any more (it could make durable a table that refers to a block that
+   *     cannot be read back), writes are refused, and the log keeps what was acknowledged
+   *     (docs/durability.md, "Damage found while running"); the cause is the first damage
    */
   void checkpoint();
 
@@ -69,13 +74,18 @@ public interface Database extends AutoCloseable {
    * deleted merge back down to small trees), then moves blocks from the end of the file into free
    * space below and checkpoints until the file is truncated to about its live size. Everything
    * written before the call is durable when it returns. Readers and writers wait while it runs.
+   *
+   * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
    */
   void compact();
 
   /** A snapshot of the status counters. */
   Stats stats();
 
-  /** Checkpoints and releases the directory. Idempotent. */
+  /**
+   * Checkpoints and releases the directory. Idempotent. After a read found damage it syncs the
+   * log instead of checkpointing and throws a {@link CorruptionException} saying so.
+   */
   @Override
   void close();
 }

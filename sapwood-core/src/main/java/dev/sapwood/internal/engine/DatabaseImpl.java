@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * {@code compact} and {@code close}.
  *
  * <p>Invariants: a change is in the log (if logged at all) before it changes a node; once {@code
- * failure} is set (a write path failed, so the trees in memory may be half-changed), every later
+ * failure} is set (a write path failed, so the trees in memory may be half-changed), or a read
+ * found damage ({@link BlockFile#corruption()}: no checkpoint may complete any more), every later
  * write throws a {@link StorageException} carrying it, and reads go on.
  */
 public final class DatabaseImpl implements Database {
@@ -304,6 +305,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void checkpoint() {
+    file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
       Checkpointer.Begun begun = write(() -> {
@@ -322,6 +324,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void compact() {
+    file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       write(() -> {
         for (TreeImpl t : trees.values()) {
@@ -369,12 +372,17 @@ public final class DatabaseImpl implements Database {
         return;
       }
       RuntimeException first = null;
+      RuntimeException failure = failure();
       if (failure == null) {
         try {
           checkpoint();
         } catch (RuntimeException e) {
           first = e;
         }
+      } else if (failure instanceof CorruptionException) {
+        // The log is synced at close: the next open replays it onto the last checkpoint.
+        first = new CorruptionException(file.name(), -1, "closed without a checkpoint after a read"
+            + " found damage; acknowledged writes are in the log: " + failure.getMessage(), failure);
       } else {
         // Nothing more can be made durable; say so, with the failure that stopped the writes.
         first = new StorageException("closed after a failure; writes since the last durable point are lost: "
@@ -512,6 +520,16 @@ public final class DatabaseImpl implements Database {
     }
   }
 
+  /**
+   * What stops writes: the first failed write path, else the first damage a read found (a
+   * checkpoint could not make the trees durable without the damaged block; the log keeps what was
+   * acknowledged, and a reopen replays it onto the last checkpoint).
+   */
+  private RuntimeException failure() {
+    RuntimeException f = failure;
+    return f != null ? f : file.corruption();
+  }
+
   private void fail(RuntimeException e) {
     synchronized (lock) {
       if (failure == null) {
@@ -552,7 +570,7 @@ public final class DatabaseImpl implements Database {
 
   private void checkWritable() {
     checkOpen();
-    RuntimeException f = failure;
+    RuntimeException f = failure();
     if (f != null) {
       throw new StorageException("database refuses writes after an earlier failure: " + f.getMessage(), f);
     }

@@ -5,10 +5,7 @@ import static dev.sapwood.internal.store.BlockFileFormat.*;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
-import dev.sapwood.internal.io.IoFile;
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,12 +23,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * flight, so a reader never sees its extent reused under it ({@link ExtentReclaimer}); (3) every
  * aligned unit from {@code DATA_START} to the allocator's end is in exactly one of: the current
  * table's entries, the durable table's extent, an extent being written, or one of the
- * reclaimer's stages (deferred, waiting, limbo, free).
+ * reclaimer's stages (deferred, waiting, limbo, free); (4) the file is truncated only while the
+ * lock is held, to the allocator's end just trimmed: deciding where the file ends and cutting it
+ * there are one step, so no block can be allocated, written and mapped at or past the cut before
+ * the cut is made (the space would come back as zeros, or not at all); (5) a block's write
+ * installs its extent only if the block's entry is still the one it saw when it allocated: one
+ * write of a block at a time and no free during it (the node latch guarantees that; checked, an
+ * {@link IllegalStateException} otherwise), and a tail relocation drops its copy instead of
+ * installing it over a newer write; (6) the checkpoint in progress is sealed before its data is
+ * fsynced: no block joins its image after that fsync; (7) once a read found damage ({@link
+ * #noteCorruption}), no checkpoint begins or completes: a checkpoint must not make durable a table
+ * that may refer to a block that cannot be read back; nor one whose extents end past the file.
  *
  * <p>Locking: {@code lock} guards the fields grouped below it; methods ending in {@code Locked}
  * require it. No I/O is done while holding it except in {@link #create} and {@link #open}, before
- * the object is shared. The caller guarantees {@link #checkpoint} does not run concurrently with
- * {@link #writeBlock} or {@link #freeBlockNumber}; reads may run at any time.
+ * the object is shared, and the truncation of invariant (4). Writes, frees and relocation may run
+ * concurrently with a checkpoint's {@link #writeCheckpointBlock} and {@link #completeCheckpoint}
+ * (not with {@link #beginCheckpoint}); reads may run at any time.
  */
 public final class BlockFile implements Closeable {
   private final StickyFile file;
@@ -46,15 +54,19 @@ public final class BlockFile implements Closeable {
   private final ExtentReclaimer extents;
   private long checkpoints;
   private BlockTable image; // the table as the checkpoint in progress saw it, or null
+  private boolean imageSealed; // the checkpoint in progress takes no more blocks (invariant 6)
+  private int writesInFlight; // allocated, not yet installed
+  private long relocating; // the block a tail relocation is copying, or 0
+  private boolean relocationOvertaken; // a write or free of that block began meanwhile
+  private volatile CorruptionException corruption; // the first damage a read found, or null
 
-  private BlockFile(StickyFile file, Header header, BlockTable table, BlockNumberPool numbers,
-      SpaceAllocator space) {
-    this.file = file;
-    this.header = header;
+  private BlockFile(BlockFileLoader.Loaded l) {
+    this.file = l.file();
+    this.header = l.header();
     this.settings = header.settings();
-    this.table = table;
-    this.numbers = numbers;
-    this.extents = new ExtentReclaimer(space);
+    this.table = l.table();
+    this.numbers = l.numbers();
+    this.extents = new ExtentReclaimer(l.space());
   }
 
   /**
@@ -64,31 +76,7 @@ public final class BlockFile implements Closeable {
    * @throws IllegalStateException if the file exists and is not empty
    */
   public static BlockFile create(FileIo io, Path path, Header.Settings settings) {
-    Objects.requireNonNull(settings, "settings");
-    StickyFile f = new StickyFile(openFile(io, path));
-    try {
-      if (f.size() > 0) {
-        throw new IllegalStateException(path + ": cannot create a block file, file is not empty");
-      }
-      byte[] tableBytes = BlockTableCodec.encode(0, new BlockTable().sorted());
-      long now = System.currentTimeMillis();
-      Header h = new Header(FormatVersion.CURRENT, 0, 0, 0, 0, settings.nodeSize(),
-          settings.basementSize(), settings.fanout(), settings.compression(), now, now,
-          DATA_START, tableBytes.length, 1);
-      f.write(DATA_START, tableBytes, 0, tableBytes.length);
-      f.force();
-      byte[] slot = HeaderCodec.encode(h);
-      for (int s = 0; s < HEADER_SLOTS; s++) {
-        f.write(slotOffset(s), slot, 0, slot.length);
-      }
-      f.force();
-      SpaceAllocator space = new SpaceAllocator(DATA_START);
-      space.allocate(extentLength(tableBytes.length));
-      return new BlockFile(f, h, new BlockTable(), new BlockNumberPool(1), space);
-    } catch (RuntimeException e) {
-      closeQuietly(f, e);
-      throw e;
-    }
+    return new BlockFile(BlockFileLoader.create(io, path, settings));
   }
 
   /**
@@ -101,18 +89,7 @@ public final class BlockFile implements Closeable {
    *     read
    */
   public static BlockFile open(FileIo io, Path path) {
-    if (!io.exists(path)) {
-      throw new StorageException(path + ": no such block file",
-          new NoSuchFileException(path.toString()));
-    }
-    StickyFile f = new StickyFile(openFile(io, path));
-    try {
-      BlockFileLoader.Loaded l = BlockFileLoader.load(f);
-      return new BlockFile(f, l.header(), l.table(), l.numbers(), l.space());
-    } catch (RuntimeException e) {
-      closeQuietly(f, e);
-      throw e;
-    }
+    return new BlockFile(BlockFileLoader.open(io, path));
   }
 
   /**
@@ -120,21 +97,7 @@ public final class BlockFile implements Closeable {
    * #create} that never finished, since create writes both slots before it returns.
    */
   public static boolean headerSlotsEmpty(FileIo io, Path path) {
-    try (IoFile f = io.open(path)) {
-      byte[] b = new byte[(int) Math.min(f.size(), DATA_START)];
-      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-      while (bb.hasRemaining() && f.read(bb.position(), bb) >= 0) {
-        // read until full or at the end
-      }
-      for (byte x : b) {
-        if (x != 0) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      throw new StorageException("cannot read " + path + ": " + e.getMessage(), e);
-    }
+    return BlockFileLoader.headerSlotsEmpty(io, path);
   }
 
   /** The header of the last completed checkpoint (or the one opened). */
@@ -189,6 +152,7 @@ public final class BlockFile implements Closeable {
     lock.lock();
     try {
       numbers.release(blockNumber);
+      relocationOvertaken |= blockNumber == relocating;
       BlockTable.Entry old = table.remove(blockNumber);
       if (old != null) {
         extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed(), newestImageLocked());
@@ -217,32 +181,66 @@ public final class BlockFile implements Closeable {
     checkOpen();
     file.checkWritable();
     long at;
+    BlockTable.Entry seen;
+    BlockTable target;
     lock.lock();
     try {
       if (!numbers.isInUse(blockNumber)) {
         throw new IllegalArgumentException("block number " + blockNumber + " is not in use");
       }
-      if (forImage && image == null) {
-        throw new IllegalStateException("no checkpoint in progress");
-      }
+      target = forImage ? openImageLocked() : null;
+      seen = table.get(blockNumber);
+      relocationOvertaken |= blockNumber == relocating;
       at = extents.allocateLocked(extentLength(len));
+      writesInFlight++;
     } finally {
       lock.unlock();
     }
-    file.write(at, data, off, len);
-    lock.lock();
+    boolean installed = false;
     try {
-      BlockTable.Entry entry = new BlockTable.Entry(at, len, forImage);
-      BlockTable.Entry old = table.put(blockNumber, entry);
-      if (forImage) {
-        image.put(blockNumber, entry);
-      }
-      if (old != null) {
-        extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed(), newestImageLocked());
+      file.write(at, data, off, len);
+      lock.lock();
+      try {
+        // Invariant (5): nobody wrote or freed this block meanwhile; the image is the same one.
+        if (table.get(blockNumber) != seen || !numbers.isInUse(blockNumber)
+            || (forImage && (image != target || imageSealed))) {
+          throw new IllegalStateException(name() + ": block " + blockNumber
+              + " was written, freed or its checkpoint completed while this write of it was in flight");
+        }
+        BlockTable.Entry entry = new BlockTable.Entry(at, len, forImage);
+        table.put(blockNumber, entry);
+        if (forImage) {
+          image.put(blockNumber, entry);
+        }
+        if (seen != null) {
+          extents.retireLocked(seen.offset(), seen.extentLength(), seen.checkpointed(), newestImageLocked());
+        }
+        installed = true;
+      } finally {
+        lock.unlock();
       }
     } finally {
-      lock.unlock();
+      lock.lock();
+      try {
+        writesInFlight--;
+        if (!installed) {
+          extents.retireLocked(at, extentLength(len), false, 0); // never mapped: free again
+        }
+      } finally {
+        lock.unlock();
+      }
     }
+  }
+
+  /** The image of the checkpoint in progress, if it still takes blocks. */
+  private BlockTable openImageLocked() {
+    if (image == null) {
+      throw new IllegalStateException("no checkpoint in progress");
+    }
+    if (imageSealed) {
+      throw new IllegalStateException("the checkpoint in progress is completing and takes no more blocks");
+    }
+    return image;
   }
 
   /** Whether {@code blockNumber} has a written extent. */
@@ -275,17 +273,24 @@ public final class BlockFile implements Closeable {
   public void readBlock(long blockNumber, int offsetInBlock, byte[] dst, int dstOff, int len) {
     extents.enterRead();
     try {
-      BlockTable.Entry e = lookupForRead(blockNumber);
-      if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
-        throw new CorruptionException(file.name(), e.offset(), "block " + blockNumber
-            + ": read of " + len + " bytes at " + offsetInBlock + " is outside its "
-            + e.size() + " bytes");
-      }
-      Objects.checkFromIndexSize(dstOff, len, dst.length);
-      file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block " + blockNumber);
+      readBlockEntered(blockNumber, offsetInBlock, dst, dstOff, len);
+    } catch (CorruptionException e) {
+      noteCorruption(e);
+      throw e;
     } finally {
       leaveRead();
     }
+  }
+
+  private void readBlockEntered(long blockNumber, int offsetInBlock, byte[] dst, int dstOff, int len) {
+    BlockTable.Entry e = lookupForRead(blockNumber);
+    if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
+      throw new CorruptionException(file.name(), e.offset(), "block " + blockNumber
+          + ": read of " + len + " bytes at " + offsetInBlock + " is outside its "
+          + e.size() + " bytes");
+    }
+    Objects.checkFromIndexSize(dstOff, len, dst.length);
+    file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block " + blockNumber);
   }
 
   /** The whole block; CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}. */
@@ -296,8 +301,44 @@ public final class BlockFile implements Closeable {
       byte[] out = new byte[e.size()];
       file.readFully(e.offset(), out, 0, out.length, "block " + blockNumber);
       return out;
+    } catch (CorruptionException e) {
+      noteCorruption(e);
+      throw e;
     } finally {
       leaveRead();
+    }
+  }
+
+  /**
+   * Records that a read of this file found damage (a read here, or a block that did not decode
+   * above): from now on no checkpoint begins or completes (invariant 7). The first one is kept.
+   */
+  public void noteCorruption(CorruptionException e) {
+    lock.lock();
+    try {
+      if (corruption == null) {
+        corruption = e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The first damage a read of this file found since it was opened, or null. */
+  public CorruptionException corruption() {
+    return corruption;
+  }
+
+  /**
+   * Throws unless checkpoints are allowed: a {@link CorruptionException} naming the first damage
+   * a read found (invariant 7), its cause.
+   */
+  public void checkCheckpointAllowed() {
+    CorruptionException first = corruption;
+    if (first != null) {
+      throw new CorruptionException(first.file(), first.offset(), "checkpoint refused: a read found"
+          + " damage, and a checkpoint must not make durable a block table that may refer to a block"
+          + " that cannot be read back; the first damage: " + first.getMessage(), first);
     }
   }
 
@@ -306,7 +347,10 @@ public final class BlockFile implements Closeable {
    * to {@code maxBytes}; each move is an ordinary copy-on-write rewrite, so the old extent is
    * released like any other once no checkpoint refers to it, and the file's tail can then be
    * truncated. Does nothing unless at least a quarter of the used space is free. Returns the bytes
-   * moved. The caller guarantees no write or free runs meanwhile (call it before a checkpoint).
+   * moved. Safe with writes and frees running: the candidates are chosen under the lock but moved
+   * one by one later, so each move re-checks that the block still lives where it was chosen, lands
+   * below it, and installs its copy only if no write of the block came in between (invariant 5);
+   * otherwise that block stays where it is.
    */
   public long relocateTail(long maxBytes) {
     checkOpen();
@@ -322,23 +366,88 @@ public final class BlockFile implements Closeable {
       if (moved >= maxBytes) {
         break;
       }
-      long blockNumber = candidate[0];
-      long offset = candidate[1];
-      long length = candidate[2];
+      int m = relocate(candidate[0], candidate[1], candidate[2]);
+      if (m < 0) {
+        break;
+      }
+      moved += m;
+    }
+    return moved;
+  }
+
+  /**
+   * Moves one block from {@code offset} to the first fit below it: the bytes moved, 0 if the block
+   * changed meanwhile (left alone), -1 if nothing below it fits (the relocation stops).
+   */
+  private int relocate(long blockNumber, long offset, long length) {
+    BlockTable.Entry seen;
+    lock.lock();
+    try {
+      seen = table.get(blockNumber);
+      if (seen == null || seen.offset() != offset) {
+        return 0;
+      }
+      long fit = extents.firstFitLocked(length);
+      if (fit < 0 || fit >= offset) {
+        return -1;
+      }
+    } finally {
+      lock.unlock();
+    }
+    byte[] bytes = new byte[seen.size()];
+    extents.enterRead();
+    try {
+      file.readFully(seen.offset(), bytes, 0, bytes.length, "block " + blockNumber);
+    } catch (CorruptionException e) {
+      noteCorruption(e);
+      throw e;
+    } finally {
+      leaveRead();
+    }
+    file.checkWritable();
+    long at;
+    lock.lock();
+    try {
+      if (table.get(blockNumber) != seen || writesInFlight > 0) {
+        return 0;
+      }
+      at = extents.allocateLocked(length);
+      if (at >= offset) {
+        extents.retireLocked(at, length, false, 0);
+        return -1;
+      }
+      writesInFlight++;
+      relocating = blockNumber;
+      relocationOvertaken = false;
+    } finally {
+      lock.unlock();
+    }
+    boolean installed = false;
+    try {
+      file.write(at, bytes, 0, bytes.length);
       lock.lock();
       try {
-        long fit = extents.firstFitLocked(length);
-        if (fit < 0 || fit >= offset) {
-          break;
+        if (!relocationOvertaken && table.get(blockNumber) == seen) {
+          table.put(blockNumber, new BlockTable.Entry(at, seen.size(), false));
+          extents.retireLocked(seen.offset(), seen.extentLength(), seen.checkpointed(), newestImageLocked());
+          installed = true;
         }
       } finally {
         lock.unlock();
       }
-      byte[] bytes = readBlock(blockNumber);
-      writeBlock(blockNumber, bytes, 0, bytes.length);
-      moved += bytes.length;
+    } finally {
+      lock.lock();
+      try {
+        writesInFlight--;
+        relocating = 0;
+        if (!installed) {
+          extents.retireLocked(at, length, false, 0);
+        }
+      } finally {
+        lock.unlock();
+      }
     }
-    return moved;
+    return installed ? bytes.length : 0;
   }
 
   /**
@@ -358,15 +467,24 @@ public final class BlockFile implements Closeable {
    * #completeCheckpoint}, ordinary writes and frees change only the current table, while {@link
    * #writeCheckpointBlock} changes both; every extent the image refers to is kept (not reused or
    * truncated) until no header slot can describe a checkpoint that refers to it. The caller makes
-   * sure the image is consistent (nothing is half-written to the table when it is taken).
+   * sure the image is consistent (nothing is half-written to the table when it is taken; checked:
+   * an {@link IllegalStateException} if a write is in flight).
+   *
+   * @throws CorruptionException if a read found damage since the file was opened (invariant 7)
    */
   public void beginCheckpoint() {
     checkOpen();
     file.checkWritable();
+    checkCheckpointAllowed();
     lock.lock();
     try {
       if (image != null) {
         throw new IllegalStateException("a checkpoint is already in progress");
+      }
+      if (writesInFlight > 0) {
+        // The image would miss a block written but not yet mapped (invariant 5's bookkeeping).
+        throw new IllegalStateException(name() + ": " + writesInFlight
+            + " block writes in flight as a checkpoint begins");
       }
       table.markAllCheckpointed();
       image = table.copy();
@@ -385,23 +503,45 @@ public final class BlockFile implements Closeable {
   }
 
   /**
-   * Completes the checkpoint in progress: fsync the data, write the image's block table to fresh
-   * space, fsync, write the header to slot {@code count % 2}, fsync; then release what no header
-   * slot can refer to any more and truncate free space at the end of the file.
+   * Completes the checkpoint in progress: seal its image (no block joins it any more), fsync the
+   * data, check that every extent of the image lies inside the file, write the image's block
+   * table to fresh space, fsync, write the header to slot {@code count % 2}, fsync; then release
+   * what no header slot can refer to any more and truncate free space at the end of the file,
+   * under the lock (invariant 4).
    *
    * @throws StorageException if any step fails (sticky: the file accepts no more writes)
+   * @throws CorruptionException if a read found damage since the file was opened, or the image
+   *     refers to bytes past the end of the file; nothing is written then
    */
   public void completeCheckpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
     checkOpen();
+    checkCheckpointAllowed();
+    lock.lock();
+    try {
+      if (image == null) {
+        throw new IllegalStateException("no checkpoint in progress");
+      }
+      imageSealed = true;
+    } finally {
+      lock.unlock();
+    }
     file.force();
     byte[] bytes;
     long at;
     Header old;
     Header next;
+    long imageEnd = 0;
     lock.lock();
     try {
-      if (image == null) {
-        throw new IllegalStateException("no checkpoint in progress");
+      for (BlockTable.Entry e : image.sorted().values()) {
+        imageEnd = Math.max(imageEnd, e.offset() + e.size());
+      }
+      long size = file.size();
+      if (imageEnd > size) {
+        CorruptionException e = new CorruptionException(file.name(), size, "the checkpoint's block table"
+            + " refers to bytes up to offset " + imageEnd + " but the file ends at " + size);
+        noteCorruption(e);
+        checkCheckpointAllowed();
       }
       old = header;
       long count = old.checkpointCount() + 1;
@@ -418,17 +558,20 @@ public final class BlockFile implements Closeable {
     byte[] slot = HeaderCodec.encode(next);
     file.write(slotOffset(next.slot()), slot, 0, slot.length);
     file.force();
-    long end;
     lock.lock();
     try {
       header = next;
       image = null;
+      imageSealed = false;
       checkpoints++;
-      end = extents.checkpointCompletedLocked(next.checkpointCount(), at, extentLength(bytes.length));
+      long end = extents.checkpointCompletedLocked(next.checkpointCount(), at, extentLength(bytes.length));
+      // Invariant (4): cut the file while no one can allocate at or past the new end.
+      if (file.size() > end) {
+        file.truncate(end);
+      }
     } finally {
       lock.unlock();
     }
-    file.truncate(end);
   }
 
   /** The number of the newest checkpoint whose image may refer to an extent retired now. */
@@ -515,22 +658,6 @@ public final class BlockFile implements Closeable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException(name() + ": block file is closed");
-    }
-  }
-
-  private static IoFile openFile(FileIo io, Path path) {
-    try {
-      return io.open(path);
-    } catch (IOException e) {
-      throw new StorageException(path + ": cannot open block file", e);
-    }
-  }
-
-  private static void closeQuietly(StickyFile f, RuntimeException primary) {
-    try {
-      f.close();
-    } catch (RuntimeException e) {
-      primary.addSuppressed(e);
     }
   }
 }

@@ -22,8 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * released while the count is zero cannot be in any reader's hands.
  *
  * <p>Invariants: (1) an extent is in at most one of deferred, limbo and the allocator's free map;
- * (2) nothing in deferred is released before {@link #checkpointCompletedLocked} (3) limbo is only
- * drained when {@code readsInFlight} is zero. Methods ending in {@code Locked} require the owning
+ * (2) nothing in deferred is released before {@link #checkpointCompletedLocked}; (3) limbo is only
+ * drained when {@code readsInFlight} is zero, so no extent in the free map is in a reader's hands
+ * and the free tail can be truncated while reads run; (4) the end {@link
+ * #checkpointCompletedLocked} returns is acted on (the file truncated to it) before the lock is
+ * let go: once the end is lowered, the next allocation past the free map lands at it. A reader
+ * that counts itself in after {@code readsInFlight} was read as zero looks its extent up under
+ * the lock afterwards, so it finds the new mapping, never the released extent. Methods ending in {@code Locked} require the owning
  * {@link BlockFile}'s lock; {@link #enterRead} and {@link #leaveRead} do not.
  */
 final class ExtentReclaimer {
@@ -61,7 +66,8 @@ final class ExtentReclaimer {
    * Checkpoint {@code count}'s header is durable: releases what waited for it; its own table's
    * extent waits until checkpoint {@code count + 2}. Then trims the free tail.
    *
-   * @return the new end of the used space, to truncate the file to
+   * @return the new end of the used space, to truncate the file to before the lock is let go
+   *     (invariant 4)
    */
   long checkpointCompletedLocked(long count, long tableOffset, long tableLength) {
     deferred.add(new long[] {tableOffset, tableLength, count + 2});

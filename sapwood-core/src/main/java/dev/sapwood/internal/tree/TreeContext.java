@@ -104,13 +104,17 @@ public final class TreeContext {
   /**
    * Runs a tree operation so that, if it fails part-way (an I/O error, a damaged block), every
    * pin and latch it still holds is released: no latch may outlive a failed operation, or later
-   * readers and writers would wait on it forever.
+   * readers and writers would wait on it forever. Damage found on the way is reported to the
+   * block file, which then refuses checkpoints ({@link BlockFile#noteCorruption}).
    */
   <T> T guarded(java.util.function.Supplier<T> op) {
     try {
       return op.get();
     } catch (RuntimeException | Error e) {
       cache.releaseHeld();
+      if (e instanceof dev.sapwood.CorruptionException c) {
+        file.noteCorruption(c);
+      }
       throw e;
     }
   }
