@@ -8,6 +8,7 @@ import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BigEndian;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -97,7 +98,7 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = recordProblem(pos, expected);
           if (bad != 0) {
-            if (last && !provenDurable(pos + 1, expected)) {
+            if (last && (allZero(pos, size) || !provenDurable(pos + 1, expected))) {
               cutAt = pos;
               break;
             }
@@ -136,23 +137,31 @@ public final class LogReader {
   private boolean provenDurable(long from, long lsn) {
     long size = in.size();
     byte[] b = in.buffer();
-    for (long p = from; p + LogFormat.RECORD_HEADER <= size; p++) {
-      int i = in.window(p, LogFormat.RECORD_HEADER);
-      long at = BigEndian.getLong(b, i + 8);
-      if (at <= lsn || at - lsn > (p - from) / LogFormat.RECORD_HEADER + 1) {
-        continue;
-      }
-      long synced = BigEndian.getLong(b, i + 16);
-      if (synced < lsn || synced >= at) {
-        continue;
-      }
-      proofWork += 24;
-      if (Checksums.crc32c(b, i + 4, 24) == BigEndian.getInt(b, i)) {
-        int len = BigEndian.getInt(b, i + 4);
-        if (len >= 0 && len <= LogFormat.MAX_PAYLOAD) {
-          return true;
+    int h = LogFormat.RECORD_HEADER;
+    // A window at a time; within it, a tight loop over the offsets where a whole header fits.
+    for (long p = from; p + h <= size; ) {
+      int n = (int) Math.min(b.length, size - p);
+      int first = in.window(p, n);
+      int last = first + n - h;
+      long base = p - first; // the file offset of b[0]
+      for (int i = first; i <= last; i++) {
+        long at = BigEndian.getLong(b, i + 8);
+        if (at <= lsn || at - lsn > (base + i - from) / h + 1) {
+          continue;
+        }
+        long synced = BigEndian.getLong(b, i + 16);
+        if (synced < lsn || synced >= at) {
+          continue;
+        }
+        proofWork += 24;
+        if (Checksums.crc32c(b, i + 4, 24) == BigEndian.getInt(b, i)) {
+          int len = BigEndian.getInt(b, i + 4);
+          if (len >= 0 && len <= LogFormat.MAX_PAYLOAD) {
+            return true;
+          }
         }
       }
+      p += n - h + 1;
     }
     return false;
   }
@@ -227,14 +236,19 @@ public final class LogReader {
     return LogFormat.SEGMENT_HEADER;
   }
 
-  /** Whether {@code [from, to)} is all zeros (stops at the first non-zero byte). */
+  /**
+   * Whether {@code [from, to)} is all zeros (stops at the first non-zero byte): the common torn
+   * tail, which holds no proof of durability (a proof names an LSN above the damaged one, never 0),
+   * so the proof search is skipped for it.
+   */
   private boolean allZero(long from, long to) {
     byte[] b = in.buffer();
     for (long p = from; p < to; ) {
       int n = (int) Math.min(b.length, to - p);
       int i = in.window(p, n);
-      for (int k = 0; k < n; k++) {
-        if (b[i + k] != 0) {
+      for (int k = 0; k < n; k += ZEROS.length) {
+        int m = Math.min(ZEROS.length, n - k);
+        if (Arrays.mismatch(b, i + k, i + k + m, ZEROS, 0, m) >= 0) {
           return false;
         }
       }
@@ -242,4 +256,6 @@ public final class LogReader {
     }
     return true;
   }
+
+  private static final byte[] ZEROS = new byte[4096];
 }
