@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Reads one log segment through a window of fixed size, so that reading a segment of any size (a
- * sparse file of gigabytes included) costs that window and no more. {@link #window(long, int)}
+ * sparse file of gigabytes included) costs that window and no more (a small segment, less). {@link #window(long, int)}
  * makes a short range available in {@link #buffer()}; longer ranges are checksummed and copied in
  * window-sized steps.
  *
@@ -17,22 +17,28 @@ import java.util.zip.CRC32C;
  * Not thread-safe; one per recovery.
  */
 final class SegmentInput {
-  private final byte[] buf;
+  private final int capacity;
+  private byte[] buf = new byte[0];
   private IoFile file;
   private String name;
   private long size;
   private long windowStart;
   private int windowLen;
 
+  /** A window of up to {@code windowBytes}, allocated as large as the segments read need. */
   SegmentInput(int windowBytes) {
-    this.buf = new byte[windowBytes];
+    this.capacity = windowBytes;
   }
 
-  /** Starts reading {@code f} (the caller closes it). */
+  /** Starts reading {@code f} (the caller closes it); {@link #buffer()} may change here only. */
   void reset(IoFile f, String fileName) throws IOException {
     this.file = f;
     this.name = fileName;
     this.size = f.size();
+    int need = (int) Math.max(4096, Math.min(capacity, size));
+    if (buf.length < need) {
+      buf = new byte[need];
+    }
     this.windowStart = 0;
     this.windowLen = 0;
   }
