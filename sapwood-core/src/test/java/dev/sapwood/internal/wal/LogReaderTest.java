@@ -63,6 +63,32 @@ class LogReaderTest {
   }
 
   @Test
+  void recordsOfManySegmentsAreReadBackInOrderFromTheCheckpointLsn() {
+    List<byte[]> written = new ArrayList<>();
+    Random r = new Random(3);
+    try (LogWriter w = new LogWriter(io, DIR, 0, 4096, new Counters())) {
+      for (int i = 0; i < 500; i++) {
+        byte[] p = payload(r.nextInt(300), i);
+        written.add(p);
+        w.append(p, 0, p.length);
+        w.write();
+      }
+    }
+    assertTrue(io.list(DIR).size() > 10, "segments: " + io.list(DIR).size());
+    LogReader.Result all = recover(0);
+    assertEquals(500, all.replayed());
+    assertEquals(500, all.nextLsn());
+    for (int i = 0; i < 500; i++) {
+      assertArrayEquals(written.get(i), seen.get(i), "LSN " + i);
+    }
+    seen.clear();
+    LogReader.Result tail = recover(250);
+    assertEquals(250, tail.replayed());
+    assertArrayEquals(written.get(250), seen.get(0));
+    assertEquals(0, tail.tornBytes());
+  }
+
+  @Test
   void aLengthAboveTheMaximumRecordIsCorruptionInAnEarlierSegment() {
     byte[] seg = good().raw(LogBytes.recordHeader(LogBytes.MAX_PAYLOAD + 1, 3, 2, 0)).bytes();
     put(0, seg);
