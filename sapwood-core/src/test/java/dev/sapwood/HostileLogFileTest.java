@@ -218,6 +218,31 @@ class HostileLogFileTest {
     appendRecords(d, put(7, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII)));
     expect.put(d.getFileName().toString(), "CORRUPT");
 
+    d = copyOfBase("key-length-of-1GiB-inside-a-checksummed-payload");
+    byte[] lie = put(1, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
+    BigEndian.putInt(lie, 10, 1 << 30);
+    appendRecords(d, lie);
+    expect.put(d.getFileName().toString(), "CORRUPT");
+
+    d = copyOfBase("batch-count-of-Integer.MAX_VALUE");
+    lie = put(1, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
+    BigEndian.putInt(lie, 1, Integer.MAX_VALUE);
+    appendRecords(d, lie);
+    expect.put(d.getFileName().toString(), "CORRUPT");
+
+    d = copyOfBase("segment-header-naming-another-LSN");
+    Files.write(d.resolve("wal").resolve(LogBytes.segmentName(baseNextLsn)), LogBytes.segmentHeader(baseNextLsn + 5));
+    expect.put(d.getFileName().toString(), "CORRUPT");
+
+    // A legal large record, replayed right under the small heap. (4 MiB: a 16 MiB random value
+    // does not fit through the tree under a 64 MiB heap even when written with put — a tree-side
+    // limit, not the log's.)
+    d = copyOfBase("a-4MiB-value-replayed");
+    byte[] big = new byte[4 << 20];
+    new Random(9).nextBytes(big);
+    appendRecords(d, put(1, "big".getBytes(US_ASCII), big));
+    expect.put(d.getFileName().toString(), "OK " + baseDigestWith("big".getBytes(US_ASCII), big));
+
     Path fill = tmp.resolve("60MiB-log-replayed-in-a-64MiB-heap");
     List<String> filled = runChild(TIMEOUT_SECONDS, "fill", fill.toString(), "" + FILL_COUNT, "" + FILL_VALUE);
     assertEquals(List.of("F " + FILL_COUNT), filled);
@@ -250,6 +275,15 @@ class HostileLogFileTest {
     }
     assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     after.values().forEach(Runnable::run);
+  }
+
+  /** The digest of the base database with one more entry in tree "t" (made on a scratch copy). */
+  private static String baseDigestWith(byte[] key, byte[] value) throws IOException {
+    Path scratch = copyOfBase("scratch-" + System.nanoTime());
+    try (Database db = Database.open(scratch, HostileLogChild.options())) {
+      db.tree("t").put(key, value);
+      return HostileLogChild.digest(db);
+    }
   }
 
   /** The zeros of a torn tail were cut: the log is small again. */
