@@ -33,12 +33,23 @@ final class Catalog {
   /** A tree's log id and root block. */
   record Entry(int id, long root) {}
 
+  /** The largest tree id, so that the next id after it still fits (ids are 1..MAX_TREE_ID). */
+  static final int MAX_TREE_ID = Integer.MAX_VALUE - 1;
+
+  /** The rule for tree ids, in the catalog and in the log. */
+  static boolean isValidTreeId(int id) {
+    return id >= 1 && id <= MAX_TREE_ID;
+  }
+
   final Map<String, Entry> trees = new TreeMap<>();
   final Set<String> functions = new ConcurrentSkipListSet<>();
   int nextTreeId = 1;
 
   /** Adds a tree under a new id; returns the id. */
   int add(String name, long root) {
+    if (!isValidTreeId(nextTreeId)) {
+      throw new IllegalStateException("no tree ids left (" + nextTreeId + ")");
+    }
     int id = nextTreeId++;
     trees.put(name, new Entry(id, root));
     return id;
@@ -103,7 +114,7 @@ final class Catalog {
         String name = treeName(r);
         int id = r.i32("tree id");
         long root = r.i64("root block");
-        if (id <= 0 || root <= 0 || !ids.add(id) || c.trees.put(name, new Entry(id, root)) != null) {
+        if (!isValidTreeId(id) || root <= 0 || !ids.add(id) || c.trees.put(name, new Entry(id, root)) != null) {
           throw r.error("bad entry for tree '" + name + "'");
         }
       }

@@ -20,6 +20,7 @@ import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogReader;
 import dev.sapwood.internal.wal.LogWriter;
+import dev.sapwood.internal.wal.PayloadReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -145,8 +146,8 @@ public final class DatabaseImpl implements Database {
 
   // ---- recovery ----
 
-  private void replay(long lsn, byte[] payload) {
-    LogRecords.decode(payload, lsn, "write-ahead log in " + dir, new LogReplayer(this, lsn));
+  private void replay(long lsn, PayloadReader payload) {
+    LogRecords.decode(payload, lsn, new LogReplayer(this, lsn, payload));
   }
 
   // ---- trees ----

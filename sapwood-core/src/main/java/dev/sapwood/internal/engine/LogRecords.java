@@ -2,9 +2,16 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
+import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.wal.PayloadReader;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The payloads of write-ahead log records (docs/format/log.md). On disk — never renumber.
@@ -20,6 +27,8 @@ final class LogRecords {
   static final byte BATCH = 1;
   static final byte CREATE_TREE = 2;
   static final byte DROP_TREE = 3;
+  /** The smallest op: type, tree id, key length, value length. */
+  private static final int MIN_OP = 1 + 4 + 4 + 4;
 
   private LogRecords() {}
 
@@ -112,14 +121,25 @@ final class LogRecords {
     return b;
   }
 
-  /** Decodes a payload; a malformed one is a {@link CorruptionException} naming the LSN. */
-  static void decode(byte[] p, long lsn, String log, Visitor v) {
-    BoundedReader r = new BoundedReader(p, 0, p.length);
+  /** Decodes a payload held in memory; a malformed one is a {@link CorruptionException} naming the LSN. */
+  static void decode(byte[] p, long lsn, Visitor v) {
+    decode(PayloadReader.of(p), lsn, v);
+  }
+
+  /**
+   * Decodes a payload; a malformed one is a {@link CorruptionException} naming the segment, the
+   * record's offset and its LSN. Every length is checked against the limits and what is left
+   * before anything is allocated by it.
+   */
+  static void decode(PayloadReader r, long lsn, Visitor v) {
     try {
       int kind = r.u8("record kind");
       switch (kind) {
         case BATCH -> {
-          int count = r.length("op count", r.remaining() / 13);
+          int count = r.length("op count", r.remaining() / MIN_OP);
+          if (count == 0) {
+            throw r.error("empty batch");
+          }
           for (int i = 0; i < count; i++) {
             byte type = (byte) r.u8("op type");
             if (type < 1 || type > 4) {
@@ -127,9 +147,26 @@ final class LogRecords {
             }
             int tree = r.i32("tree id");
             byte[] key = r.bytes(r.length("key length", Limits.MAX_KEY_SIZE), "key");
-            int max = type == 4 ? Limits.MAX_KEY_SIZE : Limits.MAX_VALUE_SIZE;
-            byte[] value = r.bytes(r.length("value length", max), "value");
-            byte[] fn = type == 3 ? r.bytes(r.u8("function name length"), "function name") : null;
+            int max = switch (type) {
+              case Journal.DELETE -> 0;
+              case Journal.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
+              default -> Limits.MAX_VALUE_SIZE;
+            };
+            byte[] value = r.bytes(r.length(type == Journal.DELETE_RANGE ? "end key length" : "value length", max), "value");
+            if (type == Journal.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
+              throw r.error("empty key range");
+            }
+            byte[] fn = null;
+            if (type == Journal.UPDATE) {
+              int n = r.u8("function name length");
+              if (n == 0) {
+                throw r.error("empty function name");
+              }
+              fn = r.bytes(n, "function name");
+              if (utf8(fn) == null) {
+                throw r.error("function name is not UTF-8");
+              }
+            }
             v.op(type, tree, key, value, fn);
           }
         }
@@ -150,7 +187,18 @@ final class LogRecords {
         throw r.error(r.remaining() + " stray bytes");
       }
     } catch (BoundedReader.FormatException e) {
-      throw new CorruptionException(log, -1, "log record LSN " + lsn + ": " + e.getMessage());
+      throw new CorruptionException(r.file(), r.recordOffset(),
+          "log record LSN " + lsn + ", payload byte " + e.position() + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code b} as a string if it is well-formed UTF-8, else null (never a replacement character). */
+  static String utf8(byte[] b) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
     }
   }
 }

@@ -1,34 +1,61 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
+import dev.sapwood.SapwoodException;
 import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.wal.PayloadReader;
 import java.nio.charset.StandardCharsets;
 
-/** Applies one logged record again at open; names the LSN in any error. */
+/**
+ * Applies one logged record again at open. Trusts nothing the record says that the engine would
+ * not have written: a tree name or id the engine refuses, a tree that does not exist, an update
+ * function that is not registered — each fails the open here (a {@link CorruptionException}
+ * naming the segment, the record's offset and LSN; a {@link SapwoodException} for a function the
+ * caller did not register), before anything is made durable, instead of being accepted now and
+ * refused by the engine later. Field-level checks (kinds, lengths against {@link
+ * dev.sapwood.Limits}, UTF-8) are {@link LogRecords#decode}'s.
+ */
 final class LogReplayer implements LogRecords.Visitor {
   private final DatabaseImpl db;
   private final long lsn;
+  private final String file;
+  private final long offset;
 
-  LogReplayer(DatabaseImpl db, long lsn) {
+  LogReplayer(DatabaseImpl db, long lsn, PayloadReader record) {
     this.db = db;
     this.lsn = lsn;
+    this.file = record.file();
+    this.offset = record.recordOffset();
   }
 
   @Override
   public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
+    TreeImpl t = tree(treeId);
     if (fn != null) {
       String name = new String(fn, StandardCharsets.UTF_8);
-      db.functions().resolve(name); // fails the open now if the function is not registered
+      if (!db.functions().isRegistered(name)) {
+        throw new SapwoodException("database " + db.dir() + ": the log (" + file + ", record LSN " + lsn
+            + ") holds an update for function '" + name + "', which is not registered: register it with"
+            + " Options.register");
+      }
       if (!DatabaseImpl.isBuiltIn(name)) {
         db.catalog().functions.add(name);
       }
     }
-    tree(treeId).beTree().apply(type, key, value, fn, Journal.NONE);
+    t.beTree().apply(type, key, value, fn, Journal.NONE);
   }
 
   @Override
   public void createTree(int treeId, String name) {
+    try {
+      TreeNames.check(name);
+    } catch (IllegalArgumentException e) {
+      throw corrupt("creates a tree with a name the engine refuses: " + e.getMessage());
+    }
+    if (!Catalog.isValidTreeId(treeId)) {
+      throw corrupt("creates tree '" + name + "' with id " + treeId + ", outside [1, " + Catalog.MAX_TREE_ID + "]");
+    }
     if (db.hasTree(name) || treeId < db.catalog().nextTreeId) {
       throw corrupt("creates tree '" + name + "' (id " + treeId + ") that exists");
     }
@@ -52,6 +79,6 @@ final class LogReplayer implements LogRecords.Visitor {
   }
 
   private CorruptionException corrupt(String what) {
-    return new CorruptionException("write-ahead log in " + db.dir(), -1, "record LSN " + lsn + " " + what);
+    return new CorruptionException(file, offset, "log record LSN " + lsn + " " + what);
   }
 }

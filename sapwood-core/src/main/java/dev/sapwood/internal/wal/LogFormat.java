@@ -13,8 +13,8 @@ package dev.sapwood.internal.wal;
  * </pre>
  *
  * <p>A record that fails its checks is damage in the middle of the log (a {@link
- * dev.sapwood.CorruptionException}) if a later good record's syncedLsn shows it had been fsynced,
- * and a torn write (cut off) if nothing shows that.
+ * dev.sapwood.CorruptionException}) if a later record header with a good header checksum shows by
+ * its syncedLsn that it had been fsynced, and a torn write (cut off) if nothing shows that.
  *
  * LSNs count records: a segment's records have LSNs firstLsn, firstLsn + 1, ... with no gaps, and
  * each segment starts where the previous one ended.
@@ -26,7 +26,10 @@ final class LogFormat {
   static final int VERSION = 1;
   static final int SEGMENT_HEADER = 4 + 4 + 8 + 4;
   static final int RECORD_HEADER = 4 + 4 + 8 + 8 + 4;
-  /** Largest payload accepted (a batch of many 16 MiB values is refused before it is logged). */
+  /**
+   * Largest payload accepted (a batch of many 16 MiB values is refused before it is logged); the
+   * reader refuses a longer length before allocating or reading anything by it.
+   */
   static final int MAX_PAYLOAD = 256 << 20;
   static final String SUFFIX = ".log";
 

@@ -35,12 +35,12 @@ class LogCorruptionTest {
   private static final int SEGMENT_HEADER = 20;
   private static final int RECORD_HEADER = 28;
 
-  private static Options options() {
+  static Options options() {
     return Options.defaults().syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
   }
 
   /** A crashed database with 12 logged batches; the states after each whole record; the segment. */
-  private static final class Fixture {
+  static final class Fixture {
     final MemoryFileIo mem = new MemoryFileIo();
     final List<State> states = new ArrayList<>(); // states.get(k): after the first k batches
     Path segment;

@@ -89,7 +89,7 @@ class TreeNamesTest {
     BigEndian.putU16(long256, 5, 256);
     java.util.Arrays.fill(long256, 7, long256.length, (byte) 'x');
     for (byte[] payload : List.of(p, empty, long256)) {
-      assertThrows(CorruptionException.class, () -> LogRecords.decode(payload, 9, "log", new NoVisitor()));
+      assertThrows(CorruptionException.class, () -> LogRecords.decode(payload, 9, new NoVisitor()));
     }
     assertThrows(IllegalArgumentException.class, () -> LogRecords.createTree(1, "\uD800"));
   }

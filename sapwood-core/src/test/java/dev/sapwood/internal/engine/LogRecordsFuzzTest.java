@@ -1,0 +1,71 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.Limits;
+import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.util.MutationFuzzer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mutated log record payloads through {@link LogRecords#decode}: each decodes (into fields within
+ * the limits) or is a {@link CorruptionException}; anything else fails with the seed.
+ */
+class LogRecordsFuzzTest {
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<byte[]> corpus() {
+    List<byte[]> out = new ArrayList<>();
+    out.add(LogRecords.single(Journal.PUT, 1, b("key"), b("value"), null));
+    out.add(LogRecords.single(Journal.DELETE, 2, b("gone"), new byte[0], null));
+    out.add(LogRecords.single(Journal.UPDATE, 1, b("n"), new byte[8], b("sapwood.add_long")));
+    out.add(LogRecords.single(Journal.DELETE_RANGE, 3, b("a"), b("m"), null));
+    out.add(new LogRecords.BatchBuilder().add(Journal.PUT, 1, b("x"), new byte[100], null)
+        .add(Journal.DELETE, 1, b("y"), new byte[0], null)
+        .add(Journal.UPDATE, 4, new byte[0], b("arg"), b("user.fn")).build());
+    out.add(LogRecords.createTree(7, "a tree"));
+    out.add(LogRecords.dropTree(7));
+    return out;
+  }
+
+  /** Checks what the decoder hands on is within the limits it promises. */
+  private static final LogRecords.Visitor CHECK = new LogRecords.Visitor() {
+    @Override
+    public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
+      assertTrue(type >= 1 && type <= 4 && key.length <= Limits.MAX_KEY_SIZE && value.length <= Limits.MAX_VALUE_SIZE);
+      assertTrue((type == Journal.UPDATE) == (fn != null));
+    }
+
+    @Override
+    public void createTree(int treeId, String name) {
+      assertTrue(name != null);
+    }
+
+    @Override
+    public void dropTree(int treeId) {}
+  };
+
+  private static void fuzz(int iterations) {
+    MutationFuzzer f = new MutationFuzzer(MutationFuzzer.seed("LogRecordsFuzzTest"));
+    int refused = f.run(corpus(), iterations, p -> LogRecords.decode(p, 1, CHECK), CorruptionException.class);
+    System.out.println("LogRecordsFuzzTest: " + iterations + " mutants, " + refused + " refused as corruption");
+  }
+
+  @Test
+  void mutatedPayloadsDecodeWithinTheLimitsOrAreCorruption() {
+    fuzz(MutationFuzzer.iterations(40_000));
+  }
+
+  @Test
+  @Tag("stress")
+  void mutatedPayloadsLongRun() {
+    fuzz(MutationFuzzer.iterations(20_000_000));
+  }
+}

@@ -1,0 +1,49 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.Database;
+import dev.sapwood.internal.engine.DurabilityModel.State;
+import dev.sapwood.internal.util.MutationFuzzer;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mutated logs through a whole open (read, decode, replay, checkpoint): the database either opens
+ * holding exactly the state after some prefix of the logged batches, or the open is a {@link
+ * CorruptionException}. A state that no prefix had is a wrong answer; any other exception fails.
+ * The log is {@link LogCorruptionTest}'s (12 SYNC batches after a checkpoint).
+ */
+class LogReplayFuzzTest {
+  private static final Path DIR = Path.of("/db");
+
+  private static void fuzz(int iterations) {
+    LogCorruptionTest.Fixture f = new LogCorruptionTest.Fixture();
+    MutationFuzzer fuzzer = new MutationFuzzer(MutationFuzzer.seed("LogReplayFuzzTest"));
+    int refused = fuzzer.run(List.of(f.bytes), iterations, log -> {
+      try (Database db = DatabaseImpl.open(DIR, LogCorruptionTest.options(), f.with(log))) {
+        State got = State.read(db);
+        boolean prefix = false;
+        for (State s : f.states) {
+          prefix |= s.diff(got) == null;
+        }
+        assertTrue(prefix, "opened with a state no prefix of the log had: " + got);
+      }
+    }, CorruptionException.class);
+    System.out.println("LogReplayFuzzTest: " + iterations + " mutated logs, " + refused + " refused as corruption");
+  }
+
+  @Test
+  void aMutatedLogOpensAsAPrefixOfItsBatchesOrIsCorruption() {
+    fuzz(MutationFuzzer.iterations(400));
+  }
+
+  @Test
+  @Tag("stress")
+  void aMutatedLogLongRun() {
+    fuzz(MutationFuzzer.iterations(50_000));
+  }
+}

@@ -1,0 +1,85 @@
+package dev.sapwood.internal.wal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.CorruptionException;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.util.MutationFuzzer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mutated log segments through {@link LogReader}: each recovery either returns — having passed on
+ * only records of the log the segment was made from, in LSN order, unchanged — or throws a {@link
+ * CorruptionException}. Anything else (another exception, an Error, a record that was never
+ * written) fails with the seed.
+ */
+class LogSegmentFuzzTest {
+  private static final Path DIR = Path.of("/wal");
+
+  /** The payloads of the log every corpus segment is a piece of; LSN i holds MASTER.get(i). */
+  private static final List<byte[]> MASTER = new ArrayList<>();
+
+  static {
+    Random r = new Random(42);
+    for (int i = 0; i < 12; i++) {
+      byte[] p = new byte[i % 4 == 3 ? 200 + r.nextInt(300) : r.nextInt(24)];
+      r.nextBytes(p);
+      MASTER.add(p);
+    }
+  }
+
+  /** Segments holding the first k records of the master log (every k), some with their syncedLsn. */
+  private static List<byte[]> corpus() {
+    List<byte[]> out = new ArrayList<>();
+    for (int k = 0; k <= MASTER.size(); k++) {
+      LogBytes b = new LogBytes(0);
+      for (int i = 0; i < k; i++) {
+        b.add(i, k % 2 == 0 ? i - 1 : -1, MASTER.get(i));
+      }
+      out.add(b.bytes());
+    }
+    return out;
+  }
+
+  private static void recoverOne(byte[] segment, boolean last) {
+    MemoryFileIo io = new MemoryFileIo();
+    io.setContents(DIR.resolve(LogBytes.segmentName(0)), segment);
+    if (!last) {
+      io.setContents(DIR.resolve(LogBytes.segmentName(MASTER.size())), LogBytes.segmentHeader(MASTER.size()));
+    }
+    long[] next = {0};
+    LogReader.Result r = LogReader.recover(io, DIR, 0, (lsn, p) -> {
+      assertEquals(next[0]++, lsn, "LSNs in order from 0");
+      assertTrue(lsn < MASTER.size(), "a record that was never written: LSN " + lsn);
+      assertArrayEquals(MASTER.get((int) lsn), p.bytes(p.length(), "payload"), "LSN " + lsn);
+    });
+    assertEquals(next[0], r.replayed());
+    assertTrue(r.tornBytes() >= 0 && r.tornBytes() <= segment.length);
+  }
+
+  private static void fuzz(int iterations) {
+    MutationFuzzer f = new MutationFuzzer(MutationFuzzer.seed("LogSegmentFuzzTest"));
+    List<byte[]> corpus = corpus();
+    int refused = f.run(corpus, iterations, b -> recoverOne(b, true), CorruptionException.class);
+    refused += f.run(corpus, iterations / 4, b -> recoverOne(b, false), CorruptionException.class);
+    System.out.println("LogSegmentFuzzTest: " + iterations * 5 / 4 + " mutants, " + refused + " refused as corruption");
+  }
+
+  @Test
+  void mutatedSegmentsRecoverARightPrefixOrAreCorruption() {
+    fuzz(MutationFuzzer.iterations(8_000));
+  }
+
+  @Test
+  @Tag("stress")
+  void mutatedSegmentsLongRun() {
+    fuzz(MutationFuzzer.iterations(2_000_000));
+  }
+}
