@@ -61,7 +61,7 @@ final class DatabaseOpener {
         if (!file.isMapped(catalogBlock)) {
           throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
         }
-        catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
+        catalog = Catalog.read(file, catalogBlock);
         FunctionRegistry reg = new FunctionRegistry(options.registeredFunctions());
         for (String fn : catalog.functions) {
           if (!reg.isRegistered(fn)) {

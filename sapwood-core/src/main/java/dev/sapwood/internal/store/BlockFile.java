@@ -271,6 +271,49 @@ public final class BlockFile implements Closeable {
     }
   }
 
+  /**
+   * The size of a block whose number came from disk (a child pointer, a catalog's root): a
+   * {@link CorruptionException} naming the file if it is not mapped, unlike {@link #blockSize}.
+   *
+   * @param what who refers to the block, for the message
+   */
+  public int storedBlockSize(long blockNumber, String what) {
+    lock.lock();
+    try {
+      BlockTable.Entry e = table.get(blockNumber);
+      if (e == null) {
+        throw new CorruptionException(file.name(), -1,
+            what + " refers to block " + blockNumber + ", which is not in the block table");
+      }
+      return e.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The CRC32C of {@code len} bytes of the block from {@code offsetInBlock}, read through a small
+   * buffer: checks a length read from disk against its checksum before anything is allocated by
+   * it. CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}.
+   *
+   * @param crc a checksum that already holds the bytes before {@code offsetInBlock}, or a new one
+   */
+  public int checksumBlock(long blockNumber, int offsetInBlock, int len, java.util.zip.CRC32C crc) {
+    extents.enterRead();
+    try {
+      BlockTable.Entry e = lookupForRead(blockNumber);
+      if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
+        throw new CorruptionException(file.name(), e.offset(), "block " + blockNumber
+            + ": checksum of " + len + " bytes at " + offsetInBlock + " is outside its "
+            + e.size() + " bytes");
+      }
+      file.checksum(e.offset() + offsetInBlock, len, crc, "block " + blockNumber);
+      return (int) crc.getValue();
+    } finally {
+      leaveRead();
+    }
+  }
+
   /** The whole block; CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}. */
   public byte[] readBlock(long blockNumber) {
     extents.enterRead();

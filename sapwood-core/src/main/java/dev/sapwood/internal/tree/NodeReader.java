@@ -7,6 +7,7 @@ import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * Reads node blocks (layout in {@link NodeFormat}). Every length and count read from disk is
@@ -22,7 +23,7 @@ final class NodeReader {
 
   /** Reads a node's header: no partition is loaded. */
   static Node read(BlockFile file, long block) {
-    int size = file.blockSize(block);
+    int size = file.storedBlockSize(block, "a child pointer or a tree's root");
     if (size < NodeFormat.FIXED_HEADER + 4) {
       throw corrupt(file, block, 0, "block of " + size + " bytes is too small for a node");
     }
@@ -38,6 +39,7 @@ final class NodeReader {
         throw corrupt(file, block, 4, "header length " + headerLen + " outside block of " + size);
       }
       if (headerLen > head.length) {
+        checkLongHeader(file, block, head, headerLen);
         head = Arrays.copyOf(head, headerLen);
         file.readBlock(block, NodeFormat.HEADER_PROBE, head, NodeFormat.HEADER_PROBE, headerLen - NodeFormat.HEADER_PROBE);
       }
@@ -48,6 +50,22 @@ final class NodeReader {
       return parseHeader(file, block, head, headerLen, size);
     } catch (FormatException e) {
       throw corrupt(file, block, e.position(), e.getMessage());
+    }
+  }
+
+  /**
+   * A header longer than the probe is checked against its CRC32C by streaming the rest of it
+   * through a small buffer before the header is read whole: its length is not trusted before
+   * the checksum vouches for it.
+   */
+  private static void checkLongHeader(BlockFile file, long block, byte[] probe, int headerLen) {
+    CRC32C crc = new CRC32C();
+    crc.update(probe, 0, probe.length);
+    int computed = file.checksumBlock(block, probe.length, headerLen - 4 - probe.length, crc);
+    byte[] stored = new byte[4];
+    file.readBlock(block, headerLen - 4, stored, 0, 4);
+    if (computed != new BoundedReader(stored, 0, 4).i32("header crc")) {
+      throw corrupt(file, block, headerLen - 4, "node header checksum mismatch (header length " + headerLen + ")");
     }
   }
 
@@ -108,6 +126,10 @@ final class NodeReader {
         int keyLen = r.u16("frame first key length");
         if (keyLen > Limits.MAX_KEY_SIZE || frameRaw == 0) {
           throw r.error("frame " + f + " of partition " + i + ": first key of " + keyLen + " bytes, " + frameRaw + " raw bytes");
+        }
+        String bad = NodeFormat.frameLengthProblem(codec, comp, frameRaw);
+        if (bad != null) {
+          throw r.error("frame " + f + " of partition " + i + ": " + bad);
         }
         int keyAt = r.arrayPosition();
         r.skip(keyLen, "frame first key");

@@ -93,13 +93,19 @@ final class PartitionReader {
     return buf;
   }
 
-  /** Reads frames {@code [from, to)} (contiguous in the block) with one read; verified, decompressed. */
+  /**
+   * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed: with one
+   * read when they are small, else frame by frame. No length from the directory is trusted for an
+   * allocation: each frame's checksum is verified and its raw length checked against what its
+   * bytes can decompress to ({@link Codecs#maxDecompressedLength}) before room is made for it, and
+   * the output grows with the frames actually decompressed, so memory follows verified data.
+   */
   private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
     if (from == to) {
       return new byte[0];
     }
     int start = dir.frameOffset(from);
-    int compLen = dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
+    long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
     long rawLen = 0;
     for (int f = from; f < to; f++) {
       rawLen += dir.frameRaw(f);
@@ -107,22 +113,41 @@ final class PartitionReader {
     if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
       throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
     }
-    byte[] comp = scratch(compLen); // only read here, before any other read on this thread
-    file.readBlock(block, start, comp, 0, compLen);
-    byte[] raw = new byte[(int) rawLen];
+    boolean oneRead = compLen <= SCRATCH_LIMIT;
+    byte[] comp = null;
+    if (oneRead) {
+      comp = scratch((int) compLen); // only read here, before any other read on this thread
+      file.readBlock(block, start, comp, 0, (int) compLen);
+    }
+    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(compLen * 4, SCRATCH_LIMIT))];
     int rawAt = 0;
     for (int f = from; f < to; f++) {
-      int at = dir.frameOffset(f) - start;
       int len = dir.frameCompressed(f);
+      int at;
+      if (oneRead) {
+        at = dir.frameOffset(f) - start;
+      } else {
+        comp = scratch(len);
+        at = 0;
+        file.readBlock(block, dir.frameOffset(f), comp, 0, len);
+      }
       if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
         throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
       }
+      byte codec = dir.codec(partitionOf(dir, f));
+      int frameRaw = dir.frameRaw(f);
       try {
-        Codecs.decompress(dir.codec(partitionOf(dir, f)), comp, at, len, raw, rawAt, dir.frameRaw(f));
+        if (frameRaw > Codecs.maxDecompressedLength(codec, comp, at, len)) {
+          throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+        }
+        if (rawAt + frameRaw > raw.length) {
+          raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+        }
+        Codecs.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
       } catch (IllegalArgumentException e) {
         throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
       }
-      rawAt += dir.frameRaw(f);
+      rawAt += frameRaw;
     }
     return raw;
   }
