@@ -228,6 +228,21 @@ public final class BlockFile implements Closeable {
     }
   }
 
+  /** The numbers of every mapped block, ascending (a copy: as many as the table holds). */
+  public long[] mappedBlocks() {
+    lock.lock();
+    try {
+      long[] out = new long[table.size()];
+      int i = 0;
+      for (long b : table.sorted().keySet()) {
+        out[i++] = b;
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether {@code blockNumber} has a written extent. */
   public boolean isMapped(long blockNumber) {
     lock.lock();

@@ -117,7 +117,8 @@ public final class Codecs {
    * The most bytes {@code src[off, off + len)} can decompress to with {@code code}, known before
    * decompressing so that a damaged length allocates nothing: NONE {@code len}; LZ4 {@code 255 ×
    * len} (a block-format sequence of n bytes yields fewer than 255·n); zstd the content size its
-   * frame header records (our frames always record it), else {@code Long.MAX_VALUE}.
+   * frame header records (every frame Sapwood writes records it: the one-shot compression knows
+   * the size), else 0, so a frame without it can be no frame of ours.
    *
    * @throws IllegalArgumentException if the code is unknown
    */
@@ -136,7 +137,7 @@ public final class Codecs {
           } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed zstd input: " + e.getMessage(), e);
           }
-          return n >= 0 ? n : Long.MAX_VALUE;
+          return Math.max(0, n); // unknown (-1) or an error (-2): no frame we wrote
         }
       default:
         throw new IllegalArgumentException("unknown compression code " + code);

@@ -182,7 +182,7 @@ public final class Fuzz {
 
   /** Writes the CRC32C of {@code b[from, to)} at {@code to}, if it fits. */
   public static void sealAt(byte[] b, int from, int to) {
-    if (from < 0 || to < from || to + 4 > b.length) {
+    if (from < 0 || to < from || (long) to + 4 > b.length) {
       return;
     }
     java.util.zip.CRC32C c = new java.util.zip.CRC32C();
