@@ -73,7 +73,10 @@ final class NodeReader {
     BoundedReader r = new BoundedReader(head, 8, headerLen - 12);
     int height = r.u16("height");
     int n = r.i32("partition count");
-    if (height > NodeFormat.MAX_HEIGHT || n < 1 || n > NodeFormat.MAX_PARTITIONS) {
+    // Every partition has a directory entry in the header, so the header's own length (vouched
+    // for by its CRC) bounds n, and with it everything sized by n below.
+    int maxN = Math.min(NodeFormat.MAX_PARTITIONS, (headerLen - NodeFormat.FIXED_HEADER - 4) / NodeFormat.DIR_ENTRY_FIXED);
+    if (height > NodeFormat.MAX_HEIGHT || n < 1 || n > maxN) {
       throw corrupt(file, block, 8, "height " + height + " / partition count " + n + " out of range");
     }
     long maxMsn = r.i64("max msn");
@@ -98,7 +101,7 @@ final class NodeReader {
         }
       }
     }
-    DirectoryBuilder dir = new DirectoryBuilder(n, n * 8);
+    DirectoryBuilder dir = new DirectoryBuilder(n, Math.min(n * 8, r.remaining() / NodeFormat.FRAME_ENTRY_FIXED + 1));
     int expected = headerLen;
     for (int i = 0; i < n; i++) {
       int off = r.i32("partition offset");

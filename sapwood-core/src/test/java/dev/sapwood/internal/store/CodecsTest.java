@@ -110,6 +110,18 @@ class CodecsTest {
     }
   }
 
+  /** Found by the node fuzzer: without a recorded size a zstd frame's raw length was unbounded. */
+  @Test
+  void aZstdFrameWithoutItsContentSizeBoundsNothing() {
+    byte[] raw = new byte[4096];
+    byte[] comp;
+    try (com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
+      ctx.setContentSize(false);
+      comp = ctx.compress(raw);
+    }
+    assertEquals(0, Codecs.maxDecompressedLength(Codecs.ZSTD, comp, 0, comp.length));
+  }
+
   @Test
   void aRawLengthBeyondTheBoundIsReportedBeforeDecompressing() {
     byte[] comp = Codecs.compress(Codecs.LZ4, new byte[4096], 0, 4096);
