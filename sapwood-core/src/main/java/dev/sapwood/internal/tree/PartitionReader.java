@@ -93,12 +93,16 @@ final class PartitionReader {
     return buf;
   }
 
+  /** Largest read of several frames at once; a larger frame is read alone. */
+  private static final int READ_CHUNK = 1 << 20;
+
   /**
-   * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed: with one
-   * read when they are small, else frame by frame. No length from the directory is trusted for an
-   * allocation: each frame's checksum is verified and its raw length checked against what its
-   * bytes can decompress to ({@link Codecs#maxDecompressedLength}) before room is made for it, and
-   * the output grows with the frames actually decompressed, so memory follows verified data.
+   * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed, with one
+   * read per run of frames up to {@link #READ_CHUNK} bytes (a whole partition of a default node is
+   * one read). No length from the directory is trusted for an allocation: each frame's checksum is
+   * verified and its raw length checked against what its bytes can decompress to ({@link
+   * Codecs#maxDecompressedLength}) before room is made for it, and the output grows with the
+   * frames actually decompressed, so memory follows verified data.
    */
   private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
     if (from == to) {
@@ -113,41 +117,40 @@ final class PartitionReader {
     if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
       throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
     }
-    boolean oneRead = compLen <= SCRATCH_LIMIT;
-    byte[] comp = null;
-    if (oneRead) {
-      comp = scratch((int) compLen); // only read here, before any other read on this thread
-      file.readBlock(block, start, comp, 0, (int) compLen);
-    }
-    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(compLen * 4, SCRATCH_LIMIT))];
+    // A first guess at the output (4x the first read), grown below as frames are verified.
+    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, SCRATCH_LIMIT))];
     int rawAt = 0;
-    for (int f = from; f < to; f++) {
-      int len = dir.frameCompressed(f);
-      int at;
-      if (oneRead) {
-        at = dir.frameOffset(f) - start;
-      } else {
-        comp = scratch(len);
-        at = 0;
-        file.readBlock(block, dir.frameOffset(f), comp, 0, len);
+    int f = from;
+    while (f < to) {
+      int chunkStart = dir.frameOffset(f);
+      int end = f + 1;
+      while (end < to && (long) dir.frameOffset(end) + dir.frameCompressed(end) - chunkStart <= READ_CHUNK) {
+        end++;
       }
-      if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
-        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
-      }
-      byte codec = dir.codec(partitionOf(dir, f));
-      int frameRaw = dir.frameRaw(f);
-      try {
-        if (frameRaw > Codecs.maxDecompressedLength(codec, comp, at, len)) {
-          throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+      int chunkLen = dir.frameOffset(end - 1) + dir.frameCompressed(end - 1) - chunkStart;
+      byte[] comp = scratch(chunkLen); // only read here, before any other read on this thread
+      file.readBlock(block, chunkStart, comp, 0, chunkLen);
+      for (; f < end; f++) {
+        int at = dir.frameOffset(f) - chunkStart;
+        int len = dir.frameCompressed(f);
+        if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
+          throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
         }
-        if (rawAt + frameRaw > raw.length) {
-          raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+        byte codec = dir.codec(partitionOf(dir, f));
+        int frameRaw = dir.frameRaw(f);
+        try {
+          if (frameRaw > Codecs.maxDecompressedLength(codec, comp, at, len)) {
+            throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+          }
+          if (rawAt + frameRaw > raw.length) {
+            raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+          }
+          Codecs.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
+        } catch (IllegalArgumentException e) {
+          throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
         }
-        Codecs.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
-      } catch (IllegalArgumentException e) {
-        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+        rawAt += frameRaw;
       }
-      rawAt += frameRaw;
     }
     return raw;
   }
