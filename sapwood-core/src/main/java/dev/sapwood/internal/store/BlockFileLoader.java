@@ -29,9 +29,10 @@ final class BlockFileLoader {
           "block table of " + h.blockTableSize() + " bytes extends past the end of the file ("
               + fileSize + " bytes)");
     }
-    // Every entry owns at least one unit of the file, apart from the table's own: a table that
-    // claims more entries than that is damaged, however large a sparse file makes it look.
-    long units = Math.max(0, (fileSize - DATA_START) / ALIGNMENT - 1);
+    // Every entry owns a unit of its own, inside the file (the last may be partial) or, for one
+    // empty block, just past its end; so do the table's: a table claiming more entries than the
+    // file has units is damaged, however large a sparse file makes it look.
+    long units = Math.max(0, (fileSize - DATA_START + ALIGNMENT - 1) / ALIGNMENT);
     if (h.blockTableSize() > tableSize(units)) {
       throw new CorruptionException(f.name(), h.blockTableOffset(),
           "block table of " + h.blockTableSize() + " bytes has room for more blocks than the file"
