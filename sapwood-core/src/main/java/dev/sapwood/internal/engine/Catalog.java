@@ -31,6 +31,8 @@ import java.util.zip.CRC32C;
  */
 final class Catalog {
   static final int MAGIC = 0x53574354;
+  /** The smallest catalog: magic, treeCount, nextTreeId, fnCount, crc. */
+  static final int MIN_SIZE = 20;
 
   /** A tree's log id and root block. */
   record Entry(int id, long root) {}
@@ -106,9 +108,6 @@ final class Catalog {
     }
     return c;
   }
-
-  /** The smallest catalog: magic, treeCount, nextTreeId, fnCount, crc. */
-  static final int MIN_SIZE = 20;
 
   static Catalog decode(byte[] b, String file, long offset) {
     if (b.length < MIN_SIZE || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
