@@ -1,6 +1,7 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
+import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.zip.CRC32C;
 
 /**
  * The database's table of contents, stored in one block: each tree's name and root block number,
@@ -29,6 +31,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
  */
 final class Catalog {
   static final int MAGIC = 0x53574354;
+  /** The smallest catalog: magic, treeCount, nextTreeId, fnCount, crc. */
+  static final int MIN_SIZE = 20;
 
   /** A tree's log id and root block. */
   record Entry(int id, long root) {}
@@ -98,8 +102,37 @@ final class Catalog {
     }
   }
 
+  /**
+   * Reads and decodes the catalog in {@code block}. The block's CRC32C is verified by streaming it
+   * through a small buffer before the block is read whole, so a damaged block size allocates
+   * nothing; the catalog's root blocks must be distinct from each other and from the catalog's own
+   * block.
+   *
+   * @throws CorruptionException naming the file and offset if the block is unmapped or damaged
+   */
+  static Catalog read(BlockFile file, long block) {
+    int size = file.storedBlockSize(block, "the header's catalog pointer");
+    long offset = file.blockOffset(block);
+    if (size < MIN_SIZE) {
+      throw new CorruptionException(file.name(), offset, "catalog block of " + size + " bytes");
+    }
+    byte[] stored = new byte[4];
+    file.readBlock(block, size - 4, stored, 0, 4);
+    if (file.checksumBlock(block, 0, size - 4, new CRC32C()) != BigEndian.getInt(stored, 0)) {
+      throw new CorruptionException(file.name(), offset, "catalog block checksum mismatch");
+    }
+    Catalog c = decode(file.readBlock(block), file.name(), offset);
+    for (Map.Entry<String, Entry> e : c.trees.entrySet()) {
+      if (e.getValue().root() == block) {
+        throw new CorruptionException(file.name(), offset,
+            "catalog: tree '" + e.getKey() + "' has the catalog's own block " + block + " as its root");
+      }
+    }
+    return c;
+  }
+
   static Catalog decode(byte[] b, String file, long offset) {
-    if (b.length < 20 || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
+    if (b.length < MIN_SIZE || Checksums.crc32c(b, 0, b.length - 4) != BigEndian.getInt(b, b.length - 4)) {
       throw new CorruptionException(file, offset, "catalog block checksum mismatch");
     }
     BoundedReader r = new BoundedReader(b, 0, b.length - 4);
@@ -110,12 +143,16 @@ final class Catalog {
       Catalog c = new Catalog();
       int trees = r.length("tree count", r.remaining() / 14);
       java.util.Set<Integer> ids = new java.util.HashSet<>();
+      java.util.Set<Long> roots = new java.util.HashSet<>();
       for (int i = 0; i < trees; i++) {
         String name = treeName(r);
         int id = r.i32("tree id");
         long root = r.i64("root block");
         if (!isValidTreeId(id) || root <= 0 || !ids.add(id) || c.trees.put(name, new Entry(id, root)) != null) {
           throw r.error("bad entry for tree '" + name + "'");
+        }
+        if (!roots.add(root)) {
+          throw r.error("tree '" + name + "' shares root block " + root + " with another tree");
         }
       }
       c.nextTreeId = r.i32("next tree id");

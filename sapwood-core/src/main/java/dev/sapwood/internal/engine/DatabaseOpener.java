@@ -63,7 +63,7 @@ final class DatabaseOpener {
         if (!file.isMapped(catalogBlock)) {
           throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
         }
-        catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
+        catalog = Catalog.read(file, catalogBlock);
         options = StoredShape.resolve(options, file.header().settings(), file.name());
         if (!StoredShape.of(options).equals(file.header().settings())) {
           file.recordSettings(StoredShape.of(options)); // an explicit override becomes the shape

@@ -77,7 +77,7 @@ public final class Inspection implements Closeable {
       if (!file.isMapped(catalogBlock)) {
         throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
       }
-      Catalog catalog = Catalog.decode(file.readBlock(catalogBlock), file.name(), file.blockOffset(catalogBlock));
+      Catalog catalog = Catalog.read(file, catalogBlock);
       SortedMap<String, Long> roots = new TreeMap<>();
       catalog.trees.forEach((name, entry) -> roots.put(name, entry.root()));
       return new Inspection(lock, file, catalogBlock, Collections.unmodifiableSortedMap(roots));

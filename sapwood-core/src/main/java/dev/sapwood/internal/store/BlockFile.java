@@ -243,6 +243,21 @@ public final class BlockFile implements Closeable {
     return image;
   }
 
+  /** The numbers of every mapped block, ascending (a copy: as many as the table holds). */
+  public long[] mappedBlocks() {
+    lock.lock();
+    try {
+      long[] out = new long[table.size()];
+      int i = 0;
+      for (long b : table.sorted().keySet()) {
+        out[i++] = b;
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether {@code blockNumber} has a written extent. */
   public boolean isMapped(long blockNumber) {
     lock.lock();
@@ -291,6 +306,49 @@ public final class BlockFile implements Closeable {
     }
     Objects.checkFromIndexSize(dstOff, len, dst.length);
     file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block " + blockNumber);
+  }
+
+  /**
+   * The size of a block whose number came from disk (a child pointer, a catalog's root): a
+   * {@link CorruptionException} naming the file if it is not mapped, unlike {@link #blockSize}.
+   *
+   * @param what who refers to the block, for the message
+   */
+  public int storedBlockSize(long blockNumber, String what) {
+    lock.lock();
+    try {
+      BlockTable.Entry e = table.get(blockNumber);
+      if (e == null) {
+        throw new CorruptionException(file.name(), -1,
+            what + " refers to block " + blockNumber + ", which is not in the block table");
+      }
+      return e.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The CRC32C of {@code len} bytes of the block from {@code offsetInBlock}, read through a small
+   * buffer: checks a length read from disk against its checksum before anything is allocated by
+   * it. CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}.
+   *
+   * @param crc a checksum that already holds the bytes before {@code offsetInBlock}, or a new one
+   */
+  public int checksumBlock(long blockNumber, int offsetInBlock, int len, java.util.zip.CRC32C crc) {
+    extents.enterRead();
+    try {
+      BlockTable.Entry e = lookupForRead(blockNumber);
+      if (offsetInBlock < 0 || len < 0 || (long) offsetInBlock + len > e.size()) {
+        throw new CorruptionException(file.name(), e.offset(), "block " + blockNumber
+            + ": checksum of " + len + " bytes at " + offsetInBlock + " is outside its "
+            + e.size() + " bytes");
+      }
+      file.checksum(e.offset() + offsetInBlock, len, crc, "block " + blockNumber);
+      return (int) crc.getValue();
+    } finally {
+      leaveRead();
+    }
   }
 
   /** The whole block; CorruptionException as in {@link #readBlock(long, int, byte[], int, int)}. */

@@ -114,6 +114,37 @@ public final class Codecs {
   }
 
   /**
+   * The most bytes {@code src[off, off + len)} can decompress to with {@code code}, known before
+   * decompressing so that a damaged length allocates nothing: NONE {@code len}; LZ4 {@code 255 ×
+   * len} (a block-format sequence of n bytes yields fewer than 255·n); zstd the content size its
+   * frame header records (every frame Sapwood writes records it: the one-shot compression knows
+   * the size), else 0, so a frame without it can be no frame of ours.
+   *
+   * @throws IllegalArgumentException if the code is unknown
+   */
+  public static long maxDecompressedLength(byte code, byte[] src, int off, int len) {
+    Objects.checkFromIndexSize(off, len, src.length);
+    switch (code) {
+      case NONE:
+        return len;
+      case LZ4:
+        return 255L * len;
+      case ZSTD:
+        {
+          long n;
+          try {
+            n = Zstd.getFrameContentSize(src, off, len);
+          } catch (RuntimeException e) {
+            throw new IllegalArgumentException("malformed zstd input: " + e.getMessage(), e);
+          }
+          return Math.max(0, n); // unknown (-1) or an error (-2): no frame we wrote
+        }
+      default:
+        throw new IllegalArgumentException("unknown compression code " + code);
+    }
+  }
+
+  /**
    * Decompresses {@code src[off, off + len)} into exactly {@code dst[dstOff, dstOff + dstLen)}.
    *
    * @throws IllegalArgumentException if the code is unknown, the input is malformed, or it does

@@ -119,6 +119,10 @@ final class HeaderCodec {
         || (h.blockTableSize() - T_EMPTY_SIZE) % T_ENTRY_SIZE != 0) {
       return "block table size " + h.blockTableSize() + " is not a whole table";
     }
+    if (h.blockTableSize() > tableSize(Math.min(Integer.MAX_VALUE, Math.max(0, h.nextBlockNumber() - 1)))) {
+      return "block table size " + h.blockTableSize() + " holds more blocks than numbers below "
+          + h.nextBlockNumber();
+    }
     if (h.nextBlockNumber() < 1 || h.catalogBlock() < 0
         || h.catalogBlock() >= h.nextBlockNumber()) {
       return "block numbers out of range (catalog " + h.catalogBlock() + ", next "

@@ -97,6 +97,26 @@ final class StickyFile {
     bytesRead.add(len);
   }
 
+  /**
+   * Feeds {@code len} bytes at {@code position} to {@code crc} through a small buffer, so a length
+   * read from disk can be checked against its checksum before anything is allocated by it.
+   *
+   * @throws CorruptionException if the file ends first
+   */
+  void checksum(long position, long len, java.util.zip.Checksum crc, String what) {
+    byte[] buf = new byte[(int) Math.min(len, CHECKSUM_CHUNK)];
+    long done = 0;
+    while (done < len) {
+      int n = (int) Math.min(buf.length, len - done);
+      readFully(position + done, buf, 0, n, what);
+      crc.update(buf, 0, n);
+      done += n;
+    }
+  }
+
+  /** The buffer {@link #checksum} streams through. */
+  private static final int CHECKSUM_CHUNK = 64 << 10;
+
   /** Reads up to {@code len} bytes at {@code position}; returns how many (0 at end of file). */
   int readUpTo(long position, byte[] dst, int len) {
     ByteBuffer buf = ByteBuffer.wrap(dst, 0, len);

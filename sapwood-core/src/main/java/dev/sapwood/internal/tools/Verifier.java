@@ -21,7 +21,7 @@ import java.util.Map;
  *   <li>key order: pivots strictly ascending and inside the range the ancestors give the node;
  *       basement entries strictly ascending and inside their partition's range; each buffered
  *       message inside (a range message overlapping) its partition's range;
- *   <li>shape: every child one level below its parent;
+ *   <li>shape: every child one level below its parent, every root internal;
  *   <li>MSNs: a node's max MSN never above its parent's (a child cannot have been given a message
  *       its parent never had), the root's never above the header's, a basement's and every
  *       buffered message's never above their node's;
@@ -67,13 +67,7 @@ public final class Verifier {
     this.db = db;
     this.file = db.file();
     this.progress = progress;
-    long mapped = 0;
-    for (long b = 1; b < file.header().nextBlockNumber(); b++) {
-      if (file.isMapped(b)) {
-        mapped++;
-      }
-    }
-    this.totalBlocks = mapped;
+    this.totalBlocks = file.mappedBlocks().length;
   }
 
   /**
@@ -107,8 +101,8 @@ public final class Verifier {
     for (Map.Entry<String, Long> t : db.roots().entrySet()) {
       walk(t.getKey(), t.getValue(), null, null, -1, file.header().maxMsn(), "root");
     }
-    for (long b = 1; b < file.header().nextBlockNumber(); b++) {
-      if (file.isMapped(b) && !owners.containsKey(b)) {
+    for (long b : file.mappedBlocks()) {
+      if (!owners.containsKey(b)) {
         problem(b, "block " + b, "is mapped (" + file.blockSize(b) + " bytes) but nothing refers to it: leaked");
       }
     }
@@ -138,6 +132,9 @@ public final class Verifier {
     }
     if (height >= 0 && node.height() != height) {
       problem(block, where, "height " + node.height() + ", but its parent is at height " + (height + 1));
+    }
+    if (height < 0 && node.height() == 0) {
+      problem(block, where, "a root holds a leaf; a root is always internal");
     }
     if (node.maxMsn() > parentMsn) {
       problem(block, where, "max MSN " + node.maxMsn() + " is above its "

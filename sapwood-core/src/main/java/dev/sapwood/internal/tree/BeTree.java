@@ -84,7 +84,7 @@ public final class BeTree {
   }
 
   private void injectUnguarded(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
-    Node r = ctx.cache.pinWrite(root);
+    Node r = ctx.pinRootWrite(root);
     ctx.partitions.prepareChange(r);
     journal.record(type, key, value, fn);
     long msn = ctx.msn.incrementAndGet();
@@ -123,7 +123,7 @@ public final class BeTree {
     }
     boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
-      Node r = ctx.cache.pinWrite(root);
+      Node r = ctx.pinRootWrite(root);
       if (ctx.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
         flusher.flushFromRoot(r);
@@ -145,7 +145,7 @@ public final class BeTree {
 
   private byte[] getUnguarded(byte[] key) {
     MessageBuffer collected = new MessageBuffer(64);
-    Node node = ctx.cache.pinRead(root);
+    Node node = ctx.pinRootRead(root);
     while (node.height > 0) {
       int c = node.partitionFor(key);
       MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
@@ -157,7 +157,7 @@ public final class BeTree {
           collected.addCopy(buf, buf.range(i));
         }
       }
-      Node child = ctx.cache.pinRead(node.children[c]);
+      Node child = ctx.pinChildRead(node, c);
       ctx.cache.unpinRead(node);
       node = child;
     }
@@ -208,7 +208,7 @@ public final class BeTree {
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
     byte[] hi = null;
-    Node node = ctx.cache.pinRead(root);
+    Node node = ctx.pinRootRead(root);
     try {
       while (true) {
         int c = forward ? node.partitionFor(bound) : node.partitionBefore(bound);
@@ -219,7 +219,7 @@ public final class BeTree {
         if (node.height == 0) {
           break;
         }
-        node = ctx.cache.pinRead(node.children[c]);
+        node = ctx.pinChildRead(node, c);
       }
       byte[] from = forward ? bound : lo;
       byte[] to = forward ? hi : bound;
@@ -263,16 +263,16 @@ public final class BeTree {
    */
   public void destroy() {
     ctx.guarded(() -> {
-      destroy(root);
+      destroy(ctx.pinRootWrite(root));
       return null;
     });
   }
 
-  private void destroy(long block) {
-    Node node = ctx.cache.pinWrite(block);
+  /** Frees write-pinned {@code node} and everything below it. */
+  private void destroy(Node node) {
     if (node.height > 0) {
-      for (long child : node.children) {
-        destroy(child);
+      for (int c = 0; c < node.n; c++) {
+        destroy(ctx.pinChildWrite(node, c));
       }
     }
     flusher.reshaper().free(node);

@@ -20,7 +20,7 @@ final class Drainer {
   /** Drains the tree rooted at {@code rootBlock} until no buffer holds a message. */
   void drain(long rootBlock) {
     while (true) {
-      Node root = ctx.cache.pinWrite(rootBlock);
+      Node root = ctx.pinRootWrite(rootBlock);
       try {
         boolean moved = pass(root);
         boolean reshaped = flusher.reshaper().reshapeRoot(root);
@@ -42,7 +42,7 @@ final class Drainer {
   private boolean pass(Node node) {
     boolean moved = false;
     for (int i = 0; i < node.n; i++) {
-      Node child = ctx.cache.pinWrite(node.children[i]);
+      Node child = ctx.pinChildWrite(node, i);
       if (!ctx.partitions.buffer(node, i).isEmpty()) {
         flusher.flushInto(node, i, child);
         moved = true;

@@ -38,9 +38,9 @@ final class Flusher {
       Node next = null;
       if (ctx.gorged(root)) {
         int c = heaviestChild(root);
-        Node child = ctx.cache.pinWrite(root.children[c]);
+        Node child = ctx.pinChildWrite(root, c);
         if (flushReleasingParent(root, c, child)) {
-          root = ctx.cache.pinWrite(rootBlock);
+          root = ctx.pinRootWrite(rootBlock);
           continue;
         }
         flushInto(root, c, child);
@@ -52,7 +52,7 @@ final class Flusher {
         return;
       }
       cascade(next, 1);
-      root = ctx.cache.pinWrite(rootBlock);
+      root = ctx.pinRootWrite(rootBlock);
     }
   }
 
@@ -62,7 +62,7 @@ final class Flusher {
    */
   void flushOnce(Node node) {
     int c = heaviestChild(node);
-    Node child = ctx.cache.pinWrite(node.children[c]);
+    Node child = ctx.pinChildWrite(node, c);
     if (flushReleasingParent(node, c, child)) {
       return;
     }
@@ -84,7 +84,7 @@ final class Flusher {
     ctx.counters.cascade(depth);
     while (ctx.gorged(node)) {
       int c = heaviestChild(node);
-      Node child = ctx.cache.pinWrite(node.children[c]);
+      Node child = ctx.pinChildWrite(node, c);
       flushInto(node, c, child);
       Node next = reshaper.reshapeChild(node, c, child);
       if (next != null) {

@@ -40,6 +40,35 @@ final class NodeFormat {
   static final int DIR_ENTRY_FIXED = 4 + 4 + 1 + 8 + 4 + 4 + 4 + 4;
   /** FrameEntry bytes before its first key. */
   static final int FRAME_ENTRY_FIXED = 4 + 4 + 4 + 2;
+  /**
+   * Largest raw frame accepted from disk: a frame is records that start before {@link
+   * #FRAME_TARGET} plus the one that crosses it, and a record is at most a key of {@code
+   * Limits.MAX_KEY_SIZE}, a value of {@code Limits.MAX_VALUE_SIZE}, a 255-byte function name and
+   * 13 bytes of header (about 16.02 MiB); twice that leaves room, and keeps what one damaged
+   * length can make a reader allocate bounded.
+   */
+  static final int MAX_FRAME_RAW = 32 << 20;
+
+  /**
+   * Why a frame entry's lengths cannot be a frame written with {@code codec}, or null: its raw
+   * length is at most {@link #MAX_FRAME_RAW}, its compressed length at most what the codec makes
+   * of that many bytes, and a NONE frame's lengths are equal. (An unknown codec is reported when
+   * the frame is read.)
+   */
+  static String frameLengthProblem(byte codec, int compressed, int raw) {
+    if (raw > MAX_FRAME_RAW) {
+      return raw + " raw bytes, more than a frame holds (" + MAX_FRAME_RAW + ")";
+    }
+    if (!dev.sapwood.internal.store.Codecs.isKnown(codec)) {
+      return null;
+    }
+    if (codec == dev.sapwood.internal.store.Codecs.NONE ? compressed != raw
+        : compressed > dev.sapwood.internal.store.Codecs.maxCompressedLength(codec, raw)) {
+      return compressed + " bytes on disk cannot hold " + raw + " raw bytes with codec " + codec;
+    }
+    return null;
+  }
+
   /** Largest raw partition accepted from disk. */
   static final int MAX_RAW_PARTITION = 1 << 30;
   /** Largest tree height accepted from disk. */

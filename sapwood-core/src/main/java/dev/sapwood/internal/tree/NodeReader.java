@@ -7,6 +7,7 @@ import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * Reads node blocks (layout in {@link NodeFormat}). Every length and count read from disk is
@@ -22,7 +23,7 @@ final class NodeReader {
 
   /** Reads a node's header: no partition is loaded. */
   static Node read(BlockFile file, long block) {
-    int size = file.blockSize(block);
+    int size = file.storedBlockSize(block, "a child pointer or a tree's root");
     if (size < NodeFormat.FIXED_HEADER + 4) {
       throw corrupt(file, block, 0, "block of " + size + " bytes is too small for a node");
     }
@@ -38,6 +39,7 @@ final class NodeReader {
         throw corrupt(file, block, 4, "header length " + headerLen + " outside block of " + size);
       }
       if (headerLen > head.length) {
+        checkLongHeader(file, block, head, headerLen);
         head = Arrays.copyOf(head, headerLen);
         file.readBlock(block, NodeFormat.HEADER_PROBE, head, NodeFormat.HEADER_PROBE, headerLen - NodeFormat.HEADER_PROBE);
       }
@@ -51,11 +53,30 @@ final class NodeReader {
     }
   }
 
+  /**
+   * A header longer than the probe is checked against its CRC32C by streaming the rest of it
+   * through a small buffer before the header is read whole: its length is not trusted before
+   * the checksum vouches for it.
+   */
+  private static void checkLongHeader(BlockFile file, long block, byte[] probe, int headerLen) {
+    CRC32C crc = new CRC32C();
+    crc.update(probe, 0, probe.length);
+    int computed = file.checksumBlock(block, probe.length, headerLen - 4 - probe.length, crc);
+    byte[] stored = new byte[4];
+    file.readBlock(block, headerLen - 4, stored, 0, 4);
+    if (computed != new BoundedReader(stored, 0, 4).i32("header crc")) {
+      throw corrupt(file, block, headerLen - 4, "node header checksum mismatch (header length " + headerLen + ")");
+    }
+  }
+
   private static Node parseHeader(BlockFile file, long block, byte[] head, int headerLen, int size) {
     BoundedReader r = new BoundedReader(head, 8, headerLen - 12);
     int height = r.u16("height");
     int n = r.i32("partition count");
-    if (height > NodeFormat.MAX_HEIGHT || n < 1 || n > NodeFormat.MAX_PARTITIONS) {
+    // Every partition has a directory entry in the header, so the header's own length (vouched
+    // for by its CRC) bounds n, and with it everything sized by n below.
+    int maxN = Math.min(NodeFormat.MAX_PARTITIONS, (headerLen - NodeFormat.FIXED_HEADER - 4) / NodeFormat.DIR_ENTRY_FIXED);
+    if (height > NodeFormat.MAX_HEIGHT || n < 1 || n > maxN) {
       throw corrupt(file, block, 8, "height " + height + " / partition count " + n + " out of range");
     }
     long maxMsn = r.i64("max msn");
@@ -80,7 +101,7 @@ final class NodeReader {
         }
       }
     }
-    DirectoryBuilder dir = new DirectoryBuilder(n, n * 8);
+    DirectoryBuilder dir = new DirectoryBuilder(n, Math.min(n * 8, r.remaining() / NodeFormat.FRAME_ENTRY_FIXED + 1));
     int expected = headerLen;
     for (int i = 0; i < n; i++) {
       int off = r.i32("partition offset");
@@ -108,6 +129,10 @@ final class NodeReader {
         int keyLen = r.u16("frame first key length");
         if (keyLen > Limits.MAX_KEY_SIZE || frameRaw == 0) {
           throw r.error("frame " + f + " of partition " + i + ": first key of " + keyLen + " bytes, " + frameRaw + " raw bytes");
+        }
+        String bad = NodeFormat.frameLengthProblem(codec, comp, frameRaw);
+        if (bad != null) {
+          throw r.error("frame " + f + " of partition " + i + ": " + bad);
         }
         int keyAt = r.arrayPosition();
         r.skip(keyLen, "frame first key");

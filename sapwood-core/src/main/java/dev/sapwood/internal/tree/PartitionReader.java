@@ -93,13 +93,23 @@ final class PartitionReader {
     return buf;
   }
 
-  /** Reads frames {@code [from, to)} (contiguous in the block) with one read; verified, decompressed. */
+  /** Largest read of several frames at once; a larger frame is read alone. */
+  private static final int READ_CHUNK = 1 << 20;
+
+  /**
+   * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed, with one
+   * read per run of frames up to {@link #READ_CHUNK} bytes (a whole partition of a default node is
+   * one read). No length from the directory is trusted for an allocation: each frame's checksum is
+   * verified and its raw length checked against what its bytes can decompress to ({@link
+   * Codecs#maxDecompressedLength}) before room is made for it, and the output grows with the
+   * frames actually decompressed, so memory follows verified data.
+   */
   private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
     if (from == to) {
       return new byte[0];
     }
     int start = dir.frameOffset(from);
-    int compLen = dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
+    long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
     long rawLen = 0;
     for (int f = from; f < to; f++) {
       rawLen += dir.frameRaw(f);
@@ -107,22 +117,40 @@ final class PartitionReader {
     if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
       throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
     }
-    byte[] comp = scratch(compLen); // only read here, before any other read on this thread
-    file.readBlock(block, start, comp, 0, compLen);
-    byte[] raw = new byte[(int) rawLen];
+    // A first guess at the output (4x the first read), grown below as frames are verified.
+    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, SCRATCH_LIMIT))];
     int rawAt = 0;
-    for (int f = from; f < to; f++) {
-      int at = dir.frameOffset(f) - start;
-      int len = dir.frameCompressed(f);
-      if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
-        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
+    int f = from;
+    while (f < to) {
+      int chunkStart = dir.frameOffset(f);
+      int end = f + 1;
+      while (end < to && (long) dir.frameOffset(end) + dir.frameCompressed(end) - chunkStart <= READ_CHUNK) {
+        end++;
       }
-      try {
-        Codecs.decompress(dir.codec(partitionOf(dir, f)), comp, at, len, raw, rawAt, dir.frameRaw(f));
-      } catch (IllegalArgumentException e) {
-        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+      int chunkLen = dir.frameOffset(end - 1) + dir.frameCompressed(end - 1) - chunkStart;
+      byte[] comp = scratch(chunkLen); // only read here, before any other read on this thread
+      file.readBlock(block, chunkStart, comp, 0, chunkLen);
+      for (; f < end; f++) {
+        int at = dir.frameOffset(f) - chunkStart;
+        int len = dir.frameCompressed(f);
+        if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
+          throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
+        }
+        byte codec = dir.codec(partitionOf(dir, f));
+        int frameRaw = dir.frameRaw(f);
+        try {
+          if (frameRaw > Codecs.maxDecompressedLength(codec, comp, at, len)) {
+            throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+          }
+          if (rawAt + frameRaw > raw.length) {
+            raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+          }
+          Codecs.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
+        } catch (IllegalArgumentException e) {
+          throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+        }
+        rawAt += frameRaw;
       }
-      rawAt += dir.frameRaw(f);
     }
     return raw;
   }

@@ -75,7 +75,7 @@ final class Reshaper {
    * place (the tree loses a level).
    */
   private void collapseRoot(Node root) {
-    Node child = ctx.cache.pinWrite(root.children[0]);
+    Node child = ctx.pinChildWrite(root, 0);
     flusher.flushInto(root, 0, child);
     root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
@@ -200,14 +200,14 @@ final class Reshaper {
     if (c + 1 < parent.n) {
       l = c;
       left = child;
-      right = ctx.cache.pinWrite(parent.children[c + 1]);
+      right = ctx.pinChildWrite(parent, c + 1);
     } else {
       // Latch order is left before right, so let go of the child and take both in order; the
       // parent's write latch keeps everyone else away from both meanwhile.
       l = c - 1;
       ctx.cache.unpinWrite(child);
-      left = ctx.cache.pinWrite(parent.children[l]);
-      right = ctx.cache.pinWrite(parent.children[c]);
+      left = ctx.pinChildWrite(parent, l);
+      right = ctx.pinChildWrite(parent, c);
     }
     byte[] sep = parent.pivots[l];
     ctx.partitions.prepareChange(left);

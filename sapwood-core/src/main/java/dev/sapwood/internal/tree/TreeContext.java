@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.cache.CacheTable;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
@@ -116,6 +117,70 @@ public final class TreeContext {
         file.noteCorruption(c);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Read-pins the root of a tree. Invariant: a root is internal (height at least 1); a root block
+   * holding a leaf came from damaged data and is a {@link CorruptionException}.
+   */
+  Node pinRootRead(long block) {
+    return checkRoot(cache.pinRead(block), false);
+  }
+
+  /** Write-pins the root of a tree; a {@link CorruptionException} as in {@link #pinRootRead}. */
+  Node pinRootWrite(long block) {
+    return checkRoot(cache.pinWrite(block), true);
+  }
+
+  /**
+   * Read-pins child {@code c} of pinned internal node {@code parent}. Invariant: a child's height
+   * is exactly its parent's minus one. Checked on every fetch, it makes a cycle of child pointers
+   * (a node its own child, or its parent's) a {@link CorruptionException} at its first step
+   * instead of an endless descent.
+   */
+  Node pinChildRead(Node parent, int c) {
+    return checkChild(parent, c, cache.pinRead(parent.children[c]), false);
+  }
+
+  /** Write-pins child {@code c} of write-pinned {@code parent}; checked as {@link #pinChildRead}. */
+  Node pinChildWrite(Node parent, int c) {
+    return checkChild(parent, c, cache.pinWrite(parent.children[c]), true);
+  }
+
+  private Node checkRoot(Node root, boolean write) {
+    if (root.height > 0) {
+      return root;
+    }
+    unpin(root, write);
+    throw new CorruptionException(file.name(), offsetOf(root.key()),
+        "tree root block " + root.key() + " holds a leaf; a root is always internal");
+  }
+
+  private Node checkChild(Node parent, int c, Node child, boolean write) {
+    if (child.height == parent.height - 1) {
+      return child;
+    }
+    unpin(child, write);
+    throw new CorruptionException(file.name(), offsetOf(parent.key()),
+        "node block " + parent.key() + " of height " + parent.height + ": child " + c + " (block "
+            + child.key() + ") has height " + child.height + ", not " + (parent.height - 1));
+  }
+
+  private void unpin(Node node, boolean write) {
+    if (write) {
+      cache.unpinWrite(node);
+    } else {
+      cache.unpinRead(node);
+    }
+  }
+
+  /** The file offset of a block for a message, or -1 if it is not on disk (a new node). */
+  private long offsetOf(long block) {
+    try {
+      return file.blockOffset(block);
+    } catch (IllegalArgumentException notOnDisk) {
+      return -1;
     }
   }
 

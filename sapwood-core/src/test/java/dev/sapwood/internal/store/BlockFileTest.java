@@ -295,4 +295,32 @@ class BlockFileTest {
       assertEquals(3, f.counters().get("store.blocks"));
     }
   }
+
+  /**
+   * The bound on the table's size that is checked before it is read (no more entries than the file
+   * has 4096-byte units) must never reject a real file: many tiny and empty blocks, files ending
+   * in a partial unit, and an empty block written last.
+   */
+  @Test
+  void filesDenselyPackedWithTinyAndEmptyBlocksReopen() {
+    for (int blocks = 1; blocks <= 40; blocks += 13) {
+      for (int size : new int[] {0, 1, 100, 4095, 4096, 4097}) {
+        Path p = Path.of("/db/dense-" + blocks + "-" + size + ".sap");
+        long[] numbers = new long[blocks];
+        try (BlockFile f = BlockFile.create(io, p, SETTINGS)) {
+          for (int i = 0; i < blocks; i++) {
+            numbers[i] = f.allocateBlockNumber();
+            byte[] b = block(i == blocks - 1 ? 0 : size, i);
+            f.writeBlock(numbers[i], b, 0, b.length);
+          }
+          f.checkpoint(numbers[0], 1, 1);
+        }
+        try (BlockFile f = BlockFile.open(io, p)) {
+          for (int i = 0; i < blocks; i++) {
+            assertEquals(i == blocks - 1 ? 0 : size, f.blockSize(numbers[i]), "blocks " + blocks + " size " + size);
+          }
+        }
+      }
+    }
+  }
 }

@@ -82,4 +82,50 @@ class CodecsTest {
       }
     }
   }
+
+  /**
+   * The bound checked before room is made for a frame's output must never be below what a real
+   * frame holds (else the frame could not be read back): the most compressible inputs, up to the
+   * largest frame, with every codec.
+   */
+  @Test
+  void decompressedLengthBoundHoldsForTheMostCompressibleFrames() {
+    Random r = new Random(3);
+    for (int len : new int[] {0, 1, 17, 4096, 65536, 1 << 20, 32 << 20}) {
+      byte[] zeros = new byte[len];
+      byte[] text = new byte[len];
+      for (int i = 0; i < len; i++) {
+        text[i] = (byte) ('a' + r.nextInt(3));
+      }
+      for (byte code : new byte[] {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD}) {
+        for (byte[] raw : new byte[][] {zeros, text}) {
+          byte[] comp = Codecs.compress(code, raw, 0, raw.length);
+          long bound = Codecs.maxDecompressedLength(code, comp, 0, comp.length);
+          assertTrue(bound >= len, () -> "codec " + code + ": " + comp.length + " bytes of " + len + " bound at " + bound);
+          if (code != Codecs.LZ4) {
+            assertEquals(len, bound, "NONE and zstd bounds are exact");
+          }
+        }
+      }
+    }
+  }
+
+  /** Found by the node fuzzer: without a recorded size a zstd frame's raw length was unbounded. */
+  @Test
+  void aZstdFrameWithoutItsContentSizeBoundsNothing() {
+    byte[] raw = new byte[4096];
+    byte[] comp;
+    try (com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
+      ctx.setContentSize(false);
+      comp = ctx.compress(raw);
+    }
+    assertEquals(0, Codecs.maxDecompressedLength(Codecs.ZSTD, comp, 0, comp.length));
+  }
+
+  @Test
+  void aRawLengthBeyondTheBoundIsReportedBeforeDecompressing() {
+    byte[] comp = Codecs.compress(Codecs.LZ4, new byte[4096], 0, 4096);
+    assertTrue(Codecs.maxDecompressedLength(Codecs.LZ4, comp, 0, comp.length) < 1 << 30);
+    assertThrows(IllegalArgumentException.class, () -> Codecs.maxDecompressedLength((byte) 9, comp, 0, comp.length));
+  }
 }
