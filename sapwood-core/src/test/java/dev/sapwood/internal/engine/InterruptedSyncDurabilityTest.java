@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
+import dev.sapwood.StorageException;
 import dev.sapwood.SyncInterruptedException;
 import dev.sapwood.Tree;
 import dev.sapwood.WriteBatch;
+import dev.sapwood.internal.io.FaultInjectingFileIo;
 import dev.sapwood.internal.io.MemoryFileIo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fate of a {@code SYNC} write whose wait was interrupted, across a power loss ({@link
  * MemoryFileIo#crash()}): applied and logged, durable once the next sync is done, and before that
- * durable or not — a batch whole or not at all.
+ * durable or not — a batch whole or not at all. And with injected faults: an interrupt neither
+ * hides a real I/O failure nor is taken for one.
  */
 class InterruptedSyncDurabilityTest {
   private final MemoryFileIo io = new MemoryFileIo();
@@ -84,5 +87,40 @@ class InterruptedSyncDurabilityTest {
         assertArrayEquals(b("3"), vc);
       }
     }
+  }
+
+  @Test
+  void anInterruptNeitherHidesNorCausesAFailure() throws Exception {
+    FaultInjectingFileIo faulty = new FaultInjectingFileIo(io, 1);
+    DatabaseImpl db = DatabaseImpl.open(dir, options, faulty);
+    Tree t = db.tree("t");
+    t.put(b("a"), b("1"));
+    faulty.failAt(FaultInjectingFileIo.Kind.FSYNC, faulty.count(FaultInjectingFileIo.Kind.FSYNC) + 1,
+        FaultInjectingFileIo.Mode.FOREVER);
+    // Interrupted before its fsync: gives up waiting; nothing has failed yet.
+    Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")));
+    assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
+    assertNull(faulty.firstInjected(), "no fsync was attempted");
+    // The next SYNC write meets the failing fsync: a StorageException, sticky as always.
+    StorageException failed = assertThrows(StorageException.class, () -> t.put(b("c"), b("3")));
+    assertTrue(causedBy(failed, faulty.firstInjected()), "not the injected failure: " + failed);
+    assertThrows(StorageException.class, () -> t.put(b("d"), b("4")), "the failure is sticky");
+    // An interrupted writer on the failed database sees the failure too, not an interrupt.
+    Throwable late = syncOnInterruptedThread(db, new WriteBatch().put(t, b("e"), b("5")));
+    assertTrue(late instanceof StorageException, "thrown: " + late);
+    assertThrows(StorageException.class, db::close);
+    faulty.disarm();
+    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+      assertArrayEquals(b("1"), again.tree("t").get(b("a")), "an acknowledged write");
+    }
+  }
+
+  private static boolean causedBy(Throwable t, Throwable cause) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c == cause) {
+        return true;
+      }
+    }
+    return false;
   }
 }
