@@ -137,6 +137,7 @@ public final class LogWriter implements Closeable {
   public void syncInterruptibly(long lsn) {
     syncWaits.increment();
     if (durableLsn < lsn && Thread.currentThread().isInterrupted()) {
+      checkUsable(); // a failure is reported before an interrupt
       throw interrupted(lsn, new InterruptedException("interrupted before the wait"));
     }
     awaitDurable(lsn, true);
@@ -155,6 +156,7 @@ public final class LogWriter implements Closeable {
             } catch (InterruptedException e) {
               interrupted = true;
               if (interruptible) {
+                checkUsable();
                 throw interrupted(lsn, e);
               }
             }

@@ -155,4 +155,31 @@ class LogWriterInterruptTest {
     assertTrue(Thread.interrupted());
     log.close();
   }
+
+  @Test
+  void aFailureIsReportedBeforeAnInterrupt() {
+    java.util.concurrent.atomic.AtomicBoolean failFsync = new java.util.concurrent.atomic.AtomicBoolean();
+    ForwardingFileIo failing = new ForwardingFileIo(new MemoryFileIo()) {
+      @Override
+      protected IoFile wrap(IoFile file) {
+        return new ForwardingIoFile(file) {
+          @Override
+          public void force() throws IOException {
+            if (failFsync.get()) {
+              throw new IOException("injected fsync failure");
+            }
+            super.force();
+          }
+        };
+      }
+    };
+    LogWriter l = new LogWriter(failing, DIR, 1, 1 << 20, new Counters());
+    failFsync.set(true);
+    byte[] b = {1};
+    long lsn = l.append(b, 0, 1);
+    assertThrows(dev.sapwood.StorageException.class, () -> l.sync(lsn));
+    Thread.currentThread().interrupt();
+    assertThrows(dev.sapwood.StorageException.class, () -> l.syncInterruptibly(lsn));
+    assertTrue(Thread.interrupted(), "the interrupt flag was cleared");
+  }
 }
