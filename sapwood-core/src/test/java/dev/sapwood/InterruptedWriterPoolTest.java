@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +100,21 @@ class InterruptedWriterPoolTest {
 
   @Test
   void shutdownNowOfAPoolOfWritersLosesNothingAndLeavesTheDatabaseWritable() throws Exception {
-    long seed = System.nanoTime();
+    shutdownNowMidLoad(dir, System.nanoTime());
+  }
+
+  /** The same, over and over (-Pstress; rounds from -Dsapwood.interruptRounds, default 100). */
+  @Test
+  @Tag("stress")
+  void shutdownNowOfAPoolOfWritersOverAndOver() throws Exception {
+    int rounds = Integer.getInteger("sapwood.interruptRounds", 100);
+    long seed = Long.getLong("sapwood.interruptSeed", System.nanoTime());
+    for (int r = 0; r < rounds; r++) {
+      shutdownNowMidLoad(dir.resolve("r" + r), seed + r * 1_000_003L);
+    }
+  }
+
+  private static void shutdownNowMidLoad(Path dir, long seed) throws Exception {
     System.out.println("InterruptedWriterPoolTest seed " + seed);
     Options o = Options.defaults().nodeSize(16 << 10).basementSize(4 << 10).cacheSize(256 << 10);
     List<Model> models = new ArrayList<>();
