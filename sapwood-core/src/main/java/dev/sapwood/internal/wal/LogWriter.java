@@ -127,20 +127,27 @@ public final class LogWriter implements Closeable {
   /**
    * Like {@link #sync}, for a caller waiting for its own write: gives up if the thread is
    * interrupted — its flag set when the call begins or while it waits for another thread's fsync —
-   * with a {@link SyncInterruptedException}, the flag kept. The log is not failed by it: the
-   * records stay buffered or written and the next sync makes them durable. (A caller that is
-   * itself doing the fsync as the leader finishes it; file I/O is not interruptible.)
+   * with a {@link SyncInterruptedException}, the flag kept, after handing what is buffered to the
+   * operating system (as {@link #write}). The log is not failed by it: the next sync makes the
+   * records durable. (A caller that is itself doing the fsync as the leader finishes it; file I/O
+   * is not interruptible.)
    *
    * @throws SyncInterruptedException if interrupted before {@code lsn} was durable
    * @throws StorageException if a write or fsync failed (now or before)
    */
   public void syncInterruptibly(long lsn) {
     syncWaits.increment();
-    if (durableLsn < lsn && Thread.currentThread().isInterrupted()) {
-      checkUsable(); // a failure is reported before an interrupt
-      throw interrupted(lsn, new InterruptedException("interrupted before the wait"));
+    try {
+      if (durableLsn < lsn && Thread.currentThread().isInterrupted()) {
+        throw interrupted(lsn, new InterruptedException("interrupted before the wait"));
+      }
+      awaitDurable(lsn, true);
+    } catch (SyncInterruptedException e) {
+      // A failure is reported before an interrupt; and what is buffered goes to the operating
+      // system, so the interrupted write survives a killed process like an ASYNC one.
+      write();
+      throw e;
     }
-    awaitDurable(lsn, true);
     checkUsable();
   }
 
@@ -156,7 +163,6 @@ public final class LogWriter implements Closeable {
             } catch (InterruptedException e) {
               interrupted = true;
               if (interruptible) {
-                checkUsable();
                 throw interrupted(lsn, e);
               }
             }

@@ -68,6 +68,33 @@ class InterruptedSyncDurabilityTest {
   }
 
   @Test
+  void anInterruptedSyncWriteSurvivesAKilledProcess() throws Exception {
+    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    Tree t = db.tree("t");
+    t.put(b("a"), b("1"));
+    Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
+    assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
+    db.haltForCrashTest();
+    killProcess(); // what was handed to the operating system survives
+    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+      Tree r = again.tree("t");
+      assertArrayEquals(b("1"), r.get(b("a")));
+      assertArrayEquals(b("2"), r.get(b("b")), "an interrupted SYNC write is at least ASYNC");
+      assertArrayEquals(b("3"), r.get(b("c")));
+    }
+  }
+
+  /** A killed process: everything written reaches the disk (the OS has it), locks are released. */
+  private void killProcess() throws java.io.IOException {
+    for (Path d : new Path[] {dir, dir.resolve("wal")}) {
+      for (Path p : io.list(d)) {
+        io.setContents(p, io.contents(p));
+      }
+    }
+    io.crash();
+  }
+
+  @Test
   void anInterruptedSyncBatchLostToAPowerLossIsLostWhole() throws Exception {
     DatabaseImpl db = DatabaseImpl.open(dir, options, io);
     Tree t = db.tree("t");
