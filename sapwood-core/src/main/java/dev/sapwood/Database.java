@@ -21,6 +21,17 @@ import java.util.List;
  * <p>Errors: anything bad read from disk is a {@link CorruptionException}; an I/O failure is a
  * {@link StorageException}, and after a failed write or fsync every later write fails with it too.
  * Using a closed database is an {@link IllegalStateException}.
+ *
+ * <p>Interrupts: a thread's interrupt never fails the database and never loses data. File I/O is
+ * not interruptible, so a call on an interrupted thread (its flag set before or during the call)
+ * reads, writes, checkpoints, opens and closes as usual and returns with the flag still set. The
+ * one wait an interrupt cuts short is the wait of a {@link Durability#SYNC} write, or of {@link
+ * #sync()}, for another thread's fsync of the log (or an interrupt already set when it begins):
+ * it throws {@link SyncInterruptedException}, the flag kept. Such a write was applied (readers see
+ * it) and logged, and may or may not be durable yet; the next {@code sync()}, {@code SYNC} write,
+ * periodic log sync, checkpoint or {@code close()} makes it durable. Every other thread, and the
+ * interrupted one itself, goes on writing. {@link #tree}, {@link #dropTree}, {@link #checkpoint},
+ * {@link #compact} and {@link #close} are not cut short by an interrupt.
  */
 public interface Database extends AutoCloseable {
   /** Opens (creating if absent) the database in {@code dir} with {@link Options#defaults()}. */
@@ -52,10 +63,19 @@ public interface Database extends AutoCloseable {
    */
   void write(WriteBatch batch);
 
-  /** Applies a batch atomically with the given durability. */
+  /**
+   * Applies a batch atomically with the given durability.
+   *
+   * @throws SyncInterruptedException if {@code durability} is {@code SYNC} and the thread was
+   *     interrupted before the batch was durable; the batch is applied, its durability unknown
+   */
   void write(WriteBatch batch, Durability durability);
 
-  /** Makes every write acknowledged so far durable (syncs the write-ahead log). */
+  /**
+   * Makes every write acknowledged so far durable (syncs the write-ahead log).
+   *
+   * @throws SyncInterruptedException if the thread was interrupted before that was done
+   */
   void sync();
 
   /**

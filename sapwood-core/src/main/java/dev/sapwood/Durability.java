@@ -7,7 +7,9 @@ package dev.sapwood;
 public enum Durability {
   /**
    * The write is in the write-ahead log on stable storage (fsynced) when the call returns: it
-   * survives a killed process and a power loss. Concurrent {@code SYNC} writers share fsyncs.
+   * survives a killed process and a power loss. Concurrent {@code SYNC} writers share fsyncs. A
+   * writer interrupted before its fsync is done gives up waiting with a {@link
+   * SyncInterruptedException}: the write is applied, and durable only as an {@link #ASYNC} one.
    */
   SYNC,
   /**

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentNavigableMap;
  * are the caller's. A single change is durable as {@link Options#durability()} says when the call
  * returns; for another durability, use a {@link WriteBatch} with {@link Database#write(WriteBatch,
  * Durability)}. A failed write or fsync is a {@link StorageException}, after which the database
- * refuses writes.
+ * refuses writes. An interrupt is not a failure: a change on an interrupted thread is made, and the
+ * flag kept; only a change that waits for its fsync ({@link Durability#SYNC}) gives up the wait,
+ * with a {@link SyncInterruptedException} (the change is made; see {@link Database}).
  *
  * <p>Using a tree of a closed database, or a dropped tree, is an {@link IllegalStateException}.
  */

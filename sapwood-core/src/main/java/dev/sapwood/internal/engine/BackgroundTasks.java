@@ -75,18 +75,27 @@ final class BackgroundTasks implements Background {
   }
 
   /**
-   * Stops every thread and waits for the task in progress to finish. Never interrupts: a thread
-   * interrupted during file I/O makes the JDK close the file's channel.
+   * Stops every thread and waits for the task in progress to finish, even if the caller is
+   * interrupted. Never interrupts the threads: nothing here is cancelled half way.
    */
   void stop() {
     checkpoints.shutdown();
     syncs.shutdown();
     flushes.shutdown();
-    try {
-      checkpoints.awaitTermination(1, TimeUnit.MINUTES);
-      syncs.awaitTermination(1, TimeUnit.MINUTES);
-      flushes.awaitTermination(1, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    for (ScheduledExecutorService s : new ScheduledExecutorService[] {checkpoints, syncs, flushes}) {
+      // An interrupted caller (a close on an interrupted thread) still waits: the database must not
+      // be closed under a task in progress. Its flag is set again after.
+      while (true) {
+        try {
+          s.awaitTermination(1, TimeUnit.MINUTES);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

@@ -6,6 +6,7 @@ import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.StorageException;
+import dev.sapwood.SyncInterruptedException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.UpdateFunctions;
@@ -171,7 +172,7 @@ public final class DatabaseImpl implements Database {
       register(fresh);
       return fresh;
     });
-    afterWrite(metadataDurability(), -1);
+    afterWrite(metadataDurability(), -1, false);
     return created;
   }
 
@@ -192,7 +193,7 @@ public final class DatabaseImpl implements Database {
       drop(t);
       return null;
     });
-    afterWrite(metadataDurability(), -1);
+    afterWrite(metadataDurability(), -1, false);
   }
 
   void drop(TreeImpl t) {
@@ -282,14 +283,29 @@ public final class DatabaseImpl implements Database {
     return options.durability() == Durability.NONE ? Durability.ASYNC : options.durability();
   }
 
-  /** After a change is applied: wait for its durability (outside the database lock). */
+  /**
+   * After a change is applied: wait for its durability (outside the database lock). A SYNC wait
+   * gives up on an interrupt with a {@link SyncInterruptedException}, which fails nothing.
+   */
   private void afterWrite(Durability d, long lsn) {
+    afterWrite(d, lsn, true);
+  }
+
+  /** As above; creating or dropping a tree waits even if interrupted (the caller needs it done). */
+  private void afterWrite(Durability d, long lsn, boolean interruptible) {
     try {
       if (d == Durability.SYNC) {
-        log.sync(lsn >= 0 ? lsn : log.nextLsn() - 1);
+        long upTo = lsn >= 0 ? lsn : log.nextLsn() - 1;
+        if (interruptible) {
+          log.syncInterruptibly(upTo);
+        } else {
+          log.sync(upTo);
+        }
       } else if (d == Durability.ASYNC) {
         log.write();
       }
+    } catch (SyncInterruptedException e) {
+      throw e;
     } catch (RuntimeException e) {
       fail(e);
       throw e;

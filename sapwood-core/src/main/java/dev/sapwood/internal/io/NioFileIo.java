@@ -1,11 +1,7 @@
 package dev.sapwood.internal.io;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,22 +10,25 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The real {@link FileIo}: each {@link IoFile} is a {@link FileChannel} opened for reading and
- * writing.
+ * The real {@link FileIo}: each {@link IoFile} is a {@link NioFile}, a {@link FileChannel} for
+ * positional reads and writes beside a plain descriptor for fsync, truncate and size.
  *
- * <p>{@link IoFile#force()} calls {@code FileChannel.force(true)}, which also makes the file's
- * metadata (its size) durable. The engine fsyncs rarely (at checkpoints and log syncs), and a file
- * that grew or was truncated needs its new size on disk as much as its bytes, so the cheaper
- * {@code force(false)} is not worth the risk.
+ * <p>Interrupts: a thread interrupted during I/O on a {@code FileChannel} makes the JDK close the
+ * channel, for every thread using it. Sapwood's callers are interrupted as a matter of course
+ * (cancelled futures, pools shut down), so no operation here ever fails, or is left half done,
+ * because of an interrupt: see {@link NioFile} for how, and {@link #syncDirectory}. Every
+ * operation completes, and the caller's interrupt flag is as it was (set if it was interrupted).
+ *
+ * <p>{@link IoFile#force()} is a full {@code fsync} (what {@code FileChannel.force(true)} does),
+ * which also makes the file's size durable. The engine fsyncs rarely (at checkpoints and log
+ * syncs), and a file that grew or was truncated needs its new size on disk as much as its bytes,
+ * so the cheaper {@code fdatasync} is not worth the risk.
  */
 public final class NioFileIo implements FileIo {
 
   @Override
   public IoFile open(Path path) throws IOException {
-    FileChannel channel =
-        FileChannel.open(
-            path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-    return new NioFile(path, channel);
+    return NioFile.open(path);
   }
 
   @Override
@@ -57,132 +56,43 @@ public final class NioFileIo implements FileIo {
     }
   }
 
+  /**
+   * A directory can only be fsynced through a {@code FileChannel}, which an interrupt would close
+   * mid-fsync — and an fsync cut short hides its outcome: the error it may have reported is lost
+   * with the exception the JDK throws instead, and a second fsync does not report it again. So the
+   * fsync runs on a short-lived thread of its own that nothing interrupts, and the caller waits for
+   * it without being interruptible (directory syncs are rare: a new log segment, deleted ones, a
+   * new database), its interrupt flag kept.
+   */
   @Override
   public void syncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
-  }
-
-  /**
-   * One open channel. Positional reads and writes on a FileChannel are safe concurrently.
-   *
-   * <p>A thread interrupted during I/O makes the JDK close the channel for every thread. A read
-   * cut off that way reopens the channel and is retried (a read changes nothing); a write or
-   * fsync cut off that way fails (the caller's failure is sticky), and the channel is reopened
-   * for the reads that go on.
-   */
-  private static final class NioFile implements IoFile {
-    private final Path path;
-    private volatile FileChannel channel;
-    private volatile boolean closed;
-    private FileLock lock; // guarded by this
-
-    NioFile(Path path, FileChannel channel) {
-      this.path = path;
-      this.channel = channel;
-    }
-
-    @Override
-    public int read(long position, ByteBuffer dst) throws IOException {
-      int start = dst.position();
+    Throwable[] failure = new Throwable[1];
+    Thread syncer = new Thread(() -> {
+      try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (IOException | RuntimeException e) {
+        failure[0] = e;
+      }
+    }, "sapwood-directory-sync");
+    syncer.setDaemon(true);
+    syncer.start();
+    boolean interrupted = false;
+    while (true) {
       try {
-        return readOnce(position, dst);
-      } catch (ClosedChannelException e) {
-        reopen(e);
-        dst.position(start);
-        boolean interrupted = Thread.interrupted();
-        try {
-          return readOnce(position, dst);
-        } finally {
-          if (interrupted) {
-            Thread.currentThread().interrupt();
-          }
-        }
+        syncer.join(); // makes failure[0] visible here
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
-
-    private int readOnce(long position, ByteBuffer dst) throws IOException {
-      int total = 0;
-      while (dst.hasRemaining()) {
-        int n = channel.read(dst, position + total);
-        if (n < 0) {
-          return total == 0 ? -1 : total;
-        }
-        total += n;
-      }
-      return total;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
-
-    /** Reopens a channel the JDK closed because a thread was interrupted; rethrows otherwise. */
-    private synchronized void reopen(ClosedChannelException cause) throws IOException {
-      if (closed) {
-        throw cause;
-      }
-      if (!channel.isOpen()) {
-        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      }
+    if (failure[0] instanceof IOException e) {
+      throw e;
     }
-
-    @Override
-    public void write(long position, ByteBuffer src) throws IOException {
-      long at = position;
-      try {
-        while (src.hasRemaining()) {
-          at += channel.write(src, at);
-        }
-      } catch (ClosedChannelException e) {
-        reopen(e);
-        throw e;
-      }
-    }
-
-    @Override
-    public void force() throws IOException {
-      try {
-        channel.force(true);
-      } catch (ClosedChannelException e) {
-        reopen(e);
-        throw e;
-      }
-    }
-
-    @Override
-    public void truncate(long size) throws IOException {
-      if (channel.size() > size) {
-        channel.truncate(size);
-      }
-    }
-
-    @Override
-    public long size() throws IOException {
-      return channel.size();
-    }
-
-    @Override
-    public synchronized boolean tryLock() throws IOException {
-      if (lock != null) {
-        return true; // this handle already holds it
-      }
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        return false; // another channel in this JVM holds it
-      }
-      return lock != null;
-    }
-
-    @Override
-    public String name() {
-      return path.toString();
-    }
-
-    @Override
-    public synchronized void close() throws IOException {
-      // Closing the channel releases its lock.
-      lock = null;
-      closed = true;
-      channel.close();
+    if (failure[0] != null) {
+      throw new IOException("fsync of directory " + dir + " failed: " + failure[0], failure[0]);
     }
   }
 }

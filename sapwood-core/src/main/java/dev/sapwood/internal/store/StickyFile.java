@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * An {@link IoFile} whose write failures are sticky, with I/O counters. Every {@link IOException}
  * becomes a {@link StorageException}. The first failed write, fsync or truncate is remembered: from
  * then on every write, fsync and truncate throws a StorageException whose cause is that first
- * failure, so an fsync is never retried as if it had worked. Reads keep working.
+ * failure, so an fsync is never retried as if it had worked. Reads keep working. A thread's
+ * interrupt never shows here as a failure: the {@code IoFile} below completes every operation
+ * through interrupts ({@code NioFile}).
  *
  * <p>Thread-safe.
  */

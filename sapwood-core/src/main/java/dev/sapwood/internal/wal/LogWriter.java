@@ -1,6 +1,7 @@
 package dev.sapwood.internal.wal;
 
 import dev.sapwood.StorageException;
+import dev.sapwood.SyncInterruptedException;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.stats.Counters;
@@ -22,9 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Invariants: records reach the file in LSN order; {@code durableLsn <= writtenLsn <= nextLsn -
  * 1}; after an I/O failure every later call throws a {@link StorageException} with the first
- * cause (an fsync is never retried as if it had worked). Thread-safe. Locking: {@code this}
- * guards the buffer, the file position and the segment; {@code syncLock} guards the leader
- * handoff; a leader does its fsync holding neither.
+ * cause (an fsync is never retried as if it had worked); an interrupted waiter is not a failure.
+ * Thread-safe. Locking: {@code this} guards the buffer, the file position and the segment; {@code
+ * syncLock} guards the leader handoff; a leader does its fsync holding neither.
  */
 public final class LogWriter implements Closeable {
   private final FileIo io;
@@ -111,38 +112,86 @@ public final class LogWriter implements Closeable {
   }
 
   /**
-   * Makes every record up to {@code lsn} durable, sharing the fsync with concurrent callers.
+   * Makes every record up to {@code lsn} durable, sharing the fsync with concurrent callers. Not
+   * interruptible: an interrupt does not stop the wait (the thread's interrupt flag is kept); for
+   * internal callers (checkpoints, the periodic log sync, close) that must finish.
    *
    * @throws StorageException if a write or fsync failed (now or before)
    */
   public void sync(long lsn) {
     syncWaits.increment();
-    while (durableLsn < lsn) {
-      synchronized (syncLock) {
-        while (syncing && durableLsn < lsn) {
-          try {
-            syncLock.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for the log to sync", e);
-          }
-        }
-        if (durableLsn >= lsn) {
-          break;
-        }
-        checkUsable();
-        syncing = true;
+    awaitDurable(lsn, false);
+    checkUsable();
+  }
+
+  /**
+   * Like {@link #sync}, for a caller waiting for its own write: gives up if the thread is
+   * interrupted — its flag set when the call begins or while it waits for another thread's fsync —
+   * with a {@link SyncInterruptedException}, the flag kept, after handing what is buffered to the
+   * operating system (as {@link #write}). The log is not failed by it: the next sync makes the
+   * records durable. (A caller that is itself doing the fsync as the leader finishes it; file I/O
+   * is not interruptible.)
+   *
+   * @throws SyncInterruptedException if interrupted before {@code lsn} was durable
+   * @throws StorageException if a write or fsync failed (now or before)
+   */
+  public void syncInterruptibly(long lsn) {
+    syncWaits.increment();
+    try {
+      if (durableLsn < lsn && Thread.currentThread().isInterrupted()) {
+        throw interrupted(lsn, new InterruptedException("interrupted before the wait"));
       }
-      try {
-        leadSync();
-      } finally {
-        synchronized (syncLock) {
-          syncing = false;
-          syncLock.notifyAll();
-        }
-      }
+      awaitDurable(lsn, true);
+    } catch (SyncInterruptedException e) {
+      // A failure is reported before an interrupt; and what is buffered goes to the operating
+      // system, so the interrupted write survives a killed process like an ASYNC one.
+      write();
+      throw e;
     }
     checkUsable();
+  }
+
+  /** Leads or waits for syncs until {@code lsn} is durable. */
+  private void awaitDurable(long lsn, boolean interruptible) {
+    boolean interrupted = false;
+    try {
+      while (durableLsn < lsn) {
+        synchronized (syncLock) {
+          while (syncing && durableLsn < lsn) {
+            try {
+              syncLock.wait();
+            } catch (InterruptedException e) {
+              interrupted = true;
+              if (interruptible) {
+                throw interrupted(lsn, e);
+              }
+            }
+          }
+          if (durableLsn >= lsn) {
+            break;
+          }
+          checkUsable();
+          syncing = true;
+        }
+        try {
+          leadSync();
+        } finally {
+          synchronized (syncLock) {
+            syncing = false;
+            syncLock.notifyAll();
+          }
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static SyncInterruptedException interrupted(long lsn, InterruptedException e) {
+    return new SyncInterruptedException("interrupted while waiting for the log to be durable up to LSN "
+        + lsn + ": the write is applied and logged, and may or may not be durable yet", e);
   }
 
   /** The leader: writes everything buffered, then fsyncs outside the buffer lock. */
