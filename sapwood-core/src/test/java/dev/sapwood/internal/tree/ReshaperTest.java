@@ -200,4 +200,30 @@ class ReshaperTest {
     assertEquals(61, entries);
     ctx.cache.unpinWrite(parent);
   }
+
+  @Test
+  void aSmallLeafBesideALoneGiantEntryStaysAsItIs() {
+    // Merged, the two would split again exactly as they were, rewriting the giant each time.
+    Node left = leaf(0, 3);
+    Node right = leafOfBasements(9000);
+    right.setLeaf(new byte[0][], new Basement[] {rekeyed(right.basements[0], key(3))});
+    right.dirty = false;
+    ctx.cache.unpinWrite(right);
+    Node parent = parentOf(left, right, 3);
+    assertTrue(ctx.fusible(left));
+    assertNull(ctx.flusher.reshaper().reshapeChild(parent, 0, left));
+    assertEquals(2, parent.n);
+    assertEquals(0, counters.counter("merge.rebalance").sum() + counters.counter("merge.leaf").sum());
+    Node giant = ctx.cache.pinRead(parent.children[1]);
+    assertFalse(giant.isDirty(), "the giant's leaf is not rewritten");
+    ctx.cache.unpinRead(giant);
+    ctx.cache.unpinWrite(parent);
+  }
+
+  /** The one-entry basement {@code b} with its key replaced by {@code key}. */
+  private static Basement rekeyed(Basement b, byte[] key) {
+    BasementBuilder out = new BasementBuilder(1024, b.bytes() + key.length, 0);
+    out.emit(key, 0, key.length, b.arena(), b.valueOff(0), b.valueLen(0));
+    return out.finish().get(0);
+  }
 }
