@@ -92,7 +92,7 @@ public final class TreeContext {
     if (node == null) {
       return false;
     }
-    if (node.height == 0 || node.bytes() < threshold) {
+    if (node.height == 0 || node.bufferBytes() < threshold) {
       cache.unpinWrite(node);
       return false;
     }
