@@ -26,7 +26,11 @@ public interface Tree {
   /** The value of {@code key}, or null if absent. */
   byte[] get(byte[] key);
 
-  /** Sets {@code key} to {@code value}. */
+  /**
+   * Sets {@code key} to {@code value}.
+   *
+   * @throws IllegalArgumentException if the key or value is null or over its {@link Limits}
+   */
   void put(byte[] key, byte[] value);
 
   /** Removes {@code key} if present. */
@@ -41,7 +45,12 @@ public interface Tree {
   /**
    * Blind read-modify-write: records that {@code fn} is to be applied to the key's value with
    * {@code argument}, without reading the old value now. {@code fn} must be a built-in or registered
-   * with {@link Options#register}; otherwise {@link IllegalArgumentException}.
+   * with {@link Options#register}; otherwise {@link IllegalArgumentException}. The argument is at
+   * most {@link Limits#MAX_VALUE_SIZE}, and so is the value the function makes: an update whose
+   * result would be longer is skipped when it is applied (see {@link UpdateFunction}).
+   *
+   * @throws IllegalArgumentException if the key or argument is null or over its {@link Limits},
+   *     or {@code fn} refuses the argument ({@link UpdateFunction#checkArgument})
    */
   void update(byte[] key, UpdateFunction fn, byte[] argument);
 

@@ -27,6 +27,13 @@ package dev.sapwood;
  * <p>If {@code apply} throws, that update is skipped (the value stays as it was) and counted in
  * the {@code update.failed} status counter: a message that can never apply must not block the
  * messages behind it. Use {@link #checkArgument} to refuse bad arguments up front.
+ *
+ * <p>The value limit holds for every value a function produces: if {@code apply} returns a value
+ * longer than {@link Limits#MAX_VALUE_SIZE}, that update is skipped in the same way (the value
+ * stays as it was, {@code update.failed} counts it). Functions run later, in background flushes
+ * and in reads, where nobody could be told of an exception, so the rule is applied there, the same
+ * way every time the message is met: every read and the value finally stored agree. For example
+ * {@link UpdateFunctions#APPEND} to a value that would pass the limit leaves the value unchanged.
  */
 public interface UpdateFunction {
   /** The stable name stored with each update message; 1 to 255 UTF-8 bytes. */
@@ -38,7 +45,8 @@ public interface UpdateFunction {
    * @param key the key being updated
    * @param oldValueOrNull the current value, or null if the key is absent
    * @param argument the argument given to {@link Tree#update}
-   * @return the new value, or null to delete the key
+   * @return the new value, or null to delete the key; a value longer than {@link
+   *     Limits#MAX_VALUE_SIZE} makes the update skipped (see above)
    */
   byte[] apply(byte[] key, byte[] oldValueOrNull, byte[] argument);
 

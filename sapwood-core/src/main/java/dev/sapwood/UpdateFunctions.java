@@ -48,7 +48,11 @@ public final class UpdateFunctions {
     }
   };
 
-  /** Appends the argument to the old value (absent counts as empty). */
+  /**
+   * Appends the argument to the old value (absent counts as empty). An append whose result would
+   * be longer than {@link Limits#MAX_VALUE_SIZE} is skipped: the value stays as it was and the
+   * {@code update.failed} counter counts it (see {@link UpdateFunction}).
+   */
   public static final UpdateFunction APPEND = new UpdateFunction() {
     @Override
     public String name() {

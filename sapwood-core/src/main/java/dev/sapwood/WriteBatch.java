@@ -1,5 +1,6 @@
 package dev.sapwood;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,6 +11,10 @@ import java.util.Objects;
  * added. A batch may touch several trees of one database. Not thread-safe; reusable after
  * {@link #clear()}. The batch keeps references to the arrays it is given: do not change them until
  * the batch has been written.
+ *
+ * <p>A batch holds at most {@link Limits#MAX_BATCH_SIZE} bytes ({@link #byteSize()}): adding the
+ * operation that would pass it throws {@link IllegalArgumentException} and leaves the batch as it
+ * was. Split larger changes into several batches (each is atomic on its own).
  */
 public final class WriteBatch {
   /** Receives a batch's operations in order; see {@link #forEach}. */
@@ -28,6 +33,7 @@ public final class WriteBatch {
   private record Op(int kind, Tree tree, byte[] key, byte[] value, UpdateFunction fn) {}
 
   private final List<Op> ops = new ArrayList<>();
+  private long bytes;
 
   public WriteBatch() {}
 
@@ -35,14 +41,18 @@ public final class WriteBatch {
   public WriteBatch put(Tree tree, byte[] key, byte[] value) {
     Limits.checkKey(key);
     Limits.checkValue(value);
-    ops.add(new Op(PUT, Objects.requireNonNull(tree, "tree"), key, value, null));
+    Objects.requireNonNull(tree, "tree");
+    reserve(Limits.batchOpSize(key.length, value.length, 0));
+    ops.add(new Op(PUT, tree, key, value, null));
     return this;
   }
 
   /** Adds a delete; argument checks as for {@link Tree#delete}. */
   public WriteBatch delete(Tree tree, byte[] key) {
     Limits.checkKey(key);
-    ops.add(new Op(DELETE, Objects.requireNonNull(tree, "tree"), key, null, null));
+    Objects.requireNonNull(tree, "tree");
+    reserve(Limits.batchOpSize(key.length, 0, 0));
+    ops.add(new Op(DELETE, tree, key, null, null));
     return this;
   }
 
@@ -52,7 +62,9 @@ public final class WriteBatch {
     Limits.checkValue(argument);
     Objects.requireNonNull(fn, "update function");
     fn.checkArgument(argument);
-    ops.add(new Op(UPDATE, Objects.requireNonNull(tree, "tree"), key, argument, fn));
+    Objects.requireNonNull(tree, "tree");
+    reserve(Limits.batchOpSize(key.length, argument.length, fn.name().getBytes(StandardCharsets.UTF_8).length));
+    ops.add(new Op(UPDATE, tree, key, argument, fn));
     return this;
   }
 
@@ -61,9 +73,23 @@ public final class WriteBatch {
     return ops.size();
   }
 
+  /** Bytes counted against {@link Limits#MAX_BATCH_SIZE} (see {@link Limits#batchOpSize}). */
+  public long byteSize() {
+    return bytes;
+  }
+
   /** Removes all operations. */
   public void clear() {
     ops.clear();
+    bytes = 0;
+  }
+
+  private void reserve(long opBytes) {
+    if (bytes + opBytes > Limits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("batch of " + bytes + " bytes cannot take an operation of " + opBytes
+          + " bytes: a batch holds at most " + Limits.MAX_BATCH_SIZE + " bytes (Limits.MAX_BATCH_SIZE)");
+    }
+    bytes += opBytes;
   }
 
   /** Calls {@code h} once per operation, in the order they were added. */

@@ -109,7 +109,7 @@ public final class BeTree {
     }
     // Hand the flush to a background thread while the root holds less than twice its size;
     // past that the writer flushes itself (back-pressure: slowed, never stopped dead).
-    if (r.bytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush())) {
+    if (r.bufferBytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush())) {
       ctx.cache.unpinWrite(r);
       return;
     }

@@ -39,7 +39,9 @@ final class Flusher {
       if (ctx.gorged(root)) {
         int c = heaviestChild(root);
         Node child = ctx.pinChildWrite(root, c);
-        if (flushReleasingParent(root, c, child)) {
+        // Past twice its size the root stays latched until it is flushed below that: writers wait
+        // instead of adding more, so the root never holds more than 2 nodes and one message.
+        if (root.bufferBytes() <= 2L * ctx.nodeSize && flushReleasingParent(root, c, child)) {
           root = ctx.pinRootWrite(rootBlock);
           continue;
         }

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.Limits;
 import dev.sapwood.UpdateFunction;
 import java.util.Arrays;
 
@@ -24,7 +25,10 @@ final class MessageApplier {
     }
   }
 
-  /** Told of each update function that threw (the update is then skipped). */
+  /**
+   * Told of each update that could not apply, because its function threw or returned a value over
+   * {@link Limits#MAX_VALUE_SIZE} (the update is then skipped).
+   */
   interface FailureListener {
     void failed(String function, RuntimeException cause);
   }
@@ -169,6 +173,11 @@ final class MessageApplier {
         }
         if (result == null) {
           present = false;
+        } else if (result.length > Limits.MAX_VALUE_SIZE) {
+          // A result past the value limit is refused the same way wherever it is computed (flush,
+          // read, replay): the update is skipped and the value stays as it was.
+          failures.failed(fn.name(), new IllegalArgumentException("update " + fn.name() + " made a value of "
+              + result.length + " bytes, over the limit of " + Limits.MAX_VALUE_SIZE));
         } else {
           valArr = result;
           valOff = 0;

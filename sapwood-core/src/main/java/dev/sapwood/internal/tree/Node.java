@@ -155,8 +155,23 @@ final class Node extends Cacheable {
         total += basements[i] != null ? basements[i].bytes() : disk.rawLength(i);
       }
     }
+    return total + pivotBytes();
+  }
+
+  /** Bytes of pivots as laid out in the node's header (length u16 and key each). */
+  long pivotBytes() {
+    long total = 0;
     for (int i = 0; i < n - 1; i++) {
       total += pivots[i].length + 2;
+    }
+    return total;
+  }
+
+  /** Bytes of buffered messages of an internal node (on-disk partitions by raw size). */
+  long bufferBytes() {
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      total += buffers[i] != null ? buffers[i].bytes() : disk.rawLength(i);
     }
     return total;
   }

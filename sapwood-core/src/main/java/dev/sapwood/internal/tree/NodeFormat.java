@@ -69,6 +69,19 @@ final class NodeFormat {
     return null;
   }
 
+  /**
+   * Largest node the writer serializes, in {@link Node#bytes()} (partitions' raw bytes and
+   * pivots): 768 MiB. Its block is at most about twice that (compressed frames of at most their raw
+   * size plus LZ4's fraction of a percent, and a frame table whose first keys are at most the
+   * frames' raw bytes), so a block's length and every offset in it fit an int. No
+   * tree builds a larger node (docs/design.md, "How large a node can get"): a leaf over its node
+   * size holds one entry (at most a key and a value past their limits), and an internal node that
+   * can be written holds at most twice its node size of messages plus one message (the root under
+   * back-pressure), with pivots of at most half a node or two keys; with node sizes of at most
+   * {@code Options.MAX_NODE_SIZE} (256 MiB) that stays under 700 MiB. {@link NodeWriter} refuses a
+   * larger node with an {@link IllegalStateException} before allocating anything for it.
+   */
+  static final long MAX_NODE_BYTES = 768L << 20;
   /** Largest raw partition accepted from disk. */
   static final int MAX_RAW_PARTITION = 1 << 30;
   /** Largest tree height accepted from disk. */

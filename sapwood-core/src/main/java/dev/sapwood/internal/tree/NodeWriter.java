@@ -29,6 +29,7 @@ final class NodeWriter {
 
   /** Serializes {@code node}; every partition must be in memory. */
   static Result write(Node node, byte codec) {
+    checkSize(node.key(), node.bytes());
     int n = node.n;
     Framed[] parts = new Framed[n];
     FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, node.bytes() / 2 + 256));
@@ -105,6 +106,17 @@ final class NodeWriter {
     BigEndian.putInt(out, at, Checksums.crc32c(out, 0, at));
     frames.recycle();
     return new Result(out, dir.build());
+  }
+
+  /**
+   * Refuses a node larger than {@link NodeFormat#MAX_NODE_BYTES}: the tree never builds one, so
+   * this is a bug, reported before a block of that size is allocated or any int length overflows.
+   */
+  static void checkSize(long block, long bytes) {
+    if (bytes > NodeFormat.MAX_NODE_BYTES) {
+      throw new IllegalStateException("node " + block + " holds " + bytes + " bytes, over the largest node ("
+          + NodeFormat.MAX_NODE_BYTES + "): the tree's shape rules were broken");
+    }
   }
 
   private static void frameBasement(Basement b, byte codec, Framed p, FrameList frames) {

@@ -90,11 +90,14 @@ final class Reshaper {
     List<byte[]> seps = new ArrayList<>();
     if (child.height == 0) {
       splitLeaf(child, pieces, seps);
-      ctx.counters.leafSplits.increment();
     } else {
       splitInternal(child, pieces, seps);
-      ctx.counters.nonleafSplits.increment();
     }
+    if (pieces.size() < 2) {
+      // fissible() promises a cut (SplitPlan): a split that changes nothing would repeat forever
+      throw new IllegalStateException("split of fissible node " + child.key() + " made one piece: " + child);
+    }
+    (child.height == 0 ? ctx.counters.leafSplits : ctx.counters.nonleafSplits).increment();
     long[] blocks = new long[pieces.size()];
     MessageBuffer[] bufs = new MessageBuffer[pieces.size()];
     for (int i = 0; i < pieces.size(); i++) {
@@ -117,32 +120,43 @@ final class Reshaper {
     }
   }
 
+  /**
+   * Cuts a leaf by bytes ({@link SplitPlan#leafCuts}) at basement boundaries. A basement of
+   * several entries larger than the basement size (one read from a node built with other sizes,
+   * or left after merges) is first rebuilt into basements of the basement size, so a cut can fall
+   * between any two entries and a leaf can split down to one entry per piece.
+   */
   private void splitLeaf(Node leaf, List<Node> pieces, List<byte[]> seps) {
     ctx.partitions.prepareChange(leaf);
-    if (leaf.n == 1) {
-      halveSingleBasement(leaf);
-    }
-    long total = leaf.bytes();
-    int k = (int) Math.max(2, Math.min(leaf.n, (total + ctx.nodeSize * 3L / 4 - 1) / (ctx.nodeSize * 3L / 4)));
-    long perPiece = total / k;
-    int start = 0;
-    long acc = 0;
-    List<int[]> ranges = new ArrayList<>();
+    List<Basement> units = new ArrayList<>(leaf.n + 4);
+    List<byte[]> unitPivots = new ArrayList<>(leaf.n + 4); // unitPivots[j]: lower bound of unit j + 1
     for (int i = 0; i < leaf.n; i++) {
-      acc += leaf.basements[i].bytes();
-      boolean last = i == leaf.n - 1;
-      int remainingPieces = k - ranges.size() - 1;
-      if (last || (acc >= perPiece && remainingPieces > 0 && leaf.n - 1 - i >= remainingPieces)) {
-        ranges.add(new int[] {start, i + 1});
-        start = i + 1;
-        acc = 0;
+      if (i > 0) {
+        unitPivots.add(leaf.pivots[i - 1]);
+      }
+      Basement b = leaf.basements[i];
+      if (b.count() > 1 && b.bytes() > ctx.basementSize) {
+        List<Basement> parts = rechunk(b);
+        for (int p = 0; p < parts.size(); p++) {
+          if (p > 0) {
+            unitPivots.add(parts.get(p).key(0));
+          }
+          units.add(parts.get(p));
+        }
+      } else {
+        units.add(b);
       }
     }
-    Basement[] all = leaf.basements;
-    byte[][] piv = leaf.pivots;
-    for (int p = 0; p < ranges.size(); p++) {
-      int from = ranges.get(p)[0];
-      int to = ranges.get(p)[1];
+    long[] sizes = new long[units.size()];
+    for (int j = 0; j < sizes.length; j++) {
+      sizes[j] = units.get(j).bytes() + (j > 0 ? unitPivots.get(j - 1).length + 2 : 0);
+    }
+    int[] cuts = SplitPlan.leafCuts(sizes, ctx.nodeSize);
+    Basement[] all = units.toArray(new Basement[0]);
+    byte[][] piv = unitPivots.toArray(new byte[0][]);
+    for (int p = 0; p <= cuts.length; p++) {
+      int from = p == 0 ? 0 : cuts[p - 1];
+      int to = p == cuts.length ? all.length : cuts[p];
       Node piece = p == 0 ? leaf : newNode();
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
@@ -154,31 +168,26 @@ final class Reshaper {
     }
   }
 
-  /** A leaf with one basement of several entries: split that basement in two by entries. */
-  private void halveSingleBasement(Node leaf) {
-    Basement b = leaf.basements[0];
-    int half = b.count() / 2;
-    BasementBuilder left = new BasementBuilder(Integer.MAX_VALUE, b.bytes(), b.maxMsn());
-    BasementBuilder right = new BasementBuilder(Integer.MAX_VALUE, b.bytes(), b.maxMsn());
+  /** Rebuilds a basement of several entries into basements of at most the basement size each. */
+  private List<Basement> rechunk(Basement b) {
+    BasementBuilder out = new BasementBuilder(ctx.basementSize, b.bytes(), b.maxMsn());
     byte[] a = b.arena();
     for (int i = 0; i < b.count(); i++) {
-      (i < half ? left : right).emit(a, b.keyOff(i), b.keyLen(i), a, b.valueOff(i), b.valueLen(i));
+      out.emit(a, b.keyOff(i), b.keyLen(i), a, b.valueOff(i), b.valueLen(i));
     }
-    Basement r = right.finish().get(0);
-    leaf.setLeaf(new byte[][] {r.key(0)}, new Basement[] {left.finish().get(0), r});
-    leaf.dirty = true;
+    return out.finish();
   }
 
+  /** Cuts an internal node by children and pivot bytes ({@link SplitPlan#internalCuts}). */
   private void splitInternal(Node node, List<Node> pieces, List<byte[]> seps) {
     int n = node.n; // node becomes the first piece: read its shape before changing it
-    int k = Math.max(2, (n + ctx.fanout - 1) / ctx.fanout);
-    int per = n / k;
-    int start = 0;
     long[] ch = node.children;
     MessageBuffer[] bufs = node.buffers;
     byte[][] piv = node.pivots;
-    for (int p = 0; p < k; p++) {
-      int end = p == k - 1 ? n : start + per;
+    int[] cuts = SplitPlan.internalCuts(piv, ctx.fanout, ctx.nodeSize);
+    for (int p = 0; p <= cuts.length; p++) {
+      int start = p == 0 ? 0 : cuts[p - 1];
+      int end = p == cuts.length ? n : cuts[p];
       Node piece = p == 0 ? node : newNode();
       piece.setInternal(node.height, Arrays.copyOfRange(piv, start, end - 1),
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
@@ -188,7 +197,6 @@ final class Reshaper {
       if (p > 0) {
         seps.add(piv[start - 1]);
       }
-      start = end;
     }
   }
 
@@ -212,6 +220,13 @@ final class Reshaper {
     byte[] sep = parent.pivots[l];
     ctx.partitions.prepareChange(left);
     ctx.partitions.prepareChange(right);
+    if (left.height == 0 && left.bytes() + right.bytes() > ctx.nodeSize && (lone(left) || lone(right))) {
+      // A lone entry larger than a node beside a small leaf: merged, they would split again just
+      // as they are, rewriting the large entry each time. The small leaf stays as it is.
+      ctx.cache.unpinWrite(left);
+      ctx.cache.unpinWrite(right);
+      return;
+    }
     if (left.height == 0) {
       List<Basement> b = new ArrayList<>(Arrays.asList(left.basements));
       b.addAll(Arrays.asList(right.basements));
@@ -236,6 +251,15 @@ final class Reshaper {
       (left.height == 0 ? ctx.counters.leafMerges : ctx.counters.nonleafMerges).increment();
       ctx.cache.unpinWrite(left);
     }
+  }
+
+  /** Whether leaf {@code leaf} holds at most one entry. */
+  private static boolean lone(Node leaf) {
+    long entries = 0;
+    for (Basement b : leaf.basements) {
+      entries += b.count();
+    }
+    return entries <= 1;
   }
 
   private Node newNode() {

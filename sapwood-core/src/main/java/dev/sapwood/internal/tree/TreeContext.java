@@ -93,7 +93,7 @@ public final class TreeContext {
     if (node == null) {
       return false;
     }
-    if (node.height == 0 || node.bytes() < threshold) {
+    if (node.height == 0 || node.bufferBytes() < threshold) {
       cache.unpinWrite(node);
       return false;
     }
@@ -278,20 +278,36 @@ public final class TreeContext {
     return new MessageApplier(functions, failures);
   }
 
+  /**
+   * Whether internal {@code node}'s buffers hold more than a node's worth of messages (pivots do
+   * not count: flushing cannot shrink them, splitting does).
+   */
   boolean gorged(Node node) {
-    return node.height > 0 && node.bytes() > nodeSize;
+    return node.height > 0 && node.bufferBytes() > nodeSize;
   }
 
+  /**
+   * Whether {@code node} must split: an internal node with more children than the fanout, or with
+   * at least four children and pivots of more than half a node (keys near the 16 KiB limit on small
+   * nodes); a leaf larger than a node that holds more than one entry. A split always makes at least
+   * two pieces of such a node ({@link Reshaper}), so a leaf ends up holding a single entry at the
+   * least, and a lone entry larger than a node is a leaf of its own.
+   */
   boolean fissible(Node node) {
     if (node.height > 0) {
-      return node.n > fanout;
+      return node.n > fanout || (node.n >= 4 && node.pivotBytes() > nodeSize / 2);
     }
     return node.bytes() > nodeSize && (node.n > 1 || node.basements[0].count() > 1);
   }
 
+  /**
+   * Whether {@code node} should merge with a sibling: an internal node with few children and few
+   * pivot bytes (two children split apart for their large pivots would only split again), a leaf
+   * of less than a quarter node.
+   */
   boolean fusible(Node node) {
     if (node.height > 0) {
-      return node.n < Math.max(2, fanout / 4);
+      return node.n < Math.max(2, fanout / 4) && node.pivotBytes() < nodeSize / 8;
     }
     return node.bytes() < nodeSize / 4;
   }

@@ -28,4 +28,17 @@ class LogRecordsTest {
       }
     }
   }
+
+  @Test
+  void eachOperationTakesNoMoreOfItsRecordThanItCountsAgainstTheBatchLimit() {
+    byte[] fn = new byte[255];
+    for (byte type = 1; type <= 4; type++) {
+      byte[] f = type == 3 ? fn : null;
+      byte[] k = new byte[40];
+      byte[] v = new byte[type == 2 ? 0 : 1000];
+      int encoded = new LogRecords.BatchBuilder().add(type, 7, k, v, f).build().length - 5;
+      long counted = dev.sapwood.Limits.batchOpSize(k.length, v.length, f == null ? 0 : f.length);
+      org.junit.jupiter.api.Assertions.assertTrue(encoded <= counted, "type " + type + ": " + encoded + " > " + counted);
+    }
+  }
 }

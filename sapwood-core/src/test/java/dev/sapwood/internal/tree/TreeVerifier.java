@@ -20,11 +20,18 @@ final class TreeVerifier {
     int basements;
     /** The most message bytes any one internal node buffers. */
     long maxBufferedBytes;
+    /** The most entry bytes any one leaf holds. */
+    long maxLeafBytes;
+    /** Leaves larger than the node size that hold more than one entry (a split would fix them). */
+    int crowdedOversizedLeaves;
+    /** The most pivot bytes any one internal node holds. */
+    long maxPivotBytes;
 
     @Override
     public String toString() {
       return "nodes=" + nodes + " leaves=" + leaves + " height=" + height + " entries=" + entries
-          + " messages=" + messages + " basements=" + basements + " maxBufferedBytes=" + maxBufferedBytes;
+          + " messages=" + messages + " basements=" + basements + " maxBufferedBytes=" + maxBufferedBytes + " maxLeafBytes=" + maxLeafBytes
+          + " crowdedOversizedLeaves=" + crowdedOversizedLeaves + " maxPivotBytes=" + maxPivotBytes;
     }
   }
 
@@ -75,7 +82,13 @@ final class TreeVerifier {
       }
       if (node.height > 0) {
         s.maxBufferedBytes = Math.max(s.maxBufferedBytes, node.bytes());
+        long pivotBytes = 0;
+        for (byte[] p : node.pivots) {
+          pivotBytes += p.length + 2;
+        }
+        s.maxPivotBytes = Math.max(s.maxPivotBytes, pivotBytes);
       }
+      long leafEntries = 0;
       for (int i = 0; i < node.n; i++) {
         byte[] plo = Keys.maxLow(lo, node.lowerBound(i));
         byte[] phi = Keys.minHigh(hi, node.upperBound(i));
@@ -120,10 +133,15 @@ final class TreeVerifier {
             }
           }
           s.entries += b.count();
+          leafEntries += b.count();
         }
       }
       if (node.height == 0) {
         s.leaves++;
+        s.maxLeafBytes = Math.max(s.maxLeafBytes, node.bytes());
+        if (node.bytes() > ctx.nodeSize && leafEntries > 1) {
+          s.crowdedOversizedLeaves++;
+        }
       }
     } finally {
       ctx.cache.unpinRead(node);
