@@ -59,6 +59,30 @@ final class BlockFileState {
     return header.checkpointCount() + (image != null ? 1 : 0);
   }
 
+  /**
+   * Maps {@code blockNumber} to {@code entry} in place of {@code seen} (the entry the caller saw
+   * and re-checked under the lock, or null), and retires {@code seen}'s extent: at once, or once no
+   * checkpoint image may refer to it.
+   */
+  void installLocked(long blockNumber, BlockTable.Entry seen, BlockTable.Entry entry) {
+    table.put(blockNumber, entry);
+    if (seen != null) {
+      extents.retireLocked(seen.offset(), seen.extentLength(), seen.checkpointed(), newestImageLocked());
+    }
+  }
+
+  /**
+   * Ends a write (or a relocation's copy) counted in {@code writesInFlight} since it allocated
+   * {@code length} bytes at {@code at}: the count drops, and an extent never installed is free
+   * again (it was never mapped, so no checkpoint or reader can refer to it).
+   */
+  void endWriteLocked(long at, long length, boolean installed) {
+    writesInFlight--;
+    if (!installed) {
+      extents.retireLocked(at, length, false, 0);
+    }
+  }
+
   /** Records the first damage a read found: no checkpoint begins or completes after it. */
   void noteCorruption(CorruptionException e) {
     lock.lock();

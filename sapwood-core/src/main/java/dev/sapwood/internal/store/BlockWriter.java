@@ -58,14 +58,10 @@ final class BlockWriter {
               + " was written, freed or its checkpoint completed while this write of it was in flight");
         }
         BlockTable.Entry entry = new BlockTable.Entry(at, len, forImage);
-        s.table.put(blockNumber, entry);
         if (forImage) {
           s.image.put(blockNumber, entry);
         }
-        if (seen != null) {
-          s.extents.retireLocked(seen.offset(), seen.extentLength(), seen.checkpointed(),
-              s.newestImageLocked());
-        }
+        s.installLocked(blockNumber, seen, entry);
         installed = true;
       } finally {
         s.lock.unlock();
@@ -73,10 +69,7 @@ final class BlockWriter {
     } finally {
       s.lock.lock();
       try {
-        s.writesInFlight--;
-        if (!installed) {
-          s.extents.retireLocked(at, extentLength(len), false, 0); // never mapped: free again
-        }
+        s.endWriteLocked(at, extentLength(len), installed);
       } finally {
         s.lock.unlock();
       }

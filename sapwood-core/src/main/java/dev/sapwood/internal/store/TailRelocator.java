@@ -116,9 +116,7 @@ final class TailRelocator {
       s.lock.lock();
       try {
         if (!s.relocationOvertaken && s.table.get(blockNumber) == seen) {
-          s.table.put(blockNumber, new BlockTable.Entry(at, seen.size(), false));
-          s.extents.retireLocked(seen.offset(), seen.extentLength(), seen.checkpointed(),
-              s.newestImageLocked());
+          s.installLocked(blockNumber, seen, new BlockTable.Entry(at, seen.size(), false));
           installed = true;
         }
       } finally {
@@ -127,11 +125,8 @@ final class TailRelocator {
     } finally {
       s.lock.lock();
       try {
-        s.writesInFlight--;
         s.relocating = 0;
-        if (!installed) {
-          s.extents.retireLocked(at, length, false, 0);
-        }
+        s.endWriteLocked(at, length, installed);
       } finally {
         s.lock.unlock();
       }
