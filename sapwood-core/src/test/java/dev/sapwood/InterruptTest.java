@@ -35,6 +35,12 @@ class InterruptTest {
 
   /** What a call on an interrupted thread did, and whether the flag was still set afterwards. */
   private record Outcome(Object result, Throwable thrown, boolean stillInterrupted) {
+    /** The call said it was interrupted (a SyncInterruptedException) and kept the flag. */
+    void assertSyncInterrupted(String what) {
+      assertTrue(thrown instanceof SyncInterruptedException, what + " threw: " + thrown);
+      assertTrue(stillInterrupted, what + ": the interrupt flag was cleared");
+    }
+
     void assertReturned() {
       if (thrown != null) {
         throw new AssertionError("the call on an interrupted thread threw", thrown);
@@ -117,9 +123,8 @@ class InterruptTest {
         db.write(b, Durability.SYNC);
         return null;
       });
-      assertTrue(r.thrown() instanceof SyncInterruptedException, "thrown: " + r.thrown());
+      r.assertSyncInterrupted("the batch");
       assertTrue(r.thrown().getCause() instanceof InterruptedException, "cause: " + r.thrown().getCause());
-      assertTrue(r.stillInterrupted(), "the interrupt flag was cleared");
       assertHas(t, 0, 102, "after the interrupted batch"); // applied, durability unknown
       fill(t, 102, 200);
       db.write(new WriteBatch().put(t, key(200), value(200)), Durability.SYNC);
@@ -138,14 +143,12 @@ class InterruptTest {
         t.put(key(0), value(0));
         return null;
       });
-      assertTrue(put.thrown() instanceof SyncInterruptedException, "put threw: " + put.thrown());
-      assertTrue(put.stillInterrupted(), "the interrupt flag was cleared");
+      put.assertSyncInterrupted("put");
       Outcome sync = onInterruptedThread(() -> {
         db.sync();
         return null;
       });
-      assertTrue(sync.thrown() instanceof SyncInterruptedException, "sync threw: " + sync.thrown());
-      assertTrue(sync.stillInterrupted(), "the interrupt flag was cleared");
+      sync.assertSyncInterrupted("sync");
       fill(t, 1, 50); // SYNC puts from a thread that was not interrupted
       assertHas(t, 0, 50, "after the interrupted SYNC put");
     }

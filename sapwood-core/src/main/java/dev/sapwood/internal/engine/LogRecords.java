@@ -5,12 +5,9 @@ import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.util.Utf8;
 import dev.sapwood.internal.wal.PayloadReader;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -163,7 +160,7 @@ final class LogRecords {
                 throw r.error("empty function name");
               }
               fn = r.bytes(n, "function name");
-              if (utf8(fn) == null) {
+              if (Utf8.decode(fn) == null) {
                 throw r.error("function name is not UTF-8");
               }
             }
@@ -192,13 +189,4 @@ final class LogRecords {
     }
   }
 
-  /** {@code b} as a string if it is well-formed UTF-8, else null (never a replacement character). */
-  static String utf8(byte[] b) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
 }

@@ -1,10 +1,6 @@
 package dev.sapwood.internal.engine;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.sapwood.internal.util.Utf8;
 
 /**
  * The one rule for tree names, used by the API ({@code Database.tree}, {@code dropTree}), the
@@ -35,18 +31,11 @@ public final class TreeNames {
     if (name == null) {
       throw new IllegalArgumentException("tree name is null");
     }
-    ByteBuffer b;
-    try {
-      b = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(name));
-    } catch (CharacterCodingException e) {
+    byte[] bytes = Utf8.encode(name);
+    if (bytes == null) {
       throw new IllegalArgumentException("tree name is not valid Unicode (an unpaired surrogate): '"
           + escaped(name) + "'");
     }
-    byte[] bytes = new byte[b.remaining()];
-    b.get(bytes);
     checkLength(bytes.length, name);
     return bytes;
   }
@@ -66,15 +55,11 @@ public final class TreeNames {
    */
   public static String decode(byte[] utf8) {
     checkLength(utf8.length, null);
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(utf8))
-          .toString();
-    } catch (CharacterCodingException e) {
+    String name = Utf8.decode(utf8);
+    if (name == null) {
       throw new IllegalArgumentException("tree name is not well-formed UTF-8");
     }
+    return name;
   }
 
   private static void checkLength(int len, String name) {

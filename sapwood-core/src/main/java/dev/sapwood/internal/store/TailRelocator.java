@@ -4,12 +4,52 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Picks the blocks {@link BlockFile#relocateTail} moves: every mapped block, highest offset first,
- * but only when at least a quarter of the used space is free (otherwise moving blocks costs more
- * I/O than the space it could give back). Seed 003's lesson: a file that never shrinks is a bug.
+ * Moves blocks from the end of a {@link BlockFile} into free space below them ({@link
+ * BlockFile#relocateTail}), so the file's tail can be truncated: every mapped block is a
+ * candidate, highest offset first, but only when at least a quarter of the used space is free
+ * (otherwise moving blocks costs more I/O than the space it could give back). Seed 003's lesson: a
+ * file that never shrinks is a bug.
+ *
+ * <p>Invariants: the candidates are chosen under the lock but moved one by one later, so each move
+ * re-checks under the lock that the block still lives where it was chosen and that the space it
+ * gets lies below it, and installs its copy only if no write or free of the block began meanwhile
+ * ({@code relocationOvertaken}, set by {@link BlockWriter} and {@link BlockFile#freeBlockNumber})
+ * and the entry is still the one it read; otherwise the copy's extent is released and the block
+ * stays where it is. A move is counted in {@code writesInFlight} like a write, so no checkpoint
+ * begins while it is in flight.
  */
 final class TailRelocator {
-  private TailRelocator() {}
+  private final BlockFileState s;
+  private final BlockReads reads;
+
+  TailRelocator(BlockFileState s, BlockReads reads) {
+    this.s = s;
+    this.reads = reads;
+  }
+
+  /** {@link BlockFile#relocateTail}. */
+  long relocateTail(long maxBytes) {
+    s.checkOpen();
+    long moved = 0;
+    long[][] candidates;
+    s.lock.lock();
+    try {
+      candidates = candidates(s.table, s.extents.freeBytesLocked(), s.extents.endLocked());
+    } finally {
+      s.lock.unlock();
+    }
+    for (long[] candidate : candidates) {
+      if (moved >= maxBytes) {
+        break;
+      }
+      int m = relocate(candidate[0], candidate[1], candidate[2]);
+      if (m < 0) {
+        break;
+      }
+      moved += m;
+    }
+    return moved;
+  }
 
   /**
    * (block number, offset, extent length) of the blocks worth moving, highest offset first; empty
@@ -30,5 +70,67 @@ final class TailRelocator {
     }
     Arrays.sort(out, (a, b) -> Long.compare(b[1], a[1]));
     return out;
+  }
+
+  /**
+   * Moves one block from {@code offset} to the first fit below it: the bytes moved, 0 if the block
+   * changed meanwhile (left alone), -1 if nothing below it fits (the relocation stops).
+   */
+  private int relocate(long blockNumber, long offset, long length) {
+    BlockTable.Entry seen;
+    s.lock.lock();
+    try {
+      seen = s.table.get(blockNumber);
+      if (seen == null || seen.offset() != offset) {
+        return 0;
+      }
+      long fit = s.extents.firstFitLocked(length);
+      if (fit < 0 || fit >= offset) {
+        return -1;
+      }
+    } finally {
+      s.lock.unlock();
+    }
+    byte[] bytes = reads.readExtent(blockNumber, seen);
+    s.file.checkWritable();
+    long at;
+    s.lock.lock();
+    try {
+      if (s.table.get(blockNumber) != seen || s.writesInFlight > 0) {
+        return 0;
+      }
+      at = s.extents.allocateLocked(length);
+      if (at >= offset) {
+        s.extents.retireLocked(at, length, false, 0);
+        return -1;
+      }
+      s.writesInFlight++;
+      s.relocating = blockNumber;
+      s.relocationOvertaken = false;
+    } finally {
+      s.lock.unlock();
+    }
+    boolean installed = false;
+    try {
+      s.file.write(at, bytes, 0, bytes.length);
+      s.lock.lock();
+      try {
+        if (!s.relocationOvertaken && s.table.get(blockNumber) == seen) {
+          s.installLocked(blockNumber, seen, new BlockTable.Entry(at, seen.size(), false));
+          installed = true;
+        }
+      } finally {
+        s.lock.unlock();
+      }
+    } finally {
+      s.lock.lock();
+      try {
+        s.relocating = 0;
+        s.endWriteLocked(at, length, installed);
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return installed ? bytes.length : 0;
   }
 }

@@ -1,9 +1,6 @@
 package dev.sapwood.internal.tools;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.sapwood.internal.util.Utf8;
 
 /** Keys in messages of the tools: quoted text when they are printable UTF-8, else hex. */
 final class KeyText {
@@ -25,11 +22,8 @@ final class KeyText {
 
   /** The key as text if it is valid UTF-8 without control characters, else null. */
   private static String printable(byte[] key) {
-    String s;
-    try {
-      s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
-    } catch (CharacterCodingException e) {
+    String s = Utf8.decode(key);
+    if (s == null) {
       return null;
     }
     for (int i = 0; i < s.length(); i++) {

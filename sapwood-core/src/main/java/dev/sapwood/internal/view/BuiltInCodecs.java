@@ -2,11 +2,7 @@ package dev.sapwood.internal.view;
 
 import dev.sapwood.Bytes;
 import dev.sapwood.Codec;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.sapwood.internal.util.Utf8;
 import java.util.Objects;
 
 /** The codecs behind {@link Codec#STRING}, {@link Codec#LONG}, {@link Codec#INT} and {@link Codec#BYTES}. */
@@ -21,31 +17,20 @@ public final class BuiltInCodecs {
   public static final Codec<String> STRING = new Codec<>() {
     @Override
     public byte[] encode(String value) {
-      Objects.requireNonNull(value, "value");
-      try {
-        ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .encode(CharBuffer.wrap(value));
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-      } catch (CharacterCodingException e) {
+      byte[] out = Utf8.encode(Objects.requireNonNull(value, "value"));
+      if (out == null) {
         throw new IllegalArgumentException("Codec.STRING: not valid Unicode (an unpaired surrogate)");
       }
+      return out;
     }
 
     @Override
     public String decode(byte[] bytes) {
-      try {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (CharacterCodingException e) {
+      String s = Utf8.decode(bytes);
+      if (s == null) {
         throw new IllegalArgumentException("Codec.STRING: " + bytes.length + " bytes that are not well-formed UTF-8");
       }
+      return s;
     }
 
     @Override

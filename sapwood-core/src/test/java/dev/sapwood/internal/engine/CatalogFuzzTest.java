@@ -51,12 +51,12 @@ class CatalogFuzzTest {
 
   @Test
   void mutatedCatalogsDecodeOrAreCorruption() {
-    Fuzz.run("catalog", catalogs(), CATALOG, Fuzz.iterations(false, 5000));
+    Fuzz.run("catalog", catalogs(), CATALOG, Fuzz.iterations(5000));
   }
 
   @Test
   @Tag("stress")
   void mutatedCatalogsStress() {
-    Fuzz.run("catalog", catalogs(), CATALOG, Fuzz.iterations(true, 0));
+    Fuzz.run("catalog", catalogs(), CATALOG, Fuzz.iterations(500_000));
   }
 }

@@ -48,40 +48,45 @@ class InterruptedSyncDurabilityTest {
     return thrown.get();
   }
 
-  @Test
-  void anInterruptedSyncWriteIsDurableOnceTheNextSyncIsDone() throws Exception {
+  /**
+   * Opens the database, puts a=1 (SYNC), then writes the SYNC batch {b=2, c=3} on an interrupted
+   * thread, which must say it was interrupted; returns the open database.
+   */
+  private DatabaseImpl openWithAnInterruptedBatch() throws InterruptedException {
     DatabaseImpl db = DatabaseImpl.open(dir, options, io);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
     assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
-    assertArrayEquals(b("2"), t.get(b("b")), "applied");
-    db.sync();
-    db.haltForCrashTest();
-    io.crash(); // power loss
+    return db;
+  }
+
+  /** Reopens the database and finds a=1 and the whole interrupted batch. */
+  private void assertReopensWithTheBatch(String why) {
     try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")));
-      assertArrayEquals(b("2"), r.get(b("b")));
-      assertArrayEquals(b("3"), r.get(b("c")));
+      assertArrayEquals(b("2"), r.get(b("b")), why);
+      assertArrayEquals(b("3"), r.get(b("c")), why);
     }
   }
 
   @Test
+  void anInterruptedSyncWriteIsDurableOnceTheNextSyncIsDone() throws Exception {
+    DatabaseImpl db = openWithAnInterruptedBatch();
+    assertArrayEquals(b("2"), db.tree("t").get(b("b")), "applied");
+    db.sync();
+    db.haltForCrashTest();
+    io.crash(); // power loss
+    assertReopensWithTheBatch("after the next sync");
+  }
+
+  @Test
   void anInterruptedSyncWriteSurvivesAKilledProcess() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
-    Tree t = db.tree("t");
-    t.put(b("a"), b("1"));
-    Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
-    assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
+    DatabaseImpl db = openWithAnInterruptedBatch();
     db.haltForCrashTest();
     killProcess(); // what was handed to the operating system survives
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
-      Tree r = again.tree("t");
-      assertArrayEquals(b("1"), r.get(b("a")));
-      assertArrayEquals(b("2"), r.get(b("b")), "an interrupted SYNC write is at least ASYNC");
-      assertArrayEquals(b("3"), r.get(b("c")));
-    }
+    assertReopensWithTheBatch("an interrupted SYNC write is at least ASYNC");
   }
 
   /** A killed process: everything written reaches the disk (the OS has it), locks are released. */
@@ -96,11 +101,7 @@ class InterruptedSyncDurabilityTest {
 
   @Test
   void anInterruptedSyncBatchLostToAPowerLossIsLostWhole() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
-    Tree t = db.tree("t");
-    t.put(b("a"), b("1"));
-    Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
-    assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
+    DatabaseImpl db = openWithAnInterruptedBatch();
     db.haltForCrashTest();
     io.crash(); // power loss before any later sync
     try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.Journal;
-import dev.sapwood.internal.util.MutationFuzzer;
+import dev.sapwood.internal.fuzz.Fuzz;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mutated log record payloads through {@link LogRecords#decode}: each decodes (into fields within
- * the limits) or is a {@link CorruptionException}; anything else fails with the seed.
+ * the limits) or is a {@link CorruptionException}; anything else fails with the seed
+ * ({@link Fuzz}).
  */
 class LogRecordsFuzzTest {
   private static byte[] b(String s) {
@@ -53,19 +54,17 @@ class LogRecordsFuzzTest {
   };
 
   private static void fuzz(int iterations) {
-    MutationFuzzer f = new MutationFuzzer(MutationFuzzer.seed("LogRecordsFuzzTest"));
-    int refused = f.run(corpus(), iterations, p -> LogRecords.decode(p, 1, CHECK), CorruptionException.class);
-    System.out.println("LogRecordsFuzzTest: " + iterations + " mutants, " + refused + " refused as corruption");
+    Fuzz.run("log record", corpus(), p -> LogRecords.decode(p, 1, CHECK), iterations);
   }
 
   @Test
   void mutatedPayloadsDecodeWithinTheLimitsOrAreCorruption() {
-    fuzz(MutationFuzzer.iterations(40_000));
+    fuzz(Fuzz.iterations(40_000));
   }
 
   @Test
   @Tag("stress")
   void mutatedPayloadsLongRun() {
-    fuzz(MutationFuzzer.iterations(20_000_000));
+    fuzz(Fuzz.iterations(20_000_000));
   }
 }

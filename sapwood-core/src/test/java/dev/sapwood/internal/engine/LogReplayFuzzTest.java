@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
 import dev.sapwood.internal.engine.DurabilityModel.State;
-import dev.sapwood.internal.util.MutationFuzzer;
+import dev.sapwood.internal.fuzz.Fuzz;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -22,8 +22,7 @@ class LogReplayFuzzTest {
 
   private static void fuzz(int iterations) {
     LogCorruptionTest.Fixture f = new LogCorruptionTest.Fixture();
-    MutationFuzzer fuzzer = new MutationFuzzer(MutationFuzzer.seed("LogReplayFuzzTest"));
-    int refused = fuzzer.run(List.of(f.bytes), iterations, log -> {
+    Fuzz.run("log replay (whole open)", List.of(f.bytes), log -> {
       try (Database db = DatabaseImpl.open(DIR, LogCorruptionTest.options(), f.with(log))) {
         State got = State.read(db);
         boolean prefix = false;
@@ -32,18 +31,17 @@ class LogReplayFuzzTest {
         }
         assertTrue(prefix, "opened with a state no prefix of the log had: " + got);
       }
-    }, CorruptionException.class);
-    System.out.println("LogReplayFuzzTest: " + iterations + " mutated logs, " + refused + " refused as corruption");
+    }, iterations);
   }
 
   @Test
   void aMutatedLogOpensAsAPrefixOfItsBatchesOrIsCorruption() {
-    fuzz(MutationFuzzer.iterations(400));
+    fuzz(Fuzz.iterations(400));
   }
 
   @Test
   @Tag("stress")
   void aMutatedLogLongRun() {
-    fuzz(MutationFuzzer.iterations(50_000));
+    fuzz(Fuzz.iterations(50_000));
   }
 }

@@ -1,30 +1,30 @@
 package dev.sapwood.internal.fuzz;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 import dev.sapwood.CorruptionException;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A seeded mutation fuzzer for the decoders of on-disk structures. It takes valid encodings,
- * applies a few random mutations to one (bit flips, random or boundary bytes, big-endian fields
- * overwritten with boundary values — 0, -1, 2^30, 2^31-1, the input's length, ... — insertions,
- * deletions, duplications, truncation, extension), optionally reseals the checksums so the damage
- * reaches the checks behind them, and feeds the result to the decoder. The decoder must decode it
- * or throw {@link CorruptionException}; any other {@link Throwable}, a hang, or an allocation
- * above {@code 4 MiB + 256 × input length} on the decoding thread fails the run, naming the
- * decoder, the seed, the iteration and the input.
+ * The seeded mutation fuzzer for every decoder of bytes from disk (block file, catalog, node, log
+ * record, log segment, whole log replay). It takes valid encodings (the corpus), applies one to
+ * four random mutations to one of them ({@link Mutator}), optionally reseals its checksums
+ * ({@link Target#reseal}) so the damage reaches the checks behind them, and feeds the result to
+ * the decoder. The decoder must decode it or throw {@link CorruptionException}; any other {@link
+ * Throwable} (an assertion of the target's own included), one input running longer than {@link
+ * #HANG_SECONDS}, or an allocation on the decoding thread above {@link Target#allocationBound}
+ * fails the run, naming the decoder, the seed, the iteration and the input.
  *
- * <p>The seed is printed; set {@code -Dsapwood.fuzz.seed=N} to replay a run. A default run is a
- * few hundred milliseconds per decoder; {@code -Dsapwood.fuzz.iterations=N} sets the count of a
- * long ({@code stress}) run.
+ * <p>The seed is printed; {@code -Dsapwood.fuzz.seed=N} replays a run. Each test passes its
+ * iteration count through {@link #iterations}: a short default (seconds of work), or for the
+ * {@code stress} runs a long one; {@code -Dsapwood.fuzz.iterations=N} overrides either. Not
+ * thread-safe: one run at a time per target.
  */
 public final class Fuzz {
-  /** The decoder under test. */
+  /** The decoder under test. A lambda supplies {@link #decode} alone. */
+  @FunctionalInterface
   public interface Target {
     /** Decodes {@code input} completely (every part a reader could reach). */
     void decode(byte[] input) throws Exception;
@@ -38,12 +38,18 @@ public final class Fuzz {
     default boolean allowed(Throwable t) {
       return false;
     }
+
+    /** The most the decoding thread may allocate for one input of {@code length} bytes. */
+    default long allocationBound(int length) {
+      return (4L << 20) + 256L * length;
+    }
   }
 
-  private static final int[] INTS = {
-    0, 1, -1, 2, 7, 8, 255, 256, 4095, 4096, 65535, 65536, 1 << 20, (1 << 30) - 1, 1 << 30,
-    Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE - 8, 1_400_000_000,
-  };
+  /** How many decoded and how many refused as corruption (or an allowed exception). */
+  public record Outcome(long decoded, long refused) {}
+
+  /** One input decoding longer than this is a hang (generous: the machine may be loaded). */
+  public static final int HANG_SECONDS = 60;
 
   /** {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)}, found reflectively
    *  (the test sources compile inside the module, which does not read jdk.management). */
@@ -57,6 +63,117 @@ public final class Fuzz {
     }
   }
 
+  private Fuzz() {}
+
+  /** {@code -Dsapwood.fuzz.iterations}, else {@code dflt} (short in the default run, long under stress). */
+  public static int iterations(int dflt) {
+    return Integer.getInteger("sapwood.fuzz.iterations", dflt);
+  }
+
+  /** {@code -Dsapwood.fuzz.seed}, else a fresh seed. */
+  static long seed() {
+    return Long.getLong("sapwood.fuzz.seed", System.nanoTime());
+  }
+
+  /**
+   * Runs {@code iterations} mutations of {@code corpus} through {@code target} on a worker thread
+   * watched for hangs; prints the seed and the outcome.
+   */
+  public static Outcome run(String name, List<byte[]> corpus, Target target, int iterations) {
+    long seed = seed();
+    System.out.println("fuzz " + name + ": seed " + seed + ", " + iterations + " iterations"
+        + " (replay with -Dsapwood.fuzz.seed=" + seed + ")");
+    Loop loop = new Loop(name, corpus, target, iterations, seed);
+    Thread worker = new Thread(loop, "fuzz " + name);
+    worker.setDaemon(true);
+    worker.start();
+    try {
+      while (worker.isAlive()) {
+        worker.join(1000);
+        long since = loop.inputStarted;
+        if (worker.isAlive() && since != 0 && System.nanoTime() - since > HANG_SECONDS * 1_000_000_000L) {
+          byte[] input = loop.input;
+          worker.interrupt();
+          throw new AssertionError(failure(name, seed, loop.iteration, input,
+              "still decoding after " + HANG_SECONDS + " s (a hang)"));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("fuzz " + name + " seed " + seed + ": interrupted", e);
+    }
+    Throwable failed = loop.failure.get();
+    if (failed instanceof Error e) {
+      throw e;
+    }
+    if (failed != null) {
+      throw new AssertionError(failed);
+    }
+    System.out.println("fuzz " + name + ": " + loop.decoded + " decoded, " + loop.refused + " refused");
+    return new Outcome(loop.decoded, loop.refused);
+  }
+
+  /** The mutate-reseal-decode loop; its progress is read by the watching thread. */
+  private static final class Loop implements Runnable {
+    private final String name;
+    private final List<byte[]> corpus;
+    private final Target target;
+    private final int iterations;
+    private final long seed;
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    volatile long inputStarted;
+    volatile int iteration;
+    volatile byte[] input;
+    long decoded;
+    long refused;
+
+    Loop(String name, List<byte[]> corpus, Target target, int iterations, long seed) {
+      this.name = name;
+      this.corpus = corpus;
+      this.target = target;
+      this.iterations = iterations;
+      this.seed = seed;
+    }
+
+    @Override
+    public void run() {
+      try {
+        loop();
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }
+
+    private void loop() {
+      Mutator mutator = new Mutator(new Random(seed), corpus);
+      long thread = Thread.currentThread().getId();
+      for (int i = 0; i < iterations; i++) {
+        byte[] in = target.reseal(mutator.next(), mutator.random());
+        iteration = i;
+        input = in;
+        inputStarted = System.nanoTime();
+        long before = allocated(thread);
+        try {
+          target.decode(in);
+          decoded++;
+        } catch (CorruptionException e) {
+          refused++;
+        } catch (Throwable t) {
+          if (!target.allowed(t)) {
+            throw new AssertionError(failure(name, seed, i, in, "threw " + t), t);
+          }
+          refused++;
+        }
+        long allocated = allocated(thread) - before;
+        long bound = target.allocationBound(in.length);
+        if (allocated > bound) {
+          throw new AssertionError(failure(name, seed, i, in,
+              "allocated " + allocated + " bytes, over the bound of " + bound));
+        }
+      }
+    }
+  }
+
   private static long allocated(long thread) {
     try {
       return (long) ALLOCATED.invoke(ManagementFactory.getThreadMXBean(), thread);
@@ -65,119 +182,11 @@ public final class Fuzz {
     }
   }
 
-  private Fuzz() {}
-
-  /** The iterations of a short run, or of a stress run from {@code -Dsapwood.fuzz.iterations}. */
-  public static int iterations(boolean stress, int shortRun) {
-    return stress ? Integer.getInteger("sapwood.fuzz.iterations", 500_000) : shortRun;
-  }
-
-  /** Runs {@code iterations} mutations of {@code seeds} through {@code target}; prints the seed. */
-  public static void run(String name, List<byte[]> seeds, Target target, int iterations) {
-    long seed = Long.getLong("sapwood.fuzz.seed", System.nanoTime());
-    System.out.println("fuzz " + name + ": seed " + seed + ", " + iterations + " iterations"
-        + " (replay with -Dsapwood.fuzz.seed=" + seed + ")");
-    Duration limit = Duration.ofSeconds(Math.max(120, iterations / 500));
-    long[] outcomes = new long[2];
-    assertTimeoutPreemptively(limit, () -> loop(name, seeds, target, iterations, seed, outcomes),
-        () -> "fuzz " + name + " seed " + seed + ": hang");
-    System.out.println("fuzz " + name + ": " + outcomes[0] + " decoded, " + outcomes[1]
-        + " corruption");
-  }
-
-  private static void loop(String name, List<byte[]> seeds, Target target, int iterations,
-      long seed, long[] outcomes) {
-    Random r = new Random(seed);
-    long thread = Thread.currentThread().getId();
-    for (int i = 0; i < iterations; i++) {
-      byte[] input = mutate(seeds.get(r.nextInt(seeds.size())), r);
-      input = target.reseal(input, r);
-      long before = allocated(thread);
-      try {
-        target.decode(input);
-        outcomes[0]++;
-      } catch (CorruptionException e) {
-        outcomes[1]++;
-      } catch (Throwable t) {
-        if (!target.allowed(t)) {
-          throw new AssertionError(failure(name, seed, i, input, "threw " + t), t);
-        }
-      }
-      long allocated = allocated(thread) - before;
-      long bound = (4L << 20) + 256L * input.length;
-      if (allocated > bound) {
-        throw new AssertionError(failure(name, seed, i, input,
-            "allocated " + allocated + " bytes, over the bound of " + bound));
-      }
-    }
-  }
-
   private static String failure(String name, long seed, int i, byte[] input, String what) {
-    String hex = HexFormat.of().formatHex(input, 0, Math.min(input.length, 256));
+    String hex = HexFormat.of().formatHex(input, 0, Math.min(input.length, 512));
     return "fuzz " + name + " seed " + seed + " iteration " + i + ": " + what + "; input of "
-        + input.length + " bytes begins " + hex;
-  }
-
-  /** One to four random mutations of a copy of {@code in}. */
-  public static byte[] mutate(byte[] in, Random r) {
-    byte[] b = in.clone();
-    int n = 1 + r.nextInt(r.nextInt(8) == 0 ? 4 : 2);
-    for (int k = 0; k < n; k++) {
-      b = mutateOnce(b, r);
-    }
-    return b;
-  }
-
-  private static byte[] mutateOnce(byte[] b, Random r) {
-    if (b.length == 0) {
-      return new byte[] {(byte) r.nextInt()};
-    }
-    int at = r.nextInt(b.length);
-    switch (r.nextInt(10)) {
-      case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
-      case 1 -> b[at] = (byte) r.nextInt();
-      case 2 -> b[at] = (byte) new int[] {0, 0xff, 0x7f, 0x80, 1}[r.nextInt(5)];
-      case 3, 4, 5 -> {
-        int width = new int[] {2, 4, 4, 8}[r.nextInt(4)];
-        long v = r.nextInt(4) == 0 ? b.length + r.nextInt(9) - 4 : INTS[r.nextInt(INTS.length)];
-        if (r.nextBoolean()) {
-          v = width == 8 ? v : (v & 0xffffffffL);
-        }
-        at = Math.max(0, Math.min(at, b.length - width));
-        for (int j = 0; j < width && at + j < b.length; j++) {
-          b[at + j] = (byte) (v >>> (8 * (width - 1 - j)));
-        }
-      }
-      case 6 -> {
-        int len = 1 + r.nextInt(Math.min(64, b.length - at));
-        byte[] out = new byte[b.length - len];
-        System.arraycopy(b, 0, out, 0, at);
-        System.arraycopy(b, at + len, out, at, b.length - at - len);
-        return out;
-      }
-      case 7 -> {
-        int len = 1 + r.nextInt(16);
-        byte[] out = new byte[b.length + len];
-        System.arraycopy(b, 0, out, 0, at);
-        for (int j = 0; j < len; j++) {
-          out[at + j] = r.nextBoolean() ? 0 : (byte) r.nextInt();
-        }
-        System.arraycopy(b, at, out, at + len, b.length - at);
-        return out;
-      }
-      case 8 -> {
-        int len = 1 + r.nextInt(Math.min(32, b.length - at));
-        byte[] out = new byte[b.length + len];
-        System.arraycopy(b, 0, out, 0, at + len);
-        System.arraycopy(b, at, out, at + len, b.length - at);
-        return out;
-      }
-      default -> {
-        return r.nextBoolean() ? java.util.Arrays.copyOf(b, at)
-            : java.util.Arrays.copyOf(b, b.length + 1 + r.nextInt(64));
-      }
-    }
-    return b;
+        + input.length + " bytes: " + hex + (input.length > 512 ? "..." : "")
+        + " (replay with -Dsapwood.fuzz.seed=" + seed + ")";
   }
 
   /** Writes the CRC32C of {@code b[from, to)} at {@code to}, if it fits. */

@@ -123,23 +123,23 @@ class BlockFileFuzzTest {
 
   @Test
   void mutatedHeaderSlotsDecodeOrAreCorruption() {
-    Fuzz.run("header slot", slots(), SLOT, Fuzz.iterations(false, 3000));
+    Fuzz.run("header slot", slots(), SLOT, Fuzz.iterations(3000));
   }
 
   @Test
   void mutatedBlockFilesOpenOrAreCorruption() {
-    Fuzz.run("block file (header, block table, blocks)", files(), WHOLE_FILE, Fuzz.iterations(false, 1500));
+    Fuzz.run("block file (header, block table, blocks)", files(), WHOLE_FILE, Fuzz.iterations(1500));
   }
 
   @Test
   @Tag("stress")
   void mutatedHeaderSlotsStress() {
-    Fuzz.run("header slot", slots(), SLOT, Fuzz.iterations(true, 0));
+    Fuzz.run("header slot", slots(), SLOT, Fuzz.iterations(500_000));
   }
 
   @Test
   @Tag("stress")
   void mutatedBlockFilesStress() {
-    Fuzz.run("block file (header, block table, blocks)", files(), WHOLE_FILE, Fuzz.iterations(true, 0));
+    Fuzz.run("block file (header, block table, blocks)", files(), WHOLE_FILE, Fuzz.iterations(500_000));
   }
 }

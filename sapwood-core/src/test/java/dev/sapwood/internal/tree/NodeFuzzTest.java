@@ -155,12 +155,12 @@ class NodeFuzzTest {
 
   @Test
   void mutatedNodesDecodeOrAreCorruption() {
-    Fuzz.run("node (header, directory, frames, records)", nodes(), node, Fuzz.iterations(false, 4000));
+    Fuzz.run("node (header, directory, frames, records)", nodes(), node, Fuzz.iterations(4000));
   }
 
   @Test
   @Tag("stress")
   void mutatedNodesStress() {
-    Fuzz.run("node (header, directory, frames, records)", nodes(), node, Fuzz.iterations(true, 0));
+    Fuzz.run("node (header, directory, frames, records)", nodes(), node, Fuzz.iterations(500_000));
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.util.MutationFuzzer;
+import dev.sapwood.internal.fuzz.Fuzz;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,21 +65,19 @@ class LogSegmentFuzzTest {
   }
 
   private static void fuzz(int iterations) {
-    MutationFuzzer f = new MutationFuzzer(MutationFuzzer.seed("LogSegmentFuzzTest"));
     List<byte[]> corpus = corpus();
-    int refused = f.run(corpus, iterations, b -> recoverOne(b, true), CorruptionException.class);
-    refused += f.run(corpus, iterations / 4, b -> recoverOne(b, false), CorruptionException.class);
-    System.out.println("LogSegmentFuzzTest: " + iterations * 5 / 4 + " mutants, " + refused + " refused as corruption");
+    Fuzz.run("log segment (last)", corpus, b -> recoverOne(b, true), iterations);
+    Fuzz.run("log segment (followed by another)", corpus, b -> recoverOne(b, false), iterations / 4);
   }
 
   @Test
   void mutatedSegmentsRecoverARightPrefixOrAreCorruption() {
-    fuzz(MutationFuzzer.iterations(8_000));
+    fuzz(Fuzz.iterations(8_000));
   }
 
   @Test
   @Tag("stress")
   void mutatedSegmentsLongRun() {
-    fuzz(MutationFuzzer.iterations(2_000_000));
+    fuzz(Fuzz.iterations(2_000_000));
   }
 }

@@ -82,28 +82,38 @@ class LogWriterInterruptTest {
     }
   }
 
+  /** A thread running a sync: what it threw, and whether its interrupt flag was set at the end. */
+  private static final class Waiter {
+    final AtomicReference<Throwable> seen = new AtomicReference<>();
+    final AtomicReference<Boolean> flag = new AtomicReference<>();
+    final Thread thread;
+
+    /** Starts {@code sync}, waits until it waits for group commit, and interrupts it. */
+    Waiter(Runnable sync) {
+      thread = new Thread(() -> {
+        try {
+          sync.run();
+        } catch (Throwable e) {
+          seen.set(e);
+        }
+        flag.set(Thread.currentThread().isInterrupted());
+      });
+      thread.start();
+      awaitWaiting(thread); // in the group-commit wait
+      thread.interrupt();
+    }
+  }
+
   @Test
   void aWaiterInterruptedDuringAnotherThreadsFsyncGivesUpAndTheLogGoesOn() throws Exception {
     AtomicReference<Throwable> leaderFailure = new AtomicReference<>();
     Thread leader = heldLeader(leaderFailure);
     long mine = append();
-    AtomicReference<Throwable> seen = new AtomicReference<>();
-    AtomicReference<Boolean> flag = new AtomicReference<>();
-    Thread waiter = new Thread(() -> {
-      try {
-        log.syncInterruptibly(mine);
-      } catch (Throwable e) {
-        seen.set(e);
-      }
-      flag.set(Thread.currentThread().isInterrupted());
-    });
-    waiter.start();
-    awaitWaiting(waiter); // in the group-commit wait
-    waiter.interrupt();
-    waiter.join();
-    assertTrue(seen.get() instanceof SyncInterruptedException, "the waiter saw " + seen.get());
-    assertTrue(seen.get().getCause() instanceof InterruptedException);
-    assertTrue(flag.get(), "the waiter's interrupt flag was cleared");
+    Waiter waiter = new Waiter(() -> log.syncInterruptibly(mine));
+    waiter.thread.join();
+    assertTrue(waiter.seen.get() instanceof SyncInterruptedException, "the waiter saw " + waiter.seen.get());
+    assertTrue(waiter.seen.get().getCause() instanceof InterruptedException);
+    assertTrue(waiter.flag.get(), "the waiter's interrupt flag was cleared");
     releaseFsync.countDown();
     leader.join();
     assertNull(leaderFailure.get());
@@ -118,24 +128,12 @@ class LogWriterInterruptTest {
     AtomicReference<Throwable> leaderFailure = new AtomicReference<>();
     Thread leader = heldLeader(leaderFailure);
     long mine = append();
-    AtomicReference<Throwable> seen = new AtomicReference<>();
-    AtomicReference<Boolean> flag = new AtomicReference<>();
-    Thread waiter = new Thread(() -> {
-      try {
-        log.sync(mine);
-      } catch (Throwable e) {
-        seen.set(e);
-      }
-      flag.set(Thread.currentThread().isInterrupted());
-    });
-    waiter.start();
-    awaitWaiting(waiter);
-    waiter.interrupt();
+    Waiter waiter = new Waiter(() -> log.sync(mine));
     releaseFsync.countDown();
-    waiter.join();
+    waiter.thread.join();
     leader.join();
-    assertNull(seen.get(), "an internal sync gave up");
-    assertTrue(flag.get(), "the interrupt flag was cleared");
+    assertNull(waiter.seen.get(), "an internal sync gave up");
+    assertTrue(waiter.flag.get(), "the interrupt flag was cleared");
     assertTrue(log.durableLsn() >= mine);
     assertNull(log.failure());
     log.close();
