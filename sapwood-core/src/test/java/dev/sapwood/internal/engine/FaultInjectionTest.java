@@ -314,9 +314,10 @@ class FaultInjectionTest {
   }
 
   /**
-   * The first injected failure reached a caller (or the background made the database refuse
-   * writes with it); after a failed write, fsync or file-system call every later write failed
-   * too, each with the sticky cause (an injected failure, not necessarily the first injected: writes on several threads can fail at once).
+   * An injected failure reached a caller (or the background made the database refuse writes with
+   * it); after a failed write, fsync or file-system call every later write failed too, the last
+   * with the sticky cause: an injected failure, though not necessarily the first injected, since
+   * writes on several threads can fail at once.
    */
   private static void checkSurfaced(Outcome out, FaultInjectingFileIo io, Kind kind, String ctx) {
     Throwable first = io.firstInjected();
