@@ -603,7 +603,7 @@ public final class BlockFile implements Closeable {
       }
       old = header;
       long count = old.checkpointCount() + 1;
-      bytes = BlockTableCodec.encode(count, image.sorted());
+      bytes = BlockTableEncoding.encode(count, image.sorted());
       at = extents.allocateLocked(extentLength(bytes.length));
       next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
           settings.nodeSize(), settings.basementSize(), settings.fanout(), settings.compression(),
@@ -613,7 +613,7 @@ public final class BlockFile implements Closeable {
     }
     file.write(at, bytes, 0, bytes.length);
     file.force();
-    byte[] slot = HeaderCodec.encode(next);
+    byte[] slot = HeaderEncoding.encode(next);
     file.write(slotOffset(next.slot()), slot, 0, slot.length);
     file.force();
     lock.lock();
