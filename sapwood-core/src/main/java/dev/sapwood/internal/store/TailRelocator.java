@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Picks the blocks {@link BlockFile#relocateTail} moves: every mapped block, highest offset first,
  * but only when at least a quarter of the used space is free (otherwise moving blocks costs more
- * I/O than the space it could give back). Seed 003's lesson: a file that never shrinks is a bug.
+ * I/O than the space it could give back). A file that never shrinks is a bug (a lesson of LSM engines whose files only grow).
  */
 final class TailRelocator {
   private TailRelocator() {}

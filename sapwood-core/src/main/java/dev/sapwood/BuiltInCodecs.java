@@ -1,7 +1,5 @@
-package dev.sapwood.internal.view;
+package dev.sapwood;
 
-import dev.sapwood.Bytes;
-import dev.sapwood.Codec;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /** The codecs behind {@link Codec#STRING}, {@link Codec#LONG}, {@link Codec#INT} and {@link Codec#BYTES}. */
-public final class BuiltInCodecs {
+final class BuiltInCodecs {
   private BuiltInCodecs() {}
 
   /**
@@ -18,7 +16,7 @@ public final class BuiltInCodecs {
    * getBytes} would write {@code '?'}, so {@code "\uD800"} and {@code "?"} would be one key), and
    * bytes that are not well-formed UTF-8 are refused on decode (never read as U+FFFD).
    */
-  public static final Codec<String> STRING = new Codec<>() {
+  static final Codec<String> STRING = new Codec<>() {
     @Override
     public byte[] encode(String value) {
       Objects.requireNonNull(value, "value");
@@ -54,7 +52,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Long> LONG = new Codec<>() {
+  static final Codec<Long> LONG = new Codec<>() {
     @Override
     public byte[] encode(Long value) {
       long v = Objects.requireNonNull(value, "value") ^ Long.MIN_VALUE;
@@ -83,7 +81,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Integer> INT = new Codec<>() {
+  static final Codec<Integer> INT = new Codec<>() {
     @Override
     public byte[] encode(Integer value) {
       int v = Objects.requireNonNull(value, "value") ^ Integer.MIN_VALUE;
@@ -105,7 +103,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Bytes> BYTES = new Codec<>() {
+  static final Codec<Bytes> BYTES = new Codec<>() {
     @Override
     public byte[] encode(Bytes value) {
       return Objects.requireNonNull(value, "value").toByteArray();
