@@ -1,7 +1,5 @@
 package dev.sapwood;
 
-import dev.sapwood.internal.view.BuiltInCodecs;
-
 /**
  * Turns values of one type into bytes and back, for {@link Tree#asMap}. A key codec must be
  * injective and its encodings are ordered as unsigned bytes, so the order of the map is the byte

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentNavigableMap;
  * with a {@link SyncInterruptedException} (the change is made; see {@link Database}).
  *
  * <p>Using a tree of a closed database, or a dropped tree, is an {@link IllegalStateException}.
+ *
+ * <p>Implemented by Sapwood only: trees come from {@link Database#tree}; not for implementing by callers.
  */
 public interface Tree {
   /** The tree's name. */
@@ -68,7 +70,5 @@ public interface Tree {
    * itself. An entry whose bytes the codecs cannot decode makes the call that meets it fail with
    * the codec's {@link IllegalArgumentException}.
    */
-  default <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
-    return dev.sapwood.internal.view.MapView.of(this, keys, values);
-  }
+  <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values);
 }

@@ -243,47 +243,31 @@ public final class BenchRunner {
     int threads = cfg.threads();
     Histogram[] hs = new Histogram[threads];
     long[] bytes = new long[threads];
-    Thread[] ts = new Thread[threads];
-    Throwable[] err = new Throwable[1];
+    for (int t = 0; t < threads; t++) {
+      hs[t] = newHistogram();
+    }
     try (Progress p = new Progress(w.label(), total, bar, sampleMillis, sampleListener)) {
-      long start = System.nanoTime();
-      for (int t = 0; t < threads; t++) {
-        final int th = t;
-        long from = total * t / threads;
-        long to = total * (t + 1) / threads;
-        hs[t] = newHistogram();
-        ts[t] = new Thread(() -> {
-          try {
-            SplittableRandom rnd = new SplittableRandom(cfg.seed() * 1_000_003L + idx * 7919L + th);
-            Op op = f.create(th, rnd);
-            Histogram h = hs[th];
-            long b = 0;
-            int batch = 0;
-            for (long i = from; i < to; i++) {
-              long t0 = System.nanoTime();
-              b += op.run(i);
-              h.recordValue(Math.max(1, System.nanoTime() - t0));
-              if (++batch == Progress.BATCH) {
-                p.add(batch);
-                batch = 0;
-              }
-            }
+      long nanos = Workers.run(threads, "bench-" + w.label(), th -> {
+        long from = total * th / threads;
+        long to = total * (th + 1) / threads;
+        SplittableRandom rnd = new SplittableRandom(cfg.seed() * 1_000_003L + idx * 7919L + th);
+        Op op = f.create(th, rnd);
+        Histogram h = hs[th];
+        long b = 0;
+        int batch = 0;
+        for (long i = from; i < to; i++) {
+          long t0 = System.nanoTime();
+          b += op.run(i);
+          h.recordValue(Math.max(1, System.nanoTime() - t0));
+          if (++batch == Progress.BATCH) {
             p.add(batch);
-            op.close();
-            bytes[th] = b;
-          } catch (Throwable x) {
-            synchronized (err) {
-              if (err[0] == null) {
-                err[0] = x;
-              }
-            }
+            batch = 0;
           }
-        }, "bench-" + w.label() + "-" + t);
-        ts[t].start();
-      }
-      joinAll(ts);
-      long nanos = System.nanoTime() - start;
-      rethrow(err[0]);
+        }
+        p.add(batch);
+        op.close();
+        bytes[th] = b;
+      });
       Histogram all = newHistogram();
       long sum = 0;
       for (int t = 0; t < threads; t++) {
@@ -299,45 +283,31 @@ public final class BenchRunner {
     Histogram[] hs = new Histogram[threads];
     long[] bytes = new long[threads];
     long[] counts = new long[threads];
-    Thread[] ts = new Thread[threads];
-    Throwable[] err = new Throwable[1];
+    for (int t = 0; t < threads; t++) {
+      hs[t] = newHistogram();
+    }
     boolean forward = w == Workload.READSEQ;
     try (Progress p = new Progress(w.label(), st.live.count() * threads, bar, sampleMillis)) {
-      long start = System.nanoTime();
-      for (int t = 0; t < threads; t++) {
-        final int th = t;
-        hs[t] = newHistogram();
-        ts[t] = new Thread(() -> {
-          try (BenchCursor c = e.cursor()) {
-            Histogram h = hs[th];
-            long b = 0;
-            long cnt = 0;
-            long t0 = System.nanoTime();
-            boolean ok = forward ? c.first() : c.last();
-            while (ok) {
-              b += check(c.key(), c.value(), st);
-              h.recordValue(Math.max(1, System.nanoTime() - t0));
-              if (++cnt % Progress.BATCH == 0) {
-                p.add(Progress.BATCH);
-              }
-              t0 = System.nanoTime();
-              ok = forward ? c.next() : c.prev();
+      long nanos = Workers.run(threads, "bench-" + w.label(), th -> {
+        try (BenchCursor c = e.cursor()) {
+          Histogram h = hs[th];
+          long b = 0;
+          long cnt = 0;
+          long t0 = System.nanoTime();
+          boolean ok = forward ? c.first() : c.last();
+          while (ok) {
+            b += check(c.key(), c.value(), st);
+            h.recordValue(Math.max(1, System.nanoTime() - t0));
+            if (++cnt % Progress.BATCH == 0) {
+              p.add(Progress.BATCH);
             }
-            bytes[th] = b;
-            counts[th] = cnt;
-          } catch (Throwable x) {
-            synchronized (err) {
-              if (err[0] == null) {
-                err[0] = x;
-              }
-            }
+            t0 = System.nanoTime();
+            ok = forward ? c.next() : c.prev();
           }
-        }, "bench-" + w.label() + "-" + t);
-        ts[t].start();
-      }
-      joinAll(ts);
-      long nanos = System.nanoTime() - start;
-      rethrow(err[0]);
+          bytes[th] = b;
+          counts[th] = cnt;
+        }
+      });
       Histogram all = newHistogram();
       long sum = 0;
       long ops = 0;
@@ -383,43 +353,13 @@ public final class BenchRunner {
       });
     } finally {
       done.set(true);
-      joinAll(new Thread[] {writer});
+      Workers.joinAll(writer);
     }
-    rethrow(err[0]);
+    Workers.rethrow(err[0]);
     double ws = (System.nanoTime() - w0) / 1e9;
     long written = writes[0] * (cfg.keySize() + cfg.valueSize());
     return new Timed(t.ops, t.nanos, t.userBytes, written, t.hist,
         String.format(java.util.Locale.ROOT, "found %d of %d; writer: %d puts, %.0f puts/s",
             found.get(), t.ops, writes[0], writes[0] / Math.max(1e-9, ws)), t.timeline);
-  }
-
-  private static void joinAll(Thread[] ts) {
-    for (Thread t : ts) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException x) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static void rethrow(Throwable t) {
-    if (t == null) {
-      return;
-    }
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error er) {
-      throw er;
-    }
-    throw new IllegalStateException(t);
   }
 }

@@ -65,6 +65,16 @@ public final class Json {
     return String.format(java.util.Locale.ROOT, "%.4g", d).replaceAll("\\.?0+(e|$)", "$1");
   }
 
+  /**
+   * {@code s} as a JSON string literal, quotes included: the one JSON string escaper of the project
+   * (the command line's {@code --json} output uses it too).
+   */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2);
+    quote(sb, s);
+    return sb.toString();
+  }
+
   private static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {

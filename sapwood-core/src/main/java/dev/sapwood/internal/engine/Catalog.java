@@ -2,9 +2,9 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.util.Checksums;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -15,10 +15,10 @@ import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.tree.TreeContext;
+import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.wal.LogReader;
 import dev.sapwood.internal.wal.LogWriter;
 import dev.sapwood.internal.wal.PayloadReader;
@@ -83,7 +83,7 @@ public final class DatabaseImpl implements Database {
     this.catalog = catalog;
     this.catalogBlock = catalogBlock;
     this.ctx = new TreeContext(file, options.cacheSize(), options.nodeSize(), options.basementSize(),
-        options.fanout(), Codecs.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
+        options.fanout(), Compressors.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
     for (Map.Entry<String, Catalog.Entry> e : catalog.trees.entrySet()) {
       register(new TreeImpl(this, e.getKey(), e.getValue().id(), new BeTree(ctx, e.getValue().root())));
     }

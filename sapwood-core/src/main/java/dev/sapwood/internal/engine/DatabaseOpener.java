@@ -8,8 +8,8 @@ import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -51,7 +51,7 @@ final class DatabaseOpener {
       }
       if (!io.exists(path)) {
         file = BlockFile.create(io, path, new Header.Settings(options.nodeSize(), options.basementSize(),
-            options.fanout(), Codecs.codeOf(options.compression())));
+            options.fanout(), Compressors.codeOf(options.compression())));
         catalog = new Catalog();
         catalogBlock = file.allocateBlockNumber();
         byte[] b = catalog.encode();

@@ -2,8 +2,8 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Options;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 
 /**
  * The tree shape of an existing database (node size, basement size, fanout, compression, as its
@@ -44,19 +44,19 @@ final class StoredShape {
         .basementSize(basement)
         .fanout(given.isFanoutSet() ? given.fanout() : recorded.fanout())
         .compression(given.isCompressionSet() ? given.compression()
-            : Codecs.compressionOf(recorded.compression()));
+            : Compressors.compressionOf(recorded.compression()));
   }
 
   /** The shape {@code o} gives, as a header records it. */
   static Header.Settings of(Options o) {
-    return new Header.Settings(o.nodeSize(), o.basementSize(), o.fanout(), Codecs.codeOf(o.compression()));
+    return new Header.Settings(o.nodeSize(), o.basementSize(), o.fanout(), Compressors.codeOf(o.compression()));
   }
 
   private static void checkRecorded(Header.Settings s, String file) {
     boolean ok = s.nodeSize() >= Options.MIN_NODE_SIZE && s.nodeSize() <= Options.MAX_NODE_SIZE
         && s.basementSize() >= Options.MIN_BASEMENT_SIZE && s.basementSize() <= s.nodeSize()
         && s.fanout() >= Options.MIN_FANOUT && s.fanout() <= Options.MAX_FANOUT
-        && Codecs.isKnown(s.compression());
+        && Compressors.isKnown(s.compression());
     if (!ok) {
       throw new CorruptionException(file, 0, "header records a tree shape no open accepts: " + s);
     }

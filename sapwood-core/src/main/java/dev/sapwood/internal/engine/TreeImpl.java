@@ -1,13 +1,16 @@
 package dev.sapwood.internal.engine;
 
+import dev.sapwood.Codec;
 import dev.sapwood.Cursor;
 import dev.sapwood.Limits;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.view.MapView;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentNavigableMap;
 
 /** A named tree of an open database: argument checks, locking, then the B^ε-tree. Thread-safe. */
 final class TreeImpl implements Tree {
@@ -92,6 +95,11 @@ final class TreeImpl implements Tree {
   public Cursor cursor() {
     db.read(this::beTree);
     return new CursorImpl(db, this);
+  }
+
+  @Override
+  public <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
+    return MapView.of(this, keys, values);
   }
 
   private void checkNotDropped() {

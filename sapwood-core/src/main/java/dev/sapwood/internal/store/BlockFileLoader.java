@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * Creates block files, and loads the state of an existing one: the chosen header ({@link
- * HeaderSelector}), its block table, verified ({@link BlockTableCodec}), and the free space and
+ * HeaderSelector}), its block table, verified ({@link BlockTableEncoding}), and the free space and
  * free block numbers rebuilt from that table (everything not referenced is free). The
  * allocator's end is the end of the highest extent the table uses; whatever the file holds past
  * it (blocks written after that checkpoint) is free and cut by the next checkpoint.
@@ -39,14 +39,14 @@ final class BlockFileLoader {
       if (f.size() > 0) {
         throw new IllegalStateException(path + ": cannot create a block file, file is not empty");
       }
-      byte[] tableBytes = BlockTableCodec.encode(0, new BlockTable().sorted());
+      byte[] tableBytes = BlockTableEncoding.encode(0, new BlockTable().sorted());
       long now = System.currentTimeMillis();
       Header h = new Header(FormatVersion.CURRENT, 0, 0, 0, 0, settings.nodeSize(),
           settings.basementSize(), settings.fanout(), settings.compression(), now, now,
           DATA_START, tableBytes.length, 1);
       f.write(DATA_START, tableBytes, 0, tableBytes.length);
       f.force();
-      byte[] slot = HeaderCodec.encode(h);
+      byte[] slot = HeaderEncoding.encode(h);
       for (int s = 0; s < HEADER_SLOTS; s++) {
         f.write(slotOffset(s), slot, 0, slot.length);
       }
@@ -114,7 +114,7 @@ final class BlockFileLoader {
     checkTableChecksum(f, h);
     byte[] bytes = new byte[h.blockTableSize()];
     f.readFully(h.blockTableOffset(), bytes, 0, bytes.length, "the block table");
-    BlockTable table = new BlockTable(BlockTableCodec.decode(bytes, f.name(), h, fileSize));
+    BlockTable table = new BlockTable(BlockTableEncoding.decode(bytes, f.name(), h, fileSize));
     List<long[]> used = table.extents();
     used.add(new long[] {h.blockTableOffset(), extentLength(h.blockTableSize())});
     SpaceAllocator space = SpaceAllocator.rebuild(DATA_START, used.toArray(new long[0][]));

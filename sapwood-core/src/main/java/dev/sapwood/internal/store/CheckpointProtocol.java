@@ -85,7 +85,7 @@ final class CheckpointProtocol {
       checkImageInsideFileLocked();
       Header old = s.header;
       long count = old.checkpointCount() + 1;
-      bytes = BlockTableCodec.encode(count, s.image.sorted());
+      bytes = BlockTableEncoding.encode(count, s.image.sorted());
       at = s.extents.allocateLocked(extentLength(bytes.length));
       Header.Settings settings = s.settings;
       next = new Header(FormatVersion.CURRENT, count, checkpointLsn, catalogBlock, maxMsn,
@@ -96,7 +96,7 @@ final class CheckpointProtocol {
     }
     s.file.write(at, bytes, 0, bytes.length);
     s.file.force();
-    byte[] slot = HeaderCodec.encode(next);
+    byte[] slot = HeaderEncoding.encode(next);
     s.file.write(slotOffset(next.slot()), slot, 0, slot.length);
     s.file.force();
     s.lock.lock();

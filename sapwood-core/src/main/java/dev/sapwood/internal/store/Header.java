@@ -1,7 +1,9 @@
 package dev.sapwood.internal.store;
 
+import dev.sapwood.internal.util.Compressors;
+
 /**
- * The fields of one header slot: the root of a checkpoint. See {@link HeaderCodec} for the bytes.
+ * The fields of one header slot: the root of a checkpoint. See {@link HeaderEncoding} for the bytes.
  *
  * @param formatVersion the {@link FormatVersion} the file was written with
  * @param checkpointCount 0 for a freshly created file, +1 per checkpoint; the slot is {@code
@@ -12,7 +14,7 @@ package dev.sapwood.internal.store;
  * @param nodeSize target node size in bytes
  * @param basementSize target basement node size in bytes
  * @param fanout maximum children per internal node
- * @param compression default compression code ({@link Codecs})
+ * @param compression default compression code ({@link Compressors})
  * @param createdMillis when the file was created (epoch millis)
  * @param checkpointMillis when this checkpoint was written (epoch millis)
  * @param blockTableOffset file offset of this checkpoint's block table
@@ -38,7 +40,7 @@ public record Header(
   /**
    * The tree settings fixed when a file is created.
    *
-   * @param compression a {@link Codecs} code
+   * @param compression a {@link Compressors} code
    */
   public record Settings(int nodeSize, int basementSize, int fanout, byte compression) {
     public Settings {
@@ -47,7 +49,7 @@ public record Header(
             "bad settings: nodeSize=" + nodeSize + " basementSize=" + basementSize
                 + " fanout=" + fanout);
       }
-      if (!Codecs.isKnown(compression)) {
+      if (!Compressors.isKnown(compression)) {
         throw new IllegalArgumentException("unknown compression code " + compression);
       }
     }

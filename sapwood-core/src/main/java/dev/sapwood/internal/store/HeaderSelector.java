@@ -30,7 +30,7 @@ final class HeaderSelector {
       byte[] slot = new byte[HEADER_SLOT_SIZE];
       int n = f.readUpTo(offset, slot, slot.length);
       try {
-        Header h = HeaderCodec.decode(slot, n, f.name(), offset);
+        Header h = HeaderEncoding.decode(slot, n, f.name(), offset);
         if (best == null || h.checkpointCount() > best.checkpointCount()) {
           best = h;
         }

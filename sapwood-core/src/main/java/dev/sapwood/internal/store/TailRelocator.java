@@ -7,8 +7,8 @@ import java.util.Map;
  * Moves blocks from the end of a {@link BlockFile} into free space below them ({@link
  * BlockFile#relocateTail}), so the file's tail can be truncated: every mapped block is a
  * candidate, highest offset first, but only when at least a quarter of the used space is free
- * (otherwise moving blocks costs more I/O than the space it could give back). Seed 003's lesson: a
- * file that never shrinks is a bug.
+ * (otherwise moving blocks costs more I/O than the space it could give back). A file
+ * that never shrinks is a bug.
  *
  * <p>Invariants: the candidates are chosen under the lock but moved one by one later, so each move
  * re-checks under the lock that the block still lives where it was chosen and that the space it

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Moves messages down the tree (seed 000's flusher). When an internal node is gorged (its buffers
+ * Moves messages down the tree (TokuFT's flusher, ft-flusher.cc). When an internal node is gorged (its buffers
  * hold more than a node's worth of bytes) it flushes its heaviest child's buffer: into the child's
  * own buffers by the child's pivots, or, for a leaf, merged into its basements. Then the child is
  * reshaped ({@link Reshaper}): split if fissible, merged or rebalanced with a sibling if fusible,
@@ -103,7 +103,7 @@ final class Flusher {
    * detached from the parent while both are write-latched, then the parent is unpinned: readers
    * and writers go on using the parent and its other children, and a reader bound for this child
    * waits on the child's latch until the messages are in it, so none is ever seen in neither
-   * place (seed 000's flusher does the same). A child left gorged is then drained (a cascade).
+   * place (TokuFT's flusher does the same). A child left gorged is then drained (a cascade).
    * Returns false, having changed nothing, if the child may need reshaping: the caller then
    * flushes with the parent held.
    */

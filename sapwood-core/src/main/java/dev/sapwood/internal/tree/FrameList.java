@@ -1,7 +1,7 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.internal.store.Checksums;
-import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Compressors;
 import java.util.Arrays;
 
 /**
@@ -49,11 +49,11 @@ final class FrameList {
       crc = Arrays.copyOf(crc, cap);
       firstKeys = Arrays.copyOf(firstKeys, cap);
     }
-    int max = Codecs.maxCompressedLength(codec, len);
+    int max = Compressors.maxCompressedLength(codec, len);
     if (used + max > data.length) {
       data = Arrays.copyOf(data, Math.max(data.length + (data.length >> 1), used + max));
     }
-    int n = Codecs.compress(codec, src, off, len, data, used);
+    int n = Compressors.compress(codec, src, off, len, data, used);
     offset[size] = used;
     compressed[size] = n;
     raw[size] = len;

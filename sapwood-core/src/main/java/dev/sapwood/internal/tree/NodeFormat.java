@@ -59,11 +59,11 @@ final class NodeFormat {
     if (raw > MAX_FRAME_RAW) {
       return raw + " raw bytes, more than a frame holds (" + MAX_FRAME_RAW + ")";
     }
-    if (!dev.sapwood.internal.store.Codecs.isKnown(codec)) {
+    if (!dev.sapwood.internal.util.Compressors.isKnown(codec)) {
       return null;
     }
-    if (codec == dev.sapwood.internal.store.Codecs.NONE ? compressed != raw
-        : compressed > dev.sapwood.internal.store.Codecs.maxCompressedLength(codec, raw)) {
+    if (codec == dev.sapwood.internal.util.Compressors.NONE ? compressed != raw
+        : compressed > dev.sapwood.internal.util.Compressors.maxCompressedLength(codec, raw)) {
       return compressed + " bytes on disk cannot hold " + raw + " raw bytes with codec " + codec;
     }
     return null;

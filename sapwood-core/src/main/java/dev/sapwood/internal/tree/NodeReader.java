@@ -3,9 +3,9 @@ package dev.sapwood.internal.tree;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Checksums;
-import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
+import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.util.Checksums;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 

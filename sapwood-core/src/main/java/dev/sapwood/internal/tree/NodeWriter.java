@@ -1,8 +1,8 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.internal.store.Checksums;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Compressors;
 
 /**
  * Serializes a node into a block (layout in {@link NodeFormat}): each partition's records are cut

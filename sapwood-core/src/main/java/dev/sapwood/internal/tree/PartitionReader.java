@@ -2,10 +2,10 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.Limits;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Checksums;
-import dev.sapwood.internal.store.Codecs;
-import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
+import dev.sapwood.internal.util.BoundedReader;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Compressors;
 
 /**
  * Reads the partitions of a clean node from its block, following its {@link PartitionDirectory}:
@@ -101,7 +101,7 @@ final class PartitionReader {
    * read per run of frames up to {@link #READ_CHUNK} bytes (a whole partition of a default node is
    * one read). No length from the directory is trusted for an allocation: each frame's checksum is
    * verified and its raw length checked against what its bytes can decompress to ({@link
-   * Codecs#maxDecompressedLength}) before room is made for it, and the output grows with the
+   * Compressors#maxDecompressedLength}) before room is made for it, and the output grows with the
    * frames actually decompressed, so memory follows verified data.
    */
   private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
@@ -139,13 +139,13 @@ final class PartitionReader {
         byte codec = dir.codec(partitionOf(dir, f));
         int frameRaw = dir.frameRaw(f);
         try {
-          if (frameRaw > Codecs.maxDecompressedLength(codec, comp, at, len)) {
+          if (frameRaw > Compressors.maxDecompressedLength(codec, comp, at, len)) {
             throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
           }
           if (rawAt + frameRaw > raw.length) {
             raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
           }
-          Codecs.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
+          Compressors.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
         } catch (IllegalArgumentException e) {
           throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
         }

@@ -81,7 +81,7 @@ public final class TreeContext {
 
   /**
    * Flushes the heaviest child of cached internal node {@code block} if its buffers hold at least
-   * {@code threshold} bytes, cascading as a writer's flush does (seed 000's cleaner).
+   * {@code threshold} bytes, cascading as a writer's flush does (TokuFT's cleaner thread).
    * Returns whether it flushed.
    */
   public boolean clean(long block, long threshold) {

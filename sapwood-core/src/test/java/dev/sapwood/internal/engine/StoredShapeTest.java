@@ -10,10 +10,10 @@ import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.NioFileIo;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.tools.Inspect;
 import dev.sapwood.internal.tools.TreeShape;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class StoredShapeTest {
     try (Database db = Database.open(dir)) { // defaults: 1 MiB nodes unless the shape is remembered
       fill(db.tree("t"), 20_000);
     }
-    assertEquals(new Header.Settings(16 << 10, 4 << 10, 4, Codecs.ZSTD), recorded());
+    assertEquals(new Header.Settings(16 << 10, 4 << 10, 4, Compressors.ZSTD), recorded());
     TreeShape s = Inspect.tree(dir, "t");
     assertTrue(s.nodes().size() > 50, "about 2 MB in 16 KiB nodes is many nodes, not " + s.nodes().size());
     for (TreeShape.NodeInfo n : s.nodes()) {
@@ -50,12 +50,12 @@ class StoredShapeTest {
     try (Database db = Database.open(dir, Options.defaults().nodeSize(64 << 10).compression(Compression.LZ4))) {
       db.tree("t").put(b("k2"), b("v"));
     }
-    assertEquals(new Header.Settings(64 << 10, 4 << 10, 4, Codecs.LZ4), recorded(),
+    assertEquals(new Header.Settings(64 << 10, 4 << 10, 4, Compressors.LZ4), recorded(),
         "node size and compression as overridden, basement and fanout as recorded");
     try (Database db = Database.open(dir)) {
       db.tree("t").put(b("k3"), b("v"));
     }
-    assertEquals(new Header.Settings(64 << 10, 4 << 10, 4, Codecs.LZ4), recorded());
+    assertEquals(new Header.Settings(64 << 10, 4 << 10, 4, Compressors.LZ4), recorded());
   }
 
   @Test
@@ -65,7 +65,7 @@ class StoredShapeTest {
         () -> Database.open(dir, Options.defaults().basementSize(32 << 10)).close());
     assertTrue(e.getMessage().contains("set nodeSize too"), e.getMessage());
     Database.open(dir, Options.defaults().nodeSize(64 << 10).basementSize(32 << 10)).close();
-    assertEquals(new Header.Settings(64 << 10, 32 << 10, 4, Codecs.ZSTD), recorded());
+    assertEquals(new Header.Settings(64 << 10, 32 << 10, 4, Compressors.ZSTD), recorded());
   }
 
   @Test

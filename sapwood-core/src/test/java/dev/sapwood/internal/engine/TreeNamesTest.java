@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
-import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Checksums;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes the block file's decoders ({@link Fuzz}): a header slot alone ({@link HeaderCodec}), and
+ * Fuzzes the block file's decoders ({@link Fuzz}): a header slot alone ({@link HeaderEncoding}), and
  * whole small files — header slots, block table, blocks — opened ({@link BlockFileLoader}, {@link
- * BlockTableCodec}) and read block by block. Mutated inputs are resealed (header and table CRCs)
+ * BlockTableEncoding}) and read block by block. Mutated inputs are resealed (header and table CRCs)
  * most of the time, so the damage reaches the checks behind the checksums.
  */
 class BlockFileFuzzTest {
@@ -91,7 +91,7 @@ class BlockFileFuzzTest {
   private static final Fuzz.Target SLOT = new Fuzz.Target() {
     @Override
     public void decode(byte[] input) {
-      HeaderCodec.decode(input, input.length, "fuzz", 0);
+      HeaderEncoding.decode(input, input.length, "fuzz", 0);
     }
 
     @Override

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class HeaderSlotTest {
-  static final Header.Settings SETTINGS = new Header.Settings(65536, 8192, 16, Codecs.LZ4);
+  static final Header.Settings SETTINGS = new Header.Settings(65536, 8192, 16, Compressors.LZ4);
   private final MemoryFileIo io = new MemoryFileIo();
   private final Path path = Path.of("/db/t.sap");
 
@@ -119,9 +121,9 @@ class HeaderSlotTest {
 
   @Test
   void encodeDecodeRoundTrip() {
-    Header h = new Header(FormatVersion.CURRENT, 7, 8, 9, 10, 11, 12, 13, Codecs.ZSTD, 14, 15, 16384, 28, 17);
-    byte[] slot = HeaderCodec.encode(h);
+    Header h = new Header(FormatVersion.CURRENT, 7, 8, 9, 10, 11, 12, 13, Compressors.ZSTD, 14, 15, 16384, 28, 17);
+    byte[] slot = HeaderEncoding.encode(h);
     assertEquals(BlockFileFormat.HEADER_SLOT_SIZE, slot.length);
-    assertEquals(h, HeaderCodec.decode(slot, slot.length, "f", 4096));
+    assertEquals(h, HeaderEncoding.decode(slot, slot.length, "f", 4096));
   }
 }

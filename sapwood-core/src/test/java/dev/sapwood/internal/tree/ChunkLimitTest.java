@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +24,8 @@ class ChunkLimitTest {
   @Test
   void limitedChunksReadTheSameEntriesAsWholeOnes() {
     BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/chunks.sap"),
-        new Header.Settings(16 << 10, 4 << 10, 4, Codecs.LZ4));
-    TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 4 << 10, 4, Codecs.LZ4, name -> null, 0, new Counters());
+        new Header.Settings(16 << 10, 4 << 10, 4, Compressors.LZ4));
+    TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 4 << 10, 4, Compressors.LZ4, name -> null, 0, new Counters());
     BeTree tree = new BeTree(ctx, BeTree.create(ctx));
     TreeMap<String, String> model = new TreeMap<>();
     Random rnd = new Random(42);

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.tree.MessageBufferTest.Msg;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FramePeekTest {
   private final NodeCodecTest.CountingIo io = new NodeCodecTest.CountingIo();
   private final BlockFile file = BlockFile.create(io, Path.of("/db/frames.sap"),
-      new Header.Settings(16384, 1024, 4, Codecs.NONE));
+      new Header.Settings(16384, 1024, 4, Compressors.NONE));
 
   @AfterEach
   void close() {
@@ -94,7 +94,7 @@ class FramePeekTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void aBasementPeekFindsWhatTheWholeBasementHolds(byte codec) {
     Node leaf = randomLeaf(new Random(codec + 11));
     long block = write(leaf, codec);
@@ -132,7 +132,7 @@ class FramePeekTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4})
   void aBufferPeekSeesEveryMessageOfItsKey(byte codec) {
     Node node = randomInternal(new Random(codec + 23));
     long block = write(node, codec);
@@ -167,7 +167,7 @@ class FramePeekTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4})
   void aFlippedByteInAFrameFailsThePeekThatReadsIt(byte codec) {
     Random rnd = new Random(codec + 5);
     Node leaf = randomLeaf(rnd);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.store.Header;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +35,8 @@ class LargeEntryShapeTest {
 
   private Fixture fixture(int nodeSize, int basementSize, int fanout) {
     BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/large.sap"),
-        new Header.Settings(nodeSize, basementSize, fanout, Codecs.NONE));
-    TreeContext ctx = new TreeContext(file, 1L << 30, nodeSize, basementSize, fanout, Codecs.NONE,
+        new Header.Settings(nodeSize, basementSize, fanout, Compressors.NONE));
+    TreeContext ctx = new TreeContext(file, 1L << 30, nodeSize, basementSize, fanout, Compressors.NONE,
         MessageApplierTest.resolver(), 0, counters);
     return new Fixture(file, ctx, new BeTree(ctx, BeTree.create(ctx)));
   }

@@ -6,8 +6,8 @@ import dev.sapwood.internal.cache.CacheBackend.Shrink;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** Partial eviction drops the partitions readers did not use since the last pass, and only those. */
 class NodeBackendTest {
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/backend.sap"),
-      new Header.Settings(16 << 10, 1 << 10, 4, Codecs.LZ4));
-  private final TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Codecs.LZ4,
+      new Header.Settings(16 << 10, 1 << 10, 4, Compressors.LZ4));
+  private final TreeContext ctx = new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Compressors.LZ4,
       name -> null, 0, new Counters());
 
   @AfterEach
@@ -27,7 +27,7 @@ class NodeBackendTest {
   @Test
   void aPassKeepsUsedPartitionsOnceAndDropsTheRest() {
     Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
-    NodeWriter.Result r = NodeWriter.write(leaf, Codecs.LZ4);
+    NodeWriter.Result r = NodeWriter.write(leaf, Compressors.LZ4);
     file.writeBlock(leaf.key(), r.block(), 0, r.block().length);
     Node node = NodeReader.read(file, leaf.key());
     for (int i = 0; i < node.n; i++) {

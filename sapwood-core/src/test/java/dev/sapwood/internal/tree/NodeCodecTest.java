@@ -6,14 +6,14 @@ import static dev.sapwood.internal.tree.MessageBufferTest.key;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.sapwood.CorruptionException;
-import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.io.ForwardingFileIo;
 import dev.sapwood.internal.io.ForwardingIoFile;
+import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.tree.MessageBufferTest.Msg;
+import dev.sapwood.internal.util.Compressors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ class NodeCodecTest {
 
   private final CountingIo io = new CountingIo();
   private final BlockFile file = BlockFile.create(io, Path.of("/db/nodes.sap"),
-      new Header.Settings(16384, 1024, 4, Codecs.NONE));
+      new Header.Settings(16384, 1024, 4, Compressors.NONE));
 
   @AfterEach
   void close() {
@@ -164,7 +164,7 @@ class NodeCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void leafRoundTrips(byte codec) {
     Node leaf = sampleLeaf(file.allocateBlockNumber(), 200_000);
     long block = write(leaf, codec);
@@ -177,7 +177,7 @@ class NodeCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void singleEmptyLeafRoundTrips(byte codec) {
     Node leaf = Node.newLeaf(file.allocateBlockNumber());
     long block = write(leaf, codec);
@@ -187,14 +187,14 @@ class NodeCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void internalNodeRoundTrips(byte codec) {
     Node node = sampleInternal(file.allocateBlockNumber(), 0);
     assertSameNode(node, readFully(write(node, codec)));
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void internalNodeWithAHeaderLargerThanTheProbeRoundTrips(byte codec) {
     Node node = sampleInternal(file.allocateBlockNumber(), 700);
     NodeWriter.Result r = NodeWriter.write(node, codec);
@@ -205,7 +205,7 @@ class NodeCodecTest {
   @Test
   void partialFetchReadsExactlyOneBasement() {
     Node leaf = sampleLeaf(file.allocateBlockNumber(), 5000);
-    long block = write(leaf, Codecs.LZ4);
+    long block = write(leaf, Compressors.LZ4);
     Node shell = NodeReader.read(file, block);
     for (int i = 0; i < shell.n; i++) {
       assertNull(shell.basements[i]);
@@ -226,13 +226,13 @@ class NodeCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void flippingAnySingleByteOfALeafIsCorruption(byte codec) {
     assertEveryFlipIsCorruption(sampleLeaf(file.allocateBlockNumber(), 300), codec);
   }
 
   @ParameterizedTest
-  @ValueSource(bytes = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD})
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
   void flippingAnySingleByteOfAnInternalNodeIsCorruption(byte codec) {
     assertEveryFlipIsCorruption(sampleInternal(file.allocateBlockNumber(), 2), codec);
   }
@@ -265,7 +265,7 @@ class NodeCodecTest {
   @Test
   void truncatedBlocksAreCorruption() {
     Node node = sampleInternal(file.allocateBlockNumber(), 0);
-    long block = write(node, Codecs.NONE);
+    long block = write(node, Compressors.NONE);
     byte[] good = file.readBlock(block);
     for (int len = 0; len < good.length; len += 7) {
       file.writeBlock(block, good, 0, len);

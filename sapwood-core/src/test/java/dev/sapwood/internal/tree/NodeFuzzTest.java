@@ -5,8 +5,8 @@ import static dev.sapwood.internal.tree.MessageBufferTest.b;
 import dev.sapwood.internal.fuzz.Fuzz;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ class NodeFuzzTest {
   private static final byte[][] PROBES = {b(""), b("a"), b("m"), b("p0010-xxxxxxxxxxxxxxxxxxxx"), b("zz"), b("k0500")};
 
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/fuzz/nodes.db"),
-      new Header.Settings(16384, 1024, 4, Codecs.NONE));
+      new Header.Settings(16384, 1024, 4, Compressors.NONE));
   private final long block = file.allocateBlockNumber();
 
   @AfterEach
@@ -53,7 +53,7 @@ class NodeFuzzTest {
     samples.add(many);
     List<byte[]> out = new ArrayList<>();
     for (Node n : samples) {
-      for (byte codec : new byte[] {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD}) {
+      for (byte codec : new byte[] {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD}) {
         out.add(NodeWriter.write(n, codec).block());
       }
     }

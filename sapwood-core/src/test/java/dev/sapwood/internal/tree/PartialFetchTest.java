@@ -6,8 +6,8 @@ import dev.sapwood.UpdateFunctions;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,10 +20,10 @@ class PartialFetchTest {
 
   private final MemoryFileIo io = new MemoryFileIo();
   private final BlockFile file = BlockFile.create(io, Path.of("/db/partial.sap"),
-      new Header.Settings(16 << 10, 1 << 10, 4, Codecs.LZ4));
+      new Header.Settings(16 << 10, 1 << 10, 4, Compressors.LZ4));
 
   private TreeContext context(Counters counters) {
-    return new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
+    return new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Compressors.LZ4, BUILT_INS, 0, counters);
   }
 
   private static byte[] key(int i) {
@@ -79,12 +79,12 @@ class PartialFetchTest {
   @Test
   void pointQueriesPastTheCachePeekFramesUntilAPartitionHasEarnedAFetch() {
     int n = 30_000;
-    long root = writeTree(new TreeContext(file, 64 << 20, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, new Counters()), n);
+    long root = writeTree(new TreeContext(file, 64 << 20, 256 << 10, 64 << 10, 4, Compressors.LZ4, BUILT_INS, 0, new Counters()), n);
 
     Counters counters = new Counters();
     // A cache far smaller than the tree (about 3.6 MiB of entries), with room for a few 64 KiB
     // basements: a hot key's path can become resident, a random key's cannot.
-    TreeContext cold = new TreeContext(file, 512 << 10, 256 << 10, 64 << 10, 4, Codecs.LZ4, BUILT_INS, 0, counters);
+    TreeContext cold = new TreeContext(file, 512 << 10, 256 << 10, 64 << 10, 4, Compressors.LZ4, BUILT_INS, 0, counters);
     BeTree coldTree = new BeTree(cold, root);
     java.util.Random rnd = new java.util.Random(3);
     for (int q = 0; q < 2_000; q++) {

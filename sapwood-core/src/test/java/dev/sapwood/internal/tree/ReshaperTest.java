@@ -6,8 +6,8 @@ import dev.sapwood.UpdateFunctions;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +19,8 @@ class ReshaperTest {
   private static final int NODE = 4096;
   private final Counters counters = new Counters();
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/reshape.sap"),
-      new Header.Settings(NODE, 1024, 4, Codecs.NONE));
-  private final TreeContext ctx = new TreeContext(file, 64 << 20, NODE, 1024, 4, Codecs.NONE,
+      new Header.Settings(NODE, 1024, 4, Compressors.NONE));
+  private final TreeContext ctx = new TreeContext(file, 64 << 20, NODE, 1024, 4, Compressors.NONE,
       name -> UpdateFunctions.ADD_LONG, 0, counters);
 
   private static byte[] key(int i) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -231,8 +231,8 @@ class TreeShapeTest {
   void randomOperationsOfEveryKindMatchAModel(long seed) {
     Random rnd = new Random(seed);
     Counters counters = new Counters();
-    try (BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/ops.sap"), new Header.Settings(4096, 1024, 4, Codecs.LZ4))) {
-      TreeContext ctx = new TreeContext(file, 200_000, 4096, 1024, 4, Codecs.LZ4, MessageApplierTest.resolver(), 0, counters);
+    try (BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/ops.sap"), new Header.Settings(4096, 1024, 4, Compressors.LZ4))) {
+      TreeContext ctx = new TreeContext(file, 200_000, 4096, 1024, 4, Compressors.LZ4, MessageApplierTest.resolver(), 0, counters);
       long root = BeTree.create(ctx);
       BeTree tree = new BeTree(ctx, root);
       TreeMap<byte[], byte[]> model = MessageApplierTest.newModel();

@@ -1,7 +1,7 @@
 package dev.sapwood.internal.wal;
 
-import dev.sapwood.internal.store.Checksums;
 import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Checksums;
 import java.io.ByteArrayOutputStream;
 
 /**

@@ -1,4 +1,4 @@
-package dev.sapwood.internal.store;
+package dev.sapwood.internal.util;
 
 import com.github.luben.zstd.Zstd;
 import dev.sapwood.Compression;
@@ -17,7 +17,7 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * it; any failure is an {@link IllegalArgumentException} that callers turn into a {@code
  * CorruptionException} naming the file and offset.
  */
-public final class Codecs {
+public final class Compressors {
   /** Stored as is. On disk — never renumber. */
   public static final byte NONE = 0;
   /** LZ4 block format. On disk — never renumber. */
@@ -32,7 +32,7 @@ public final class Codecs {
   private static final LZ4Compressor LZ4_COMPRESSOR = LZ4_FACTORY.fastCompressor();
   private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4_FACTORY.safeDecompressor();
 
-  private Codecs() {}
+  private Compressors() {}
 
   /** The on-disk code of {@code c}. */
   public static byte codeOf(Compression c) {

@@ -1,4 +1,4 @@
-package dev.sapwood.internal.store;
+package dev.sapwood.internal.util;
 
 import java.util.zip.CRC32C;
 

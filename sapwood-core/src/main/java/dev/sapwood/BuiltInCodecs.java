@@ -1,12 +1,14 @@
-package dev.sapwood.internal.view;
+package dev.sapwood;
 
-import dev.sapwood.Bytes;
-import dev.sapwood.Codec;
-import dev.sapwood.internal.util.Utf8;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /** The codecs behind {@link Codec#STRING}, {@link Codec#LONG}, {@link Codec#INT} and {@link Codec#BYTES}. */
-public final class BuiltInCodecs {
+final class BuiltInCodecs {
   private BuiltInCodecs() {}
 
   /**
@@ -14,23 +16,34 @@ public final class BuiltInCodecs {
    * getBytes} would write {@code '?'}, so {@code "\uD800"} and {@code "?"} would be one key), and
    * bytes that are not well-formed UTF-8 are refused on decode (never read as U+FFFD).
    */
-  public static final Codec<String> STRING = new Codec<>() {
+  static final Codec<String> STRING = new Codec<>() {
     @Override
     public byte[] encode(String value) {
-      byte[] out = Utf8.encode(Objects.requireNonNull(value, "value"));
-      if (out == null) {
+      Objects.requireNonNull(value, "value");
+      try {
+        ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .encode(CharBuffer.wrap(value));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+      } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("Codec.STRING: not valid Unicode (an unpaired surrogate)");
       }
-      return out;
     }
 
     @Override
     public String decode(byte[] bytes) {
-      String s = Utf8.decode(bytes);
-      if (s == null) {
+      try {
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("Codec.STRING: " + bytes.length + " bytes that are not well-formed UTF-8");
       }
-      return s;
     }
 
     @Override
@@ -39,7 +52,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Long> LONG = new Codec<>() {
+  static final Codec<Long> LONG = new Codec<>() {
     @Override
     public byte[] encode(Long value) {
       long v = Objects.requireNonNull(value, "value") ^ Long.MIN_VALUE;
@@ -68,7 +81,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Integer> INT = new Codec<>() {
+  static final Codec<Integer> INT = new Codec<>() {
     @Override
     public byte[] encode(Integer value) {
       int v = Objects.requireNonNull(value, "value") ^ Integer.MIN_VALUE;
@@ -90,7 +103,7 @@ public final class BuiltInCodecs {
     }
   };
 
-  public static final Codec<Bytes> BYTES = new Codec<>() {
+  static final Codec<Bytes> BYTES = new Codec<>() {
     @Override
     public byte[] encode(Bytes value) {
       return Objects.requireNonNull(value, "value").toByteArray();

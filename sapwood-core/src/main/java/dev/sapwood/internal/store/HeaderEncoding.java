@@ -4,6 +4,8 @@ import static dev.sapwood.internal.store.BlockFileFormat.*;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.SapwoodException;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,8 +17,8 @@ import java.nio.ByteBuffer;
  * then the plausibility of each field. Any other failure is a {@link CorruptionException}, after
  * which the caller falls back to the other slot.
  */
-final class HeaderCodec {
-  private HeaderCodec() {}
+final class HeaderEncoding {
+  private HeaderEncoding() {}
 
   /** The bytes of the slot for {@code h}. */
   static byte[] encode(Header h) {
@@ -109,7 +111,7 @@ final class HeaderCodec {
     if (h.nodeSize() <= 0 || h.basementSize() <= 0 || h.fanout() < 2) {
       return "bad tree settings";
     }
-    if (!Codecs.isKnown(h.compression())) {
+    if (!Compressors.isKnown(h.compression())) {
       return "unknown compression code " + h.compression();
     }
     if (h.blockTableOffset() < DATA_START || h.blockTableOffset() % ALIGNMENT != 0) {

@@ -2,8 +2,8 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
 import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +46,9 @@ public class NodeCodecBenchmark {
   @Setup
   public void setup() {
     code = switch (codec) {
-      case "LZ4" -> Codecs.LZ4;
-      case "ZSTD" -> Codecs.ZSTD;
-      default -> Codecs.NONE;
+      case "LZ4" -> Compressors.LZ4;
+      case "ZSTD" -> Compressors.ZSTD;
+      default -> Compressors.NONE;
     };
     Random r = new Random(3);
     Basement[] bs = new Basement[BASEMENTS];

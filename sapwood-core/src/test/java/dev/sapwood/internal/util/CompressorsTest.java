@@ -1,4 +1,4 @@
-package dev.sapwood.internal.store;
+package dev.sapwood.internal.util;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -6,25 +6,25 @@ import dev.sapwood.Compression;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class CodecsTest {
-  private static final byte[] CODES = {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD};
+class CompressorsTest {
+  private static final byte[] CODES = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD};
 
   @Test
   void codesAreStable() {
-    assertEquals(0, Codecs.codeOf(Compression.NONE));
-    assertEquals(1, Codecs.codeOf(Compression.LZ4));
-    assertEquals(2, Codecs.codeOf(Compression.ZSTD));
+    assertEquals(0, Compressors.codeOf(Compression.NONE));
+    assertEquals(1, Compressors.codeOf(Compression.LZ4));
+    assertEquals(2, Compressors.codeOf(Compression.ZSTD));
     for (Compression c : Compression.values()) {
-      assertEquals(c, Codecs.compressionOf(Codecs.codeOf(c)));
+      assertEquals(c, Compressors.compressionOf(Compressors.codeOf(c)));
     }
   }
 
   private static void roundTrip(byte code, byte[] data) {
     byte[] padded = new byte[data.length + 7];
     System.arraycopy(data, 0, padded, 3, data.length);
-    byte[] c = Codecs.compress(code, padded, 3, data.length);
+    byte[] c = Compressors.compress(code, padded, 3, data.length);
     byte[] out = new byte[data.length + 4];
-    Codecs.decompress(code, c, 0, c.length, out, 2, data.length);
+    Compressors.decompress(code, c, 0, c.length, out, 2, data.length);
     byte[] back = new byte[data.length];
     System.arraycopy(out, 2, back, 0, data.length);
     assertArrayEquals(data, back, "code " + code);
@@ -41,43 +41,43 @@ class CodecsTest {
       roundTrip(code, random);
       roundTrip(code, text);
     }
-    assertTrue(Codecs.compress(Codecs.LZ4, text, 0, text.length).length < text.length / 4);
-    assertTrue(Codecs.compress(Codecs.ZSTD, text, 0, text.length).length < text.length / 4);
+    assertTrue(Compressors.compress(Compressors.LZ4, text, 0, text.length).length < text.length / 4);
+    assertTrue(Compressors.compress(Compressors.ZSTD, text, 0, text.length).length < text.length / 4);
   }
 
   @Test
   void wrongLengthsMalformedInputAndUnknownCodesAreIllegalArguments() {
     byte[] text = "abcabcabcabcabcabcabcabcabcabcabcabcabc".repeat(50).getBytes();
     for (byte code : CODES) {
-      byte[] c = Codecs.compress(code, text, 0, text.length);
+      byte[] c = Compressors.compress(code, text, 0, text.length);
       assertThrows(IllegalArgumentException.class,
-          () -> Codecs.decompress(code, c, 0, c.length, new byte[text.length + 1], 0,
+          () -> Compressors.decompress(code, c, 0, c.length, new byte[text.length + 1], 0,
               text.length + 1), "too long, code " + code);
       assertThrows(IllegalArgumentException.class,
-          () -> Codecs.decompress(code, c, 0, c.length, new byte[text.length], 0,
+          () -> Compressors.decompress(code, c, 0, c.length, new byte[text.length], 0,
               text.length - 1), "too short, code " + code);
     }
     byte[] garbage = new byte[64];
     new Random(1).nextBytes(garbage);
-    for (byte code : new byte[] {Codecs.LZ4, Codecs.ZSTD}) {
+    for (byte code : new byte[] {Compressors.LZ4, Compressors.ZSTD}) {
       assertThrows(IllegalArgumentException.class,
-          () -> Codecs.decompress(code, garbage, 0, garbage.length, new byte[4096], 0, 4096));
+          () -> Compressors.decompress(code, garbage, 0, garbage.length, new byte[4096], 0, 4096));
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Codecs.decompress((byte) 9, text, 0, 4, new byte[4], 0, 4));
+        () -> Compressors.decompress((byte) 9, text, 0, 4, new byte[4], 0, 4));
     assertTrue(e.getMessage().contains("9"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Codecs.compress((byte) 3, text, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> Compressors.compress((byte) 3, text, 0, 1));
   }
 
   @Test
   void everyTruncationOfCompressedDataIsRejectedNotMisread() {
     byte[] text = "0123456789abcdef".repeat(300).getBytes();
-    for (byte code : new byte[] {Codecs.LZ4, Codecs.ZSTD}) {
-      byte[] c = Codecs.compress(code, text, 0, text.length);
+    for (byte code : new byte[] {Compressors.LZ4, Compressors.ZSTD}) {
+      byte[] c = Compressors.compress(code, text, 0, text.length);
       for (int len = 0; len < c.length; len++) {
         int n = len;
         assertThrows(IllegalArgumentException.class,
-            () -> Codecs.decompress(code, c, 0, n, new byte[text.length], 0, text.length),
+            () -> Compressors.decompress(code, c, 0, n, new byte[text.length], 0, text.length),
             "code " + code + " truncated to " + n);
       }
     }
@@ -97,12 +97,12 @@ class CodecsTest {
       for (int i = 0; i < len; i++) {
         text[i] = (byte) ('a' + r.nextInt(3));
       }
-      for (byte code : new byte[] {Codecs.NONE, Codecs.LZ4, Codecs.ZSTD}) {
+      for (byte code : new byte[] {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD}) {
         for (byte[] raw : new byte[][] {zeros, text}) {
-          byte[] comp = Codecs.compress(code, raw, 0, raw.length);
-          long bound = Codecs.maxDecompressedLength(code, comp, 0, comp.length);
+          byte[] comp = Compressors.compress(code, raw, 0, raw.length);
+          long bound = Compressors.maxDecompressedLength(code, comp, 0, comp.length);
           assertTrue(bound >= len, () -> "codec " + code + ": " + comp.length + " bytes of " + len + " bound at " + bound);
-          if (code != Codecs.LZ4) {
+          if (code != Compressors.LZ4) {
             assertEquals(len, bound, "NONE and zstd bounds are exact");
           }
         }
@@ -119,13 +119,13 @@ class CodecsTest {
       ctx.setContentSize(false);
       comp = ctx.compress(raw);
     }
-    assertEquals(0, Codecs.maxDecompressedLength(Codecs.ZSTD, comp, 0, comp.length));
+    assertEquals(0, Compressors.maxDecompressedLength(Compressors.ZSTD, comp, 0, comp.length));
   }
 
   @Test
   void aRawLengthBeyondTheBoundIsReportedBeforeDecompressing() {
-    byte[] comp = Codecs.compress(Codecs.LZ4, new byte[4096], 0, 4096);
-    assertTrue(Codecs.maxDecompressedLength(Codecs.LZ4, comp, 0, comp.length) < 1 << 30);
-    assertThrows(IllegalArgumentException.class, () -> Codecs.maxDecompressedLength((byte) 9, comp, 0, comp.length));
+    byte[] comp = Compressors.compress(Compressors.LZ4, new byte[4096], 0, 4096);
+    assertTrue(Compressors.maxDecompressedLength(Compressors.LZ4, comp, 0, comp.length) < 1 << 30);
+    assertThrows(IllegalArgumentException.class, () -> Compressors.maxDecompressedLength((byte) 9, comp, 0, comp.length));
   }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code log.fsyncs} / {@code log.records}). Run by hand:
  *
  * <pre>
- * mvn -q -o test-compile -pl sapwood-core
+ * mvn -q -o -Pjmh test-compile -pl sapwood-core
  * java -cp sapwood-core/target/classes:sapwood-core/target/test-classes:$(deps) dev.sapwood.GroupCommitBench [dir] [seconds]
  * </pre>
  */

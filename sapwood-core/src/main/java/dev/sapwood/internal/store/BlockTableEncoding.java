@@ -3,6 +3,7 @@ package dev.sapwood.internal.store;
 import static dev.sapwood.internal.store.BlockFileFormat.*;
 
 import dev.sapwood.CorruptionException;
+import dev.sapwood.internal.util.Checksums;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,8 +18,8 @@ import java.util.TreeMap;
  * ascending, extent aligned, after the header slots, inside the file, and not overlapping any other
  * extent or the table itself.
  */
-final class BlockTableCodec {
-  private BlockTableCodec() {}
+final class BlockTableEncoding {
+  private BlockTableEncoding() {}
 
   /** The bytes of a table holding {@code entries} (ascending), tagged with {@code checkpointCount}. */
   static byte[] encode(long checkpointCount, Map<Long, BlockTable.Entry> entries) {
