@@ -50,16 +50,16 @@ class InterruptedSyncDurabilityTest {
 
   @Test
   void anInterruptedSyncWriteIsDurableOnceTheNextSyncIsDone() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
     assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
     assertArrayEquals(b("2"), t.get(b("b")), "applied");
     db.sync();
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash(); // power loss
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")));
       assertArrayEquals(b("2"), r.get(b("b")));
@@ -69,14 +69,14 @@ class InterruptedSyncDurabilityTest {
 
   @Test
   void anInterruptedSyncWriteSurvivesAKilledProcess() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
     assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     killProcess(); // what was handed to the operating system survives
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")));
       assertArrayEquals(b("2"), r.get(b("b")), "an interrupted SYNC write is at least ASYNC");
@@ -96,14 +96,14 @@ class InterruptedSyncDurabilityTest {
 
   @Test
   void anInterruptedSyncBatchLostToAPowerLossIsLostWhole() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
     assertTrue(e instanceof SyncInterruptedException, "thrown: " + e);
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash(); // power loss before any later sync
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")), "an acknowledged SYNC write");
       byte[] vb = r.get(b("b"));
@@ -119,7 +119,7 @@ class InterruptedSyncDurabilityTest {
   @Test
   void anInterruptNeitherHidesNorCausesAFailure() throws Exception {
     FaultInjectingFileIo faulty = new FaultInjectingFileIo(io, 1);
-    DatabaseImpl db = DatabaseImpl.open(dir, options, faulty);
+    DatabaseImpl db = TestSeams.open(dir, options, faulty);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     faulty.failAt(FaultInjectingFileIo.Kind.FSYNC, faulty.count(FaultInjectingFileIo.Kind.FSYNC) + 1,
@@ -137,7 +137,7 @@ class InterruptedSyncDurabilityTest {
     assertTrue(late instanceof StorageException, "thrown: " + late);
     assertThrows(StorageException.class, db::close);
     faulty.disarm();
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       assertArrayEquals(b("1"), again.tree("t").get(b("a")), "an acknowledged write");
     }
   }

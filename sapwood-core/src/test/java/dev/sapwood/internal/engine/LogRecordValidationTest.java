@@ -39,12 +39,12 @@ class LogRecordValidationTest {
    * its log as the next record, synced. Returns the exception of the open, or null if it opened.
    */
   private RuntimeException openWith(byte[] payload) {
-    DatabaseImpl db = DatabaseImpl.open(DIR, OPTIONS, io);
+    DatabaseImpl db = TestSeams.open(DIR, OPTIONS, io);
     Tree t = db.tree("t");
     t.put(b("k"), b("v"));
     db.checkpoint();
     long next = db.stats().get("log.next_lsn");
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
     Path seg = null;
     for (Path p : io.list(DIR.resolve(DatabaseOpener.WAL_DIR))) {
@@ -57,7 +57,7 @@ class LogRecordValidationTest {
     byte[] both = Arrays.copyOf(old, old.length + rec.length);
     System.arraycopy(rec, 0, both, old.length, rec.length);
     io.setContents(seg, both);
-    try (DatabaseImpl again = DatabaseImpl.open(DIR, OPTIONS, io)) {
+    try (DatabaseImpl again = TestSeams.open(DIR, OPTIONS, io)) {
       assertEquals(1, again.stats().get("recovery.records_replayed"));
       return null;
     } catch (RuntimeException e) {

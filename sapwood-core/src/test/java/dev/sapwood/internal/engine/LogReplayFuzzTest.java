@@ -24,7 +24,7 @@ class LogReplayFuzzTest {
     LogCorruptionTest.Fixture f = new LogCorruptionTest.Fixture();
     MutationFuzzer fuzzer = new MutationFuzzer(MutationFuzzer.seed("LogReplayFuzzTest"));
     int refused = fuzzer.run(List.of(f.bytes), iterations, log -> {
-      try (Database db = DatabaseImpl.open(DIR, LogCorruptionTest.options(), f.with(log))) {
+      try (Database db = TestSeams.open(DIR, LogCorruptionTest.options(), f.with(log))) {
         State got = State.read(db);
         boolean prefix = false;
         for (State s : f.states) {
