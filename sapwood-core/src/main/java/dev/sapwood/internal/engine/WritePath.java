@@ -7,6 +7,7 @@ import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
 import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -77,17 +78,17 @@ final class WritePath {
     batch.forEach(new WriteBatch.Handler() {
       @Override
       public void put(Tree tree, byte[] key, byte[] value) {
-        ops.add(new Op(db.own(tree), Journal.PUT, key, value, null));
+        ops.add(new Op(db.own(tree), MessageType.PUT, key, value, null));
       }
 
       @Override
       public void delete(Tree tree, byte[] key) {
-        ops.add(new Op(db.own(tree), Journal.DELETE, key, EMPTY, null));
+        ops.add(new Op(db.own(tree), MessageType.DELETE, key, EMPTY, null));
       }
 
       @Override
       public void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument) {
-        ops.add(new Op(db.own(tree), Journal.UPDATE, key, argument, storedName(fn)));
+        ops.add(new Op(db.own(tree), MessageType.UPDATE, key, argument, storedName(fn)));
       }
     });
     if (ops.isEmpty()) {

@@ -66,7 +66,7 @@ public final class BeTree {
   /**
    * Applies one change, telling {@code journal} of it under the root's write latch first.
    *
-   * @param type one of the {@link Journal} type codes; for DELETE {@code value} is ignored, for
+   * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
    *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
    */
   public void apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {

@@ -9,7 +9,7 @@ import dev.sapwood.Limits;
 import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.wal.LogBytes;
 import java.nio.charset.StandardCharsets;
@@ -115,22 +115,22 @@ class LogRecordValidationTest {
 
   @Test
   void aDeleteCarryingAValueIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.DELETE, 1, b("k"), b("not empty"), null), "value length");
+    assertCorrupt(LogRecords.single(MessageType.DELETE, 1, b("k"), b("not empty"), null), "value length");
   }
 
   @Test
   void anEmptyOrBackwardRangeDeleteIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.DELETE_RANGE, 1, b("m"), b("m"), null), "range");
+    assertCorrupt(LogRecords.single(MessageType.DELETE_RANGE, 1, b("m"), b("m"), null), "range");
   }
 
   @Test
   void anUpdateWithAnEmptyFunctionNameIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.UPDATE, 1, b("k"), b("a"), new byte[0]), "function name");
+    assertCorrupt(LogRecords.single(MessageType.UPDATE, 1, b("k"), b("a"), new byte[0]), "function name");
   }
 
   @Test
   void aValueAboveTheLimitIsCorruption() {
-    byte[] p = LogRecords.single(Journal.PUT, 1, b("k"), new byte[0], null);
+    byte[] p = LogRecords.single(MessageType.PUT, 1, b("k"), new byte[0], null);
     BigEndian.putInt(p, 1 + 4 + 1 + 4 + 4 + 1, Limits.MAX_VALUE_SIZE + 1);
     assertCorrupt(p, "value length");
   }
@@ -142,6 +142,6 @@ class LogRecordValidationTest {
 
   @Test
   void anOpOnATreeThatDoesNotExistIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.PUT, 9, b("k"), b("v"), null), "unknown tree 9");
+    assertCorrupt(LogRecords.single(MessageType.PUT, 9, b("k"), b("v"), null), "unknown tree 9");
   }
 }
