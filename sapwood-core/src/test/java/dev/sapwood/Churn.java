@@ -2,7 +2,7 @@ package dev.sapwood;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.sapwood.internal.engine.DatabaseImpl;
+import dev.sapwood.internal.engine.TestSeams;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.ForwardingFileIo;
 import dev.sapwood.internal.io.ForwardingIoFile;
@@ -146,7 +146,7 @@ final class Churn {
    */
   void run(Duration length, long minTruncations) throws Exception {
     List<Thread> threads = new ArrayList<>();
-    try (Database db = DatabaseImpl.open(dir, options, io)) {
+    try (Database db = TestSeams.open(dir, options, io)) {
       Tree tree = db.tree("churn");
       for (int t = 0; t < WRITERS; t++) {
         int id = t;
@@ -196,7 +196,7 @@ final class Churn {
   }
 
   void checkAfterReopen() {
-    try (Database db = DatabaseImpl.open(dir, options, io)) {
+    try (Database db = TestSeams.open(dir, options, io)) {
       compare(db.tree("churn"), "after close and reopen");
     }
   }

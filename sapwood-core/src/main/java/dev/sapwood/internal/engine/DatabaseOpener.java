@@ -1,12 +1,10 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
-import dev.sapwood.DatabaseLockedException;
 import dev.sapwood.Options;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
-import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.util.Compressors;
@@ -17,28 +15,22 @@ import java.nio.file.Path;
  * Opens a database directory: takes the lock file, creates or opens the block file, reads the
  * catalog, merges the recorded tree shape with the caller's options ({@link StoredShape}) and
  * finds every update function the catalog names (registered, or through {@link
- * java.util.ServiceLoader}). Recovery (log replay)
- * happens in {@link DatabaseImpl}'s constructor.
+ * java.util.ServiceLoader}). Recovery (log replay, {@link LogReplayer#recover}) happens in {@link
+ * DatabaseImpl}'s constructor.
  */
 final class DatabaseOpener {
   static final String FILE_NAME = "sapwood.db";
-  static final String LOCK_NAME = "LOCK";
   static final String WAL_DIR = "wal";
 
   private DatabaseOpener() {}
 
   static DatabaseImpl open(Path dir, Options options, FileIo io) {
-    IoFile lockFile;
     try {
       io.createDirectories(dir);
-      lockFile = io.open(dir.resolve(LOCK_NAME));
-      if (!lockFile.tryLock()) {
-        lockFile.close();
-        throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
-      }
     } catch (IOException e) {
       throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
     }
+    DirectoryLock lock = DirectoryLock.take(io, dir);
     BlockFile file = null;
     try {
       Path path = dir.resolve(FILE_NAME);
@@ -70,13 +62,13 @@ final class DatabaseOpener {
         }
         options = withProvidedFunctions(dir, options, catalog);
       }
-      return new DatabaseImpl(dir, io, lockFile, file, options, catalog, catalogBlock);
+      return new DatabaseImpl(dir, io, lock, file, options, catalog, catalogBlock);
     } catch (IOException e) {
       StorageException se = new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
-      closeAfterFailure(file, lockFile, se);
+      closeAfterFailure(file, lock, se);
       throw se;
     } catch (RuntimeException e) {
-      closeAfterFailure(file, lockFile, e);
+      closeAfterFailure(file, lock, e);
       throw e;
     }
   }
@@ -92,7 +84,7 @@ final class DatabaseOpener {
     java.util.Set<String> registered = new java.util.HashSet<>();
     options.registeredFunctions().forEach(f -> registered.add(f.name()));
     for (String fn : catalog.functions) {
-      if (registered.contains(fn) || DatabaseImpl.isBuiltIn(fn)) {
+      if (registered.contains(fn) || FunctionRegistry.isBuiltIn(fn)) {
         continue;
       }
       if (!reg.isRegistered(fn)) {
@@ -121,7 +113,7 @@ final class DatabaseOpener {
     }
   }
 
-  private static void closeAfterFailure(BlockFile file, IoFile lockFile, RuntimeException e) {
+  private static void closeAfterFailure(BlockFile file, DirectoryLock lock, RuntimeException e) {
     if (file != null) {
       try {
         file.close();
@@ -129,10 +121,6 @@ final class DatabaseOpener {
         e.addSuppressed(suppressed);
       }
     }
-    try {
-      lockFile.close();
-    } catch (IOException suppressed) {
-      e.addSuppressed(suppressed);
-    }
+    lock.releaseAfter(e);
   }
 }

@@ -44,6 +44,11 @@ final class FunctionRegistry implements FunctionResolver {
   }
 
   /** Whether {@code name} resolves (registered, built in, or found through {@link ServiceLoader}). */
+  /** Whether {@code name} is a built-in function's (never remembered in the catalog). */
+  static boolean isBuiltIn(String name) {
+    return UpdateFunctions.builtIns().stream().anyMatch(f -> f.name().equals(name));
+  }
+
   boolean isRegistered(String name) {
     return byName.containsKey(name) || providers().get(name) instanceof UpdateFunction;
   }

@@ -3,13 +3,10 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.DatabaseLockedException;
 import dev.sapwood.SapwoodException;
-import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
-import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.io.NioFileIo;
 import dev.sapwood.internal.store.BlockFile;
 import java.io.Closeable;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -26,13 +23,13 @@ import java.util.TreeMap;
  * <p>Not thread-safe.
  */
 public final class Inspection implements Closeable {
-  private final IoFile lockFile;
+  private final DirectoryLock lock;
   private final BlockFile file;
   private final long catalogBlock;
   private final SortedMap<String, Long> roots;
 
-  private Inspection(IoFile lockFile, BlockFile file, long catalogBlock, SortedMap<String, Long> roots) {
-    this.lockFile = lockFile;
+  private Inspection(DirectoryLock lock, BlockFile file, long catalogBlock, SortedMap<String, Long> roots) {
+    this.lock = lock;
     this.file = file;
     this.catalogBlock = catalogBlock;
     this.roots = roots;
@@ -60,16 +57,7 @@ public final class Inspection implements Closeable {
       throw new SapwoodException("no Sapwood database in " + dir);
     }
     FileIo io = new NioFileIo();
-    IoFile lock;
-    try {
-      lock = io.open(dir.resolve(DatabaseOpener.LOCK_NAME));
-      if (!lock.tryLock()) {
-        lock.close();
-        throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot lock " + dir + ": " + e.getMessage(), e);
-    }
+    DirectoryLock lock = DirectoryLock.take(io, dir);
     BlockFile file = null;
     try {
       file = BlockFile.open(io, dir.resolve(DatabaseOpener.FILE_NAME));
@@ -85,11 +73,7 @@ public final class Inspection implements Closeable {
       if (file != null) {
         file.close();
       }
-      try {
-        lock.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      lock.releaseAfter(e);
       throw e;
     }
   }
@@ -110,10 +94,6 @@ public final class Inspection implements Closeable {
   @Override
   public void close() {
     file.close();
-    try {
-      lockFile.close();
-    } catch (IOException e) {
-      throw new StorageException("cannot release the lock file: " + e.getMessage(), e);
-    }
+    lock.release();
   }
 }

@@ -2,7 +2,7 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.Utf8;
@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <pre>
  * Payload    := BATCH count u32, Op{count} | CREATE_TREE treeId u32, nameLength u16, name
  *             | DROP_TREE treeId u32
- * Op         := type u8 (1 put, 2 delete, 3 update, 4 delete range), treeId u32,
+ * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range), treeId u32,
  *               keyLength u32, key, valueLength u32, value, [fnLength u8, fn]   (update only)
  * </pre>
  */
@@ -139,22 +139,22 @@ final class LogRecords {
           }
           for (int i = 0; i < count; i++) {
             byte type = (byte) r.u8("op type");
-            if (type < 1 || type > 4) {
+            if (!MessageType.isValid(type)) {
               throw r.error("unknown op type " + type);
             }
             int tree = r.i32("tree id");
             byte[] key = r.bytes(r.length("key length", Limits.MAX_KEY_SIZE), "key");
             int max = switch (type) {
-              case Journal.DELETE -> 0;
-              case Journal.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
+              case MessageType.DELETE -> 0;
+              case MessageType.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
               default -> Limits.MAX_VALUE_SIZE;
             };
-            byte[] value = r.bytes(r.length(type == Journal.DELETE_RANGE ? "end key length" : "value length", max), "value");
-            if (type == Journal.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
+            byte[] value = r.bytes(r.length(type == MessageType.DELETE_RANGE ? "end key length" : "value length", max), "value");
+            if (type == MessageType.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
               throw r.error("empty key range");
             }
             byte[] fn = null;
-            if (type == Journal.UPDATE) {
+            if (type == MessageType.UPDATE) {
               int n = r.u8("function name length");
               if (n == 0) {
                 throw r.error("empty function name");

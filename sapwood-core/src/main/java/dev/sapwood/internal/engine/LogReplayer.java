@@ -2,15 +2,18 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.SapwoodException;
-import dev.sapwood.internal.tree.BeTree;
+import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.wal.LogReader;
 import dev.sapwood.internal.wal.PayloadReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
- * Applies one logged record again at open. Trusts nothing the record says that the engine would
- * not have written: a tree name or id the engine refuses, a tree that does not exist, an update
- * function that is not registered — each fails the open here (a {@link CorruptionException}
+ * Recovery: {@link #recover} replays the log at open, and each instance applies one logged record
+ * again. Trusts nothing the record says that the engine would not have written: a tree name or id
+ * the engine refuses, a tree that does not exist, an update function that is not registered — each fails the open here (a {@link CorruptionException}
  * naming the segment, the record's offset and LSN; a {@link SapwoodException} for a function the
  * caller did not register), before anything is made durable, instead of being accepted now and
  * refused by the engine later. Field-level checks (kinds, lengths against {@link
@@ -21,6 +24,18 @@ final class LogReplayer implements LogRecords.Visitor {
   private final long lsn;
   private final String file;
   private final long offset;
+
+  /**
+   * Recovery: replays onto {@code db}'s trees every record of the log in {@code walDir} after
+   * {@code checkpointLsn} (the last checkpoint holds everything up to it), counting what it did.
+   */
+  static LogReader.Result recover(DatabaseImpl db, FileIo io, Path walDir, long checkpointLsn, Counters counters) {
+    LogReader.Result r = LogReader.recover(io, walDir, checkpointLsn,
+        (lsn, payload) -> LogRecords.decode(payload, lsn, new LogReplayer(db, lsn, payload)));
+    counters.counter("recovery.records_replayed").add(r.replayed());
+    counters.counter("recovery.torn_bytes").add(r.tornBytes());
+    return r;
+  }
 
   LogReplayer(DatabaseImpl db, long lsn, PayloadReader record) {
     this.db = db;
@@ -39,7 +54,7 @@ final class LogReplayer implements LogRecords.Visitor {
             + ") holds an update for function '" + name + "', which is not registered: register it with"
             + " Options.register");
       }
-      if (!DatabaseImpl.isBuiltIn(name)) {
+      if (!FunctionRegistry.isBuiltIn(name)) {
         db.catalog().functions.add(name);
       }
     }
@@ -56,22 +71,19 @@ final class LogReplayer implements LogRecords.Visitor {
     if (!Catalog.isValidTreeId(treeId)) {
       throw corrupt("creates tree '" + name + "' with id " + treeId + ", outside [1, " + Catalog.MAX_TREE_ID + "]");
     }
-    if (db.hasTree(name) || treeId < db.catalog().nextTreeId) {
+    if (db.trees().contains(name) || treeId < db.catalog().nextTreeId) {
       throw corrupt("creates tree '" + name + "' (id " + treeId + ") that exists");
     }
-    long root = BeTree.create(db.treeContext());
-    db.catalog().trees.put(name, new Catalog.Entry(treeId, root));
-    db.catalog().nextTreeId = treeId + 1;
-    db.register(new TreeImpl(db, name, treeId, new BeTree(db.treeContext(), root)));
+    db.trees().createReplayed(name, treeId);
   }
 
   @Override
   public void dropTree(int treeId) {
-    db.drop(tree(treeId));
+    db.trees().drop(tree(treeId));
   }
 
   private TreeImpl tree(int id) {
-    TreeImpl t = db.treeById(id);
+    TreeImpl t = db.trees().byId(id);
     if (t == null) {
       throw corrupt("names unknown tree " + id);
     }

@@ -6,7 +6,7 @@ import dev.sapwood.Limits;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.view.MapView;
 import java.util.Arrays;
 import java.util.Objects;
@@ -61,13 +61,13 @@ final class TreeImpl implements Tree {
   public void put(byte[] key, byte[] value) {
     Limits.checkKey(key);
     Limits.checkValue(value);
-    db.change(this, Journal.PUT, key, value, null);
+    db.change(this, MessageType.PUT, key, value, null);
   }
 
   @Override
   public void delete(byte[] key) {
     Limits.checkKey(key);
-    db.change(this, Journal.DELETE, key, EMPTY, null);
+    db.change(this, MessageType.DELETE, key, EMPTY, null);
   }
 
   @Override
@@ -78,7 +78,7 @@ final class TreeImpl implements Tree {
       db.read(this::beTree); // nothing to remove, but a closed database or dropped tree still fails
       return;
     }
-    db.change(this, Journal.DELETE_RANGE, fromInclusive, toExclusive, null);
+    db.change(this, MessageType.DELETE_RANGE, fromInclusive, toExclusive, null);
   }
 
   @Override
@@ -88,7 +88,7 @@ final class TreeImpl implements Tree {
     Objects.requireNonNull(fn, "update function");
     byte[] fnName = db.functionName(fn);
     fn.checkArgument(argument);
-    db.change(this, Journal.UPDATE, key, argument, fnName);
+    db.change(this, MessageType.UPDATE, key, argument, fnName);
   }
 
   @Override

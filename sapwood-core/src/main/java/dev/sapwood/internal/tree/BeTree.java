@@ -19,6 +19,8 @@ public final class BeTree {
   private final long root;
   private final Flusher flusher;
   private final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set by {@link #destroy}: a root flush queued before then finds its blocks freed and does nothing. */
+  private volatile boolean destroyed;
   private static final byte[] EMPTY = new byte[0];
 
   public BeTree(TreeContext ctx, long rootBlock) {
@@ -66,7 +68,7 @@ public final class BeTree {
   /**
    * Applies one change, telling {@code journal} of it under the root's write latch first.
    *
-   * @param type one of the {@link Journal} type codes; for DELETE {@code value} is ignored, for
+   * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
    *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
    */
   public void apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
@@ -123,6 +125,9 @@ public final class BeTree {
     }
     boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
+      if (destroyed) {
+        return null; // dropped since it was queued (the drop held the database's exclusive lock)
+      }
       Node r = ctx.pinRootWrite(root);
       if (ctx.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
@@ -262,6 +267,7 @@ public final class BeTree {
    * holds its exclusive lock).
    */
   public void destroy() {
+    destroyed = true;
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;

@@ -9,13 +9,8 @@ public interface Journal {
   Journal NONE = (type, key, value, fn) -> {};
 
   /**
-   * @param type the message type code (see {@link #PUT} and the others)
+   * @param type the message type code ({@link MessageType})
    * @param fn the update function's name for UPDATE, else null
    */
   void record(byte type, byte[] key, byte[] value, byte[] fn);
-
-  byte PUT = MessageType.PUT;
-  byte DELETE = MessageType.DELETE;
-  byte UPDATE = MessageType.UPDATE;
-  byte DELETE_RANGE = MessageType.DELETE_RANGE;
 }

@@ -1,21 +1,28 @@
 package dev.sapwood.internal.tree;
 
 /**
- * Message type codes. On disk (in node buffers, and later in the log) — never renumber.
+ * The kinds of change, by their one code: the type byte of a message in a node buffer, of an op in
+ * a write-ahead log record (the engine's {@code LogRecords}), and of what a {@link Journal} is
+ * told. On disk in both places — never renumber. ({@code dev.sapwood.WriteBatch} keeps its own
+ * private kinds: it is public API and hands its changes over through its {@code Handler}.)
+ *
+ * <p>Invariants: the codes are 1 to 4 with no gaps; {@link #isValid} is the one check of a code
+ * read back.
  */
-final class MessageType {
+public final class MessageType {
   private MessageType() {}
 
   /** Set key to value. */
-  static final byte PUT = 1;
+  public static final byte PUT = 1;
   /** Remove key. */
-  static final byte DELETE = 2;
+  public static final byte DELETE = 2;
   /** Apply the named update function to key's value with the argument. */
-  static final byte UPDATE = 3;
+  public static final byte UPDATE = 3;
   /** Remove every key in [key, value) — the "value" slot holds the exclusive end key. */
-  static final byte DELETE_RANGE = 4;
+  public static final byte DELETE_RANGE = 4;
 
-  static boolean isValid(byte t) {
+  /** Whether {@code t} is one of the codes above. */
+  public static boolean isValid(byte t) {
     return t >= PUT && t <= DELETE_RANGE;
   }
 }

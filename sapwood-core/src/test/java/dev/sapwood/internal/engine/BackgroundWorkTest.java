@@ -32,7 +32,7 @@ class BackgroundWorkTest {
         .durability(Durability.NONE).checkpointInterval(Duration.ofHours(1));
     int n = 30_000;
     Stats stats;
-    try (DatabaseImpl db = DatabaseImpl.open(Path.of("/bg"), o, io)) {
+    try (DatabaseImpl db = TestSeams.open(Path.of("/bg"), o, io)) {
       Tree t = db.tree("t");
       for (int i = 0; i < n; i++) {
         t.put(key(i), value(i));

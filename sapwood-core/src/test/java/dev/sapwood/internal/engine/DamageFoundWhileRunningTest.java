@@ -62,13 +62,13 @@ class DamageFoundWhileRunningTest {
 
   @Test
   void damageFoundByAReadStopsCheckpointsAndWritesAndLosesNothing() {
-    try (DatabaseImpl db = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl db = TestSeams.open(dir, options, io)) {
       for (int i = 0; i < 500; i++) {
         db.tree("a").put(key(i), value(i));
         db.tree("b").put(key(i), value(i));
       }
     }
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree a = db.tree("a");
     Tree b = db.tree("b");
     a.put("late".getBytes(UTF_8), "acknowledged before the damage was found".getBytes(UTF_8));
@@ -92,7 +92,7 @@ class DamageFoundWhileRunningTest {
     assertInstanceOf(CorruptionException.class, closing);
     assertTrue(closing.getMessage().contains("without a checkpoint"), closing.getMessage());
 
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       assertArrayEquals("acknowledged before the damage was found".getBytes(UTF_8),
           again.tree("a").get("late".getBytes(UTF_8)), "replayed from the log");
       for (int i = 0; i < 500; i++) {

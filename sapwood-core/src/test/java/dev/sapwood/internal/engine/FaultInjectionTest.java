@@ -82,7 +82,7 @@ class FaultInjectionTest {
     Random r = new Random(seed);
     Durability defaults = r.nextBoolean() ? Durability.SYNC : Durability.ASYNC;
     try {
-      out.db = DatabaseImpl.open(DIR, options(defaults), io);
+      out.db = TestSeams.open(DIR, options(defaults), io);
     } catch (StorageException e) {
       out.thrown.add(e);
       return out;
@@ -353,7 +353,7 @@ class FaultInjectionTest {
     closeQuietly(out.db);
     Database db;
     try {
-      db = DatabaseImpl.open(DIR, options(Durability.ASYNC), mem);
+      db = TestSeams.open(DIR, options(Durability.ASYNC), mem);
     } catch (RuntimeException e) {
       throw new AssertionError(ctx + ": reopening after the crash failed: " + e, e);
     }
@@ -475,7 +475,7 @@ class FaultInjectionTest {
     originIo.crashAndTear(null, true);
     closeQuietly(first.db);
     State truth;
-    try (Database db = DatabaseImpl.open(DIR, options(Durability.ASYNC), copy(origin))) {
+    try (Database db = TestSeams.open(DIR, options(Durability.ASYNC), copy(origin))) {
       truth = State.read(db);
       assertTrue(db.stats().get("recovery.records_replayed") > 0, "the crashed database has no log to replay: thrown "
           + first.thrown + ", events " + first.model.events.size() + ", durable " + first.model.durableUpTo + ", "
@@ -542,7 +542,7 @@ class FaultInjectionTest {
       closeQuietly(out.db);
       Database db;
       try {
-        db = DatabaseImpl.open(DIR, options(Durability.ASYNC), mem);
+        db = TestSeams.open(DIR, options(Durability.ASYNC), mem);
       } catch (RuntimeException e) {
         throw new AssertionError(ctx + ": reopening failed: " + e, e);
       }
@@ -563,7 +563,7 @@ class FaultInjectionTest {
     assertNotNull(out.db);
     assertTrue(io.count(Kind.WRITE) > 100 && io.count(Kind.FSYNC) > 20, "workload too small: writes "
         + io.count(Kind.WRITE) + ", fsyncs " + io.count(Kind.FSYNC) + ", reads " + io.count(Kind.READ));
-    try (Database db = DatabaseImpl.open(DIR, options(Durability.ASYNC), mem)) {
+    try (Database db = TestSeams.open(DIR, options(Durability.ASYNC), mem)) {
       String d = out.model.current.diff(State.read(db));
       assertTrue(d == null, "after a clean close: " + d);
     }
@@ -572,7 +572,7 @@ class FaultInjectionTest {
   /** A database created and closed without faults (creating one is swept by its own test). */
   private static MemoryFileIo createdEmpty() {
     MemoryFileIo mem = new MemoryFileIo();
-    DatabaseImpl.open(DIR, options(Durability.ASYNC), mem).close();
+    TestSeams.open(DIR, options(Durability.ASYNC), mem).close();
     return mem;
   }
 
@@ -584,7 +584,7 @@ class FaultInjectionTest {
   @Test
   void aDatabaseWhoseCreationWasInterruptedOpensAfterwards() {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(new MemoryFileIo(), SEED);
-    DatabaseImpl.open(DIR, options(Durability.ASYNC), probe).close();
+    TestSeams.open(DIR, options(Durability.ASYNC), probe).close();
     for (Kind kind : new Kind[] {Kind.WRITE, Kind.FSYNC}) {
       for (long n = 1; n <= probe.count(kind); n++) {
         String ctx = "creation with " + kind + " #" + n + " failing";
@@ -592,12 +592,12 @@ class FaultInjectionTest {
         FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED);
         io.failAt(kind, n, Mode.FOREVER);
         try {
-          DatabaseImpl.open(DIR, options(Durability.ASYNC), io).close();
+          TestSeams.open(DIR, options(Durability.ASYNC), io).close();
         } catch (StorageException expected) {
           // the creation failed; the power goes too
         }
         io.crashAndTear(null, true);
-        try (Database db = DatabaseImpl.open(DIR, options(Durability.ASYNC), mem)) {
+        try (Database db = TestSeams.open(DIR, options(Durability.ASYNC), mem)) {
           assertTrue(db.treeNames().isEmpty(), ctx);
         } catch (RuntimeException e) {
           throw new AssertionError(ctx + ": " + e, e);

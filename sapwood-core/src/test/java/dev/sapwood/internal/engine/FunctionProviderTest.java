@@ -44,14 +44,14 @@ class FunctionProviderTest {
     MemoryFileIo io = new MemoryFileIo();
     Path mem = Path.of("/replay");
     Options sync = Options.defaults().durability(Durability.SYNC).checkpointInterval(Duration.ofHours(1));
-    DatabaseImpl db = DatabaseImpl.open(mem, sync.register(new ProvidedConcat()), io);
+    DatabaseImpl db = TestSeams.open(mem, sync.register(new ProvidedConcat()), io);
     Tree t = db.tree("t");
     t.put(b("k"), b("a"));
     db.checkpoint();
     t.update(b("k"), new ProvidedConcat(), b("b")); // only in the log: the catalog does not name it yet
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
-    try (DatabaseImpl again = DatabaseImpl.open(mem, sync, io)) {
+    try (DatabaseImpl again = TestSeams.open(mem, sync, io)) {
       assertTrue(again.stats().get("recovery.records_replayed") >= 1);
       assertArrayEquals(b("a+b"), again.tree("t").get(b("k")));
     }

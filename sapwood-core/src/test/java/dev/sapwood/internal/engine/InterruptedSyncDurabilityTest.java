@@ -53,7 +53,7 @@ class InterruptedSyncDurabilityTest {
    * thread, which must say it was interrupted; returns the open database.
    */
   private DatabaseImpl openWithAnInterruptedBatch() throws InterruptedException {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     Throwable e = syncOnInterruptedThread(db, new WriteBatch().put(t, b("b"), b("2")).put(t, b("c"), b("3")));
@@ -63,7 +63,7 @@ class InterruptedSyncDurabilityTest {
 
   /** Reopens the database and finds a=1 and the whole interrupted batch. */
   private void assertReopensWithTheBatch(String why) {
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")));
       assertArrayEquals(b("2"), r.get(b("b")), why);
@@ -76,7 +76,7 @@ class InterruptedSyncDurabilityTest {
     DatabaseImpl db = openWithAnInterruptedBatch();
     assertArrayEquals(b("2"), db.tree("t").get(b("b")), "applied");
     db.sync();
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash(); // power loss
     assertReopensWithTheBatch("after the next sync");
   }
@@ -84,7 +84,7 @@ class InterruptedSyncDurabilityTest {
   @Test
   void anInterruptedSyncWriteSurvivesAKilledProcess() throws Exception {
     DatabaseImpl db = openWithAnInterruptedBatch();
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     killProcess(); // what was handed to the operating system survives
     assertReopensWithTheBatch("an interrupted SYNC write is at least ASYNC");
   }
@@ -102,9 +102,9 @@ class InterruptedSyncDurabilityTest {
   @Test
   void anInterruptedSyncBatchLostToAPowerLossIsLostWhole() throws Exception {
     DatabaseImpl db = openWithAnInterruptedBatch();
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash(); // power loss before any later sync
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       Tree r = again.tree("t");
       assertArrayEquals(b("1"), r.get(b("a")), "an acknowledged SYNC write");
       byte[] vb = r.get(b("b"));
@@ -120,7 +120,7 @@ class InterruptedSyncDurabilityTest {
   @Test
   void anInterruptNeitherHidesNorCausesAFailure() throws Exception {
     FaultInjectingFileIo faulty = new FaultInjectingFileIo(io, 1);
-    DatabaseImpl db = DatabaseImpl.open(dir, options, faulty);
+    DatabaseImpl db = TestSeams.open(dir, options, faulty);
     Tree t = db.tree("t");
     t.put(b("a"), b("1"));
     faulty.failAt(FaultInjectingFileIo.Kind.FSYNC, faulty.count(FaultInjectingFileIo.Kind.FSYNC) + 1,
@@ -138,7 +138,7 @@ class InterruptedSyncDurabilityTest {
     assertTrue(late instanceof StorageException, "thrown: " + late);
     assertThrows(StorageException.class, db::close);
     faulty.disarm();
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       assertArrayEquals(b("1"), again.tree("t").get(b("a")), "an acknowledged write");
     }
   }

@@ -48,7 +48,7 @@ class LogCorruptionTest {
     final List<Integer> recordEnds = new ArrayList<>(); // offsets just past each record
 
     Fixture() {
-      Database db = DatabaseImpl.open(DIR, options(), mem);
+      Database db = TestSeams.open(DIR, options(), mem);
       Tree t = db.tree("t");
       db.checkpoint(); // the tree's creation is in the checkpoint; the log holds only the batches
       State s = new State();
@@ -118,7 +118,7 @@ class LogCorruptionTest {
   @Test
   void theUndamagedLogReplaysEveryBatch() {
     Fixture f = new Fixture();
-    try (Database db = DatabaseImpl.open(DIR, options(), f.with(f.bytes))) {
+    try (Database db = TestSeams.open(DIR, options(), f.with(f.bytes))) {
       assertEquals(null, f.states.get(12).diff(State.read(db)));
       assertEquals(0, db.stats().get("recovery.torn_bytes"));
       assertTrue(db.stats().get("recovery.records_replayed") >= 12);
@@ -140,7 +140,7 @@ class LogCorruptionTest {
         damaged[i] ^= (byte) mask;
         String ctx = "byte " + i + " of " + f.bytes.length + " xor " + mask;
         if (i >= lastStart) {
-          try (Database db = DatabaseImpl.open(DIR, options(), f.with(damaged))) {
+          try (Database db = TestSeams.open(DIR, options(), f.with(damaged))) {
             String d = f.stateAt(lastStart).diff(State.read(db));
             assertTrue(d == null, ctx + " (in the last record): " + d);
             assertEquals(f.bytes.length - lastStart, db.stats().get("recovery.torn_bytes"), ctx);
@@ -149,7 +149,7 @@ class LogCorruptionTest {
           }
           continue;
         }
-        try (Database db = DatabaseImpl.open(DIR, options(), f.with(damaged))) {
+        try (Database db = TestSeams.open(DIR, options(), f.with(damaged))) {
           fail(ctx + ": opened; read " + State.read(db).tree("t").size() + " keys, torn bytes "
               + db.stats().get("recovery.torn_bytes"));
         } catch (CorruptionException e) {
@@ -165,7 +165,7 @@ class LogCorruptionTest {
     Fixture f = new Fixture();
     for (int cut = SEGMENT_HEADER; cut < f.bytes.length; cut++) {
       String ctx = "log cut at " + cut + " of " + f.bytes.length;
-      try (Database db = DatabaseImpl.open(DIR, options(), f.with(Arrays.copyOf(f.bytes, cut)))) {
+      try (Database db = TestSeams.open(DIR, options(), f.with(Arrays.copyOf(f.bytes, cut)))) {
         String d = f.stateAt(cut).diff(State.read(db));
         assertTrue(d == null, ctx + ": " + d);
         int lastWhole = SEGMENT_HEADER;
@@ -190,7 +190,7 @@ class LogCorruptionTest {
       byte[] log = f.bytes.clone();
       Arrays.fill(log, start, log.length, (byte) 0);
       String ctx = "zeros from record boundary " + start;
-      try (Database db = DatabaseImpl.open(DIR, options(), f.with(log))) {
+      try (Database db = TestSeams.open(DIR, options(), f.with(log))) {
         String d = f.stateAt(start).diff(State.read(db));
         assertTrue(d == null, ctx + ": " + d);
         assertEquals(log.length - start, db.stats().get("recovery.torn_bytes"), ctx);
@@ -213,7 +213,7 @@ class LogCorruptionTest {
       byte[] log = f.bytes.clone();
       Arrays.fill(log, start, log.length, (byte) 0);
       String ctx = "zeros from " + start + " inside the last record [" + lastStart + ", " + f.bytes.length + ")";
-      try (Database db = DatabaseImpl.open(DIR, options(), f.with(log))) {
+      try (Database db = TestSeams.open(DIR, options(), f.with(log))) {
         String d = f.stateAt(lastStart).diff(State.read(db));
         assertTrue(d == null, ctx + ": " + d);
       } catch (RuntimeException e) {

@@ -9,7 +9,7 @@ import dev.sapwood.Limits;
 import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.wal.LogBytes;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +39,12 @@ class LogRecordValidationTest {
    * its log as the next record, synced. Returns the exception of the open, or null if it opened.
    */
   private RuntimeException openWith(byte[] payload) {
-    DatabaseImpl db = DatabaseImpl.open(DIR, OPTIONS, io);
+    DatabaseImpl db = TestSeams.open(DIR, OPTIONS, io);
     Tree t = db.tree("t");
     t.put(b("k"), b("v"));
     db.checkpoint();
     long next = db.stats().get("log.next_lsn");
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
     Path seg = null;
     for (Path p : io.list(DIR.resolve(DatabaseOpener.WAL_DIR))) {
@@ -57,7 +57,7 @@ class LogRecordValidationTest {
     byte[] both = Arrays.copyOf(old, old.length + rec.length);
     System.arraycopy(rec, 0, both, old.length, rec.length);
     io.setContents(seg, both);
-    try (DatabaseImpl again = DatabaseImpl.open(DIR, OPTIONS, io)) {
+    try (DatabaseImpl again = TestSeams.open(DIR, OPTIONS, io)) {
       assertEquals(1, again.stats().get("recovery.records_replayed"));
       return null;
     } catch (RuntimeException e) {
@@ -115,22 +115,22 @@ class LogRecordValidationTest {
 
   @Test
   void aDeleteCarryingAValueIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.DELETE, 1, b("k"), b("not empty"), null), "value length");
+    assertCorrupt(LogRecords.single(MessageType.DELETE, 1, b("k"), b("not empty"), null), "value length");
   }
 
   @Test
   void anEmptyOrBackwardRangeDeleteIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.DELETE_RANGE, 1, b("m"), b("m"), null), "range");
+    assertCorrupt(LogRecords.single(MessageType.DELETE_RANGE, 1, b("m"), b("m"), null), "range");
   }
 
   @Test
   void anUpdateWithAnEmptyFunctionNameIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.UPDATE, 1, b("k"), b("a"), new byte[0]), "function name");
+    assertCorrupt(LogRecords.single(MessageType.UPDATE, 1, b("k"), b("a"), new byte[0]), "function name");
   }
 
   @Test
   void aValueAboveTheLimitIsCorruption() {
-    byte[] p = LogRecords.single(Journal.PUT, 1, b("k"), new byte[0], null);
+    byte[] p = LogRecords.single(MessageType.PUT, 1, b("k"), new byte[0], null);
     BigEndian.putInt(p, 1 + 4 + 1 + 4 + 4 + 1, Limits.MAX_VALUE_SIZE + 1);
     assertCorrupt(p, "value length");
   }
@@ -142,6 +142,6 @@ class LogRecordValidationTest {
 
   @Test
   void anOpOnATreeThatDoesNotExistIsCorruption() {
-    assertCorrupt(LogRecords.single(Journal.PUT, 9, b("k"), b("v"), null), "unknown tree 9");
+    assertCorrupt(LogRecords.single(MessageType.PUT, 9, b("k"), b("v"), null), "unknown tree 9");
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.fuzz.Fuzz;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,13 +24,13 @@ class LogRecordsFuzzTest {
 
   private static List<byte[]> corpus() {
     List<byte[]> out = new ArrayList<>();
-    out.add(LogRecords.single(Journal.PUT, 1, b("key"), b("value"), null));
-    out.add(LogRecords.single(Journal.DELETE, 2, b("gone"), new byte[0], null));
-    out.add(LogRecords.single(Journal.UPDATE, 1, b("n"), new byte[8], b("sapwood.add_long")));
-    out.add(LogRecords.single(Journal.DELETE_RANGE, 3, b("a"), b("m"), null));
-    out.add(new LogRecords.BatchBuilder().add(Journal.PUT, 1, b("x"), new byte[100], null)
-        .add(Journal.DELETE, 1, b("y"), new byte[0], null)
-        .add(Journal.UPDATE, 4, new byte[0], b("arg"), b("user.fn")).build());
+    out.add(LogRecords.single(MessageType.PUT, 1, b("key"), b("value"), null));
+    out.add(LogRecords.single(MessageType.DELETE, 2, b("gone"), new byte[0], null));
+    out.add(LogRecords.single(MessageType.UPDATE, 1, b("n"), new byte[8], b("sapwood.add_long")));
+    out.add(LogRecords.single(MessageType.DELETE_RANGE, 3, b("a"), b("m"), null));
+    out.add(new LogRecords.BatchBuilder().add(MessageType.PUT, 1, b("x"), new byte[100], null)
+        .add(MessageType.DELETE, 1, b("y"), new byte[0], null)
+        .add(MessageType.UPDATE, 4, new byte[0], b("arg"), b("user.fn")).build());
     out.add(LogRecords.createTree(7, "a tree"));
     out.add(LogRecords.dropTree(7));
     return out;
@@ -41,7 +41,7 @@ class LogRecordsFuzzTest {
     @Override
     public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
       assertTrue(type >= 1 && type <= 4 && key.length <= Limits.MAX_KEY_SIZE && value.length <= Limits.MAX_VALUE_SIZE);
-      assertTrue((type == Journal.UPDATE) == (fn != null));
+      assertTrue((type == MessageType.UPDATE) == (fn != null));
     }
 
     @Override

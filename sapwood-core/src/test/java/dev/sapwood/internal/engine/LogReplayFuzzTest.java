@@ -23,7 +23,7 @@ class LogReplayFuzzTest {
   private static void fuzz(int iterations) {
     LogCorruptionTest.Fixture f = new LogCorruptionTest.Fixture();
     Fuzz.run("log replay (whole open)", List.of(f.bytes), log -> {
-      try (Database db = DatabaseImpl.open(DIR, LogCorruptionTest.options(), f.with(log))) {
+      try (Database db = TestSeams.open(DIR, LogCorruptionTest.options(), f.with(log))) {
         State got = State.read(db);
         boolean prefix = false;
         for (State s : f.states) {

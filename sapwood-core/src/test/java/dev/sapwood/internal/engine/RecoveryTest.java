@@ -36,7 +36,7 @@ class RecoveryTest {
 
   @Test
   void syncedWritesAfterTheLastCheckpointAreReplayed() {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree t = db.tree("t");
     for (int i = 0; i < 3000; i++) {
       t.put(b("k" + i), b("v" + i));
@@ -49,10 +49,10 @@ class RecoveryTest {
     t.update(b("counter"), UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(5));
     t.update(b("counter"), UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(7));
     db.write(new WriteBatch().put(db.tree("other"), b("x"), b("1")).delete(t, b("k2")));
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash(); // power loss: the database object is abandoned without close
 
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options, io)) {
       assertTrue(again.stats().get("recovery.records_replayed") > 1500, again.stats().toString());
       Tree r = again.tree("t");
       for (int i = 0; i < 3000; i++) {
@@ -69,15 +69,15 @@ class RecoveryTest {
   @Test
   void asyncWritesSurviveAKilledProcessButNotAPowerLossBeforeTheirSync() {
     Options async = options.durability(Durability.ASYNC);
-    DatabaseImpl db = DatabaseImpl.open(dir, async, io);
+    DatabaseImpl db = TestSeams.open(dir, async, io);
     Tree t = db.tree("t");
     db.checkpoint();
     t.put(b("synced"), b("1"));
     db.sync();
     t.put(b("unsynced"), b("2"));
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
-    try (DatabaseImpl again = DatabaseImpl.open(dir, async, io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, async, io)) {
       assertEquals("1", s(again.tree("t").get(b("synced"))), "synced by db.sync()");
       assertNull(again.tree("t").get(b("unsynced")), "a power loss before the sync loses an ASYNC write");
     }
@@ -85,7 +85,7 @@ class RecoveryTest {
 
   @Test
   void aDroppedTreeStaysDroppedAndWritesDuringACheckpointAreKept() throws Exception {
-    DatabaseImpl db = DatabaseImpl.open(dir, options, io);
+    DatabaseImpl db = TestSeams.open(dir, options, io);
     Tree a = db.tree("a");
     Tree doomed = db.tree("doomed");
     for (int i = 0; i < 2000; i++) {
@@ -106,10 +106,10 @@ class RecoveryTest {
     db.checkpoint(); // runs while the writer changes nodes the checkpoint is writing
     writer.join();
     db.dropTree("doomed");
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
     assertEquals(List.of(), errors);
-    try (Database again = DatabaseImpl.open(dir, options, io)) {
+    try (Database again = TestSeams.open(dir, options, io)) {
       assertEquals(List.of("a"), again.treeNames());
       Tree r = again.tree("a");
       int n = 0;
@@ -137,13 +137,13 @@ class RecoveryTest {
         return arg;
       }
     };
-    DatabaseImpl db = DatabaseImpl.open(dir, options.register(twice), io);
+    DatabaseImpl db = TestSeams.open(dir, options.register(twice), io);
     db.tree("t").update(b("k"), twice, b("v"));
-    db.haltForCrashTest();
+    TestSeams.halt(db);
     io.crash();
-    SapwoodException e = assertThrows(SapwoodException.class, () -> DatabaseImpl.open(dir, options, io));
+    SapwoodException e = assertThrows(SapwoodException.class, () -> TestSeams.open(dir, options, io));
     assertTrue(e.getMessage().contains("test.twice"), e.getMessage());
-    try (DatabaseImpl again = DatabaseImpl.open(dir, options.register(twice), io)) {
+    try (DatabaseImpl again = TestSeams.open(dir, options.register(twice), io)) {
       assertEquals("v", s(again.tree("t").get(b("k"))));
     }
   }

@@ -13,7 +13,7 @@ import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Tree;
-import dev.sapwood.internal.engine.DatabaseImpl;
+import dev.sapwood.internal.engine.TestSeams;
 import dev.sapwood.internal.io.MemoryFileIo;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -106,7 +106,7 @@ public final class MapViewSuites {
     private int count;
 
     Trees(String name) {
-      db = DatabaseImpl.open(Path.of("/mem/" + name), Options.defaults().durability(Durability.NONE)
+      db = TestSeams.open(Path.of("/mem/" + name), Options.defaults().durability(Durability.NONE)
           .cacheSize(8 << 20).nodeSize(64 << 10).basementSize(4 << 10).fanout(8)
           .checkpointInterval(Duration.ofDays(1)), new MemoryFileIo());
     }

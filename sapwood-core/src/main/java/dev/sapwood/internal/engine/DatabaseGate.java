@@ -1,0 +1,137 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.StorageException;
+import dev.sapwood.internal.store.BlockFile;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The gate every operation of an open database passes: the database-wide lock, the closed flag
+ * and the sticky failure.
+ *
+ * <p>Locking: reads and single changes run under the shared side ({@link #read}, {@link
+ * #writeShared}; trees latch their own nodes); batches, tree creation and dropping, {@code compact}
+ * and a checkpoint's begin run under the exclusive side ({@link #write}), so neither a reader nor
+ * a checkpoint ever sees part of a batch.
+ *
+ * <p>Invariants: once closed, every operation throws {@link IllegalStateException}. Once a write
+ * path failed ({@link #fail}: the trees in memory may be half-changed), or a read found damage
+ * ({@link BlockFile#corruption()}: no checkpoint may complete any more), every later write throws
+ * a {@link StorageException} carrying the first such failure, and reads go on. A caller mistake
+ * ({@link IllegalArgumentException}, {@link IllegalStateException}) fails nothing.
+ */
+final class DatabaseGate {
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final BlockFile file;
+  private volatile boolean closed;
+  private volatile RuntimeException failure;
+
+  DatabaseGate(BlockFile file) {
+    this.file = file;
+  }
+
+  /** Runs a read under the shared lock. */
+  <T> T read(Supplier<T> op) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return op.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Runs a change under the shared lock (trees latch their own nodes). */
+  <T> T writeShared(Supplier<T> op) {
+    lock.readLock().lock();
+    try {
+      checkWritable();
+      return failOnError(op);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Runs a change under the exclusive lock. */
+  <T> T write(Supplier<T> op) {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      return failOnError(op);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Marks the database closed and runs {@code release} under the exclusive lock, so no operation
+   * is inside the gate while the files close.
+   */
+  void closeWith(Runnable release) {
+    lock.writeLock().lock();
+    try {
+      closed = true;
+      release.run();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Marks the database closed without waiting for anything (a simulated crash). */
+  void markClosed() {
+    closed = true;
+  }
+
+  private <T> T failOnError(Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  /**
+   * What stops writes: the first failed write path, else the first damage a read found (a
+   * checkpoint could not make the trees durable without the damaged block; the log keeps what was
+   * acknowledged, and a reopen replays it onto the last checkpoint).
+   */
+  RuntimeException failure() {
+    RuntimeException f = failure;
+    return f != null ? f : file.corruption();
+  }
+
+  /** Whether a write path failed (damage found by a read does not count). */
+  boolean writeFailed() {
+    return failure != null;
+  }
+
+  /** Records {@code e} as the failure that stops writes, unless one is recorded already. */
+  void fail(RuntimeException e) {
+    synchronized (this) {
+      if (failure == null) {
+        failure = e;
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("database is closed");
+    }
+  }
+
+  void checkWritable() {
+    checkOpen();
+    RuntimeException f = failure();
+    if (f != null) {
+      throw new StorageException("database refuses writes after an earlier failure: " + f.getMessage(), f);
+    }
+  }
+}
