@@ -12,7 +12,10 @@ import java.util.Arrays;
  * {@link #KIND_VALUE} is a plain committed value; other kinds are reserved for MVCC stacks.
  *
  * <p>Invariants: entries are sorted by key, strictly ascending (no duplicates); {@link #maxMsn()}
- * is the highest MSN of any message applied to this basement.
+ * is the highest MSN of any message applied to this basement, and every message for a key of the
+ * basement's range that is not applied yet (still buffered above) has a higher MSN — which is what
+ * lets readers and flushes skip messages at or below it. A basement's range therefore grows only
+ * over a range whose pending messages are all above its max MSN ({@link Flusher#dropEmpty}).
  */
 final class Basement {
   /** Entry kind: a plain value. On disk — never renumber. */

@@ -242,12 +242,31 @@ final class Flusher {
     return max;
   }
 
-  /** Removes empty basements (keeping at least one), each with one adjacent pivot. */
+  /**
+   * Removes empty basements (keeping at least one), each with one adjacent pivot, so that a
+   * neighbour takes over the empty basement's key range — but only a neighbour whose max MSN is
+   * not above the empty one's; an empty basement with no such neighbour stays.
+   *
+   * <p>Why: readers and flushes skip every message at or below a basement's max MSN as already
+   * applied ({@link MessageApplier}). Messages still buffered above the empty basement's range
+   * are newer than its own max MSN, not necessarily than its neighbour's: after a leaf just
+   * flushed merges with an empty sibling whose parent buffer still holds older messages, the
+   * flushed basement's MSN is above them. Had it taken over the range, those messages would be
+   * skipped by every read and every later flush: keys silently missing from scans and gets. A
+   * neighbour with a lower max MSN skips none of them (it applied nothing newer).
+   */
   static void dropEmpty(List<Basement> basements, List<byte[]> pivots) {
     for (int i = basements.size() - 1; i >= 0 && basements.size() > 1; i--) {
-      if (basements.get(i).count() == 0) {
+      Basement b = basements.get(i);
+      if (b.count() != 0) {
+        continue;
+      }
+      if (i > 0 && basements.get(i - 1).maxMsn() <= b.maxMsn()) {
         basements.remove(i);
-        pivots.remove(i > 0 ? i - 1 : 0);
+        pivots.remove(i - 1); // the left neighbour extends up over the range
+      } else if (i + 1 < basements.size() && basements.get(i + 1).maxMsn() <= b.maxMsn()) {
+        basements.remove(i);
+        pivots.remove(i); // the right neighbour extends down over the range
       }
     }
   }
