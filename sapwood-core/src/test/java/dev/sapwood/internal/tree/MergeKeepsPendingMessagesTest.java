@@ -6,7 +6,7 @@ import dev.sapwood.UpdateFunctions;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Codecs;
+import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.store.Header;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,8 +27,8 @@ class MergeKeepsPendingMessagesTest {
   private static final long PENDING_MSN = 100;
   private final Counters counters = new Counters();
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/merge.sap"),
-      new Header.Settings(NODE, 1024, 4, Codecs.NONE));
-  private final TreeContext ctx = new TreeContext(file, 64 << 20, NODE, 1024, 4, Codecs.NONE,
+      new Header.Settings(NODE, 1024, 4, Compressors.NONE));
+  private final TreeContext ctx = new TreeContext(file, 64 << 20, NODE, 1024, 4, Compressors.NONE,
       name -> UpdateFunctions.ADD_LONG, FLUSHED_MSN, counters);
 
   private static byte[] key(int i) {
