@@ -28,6 +28,13 @@ public final class Inspect {
     return Inspection.blockFile(dir);
   }
 
+  /** The names of the trees, in order, read from the catalog alone (no tree is walked). */
+  public static List<String> treeNames(Path dir) {
+    try (Inspection db = Inspection.open(dir)) {
+      return List.copyOf(db.roots().keySet());
+    }
+  }
+
   /** The shape of every tree, by name. */
   public static List<TreeShape> trees(Path dir) {
     try (Inspection db = Inspection.open(dir)) {
