@@ -21,7 +21,7 @@ final class DumpCommand extends DbCommand {
   @Override
   public Integer call() {
     foldLog();
-    if (!Inspect.trees(dir).stream().anyMatch(t -> t.name().equals(tree))) {
+    if (!Inspect.treeNames(dir).contains(tree)) {
       throw new UsageException("no tree named '" + tree + "' in " + dir);
     }
     if (node != null) {

@@ -11,6 +11,13 @@ import java.util.Locale;
  * The command line's way into a database directory for {@code trees} and {@code dump}: each call
  * takes the database's lock, reads the block file as of its last checkpoint, and lets go.
  *
+ * <p>This is the one way in for the command line ({@code dev.sapwood.internal.tools} is the only
+ * internal package exported to it), together with {@link Verifier} for {@code verify}. Beneath it,
+ * each package opens one window onto what it keeps package-private:
+ * {@link dev.sapwood.internal.engine.Inspection} (the directory lock and the catalog) and
+ * {@link dev.sapwood.internal.tree.NodeInspector} (a node's decoded partitions). Neither renders
+ * anything; the text is made here and in {@link TreeShape}.
+ *
  * <p>Errors: {@link dev.sapwood.DatabaseLockedException} if the database is open,
  * {@link dev.sapwood.CorruptionException} for damage, {@link dev.sapwood.SapwoodException} if the
  * directory holds no database, {@link IllegalArgumentException} for an unknown tree or node.
@@ -26,6 +33,13 @@ public final class Inspect {
   /** The block file of the database in {@code dir}. */
   public static Path blockFile(Path dir) {
     return Inspection.blockFile(dir);
+  }
+
+  /** The names of the trees, in order, read from the catalog alone (no tree is walked). */
+  public static List<String> treeNames(Path dir) {
+    try (Inspection db = Inspection.open(dir)) {
+      return List.copyOf(db.roots().keySet());
+    }
   }
 
   /** The shape of every tree, by name. */

@@ -56,8 +56,16 @@ public final class TreeShape {
     if (root == null) {
       throw new IllegalArgumentException("no tree named '" + name + "'");
     }
-    TreeShape s = new TreeShape(name, db.file().header().nodeSize());
-    s.walk(db.file(), root, "");
+    return of(db.file(), name, root);
+  }
+
+  /**
+   * Walks the tree rooted at {@code root} in {@code file} as the file holds it now (nodes written
+   * since the last checkpoint included); the tree's tests use it on a file they build in memory.
+   */
+  public static TreeShape of(BlockFile file, String name, long root) {
+    TreeShape s = new TreeShape(name, file.header().nodeSize());
+    s.walk(file, root, "");
     return s;
   }
 
