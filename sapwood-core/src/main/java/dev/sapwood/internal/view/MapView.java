@@ -379,27 +379,12 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   /** Entries in this view's order; {@code setValue} on one writes to the tree. */
   Iterator<Map.Entry<K, V>> entryIterator() {
-    return MapViewCollections.mapped(rangeIterator(), WriteThroughEntry::new);
+    return MapViewCollections.mapped(
+        rangeIterator(), r -> new MapViewCollections.WriteThroughEntry<>(tree, keys, values, r));
   }
 
   /** Values in this view's key order. */
   Iterator<V> valueIterator() {
     return MapViewCollections.mapped(rangeIterator(), r -> values.decode(r.value()));
-  }
-
-  /** An iterator's entry: {@code setValue} writes to the tree. */
-  private final class WriteThroughEntry extends AbstractMap.SimpleEntry<K, V> {
-    private static final long serialVersionUID = 1L;
-
-    WriteThroughEntry(Raw r) {
-      super(keys.decode(r.key()), values.decode(r.value()));
-    }
-
-    @Override
-    public V setValue(V value) {
-      V old = super.setValue(Objects.requireNonNull(value, "value"));
-      tree.put(keys.encode(getKey()), values.encode(value));
-      return old;
-    }
   }
 }

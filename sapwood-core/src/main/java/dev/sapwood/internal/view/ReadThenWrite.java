@@ -19,6 +19,9 @@ import java.util.WeakHashMap;
  * <p>Thread-safety: safe for concurrent use; one instance is shared by a map view and all the
  * views derived from it.
  *
+ * <p>Invariants: every instance made for the same tree (while that tree is reachable) holds the
+ * same lock object, so views obtained by separate {@code asMap} calls exclude each other too.
+ *
  * @param <V> value type
  */
 final class ReadThenWrite<V> {
