@@ -12,7 +12,6 @@ import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 
 /**
@@ -22,14 +21,15 @@ import java.util.concurrent.ConcurrentNavigableMap;
  *
  * <p>Bounds are kept as encoded keys in ascending terms ({@link Bounds}); a descending view swaps
  * the meaning of first/last, higher/lower, ceiling/floor. Lookups go through a {@link
- * RangeNavigator} and iteration through a {@link RangeIterator}; this class encodes, decodes, locks
- * and delegates.
+ * RangeNavigator}, iteration through a {@link RangeIterator} and read-then-write operations through
+ * a {@link ReadThenWrite}; this class encodes, decodes, checks the range and delegates.
  *
  * <p>Consistency: single reads and writes are the tree's own, atomic. Iterators walk a {@link
  * Cursor}, so they are weakly consistent (they never throw {@code
  * ConcurrentModificationException}); their {@code remove()} deletes the last key returned. The
  * read-then-write operations ({@code put} returning the old value, {@code remove}, {@code
- * putIfAbsent}, {@code replace}, {@code remove(key, value)}, {@code poll*}) hold a lock shared by
+ * putIfAbsent}, {@code replace}, {@code remove(key, value)}, {@code poll*}, and the {@code
+ * ConcurrentMap} defaults built on them) live in {@link ReadThenWrite}: they hold a lock shared by
  * every view of the same tree, so they are atomic against each other, but not against writes made
  * through the {@link Tree} directly. A cursor holds no latch or other resource between calls, so an
  * iterator that is dropped before its end leaks nothing.
@@ -38,21 +38,19 @@ import java.util.concurrent.ConcurrentNavigableMap;
  * @param <V> value type
  */
 public final class MapView<K, V> extends AbstractMap<K, V> implements ConcurrentNavigableMap<K, V> {
-  private static final Map<Tree, Object> LOCKS = new WeakHashMap<>();
-
   private final Tree tree;
   private final Codec<K> keys;
   private final Codec<V> values;
-  private final Object lock;
+  private final ReadThenWrite<V> writes;
   private final Bounds bounds;
   private final boolean descending;
   private final RangeNavigator nav;
 
-  private MapView(Tree tree, Codec<K> keys, Codec<V> values, Object lock, Bounds bounds, boolean descending) {
+  private MapView(Tree tree, Codec<K> keys, Codec<V> values, ReadThenWrite<V> writes, Bounds bounds, boolean descending) {
     this.tree = tree;
     this.keys = keys;
     this.values = values;
-    this.lock = lock;
+    this.writes = writes;
     this.bounds = bounds;
     this.descending = descending;
     this.nav = new RangeNavigator(tree, bounds);
@@ -63,11 +61,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(keys, "key codec");
     Objects.requireNonNull(values, "value codec");
-    Object lock;
-    synchronized (LOCKS) {
-      lock = LOCKS.computeIfAbsent(tree, t -> new Object());
-    }
-    return new MapView<>(tree, keys, values, lock, Bounds.ALL, false);
+    return new MapView<>(tree, keys, values, new ReadThenWrite<>(tree, values), Bounds.ALL, false);
   }
 
   // ---- the range and its direction (Bounds, RangeNavigator, RangeIterator) ----
@@ -158,11 +152,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   public V put(K key, V value) {
     byte[] k = checkedKey(key);
     byte[] v = encodeValue(value);
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      tree.put(k, v);
-      return old == null ? null : values.decode(old);
-    }
+    return writes.put(k, v);
   }
 
   @Override
@@ -171,14 +161,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     if (!bounds.contains(k)) {
       return null;
     }
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      if (old == null) {
-        return null;
-      }
-      tree.delete(k);
-      return values.decode(old);
-    }
+    return writes.remove(k);
   }
 
   @Override
@@ -209,14 +192,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   public V putIfAbsent(K key, V value) {
     byte[] k = checkedKey(key);
     byte[] v = encodeValue(value);
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      if (old != null) {
-        return values.decode(old);
-      }
-      tree.put(k, v);
-      return null;
-    }
+    return writes.putIfAbsent(k, v);
   }
 
   @Override
@@ -229,14 +205,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     if (!bounds.contains(k)) {
       return false;
     }
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      if (old == null || !values.decode(old).equals(value)) {
-        return false;
-      }
-      tree.delete(k);
-      return true;
-    }
+    return writes.remove(k, value);
   }
 
   @Override
@@ -244,28 +213,14 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
     Objects.requireNonNull(oldValue, "oldValue");
     byte[] k = checkedKey(key);
     byte[] v = encodeValue(newValue);
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      if (old == null || !values.decode(old).equals(oldValue)) {
-        return false;
-      }
-      tree.put(k, v);
-      return true;
-    }
+    return writes.replace(k, oldValue, v);
   }
 
   @Override
   public V replace(K key, V value) {
     byte[] k = checkedKey(key);
     byte[] v = encodeValue(value);
-    synchronized (lock) {
-      byte[] old = tree.get(k);
-      if (old == null) {
-        return null;
-      }
-      tree.put(k, v);
-      return values.decode(old);
-    }
+    return writes.replace(k, v);
   }
 
   // ---- SortedMap / NavigableMap ----
@@ -307,13 +262,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   }
 
   private Map.Entry<K, V> poll(boolean up) {
-    synchronized (lock) {
-      Raw r = edge(up);
-      if (r != null) {
-        tree.delete(r.key());
-      }
-      return entry(r);
-    }
+    return entry(writes.poll(nav, up != descending));
   }
 
   @Override
@@ -358,7 +307,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   @Override
   public MapView<K, V> descendingMap() {
-    return new MapView<>(tree, keys, values, lock, bounds, !descending);
+    return new MapView<>(tree, keys, values, writes, bounds, !descending);
   }
 
   @Override
@@ -408,7 +357,7 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   /** This view narrowed to from..to in its own order (null: keep this view's bound); see {@link Bounds#sub}. */
   private MapView<K, V> narrowed(byte[] from, boolean fromIncl, byte[] to, boolean toIncl) {
-    return new MapView<>(tree, keys, values, lock, bounds.sub(from, fromIncl, to, toIncl, descending), descending);
+    return new MapView<>(tree, keys, values, writes, bounds.sub(from, fromIncl, to, toIncl, descending), descending);
   }
 
   // ---- collection views (MapViewCollections) ----
@@ -430,27 +379,12 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
 
   /** Entries in this view's order; {@code setValue} on one writes to the tree. */
   Iterator<Map.Entry<K, V>> entryIterator() {
-    return MapViewCollections.mapped(rangeIterator(), WriteThroughEntry::new);
+    return MapViewCollections.mapped(
+        rangeIterator(), r -> new MapViewCollections.WriteThroughEntry<>(tree, keys, values, r));
   }
 
   /** Values in this view's key order. */
   Iterator<V> valueIterator() {
     return MapViewCollections.mapped(rangeIterator(), r -> values.decode(r.value()));
-  }
-
-  /** An iterator's entry: {@code setValue} writes to the tree. */
-  private final class WriteThroughEntry extends AbstractMap.SimpleEntry<K, V> {
-    private static final long serialVersionUID = 1L;
-
-    WriteThroughEntry(Raw r) {
-      super(keys.decode(r.key()), values.decode(r.value()));
-    }
-
-    @Override
-    public V setValue(V value) {
-      V old = super.setValue(Objects.requireNonNull(value, "value"));
-      tree.put(keys.encode(getKey()), values.encode(value));
-      return old;
-    }
   }
 }

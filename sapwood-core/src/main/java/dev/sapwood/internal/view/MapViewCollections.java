@@ -1,15 +1,20 @@
 package dev.sapwood.internal.view;
 
+import dev.sapwood.Codec;
+import dev.sapwood.Tree;
 import java.util.AbstractCollection;
+import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The entry set and values collection of a {@link MapView}, and the one iterator adapter every
- * view's iterator is built from. Both collections are live (backed by the tree), their iterators
- * weakly consistent with {@code remove()} support.
+ * The entry set and values collection of a {@link MapView}, the write-through entries of the entry
+ * set's iterator, and the one iterator adapter every view's iterator is built from. Both
+ * collections are live (backed by the tree), their iterators weakly consistent with {@code
+ * remove()} support.
  */
 final class MapViewCollections {
   private MapViewCollections() {}
@@ -86,6 +91,32 @@ final class MapViewCollections {
     @Override
     public void clear() {
       map.clear();
+    }
+  }
+
+  /**
+   * An entry of {@link MapView#entrySet()}'s iterator: {@code setValue} writes the new value to the
+   * tree (and into this entry), and returns the entry's previous value; null is refused.
+   */
+  static final class WriteThroughEntry<K, V> extends AbstractMap.SimpleEntry<K, V> {
+    private static final long serialVersionUID = 1L;
+
+    private final Tree tree;
+    private final Codec<K> keys;
+    private final Codec<V> values;
+
+    WriteThroughEntry(Tree tree, Codec<K> keys, Codec<V> values, Raw r) {
+      super(keys.decode(r.key()), values.decode(r.value()));
+      this.tree = tree;
+      this.keys = keys;
+      this.values = values;
+    }
+
+    @Override
+    public V setValue(V value) {
+      V old = super.setValue(Objects.requireNonNull(value, "value"));
+      tree.put(keys.encode(getKey()), values.encode(value));
+      return old;
     }
   }
 
