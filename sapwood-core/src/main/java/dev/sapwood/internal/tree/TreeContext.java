@@ -180,21 +180,6 @@ public final class TreeContext {
     return msn.get();
   }
 
-  /** Writes every dirty node; see {@link NodeStore#writeDirtyNodes}. */
-  public void writeDirtyNodes() {
-    nodes.writeDirtyNodes();
-  }
-
-  /** Marks the checkpoint's pending nodes; see {@link NodeStore#markPending}. */
-  public long[] markPending() {
-    return nodes.markPending();
-  }
-
-  /** Writes the checkpoint's pending nodes; see {@link NodeStore#writePending}. */
-  public void writePending(long[] blocks) {
-    nodes.writePending(blocks);
-  }
-
   public long cacheUsedBytes() {
     return cache.usedBytes();
   }
