@@ -42,14 +42,14 @@ final class Checkpointer {
   /** The begin step; the caller holds the database's exclusive lock and this checkpointer's monitor. */
   Begun begin(LogWriter log, Catalog catalog) {
     long lsn = log.nextLsn();
-    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.markPending());
+    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending());
     file.beginCheckpoint();
     return b;
   }
 
   /** The rest, with writers running; the caller holds this checkpointer's monitor. */
   void finish(Begun b, LogWriter log, long catalogBlock, long startNanos) {
-    ctx.writePending(b.pendingNodes());
+    ctx.nodes().writePending(b.pendingNodes());
     file.writeCheckpointBlock(catalogBlock, b.catalog(), 0, b.catalog().length);
     if (b.lsn() > 0) {
       log.sync(b.lsn() - 1);

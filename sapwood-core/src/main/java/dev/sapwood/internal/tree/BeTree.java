@@ -105,7 +105,7 @@ public final class BeTree {
     } else {
       r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, value, 0, value.length, fn);
     }
-    if (!ctx.gorged(r)) {
+    if (!ctx.shape.gorged(r)) {
       ctx.cache.unpinWrite(r);
       return;
     }
@@ -129,7 +129,7 @@ public final class BeTree {
         return null; // dropped since it was queued (the drop held the database's exclusive lock)
       }
       Node r = ctx.pinRootWrite(root);
-      if (ctx.gorged(r)) {
+      if (ctx.shape.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
         flusher.flushFromRoot(r);
       } else {
@@ -257,7 +257,7 @@ public final class BeTree {
    */
   public void flushAll() {
     ctx.guarded(() -> {
-      new Drainer(ctx, flusher).drain(root);
+      ctx.drainer.drain(root);
       return null;
     });
   }

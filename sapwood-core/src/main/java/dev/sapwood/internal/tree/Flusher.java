@@ -18,9 +18,9 @@ final class Flusher {
   private final TreeContext ctx;
   private final Reshaper reshaper;
 
-  Flusher(TreeContext ctx) {
+  Flusher(TreeContext ctx, Reshaper reshaper) {
     this.ctx = ctx;
-    this.reshaper = new Reshaper(ctx, this);
+    this.reshaper = reshaper;
   }
 
   Reshaper reshaper() {
@@ -36,7 +36,7 @@ final class Flusher {
     long rootBlock = root.key();
     while (true) {
       Node next = null;
-      if (ctx.gorged(root)) {
+      if (ctx.shape.gorged(root)) {
         int c = heaviestChild(root);
         Node child = ctx.pinChildWrite(root, c);
         // Past twice its size the root stays latched until it is flushed below that: writers wait
@@ -84,7 +84,7 @@ final class Flusher {
    */
   private void cascade(Node node, int depth) {
     ctx.counters.cascade(depth);
-    while (ctx.gorged(node)) {
+    while (ctx.shape.gorged(node)) {
       int c = heaviestChild(node);
       Node child = ctx.pinChildWrite(node, c);
       flushInto(node, c, child);
@@ -111,7 +111,7 @@ final class Flusher {
     ctx.partitions.prepareChange(parent);
     ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
-    if (buf.isEmpty() || ctx.fissible(child) || ctx.fusible(child)
+    if (buf.isEmpty() || ctx.shape.fissible(child) || ctx.shape.fusible(child)
         || (child.height == 0 && child.bytes() + buf.bytes() > ctx.nodeSize)) {
       return false;
     }
@@ -128,7 +128,7 @@ final class Flusher {
       ctx.counters.flushesToLeaf.increment();
       applyToLeaf(child, buf);
     }
-    if (ctx.gorged(child)) {
+    if (ctx.shape.gorged(child)) {
       cascade(child, 1);
     } else {
       ctx.cache.unpinWrite(child);

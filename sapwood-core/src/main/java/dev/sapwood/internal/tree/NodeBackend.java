@@ -1,25 +1,30 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheBackend;
+import dev.sapwood.internal.store.BlockFile;
 
 /** Loads nodes from the block file, writes dirty ones back, and partially evicts clean leaves. */
 final class NodeBackend implements CacheBackend<Node> {
-  private final TreeContext ctx;
+  private final BlockFile file;
+  private final TreeCounters counters;
+  private final NodeStore store;
 
-  NodeBackend(TreeContext ctx) {
-    this.ctx = ctx;
+  NodeBackend(BlockFile file, TreeCounters counters, NodeStore store) {
+    this.file = file;
+    this.counters = counters;
+    this.store = store;
   }
 
   @Override
   public Node load(long block) {
-    Node node = NodeReader.read(ctx.file, block);
-    ctx.counters.nodesRead.increment();
+    Node node = NodeReader.read(file, block);
+    counters.nodesRead.increment();
     return node;
   }
 
   @Override
   public void writeBack(Node node) {
-    ctx.writeNode(node);
+    store.writeNode(node);
   }
 
   /**
@@ -49,7 +54,7 @@ final class NodeBackend implements CacheBackend<Node> {
         dropped++;
       }
     }
-    ctx.counters.partitionEvictions.add(dropped);
+    counters.partitionEvictions.add(dropped);
     return dropped > 0 ? Shrink.SHRUNK : kept > 0 ? Shrink.IN_USE : Shrink.NOTHING;
   }
 

@@ -1,5 +1,8 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.store.BlockFile;
+
 /**
  * Brings node partitions into memory: one at a time for readers (partial fetch: a point query
  * needs one buffer per internal node and one basement of the leaf), all of them before a node is
@@ -12,10 +15,16 @@ package dev.sapwood.internal.tree;
  * read often enough become resident.
  */
 final class Partitions {
-  private final TreeContext ctx;
+  private final BlockFile file;
+  private final CacheTable<Node> cache;
+  private final NodeStore store;
+  private final TreeCounters counters;
 
-  Partitions(TreeContext ctx) {
-    this.ctx = ctx;
+  Partitions(BlockFile file, NodeStore store, TreeCounters counters) {
+    this.file = file;
+    this.cache = store.cache;
+    this.store = store;
+    this.counters = counters;
   }
 
   /** Buffer i of a latched internal node, fetched if it is not in memory. */
@@ -33,8 +42,8 @@ final class Partitions {
     if (node.loaded(i) || shouldFetch(node, i)) {
       return buffer(node, i);
     }
-    ctx.counters.framePeeks.increment();
-    return PartitionReader.peekBuffer(ctx.file, node.key(), node.disk, i, key);
+    counters.framePeeks.increment();
+    return PartitionReader.peekBuffer(file, node.key(), node.disk, i, key);
   }
 
   /** Like {@link #bufferFor}, for basement i of a read-latched leaf. */
@@ -42,14 +51,14 @@ final class Partitions {
     if (leaf.loaded(i) || shouldFetch(leaf, i)) {
       return basement(leaf, i);
     }
-    ctx.counters.framePeeks.increment();
-    return PartitionReader.peekBasement(ctx.file, leaf.key(), leaf.disk, i, key);
+    counters.framePeeks.increment();
+    return PartitionReader.peekBasement(file, leaf.key(), leaf.disk, i, key);
   }
 
   private boolean shouldFetch(Node node, int i) {
     PartitionDirectory d = node.disk;
     return d.frameEnd(i) - d.firstFrame(i) <= 1
-        || ctx.cache.hasRoom(d.rawLength(i))
+        || cache.hasRoom(d.rawLength(i))
         || d.notePeek(i);
   }
 
@@ -69,7 +78,7 @@ final class Partitions {
   void prepareChange(Node node) {
     loadAll(node);
     if (node.pendingCheckpoint) {
-      ctx.writeNode(node);
+      store.writeNode(node);
     }
   }
 
@@ -92,15 +101,15 @@ final class Partitions {
         fetch(node, i);
       }
     }
-    ctx.cache.account(node);
+    cache.account(node);
   }
 
   private void fetch(Node node, int i) {
     if (node.height == 0) {
-      node.basements[i] = PartitionReader.readBasement(ctx.file, node.key(), node.disk, i);
+      node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
     } else {
-      node.buffers[i] = PartitionReader.readBuffer(ctx.file, node.key(), node.disk, i);
+      node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
     }
-    ctx.counters.partialFetches.increment();
+    counters.partialFetches.increment();
   }
 }

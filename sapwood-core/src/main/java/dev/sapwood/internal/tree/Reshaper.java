@@ -14,11 +14,9 @@ import java.util.List;
  */
 final class Reshaper {
   private final TreeContext ctx;
-  private final Flusher flusher;
 
-  Reshaper(TreeContext ctx, Flusher flusher) {
+  Reshaper(TreeContext ctx) {
     this.ctx = ctx;
-    this.flusher = flusher;
   }
 
   /**
@@ -29,15 +27,15 @@ final class Reshaper {
   Node reshapeChild(Node parent, int c, Node child) {
     ctx.partitions.prepareChange(parent);
     ctx.partitions.prepareChange(child);
-    if (ctx.fissible(child)) {
+    if (ctx.shape.fissible(child)) {
       splitChild(parent, c, child);
       return null;
     }
-    if (ctx.fusible(child) && parent.n > 1) {
+    if (ctx.shape.fusible(child) && parent.n > 1) {
       mergeChild(parent, c, child);
       return null;
     }
-    if (ctx.gorged(child)) {
+    if (ctx.shape.gorged(child)) {
       return child;
     }
     ctx.cache.unpinWrite(child);
@@ -54,7 +52,7 @@ final class Reshaper {
     if (root.height > 1 && root.n == 1) {
       collapseRoot(root); // the root stays internal: a height-1 root with one leaf is the smallest tree
     }
-    if (!ctx.fissible(root)) {
+    if (!ctx.shape.fissible(root)) {
       return root.height != height;
     }
     // The root keeps its block number: its contents move into new children.
@@ -76,7 +74,7 @@ final class Reshaper {
    */
   private void collapseRoot(Node root) {
     Node child = ctx.pinChildWrite(root, 0);
-    flusher.flushInto(root, 0, child);
+    ctx.flusher.flushInto(root, 0, child);
     root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
     root.dirty = true;
@@ -244,7 +242,7 @@ final class Reshaper {
     parent.removeRightChild(l);
     parent.dirty = true;
     free(right);
-    if (ctx.fissible(left)) {
+    if (ctx.shape.fissible(left)) {
       ctx.counters.rebalances.increment();
       splitChild(parent, l, left);
     } else {

@@ -8,12 +8,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every tree of one database shares: the block file, the node cache, the shape targets, the
- * update functions, the MSN counter and the status counters.
+ * The fixed wiring every tree of one database shares, and the one place it is built: the
+ * settings (block file, shape targets, codec, update functions), the MSN counter, the status
+ * counters, and the tree's rooms, each built once here and handed what it needs: the node store
+ * with its cache ({@link NodeStore}), the partition fetcher ({@link Partitions}), the shape rules
+ * ({@link ShapeRules}), the reshaper and the flusher, the drainer and the cleaner ({@link Cleaner}).
+ * Also the latch-safety helpers every tree operation goes through: {@link #guarded} and the
+ * checked root and child pins.
+ *
+ * <p>Invariants: every field but {@code background} is final and set once, here; a root pinned
+ * through {@link #pinRootRead}/{@link #pinRootWrite} is internal, and a child pinned through
+ * {@link #pinChildRead}/{@link #pinChildWrite} has exactly its parent's height minus one.
  */
 public final class TreeContext {
   final BlockFile file;
-  final CacheTable<Node> cache;
   final int nodeSize;
   final int basementSize;
   final int fanout;
@@ -22,11 +30,19 @@ public final class TreeContext {
   final MessageApplier.FailureListener failures;
   final AtomicLong msn;
   final TreeCounters counters;
+  final NodeStore nodes;
+  final CacheTable<Node> cache;
+  final ShapeRules shape;
   final Partitions partitions;
-  volatile Background background = Background.INLINE;
+  final Reshaper reshaper;
   final Flusher flusher;
+  final Drainer drainer;
+  final Cleaner cleaner;
+  volatile Background background = Background.INLINE;
 
   /**
+   * Builds the shared settings and wires the tree's rooms once.
+   *
    * @param lastMsn the highest MSN already used (from the header); new messages get higher ones
    */
   public TreeContext(BlockFile file, long cacheBytes, int nodeSize, int basementSize, int fanout,
@@ -41,9 +57,24 @@ public final class TreeContext {
     this.counters = new TreeCounters(counters);
     LongAdder failed = counters.counter("update.failed");
     this.failures = (fn, cause) -> failed.increment();
-    this.cache = new CacheTable<>(new NodeBackend(this), cacheBytes, counters);
-    this.partitions = new Partitions(this);
-    this.flusher = new Flusher(this);
+    this.nodes = new NodeStore(file, codec, this.counters, cacheBytes, counters);
+    this.cache = nodes.cache;
+    this.shape = new ShapeRules(nodeSize, fanout);
+    this.partitions = new Partitions(file, nodes, this.counters);
+    this.reshaper = new Reshaper(this);
+    this.flusher = new Flusher(this, reshaper);
+    this.drainer = new Drainer(this, flusher);
+    this.cleaner = new Cleaner(this);
+  }
+
+  /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */
+  public NodeStore nodes() {
+    return nodes;
+  }
+
+  /** The cleaner, which flushes heavy cached internal nodes between writes. */
+  public Cleaner cleaner() {
+    return cleaner;
   }
 
   /** Sets where trees hand background flushes (INLINE until the engine's threads start). */
@@ -52,54 +83,14 @@ public final class TreeContext {
     cache.setBackground(b::submit);
   }
 
-  /**
-   * Block numbers of cached internal nodes whose buffers hold at least {@code threshold} bytes,
-   * fullest first, at most {@code max}: the cleaner's candidates. Reads sizes without latches, so
-   * the order is approximate.
-   */
+  /** The cleaner's candidates; see {@link Cleaner#candidates}. */
   public long[] cleanerCandidates(long threshold, int max) {
-    java.util.List<long[]> found = new java.util.ArrayList<>();
-    cache.forEach(node -> {
-      if (node.height > 0) {
-        long bytes = 0;
-        MessageBuffer[] bufs = node.buffers;
-        for (MessageBuffer b : bufs) {
-          bytes += b == null ? 0 : b.bytes();
-        }
-        if (bytes >= threshold) {
-          found.add(new long[] {node.key(), bytes});
-        }
-      }
-    });
-    found.sort((a, b) -> Long.compare(b[1], a[1]));
-    long[] out = new long[Math.min(max, found.size())];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = found.get(i)[0];
-    }
-    return out;
+    return cleaner.candidates(threshold, max);
   }
 
-  /**
-   * Flushes the heaviest child of cached internal node {@code block} if its buffers hold at least
-   * {@code threshold} bytes, cascading as a writer's flush does (TokuFT's cleaner thread).
-   * Returns whether it flushed.
-   */
+  /** One cleaner flush; see {@link Cleaner#clean}. */
   public boolean clean(long block, long threshold) {
-    return guarded(() -> cleanUnguarded(block, threshold));
-  }
-
-  private boolean cleanUnguarded(long block, long threshold) {
-    Node node = cache.pinWriteIfCached(block);
-    if (node == null) {
-      return false;
-    }
-    if (node.height == 0 || node.bufferBytes() < threshold) {
-      cache.unpinWrite(node);
-      return false;
-    }
-    counters.cleanerFlushes.increment();
-    flusher.flushOnce(node);
-    return true;
+    return cleaner.clean(block, threshold);
   }
 
   /**
@@ -189,55 +180,6 @@ public final class TreeContext {
     return msn.get();
   }
 
-  /** Writes every dirty node (with no checkpoint in progress, nothing else running). */
-  public void writeDirtyNodes() {
-    cache.forEach(node -> {
-      if (node.isDirty()) {
-        writeNode(node);
-      }
-    });
-  }
-
-  /**
-   * The first step of a checkpoint, with nothing else running: marks every dirty node as waiting
-   * for the checkpoint and returns their block numbers. The caller then begins the block file's
-   * checkpoint and, with writers running again, calls {@link #writePending}.
-   */
-  public long[] markPending() {
-    java.util.List<Long> out = new java.util.ArrayList<>();
-    cache.forEach(node -> {
-      if (node.isDirty()) {
-        node.pendingCheckpoint = true;
-        out.add(node.key());
-      }
-    });
-    long[] blocks = new long[out.size()];
-    for (int i = 0; i < blocks.length; i++) {
-      blocks[i] = out.get(i);
-    }
-    return blocks;
-  }
-
-  /**
-   * Writes each node of {@code blocks} still waiting for the checkpoint, one write latch at a
-   * time, while writers go on (those that reach a waiting node first write it themselves).
-   */
-  public void writePending(long[] blocks) {
-    for (long block : blocks) {
-      Node node = cache.pinWriteIfCached(block);
-      if (node == null) {
-        continue; // freed meanwhile (a pending node is written before it is freed)
-      }
-      try {
-        if (node.pendingCheckpoint) {
-          writeNode(node);
-        }
-      } finally {
-        cache.unpinWrite(node);
-      }
-    }
-  }
-
   public long cacheUsedBytes() {
     return cache.usedBytes();
   }
@@ -250,65 +192,7 @@ public final class TreeContext {
     return cache.size();
   }
 
-  /**
-   * Writes a whole, write-latched (or otherwise unshared) node and marks it clean. A node the
-   * checkpoint in progress waits for goes into the checkpoint's image.
-   */
-  void writeNode(Node node) {
-    NodeWriter.Result written = NodeWriter.write(node, codec);
-    byte[] block = written.block();
-    if (node.pendingCheckpoint) {
-      file.writeCheckpointBlock(node.key(), block, 0, block.length);
-      node.pendingCheckpoint = false;
-      counters.checkpointNodes.increment();
-      counters.checkpointBytes.add(block.length);
-    } else {
-      file.writeBlock(node.key(), block, 0, block.length);
-    }
-    node.dirty = false;
-    node.disk = written.directory();
-    counters.nodesWritten.increment();
-    counters.nodeBytesWritten.add(block.length);
-    if (node.height == 0) {
-      counters.leafBytesWritten.add(block.length);
-    }
-  }
-
   MessageApplier newApplier() {
     return new MessageApplier(functions, failures);
-  }
-
-  /**
-   * Whether internal {@code node}'s buffers hold more than a node's worth of messages (pivots do
-   * not count: flushing cannot shrink them, splitting does).
-   */
-  boolean gorged(Node node) {
-    return node.height > 0 && node.bufferBytes() > nodeSize;
-  }
-
-  /**
-   * Whether {@code node} must split: an internal node with more children than the fanout, or with
-   * at least four children and pivots of more than half a node (keys near the 16 KiB limit on small
-   * nodes); a leaf larger than a node that holds more than one entry. A split always makes at least
-   * two pieces of such a node ({@link Reshaper}), so a leaf ends up holding a single entry at the
-   * least, and a lone entry larger than a node is a leaf of its own.
-   */
-  boolean fissible(Node node) {
-    if (node.height > 0) {
-      return node.n > fanout || (node.n >= 4 && node.pivotBytes() > nodeSize / 2);
-    }
-    return node.bytes() > nodeSize && (node.n > 1 || node.basements[0].count() > 1);
-  }
-
-  /**
-   * Whether {@code node} should merge with a sibling: an internal node with few children and few
-   * pivot bytes (two children split apart for their large pivots would only split again), a leaf
-   * of less than a quarter node.
-   */
-  boolean fusible(Node node) {
-    if (node.height > 0) {
-      return node.n < Math.max(2, fanout / 4) && node.pivotBytes() < nodeSize / 8;
-    }
-    return node.bytes() < nodeSize / 4;
   }
 }

@@ -94,7 +94,7 @@ class LargeEntryShapeTest {
       assertTrue(counter("split.leaf") <= s.leaves + counter("merge.leaf") + counter("merge.rebalance"),
           tag + counters.snapshot() + " " + s);
       assertAllThere(f.tree, model, tag);
-      f.ctx.writeDirtyNodes();
+      f.ctx.nodes.writeDirtyNodes();
       assertAllThere(f.tree, model, tag + "after writing: ");
     }
   }
@@ -163,11 +163,11 @@ class LargeEntryShapeTest {
         f.tree.put(k, v);
         user += k.length + v.length;
         if (i % 4 == 3) {
-          f.ctx.writeDirtyNodes();
+          f.ctx.nodes.writeDirtyNodes();
         }
       }
       f.tree.flushAll();
-      f.ctx.writeDirtyNodes();
+      f.ctx.nodes.writeDirtyNodes();
       long leaf = counter("node.leaf_bytes_written");
       long all = counter("node.bytes_written");
       assertTrue(all <= 3 * user, "node bytes " + all + " (leaves " + leaf + ") for " + user + " bytes put");

@@ -106,7 +106,7 @@ class MergeKeepsPendingMessagesTest {
       counts.add(b.count());
     }
     assertTrue(counts.contains(0), "the empty sibling's basement stayed: " + counts);
-    ctx.writeNode(leaf);
+    ctx.nodes.writeNode(leaf);
     Node back = NodeReader.read(file, leaf.key());
     List<Integer> read = new ArrayList<>();
     for (int i = 0; i < back.n; i++) {
@@ -138,7 +138,7 @@ class MergeKeepsPendingMessagesTest {
     long empty = leaf(0, 0, 0);
     Node root = root(flushed, empty, 10, 1, 12, 13, 14);
     Node child = ctx.pinChildWrite(root, 0);
-    assertTrue(ctx.fusible(child));
+    assertTrue(ctx.shape.fusible(child));
     assertNull(ctx.flusher.reshaper().reshapeChild(root, 0, child));
     assertEquals(1, root.n, "the two leaves merged");
     assertSeesEverything(root, 0, 1, 2, 3, 4, 12, 13, 14);
@@ -150,7 +150,7 @@ class MergeKeepsPendingMessagesTest {
     long flushed = leaf(20, 25, FLUSHED_MSN);
     Node root = root(empty, flushed, 20, 0, 3, 4, 5);
     Node child = ctx.pinChildWrite(root, 1);
-    assertTrue(ctx.fusible(child));
+    assertTrue(ctx.shape.fusible(child));
     assertNull(ctx.flusher.reshaper().reshapeChild(root, 1, child));
     assertEquals(1, root.n, "the two leaves merged");
     assertSeesEverything(root, 3, 4, 5, 20, 21, 22, 23, 24);

@@ -43,7 +43,7 @@ class PartialFetchTest {
     for (int i = 0; i < n; i++) {
       tree.put(key((i * 7919) % n), value((i * 7919) % n));
     }
-    warm.writeDirtyNodes();
+    warm.nodes.writeDirtyNodes();
     file.checkpoint(root, warm.lastMsn(), 0);
     return root;
   }

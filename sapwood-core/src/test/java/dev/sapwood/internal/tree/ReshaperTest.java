@@ -71,7 +71,7 @@ class ReshaperTest {
     ctx.cache.unpinWrite(right);
     Node parent = parentOf(left, right, 5);
     long rightBlock = right.key();
-    assertTrue(ctx.fusible(left));
+    assertTrue(ctx.shape.fusible(left));
     assertNull(ctx.flusher.reshaper().reshapeChild(parent, 0, left));
     assertEquals(1, parent.n, "the parent lost a child");
     assertEquals(1, counters.counter("merge.leaf").sum());
@@ -93,7 +93,7 @@ class ReshaperTest {
     Node right = leaf(3, 80); // about 4 KiB: merged with the left one it would not fit a node
     ctx.cache.unpinWrite(right);
     Node parent = parentOf(left, right, 3);
-    assertTrue(ctx.fusible(left));
+    assertTrue(ctx.shape.fusible(left));
     assertNull(ctx.flusher.reshaper().reshapeChild(parent, 0, left));
     assertEquals(1, counters.counter("merge.rebalance").sum());
     assertEquals(0, counters.counter("merge.leaf").sum());
@@ -155,7 +155,7 @@ class ReshaperTest {
     // reached the average and the split kept one piece (counting a split all the same).
     Node leaf = leafOfBasements(6000, 6000);
     Node parent = parentOfOne(leaf);
-    assertTrue(ctx.fissible(leaf));
+    assertTrue(ctx.shape.fissible(leaf));
     assertNull(ctx.flusher.reshaper().reshapeChild(parent, 0, leaf));
     assertEquals(2, parent.n, "split in two");
     assertEquals(1, counters.counter("split.leaf").sum());
@@ -210,7 +210,7 @@ class ReshaperTest {
     right.dirty = false;
     ctx.cache.unpinWrite(right);
     Node parent = parentOf(left, right, 3);
-    assertTrue(ctx.fusible(left));
+    assertTrue(ctx.shape.fusible(left));
     assertNull(ctx.flusher.reshaper().reshapeChild(parent, 0, left));
     assertEquals(2, parent.n);
     assertEquals(0, counters.counter("merge.rebalance").sum() + counters.counter("merge.leaf").sum());

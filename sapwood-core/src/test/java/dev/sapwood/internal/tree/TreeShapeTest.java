@@ -135,7 +135,7 @@ class TreeShapeTest {
           TreeVerifier.Stats s = TreeVerifier.verify(ctx, root);
           peakNodes = Math.max(peakNodes, s.nodes);
           if (i % 6000 == 5999) {
-            ctx.writeDirtyNodes();
+            ctx.nodes.writeDirtyNodes();
           }
         }
       }
@@ -221,7 +221,7 @@ class TreeShapeTest {
         assertEquals(shrunk.nodes, ctx.cachedNodes(), tag + "cached nodes vs tree nodes");
       }
       assertContents(tree, model, tag + "after shrinking", rnd);
-      ctx.writeDirtyNodes();
+      ctx.nodes.writeDirtyNodes();
       assertEquals(shrunk.nodes, file.counters().get("store.blocks").intValue(), tag + "blocks in use after writing every node");
     }
   }
@@ -267,7 +267,7 @@ class TreeShapeTest {
           TreeVerifier.verify(ctx, root);
           assertContents(tree, model, "seed " + seed + " after " + (i + 1) + " ops", rnd);
           if (rnd.nextBoolean()) {
-            ctx.writeDirtyNodes();
+            ctx.nodes.writeDirtyNodes();
           }
         }
       }

@@ -1,0 +1,71 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.cache.CacheTable;
+
+/**
+ * The cleaner (TokuFT's cleaner thread): picks cached internal nodes whose buffers have grown
+ * heavy and flushes their heaviest child, cascading as a writer's flush does, so writers find
+ * light roots. The engine runs a pass now and then; the tree itself never waits for it.
+ *
+ * <p>Invariants: a node is flushed only under its write latch, taken only if it is still cached
+ * (the cleaner never reads a node from disk); every pin is released if a flush fails part-way
+ * ({@link TreeContext#guarded}).
+ */
+public final class Cleaner {
+  private final TreeContext ctx;
+  private final CacheTable<Node> cache;
+
+  Cleaner(TreeContext ctx) {
+    this.ctx = ctx;
+    this.cache = ctx.cache;
+  }
+
+  /**
+   * Block numbers of cached internal nodes whose buffers hold at least {@code threshold} bytes,
+   * fullest first, at most {@code max}: the cleaner's candidates. Reads sizes without latches, so
+   * the order is approximate.
+   */
+  public long[] candidates(long threshold, int max) {
+    java.util.List<long[]> found = new java.util.ArrayList<>();
+    cache.forEach(node -> {
+      if (node.height > 0) {
+        long bytes = 0;
+        MessageBuffer[] bufs = node.buffers;
+        for (MessageBuffer b : bufs) {
+          bytes += b == null ? 0 : b.bytes();
+        }
+        if (bytes >= threshold) {
+          found.add(new long[] {node.key(), bytes});
+        }
+      }
+    });
+    found.sort((a, b) -> Long.compare(b[1], a[1]));
+    long[] out = new long[Math.min(max, found.size())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = found.get(i)[0];
+    }
+    return out;
+  }
+
+  /**
+   * Flushes the heaviest child of cached internal node {@code block} if its buffers hold at least
+   * {@code threshold} bytes, cascading as a writer's flush does. Returns whether it flushed.
+   */
+  public boolean clean(long block, long threshold) {
+    return ctx.guarded(() -> cleanUnguarded(block, threshold));
+  }
+
+  private boolean cleanUnguarded(long block, long threshold) {
+    Node node = cache.pinWriteIfCached(block);
+    if (node == null) {
+      return false;
+    }
+    if (node.height == 0 || node.bufferBytes() < threshold) {
+      cache.unpinWrite(node);
+      return false;
+    }
+    ctx.counters.cleanerFlushes.increment();
+    ctx.flusher.flushOnce(node);
+    return true;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+
+/**
+ * Writes nodes to the block file: one node at a time (a cache eviction, a partition fetch that
+ * must first write a changed node, a test), every dirty node at once, and the nodes a checkpoint
+ * waits for. Owns the node cache, whose backend writes back through {@link #writeNode}.
+ *
+ * <p>Invariants: a node is written whole and only under its write latch (or while unshared);
+ * a node marked pending for the checkpoint in progress goes into the checkpoint's image and is
+ * written before it can be freed; a written node is clean and its on-disk directory is the one
+ * just written.
+ */
+public final class NodeStore {
+  private final BlockFile file;
+  private final byte codec;
+  private final TreeCounters counters;
+  final CacheTable<Node> cache;
+
+  NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
+    this.file = file;
+    this.codec = codec;
+    this.counters = counters;
+    this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
+  }
+
+  /** Writes every dirty node (with no checkpoint in progress, nothing else running). */
+  public void writeDirtyNodes() {
+    cache.forEach(node -> {
+      if (node.isDirty()) {
+        writeNode(node);
+      }
+    });
+  }
+
+  /**
+   * The first step of a checkpoint, with nothing else running: marks every dirty node as waiting
+   * for the checkpoint and returns their block numbers. The caller then begins the block file's
+   * checkpoint and, with writers running again, calls {@link #writePending}.
+   */
+  public long[] markPending() {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    cache.forEach(node -> {
+      if (node.isDirty()) {
+        node.pendingCheckpoint = true;
+        out.add(node.key());
+      }
+    });
+    long[] blocks = new long[out.size()];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = out.get(i);
+    }
+    return blocks;
+  }
+
+  /**
+   * Writes each node of {@code blocks} still waiting for the checkpoint, one write latch at a
+   * time, while writers go on (those that reach a waiting node first write it themselves).
+   */
+  public void writePending(long[] blocks) {
+    for (long block : blocks) {
+      Node node = cache.pinWriteIfCached(block);
+      if (node == null) {
+        continue; // freed meanwhile (a pending node is written before it is freed)
+      }
+      try {
+        if (node.pendingCheckpoint) {
+          writeNode(node);
+        }
+      } finally {
+        cache.unpinWrite(node);
+      }
+    }
+  }
+
+  /**
+   * Writes a whole, write-latched (or otherwise unshared) node and marks it clean. A node the
+   * checkpoint in progress waits for goes into the checkpoint's image.
+   */
+  void writeNode(Node node) {
+    NodeWriter.Result written = NodeWriter.write(node, codec);
+    byte[] block = written.block();
+    if (node.pendingCheckpoint) {
+      file.writeCheckpointBlock(node.key(), block, 0, block.length);
+      node.pendingCheckpoint = false;
+      counters.checkpointNodes.increment();
+      counters.checkpointBytes.add(block.length);
+    } else {
+      file.writeBlock(node.key(), block, 0, block.length);
+    }
+    node.dirty = false;
+    node.disk = written.directory();
+    counters.nodesWritten.increment();
+    counters.nodeBytesWritten.add(block.length);
+    if (node.height == 0) {
+      counters.leafBytesWritten.add(block.length);
+    }
+  }
+}
