@@ -152,7 +152,7 @@ class TreeDataDrivenTest {
           }
         }
         case "flush-all" -> tree.flushAll();
-        case "checkpoint" -> ctx.writeDirtyNodes();
+        case "checkpoint" -> ctx.nodes.writeDirtyNodes();
         case "verify" -> TreeVerifier.verify(ctx, tree.rootBlock());
         case "shape" -> {
           return shape();
@@ -184,7 +184,7 @@ class TreeDataDrivenTest {
     }
 
     private List<String> shape() {
-      ctx.writeDirtyNodes();
+      ctx.nodes.writeDirtyNodes();
       TreeShape shape = TreeShape.of(file, "script", tree.rootBlock());
       List<String> out = new ArrayList<>();
       out.add("height=" + shape.height() + " nodes=" + shape.nodes().size() + " keys~" + shape.approximateKeys());
