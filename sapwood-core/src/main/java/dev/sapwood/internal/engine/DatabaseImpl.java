@@ -311,8 +311,8 @@ public final class DatabaseImpl implements Database {
   void clean() {
     gate.writeShared(() -> {
       long threshold = options.nodeSize() / 2;
-      for (long block : ctx.cleanerCandidates(threshold, 4)) {
-        ctx.clean(block, threshold);
+      for (long block : ctx.cleaner().candidates(threshold, 4)) {
+        ctx.cleaner().clean(block, threshold);
       }
       counters.counter("cleaner.passes").increment();
       return null;

@@ -83,16 +83,6 @@ public final class TreeContext {
     cache.setBackground(b::submit);
   }
 
-  /** The cleaner's candidates; see {@link Cleaner#candidates}. */
-  public long[] cleanerCandidates(long threshold, int max) {
-    return cleaner.candidates(threshold, max);
-  }
-
-  /** One cleaner flush; see {@link Cleaner#clean}. */
-  public boolean clean(long block, long threshold) {
-    return cleaner.clean(block, threshold);
-  }
-
   /**
    * Runs a tree operation so that, if it fails part-way (an I/O error, a damaged block), every
    * pin and latch it still holds is released: no latch may outlive a failed operation, or later
