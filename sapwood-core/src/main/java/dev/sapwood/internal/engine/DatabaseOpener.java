@@ -52,9 +52,6 @@ final class DatabaseOpener {
       } else {
         file = BlockFile.open(io, path);
         catalogBlock = file.header().catalogBlock();
-        if (!file.isMapped(catalogBlock)) {
-          throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
-        }
         catalog = Catalog.read(file, catalogBlock);
         options = StoredShape.resolve(options, file.header().settings(), file.name());
         if (!StoredShape.of(options).equals(file.header().settings())) {

@@ -62,9 +62,6 @@ public final class Inspection implements Closeable {
     try {
       file = BlockFile.open(io, dir.resolve(DatabaseOpener.FILE_NAME));
       long catalogBlock = file.header().catalogBlock();
-      if (!file.isMapped(catalogBlock)) {
-        throw new CorruptionException(file.name(), -1, "catalog block " + catalogBlock + " is not in the block table");
-      }
       Catalog catalog = Catalog.read(file, catalogBlock);
       SortedMap<String, Long> roots = new TreeMap<>();
       catalog.trees.forEach((name, entry) -> roots.put(name, entry.root()));
