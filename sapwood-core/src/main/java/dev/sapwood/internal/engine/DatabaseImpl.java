@@ -73,7 +73,7 @@ public final class DatabaseImpl implements Database {
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
     this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
-    this.writes = new WritePath(this, gate, trees, catalog, functions, log, options);
+    this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
     try {
       if (r.replayed() > 0) {
         checkpoint(); // what was replayed is durable in the block file; the next open replays less

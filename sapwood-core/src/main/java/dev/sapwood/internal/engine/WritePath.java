@@ -6,11 +6,14 @@ import dev.sapwood.SyncInterruptedException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,22 +22,24 @@ import java.util.Objects;
  * wait for each one's durability.
  *
  * <p>Invariants: for every key, the order of its changes in the log is the order in which the tree
- * applies them (their MSN order), so replaying the log rebuilds what was acknowledged. Two
- * protocols keep it, one per kind of change:
- * <ul>
- *   <li>a single change ({@link #change}) runs under the gate's shared lock and is logged by the
- *       tree's {@link Journal} callback, under the tree's root write latch, in the same critical
- *       section that gives it its MSN: changes to one tree log and apply in one order, and changes
- *       to different trees share no key;</li>
- *   <li>a batch ({@link #write}), and a tree's creation and dropping, run under the gate's
- *       exclusive lock, logged as one record first and applied after: no single change runs
- *       meanwhile, so nothing can take an MSN between the batch's record and its messages.</li>
- * </ul>
- * A change is in the log (if logged at all) before it changes a node. A change whose logging or
- * applying fails fails the database (the gate); waiting for durability happens outside the lock.
+ * applies them (their MSN order), so replaying the log rebuilds what was acknowledged. One
+ * protocol keeps it for single changes and batches alike ({@link Sequencer}): the roots a change
+ * touches are latched (ascending tree id), then its record is logged and its MSNs taken in one
+ * critical section. A batch runs beside other writers and readers under the gate's shared side;
+ * only one too large to sit in its roots' buffers at once ({@link #SHARED_BATCH_FRACTION} of a
+ * node) takes the exclusive side, so it can be flushed between its messages. Creating and dropping
+ * a tree take the exclusive side. A change is in the log (if logged at all) before it changes a
+ * node. A change whose logging or applying fails fails the database (the gate); waiting for
+ * durability happens outside every lock.
  */
 final class WritePath {
   private static final byte[] EMPTY = new byte[0];
+  /**
+   * A batch of at most this fraction of a node's bytes is inserted with its roots latched (the
+   * shared side): a root may hold up to twice a node before its writer must flush, so such a batch
+   * never leaves one far past that.
+   */
+  static final int SHARED_BATCH_FRACTION = 1;
 
   /** One change of a batch, resolved to its tree and its stored form. */
   record Op(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fn) {}
@@ -46,9 +51,11 @@ final class WritePath {
   private final FunctionRegistry functions;
   private final LogWriter log;
   private final Durability durability;
+  private final Sequencer sequencer;
+  private final long sharedBatchBytes;
 
   WritePath(DatabaseImpl db, DatabaseGate gate, TreeRegistry trees, Catalog catalog,
-      FunctionRegistry functions, LogWriter log, Options options) {
+      FunctionRegistry functions, LogWriter log, Options options, TreeContext ctx) {
     this.db = db;
     this.gate = gate;
     this.trees = trees;
@@ -56,19 +63,33 @@ final class WritePath {
     this.functions = functions;
     this.log = log;
     this.durability = options.durability();
+    this.sequencer = new Sequencer(log, ctx);
+    this.sharedBatchBytes = (long) options.nodeSize() * SHARED_BATCH_FRACTION;
   }
 
-  /** A single change through tree {@code t}, logged under its root latch. */
+  /** The highest MSN at or below which every acknowledged change is wholly in the trees. */
+  long visibleMsn() {
+    return sequencer.visibleMsn();
+  }
+
+  /** A single change through tree {@code t}. */
   void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     Durability d = durability;
-    long[] lsn = {-1};
-    Journal journal = d == Durability.NONE ? Journal.NONE : (ty, k, v, f) ->
-        lsn[0] = append(LogRecords.single(ty, t.id(), k, v, f));
-    gate.writeShared(() -> {
-      t.beTree().apply(type, key, value, fn, journal);
-      return null;
+    byte[] record = d == Durability.NONE ? null : LogRecords.single(type, t.id(), key, value, fn);
+    long lsn = gate.writeShared(() -> {
+      BeTree tree = t.beTree();
+      tree.latchRoot();
+      long at;
+      try {
+        at = sequencer.sequence(record, t, type, key, value, fn);
+      } catch (RuntimeException | Error e) {
+        tree.abandonLatch();
+        throw e;
+      }
+      tree.unlatchRoot();
+      return at;
     });
-    afterWrite(d, lsn[0], true);
+    afterWrite(d, lsn, true);
   }
 
   /** The changes of {@code batch}, logged as one record and applied together. */
@@ -96,20 +117,74 @@ final class WritePath {
       return;
     }
     byte[] record = d == Durability.NONE ? null : record(ops);
-    long[] lsn = {-1};
-    gate.write(() -> {
-      for (Op op : ops) {
-        op.tree().beTree(); // a dropped tree fails the batch before anything is logged
+    long lsn = batch.byteSize() <= sharedBatchBytes
+        ? gate.writeShared(() -> applyLatched(record, ops))
+        : gate.write(() -> {
+          for (Op op : ops) {
+            op.tree().beTree(); // a dropped tree fails the batch before anything is logged
+          }
+          return sequencer.sequenceExclusive(record, ops);
+        });
+    afterWrite(d, lsn, true);
+  }
+
+  /** Latches the roots of {@code ops}' trees in ascending id, sequences them, lets them go. */
+  private long applyLatched(byte[] record, List<Op> ops) {
+    BeTree[] roots = rootsInIdOrder(ops); // a dropped tree fails the batch before anything is logged
+    int latched = 0;
+    long lsn;
+    try {
+      for (; latched < roots.length; latched++) {
+        roots[latched].latchRoot();
       }
-      if (record != null) {
-        lsn[0] = append(record);
+      lsn = sequencer.sequence(record, ops);
+    } catch (RuntimeException | Error e) {
+      if (latched > 0) {
+        roots[0].abandonLatch(); // releases every latch this thread holds
       }
-      for (Op op : ops) {
-        op.tree().beTree().apply(op.type(), op.key(), op.value(), op.fn(), Journal.NONE);
+      throw e;
+    }
+    // Every root is let go before any is flushed: a flush re-latches its root, and holding another
+    // root meanwhile could deadlock with a writer latching them in id order.
+    boolean[] mustFlush = new boolean[roots.length];
+    RuntimeException first = null;
+    for (int i = 0; i < roots.length; i++) {
+      try {
+        mustFlush[i] = roots[i].releaseRoot();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
       }
-      return null;
-    });
-    afterWrite(d, lsn[0], true);
+    }
+    if (first != null) {
+      throw first;
+    }
+    for (int i = 0; i < roots.length; i++) {
+      if (mustFlush[i]) {
+        roots[i].flushAsWriter();
+      }
+    }
+    return lsn;
+  }
+
+  private static BeTree[] rootsInIdOrder(List<Op> ops) {
+    TreeImpl[] ts = new TreeImpl[ops.size()];
+    int n = 0;
+    for (Op op : ops) {
+      TreeImpl t = op.tree();
+      boolean seen = false;
+      for (int i = 0; i < n && !seen; i++) {
+        seen = ts[i] == t;
+      }
+      if (!seen) {
+        ts[n++] = t;
+      }
+    }
+    Arrays.sort(ts, 0, n, Comparator.comparingInt(TreeImpl::id));
+    BeTree[] roots = new BeTree[n];
+    for (int i = 0; i < n; i++) {
+      roots[i] = ts[i].beTree();
+    }
+    return roots;
   }
 
   private static byte[] record(List<Op> ops) {
