@@ -2,7 +2,9 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.Codec;
 import dev.sapwood.Cursor;
+import dev.sapwood.KeyRange;
 import dev.sapwood.Limits;
+import dev.sapwood.Scan;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
@@ -98,8 +100,29 @@ final class TreeImpl implements Tree {
   }
 
   @Override
+  public Cursor cursor(KeyRange range) {
+    checkRange(range);
+    db.read(this::beTree);
+    CursorImpl c = new CursorImpl(db, this, range.from(), range.to());
+    return range.isReversed() ? new ReversedCursor(c) : c;
+  }
+
+  @Override
+  public Scan scan(KeyRange range) {
+    checkRange(range);
+    db.read(this::beTree);
+    return new ScanImpl(this, range);
+  }
+
+  @Override
   public <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
     return MapView.of(this, keys, values);
+  }
+
+  private static void checkRange(KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
   }
 
   private void checkNotDropped() {
