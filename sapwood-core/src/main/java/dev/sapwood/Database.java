@@ -3,6 +3,7 @@ package dev.sapwood;
 import dev.sapwood.internal.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An open Sapwood database: a directory holding one block file with any number of named
@@ -50,6 +51,13 @@ public interface Database extends AutoCloseable {
    * same (no normalization); any other name is an {@link IllegalArgumentException}.
    */
   Tree tree(String name);
+
+  /**
+   * The tree named {@code name} if it exists, without creating it (so it works on a {@link
+   * Options#readOnly(boolean) read-only} database, where {@link #tree} of a missing tree fails). A
+   * name that {@link #tree} would refuse is an {@link IllegalArgumentException}.
+   */
+  Optional<Tree> findTree(String name);
 
   /** The names of all trees, sorted. */
   List<String> treeNames();

@@ -78,6 +78,7 @@ final class TreeImpl implements Tree {
     Limits.checkKey(toExclusive);
     if (Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
       db.read(this::beTree); // nothing to remove, but a closed database or dropped tree still fails
+      db.checkWritable(); // and so does a read-only one
       return;
     }
     db.change(this, MessageType.DELETE_RANGE, fromInclusive, toExclusive, null);
