@@ -35,8 +35,8 @@ final class DirectoryLock {
       if (!f.tryLock()) {
         f.close();
         if (heldShared(io, dir)) {
-          throw new DatabaseLockedException("database " + dir + " is open read-only (in this or another process);"
-              + " a writer needs it to itself: close the readers first");
+          throw new DatabaseLockedException("database " + dir + " is already open read-only (in this or another"
+              + " process), and a writer needs it to itself");
         }
         throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
       }
@@ -63,8 +63,8 @@ final class DirectoryLock {
       IoFile f = io.openReadOnly(p);
       if (!f.tryLockShared()) {
         f.close();
-        throw new DatabaseLockedException("database " + dir + " is open for writing (in this or another process);"
-            + " a read-only open waits for no writer: close it first");
+        throw new DatabaseLockedException("database " + dir + " is already open for writing (in this or another"
+            + " process), which a read-only open cannot share");
       }
       return new DirectoryLock(f);
     } catch (IOException e) {
