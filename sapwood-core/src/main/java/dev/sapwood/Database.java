@@ -10,8 +10,9 @@ import java.util.Optional;
  * {@link Tree}s.
  *
  * <p>Thread-safe: any number of threads may use a database, its trees and (each their own)
- * cursors at once. One process opens a directory at a time; a second open fails with
- * {@link DatabaseLockedException}.
+ * cursors at once. One process opens a directory for writing at a time; a second open fails with
+ * {@link DatabaseLockedException}. Read-only opens ({@link Options#readOnly(boolean)}) share a
+ * directory with each other, in any number of processes, but not with a writer.
  *
  * <p>Durability: each write is logged to a write-ahead log before it changes the trees; see
  * {@link Durability} for what each level survives. Everything is durable once {@link #sync()},
@@ -40,7 +41,16 @@ public interface Database extends AutoCloseable {
     return open(dir, Options.defaults());
   }
 
-  /** Opens (creating the directory and database if absent) the database in {@code dir}. */
+  /**
+   * Opens the database in {@code dir}, creating the directory and database if absent unless
+   * {@link Options#createIfMissing(boolean)} is false or the open is {@link Options#readOnly(boolean)
+   * read-only}.
+   *
+   * @throws DatabaseLockedException if another open holds the directory in a way this one cannot
+   *     share (a writer, or readers when this one writes)
+   * @throws DatabaseNotFoundException if there is no database and this open may not create one
+   * @throws CorruptionException if the files are damaged
+   */
   static Database open(Path dir, Options options) {
     return Engine.open(dir, options);
   }
