@@ -16,6 +16,11 @@ package dev.sapwood;
  * after a chunk was read may or may not be seen (weakly consistent, like
  * {@code ConcurrentSkipListMap}'s iterators); the cursor never fails because of them.
  *
+ * <p>A cursor of a {@link KeyRange} ({@link Tree#cursor(KeyRange)}) keeps this contract inside its
+ * range and in the range's order: for a {@link KeyRange#reversed() reversed} range "smallest"
+ * reads "largest", "next" moves to a smaller key, and {@code seek(key)} finds the largest key
+ * {@code <= key}; no move leaves the range.
+ *
  * <p>Not thread-safe: one thread uses a cursor at a time. Using a closed cursor, or a cursor of a
  * closed database, is an {@link IllegalStateException}. Returned arrays are copies.
  */

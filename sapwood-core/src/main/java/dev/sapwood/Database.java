@@ -3,14 +3,16 @@ package dev.sapwood;
 import dev.sapwood.internal.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An open Sapwood database: a directory holding one block file with any number of named
  * {@link Tree}s.
  *
  * <p>Thread-safe: any number of threads may use a database, its trees and (each their own)
- * cursors at once. One process opens a directory at a time; a second open fails with
- * {@link DatabaseLockedException}.
+ * cursors at once. One process opens a directory for writing at a time; a second open fails with
+ * {@link DatabaseLockedException}. Read-only opens ({@link Options#readOnly(boolean)}) share a
+ * directory with each other, in any number of processes, but not with a writer.
  *
  * <p>Durability: each write is logged to a write-ahead log before it changes the trees; see
  * {@link Durability} for what each level survives. Everything is durable once {@link #sync()},
@@ -39,7 +41,16 @@ public interface Database extends AutoCloseable {
     return open(dir, Options.defaults());
   }
 
-  /** Opens (creating the directory and database if absent) the database in {@code dir}. */
+  /**
+   * Opens the database in {@code dir}, creating the directory and database if absent unless
+   * {@link Options#createIfMissing(boolean)} is false or the open is {@link Options#readOnly(boolean)
+   * read-only}.
+   *
+   * @throws DatabaseLockedException if another open holds the directory in a way this one cannot
+   *     share (a writer, or readers when this one writes)
+   * @throws DatabaseNotFoundException if there is no database and this open may not create one
+   * @throws CorruptionException if the files are damaged
+   */
   static Database open(Path dir, Options options) {
     return Engine.open(dir, options);
   }
@@ -50,6 +61,13 @@ public interface Database extends AutoCloseable {
    * same (no normalization); any other name is an {@link IllegalArgumentException}.
    */
   Tree tree(String name);
+
+  /**
+   * The tree named {@code name} if it exists, without creating it (so it works on a {@link
+   * Options#readOnly(boolean) read-only} database, where {@link #tree} of a missing tree fails). A
+   * name that {@link #tree} would refuse is an {@link IllegalArgumentException}.
+   */
+  Optional<Tree> findTree(String name);
 
   /** The names of all trees, sorted. */
   List<String> treeNames();

@@ -40,11 +40,15 @@ public final class Options {
   private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
       Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0);
 
-  /** Bits of {@link #explicit}: which shape fields a setter gave. */
+  /** Bits of {@link #explicit}: which shape fields a setter gave, */
   private static final int NODE_SIZE = 1;
   private static final int BASEMENT_SIZE = 2;
   private static final int FANOUT = 4;
   private static final int COMPRESSION = 8;
+  /** and two flags of the open (not shape: never recorded): {@link #readOnly(boolean)}, */
+  private static final int READ_ONLY = 16;
+  /** and {@link #createIfMissing(boolean)} false (so the defaults have the bit clear). */
+  private static final int MUST_EXIST = 32;
 
   private final long cacheSize;
   private final int nodeSize;
@@ -256,6 +260,51 @@ public final class Options {
     return (explicit & COMPRESSION) != 0;
   }
 
+  /**
+   * Whether to open the database read-only (default false). A read-only open takes a shared lock
+   * on the directory, so any number of read-only opens, in this process and in others, may read
+   * one database at once, while a writer is refused with a {@link DatabaseLockedException} (and a
+   * read-only open is refused while a writer has the database). It writes nothing to the
+   * directory: no checkpoint (not even at close), no log segment, no header, no recovery that
+   * changes a file. If the log holds changes past the last checkpoint (the last writer crashed),
+   * they are replayed in memory only: readers see them, and the nodes they changed stay in the
+   * cache until close, beyond its budget if need be; a torn record at the log's end is left in the
+   * file (the next read-write open cuts it). The one exception: a directory copied without its
+   * {@code LOCK} file gets an empty one, since the lock needs a file to hold.
+   *
+   * <p>Every write is an {@link IllegalStateException}: {@link Tree#put}, {@link Tree#delete},
+   * {@link Tree#deleteRange}, {@link Tree#update}, {@link Database#write}, {@link Database#tree}
+   * of a tree that does not exist, {@link Database#dropTree}, {@link Database#checkpoint} and
+   * {@link Database#compact}; {@link Database#sync()} has nothing to do and returns. A read-only
+   * open never creates a database: a missing one is a {@link DatabaseNotFoundException}, whatever
+   * {@link #createIfMissing(boolean)} says. The shape fields of these options change nothing on
+   * disk.
+   */
+  public Options readOnly(boolean readOnly) {
+    return with(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        readOnly ? explicit | READ_ONLY : explicit & ~READ_ONLY);
+  }
+
+  /** Whether these options open read-only ({@link #readOnly(boolean)}). */
+  public boolean readOnly() {
+    return (explicit & READ_ONLY) != 0;
+  }
+
+  /**
+   * Whether an open creates the database (and its directory) if there is none (default true). If
+   * false, opening a directory that holds no database (no block file, or one whose creation never
+   * finished) is a {@link DatabaseNotFoundException}, and nothing is created.
+   */
+  public Options createIfMissing(boolean create) {
+    return with(cacheSize, nodeSize, basementSize, fanout, compression, functions,
+        create ? explicit & ~MUST_EXIST : explicit | MUST_EXIST);
+  }
+
+  /** Whether an open creates a missing database ({@link #createIfMissing(boolean)}). */
+  public boolean createIfMissing() {
+    return (explicit & MUST_EXIST) == 0;
+  }
+
   /** The user-registered update functions (built-ins excluded), in registration order. */
   public List<UpdateFunction> registeredFunctions() {
     return new ArrayList<>(functions.values());
@@ -266,6 +315,7 @@ public final class Options {
     return "Options{cacheSize=" + cacheSize + ", nodeSize=" + nodeSize + ", basementSize=" + basementSize
         + ", fanout=" + fanout + ", compression=" + compression + ", functions=" + functions.keySet()
         + ", durability=" + durability + ", syncInterval=" + syncInterval
-        + ", checkpointInterval=" + checkpointInterval + "}";
+        + ", checkpointInterval=" + checkpointInterval + ", readOnly=" + readOnly()
+        + ", createIfMissing=" + createIfMissing() + "}";
   }
 }

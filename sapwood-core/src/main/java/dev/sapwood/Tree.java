@@ -60,6 +60,28 @@ public interface Tree {
   Cursor cursor();
 
   /**
+   * A new, unpositioned cursor that sees only the keys of {@code range}, in the range's order; close
+   * it when done. It keeps the {@link Cursor} contract with "the tree" read as "the range" and
+   * "larger" as "later in the range's order": {@code first()} positions at the range's first key
+   * (its largest if the range is {@link KeyRange#reversed() reversed}), {@code last()} at its last,
+   * {@code next()} moves one key on in the range's order and {@code prev()} one back, each false
+   * (unpositioned) when it would leave the range; {@code seek(key)} positions at the first key of
+   * the range at or after {@code key} in the range's order (for a reversed range: the largest key
+   * {@code <= key}), false if there is none. A key before the range seeks to its first key; a key
+   * past it finds nothing. A read that reaches the range's end stops there: nothing past it is
+   * read, so a small range costs about its own keys, not the basements around it. A null range is
+   * an {@link IllegalArgumentException}.
+   */
+  Cursor cursor(KeyRange range);
+
+  /**
+   * The entries of {@code range}, in its order, as a closeable {@link Scan} (iterate it, or {@link
+   * Scan#stream()} it; close it when done). For example, every key with a prefix, largest first:
+   * {@code try (Scan s = tree.scan(KeyRange.prefix(p).reversed())) { for (Entry e : s) ... }}.
+   */
+  Scan scan(KeyRange range);
+
+  /**
    * This tree as a {@link ConcurrentNavigableMap} of {@code K} to {@code V}: a view, not a copy, in
    * the byte order of the encoded keys (numeric order for {@link Codec#LONG} and {@link
    * Codec#INT}). Null keys and values are refused, as by every concurrent map. Iterators are weakly

@@ -1,6 +1,7 @@
 /**
  * Sapwood's public API: {@link dev.sapwood.Database}, {@link dev.sapwood.Tree}, {@link
- * dev.sapwood.Cursor}, {@link dev.sapwood.WriteBatch}, {@link dev.sapwood.Options}, the codecs of
+ * dev.sapwood.Cursor}, key ranges ({@link dev.sapwood.KeyRange}, {@link dev.sapwood.Scan}, {@link
+ * dev.sapwood.Entry}), {@link dev.sapwood.WriteBatch}, {@link dev.sapwood.Options}, the codecs of
  * {@link dev.sapwood.Tree#asMap} and the {@link dev.sapwood.SapwoodException} family. The only
  * exported package; everything under {@code dev.sapwood.internal} is closed.
  *

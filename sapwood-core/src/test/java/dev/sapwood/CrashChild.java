@@ -21,6 +21,8 @@ import java.util.Random;
  * A thread seq              that write returned (acknowledged)
  * C+ / C-                   an explicit checkpoint starts / returned
  * L                         (mode try) the open failed with DatabaseLockedException
+ * V value                   (mode readhold) opened read-only, held/k reads value (or null)
+ * L message / O             (mode tryread) the read-only open failed as locked / succeeded
  * X message                 anything unexpected; the child exits with status 3
  * </pre>
  *
@@ -51,6 +53,8 @@ public final class CrashChild {
         case "write" -> write(dir, Long.parseLong(args[2]), Integer.parseInt(args[3]), args[4]);
         case "hold" -> hold(dir);
         case "try" -> tryOpen(dir);
+        case "readhold" -> readHold(dir);
+        case "tryread" -> tryReadOnly(dir);
         default -> throw new IllegalArgumentException(mode);
       }
     } catch (Throwable t) {
@@ -70,6 +74,22 @@ public final class CrashChild {
 
   private static void tryOpen(Path dir) {
     try (Database db = Database.open(dir)) {
+      say("O");
+    } catch (DatabaseLockedException e) {
+      say("L " + e.getMessage());
+    }
+  }
+
+  /** Opens read-only, reports what tree "held" holds at "k", and holds the database until killed. */
+  private static void readHold(Path dir) throws InterruptedException {
+    Database db = Database.open(dir, Options.defaults().readOnly(true));
+    byte[] v = db.findTree("held").map(t -> t.get("k".getBytes(US_ASCII))).orElse(null);
+    say("V " + (v == null ? "null" : new String(v, US_ASCII)));
+    Thread.sleep(Long.MAX_VALUE);
+  }
+
+  private static void tryReadOnly(Path dir) {
+    try (Database db = Database.open(dir, Options.defaults().readOnly(true))) {
       say("O");
     } catch (DatabaseLockedException e) {
       say("L " + e.getMessage());

@@ -1,7 +1,9 @@
 package dev.sapwood.cli;
 
 import dev.sapwood.Database;
+import dev.sapwood.DatabaseLockedException;
 import dev.sapwood.Options;
+import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tools.Inspect;
@@ -17,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -27,8 +31,15 @@ import picocli.CommandLine.ParentCommand;
  * command opens the database with the default options plus the update functions of {@code
  * --functions} jars; the tree shape (node size, basement size, fanout, compression) is the one
  * the database recorded (see {@link Options}), so no command reshapes a database.
+ *
+ * <p>The reading commands ({@link #READING_COMMANDS}) open it read-only ({@link
+ * Options#readOnly}): they write nothing and share the database with other readers, in this
+ * process or others, so two of them run at once; every other command opens it for writing.
  */
 abstract class DbCommand implements Callable<Integer> {
+  /** The commands that only read, by name: they open the database read-only. */
+  static final Set<String> READING_COMMANDS = Set.of("get", "scan", "export", "trees", "stats", "verify", "dump");
+
   @ParentCommand Main main;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The database directory.")
@@ -60,10 +71,16 @@ abstract class DbCommand implements Callable<Integer> {
     }
   }
 
-  /** Opens the existing database in {@code dir}. */
+  /** Opens the existing database in {@code dir}: read-only for a {@linkplain #reads() reading command}. */
   Database openExisting() {
     requireDatabase();
-    return Database.open(dir, options());
+    return Database.open(dir, options().readOnly(reads()).createIfMissing(false));
+  }
+
+  /** Whether this is one of the {@link #READING_COMMANDS}. */
+  boolean reads() {
+    Command c = getClass().getAnnotation(Command.class);
+    return c != null && READING_COMMANDS.contains(c.name());
   }
 
   /**
@@ -120,10 +137,25 @@ abstract class DbCommand implements Callable<Integer> {
   }
 
   /**
-   * Opens and closes the database, so that what its write-ahead log holds is in the block file
-   * (which the offline tools read as of the last checkpoint).
+   * Makes sure what the write-ahead log holds is in the block file (which the offline tools read
+   * as of the last checkpoint). A database closed cleanly holds nothing past its last checkpoint,
+   * and a read-only look says so without writing; only after a writer crashed is it opened for
+   * writing once, to recover. If that open finds the database in use (other readers), the tools
+   * go on with the last checkpoint, and say so on stderr.
    */
   void foldLog() {
-    openExisting().close();
+    boolean behind;
+    try (Database db = openExisting()) {
+      Stats s = db.stats();
+      behind = s.get("recovery.records_replayed") > 0 || s.get("recovery.torn_bytes") > 0;
+    }
+    if (behind) {
+      try {
+        Database.open(dir, options().createIfMissing(false)).close();
+      } catch (DatabaseLockedException e) {
+        err().println("note: " + dir + " has changes in its log past its last checkpoint, not shown here ("
+            + e.getMessage() + ")");
+      }
+    }
   }
 }

@@ -42,6 +42,8 @@ public final class CacheTable<T extends Cacheable> {
   final LongAdder evictions;
   final LongAdder partialEvictions;
   final LongAdder dirtyWrites;
+  /** Set by {@link #keepDirty()}: the clock never writes a dirty object back. */
+  volatile boolean keepDirty;
 
   public CacheTable(CacheBackend<T> backend, long budgetBytes, Counters counters) {
     this.backend = backend;
@@ -292,6 +294,15 @@ public final class CacheTable<T extends Cacheable> {
       evictorQueued.set(false);
     }
     return taken;
+  }
+
+  /**
+   * Stops writing dirty objects back, for good (a read-only database, whose file takes no writes):
+   * from now on they stay until discarded, beyond the budget if need be; clean ones are evicted as
+   * before.
+   */
+  public void keepDirty() {
+    keepDirty = true;
   }
 
   /** Runs the clock until usage is under budget or two full sweeps found nothing to evict. */

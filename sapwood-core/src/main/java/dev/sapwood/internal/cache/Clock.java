@@ -58,7 +58,7 @@ final class Clock<T extends Cacheable> {
         }
         int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
         if (o.isDirty()) {
-          if (!referenced && writeDirty) {
+          if (!referenced && writeDirty && !table.keepDirty) {
             tryEvict(o, shellPasses);
           }
         } else if (table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {

@@ -1,7 +1,9 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.Cursor;
+import dev.sapwood.Entry;
 import dev.sapwood.Limits;
+import dev.sapwood.Tree;
 import dev.sapwood.internal.tree.Chunk;
 import java.util.Arrays;
 
@@ -11,10 +13,19 @@ import java.util.Arrays;
  * most {@link #FIRST_CHUNK} entries and each following one four times more, so a short scan reads
  * a few entries while a long one soon reads whole basements. Holds no latch between calls, so it
  * never pins a node (or a block that could be freed) while the caller is away.
+ *
+ * <p>A bounded cursor ({@link Tree#cursor(dev.sapwood.KeyRange)}, ascending; {@link
+ * ReversedCursor} mirrors it) has {@code lo} (inclusive) and {@code hi} (exclusive), either null
+ * for none. Invariants: every chunk it holds lies inside them, since each read is told where the
+ * range ends ({@code BeTree.readForward(from, stop, limit)}, {@code readBackward(to, stop)}) and
+ * applies nothing past it; a chunk that reaches the bound is at its end, so the cursor never reads
+ * the basement beyond it. No read starts at or past a bound.
  */
 final class CursorImpl implements Cursor {
   private final DatabaseImpl db;
   private final TreeImpl tree;
+  private final byte[] lo;
+  private final byte[] hi;
   /** Entries in the first chunk after a seek; each further chunk forward takes four times more. */
   static final int FIRST_CHUNK = 16;
 
@@ -22,29 +33,48 @@ final class CursorImpl implements Cursor {
   private int index = -1;
   private int forwardLimit = FIRST_CHUNK;
   private boolean everPositioned;
+  /** Whether {@code chunk} was read going forward (its {@code atEnd} is about that direction). */
+  private boolean forwardChunk;
   private boolean closed;
 
   CursorImpl(DatabaseImpl db, TreeImpl tree) {
+    this(db, tree, null, null);
+  }
+
+  /** A cursor over the keys {@code lo <= k < hi} (either null for no bound); the caller's arrays are kept. */
+  CursorImpl(DatabaseImpl db, TreeImpl tree, byte[] lo, byte[] hi) {
     this.db = db;
     this.tree = tree;
+    this.lo = lo;
+    this.hi = hi;
   }
 
   @Override
   public boolean first() {
     forwardLimit = FIRST_CHUNK;
-    return forwardFrom(null);
+    return forwardFrom(lo);
   }
 
   @Override
   public boolean last() {
-    return backwardFrom(null);
+    return backwardFrom(hi);
   }
 
   @Override
   public boolean seek(byte[] key) {
     Limits.checkKey(key);
     forwardLimit = FIRST_CHUNK;
-    return forwardFrom(key.clone());
+    return forwardFrom(lo != null && Arrays.compareUnsigned(key, lo) < 0 ? lo : key.clone());
+  }
+
+  /**
+   * Positions at the largest key {@code <= key} inside the bounds; false if there is none (what
+   * {@link ReversedCursor#seek} is).
+   */
+  boolean seekAtMost(byte[] key) {
+    Limits.checkKey(key);
+    byte[] to = Arrays.copyOf(key, key.length + 1); // the smallest key above key
+    return backwardFrom(hi != null && Arrays.compareUnsigned(to, hi) > 0 ? hi : to);
   }
 
   @Override
@@ -56,6 +86,9 @@ final class CursorImpl implements Cursor {
     if (index + 1 < chunk.size()) {
       index++;
       return true;
+    }
+    if (hi != null && forwardChunk && chunk.atEnd()) {
+      return position(null, -1); // the range ends in this chunk: no read past it
     }
     forwardLimit = (int) Math.min(Integer.MAX_VALUE, forwardLimit * 4L);
     return forwardFrom(Arrays.copyOf(current, current.length + 1));
@@ -70,6 +103,9 @@ final class CursorImpl implements Cursor {
     if (index > 0) {
       index--;
       return true;
+    }
+    if (lo != null && !forwardChunk && chunk.atEnd()) {
+      return position(null, -1);
     }
     return backwardFrom(current);
   }
@@ -92,6 +128,12 @@ final class CursorImpl implements Cursor {
     return chunk.value(index).clone();
   }
 
+  /** The current entry, copied once from the chunk (what a {@link ScanImpl} returns). */
+  Entry entry() {
+    checkPositioned();
+    return Entry.of(chunk.key(index), chunk.value(index));
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -101,28 +143,38 @@ final class CursorImpl implements Cursor {
   private boolean forwardFrom(byte[] from) {
     checkUsable();
     everPositioned = true;
+    if (hi != null && from != null && Arrays.compareUnsigned(from, hi) >= 0) {
+      db.read(tree::beTree); // nothing to read, but a closed database or dropped tree still fails
+      return position(null, -1);
+    }
     int limit = forwardLimit;
-    Chunk c = db.read(() -> tree.beTree().readForward(from, limit));
+    Chunk c = db.read(() -> tree.beTree().readForward(from, hi, limit));
     while (c.size() == 0 && !c.atEnd()) {
       byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readForward(next, limit));
+      c = db.read(() -> tree.beTree().readForward(next, hi, limit));
     }
+    forwardChunk = true;
     return position(c, 0);
   }
 
   private boolean backwardFrom(byte[] to) {
     checkUsable();
     everPositioned = true;
-    Chunk c = db.read(() -> tree.beTree().readBackward(to));
+    if (lo != null && to != null && Arrays.compareUnsigned(to, lo) <= 0) {
+      db.read(tree::beTree);
+      return position(null, -1);
+    }
+    Chunk c = db.read(() -> tree.beTree().readBackward(to, lo));
     while (c.size() == 0 && !c.atEnd()) {
       byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readBackward(next));
+      c = db.read(() -> tree.beTree().readBackward(next, lo));
     }
+    forwardChunk = false;
     return position(c, c.size() - 1);
   }
 
   private boolean position(Chunk c, int i) {
-    if (c.size() == 0) {
+    if (c == null || c.size() == 0) {
       chunk = null;
       index = -1;
       return false;

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * therefore never sees part of a change, and a reader of a tree sees all or none of a batch's
  * messages to it.
  *
- * <p>Invariants: once closed, every operation throws {@link IllegalStateException}. Once a write
+ * <p>Invariants: once closed, every operation throws {@link IllegalStateException}; so does every
+ * write of a read-only database. Once a write
  * path failed ({@link #fail}: the trees in memory may be half-changed), or a read found damage
  * ({@link BlockFile#corruption()}: no checkpoint may complete any more), every later write throws
  * a {@link StorageException} carrying the first such failure, and reads go on. A caller mistake
@@ -25,11 +26,18 @@ import java.util.function.Supplier;
 final class DatabaseGate {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final BlockFile file;
+  private final boolean readOnly;
   private volatile boolean closed;
   private volatile RuntimeException failure;
 
   DatabaseGate(BlockFile file) {
+    this(file, false);
+  }
+
+  /** A gate that refuses every write ({@link #checkWritable}) if {@code readOnly}. */
+  DatabaseGate(BlockFile file, boolean readOnly) {
     this.file = file;
+    this.readOnly = readOnly;
   }
 
   /** Runs a read under the shared lock. */
@@ -119,6 +127,17 @@ final class DatabaseGate {
     }
   }
 
+  /** @throws IllegalStateException if the database was opened read-only */
+  void checkNotReadOnly() {
+    if (readOnly) {
+      throw new IllegalStateException("database is open read-only (Options.readOnly): it takes no writes");
+    }
+  }
+
+  boolean isReadOnly() {
+    return readOnly;
+  }
+
   boolean isClosed() {
     return closed;
   }
@@ -131,6 +150,7 @@ final class DatabaseGate {
 
   void checkWritable() {
     checkOpen();
+    checkNotReadOnly();
     RuntimeException f = failure();
     if (f != null) {
       throw new StorageException("database refuses writes after an earlier failure: " + f.getMessage(), f);

@@ -20,6 +20,7 @@ import dev.sapwood.internal.wal.LogWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -55,6 +56,10 @@ public final class DatabaseImpl implements Database {
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
+  /** Opened read-only ({@link Options#readOnly}): no log writer, no background tasks, no checkpoint. */
+  private final boolean readOnly;
+  /** The LSN after the last record recovery found (what a read-only database reports as the log's next). */
+  private final long recoveredNextLsn;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -67,13 +72,22 @@ public final class DatabaseImpl implements Database {
     this.catalogBlock = catalogBlock;
     this.ctx = new TreeContext(file, options.cacheSize(), options.nodeSize(), options.basementSize(),
         options.fanout(), Compressors.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
-    this.gate = new DatabaseGate(file);
+    this.readOnly = options.readOnly();
+    this.gate = new DatabaseGate(file, readOnly);
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
-    LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
-    this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
+    if (readOnly) {
+      ctx.keepDirtyNodes(); // what the log replays stays in memory: the file takes no writes
+    }
+    LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters, readOnly);
+    this.recoveredNextLsn = r.nextLsn();
+    this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
+    if (readOnly) {
+      this.background = null;
+      return;
+    }
     try {
       if (r.replayed() > 0) {
         checkpoint(); // what was replayed is durable in the block file; the next open replays less
@@ -126,6 +140,12 @@ public final class DatabaseImpl implements Database {
   }
 
   @Override
+  public Optional<Tree> findTree(String name) {
+    TreeNames.check(name);
+    return gate.read(() -> Optional.ofNullable(trees.get(name)));
+  }
+
+  @Override
   public List<String> treeNames() {
     return gate.read(trees::names);
   }
@@ -153,6 +173,10 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void sync() {
+    if (readOnly) {
+      gate.checkOpen(); // nothing was written, so nothing waits to be durable
+      return;
+    }
     writes.sync();
   }
 
@@ -165,6 +189,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void checkpoint() {
+    checkWritable();
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
@@ -184,6 +209,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void compact() {
+    checkWritable();
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       gate.write(() -> {
@@ -214,8 +240,8 @@ public final class DatabaseImpl implements Database {
       m.put("cache.nodes", (long) ctx.cachedNodes());
       m.put("db.trees", (long) trees.size());
       m.put("db.last_msn", ctx.lastMsn());
-      m.put("log.next_lsn", log.nextLsn());
-      m.put("log.durable_lsn", log.durableLsn());
+      m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());
+      m.put("log.durable_lsn", log == null ? recoveredNextLsn - 1 : log.durableLsn());
       return new Stats(m);
     });
   }
@@ -223,6 +249,10 @@ public final class DatabaseImpl implements Database {
   @Override
   public void close() {
     if (gate.isClosed()) {
+      return;
+    }
+    if (readOnly) {
+      closeReadOnly();
       return;
     }
     ctx.setBackground(Background.INLINE);
@@ -256,11 +286,24 @@ public final class DatabaseImpl implements Database {
     }
   }
 
+  /** A read-only close: nothing to checkpoint or sync; the file and the lock are let go. */
+  private void closeReadOnly() {
+    synchronized (checkpointer) {
+      RuntimeException[] failed = {null};
+      gate.closeWith(() -> failed[0] = releaseAll(null));
+      if (failed[0] != null) {
+        throw failed[0];
+      }
+    }
+  }
+
   /** Closes the log, the block file and the lock, keeping the first failure ({@code first} if any). */
   private RuntimeException releaseAll(RuntimeException first) {
     dev.sapwood.internal.jmx.DatabaseBean.unregister(this);
     try {
-      log.close();
+      if (log != null) {
+        log.close();
+      }
     } catch (RuntimeException e) {
       first = keepFirst(first, e);
     }
@@ -295,7 +338,9 @@ public final class DatabaseImpl implements Database {
   /** A simulated process death ({@link TestSeams#halt}): stops the threads, writes nothing. */
   void halt() {
     ctx.setBackground(Background.INLINE);
-    background.stop();
+    if (background != null) {
+      background.stop();
+    }
     gate.markClosed();
   }
 
@@ -326,6 +371,12 @@ public final class DatabaseImpl implements Database {
 
   void checkOpen() {
     gate.checkOpen();
+  }
+
+  /** @throws IllegalStateException if the database is closed or read-only (a write that changes nothing still fails) */
+  void checkWritable() {
+    gate.checkOpen();
+    gate.checkNotReadOnly();
   }
 
   /** {@code tree} as this database's tree, checked not dropped. */

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
+import dev.sapwood.DatabaseNotFoundException;
 import dev.sapwood.Options;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.StorageException;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
  * catalog, merges the recorded tree shape with the caller's options ({@link StoredShape}) and
  * finds every update function the catalog names (registered, or through {@link
  * java.util.ServiceLoader}). Recovery (log replay, {@link LogReplayer#recover}) happens in {@link
- * DatabaseImpl}'s constructor.
+ * DatabaseImpl}'s constructor. A read-only open ({@link Options#readOnly}) takes the lock shared
+ * and creates, deletes and records nothing; neither it nor an open with {@link
+ * Options#createIfMissing} false creates a database ({@code DatabaseNotFoundException}).
  */
 final class DatabaseOpener {
   static final String FILE_NAME = "sapwood.db";
@@ -25,6 +28,12 @@ final class DatabaseOpener {
   private DatabaseOpener() {}
 
   static DatabaseImpl open(Path dir, Options options, FileIo io) {
+    if (options.readOnly() || !options.createIfMissing()) {
+      requireDatabase(dir, options, io);
+    }
+    if (options.readOnly()) {
+      return openReadOnly(dir, options, io);
+    }
     try {
       io.createDirectories(dir);
     } catch (IOException e) {
@@ -36,6 +45,9 @@ final class DatabaseOpener {
       Path path = dir.resolve(FILE_NAME);
       Catalog catalog;
       long catalogBlock;
+      if (!options.createIfMissing()) {
+        requireDatabase(dir, options, io); // again, under the lock
+      }
       if (io.exists(path) && io.list(dir.resolve(WAL_DIR)).isEmpty() && unfinishedCreation(io, path)) {
         // A creation that crashed before its first checkpoint was durable: nothing was ever
         // acknowledged (the open that created it failed), so create it again.
@@ -67,6 +79,46 @@ final class DatabaseOpener {
     } catch (RuntimeException e) {
       closeAfterFailure(file, lock, e);
       throw e;
+    }
+  }
+
+  /**
+   * A read-only open ({@link Options#readOnly}): a shared lock, the block file through a read-only
+   * handle, the recorded shape taken as it is (nothing recorded), and recovery in memory only
+   * ({@link DatabaseImpl}).
+   */
+  private static DatabaseImpl openReadOnly(Path dir, Options options, FileIo io) {
+    DirectoryLock lock = DirectoryLock.takeShared(io, dir);
+    BlockFile file = null;
+    try {
+      requireDatabase(dir, options, io); // again, under the lock
+      file = BlockFile.openReadOnly(io, dir.resolve(FILE_NAME));
+      long catalogBlock = file.header().catalogBlock();
+      Catalog catalog = Catalog.read(file, catalogBlock);
+      options = StoredShape.resolve(options, file.header().settings(), file.name());
+      options = withProvidedFunctions(dir, options, catalog);
+      return new DatabaseImpl(dir, io, lock, file, options, catalog, catalogBlock);
+    } catch (RuntimeException e) {
+      closeAfterFailure(file, lock, e);
+      throw e;
+    }
+  }
+
+  /**
+   * @throws DatabaseNotFoundException if {@code dir} holds no database, or only one whose creation
+   *     never finished (which an open that may create would create again)
+   */
+  private static void requireDatabase(Path dir, Options options, FileIo io) {
+    Path path = dir.resolve(FILE_NAME);
+    boolean unfinished;
+    try {
+      unfinished = io.exists(path) && io.list(dir.resolve(WAL_DIR)).isEmpty() && unfinishedCreation(io, path);
+    } catch (IOException e) {
+      throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
+    }
+    if (!io.exists(path) || unfinished) {
+      throw new DatabaseNotFoundException("no Sapwood database in " + dir + (unfinished ? " (its creation never finished)" : "")
+          + (options.readOnly() ? "; a read-only open creates none" : "; Options.createIfMissing is false"));
     }
   }
 
@@ -103,7 +155,7 @@ final class DatabaseOpener {
     if (BlockFile.headerSlotsEmpty(io, path)) {
       return true;
     }
-    try (BlockFile f = BlockFile.open(io, path)) {
+    try (BlockFile f = BlockFile.openReadOnly(io, path)) {
       return f.header().checkpointCount() == 0;
     } catch (dev.sapwood.CorruptionException e) {
       return false; // damaged, not unfinished: the open that follows reports it

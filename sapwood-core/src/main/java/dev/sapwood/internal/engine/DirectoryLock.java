@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The lock file of a database directory, held by whoever has the database open: the engine
- * ({@link DatabaseOpener}) or a tool ({@link Inspection}). One holder at a time, in this process or
- * another.
+ * ({@link DatabaseOpener}) or a tool ({@link Inspection}). Either one exclusive holder (a writer),
+ * or any number of shared ones (read-only opens and tools), in this process or others.
  *
  * <p>Not thread-safe; released once.
  */
@@ -34,11 +34,48 @@ final class DirectoryLock {
       IoFile f = io.open(dir.resolve(LOCK_NAME));
       if (!f.tryLock()) {
         f.close();
+        if (heldShared(io, dir)) {
+          throw new DatabaseLockedException("database " + dir + " is already open read-only (in this or another"
+              + " process), and a writer needs it to itself");
+        }
         throw new DatabaseLockedException("database " + dir + " is already open (in this or another process)");
       }
       return new DirectoryLock(f);
     } catch (IOException e) {
       throw new StorageException("cannot lock " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Takes a shared hold on the lock of the database in {@code dir}, beside any other shared
+   * holders; writes nothing, unless the lock file is missing (a directory copied without it): then
+   * it is created, empty.
+   *
+   * @throws DatabaseLockedException if a writer has it
+   * @throws StorageException if the lock file cannot be opened
+   */
+  static DirectoryLock takeShared(FileIo io, Path dir) {
+    Path p = dir.resolve(LOCK_NAME);
+    try {
+      if (!io.exists(p)) {
+        io.open(p).close();
+      }
+      IoFile f = io.openReadOnly(p);
+      if (!f.tryLockShared()) {
+        f.close();
+        throw new DatabaseLockedException("database " + dir + " is already open for writing (in this or another"
+            + " process), which a read-only open cannot share");
+      }
+      return new DirectoryLock(f);
+    } catch (IOException e) {
+      throw new StorageException("cannot lock " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether shared holders (and no writer) have the lock: a shared hold taken and let go at once. */
+  private static boolean heldShared(FileIo io, Path dir) throws IOException {
+    try (IoFile probe = io.openReadOnly(dir.resolve(LOCK_NAME))) {
+      return probe.tryLockShared();
     }
   }
 

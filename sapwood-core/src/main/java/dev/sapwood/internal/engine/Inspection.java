@@ -15,8 +15,9 @@ import java.util.TreeMap;
 
 /**
  * A database directory opened for inspection by the tools ({@code dev.sapwood.internal.tools}):
- * the lock taken (so no writer runs meanwhile), the block file opened as of its last checkpoint
- * (the write-ahead log is not replayed, and nothing is ever written), the catalog read. What the
+ * the lock taken shared (so no writer runs meanwhile, while read-only opens and other tools may),
+ * the block file opened read-only as of its last checkpoint (the write-ahead log is not replayed,
+ * and nothing is ever written), the catalog read. What the
  * log holds beyond the last checkpoint is not seen; open and close the database first to fold it
  * in.
  *
@@ -46,10 +47,10 @@ public final class Inspection implements Closeable {
   }
 
   /**
-   * Takes the lock of the database in {@code dir} and opens its block file.
+   * Takes a shared hold on the lock of the database in {@code dir} and opens its block file read-only.
    *
    * @throws SapwoodException if {@code dir} holds no database
-   * @throws DatabaseLockedException if the database is open (in this process or another)
+   * @throws DatabaseLockedException if the database is open for writing (in this process or another)
    * @throws CorruptionException if the headers, the block table or the catalog are damaged
    */
   public static Inspection open(Path dir) {
@@ -57,10 +58,10 @@ public final class Inspection implements Closeable {
       throw new SapwoodException("no Sapwood database in " + dir);
     }
     FileIo io = new NioFileIo();
-    DirectoryLock lock = DirectoryLock.take(io, dir);
+    DirectoryLock lock = DirectoryLock.takeShared(io, dir);
     BlockFile file = null;
     try {
-      file = BlockFile.open(io, dir.resolve(DatabaseOpener.FILE_NAME));
+      file = BlockFile.openReadOnly(io, dir.resolve(DatabaseOpener.FILE_NAME));
       long catalogBlock = file.header().catalogBlock();
       Catalog catalog = Catalog.read(file, catalogBlock);
       SortedMap<String, Long> roots = new TreeMap<>();

@@ -29,8 +29,14 @@ final class LogReplayer implements LogRecords.Visitor {
    * {@code checkpointLsn} (the last checkpoint holds everything up to it), counting what it did.
    */
   static LogReader.Result recover(DatabaseImpl db, FileIo io, Path walDir, long checkpointLsn, Counters counters) {
+    return recover(db, io, walDir, checkpointLsn, counters, false);
+  }
+
+  /** Like the above; if {@code readOnly}, the log's files are left as they are ({@link LogReader}). */
+  static LogReader.Result recover(DatabaseImpl db, FileIo io, Path walDir, long checkpointLsn, Counters counters,
+      boolean readOnly) {
     LogReader.Result r = LogReader.recover(io, walDir, checkpointLsn,
-        (lsn, payload) -> LogRecords.decode(payload, lsn, new LogReplayer(db, lsn, payload)));
+        (lsn, payload) -> LogRecords.decode(payload, lsn, new LogReplayer(db, lsn, payload)), readOnly);
     counters.counter("recovery.records_replayed").add(r.replayed());
     counters.counter("recovery.torn_bytes").add(r.tornBytes());
     return r;

@@ -2,7 +2,9 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.Codec;
 import dev.sapwood.Cursor;
+import dev.sapwood.KeyRange;
 import dev.sapwood.Limits;
+import dev.sapwood.Scan;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
@@ -76,6 +78,7 @@ final class TreeImpl implements Tree {
     Limits.checkKey(toExclusive);
     if (Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
       db.read(this::beTree); // nothing to remove, but a closed database or dropped tree still fails
+      db.checkWritable(); // and so does a read-only one
       return;
     }
     db.change(this, MessageType.DELETE_RANGE, fromInclusive, toExclusive, null);
@@ -98,8 +101,29 @@ final class TreeImpl implements Tree {
   }
 
   @Override
+  public Cursor cursor(KeyRange range) {
+    checkRange(range);
+    db.read(this::beTree);
+    CursorImpl c = new CursorImpl(db, this, range.from(), range.to());
+    return range.isReversed() ? new ReversedCursor(c) : c;
+  }
+
+  @Override
+  public Scan scan(KeyRange range) {
+    checkRange(range);
+    db.read(this::beTree);
+    return new ScanImpl(this, range);
+  }
+
+  @Override
   public <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
     return MapView.of(this, keys, values);
+  }
+
+  private static void checkRange(KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
   }
 
   private void checkNotDropped() {

@@ -114,6 +114,7 @@ final class WritePath {
     });
     if (ops.isEmpty()) {
       gate.checkOpen();
+      gate.checkNotReadOnly();
       return;
     }
     byte[] record = d == Durability.NONE ? null : record(ops);

@@ -15,6 +15,15 @@ public interface FileIo {
   /** Opens {@code path} for reading and writing, creating it (empty) if absent. */
   IoFile open(Path path) throws IOException;
 
+  /**
+   * Opens the existing file {@code path} for reading only: writing, truncating or forcing through
+   * the handle is an {@link IOException}; it can take only {@link IoFile#tryLockShared() shared}
+   * locks. Never creates anything.
+   *
+   * @throws java.nio.file.NoSuchFileException if there is no such file
+   */
+  IoFile openReadOnly(Path path) throws IOException;
+
   /** Whether {@code path} exists as a regular file. */
   boolean exists(Path path);
 

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * An open file: positional reads and writes, fsync, truncate, size and an exclusive lock. Thread-safe:
+ * An open file: positional reads and writes, fsync, truncate, size and an exclusive or shared lock. Thread-safe:
  * positional operations may run concurrently.
  */
 public interface IoFile extends Closeable {
@@ -32,6 +32,13 @@ public interface IoFile extends Closeable {
    * if another holder (this process or another) has it.
    */
   boolean tryLock() throws IOException;
+
+  /**
+   * Takes a shared lock on the whole file, held until {@link #close()}: any number of shared
+   * holders at once (handles in this process and in others), none while an exclusive holder
+   * ({@link #tryLock()}) has it; false if one does. A handle opened read-only takes only this one.
+   */
+  boolean tryLockShared() throws IOException;
 
   /** A name for messages (the path). */
   String name();

@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <p>Simplifications: creating and deleting a file are durable at once (no directory fsync is
  * modelled), so a file created but never forced survives a crash, empty. Locks behave like
- * {@link NioFileIo}'s: one holder per path until that handle is closed.
+ * {@link NioFileIo}'s: one exclusive holder per path, or any number of shared ones, until those
+ * handles are closed; a read-only handle refuses writes, truncation, fsync and the exclusive lock.
  *
  * <p>Invariants: {@code synced} is only replaced by {@code force()} and {@link #crash()}; a lock
  * holder is always an open handle; every field of a {@code MemFile} is guarded by that file.
@@ -27,7 +28,16 @@ public final class MemoryFileIo implements FileIo {
   @Override
   public synchronized IoFile open(Path path) throws IOException {
     MemFile file = files.computeIfAbsent(key(path), p -> new MemFile());
-    return new Handle(path, file);
+    return new Handle(path, file, false);
+  }
+
+  @Override
+  public synchronized IoFile openReadOnly(Path path) throws IOException {
+    MemFile file = files.get(key(path));
+    if (file == null) {
+      throw new java.nio.file.NoSuchFileException(path.toString());
+    }
+    return new Handle(path, file, true);
   }
 
   @Override
@@ -71,6 +81,7 @@ public final class MemoryFileIo implements FileIo {
         f.data = f.synced.clone();
         f.size = f.synced.length;
         f.lockHolder = null;
+        f.sharedHolders.clear();
         f.generation++;
       }
     }
@@ -107,6 +118,7 @@ public final class MemoryFileIo implements FileIo {
     int size;
     byte[] synced = new byte[0];
     Handle lockHolder;
+    final java.util.Set<Handle> sharedHolders = new java.util.HashSet<>();
     long generation; // bumped by crash(); handles from an older generation are dead
   }
 
@@ -114,11 +126,13 @@ public final class MemoryFileIo implements FileIo {
     private final Path path;
     private final MemFile file;
     private final long generation;
+    private final boolean readOnly;
     private boolean closed; // guarded by file
 
-    Handle(Path path, MemFile file) {
+    Handle(Path path, MemFile file, boolean readOnly) {
       this.path = path;
       this.file = file;
+      this.readOnly = readOnly;
       synchronized (file) {
         this.generation = file.generation;
       }
@@ -127,6 +141,13 @@ public final class MemoryFileIo implements FileIo {
     private void checkOpenLocked() throws IOException {
       if (closed || generation != file.generation) {
         throw new IOException(path + ": file handle is closed");
+      }
+    }
+
+    private void checkWritableLocked() throws IOException {
+      checkOpenLocked();
+      if (readOnly) {
+        throw new IOException(path + " is open read-only");
       }
     }
 
@@ -149,7 +170,7 @@ public final class MemoryFileIo implements FileIo {
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
       synchronized (file) {
-        checkOpenLocked();
+        checkWritableLocked();
         long end = position + src.remaining();
         if (position < 0 || end > Integer.MAX_VALUE - 8) {
           throw new IOException(path + ": in-memory file cannot hold offset " + end);
@@ -169,7 +190,7 @@ public final class MemoryFileIo implements FileIo {
     @Override
     public void force() throws IOException {
       synchronized (file) {
-        checkOpenLocked();
+        checkWritableLocked();
         file.synced = Arrays.copyOf(file.data, file.size);
       }
     }
@@ -177,7 +198,7 @@ public final class MemoryFileIo implements FileIo {
     @Override
     public void truncate(long size) throws IOException {
       synchronized (file) {
-        checkOpenLocked();
+        checkWritableLocked();
         if (size < file.size) {
           file.size = (int) Math.max(0, size);
         }
@@ -195,11 +216,23 @@ public final class MemoryFileIo implements FileIo {
     @Override
     public boolean tryLock() throws IOException {
       synchronized (file) {
-        checkOpenLocked();
-        if (file.lockHolder == null) {
+        checkWritableLocked();
+        if (file.lockHolder == null && file.sharedHolders.isEmpty()) {
           file.lockHolder = this;
         }
         return file.lockHolder == this;
+      }
+    }
+
+    @Override
+    public boolean tryLockShared() throws IOException {
+      synchronized (file) {
+        checkOpenLocked();
+        if (file.lockHolder != null) {
+          return false;
+        }
+        file.sharedHolders.add(this);
+        return true;
       }
     }
 
@@ -215,6 +248,7 @@ public final class MemoryFileIo implements FileIo {
         if (file.lockHolder == this) {
           file.lockHolder = null;
         }
+        file.sharedHolders.remove(this);
       }
     }
   }

@@ -32,6 +32,10 @@ import java.nio.file.StandardOpenOption;
  * a write-back error to one fsync per descriptor, and an interrupt that closed the channel during
  * the fsync would hide which. Here, an fsync reports its own outcome, always.
  *
+ * <p>A handle opened read-only ({@link #openReadOnly}) refuses writes, truncation, fsync and the
+ * exclusive lock with an {@link IOException}; its shared lock ({@link #tryLockShared()}) is joined
+ * with the process's other shared holders in {@link SharedLocks}.
+ *
  * <p>The lock of {@link #tryLock()} is taken through the channel (a {@code FileLock} needs one); an
  * interrupt during {@code tryLock} closes the channel before the lock is held, and it is taken
  * again. A file used for locking is used for nothing else, so no interrupt can close its channel
@@ -47,16 +51,19 @@ final class NioFile implements IoFile {
   private volatile FileChannel channel; // replaced under this
   private volatile boolean closed; // set under this
   private FileLock lock; // guarded by this
+  private final boolean readOnly;
+  private Path sharedKey; // the SharedLocks key while this handle holds a shared lock; guarded by this
 
   /** An operation on the channel, done again by {@link #retry}. */
   private interface ChannelOp<T> {
     T run(FileChannel ch) throws IOException;
   }
 
-  private NioFile(Path path, FileChannel channel, RandomAccessFile descriptor) {
+  private NioFile(Path path, FileChannel channel, RandomAccessFile descriptor, boolean readOnly) {
     this.path = path;
     this.channel = channel;
     this.descriptor = descriptor;
+    this.readOnly = readOnly;
   }
 
   /** Opens {@code path} for reading and writing, creating it (empty) if absent. */
@@ -64,10 +71,27 @@ final class NioFile implements IoFile {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
         StandardOpenOption.CREATE);
     try {
-      return new NioFile(path, ch, new RandomAccessFile(path.toFile(), "rw"));
+      return new NioFile(path, ch, new RandomAccessFile(path.toFile(), "rw"), false);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
+    }
+  }
+
+  /** Opens the existing file {@code path} for reading only ({@link FileIo#openReadOnly}). */
+  static NioFile openReadOnly(Path path) throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+    try {
+      return new NioFile(path, ch, new RandomAccessFile(path.toFile(), "r"), true);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private void checkWritable() throws IOException {
+    if (readOnly) {
+      throw new IOException(path + " is open read-only");
     }
   }
 
@@ -99,6 +123,7 @@ final class NioFile implements IoFile {
 
   @Override
   public void write(long position, ByteBuffer src) throws IOException {
+    checkWritable();
     int start = src.position();
     FileChannel ch = channel;
     try {
@@ -121,11 +146,13 @@ final class NioFile implements IoFile {
 
   @Override
   public void force() throws IOException {
+    checkWritable();
     descriptor.getFD().sync();
   }
 
   @Override
   public void truncate(long size) throws IOException {
+    checkWritable();
     if (descriptor.length() > size) {
       descriptor.setLength(size);
     }
@@ -138,6 +165,7 @@ final class NioFile implements IoFile {
 
   @Override
   public synchronized boolean tryLock() throws IOException {
+    checkWritable();
     if (lock != null) {
       return true; // this handle already holds it
     }
@@ -152,6 +180,15 @@ final class NioFile implements IoFile {
       return false; // another channel in this JVM holds it
     }
     return lock != null;
+  }
+
+  /** A shared lock, joined with this process's other shared holders of the file ({@link SharedLocks}). */
+  @Override
+  public synchronized boolean tryLockShared() throws IOException {
+    if (sharedKey == null) {
+      sharedKey = SharedLocks.acquire(path);
+    }
+    return sharedKey != null;
   }
 
   /**
@@ -198,7 +235,8 @@ final class NioFile implements IoFile {
       if (failed.isOpen()) {
         throw cause; // not closed, so not an interrupt: nothing to redo
       }
-      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+          : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     return channel;
   }
@@ -216,7 +254,15 @@ final class NioFile implements IoFile {
     try {
       channel.close();
     } finally {
-      descriptor.close();
+      try {
+        descriptor.close();
+      } finally {
+        if (sharedKey != null) {
+          Path key = sharedKey;
+          sharedKey = null;
+          SharedLocks.release(key);
+        }
+      }
     }
   }
 }

@@ -32,6 +32,11 @@ public final class NioFileIo implements FileIo {
   }
 
   @Override
+  public IoFile openReadOnly(Path path) throws IOException {
+    return NioFile.openReadOnly(path);
+  }
+
+  @Override
   public boolean exists(Path path) {
     return Files.isRegularFile(path);
   }

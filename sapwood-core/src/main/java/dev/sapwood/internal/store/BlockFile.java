@@ -77,6 +77,15 @@ public final class BlockFile implements Closeable {
   }
 
   /**
+   * Like {@link #open}, through a read-only handle ({@link FileIo#openReadOnly}): every write,
+   * free space truncation or checkpoint of the file fails (sticky, as any failed write); reads
+   * work as usual. For read-only databases and the tools.
+   */
+  public static BlockFile openReadOnly(FileIo io, Path path) {
+    return new BlockFile(BlockFileLoader.open(io, path, true));
+  }
+
+  /**
    * Whether {@code path} holds nothing but zeros where the header slots go (or less): a {@link
    * #create} that never finished, since create writes both slots before it returns.
    */

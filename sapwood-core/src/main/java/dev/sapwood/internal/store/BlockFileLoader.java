@@ -34,7 +34,7 @@ final class BlockFileLoader {
   /** {@link BlockFile#create}: writes the empty table and both header slots, fsynced. */
   static Loaded create(FileIo io, Path path, Header.Settings settings) {
     Objects.requireNonNull(settings, "settings");
-    StickyFile f = new StickyFile(openFile(io, path));
+    StickyFile f = new StickyFile(openFile(io, path, false));
     try {
       if (f.size() > 0) {
         throw new IllegalStateException(path + ": cannot create a block file, file is not empty");
@@ -62,11 +62,16 @@ final class BlockFileLoader {
 
   /** {@link BlockFile#open}: the file opened and {@link #load}ed. */
   static Loaded open(FileIo io, Path path) {
+    return open(io, path, false);
+  }
+
+  /** {@link BlockFile#open}, or {@link BlockFile#openReadOnly} if {@code readOnly}. */
+  static Loaded open(FileIo io, Path path, boolean readOnly) {
     if (!io.exists(path)) {
       throw new StorageException(path + ": no such block file",
           new NoSuchFileException(path.toString()));
     }
-    StickyFile f = new StickyFile(openFile(io, path));
+    StickyFile f = new StickyFile(openFile(io, path, readOnly));
     try {
       return load(f);
     } catch (RuntimeException e) {
@@ -77,7 +82,7 @@ final class BlockFileLoader {
 
   /** {@link BlockFile#headerSlotsEmpty}. */
   static boolean headerSlotsEmpty(FileIo io, Path path) {
-    try (IoFile f = io.open(path)) {
+    try (IoFile f = io.openReadOnly(path)) {
       byte[] b = new byte[(int) Math.min(f.size(), DATA_START)];
       java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
       while (bb.hasRemaining() && f.read(bb.position(), bb) >= 0) {
@@ -123,9 +128,9 @@ final class BlockFileLoader {
     return new Loaded(f, h, table, numbers, space);
   }
 
-  private static IoFile openFile(FileIo io, Path path) {
+  private static IoFile openFile(FileIo io, Path path, boolean readOnly) {
     try {
-      return io.open(path);
+      return readOnly ? io.openReadOnly(path) : io.open(path);
     } catch (IOException e) {
       throw new StorageException(path + ": cannot open block file", e);
     }

@@ -276,18 +276,36 @@ public final class BeTree {
   }
 
   /**
+   * Like {@link #readForward(byte[], int)}, but reads no key at or past {@code stop} (exclusive;
+   * null = no stop): a bounded cursor that reaches its range's end in a basement applies nothing
+   * beyond it, and the chunk is {@link Chunk#atEnd()} once nothing is left below {@code stop}.
+   */
+  public Chunk readForward(byte[] from, byte[] stop, int limit) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit));
+  }
+
+  /**
    * Reads the chunk of live entries below {@code to} (exclusive; null = past the last key) down
    * to the start of the basement holding the largest key below it.
    */
   public Chunk readBackward(byte[] to) {
-    return readChunk(false, to);
+    return readBackward(to, null);
   }
 
-  private Chunk readChunk(boolean forward, byte[] bound) {
-    return ctx.guarded(() -> readChunkUnguarded(forward, bound, Integer.MAX_VALUE));
+  /**
+   * Like {@link #readBackward(byte[])}, but reads no key below {@code stop} (inclusive lower
+   * bound; null = none), and the chunk is {@link Chunk#atEnd()} once nothing is left at or above it.
+   */
+  public Chunk readBackward(byte[] to, byte[] stop) {
+    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE));
   }
 
   private Chunk readChunkUnguarded(boolean forward, byte[] bound, int limit) {
+    return readChunkUnguarded(forward, bound, null, limit);
+  }
+
+  /** {@code stop}: null, or where the caller's range ends in the direction of the read. */
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound, byte[] stop, int limit) {
     List<Node> path = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
@@ -305,8 +323,8 @@ public final class BeTree {
         }
         node = ctx.pinChildRead(node, c);
       }
-      byte[] from = forward ? bound : lo;
-      byte[] to = forward ? hi : bound;
+      byte[] from = forward ? bound : Keys.maxLow(lo, stop);
+      byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
       MessageBuffer collected = new MessageBuffer(256);
       for (int i = 0; i < path.size() - 1; i++) {
         ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected);
@@ -317,11 +335,11 @@ public final class BeTree {
           collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
       if (forward && chunk.full()) {
         chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
-        chunk.atEnd = false;
-        return chunk;
+      } else {
+        chunk.next = forward ? hi : lo;
       }
-      chunk.next = forward ? hi : lo;
-      chunk.atEnd = chunk.next == null;
+      chunk.atEnd = chunk.next == null
+          || stop != null && (forward ? Keys.compare(chunk.next, stop) >= 0 : Keys.compare(chunk.next, stop) <= 0);
       return chunk;
     } finally {
       for (Node n : path) {

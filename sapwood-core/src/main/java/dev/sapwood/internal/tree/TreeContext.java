@@ -77,6 +77,14 @@ public final class TreeContext {
     return cleaner;
   }
 
+  /**
+   * For a read-only database: dirty nodes (changes replayed from the log in memory) are never
+   * written back by eviction ({@link CacheTable#keepDirty()}).
+   */
+  public void keepDirtyNodes() {
+    cache.keepDirty();
+  }
+
   /** Sets where trees hand background flushes (INLINE until the engine's threads start). */
   public void setBackground(Background b) {
     this.background = b;

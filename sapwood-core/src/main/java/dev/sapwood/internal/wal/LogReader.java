@@ -43,11 +43,13 @@ public final class LogReader {
   public record Result(long nextLsn, long replayed, long tornBytes, long proofWork) {}
 
   private final FileIo io;
+  private final boolean readOnly;
   private final SegmentInput in = new SegmentInput(WINDOW);
   private long proofWork;
 
-  private LogReader(FileIo io) {
+  private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
+    this.readOnly = readOnly;
   }
 
   /**
@@ -55,6 +57,15 @@ public final class LogReader {
    * {@code consumer} in order, cutting off a torn tail.
    */
   public static Result recover(FileIo io, Path dir, long fromLsn, Consumer consumer) {
+    return recover(io, dir, fromLsn, consumer, false);
+  }
+
+  /**
+   * Like {@link #recover(FileIo, Path, long, Consumer)}; if {@code readOnly}, the segments are
+   * opened read-only and a torn tail is only counted and skipped, not cut off: the files are left
+   * as they are.
+   */
+  public static Result recover(FileIo io, Path dir, long fromLsn, Consumer consumer, boolean readOnly) {
     List<LogSegments.Segment> segments;
     try {
       segments = LogSegments.list(io, dir);
@@ -64,7 +75,7 @@ public final class LogReader {
     if (segments.isEmpty()) {
       return new Result(fromLsn, 0, 0, 0);
     }
-    return new LogReader(io).read(segments, fromLsn, consumer);
+    return new LogReader(io, readOnly).read(segments, fromLsn, consumer);
   }
 
   private Result read(List<LogSegments.Segment> segments, long fromLsn, Consumer consumer) {
@@ -88,7 +99,7 @@ public final class LogReader {
         throw new CorruptionException(name, 0, "segment starts at LSN " + seg.firstLsn() + ", expected " + expected);
       }
       long cutAt = -1;
-      try (IoFile f = io.open(seg.path())) {
+      try (IoFile f = readOnly ? io.openReadOnly(seg.path()) : io.open(seg.path())) {
         in.reset(f, name);
         long size = in.size();
         long pos = checkHeader(seg, last);
@@ -115,8 +126,10 @@ public final class LogReader {
         }
         if (cutAt >= 0) {
           torn += size - cutAt;
-          f.truncate(cutAt);
-          f.force();
+          if (!readOnly) {
+            f.truncate(cutAt);
+            f.force();
+          }
         }
       } catch (IOException e) {
         throw new StorageException("cannot read or cut " + name + ": " + e.getMessage(), e);

@@ -38,4 +38,18 @@ class DirectoryLockTest {
       assertArrayEquals(new byte[] {2}, db.tree("t").get(new byte[] {1}));
     }
   }
+
+  @Test
+  void inspectionsAndReadOnlyOpensShareTheLock() {
+    try (Database db = Database.open(dir, Options.defaults())) {
+      db.tree("t").put(new byte[] {1}, new byte[] {2});
+    }
+    try (Inspection in = Inspection.open(dir);
+        Inspection again = Inspection.open(dir);
+        Database ro = Database.open(dir, Options.defaults().readOnly(true))) {
+      assertArrayEquals(new byte[] {2}, ro.tree("t").get(new byte[] {1}));
+      assertEquals(in.roots(), again.roots());
+      assertThrows(DatabaseLockedException.class, () -> Database.open(dir, Options.defaults()));
+    }
+  }
 }

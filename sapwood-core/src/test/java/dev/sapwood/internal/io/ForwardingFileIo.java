@@ -27,6 +27,11 @@ public class ForwardingFileIo implements FileIo {
   }
 
   @Override
+  public IoFile openReadOnly(Path path) throws IOException {
+    return wrap(inner.openReadOnly(path));
+  }
+
+  @Override
   public boolean exists(Path path) {
     return inner.exists(path);
   }

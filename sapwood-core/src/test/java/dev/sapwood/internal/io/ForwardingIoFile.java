@@ -45,6 +45,11 @@ public class ForwardingIoFile implements IoFile {
   }
 
   @Override
+  public boolean tryLockShared() throws IOException {
+    return inner.tryLockShared();
+  }
+
+  @Override
   public String name() {
     return inner.name();
   }
