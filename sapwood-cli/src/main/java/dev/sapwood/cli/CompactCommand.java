@@ -9,9 +9,10 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 @Command(name = "compact", mixinStandardHelpOptions = true,
-    description = {"Flush every buffer to the leaves, merge emptied trees down and move blocks from the",
-        "end of the file into free space, so the file shrinks to about its live size.",
-        "Prints the directory's size before and after."})
+    description = {"Shrink the database file to about its live size.",
+        "Flushes every buffer to the leaves, merges emptied trees down and moves blocks from the",
+        "end of the file into free space. Prints the sizes before and after. It writes, so it",
+        "opens the database as a writer does (not while another process has it open)."})
 final class CompactCommand extends DbCommand {
   @Override
   public Integer call() throws IOException {

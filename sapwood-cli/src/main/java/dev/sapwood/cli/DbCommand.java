@@ -3,6 +3,7 @@ package dev.sapwood.cli;
 import dev.sapwood.Database;
 import dev.sapwood.DatabaseLockedException;
 import dev.sapwood.Options;
+import dev.sapwood.SapwoodException;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
@@ -65,6 +66,10 @@ abstract class DbCommand implements Callable<Integer> {
     }
     if (!Files.isDirectory(dir)) {
       throw new UsageException(dir + " is not a directory");
+    }
+    if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+      // Else the database's files are invisible and it would look like an empty directory.
+      throw new SapwoodException("cannot open " + dir + ": permission denied");
     }
     if (!Inspect.isDatabase(dir)) {
       throw new UsageException(dir + " holds no Sapwood database");

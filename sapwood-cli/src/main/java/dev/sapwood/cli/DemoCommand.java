@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Write, read, scan, delete, update and reopen a database of N keys in DIR",
-        "(default ./demo-db, replacing a database an earlier demo left there)."})
+    description = {"Write, read, scan, delete, update and reopen a database of N keys.",
+        "DIR defaults to ./demo-db (a database an earlier demo left there is replaced)."})
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Option(names = "--keys", paramLabel = "N", description = "Number of keys (at least 100; default ${DEFAULT-VALUE}).")

@@ -8,9 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "dump", mixinStandardHelpOptions = true,
-    description = {"Show the shape of TREE: its height, and per level the nodes, their fill (raw bytes",
-        "over the node size) and buffered bytes; --nodes lists every node, --node N shows one",
-        "node's pivots, buffers or entries."})
+    description = {"Show the shape of TREE, level by level.",
+        "Per level: the nodes, their fill (raw bytes over the node size) and buffered bytes;",
+        "--nodes lists every node, --node N shows one node's pivots, buffers or entries."})
 final class DumpCommand extends DbCommand {
   @Parameters(index = "1", paramLabel = "TREE") String tree;
   @Option(names = "--node", paramLabel = "N", description = "Show the contents of node (block) N.") Long node;

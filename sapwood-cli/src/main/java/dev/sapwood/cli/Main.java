@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,11 +22,12 @@ import picocli.CommandLine.ScopeType;
  * such database directory, no such tree). An error is one line on standard error; {@code
  * --verbose} adds its stack trace.
  */
-@Command(name = "sapwood", mixinStandardHelpOptions = true, version = "sapwood 0.1.0",
+@Command(name = "sapwood", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Inspect, load, export, verify and repair Sapwood databases.",
     subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, ScanCommand.class,
         TreesCommand.class, StatsCommand.class, LoadCommand.class, ExportCommand.class,
         VerifyCommand.class, DumpCommand.class, CompactCommand.class, DemoCommand.class,
+        DropCommand.class,
         dev.sapwood.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit status: 0 ok, 1 failed or problems found, 2 usage error."})
 public final class Main implements Runnable {
@@ -53,6 +55,7 @@ public final class Main implements Runnable {
   static int run(String[] args, PrintStream out, PrintStream err) {
     boolean verbose = Arrays.asList(args).contains("--verbose");
     CommandLine cl = new CommandLine(new Main(out, err));
+    everyCommand(cl, c -> c.getCommandSpec().versionProvider(new Version()));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, a) -> {
@@ -69,6 +72,13 @@ public final class Main implements Runnable {
     int status = cl.execute(args);
     out.flush();
     return status;
+  }
+
+  private static void everyCommand(CommandLine c, Consumer<CommandLine> action) {
+    action.accept(c);
+    for (CommandLine sub : c.getSubcommands().values()) {
+      everyCommand(sub, action);
+    }
   }
 
   @Override

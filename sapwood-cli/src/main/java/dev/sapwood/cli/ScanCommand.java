@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "scan", mixinStandardHelpOptions = true,
     description = {"Print the entries of TREE in key order, one 'key<TAB>value' line each.",
-        "Keys and values are shown as text when they are printable UTF-8, else as 0x and hex."})
+        "Keys and values are escaped as 'export' writes them: UTF-8 text as is, with \\t, \\n, \\r, \\\\",
+        "and \\xHH for control characters and bytes that are not UTF-8 (so 'load' reads the lines back)."})
 final class ScanCommand extends DbCommand {
   @Parameters(index = "1", paramLabel = "TREE") String tree;
   @Option(names = "--from", paramLabel = "K", description = "Start at K (inclusive).") String from;

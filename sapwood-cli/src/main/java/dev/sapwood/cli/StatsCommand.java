@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = {"Print every status counter, grouped by subsystem.",
-        "The counters are those of a session that opens the database now (recovery included)."})
+    description = {"Print the status counters of an open made for this command, grouped by subsystem.",
+        "Counters are kept in memory by each open and start at zero: these count what opening the",
+        "database did (recovery included) and its current sizes, not the work of earlier processes."})
 final class StatsCommand extends DbCommand {
   @Option(names = "--json", description = "One JSON object of counter name to number.") boolean json;
 
@@ -26,6 +27,7 @@ final class StatsCommand extends DbCommand {
       out().println(sb.append('}'));
       return 0;
     }
+    out().println("counters of this command's own open of " + dir + " (they start at zero with each open):");
     String group = null;
     for (Map.Entry<String, Long> e : stats.counters().entrySet()) {
       String name = e.getKey();

@@ -12,31 +12,17 @@ import java.util.Locale;
  * How the command line shows and reads keys and values.
  *
  * <ul>
- *   <li>Display ({@code get}, {@code scan}): the text when the bytes are valid UTF-8 without control
- *       characters, else {@code 0x} and hex.
+ *   <li>Escaped (the tab-separated lines of {@code export} and {@code load}, and what {@code get},
+ *       {@code scan} and {@code delete} print): valid UTF-8 kept as is, except {@code \\}, {@code
+ *       \t}, {@code \n}, {@code \r} and {@code \xHH} for other control characters and for bytes
+ *       that are not valid UTF-8 — lossless, so the two round-trip byte for byte. There is no
+ *       {@code 0x} form: text that reads {@code 0x41} is that text, the byte 0x41 is {@code A},
+ *       and the byte 0x01 is {@code \x01}.
  *   <li>Hex ({@code --hex}): lower-case hex, two digits a byte, no prefix; input may carry {@code 0x}.
- *   <li>Escaped (the tab-separated lines of {@code export} and {@code load}): valid UTF-8 kept as is,
- *       except {@code \\}, {@code \t}, {@code \n}, {@code \r} and {@code \xHH} for other control
- *       characters and for bytes that are not valid UTF-8 — lossless, so the two round-trip byte
- *       for byte.
  * </ul>
  */
 final class Text {
   private Text() {}
-
-  /** The bytes as text if they are valid UTF-8 without control characters, else null. */
-  static String printable(byte[] b) {
-    String s = utf8(b);
-    if (s == null) {
-      return null;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return null;
-      }
-    }
-    return s;
-  }
 
   /** The bytes as text if they are valid UTF-8, else null. */
   static String utf8(byte[] b) {
@@ -48,9 +34,9 @@ final class Text {
     }
   }
 
+  /** How {@code get}, {@code scan} and {@code delete} show bytes: {@link #escape}, as export writes them. */
   static String display(byte[] b) {
-    String s = printable(b);
-    return s != null ? s : "0x" + hex(b);
+    return escape(b);
   }
 
   static String hex(byte[] b) {

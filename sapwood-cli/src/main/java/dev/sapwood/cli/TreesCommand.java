@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "trees", mixinStandardHelpOptions = true,
     description = {"List the trees with their approximate key count and size on disk.",
-        "Keys are counted in the leaves, plus buffered puts, minus buffered deletes."})
+        "Keys are the leaves' entries with the newest buffered change of each key applied (a",
+        "buffered put or update of a new key counts; range deletes are not counted, hence the ~)."})
 final class TreesCommand extends DbCommand {
   @Option(names = "--json", description = "One JSON object a tree.") boolean json;
 

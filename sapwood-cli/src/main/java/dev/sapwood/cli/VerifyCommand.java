@@ -5,10 +5,10 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Read every block of the database as of its last checkpoint and check checksums,",
-        "key order, pivots against child ranges, MSNs, and the block table (no block used twice,",
-        "none leaked). Prints each problem with its location; exit status 1 if there is any.",
-        "Writes nothing (changes still only in the write-ahead log are not checked)."})
+    description = {"Check every block of the database as of its last checkpoint.",
+        "Checks checksums, key order, pivots against child ranges, MSNs, and the block table (no",
+        "block used twice, none leaked). Prints each problem with its location; exit status 1 if",
+        "there is any. Writes nothing (changes still only in the write-ahead log are not checked)."})
 final class VerifyCommand extends DbCommand {
   @Override
   public Integer call() {

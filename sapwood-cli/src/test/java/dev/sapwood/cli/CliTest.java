@@ -76,7 +76,7 @@ class CliTest {
     run("put", "--hex", d(), "bin", "00ff", "0x0102").expect(0);
     assertEquals("0102\n", run("get", "--hex", d(), "bin", "00ff").expect(0).out());
     assertEquals("{\"key_hex\":\"00ff\",\"value_hex\":\"0102\"}\n", run("get", "--json", "--hex", d(), "bin", "00ff").expect(0).out());
-    assertEquals("0x00ff\t0x0102\n", run("scan", d(), "bin").expect(0).out(), "unprintable bytes are shown as hex");
+    assertEquals("\\x00\\xff\t\\x01\\x02\n", run("scan", d(), "bin").expect(0).out(), "unprintable bytes are escaped as export writes them");
     assertEquals("{\"key\":\"alice\",\"value\":\"admin\"}\n", run("get", "--json", d(), "users", "alice").expect(0).out());
     Run bad = run("get", "--hex", d(), "bin", "zz").expect(2);
     assertTrue(bad.err().contains("not hex"), bad.err());
@@ -304,7 +304,7 @@ class CliTest {
   @Test
   void helpListsEveryCommand() {
     String help = run("--help").expect(0).out();
-    for (String c : new String[] {"get", "put", "delete", "scan", "trees", "stats", "load", "export", "verify", "dump", "compact", "demo"}) {
+    for (String c : new String[] {"get", "put", "delete", "scan", "trees", "stats", "load", "export", "verify", "dump", "compact", "demo", "drop"}) {
       assertTrue(help.contains("  " + c + " "), c + " in\n" + help);
     }
     assertTrue(run("demo", "--keys", "5").expect(2).err().contains("at least 100"));

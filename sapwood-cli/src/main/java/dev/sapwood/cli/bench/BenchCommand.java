@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
  * write and space amplification and peak memory; optionally writes the results as JSON.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Run db_bench-style workloads against Sapwood and print ops/s, MB/s, latency",
-        "p50/p99/p99.9/max, write amplification (bytes written to the device / user bytes),",
-        "space amplification (bytes on disk / user bytes) and peak RSS."})
+    description = {"Run db_bench-style workloads against Sapwood.",
+        "Prints ops/s, MB/s, latency p50/p99/p99.9/max, write amplification (bytes written to the",
+        "device / user bytes), space amplification (bytes on disk / user bytes) and peak RSS."})
 public final class BenchCommand implements Callable<Integer> {
   static final String ALL = "fillseq,fillrandom,overwrite,readrandom,readseq,readreverse,"
       + "seekrandom,updaterandom,readwhilewriting,deleterandom";

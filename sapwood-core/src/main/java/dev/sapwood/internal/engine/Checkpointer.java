@@ -4,6 +4,7 @@ import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogWriter;
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * LSN, the MSN and the catalog, mark every dirty node as waiting for the checkpoint and take the
  * block table's image. Then, with writers running: write each waiting node (a writer that reaches
  * one first writes it itself before changing it — the checkpoint clone of the original, sled's
- * cooperative serialization), write the catalog, sync the log up to the begin LSN, write the
+ * cooperative serialization), write the catalog (unless it is what this open's last checkpoint
+ * wrote), sync the log up to the begin LSN, write the
  * block table and the header. The image is the exact state at begin, so recovery replays the log
  * from the begin LSN.
  *
@@ -29,6 +31,8 @@ final class Checkpointer {
   private final LongAdder totalMillis;
   private final LongAdder lastMillis;
   private long previousLsn;
+  /** The catalog the last checkpoint of this open wrote (null before the first). */
+  private byte[] writtenCatalog;
 
   Checkpointer(BlockFile file, TreeContext ctx, Counters counters) {
     this.file = file;
@@ -50,7 +54,12 @@ final class Checkpointer {
   /** The rest, with writers running; the caller holds this checkpointer's monitor. */
   void finish(Begun b, LogWriter log, long catalogBlock, long startNanos) {
     ctx.nodes().writePending(b.pendingNodes());
-    file.writeCheckpointBlock(catalogBlock, b.catalog(), 0, b.catalog().length);
+    if (!Arrays.equals(b.catalog(), writtenCatalog)) {
+      // An unchanged catalog is not rewritten: its block is already in the image, and a rewrite
+      // would only move it (to the end of the file, while its old place waits two checkpoints).
+      file.writeCheckpointBlock(catalogBlock, b.catalog(), 0, b.catalog().length);
+      writtenCatalog = b.catalog();
+    }
     if (b.lsn() > 0) {
       log.sync(b.lsn() - 1);
     }

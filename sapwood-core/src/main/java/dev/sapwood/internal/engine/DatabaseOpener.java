@@ -6,6 +6,7 @@ import dev.sapwood.Options;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoErrors;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.util.Compressors;
@@ -37,7 +38,7 @@ final class DatabaseOpener {
     try {
       io.createDirectories(dir);
     } catch (IOException e) {
-      throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("cannot open " + dir + ": " + IoErrors.describe(e), e);
     }
     DirectoryLock lock = DirectoryLock.take(io, dir);
     BlockFile file = null;
@@ -73,7 +74,7 @@ final class DatabaseOpener {
       }
       return new DatabaseImpl(dir, io, lock, file, options, catalog, catalogBlock);
     } catch (IOException e) {
-      StorageException se = new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
+      StorageException se = new StorageException("cannot open " + dir + ": " + IoErrors.describe(e), e);
       closeAfterFailure(file, lock, se);
       throw se;
     } catch (RuntimeException e) {

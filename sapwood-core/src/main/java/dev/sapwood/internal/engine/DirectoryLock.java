@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.DatabaseLockedException;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
+import dev.sapwood.internal.io.IoErrors;
 import dev.sapwood.internal.io.IoFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class DirectoryLock {
       }
       return new DirectoryLock(f);
     } catch (IOException e) {
-      throw new StorageException("cannot lock " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("cannot open " + dir + ": " + IoErrors.describe(e), e);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.sapwood.internal.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +50,12 @@ public final class NioFileIo implements FileIo {
 
   @Override
   public void createDirectories(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      // Thrown when something that is not a directory is in the way: name it for what it is.
+      throw new FileSystemException(dir.toString(), null, "Not a directory");
+    }
   }
 
   @Override

@@ -273,7 +273,15 @@ public final class BlockFile implements Closeable {
    * ({@link TailRelocator}); otherwise that block stays where it is.
    */
   public long relocateTail(long maxBytes) {
-    return relocator.relocateTail(maxBytes);
+    return relocator.relocateTail(maxBytes, false);
+  }
+
+  /**
+   * {@link #relocateTail} for an explicit compaction: moves every block that fits lower down,
+   * however little space is free.
+   */
+  public long relocateAll() {
+    return relocator.relocateTail(Long.MAX_VALUE, true);
   }
 
   /**

@@ -27,14 +27,15 @@ final class TailRelocator {
     this.reads = reads;
   }
 
-  /** {@link BlockFile#relocateTail}. */
-  long relocateTail(long maxBytes) {
+  /** {@link BlockFile#relocateTail}; {@code always}: {@link BlockFile#relocateAll}. */
+  long relocateTail(long maxBytes, boolean always) {
     s.checkOpen();
     long moved = 0;
     long[][] candidates;
     s.lock.lock();
     try {
-      candidates = candidates(s.table, s.extents.freeBytesLocked(), s.extents.endLocked());
+      candidates = candidates(s.table, always ? Long.MAX_VALUE / 4 : s.extents.freeBytesLocked(),
+          s.extents.endLocked());
     } finally {
       s.lock.unlock();
     }

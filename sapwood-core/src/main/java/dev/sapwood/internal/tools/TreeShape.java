@@ -4,15 +4,21 @@ import dev.sapwood.internal.engine.Inspection;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.tree.NodeInspector;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
  * The shape of one tree as of the last checkpoint, read from the file: every node with its size,
- * fill and buffered bytes, summed per level, and an approximate key count (leaf entries, plus
- * buffered puts, minus buffered deletes; range deletes and updates are not counted). The diagnostic
- * behind {@code sapwood dump} and {@code sapwood trees}.
+ * fill and buffered bytes, summed per level, and a key count: the leaf entries, with the newest
+ * buffered message for each key (from any node above the leaf, newer than the leaf's basement)
+ * applied — a put or update of an absent key adds one, a delete of a present key takes one away.
+ * It is exact but for range deletes and update functions that delete, which it does not count.
+ * The walk holds the messages buffered above one leaf at a time: memory is bounded by the height
+ * times the node size. The diagnostic behind {@code sapwood dump} and {@code sapwood trees}.
  *
  * <p>Damage is not reported here (use {@link Verifier}): the first unreadable block throws its
  * {@link dev.sapwood.CorruptionException}.
@@ -38,8 +44,7 @@ public final class TreeShape {
   private final String name;
   private final int nodeSize;
   private final List<NodeInfo> nodes = new ArrayList<>();
-  private long puts;
-  private long deletes;
+  private long keys;
 
   private TreeShape(String name, int nodeSize) {
     this.name = name;
@@ -65,36 +70,68 @@ public final class TreeShape {
    */
   public static TreeShape of(BlockFile file, String name, long root) {
     TreeShape s = new TreeShape(name, file.header().nodeSize());
-    s.walk(file, root, "");
+    s.walk(file, root, "", new TreeMap<>(Arrays::compareUnsigned));
     return s;
   }
 
-  private void walk(BlockFile file, long block, String path) {
+  private void walk(BlockFile file, long block, String path, NavigableMap<byte[], NodeInspector.Message> above) {
     NodeInspector node = NodeInspector.read(file, block);
     long raw = 0;
     long items = 0;
     for (int i = 0; i < node.partitions(); i++) {
       raw += node.partition(i).rawLength();
       if (node.height() > 0) {
-        for (NodeInspector.Message m : node.buffer(i)) {
-          items++;
-          if (m.type().equals("PUT")) {
-            puts++;
-          } else if (m.type().equals("DELETE")) {
-            deletes++;
-          }
-        }
+        items += node.buffer(i).size();
       } else {
-        items += node.basement(i).keys().size();
+        NodeInspector.Basement b = node.basement(i);
+        items += b.keys().size();
+        keys += b.keys().size() + delta(b, within(above, node, i));
       }
     }
     nodes.add(new NodeInfo(block, file.blockOffset(block), path, node.height(), node.partitions(), node.maxMsn(),
         file.blockSize(block), raw, node.height() > 0 ? raw : 0, items));
     if (node.height() > 0) {
       for (int i = 0; i < node.partitions(); i++) {
-        walk(file, node.child(i), path + "/" + i);
+        NavigableMap<byte[], NodeInspector.Message> below = new TreeMap<>(Arrays::compareUnsigned);
+        below.putAll(within(above, node, i));
+        for (NodeInspector.Message m : node.buffer(i)) {
+          if (!m.type().equals("DELETE_RANGE")) {
+            below.merge(m.key(), m, (a, b) -> a.msn() >= b.msn() ? a : b);
+          }
+        }
+        walk(file, node.child(i), path + "/" + i, below);
       }
     }
+  }
+
+  /** The messages of {@code above} in partition {@code i}'s key range: pivot(i-1) <= key < pivot(i). */
+  private static NavigableMap<byte[], NodeInspector.Message> within(NavigableMap<byte[], NodeInspector.Message> above,
+      NodeInspector node, int i) {
+    NavigableMap<byte[], NodeInspector.Message> m = above;
+    if (i > 0) {
+      m = m.tailMap(node.pivot(i - 1), true);
+    }
+    if (i < node.partitions() - 1) {
+      m = m.headMap(node.pivot(i), false);
+    }
+    return m;
+  }
+
+  /** Keys the newest messages above a basement add (puts and updates of absent keys) or remove (deletes of present ones). */
+  private static long delta(NodeInspector.Basement b, Map<byte[], NodeInspector.Message> above) {
+    long d = 0;
+    for (NodeInspector.Message m : above.values()) {
+      if (m.msn() <= b.maxMsn()) {
+        continue; // already applied to the basement
+      }
+      boolean present = Collections.binarySearch(b.keys(), m.key(), Arrays::compareUnsigned) >= 0;
+      if (!present && (m.type().equals("PUT") || m.type().equals("UPDATE"))) {
+        d++;
+      } else if (present && m.type().equals("DELETE")) {
+        d--;
+      }
+    }
+    return d;
   }
 
   public String name() {
@@ -155,9 +192,11 @@ public final class TreeShape {
     return nodes.stream().mapToLong(NodeInfo::blockBytes).sum();
   }
 
-  /** Leaf entries plus buffered puts minus buffered deletes, at least 0. */
+  /**
+   * The keys in the tree: leaf entries with the newest buffered message of each key applied (see
+   * the class comment; range deletes and updates that delete are not counted), at least 0.
+   */
   public long approximateKeys() {
-    long leaf = nodes.stream().filter(n -> n.height() == 0).mapToLong(NodeInfo::items).sum();
-    return Math.max(0, leaf + puts - deletes);
+    return Math.max(0, keys);
   }
 }
