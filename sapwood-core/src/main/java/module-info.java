@@ -8,6 +8,7 @@ module dev.sapwood {
   requires org.lz4.java;
   requires com.github.luben.zstd_jni;
   requires java.management; // the JMX bean of each open database
+  requires jdk.jfr; // the Flight Recorder events of internal.events
 
   exports dev.sapwood;
   // User update functions a database names but the caller did not register (FunctionRegistry).
