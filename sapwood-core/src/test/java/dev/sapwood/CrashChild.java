@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The child process of {@link CrashTest} and {@link LockTest}; run as {@code java -cp <test
+ * The child process of {@link CrashTest} and {@link LockTest} (and, mode {@code backup}, of {@link
+ * BackupKillTest}); run as {@code java -cp <test
  * classpath> dev.sapwood.CrashChild <mode> <dir> ...}. It reports on stdout, one flushed line per
  * event, so that a parent that kills it at any moment can trust every complete line:
  *
@@ -51,6 +52,7 @@ public final class CrashChild {
         case "write" -> write(dir, Long.parseLong(args[2]), Integer.parseInt(args[3]), args[4]);
         case "hold" -> hold(dir);
         case "try" -> tryOpen(dir);
+        case "backup" -> BackupChild.run(dir, Path.of(args[2]));
         default -> throw new IllegalArgumentException(mode);
       }
     } catch (Throwable t) {
