@@ -35,7 +35,8 @@ public final class EvictionEvent extends jdk.jfr.Event {
   long block;
 
   @Label("Freed")
-  @Description("Cache bytes the node accounted for before, minus after")
+  @Description("The drop in the cache's bytes in use: the node's accounted bytes before, minus after"
+      + " (0 for written; partial may be negative when the node had grown since it was last accounted)")
   @DataAmount
   long bytes;
 

@@ -9,7 +9,8 @@ import jdk.jfr.Name;
 
 /**
  * A caller held back to let background work catch up (back-pressure): a writer flushing its root
- * itself because the root holds more than twice a node's size ({@link #ROOT_FULL}), or a caller
+ * itself ({@link #ROOT_FULL}) because the root holds more than twice a node's size (or no
+ * background thread takes flushes: during recovery and close), or a caller
  * writing dirty nodes out itself because the cache is a quarter over its budget ({@link
  * #CACHE_FULL}).
  */
@@ -18,7 +19,7 @@ import jdk.jfr.Name;
 @Category("Sapwood")
 @Description("A writer (or reader) doing background work itself because it fell behind")
 public final class WriteStallEvent extends jdk.jfr.Event {
-  /** The root's buffers hold more than twice a node's size: the writer flushes inline. */
+  /** The root's buffers hold more than a node's size and the writer flushes them inline. */
   public static final String ROOT_FULL = "root full";
   /** The cache is more than a quarter over budget: the caller writes dirty nodes back itself. */
   public static final String CACHE_FULL = "cache full";
@@ -35,7 +36,8 @@ public final class WriteStallEvent extends jdk.jfr.Event {
   long bytes;
 
   @Label("Limit")
-  @Description("Root full: twice the node size; cache full: the cache's budget")
+  @Description("Root full: the node size (a root past it is flushed; past twice it by the writer);"
+      + " cache full: the cache's budget (past a quarter over it the caller writes dirty nodes itself)")
   @DataAmount
   long limit;
 

@@ -119,7 +119,7 @@ public final class BeTree {
     }
     ctx.counters.inlineFlushes.increment();
     long buffered = r.bufferBytes();
-    WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.ROOT_FULL, buffered, 2L * ctx.nodeSize);
+    WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.ROOT_FULL, buffered, ctx.nodeSize);
     FlushEvent flush = FlushEvent.start(FlushEvent.ROOT, r.key(), r.height, buffered);
     flusher.flushFromRoot(r);
     FlushEvent.finish(flush);
