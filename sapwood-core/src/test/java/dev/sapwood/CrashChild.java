@@ -70,6 +70,7 @@ public final class CrashChild {
     Thread.sleep(Long.MAX_VALUE);
   }
 
+  @SuppressWarnings("try") // opened only to see whether it opens
   private static void tryOpen(Path dir) {
     try (Database db = Database.open(dir)) {
       say("O");

@@ -6,6 +6,7 @@ import jdk.jfr.Description;
 import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /**
  * The cache's clock acting on one node: writing it back if dirty, then dropping unused partitions
@@ -15,6 +16,7 @@ import jdk.jfr.Name;
 @Name("dev.sapwood.Eviction")
 @Label("Eviction")
 @Category("Sapwood")
+@StackTrace(false) // frequent: a stack per event would cost more than the event
 @Description("A cached node written back and/or dropped (partly or whole) to keep the cache in budget")
 public final class EvictionEvent extends jdk.jfr.Event {
   /** The whole node left the cache. */

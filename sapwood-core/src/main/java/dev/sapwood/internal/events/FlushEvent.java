@@ -6,6 +6,7 @@ import jdk.jfr.Description;
 import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
 
 /**
  * A flush of an internal node's buffers toward its children (TokuFT's flusher), with the cascade it
@@ -15,6 +16,7 @@ import jdk.jfr.Name;
 @Name("dev.sapwood.Flush")
 @Label("Flush")
 @Category("Sapwood")
+@StackTrace(false) // frequent: a stack per event would cost more than the event
 @Description("Messages moved down a B-epsilon tree from an internal node's buffers")
 public final class FlushEvent extends jdk.jfr.Event {
   /** A writer flushed its gorged root itself (back-pressure). */
