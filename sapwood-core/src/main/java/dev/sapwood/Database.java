@@ -122,7 +122,9 @@ public interface Database extends AutoCloseable {
    * @throws IllegalArgumentException if {@code target} exists (a file or a directory, even an
    *     empty one), has no parent, or lies inside the database's directory
    * @throws StorageException if reading the database or writing the copy fails; a failure of the
-   *     copy's own files leaves the database as it was (usable), and nothing at {@code target}
+   *     copy's own files leaves the database as it was (usable), and nothing at {@code target} (but
+   *     if only the final fsync of the parent directory fails, the complete copy is there, its name
+   *     perhaps not yet durable)
    * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
    * @throws IllegalStateException if the database is closed
    */
