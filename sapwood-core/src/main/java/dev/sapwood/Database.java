@@ -117,6 +117,37 @@ public interface Database extends AutoCloseable {
    */
   void compact();
 
+  /**
+   * Copies the database into {@code target}, a new directory, while readers and writers go on (a
+   * hot backup); the copy opens as a database with {@link #open(Path, Options)}.
+   *
+   * <p>What is in the copy: every change acknowledged before the call began, at any {@link
+   * Durability} ({@code NONE} included), every batch whole; changes made while it runs may or may
+   * not be there, each batch whole or not at all. The copy is durable (its files and directories
+   * fsynced) when the call returns, and appears at {@code target} in one atomic rename: a backup
+   * cut short — a crash, a failed write — leaves no {@code target}, at most a hidden temporary
+   * directory beside it, {@code .<name>.backup-<hex>}, which can be deleted.
+   *
+   * <p>Cost: a {@link #checkpoint()} (writers wait only for its brief begin step), then a copy of
+   * the live blocks of the block file (the log is not copied: the checkpoint makes it unneeded).
+   * Writers, readers and later checkpoints are not blocked while it copies; space the database
+   * frees meanwhile is not reused until the copy ends, so the database's file may grow by what is
+   * rewritten during the backup, and is trimmed by the checkpoints after it.
+   *
+   * <p>Thread-safe; backups may run concurrently (to different targets). Closing the database
+   * during a backup makes the backup fail.
+   *
+   * @throws IllegalArgumentException if {@code target} exists (a file or a directory, even an
+   *     empty one), has no parent, or lies inside the database's directory
+   * @throws StorageException if reading the database or writing the copy fails; a failure of the
+   *     copy's own files leaves the database as it was (usable), and nothing at {@code target} (but
+   *     if only the final fsync of the parent directory fails, the complete copy is there, its name
+   *     perhaps not yet durable)
+   * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
+   * @throws IllegalStateException if the database is closed
+   */
+  void backup(Path target);
+
   /** A snapshot of the status counters. */
   Stats stats();
 

@@ -85,9 +85,21 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException, IOException {
+  public void close() throws IOException {
     if (process.isAlive()) {
-      killAndCollect();
+      process.destroyForcibly();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          process.waitFor();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the child must be gone before its files are; the flag is kept
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

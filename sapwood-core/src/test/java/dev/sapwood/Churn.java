@@ -109,7 +109,7 @@ final class Churn {
   }
 
   static byte[] value(int t, int i, long version) {
-    int len = 16 + (int) Math.floorMod(version * 131 + i * 17L + t, 240);
+    int len = 16 + Math.floorMod(version * 131 + i * 17L + t, 240);
     ByteBuffer b = ByteBuffer.allocate(len);
     b.putInt(t).putInt(i).putLong(version);
     for (int j = 16; j < len; j++) {

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The child process of {@link CrashTest} and {@link LockTest}; run as {@code java -cp <test
+ * The child process of {@link CrashTest} and {@link LockTest} (and, mode {@code backup}, of {@link
+ * BackupKillTest}); run as {@code java -cp <test
  * classpath> dev.sapwood.CrashChild <mode> <dir> ...}. It reports on stdout, one flushed line per
  * event, so that a parent that kills it at any moment can trust every complete line:
  *
@@ -55,6 +56,7 @@ public final class CrashChild {
         case "try" -> tryOpen(dir);
         case "readhold" -> readHold(dir);
         case "tryread" -> tryReadOnly(dir);
+        case "backup" -> BackupChild.run(dir, Path.of(args[2]));
         default -> throw new IllegalArgumentException(mode);
       }
     } catch (Throwable t) {
@@ -72,6 +74,7 @@ public final class CrashChild {
     Thread.sleep(Long.MAX_VALUE);
   }
 
+  @SuppressWarnings("try") // opened only to see whether it opens
   private static void tryOpen(Path dir) {
     try (Database db = Database.open(dir)) {
       say("O");

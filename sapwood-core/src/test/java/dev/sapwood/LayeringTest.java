@@ -37,7 +37,8 @@ class LayeringTest {
       Map.entry("store", 2),
       Map.entry("io", 1),
       Map.entry("util", 1),
-      Map.entry("stats", 1));
+      Map.entry("stats", 1),
+      Map.entry("events", 1));
 
   /**
    * What each internal package may use besides the public API, as its {@code package-info.java}
@@ -46,16 +47,18 @@ class LayeringTest {
    */
   static final Map<String, Set<String>> MAY_IMPORT = Map.ofEntries(
       Map.entry("tools", Set.of("engine", "tree", "store", "util")),
-      Map.entry("engine", Set.of("jmx", "view", "tree", "wal", "cache", "store", "io", "util", "stats")),
+      Map.entry("engine", Set.of("jmx", "view", "tree", "wal", "cache", "store", "io", "util", "stats",
+          "events")),
       Map.entry("jmx", Set.of()),
       Map.entry("view", Set.of()),
-      Map.entry("tree", Set.of("cache", "store", "util", "stats")),
+      Map.entry("tree", Set.of("cache", "store", "util", "stats", "events")),
       Map.entry("wal", Set.of("io", "util", "stats")),
-      Map.entry("cache", Set.of("util", "stats")),
+      Map.entry("cache", Set.of("util", "stats", "events")),
       Map.entry("store", Set.of("io", "util", "stats")),
       Map.entry("io", Set.of()),
       Map.entry("util", Set.of()),
-      Map.entry("stats", Set.of()));
+      Map.entry("stats", Set.of()),
+      Map.entry("events", Set.of()));
 
   /**
    * The public package's one way into the internals: {@code Database.open} hands over to the

@@ -30,6 +30,7 @@ class LockTest {
   }
 
   @Test
+  @SuppressWarnings("try") // held open, unused, while the child tries
   void anotherProcessCannotOpenWhileThisOneHoldsIt() throws Exception {
     Path dir = tmp.resolve("db");
     try (Database db = Database.open(dir);

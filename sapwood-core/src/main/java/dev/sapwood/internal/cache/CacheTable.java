@@ -1,5 +1,6 @@
 package dev.sapwood.internal.cache;
 
+import dev.sapwood.internal.events.WriteStallEvent;
 import dev.sapwood.internal.stats.Counters;
 import java.util.ArrayList;
 import java.util.List;
@@ -269,7 +270,9 @@ public final class CacheTable<T extends Cacheable> {
       // Readers and writers drop clean objects themselves and leave writing dirty ones to a
       // background thread, unless usage runs a quarter over budget (back-pressure).
       boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
+      WriteStallEvent stall = handedOver ? null : WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
       clock.evict(!handedOver);
+      WriteStallEvent.finish(stall);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.cache;
 
+import dev.sapwood.internal.events.EvictionEvent;
 import java.util.Iterator;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -84,18 +85,26 @@ final class Clock<T extends Cacheable> {
       return;
     }
     boolean removed = false;
+    EvictionEvent event = EvictionEvent.start();
+    long before = event == null ? 0 : o.accountedBytes;
+    boolean wrote = false;
     try {
       if (o.isDirty()) {
         table.backend.writeBack(o);
         table.dirtyWrites.increment();
+        wrote = true;
       }
       CacheBackend.Shrink shrunk = table.backend.shrink(o);
       if (shrunk == CacheBackend.Shrink.SHRUNK) {
         table.partialEvictions.increment();
         table.account(o);
+        EvictionEvent.finish(event, EvictionEvent.PARTIAL, o.key(), before - o.accountedBytes, wrote);
         return;
       }
       if (shrunk == CacheBackend.Shrink.IN_USE || o.referenced || o.idlePasses < shellPasses) {
+        if (wrote) {
+          EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
+        }
         return;
       }
       synchronized (o) {
@@ -109,6 +118,9 @@ final class Clock<T extends Cacheable> {
         table.usedBytes.addAndGet(-o.accountedBytes);
         o.accountedBytes = 0;
         table.evictions.increment();
+        EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, wrote);
+      } else if (wrote) {
+        EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
       }
     } finally {
       o.latch.writeLock().unlock();

@@ -3,7 +3,7 @@
  * latches, within a memory budget kept by clock eviction; it loads and writes back through a
  * {@code CacheBackend} its user supplies.
  *
- * <p>May import: {@code stats}, {@code util} and the JDK. It knows nothing of trees or files.
+ * <p>May import: {@code stats}, {@code util}, {@code events} and the JDK. It knows nothing of trees or files.
  *
  * <p>Invariants: a pinned object is never evicted; a dirty object is written back before it is
  * dropped; callers latch parent before child and left sibling before right, and the evictor never

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
  * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
  * fullest buffers so queries meet short ones). Errors are logged once and surface through the
- * database's sticky failure; {@link #stop} ends every thread and waits.
+ * database's sticky failure: the first failure of a background task at {@code ERROR} with its
+ * stack trace, each later one (the tasks that find the database failed) at {@code DEBUG}; {@link
+ * #stop} ends every thread and waits.
  */
 final class BackgroundTasks implements Background {
   static final long CLEANER_PERIOD_MS = 200;
@@ -23,6 +25,7 @@ final class BackgroundTasks implements Background {
   private final ScheduledExecutorService checkpoints;
   private final ScheduledExecutorService syncs;
   private final ScheduledExecutorService flushes;
+  private final java.util.concurrent.atomic.AtomicBoolean failureLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
   BackgroundTasks(DatabaseImpl db, Options options, System.Logger logger) {
     this.db = db;
@@ -30,15 +33,15 @@ final class BackgroundTasks implements Background {
     checkpoints = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-checkpointer"));
     syncs = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-log-syncer"));
     flushes = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-flusher"));
-    flushes.scheduleWithFixedDelay(() -> run(db, logger, "cleaner", db::clean), CLEANER_PERIOD_MS,
+    flushes.scheduleWithFixedDelay(() -> run("cleaner", db::clean), CLEANER_PERIOD_MS,
         CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
-    checkpoints.scheduleWithFixedDelay(() -> run(db, logger, "checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
+    checkpoints.scheduleWithFixedDelay(() -> run("checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
     long sync = Math.max(1, options.syncInterval().toMillis());
-    syncs.scheduleWithFixedDelay(() -> run(db, logger, "log sync", db::syncIfBehind), sync, sync, TimeUnit.MILLISECONDS);
+    syncs.scheduleWithFixedDelay(() -> run("log sync", db::syncIfBehind), sync, sync, TimeUnit.MILLISECONDS);
   }
 
-  private static void run(DatabaseImpl db, System.Logger logger, String what, Runnable task) {
+  private void run(String what, Runnable task) {
     if (db.isClosed()) {
       return;
     }
@@ -49,8 +52,13 @@ final class BackgroundTasks implements Background {
         logger.log(System.Logger.Level.ERROR, "background " + what + " failed", closedMeanwhile);
       }
     } catch (RuntimeException e) {
-      // The database has recorded the failure (writes now fail with it); say so once, here.
-      logger.log(System.Logger.Level.ERROR, "background " + what + " failed; the database refuses writes", e);
+      // The database has recorded the failure (writes now fail with it); say so once, here. The
+      // tasks that run after it fail with it too: nothing new to say but that they stopped.
+      if (failureLogged.compareAndSet(false, true)) {
+        logger.log(System.Logger.Level.ERROR, "background " + what + " failed; the database refuses writes", e);
+      } else {
+        logger.log(System.Logger.Level.DEBUG, () -> "background " + what + " stopped after the database failed: " + e);
+      }
       throw e; // ends this task's schedule: a failed database is not retried
     }
   }
@@ -67,7 +75,7 @@ final class BackgroundTasks implements Background {
   @Override
   public boolean submit(Runnable task) {
     try {
-      flushes.execute(() -> run(db, logger, "flush", () -> db.runInBackground(task)));
+      flushes.execute(() -> run("flush", () -> db.runInBackground(task)));
       return true;
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       return false;

@@ -9,6 +9,7 @@ import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
+import dev.sapwood.internal.events.CheckpointEvent;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
@@ -45,6 +46,7 @@ public final class DatabaseImpl implements Database {
   static final long LOG_SEGMENT_BYTES = 64L << 20;
 
   private final Path dir;
+  private final FileIo io;
   private final DirectoryLock lock;
   private final BlockFile file;
   private final Options options;
@@ -67,6 +69,7 @@ public final class DatabaseImpl implements Database {
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
     this.dir = dir;
+    this.io = io;
     this.lock = lock;
     this.file = file;
     this.options = options;
@@ -196,9 +199,12 @@ public final class DatabaseImpl implements Database {
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
+      CheckpointEvent event = CheckpointEvent.start();
+      long[] relocated = new long[1];
       Checkpointer.Begun begun = gate.write(() -> {
         long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
         counters.counter("checkpoint.relocated_bytes").add(moved);
+        relocated[0] = moved;
         return checkpointer.begin(log, catalog);
       });
       try {
@@ -206,6 +212,10 @@ public final class DatabaseImpl implements Database {
       } catch (RuntimeException e) {
         gate.fail(e);
         throw e;
+      }
+      if (event != null) {
+        CheckpointEvent.finish(event, file.header().checkpointCount(), begun.lsn(), begun.pendingNodes().length,
+            relocated[0], file.fileSize());
       }
     }
   }
@@ -244,6 +254,26 @@ public final class DatabaseImpl implements Database {
 
   private static long alignedUnits(long bytes) {
     return (bytes + BlockFileFormat.ALIGNMENT - 1) / BlockFileFormat.ALIGNMENT;
+  }
+
+  // ---- hot backup ----
+
+  @Override
+  public void backup(Path target) {
+    java.util.Objects.requireNonNull(target, "target");
+    gate.checkOpen();
+    HotBackup.run(this, io, target);
+  }
+
+  /**
+   * A checkpoint, then a hold on it for {@link HotBackup}: taken under the checkpointer's monitor,
+   * so the checkpoint held is this one, and with everything acknowledged before the call in it.
+   */
+  dev.sapwood.internal.store.CheckpointCopy checkpointAndHold() {
+    synchronized (checkpointer) {
+      checkpoint();
+      return file.holdLastCheckpoint();
+    }
   }
 
   // ---- stats and close ----

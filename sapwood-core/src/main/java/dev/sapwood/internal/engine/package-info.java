@@ -5,7 +5,7 @@
  *
  * <p>May import: the public API, and every internal package except {@code tools} (which sits above
  * it): {@code jmx}, {@code view}, {@code tree}, {@code wal}, {@code cache}, {@code store},
- * {@code io}, {@code util}, {@code stats}.
+ * {@code io}, {@code util}, {@code stats}, {@code events}.
  *
  * <p>Invariants: the log order of changes equals their MSN order; a failed write or fsync is
  * sticky (the database refuses writes after it); every file is reached through {@code io.FileIo}.

@@ -38,4 +38,14 @@ public interface FileIo {
 
   /** Makes the creation and deletion of files in {@code dir} durable (fsync of the directory). */
   void syncDirectory(Path dir) throws IOException;
+
+  /** Whether anything — a regular file, a directory, any other entry — is at {@code path}. */
+  boolean isPresent(Path path);
+
+  /**
+   * Renames {@code from} (a file or a directory) to {@code to} in one atomic step: a reader sees
+   * the old name or the new one, never a part. {@code to} must not exist; the caller checks. Make
+   * the rename durable with {@link #syncDirectory} of {@code to}'s parent.
+   */
+  void rename(Path from, Path to) throws IOException;
 }

@@ -45,6 +45,40 @@ public final class MemoryFileIo implements FileIo {
     return files.containsKey(key(path));
   }
 
+  /** Directories are implicit: one is present while a file lies anywhere under it. */
+  @Override
+  public synchronized boolean isPresent(Path path) {
+    Path k = key(path);
+    for (Path p : files.keySet()) {
+      if (p.startsWith(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Moves the file at {@code from}, or every file under it; durable at once, like creation. */
+  @Override
+  public synchronized void rename(Path from, Path to) throws IOException {
+    Path f = key(from);
+    Path t = key(to);
+    if (isPresent(t)) {
+      throw new java.nio.file.FileAlreadyExistsException(to.toString());
+    }
+    Map<Path, MemFile> moved = new HashMap<>();
+    files.entrySet().removeIf(e -> {
+      if (e.getKey().startsWith(f)) {
+        moved.put(t.resolve(f.relativize(e.getKey())).normalize(), e.getValue());
+        return true;
+      }
+      return false;
+    });
+    if (moved.isEmpty()) {
+      throw new java.nio.file.NoSuchFileException(from.toString());
+    }
+    files.putAll(moved);
+  }
+
   @Override
   public synchronized void delete(Path path) {
     files.remove(key(path));

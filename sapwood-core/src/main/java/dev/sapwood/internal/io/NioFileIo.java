@@ -44,6 +44,16 @@ public final class NioFileIo implements FileIo {
   }
 
   @Override
+  public boolean isPresent(Path path) {
+    return Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  public void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
   public void delete(Path path) throws IOException {
     Files.deleteIfExists(path);
   }

@@ -334,6 +334,16 @@ public final class BlockFile implements Closeable {
     checkpointer.complete(catalogBlock, maxMsn, checkpointLsn);
   }
 
+  /**
+   * Holds the last completed checkpoint for a copy (hot backup): until the returned copy is
+   * closed, nothing that checkpoint refers to is reused or truncated, while writes, frees and
+   * later checkpoints go on ({@link CheckpointCopy}). The file grows meanwhile by what is rewritten;
+   * the first checkpoint after the close releases that space. Close it in a {@code finally}.
+   */
+  public CheckpointCopy holdLastCheckpoint() {
+    return CheckpointCopy.hold(s);
+  }
+
   /** The file's current size in bytes. */
   public long fileSize() {
     return s.file.size();

@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * #checkpointCompletedLocked} returns is acted on (the file truncated to it) before the lock is
  * let go: once the end is lowered, the next allocation past the free map lands at it. A reader
  * that counts itself in after {@code readsInFlight} was read as zero looks its extent up under
- * the lock afterwards, so it finds the new mapping, never the released extent. Methods ending in {@code Locked} require the owning
+ * the lock afterwards, so it finds the new mapping, never the released extent; (5) while a hold
+ * is taken ({@link #holdLocked}), nothing leaves deferred: every extent a completed checkpoint
+ * refers to stays intact until the hold is let go, however many checkpoints complete meanwhile (a
+ * {@link CheckpointCopy} reads them). Methods ending in {@code Locked} require the owning
  * {@link BlockFile}'s lock; {@link #enterRead} and {@link #leaveRead} do not.
  */
 final class ExtentReclaimer {
@@ -38,6 +41,7 @@ final class ExtentReclaimer {
   private final List<long[]> deferred = new ArrayList<>();
   private final List<long[]> limbo = new ArrayList<>(); // (offset, length)
   private volatile boolean limboPending;
+  private int holds; // copies of a checkpoint in progress (CheckpointCopy): deferred extents stay
 
   ExtentReclaimer(SpaceAllocator space) {
     this.space = space;
@@ -71,6 +75,9 @@ final class ExtentReclaimer {
    */
   long checkpointCompletedLocked(long count, long tableOffset, long tableLength) {
     deferred.add(new long[] {tableOffset, tableLength, count + 2});
+    if (holds > 0) {
+      return space.trimTail(); // invariant (5): a copy still reads what the deferred extents hold
+    }
     deferred.removeIf(x -> {
       if (x[2] <= count) {
         releaseLocked(x[0], x[1]);
@@ -79,6 +86,24 @@ final class ExtentReclaimer {
       return false;
     });
     return space.trimTail();
+  }
+
+  /**
+   * Keeps every deferred extent deferred until {@link #releaseHoldLocked}: the last completed
+   * checkpoint's extents are not reused or truncated however many checkpoints complete meanwhile
+   * (invariant 5). Their space is released by the first checkpoint to complete after the last hold
+   * is let go; until then the file grows by what is rewritten meanwhile.
+   */
+  void holdLocked() {
+    holds++;
+  }
+
+  /** Lets go of a hold taken by {@link #holdLocked}. */
+  void releaseHoldLocked() {
+    if (holds <= 0) {
+      throw new IllegalStateException("no hold on deferred extents to release");
+    }
+    holds--;
   }
 
   /** Where an allocation of {@code length} would land inside the free space, or -1 (at the end). */

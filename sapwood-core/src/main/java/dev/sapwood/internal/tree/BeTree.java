@@ -1,6 +1,8 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
+import dev.sapwood.internal.events.FlushEvent;
+import dev.sapwood.internal.events.WriteStallEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -177,7 +179,12 @@ public final class BeTree {
       Node r = ctx.pinRootWrite(root);
       if (ctx.shape.gorged(r)) {
         ctx.counters.inlineFlushes.increment();
+        long buffered = r.bufferBytes();
+        WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.ROOT_FULL, buffered, ctx.nodeSize);
+        FlushEvent flush = FlushEvent.start(FlushEvent.ROOT, r.key(), r.height, buffered);
         flusher.flushFromRoot(r);
+        FlushEvent.finish(flush);
+        WriteStallEvent.finish(stall);
       } else {
         ctx.cache.unpinWrite(r);
       }
@@ -210,7 +217,9 @@ public final class BeTree {
       Node r = ctx.pinRootWrite(root);
       if (ctx.shape.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
+        FlushEvent flush = FlushEvent.start(FlushEvent.BACKGROUND, r.key(), r.height, r.bufferBytes());
         flusher.flushFromRoot(r);
+        FlushEvent.finish(flush);
       } else {
         ctx.cache.unpinWrite(r);
       }

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.events.FlushEvent;
 
 /**
  * The cleaner (TokuFT's cleaner thread): picks cached internal nodes whose buffers have grown
@@ -65,7 +66,9 @@ public final class Cleaner {
       return false;
     }
     ctx.counters.cleanerFlushes.increment();
+    FlushEvent flush = FlushEvent.start(FlushEvent.CLEANER, node.key(), node.height, node.bufferBytes());
     ctx.flusher.flushOnce(node);
+    FlushEvent.finish(flush);
     return true;
   }
 }

@@ -4,7 +4,7 @@
  * rebalancing nodes, point queries and cursor chunks; node encoding and decoding.
  *
  * <p>May import: the public API's vocabulary (exceptions, {@code Limits}, {@code UpdateFunction}),
- * {@code cache}, {@code store}, {@code stats}, {@code util}. Not {@code wal} (the engine logs each
+ * {@code cache}, {@code store}, {@code stats}, {@code util}, {@code events}. Not {@code wal} (the engine logs each
  * change and gives it its MSNs before inserting it, {@code BeTree#insertLatched}), not {@code engine}.
  *
  * <p>Invariants: messages reach a leaf in MSN order; every length read from a node block is

@@ -27,6 +27,7 @@ class DirectoryLockTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the inspection is held open, unused, while the open is refused
   void theDatabaseIsRefusedWhileAnInspectionHoldsTheLockAndOpensAfter() {
     try (Database db = Database.open(dir, Options.defaults())) {
       db.tree("t").put(new byte[] {1}, new byte[] {2});

@@ -46,6 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Seeds: {@code -Dsapwood.faultSeed=...}; every failure message names the seed and the fault.
  */
+@dev.sapwood.testlog.CapturesEngineLog
 class FaultInjectionTest {
   private static final long SEED = Long.getLong("sapwood.faultSeed", 20240611L);
   private static final Path DIR = Path.of("/db");

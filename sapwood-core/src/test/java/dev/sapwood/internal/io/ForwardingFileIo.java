@@ -55,4 +55,14 @@ public class ForwardingFileIo implements FileIo {
   public void syncDirectory(Path dir) throws IOException {
     inner.syncDirectory(dir);
   }
+
+  @Override
+  public boolean isPresent(Path path) {
+    return inner.isPresent(path);
+  }
+
+  @Override
+  public void rename(Path from, Path to) throws IOException {
+    inner.rename(from, to);
+  }
 }

@@ -43,6 +43,7 @@ class DatabaseBeanTest {
   }
 
   @Test
+  @SuppressWarnings("try") // both held open while their beans are looked at
   void twoDatabasesHaveTwoBeans() throws Exception {
     try (Database a = Database.open(tmp.resolve("a")); Database b = Database.open(tmp.resolve("b"))) {
       assertTrue(server.isRegistered(DatabaseBean.nameOf(tmp.resolve("a"))));
