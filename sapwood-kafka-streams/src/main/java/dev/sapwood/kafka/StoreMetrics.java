@@ -13,7 +13,8 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 /**
  * A store's Sapwood counters as Kafka metrics, in group {@code stream-state-metrics} with the tags
  * Kafka Streams gives store metrics ({@code thread-id}, {@code task-id}, {@code <scope>-state-id}),
- * the way RocksDB's store reports its own statistics. Each metric reads the database's counters
+ * the way RocksDB's store reports its own statistics. Names start with {@code sapwood-} so they never
+ * collide with the metrics Kafka Streams' own store layers register under the same tags. Each metric reads the database's counters
  * when it is measured (no cost on the write path).
  *
  * <p>Not thread-safe: registered and removed by the stream thread that opens and closes the store.
@@ -25,22 +26,22 @@ final class StoreMetrics {
   private record Gauge(String name, String description, ToLongFunction<SapwoodKeyValueStore> read) {}
 
   private static final Gauge[] GAUGES = {
-    new Gauge("bytes-written-total", "bytes written to the store's files (block file and log)",
+    new Gauge("sapwood-bytes-written-total", "bytes written to the store's files (block file and log)",
         s -> s.stats().get("io.bytes_written")),
-    new Gauge("bytes-read-total", "bytes read from the store's files", s -> s.stats().get("io.bytes_read")),
-    new Gauge("block-cache-hit-ratio", "node cache hits per thousand lookups", s -> {
+    new Gauge("sapwood-bytes-read-total", "bytes read from the store's files", s -> s.stats().get("io.bytes_read")),
+    new Gauge("sapwood-block-cache-hit-ratio", "node cache hits per thousand lookups", s -> {
       long hits = s.stats().get("cache.hits");
       long total = hits + s.stats().get("cache.misses");
       return total == 0 ? 0 : hits * 1000 / total;
     }),
-    new Gauge("flushes-total", "buffer flushes down the tree", s -> s.stats().get("flush.total")),
-    new Gauge("checkpoints-total", "checkpoints written", s -> s.stats().get("checkpoint.count")),
-    new Gauge("log-fsyncs-total", "fsyncs of the write-ahead log", s -> s.stats().get("log.fsyncs")),
-    new Gauge("uncommitted-bytes", "bytes of writes held in memory until the next commit",
+    new Gauge("sapwood-flushes-total", "buffer flushes down the tree", s -> s.stats().get("flush.total")),
+    new Gauge("sapwood-checkpoints-total", "checkpoints written", s -> s.stats().get("checkpoint.count")),
+    new Gauge("sapwood-log-fsyncs-total", "fsyncs of the write-ahead log", s -> s.stats().get("log.fsyncs")),
+    new Gauge("sapwood-uncommitted-bytes", "bytes of writes held in memory until the next commit",
         SapwoodKeyValueStore::approximateNumUncommittedBytes),
-    new Gauge("commits-total", "commits (data and changelog offsets written as one batch)",
+    new Gauge("sapwood-commits-total", "commits (data and changelog offsets written as one batch)",
         SapwoodKeyValueStore::commitCount),
-    new Gauge("restored-records-total", "changelog records restored", SapwoodKeyValueStore::restoredCount),
+    new Gauge("sapwood-restored-records-total", "changelog records restored", SapwoodKeyValueStore::restoredCount),
   };
 
   private final StreamsMetrics metrics;

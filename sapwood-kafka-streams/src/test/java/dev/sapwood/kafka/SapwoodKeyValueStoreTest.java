@@ -142,7 +142,7 @@ class SapwoodKeyValueStoreTest {
     Random rnd = new Random(seed);
     SapwoodKeyValueStore s = open(new TestStoreContext(dir.toFile()));
     TreeMap<Bytes, byte[]> model = new TreeMap<>();
-    for (int step = 0; step < 4000; step++) {
+    for (int step = 0; step < 1500; step++) {
       Bytes k = randomKey(rnd);
       int op = rnd.nextInt(100);
       if (op < 50) {
@@ -189,7 +189,7 @@ class SapwoodKeyValueStoreTest {
     }
     assertSame(model, s.all(), seed);
     assertSame(model.descendingMap(), s.reverseAll(), seed);
-    s.commit(Map.of(CHANGELOG, 4000L));
+    s.commit(Map.of(CHANGELOG, 1500L));
     s.close();
     SapwoodKeyValueStore again = open(new TestStoreContext(dir.toFile()));
     assertSame(model, again.all(), seed);
