@@ -213,6 +213,25 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     afterWrite();
   }
 
+  /**
+   * The {@link SapwoodKeyValueStore} under the store a processor gets from {@code
+   * context.getStateStore(name)}: Kafka Streams hands processors its stores inside a read-write
+   * decorator (one of its {@code WrappedStateStore}s), which does not expose {@link #update}.
+   *
+   * @throws IllegalArgumentException if there is no Sapwood store under {@code store}
+   */
+  public static SapwoodKeyValueStore unwrap(StateStore store) {
+    StateStore s = store;
+    while (!(s instanceof SapwoodKeyValueStore)) {
+      if (s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w) {
+        s = w.wrapped();
+      } else {
+        throw new IllegalArgumentException("no Sapwood store under " + store);
+      }
+    }
+    return (SapwoodKeyValueStore) s;
+  }
+
   @Override
   public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
     return iterator(from, to, true, false);

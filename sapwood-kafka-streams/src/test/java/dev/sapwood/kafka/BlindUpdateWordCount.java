@@ -40,7 +40,7 @@ public final class BlindUpdateWordCount {
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-      counts = context.getStateStore(STORE);
+      counts = SapwoodKeyValueStore.unwrap(context.getStateStore(STORE));
     }
 
     @Override
