@@ -13,7 +13,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -35,8 +42,9 @@ import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
  * </pre>
  * wordcount: the DSL word count through TopologyTestDriver with Sapwood, RocksDB and in-memory
  * stores; blind: the blind-update word count of {@link BlindUpdateWordCount} against the same DSL
- * count on Sapwood; restore: RECORDS changelog records (16-byte keys, 100-byte values) through a
- * Sapwood store's batching restore callback in batches of 1,000, then the commit.
+ * count on Sapwood; restore: RECORDS changelog records (16-byte keys, 100-byte values) through the
+ * batching restore callback of a Sapwood store, then of Kafka Streams' RocksDB store (reached
+ * through Kafka Streams internals, for the measurement only), in batches of 1,000, then the commit.
  */
 public final class KafkaStreamsBench {
   private KafkaStreamsBench() {}
@@ -62,7 +70,10 @@ public final class KafkaStreamsBench {
               "word-counts"), lines, dir);
         }
       }
-      case "restore" -> restore(n, dir);
+      case "restore" -> {
+        restore(n, dir, false);
+        restore(n, dir, true);
+      }
       default -> throw new IllegalArgumentException(what);
     }
   }
@@ -122,12 +133,26 @@ public final class KafkaStreamsBench {
     delete(state);
   }
 
-  private static void restore(int n, Path dir) throws IOException {
+  private static void restore(int n, Path dir, boolean rocksdb) throws IOException {
     Path state = dir.resolve("restore");
     TestStoreContext ctx = new TestStoreContext(state.toFile());
-    SapwoodKeyValueStore store = (SapwoodKeyValueStore) SapwoodStores.keyValueStore("restored").get();
+    ctx.metrics = new StreamsMetricsImpl(new Metrics(), "bench", Time.SYSTEM);
+    ctx.configs.putAll(new StreamsConfig(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "bench",
+        StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092")).values());
+    KeyValueStore<Bytes, byte[]> store = rocksdb ? Stores.persistentKeyValueStore("restored").get()
+        : SapwoodStores.keyValueStore("restored").get();
     store.init(ctx, store);
-    BatchingStateRestoreCallback cb = (BatchingStateRestoreCallback) ctx.restoreCallback;
+    TopicPartition tp = new TopicPartition("restored-changelog", 0);
+    long[] offset = {0};
+    BatchingStateRestoreCallback cb = rocksdb
+        ? records -> {
+          List<ConsumerRecord<byte[], byte[]>> crs = new ArrayList<>(records.size());
+          for (KeyValue<byte[], byte[]> kv : records) {
+            crs.add(new ConsumerRecord<>(tp.topic(), tp.partition(), offset[0]++, kv.key, kv.value));
+          }
+          ((RecordBatchingStateRestoreCallback) ctx.restoreCallback).restoreBatch(crs);
+        }
+        : (BatchingStateRestoreCallback) ctx.restoreCallback;
     Random rnd = new Random(7);
     long start = System.nanoTime();
     Collection<KeyValue<byte[], byte[]>> batch = new ArrayList<>(1000);
@@ -143,13 +168,12 @@ public final class KafkaStreamsBench {
     }
     cb.restoreAll(batch);
     long restored = System.nanoTime();
-    store.commit(Map.of(new TopicPartition("restored-changelog", 0), (long) n));
+    store.commit(Map.of(tp, (long) n));
     long committed = System.nanoTime();
     store.close();
-    System.out.printf(Locale.ROOT, "sapwood restore %,d records: %.1f s (%,.0f records/s), commit+checkpoint %.1f s, "
+    System.out.printf(Locale.ROOT, (rocksdb ? "rocksdb" : "sapwood") + " restore %,d records: %.1f s (%,.0f records/s), commit+checkpoint %.1f s, "
         + "total %.1f s, RSS %s%n", n, (restored - start) / 1e9, n / ((restored - start) / 1e9),
         (committed - restored) / 1e9, (committed - start) / 1e9, rss());
-    Bytes.wrap(new byte[0]);
     delete(state);
   }
 

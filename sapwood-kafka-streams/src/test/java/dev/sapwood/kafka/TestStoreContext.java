@@ -14,12 +14,13 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** A minimal {@link StateStoreContext} for testing a store on its own: no metrics, records the restore callback. */
+/** A minimal {@link StateStoreContext} for testing a store on its own: no metrics unless set, records the restore callback. */
 final class TestStoreContext implements StateStoreContext {
   final File stateDir;
   final Map<String, Object> configs = new HashMap<>();
   StateRestoreCallback restoreCallback;
   RecordMetadata metadata;
+  StreamsMetrics metrics;
 
   TestStoreContext(File stateDir) {
     this.stateDir = stateDir;
@@ -77,7 +78,7 @@ final class TestStoreContext implements StateStoreContext {
 
   @Override
   public StreamsMetrics metrics() {
-    return null;
+    return metrics;
   }
 
   @Override
