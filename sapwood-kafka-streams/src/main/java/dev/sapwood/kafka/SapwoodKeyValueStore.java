@@ -83,6 +83,8 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private StateStoreContext context;
   private StoreMetrics metrics;
   private volatile Position position = Position.emptyPosition();
+  /** The position last written to the meta tree. */
+  private Position committedPosition = Position.emptyPosition();
   private long maxUncommittedBytes;
   /** Restored batches were written unlogged since the last checkpoint: the next commit checkpoints. */
   private boolean unloggedSinceCheckpoint;
@@ -121,6 +123,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       }
       committed.putAll(StoreMeta.readOffsets(meta, dir.toString()));
       position = StoreMeta.readPosition(meta, dir.toString());
+      committedPosition = position;
     } catch (dev.sapwood.SapwoodException e) {
       throw new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e);
     }
@@ -289,12 +292,18 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public void commit(Map<TopicPartition, Long> changelogOffsets) {
     checkOpen();
+    if (pending.isEmpty() && !unloggedSinceCheckpoint && position.equals(committedPosition)
+        && committed.entrySet().containsAll(changelogOffsets.entrySet())) {
+      return; // nothing new: the stored data, offsets and position are already these
+    }
+    Position positionNow = position;
     WriteBatch batch = new WriteBatch();
     pending.writeTo(batch, data);
     StoreMeta.putOffsets(batch, meta, changelogOffsets);
-    StoreMeta.putPosition(batch, meta, position);
+    StoreMeta.putPosition(batch, meta, positionNow);
     writeBatch(batch);
     pending.clear();
+    committedPosition = positionNow;
     for (Map.Entry<TopicPartition, Long> e : changelogOffsets.entrySet()) {
       if (e.getValue() != null) {
         committed.put(e.getKey(), e.getValue());

@@ -86,6 +86,20 @@ class SapwoodKeyValueStoreTest {
   }
 
   @Test
+  void aCommitWithNothingNewWritesNothing() {
+    SapwoodKeyValueStore s = open(new TestStoreContext(dir.toFile()));
+    s.put(b("a"), v("1"));
+    s.commit(Map.of(CHANGELOG, 1L));
+    long records = s.stats().get("log.records");
+    s.commit(Map.of(CHANGELOG, 1L));
+    s.commit(Map.of());
+    assertEquals(records, s.stats().get("log.records"));
+    s.commit(Map.of(CHANGELOG, 2L));
+    assertEquals(records + 1, s.stats().get("log.records"), "a new offset alone is written");
+    s.close();
+  }
+
+  @Test
   void offsetSentinelsAreStoredAsGiven() {
     SapwoodKeyValueStore s = open(new TestStoreContext(dir.toFile()));
     TopicPartition other = new TopicPartition("x", 0);
