@@ -1,0 +1,460 @@
+package dev.sapwood.kafka;
+
+import dev.sapwood.Database;
+import dev.sapwood.Durability;
+import dev.sapwood.Options;
+import dev.sapwood.Stats;
+import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunction;
+import dev.sapwood.WriteBatch;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * A persistent Kafka Streams key-value store on a Sapwood database: {@code stateDir/<name>}, with a
+ * {@code data} tree for the entries and a {@code meta} tree for the committed changelog offsets,
+ * the IQv2 position and the store's format ({@link StoreMeta}).
+ *
+ * <p><b>Offsets and atomicity</b> (KIP-1035, KIP-892). The store manages its own changelog offsets
+ * ({@link #managesOffsets()} is true). Writes since the last commit are held in memory ({@link
+ * UncommittedWrites}); {@link #commit} writes them together with the changelog offsets Kafka
+ * Streams passes, and the position, as one {@link WriteBatch}: one log record, applied whole or not
+ * at all, so after any crash the data on disk is exactly the data its stored offsets cover, and
+ * {@link #committedOffset} tells Kafka Streams where to resume restoring. Writes that pass the
+ * uncommitted-bytes limit before a commit are written early in one batch that also deletes the
+ * stored offsets: until the next commit, a crash leaves the store without offsets, which Kafka
+ * Streams treats as "restore from the changelog's start" (or, under exactly-once, wipes the
+ * store): never data that its offsets do not describe. Changelog records restored through the
+ * {@link BatchingStateRestoreCallback} are written in large unlogged batches and made durable by
+ * one checkpoint at the next commit.
+ *
+ * <p><b>Reads</b> see the uncommitted writes (read-your-writes), except through {@link
+ * #readOnly}{@code (READ_COMMITTED)} and IQv2 queries with that isolation level. Iterators merge
+ * the in-memory writes (copied when the iterator is made) with the tree, read through a weakly
+ * consistent {@link dev.sapwood.Cursor}; see {@link MergedIterator}.
+ *
+ * <p><b>Blind updates</b>: {@link #update} records a Sapwood {@link UpdateFunction} to apply to a
+ * key's value without reading it, for use from the Processor API (see {@link SapwoodStores}).
+ *
+ * <p>Thread-safety: one stream thread writes (as Kafka Streams guarantees); interactive-query
+ * threads may read at the same time. Using a store that is not open is an {@link
+ * InvalidStateStoreException}; a Sapwood failure underneath is a {@link ProcessorStateException}
+ * with the {@link dev.sapwood.SapwoodException} as its cause.
+ */
+public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+  private final String name;
+  private final Options options;
+  private final String metricsScope;
+  private final StoreFormat format;
+  private final UncommittedWrites pending = new UncommittedWrites();
+  private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+  private final Set<MergedIterator> openIterators = ConcurrentHashMap.newKeySet();
+  private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong restored = new AtomicLong();
+  private volatile boolean open;
+  private Database db;
+  private Tree data;
+  private Tree meta;
+  private Path dir;
+  private StateStoreContext context;
+  private StoreMetrics metrics;
+  private volatile Position position = Position.emptyPosition();
+  /** The position last written to the meta tree. */
+  private Position committedPosition = Position.emptyPosition();
+  private long maxUncommittedBytes;
+  /** Restored batches were written unlogged since the last checkpoint: the next commit checkpoints. */
+  private boolean unloggedSinceCheckpoint;
+
+  SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.options = Objects.requireNonNull(options, "options");
+    this.metricsScope = metricsScope;
+    this.format = format;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    if (open) {
+      throw new IllegalStateException("store " + name + " is already open");
+    }
+    this.context = context;
+    this.dir = context.stateDir().toPath().resolve(name);
+    this.maxUncommittedBytes = SapwoodStores.maxUncommittedBytes(context.appConfigs());
+    try {
+      db = Database.open(dir, options);
+      data = db.tree("data");
+      meta = db.tree("meta");
+      String stored = StoreMeta.readFormat(meta);
+      if (stored == null) {
+        StoreMeta.writeFormat(meta, format.name());
+      } else if (!stored.equals(format.name())) {
+        db.close();
+        throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
+            + " values but is opened as " + format + ": reset the application's local state to rebuild it");
+      }
+      committed.putAll(StoreMeta.readOffsets(meta, dir.toString()));
+      position = StoreMeta.readPosition(meta, dir.toString());
+      committedPosition = position;
+    } catch (dev.sapwood.SapwoodException e) {
+      throw new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e);
+    }
+    open = true;
+    metrics = StoreMetrics.register(context, metricsScope, this);
+    context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+  }
+
+  @Override
+  public boolean persistent() {
+    return true;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public boolean managesOffsets() {
+    return true;
+  }
+
+  @Override
+  public byte[] get(Bytes key) {
+    checkOpen();
+    byte[] k = key.get();
+    UncommittedWrites.Pending p = pending.get(k);
+    return p != null ? p.resolve(k, data) : data.get(k);
+  }
+
+  @Override
+  public void put(Bytes key, byte[] value) {
+    checkOpen();
+    Objects.requireNonNull(key, "key");
+    if (value == null) {
+      pending.delete(key.get());
+    } else {
+      pending.put(key.get(), value);
+    }
+    afterWrite();
+  }
+
+  @Override
+  public byte[] putIfAbsent(Bytes key, byte[] value) {
+    byte[] old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  /** All the entries become one unit: they reach the disk in the same commit batch. */
+  @Override
+  public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+    checkOpen();
+    for (KeyValue<Bytes, byte[]> kv : entries) {
+      if (kv.value == null) {
+        pending.delete(kv.key.get());
+      } else {
+        pending.put(kv.key.get(), kv.value);
+      }
+    }
+    afterWrite();
+  }
+
+  @Override
+  public byte[] delete(Bytes key) {
+    byte[] old = get(key);
+    pending.delete(key.get());
+    afterWrite();
+    return old;
+  }
+
+  /**
+   * Blind read-modify-write: records that {@code fn} is to be applied to the key's value with
+   * {@code argument}, without reading the value (Sapwood applies it where it finds the value, in a
+   * flush or a read). {@code fn} must be one of {@link dev.sapwood.UpdateFunctions} or registered
+   * in the store's {@link Options}. Committed with the other writes.
+   *
+   * @throws IllegalArgumentException if {@code fn} refuses the argument or is not registered
+   */
+  public void update(Bytes key, UpdateFunction fn, byte[] argument) {
+    checkOpen();
+    Objects.requireNonNull(fn, "update function");
+    dev.sapwood.Limits.checkKey(key.get());
+    dev.sapwood.Limits.checkValue(argument);
+    fn.checkArgument(argument);
+    pending.update(key.get(), fn, argument);
+    afterWrite();
+  }
+
+  /**
+   * The {@link SapwoodKeyValueStore} under the store a processor gets from {@code
+   * context.getStateStore(name)}: Kafka Streams hands processors its stores inside a read-write
+   * decorator (one of its {@code WrappedStateStore}s), which does not expose {@link #update}.
+   *
+   * @throws IllegalArgumentException if there is no Sapwood store under {@code store}
+   */
+  public static SapwoodKeyValueStore unwrap(StateStore store) {
+    StateStore s = store;
+    while (!(s instanceof SapwoodKeyValueStore)) {
+      if (s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w) {
+        s = w.wrapped();
+      } else {
+        throw new IllegalArgumentException("no Sapwood store under " + store);
+      }
+    }
+    return (SapwoodKeyValueStore) s;
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+    return iterator(from, to, true, false);
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+    return iterator(from, to, true, true);
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> all() {
+    return iterator(null, null, true, false);
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> reverseAll() {
+    return iterator(null, null, true, true);
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS serializer) {
+    byte[] from = serializer.serialize(null, prefix);
+    byte[] to = PrefixRange.end(from);
+    return iterator(Bytes.wrap(from), to == null ? null : Bytes.wrap(to), to == null, false);
+  }
+
+  /** Counts the entries (a scan; Sapwood keeps no count), uncommitted writes included. */
+  @Override
+  public long approximateNumEntries() {
+    long n = 0;
+    try (KeyValueIterator<Bytes, byte[]> it = all()) {
+      for (; it.hasNext(); it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public long approximateNumUncommittedBytes() {
+    return pending.bytes();
+  }
+
+  @Override
+  public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel level) {
+    return level == IsolationLevel.READ_COMMITTED ? new CommittedView(this) : this;
+  }
+
+  /**
+   * Writes the uncommitted data, the changelog offsets and the position as one atomic batch, with
+   * the durability of the store's {@link Options} (after restored, unlogged batches: unlogged, then
+   * a checkpoint).
+   */
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    checkOpen();
+    if (pending.isEmpty() && !unloggedSinceCheckpoint && position.equals(committedPosition)
+        && committed.entrySet().containsAll(changelogOffsets.entrySet())) {
+      return; // nothing new: the stored data, offsets and position are already these
+    }
+    Position positionNow = position;
+    WriteBatch batch = new WriteBatch();
+    pending.writeTo(batch, data);
+    StoreMeta.putOffsets(batch, meta, changelogOffsets);
+    StoreMeta.putPosition(batch, meta, positionNow);
+    writeBatch(batch);
+    pending.clear();
+    committedPosition = positionNow;
+    for (Map.Entry<TopicPartition, Long> e : changelogOffsets.entrySet()) {
+      if (e.getValue() != null) {
+        committed.put(e.getKey(), e.getValue());
+      }
+    }
+    commits.incrementAndGet();
+  }
+
+  @Override
+  public Long committedOffset(TopicPartition partition) {
+    checkOpen();
+    return committed.get(partition);
+  }
+
+  @Override
+  public Position getPosition() {
+    return position;
+  }
+
+  @Override
+  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+    checkOpen();
+    return StoreQueries.run(this, query, positionBound, config, position.copy());
+  }
+
+  /**
+   * Closes the database (which checkpoints) and every open iterator. Writes not committed are
+   * dropped: Kafka Streams commits before a clean close. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (!open) {
+      return;
+    }
+    open = false;
+    for (MergedIterator it : openIterators) {
+      it.close();
+    }
+    if (metrics != null) {
+      metrics.remove();
+    }
+    pending.clear();
+    try {
+      db.close();
+    } catch (dev.sapwood.SapwoodException e) {
+      throw new ProcessorStateException("closing Sapwood store " + name + " in " + dir + " failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SapwoodKeyValueStore(" + name + ", " + format + ")";
+  }
+
+  Stats stats() {
+    return db.stats();
+  }
+
+  long commitCount() {
+    return commits.get();
+  }
+
+  long restoredCount() {
+    return restored.get();
+  }
+
+  Tree dataTree() {
+    return data;
+  }
+
+  /** Restores changelog records: one unlogged batch per call; the next commit checkpoints. */
+  private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+    checkOpen();
+    WriteBatch batch = new WriteBatch();
+    for (KeyValue<byte[], byte[]> kv : records) {
+      if (batch.byteSize() > (64 << 20)) {
+        db.write(batch, Durability.NONE);
+        batch = new WriteBatch();
+      }
+      if (kv.value == null) {
+        batch.delete(data, kv.key);
+      } else {
+        batch.put(data, kv.key, kv.value);
+      }
+    }
+    unloggedSinceCheckpoint = true;
+    db.write(batch, Durability.NONE);
+    restored.addAndGet(records.size());
+  }
+
+  private void afterWrite() {
+    context.recordMetadata().ifPresent(m -> {
+      if (m.offset() >= 0 && m.topic() != null) {
+        position = position.withComponent(m.topic(), m.partition(), m.offset());
+      }
+    });
+    if (pending.bytes() > maxUncommittedBytes) {
+      spill();
+    }
+  }
+
+  /**
+   * Writes the uncommitted data before its commit, deleting the stored offsets in the same batch:
+   * from now to the next commit the store on disk claims no offsets, so a crash cannot leave data
+   * that offsets do not describe.
+   */
+  private void spill() {
+    WriteBatch batch = new WriteBatch();
+    pending.writeTo(batch, data);
+    for (TopicPartition tp : committed.keySet()) {
+      batch.delete(meta, StoreMeta.offsetKey(tp));
+    }
+    writeBatch(batch);
+    committed.clear();
+    pending.clear();
+  }
+
+  private void writeBatch(WriteBatch batch) {
+    try {
+      if (unloggedSinceCheckpoint) {
+        db.write(batch, Durability.NONE);
+        db.checkpoint();
+        unloggedSinceCheckpoint = false;
+      } else {
+        db.write(batch);
+      }
+    } catch (dev.sapwood.SapwoodException e) {
+      throw new ProcessorStateException("writing to Sapwood store " + name + " in " + dir + " failed", e);
+    }
+  }
+
+  void checkOpen() {
+    if (!open) {
+      throw new InvalidStateStoreException("Sapwood store " + name + " is not open");
+    }
+  }
+
+  KeyValueIterator<Bytes, byte[]> iterator(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
+    checkOpen();
+    MergedIterator it = new MergedIterator(data, pending, from == null ? null : from.get(),
+        to == null ? null : to.get(), toInclusive, reverse, openIterators::remove);
+    openIterators.add(it);
+    return it;
+  }
+
+  /** Tree-only iterator for {@link CommittedView}. */
+  KeyValueIterator<Bytes, byte[]> committedIterator(Bytes from, Bytes to, boolean reverse) {
+    checkOpen();
+    MergedIterator it = new MergedIterator(data, new UncommittedWrites(), from == null ? null : from.get(),
+        to == null ? null : to.get(), true, reverse, openIterators::remove);
+    openIterators.add(it);
+    return it;
+  }
+}
