@@ -117,15 +117,16 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       if (stored == null) {
         StoreMeta.writeFormat(meta, format.name());
       } else if (!stored.equals(format.name())) {
-        db.close();
         throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
             + " values but is opened as " + format + ": reset the application's local state to rebuild it");
       }
       committed.putAll(StoreMeta.readOffsets(meta, dir.toString()));
       position = StoreMeta.readPosition(meta, dir.toString());
       committedPosition = position;
-    } catch (dev.sapwood.SapwoodException e) {
-      throw new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e);
+    } catch (RuntimeException e) {
+      closeAfterFailedInit(e);
+      throw e instanceof dev.sapwood.SapwoodException
+          ? new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e) : e;
     }
     open = true;
     metrics = StoreMetrics.register(context, metricsScope, this);
@@ -432,6 +433,18 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       }
     } catch (dev.sapwood.SapwoodException e) {
       throw new ProcessorStateException("writing to Sapwood store " + name + " in " + dir + " failed", e);
+    }
+  }
+
+  /** Releases the database (and its directory lock) when {@link #init} fails after opening it. */
+  private void closeAfterFailedInit(RuntimeException cause) {
+    if (db != null) {
+      try {
+        db.close();
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+      }
+      db = null;
     }
   }
 

@@ -362,5 +362,9 @@ class SapwoodKeyValueStoreTest {
     KeyValueStore<Bytes, byte[]> ts = SapwoodStores.timestampedKeyValueStore("counts", SMALL).get();
     assertThrows(ProcessorStateException.class, () -> ts.init(new TestStoreContext(dir.toFile()), ts));
     assertFalse(ts.isOpen());
+    KeyValueStore<Bytes, byte[]> again = SapwoodStores.keyValueStore("counts", SMALL).get();
+    again.init(new TestStoreContext(dir.toFile()), again); // the refused open released the directory
+    assertTrue(again.isOpen());
+    again.close();
   }
 }
