@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * value, never another exception, never a hang. The two header slots (bytes 0..8191) are redundant:
  * damage to one alone still opens.
  */
+@dev.sapwood.testlog.CapturesEngineLog
 class CorruptionTest {
   private static final String FILE = "sapwood.db";
   private static final int HEADER_AREA = 8192;

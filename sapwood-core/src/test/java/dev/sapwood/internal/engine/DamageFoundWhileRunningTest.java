@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * refused, reads go on, close says so, and a reopen replays the log onto the last checkpoint so
  * nothing acknowledged is lost (docs/durability.md, "Damage found while running").
  */
+@dev.sapwood.testlog.CapturesEngineLog
 class DamageFoundWhileRunningTest {
   private final Path dir = Path.of("/damage");
   private final Options options = Options.defaults().nodeSize(16 << 10).basementSize(4 << 10).fanout(4);

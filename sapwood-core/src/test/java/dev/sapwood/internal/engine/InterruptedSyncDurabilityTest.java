@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * durable or not — a batch whole or not at all. And with injected faults: an interrupt neither
  * hides a real I/O failure nor is taken for one.
  */
+@dev.sapwood.testlog.CapturesEngineLog
 class InterruptedSyncDurabilityTest {
   private final MemoryFileIo io = new MemoryFileIo();
   private final Path dir = Path.of("/interrupted");

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * cut short at any byte, or ending in zeros from a record boundary, opens with the whole records
  * before the cut and counts the cut bytes in {@code recovery.torn_bytes}.
  */
+@dev.sapwood.testlog.CapturesEngineLog
 class LogCorruptionTest {
   private static final Path DIR = Path.of("/db");
   private static final int SEGMENT_HEADER = 20;
