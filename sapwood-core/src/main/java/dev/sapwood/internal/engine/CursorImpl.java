@@ -15,6 +15,8 @@ import java.util.Arrays;
 final class CursorImpl implements Cursor {
   private final DatabaseImpl db;
   private final TreeImpl tree;
+  /** The snapshot it reads at, or null: the tree as it is at each step (weakly consistent). */
+  private final SnapshotImpl snapshot;
   /** Entries in the first chunk after a seek; each further chunk forward takes four times more. */
   static final int FIRST_CHUNK = 16;
 
@@ -25,8 +27,24 @@ final class CursorImpl implements Cursor {
   private boolean closed;
 
   CursorImpl(DatabaseImpl db, TreeImpl tree) {
+    this(db, tree, null);
+  }
+
+  /** A cursor reading {@code tree} at {@code snapshot} (null: as it is at each step). */
+  CursorImpl(DatabaseImpl db, TreeImpl tree, SnapshotImpl snapshot) {
     this.db = db;
     this.tree = tree;
+    this.snapshot = snapshot;
+  }
+
+  private Chunk readForward(byte[] from, int limit) {
+    return db.read(() -> snapshot == null ? tree.beTree().readForward(from, limit)
+        : tree.beTree().readForward(from, limit, snapshot.msn()));
+  }
+
+  private Chunk readBackward(byte[] to) {
+    return db.read(() -> snapshot == null ? tree.beTree().readBackward(to)
+        : tree.beTree().readBackward(to, snapshot.msn()));
   }
 
   @Override
@@ -102,10 +120,9 @@ final class CursorImpl implements Cursor {
     checkUsable();
     everPositioned = true;
     int limit = forwardLimit;
-    Chunk c = db.read(() -> tree.beTree().readForward(from, limit));
+    Chunk c = readForward(from, limit);
     while (c.size() == 0 && !c.atEnd()) {
-      byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readForward(next, limit));
+      c = readForward(c.next(), limit);
     }
     return position(c, 0);
   }
@@ -113,10 +130,9 @@ final class CursorImpl implements Cursor {
   private boolean backwardFrom(byte[] to) {
     checkUsable();
     everPositioned = true;
-    Chunk c = db.read(() -> tree.beTree().readBackward(to));
+    Chunk c = readBackward(to);
     while (c.size() == 0 && !c.atEnd()) {
-      byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readBackward(next));
+      c = readBackward(c.next());
     }
     return position(c, c.size() - 1);
   }
@@ -153,5 +169,8 @@ final class CursorImpl implements Cursor {
       throw new IllegalStateException("cursor is closed");
     }
     db.checkOpen();
+    if (snapshot != null) {
+      snapshot.checkOpen();
+    }
   }
 }

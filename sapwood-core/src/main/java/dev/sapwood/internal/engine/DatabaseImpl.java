@@ -3,6 +3,9 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
+import dev.sapwood.Isolation;
+import dev.sapwood.Snapshot;
+import dev.sapwood.Transaction;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.StorageException;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +59,9 @@ public final class DatabaseImpl implements Database {
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
+  private final Conflicts conflicts = new Conflicts();
+  private final TxnStats txnStats = new TxnStats(counters);
+  private final Transactor transactor;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -74,6 +81,7 @@ public final class DatabaseImpl implements Database {
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
     this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options);
+    this.transactor = new Transactor(this, options, txnStats);
     try {
       if (r.replayed() > 0) {
         checkpoint(); // what was replayed is durable in the block file; the next open replays less
@@ -151,6 +159,79 @@ public final class DatabaseImpl implements Database {
     writes.write(batch, durability);
   }
 
+  // ---- snapshots and transactions ----
+
+  @Override
+  public Snapshot snapshot() {
+    return openSnapshot();
+  }
+
+  private SnapshotImpl openSnapshot() {
+    // Under the gate's shared side, a batch's messages are wholly in the tree or wholly not.
+    return gate.read(() -> new SnapshotImpl(this, ctx.snapshots.open(ctx::lastMsn)));
+  }
+
+  @Override
+  public Transaction begin() {
+    return begin(Isolation.SNAPSHOT);
+  }
+
+  @Override
+  public Transaction begin(Isolation isolation) {
+    java.util.Objects.requireNonNull(isolation, "isolation");
+    gate.checkOpen();
+    boolean serializable = isolation == Isolation.SERIALIZABLE;
+    if (serializable) {
+      conflicts.serializableBegins(); // before the snapshot: see Conflicts
+    }
+    SnapshotImpl snap;
+    try {
+      snap = openSnapshot();
+    } catch (RuntimeException e) {
+      if (serializable) {
+        conflicts.serializableEnds(0L);
+      }
+      throw e;
+    }
+    if (serializable) {
+      conflicts.serializableSnapshot(snap.msn());
+    }
+    txnStats.began();
+    return new TransactionImpl(this, isolation, snap, options.maxTransactionBytes(), txnStats);
+  }
+
+  @Override
+  public <T> T transact(Function<Transaction, T> body) {
+    return transact(Isolation.SNAPSHOT, body);
+  }
+
+  @Override
+  public <T> T transact(Isolation isolation, Function<Transaction, T> body) {
+    java.util.Objects.requireNonNull(body, "body");
+    return transactor.run(isolation, body);
+  }
+
+  Conflicts conflicts() {
+    return conflicts;
+  }
+
+  Durability defaultDurability() {
+    return options.durability();
+  }
+
+  /** A transaction's commit ({@link WritePath#commit}). */
+  void commit(List<WritePath.Op> ops, Durability d, Runnable validate) {
+    writes.commit(ops, d, validate);
+  }
+
+  /** Runs a read-only transaction's validation where no change is being made. */
+  void validateAlone(Runnable validate) {
+    gate.write(() -> {
+      validate.run();
+      return null;
+    });
+  }
+
   @Override
   public void sync() {
     writes.sync();
@@ -216,6 +297,9 @@ public final class DatabaseImpl implements Database {
       m.put("db.last_msn", ctx.lastMsn());
       m.put("log.next_lsn", log.nextLsn());
       m.put("log.durable_lsn", log.durableLsn());
+      m.put("snapshots.open", (long) ctx.snapshots.openCount());
+      m.put("snapshots.oldest_age_ms", ctx.snapshots.oldestAgeMillis());
+      m.put("txn.open", (long) txnStats.open());
       return new Stats(m);
     });
   }

@@ -65,7 +65,8 @@ final class WritePath {
     Journal journal = d == Durability.NONE ? Journal.NONE : (ty, k, v, f) ->
         lsn[0] = append(LogRecords.single(ty, t.id(), k, v, f));
     gate.writeShared(() -> {
-      t.beTree().apply(type, key, value, fn, journal);
+      long msn = t.beTree().apply(type, key, value, fn, journal);
+      noteChange(t.id(), type, key, value, msn);
       return null;
     });
     afterWrite(d, lsn[0], true);
@@ -95,21 +96,41 @@ final class WritePath {
       gate.checkOpen();
       return;
     }
+    commit(ops, d, () -> {});
+  }
+
+  /**
+   * Applies {@code ops} atomically as one log record, after {@code validate} (a transaction's
+   * conflict check) ran in the same critical section, before anything is logged: if it throws,
+   * nothing is logged or applied. Every change is noted for later validations ({@link Conflicts}).
+   */
+  void commit(List<Op> ops, Durability d, Runnable validate) {
+    Objects.requireNonNull(d, "durability");
     byte[] record = d == Durability.NONE ? null : record(ops);
     long[] lsn = {-1};
     gate.write(() -> {
       for (Op op : ops) {
         op.tree().beTree(); // a dropped tree fails the batch before anything is logged
       }
+      validate.run();
       if (record != null) {
         lsn[0] = append(record);
       }
       for (Op op : ops) {
-        op.tree().beTree().apply(op.type(), op.key(), op.value(), op.fn(), Journal.NONE);
+        long msn = op.tree().beTree().apply(op.type(), op.key(), op.value(), op.fn(), Journal.NONE);
+        noteChange(op.tree().id(), op.type(), op.key(), op.value(), msn);
       }
       return null;
     });
     afterWrite(d, lsn[0], true);
+  }
+
+  private void noteChange(int tree, byte type, byte[] key, byte[] value, long msn) {
+    if (type == MessageType.DELETE_RANGE) {
+      db.conflicts().noteRange(tree, key, value, msn);
+    } else {
+      db.conflicts().note(tree, key, msn);
+    }
   }
 
   private static byte[] record(List<Op> ops) {

@@ -21,12 +21,17 @@ public final class BeTree {
   private final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
   /** Set by {@link #destroy}: a root flush queued before then finds its blocks freed and does nothing. */
   private volatile boolean destroyed;
+  /** The old values this tree's live snapshots still need (see {@link Versions}). */
+  private final Versions versions;
   private static final byte[] EMPTY = new byte[0];
 
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
     this.root = rootBlock;
     this.flusher = ctx.flusher;
+    this.versions = new Versions(ctx.snapshots);
+    ctx.versionsByRoot.put(rootBlock, versions);
+    ctx.snapshots.register(versions);
   }
 
   /**
@@ -71,21 +76,18 @@ public final class BeTree {
    * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
    *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
    */
-  public void apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
+  public long apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
     if (!MessageType.isValid(type)) {
       throw new IllegalArgumentException("message type " + type);
     }
-    inject(type, key, type == MessageType.DELETE ? EMPTY : value, fnName, journal);
+    return inject(type, key, type == MessageType.DELETE ? EMPTY : value, fnName, journal);
   }
 
-  private void inject(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
-    ctx.guarded(() -> {
-      injectUnguarded(type, key, value, fn, journal);
-      return null;
-    });
+  private long inject(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
+    return ctx.guarded(() -> injectUnguarded(type, key, value, fn, journal));
   }
 
-  private void injectUnguarded(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
+  private long injectUnguarded(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
     Node r = ctx.pinRootWrite(root);
     ctx.partitions.prepareChange(r);
     journal.record(type, key, value, fn);
@@ -107,16 +109,17 @@ public final class BeTree {
     }
     if (!ctx.shape.gorged(r)) {
       ctx.cache.unpinWrite(r);
-      return;
+      return msn;
     }
     // Hand the flush to a background thread while the root holds less than twice its size;
     // past that the writer flushes itself (back-pressure: slowed, never stopped dead).
     if (r.bufferBytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush())) {
       ctx.cache.unpinWrite(r);
-      return;
+      return msn;
     }
     ctx.counters.inlineFlushes.increment();
     flusher.flushFromRoot(r);
+    return msn;
   }
 
   private boolean queueFlush() {
@@ -145,20 +148,31 @@ public final class BeTree {
 
   /** The value of {@code key} with every buffered message applied, or null. */
   public byte[] get(byte[] key) {
-    return ctx.guarded(() -> getUnguarded(key));
+    return ctx.guarded(() -> getUnguarded(key, Long.MAX_VALUE));
   }
 
-  private byte[] getUnguarded(byte[] key) {
+  /**
+   * The value of {@code key} at the snapshot {@code s} (an open snapshot's MSN, see {@link
+   * SnapshotRegistry}), or null: the buffered messages at or below {@code s} applied to the leaf's
+   * entry, or the version a flush kept for the snapshot.
+   */
+  public byte[] get(byte[] key, long s) {
+    return ctx.guarded(() -> getUnguarded(key, s));
+  }
+
+  private byte[] getUnguarded(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
     Node node = ctx.pinRootRead(root);
     while (node.height > 0) {
       int c = node.partitionFor(key);
       MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
       for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
-        collected.addCopy(buf, buf.point(i));
+        if (buf.msn(buf.point(i)) <= s) {
+          collected.addCopy(buf, buf.point(i));
+        }
       }
       for (int i = 0; i < buf.rangeCount(); i++) {
-        if (buf.rangeCovers(buf.range(i), key, 0, key.length)) {
+        if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
           collected.addCopy(buf, buf.range(i));
         }
       }
@@ -171,6 +185,12 @@ public final class BeTree {
       b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
     } finally {
       ctx.cache.unpinRead(node);
+    }
+    if (s != Long.MAX_VALUE) {
+      byte[] kept = versions.at(key, s); // after the basement: see Versions
+      if (kept != Versions.LEAF) {
+        return kept == null ? null : kept.clone();
+      }
     }
     int at = b.find(key);
     Chunk one = new Chunk();
@@ -193,7 +213,17 @@ public final class BeTree {
    * the rest of a basement.
    */
   public Chunk readForward(byte[] from, int limit) {
-    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, limit));
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, limit, Long.MAX_VALUE));
+  }
+
+  /** {@link #readForward(byte[], int)} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readForward(byte[] from, int limit, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, limit, s));
+  }
+
+  /** {@link #readBackward(byte[])} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readBackward(byte[] to, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(false, to, Integer.MAX_VALUE, s));
   }
 
   /**
@@ -205,10 +235,10 @@ public final class BeTree {
   }
 
   private Chunk readChunk(boolean forward, byte[] bound) {
-    return ctx.guarded(() -> readChunkUnguarded(forward, bound, Integer.MAX_VALUE));
+    return ctx.guarded(() -> readChunkUnguarded(forward, bound, Integer.MAX_VALUE, Long.MAX_VALUE));
   }
 
-  private Chunk readChunkUnguarded(boolean forward, byte[] bound, int limit) {
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound, int limit, long s) {
     List<Node> path = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
@@ -230,7 +260,7 @@ public final class BeTree {
       byte[] to = forward ? hi : bound;
       MessageBuffer collected = new MessageBuffer(256);
       for (int i = 0; i < path.size() - 1; i++) {
-        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected);
+        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
       }
       Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
       Chunk chunk = new Chunk(limit);
@@ -239,10 +269,15 @@ public final class BeTree {
       if (forward && chunk.full()) {
         chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
         chunk.atEnd = false;
-        return chunk;
+      } else {
+        chunk.next = forward ? hi : lo;
+        chunk.atEnd = chunk.next == null;
       }
-      chunk.next = forward ? hi : lo;
-      chunk.atEnd = chunk.next == null;
+      if (s != Long.MAX_VALUE) {
+        // After the basement was taken (see Versions): the versions kept for this snapshot replace
+        // what the leaf says for their keys in the chunk's range.
+        versions.forEachAt(from, forward ? chunk.next : to, s, chunk::overlay);
+      }
       return chunk;
     } finally {
       for (Node n : path) {
@@ -268,6 +303,8 @@ public final class BeTree {
    */
   public void destroy() {
     destroyed = true;
+    ctx.versionsByRoot.remove(root, versions);
+    ctx.snapshots.unregister(versions);
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;
