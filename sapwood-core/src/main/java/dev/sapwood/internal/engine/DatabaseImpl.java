@@ -226,10 +226,17 @@ public final class DatabaseImpl implements Database {
 
   /** Runs a read-only transaction's validation where no change is being made. */
   void validateAlone(Runnable validate) {
-    gate.write(() -> {
-      validate.run();
-      return null;
+    dev.sapwood.ConflictException conflict = gate.write(() -> {
+      try {
+        validate.run();
+        return null;
+      } catch (dev.sapwood.ConflictException e) {
+        return e; // thrown outside the gate: a conflict is no failure of the database
+      }
     });
+    if (conflict != null) {
+      throw conflict;
+    }
   }
 
   @Override

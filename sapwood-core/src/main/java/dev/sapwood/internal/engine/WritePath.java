@@ -1,5 +1,6 @@
 package dev.sapwood.internal.engine;
 
+import dev.sapwood.ConflictException;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.SyncInterruptedException;
@@ -108,11 +109,17 @@ final class WritePath {
     Objects.requireNonNull(d, "durability");
     byte[] record = d == Durability.NONE ? null : record(ops);
     long[] lsn = {-1};
+    ConflictException[] conflict = {null};
     gate.write(() -> {
       for (Op op : ops) {
         op.tree().beTree(); // a dropped tree fails the batch before anything is logged
       }
-      validate.run();
+      try {
+        validate.run();
+      } catch (ConflictException e) {
+        conflict[0] = e; // thrown outside the gate: a conflict is no failure of the database
+        return null;
+      }
       if (record != null) {
         lsn[0] = append(record);
       }
@@ -122,6 +129,9 @@ final class WritePath {
       }
       return null;
     });
+    if (conflict[0] != null) {
+      throw conflict[0];
+    }
     afterWrite(d, lsn[0], true);
   }
 
