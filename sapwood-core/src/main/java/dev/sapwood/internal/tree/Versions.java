@@ -45,7 +45,12 @@ final class Versions {
    */
   void record(byte[] key, byte[] value, long msn, long prevMsn, long[] live) {
     long oldest = live[0];
+    // The skip list may run the function more than once: its effects on the counters are taken
+    // from the run that won, after compute returns.
+    int[] effect = new int[2]; // versions dropped, versions added
     chains.compute(key, (k, c) -> {
+      effect[0] = 0;
+      effect[1] = 0;
       long from = prevMsn;
       int keep = 0;
       if (c != null) {
@@ -55,11 +60,8 @@ final class Versions {
         }
       }
       int dropped = keep;
+      effect[0] = dropped;
       boolean needed = SnapshotRegistry.anyIn(live, from, msn);
-      if (dropped > 0) {
-        registry.retained.add(-dropped);
-        registry.collected.add(dropped);
-      }
       int n = c == null ? 0 : c.msns.length - dropped;
       if (!needed) {
         return n == 0 ? null : dropped == 0 ? c : new Chain(Arrays.copyOfRange(c.msns, dropped, c.msns.length),
@@ -73,10 +75,12 @@ final class Versions {
       }
       msns[n] = msn;
       values[n] = value;
-      registry.retained.increment();
-      registry.recorded.increment();
+      effect[1] = 1;
       return new Chain(msns, values);
     });
+    registry.retained.add(effect[1] - effect[0]);
+    registry.collected.add(effect[0]);
+    registry.recorded.add(effect[1]);
   }
 
   /**
@@ -123,20 +127,27 @@ final class Versions {
 
   /** Drops every version at or below {@code oldest} (every one when no snapshot is open). */
   void collect(long oldest) {
+    int[] dropped = new int[1];
     for (byte[] key : chains.keySet()) {
-      chains.computeIfPresent(key, (k, c) -> {
+      dropped[0] = 0;
+      chains.compute(key, (k, c) -> { // compute, not computeIfPresent: see record
+        if (c == null) {
+          dropped[0] = 0;
+          return null;
+        }
         int drop = 0;
         while (drop < c.msns.length && c.msns[drop] <= oldest) {
           drop++;
         }
+        dropped[0] = drop;
         if (drop == 0) {
           return c;
         }
-        registry.retained.add(-drop);
-        registry.collected.add(drop);
         return drop == c.msns.length ? null : new Chain(Arrays.copyOfRange(c.msns, drop, c.msns.length),
             Arrays.copyOfRange(c.values, drop, c.values.length));
       });
+      registry.retained.add(-dropped[0]);
+      registry.collected.add(dropped[0]);
     }
   }
 
