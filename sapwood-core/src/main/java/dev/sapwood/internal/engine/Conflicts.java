@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Thread-safe.
  */
 final class Conflicts {
-  private static final int SLOTS = 1 << 16;
+  private static final int SLOTS = 1 << 17;
 
   private final AtomicLongArray lastMsn = new AtomicLongArray(SLOTS);
   private final AtomicInteger serializable = new AtomicInteger();
