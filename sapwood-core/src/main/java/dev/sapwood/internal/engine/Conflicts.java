@@ -41,7 +41,7 @@ final class Conflicts {
 
   private record RangeWrite(int tree, byte[] from, byte[] to, long msn) {}
 
-  private static int slot(int tree, byte[] key) {
+  static int slot(int tree, byte[] key) {
     int h = Arrays.hashCode(key) * 0x9E3779B1 + tree * 0x85EBCA6B;
     h ^= h >>> 16;
     return h & (SLOTS - 1);
