@@ -16,7 +16,7 @@ class MapViewAtomicityTest {
     try (Database db = Database.open(dir)) {
       Tree t = db.tree("counters");
       ConcurrentNavigableMap<String, Long> map = t.asMap(Codec.STRING, Codec.LONG);
-      int each = 500;
+      int each = 200;
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         threads.add(new Thread(() -> {

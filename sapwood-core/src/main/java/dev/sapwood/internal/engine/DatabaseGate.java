@@ -9,10 +9,12 @@ import java.util.function.Supplier;
  * The gate every operation of an open database passes: the database-wide lock, the closed flag
  * and the sticky failure.
  *
- * <p>Locking: reads and single changes run under the shared side ({@link #read}, {@link
- * #writeShared}; trees latch their own nodes); batches, tree creation and dropping, {@code compact}
- * and a checkpoint's begin run under the exclusive side ({@link #write}), so neither a reader nor
- * a checkpoint ever sees part of a batch.
+ * <p>Locking: reads, single changes and batches run under the shared side ({@link #read}, {@link
+ * #writeShared}; trees latch their own nodes, and a batch holds its roots' latches while its
+ * messages go in); a batch larger than a node, tree creation and dropping, {@code compact} and a
+ * checkpoint's begin run under the exclusive side ({@link #write}). A checkpoint's begin
+ * therefore never sees part of a change, and a reader of a tree sees all or none of a batch's
+ * messages to it.
  *
  * <p>Invariants: once closed, every operation throws {@link IllegalStateException}. Once a write
  * path failed ({@link #fail}: the trees in memory may be half-changed), or a read found damage

@@ -80,7 +80,7 @@ public final class DatabaseImpl implements Database {
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
     this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
-    this.writes = new WritePath(this, gate, trees, catalog, functions, log, options);
+    this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
     this.transactor = new Transactor(this, options, txnStats);
     try {
       if (r.replayed() > 0) {
@@ -167,8 +167,11 @@ public final class DatabaseImpl implements Database {
   }
 
   private SnapshotImpl openSnapshot() {
-    // Under the gate's shared side, a batch's messages are wholly in the tree or wholly not.
-    return gate.read(() -> new SnapshotImpl(this, ctx.snapshots.open(ctx::lastMsn)));
+    // At the visible MSN: every change at or below it is wholly in the trees. Under the gate's
+    // shared side, so no batch too large for its roots is under way (it runs under the exclusive
+    // side and is flushed into leaves before its MSNs are visible, which SnapshotRegistry's
+    // ordering with flushes does not allow for).
+    return gate.read(() -> new SnapshotImpl(this, ctx.snapshots.open(writes::visibleMsn)));
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.sapwood.CorruptionException;
 import dev.sapwood.SapwoodException;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
-import dev.sapwood.internal.tree.Journal;
 import dev.sapwood.internal.wal.LogReader;
 import dev.sapwood.internal.wal.PayloadReader;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ final class LogReplayer implements LogRecords.Visitor {
         db.catalog().functions.add(name);
       }
     }
-    t.beTree().apply(type, key, value, fn, Journal.NONE);
+    t.beTree().apply(type, key, value, fn);
   }
 
   @Override

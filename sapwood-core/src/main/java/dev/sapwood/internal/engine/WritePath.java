@@ -7,11 +7,14 @@ import dev.sapwood.SyncInterruptedException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
-import dev.sapwood.internal.tree.Journal;
+import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,22 +23,24 @@ import java.util.Objects;
  * wait for each one's durability.
  *
  * <p>Invariants: for every key, the order of its changes in the log is the order in which the tree
- * applies them (their MSN order), so replaying the log rebuilds what was acknowledged. Two
- * protocols keep it, one per kind of change:
- * <ul>
- *   <li>a single change ({@link #change}) runs under the gate's shared lock and is logged by the
- *       tree's {@link Journal} callback, under the tree's root write latch, in the same critical
- *       section that gives it its MSN: changes to one tree log and apply in one order, and changes
- *       to different trees share no key;</li>
- *   <li>a batch ({@link #write}), and a tree's creation and dropping, run under the gate's
- *       exclusive lock, logged as one record first and applied after: no single change runs
- *       meanwhile, so nothing can take an MSN between the batch's record and its messages.</li>
- * </ul>
- * A change is in the log (if logged at all) before it changes a node. A change whose logging or
- * applying fails fails the database (the gate); waiting for durability happens outside the lock.
+ * applies them (their MSN order), so replaying the log rebuilds what was acknowledged. One
+ * protocol keeps it for single changes and batches alike ({@link Sequencer}): the roots a change
+ * touches are latched (ascending tree id), then its record is logged and its MSNs taken in one
+ * critical section. A batch runs beside other writers and readers under the gate's shared side;
+ * only one too large to sit in its roots' buffers at once ({@link #SHARED_BATCH_FRACTION} of a
+ * node) takes the exclusive side, so it can be flushed between its messages. Creating and dropping
+ * a tree take the exclusive side. A change is in the log (if logged at all) before it changes a
+ * node. A change whose logging or applying fails fails the database (the gate); waiting for
+ * durability happens outside every lock.
  */
 final class WritePath {
   private static final byte[] EMPTY = new byte[0];
+  /**
+   * A batch of at most this fraction of a node's bytes is inserted with its roots latched (the
+   * shared side): a root may hold up to twice a node before its writer must flush, so such a batch
+   * never leaves one far past that.
+   */
+  static final int SHARED_BATCH_FRACTION = 1;
 
   /** One change of a batch, resolved to its tree and its stored form. */
   record Op(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fn) {}
@@ -47,9 +52,11 @@ final class WritePath {
   private final FunctionRegistry functions;
   private final LogWriter log;
   private final Durability durability;
+  private final Sequencer sequencer;
+  private final long sharedBatchBytes;
 
   WritePath(DatabaseImpl db, DatabaseGate gate, TreeRegistry trees, Catalog catalog,
-      FunctionRegistry functions, LogWriter log, Options options) {
+      FunctionRegistry functions, LogWriter log, Options options, TreeContext ctx) {
     this.db = db;
     this.gate = gate;
     this.trees = trees;
@@ -57,20 +64,33 @@ final class WritePath {
     this.functions = functions;
     this.log = log;
     this.durability = options.durability();
+    this.sequencer = new Sequencer(log, ctx, db.conflicts());
+    this.sharedBatchBytes = (long) options.nodeSize() * SHARED_BATCH_FRACTION;
   }
 
-  /** A single change through tree {@code t}, logged under its root latch. */
+  /** The highest MSN at or below which every acknowledged change is wholly in the trees. */
+  long visibleMsn() {
+    return sequencer.visibleMsn();
+  }
+
+  /** A single change through tree {@code t}. */
   void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     Durability d = durability;
-    long[] lsn = {-1};
-    Journal journal = d == Durability.NONE ? Journal.NONE : (ty, k, v, f) ->
-        lsn[0] = append(LogRecords.single(ty, t.id(), k, v, f));
-    gate.writeShared(() -> {
-      long msn = t.beTree().apply(type, key, value, fn, journal);
-      noteChange(t.id(), type, key, value, msn);
-      return null;
+    byte[] record = d == Durability.NONE ? null : LogRecords.single(type, t.id(), key, value, fn);
+    long lsn = gate.writeShared(() -> {
+      BeTree tree = t.beTree();
+      tree.latchRoot();
+      long at;
+      try {
+        at = sequencer.sequence(record, t, type, key, value, fn);
+      } catch (RuntimeException | Error e) {
+        tree.abandonLatch();
+        throw e;
+      }
+      tree.unlatchRoot();
+      return at;
     });
-    afterWrite(d, lsn[0], true);
+    afterWrite(d, lsn, true);
   }
 
   /** The changes of {@code batch}, logged as one record and applied together. */
@@ -97,51 +117,113 @@ final class WritePath {
       gate.checkOpen();
       return;
     }
-    commit(ops, d, () -> {});
+    commit(ops, d, null);
   }
 
   /**
    * Applies {@code ops} atomically as one log record, after {@code validate} (a transaction's
-   * conflict check) ran in the same critical section, before anything is logged: if it throws,
-   * nothing is logged or applied. Every change is noted for later validations ({@link Conflicts}).
+   * conflict check, or null) ran in the {@link Sequencer}'s critical section, before anything is
+   * logged: if it throws {@link ConflictException}, nothing is logged or applied and the database
+   * goes on. Every change is noted for later validations ({@link Conflicts}).
    */
   void commit(List<Op> ops, Durability d, Runnable validate) {
     Objects.requireNonNull(d, "durability");
     byte[] record = d == Durability.NONE ? null : record(ops);
-    long[] lsn = {-1};
     ConflictException[] conflict = {null};
-    gate.write(() -> {
-      for (Op op : ops) {
-        op.tree().beTree(); // a dropped tree fails the batch before anything is logged
-      }
-      try {
-        validate.run();
-      } catch (ConflictException e) {
-        conflict[0] = e; // thrown outside the gate: a conflict is no failure of the database
-        return null;
-      }
-      if (record != null) {
-        lsn[0] = append(record);
-      }
-      for (Op op : ops) {
-        long msn = op.tree().beTree().apply(op.type(), op.key(), op.value(), op.fn(), Journal.NONE);
-        noteChange(op.tree().id(), op.type(), op.key(), op.value(), msn);
-      }
-      return null;
-    });
+    long bytes = 0;
+    for (Op op : ops) {
+      bytes += dev.sapwood.Limits.batchOpSize(op.key().length, op.value().length, op.fn() == null ? 0 : op.fn().length);
+    }
+    long lsn = bytes <= sharedBatchBytes
+        ? gate.writeShared(() -> {
+          try {
+            return applyLatched(record, ops, validate);
+          } catch (ConflictException e) {
+            conflict[0] = e; // thrown outside the gate: a conflict is no failure of the database
+            return -1L;
+          }
+        })
+        : gate.write(() -> {
+          for (Op op : ops) {
+            op.tree().beTree(); // a dropped tree fails the batch before anything is logged
+          }
+          try {
+            return sequencer.sequenceExclusive(record, ops, validate);
+          } catch (ConflictException e) {
+            conflict[0] = e;
+            return -1L;
+          }
+        });
     if (conflict[0] != null) {
       throw conflict[0];
     }
-    afterWrite(d, lsn[0], true);
+    afterWrite(d, lsn, true);
   }
 
-  private void noteChange(int tree, byte type, byte[] key, byte[] value, long msn) {
-    if (type == MessageType.DELETE_RANGE) {
-      db.conflicts().noteRange(tree, key, value, msn);
-    } else {
-      db.conflicts().note(tree, key, msn);
+  /** Latches the roots of {@code ops}' trees in ascending id, sequences them, lets them go. */
+  private long applyLatched(byte[] record, List<Op> ops, Runnable validate) {
+    BeTree[] roots = rootsInIdOrder(ops); // a dropped tree fails the batch before anything is logged
+    int latched = 0;
+    long lsn;
+    try {
+      for (; latched < roots.length; latched++) {
+        roots[latched].latchRoot();
+      }
+      lsn = sequencer.sequence(record, ops, validate);
+    } catch (ConflictException e) {
+      for (BeTree r : roots) { // validation failed before anything was logged or inserted
+        r.releaseRoot();
+      }
+      throw e;
+    } catch (RuntimeException | Error e) {
+      if (latched > 0) {
+        roots[0].abandonLatch(); // releases every latch this thread holds
+      }
+      throw e;
     }
+    // Every root is let go before any is flushed: a flush re-latches its root, and holding another
+    // root meanwhile could deadlock with a writer latching them in id order.
+    boolean[] mustFlush = new boolean[roots.length];
+    RuntimeException first = null;
+    for (int i = 0; i < roots.length; i++) {
+      try {
+        mustFlush[i] = roots[i].releaseRoot();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    for (int i = 0; i < roots.length; i++) {
+      if (mustFlush[i]) {
+        roots[i].flushAsWriter();
+      }
+    }
+    return lsn;
   }
+
+  private static BeTree[] rootsInIdOrder(List<Op> ops) {
+    TreeImpl[] ts = new TreeImpl[ops.size()];
+    int n = 0;
+    for (Op op : ops) {
+      TreeImpl t = op.tree();
+      boolean seen = false;
+      for (int i = 0; i < n && !seen; i++) {
+        seen = ts[i] == t;
+      }
+      if (!seen) {
+        ts[n++] = t;
+      }
+    }
+    Arrays.sort(ts, 0, n, Comparator.comparingInt(TreeImpl::id));
+    BeTree[] roots = new BeTree[n];
+    for (int i = 0; i < n; i++) {
+      roots[i] = ts[i].beTree();
+    }
+    return roots;
+  }
+
 
   private static byte[] record(List<Op> ops) {
     LogRecords.BatchBuilder record = new LogRecords.BatchBuilder();

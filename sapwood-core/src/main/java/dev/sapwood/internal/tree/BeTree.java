@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.SapwoodException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,8 +11,8 @@ import java.util.List;
  * <p>Invariants: the root's block number never changes, and the root is always internal (height
  * at least 1), so every change enters a buffer.
  *
- * <p>Locking: writers write-latch the root (MSNs are assigned under it, so a key's messages enter
- * the tree in MSN order) and flush parent-before-child. Readers couple read latches down one
+ * <p>Locking: writers write-latch the root and take each message's MSN with it latched, so a
+ * key's messages enter the tree, and reach its leaf, in MSN order; they flush parent-before-child. Readers couple read latches down one
  * root-to-leaf path. Thread-safe.
  */
 public final class BeTree {
@@ -24,6 +25,8 @@ public final class BeTree {
   /** The old values this tree's live snapshots still need (see {@link Versions}). */
   private final Versions versions;
   private static final byte[] EMPTY = new byte[0];
+  /** The root pinned by {@link #latchRoot} until {@link #unlatchRoot}; guarded by its latch. */
+  private Node latched;
 
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
@@ -55,71 +58,149 @@ public final class BeTree {
   }
 
   public void put(byte[] key, byte[] value) {
-    inject(MessageType.PUT, key, value, null, Journal.NONE);
+    apply(MessageType.PUT, key, value, null);
   }
 
   public void delete(byte[] key) {
-    inject(MessageType.DELETE, key, EMPTY, null, Journal.NONE);
+    apply(MessageType.DELETE, key, EMPTY, null);
   }
 
   public void update(byte[] key, byte[] fnName, byte[] argument) {
-    inject(MessageType.UPDATE, key, argument, fnName, Journal.NONE);
+    apply(MessageType.UPDATE, key, argument, fnName);
   }
 
   public void deleteRange(byte[] from, byte[] to) {
-    inject(MessageType.DELETE_RANGE, from, to, null, Journal.NONE);
+    apply(MessageType.DELETE_RANGE, from, to, null);
   }
 
   /**
-   * Applies one change, telling {@code journal} of it under the root's write latch first.
+   * Applies one change with the next MSN, as one latch, insert and unlatch. For changes that need
+   * no log order (replay, which runs alone, and tests); the engine's write path sequences its
+   * changes itself through {@link #latchRoot}, {@link #insertLatched} and {@link #unlatchRoot}.
    *
    * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
    *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
    */
-  public long apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
+  public void apply(byte type, byte[] key, byte[] value, byte[] fnName) {
+    latchRoot();
+    boolean inserted = false;
+    try {
+      insertLatched(type, key, value, fnName, ctx.nextMsn());
+      inserted = true;
+    } finally {
+      if (!inserted) {
+        abandonLatch();
+      }
+    }
+    unlatchRoot();
+  }
+
+  /**
+   * Write-latches the root for {@link #insertLatched} calls, until {@link #unlatchRoot}. Readers of
+   * this tree wait meanwhile, so they see all or none of what is inserted under one latch.
+   *
+   * <p>REQUIRES: the calling thread holds no other root latch of a tree with a larger tree id
+   * (roots are latched in ascending tree id, so two writers of the same trees cannot deadlock).
+   */
+  public void latchRoot() {
+    latched = ctx.guarded(() -> {
+      Node r = ctx.pinRootWrite(root);
+      ctx.partitions.prepareChange(r);
+      return r;
+    });
+  }
+
+  /**
+   * Inserts one message with {@code msn} into the latched root's buffers.
+   *
+   * <p>REQUIRES: the root is latched by this thread ({@link #latchRoot}); {@code msn} is larger
+   * than every MSN already in the tree (the caller takes MSNs in one critical section with the
+   * latch held, so a key's messages enter, and therefore apply, in MSN order).
+   */
+  public void insertLatched(byte type, byte[] key, byte[] value, byte[] fn, long msn) {
+    Node r = latched;
+    if (r == null || !r.isWriteLatchedByCurrentThread()) {
+      throw new SapwoodException("internal error: insert without the root latch");
+    }
     if (!MessageType.isValid(type)) {
       throw new IllegalArgumentException("message type " + type);
     }
-    return inject(type, key, type == MessageType.DELETE ? EMPTY : value, fnName, journal);
-  }
-
-  private long inject(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
-    return ctx.guarded(() -> injectUnguarded(type, key, value, fn, journal));
-  }
-
-  private long injectUnguarded(byte type, byte[] key, byte[] value, byte[] fn, Journal journal) {
-    Node r = ctx.pinRootWrite(root);
-    ctx.partitions.prepareChange(r);
-    journal.record(type, key, value, fn);
-    long msn = ctx.msn.incrementAndGet();
+    if (msn <= r.maxMsn) {
+      throw new SapwoodException("internal error: MSN " + msn + " is not above the root's " + r.maxMsn);
+    }
+    byte[] v = type == MessageType.DELETE ? EMPTY : value;
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
     r.dirty = true;
     if (type == MessageType.DELETE_RANGE) {
       for (int i = 0; i < r.n; i++) {
-        MessageBuffer probe = r.buffers[i];
         byte[] lo = r.lowerBound(i);
         byte[] hi = r.upperBound(i);
-        if ((hi == null || Keys.compare(key, hi) < 0) && (lo == null || Keys.compare(value, lo) > 0)) {
-          probe.add(type, msn, key, 0, key.length, value, 0, value.length, null);
+        if ((hi == null || Keys.compare(key, hi) < 0) && (lo == null || Keys.compare(v, lo) > 0)) {
+          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, null);
         }
       }
     } else {
-      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, value, 0, value.length, fn);
+      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
     }
-    if (!ctx.shape.gorged(r)) {
+  }
+
+  /**
+   * Lets the latched root go. A gorged root is handed to a background flush while it holds less
+   * than twice its size; past that this writer flushes it itself (back-pressure: slowed, never
+   * stopped dead). REQUIRES: the calling thread holds no other root latch (a flush re-latches
+   * this root; use {@link #releaseRoot} when letting several go).
+   */
+  public void unlatchRoot() {
+    if (releaseRoot()) {
+      flushAsWriter();
+    }
+  }
+
+  /**
+   * Lets the latched root go without flushing it; returns true if this writer must then flush it
+   * itself ({@link #flushAsWriter}, once it holds no root latch): it is gorged, and past twice
+   * its size or no background flush could take it.
+   */
+  public boolean releaseRoot() {
+    Node r = latched;
+    latched = null;
+    return ctx.guarded(() -> {
+      boolean mustFlush = ctx.shape.gorged(r)
+          && !(r.bufferBytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush()));
       ctx.cache.unpinWrite(r);
-      return msn;
+      return mustFlush;
+    });
+  }
+
+  /**
+   * Flushes the root if it is gorged: a writer's back-pressure after {@link #releaseRoot}.
+   * REQUIRES: the calling thread holds no root latch.
+   */
+  public void flushAsWriter() {
+    ctx.guarded(() -> {
+      Node r = ctx.pinRootWrite(root);
+      if (ctx.shape.gorged(r)) {
+        ctx.counters.inlineFlushes.increment();
+        flusher.flushFromRoot(r);
+      } else {
+        ctx.cache.unpinWrite(r);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Releases every latch and pin the calling thread holds, after a failure between {@link
+   * #latchRoot} and {@link #unlatchRoot} (of this or any other tree). The database fails the write
+   * path then: what was inserted stays in memory but is never checkpointed.
+   */
+  public void abandonLatch() {
+    Node r = latched;
+    if (r != null && r.isWriteLatchedByCurrentThread()) {
+      latched = null;
     }
-    // Hand the flush to a background thread while the root holds less than twice its size;
-    // past that the writer flushes itself (back-pressure: slowed, never stopped dead).
-    if (r.bufferBytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush())) {
-      ctx.cache.unpinWrite(r);
-      return msn;
-    }
-    ctx.counters.inlineFlushes.increment();
-    flusher.flushFromRoot(r);
-    return msn;
+    ctx.cache.releaseHeld();
   }
 
   private boolean queueFlush() {

@@ -2,8 +2,7 @@ package dev.sapwood.internal.tree;
 
 /**
  * The kinds of change, by their one code: the type byte of a message in a node buffer, of an op in
- * a write-ahead log record (the engine's {@code LogRecords}), and of what a {@link Journal} is
- * told. On disk in both places — never renumber. ({@code dev.sapwood.WriteBatch} keeps its own
+ * a write-ahead log record (the engine's {@code LogRecords}). On disk in both places — never renumber. ({@code dev.sapwood.WriteBatch} keeps its own
  * private kinds: it is public API and hands its changes over through its {@code Handler}.)
  *
  * <p>Invariants: the codes are 1 to 4 with no gaps; {@link #isValid} is the one check of a code

@@ -176,6 +176,14 @@ public final class TreeContext {
     }
   }
 
+  /**
+   * Takes the next MSN. REQUIRES: the root the message goes to is latched from here until the
+   * message is in it ({@link BeTree#insertLatched}), so each tree receives MSNs in ascending order.
+   */
+  public long nextMsn() {
+    return msn.incrementAndGet();
+  }
+
   /** The highest MSN handed out so far. */
   public long lastMsn() {
     return msn.get();

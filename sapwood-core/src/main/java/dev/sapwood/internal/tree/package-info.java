@@ -4,8 +4,8 @@
  * rebalancing nodes, point queries and cursor chunks; node encoding and decoding.
  *
  * <p>May import: the public API's vocabulary (exceptions, {@code Limits}, {@code UpdateFunction}),
- * {@code cache}, {@code store}, {@code stats}, {@code util}. Not {@code wal} (the engine logs; the
- * tree tells it of each message through {@code Journal}), not {@code engine}.
+ * {@code cache}, {@code store}, {@code stats}, {@code util}. Not {@code wal} (the engine logs each
+ * change and gives it its MSNs before inserting it, {@code BeTree#insertLatched}), not {@code engine}.
  *
  * <p>Invariants: messages reach a leaf in MSN order; every length read from a node block is
  * checked before use, and damage is a {@code CorruptionException} naming the file and offset; a

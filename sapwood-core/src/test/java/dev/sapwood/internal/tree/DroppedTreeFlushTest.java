@@ -36,7 +36,7 @@ class DroppedTreeFlushTest {
     byte[] value = new byte[40];
     for (int i = 0; i < 200_000 && queued.isEmpty(); i++) {
       byte[] key = String.format("key%07d", (i * 7919) % 200_000).getBytes(StandardCharsets.UTF_8);
-      tree.apply(MessageType.PUT, key, value, null, Journal.NONE);
+      tree.apply(MessageType.PUT, key, value, null);
     }
     assertFalse(queued.isEmpty(), "no root flush was queued");
     tree.destroy();
