@@ -229,17 +229,7 @@ public final class DatabaseImpl implements Database {
 
   /** Runs a read-only transaction's validation where no change is being made. */
   void validateAlone(Runnable validate) {
-    dev.sapwood.ConflictException conflict = gate.write(() -> {
-      try {
-        validate.run();
-        return null;
-      } catch (dev.sapwood.ConflictException e) {
-        return e; // thrown outside the gate: a conflict is no failure of the database
-      }
-    });
-    if (conflict != null) {
-      throw conflict;
-    }
+    writes.validate(validate);
   }
 
   @Override

@@ -133,6 +133,19 @@ final class Sequencer {
     }
   }
 
+  /**
+   * Runs {@code validate} (a read-only transaction's conflict check) in the critical section, so
+   * it sees every change sequenced before it and none half noted.
+   */
+  void validate(Runnable validate) {
+    lock.lock();
+    try {
+      validate.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Notes the changes of {@code ops}, whose last took MSN {@code lastMsn} (consecutive MSNs). */
   private void note(List<WritePath.Op> ops, long lastMsn) {
     long msn = lastMsn - ops.size();

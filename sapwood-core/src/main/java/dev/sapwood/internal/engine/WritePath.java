@@ -233,6 +233,14 @@ final class WritePath {
     return record.build();
   }
 
+  /** Validates a transaction that wrote nothing ({@link Sequencer#validate}); logs nothing. */
+  void validate(Runnable validate) {
+    gate.read(() -> {
+      sequencer.validate(validate);
+      return null;
+    });
+  }
+
   /** The tree named {@code name}, created (and logged) if there is none. */
   TreeImpl tree(String name) {
     TreeImpl t = gate.read(() -> trees.get(name));
