@@ -56,7 +56,7 @@ final class Conflicts {
     }
     if (serializable.get() > 0) {
       recentKeys.computeIfAbsent(tree, t -> new ConcurrentSkipListMap<>(Arrays::compareUnsigned))
-          .merge(key, msn, Math::max);
+          .merge(key.clone(), msn, Math::max); // a copy: the caller may reuse its array
       maybePrune();
     }
   }
@@ -64,7 +64,7 @@ final class Conflicts {
   /** Notes that every key in [from, to) of {@code tree} was deleted at {@code msn}. */
   void noteRange(int tree, byte[] from, byte[] to, long msn) {
     if (serializable.get() > 0) {
-      recentRanges.add(new RangeWrite(tree, from, to, msn));
+      recentRanges.add(new RangeWrite(tree, from.clone(), to.clone(), msn));
       maybePrune();
     }
   }

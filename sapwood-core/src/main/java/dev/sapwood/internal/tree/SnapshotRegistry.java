@@ -33,6 +33,9 @@ public final class SnapshotRegistry {
   /** The open snapshots' MSNs, ascending, one per distinct MSN; empty when none is open. */
   private volatile long[] live = NONE;
   private volatile int count;
+  /** Versions kept a close may leave uncollected while snapshots stay open (see {@link #close}). */
+  private volatile long collectAbove = COLLECT_SLACK;
+  static final long COLLECT_SLACK = 4096;
   final LongAdder retained;
   final LongAdder collected;
   final LongAdder recorded;
@@ -60,7 +63,13 @@ public final class SnapshotRegistry {
     }
   }
 
-  /** Unregisters one snapshot at {@code s}, then collects the versions nobody needs any more. */
+  /**
+   * Unregisters one snapshot at {@code s}, then collects the versions nobody needs any more: all
+   * of them when it was the last open snapshot; otherwise only once the versions kept have doubled
+   * since the last collection (at least {@link #COLLECT_SLACK} more), so that the many short
+   * snapshots of transactions do not each scan every version kept. Flushes also drop the versions
+   * of the keys they touch that no live snapshot needs.
+   */
   public void close(long s) {
     long oldest;
     synchronized (this) {
@@ -77,9 +86,14 @@ public final class SnapshotRegistry {
       publish();
       oldest = open.isEmpty() ? Long.MAX_VALUE : open.firstKey();
     }
+    long kept = retained.sum();
+    if (oldest != Long.MAX_VALUE && kept <= collectAbove) {
+      return;
+    }
     for (Versions v : stores) {
       v.collect(oldest);
     }
+    collectAbove = 2 * retained.sum() + COLLECT_SLACK;
   }
 
   private void publish() {
