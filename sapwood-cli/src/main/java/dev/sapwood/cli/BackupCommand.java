@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
  * (an application backs up its own open database with that call). The target must not exist.
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-    description = {"Copy the database into TARGET, a new directory, as a database that opens on its own",
-        "(everything written before the command began; the write-ahead log folded in).",
+    description = {"Copy the database into TARGET, a new directory, as a database that opens on its own.",
+        "The copy holds everything written before the command began, the write-ahead log folded in.",
         "A program backs up a database it holds open with Database.backup, while it runs."})
 final class BackupCommand extends DbCommand {
   @Parameters(index = "1", paramLabel = "TARGET", description = "The new directory (must not exist).")

@@ -371,8 +371,6 @@ public final class DatabaseImpl implements Database {
       m.put("db.last_msn", ctx.lastMsn());
       m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());
       m.put("log.durable_lsn", log == null ? recoveredNextLsn - 1 : log.durableLsn());
-      m.put("log.next_lsn", log.nextLsn());
-      m.put("log.durable_lsn", log.durableLsn());
       m.put("snapshots.open", (long) ctx.snapshots.openCount());
       m.put("snapshots.oldest_age_ms", ctx.snapshots.oldestAgeMillis());
       m.put("txn.open", (long) txnStats.open());
