@@ -43,10 +43,10 @@ final class TailRelocator {
         break;
       }
       int m = relocate(candidate[0], candidate[1], candidate[2]);
-      if (m < 0) {
+      if (m < 0 && !always) {
         break;
       }
-      moved += m;
+      moved += Math.max(m, 0);
     }
     return moved;
   }
