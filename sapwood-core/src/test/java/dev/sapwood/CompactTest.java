@@ -35,7 +35,9 @@ class CompactTest {
       db.compact();
     }
     long again = Files.size(dir.resolve("sapwood.db"));
-    assertTrue(again <= after, "a second compact grew the file from " + after + " to " + again + " bytes");
+    // Once compact, every checkpoint (the one close() makes included) writes its block table to
+    // free space, which may be the last 4 KiB unit or a hole below: the size may move by one unit.
+    assertTrue(again <= after + 4096, "a second compact grew the file from " + after + " to " + again + " bytes");
     try (Database db = Database.open(dir)) {
       assertArrayEquals("role of carol".getBytes(UTF_8), db.tree("users").get("carol".getBytes(UTF_8)));
     }

@@ -24,7 +24,11 @@ import java.util.Locale;
 final class Text {
   private Text() {}
 
-  /** The bytes as text if they are valid UTF-8, else null. */
+  /**
+   * The bytes as text if they are valid UTF-8, else null. A twin of core's {@code
+   * internal.util.Utf8.decode}: the command line uses no internal package but {@code
+   * dev.sapwood.internal.tools}, the one the core module exports to it (docs/cli.md).
+   */
   static String utf8(byte[] b) {
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

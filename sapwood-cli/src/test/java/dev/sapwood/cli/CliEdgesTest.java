@@ -163,6 +163,20 @@ class CliEdgesTest {
     assertEquals("alice\tadmin\n", Files.readString(target), "a successful export replaces it");
   }
 
+  // ---- compact ----
+
+  @Test
+  void compactDoesNotGrowATinyDatabase() throws Exception {
+    for (String k : new String[] {"bob", "carol", "dave", "erin"}) {
+      run("put", d(), "users", k, "x").expect(0);
+    }
+    long before = Files.size(Inspect.blockFile(db));
+    Run r = run("compact", d()).expect(0);
+    long after = Files.size(Inspect.blockFile(db));
+    assertTrue(after <= before, "compact grew sapwood.db from " + before + " to " + after + " bytes: " + r.out());
+    assertEquals("alice\tadmin\nbob\tx\ncarol\tx\ndave\tx\nerin\tx\n", run("scan", d(), "users").expect(0).out());
+  }
+
   // ---- drop ----
 
   @Test
@@ -233,6 +247,9 @@ class CliEdgesTest {
         .matcher(Files.readString(Path.of("pom.xml")));
     assertTrue(m.find(), "sapwood-cli/pom.xml names its parent's version");
     String expected = "sapwood " + m.group(1);
+    String readme = Files.readString(Path.of("..", "README.md"));
+    assertTrue(readme.contains("<artifactId>sapwood-core</artifactId>\n  <version>" + m.group(1) + "</version>"),
+        "README's 'Use it from your project' names the pom's version");
     assertEquals(expected, run("--version").expect(0).out().lines().findFirst().orElseThrow());
     for (String sub : new String[] {"get", "scan", "load", "drop", "bench", "demo"}) {
       assertEquals(expected, run(sub, "--version").expect(0).out().lines().findFirst().orElseThrow(), sub);

@@ -316,19 +316,20 @@ public final class DatabaseImpl implements Database {
       // every block that fits lower down, then two checkpoints release the old places and cut the
       // free tail; the block tables those checkpoints write take fresh space at the end while the
       // space below still waits, so a round can leave the file larger than it found it (a tiny
-      // database grew from 44 to 56 KiB with one round). Rounds go on while they shrink the file.
+      // database grew from 44 to 56 KiB with one round). Rounds go on while they move blocks or
+      // shrink the file.
       checkpoint();
       checkpoint();
-      long best = alignedUnits(file.fileSize());
+      long previous = Long.MAX_VALUE;
       for (int round = 0; round < COMPACT_MAX_ROUNDS; round++) {
-        gate.write(file::relocateAll);
+        long moved = gate.write(file::relocateAll);
         checkpoint();
         checkpoint();
         long units = alignedUnits(file.fileSize());
-        if (units >= best && round > 0) {
-          break;
+        if (moved == 0 && units >= previous) {
+          break; // nothing moved and nothing given back: no later round would do better
         }
-        best = Math.min(best, units);
+        previous = Math.min(previous, units);
       }
     }
   }

@@ -278,7 +278,8 @@ public final class BlockFile implements Closeable {
 
   /**
    * {@link #relocateTail} for an explicit compaction: moves every block that fits lower down,
-   * however little space is free.
+   * however little space is free; a block that fits nowhere below is skipped (the pass goes on
+   * with the blocks below it). Returns the bytes moved.
    */
   public long relocateAll() {
     return relocator.relocateTail(Long.MAX_VALUE, true);

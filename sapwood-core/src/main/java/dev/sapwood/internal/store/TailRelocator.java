@@ -34,8 +34,7 @@ final class TailRelocator {
     long[][] candidates;
     s.lock.lock();
     try {
-      candidates = candidates(s.table, always ? Long.MAX_VALUE / 4 : s.extents.freeBytesLocked(),
-          s.extents.endLocked());
+      candidates = candidates(s.table, s.extents.freeBytesLocked(), s.extents.endLocked(), always);
     } finally {
       s.lock.unlock();
     }
@@ -44,24 +43,25 @@ final class TailRelocator {
         break;
       }
       int m = relocate(candidate[0], candidate[1], candidate[2]);
-      if (m < 0) {
+      if (m < 0 && !always) {
         break;
       }
-      moved += m;
+      moved += Math.max(m, 0);
     }
     return moved;
   }
 
   /**
    * (block number, offset, extent length) of the blocks worth moving, highest offset first; empty
-   * when too little space is free.
+   * when too little space is free (unless {@code always}).
    *
    * @param freeBytes bytes in the allocator's free extents
    * @param end first byte past all allocated and free space
+   * @param always whatever is free (an explicit compaction)
    */
-  static long[][] candidates(BlockTable table, long freeBytes, long end) {
+  static long[][] candidates(BlockTable table, long freeBytes, long end, boolean always) {
     long used = end - BlockFileFormat.DATA_START;
-    if (used <= 0 || freeBytes * 4 < used) {
+    if (used <= 0 || (!always && freeBytes * 4 < used)) {
       return new long[0][];
     }
     long[][] out = new long[table.size()][];
