@@ -52,6 +52,7 @@ public final class DatabaseImpl implements Database {
   private final DatabaseGate gate;
   private final TreeRegistry trees;
   private final Checkpointer checkpointer;
+  private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
@@ -70,6 +71,7 @@ public final class DatabaseImpl implements Database {
     this.gate = new DatabaseGate(file);
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
+    this.spaceCheckpoints = new SpaceCheckpoints(options.nodeSize());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
     this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
@@ -168,6 +170,7 @@ public final class DatabaseImpl implements Database {
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
+      long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
       Checkpointer.Begun begun = gate.write(() -> {
         long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
         counters.counter("checkpoint.relocated_bytes").add(moved);
@@ -179,7 +182,35 @@ public final class DatabaseImpl implements Database {
         gate.fail(e);
         throw e;
       }
+      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside);
     }
+  }
+
+  /** A checkpoint if space waiting for release calls for one ({@link SpaceCheckpoints}); the checkpoint thread's tick. */
+  void checkpointIfSpaceWaits() {
+    checkpointIfSpaceWaits(System.nanoTime());
+  }
+
+  /** As {@link #checkpointIfSpaceWaits()}, at {@code nowNanos} (tests pass a later clock). */
+  void checkpointIfSpaceWaits(long nowNanos) {
+    Map<String, Long> store = file.counters();
+    boolean due;
+    synchronized (checkpointer) {
+      due = spaceCheckpoints.due(store.get("store.file_bytes"), store.get("store.pending_free_bytes"),
+          nodeBytesWrittenOutsideCheckpoints(), nowNanos);
+    }
+    if (due) {
+      counters.counter("checkpoint.space_triggered").increment();
+      checkpoint();
+    }
+  }
+
+  SpaceCheckpoints spaceCheckpoints() {
+    return spaceCheckpoints;
+  }
+
+  private long nodeBytesWrittenOutsideCheckpoints() {
+    return counters.counter("node.bytes_written").sum() - counters.counter("checkpoint.node_bytes_written").sum();
   }
 
   @Override
