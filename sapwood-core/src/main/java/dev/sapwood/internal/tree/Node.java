@@ -34,6 +34,12 @@ final class Node extends Cacheable {
   boolean dirty;
   /** Dirty when the checkpoint in progress began and not yet written for it (guarded by the latch). */
   boolean pendingCheckpoint;
+  /**
+   * Leaf only, in memory only (not stored): how many flushes in a row brought this leaf nothing but
+   * keys above all it held — an ascending load at its end (TokuFT's sequential-insert score, kept
+   * per leaf). A flush of any other kind resets it. Guarded by the write latch.
+   */
+  int appendFlushes;
 
   // internal nodes
   long[] children;
