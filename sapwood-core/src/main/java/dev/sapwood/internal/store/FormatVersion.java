@@ -23,8 +23,8 @@ package dev.sapwood.internal.store;
  *       would read as wrong numbers; no release had them).
  *   <li>4 — block file unchanged; the write-ahead log's segments are version 2: records are grouped
  *       into frames (one per write) with varint lengths, one checksum per frame (two past 256 body
- *       bytes) and no per-record LSN, and payload integers are varints — 13 to 15 bytes of framing
- *       for a single put instead of 46 (docs/format/log.md). Version 3 files are not read (their
+ *       bytes) and one LSN per frame instead of per record, and payload integers are varints — 14
+ *       to 18 bytes of framing for a single put instead of 46 (docs/format/log.md). Version 3 files are not read (their
  *       log would need the old reader; no release had them).
  * </ul>
  */

@@ -7,7 +7,8 @@ package dev.sapwood.internal.wal;
  * wal/NNNNNNNNNNNNNNNNNNNN.log   one segment; the name is its first LSN, 20 decimal digits
  * Segment := SegmentHeader Frame*
  * SegmentHeader := magic u32 ("SWLG"), version u32, firstLsn u64, crc u32 (over the 16 bytes before)
- * Frame  := crc u32, bodyLength varint, synced varint, [bodyCrc u32 if bodyLength > SMALL_BODY], body
+ * Frame  := crc u32, bodyLength varint, lsnDelta varint, synced varint,
+ *           [bodyCrc u32 if bodyLength > SMALL_BODY], body
  * body   := (length varint, payload[length])+      the records of one write, LSNs consecutive
  * </pre>
  *
@@ -16,8 +17,10 @@ package dev.sapwood.internal.wal;
  * {@link #SMALL_BODY} bytes), the body too; a larger body has its own {@code bodyCrc}, so the
  * header can be trusted before a long body is read. {@code synced} says which LSNs were durable
  * when the frame was written: 0 claims nothing; {@code s >= 1} means every LSN up to {@code
- * segmentFirstLsn + s - 2} was. Records carry no LSN: they are numbered in order from the
- * segment's first LSN.
+ * segmentFirstLsn + s - 2} was. {@code lsnDelta} is the frame's first LSN minus the segment's; the
+ * records that follow it take consecutive LSNs from there (they carry none of their own). The LSN
+ * makes a frame found at the wrong place (stale data, a misdirected write, a frame of another
+ * segment) a bad frame, never a record replayed under another LSN.
  *
  * <p>A frame that fails its checks is damage in the middle of the log (a {@link
  * dev.sapwood.CorruptionException}) if a later intact frame header shows by its {@code synced}
@@ -32,10 +35,10 @@ final class LogFormat {
   static final int SEGMENT_HEADER = 4 + 4 + 8 + 4;
   /** Bodies up to this many bytes are covered by the header's checksum (no separate body CRC). */
   static final int SMALL_BODY = 256;
-  /** The shortest frame: crc, a 1-byte length and synced, one empty record (its 1-byte length). */
-  static final int MIN_FRAME = 4 + 1 + 1 + 1;
-  /** The longest frame header: crc, 5-byte length, 9-byte synced, body crc. */
-  static final int MAX_FRAME_HEADER = 4 + 5 + 9 + 4;
+  /** The shortest frame: crc, a 1-byte length, LSN delta and synced, one empty record (its 1-byte length). */
+  static final int MIN_FRAME = 4 + 1 + 1 + 1 + 1;
+  /** The longest frame header: crc, 5-byte length, 9-byte LSN delta, 9-byte synced, body crc. */
+  static final int MAX_FRAME_HEADER = 4 + 5 + 9 + 9 + 4;
   /**
    * Largest payload accepted (a batch of many 16 MiB values is refused before it is logged); the
    * reader refuses a longer length before allocating or reading anything by it.

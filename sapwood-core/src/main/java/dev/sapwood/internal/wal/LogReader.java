@@ -138,8 +138,8 @@ public final class LogReader {
    * Whether a frame header anywhere after the damaged frame at {@code damagedAt} says that LSN
    * {@code lsn} had been synced. Every offset is a candidate, since the damaged frame's length
    * cannot be trusted; each is looked at once, with cheap filters first (lengths in range; a
-   * claim of at least {@code lsn} and below {@code lsn} plus the bytes between, since every record
-   * takes a byte at least) and then the checksum. The header is the proof, with a small body the
+   * first LSN above {@code lsn} by no more than the bytes between, since every record takes a byte
+   * at least; a claim of at least {@code lsn} and below its own first LSN) and then the checksum. The header is the proof, with a small body the
    * checksum covers too (at most {@link LogFormat#SMALL_BODY} bytes); a large body need not be
    * intact. So the work per offset is bounded and the search linear in the bytes after the damage.
    */
@@ -160,12 +160,21 @@ public final class LogReader {
           continue;
         }
         int q = i + 4 + Varint.size(body);
+        long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+        if (delta < 0) {
+          continue;
+        }
+        long firstLsn = segmentFirstLsn + delta; // the candidate's first LSN
+        if (firstLsn <= lsn || firstLsn - lsn > base + i - damagedAt) {
+          continue; // every record between takes a byte at least
+        }
+        q += Varint.size(delta);
         long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
         if (claim <= 0) {
           continue;
         }
         long synced = segmentFirstLsn + claim - 2;
-        if (synced < lsn || synced - lsn >= base + i - damagedAt) {
+        if (synced < lsn || synced >= firstLsn) {
           continue;
         }
         q += Varint.size(claim);
@@ -191,6 +200,7 @@ public final class LogReader {
   private static final int PAYLOAD_CRC = 3;
   private static final int BAD_HEADER = 4;
   private static final int BAD_LENGTH = 5;
+  private static final int WRONG_LSN = 6;
 
   // The header and body bytes of the frame frameProblem last found good.
   private int frameHeader;
@@ -220,6 +230,11 @@ public final class LogReader {
       return BAD_LENGTH; // the writer never writes an empty frame
     }
     int q = i + 4 + Varint.size(body);
+    long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+    if (delta < 0) {
+      return BAD_HEADER;
+    }
+    q += Varint.size(delta);
     long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
     if (claim < 0) {
       return BAD_HEADER;
@@ -255,6 +270,9 @@ public final class LogReader {
         return PAYLOAD_CRC;
       }
     }
+    if (segmentFirstLsn + delta != firstLsn) {
+      return WRONG_LSN;
+    }
     if (claim > 0 && segmentFirstLsn + claim - 2 >= firstLsn) {
       throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
           + (segmentFirstLsn + claim - 2) + " was synced before it was written");
@@ -285,6 +303,7 @@ public final class LogReader {
       case HEADER_CRC -> "frame checksum mismatch";
       case PAYLOAD_CRC -> "frame body checksum mismatch";
       case BAD_LENGTH -> "body length outside [1, " + LogFormat.MAX_BODY + "]";
+      case WRONG_LSN -> "unexpected LSN (a frame from elsewhere)";
       default -> "frame header does not decode";
     };
   }

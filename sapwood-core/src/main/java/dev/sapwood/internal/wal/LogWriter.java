@@ -288,10 +288,12 @@ public final class LogWriter implements Closeable {
   /** Puts the frame header before the {@code body} bytes at {@code frame[RESERVE]} and writes it. */
   private void writeFrameLocked(byte[] frame, int body) {
     long claim = Math.max(0, durableLsn - segmentFirstLsn + 2);
+    long delta = writtenLsn + 1 - segmentFirstLsn;
     boolean small = body <= LogFormat.SMALL_BODY;
-    int h = 4 + Varint.size(body) + Varint.size(claim) + (small ? 0 : 4);
+    int h = 4 + Varint.size(body) + Varint.size(delta) + Varint.size(claim) + (small ? 0 : 4);
     int at = RESERVE - h;
     int q = Varint.put(frame, at + 4, body);
+    q = Varint.put(frame, q, delta);
     q = Varint.put(frame, q, claim);
     if (small) {
       BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, h - 4 + body));

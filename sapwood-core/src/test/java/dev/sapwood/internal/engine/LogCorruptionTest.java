@@ -84,8 +84,10 @@ class LogCorruptionTest {
       int pos = SEGMENT_HEADER;
       while (pos < bytes.length) {
         long body = Varint.get(bytes, pos + 4, bytes.length, Varint.MAX_INT_BYTES);
-        long claim = Varint.get(bytes, pos + 4 + Varint.size(body), bytes.length, Varint.MAX_LONG_BYTES);
-        pos += 4 + Varint.size(body) + Varint.size(claim) + (body > 256 ? 4 : 0) + (int) body;
+        long delta = Varint.get(bytes, pos + 4 + Varint.size(body), bytes.length, Varint.MAX_LONG_BYTES);
+        int at = pos + 4 + Varint.size(body) + Varint.size(delta);
+        long claim = Varint.get(bytes, at, bytes.length, Varint.MAX_LONG_BYTES);
+        pos = at + Varint.size(claim) + (body > 256 ? 4 : 0) + (int) body;
         recordEnds.add(pos);
       }
       assertEquals(bytes.length, pos, "records do not tile the segment");

@@ -17,10 +17,12 @@ public final class LogBytes {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final long firstLsn;
+  private long nextLsn;
 
   /** A segment starting at {@code firstLsn}: its header so far. */
   public LogBytes(long firstLsn) {
     this.firstLsn = firstLsn;
+    this.nextLsn = firstLsn;
     out.writeBytes(segmentHeader(firstLsn));
   }
 
@@ -58,18 +60,23 @@ public final class LogBytes {
     return b.toByteArray();
   }
 
-  /** A whole, good frame of these payloads, in a segment starting at {@code segmentFirstLsn}. */
-  public static byte[] frame(long segmentFirstLsn, long syncedLsn, byte[]... payloads) {
-    return frameOfBody(segmentFirstLsn, syncedLsn, body(payloads));
+  /**
+   * A whole, good frame of these payloads, its first record at {@code firstLsn}, in a segment
+   * starting at {@code segmentFirstLsn}.
+   */
+  public static byte[] frame(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[]... payloads) {
+    return frameOfBody(segmentFirstLsn, firstLsn, syncedLsn, body(payloads));
   }
 
   /** A whole, good frame around {@code body}, whatever the body holds. */
-  public static byte[] frameOfBody(long segmentFirstLsn, long syncedLsn, byte[] body) {
+  public static byte[] frameOfBody(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[] body) {
     long claim = claim(segmentFirstLsn, syncedLsn);
+    long delta = firstLsn - segmentFirstLsn;
     boolean small = body.length <= SMALL_BODY;
-    int h = 4 + Varint.size(body.length) + Varint.size(claim) + (small ? 0 : 4);
+    int h = 4 + Varint.size(body.length) + Varint.size(delta) + Varint.size(claim) + (small ? 0 : 4);
     byte[] f = new byte[h + body.length];
     int q = Varint.put(f, 4, body.length);
+    q = Varint.put(f, q, delta);
     q = Varint.put(f, q, claim);
     System.arraycopy(body, 0, f, h, body.length);
     if (small) {
@@ -85,20 +92,23 @@ public final class LogBytes {
    * The header of a large frame ({@code bodyLength > SMALL_BODY}) whose own checksum is right,
    * saying whatever it is told to.
    */
-  public static byte[] frameHeader(long segmentFirstLsn, long syncedLsn, long bodyLength, int bodyCrc) {
+  public static byte[] frameHeader(long segmentFirstLsn, long firstLsn, long syncedLsn, long bodyLength, int bodyCrc) {
     long claim = claim(segmentFirstLsn, syncedLsn);
-    int h = 4 + Varint.size(bodyLength) + Varint.size(claim) + 4;
+    long delta = firstLsn - segmentFirstLsn;
+    int h = 4 + Varint.size(bodyLength) + Varint.size(delta) + Varint.size(claim) + 4;
     byte[] f = new byte[h];
     int q = Varint.put(f, 4, bodyLength);
+    q = Varint.put(f, q, delta);
     q = Varint.put(f, q, claim);
     BigEndian.putInt(f, q, bodyCrc);
     BigEndian.putInt(f, 0, Checksums.crc32c(f, 4, h - 4));
     return f;
   }
 
-  /** Adds a good frame of these payloads saying {@code syncedLsn} was synced. */
+  /** Adds a good frame of these payloads at the next LSNs, saying {@code syncedLsn} was synced. */
   public LogBytes add(long syncedLsn, byte[]... payloads) {
-    out.writeBytes(frame(firstLsn, syncedLsn, payloads));
+    out.writeBytes(frame(firstLsn, nextLsn, syncedLsn, payloads));
+    nextLsn += payloads.length;
     return this;
   }
 

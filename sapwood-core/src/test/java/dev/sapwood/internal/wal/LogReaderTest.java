@@ -90,7 +90,7 @@ class LogReaderTest {
 
   @Test
   void aLengthAboveTheMaximumBodyIsCorruptionInAnEarlierSegment() {
-    byte[] seg = good().raw(LogBytes.frameHeader(0, 2, LogBytes.MAX_BODY + 1, 0)).bytes();
+    byte[] seg = good().raw(LogBytes.frameHeader(0, 3, 2, LogBytes.MAX_BODY + 1, 0)).bytes();
     put(0, seg);
     put(4, new LogBytes(4).bytes());
     CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
@@ -100,7 +100,7 @@ class LogReaderTest {
   @Test
   void aLengthPastTheEndOfTheLastSegmentIsATornTail() {
     // A checksummed header claiming a 1 GiB body, with 100 bytes after it: cut, never allocated.
-    byte[] h = LogBytes.frameHeader(0, 2, LogBytes.MAX_BODY, 0);
+    byte[] h = LogBytes.frameHeader(0, 3, 2, LogBytes.MAX_BODY, 0);
     byte[] seg = good().raw(h).raw(new byte[100]).bytes();
     put(0, seg);
     LogReader.Result r = recover(0);
@@ -112,9 +112,9 @@ class LogReaderTest {
 
   @Test
   void aLaterIntactHeaderOfALargeFrameSayingTheDamagedRecordWasSyncedIsProofEvenIfItsBodyIsTorn() {
-    byte[] damaged = LogBytes.frame(0, 2, payload(40, 3));
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
     damaged[damaged.length - 5] ^= 1;
-    byte[] later = LogBytes.frame(0, 3, payload(500, 4));
+    byte[] later = LogBytes.frame(0, 4, 3, payload(500, 4));
     byte[] tornLater = java.util.Arrays.copyOf(later, later.length - 100);
     put(0, good().raw(damaged).raw(tornLater).bytes());
     assertThrows(CorruptionException.class, () -> recover(0));
@@ -122,18 +122,18 @@ class LogReaderTest {
 
   @Test
   void aLaterSmallFrameSayingTheDamagedRecordWasSyncedIsProof() {
-    byte[] damaged = LogBytes.frame(0, 2, payload(40, 3));
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
     damaged[damaged.length - 5] ^= 1;
-    put(0, good().raw(damaged).add(3, payload(5, 4)).bytes());
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 3, payload(5, 4))).bytes());
     CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
     assertTrue(e.getMessage().contains("synced"), e.getMessage());
   }
 
   @Test
   void aDamagedRecordFollowedOnlyByUnsyncedRecordsIsATornTail() {
-    byte[] damaged = LogBytes.frame(0, 2, payload(40, 3));
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
     damaged[damaged.length - 5] ^= 1;
-    put(0, good().raw(damaged).add(2, payload(5, 4)).add(2, payload(5, 5)).bytes());
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).raw(LogBytes.frame(0, 5, 2, payload(5, 5))).bytes());
     LogReader.Result r = recover(0);
     assertEquals(3, r.replayed());
     assertEquals(3, r.nextLsn());
@@ -141,7 +141,7 @@ class LogReaderTest {
 
   @Test
   void recordsOfOneFrameAreNumberedInOrderAndAreLostOrKeptTogether() {
-    byte[] frame = LogBytes.frame(0, 2, payload(7, 10), payload(0, 11), payload(300, 12));
+    byte[] frame = LogBytes.frame(0, 3, 2, payload(7, 10), payload(0, 11), payload(300, 12));
     put(0, good().raw(frame).bytes());
     LogReader.Result r = recover(4);
     assertEquals(2, r.replayed());
@@ -159,7 +159,7 @@ class LogReaderTest {
   void aFrameWhoseChecksumIsRightButWhoseRecordsRunPastItsBodyIsCorruption() {
     byte[] body = LogBytes.body(payload(10, 5));
     body[0] = 20; // the record claims 20 bytes, the body has 10 after its length
-    put(0, good().raw(LogBytes.frameOfBody(0, 2, body)).bytes());
+    put(0, good().raw(LogBytes.frameOfBody(0, 3, 2, body)).bytes());
     CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
     assertTrue(e.getMessage().contains("record length"), e.getMessage());
   }
@@ -181,10 +181,11 @@ class LogReaderTest {
   void theSearchForAProofOfDurabilityIsLinearOnGarbageThatLooksLikeHeaders() {
     int garbage = 1 << 20;
     LogBytes b = good();
-    byte[] damaged = LogBytes.frame(0, 2, payload(40, 3));
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
     damaged[0] ^= 1;
     b.raw(damaged);
     int start = b.size();
+    long lsn = 4;
     Random rnd = new Random(11);
     for (int k = 0; ; k++) {
       int left = start + garbage - b.size() - 16;
@@ -193,7 +194,7 @@ class LogReaderTest {
       }
       // Alternate: checksummed headers that do not vouch for LSN 3, and ones that would but whose
       // header checksum is wrong.
-      byte[] h = LogBytes.frameHeader(0, k % 2 == 0 ? 2 : 3, left, rnd.nextInt());
+      byte[] h = LogBytes.frameHeader(0, lsn++, k % 2 == 0 ? 2 : 3, left, rnd.nextInt());
       if (k % 2 == 1) {
         h[1] ^= 1;
       }
@@ -209,7 +210,22 @@ class LogReaderTest {
   }
 
   @Test
-  void aSinglePutSpendsAtMost16BytesOnFraming() {
+  void aGoodFrameFoundWhereAnotherLsnBelongsIsNotReplayed() {
+    // A whole frame of LSN 1 repeated where LSN 3 belongs (a misdirected write, stale data): its
+    // checksums are right, its LSN is not — cut as a torn tail, never replayed as LSN 3.
+    byte[] stray = LogBytes.frame(0, 1, 0, payload(20, 1));
+    put(0, good().raw(stray).bytes());
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(stray.length, r.tornBytes());
+    assertThrows(CorruptionException.class, () -> {
+      put(0, good().raw(stray).raw(LogBytes.frame(0, 4, 3, payload(5, 9))).bytes()); // vouches for LSN 3
+      recover(0);
+    });
+  }
+
+  @Test
+  void aSinglePutNearTheStartOfASegmentSpendsAtMost16BytesOnFraming() {
     // 16-byte key, 100-byte value: the payload's own framing is 6 bytes (LogRecords); here the frame's.
     byte[] p = payload(122, 1);
     try (LogWriter w = new LogWriter(io, DIR, 0, 64L << 20, new Counters())) {
