@@ -5,8 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Varint;
 import dev.sapwood.internal.wal.LogBytes;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -100,31 +101,46 @@ class HostileLogFileTest {
   private static void appendRecords(Path dir, byte[]... payloads) throws IOException {
     long lsn = baseNextLsn;
     for (byte[] p : payloads) {
-      append(lastSegment(dir), LogBytes.record(lsn, lsn - 1, p));
+      append(lastSegment(dir), LogBytes.frame(firstLsn(dir), lsn, lsn - 1, p));
       lsn++;
     }
   }
 
+  /** The first LSN of the last segment of {@code dir}'s log. */
+  private static long firstLsn(Path dir) throws IOException {
+    return LogBytes.firstLsnOf(lastSegment(dir).getFileName().toString());
+  }
+
   private static byte[] createTree(int id, byte[] name) {
-    byte[] p = new byte[7 + name.length];
-    p[0] = 2;
-    BigEndian.putInt(p, 1, id);
-    BigEndian.putU16(p, 5, name.length);
-    System.arraycopy(name, 0, p, 7, name.length);
-    return p;
+    ByteArrayOutputStream p = new ByteArrayOutputStream();
+    p.write(2);
+    varint(p, id);
+    varint(p, name.length);
+    p.writeBytes(name);
+    return p.toByteArray();
   }
 
   private static byte[] put(int tree, byte[] key, byte[] value) {
-    byte[] p = new byte[1 + 4 + 1 + 4 + 4 + key.length + 4 + value.length];
-    p[0] = 1;
-    BigEndian.putInt(p, 1, 1);
-    p[5] = 1;
-    BigEndian.putInt(p, 6, tree);
-    BigEndian.putInt(p, 10, key.length);
-    System.arraycopy(key, 0, p, 14, key.length);
-    BigEndian.putInt(p, 14 + key.length, value.length);
-    System.arraycopy(value, 0, p, 18 + key.length, value.length);
-    return p;
+    return batchOfOnePut(1, tree, key.length, key, value);
+  }
+
+  /** A BATCH payload saying it holds {@code count} ops, with one put whose key length is {@code keyLength}. */
+  private static byte[] batchOfOnePut(int count, int tree, int keyLength, byte[] key, byte[] value) {
+    ByteArrayOutputStream p = new ByteArrayOutputStream();
+    p.write(1);
+    varint(p, count);
+    p.write(1);
+    varint(p, tree);
+    varint(p, keyLength);
+    p.writeBytes(key);
+    varint(p, value.length);
+    p.writeBytes(value);
+    return p.toByteArray();
+  }
+
+  private static void varint(ByteArrayOutputStream out, long v) {
+    byte[] b = new byte[Varint.MAX_LONG_BYTES];
+    out.write(b, 0, Varint.put(b, 0, v));
   }
 
   /** The CRC32C of {@code n} zero bytes. */
@@ -182,24 +198,24 @@ class HostileLogFileTest {
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("record-of-256MiB-cut-short");
-    append(lastSegment(d), LogBytes.recordHeader(LogBytes.MAX_PAYLOAD, baseNextLsn, baseNextLsn - 1, 0));
+    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD - 1);
     expect.put(d.getFileName().toString(), "OK " + baseDigest);
 
     d = copyOfBase("record-of-256MiB-checksummed-zeros");
-    append(lastSegment(d), LogBytes.recordHeader(LogBytes.MAX_PAYLOAD, baseNextLsn, baseNextLsn - 1,
+    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD,
         crcOfZeros(LogBytes.MAX_PAYLOAD)));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("record-of-256MiB-bad-checksum-in-earlier-segment");
-    append(lastSegment(d), LogBytes.recordHeader(LogBytes.MAX_PAYLOAD, baseNextLsn, baseNextLsn - 1, 0));
+    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     Files.write(d.resolve("wal").resolve(LogBytes.segmentName(baseNextLsn + 1)), LogBytes.segmentHeader(baseNextLsn + 1));
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("16MiB-of-garbage-with-valid-headers");
-    append(lastSegment(d), garbageWithValidHeaders(16 << 20));
+    append(lastSegment(d), garbageWithValidHeaders(firstLsn(d), 16 << 20));
     expect.put(d.getFileName().toString(), "OK " + baseDigest);
 
     d = copyOfBase("tree-with-empty-name");
@@ -219,14 +235,12 @@ class HostileLogFileTest {
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("key-length-of-1GiB-inside-a-checksummed-payload");
-    byte[] lie = put(1, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
-    BigEndian.putInt(lie, 10, 1 << 30);
+    byte[] lie = batchOfOnePut(1, 1, 1 << 30, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
     appendRecords(d, lie);
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("batch-count-of-Integer.MAX_VALUE");
-    lie = put(1, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
-    BigEndian.putInt(lie, 1, Integer.MAX_VALUE);
+    lie = batchOfOnePut(Integer.MAX_VALUE, 1, 1, "k".getBytes(US_ASCII), "v".getBytes(US_ASCII));
     appendRecords(d, lie);
     expect.put(d.getFileName().toString(), "CORRUPT");
 
@@ -298,19 +312,24 @@ class HostileLogFileTest {
   }
 
   /**
-   * A damaged record at the base's next LSN, then headers with right checksums every 28 bytes,
-   * each claiming a payload to the end and none saying the damaged record was synced.
+   * A damaged frame at the base's next LSN, then large-frame headers with right checksums back to
+   * back, each claiming a body to the end and none saying the damaged frame was synced.
    */
-  private static byte[] garbageWithValidHeaders(int bytes) {
+  private static byte[] garbageWithValidHeaders(long segmentFirstLsn, int bytes) {
     byte[] out = new byte[bytes];
-    byte[] damaged = LogBytes.record(baseNextLsn, baseNextLsn - 1, new byte[40]);
-    damaged[LogBytes.RECORD_HEADER + 3] ^= 1;
+    byte[] damaged = LogBytes.frame(segmentFirstLsn, baseNextLsn, baseNextLsn - 1, new byte[40]);
+    damaged[damaged.length - 3] ^= 1;
     System.arraycopy(damaged, 0, out, 0, damaged.length);
     Random r = new Random(5);
+    int at = damaged.length;
     long lsn = baseNextLsn + 1;
-    for (int at = damaged.length; at + LogBytes.RECORD_HEADER <= bytes; at += LogBytes.RECORD_HEADER) {
-      byte[] h = LogBytes.recordHeader(bytes - at - LogBytes.RECORD_HEADER, lsn++, baseNextLsn - 1, r.nextInt());
+    while (true) {
+      byte[] h = LogBytes.frameHeader(segmentFirstLsn, lsn++, baseNextLsn - 1, bytes - at - 16, r.nextInt());
+      if (at + h.length > bytes || bytes - at - 16 <= LogBytes.SMALL_BODY) {
+        break;
+      }
       System.arraycopy(h, 0, out, at, h.length);
+      at += h.length;
     }
     return out;
   }

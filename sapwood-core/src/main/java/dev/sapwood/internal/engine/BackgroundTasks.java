@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The database's background threads: one that checkpoints every {@link
- * Options#checkpointInterval()}; one that syncs the log every {@link Options#syncInterval()} (the
+ * Options#checkpointInterval()} and whenever space waiting for release calls for it ({@link
+ * SpaceCheckpoints}, asked every {@link SpaceCheckpoints#TICK_MS} ms); one that syncs the log every {@link Options#syncInterval()} (the
  * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
  * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
  * fullest buffers so queries meet short ones). Errors are logged once and surface through the
@@ -37,6 +38,8 @@ final class BackgroundTasks implements Background {
         CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
     checkpoints.scheduleWithFixedDelay(() -> run("checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
+    checkpoints.scheduleWithFixedDelay(() -> run("space checkpoint", db::checkpointIfSpaceWaits),
+        SpaceCheckpoints.TICK_MS, SpaceCheckpoints.TICK_MS, TimeUnit.MILLISECONDS);
     long sync = Math.max(1, options.syncInterval().toMillis());
     syncs.scheduleWithFixedDelay(() -> run("log sync", db::syncIfBehind), sync, sync, TimeUnit.MILLISECONDS);
   }

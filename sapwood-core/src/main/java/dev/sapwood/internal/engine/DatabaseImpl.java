@@ -62,6 +62,7 @@ public final class DatabaseImpl implements Database {
   private final DatabaseGate gate;
   private final TreeRegistry trees;
   private final Checkpointer checkpointer;
+  private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
@@ -89,6 +90,7 @@ public final class DatabaseImpl implements Database {
     this.gate = new DatabaseGate(file, readOnly);
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
+    this.spaceCheckpoints = new SpaceCheckpoints(options.nodeSize());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     if (readOnly) {
       ctx.keepDirtyNodes(); // what the log replays stays in memory: the file takes no writes
@@ -282,6 +284,7 @@ public final class DatabaseImpl implements Database {
       long start = System.nanoTime();
       CheckpointEvent event = CheckpointEvent.start();
       long[] relocated = new long[1];
+      long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
       Checkpointer.Begun begun = gate.write(() -> {
         long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
         counters.counter("checkpoint.relocated_bytes").add(moved);
@@ -298,7 +301,35 @@ public final class DatabaseImpl implements Database {
         CheckpointEvent.finish(event, file.header().checkpointCount(), begun.lsn(), begun.pendingNodes().length,
             relocated[0], file.fileSize());
       }
+      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside);
     }
+  }
+
+  /** A checkpoint if space waiting for release calls for one ({@link SpaceCheckpoints}); the checkpoint thread's tick. */
+  void checkpointIfSpaceWaits() {
+    checkpointIfSpaceWaits(System.nanoTime());
+  }
+
+  /** As {@link #checkpointIfSpaceWaits()}, at {@code nowNanos} (tests pass a later clock). */
+  void checkpointIfSpaceWaits(long nowNanos) {
+    Map<String, Long> store = file.counters();
+    boolean due;
+    synchronized (checkpointer) {
+      due = spaceCheckpoints.due(store.get("store.file_bytes"), store.get("store.pending_free_bytes"),
+          nodeBytesWrittenOutsideCheckpoints(), nowNanos);
+    }
+    if (due) {
+      counters.counter("checkpoint.space_triggered").increment();
+      checkpoint();
+    }
+  }
+
+  SpaceCheckpoints spaceCheckpoints() {
+    return spaceCheckpoints;
+  }
+
+  private long nodeBytesWrittenOutsideCheckpoints() {
+    return counters.counter("node.bytes_written").sum() - counters.counter("checkpoint.node_bytes_written").sum();
   }
 
   @Override

@@ -3,9 +3,9 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.MessageType;
-import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.Utf8;
+import dev.sapwood.internal.util.Varint;
 import dev.sapwood.internal.wal.PayloadReader;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -14,18 +14,21 @@ import java.util.Arrays;
  * The payloads of write-ahead log records (docs/format/log.md). On disk — never renumber.
  *
  * <pre>
- * Payload    := BATCH count u32, Op{count} | CREATE_TREE treeId u32, nameLength u16, name
- *             | DROP_TREE treeId u32
- * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range), treeId u32,
- *               keyLength u32, key, valueLength u32, value, [fnLength u8, fn]   (update only)
+ * Payload    := BATCH count varint, Op{count} | CREATE_TREE treeId varint, nameLength varint, name
+ *             | DROP_TREE treeId varint
+ * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range), treeId varint,
+ *               keyLength varint, key, valueLength varint, value, [fnLength u8, fn]   (update only)
  * </pre>
+ *
+ * Varints are unsigned LEB128 ({@link Varint}); a single put of a 16-byte key and a 100-byte value
+ * to tree 1 spends 6 payload bytes on framing (kind, count, type, tree, two lengths).
  */
 final class LogRecords {
   static final byte BATCH = 1;
   static final byte CREATE_TREE = 2;
   static final byte DROP_TREE = 3;
   /** The smallest op: type, tree id, key length, value length. */
-  private static final int MIN_OP = 1 + 4 + 4 + 4;
+  private static final int MIN_OP = 1 + 1 + 1 + 1;
 
   private LogRecords() {}
 
@@ -40,19 +43,19 @@ final class LogRecords {
 
   /** The BATCH payload of one change, built with one exact-size array (the single-write path). */
   static byte[] single(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
-    int size = 1 + 4 + 1 + 4 + 4 + key.length + 4 + value.length + (fn != null ? 1 + fn.length : 0);
+    int size = 1 + 1 + 1 + Varint.size(treeId) + Varint.size(key.length) + key.length
+        + Varint.size(value.length) + value.length + (fn != null ? 1 + fn.length : 0);
     byte[] b = new byte[size];
     b[0] = BATCH;
-    BigEndian.putInt(b, 1, 1);
-    b[5] = type;
-    BigEndian.putInt(b, 6, treeId);
-    BigEndian.putInt(b, 10, key.length);
-    System.arraycopy(key, 0, b, 14, key.length);
-    int at = 14 + key.length;
-    BigEndian.putInt(b, at, value.length);
-    System.arraycopy(value, 0, b, at + 4, value.length);
+    b[1] = 1;
+    b[2] = type;
+    int at = Varint.put(b, 3, treeId);
+    at = Varint.put(b, at, key.length);
+    System.arraycopy(key, 0, b, at, key.length);
+    at = Varint.put(b, at + key.length, value.length);
+    System.arraycopy(value, 0, b, at, value.length);
     if (fn != null) {
-      at += 4 + value.length;
+      at += value.length;
       b[at] = (byte) fn.length;
       System.arraycopy(fn, 0, b, at + 1, fn.length);
     }
@@ -62,20 +65,17 @@ final class LogRecords {
   /** Builds a BATCH payload. Not thread-safe. */
   static final class BatchBuilder {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    private final byte[] scratch = new byte[8];
+    private final byte[] scratch = new byte[Varint.MAX_INT_BYTES];
     private int count;
 
-    BatchBuilder() {
-      out.write(BATCH);
-      out.write(new byte[4], 0, 4); // the count, filled in by build()
-    }
+    BatchBuilder() {}
 
     BatchBuilder add(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
       out.write(type);
-      int32(treeId);
-      int32(key.length);
+      varint(treeId);
+      varint(key.length);
       out.write(key, 0, key.length);
-      int32(value.length);
+      varint(value.length);
       out.write(value, 0, value.length);
       if (fn != null) {
         out.write(fn.length);
@@ -90,31 +90,33 @@ final class LogRecords {
     }
 
     byte[] build() {
-      byte[] b = out.toByteArray();
-      BigEndian.putInt(b, 1, count);
+      byte[] ops = out.toByteArray();
+      byte[] b = new byte[1 + Varint.size(count) + ops.length];
+      b[0] = BATCH;
+      int at = Varint.put(b, 1, count);
+      System.arraycopy(ops, 0, b, at, ops.length);
       return b;
     }
 
-    private void int32(int v) {
-      BigEndian.putInt(scratch, 0, v);
-      out.write(scratch, 0, 4);
+    private void varint(int v) {
+      out.write(scratch, 0, Varint.put(scratch, 0, v));
     }
   }
 
   static byte[] createTree(int treeId, String name) {
     byte[] n = TreeNames.encode(name);
-    byte[] b = new byte[1 + 4 + 2 + n.length];
+    byte[] b = new byte[1 + Varint.size(treeId) + Varint.size(n.length) + n.length];
     b[0] = CREATE_TREE;
-    BigEndian.putInt(b, 1, treeId);
-    BigEndian.putU16(b, 5, n.length);
-    System.arraycopy(n, 0, b, 7, n.length);
+    int at = Varint.put(b, 1, treeId);
+    at = Varint.put(b, at, n.length);
+    System.arraycopy(n, 0, b, at, n.length);
     return b;
   }
 
   static byte[] dropTree(int treeId) {
-    byte[] b = new byte[5];
+    byte[] b = new byte[1 + Varint.size(treeId)];
     b[0] = DROP_TREE;
-    BigEndian.putInt(b, 1, treeId);
+    Varint.put(b, 1, treeId);
     return b;
   }
 
@@ -133,7 +135,7 @@ final class LogRecords {
       int kind = r.u8("record kind");
       switch (kind) {
         case BATCH -> {
-          int count = r.length("op count", r.remaining() / MIN_OP);
+          int count = r.varLength("op count", r.remaining() / MIN_OP);
           if (count == 0) {
             throw r.error("empty batch");
           }
@@ -142,14 +144,14 @@ final class LogRecords {
             if (!MessageType.isValid(type)) {
               throw r.error("unknown op type " + type);
             }
-            int tree = r.i32("tree id");
-            byte[] key = r.bytes(r.length("key length", Limits.MAX_KEY_SIZE), "key");
+            int tree = r.varLength("tree id", Integer.MAX_VALUE);
+            byte[] key = r.bytes(r.varLength("key length", Limits.MAX_KEY_SIZE), "key");
             int max = switch (type) {
               case MessageType.DELETE -> 0;
               case MessageType.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
               default -> Limits.MAX_VALUE_SIZE;
             };
-            byte[] value = r.bytes(r.length(type == MessageType.DELETE_RANGE ? "end key length" : "value length", max), "value");
+            byte[] value = r.bytes(r.varLength(type == MessageType.DELETE_RANGE ? "end key length" : "value length", max), "value");
             if (type == MessageType.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
               throw r.error("empty key range");
             }
@@ -168,16 +170,16 @@ final class LogRecords {
           }
         }
         case CREATE_TREE -> {
-          int tree = r.i32("tree id");
+          int tree = r.varLength("tree id", Integer.MAX_VALUE);
           int at = r.position();
-          byte[] name = r.bytes(r.u16("name length"), "name");
+          byte[] name = r.bytes(r.varLength("name length", 0xFFFF), "name");
           try {
             v.createTree(tree, TreeNames.decode(name));
           } catch (IllegalArgumentException e) {
             throw new BoundedReader.FormatException(at, e.getMessage());
           }
         }
-        case DROP_TREE -> v.dropTree(r.i32("tree id"));
+        case DROP_TREE -> v.dropTree(r.varLength("tree id", Integer.MAX_VALUE));
         default -> throw r.error("unknown record kind " + kind);
       }
       if (r.remaining() != 0) {

@@ -161,11 +161,32 @@ final class Flusher {
       distribute(buf, child);
     } else {
       ctx.counters.flushesToLeaf.increment();
+      child.appendFlushes = appendsAtEnd(child, buf) ? child.appendFlushes + 1 : 0;
       applyToLeaf(child, buf);
     }
     buf.clear();
     parent.dirty = true;
     child.dirty = true;
+  }
+
+  /**
+   * Whether every message of {@code buf} is a point message whose key is above every key of
+   * {@code leaf} (its partitions in memory): the leaf grows only at its end, as under an ascending
+   * load. Reads the smallest buffered key and the leaf's largest; allocates nothing.
+   */
+  static boolean appendsAtEnd(Node leaf, MessageBuffer buf) {
+    if (buf.rangeCount() > 0 || buf.pointCount() == 0) {
+      return false;
+    }
+    int first = buf.point(0);
+    for (int i = leaf.n - 1; i >= 0; i--) {
+      Basement b = leaf.basements[i];
+      if (b.count() > 0) {
+        int last = b.count() - 1;
+        return Keys.compare(buf.arena(), buf.keyOff(first), buf.keyLen(first), b.arena(), b.keyOff(last), b.keyLen(last)) > 0;
+      }
+    }
+    return true;
   }
 
   /** Routes every message of {@code buf} to the child buffers of internal node {@code node}. */

@@ -40,6 +40,12 @@ final class Node extends Cacheable {
    * into this leaf keeps the old values live snapshots need. Null until first pinned so.
    */
   Versions versions;
+  /**
+   * Leaf only, in memory only (not stored): how many flushes in a row brought this leaf nothing but
+   * keys above all it held — an ascending load at its end (TokuFT's sequential-insert score, kept
+   * per leaf). A flush of any other kind resets it. Guarded by the write latch.
+   */
+  int appendFlushes;
 
   // internal nodes
   long[] children;

@@ -13,6 +13,9 @@ import java.util.List;
  * to right only while the parent's write latch is held, so no reader can be between them.
  */
 final class Reshaper {
+  /** Flushes in a row that only appended at a leaf's end (the one that made it split included) for its split to be cut left-heavy. */
+  static final int SEQUENTIAL_FLUSHES = 1;
+
   private final TreeContext ctx;
 
   Reshaper(TreeContext ctx) {
@@ -88,7 +91,15 @@ final class Reshaper {
     List<Node> pieces = new ArrayList<>();
     List<byte[]> seps = new ArrayList<>();
     if (child.height == 0) {
-      splitLeaf(child, pieces, seps);
+      // The last child of its parent, grown only at its end by its last flushes: an ascending
+      // load. Cut left-heavy (full leaves behind, the rest on the right, where the load goes on).
+      boolean sequential = ctx.shape.leftHeavySplits && c == parent.n - 1 && child.appendFlushes >= SEQUENTIAL_FLUSHES;
+      int streak = child.appendFlushes;
+      splitLeaf(child, pieces, seps, sequential);
+      if (sequential) {
+        ctx.counters.leftHeavySplits.increment();
+        pieces.get(pieces.size() - 1).appendFlushes = streak;
+      }
     } else {
       splitInternal(child, pieces, seps);
     }
@@ -125,7 +136,7 @@ final class Reshaper {
    * or left after merges) is first rebuilt into basements of the basement size, so a cut can fall
    * between any two entries and a leaf can split down to one entry per piece.
    */
-  private void splitLeaf(Node leaf, List<Node> pieces, List<byte[]> seps) {
+  private void splitLeaf(Node leaf, List<Node> pieces, List<byte[]> seps, boolean leftHeavy) {
     ctx.partitions.prepareChange(leaf);
     List<Basement> units = new ArrayList<>(leaf.n + 4);
     List<byte[]> unitPivots = new ArrayList<>(leaf.n + 4); // unitPivots[j]: lower bound of unit j + 1
@@ -150,7 +161,7 @@ final class Reshaper {
     for (int j = 0; j < sizes.length; j++) {
       sizes[j] = units.get(j).bytes() + (j > 0 ? unitPivots.get(j - 1).length + 2 : 0);
     }
-    int[] cuts = SplitPlan.leafCuts(sizes, ctx.nodeSize);
+    int[] cuts = leftHeavy ? SplitPlan.leftHeavyLeafCuts(sizes, ctx.nodeSize) : SplitPlan.leafCuts(sizes, ctx.nodeSize);
     Basement[] all = units.toArray(new Basement[0]);
     byte[][] piv = unitPivots.toArray(new byte[0][]);
     for (int p = 0; p <= cuts.length; p++) {

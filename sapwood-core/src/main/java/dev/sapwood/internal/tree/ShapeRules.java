@@ -13,6 +13,11 @@ package dev.sapwood.internal.tree;
 final class ShapeRules {
   final int nodeSize;
   final int fanout;
+  /**
+   * Whether the last leaf of a parent, grown only at its end, splits left-heavy ({@link
+   * SplitPlan#leftHeavyLeafCuts}); on unless a test of other shapes turns it off before use.
+   */
+  boolean leftHeavySplits = true;
 
   ShapeRules(int nodeSize, int fanout) {
     this.nodeSize = nodeSize;

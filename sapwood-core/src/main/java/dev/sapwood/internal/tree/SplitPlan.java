@@ -61,6 +61,28 @@ final class SplitPlan {
   }
 
   /**
+   * Left-heavy cuts for a leaf under an ascending load (the leaf is its parent's last child and
+   * grew only at its end), after PerconaFT's left-heavy split mode: each piece takes as many units
+   * as fit in a node (at least one), so the pieces left behind are full and the last piece, where
+   * the load goes on, holds the rest. Same result shape as {@link #leafCuts}.
+   *
+   * <p>With at least two units and a total above {@code nodeSize}, there is at least one cut.
+   */
+  static int[] leftHeavyLeafCuts(long[] sizes, int nodeSize) {
+    int[] cuts = new int[sizes.length];
+    int count = 0;
+    long acc = 0;
+    for (int i = 0; i < sizes.length; i++) {
+      if (acc > 0 && acc + sizes[i] > nodeSize) {
+        cuts[count++] = i;
+        acc = 0;
+      }
+      acc += sizes[i];
+    }
+    return Arrays.copyOf(cuts, count);
+  }
+
+  /**
    * Cuts for an internal node of {@code pivots.length + 1} children: returns the index of each
    * piece's first child, the first piece's 0 left out. Every piece has at least two children and
    * at most {@code max(fanout, 3)}; a piece is also cut once its pivots would pass about a quarter

@@ -24,6 +24,7 @@ final class TreeCounters {
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
+  final LongAdder leftHeavySplits;
   final LongAdder leafBytesWritten;
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
@@ -42,6 +43,7 @@ final class TreeCounters {
       cascades[i] = c.counter("flush.cascade_depth_" + (i + 1) + (i == MAX_CASCADE_DEPTH - 1 ? "_or_more" : ""));
     }
     leafSplits = c.counter("split.leaf");
+    leftHeavySplits = c.counter("split.leaf_left_heavy");
     nonleafSplits = c.counter("split.nonleaf");
     rootSplits = c.counter("split.root");
     leafMerges = c.counter("merge.leaf");

@@ -6,6 +6,7 @@ import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,18 +14,19 @@ import java.util.List;
 
 /**
  * Reads the log at open, for recovery: every record from a given LSN on, in order. Checks each
- * segment header and record (CRC32C of header and payload, LSNs consecutive within and across
- * segments). In the last segment, a record that fails a check is a torn write from a crash —
- * the tail from there is cut off and counted — unless a later record's intact header shows, by
- * its syncedLsn, that it had been fsynced: then, like any failure elsewhere, it is a {@link
+ * segment header and frame (its CRC32C checksums; records numbered consecutively within and across
+ * segments). In the last segment, a frame that fails a check is a torn write from a crash — the
+ * tail from there is cut off and counted — unless a later intact frame header shows, by its
+ * synced claim, that it had been fsynced: then, like any failure elsewhere, it is a {@link
  * CorruptionException}. Damage to what was durable is never skipped.
  *
  * <p>Memory is bounded whatever the files hold: segments are read through one window of {@link
- * #WINDOW} bytes; a record's length is trusted only after its header checksum, and only if it is
- * at most {@link LogFormat#MAX_PAYLOAD} and fits in what is left of the segment; its payload
- * checksum is computed a window at a time before the consumer sees it, and the consumer copies
- * only the fields it decodes. Time is linear in the bytes of the log: the search for a proof of
- * durability after damage looks at each later offset once, checking 24 header bytes there.
+ * #WINDOW} bytes; a large frame's length is trusted only after its header checksum, and only if it
+ * is at most {@link LogFormat#MAX_BODY} and fits in what is left of the segment (a small one's is
+ * at most {@link LogFormat#SMALL_BODY} whatever it says); checksums are computed a window at a time
+ * before the consumer sees a record, and the consumer copies only the fields it decodes. Time is
+ * linear in the bytes of the log: the search for a proof of durability after damage looks at each
+ * later offset once, checksumming at most a frame header and a small body there.
  */
 public final class LogReader {
   /** Bytes of the read window. */
@@ -107,22 +109,29 @@ public final class LogReader {
           cutAt = 0;
         }
         while (pos >= 0 && pos < size) {
-          int bad = recordProblem(pos, expected);
+          int bad = frameProblem(pos, seg.firstLsn(), expected);
           if (bad != 0) {
-            if (last && (allZero(pos, size) || !provenDurable(pos + 1, expected))) {
+            if (last && (allZero(pos, size) || !provenDurable(pos, seg.firstLsn(), expected))) {
               cutAt = pos;
               break;
             }
-            throw new CorruptionException(name, pos, "log record at LSN " + expected + ": " + describe(bad)
-                + (last ? " (a later record shows it had been synced)" : ""));
+            throw new CorruptionException(name, pos, "log frame at LSN " + expected + ": " + describe(bad)
+                + (last ? " (a later frame shows it had been synced)" : ""));
           }
-          int len = BigEndian.getInt(in.buffer(), in.window(pos, LogFormat.RECORD_HEADER) + 4);
-          if (expected >= fromLsn) {
-            consumer.record(expected, PayloadReader.of(in, pos, pos + LogFormat.RECORD_HEADER, len));
-            replayed++;
+          long end = pos + frameHeader + frameBody;
+          for (long p = pos + frameHeader; p < end; ) {
+            int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
+            int at = in.window(p, n);
+            long len = Varint.get(in.buffer(), at, at + n, Varint.MAX_INT_BYTES);
+            p += Varint.size(len);
+            if (expected >= fromLsn) {
+              consumer.record(expected, PayloadReader.of(in, pos, p, (int) len));
+              replayed++;
+            }
+            expected++;
+            p += len;
           }
-          expected++;
-          pos += LogFormat.RECORD_HEADER + len;
+          pos = end;
         }
         if (cutAt >= 0) {
           torn += size - cutAt;
@@ -139,42 +148,62 @@ public final class LogReader {
   }
 
   /**
-   * Whether a record header anywhere from {@code from} on says that LSN {@code lsn} had been
-   * synced. Every offset is a candidate, since the damaged record's length cannot be trusted;
-   * each is looked at once, with cheap filters first (a plausible LSN: above {@code lsn} and no
-   * further above it than records could fit between; {@code lsn <= syncedLsn < its own LSN})
-   * and then the header checksum. The header alone is the proof: the writer put the syncedLsn in
-   * it, and its checksum covers it; the payload is not needed (and checking each candidate's
-   * payload would make the search quadratic on garbage that looks like headers).
+   * Whether a frame header anywhere after the damaged frame at {@code damagedAt} says that LSN
+   * {@code lsn} had been synced. Every offset is a candidate, since the damaged frame's length
+   * cannot be trusted; each is looked at once, with cheap filters first (lengths in range; a
+   * first LSN above {@code lsn} by no more than the bytes between, since every record takes a byte
+   * at least; a claim of at least {@code lsn} and below its own first LSN) and then the checksum. The header is the proof, with a small body the
+   * checksum covers too (at most {@link LogFormat#SMALL_BODY} bytes); a large body need not be
+   * intact. So the work per offset is bounded and the search linear in the bytes after the damage.
    */
-  private boolean provenDurable(long from, long lsn) {
+  private boolean provenDurable(long damagedAt, long segmentFirstLsn, long lsn) {
     long size = in.size();
     byte[] b = in.buffer();
-    int h = LogFormat.RECORD_HEADER;
-    // A window at a time; within it, a tight loop over the offsets where a whole header fits.
-    for (long p = from; p + h <= size; ) {
+    int reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
+    for (long p = damagedAt + 1; p + LogFormat.MIN_FRAME <= size; ) {
       int n = (int) Math.min(b.length, size - p);
       int first = in.window(p, n);
-      int last = first + n - h;
+      int limit = first + n;
+      boolean toEnd = p + n == size;
+      int lastStart = toEnd ? limit - LogFormat.MIN_FRAME : limit - reach;
       long base = p - first; // the file offset of b[0]
-      for (int i = first; i <= last; i++) {
-        long at = BigEndian.getLong(b, i + 8);
-        if (at <= lsn || at - lsn > (base + i - from) / h + 1) {
+      for (int i = first; i <= lastStart; i++) {
+        long body = Varint.get(b, i + 4, limit, Varint.MAX_INT_BYTES);
+        if (body <= 0 || body > LogFormat.MAX_BODY) {
           continue;
         }
-        long synced = BigEndian.getLong(b, i + 16);
-        if (synced < lsn || synced >= at) {
+        int q = i + 4 + Varint.size(body);
+        long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+        if (delta < 0) {
           continue;
         }
-        proofWork += 24;
-        if (Checksums.crc32c(b, i + 4, 24) == BigEndian.getInt(b, i)) {
-          int len = BigEndian.getInt(b, i + 4);
-          if (len >= 0 && len <= LogFormat.MAX_PAYLOAD) {
-            return true;
-          }
+        long firstLsn = segmentFirstLsn + delta; // the candidate's first LSN
+        if (firstLsn <= lsn || firstLsn - lsn > base + i - damagedAt) {
+          continue; // every record between takes a byte at least
+        }
+        q += Varint.size(delta);
+        long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+        if (claim <= 0) {
+          continue;
+        }
+        long synced = segmentFirstLsn + claim - 2;
+        if (synced < lsn || synced >= firstLsn) {
+          continue;
+        }
+        q += Varint.size(claim);
+        int covered = body <= LogFormat.SMALL_BODY ? q + (int) body : q + 4;
+        if (covered > limit) {
+          continue;
+        }
+        proofWork += covered - i - 4;
+        if (Checksums.crc32c(b, i + 4, covered - i - 4) == BigEndian.getInt(b, i)) {
+          return true;
         }
       }
-      p += n - h + 1;
+      if (toEnd) {
+        break;
+      }
+      p = base + lastStart + 1;
     }
     return false;
   }
@@ -182,44 +211,113 @@ public final class LogReader {
   private static final int TRUNCATED = 1;
   private static final int HEADER_CRC = 2;
   private static final int PAYLOAD_CRC = 3;
-  private static final int WRONG_LSN = 4;
+  private static final int BAD_HEADER = 4;
   private static final int BAD_LENGTH = 5;
+  private static final int WRONG_LSN = 6;
 
-  /** 0 if the record at {@code pos} is whole and good, else why not. */
-  private int recordProblem(long pos, long expectedLsn) {
+  // The header and body bytes of the frame frameProblem last found good.
+  private int frameHeader;
+  private int frameBody;
+
+  /**
+   * 0 if the frame at {@code pos} is whole and good (then {@link #frameHeader} and {@link
+   * #frameBody} are its sizes), else why not. A frame whose checksums are right but whose contents
+   * break the format (a record running past the body, a claim of its own records as synced) was
+   * written so, not torn: a {@link CorruptionException}.
+   */
+  private int frameProblem(long pos, long segmentFirstLsn, long firstLsn) {
     long left = in.size() - pos;
-    if (left < LogFormat.RECORD_HEADER) {
+    if (left < LogFormat.MIN_FRAME) {
       return TRUNCATED;
     }
+    int n = (int) Math.min(left, LogFormat.MAX_FRAME_HEADER);
     byte[] b = in.buffer();
-    int i = in.window(pos, LogFormat.RECORD_HEADER);
-    if (Checksums.crc32c(b, i + 4, 24) != BigEndian.getInt(b, i)) {
-      return HEADER_CRC;
+    int i = in.window(pos, n);
+    int limit = i + n;
+    int crc = BigEndian.getInt(b, i);
+    long body = Varint.get(b, i + 4, limit, Varint.MAX_INT_BYTES);
+    if (body < 0) {
+      return BAD_HEADER;
     }
-    int len = BigEndian.getInt(b, i + 4);
-    int payloadCrc = BigEndian.getInt(b, i + 24);
-    if (BigEndian.getLong(b, i + 8) != expectedLsn) {
+    if (body == 0) {
+      return BAD_LENGTH; // the writer never writes an empty frame
+    }
+    int q = i + 4 + Varint.size(body);
+    long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+    if (delta < 0) {
+      return BAD_HEADER;
+    }
+    q += Varint.size(delta);
+    long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
+    if (claim < 0) {
+      return BAD_HEADER;
+    }
+    q += Varint.size(claim);
+    boolean small = body <= LogFormat.SMALL_BODY;
+    if (!small) {
+      if (q + 4 > limit) {
+        return BAD_HEADER;
+      }
+      q += 4;
+    }
+    int h = q - i;
+    if (small) {
+      if (left < h + body) {
+        return TRUNCATED;
+      }
+      if (in.crc32c(pos + 4, h - 4 + body) != crc) {
+        return HEADER_CRC;
+      }
+    } else {
+      int bodyCrc = BigEndian.getInt(b, q - 4);
+      if (Checksums.crc32c(b, i + 4, h - 4) != crc) {
+        return HEADER_CRC;
+      }
+      if (body > LogFormat.MAX_BODY) {
+        return BAD_LENGTH;
+      }
+      if (left - h < body) {
+        return TRUNCATED;
+      }
+      if (in.crc32c(pos + h, body) != bodyCrc) {
+        return PAYLOAD_CRC;
+      }
+    }
+    if (segmentFirstLsn + delta != firstLsn) {
       return WRONG_LSN;
     }
-    if (len < 0 || len > LogFormat.MAX_PAYLOAD) {
-      return BAD_LENGTH;
+    if (claim > 0 && segmentFirstLsn + claim - 2 >= firstLsn) {
+      throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
+          + (segmentFirstLsn + claim - 2) + " was synced before it was written");
     }
-    if (left - LogFormat.RECORD_HEADER < len) {
-      return TRUNCATED;
-    }
-    if (in.crc32c(pos + LogFormat.RECORD_HEADER, len) != payloadCrc) {
-      return PAYLOAD_CRC;
-    }
+    checkRecords(pos, pos + h, pos + h + body);
+    frameHeader = h;
+    frameBody = (int) body;
     return 0;
+  }
+
+  /** Checks that the body {@code [from, end)} is whole records, each at most {@link LogFormat#MAX_PAYLOAD}. */
+  private void checkRecords(long framePos, long from, long end) {
+    for (long p = from; p < end; ) {
+      int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
+      int i = in.window(p, n);
+      long len = Varint.get(in.buffer(), i, i + n, Varint.MAX_INT_BYTES);
+      if (len < 0 || len > LogFormat.MAX_PAYLOAD || len > end - p - Varint.size(len)) {
+        throw new CorruptionException(in.name(), framePos, "log frame has a record length "
+            + (len < 0 ? "that does not decode" : len + " past its body or the limit") + " at offset " + p);
+      }
+      p += Varint.size(len) + len;
+    }
   }
 
   private static String describe(int problem) {
     return switch (problem) {
       case TRUNCATED -> "cut short before the end of the log";
-      case HEADER_CRC -> "record header checksum mismatch";
-      case PAYLOAD_CRC -> "payload checksum mismatch";
-      case BAD_LENGTH -> "length outside [0, " + LogFormat.MAX_PAYLOAD + "]";
-      default -> "unexpected LSN";
+      case HEADER_CRC -> "frame checksum mismatch";
+      case PAYLOAD_CRC -> "frame body checksum mismatch";
+      case BAD_LENGTH -> "body length outside [1, " + LogFormat.MAX_BODY + "]";
+      case WRONG_LSN -> "unexpected LSN (a frame from elsewhere)";
+      default -> "frame header does not decode";
     };
   }
 
@@ -240,7 +338,9 @@ public final class LogReader {
     }
     int version = BigEndian.getInt(b, i + 4);
     if (version != LogFormat.VERSION) {
-      throw new CorruptionException(name, 4, "log segment version " + version + ", expected " + LogFormat.VERSION);
+      throw new CorruptionException(name, 4, "log segment version " + version + ", expected " + LogFormat.VERSION
+          + (version < LogFormat.VERSION ? " (written by an older Sapwood: this build reads only log version "
+              + LogFormat.VERSION + ")" : ""));
     }
     long first = BigEndian.getLong(b, i + 8);
     if (first != seg.firstLsn()) {

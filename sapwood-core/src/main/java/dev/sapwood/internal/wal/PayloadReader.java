@@ -2,6 +2,7 @@ package dev.sapwood.internal.wal;
 
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
+import dev.sapwood.internal.util.Varint;
 
 /**
  * Reads the fields of one log record's payload, in order, checking every length against what is
@@ -111,6 +112,38 @@ public final class PayloadReader {
       throw new FormatException(position() - 4, what + " " + v + " outside [0, " + max + "]");
     }
     return v;
+  }
+
+  /** An unsigned varint ({@link Varint}) of at most {@code maxBytes} bytes. */
+  public long varint(String what, int maxBytes) {
+    int n = Math.min(maxBytes, remaining());
+    if (n == 0) {
+      throw error(what + ": needs a byte, none left");
+    }
+    int i;
+    if (in == null) {
+      i = (int) pos;
+      w = array;
+    } else {
+      i = in.window(pos, n);
+      w = in.buffer();
+    }
+    long v = Varint.get(w, i, i + n, n);
+    if (v < 0) {
+      throw error(what + ": a varint that does not decode in " + n + " bytes");
+    }
+    pos += Varint.size(v);
+    return v;
+  }
+
+  /** A varint no larger than {@code max}. */
+  public int varLength(String what, int max) {
+    int at = position();
+    long v = varint(what, Varint.MAX_INT_BYTES);
+    if (v > max) {
+      throw new FormatException(at, what + " " + v + " outside [0, " + max + "]");
+    }
+    return (int) v;
   }
 
   /** Copies the next {@code n} bytes; {@code n} is checked against what is left first. */

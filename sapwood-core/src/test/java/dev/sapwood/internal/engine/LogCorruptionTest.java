@@ -15,7 +15,7 @@ import dev.sapwood.WriteBatch;
 import dev.sapwood.internal.engine.DurabilityModel.Op;
 import dev.sapwood.internal.engine.DurabilityModel.State;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Varint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 class LogCorruptionTest {
   private static final Path DIR = Path.of("/db");
   private static final int SEGMENT_HEADER = 20;
-  private static final int RECORD_HEADER = 28;
 
   static Options options() {
     return Options.defaults().syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
@@ -82,10 +81,14 @@ class LogCorruptionTest {
         }
       }
       bytes = mem.contents(segment);
-      // Walk the records by the documented layout.
+      // Walk the frames by the documented layout (each SYNC batch is a frame of one record).
       int pos = SEGMENT_HEADER;
       while (pos < bytes.length) {
-        pos += RECORD_HEADER + BigEndian.getInt(bytes, pos + 4);
+        long body = Varint.get(bytes, pos + 4, bytes.length, Varint.MAX_INT_BYTES);
+        long delta = Varint.get(bytes, pos + 4 + Varint.size(body), bytes.length, Varint.MAX_LONG_BYTES);
+        int at = pos + 4 + Varint.size(body) + Varint.size(delta);
+        long claim = Varint.get(bytes, at, bytes.length, Varint.MAX_LONG_BYTES);
+        pos = at + Varint.size(claim) + (body > 256 ? 4 : 0) + (int) body;
         recordEnds.add(pos);
       }
       assertEquals(bytes.length, pos, "records do not tile the segment");

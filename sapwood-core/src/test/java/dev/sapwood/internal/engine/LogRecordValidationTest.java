@@ -10,7 +10,7 @@ import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.tree.MessageType;
-import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Varint;
 import dev.sapwood.internal.wal.LogBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +53,8 @@ class LogRecordValidationTest {
       }
     }
     byte[] old = io.contents(seg);
-    byte[] rec = LogBytes.record(next, next - 1, payload);
+    long segmentFirst = LogBytes.firstLsnOf(seg.getFileName().toString());
+    byte[] rec = LogBytes.frame(segmentFirst, next, next - 1, payload);
     byte[] both = Arrays.copyOf(old, old.length + rec.length);
     System.arraycopy(rec, 0, both, old.length, rec.length);
     io.setContents(seg, both);
@@ -73,12 +74,12 @@ class LogRecordValidationTest {
   }
 
   private static byte[] createTree(int id, byte[] name) {
-    byte[] p = new byte[1 + 4 + 2 + name.length];
+    byte[] p = new byte[1 + 5 + 5 + name.length];
     p[0] = LogRecords.CREATE_TREE;
-    BigEndian.putInt(p, 1, id);
-    BigEndian.putU16(p, 5, name.length);
-    System.arraycopy(name, 0, p, 7, name.length);
-    return p;
+    int at = Varint.put(p, 1, id);
+    at = Varint.put(p, at, name.length);
+    System.arraycopy(name, 0, p, at, name.length);
+    return Arrays.copyOf(p, at + name.length);
   }
 
   @Test
@@ -109,8 +110,8 @@ class LogRecordValidationTest {
   }
 
   @Test
-  void aNegativeOrReusedTreeIdIsCorruption() {
-    assertCorrupt(createTree(-5, b("neg")), "id");
+  void aReusedTreeIdIsCorruption() {
+    assertCorrupt(createTree(1, b("again")), "id");
   }
 
   @Test
@@ -130,14 +131,15 @@ class LogRecordValidationTest {
 
   @Test
   void aValueAboveTheLimitIsCorruption() {
-    byte[] p = LogRecords.single(MessageType.PUT, 1, b("k"), new byte[0], null);
-    BigEndian.putInt(p, 1 + 4 + 1 + 4 + 4 + 1, Limits.MAX_VALUE_SIZE + 1);
-    assertCorrupt(p, "value length");
+    // kind, count 1, put, tree 1, key length 1, "k", a value length over the limit, no value
+    byte[] p = {LogRecords.BATCH, 1, MessageType.PUT, 1, 1, 'k', 0, 0, 0, 0};
+    int end = Varint.put(p, 6, Limits.MAX_VALUE_SIZE + 1);
+    assertCorrupt(Arrays.copyOf(p, end), "value length");
   }
 
   @Test
   void anEmptyBatchIsCorruption() {
-    assertCorrupt(new byte[] {LogRecords.BATCH, 0, 0, 0, 0}, "empty batch");
+    assertCorrupt(new byte[] {LogRecords.BATCH, 0}, "empty batch");
   }
 
   @Test

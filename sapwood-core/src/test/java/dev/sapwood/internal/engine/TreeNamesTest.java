@@ -78,16 +78,17 @@ class TreeNamesTest {
 
   @Test
   void aLogRecordCreatingATreeWithABadNameIsCorrupt() {
-    byte[] p = LogRecords.createTree(1, "abc");
-    p[7] = (byte) 0xED;
-    p[8] = (byte) 0xA0;
-    p[9] = (byte) 0x80;
-    byte[] empty = {LogRecords.CREATE_TREE, 0, 0, 0, 1, 0, 0};
-    byte[] long256 = new byte[7 + 256];
+    byte[] p = LogRecords.createTree(1, "abc"); // kind, id 1, length 3, name
+    p[3] = (byte) 0xED;
+    p[4] = (byte) 0xA0;
+    p[5] = (byte) 0x80;
+    byte[] empty = {LogRecords.CREATE_TREE, 1, 0};
+    byte[] long256 = new byte[4 + 256];
     long256[0] = LogRecords.CREATE_TREE;
-    long256[4] = 1;
-    BigEndian.putU16(long256, 5, 256);
-    java.util.Arrays.fill(long256, 7, long256.length, (byte) 'x');
+    long256[1] = 1;
+    long256[2] = (byte) 0x80; // 256 as a varint
+    long256[3] = 2;
+    java.util.Arrays.fill(long256, 4, long256.length, (byte) 'x');
     for (byte[] payload : List.of(p, empty, long256)) {
       assertThrows(CorruptionException.class, () -> LogRecords.decode(payload, 9, new NoVisitor()));
     }

@@ -44,6 +44,41 @@ class SplitPlanTest {
   }
 
   @Test
+  void leftHeavyCutsFillEveryPieceButTheLastAsFullAsANodeAllows() {
+    long seed = 1313;
+    Random rnd = new Random(seed);
+    for (int round = 0; round < 20_000; round++) {
+      int nodeSize = 4096 << rnd.nextInt(9);
+      int units = 2 + rnd.nextInt(60);
+      long[] sizes = new long[units];
+      long total = 0;
+      for (int i = 0; i < units; i++) {
+        sizes[i] = rnd.nextInt(10) == 0 ? nodeSize + rnd.nextInt(nodeSize) : 1 + rnd.nextInt(nodeSize / 8 + 1);
+        total += sizes[i];
+      }
+      if (total <= nodeSize) {
+        continue;
+      }
+      int[] cuts = SplitPlan.leftHeavyLeafCuts(sizes, nodeSize);
+      String tag = "seed " + seed + " round " + round + " sizes " + Arrays.toString(sizes) + " cuts " + Arrays.toString(cuts) + ": ";
+      assertTrue(cuts.length >= 1, tag + "no cut");
+      for (int p = 0; p <= cuts.length; p++) {
+        int from = p == 0 ? 0 : cuts[p - 1];
+        int to = p == cuts.length ? units : cuts[p];
+        assertTrue(from < to, tag + "empty piece " + p);
+        long bytes = 0;
+        for (int i = from; i < to; i++) {
+          bytes += sizes[i];
+        }
+        assertTrue(bytes <= nodeSize || to - from == 1, tag + "piece " + p + " over a node");
+        if (p < cuts.length) {
+          assertTrue(bytes + sizes[to] > nodeSize, tag + "piece " + p + " could have taken the next unit");
+        }
+      }
+    }
+  }
+
+  @Test
   void internalCutsMakeAtLeastTwoPiecesOfTwoToFanoutChildren() {
     long seed = 77;
     Random rnd = new Random(seed);

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Script grammar (one command a line; {@code #} starts a comment line):
  * <pre>
- *   open node=4K basement=1K fanout=4 [cache=64M]   a new tree in a new in-memory file (no codec)
+ *   open node=4K basement=1K fanout=4 [cache=64M] [left-heavy=off]   a new tree in a new in-memory
+ *                                      file (no codec); left-heavy=off: even splits of ascending loads too
  *   put k1..k200 [v=100] [step=1]                   puts keys k0000001..k0000200, values of v bytes
  *   delete k50..k150 [step=1]                       deletes those keys (one message each)
  *   flush-all                                       pushes every buffered message to the leaves
@@ -180,6 +181,7 @@ class TreeDataDrivenTest {
           new Header.Settings(nodeSize, basementSize, fanout, Compressors.NONE));
       ctx = new TreeContext(file, cacheBytes, nodeSize, basementSize, fanout, Compressors.NONE,
           MessageApplierTest.resolver(), 0, counters);
+      ctx.shape.leftHeavySplits = !"off".equals(args.get("left-heavy"));
       tree = new BeTree(ctx, BeTree.create(ctx));
     }
 

@@ -45,7 +45,7 @@ class LogReaderTest {
 
   /** Three good records (LSN 0..2, all synced as they go), for the tests to damage after. */
   private static LogBytes good() {
-    return new LogBytes(0).add(0, -1, payload(10, 0)).add(1, 0, payload(20, 1)).add(2, 1, payload(30, 2));
+    return new LogBytes(0).add(-1, payload(10, 0)).add(0, payload(20, 1)).add(1, payload(30, 2));
   }
 
   @Test
@@ -89,8 +89,8 @@ class LogReaderTest {
   }
 
   @Test
-  void aLengthAboveTheMaximumRecordIsCorruptionInAnEarlierSegment() {
-    byte[] seg = good().raw(LogBytes.recordHeader(LogBytes.MAX_PAYLOAD + 1, 3, 2, 0)).bytes();
+  void aLengthAboveTheMaximumBodyIsCorruptionInAnEarlierSegment() {
+    byte[] seg = good().raw(LogBytes.frameHeader(0, 3, 2, LogBytes.MAX_BODY + 1, 0)).bytes();
     put(0, seg);
     put(4, new LogBytes(4).bytes());
     CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
@@ -99,58 +99,102 @@ class LogReaderTest {
 
   @Test
   void aLengthPastTheEndOfTheLastSegmentIsATornTail() {
-    // A checksummed header claiming 256 MiB, with 100 bytes after it: cut, never allocated.
-    byte[] seg = good().raw(LogBytes.recordHeader(LogBytes.MAX_PAYLOAD, 3, 2, 0)).raw(new byte[100]).bytes();
+    // A checksummed header claiming a 1 GiB body, with 100 bytes after it: cut, never allocated.
+    byte[] h = LogBytes.frameHeader(0, 3, 2, LogBytes.MAX_BODY, 0);
+    byte[] seg = good().raw(h).raw(new byte[100]).bytes();
     put(0, seg);
     LogReader.Result r = recover(0);
     assertEquals(3, r.replayed());
     assertEquals(3, r.nextLsn());
-    assertEquals(LogBytes.RECORD_HEADER + 100, r.tornBytes());
+    assertEquals(h.length + 100, r.tornBytes());
     assertEquals(good().size(), segment(0).length);
   }
 
   @Test
-  void aLaterIntactHeaderSayingTheDamagedRecordWasSyncedIsProofEvenIfItsPayloadIsTorn() {
-    byte[] p = payload(40, 3);
-    byte[] damaged = LogBytes.record(3, 2, p);
-    damaged[LogBytes.RECORD_HEADER + 5] ^= 1;
-    byte[] later = LogBytes.record(4, 3, payload(50, 4));
-    byte[] tornLater = java.util.Arrays.copyOf(later, LogBytes.RECORD_HEADER + 10);
+  void aLaterIntactHeaderOfALargeFrameSayingTheDamagedRecordWasSyncedIsProofEvenIfItsBodyIsTorn() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    byte[] later = LogBytes.frame(0, 4, 3, payload(500, 4));
+    byte[] tornLater = java.util.Arrays.copyOf(later, later.length - 100);
     put(0, good().raw(damaged).raw(tornLater).bytes());
     assertThrows(CorruptionException.class, () -> recover(0));
   }
 
   @Test
+  void aLaterSmallFrameSayingTheDamagedRecordWasSyncedIsProof() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 3, payload(5, 4))).bytes());
+    CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
+    assertTrue(e.getMessage().contains("synced"), e.getMessage());
+  }
+
+  @Test
   void aDamagedRecordFollowedOnlyByUnsyncedRecordsIsATornTail() {
-    byte[] damaged = LogBytes.record(3, 2, payload(40, 3));
-    damaged[LogBytes.RECORD_HEADER + 5] ^= 1;
-    put(0, good().raw(damaged).add(4, 2, payload(5, 4)).add(5, 2, payload(5, 5)).bytes());
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).raw(LogBytes.frame(0, 5, 2, payload(5, 5))).bytes());
     LogReader.Result r = recover(0);
     assertEquals(3, r.replayed());
     assertEquals(3, r.nextLsn());
   }
 
+  @Test
+  void recordsOfOneFrameAreNumberedInOrderAndAreLostOrKeptTogether() {
+    byte[] frame = LogBytes.frame(0, 3, 2, payload(7, 10), payload(0, 11), payload(300, 12));
+    put(0, good().raw(frame).bytes());
+    LogReader.Result r = recover(4);
+    assertEquals(2, r.replayed());
+    assertEquals(6, r.nextLsn());
+    assertArrayEquals(payload(0, 11), seen.get(0));
+    assertArrayEquals(payload(300, 12), seen.get(1));
+    frame[frame.length - 1] ^= 1;
+    put(0, good().raw(frame).bytes());
+    LogReader.Result torn = recover(0);
+    assertEquals(3, torn.nextLsn());
+    assertEquals(frame.length, torn.tornBytes());
+  }
+
+  @Test
+  void aFrameWhoseChecksumIsRightButWhoseRecordsRunPastItsBodyIsCorruption() {
+    byte[] body = LogBytes.body(payload(10, 5));
+    body[0] = 20; // the record claims 20 bytes, the body has 10 after its length
+    put(0, good().raw(LogBytes.frameOfBody(0, 3, 2, body)).bytes());
+    CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
+    assertTrue(e.getMessage().contains("record length"), e.getMessage());
+  }
+
+  @Test
+  void aFrameClaimingItsOwnRecordsWereSyncedIsCorruption() {
+    put(0, good().add(3, payload(10, 5)).bytes());
+    CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
+    assertTrue(e.getMessage().contains("before it was written"), e.getMessage());
+  }
+
   /**
-   * Garbage after a damaged record made of headers with right checksums, each claiming a payload
-   * that runs to the end of the segment: checking each candidate's payload made the search
-   * quadratic (1 s for 1 MiB, over 30 s for 16 MiB). The work is counted: at most the 24 header
-   * bytes of each offset.
+   * Garbage after a damaged frame made of headers with right checksums, each claiming a body that
+   * runs to the end of the segment: checking each candidate's body made the search quadratic (1 s
+   * for 1 MiB, over 30 s for 16 MiB). The work is counted: at most a header and a small body per
+   * offset.
    */
   @Test
   void theSearchForAProofOfDurabilityIsLinearOnGarbageThatLooksLikeHeaders() {
     int garbage = 1 << 20;
     LogBytes b = good();
-    byte[] damaged = LogBytes.record(3, 2, payload(40, 3));
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
     damaged[0] ^= 1;
     b.raw(damaged);
     int start = b.size();
     long lsn = 4;
     Random rnd = new Random(11);
-    for (int k = 0; b.size() + LogBytes.RECORD_HEADER <= start + garbage; k++) {
-      int left = start + garbage - b.size() - LogBytes.RECORD_HEADER;
+    for (int k = 0; ; k++) {
+      int left = start + garbage - b.size() - 16;
+      if (left <= LogBytes.SMALL_BODY) {
+        break;
+      }
       // Alternate: checksummed headers that do not vouch for LSN 3, and ones that would but whose
       // header checksum is wrong.
-      byte[] h = LogBytes.recordHeader(left, lsn++, k % 2 == 0 ? 2 : 3, rnd.nextInt());
+      byte[] h = LogBytes.frameHeader(0, lsn++, k % 2 == 0 ? 2 : 3, left, rnd.nextInt());
       if (k % 2 == 1) {
         h[1] ^= 1;
       }
@@ -161,6 +205,36 @@ class LogReaderTest {
     LogReader.Result r = recover(0);
     assertEquals(3, r.replayed());
     assertEquals(tail, r.tornBytes());
-    assertTrue(r.proofWork() <= 24L * tail, "proof search checksummed " + r.proofWork() + " bytes for a tail of " + tail);
+    long perOffset = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
+    assertTrue(r.proofWork() <= perOffset * tail, "proof search checksummed " + r.proofWork() + " bytes for a tail of " + tail);
+  }
+
+  @Test
+  void aGoodFrameFoundWhereAnotherLsnBelongsIsNotReplayed() {
+    // A whole frame of LSN 1 repeated where LSN 3 belongs (a misdirected write, stale data): its
+    // checksums are right, its LSN is not — cut as a torn tail, never replayed as LSN 3.
+    byte[] stray = LogBytes.frame(0, 1, 0, payload(20, 1));
+    put(0, good().raw(stray).bytes());
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(stray.length, r.tornBytes());
+    assertThrows(CorruptionException.class, () -> {
+      put(0, good().raw(stray).raw(LogBytes.frame(0, 4, 3, payload(5, 9))).bytes()); // vouches for LSN 3
+      recover(0);
+    });
+  }
+
+  @Test
+  void aSinglePutNearTheStartOfASegmentSpendsAtMost16BytesOnFraming() {
+    // 16-byte key, 100-byte value: the payload's own framing is 6 bytes (LogRecords); here the frame's.
+    byte[] p = payload(122, 1);
+    try (LogWriter w = new LogWriter(io, DIR, 0, 64L << 20, new Counters())) {
+      for (int i = 0; i < 3; i++) {
+        w.append(p, 0, p.length);
+        w.write();
+      }
+    }
+    int framing = (segment(0).length - LogBytes.SEGMENT_HEADER) / 3 - p.length;
+    assertTrue(framing + 6 <= 16, "frame bytes per put: " + framing);
   }
 }

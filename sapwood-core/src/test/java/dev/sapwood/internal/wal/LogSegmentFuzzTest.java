@@ -35,13 +35,18 @@ class LogSegmentFuzzTest {
     }
   }
 
-  /** Segments holding the first k records of the master log (every k), some with their syncedLsn. */
+  /** Segments holding the first k records of the master log (every k), some with their synced claims, some frames of two. */
   private static List<byte[]> corpus() {
     List<byte[]> out = new ArrayList<>();
     for (int k = 0; k <= MASTER.size(); k++) {
       LogBytes b = new LogBytes(0);
       for (int i = 0; i < k; i++) {
-        b.add(i, k % 2 == 0 ? i - 1 : -1, MASTER.get(i));
+        if (k % 3 == 0 && i + 1 < k) { // some frames of two records (a group write)
+          b.add(k % 2 == 0 ? i - 1 : -1, MASTER.get(i), MASTER.get(i + 1));
+          i++;
+        } else {
+          b.add(k % 2 == 0 ? i - 1 : -1, MASTER.get(i));
+        }
       }
       out.add(b.bytes());
     }

@@ -1,0 +1,107 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.Durability;
+import dev.sapwood.Options;
+import dev.sapwood.Tree;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.util.BigEndian;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checkpoint that space waiting for release calls for: when it is due (a pure rule), that it
+ * fires and bounds the file under sustained overwrites past the cache, and that a workload held in
+ * memory never calls for it (so it never checkpoints back to back there).
+ */
+class SpaceCheckpointsTest {
+  private static final long MIB = 1 << 20;
+  private static final long SECOND = 1_000_000_000L;
+  private static final int KEYS = 20_000;
+
+  @Test
+  void dueOnlyForABigEnoughFileWithEnoughSpaceWaitingAndWrittenOutsideCheckpoints() {
+    SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
+    assertEquals(4 * MIB, s.minFileBytes());
+    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 0));
+    assertFalse(s.due(3 * MIB, 3 * MIB, 3 * MIB, 0), "small file");
+    assertFalse(s.due(100 * MIB, 20 * MIB, 20 * MIB, 0), "less than a quarter waiting");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 10 * MIB, 0), "little written outside checkpoints: in memory");
+  }
+
+  @Test
+  void notDueWithinTwiceTheLastCheckpointsDurationNorWithinASecond() {
+    SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
+    s.checkpointed(0, 3 * SECOND, 0); // took 3 s, ended at 3 s
+    assertFalse(s.due(100 * MIB, 30 * MIB, 20 * MIB, 8 * SECOND));
+    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 9 * SECOND));
+    s.checkpointed(10 * SECOND, 10 * SECOND + 1000, 20 * MIB);
+    assertFalse(s.due(100 * MIB, 30 * MIB, 40 * MIB, 10 * SECOND + SECOND / 2), "a second at least");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 25 * MIB, 20 * SECOND), "written outside counts from the last begin");
+    assertTrue(s.due(100 * MIB, 30 * MIB, 40 * MIB, 20 * SECOND));
+  }
+
+  private static Options options(long cache) {
+    return Options.defaults().cacheSize(cache).nodeSize(16 << 10).basementSize(4 << 10)
+        .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1));
+  }
+
+  /** Overwrites 20,000 keys (about 2.3 MiB of random data) {@code rounds} times; returns the largest file seen. */
+  private static long overwrite(DatabaseImpl db, int rounds, boolean trigger, boolean checkpointEachRound) {
+    Tree t = db.tree("t");
+    Random r = new Random(7);
+    byte[] v = new byte[100];
+    long fake = System.nanoTime();
+    long largest = 0;
+    for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < KEYS; i++) {
+        byte[] k = new byte[16];
+        BigEndian.putLong(k, 0, (i * 2654435761L) % KEYS);
+        r.nextBytes(v);
+        t.put(k, v);
+        if (trigger && i % 2500 == 2499) {
+          fake += 10 * SECOND; // the test's clock: the spacing rule is tested above
+          db.checkpointIfSpaceWaits(fake);
+        }
+      }
+      if (checkpointEachRound) {
+        db.checkpoint();
+      }
+      largest = Math.max(largest, db.stats().get("store.file_bytes"));
+    }
+    return largest;
+  }
+
+  @Test
+  void underSustainedOverwritesPastTheCacheItFiresAndBoundsTheFile() {
+    long without;
+    try (DatabaseImpl db = TestSeams.open(Path.of("/a"), options(1 << 20), new MemoryFileIo())) {
+      db.spaceCheckpoints().disable();
+      without = overwrite(db, 5, false, true);
+      assertEquals(0, db.stats().get("checkpoint.space_triggered"));
+    }
+    long with;
+    try (DatabaseImpl db = TestSeams.open(Path.of("/b"), options(1 << 20), new MemoryFileIo())) {
+      with = overwrite(db, 5, true, true);
+      long fired = db.stats().get("checkpoint.space_triggered");
+      System.out.println("space checkpoints: " + fired + "; largest file " + with + " bytes with them, "
+          + without + " without; " + db.stats().get("checkpoint.count") + " checkpoints");
+      assertTrue(fired > 0, "the space checkpoint never fired");
+      assertTrue(with < without, "largest file " + with + " with space checkpoints, " + without + " without");
+    }
+  }
+
+  @Test
+  void aWorkloadHeldInMemoryNeverCallsForIt() {
+    try (DatabaseImpl db = TestSeams.open(Path.of("/m"), options(256 << 20), new MemoryFileIo())) {
+      overwrite(db, 3, true, true);
+      assertTrue(db.stats().get("store.pending_free_bytes") > 0, "checkpoints left space waiting");
+      assertEquals(0, db.stats().get("checkpoint.space_triggered"));
+    }
+  }
+}
