@@ -29,6 +29,25 @@ public interface Snapshot extends AutoCloseable {
    */
   Cursor cursor(Tree tree);
 
+  /**
+   * A cursor over the keys of {@code range} in {@code tree} as it was at this snapshot, bounded as
+   * {@link Tree#cursor(KeyRange)} is (a reversed range walks from its largest key down).
+   *
+   * @throws IllegalArgumentException if {@code range} is null or the tree belongs to another
+   *     database
+   */
+  Cursor cursor(Tree tree, KeyRange range);
+
+  /**
+   * The entries of {@code range} in {@code tree} at this snapshot, in the range's order, as {@link
+   * Tree#scan(KeyRange)} gives them: each iteration (or stream) walks its own bounded cursor.
+   * Close the scan when done; the snapshot must stay open while it is used.
+   *
+   * @throws IllegalArgumentException if {@code range} is null or the tree belongs to another
+   *     database
+   */
+  Scan scan(Tree tree, KeyRange range);
+
   /** Ends the snapshot and lets the versions it held be collected. Idempotent. */
   @Override
   void close();

@@ -37,6 +37,25 @@ public interface Transaction extends AutoCloseable {
   Cursor cursor(Tree tree);
 
   /**
+   * A cursor over the keys of {@code range} in {@code tree} as this transaction sees them, bounded
+   * as {@link Tree#cursor(KeyRange)} is (a reversed range walks from its largest key down). Under
+   * {@link Isolation#SERIALIZABLE} every range it steps over joins the scanned ranges checked at
+   * commit (a step may look one key past the range's end, so the range checked may be a little
+   * larger than {@code range}). One thread at a time; close it when done.
+   *
+   * @throws IllegalArgumentException if {@code range} is null or the tree belongs to another
+   *     database
+   */
+  Cursor cursor(Tree tree, KeyRange range);
+
+  /**
+   * The entries of {@code range} in {@code tree} as this transaction sees them, as {@link
+   * Tree#scan(KeyRange)} gives them; each iteration walks its own {@link #cursor(Tree, KeyRange)}.
+   * The transaction must stay active while the scan is used.
+   */
+  Scan scan(Tree tree, KeyRange range);
+
+  /**
    * Puts {@code value} at {@code key} when the transaction commits.
    *
    * @throws IllegalArgumentException if key or value is too long, or the write set would pass

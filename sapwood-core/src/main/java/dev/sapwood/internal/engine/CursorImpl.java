@@ -21,7 +21,7 @@ import java.util.Arrays;
  * applies nothing past it; a chunk that reaches the bound is at its end, so the cursor never reads
  * the basement beyond it. No read starts at or past a bound.
  */
-final class CursorImpl implements Cursor {
+final class CursorImpl implements AscendingCursor {
   private final DatabaseImpl db;
   private final TreeImpl tree;
   private final byte[] lo;
@@ -99,7 +99,8 @@ final class CursorImpl implements Cursor {
    * Positions at the largest key {@code <= key} inside the bounds; false if there is none (what
    * {@link ReversedCursor#seek} is).
    */
-  boolean seekAtMost(byte[] key) {
+  @Override
+  public boolean seekAtMost(byte[] key) {
     Limits.checkKey(key);
     byte[] to = Arrays.copyOf(key, key.length + 1); // the smallest key above key
     return backwardFrom(hi != null && Arrays.compareUnsigned(to, hi) > 0 ? hi : to);
@@ -157,7 +158,8 @@ final class CursorImpl implements Cursor {
   }
 
   /** The current entry, copied once from the chunk (what a {@link ScanImpl} returns). */
-  Entry entry() {
+  @Override
+  public Entry entry() {
     checkPositioned();
     return Entry.of(chunk.key(index), chunk.value(index));
   }

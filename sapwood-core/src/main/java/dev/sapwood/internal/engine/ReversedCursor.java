@@ -4,14 +4,14 @@ import dev.sapwood.Cursor;
 import dev.sapwood.Entry;
 
 /**
- * The cursor of a reversed {@link dev.sapwood.KeyRange}: an ascending {@link CursorImpl} over the
- * same bounds, seen in a mirror. {@code first} is the range's largest key, {@code next} moves to a
+ * The cursor of a reversed {@link dev.sapwood.KeyRange}: an ascending cursor over the same bounds
+ * ({@link CursorImpl}, or a transaction's {@link RangeCursor}), seen in a mirror. {@code first} is the range's largest key, {@code next} moves to a
  * smaller one, {@code seek(k)} finds the largest key {@code <= k}. Not thread-safe, as any cursor.
  */
 final class ReversedCursor implements Cursor {
-  private final CursorImpl ascending;
+  private final AscendingCursor ascending;
 
-  ReversedCursor(CursorImpl ascending) {
+  ReversedCursor(AscendingCursor ascending) {
     this.ascending = ascending;
   }
 
@@ -55,7 +55,7 @@ final class ReversedCursor implements Cursor {
     return ascending.value();
   }
 
-  /** The current entry ({@link CursorImpl#entry()}). */
+  /** The current entry ({@link AscendingCursor#entry()}). */
   Entry entry() {
     return ascending.entry();
   }

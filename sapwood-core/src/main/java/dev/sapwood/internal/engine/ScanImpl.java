@@ -19,19 +19,22 @@ import java.util.stream.StreamSupport;
  * <p>Invariants: once {@code closed}, no iterator reads the tree again.
  */
 final class ScanImpl implements Scan {
-  private final TreeImpl tree;
+  private final String treeName;
   private final KeyRange range;
+  /** A new cursor over the range, for each iterator. */
+  private final java.util.function.Supplier<Cursor> cursors;
   private boolean closed;
 
-  ScanImpl(TreeImpl tree, KeyRange range) {
-    this.tree = tree;
+  ScanImpl(String treeName, KeyRange range, java.util.function.Supplier<Cursor> cursors) {
+    this.treeName = treeName;
     this.range = range;
+    this.cursors = cursors;
   }
 
   @Override
   public Iterator<Entry> iterator() {
     checkOpen();
-    return new Entries(tree.cursor(range));
+    return new Entries(cursors.get());
   }
 
   @Override
@@ -55,7 +58,7 @@ final class ScanImpl implements Scan {
 
   @Override
   public String toString() {
-    return "Scan[" + tree.name() + ", " + range + "]";
+    return "Scan[" + treeName + ", " + range + "]";
   }
 
   /** One pass over the range. */
@@ -82,7 +85,7 @@ final class ScanImpl implements Scan {
         on = cursor.isValid() && cursor.next();
       }
       if (on) {
-        ahead = cursor instanceof ReversedCursor r ? r.entry() : ((CursorImpl) cursor).entry();
+        ahead = cursor instanceof ReversedCursor r ? r.entry() : ((AscendingCursor) cursor).entry();
       }
       return on;
     }

@@ -1,6 +1,8 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.Cursor;
+import dev.sapwood.KeyRange;
+import dev.sapwood.Scan;
 import dev.sapwood.Limits;
 import dev.sapwood.Snapshot;
 import dev.sapwood.Tree;
@@ -43,6 +45,28 @@ final class SnapshotImpl implements Snapshot {
     checkOpen();
     db.read(t::beTree);
     return new CursorImpl(db, t, this);
+  }
+
+  @Override
+  public Cursor cursor(Tree tree, KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
+    TreeImpl t = db.own(tree);
+    checkOpen();
+    db.read(t::beTree);
+    CursorImpl c = new CursorImpl(db, t, range.from(), range.to(), this);
+    return range.isReversed() ? new ReversedCursor(c) : c;
+  }
+
+  @Override
+  public Scan scan(Tree tree, KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
+    TreeImpl t = db.own(tree);
+    checkOpen();
+    return new ScanImpl(t.name(), range, () -> cursor(t, range));
   }
 
   void checkOpen() {

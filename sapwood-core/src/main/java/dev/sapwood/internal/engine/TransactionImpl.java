@@ -2,6 +2,8 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.ConflictException;
 import dev.sapwood.Cursor;
+import dev.sapwood.KeyRange;
+import dev.sapwood.Scan;
 import dev.sapwood.Durability;
 import dev.sapwood.Isolation;
 import dev.sapwood.Limits;
@@ -73,6 +75,29 @@ final class TransactionImpl implements Transaction {
     TreeImpl t = db.own(tree);
     checkActive();
     return new TxCursor(this, t, snapshot.cursor(t), writes);
+  }
+
+  @Override
+  public Cursor cursor(Tree tree, KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
+    TreeImpl t = db.own(tree);
+    checkActive();
+    // The snapshot's side is bounded by the range itself; the write set's side by the clip.
+    Cursor base = new TxCursor(this, t, snapshot.cursor(t, range.isReversed() ? range.reversed() : range), writes);
+    RangeCursor c = new RangeCursor(base, range.from(), range.to());
+    return range.isReversed() ? new ReversedCursor(c) : c;
+  }
+
+  @Override
+  public Scan scan(Tree tree, KeyRange range) {
+    if (range == null) {
+      throw new IllegalArgumentException("range is null");
+    }
+    TreeImpl t = db.own(tree);
+    checkActive();
+    return new ScanImpl(t.name(), range, () -> cursor(t, range));
   }
 
   /** A cursor scanned [lo, hi) of {@code t} (null: unbounded); kept under SERIALIZABLE. */

@@ -112,7 +112,7 @@ final class TreeImpl implements Tree {
   public Scan scan(KeyRange range) {
     checkRange(range);
     db.read(this::beTree);
-    return new ScanImpl(this, range);
+    return new ScanImpl(name, range, () -> cursor(range));
   }
 
   @Override
