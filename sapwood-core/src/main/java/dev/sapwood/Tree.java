@@ -56,6 +56,37 @@ public interface Tree {
    */
   void update(byte[] key, UpdateFunction fn, byte[] argument);
 
+  /**
+   * Range update: records that {@code fn} is to be applied, with {@code argument}, to every key
+   * {@code k} with {@code fromInclusive <= k < toExclusive} that exists when the update reaches it,
+   * as one message (cost independent of how many keys it touches: TokuFT's broadcast message).
+   * The message is applied lazily as it flushes down the tree, and every read and cursor sees its
+   * effect at once (a read meeting it on the way down applies it). Unlike {@link #update}, keys
+   * that are absent stay absent: the function never sees a null old value here. It may return
+   * null to delete the key (expiry) or a new value (migration); a result over the value limit, or
+   * an exception, skips that key (see {@link UpdateFunction}). It orders with every other change
+   * to the same keys as they were made: a put after it is not touched by it, a put before it is.
+   * An empty or inverted range changes nothing. Durable and atomic as a single change.
+   *
+   * <p>The function runs once per key per place the message is applied (every read that meets it
+   * before it reaches a leaf, and the flush that applies it), so it must be pure: see {@link
+   * UpdateFunction}.
+   *
+   * @throws IllegalArgumentException if a bound or the argument is null or over its {@link
+   *     Limits}, {@code fn} is not registered, or refuses the argument
+   */
+  void updateRange(byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument);
+
+  /**
+   * {@link #updateRange} over the whole key space (no end): {@code fn} applies to every key the
+   * tree holds as of this call; keys written after it are not touched. One message; see {@link
+   * #updateRange} for when it applies and what the function may do.
+   *
+   * @throws IllegalArgumentException if the argument is null or over its {@link Limits}, {@code
+   *     fn} is not registered, or refuses the argument
+   */
+  void updateAll(UpdateFunction fn, byte[] argument);
+
   /** A new, unpositioned cursor; close it when done. */
   Cursor cursor();
 

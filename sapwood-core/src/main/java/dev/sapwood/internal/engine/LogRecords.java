@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.Utf8;
@@ -16,8 +17,10 @@ import java.util.Arrays;
  * <pre>
  * Payload    := BATCH count u32, Op{count} | CREATE_TREE treeId u32, nameLength u16, name
  *             | DROP_TREE treeId u32
- * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range), treeId u32,
- *               keyLength u32, key, valueLength u32, value, [fnLength u8, fn]   (update only)
+ * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range, 5 update range),
+ *               treeId u32, keyLength u32, key, valueLength u32, value,
+ *               [fnLength u8, fn]   (update and update range only; an update range's value is
+ *               its end and argument as tree.RangeUpdates encodes them)
  * </pre>
  */
 final class LogRecords {
@@ -147,14 +150,21 @@ final class LogRecords {
             int max = switch (type) {
               case MessageType.DELETE -> 0;
               case MessageType.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
+              case MessageType.UPDATE_RANGE -> RangeUpdates.MAX_VALUE;
               default -> Limits.MAX_VALUE_SIZE;
             };
             byte[] value = r.bytes(r.length(type == MessageType.DELETE_RANGE ? "end key length" : "value length", max), "value");
             if (type == MessageType.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
               throw r.error("empty key range");
             }
+            if (type == MessageType.UPDATE_RANGE) {
+              String wrong = RangeUpdates.check(key, value);
+              if (wrong != null) {
+                throw r.error(wrong);
+              }
+            }
             byte[] fn = null;
-            if (type == MessageType.UPDATE) {
+            if (MessageType.hasFunction(type)) {
               int n = r.u8("function name length");
               if (n == 0) {
                 throw r.error("empty function name");

@@ -21,11 +21,14 @@ package dev.sapwood.internal.store;
  *       database's current shape (an open that overrides one records it at its next checkpoint)
  *       and are used on reopen unless overridden. Version 2 files are not read (their counters
  *       would read as wrong numbers; no release had them).
+ *   <li>4 — a new message type, 5 = UPDATE_RANGE (a range or broadcast update), in buffers' range
+ *       frames and as log op 5; its value holds the range's end (or none) and the argument. No
+ *       other change: version 3 files are read as they are (they hold no such message).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 3;

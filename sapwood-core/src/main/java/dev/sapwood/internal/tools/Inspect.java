@@ -2,6 +2,7 @@ package dev.sapwood.internal.tools;
 
 import dev.sapwood.internal.engine.Inspection;
 import dev.sapwood.internal.tree.NodeInspector;
+import dev.sapwood.internal.tree.RangeUpdates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,11 @@ public final class Inspect {
               case "PUT" -> " = " + KeyText.show(msg.value());
               case "DELETE_RANGE" -> " .. " + KeyText.show(msg.value());
               case "UPDATE" -> " " + msg.function() + "(" + KeyText.show(msg.value()) + ")";
+              case "UPDATE_RANGE" -> {
+                byte[] end = RangeUpdates.end(msg.value());
+                yield " .. " + (end == null ? "+inf" : KeyText.show(end)) + " " + msg.function()
+                    + "(" + KeyText.show(RangeUpdates.argument(msg.value())) + ")";
+              }
               default -> "";
             };
             out.add("  MSN " + msg.msn() + " " + msg.type() + " " + KeyText.show(msg.key()) + arg);

@@ -69,7 +69,9 @@ public final class BeTree {
    * Applies one change, telling {@code journal} of it under the root's write latch first.
    *
    * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
-   *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
+   *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing), for
+   *     UPDATE_RANGE the end and argument as {@link RangeUpdates#encode} makes them (checked by
+   *     the caller)
    */
   public void apply(byte type, byte[] key, byte[] value, byte[] fnName, Journal journal) {
     if (!MessageType.isValid(type)) {
@@ -93,13 +95,10 @@ public final class BeTree {
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
     r.dirty = true;
-    if (type == MessageType.DELETE_RANGE) {
+    if (MessageType.isRange(type)) {
       for (int i = 0; i < r.n; i++) {
-        MessageBuffer probe = r.buffers[i];
-        byte[] lo = r.lowerBound(i);
-        byte[] hi = r.upperBound(i);
-        if ((hi == null || Keys.compare(key, hi) < 0) && (lo == null || Keys.compare(value, lo) > 0)) {
-          probe.add(type, msn, key, 0, key.length, value, 0, value.length, null);
+        if (RangeUpdates.overlaps(type, key, value, r.lowerBound(i), r.upperBound(i))) {
+          r.buffers[i].add(type, msn, key, 0, key.length, value, 0, value.length, fn);
         }
       }
     } else {

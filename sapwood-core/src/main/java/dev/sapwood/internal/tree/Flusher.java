@@ -99,7 +99,8 @@ final class Flusher {
   /**
    * Flushes {@code parent.buffers[c]} into write-pinned {@code child} with the parent's latch let
    * go first, if the child will need no reshaping by its parent (it is neither fissible nor
-   * fusible now, and a leaf will not outgrow its node size with these messages). The messages are
+   * fusible now, and a leaf will not outgrow its node size with these messages: a range update
+   * may grow every value it reaches, so a buffer holding one is flushed with the parent held). The messages are
    * detached from the parent while both are write-latched, then the parent is unpinned: readers
    * and writers go on using the parent and its other children, and a reader bound for this child
    * waits on the child's latch until the messages are in it, so none is ever seen in neither
@@ -112,7 +113,7 @@ final class Flusher {
     ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
     if (buf.isEmpty() || ctx.shape.fissible(child) || ctx.shape.fusible(child)
-        || (child.height == 0 && child.bytes() + buf.bytes() > ctx.nodeSize)) {
+        || (child.height == 0 && (child.bytes() + buf.bytes() > ctx.nodeSize || buf.hasRangeUpdate()))) {
       return false;
     }
     parent.buffers[c] = new MessageBuffer();

@@ -231,7 +231,7 @@ final class Node extends Cacheable {
 
   /** Removes child i+1, folding its buffer into child i's (the two children were merged). */
   void removeRightChild(int i) {
-    buffers[i + 1].moveAllTo(buffers[i]);
+    buffers[i] = MessageBuffer.merged(buffers[i], buffers[i + 1], pivots[i]);
     long[] c = new long[n - 1];
     MessageBuffer[] b = new MessageBuffer[n - 1];
     byte[][] p = new byte[n - 2][];
