@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Checkpointer {
   /** What {@link #begin} captured, for the rest of the checkpoint. */
-  record Begun(long lsn, long maxMsn, byte[] catalog, long[] pendingNodes) {}
+  record Begun(long lsn, long maxMsn, byte[] catalog, long[] pendingNodes, long begunNanos) {}
 
   private final BlockFile file;
   private final TreeContext ctx;
@@ -42,7 +42,7 @@ final class Checkpointer {
   /** The begin step; the caller holds the database's exclusive lock and this checkpointer's monitor. */
   Begun begin(LogWriter log, Catalog catalog) {
     long lsn = log.nextLsn();
-    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending());
+    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending(), System.nanoTime());
     file.beginCheckpoint();
     return b;
   }
@@ -50,11 +50,14 @@ final class Checkpointer {
   /** The rest, with writers running; the caller holds this checkpointer's monitor. */
   void finish(Begun b, LogWriter log, long catalogBlock, long startNanos) {
     ctx.nodes().writePending(b.pendingNodes());
+    long storageStart = System.nanoTime();
     file.writeCheckpointBlock(catalogBlock, b.catalog(), 0, b.catalog().length);
     if (b.lsn() > 0) {
       log.sync(b.lsn() - 1);
     }
     file.completeCheckpoint(catalogBlock, b.maxMsn(), b.lsn());
+    // Waiting: for the exclusive lock, with the tail relocation done under it before begin.
+    ctx.nodes().phases().closeCheckpoint(b.begunNanos() - startNanos, System.nanoTime() - storageStart);
     log.trimBefore(previousLsn);
     previousLsn = b.lsn();
     long millis = (System.nanoTime() - startNanos) / 1_000_000;

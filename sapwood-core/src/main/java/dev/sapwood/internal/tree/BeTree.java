@@ -122,6 +122,7 @@ public final class BeTree {
     if (!flushQueued.compareAndSet(false, true)) {
       return true;
     }
+    long queued = System.nanoTime();
     boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
       if (destroyed) {
@@ -130,7 +131,9 @@ public final class BeTree {
       Node r = ctx.pinRootWrite(root);
       if (ctx.shape.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
+        long started = System.nanoTime();
         flusher.flushFromRoot(r);
+        ctx.counters.backgroundFlushTimes(started - queued, System.nanoTime() - started);
       } else {
         ctx.cache.unpinWrite(r);
       }

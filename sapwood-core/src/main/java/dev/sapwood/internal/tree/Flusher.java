@@ -38,7 +38,7 @@ final class Flusher {
       Node next = null;
       if (ctx.shape.gorged(root)) {
         int c = heaviestChild(root);
-        Node child = ctx.pinChildWrite(root, c);
+        Node child = pinChildForFlush(root, c);
         // Past twice its size the root stays latched until it is flushed below that: writers wait
         // instead of adding more, so the root never holds more than 2 nodes and one message.
         if (root.bufferBytes() <= 2L * ctx.nodeSize && flushReleasingParent(root, c, child)) {
@@ -53,7 +53,7 @@ final class Flusher {
       if (next == null) {
         return;
       }
-      cascade(next, 1);
+      ctx.counters.cascadeCount(cascade(next, 1));
       root = ctx.pinRootWrite(rootBlock);
     }
   }
@@ -64,36 +64,55 @@ final class Flusher {
    */
   void flushOnce(Node node) {
     int c = heaviestChild(node);
-    Node child = ctx.pinChildWrite(node, c);
+    Node child = pinChildForFlush(node, c);
     if (flushReleasingParent(node, c, child)) {
       return;
     }
     flushInto(node, c, child);
     Node next = reshaper.reshapeChild(node, c, child);
     if (next != null) {
-      cascade(next, 1);
+      ctx.counters.cascadeCount(cascade(next, 1));
     }
     ctx.cache.unpinWrite(node);
+  }
+
+  /**
+   * Write-pins child {@code c} for a flush into it, counting whether the flush found it whole in
+   * memory or had to read (a node or a partition) first (TokuFT's "flushes in memory" and "flushes
+   * needing I/O").
+   */
+  Node pinChildForFlush(Node parent, int c) {
+    boolean cached = ctx.cache.isCached(parent.children[c]);
+    Node child = ctx.pinChildWrite(parent, c);
+    boolean whole = cached;
+    for (int i = 0; whole && i < child.n; i++) {
+      whole = child.loaded(i);
+    }
+    (whole ? ctx.counters.flushesInMemory : ctx.counters.flushesNeedingIo).increment();
+    return child;
   }
 
   /**
    * Flushes write-pinned {@code node} until it is no longer gorged, draining gorged children in
    * turn; holds {@code node} meanwhile and unpins it at the end. Every node therefore stays within
    * about its size plus one incoming buffer: flushing only one child per visit would let a node
-   * grow to fanout times its size.
+   * grow to fanout times its size. Returns the number of flushes it made (its own and below).
    */
-  private void cascade(Node node, int depth) {
+  private int cascade(Node node, int depth) {
     ctx.counters.cascade(depth);
+    int flushes = 0;
     while (ctx.shape.gorged(node)) {
       int c = heaviestChild(node);
-      Node child = ctx.pinChildWrite(node, c);
+      Node child = pinChildForFlush(node, c);
       flushInto(node, c, child);
+      flushes++;
       Node next = reshaper.reshapeChild(node, c, child);
       if (next != null) {
-        cascade(next, depth + 1);
+        flushes += cascade(next, depth + 1);
       }
     }
     ctx.cache.unpinWrite(node);
+    return flushes;
   }
 
   /**
@@ -130,7 +149,7 @@ final class Flusher {
       applyToLeaf(child, buf);
     }
     if (ctx.shape.gorged(child)) {
-      cascade(child, 1);
+      ctx.counters.cascadeCount(cascade(child, 1));
     } else {
       ctx.cache.unpinWrite(child);
     }

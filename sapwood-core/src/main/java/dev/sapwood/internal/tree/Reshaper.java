@@ -73,7 +73,7 @@ final class Reshaper {
    * place (the tree loses a level).
    */
   private void collapseRoot(Node root) {
-    Node child = ctx.pinChildWrite(root, 0);
+    Node child = ctx.flusher.pinChildForFlush(root, 0);
     ctx.flusher.flushInto(root, 0, child);
     root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
@@ -200,6 +200,23 @@ final class Reshaper {
 
   /** Merges fusible {@code child} with a neighbour; rebalances (splits again) if too big. */
   private void mergeChild(Node parent, int c, Node child) {
+    if (child.height > 0) {
+      merge(parent, c, child);
+      return;
+    }
+    ctx.counters.leafMergesStarted.increment();
+    ctx.counters.leafMergesRunning.increment();
+    try {
+      if (merge(parent, c, child)) {
+        ctx.counters.leafMergesCompleted.increment();
+      }
+    } finally {
+      ctx.counters.leafMergesRunning.decrement();
+    }
+  }
+
+  /** {@link #mergeChild}'s work; false if the two were left as they are. */
+  private boolean merge(Node parent, int c, Node child) {
     int l;
     Node left;
     Node right;
@@ -223,7 +240,7 @@ final class Reshaper {
       // as they are, rewriting the large entry each time. The small leaf stays as it is.
       ctx.cache.unpinWrite(left);
       ctx.cache.unpinWrite(right);
-      return;
+      return false;
     }
     if (left.height == 0) {
       List<Basement> b = new ArrayList<>(Arrays.asList(left.basements));
@@ -249,6 +266,7 @@ final class Reshaper {
       (left.height == 0 ? ctx.counters.leafMerges : ctx.counters.nonleafMerges).increment();
       ctx.cache.unpinWrite(left);
     }
+    return true;
   }
 
   /** Whether leaf {@code leaf} holds at most one entry. */
