@@ -87,6 +87,18 @@ public interface Tree {
    */
   void updateAll(UpdateFunction fn, byte[] argument);
 
+  /**
+   * About how many keys the tree holds, answered at once from a count kept as changes reach the
+   * leaves (TokuFT's logical rows), without reading the tree. It is exact for the entries in the
+   * leaves: a flush into a leaf knows which keys existed before and after it. Changes still
+   * buffered above the leaves are not in it yet (a buffered put of a new key, or delete of an
+   * existing one, is off by one until it is flushed), so it may lag the tree by up to the
+   * messages buffered; after {@link Database#compact} drains the buffers it is exact. Kept across
+   * restarts (in the catalog at each checkpoint, then brought up to date by log replay's
+   * flushes). A database last written by format version 3 counts from 0 for its existing trees.
+   */
+  long approximateSize();
+
   /** A new, unpositioned cursor; close it when done. */
   Cursor cursor();
 

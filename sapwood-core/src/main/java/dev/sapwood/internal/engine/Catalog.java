@@ -20,7 +20,8 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * Catalog := magic u32 ("SWCT"), treeCount u32, Tree{treeCount}, nextTreeId u32,
- *            fnCount u32, Fn{fnCount}, crc u32
+ *            fnCount u32, Fn{fnCount}, [rows i64{treeCount}], crc u32
+ *            (rows: each tree's logical row count, in Tree order; absent in format 3 catalogs)
  * Tree    := nameLength u16, name (well-formed UTF-8, 1..255 bytes: TreeNames), treeId u32, rootBlock u64
  * Fn      := nameLength u8, name (UTF-8)
  * </pre>
@@ -47,6 +48,8 @@ final class Catalog {
 
   final Map<String, Entry> trees = new TreeMap<>();
   final Set<String> functions = new ConcurrentSkipListSet<>();
+  /** Logical row counts by tree name, as of the checkpoint that writes or wrote this catalog. */
+  final Map<String, Long> rows = new TreeMap<>();
   int nextTreeId = 1;
 
   /** Adds a tree under a new id; returns the id. */
@@ -83,6 +86,10 @@ final class Catalog {
       byte[] name = f.getBytes(StandardCharsets.UTF_8);
       out.write(name.length);
       out.write(name, 0, name.length);
+    }
+    for (String tree : trees.keySet()) {
+      BigEndian.putLong(b8, 0, rows.getOrDefault(tree, 0L));
+      out.write(b8, 0, 8);
     }
     byte[] body = out.toByteArray();
     byte[] all = new byte[body.length + 4];
@@ -164,6 +171,15 @@ final class Catalog {
       int fns = r.length("function count", r.remaining());
       for (int i = 0; i < fns; i++) {
         c.functions.add(new String(r.bytes(r.u8("function name length"), "function name"), StandardCharsets.UTF_8));
+      }
+      if (r.remaining() > 0 && r.remaining() == 8L * trees) {
+        for (String tree : c.trees.keySet()) {
+          long n = r.i64("row count");
+          if (n < 0) {
+            throw r.error("negative row count " + n + " for tree '" + tree + "'");
+          }
+          c.rows.put(tree, n);
+        }
       }
       if (r.remaining() != 0) {
         throw r.error("stray bytes after the catalog");

@@ -42,6 +42,8 @@ final class Checkpointer {
   /** The begin step; the caller holds the database's exclusive lock and this checkpointer's monitor. */
   Begun begin(LogWriter log, Catalog catalog) {
     long lsn = log.nextLsn();
+    catalog.rows.clear();
+    catalog.trees.forEach((name, e) -> catalog.rows.put(name, Math.max(0, ctx.rows(e.root()).sum())));
     Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending(), System.nanoTime());
     file.beginCheckpoint();
     return b;

@@ -118,6 +118,11 @@ final class TreeImpl implements Tree {
   }
 
   @Override
+  public long approximateSize() {
+    return db.read(() -> Math.max(0, beTree().approximateRows()));
+  }
+
+  @Override
   public Cursor cursor() {
     db.read(this::beTree);
     return new CursorImpl(db, this);

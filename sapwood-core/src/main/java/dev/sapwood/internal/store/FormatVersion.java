@@ -22,8 +22,9 @@ package dev.sapwood.internal.store;
  *       and are used on reopen unless overridden. Version 2 files are not read (their counters
  *       would read as wrong numbers; no release had them).
  *   <li>4 — a new message type, 5 = UPDATE_RANGE (a range or broadcast update), in buffers' range
- *       frames and as log op 5; its value holds the range's end (or none) and the argument. No
- *       other change: version 3 files are read as they are (they hold no such message).
+ *       frames and as log op 5; its value holds the range's end (or none) and the argument. The
+ *       catalog may end with each tree's logical row count. Version 3 files are read as they are
+ *       (no such message; a catalog without counts counts from 0).
  * </ul>
  */
 public final class FormatVersion {

@@ -54,6 +54,13 @@ public final class Inspect {
     }
   }
 
+  /** Each tree's logical row count from the catalog, by name (read at once, no tree walked). */
+  public static java.util.SortedMap<String, Long> rowCounts(Path dir) {
+    try (Inspection db = Inspection.open(dir)) {
+      return db.rows();
+    }
+  }
+
   /** The shape of one tree. */
   public static TreeShape tree(Path dir, String name) {
     try (Inspection db = Inspection.open(dir)) {

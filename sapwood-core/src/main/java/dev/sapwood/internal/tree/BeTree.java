@@ -265,11 +265,20 @@ public final class BeTree {
   }
 
   /**
+   * The tree's logical row count: the entries in its leaves, kept as flushes apply messages there
+   * (exact for them), without the changes still buffered above the leaves. No walk, no latch.
+   */
+  public long approximateRows() {
+    return ctx.rows(root).sum();
+  }
+
+  /**
    * Frees every block of this tree. The caller guarantees no one else uses the tree (the database
    * holds its exclusive lock).
    */
   public void destroy() {
     destroyed = true;
+    ctx.forgetRows(root);
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;

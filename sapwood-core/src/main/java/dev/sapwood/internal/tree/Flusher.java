@@ -214,6 +214,7 @@ final class Flusher {
     MessageApplier applier = ctx.newApplier();
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);
+    long rowDelta = 0;
     for (int i = 0; i < leaf.n; i++) {
       Basement b = leaf.basements[i];
       byte[] lo = leaf.lowerBound(i);
@@ -235,15 +236,20 @@ final class Flusher {
       BasementBuilder builder = new BasementBuilder(ctx.basementSize, b.bytes() + runBytes, runMax);
       applier.apply(b, 0, b.count(), buf, mFrom, mTo, lo, hi, b.maxMsn(), builder);
       List<Basement> pieces = builder.finish();
+      rowDelta -= b.count();
       for (int p = 0; p < pieces.size(); p++) {
         if (p > 0) {
           outP.add(pieces.get(p).key(0));
         }
         outB.add(pieces.get(p));
+        rowDelta += pieces.get(p).count();
       }
     }
     dropEmpty(outB, outP);
     leaf.setLeaf(outP.toArray(new byte[0][]), outB.toArray(new Basement[0]));
+    if (leaf.rows != null) {
+      leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
+    }
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
   }
 

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import java.util.concurrent.atomic.LongAdder;
 import dev.sapwood.internal.cache.Cacheable;
 import java.util.Arrays;
 
@@ -41,6 +42,12 @@ final class Node extends Cacheable {
 
   // leaves
   Basement[] basements;
+
+  /**
+   * The logical row count of the tree this node belongs to (set when the node is first reached
+   * from its tree's root, or made by a split of a node that has it; null until then).
+   */
+  LongAdder rows;
 
   /** Where the partitions lie in the node's block, once read or written; used while clean. */
   PartitionDirectory disk;

@@ -57,6 +57,7 @@ final class Reshaper {
     }
     // The root keeps its block number: its contents move into new children.
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    moved.rows = root.rows;
     moved.dirty = true;
     moved.maxMsn = root.maxMsn;
     moved.setInternal(root.height, root.pivots, root.children, root.buffers);
@@ -158,6 +159,7 @@ final class Reshaper {
       Node piece = p == 0 ? leaf : newNode();
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
+      piece.rows = leaf.rows;
       piece.dirty = true;
       pieces.add(piece);
       if (p > 0) {
@@ -190,6 +192,7 @@ final class Reshaper {
       piece.setInternal(node.height, Arrays.copyOfRange(piv, start, end - 1),
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
       piece.maxMsn = node.maxMsn;
+      piece.rows = node.rows;
       piece.dirty = true;
       pieces.add(piece);
       if (p > 0) {

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #pinChildRead}/{@link #pinChildWrite} has exactly its parent's height minus one.
  */
 public final class TreeContext {
+  private final java.util.concurrent.ConcurrentHashMap<Long, LongAdder> rowCounts = new java.util.concurrent.ConcurrentHashMap<>();
   final BlockFile file;
   final int nodeSize;
   final int basementSize;
@@ -129,8 +130,24 @@ public final class TreeContext {
     return checkChild(parent, c, cache.pinWrite(parent.children[c]), true);
   }
 
+  /**
+   * The logical row count of the tree whose root is {@code rootBlock}: entries in its leaves, kept
+   * as flushes apply messages to them (TokuFT's logical rows). Buffered messages are not in it.
+   */
+  public LongAdder rows(long rootBlock) {
+    return rowCounts.computeIfAbsent(rootBlock, k -> new LongAdder());
+  }
+
+  /** Forgets a dropped tree's row count. */
+  void forgetRows(long rootBlock) {
+    rowCounts.remove(rootBlock);
+  }
+
   private Node checkRoot(Node root, boolean write) {
     if (root.height > 0) {
+      if (root.rows == null) {
+        root.rows = rows(root.key());
+      }
       return root;
     }
     unpin(root, write);
@@ -140,6 +157,9 @@ public final class TreeContext {
 
   private Node checkChild(Node parent, int c, Node child, boolean write) {
     if (child.height == parent.height - 1) {
+      if (child.rows == null) {
+        child.rows = parent.rows;
+      }
       return child;
     }
     unpin(child, write);
