@@ -99,6 +99,17 @@ public interface Database extends AutoCloseable {
    */
   void compact();
 
+  /**
+   * Optimizes every tree online ({@link Tree#optimize}), one after another in name order. Readers
+   * and writers go on meanwhile; see {@link Tree#optimize} for what waits and for how long. Where
+   * each tree stands is recorded at every checkpoint, so after a restart (or an interrupted call)
+   * calling it again resumes instead of starting over. Progress is in {@link #stats()} ({@code
+   * optimize.*}).
+   *
+   * @throws StorageException if a write failed, as any write does
+   */
+  void optimize();
+
   /** A snapshot of the status counters. */
   Stats stats();
 

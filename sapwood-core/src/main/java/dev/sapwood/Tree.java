@@ -99,6 +99,21 @@ public interface Tree {
    */
   long approximateSize();
 
+  /**
+   * Drains this tree's buffers down to its leaves online (PerconaFT's hot optimize), so later
+   * reads find every change applied and range updates ({@link #updateRange}) are done. It walks
+   * the tree in key order, one root-to-leaf path per step, each step under the database lock's
+   * shared side like a write: readers and writers of other trees never wait for it, and those of
+   * this tree wait at most one step (one path's flushes; the {@code optimize.step_micros_max}
+   * counter says how long the longest was). Changes written after a step passed their keys stay
+   * buffered. Its progress is recorded at every checkpoint: calling it again after a restart
+   * resumes from there. One optimize per tree runs at a time; a second call waits for the first.
+   * Nothing is made durable by it beyond what the next checkpoint writes.
+   *
+   * @throws StorageException if a write failed, as any write does
+   */
+  void optimize();
+
   /** A new, unpositioned cursor; close it when done. */
   Cursor cursor();
 

@@ -55,6 +55,7 @@ public final class DatabaseImpl implements Database {
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
+  private final OnlineOptimize optimizer;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -70,6 +71,7 @@ public final class DatabaseImpl implements Database {
     this.gate = new DatabaseGate(file);
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
+    this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters);
     this.log = new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
@@ -203,6 +205,25 @@ public final class DatabaseImpl implements Database {
   }
 
   // ---- stats and close ----
+
+  @Override
+  public void optimize() {
+    for (String name : treeNames()) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimize(t);
+      }
+    }
+  }
+
+  void optimize(TreeImpl t) {
+    optimizer.optimize(t);
+  }
+
+  /** {@link #optimize(TreeImpl)} cut short after {@code maxSteps} steps (tests); whether it finished. */
+  boolean optimize(TreeImpl t, long maxSteps) {
+    return optimizer.optimize(t, maxSteps);
+  }
 
   @Override
   public Stats stats() {

@@ -118,6 +118,11 @@ final class TreeImpl implements Tree {
   }
 
   @Override
+  public void optimize() {
+    db.optimize(this);
+  }
+
+  @Override
   public long approximateSize() {
     return db.read(() -> Math.max(0, beTree().approximateRows()));
   }

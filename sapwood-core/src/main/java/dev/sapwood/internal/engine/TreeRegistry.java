@@ -92,6 +92,8 @@ final class TreeRegistry {
     byName.remove(t.name());
     byId.remove(t.id());
     catalog.trees.remove(t.name());
+    catalog.rows.remove(t.name());
+    catalog.optimizing.remove(t.name());
     doomed.destroy();
   }
 }

@@ -38,6 +38,7 @@ public final class TreeContext {
   final Reshaper reshaper;
   final Flusher flusher;
   final Drainer drainer;
+  private final Optimizer optimizer;
   final Cleaner cleaner;
   volatile Background background = Background.INLINE;
 
@@ -65,12 +66,18 @@ public final class TreeContext {
     this.reshaper = new Reshaper(this);
     this.flusher = new Flusher(this, reshaper);
     this.drainer = new Drainer(this, flusher);
+    this.optimizer = new Optimizer(this, flusher);
     this.cleaner = new Cleaner(this);
   }
 
   /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */
   public NodeStore nodes() {
     return nodes;
+  }
+
+  /** Online optimize: drains a tree one root-to-leaf path at a time. */
+  public Optimizer optimizer() {
+    return optimizer;
   }
 
   /** The cleaner, which flushes heavy cached internal nodes between writes. */
