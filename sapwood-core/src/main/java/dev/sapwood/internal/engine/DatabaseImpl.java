@@ -170,11 +170,11 @@ public final class DatabaseImpl implements Database {
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
-      Checkpointer.Begun begun = gate.write(() -> {
-        long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
-        counters.counter("checkpoint.relocated_bytes").add(moved);
-        return checkpointer.begin(log, catalog);
-      });
+      // Tail relocation copies blocks: under the shared side, like a write, never the exclusive
+      // one (BlockFile's relocator re-checks each move against writes and frees made meanwhile).
+      long moved = gate.writeShared(() -> file.relocateTail(RELOCATE_PER_CHECKPOINT));
+      counters.counter("checkpoint.relocated_bytes").add(moved);
+      Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
       try {
         checkpointer.finish(begun, log, catalogBlock, start);
       } catch (RuntimeException e) {
@@ -187,18 +187,16 @@ public final class DatabaseImpl implements Database {
   @Override
   public void compact() {
     file.checkCheckpointAllowed();
+    // Online: the buffers are drained one path at a time (optimize), and blocks move under the
+    // shared side; readers and writers go on throughout, waiting at most for one optimize step or
+    // a checkpoint's begin. Changes written meanwhile may stay buffered.
+    optimize();
     synchronized (checkpointer) {
-      gate.write(() -> {
-        for (TreeImpl t : trees.all()) {
-          t.beTree().flushAll();
-        }
-        return null;
-      });
       // Space the last two checkpoints refer to is released two checkpoints on; after that the
       // blocks at the end move down, and two more checkpoints release their old places.
       checkpoint();
       checkpoint();
-      gate.write(() -> file.relocateTail(Long.MAX_VALUE));
+      gate.writeShared(() -> file.relocateTail(Long.MAX_VALUE));
       checkpoint();
       checkpoint();
     }

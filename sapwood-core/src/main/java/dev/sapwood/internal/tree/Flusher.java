@@ -84,12 +84,17 @@ final class Flusher {
   Node pinChildForFlush(Node parent, int c) {
     boolean cached = ctx.cache.isCached(parent.children[c]);
     Node child = ctx.pinChildWrite(parent, c);
+    countFlushPin(cached, child);
+    return child;
+  }
+
+  /** Counts a flush into {@code child}, pinned just now; {@code cached}: it was cached before. */
+  void countFlushPin(boolean cached, Node child) {
     boolean whole = cached;
     for (int i = 0; whole && i < child.n; i++) {
       whole = child.loaded(i);
     }
     (whole ? ctx.counters.flushesInMemory : ctx.counters.flushesNeedingIo).increment();
-    return child;
   }
 
   /**

@@ -51,12 +51,17 @@ public final class Optimizer {
       Node child;
       for (int tries = 0;; tries++) {
         c = node.partitionFor(from);
-        child = flusher.pinChildForFlush(node, c);
-        if (node.buffers[c].isEmpty() || tries >= MAX_TRIES) {
+        boolean cached = ctx.cache.isCached(node.children[c]);
+        child = ctx.pinChildWrite(node, c);
+        boolean empty = node.buffers[c].isEmpty();
+        if (tries >= MAX_TRIES || (empty && !misshapen(node, child))) {
           break;
         }
-        flusher.flushInto(node, c, child);
-        flushes++;
+        if (!empty) {
+          flusher.countFlushPin(cached, child);
+          flusher.flushInto(node, c, child);
+          flushes++;
+        }
         Node kept = flusher.reshaper().reshapeChild(node, c, child);
         if (kept != null) {
           child = kept; // still gorged elsewhere: left for the cleaner; this path goes on
@@ -65,6 +70,7 @@ public final class Optimizer {
         }
         // split, merged or unpinned: find the child for this key again
       }
+      ctx.partitions.prepareChange(child);
       hi = Keys.minHigh(hi, node.upperBound(c));
       path.add(child);
       node = child;
@@ -81,5 +87,14 @@ public final class Optimizer {
     flusher.reshaper().reshapeRoot(root);
     ctx.cache.unpinWrite(root);
     return new Step(hi, entries, flushes);
+  }
+
+  /**
+   * Whether {@code child} would be split or merged by its parent (so a tree emptied by deletes
+   * merges back down as the walk passes, as draining does).
+   */
+  private boolean misshapen(Node parent, Node child) {
+    ctx.partitions.prepareChange(child);
+    return ctx.shape.fissible(child) || (ctx.shape.fusible(child) && parent.n > 1);
   }
 }
