@@ -93,7 +93,10 @@ public interface Database extends AutoCloseable {
    * Flushes every buffered change down to the leaves of every tree (so trees whose keys were
    * deleted merge back down to small trees), then moves blocks from the end of the file into free
    * space below and checkpoints until the file is truncated to about its live size. Everything
-   * written before the call is durable when it returns. Readers and writers wait while it runs.
+   * written before the call is durable when it returns. Online: readers and writers go on while
+   * it runs; the buffers are drained as {@link #optimize} does (a tree's writers wait at most one
+   * of its steps), blocks are moved under the lock's shared side, and only each checkpoint's
+   * begin excludes writers briefly. Changes written meanwhile may stay buffered.
    *
    * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
    */

@@ -58,7 +58,7 @@ final class Checkpointer {
       log.sync(b.lsn() - 1);
     }
     file.completeCheckpoint(catalogBlock, b.maxMsn(), b.lsn());
-    // Waiting: for the exclusive lock, with the tail relocation done under it before begin.
+    // Waiting: from the call to the begin (the tail relocation, then the exclusive lock).
     ctx.nodes().phases().closeCheckpoint(b.begunNanos() - startNanos, System.nanoTime() - storageStart);
     log.trimBefore(previousLsn);
     previousLsn = b.lsn();

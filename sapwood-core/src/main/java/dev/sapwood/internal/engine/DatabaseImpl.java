@@ -190,7 +190,12 @@ public final class DatabaseImpl implements Database {
     // Online: the buffers are drained one path at a time (optimize), and blocks move under the
     // shared side; readers and writers go on throughout, waiting at most for one optimize step or
     // a checkpoint's begin. Changes written meanwhile may stay buffered.
-    optimize();
+    for (String name : treeNames()) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimizer.compactTree(t);
+      }
+    }
     synchronized (checkpointer) {
       // Space the last two checkpoints refer to is released two checkpoints on; after that the
       // blocks at the end move down, and two more checkpoints release their old places.

@@ -35,6 +35,8 @@ final class OnlineOptimize {
   private final LongAdder progress;
   private final LongAdder stepTotal;
   private final LongAccumulator stepMax;
+  /** Steps that flushed or reshaped (for {@link #compactTree}). */
+  private final LongAdder changes = new LongAdder();
 
   OnlineOptimize(DatabaseGate gate, Catalog catalog, TreeContext ctx, Counters counters) {
     this.gate = gate;
@@ -52,6 +54,25 @@ final class OnlineOptimize {
   /** Optimizes tree {@code t} from where an earlier optimize of it stopped (or its start). */
   void optimize(TreeImpl t) {
     optimize(t, Long.MAX_VALUE);
+  }
+
+  /** Most walks {@link #compactTree} makes over one tree. */
+  private static final int MAX_WALKS = 12;
+
+  /**
+   * Walks tree {@code t} again and again until a walk neither flushes nor reshapes (at most
+   * {@link #MAX_WALKS}): one walk merges what it finds small on its way, and the merges of the
+   * level above show only on the next (compaction: a tree emptied by deletes shrinks back to a
+   * root over one leaf).
+   */
+  void compactTree(TreeImpl t) {
+    for (int walk = 0; walk < MAX_WALKS; walk++) {
+      long before = changes.sum();
+      optimize(t);
+      if (changes.sum() == before) {
+        return;
+      }
+    }
   }
 
   /**
@@ -96,6 +117,9 @@ final class OnlineOptimize {
       stepMax.accumulate(micros);
       steps.increment();
       flushes.add(step.flushes());
+      if (step.flushes() > 0 || step.reshaped()) {
+        changes.increment();
+      }
       passed += step.leafEntries();
       progress.reset();
       progress.add(Math.min(1000, passed * 1000 / total));

@@ -31,8 +31,11 @@ public final class Optimizer {
     this.flusher = flusher;
   }
 
-  /** What one step did: where the next starts (null: done) and the entries of the leaf it reached. */
-  public record Step(byte[] next, long leafEntries, int flushes) {}
+  /**
+   * What one step did: where the next starts (null: done), the entries of the leaf it reached, the
+   * flushes it made, and whether it changed the tree's shape (a split, merge or root change).
+   */
+  public record Step(byte[] next, long leafEntries, int flushes, boolean reshaped) {}
 
   /** One step of tree {@code rootBlock} from key {@code from} (the empty key: the start). */
   public Step step(long rootBlock, byte[] from) {
@@ -45,6 +48,7 @@ public final class Optimizer {
     path.add(node);
     byte[] hi = null;
     int flushes = 0;
+    boolean reshaped = false;
     while (node.height > 0) {
       ctx.partitions.prepareChange(node);
       int c;
@@ -62,7 +66,9 @@ public final class Optimizer {
           flusher.flushInto(node, c, child);
           flushes++;
         }
+        int before = node.n;
         Node kept = flusher.reshaper().reshapeChild(node, c, child);
+        reshaped |= node.n != before;
         if (kept != null) {
           child = kept; // still gorged elsewhere: left for the cleaner; this path goes on
           c = node.partitionFor(from);
@@ -84,9 +90,9 @@ public final class Optimizer {
       ctx.cache.unpinWrite(path.get(i));
     }
     Node root = path.get(0);
-    flusher.reshaper().reshapeRoot(root);
+    reshaped |= flusher.reshaper().reshapeRoot(root);
     ctx.cache.unpinWrite(root);
-    return new Step(hi, entries, flushes);
+    return new Step(hi, entries, flushes, reshaped);
   }
 
   /**
