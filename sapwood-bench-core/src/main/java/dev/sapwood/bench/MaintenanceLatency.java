@@ -43,10 +43,10 @@ public final class MaintenanceLatency {
       for (int i = 0; i < keys / 4; i++) {
         t.put(key(rnd.nextInt(keys * 4)), value);
       }
-      phase("idle 3 s", t, keys, () -> sleep(3000));
+      phase(db, "idle 3 s", t, keys, () -> sleep(3000));
       java.lang.reflect.Method optimize = optimizeMethod();
       if (optimize != null) {
-        phase("optimize", t, keys, () -> {
+        phase(db, "optimize", t, keys, () -> {
           try {
             optimize.invoke(db);
           } catch (ReflectiveOperationException e) {
@@ -54,7 +54,7 @@ public final class MaintenanceLatency {
           }
         });
       }
-      phase("compact", t, keys, db::compact);
+      phase(db, "compact", t, keys, db::compact);
     }
     wipe(dir);
   }
@@ -71,7 +71,7 @@ public final class MaintenanceLatency {
   private static final int BUCKETS = 1_000_000;
 
   /** Runs {@code work} while a writer puts random keys, timing each put; prints the figures. */
-  private static void phase(String name, Tree t, int keys, Runnable work) throws InterruptedException {
+  private static void phase(Database db, String name, Tree t, int keys, Runnable work) throws InterruptedException {
     long[] counts = new long[BUCKETS];
     long[] total = {0, 0}; // puts, max nanos
     AtomicBoolean stop = new AtomicBoolean();
@@ -96,6 +96,9 @@ public final class MaintenanceLatency {
     writer.join();
     System.out.printf(Locale.ROOT, "%-10s %6.1f s  puts %,10d  p50 %,7d us  p99 %,8d us  p99.9 %,9d us  max %,10.1f us%n",
         name, secs, total[0], at(counts, total[0], 0.50), at(counts, total[0], 0.99), at(counts, total[0], 0.999), total[1] / 1e3);
+    var st = db.stats();
+    System.out.printf(Locale.ROOT, "           so far: optimize.step_micros_max %,d, checkpoint.phase_wait_micros_max %,d, flush.by_writers %,d%n",
+        st.get("optimize.step_micros_max"), st.get("checkpoint.phase_wait_micros_max"), st.get("flush.by_writers"));
   }
 
   /** The bucket (µs) holding quantile {@code q} of {@code n} values. */

@@ -1,8 +1,5 @@
 package dev.sapwood.internal.tree;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Online optimize (PerconaFT's hot optimize): drains a tree's buffers down to the leaves one
  * root-to-leaf path at a time, in key order, so readers and writers go on between steps. A step
@@ -14,10 +11,12 @@ import java.util.List;
  * <p>Messages written after a step passed their key range stay buffered: an optimize drains what
  * was there when it went by, as TokuFT's does.
  *
- * <p>Locking: one step write-latches one path, parent before child, and holds it until the leaf
- * is done (a few flushes: each moves at most about a node's worth of messages), then reshapes the
- * root as a writer's flush does. Writers to the same tree wait for the root meanwhile; that wait
- * is the step's length, reported as {@code optimize.step_micros_max}. Thread-safe.
+ * <p>Locking: one step write-latches one path, parent before child, hand over hand: a node is
+ * let go once the flush into its child (and the child's reshaping, which needs the parent) is
+ * done, as a flush cascade does; at the end the root is latched again and reshaped as a writer's
+ * flush does. Writers to the same tree wait for the root for at most one level's flushes (each
+ * moves at most about a node's worth of messages). A child left fissible by a split below it is
+ * reshaped by its parent's next flush, as after a cascade. Thread-safe.
  */
 public final class Optimizer {
   /** Flushes into one child before the step goes down anyway (a merge may bring messages back). */
@@ -43,9 +42,7 @@ public final class Optimizer {
   }
 
   private Step stepUnguarded(long rootBlock, byte[] from) {
-    List<Node> path = new ArrayList<>();
     Node node = ctx.pinRootWrite(rootBlock);
-    path.add(node);
     byte[] hi = null;
     int flushes = 0;
     boolean reshaped = false;
@@ -78,7 +75,9 @@ public final class Optimizer {
       }
       ctx.partitions.prepareChange(child);
       hi = Keys.minHigh(hi, node.upperBound(c));
-      path.add(child);
+      // Hand over hand: the parent is done with, and the child cannot be merged away while this
+      // step holds it (a merge latches it), so the root is held for one level's flushes only.
+      ctx.cache.unpinWrite(node);
       node = child;
     }
     long entries = 0;
@@ -86,10 +85,11 @@ public final class Optimizer {
     for (int i = 0; i < node.n; i++) {
       entries += node.basements[i].count();
     }
-    for (int i = path.size() - 1; i >= 1; i--) {
-      ctx.cache.unpinWrite(path.get(i));
-    }
-    Node root = path.get(0);
+    ctx.cache.unpinWrite(node);
+    // The flush below the root may have left it with too many children (or one): reshape it as a
+    // writer's flush would.
+    Node root = ctx.pinRootWrite(rootBlock);
+    ctx.partitions.prepareChange(root);
     reshaped |= flusher.reshaper().reshapeRoot(root);
     ctx.cache.unpinWrite(root);
     return new Step(hi, entries, flushes, reshaped);
