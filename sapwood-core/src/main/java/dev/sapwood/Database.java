@@ -111,7 +111,10 @@ public interface Database extends AutoCloseable {
    * Flushes every buffered change down to the leaves of every tree (so trees whose keys were
    * deleted merge back down to small trees), then moves blocks from the end of the file into free
    * space below and checkpoints until the file is truncated to about its live size. Everything
-   * written before the call is durable when it returns. Readers and writers wait while it runs.
+   * written before the call is durable when it returns. Online: readers and writers go on while
+   * it runs; the buffers are drained as {@link #optimize} does (a tree's writers wait at most one
+   * of its steps), blocks are moved under the lock's shared side, and only each checkpoint's
+   * begin excludes writers briefly. Changes written meanwhile may stay buffered.
    *
    * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
    */
@@ -180,6 +183,17 @@ public interface Database extends AutoCloseable {
 
   /** {@link #transact(java.util.function.Function)} with the given isolation. */
   <T> T transact(Isolation isolation, java.util.function.Function<Transaction, T> body);
+
+  /**
+   * Optimizes every tree online ({@link Tree#optimize}), one after another in name order. Readers
+   * and writers go on meanwhile; see {@link Tree#optimize} for what waits and for how long. Where
+   * each tree stands is recorded at every checkpoint, so after a restart (or an interrupted call)
+   * calling it again resumes instead of starting over. Progress is in {@link #stats()} ({@code
+   * optimize.*}).
+   *
+   * @throws StorageException if a write failed, as any write does
+   */
+  void optimize();
 
   /** A snapshot of the status counters. */
   Stats stats();

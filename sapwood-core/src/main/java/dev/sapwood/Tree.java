@@ -56,6 +56,64 @@ public interface Tree {
    */
   void update(byte[] key, UpdateFunction fn, byte[] argument);
 
+  /**
+   * Range update: records that {@code fn} is to be applied, with {@code argument}, to every key
+   * {@code k} with {@code fromInclusive <= k < toExclusive} that exists when the update reaches it,
+   * as one message (cost independent of how many keys it touches: TokuFT's broadcast message).
+   * The message is applied lazily as it flushes down the tree, and every read and cursor sees its
+   * effect at once (a read meeting it on the way down applies it). Unlike {@link #update}, keys
+   * that are absent stay absent: the function never sees a null old value here. It may return
+   * null to delete the key (expiry) or a new value (migration); a result over the value limit, or
+   * an exception, skips that key (see {@link UpdateFunction}). It orders with every other change
+   * to the same keys as they were made: a put after it is not touched by it, a put before it is.
+   * An empty or inverted range changes nothing. Durable and atomic as a single change.
+   *
+   * <p>The function runs once per key per place the message is applied (every read that meets it
+   * before it reaches a leaf, and the flush that applies it), so it must be pure: see {@link
+   * UpdateFunction}.
+   *
+   * @throws IllegalArgumentException if a bound or the argument is null or over its {@link
+   *     Limits}, {@code fn} is not registered, or refuses the argument
+   */
+  void updateRange(byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument);
+
+  /**
+   * {@link #updateRange} over the whole key space (no end): {@code fn} applies to every key the
+   * tree holds as of this call; keys written after it are not touched. One message; see {@link
+   * #updateRange} for when it applies and what the function may do.
+   *
+   * @throws IllegalArgumentException if the argument is null or over its {@link Limits}, {@code
+   *     fn} is not registered, or refuses the argument
+   */
+  void updateAll(UpdateFunction fn, byte[] argument);
+
+  /**
+   * About how many keys the tree holds, answered at once from a count kept as changes reach the
+   * leaves (TokuFT's logical rows), without reading the tree. It is exact for the entries in the
+   * leaves: a flush into a leaf knows which keys existed before and after it. Changes still
+   * buffered above the leaves are not in it yet (a buffered put of a new key, or delete of an
+   * existing one, is off by one until it is flushed), so it may lag the tree by up to the
+   * messages buffered; after {@link Database#compact} drains the buffers it is exact. Kept across
+   * restarts (in the catalog at each checkpoint, then brought up to date by log replay's
+   * flushes). A database last written by format version 3 counts from 0 for its existing trees.
+   */
+  long approximateSize();
+
+  /**
+   * Drains this tree's buffers down to its leaves online (PerconaFT's hot optimize), so later
+   * reads find every change applied and range updates ({@link #updateRange}) are done. It walks
+   * the tree in key order, one root-to-leaf path per step, each step under the database lock's
+   * shared side like a write: readers and writers of other trees never wait for it, and those of
+   * this tree wait at most one step (one path's flushes; the {@code optimize.step_micros_max}
+   * counter says how long the longest was). Changes written after a step passed their keys stay
+   * buffered. Its progress is recorded at every checkpoint: calling it again after a restart
+   * resumes from there. One optimize per tree runs at a time; a second call waits for the first.
+   * Nothing is made durable by it beyond what the next checkpoint writes.
+   *
+   * @throws StorageException if a write failed, as any write does
+   */
+  void optimize();
+
   /** A new, unpositioned cursor; close it when done. */
   Cursor cursor();
 

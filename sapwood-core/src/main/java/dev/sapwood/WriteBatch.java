@@ -24,13 +24,29 @@ public final class WriteBatch {
     void delete(Tree tree, byte[] key);
 
     void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument);
+
+    /**
+     * A range update ({@link WriteBatch#updateRange}, {@link WriteBatch#updateAll}): {@code
+     * toExclusive} is null for no end. The default refuses it, for handlers written before range
+     * updates existed.
+     *
+     * @throws UnsupportedOperationException unless overridden
+     */
+    default void updateRange(Tree tree, byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument) {
+      throw new UnsupportedOperationException("this handler does not take range updates");
+    }
   }
 
   private static final int PUT = 0;
   private static final int DELETE = 1;
   private static final int UPDATE = 2;
+  private static final int UPDATE_RANGE = 3;
 
-  private record Op(int kind, Tree tree, byte[] key, byte[] value, UpdateFunction fn) {}
+  private record Op(int kind, Tree tree, byte[] key, byte[] value, UpdateFunction fn, byte[] end) {
+    Op(int kind, Tree tree, byte[] key, byte[] value, UpdateFunction fn) {
+      this(kind, tree, key, value, fn, null);
+    }
+  }
 
   private final List<Op> ops = new ArrayList<>();
   private long bytes;
@@ -68,6 +84,33 @@ public final class WriteBatch {
     return this;
   }
 
+  /**
+   * Adds a range update of [{@code fromInclusive}, {@code toExclusive}); argument checks as for
+   * {@link Tree#updateRange}. An empty or inverted range is added and changes nothing.
+   */
+  public WriteBatch updateRange(Tree tree, byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument) {
+    Limits.checkKey(fromInclusive);
+    Limits.checkKey(toExclusive);
+    return rangeUpdate(tree, fromInclusive, toExclusive, fn, argument);
+  }
+
+  /** Adds a range update of the whole key space; argument checks as for {@link Tree#updateAll}. */
+  public WriteBatch updateAll(Tree tree, UpdateFunction fn, byte[] argument) {
+    return rangeUpdate(tree, new byte[0], null, fn, argument);
+  }
+
+  private WriteBatch rangeUpdate(Tree tree, byte[] from, byte[] to, UpdateFunction fn, byte[] argument) {
+    Limits.checkValue(argument);
+    Objects.requireNonNull(fn, "update function");
+    fn.checkArgument(argument);
+    Objects.requireNonNull(tree, "tree");
+    // Counted as stored: the value slot holds a flag, the end (with its length) and the argument.
+    int endBytes = to == null ? 0 : 4 + to.length;
+    reserve(Limits.batchOpSize(from.length, 1 + endBytes + argument.length, fn.name().getBytes(StandardCharsets.UTF_8).length));
+    ops.add(new Op(UPDATE_RANGE, tree, from, argument, fn, to));
+    return this;
+  }
+
   /** Number of operations. */
   public int size() {
     return ops.size();
@@ -98,6 +141,7 @@ public final class WriteBatch {
       switch (op.kind) {
         case PUT -> h.put(op.tree, op.key, op.value);
         case DELETE -> h.delete(op.tree, op.key);
+        case UPDATE_RANGE -> h.updateRange(op.tree, op.key, op.end, op.fn, op.value);
         default -> h.update(op.tree, op.key, op.fn, op.value);
       }
     }

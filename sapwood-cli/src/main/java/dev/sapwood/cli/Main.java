@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
     description = "Inspect, load, export, verify and repair Sapwood databases.",
     subcommands = {GetCommand.class, PutCommand.class, DeleteCommand.class, ScanCommand.class,
         TreesCommand.class, StatsCommand.class, LoadCommand.class, ExportCommand.class,
-        VerifyCommand.class, DumpCommand.class, CompactCommand.class, DemoCommand.class,
+        VerifyCommand.class, DumpCommand.class, CompactCommand.class, OptimizeCommand.class, DemoCommand.class,
         DropCommand.class, BackupCommand.class,
         dev.sapwood.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit status: 0 ok, 1 failed or problems found, 2 usage error."})

@@ -294,6 +294,23 @@ class CliTest {
     assertEquals("admin", getValue("users", "alice"));
   }
 
+  @Test
+  void optimizeDrainsOnlineAndReportsItsSteps() {
+    try (Database d = Database.open(db)) {
+      Tree t = d.tree("opt");
+      for (int i = 0; i < 5000; i++) {
+        t.put(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[50]);
+      }
+    }
+    Run r = run("optimize", d()).expect(0);
+    assertTrue(r.out().startsWith("optimized every tree in "), r.out());
+    assertTrue(r.out().contains(" steps, "), r.out());
+    run("optimize", d(), "--tree", "opt").expect(0);
+    assertTrue(run("optimize", d(), "--tree", "nope").expect(2).err().contains("no tree named 'nope'"));
+    run("verify", d()).expect(0);
+    assertEquals("admin", getValue("users", "alice"));
+  }
+
   private String getValue(String tree, String key) {
     try (Database d = Database.open(db)) {
       byte[] v = d.tree(tree).get(key.getBytes(StandardCharsets.UTF_8));
@@ -304,7 +321,7 @@ class CliTest {
   @Test
   void helpListsEveryCommand() {
     String help = run("--help").expect(0).out();
-    for (String c : new String[] {"get", "put", "delete", "scan", "trees", "stats", "load", "export", "verify", "dump", "compact", "demo", "drop"}) {
+    for (String c : new String[] {"get", "put", "delete", "scan", "trees", "stats", "load", "export", "verify", "dump", "compact", "demo", "drop", "optimize"}) {
       assertTrue(help.contains("  " + c + " "), c + " in\n" + help);
     }
     assertTrue(run("demo", "--keys", "5").expect(2).err().contains("at least 100"));

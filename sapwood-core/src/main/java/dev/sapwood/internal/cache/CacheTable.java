@@ -75,6 +75,11 @@ public final class CacheTable<T extends Cacheable> {
     return o;
   }
 
+  /** Whether the object of {@code key} is in the cache now (it may be gone a moment later). */
+  public boolean isCached(long key) {
+    return map.containsKey(key);
+  }
+
   /** Pins and write-latches the object if it is cached; null (and no load) if it is not. */
   public T pinWriteIfCached(long key) {
     for (;;) {

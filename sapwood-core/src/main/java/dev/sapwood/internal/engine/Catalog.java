@@ -1,6 +1,7 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.CorruptionException;
+import dev.sapwood.Limits;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.BoundedReader;
@@ -20,7 +21,10 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * Catalog := magic u32 ("SWCT"), treeCount u32, Tree{treeCount}, nextTreeId u32,
- *            fnCount u32, Fn{fnCount}, crc u32
+ *            fnCount u32, Fn{fnCount}, [TreeState{treeCount}], crc u32
+ * TreeState := rowCount i64, optimizing u8 (0 no, 1 yes), [keyLength u16, key]  (optimizing only)
+ *            (in Tree order: the logical row count, and where an unfinished optimize resumes;
+ *            absent in format 3 catalogs)
  * Tree    := nameLength u16, name (well-formed UTF-8, 1..255 bytes: TreeNames), treeId u32, rootBlock u64
  * Fn      := nameLength u8, name (UTF-8)
  * </pre>
@@ -47,6 +51,10 @@ final class Catalog {
 
   final Map<String, Entry> trees = new TreeMap<>();
   final Set<String> functions = new ConcurrentSkipListSet<>();
+  /** Logical row counts by tree name, as of the checkpoint that writes or wrote this catalog. */
+  final Map<String, Long> rows = new TreeMap<>();
+  /** Where each unfinished optimize resumes, by tree name (changed under the lock's shared side). */
+  final Map<String, byte[]> optimizing = new java.util.concurrent.ConcurrentHashMap<>();
   int nextTreeId = 1;
 
   /** Adds a tree under a new id; returns the id. */
@@ -83,6 +91,17 @@ final class Catalog {
       byte[] name = f.getBytes(StandardCharsets.UTF_8);
       out.write(name.length);
       out.write(name, 0, name.length);
+    }
+    for (String tree : trees.keySet()) {
+      BigEndian.putLong(b8, 0, rows.getOrDefault(tree, 0L));
+      out.write(b8, 0, 8);
+      byte[] resume = optimizing.get(tree);
+      out.write(resume == null ? 0 : 1);
+      if (resume != null) {
+        BigEndian.putU16(b8, 0, resume.length);
+        out.write(b8, 0, 2);
+        out.write(resume, 0, resume.length);
+      }
     }
     byte[] body = out.toByteArray();
     byte[] all = new byte[body.length + 4];
@@ -164,6 +183,26 @@ final class Catalog {
       int fns = r.length("function count", r.remaining());
       for (int i = 0; i < fns; i++) {
         c.functions.add(new String(r.bytes(r.u8("function name length"), "function name"), StandardCharsets.UTF_8));
+      }
+      if (r.remaining() > 0) {
+        for (String tree : c.trees.keySet()) {
+          long n = r.i64("row count");
+          if (n < 0) {
+            throw r.error("negative row count " + n + " for tree '" + tree + "'");
+          }
+          c.rows.put(tree, n);
+          int state = r.u8("optimize state");
+          if (state > 1) {
+            throw r.error("optimize state " + state + " for tree '" + tree + "'");
+          }
+          if (state == 1) {
+            int klen = r.u16("optimize key length");
+            if (klen > Limits.MAX_KEY_SIZE) {
+              throw r.error("optimize key of " + klen + " bytes for tree '" + tree + "'");
+            }
+            c.optimizing.put(tree, r.bytes(klen, "optimize key"));
+          }
+        }
       }
       if (r.remaining() != 0) {
         throw r.error("stray bytes after the catalog");

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Checkpointer {
   /** What {@link #begin} captured, for the rest of the checkpoint. */
-  record Begun(long lsn, long maxMsn, byte[] catalog, long[] pendingNodes) {}
+  record Begun(long lsn, long maxMsn, byte[] catalog, long[] pendingNodes, long begunNanos) {}
 
   private final BlockFile file;
   private final TreeContext ctx;
@@ -46,7 +46,9 @@ final class Checkpointer {
   /** The begin step; the caller holds the database's exclusive lock and this checkpointer's monitor. */
   Begun begin(LogWriter log, Catalog catalog) {
     long lsn = log.nextLsn();
-    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending());
+    catalog.rows.clear();
+    catalog.trees.forEach((name, e) -> catalog.rows.put(name, Math.max(0, ctx.rows(e.root()).sum())));
+    Begun b = new Begun(lsn, ctx.lastMsn(), catalog.encode(), ctx.nodes().markPending(), System.nanoTime());
     file.beginCheckpoint();
     return b;
   }
@@ -54,6 +56,7 @@ final class Checkpointer {
   /** The rest, with writers running; the caller holds this checkpointer's monitor. */
   void finish(Begun b, LogWriter log, long catalogBlock, long startNanos) {
     ctx.nodes().writePending(b.pendingNodes());
+    long storageStart = System.nanoTime();
     if (!Arrays.equals(b.catalog(), writtenCatalog)) {
       // An unchanged catalog is not rewritten: its block is already in the image, and a rewrite
       // would only move it (to the end of the file, while its old place waits two checkpoints).
@@ -64,6 +67,8 @@ final class Checkpointer {
       log.sync(b.lsn() - 1);
     }
     file.completeCheckpoint(catalogBlock, b.maxMsn(), b.lsn());
+    // Waiting: from the call to the begin (the tail relocation, then the exclusive lock).
+    ctx.nodes().phases().closeCheckpoint(b.begunNanos() - startNanos, System.nanoTime() - storageStart);
     log.trimBefore(previousLsn);
     previousLsn = b.lsn();
     long millis = (System.nanoTime() - startNanos) / 1_000_000;

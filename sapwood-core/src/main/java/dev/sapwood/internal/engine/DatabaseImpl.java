@@ -73,6 +73,7 @@ public final class DatabaseImpl implements Database {
   private final Conflicts conflicts = new Conflicts();
   private final TxnStats txnStats = new TxnStats(counters);
   private final Transactor transactor;
+  private final OnlineOptimize optimizer;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -91,6 +92,7 @@ public final class DatabaseImpl implements Database {
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
     this.spaceCheckpoints = new SpaceCheckpoints(options.nodeSize());
+    this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     if (readOnly) {
       ctx.keepDirtyNodes(); // what the log replays stays in memory: the file takes no writes
@@ -283,14 +285,13 @@ public final class DatabaseImpl implements Database {
     synchronized (checkpointer) {
       long start = System.nanoTime();
       CheckpointEvent event = CheckpointEvent.start();
-      long[] relocated = new long[1];
       long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
-      Checkpointer.Begun begun = gate.write(() -> {
-        long moved = file.relocateTail(RELOCATE_PER_CHECKPOINT);
-        counters.counter("checkpoint.relocated_bytes").add(moved);
-        relocated[0] = moved;
-        return checkpointer.begin(log, catalog);
-      });
+      // Tail relocation copies blocks: under the shared side, like a write, never the exclusive
+      // one (BlockFile's relocator re-checks each move against writes and frees made meanwhile).
+      long moved = gate.writeShared(() -> file.relocateTail(RELOCATE_PER_CHECKPOINT));
+      counters.counter("checkpoint.relocated_bytes").add(moved);
+      long[] relocated = {moved};
+      Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
       try {
         checkpointer.finish(begun, log, catalogBlock, start);
       } catch (RuntimeException e) {
@@ -336,13 +337,16 @@ public final class DatabaseImpl implements Database {
   public void compact() {
     checkWritable();
     file.checkCheckpointAllowed();
+    // Online: the buffers are drained one path at a time (optimize), and blocks move under the
+    // shared side; readers and writers go on throughout, waiting at most for one optimize step or
+    // a checkpoint's begin. Changes written meanwhile may stay buffered.
+    for (String name : treeNames()) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimizer.compactTree(t);
+      }
+    }
     synchronized (checkpointer) {
-      gate.write(() -> {
-        for (TreeImpl t : trees.all()) {
-          t.beTree().flushAll();
-        }
-        return null;
-      });
       // Space the last two checkpoints refer to is released two checkpoints on. A round moves
       // every block that fits lower down, then two checkpoints release the old places and cut the
       // free tail; the block tables those checkpoints write take fresh space at the end while the
@@ -353,7 +357,7 @@ public final class DatabaseImpl implements Database {
       checkpoint();
       long previous = Long.MAX_VALUE;
       for (int round = 0; round < COMPACT_MAX_ROUNDS; round++) {
-        long moved = gate.write(file::relocateAll);
+        long moved = gate.writeShared(file::relocateAll);
         checkpoint();
         checkpoint();
         long units = alignedUnits(file.fileSize());
@@ -390,6 +394,25 @@ public final class DatabaseImpl implements Database {
   }
 
   // ---- stats and close ----
+
+  @Override
+  public void optimize() {
+    for (String name : treeNames()) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimize(t);
+      }
+    }
+  }
+
+  void optimize(TreeImpl t) {
+    optimizer.optimize(t);
+  }
+
+  /** {@link #optimize(TreeImpl)} cut short after {@code maxSteps} steps (tests); whether it finished. */
+  boolean optimize(TreeImpl t, long maxSteps) {
+    return optimizer.optimize(t, maxSteps);
+  }
 
   @Override
   public Stats stats() {

@@ -28,12 +28,15 @@ public final class Inspection implements Closeable {
   private final BlockFile file;
   private final long catalogBlock;
   private final SortedMap<String, Long> roots;
+  private final SortedMap<String, Long> rows;
 
-  private Inspection(DirectoryLock lock, BlockFile file, long catalogBlock, SortedMap<String, Long> roots) {
+  private Inspection(DirectoryLock lock, BlockFile file, long catalogBlock, SortedMap<String, Long> roots,
+      SortedMap<String, Long> rows) {
     this.lock = lock;
     this.file = file;
     this.catalogBlock = catalogBlock;
     this.roots = roots;
+    this.rows = rows;
   }
 
   /** Whether {@code dir} is a directory holding a Sapwood database. */
@@ -66,7 +69,8 @@ public final class Inspection implements Closeable {
       Catalog catalog = Catalog.read(file, catalogBlock);
       SortedMap<String, Long> roots = new TreeMap<>();
       catalog.trees.forEach((name, entry) -> roots.put(name, entry.root()));
-      return new Inspection(lock, file, catalogBlock, Collections.unmodifiableSortedMap(roots));
+      return new Inspection(lock, file, catalogBlock, Collections.unmodifiableSortedMap(roots),
+          Collections.unmodifiableSortedMap(new TreeMap<>(catalog.rows)));
     } catch (RuntimeException e) {
       if (file != null) {
         file.close();
@@ -87,6 +91,14 @@ public final class Inspection implements Closeable {
   /** Each tree's root block number, by name. */
   public SortedMap<String, Long> roots() {
     return roots;
+  }
+
+  /**
+   * Each tree's logical row count as of the last checkpoint, by name (format/catalog.md): entries
+   * in its leaves, without messages still buffered; absent for a catalog of format 3.
+   */
+  public SortedMap<String, Long> rows() {
+    return rows;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.Utf8;
 import dev.sapwood.internal.util.Varint;
@@ -16,8 +17,10 @@ import java.util.Arrays;
  * <pre>
  * Payload    := BATCH count varint, Op{count} | CREATE_TREE treeId varint, nameLength varint, name
  *             | DROP_TREE treeId varint
- * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range), treeId varint,
- *               keyLength varint, key, valueLength varint, value, [fnLength u8, fn]   (update only)
+ * Op         := type u8 (MessageType: 1 put, 2 delete, 3 update, 4 delete range,
+ *               5 update range), treeId varint,
+ *               keyLength varint, key, valueLength varint, value, [fnLength u8, fn]   (update and update range only; an update
+ *               range's value is its end and argument as tree.RangeUpdates encodes them)
  * </pre>
  *
  * Varints are unsigned LEB128 ({@link Varint}); a single put of a 16-byte key and a 100-byte value
@@ -149,14 +152,21 @@ final class LogRecords {
             int max = switch (type) {
               case MessageType.DELETE -> 0;
               case MessageType.DELETE_RANGE -> Limits.MAX_KEY_SIZE;
+              case MessageType.UPDATE_RANGE -> RangeUpdates.MAX_VALUE;
               default -> Limits.MAX_VALUE_SIZE;
             };
             byte[] value = r.bytes(r.varLength(type == MessageType.DELETE_RANGE ? "end key length" : "value length", max), "value");
             if (type == MessageType.DELETE_RANGE && Arrays.compareUnsigned(key, value) >= 0) {
               throw r.error("empty key range");
             }
+            if (type == MessageType.UPDATE_RANGE) {
+              String wrong = RangeUpdates.check(key, value);
+              if (wrong != null) {
+                throw r.error(wrong);
+              }
+            }
             byte[] fn = null;
-            if (type == MessageType.UPDATE) {
+            if (MessageType.hasFunction(type)) {
               int n = r.u8("function name length");
               if (n == 0) {
                 throw r.error("empty function name");

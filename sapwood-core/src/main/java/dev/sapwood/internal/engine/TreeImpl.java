@@ -9,6 +9,7 @@ import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.view.MapView;
 import java.util.Arrays;
 import java.util.Objects;
@@ -92,6 +93,41 @@ final class TreeImpl implements Tree {
     byte[] fnName = db.functionName(fn);
     fn.checkArgument(argument);
     db.change(this, MessageType.UPDATE, key, argument, fnName);
+  }
+
+  @Override
+  public void updateRange(byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument) {
+    Limits.checkKey(fromInclusive);
+    Limits.checkKey(toExclusive);
+    rangeUpdate(fromInclusive, toExclusive, fn, argument);
+  }
+
+  @Override
+  public void updateAll(UpdateFunction fn, byte[] argument) {
+    rangeUpdate(EMPTY, null, fn, argument);
+  }
+
+  /** One UPDATE_RANGE message for [from, to), to null meaning no end. */
+  private void rangeUpdate(byte[] from, byte[] to, UpdateFunction fn, byte[] argument) {
+    Limits.checkValue(argument);
+    Objects.requireNonNull(fn, "update function");
+    byte[] fnName = db.functionName(fn);
+    fn.checkArgument(argument);
+    if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+      db.read(this::beTree); // nothing to update, but a closed database or dropped tree still fails
+      return;
+    }
+    db.change(this, MessageType.UPDATE_RANGE, from, RangeUpdates.encode(to, argument), fnName);
+  }
+
+  @Override
+  public void optimize() {
+    db.optimize(this);
+  }
+
+  @Override
+  public long approximateSize() {
+    return db.read(() -> Math.max(0, beTree().approximateRows()));
   }
 
   @Override

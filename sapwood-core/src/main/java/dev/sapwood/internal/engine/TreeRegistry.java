@@ -33,6 +33,7 @@ final class TreeRegistry {
     this.catalog = catalog;
     for (Map.Entry<String, Catalog.Entry> e : catalog.trees.entrySet()) {
       register(new TreeImpl(db, e.getKey(), e.getValue().id(), new BeTree(ctx, e.getValue().root())));
+      ctx.rows(e.getValue().root()).add(catalog.rows.getOrDefault(e.getKey(), 0L));
     }
   }
 
@@ -91,6 +92,8 @@ final class TreeRegistry {
     byName.remove(t.name());
     byId.remove(t.id());
     catalog.trees.remove(t.name());
+    catalog.rows.remove(t.name());
+    catalog.optimizing.remove(t.name());
     doomed.destroy();
   }
 }

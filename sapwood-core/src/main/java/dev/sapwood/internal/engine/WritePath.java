@@ -10,6 +10,7 @@ import dev.sapwood.WriteBatch;
 import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.tree.TreeContext;
+import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -111,6 +112,15 @@ final class WritePath {
       @Override
       public void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument) {
         ops.add(new Op(db.own(tree), MessageType.UPDATE, key, argument, storedName(fn)));
+      }
+
+      @Override
+      public void updateRange(Tree tree, byte[] from, byte[] to, UpdateFunction fn, byte[] argument) {
+        TreeImpl t = db.own(tree);
+        byte[] name = storedName(fn);
+        if (to == null || java.util.Arrays.compareUnsigned(from, to) < 0) {
+          ops.add(new Op(t, MessageType.UPDATE_RANGE, from, RangeUpdates.encode(to, argument), name));
+        }
       }
     });
     if (ops.isEmpty()) {

@@ -26,11 +26,15 @@ package dev.sapwood.internal.store;
  *       bytes) and one LSN per frame instead of per record, and payload integers are varints — 14
  *       to 18 bytes of framing for a single put instead of 46 (docs/format/log.md). Version 3 files are not read (their
  *       log would need the old reader; no release had them).
+ *   <li>5 — a new message type, 5 = UPDATE_RANGE (a range or broadcast update), in buffers' range
+ *       frames and as log op 5; its value holds the range's end (or none) and the argument. The
+ *       catalog may end with each tree's logical row count. Version 4 files are read as they are
+ *       (no such message; a catalog without counts counts from 0).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 4;
+  public static final int CURRENT = 5;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

@@ -2,6 +2,7 @@ package dev.sapwood.internal.tools;
 
 import dev.sapwood.internal.engine.Inspection;
 import dev.sapwood.internal.tree.NodeInspector;
+import dev.sapwood.internal.tree.RangeUpdates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,13 @@ public final class Inspect {
     }
   }
 
+  /** Each tree's logical row count from the catalog, by name (read at once, no tree walked). */
+  public static java.util.SortedMap<String, Long> rowCounts(Path dir) {
+    try (Inspection db = Inspection.open(dir)) {
+      return db.rows();
+    }
+  }
+
   /** The shape of one tree. */
   public static TreeShape tree(Path dir, String name) {
     try (Inspection db = Inspection.open(dir)) {
@@ -89,6 +97,11 @@ public final class Inspect {
               case "PUT" -> " = " + KeyText.show(msg.value());
               case "DELETE_RANGE" -> " .. " + KeyText.show(msg.value());
               case "UPDATE" -> " " + msg.function() + "(" + KeyText.show(msg.value()) + ")";
+              case "UPDATE_RANGE" -> {
+                byte[] end = RangeUpdates.end(msg.value());
+                yield " .. " + (end == null ? "+inf" : KeyText.show(end)) + " " + msg.function()
+                    + "(" + KeyText.show(RangeUpdates.argument(msg.value())) + ")";
+              }
               default -> "";
             };
             out.add("  MSN " + msg.msn() + " " + msg.type() + " " + KeyText.show(msg.key()) + arg);

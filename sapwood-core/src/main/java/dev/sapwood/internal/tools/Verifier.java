@@ -3,7 +3,9 @@ package dev.sapwood.internal.tools;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.engine.Inspection;
 import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.tree.NodeInspector;
+import dev.sapwood.internal.tree.RangeUpdates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,9 +175,11 @@ public final class Verifier {
     }
     for (NodeInspector.Message m : buffer) {
       messages++;
-      boolean ok = m.type().equals("DELETE_RANGE")
-          ? (hi == null || Arrays.compareUnsigned(m.key(), hi) < 0) && (lo == null || Arrays.compareUnsigned(m.value(), lo) > 0)
-          : inRange(m.key(), lo, hi);
+      boolean ok = switch (m.type()) {
+        case "DELETE_RANGE" -> RangeUpdates.overlaps(MessageType.DELETE_RANGE, m.key(), m.value(), lo, hi);
+        case "UPDATE_RANGE" -> RangeUpdates.overlaps(MessageType.UPDATE_RANGE, m.key(), m.value(), lo, hi);
+        default -> inRange(m.key(), lo, hi);
+      };
       if (!ok) {
         problem(node.block(), where, "buffer " + i + ": " + m.type() + " of " + KeyText.show(m.key())
             + " (MSN " + m.msn() + ") is outside the partition's range " + range(lo, hi));

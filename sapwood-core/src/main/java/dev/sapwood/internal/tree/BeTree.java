@@ -81,7 +81,9 @@ public final class BeTree {
    * changes itself through {@link #latchRoot}, {@link #insertLatched} and {@link #unlatchRoot}.
    *
    * @param type a {@link MessageType} code; for DELETE {@code value} is ignored, for
-   *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing)
+   *     DELETE_RANGE it is the exclusive end key (an empty or inverted range changes nothing), for
+   *     UPDATE_RANGE the end and argument as {@link RangeUpdates#encode} makes them (checked by
+   *     the caller)
    */
   public void apply(byte type, byte[] key, byte[] value, byte[] fnName) {
     latchRoot();
@@ -134,12 +136,10 @@ public final class BeTree {
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
     r.dirty = true;
-    if (type == MessageType.DELETE_RANGE) {
+    if (MessageType.isRange(type)) {
       for (int i = 0; i < r.n; i++) {
-        byte[] lo = r.lowerBound(i);
-        byte[] hi = r.upperBound(i);
-        if ((hi == null || Keys.compare(key, hi) < 0) && (lo == null || Keys.compare(v, lo) > 0)) {
-          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, null);
+        if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
+          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
         }
       }
     } else {
@@ -214,6 +214,7 @@ public final class BeTree {
     if (!flushQueued.compareAndSet(false, true)) {
       return true;
     }
+    long queued = System.nanoTime();
     boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
       if (destroyed) {
@@ -223,7 +224,9 @@ public final class BeTree {
       if (ctx.shape.gorged(r)) {
         ctx.counters.backgroundFlushes.increment();
         FlushEvent flush = FlushEvent.start(FlushEvent.BACKGROUND, r.key(), r.height, r.bufferBytes());
+        long started = System.nanoTime();
         flusher.flushFromRoot(r);
+        ctx.counters.backgroundFlushTimes(started - queued, System.nanoTime() - started);
         FlushEvent.finish(flush);
       } else {
         ctx.cache.unpinWrite(r);
@@ -415,6 +418,14 @@ public final class BeTree {
   }
 
   /**
+   * The tree's logical row count: the entries in its leaves, kept as flushes apply messages there
+   * (exact for them), without the changes still buffered above the leaves. No walk, no latch.
+   */
+  public long approximateRows() {
+    return ctx.rows(root).sum();
+  }
+
+  /**
    * Frees every block of this tree. The caller guarantees no one else uses the tree (the database
    * holds its exclusive lock).
    */
@@ -422,6 +433,7 @@ public final class BeTree {
     destroyed = true;
     ctx.versionsByRoot.remove(root, versions);
     ctx.snapshots.unregister(versions);
+    ctx.forgetRows(root);
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;

@@ -61,11 +61,17 @@ public final class Cleaner {
     if (node == null) {
       return false;
     }
+    if (node.height > 0 && node.bufferBytes() == 0) {
+      ctx.counters.cleanerEmptyNodes.increment(); // emptied since it was picked
+    }
     if (node.height == 0 || node.bufferBytes() < threshold) {
       cache.unpinWrite(node);
       return false;
     }
     ctx.counters.cleanerFlushes.increment();
+    boolean wasClean = !node.dirty;
+    MessageBuffer heaviest = node.buffers[ctx.flusher.heaviestChild(node)];
+    ctx.counters.cleanerFlush(node.height, heaviest.bytes(), heaviest.pointCount() + heaviest.rangeCount(), wasClean);
     FlushEvent flush = FlushEvent.start(FlushEvent.CLEANER, node.key(), node.height, node.bufferBytes());
     ctx.flusher.flushOnce(node);
     FlushEvent.finish(flush);

@@ -38,7 +38,7 @@ final class Flusher {
       Node next = null;
       if (ctx.shape.gorged(root)) {
         int c = heaviestChild(root);
-        Node child = ctx.pinChildWrite(root, c);
+        Node child = pinChildForFlush(root, c);
         // Past twice its size the root stays latched until it is flushed below that: writers wait
         // instead of adding more, so the root never holds more than 2 nodes and one message.
         if (root.bufferBytes() <= 2L * ctx.nodeSize && flushReleasingParent(root, c, child)) {
@@ -53,7 +53,7 @@ final class Flusher {
       if (next == null) {
         return;
       }
-      cascade(next, 1);
+      ctx.counters.cascadeCount(cascade(next, 1));
       root = ctx.pinRootWrite(rootBlock);
     }
   }
@@ -64,42 +64,67 @@ final class Flusher {
    */
   void flushOnce(Node node) {
     int c = heaviestChild(node);
-    Node child = ctx.pinChildWrite(node, c);
+    Node child = pinChildForFlush(node, c);
     if (flushReleasingParent(node, c, child)) {
       return;
     }
     flushInto(node, c, child);
     Node next = reshaper.reshapeChild(node, c, child);
     if (next != null) {
-      cascade(next, 1);
+      ctx.counters.cascadeCount(cascade(next, 1));
     }
     ctx.cache.unpinWrite(node);
+  }
+
+  /**
+   * Write-pins child {@code c} for a flush into it, counting whether the flush found it whole in
+   * memory or had to read (a node or a partition) first (TokuFT's "flushes in memory" and "flushes
+   * needing I/O").
+   */
+  Node pinChildForFlush(Node parent, int c) {
+    boolean cached = ctx.cache.isCached(parent.children[c]);
+    Node child = ctx.pinChildWrite(parent, c);
+    countFlushPin(cached, child);
+    return child;
+  }
+
+  /** Counts a flush into {@code child}, pinned just now; {@code cached}: it was cached before. */
+  void countFlushPin(boolean cached, Node child) {
+    boolean whole = cached;
+    for (int i = 0; whole && i < child.n; i++) {
+      whole = child.loaded(i);
+    }
+    (whole ? ctx.counters.flushesInMemory : ctx.counters.flushesNeedingIo).increment();
   }
 
   /**
    * Flushes write-pinned {@code node} until it is no longer gorged, draining gorged children in
    * turn; holds {@code node} meanwhile and unpins it at the end. Every node therefore stays within
    * about its size plus one incoming buffer: flushing only one child per visit would let a node
-   * grow to fanout times its size.
+   * grow to fanout times its size. Returns the number of flushes it made (its own and below).
    */
-  private void cascade(Node node, int depth) {
+  private int cascade(Node node, int depth) {
     ctx.counters.cascade(depth);
+    int flushes = 0;
     while (ctx.shape.gorged(node)) {
       int c = heaviestChild(node);
-      Node child = ctx.pinChildWrite(node, c);
+      Node child = pinChildForFlush(node, c);
       flushInto(node, c, child);
+      flushes++;
       Node next = reshaper.reshapeChild(node, c, child);
       if (next != null) {
-        cascade(next, depth + 1);
+        flushes += cascade(next, depth + 1);
       }
     }
     ctx.cache.unpinWrite(node);
+    return flushes;
   }
 
   /**
    * Flushes {@code parent.buffers[c]} into write-pinned {@code child} with the parent's latch let
    * go first, if the child will need no reshaping by its parent (it is neither fissible nor
-   * fusible now, and a leaf will not outgrow its node size with these messages). The messages are
+   * fusible now, and a leaf will not outgrow its node size with these messages: a range update
+   * may grow every value it reaches, so a buffer holding one is flushed with the parent held). The messages are
    * detached from the parent while both are write-latched, then the parent is unpinned: readers
    * and writers go on using the parent and its other children, and a reader bound for this child
    * waits on the child's latch until the messages are in it, so none is ever seen in neither
@@ -112,7 +137,7 @@ final class Flusher {
     ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
     if (buf.isEmpty() || ctx.shape.fissible(child) || ctx.shape.fusible(child)
-        || (child.height == 0 && child.bytes() + buf.bytes() > ctx.nodeSize)) {
+        || (child.height == 0 && (child.bytes() + buf.bytes() > ctx.nodeSize || buf.hasRangeUpdate()))) {
       return false;
     }
     parent.buffers[c] = new MessageBuffer();
@@ -129,7 +154,7 @@ final class Flusher {
       applyToLeaf(child, buf);
     }
     if (ctx.shape.gorged(child)) {
-      cascade(child, 1);
+      ctx.counters.cascadeCount(cascade(child, 1));
     } else {
       ctx.cache.unpinWrite(child);
     }
@@ -222,6 +247,7 @@ final class Flusher {
     }
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);
+    long rowDelta = 0;
     for (int i = 0; i < leaf.n; i++) {
       Basement b = leaf.basements[i];
       byte[] lo = leaf.lowerBound(i);
@@ -243,15 +269,20 @@ final class Flusher {
       BasementBuilder builder = new BasementBuilder(ctx.basementSize, b.bytes() + runBytes, runMax);
       applier.apply(b, 0, b.count(), buf, mFrom, mTo, lo, hi, b.maxMsn(), builder);
       List<Basement> pieces = builder.finish();
+      rowDelta -= b.count();
       for (int p = 0; p < pieces.size(); p++) {
         if (p > 0) {
           outP.add(pieces.get(p).key(0));
         }
         outB.add(pieces.get(p));
+        rowDelta += pieces.get(p).count();
       }
     }
     dropEmpty(outB, outP);
     leaf.setLeaf(outP.toArray(new byte[0][]), outB.toArray(new Basement[0]));
+    if (leaf.rows != null) {
+      leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
+    }
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
   }
 

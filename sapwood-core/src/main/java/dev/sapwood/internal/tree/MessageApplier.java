@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Applies sorted messages to sorted entries in one merge pass: O(entries + messages), plus the
- * range messages checked per key. Used by flushes into leaves (building new basements), by point
+ * range messages checked per key (a range delete removes the keys it covers; a range update
+ * applies its function to those that exist when it reaches them, in MSN order with the rest). Used by flushes into leaves (building new basements), by point
  * queries and by cursor chunks (applying buffered messages on the fly).
  *
  * <p>For each key, the entry's value (if any) is the starting point; then the key's point messages
@@ -85,18 +86,21 @@ final class MessageApplier {
         c = Keys.compare(base.arena(), base.keyOff(e), base.keyLen(e), ma, msgs.keyOff(rec), msgs.keyLen(rec));
       }
       if (c < 0) {
-        // An entry no point message touches: only range messages can remove it.
+        // An entry no point message touches: only range messages can change or remove it.
         byte[] ba = base.arena();
         int cover = coveringRange(msgs, ba, base.keyOff(e), base.keyLen(e));
         if (cover < 0) {
           sink.emit(ba, base.keyOff(e), base.keyLen(e), ba, base.valueOff(e), base.valueLen(e));
-        } else if (versions != null) {
+        } else {
           valArr = ba;
           valOff = base.valueOff(e);
           valLen = base.valueLen(e);
           present = true;
           prevMsn = 0;
-          record(ba, base.keyOff(e), base.keyLen(e), msgs.msn(cover));
+          applyRangesBefore(msgs, 0, Long.MAX_VALUE, ba, base.keyOff(e), base.keyLen(e));
+          if (present) {
+            sink.emit(ba, base.keyOff(e), base.keyLen(e), valArr, valOff, valLen);
+          }
         }
         e++;
         continue;
@@ -183,11 +187,17 @@ final class MessageApplier {
 
   private int applyRangesBefore(MessageBuffer msgs, int r, long msn, byte[] k, int kOff, int kLen) {
     while (r < rangeCount && msgs.msn(rangeRecs[r]) < msn) {
-      if (msgs.rangeCovers(rangeRecs[r], k, kOff, kLen)) {
+      int rec = rangeRecs[r];
+      if (msgs.rangeCovers(rec, k, kOff, kLen)) {
         if (versions != null) {
-          record(k, kOff, kLen, msgs.msn(rangeRecs[r]));
+          record(k, kOff, kLen, msgs.msn(rec));
         }
-        present = false;
+        if (msgs.type(rec) == MessageType.DELETE_RANGE) {
+          present = false;
+        } else if (present) {
+          // A range update changes only the keys that exist when it reaches them.
+          update(msgs.functionName(rec), k, kOff, kLen, msgs.copyRangeArgument(rec));
+        }
       }
       r++;
     }
@@ -203,34 +213,37 @@ final class MessageApplier {
         present = true;
       }
       case MessageType.DELETE -> present = false;
-      case MessageType.UPDATE -> {
-        UpdateFunction fn = functions.resolve(msgs.functionName(rec));
-        byte[] key = Arrays.copyOfRange(k, kOff, kOff + kLen);
-        byte[] old = present ? Arrays.copyOfRange(valArr, valOff, valOff + valLen) : null;
-        byte[] result;
-        try {
-          result = fn.apply(key, old, msgs.copyValue(rec));
-        } catch (RuntimeException ex) {
-          // The update cannot apply to this value: it is dropped and the value stays as it was.
-          // Propagating would wedge every later flush of this buffer on the same message.
-          failures.failed(fn.name(), ex);
-          return;
-        }
-        if (result == null) {
-          present = false;
-        } else if (result.length > Limits.MAX_VALUE_SIZE) {
-          // A result past the value limit is refused the same way wherever it is computed (flush,
-          // read, replay): the update is skipped and the value stays as it was.
-          failures.failed(fn.name(), new IllegalArgumentException("update " + fn.name() + " made a value of "
-              + result.length + " bytes, over the limit of " + Limits.MAX_VALUE_SIZE));
-        } else {
-          valArr = result;
-          valOff = 0;
-          valLen = result.length;
-          present = true;
-        }
-      }
+      case MessageType.UPDATE -> update(msgs.functionName(rec), k, kOff, kLen, msgs.copyValue(rec));
       default -> throw new IllegalStateException("message type " + msgs.type(rec) + " in point list");
+    }
+  }
+
+  /** Applies the named function to the current value (absent: null) with {@code argument}. */
+  private void update(String fnName, byte[] k, int kOff, int kLen, byte[] argument) {
+    UpdateFunction fn = functions.resolve(fnName);
+    byte[] key = Arrays.copyOfRange(k, kOff, kOff + kLen);
+    byte[] old = present ? Arrays.copyOfRange(valArr, valOff, valOff + valLen) : null;
+    byte[] result;
+    try {
+      result = fn.apply(key, old, argument);
+    } catch (RuntimeException ex) {
+      // The update cannot apply to this value: it is dropped and the value stays as it was.
+      // Propagating would wedge every later flush of this buffer on the same message.
+      failures.failed(fn.name(), ex);
+      return;
+    }
+    if (result == null) {
+      present = false;
+    } else if (result.length > Limits.MAX_VALUE_SIZE) {
+      // A result past the value limit is refused the same way wherever it is computed (flush,
+      // read, replay): the update is skipped and the value stays as it was.
+      failures.failed(fn.name(), new IllegalArgumentException("update " + fn.name() + " made a value of "
+          + result.length + " bytes, over the limit of " + Limits.MAX_VALUE_SIZE));
+    } else {
+      valArr = result;
+      valOff = 0;
+      valLen = result.length;
+      present = true;
     }
   }
 }

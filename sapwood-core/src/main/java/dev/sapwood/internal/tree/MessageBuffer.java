@@ -10,8 +10,10 @@ import java.util.Arrays;
  * point messages sorted, and range messages sit in a second offset list in MSN order.
  *
  * <p>Record layout (also the on-disk layout inside a buffer partition): {@code type u8, msn u64,
- * keyLen u32, key, valueLen u32, value, [fnLen u8, fn name]} — the function name only for UPDATE.
- * For DELETE_RANGE, key is the inclusive start and value the exclusive end.
+ * keyLen u32, key, valueLen u32, value, [fnLen u8, fn name]} — the function name only for UPDATE
+ * and UPDATE_RANGE. For DELETE_RANGE, key is the inclusive start and value the exclusive end; for
+ * UPDATE_RANGE, key is the inclusive start and value holds the end and the argument ({@link
+ * RangeUpdates}).
  *
  * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
  * {@link #bytes()} is the sum of the record sizes. Not thread-safe: guarded by the owning node's
@@ -68,7 +70,7 @@ final class MessageBuffer {
 
   int recordSize(int rec) {
     int end = valueOff(rec) + valueLen(rec);
-    if (type(rec) == MessageType.UPDATE) {
+    if (MessageType.hasFunction(type(rec))) {
       end += 1 + (arena[end] & 0xFF);
     }
     return end - rec;
@@ -139,7 +141,8 @@ final class MessageBuffer {
 
   /** Appends a message; {@code fn} is the UPDATE function's name (null otherwise). */
   void add(byte type, long msn, byte[] key, int keyOff, int keyLen, byte[] val, int valOff, int valLen, byte[] fn) {
-    int size = HEADER + keyLen + 4 + valLen + (type == MessageType.UPDATE ? 1 + fn.length : 0);
+    boolean named = MessageType.hasFunction(type);
+    int size = HEADER + keyLen + 4 + valLen + (named ? 1 + fn.length : 0);
     int rec = reserve(size);
     arena[rec] = type;
     BigEndian.putLong(arena, rec + 1, msn);
@@ -148,7 +151,7 @@ final class MessageBuffer {
     int v = rec + HEADER + keyLen;
     BigEndian.putInt(arena, v, valLen);
     System.arraycopy(val, valOff, arena, v + 4, valLen);
-    if (type == MessageType.UPDATE) {
+    if (named) {
       int f = v + 4 + valLen;
       arena[f] = (byte) fn.length;
       System.arraycopy(fn, 0, arena, f + 1, fn.length);
@@ -194,7 +197,7 @@ final class MessageBuffer {
   }
 
   private void index(int rec) {
-    if (type(rec) == MessageType.DELETE_RANGE) {
+    if (MessageType.isRange(type(rec))) {
       long msn = msn(rec);
       if (rangeCount == ranges.length) {
         ranges = Arrays.copyOf(ranges, rangeCount * 2);
@@ -275,13 +278,28 @@ final class MessageBuffer {
     if (hi != null && compareKey(rec, hi) >= 0) {
       return false;
     }
-    return lo == null || Keys.compare(arena, valueOff(rec), valueLen(rec), lo) > 0;
+    return lo == null || endAbove(rec, lo, 0, lo.length);
   }
 
   /** Whether range message {@code rec} covers the key in {@code k[kOff..kOff+kLen)}. */
   boolean rangeCovers(int rec, byte[] k, int kOff, int kLen) {
-    return Keys.compare(arena, keyOff(rec), keyLen(rec), k, kOff, kLen) <= 0
-        && Keys.compare(arena, valueOff(rec), valueLen(rec), k, kOff, kLen) > 0;
+    return Keys.compare(arena, keyOff(rec), keyLen(rec), k, kOff, kLen) <= 0 && endAbove(rec, k, kOff, kLen);
+  }
+
+  /** Whether range message {@code rec}'s exclusive end is above the key (always, if it has none). */
+  private boolean endAbove(int rec, byte[] k, int kOff, int kLen) {
+    int v = valueOff(rec);
+    if (type(rec) == MessageType.DELETE_RANGE) {
+      return Keys.compare(arena, v, valueLen(rec), k, kOff, kLen) > 0;
+    }
+    return !RangeUpdates.bounded(arena, v)
+        || Keys.compare(arena, RangeUpdates.endOff(v), RangeUpdates.endLen(arena, v), k, kOff, kLen) > 0;
+  }
+
+  /** A copy of the argument of UPDATE_RANGE message {@code rec}. */
+  byte[] copyRangeArgument(int rec) {
+    int v = valueOff(rec);
+    return Arrays.copyOfRange(arena, RangeUpdates.argOff(arena, v), v + valueLen(rec));
   }
 
   /**
@@ -358,22 +376,71 @@ final class MessageBuffer {
   }
 
   /**
-   * Moves every message of this buffer into {@code dst}, dropping range messages {@code dst}
-   * already holds (same MSN: a range message sent to two siblings that are being merged).
+   * The buffer of two sibling children merging at separator {@code sep}: every message of {@code
+   * left} and {@code right}. Range messages are clipped, the left's to below {@code sep} and the
+   * right's to {@code sep} and above: a range message sent to both siblings may already have gone
+   * down into one of them, and must not reach that child's keys a second time through the merged
+   * buffer (for a range delete that would be harmless, for a range update it applies the function
+   * twice). The two halves of one message keep its MSN and cover disjoint keys.
    */
-  void moveAllTo(MessageBuffer dst) {
-    dst.addSortedRun(this, 0, pointCount);
-    outer:
-    for (int i = 0; i < rangeCount; i++) {
-      long msn = msn(ranges[i]);
-      for (int j = 0; j < dst.rangeCount; j++) {
-        if (dst.msn(dst.ranges[j]) == msn) {
-          continue outer;
-        }
+  static MessageBuffer merged(MessageBuffer left, MessageBuffer right, byte[] sep) {
+    MessageBuffer out = new MessageBuffer(left.bytes() + right.bytes() + 64);
+    out.addSortedRun(left, 0, left.pointCount);
+    out.addSortedRun(right, 0, right.pointCount);
+    for (int i = 0; i < left.rangeCount; i++) {
+      if (left.rangeOverlaps(left.ranges[i], null, sep)) {
+        out.addClipped(left, left.ranges[i], null, sep);
       }
-      dst.addCopy(this, ranges[i]);
     }
-    clear();
+    for (int i = 0; i < right.rangeCount; i++) {
+      if (right.rangeOverlaps(right.ranges[i], sep, null)) {
+        out.addClipped(right, right.ranges[i], sep, null);
+      }
+    }
+    return out;
+  }
+
+  /** Adds range message {@code rec} of {@code src} cut to [lo, hi) (null: that side as it is). */
+  private void addClipped(MessageBuffer src, int rec, byte[] lo, byte[] hi) {
+    byte type = src.type(rec);
+    boolean inside = (lo == null || src.compareKey(rec, lo) >= 0) && (hi == null || !src.endAbove(rec, hi, 0, hi.length));
+    if (inside) {
+      addCopy(src, rec);
+      return;
+    }
+    byte[] start = src.copyKey(rec);
+    if (lo != null && Keys.compare(start, lo) < 0) {
+      start = lo;
+    }
+    byte[] end;
+    int v = src.valueOff(rec);
+    if (type == MessageType.DELETE_RANGE) {
+      end = src.copyValue(rec);
+    } else {
+      end = RangeUpdates.bounded(src.arena, v)
+          ? Arrays.copyOfRange(src.arena, RangeUpdates.endOff(v), RangeUpdates.endOff(v) + RangeUpdates.endLen(src.arena, v))
+          : null;
+    }
+    if (hi != null && (end == null || Keys.compare(end, hi) > 0)) {
+      end = hi;
+    }
+    byte[] fn = null;
+    byte[] value = end;
+    if (type == MessageType.UPDATE_RANGE) {
+      fn = src.functionName(rec).getBytes(StandardCharsets.UTF_8);
+      value = RangeUpdates.encode(end, src.copyRangeArgument(rec));
+    }
+    add(type, src.msn(rec), start, 0, start.length, value, 0, value.length, fn);
+  }
+
+  /** Whether an UPDATE_RANGE message is held (its effect on sizes is unknown until it applies). */
+  boolean hasRangeUpdate() {
+    for (int i = 0; i < rangeCount; i++) {
+      if (type(ranges[i]) == MessageType.UPDATE_RANGE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Largest MSN held, or 0. */

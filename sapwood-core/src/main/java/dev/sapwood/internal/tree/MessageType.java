@@ -5,7 +5,7 @@ package dev.sapwood.internal.tree;
  * a write-ahead log record (the engine's {@code LogRecords}). On disk in both places — never renumber. ({@code dev.sapwood.WriteBatch} keeps its own
  * private kinds: it is public API and hands its changes over through its {@code Handler}.)
  *
- * <p>Invariants: the codes are 1 to 4 with no gaps; {@link #isValid} is the one check of a code
+ * <p>Invariants: the codes are 1 to 5 with no gaps; {@link #isValid} is the one check of a code
  * read back.
  */
 public final class MessageType {
@@ -20,8 +20,25 @@ public final class MessageType {
   /** Remove every key in [key, value) — the "value" slot holds the exclusive end key. */
   public static final byte DELETE_RANGE = 4;
 
+  /**
+   * Apply the named update function, with an argument, to every existing key of a range: key is
+   * the inclusive start, the "value" slot holds the end (or none: the whole key space above the
+   * start) and the argument, as {@link RangeUpdates} encodes them.
+   */
+  public static final byte UPDATE_RANGE = 5;
+
   /** Whether {@code t} is one of the codes above. */
   public static boolean isValid(byte t) {
-    return t >= PUT && t <= DELETE_RANGE;
+    return t >= PUT && t <= UPDATE_RANGE;
+  }
+
+  /** Whether messages of type {@code t} cover a key range (kept in a buffer's range list). */
+  public static boolean isRange(byte t) {
+    return t == DELETE_RANGE || t == UPDATE_RANGE;
+  }
+
+  /** Whether messages of type {@code t} name an update function. */
+  public static boolean hasFunction(byte t) {
+    return t == UPDATE || t == UPDATE_RANGE;
   }
 }

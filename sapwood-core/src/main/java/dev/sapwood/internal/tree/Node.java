@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import java.util.concurrent.atomic.LongAdder;
 import dev.sapwood.internal.cache.Cacheable;
 import java.util.Arrays;
 
@@ -53,6 +54,12 @@ final class Node extends Cacheable {
 
   // leaves
   Basement[] basements;
+
+  /**
+   * The logical row count of the tree this node belongs to (set when the node is first reached
+   * from its tree's root, or made by a split of a node that has it; null until then).
+   */
+  LongAdder rows;
 
   /** Where the partitions lie in the node's block, once read or written; used while clean. */
   PartitionDirectory disk;
@@ -243,7 +250,7 @@ final class Node extends Cacheable {
 
   /** Removes child i+1, folding its buffer into child i's (the two children were merged). */
   void removeRightChild(int i) {
-    buffers[i + 1].moveAllTo(buffers[i]);
+    buffers[i] = MessageBuffer.merged(buffers[i], buffers[i + 1], pivots[i]);
     long[] c = new long[n - 1];
     MessageBuffer[] b = new MessageBuffer[n - 1];
     byte[][] p = new byte[n - 2][];

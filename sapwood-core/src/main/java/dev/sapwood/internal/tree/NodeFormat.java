@@ -16,7 +16,8 @@ package dev.sapwood.internal.tree;
  * Entry           := kind u8 (0 = value), keyLength u32, key, valueLength u32, value
  * BufferPartition := Message{count} Message{rangeCount} (point frames, then range frames)
  * Message         := type u8, msn u64, keyLength u32, key, valueLength u32, value,
- *                    [fnLength u8, fn name]   (UPDATE only)
+ *                    [fnLength u8, fn name]   (UPDATE and UPDATE_RANGE only; an
+ *                    UPDATE_RANGE's value is its end and argument, {@link RangeUpdates})
  * </pre>
  */
 final class NodeFormat {

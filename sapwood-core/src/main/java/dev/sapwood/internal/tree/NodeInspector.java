@@ -103,9 +103,10 @@ public final class NodeInspector {
       case MessageType.DELETE -> "DELETE";
       case MessageType.UPDATE -> "UPDATE";
       case MessageType.DELETE_RANGE -> "DELETE_RANGE";
+      case MessageType.UPDATE_RANGE -> "UPDATE_RANGE";
       default -> "type " + type;
     };
     return new Message(name, b.msn(rec), b.copyKey(rec), b.copyValue(rec),
-        type == MessageType.UPDATE ? b.functionName(rec) : null);
+        MessageType.hasFunction(type) ? b.functionName(rec) : null);
   }
 }

@@ -19,12 +19,20 @@ public final class NodeStore {
   private final byte codec;
   private final TreeCounters counters;
   final CacheTable<Node> cache;
+  /** The phases of node writes: the checkpoint's (summed per checkpoint) and write-backs'. */
+  private final FlushPhases phases;
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
     this.file = file;
     this.codec = codec;
     this.counters = counters;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
+    this.phases = new FlushPhases(stats);
+  }
+
+  /** The latency figures of node writes, for the checkpointer to close each checkpoint's. */
+  public FlushPhases phases() {
+    return phases;
   }
 
   /** Writes every dirty node (with no checkpoint in progress, nothing else running). */
@@ -62,7 +70,9 @@ public final class NodeStore {
    */
   public void writePending(long[] blocks) {
     for (long block : blocks) {
+      long waitStart = System.nanoTime();
       Node node = cache.pinWriteIfCached(block);
+      phases.checkpointWait(System.nanoTime() - waitStart);
       if (node == null) {
         continue; // freed meanwhile (a pending node is written before it is freed)
       }
@@ -81,15 +91,19 @@ public final class NodeStore {
    * checkpoint in progress waits for goes into the checkpoint's image.
    */
   void writeNode(Node node) {
+    long start = System.nanoTime();
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();
+    long serialized = System.nanoTime();
     if (node.pendingCheckpoint) {
       file.writeCheckpointBlock(node.key(), block, 0, block.length);
       node.pendingCheckpoint = false;
       counters.checkpointNodes.increment();
       counters.checkpointBytes.add(block.length);
+      phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
     } else {
       file.writeBlock(node.key(), block, 0, block.length);
+      phases.writeBack(serialized - start, System.nanoTime() - serialized);
     }
     node.dirty = false;
     node.disk = written.directory();

@@ -223,7 +223,7 @@ final class PartitionReader {
       while (r.remaining() > 0) {
         int start = r.arrayPosition();
         int type = r.u8("message type");
-        if (!MessageType.isValid((byte) type) || (type == MessageType.DELETE_RANGE) != ranges) {
+        if (!MessageType.isValid((byte) type) || MessageType.isRange((byte) type) != ranges) {
           throw r.error("message type " + type + " in the " + (ranges ? "range" : "point") + " frames");
         }
         r.i64("msn");
@@ -234,8 +234,16 @@ final class PartitionReader {
           checkFrameStart(r, dir, frame, raw, keyOff, klen);
           frameEnd += dir.frameRaw(frame++);
         }
-        r.skip(r.length("value length", r.remaining()), "value");
-        if (type == MessageType.UPDATE) {
+        int vlen = r.length("value length", r.remaining());
+        int valueOff = r.arrayPosition();
+        r.skip(vlen, "value");
+        if (type == MessageType.UPDATE_RANGE) {
+          String wrong = RangeUpdates.check(raw, keyOff, klen, raw, valueOff, vlen);
+          if (wrong != null) {
+            throw r.error(wrong);
+          }
+        }
+        if (MessageType.hasFunction((byte) type)) {
           int fnLen = r.u8("function name length");
           if (fnLen == 0) {
             throw r.error("empty function name");

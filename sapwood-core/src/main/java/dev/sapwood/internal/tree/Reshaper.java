@@ -60,6 +60,7 @@ final class Reshaper {
     }
     // The root keeps its block number: its contents move into new children.
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    moved.rows = root.rows;
     moved.dirty = true;
     moved.maxMsn = root.maxMsn;
     moved.versions = root.versions;
@@ -77,7 +78,7 @@ final class Reshaper {
    * place (the tree loses a level).
    */
   private void collapseRoot(Node root) {
-    Node child = ctx.pinChildWrite(root, 0);
+    Node child = ctx.flusher.pinChildForFlush(root, 0);
     ctx.flusher.flushInto(root, 0, child);
     root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
@@ -171,6 +172,7 @@ final class Reshaper {
       piece.versions = leaf.versions;
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
+      piece.rows = leaf.rows;
       piece.dirty = true;
       pieces.add(piece);
       if (p > 0) {
@@ -204,6 +206,7 @@ final class Reshaper {
       piece.setInternal(node.height, Arrays.copyOfRange(piv, start, end - 1),
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
       piece.maxMsn = node.maxMsn;
+      piece.rows = node.rows;
       piece.dirty = true;
       pieces.add(piece);
       if (p > 0) {
@@ -214,6 +217,23 @@ final class Reshaper {
 
   /** Merges fusible {@code child} with a neighbour; rebalances (splits again) if too big. */
   private void mergeChild(Node parent, int c, Node child) {
+    if (child.height > 0) {
+      merge(parent, c, child);
+      return;
+    }
+    ctx.counters.leafMergesStarted.increment();
+    ctx.counters.leafMergesRunning.increment();
+    try {
+      if (merge(parent, c, child)) {
+        ctx.counters.leafMergesCompleted.increment();
+      }
+    } finally {
+      ctx.counters.leafMergesRunning.decrement();
+    }
+  }
+
+  /** {@link #mergeChild}'s work; false if the two were left as they are. */
+  private boolean merge(Node parent, int c, Node child) {
     int l;
     Node left;
     Node right;
@@ -237,7 +257,7 @@ final class Reshaper {
       // as they are, rewriting the large entry each time. The small leaf stays as it is.
       ctx.cache.unpinWrite(left);
       ctx.cache.unpinWrite(right);
-      return;
+      return false;
     }
     if (left.height == 0) {
       List<Basement> b = new ArrayList<>(Arrays.asList(left.basements));
@@ -263,6 +283,7 @@ final class Reshaper {
       (left.height == 0 ? ctx.counters.leafMerges : ctx.counters.nonleafMerges).increment();
       ctx.cache.unpinWrite(left);
     }
+    return true;
   }
 
   /** Whether leaf {@code leaf} holds at most one entry. */

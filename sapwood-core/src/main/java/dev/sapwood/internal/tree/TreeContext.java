@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #pinChildRead}/{@link #pinChildWrite} has exactly its parent's height minus one.
  */
 public final class TreeContext {
+  private final java.util.concurrent.ConcurrentHashMap<Long, LongAdder> rowCounts = new java.util.concurrent.ConcurrentHashMap<>();
   final BlockFile file;
   final int nodeSize;
   final int basementSize;
@@ -37,6 +38,7 @@ public final class TreeContext {
   final Reshaper reshaper;
   final Flusher flusher;
   final Drainer drainer;
+  private final Optimizer optimizer;
   final Cleaner cleaner;
   /** The database's open snapshots. */
   public final SnapshotRegistry snapshots;
@@ -68,6 +70,7 @@ public final class TreeContext {
     this.reshaper = new Reshaper(this);
     this.flusher = new Flusher(this, reshaper);
     this.drainer = new Drainer(this, flusher);
+    this.optimizer = new Optimizer(this, flusher);
     this.cleaner = new Cleaner(this);
     this.snapshots = new SnapshotRegistry(counters);
   }
@@ -75,6 +78,11 @@ public final class TreeContext {
   /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */
   public NodeStore nodes() {
     return nodes;
+  }
+
+  /** Online optimize: drains a tree one root-to-leaf path at a time. */
+  public Optimizer optimizer() {
+    return optimizer;
   }
 
   /** The cleaner, which flushes heavy cached internal nodes between writes. */
@@ -142,10 +150,26 @@ public final class TreeContext {
     return checkChild(parent, c, cache.pinWrite(parent.children[c]), true);
   }
 
+  /**
+   * The logical row count of the tree whose root is {@code rootBlock}: entries in its leaves, kept
+   * as flushes apply messages to them (TokuFT's logical rows). Buffered messages are not in it.
+   */
+  public LongAdder rows(long rootBlock) {
+    return rowCounts.computeIfAbsent(rootBlock, k -> new LongAdder());
+  }
+
+  /** Forgets a dropped tree's row count. */
+  void forgetRows(long rootBlock) {
+    rowCounts.remove(rootBlock);
+  }
+
   private Node checkRoot(Node root, boolean write) {
     if (root.height > 0) {
       if (root.versions == null) {
         root.versions = versionsByRoot.get(root.key());
+      }
+      if (root.rows == null) {
+        root.rows = rows(root.key());
       }
       return root;
     }
@@ -158,6 +182,9 @@ public final class TreeContext {
     if (child.height == parent.height - 1) {
       if (child.versions != parent.versions) {
         child.versions = parent.versions; // same value from every thread: a benign race
+      }
+      if (child.rows == null) {
+        child.rows = parent.rows;
       }
       return child;
     }

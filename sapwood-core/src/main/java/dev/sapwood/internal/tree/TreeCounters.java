@@ -1,11 +1,40 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.stats.Counters;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The tree's status counters, after the flusher's own (flushes, cascades, splits, merges). */
+/**
+ * The tree's status counters, after the flusher's own (TokuFT's flusher status: flushes,
+ * cascades, splits, merges, the cleaner's work).
+ */
 final class TreeCounters {
   static final int MAX_CASCADE_DEPTH = 8;
+  /** Cascade counts 1..MAX_CASCADE_COUNT have their own counter; more share the last. */
+  static final int MAX_CASCADE_COUNT = 5;
+  /** Cleaner flushes of nodes of height 1..MAX_CLEANER_HEIGHT have their own counter; higher share the last. */
+  static final int MAX_CLEANER_HEIGHT = 3;
+
+  /** Flushes that cascaded into 1, 2, ... flushes below them (the last: more than MAX_CASCADE_COUNT). */
+  final LongAdder[] cascadeCounts = new LongAdder[MAX_CASCADE_COUNT + 1];
+  final LongAdder flushesInMemory;
+  final LongAdder flushesNeedingIo;
+  final LongAdder[] cleanerByHeight = new LongAdder[MAX_CLEANER_HEIGHT];
+  final LongAdder cleanerEmptyNodes;
+  final LongAdder cleanerNodesDirtied;
+  final LongAccumulator cleanerBufferMin;
+  final LongAccumulator cleanerBufferMax;
+  final LongAdder cleanerBufferTotal;
+  final LongAccumulator cleanerWorkMin;
+  final LongAccumulator cleanerWorkMax;
+  final LongAdder cleanerWorkTotal;
+  final LongAdder leafMergesStarted;
+  final LongAdder leafMergesRunning;
+  final LongAdder leafMergesCompleted;
+  final LongAdder bgFlushWaitTotal;
+  final LongAccumulator bgFlushWaitMax;
+  final LongAdder bgFlushRunTotal;
+  final LongAccumulator bgFlushRunMax;
 
   final LongAdder flushes;
   final LongAdder flushesToLeaf;
@@ -63,6 +92,64 @@ final class TreeCounters {
     backgroundFlushes = c.counter("flush.by_background");
     cleanerFlushes = c.counter("cleaner.flushes");
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
+    for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
+      cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
+    }
+    cascadeCounts[MAX_CASCADE_COUNT] = c.counter("flush.cascades_more_than_" + MAX_CASCADE_COUNT);
+    flushesInMemory = c.counter("flush.in_memory");
+    flushesNeedingIo = c.counter("flush.needed_io");
+    for (int i = 0; i < MAX_CLEANER_HEIGHT; i++) {
+      cleanerByHeight[i] = c.counter("cleaner.nodes_height_" + (i + 1) + (i == MAX_CLEANER_HEIGHT - 1 ? "_or_more" : ""));
+    }
+    cleanerEmptyNodes = c.counter("cleaner.empty_nodes");
+    cleanerNodesDirtied = c.counter("cleaner.nodes_dirtied");
+    cleanerBufferMin = c.minimum("cleaner.buffer_bytes_min");
+    cleanerBufferMax = c.maximum("cleaner.buffer_bytes_max");
+    cleanerBufferTotal = c.counter("cleaner.buffer_bytes_total");
+    cleanerWorkMin = c.minimum("cleaner.buffer_messages_min");
+    cleanerWorkMax = c.maximum("cleaner.buffer_messages_max");
+    cleanerWorkTotal = c.counter("cleaner.buffer_messages_total");
+    leafMergesStarted = c.counter("merge.leaf_started");
+    leafMergesRunning = c.counter("merge.leaf_running");
+    leafMergesCompleted = c.counter("merge.leaf_completed");
+    bgFlushWaitTotal = c.counter("flush.background_wait_micros_total");
+    bgFlushWaitMax = c.maximum("flush.background_wait_micros_max");
+    bgFlushRunTotal = c.counter("flush.background_run_micros_total");
+    bgFlushRunMax = c.maximum("flush.background_run_micros_max");
+  }
+
+  /**
+   * One background flush from a root: queued until it had the root's latch ({@code waitNanos}),
+   * then ran ({@code runNanos}, its reads included: a message flush serializes nothing).
+   */
+  void backgroundFlushTimes(long waitNanos, long runNanos) {
+    long w = waitNanos / 1000;
+    long r = runNanos / 1000;
+    bgFlushWaitTotal.add(w);
+    bgFlushWaitMax.accumulate(w);
+    bgFlushRunTotal.add(r);
+    bgFlushRunMax.accumulate(r);
+  }
+
+  /** Counts one flush that set off {@code flushes} flushes below it (0: none, not counted). */
+  void cascadeCount(int flushes) {
+    if (flushes > 0) {
+      cascadeCounts[Math.min(flushes, MAX_CASCADE_COUNT + 1) - 1].increment();
+    }
+  }
+
+  /** Counts one cleaner flush of a node of {@code height}, moving {@code bytes} in {@code messages}. */
+  void cleanerFlush(int height, long bytes, long messages, boolean wasClean) {
+    cleanerByHeight[Math.min(height, MAX_CLEANER_HEIGHT) - 1].increment();
+    cleanerBufferMin.accumulate(bytes);
+    cleanerBufferMax.accumulate(bytes);
+    cleanerBufferTotal.add(bytes);
+    cleanerWorkMin.accumulate(messages);
+    cleanerWorkMax.accumulate(messages);
+    cleanerWorkTotal.add(messages);
+    if (wasClean) {
+      cleanerNodesDirtied.increment();
+    }
   }
 
   void cascade(int depth) {

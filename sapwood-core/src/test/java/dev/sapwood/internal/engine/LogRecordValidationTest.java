@@ -11,6 +11,8 @@ import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.util.Varint;
+import dev.sapwood.internal.tree.RangeUpdates;
+import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.wal.LogBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -122,6 +124,43 @@ class LogRecordValidationTest {
   @Test
   void anEmptyOrBackwardRangeDeleteIsCorruption() {
     assertCorrupt(LogRecords.single(MessageType.DELETE_RANGE, 1, b("m"), b("m"), null), "range");
+  }
+
+  private static final byte[] APPEND = b("sapwood.append");
+
+  @Test
+  void aRangeUpdateReplays() {
+    assertEquals(null, openWith(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("a"), RangeUpdates.encode(b("z"), b("!")), APPEND)));
+  }
+
+  @Test
+  void aBroadcastUpdateWithNoEndReplays() {
+    assertEquals(null, openWith(LogRecords.single(MessageType.UPDATE_RANGE, 1, new byte[0], RangeUpdates.encode(null, b("!")), APPEND)));
+  }
+
+  @Test
+  void anEmptyRangeUpdateIsCorruption() {
+    assertCorrupt(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("m"), RangeUpdates.encode(b("m"), b("!")), APPEND), "empty key range");
+  }
+
+  @Test
+  void aRangeUpdateWithoutItsEndFlagIsCorruption() {
+    assertCorrupt(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("m"), new byte[0], APPEND), "end flag");
+  }
+
+  @Test
+  void aRangeUpdateWithAnUnknownEndFlagIsCorruption() {
+    assertCorrupt(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("m"), new byte[] {2, 'x'}, APPEND), "end flag 2");
+  }
+
+  @Test
+  void aRangeUpdateEndLengthPastItsValueIsCorruption() {
+    assertCorrupt(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("m"), new byte[] {1, 0x7F, 0, 0, 0, 'z'}, APPEND), "end length");
+  }
+
+  @Test
+  void aRangeUpdateWithAnEmptyFunctionNameIsCorruption() {
+    assertCorrupt(LogRecords.single(MessageType.UPDATE_RANGE, 1, b("a"), RangeUpdates.encode(b("z"), b("!")), new byte[0]), "function name");
   }
 
   @Test

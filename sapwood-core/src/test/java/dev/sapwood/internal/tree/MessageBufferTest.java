@@ -17,7 +17,7 @@ class MessageBufferTest {
   record Msg(byte type, long msn, byte[] key, byte[] value, String fn) {
     int size() {
       return MessageBuffer.HEADER + key.length + 4 + value.length
-          + (type == MessageType.UPDATE ? 1 + fn.getBytes(StandardCharsets.UTF_8).length : 0);
+          + (MessageType.hasFunction(type) ? 1 + fn.getBytes(StandardCharsets.UTF_8).length : 0);
     }
 
     @Override
@@ -45,7 +45,7 @@ class MessageBufferTest {
   static Msg read(MessageBuffer buf, int rec) {
     byte t = buf.type(rec);
     return new Msg(t, buf.msn(rec), buf.copyKey(rec), buf.copyValue(rec),
-        t == MessageType.UPDATE ? buf.functionName(rec) : null);
+        MessageType.hasFunction(t) ? buf.functionName(rec) : null);
   }
 
   static List<Msg> points(MessageBuffer buf) {
@@ -256,7 +256,7 @@ class MessageBufferTest {
   }
 
   @Test
-  void moveAllToDropsRangeMessagesTheDestinationAlreadyHolds() {
+  void mergedSiblingBuffersClipRangeMessagesAtTheSeparator() {
     MessageBuffer left = new MessageBuffer();
     MessageBuffer right = new MessageBuffer();
     Msg shared = new Msg(MessageType.DELETE_RANGE, 5, key(1), key(9), null);
@@ -270,12 +270,29 @@ class MessageBufferTest {
     Msg p2 = new Msg(MessageType.DELETE, 8, key(7), new byte[0], null);
     add(left, p1);
     add(right, p2);
-    right.moveAllTo(left);
-    assertTrue(right.isEmpty());
-    assertEquals(0, right.bytes());
-    assertSameMessages(List.of(shared, onlyRight, onlyLeft), ranges(left), "ranges after move");
-    assertSameMessages(List.of(p1, p2), points(left), "points after move");
-    assertEquals(p1.size() + p2.size() + shared.size() + onlyRight.size() + onlyLeft.size(), left.bytes());
+    MessageBuffer merged = MessageBuffer.merged(left, right, key(5));
+    Msg sharedLeft = new Msg(MessageType.DELETE_RANGE, 5, key(1), key(5), null);
+    Msg sharedRight = new Msg(MessageType.DELETE_RANGE, 5, key(5), key(9), null);
+    assertSameMessages(List.of(sharedLeft, sharedRight, onlyRight, onlyLeft), ranges(merged), "ranges after merge");
+    assertSameMessages(List.of(p1, p2), points(merged), "points after merge");
+    assertEquals(p1.size() + p2.size() + sharedLeft.size() + sharedRight.size() + onlyRight.size() + onlyLeft.size(), merged.bytes());
+  }
+
+  @Test
+  void aRangeUpdateSplitByAMergeKeepsItsFunctionArgumentAndUnboundedEnd() {
+    MessageBuffer left = new MessageBuffer();
+    MessageBuffer right = new MessageBuffer();
+    String fn = "sapwood.append";
+    Msg all = new Msg(MessageType.UPDATE_RANGE, 4, new byte[0], RangeUpdates.encode(null, b("arg")), fn);
+    add(left, all);
+    add(right, all);
+    MessageBuffer merged = MessageBuffer.merged(left, right, key(5));
+    Msg lower = new Msg(MessageType.UPDATE_RANGE, 4, new byte[0], RangeUpdates.encode(key(5), b("arg")), fn);
+    Msg upper = new Msg(MessageType.UPDATE_RANGE, 4, key(5), RangeUpdates.encode(null, b("arg")), fn);
+    assertSameMessages(List.of(lower, upper), ranges(merged), "halves of the broadcast");
+    assertTrue(merged.rangeCovers(merged.range(1), key(200), 0, key(200).length), "the upper half has no end");
+    assertFalse(merged.rangeCovers(merged.range(0), key(5), 0, key(5).length), "the lower half ends at the separator");
+    assertArrayEquals(b("arg"), merged.copyRangeArgument(merged.range(0)));
   }
 
   @Test

@@ -1,0 +1,133 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.tree.Optimizer;
+import dev.sapwood.internal.tree.TreeContext;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code Database.optimize} and {@code Tree.optimize}: drains trees online, one root-to-leaf path
+ * per step ({@link Optimizer}), each step under the database lock's shared side like any write, so
+ * readers and writers go on between steps and no exclusive lock is taken. Where each tree's
+ * optimize stands is kept in the catalog ({@link Catalog#optimizing}) and so written with every
+ * checkpoint (TokuFT keeps its hot-optimize bookkeeping in the header the same way): after a
+ * restart, optimizing again resumes from the last checkpointed key.
+ *
+ * <p>Figures: {@code optimize.running} (trees being optimized now), {@code optimize.steps},
+ * {@code optimize.flushes}, {@code optimize.trees_done}, {@code optimize.progress_permille} (the
+ * tree last stepped: leaf entries passed over its row count, in thousandths), {@code
+ * optimize.step_micros_total/_max} (a step holds its tree's root: writers to that tree wait for
+ * at most one step).
+ *
+ * <p>Thread-safe: one optimize per tree at a time (a second caller waits for the first).
+ */
+final class OnlineOptimize {
+  private final DatabaseGate gate;
+  private final Catalog catalog;
+  private final TreeContext ctx;
+  private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+  private final LongAdder running;
+  private final LongAdder steps;
+  private final LongAdder flushes;
+  private final LongAdder treesDone;
+  private final LongAdder progress;
+  private final LongAdder stepTotal;
+  private final LongAccumulator stepMax;
+  /** Steps that flushed or reshaped (for {@link #compactTree}). */
+  private final LongAdder changes = new LongAdder();
+
+  OnlineOptimize(DatabaseGate gate, Catalog catalog, TreeContext ctx, Counters counters) {
+    this.gate = gate;
+    this.catalog = catalog;
+    this.ctx = ctx;
+    this.running = counters.counter("optimize.running");
+    this.steps = counters.counter("optimize.steps");
+    this.flushes = counters.counter("optimize.flushes");
+    this.treesDone = counters.counter("optimize.trees_done");
+    this.progress = counters.counter("optimize.progress_permille");
+    this.stepTotal = counters.counter("optimize.step_micros_total");
+    this.stepMax = counters.maximum("optimize.step_micros_max");
+  }
+
+  /** Optimizes tree {@code t} from where an earlier optimize of it stopped (or its start). */
+  void optimize(TreeImpl t) {
+    optimize(t, Long.MAX_VALUE);
+  }
+
+  /** Most walks {@link #compactTree} makes over one tree. */
+  private static final int MAX_WALKS = 12;
+
+  /**
+   * Walks tree {@code t} again and again until a walk neither flushes nor reshapes (at most
+   * {@link #MAX_WALKS}): one walk merges what it finds small on its way, and the merges of the
+   * level above show only on the next (compaction: a tree emptied by deletes shrinks back to a
+   * root over one leaf).
+   */
+  void compactTree(TreeImpl t) {
+    for (int walk = 0; walk < MAX_WALKS; walk++) {
+      long before = changes.sum();
+      optimize(t);
+      if (changes.sum() == before) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Like {@link #optimize(TreeImpl)}, but stops after {@code maxSteps} steps (tests: an optimize
+   * cut short, to resume); returns whether the tree was finished.
+   */
+  boolean optimize(TreeImpl t, long maxSteps) {
+    synchronized (locks.computeIfAbsent(t.name(), n -> new Object())) {
+      running.increment();
+      try {
+        return run(t, maxSteps);
+      } finally {
+        running.decrement();
+      }
+    }
+  }
+
+  private boolean run(TreeImpl t, long maxSteps) {
+    byte[] from = gate.writeShared(() -> {
+      t.beTree(); // a dropped tree fails here
+      return catalog.optimizing.computeIfAbsent(t.name(), n -> new byte[0]);
+    });
+    long total = Math.max(1, t.beTree().approximateRows());
+    long passed = 0;
+    for (long n = 0; from != null; n++) {
+      if (n == maxSteps) {
+        return false;
+      }
+      byte[] at = from;
+      long start = System.nanoTime();
+      Optimizer.Step step = gate.writeShared(() -> {
+        Optimizer.Step s = ctx.optimizer().step(t.beTree().rootBlock(), at);
+        if (s.next() == null) {
+          catalog.optimizing.remove(t.name());
+        } else {
+          catalog.optimizing.put(t.name(), s.next());
+        }
+        return s;
+      });
+      long micros = (System.nanoTime() - start) / 1000;
+      stepTotal.add(micros);
+      stepMax.accumulate(micros);
+      steps.increment();
+      flushes.add(step.flushes());
+      if (step.flushes() > 0 || step.reshaped()) {
+        changes.increment();
+      }
+      passed += step.leafEntries();
+      progress.reset();
+      progress.add(Math.min(1000, passed * 1000 / total));
+      from = step.next();
+    }
+    progress.reset();
+    progress.add(1000);
+    treesDone.increment();
+    return true;
+  }
+}
