@@ -1,6 +1,5 @@
 package dev.sapwood.internal.engine;
 
-import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Isolation;
@@ -8,15 +7,12 @@ import dev.sapwood.Snapshot;
 import dev.sapwood.Transaction;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
-import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
-import dev.sapwood.internal.events.CheckpointEvent;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.BlockFileFormat;
 import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.tree.Background;
 import dev.sapwood.internal.tree.TreeContext;
@@ -34,18 +30,15 @@ import java.util.function.Supplier;
  * An open database: the façade over its rooms — the {@link DatabaseGate} (lock, closed flag,
  * sticky failure), the {@link TreeRegistry}, the {@link WritePath} (single changes and batches,
  * and the rule that keeps the log in MSN order), recovery ({@link LogReplayer#recover}) — and the
- * block file, the shared node cache, the write-ahead log, checkpoints, {@code compact}, stats and
- * close. The {@link Checkpointer}'s monitor orders checkpoints, {@code compact} and {@code close}.
+ * block file, the shared node cache, the write-ahead log, {@link Maintenance} (checkpoints, {@code
+ * compact}, a backup's hold), snapshots and transactions, stats and close. The {@link
+ * Checkpointer}'s monitor orders checkpoints, {@code compact}, a backup's hold and {@code close}.
  *
  * <p>Invariants: the gate's (a write path failed, or a read found damage: every later write
  * throws, reads go on); a checkpoint never begins while a batch is half applied (its begin takes
  * the gate's exclusive lock).
  */
 public final class DatabaseImpl implements Database {
-  /** Bytes a checkpoint may move toward the start of the file. */
-  static final long RELOCATE_PER_CHECKPOINT = 16L << 20;
-  /** At most this many rounds of relocation and two checkpoints in {@code compact}. */
-  static final int COMPACT_MAX_ROUNDS = 8;
   /** Size after which the log starts a new segment. */
   static final long LOG_SEGMENT_BYTES = 64L << 20;
 
@@ -62,7 +55,7 @@ public final class DatabaseImpl implements Database {
   private final DatabaseGate gate;
   private final TreeRegistry trees;
   private final Checkpointer checkpointer;
-  private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
+  private final Maintenance maintenance;
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
@@ -91,8 +84,9 @@ public final class DatabaseImpl implements Database {
     this.gate = new DatabaseGate(file, readOnly);
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
-    this.spaceCheckpoints = new SpaceCheckpoints(options.nodeSize());
     this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
+    this.maintenance = new Maintenance(gate, file, checkpointer, catalog, catalogBlock, counters, trees, optimizer,
+        options.nodeSize());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     if (readOnly) {
       ctx.keepDirtyNodes(); // what the log replays stays in memory: the file takes no writes
@@ -101,7 +95,8 @@ public final class DatabaseImpl implements Database {
     this.recoveredNextLsn = r.nextLsn();
     this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
-    this.transactor = new Transactor(this, options, txnStats);
+    maintenance.useLog(log);
+    this.transactor = new Transactor(this, options, txnStats, conflicts);
     if (readOnly) {
       this.background = null;
       return;
@@ -196,7 +191,8 @@ public final class DatabaseImpl implements Database {
     return openSnapshot();
   }
 
-  private SnapshotImpl openSnapshot() {
+  /** A registered snapshot at the visible MSN (a transaction's too). */
+  SnapshotImpl openSnapshot() {
     // At the visible MSN: every change at or below it is wholly in the trees. Under the gate's
     // shared side, so no batch too large for its roots is under way (it runs under the exclusive
     // side and is flushed into leaves before its MSNs are visible, which SnapshotRegistry's
@@ -211,26 +207,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public Transaction begin(Isolation isolation) {
-    java.util.Objects.requireNonNull(isolation, "isolation");
-    gate.checkOpen();
-    boolean serializable = isolation == Isolation.SERIALIZABLE;
-    if (serializable) {
-      conflicts.serializableBegins(); // before the snapshot: see Conflicts
-    }
-    SnapshotImpl snap;
-    try {
-      snap = openSnapshot();
-    } catch (RuntimeException e) {
-      if (serializable) {
-        conflicts.serializableEnds(0L);
-      }
-      throw e;
-    }
-    if (serializable) {
-      conflicts.serializableSnapshot(snap.msn());
-    }
-    txnStats.began();
-    return new TransactionImpl(this, isolation, snap, options.maxTransactionBytes(), txnStats);
+    return transactor.begin(isolation);
   }
 
   @Override
@@ -276,124 +253,33 @@ public final class DatabaseImpl implements Database {
     writes.syncIfBehind();
   }
 
-  // ---- checkpoints ----
+  // ---- maintenance: checkpoints, compact, optimize, backup ({@link Maintenance}) ----
 
   @Override
   public void checkpoint() {
     checkWritable();
-    file.checkCheckpointAllowed();
-    synchronized (checkpointer) {
-      long start = System.nanoTime();
-      CheckpointEvent event = CheckpointEvent.start();
-      long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
-      // Tail relocation copies blocks: under the shared side, like a write, never the exclusive
-      // one (BlockFile's relocator re-checks each move against writes and frees made meanwhile).
-      long moved = gate.writeShared(() -> file.relocateTail(RELOCATE_PER_CHECKPOINT));
-      counters.counter("checkpoint.relocated_bytes").add(moved);
-      long[] relocated = {moved};
-      Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
-      try {
-        checkpointer.finish(begun, log, catalogBlock, start);
-      } catch (RuntimeException e) {
-        gate.fail(e);
-        throw e;
-      }
-      if (event != null) {
-        CheckpointEvent.finish(event, file.header().checkpointCount(), begun.lsn(), begun.pendingNodes().length,
-            relocated[0], file.fileSize());
-      }
-      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside);
-    }
+    maintenance.checkpoint();
   }
 
-  /** A checkpoint if space waiting for release calls for one ({@link SpaceCheckpoints}); the checkpoint thread's tick. */
+  /** A checkpoint if space waiting for release calls for one; the checkpoint thread's tick. */
   void checkpointIfSpaceWaits() {
-    checkpointIfSpaceWaits(System.nanoTime());
+    maintenance.checkpointIfSpaceWaits(System.nanoTime());
   }
 
   /** As {@link #checkpointIfSpaceWaits()}, at {@code nowNanos} (tests pass a later clock). */
   void checkpointIfSpaceWaits(long nowNanos) {
-    Map<String, Long> store = file.counters();
-    boolean due;
-    synchronized (checkpointer) {
-      due = spaceCheckpoints.due(store.get("store.file_bytes"), store.get("store.pending_free_bytes"),
-          nodeBytesWrittenOutsideCheckpoints(), nowNanos);
-    }
-    if (due) {
-      counters.counter("checkpoint.space_triggered").increment();
-      checkpoint();
-    }
+    maintenance.checkpointIfSpaceWaits(nowNanos);
   }
 
   SpaceCheckpoints spaceCheckpoints() {
-    return spaceCheckpoints;
-  }
-
-  private long nodeBytesWrittenOutsideCheckpoints() {
-    return counters.counter("node.bytes_written").sum() - counters.counter("checkpoint.node_bytes_written").sum();
+    return maintenance.spaceCheckpoints();
   }
 
   @Override
   public void compact() {
     checkWritable();
-    file.checkCheckpointAllowed();
-    // Online: the buffers are drained one path at a time (optimize), and blocks move under the
-    // shared side; readers and writers go on throughout, waiting at most for one optimize step or
-    // a checkpoint's begin. Changes written meanwhile may stay buffered.
-    for (String name : treeNames()) {
-      TreeImpl t = gate.read(() -> trees.get(name));
-      if (t != null) {
-        optimizer.compactTree(t);
-      }
-    }
-    synchronized (checkpointer) {
-      // Space the last two checkpoints refer to is released two checkpoints on. A round moves
-      // every block that fits lower down, then two checkpoints release the old places and cut the
-      // free tail; the block tables those checkpoints write take fresh space at the end while the
-      // space below still waits, so a round can leave the file larger than it found it (a tiny
-      // database grew from 44 to 56 KiB with one round). Rounds go on while they move blocks or
-      // shrink the file.
-      checkpoint();
-      checkpoint();
-      long previous = Long.MAX_VALUE;
-      for (int round = 0; round < COMPACT_MAX_ROUNDS; round++) {
-        long moved = gate.writeShared(file::relocateAll);
-        checkpoint();
-        checkpoint();
-        long units = alignedUnits(file.fileSize());
-        if (moved == 0 && units >= previous) {
-          break; // nothing moved and nothing given back: no later round would do better
-        }
-        previous = Math.min(previous, units);
-      }
-    }
+    maintenance.compact(treeNames());
   }
-
-  private static long alignedUnits(long bytes) {
-    return (bytes + BlockFileFormat.ALIGNMENT - 1) / BlockFileFormat.ALIGNMENT;
-  }
-
-  // ---- hot backup ----
-
-  @Override
-  public void backup(Path target) {
-    java.util.Objects.requireNonNull(target, "target");
-    gate.checkOpen();
-    HotBackup.run(this, io, target);
-  }
-
-  /**
-   * A checkpoint, then a hold on it for {@link HotBackup}: taken under the checkpointer's monitor,
-   * so the checkpoint held is this one, and with everything acknowledged before the call in it.
-   */
-  dev.sapwood.internal.store.CheckpointCopy checkpointAndHold() {
-    synchronized (checkpointer) {
-      checkpoint();
-      return file.holdLastCheckpoint();
-    }
-  }
-
-  // ---- stats and close ----
 
   @Override
   public void optimize() {
@@ -413,6 +299,21 @@ public final class DatabaseImpl implements Database {
   boolean optimize(TreeImpl t, long maxSteps) {
     return optimizer.optimize(t, maxSteps);
   }
+
+  @Override
+  public void backup(Path target) {
+    java.util.Objects.requireNonNull(target, "target");
+    gate.checkOpen();
+    HotBackup.run(this, io, target);
+  }
+
+  /** A checkpoint, then a hold on it for {@link HotBackup} ({@link Maintenance#checkpointAndHold}). */
+  dev.sapwood.internal.store.CheckpointCopy checkpointAndHold() {
+    checkWritable();
+    return maintenance.checkpointAndHold();
+  }
+
+  // ---- stats and close ----
 
   @Override
   public Stats stats() {
@@ -435,87 +336,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void close() {
-    if (gate.isClosed()) {
-      return;
-    }
-    if (readOnly) {
-      closeReadOnly();
-      return;
-    }
-    ctx.setBackground(Background.INLINE);
-    background.stop(); // before taking the checkpointer: its thread may be waiting for it
-    synchronized (checkpointer) {
-      if (gate.isClosed()) {
-        return;
-      }
-      RuntimeException first = null;
-      RuntimeException failure = gate.failure();
-      if (failure == null) {
-        try {
-          checkpoint();
-        } catch (RuntimeException e) {
-          first = e;
-        }
-      } else if (failure instanceof CorruptionException) {
-        // The log is synced at close: the next open replays it onto the last checkpoint.
-        first = new CorruptionException(file.name(), -1, "closed without a checkpoint after a read"
-            + " found damage; acknowledged writes are in the log: " + failure.getMessage(), failure);
-      } else {
-        // Nothing more can be made durable; say so, with the failure that stopped the writes.
-        first = new StorageException("closed after a failure; writes since the last durable point are lost: "
-            + failure.getMessage(), failure);
-      }
-      RuntimeException[] failed = {first};
-      gate.closeWith(() -> failed[0] = releaseAll(failed[0]));
-      if (failed[0] != null) {
-        throw failed[0];
-      }
-    }
-  }
-
-  /** A read-only close: nothing to checkpoint or sync; the file and the lock are let go. */
-  private void closeReadOnly() {
-    synchronized (checkpointer) {
-      RuntimeException[] failed = {null};
-      gate.closeWith(() -> failed[0] = releaseAll(null));
-      if (failed[0] != null) {
-        throw failed[0];
-      }
-    }
-  }
-
-  /** Closes the log, the block file and the lock, keeping the first failure ({@code first} if any). */
-  private RuntimeException releaseAll(RuntimeException first) {
-    dev.sapwood.internal.jmx.DatabaseBean.unregister(this);
-    try {
-      if (log != null) {
-        log.close();
-      }
-    } catch (RuntimeException e) {
-      first = keepFirst(first, e);
-    }
-    try {
-      file.close();
-    } catch (RuntimeException e) {
-      first = keepFirst(first, e);
-    }
-    try {
-      lock.release();
-    } catch (RuntimeException e) {
-      first = keepFirst(first, e);
-    }
-    return first;
-  }
-
-  /** The first failure of a close; later ones ride along as suppressed exceptions. */
-  private static RuntimeException keepFirst(RuntimeException first, RuntimeException next) {
-    if (first == null) {
-      return next;
-    }
-    if (first != next) {
-      first.addSuppressed(next);
-    }
-    return first;
+    new Closer(this, readOnly, ctx, background, checkpointer, gate, maintenance, log, file, lock).close();
   }
 
   boolean isClosed() {

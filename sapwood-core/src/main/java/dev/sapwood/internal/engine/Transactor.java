@@ -19,12 +19,40 @@ final class Transactor {
   private final int retries;
   private final long firstBackoffNanos;
   private final TxnStats stats;
+  private final Conflicts conflicts;
+  private final long maxTransactionBytes;
 
-  Transactor(DatabaseImpl db, Options options, TxnStats stats) {
+  Transactor(DatabaseImpl db, Options options, TxnStats stats, Conflicts conflicts) {
     this.db = db;
+    this.conflicts = conflicts;
+    this.maxTransactionBytes = options.maxTransactionBytes();
     this.retries = options.transactionRetries();
     this.firstBackoffNanos = options.transactionBackoff().toNanos();
     this.stats = stats;
+  }
+
+  /** Begins a transaction ({@link dev.sapwood.Database#begin(Isolation)}). */
+  Transaction begin(Isolation isolation) {
+    java.util.Objects.requireNonNull(isolation, "isolation");
+    db.checkOpen();
+    boolean serializable = isolation == Isolation.SERIALIZABLE;
+    if (serializable) {
+      conflicts.serializableBegins(); // before the snapshot: see Conflicts
+    }
+    SnapshotImpl snap;
+    try {
+      snap = db.openSnapshot();
+    } catch (RuntimeException e) {
+      if (serializable) {
+        conflicts.serializableEnds(0L);
+      }
+      throw e;
+    }
+    if (serializable) {
+      conflicts.serializableSnapshot(snap.msn());
+    }
+    stats.began();
+    return new TransactionImpl(db, isolation, snap, maxTransactionBytes, stats);
   }
 
   <T> T run(Isolation isolation, Function<Transaction, T> body) {

@@ -1,0 +1,156 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.internal.events.CheckpointEvent;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.BlockFileFormat;
+import dev.sapwood.internal.store.CheckpointCopy;
+import dev.sapwood.internal.wal.LogWriter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The work an open database does on its block file's image rather than through its log:
+ * checkpoints (on a timer, when space waits for release, on demand, at close), {@code compact}, and
+ * the checkpoint a hot backup holds.
+ *
+ * <p>Locking: the {@link Checkpointer}'s monitor orders checkpoints, {@code compact}, the backup's
+ * hold and {@code close}. A checkpoint's tail relocation runs under the gate's shared side (the
+ * block file's relocator re-checks each move against writes and frees made meanwhile); only its
+ * begin takes the exclusive side, briefly.
+ *
+ * <p>Invariants: a checkpoint never begins while a change is half in its trees (the begin takes
+ * the gate's exclusive side); a failed checkpoint fails the database (the gate); the caller has
+ * checked the database is writable.
+ */
+final class Maintenance {
+  /** Bytes a checkpoint may move toward the start of the file. */
+  static final long RELOCATE_PER_CHECKPOINT = 16L << 20;
+  /** At most this many rounds of relocation and two checkpoints in {@code compact}. */
+  static final int COMPACT_MAX_ROUNDS = 8;
+
+  private final DatabaseGate gate;
+  private final BlockFile file;
+  private final Checkpointer checkpointer;
+  private final Catalog catalog;
+  private final long catalogBlock;
+  private final Counters counters;
+  private final TreeRegistry trees;
+  private final OnlineOptimize optimizer;
+  private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
+  private LogWriter log; // set once, before the first checkpoint
+
+  Maintenance(DatabaseGate gate, BlockFile file, Checkpointer checkpointer, Catalog catalog, long catalogBlock,
+      Counters counters, TreeRegistry trees, OnlineOptimize optimizer, int nodeSize) {
+    this.gate = gate;
+    this.file = file;
+    this.checkpointer = checkpointer;
+    this.catalog = catalog;
+    this.catalogBlock = catalogBlock;
+    this.counters = counters;
+    this.trees = trees;
+    this.optimizer = optimizer;
+    this.spaceCheckpoints = new SpaceCheckpoints(nodeSize);
+  }
+
+  /** The log checkpoints note and sync; set once recovery made it. */
+  void useLog(LogWriter log) {
+    this.log = log;
+  }
+
+  void checkpoint() {
+    file.checkCheckpointAllowed();
+    synchronized (checkpointer) {
+      long start = System.nanoTime();
+      CheckpointEvent event = CheckpointEvent.start();
+      long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
+      long moved = gate.writeShared(() -> file.relocateTail(RELOCATE_PER_CHECKPOINT));
+      counters.counter("checkpoint.relocated_bytes").add(moved);
+      Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
+      try {
+        checkpointer.finish(begun, log, catalogBlock, start);
+      } catch (RuntimeException e) {
+        gate.fail(e);
+        throw e;
+      }
+      if (event != null) {
+        CheckpointEvent.finish(event, file.header().checkpointCount(), begun.lsn(), begun.pendingNodes().length,
+            moved, file.fileSize());
+      }
+      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside);
+    }
+  }
+
+  /** A checkpoint if space waiting for release calls for one ({@link SpaceCheckpoints}), at {@code nowNanos}. */
+  void checkpointIfSpaceWaits(long nowNanos) {
+    Map<String, Long> store = file.counters();
+    boolean due;
+    synchronized (checkpointer) {
+      due = spaceCheckpoints.due(store.get("store.file_bytes"), store.get("store.pending_free_bytes"),
+          nodeBytesWrittenOutsideCheckpoints(), nowNanos);
+    }
+    if (due) {
+      counters.counter("checkpoint.space_triggered").increment();
+      checkpoint();
+    }
+  }
+
+  SpaceCheckpoints spaceCheckpoints() {
+    return spaceCheckpoints;
+  }
+
+  private long nodeBytesWrittenOutsideCheckpoints() {
+    return counters.counter("node.bytes_written").sum() - counters.counter("checkpoint.node_bytes_written").sum();
+  }
+
+  /**
+   * Online: the buffers of the trees named are drained one path at a time (optimize), and blocks
+   * move under the shared side; readers and writers go on throughout, waiting at most for one
+   * optimize step or a checkpoint's begin. Changes written meanwhile may stay buffered.
+   */
+  void compact(List<String> treeNames) {
+    file.checkCheckpointAllowed();
+    for (String name : treeNames) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimizer.compactTree(t);
+      }
+    }
+    synchronized (checkpointer) {
+      // Space the last two checkpoints refer to is released two checkpoints on. A round moves
+      // every block that fits lower down, then two checkpoints release the old places and cut the
+      // free tail; the block tables those checkpoints write take fresh space at the end while the
+      // space below still waits, so a round can leave the file larger than it found it (a tiny
+      // database grew from 44 to 56 KiB with one round). Rounds go on while they move blocks or
+      // shrink the file.
+      checkpoint();
+      checkpoint();
+      long previous = Long.MAX_VALUE;
+      for (int round = 0; round < COMPACT_MAX_ROUNDS; round++) {
+        long moved = gate.writeShared(file::relocateAll);
+        checkpoint();
+        checkpoint();
+        long units = alignedUnits(file.fileSize());
+        if (moved == 0 && units >= previous) {
+          break; // nothing moved and nothing given back: no later round would do better
+        }
+        previous = Math.min(previous, units);
+      }
+    }
+  }
+
+  private static long alignedUnits(long bytes) {
+    return (bytes + BlockFileFormat.ALIGNMENT - 1) / BlockFileFormat.ALIGNMENT;
+  }
+
+  /**
+   * A checkpoint, then a hold on it for {@link HotBackup}: taken under the checkpointer's monitor,
+   * so the checkpoint held is this one, and with everything acknowledged before the call in it.
+   */
+  CheckpointCopy checkpointAndHold() {
+    synchronized (checkpointer) {
+      checkpoint();
+      return file.holdLastCheckpoint();
+    }
+  }
+}
