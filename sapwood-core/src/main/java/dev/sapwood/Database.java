@@ -147,7 +147,8 @@ public interface Database extends AutoCloseable {
    *     if only the final fsync of the parent directory fails, the complete copy is there, its name
    *     perhaps not yet durable)
    * @throws CorruptionException as {@link #checkpoint()} does, after a read found damage
-   * @throws IllegalStateException if the database is closed
+   * @throws IllegalStateException if the database is closed or was opened read-only (a backup
+   *     begins with a checkpoint; copy a database no process writes with any file copy tool)
    */
   void backup(Path target);
 
