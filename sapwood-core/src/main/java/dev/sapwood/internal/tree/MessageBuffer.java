@@ -1,29 +1,18 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.internal.util.BigEndian;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * The messages bound for one child of an internal node (also used as a scratch collection by
- * queries). Records live in one append-only byte arena; an int array of record offsets keeps the
- * point messages sorted, and range messages sit in a second offset list in MSN order.
- *
- * <p>Record layout (also the on-disk layout inside a buffer partition): {@code type u8, msn u64,
- * keyLen u32, key, valueLen u32, value, [fnLen u8, fn name]} — the function name only for UPDATE
- * and UPDATE_RANGE. For DELETE_RANGE, key is the inclusive start and value the exclusive end; for
- * UPDATE_RANGE, key is the inclusive start and value holds the end and the argument ({@link
- * RangeUpdates}).
+ * queries). Records live in the byte arena of {@link MessageArena} (which gives their layout); an
+ * int array of record offsets keeps the point messages sorted, and range messages sit in a second
+ * offset list in MSN order. Merging two siblings' buffers is {@link SiblingMerge}.
  *
  * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
- * {@link #bytes()} is the sum of the record sizes. Not thread-safe: guarded by the owning node's
- * latch.
+ * every record of the arena is in exactly one of the two lists. Not thread-safe: guarded by the
+ * owning node's latch.
  */
-final class MessageBuffer {
-  static final int HEADER = 1 + 8 + 4;
-
-  private byte[] arena;
-  private int used;
+final class MessageBuffer extends MessageArena {
   private int[] points = new int[8];
   private int pointCount;
   private int[] ranges = new int[2];
@@ -34,68 +23,10 @@ final class MessageBuffer {
   }
 
   MessageBuffer(int capacity) {
-    arena = new byte[Math.max(16, capacity)];
-  }
-
-  // ---- record accessors (by record offset) ----
-
-  byte type(int rec) {
-    return arena[rec];
-  }
-
-  long msn(int rec) {
-    return BigEndian.getLong(arena, rec + 1);
-  }
-
-  int keyLen(int rec) {
-    return BigEndian.getInt(arena, rec + 9);
-  }
-
-  int keyOff(int rec) {
-    return rec + HEADER;
-  }
-
-  int valueLen(int rec) {
-    return BigEndian.getInt(arena, rec + HEADER + keyLen(rec));
-  }
-
-  int valueOff(int rec) {
-    return rec + HEADER + keyLen(rec) + 4;
-  }
-
-  String functionName(int rec) {
-    int at = valueOff(rec) + valueLen(rec);
-    return new String(arena, at + 1, arena[at] & 0xFF, StandardCharsets.UTF_8);
-  }
-
-  int recordSize(int rec) {
-    int end = valueOff(rec) + valueLen(rec);
-    if (MessageType.hasFunction(type(rec))) {
-      end += 1 + (arena[end] & 0xFF);
-    }
-    return end - rec;
-  }
-
-  byte[] arena() {
-    return arena;
-  }
-
-  byte[] copyKey(int rec) {
-    int off = keyOff(rec);
-    return Arrays.copyOfRange(arena, off, off + keyLen(rec));
-  }
-
-  byte[] copyValue(int rec) {
-    int off = valueOff(rec);
-    return Arrays.copyOfRange(arena, off, off + valueLen(rec));
-  }
-
-  int compareKey(int rec, byte[] key) {
-    return Keys.compare(arena, keyOff(rec), keyLen(rec), key);
+    super(capacity);
   }
 
   // ---- sizes ----
-
   int pointCount() {
     return pointCount;
   }
@@ -116,23 +47,18 @@ final class MessageBuffer {
     return pointCount == 0 && rangeCount == 0;
   }
 
-  /** Bytes of message records held. */
-  int bytes() {
-    return used;
-  }
 
   /** Heap bytes held (arena and index arrays). */
   long memoryBytes() {
-    return 48L + arena.length + 4L * points.length + 4L * ranges.length;
+    return 48L + arena().length + 4L * points.length + 4L * ranges.length;
   }
 
   void clear() {
-    if (arena.length > 4096) {
-      arena = new byte[64];
+    if (arena().length > 4096) {
       points = new int[8];
       ranges = new int[2];
     }
-    used = 0;
+    clearArena();
     pointCount = 0;
     rangeCount = 0;
   }
@@ -141,30 +67,12 @@ final class MessageBuffer {
 
   /** Appends a message; {@code fn} is the UPDATE function's name (null otherwise). */
   void add(byte type, long msn, byte[] key, int keyOff, int keyLen, byte[] val, int valOff, int valLen, byte[] fn) {
-    boolean named = MessageType.hasFunction(type);
-    int size = HEADER + keyLen + 4 + valLen + (named ? 1 + fn.length : 0);
-    int rec = reserve(size);
-    arena[rec] = type;
-    BigEndian.putLong(arena, rec + 1, msn);
-    BigEndian.putInt(arena, rec + 9, keyLen);
-    System.arraycopy(key, keyOff, arena, rec + HEADER, keyLen);
-    int v = rec + HEADER + keyLen;
-    BigEndian.putInt(arena, v, valLen);
-    System.arraycopy(val, valOff, arena, v + 4, valLen);
-    if (named) {
-      int f = v + 4 + valLen;
-      arena[f] = (byte) fn.length;
-      System.arraycopy(fn, 0, arena, f + 1, fn.length);
-    }
-    index(rec);
+    index(writeRecord(type, msn, key, keyOff, keyLen, val, valOff, valLen, fn));
   }
 
   /** Copies record {@code rec} of {@code src} into this buffer. */
   void addCopy(MessageBuffer src, int rec) {
-    int size = src.recordSize(rec);
-    int at = reserve(size);
-    System.arraycopy(src.arena, rec, arena, at, size);
-    index(at);
+    index(copyRecord(src, rec));
   }
 
   /**
@@ -172,27 +80,8 @@ final class MessageBuffer {
    * node reader) has already validated; returns its offset in this buffer.
    */
   int appendRaw(byte[] src, int off, int size) {
-    int at = reserve(size);
-    System.arraycopy(src, off, arena, at, size);
+    int at = appendRecord(src, off, size);
     index(at);
-    return at;
-  }
-
-  /** Grows the arena once so that {@code bytes} more fit (a batch add copies the arena once). */
-  private void reserveCapacity(int bytes) {
-    if (used + bytes > arena.length) {
-      long want = Math.max(arena.length + (long) (arena.length >> 1), (long) used + bytes);
-      arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));
-    }
-  }
-
-  private int reserve(int size) {
-    if (used + size > arena.length) {
-      long want = Math.max((long) arena.length * 2, (long) used + size);
-      arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));
-    }
-    int at = used;
-    used += size;
     return at;
   }
 
@@ -242,11 +131,6 @@ final class MessageBuffer {
     return lo;
   }
 
-  private int compareRecords(int rec, int kOff, int kLen, long msn) {
-    int c = Keys.compare(arena, keyOff(rec), keyLen(rec), arena, kOff, kLen);
-    return c != 0 ? c : Long.compare(msn(rec), msn);
-  }
-
   // ---- searching ----
 
   /** Index of the first point message whose key is {@code >= key} (pointCount if none). */
@@ -270,36 +154,6 @@ final class MessageBuffer {
   /** Index of the first point message whose key is {@code >= key}; null means past the end. */
   int lowerBoundOrEnd(byte[] key) {
     return key == null ? pointCount : lowerBound(key);
-  }
-
-  /** Whether range message {@code rec} covers some key of [lo, hi) (null bounds are infinite). */
-  boolean rangeOverlaps(int rec, byte[] lo, byte[] hi) {
-    // range [s, e) overlaps [lo, hi) iff s < hi and e > lo
-    if (hi != null && compareKey(rec, hi) >= 0) {
-      return false;
-    }
-    return lo == null || endAbove(rec, lo, 0, lo.length);
-  }
-
-  /** Whether range message {@code rec} covers the key in {@code k[kOff..kOff+kLen)}. */
-  boolean rangeCovers(int rec, byte[] k, int kOff, int kLen) {
-    return Keys.compare(arena, keyOff(rec), keyLen(rec), k, kOff, kLen) <= 0 && endAbove(rec, k, kOff, kLen);
-  }
-
-  /** Whether range message {@code rec}'s exclusive end is above the key (always, if it has none). */
-  private boolean endAbove(int rec, byte[] k, int kOff, int kLen) {
-    int v = valueOff(rec);
-    if (type(rec) == MessageType.DELETE_RANGE) {
-      return Keys.compare(arena, v, valueLen(rec), k, kOff, kLen) > 0;
-    }
-    return !RangeUpdates.bounded(arena, v)
-        || Keys.compare(arena, RangeUpdates.endOff(v), RangeUpdates.endLen(arena, v), k, kOff, kLen) > 0;
-  }
-
-  /** A copy of the argument of UPDATE_RANGE message {@code rec}. */
-  byte[] copyRangeArgument(int rec) {
-    int v = valueOff(rec);
-    return Arrays.copyOfRange(arena, RangeUpdates.argOff(arena, v), v + valueLen(rec));
   }
 
   /**
@@ -347,11 +201,7 @@ final class MessageBuffer {
     reserveCapacity(bytes);
     int[] added = new int[m];
     for (int i = 0; i < m; i++) {
-      int rec = src.points[from + i];
-      int size = src.recordSize(rec);
-      int at = reserve(size);
-      System.arraycopy(src.arena, rec, arena, at, size);
-      added[i] = at;
+      added[i] = copyRecord(src, src.points[from + i]);
     }
     int[] merged = new int[Math.max(8, pointCount + m)];
     int a = 0;
@@ -375,62 +225,9 @@ final class MessageBuffer {
     pointCount = k;
   }
 
-  /**
-   * The buffer of two sibling children merging at separator {@code sep}: every message of {@code
-   * left} and {@code right}. Range messages are clipped, the left's to below {@code sep} and the
-   * right's to {@code sep} and above: a range message sent to both siblings may already have gone
-   * down into one of them, and must not reach that child's keys a second time through the merged
-   * buffer (for a range delete that would be harmless, for a range update it applies the function
-   * twice). The two halves of one message keep its MSN and cover disjoint keys.
-   */
+  /** The buffer of sibling children merging at {@code sep}: {@link SiblingMerge#merged}. */
   static MessageBuffer merged(MessageBuffer left, MessageBuffer right, byte[] sep) {
-    MessageBuffer out = new MessageBuffer(left.bytes() + right.bytes() + 64);
-    out.addSortedRun(left, 0, left.pointCount);
-    out.addSortedRun(right, 0, right.pointCount);
-    for (int i = 0; i < left.rangeCount; i++) {
-      if (left.rangeOverlaps(left.ranges[i], null, sep)) {
-        out.addClipped(left, left.ranges[i], null, sep);
-      }
-    }
-    for (int i = 0; i < right.rangeCount; i++) {
-      if (right.rangeOverlaps(right.ranges[i], sep, null)) {
-        out.addClipped(right, right.ranges[i], sep, null);
-      }
-    }
-    return out;
-  }
-
-  /** Adds range message {@code rec} of {@code src} cut to [lo, hi) (null: that side as it is). */
-  private void addClipped(MessageBuffer src, int rec, byte[] lo, byte[] hi) {
-    byte type = src.type(rec);
-    boolean inside = (lo == null || src.compareKey(rec, lo) >= 0) && (hi == null || !src.endAbove(rec, hi, 0, hi.length));
-    if (inside) {
-      addCopy(src, rec);
-      return;
-    }
-    byte[] start = src.copyKey(rec);
-    if (lo != null && Keys.compare(start, lo) < 0) {
-      start = lo;
-    }
-    byte[] end;
-    int v = src.valueOff(rec);
-    if (type == MessageType.DELETE_RANGE) {
-      end = src.copyValue(rec);
-    } else {
-      end = RangeUpdates.bounded(src.arena, v)
-          ? Arrays.copyOfRange(src.arena, RangeUpdates.endOff(v), RangeUpdates.endOff(v) + RangeUpdates.endLen(src.arena, v))
-          : null;
-    }
-    if (hi != null && (end == null || Keys.compare(end, hi) > 0)) {
-      end = hi;
-    }
-    byte[] fn = null;
-    byte[] value = end;
-    if (type == MessageType.UPDATE_RANGE) {
-      fn = src.functionName(rec).getBytes(StandardCharsets.UTF_8);
-      value = RangeUpdates.encode(end, src.copyRangeArgument(rec));
-    }
-    add(type, src.msn(rec), start, 0, start.length, value, 0, value.length, fn);
+    return SiblingMerge.merged(left, right, sep);
   }
 
   /** Whether an UPDATE_RANGE message is held (its effect on sizes is unknown until it applies). */
