@@ -1,0 +1,148 @@
+package dev.sapwood.internal.wal;
+
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Checksums;
+import dev.sapwood.internal.util.Varint;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The {@link LogWriter}'s double buffer and group write. {@link #append} gives a record the next
+ * LSN and puts it, length-prefixed, in the append buffer; {@link #write} swaps that buffer with the
+ * spare and hands every record in it to {@link SegmentWriter} as one frame, whose header it encodes
+ * in the space kept free before the body (docs/format/log.md). Concurrent writers share frames:
+ * one of them writes every record buffered so far in one {@code pwrite} while the others append to
+ * the second buffer, and a writer whose record went out in another's frame returns at once.
+ *
+ * <p>Invariants: records take dense, increasing LSNs in append order, and frames carry them in that
+ * order; a frame's body is at most {@link LogFormat#MAX_BODY} bytes; a frame's {@code synced}
+ * claim is at most the LSN before its first record; no empty frame is written. Locking, in this order: the segment writer's {@code fileLock} guards the spare buffer
+ * (one frame writer at a time); {@code this} guards the append buffer and {@code nextLsn} and is
+ * never held during I/O.
+ */
+final class FrameWriter {
+  /** Bytes kept free before the body in each buffer, where the frame header is put at the end. */
+  private static final int RESERVE = LogFormat.MAX_FRAME_HEADER;
+  private static final int BUFFER = 64 << 10;
+
+  private final SegmentWriter segments;
+  private final GroupSync sync;
+  private final LogFailure failure;
+  private final LongAdder records;
+  private final LongAdder frames;
+
+  // guarded by this
+  private byte[] buf = new byte[BUFFER];
+  private int buffered; // body bytes, from buf[RESERVE]
+  private long nextLsn;
+
+  // guarded by segments.fileLock
+  private byte[] spare = new byte[BUFFER];
+
+  FrameWriter(long nextLsn, SegmentWriter segments, GroupSync sync, LogFailure failure, Counters counters) {
+    this.nextLsn = nextLsn;
+    this.segments = segments;
+    this.sync = sync;
+    this.failure = failure;
+    this.records = counters.counter("log.records");
+    this.frames = counters.counter("log.frames");
+  }
+
+  /** The LSN the next record will get. */
+  synchronized long nextLsn() {
+    return nextLsn;
+  }
+
+  /** {@link LogWriter#append}: buffers a record (writing the buffer first if it would pass MAX_BODY). */
+  long append(byte[] payload, int off, int len) {
+    if (len > LogFormat.MAX_PAYLOAD) {
+      throw new IllegalArgumentException("log record of " + len + " bytes exceeds " + LogFormat.MAX_PAYLOAD);
+    }
+    if (len < 0) {
+      throw new IllegalArgumentException("negative log record length " + len);
+    }
+    int need = Varint.size(len) + len;
+    while (true) {
+      synchronized (this) {
+        failure.check();
+        if (buffered == 0 || buffered + need <= LogFormat.MAX_BODY) {
+          int end = RESERVE + buffered + need;
+          if (end > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, end));
+          }
+          int at = Varint.put(buf, RESERVE + buffered, len);
+          System.arraycopy(payload, off, buf, at, len);
+          buffered += need;
+          records.increment();
+          return nextLsn++;
+        }
+      }
+      write();
+    }
+  }
+
+  /** {@link LogWriter#write}: hands every buffered record to the operating system. */
+  void write() {
+    failure.check();
+    long upTo;
+    synchronized (this) {
+      upTo = nextLsn - 1;
+    }
+    writeUpTo(upTo);
+  }
+
+  /**
+   * Writes, as one frame, every record buffered, unless a frame holding {@code lsn} was already
+   * written by another thread; starts the next segment when this one is full.
+   */
+  private void writeUpTo(long lsn) {
+    synchronized (segments.fileLock) {
+      if (segments.writtenLsn() >= lsn) {
+        return;
+      }
+      failure.check();
+      byte[] frame;
+      int body;
+      long last;
+      synchronized (this) {
+        frame = buf;
+        body = buffered;
+        last = nextLsn - 1;
+        buf = spare;
+        buffered = 0;
+      }
+      spare = frame.length > 4 * BUFFER ? new byte[BUFFER] : frame;
+      if (body == 0) {
+        return;
+      }
+      int at = putHeaderLocked(frame, body);
+      segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
+      frames.increment();
+      segments.rollIfFullLocked();
+    }
+  }
+
+  /**
+   * Puts the frame header before the {@code body} bytes at {@code frame[RESERVE]}; returns where
+   * the frame begins.
+   */
+  private int putHeaderLocked(byte[] frame, int body) {
+    long first = segments.segmentFirstLsn();
+    long claim = Math.max(0, sync.durableLsn() - first + 2);
+    long delta = segments.writtenLsn() + 1 - first;
+    boolean small = body <= LogFormat.SMALL_BODY;
+    int h = 4 + Varint.size(body) + Varint.size(delta) + Varint.size(claim) + (small ? 0 : 4);
+    int at = RESERVE - h;
+    int q = Varint.put(frame, at + 4, body);
+    q = Varint.put(frame, q, delta);
+    q = Varint.put(frame, q, claim);
+    if (small) {
+      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, h - 4 + body));
+    } else {
+      BigEndian.putInt(frame, q, Checksums.crc32c(frame, RESERVE, body));
+      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, h - 4));
+    }
+    return at;
+  }
+}
