@@ -1,10 +1,6 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
-import dev.sapwood.internal.events.FlushEvent;
-import dev.sapwood.internal.events.WriteStallEvent;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
@@ -21,11 +17,12 @@ public final class BeTree {
   private final TreeContext ctx;
   private final long root;
   private final Flusher flusher;
-  private final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
-  /** Set by {@link #destroy}: a root flush queued before then finds its blocks freed and does nothing. */
-  private volatile boolean destroyed;
+  /** The root's background and inline flushes. */
+  private final RootFlushes flushes;
   /** The old values this tree's live snapshots still need (see {@link Versions}). */
   private final Versions versions;
+  /** Point queries and cursor chunks (the read path). */
+  private final TreeReader reader;
   private static final byte[] EMPTY = new byte[0];
   /** The root pinned by {@link #latchRoot} until {@link #unlatchRoot}; guarded by its latch. */
   private Node latched;
@@ -35,6 +32,8 @@ public final class BeTree {
     this.root = rootBlock;
     this.flusher = ctx.flusher;
     this.versions = new Versions(ctx.snapshots);
+    this.reader = new TreeReader(ctx, rootBlock, versions);
+    this.flushes = new RootFlushes(ctx, rootBlock);
     ctx.versionsByRoot.put(rootBlock, versions);
     ctx.snapshots.register(versions);
   }
@@ -168,8 +167,7 @@ public final class BeTree {
     Node r = latched;
     latched = null;
     return ctx.guarded(() -> {
-      boolean mustFlush = ctx.shape.gorged(r)
-          && !(r.bufferBytes() <= 2L * ctx.nodeSize && (flushQueued.get() || queueFlush()));
+      boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
       ctx.cache.unpinWrite(r);
       return mustFlush;
     });
@@ -180,21 +178,7 @@ public final class BeTree {
    * REQUIRES: the calling thread holds no root latch.
    */
   public void flushAsWriter() {
-    ctx.guarded(() -> {
-      Node r = ctx.pinRootWrite(root);
-      if (ctx.shape.gorged(r)) {
-        ctx.counters.inlineFlushes.increment();
-        long buffered = r.bufferBytes();
-        WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.ROOT_FULL, buffered, ctx.nodeSize);
-        FlushEvent flush = FlushEvent.start(FlushEvent.ROOT, r.key(), r.height, buffered);
-        flusher.flushFromRoot(r);
-        FlushEvent.finish(flush);
-        WriteStallEvent.finish(stall);
-      } else {
-        ctx.cache.unpinWrite(r);
-      }
-      return null;
-    });
+    flushes.flushAsWriter();
   }
 
   /**
@@ -210,38 +194,9 @@ public final class BeTree {
     ctx.cache.releaseHeld();
   }
 
-  private boolean queueFlush() {
-    if (!flushQueued.compareAndSet(false, true)) {
-      return true;
-    }
-    long queued = System.nanoTime();
-    boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
-      flushQueued.set(false);
-      if (destroyed) {
-        return null; // dropped since it was queued (the drop held the database's exclusive lock)
-      }
-      Node r = ctx.pinRootWrite(root);
-      if (ctx.shape.gorged(r)) {
-        ctx.counters.backgroundFlushes.increment();
-        FlushEvent flush = FlushEvent.start(FlushEvent.BACKGROUND, r.key(), r.height, r.bufferBytes());
-        long started = System.nanoTime();
-        flusher.flushFromRoot(r);
-        ctx.counters.backgroundFlushTimes(started - queued, System.nanoTime() - started);
-        FlushEvent.finish(flush);
-      } else {
-        ctx.cache.unpinWrite(r);
-      }
-      return null;
-    }));
-    if (!taken) {
-      flushQueued.set(false);
-    }
-    return taken;
-  }
-
   /** The value of {@code key} with every buffered message applied, or null. */
   public byte[] get(byte[] key) {
-    return ctx.guarded(() -> getUnguarded(key, Long.MAX_VALUE));
+    return reader.get(key, Long.MAX_VALUE);
   }
 
   /**
@@ -250,46 +205,7 @@ public final class BeTree {
    * entry, or the version a flush kept for the snapshot.
    */
   public byte[] get(byte[] key, long s) {
-    return ctx.guarded(() -> getUnguarded(key, s));
-  }
-
-  private byte[] getUnguarded(byte[] key, long s) {
-    MessageBuffer collected = new MessageBuffer(64);
-    Node node = ctx.pinRootRead(root);
-    while (node.height > 0) {
-      int c = node.partitionFor(key);
-      MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
-      for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
-        if (buf.msn(buf.point(i)) <= s) {
-          collected.addCopy(buf, buf.point(i));
-        }
-      }
-      for (int i = 0; i < buf.rangeCount(); i++) {
-        if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
-          collected.addCopy(buf, buf.range(i));
-        }
-      }
-      Node child = ctx.pinChildRead(node, c);
-      ctx.cache.unpinRead(node);
-      node = child;
-    }
-    Basement b;
-    try {
-      b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
-    } finally {
-      ctx.cache.unpinRead(node);
-    }
-    if (s != Long.MAX_VALUE) {
-      byte[] kept = versions.at(key, s); // after the basement: see Versions
-      if (kept != Versions.LEAF) {
-        return kept == null ? null : kept.clone();
-      }
-    }
-    int at = b.find(key);
-    Chunk one = new Chunk();
-    ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
-        key, Keys.successor(key), b.maxMsn(), one);
-    return one.size() == 0 ? null : one.value(0);
+    return reader.get(key, s);
   }
 
   /**
@@ -330,7 +246,7 @@ public final class BeTree {
 
   /** {@link #readForward(byte[], byte[], int)} at the snapshot {@code s} (Long.MAX_VALUE: none). */
   public Chunk readForward(byte[] from, byte[] stop, int limit, long s) {
-    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit, s));
+    return reader.readForward(from, stop, limit, s);
   }
 
   /**
@@ -351,59 +267,7 @@ public final class BeTree {
 
   /** {@link #readBackward(byte[], byte[])} at the snapshot {@code s} (Long.MAX_VALUE: none). */
   public Chunk readBackward(byte[] to, byte[] stop, long s) {
-    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE, s));
-  }
-
-  /**
-   * {@code stop}: null, or where the caller's range ends in the direction of the read; {@code s}:
-   * the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is.
-   */
-  private Chunk readChunkUnguarded(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
-    List<Node> path = new ArrayList<>();
-    List<Integer> slots = new ArrayList<>();
-    byte[] lo = null;
-    byte[] hi = null;
-    Node node = ctx.pinRootRead(root);
-    try {
-      while (true) {
-        int c = forward ? node.partitionFor(bound) : node.partitionBefore(bound);
-        lo = Keys.maxLow(lo, node.lowerBound(c));
-        hi = Keys.minHigh(hi, node.upperBound(c));
-        path.add(node);
-        slots.add(c);
-        if (node.height == 0) {
-          break;
-        }
-        node = ctx.pinChildRead(node, c);
-      }
-      byte[] from = forward ? bound : Keys.maxLow(lo, stop);
-      byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
-      MessageBuffer collected = new MessageBuffer(256);
-      for (int i = 0; i < path.size() - 1; i++) {
-        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
-      }
-      Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
-      Chunk chunk = new Chunk(limit);
-      ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
-          collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
-      if (forward && chunk.full()) {
-        chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
-      } else {
-        chunk.next = forward ? hi : lo;
-      }
-      chunk.atEnd = chunk.next == null
-          || stop != null && (forward ? Keys.compare(chunk.next, stop) >= 0 : Keys.compare(chunk.next, stop) <= 0);
-      if (s != Long.MAX_VALUE) {
-        // After the basement was taken (see Versions): the versions kept for this snapshot replace
-        // what the leaf says for their keys in the range this chunk read.
-        versions.forEachAt(from, forward && chunk.full() ? chunk.next : to, s, chunk::overlay);
-      }
-      return chunk;
-    } finally {
-      for (Node n : path) {
-        ctx.cache.unpinRead(n);
-      }
-    }
+    return reader.readBackward(to, stop, s);
   }
 
   /**
@@ -430,7 +294,7 @@ public final class BeTree {
    * holds its exclusive lock).
    */
   public void destroy() {
-    destroyed = true;
+    flushes.cancel(); // a root flush queued before now finds its blocks freed and does nothing
     ctx.versionsByRoot.remove(root, versions);
     ctx.snapshots.unregister(versions);
     ctx.forgetRows(root);

@@ -1,0 +1,137 @@
+package dev.sapwood.internal.tree;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read path of one {@link BeTree}: point queries and cursor chunks, now or at a snapshot's
+ * MSN. Each read collects the buffered messages on its root-to-leaf path that concern its keys and
+ * applies them to the leaf's basement, without changing the tree.
+ *
+ * <p>Invariants: a read never writes a node; every pin it takes is released when it returns or
+ * throws ({@link TreeContext#guarded}). At a snapshot, the versions kept for it are consulted only
+ * after the basement was taken (see {@link Versions}).
+ *
+ * <p>Locking: readers couple read latches down one root-to-leaf path (a chunk read keeps the whole
+ * path read-latched until its chunk is built). Thread-safe.
+ */
+final class TreeReader {
+  private final TreeContext ctx;
+  private final long root;
+  private final Versions versions;
+
+  TreeReader(TreeContext ctx, long root, Versions versions) {
+    this.ctx = ctx;
+    this.root = root;
+    this.versions = versions;
+  }
+
+  /**
+   * The value of {@code key} at the snapshot {@code s} (Long.MAX_VALUE: the tree as it is), or
+   * null; see {@link BeTree#get(byte[], long)}.
+   */
+  byte[] get(byte[] key, long s) {
+    return ctx.guarded(() -> getUnguarded(key, s));
+  }
+
+  /** See {@link BeTree#readForward(byte[], byte[], int, long)}. */
+  Chunk readForward(byte[] from, byte[] stop, int limit, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit, s));
+  }
+
+  /** See {@link BeTree#readBackward(byte[], byte[], long)}. */
+  Chunk readBackward(byte[] to, byte[] stop, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE, s));
+  }
+
+  private byte[] getUnguarded(byte[] key, long s) {
+    MessageBuffer collected = new MessageBuffer(64);
+    Node node = ctx.pinRootRead(root);
+    while (node.height > 0) {
+      int c = node.partitionFor(key);
+      MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
+      for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
+        if (buf.msn(buf.point(i)) <= s) {
+          collected.addCopy(buf, buf.point(i));
+        }
+      }
+      for (int i = 0; i < buf.rangeCount(); i++) {
+        if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
+          collected.addCopy(buf, buf.range(i));
+        }
+      }
+      Node child = ctx.pinChildRead(node, c);
+      ctx.cache.unpinRead(node);
+      node = child;
+    }
+    Basement b;
+    try {
+      b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
+    } finally {
+      ctx.cache.unpinRead(node);
+    }
+    if (s != Long.MAX_VALUE) {
+      byte[] kept = versions.at(key, s); // after the basement: see Versions
+      if (kept != Versions.LEAF) {
+        return kept == null ? null : kept.clone();
+      }
+    }
+    int at = b.find(key);
+    Chunk one = new Chunk();
+    ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
+        key, Keys.successor(key), b.maxMsn(), one);
+    return one.size() == 0 ? null : one.value(0);
+  }
+
+  /**
+   * {@code stop}: null, or where the caller's range ends in the direction of the read; {@code s}:
+   * the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is.
+   */
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
+    List<Node> path = new ArrayList<>();
+    List<Integer> slots = new ArrayList<>();
+    byte[] lo = null;
+    byte[] hi = null;
+    Node node = ctx.pinRootRead(root);
+    try {
+      while (true) {
+        int c = forward ? node.partitionFor(bound) : node.partitionBefore(bound);
+        lo = Keys.maxLow(lo, node.lowerBound(c));
+        hi = Keys.minHigh(hi, node.upperBound(c));
+        path.add(node);
+        slots.add(c);
+        if (node.height == 0) {
+          break;
+        }
+        node = ctx.pinChildRead(node, c);
+      }
+      byte[] from = forward ? bound : Keys.maxLow(lo, stop);
+      byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
+      MessageBuffer collected = new MessageBuffer(256);
+      for (int i = 0; i < path.size() - 1; i++) {
+        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
+      }
+      Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
+      Chunk chunk = new Chunk(limit);
+      ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
+          collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
+      if (forward && chunk.full()) {
+        chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
+      } else {
+        chunk.next = forward ? hi : lo;
+      }
+      chunk.atEnd = chunk.next == null
+          || stop != null && (forward ? Keys.compare(chunk.next, stop) >= 0 : Keys.compare(chunk.next, stop) <= 0);
+      if (s != Long.MAX_VALUE) {
+        // After the basement was taken (see Versions): the versions kept for this snapshot replace
+        // what the leaf says for their keys in the range this chunk read.
+        versions.forEachAt(from, forward && chunk.full() ? chunk.next : to, s, chunk::overlay);
+      }
+      return chunk;
+    } finally {
+      for (Node n : path) {
+        ctx.cache.unpinRead(n);
+      }
+    }
+  }
+}
