@@ -148,6 +148,39 @@ public interface Database extends AutoCloseable {
    */
   void backup(Path target);
 
+  /**
+   * Takes a snapshot of every tree: a read-only view of everything committed before this call,
+   * unchanged by later writes until it is closed. O(1); never waits for writers. Close it when
+   * done (it keeps the old values it needs in memory meanwhile).
+   *
+   * @throws IllegalStateException if the database is closed
+   */
+  Snapshot snapshot();
+
+  /** Begins a transaction with {@link Isolation#SNAPSHOT} isolation; see {@link Transaction}. */
+  Transaction begin();
+
+  /**
+   * Begins a transaction with the given isolation; see {@link Transaction}.
+   *
+   * @throws IllegalStateException if the database is closed
+   */
+  Transaction begin(Isolation isolation);
+
+  /**
+   * Runs {@code body} in a {@link Isolation#SNAPSHOT} transaction and commits it (unless the body
+   * committed or rolled it back itself); on a {@link ConflictException} runs it again in a new
+   * transaction after a backoff, up to {@link Options#transactionRetries} times, then throws the
+   * last conflict. Any other exception from the body rolls back and propagates. The body may run
+   * several times: it should have no effects outside the transaction.
+   *
+   * @return what the body returned in the attempt that committed
+   */
+  <T> T transact(java.util.function.Function<Transaction, T> body);
+
+  /** {@link #transact(java.util.function.Function)} with the given isolation. */
+  <T> T transact(Isolation isolation, java.util.function.Function<Transaction, T> body);
+
   /** A snapshot of the status counters. */
   Stats stats();
 

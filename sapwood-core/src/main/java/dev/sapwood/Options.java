@@ -38,7 +38,11 @@ public final class Options {
   public static final long MIN_CACHE_SIZE = 64 << 10;
 
   private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
-      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0);
+      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0,
+      new Txn(10, Duration.ofMillis(1), 64L << 20));
+
+  /** The transaction settings: retries and first backoff of {@link Database#transact}, write-set limit. */
+  private record Txn(int retries, Duration backoff, long maxBytes) {}
 
   /** Bits of {@link #explicit}: which shape fields a setter gave, */
   private static final int NODE_SIZE = 1;
@@ -60,10 +64,11 @@ public final class Options {
   private final Duration syncInterval;
   private final Duration checkpointInterval;
   private final int explicit;
+  private final Txn txn;
 
   private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
       Compression compression, Map<String, UpdateFunction> functions, Durability durability,
-      Duration syncInterval, Duration checkpointInterval, int explicit) {
+      Duration syncInterval, Duration checkpointInterval, int explicit, Txn txn) {
     this.cacheSize = cacheSize;
     this.nodeSize = nodeSize;
     this.basementSize = basementSize;
@@ -74,12 +79,13 @@ public final class Options {
     this.syncInterval = syncInterval;
     this.checkpointInterval = checkpointInterval;
     this.explicit = explicit;
+    this.txn = txn;
   }
 
   private Options with(long cacheSize, int nodeSize, int basementSize, int fanout,
       Compression compression, Map<String, UpdateFunction> functions, int explicit) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, checkpointInterval, explicit);
+        durability, syncInterval, checkpointInterval, explicit, txn);
   }
 
   /**
@@ -88,14 +94,14 @@ public final class Options {
    */
   public Options durability(Durability d) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit);
+        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit, txn);
   }
 
   /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
   public Options syncInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(1), "syncInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, interval, checkpointInterval, explicit);
+        durability, interval, checkpointInterval, explicit, txn);
   }
 
   /**
@@ -105,7 +111,61 @@ public final class Options {
   public Options checkpointInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, interval, explicit);
+        durability, syncInterval, interval, explicit, txn);
+  }
+
+  /**
+   * How many times {@link Database#transact} runs its body again after a {@link
+   * ConflictException} before it throws the last one (0 to 1000; default 10).
+   */
+  public Options transactionRetries(int retries) {
+    if (retries < 0 || retries > 1000) {
+      throw new IllegalArgumentException("transactionRetries " + retries + " outside [0, 1000]");
+    }
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
+        syncInterval, checkpointInterval, explicit, new Txn(retries, txn.backoff(), txn.maxBytes()));
+  }
+
+  /**
+   * How long {@link Database#transact} waits before its first retry (0 to 1 s; default 1 ms); each
+   * further retry waits up to twice as long as the one before, with random jitter, so writers
+   * that collided do not collide again in step.
+   */
+  public Options transactionBackoff(Duration first) {
+    Objects.requireNonNull(first, "transactionBackoff");
+    if (first.isNegative() || first.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new IllegalArgumentException("transactionBackoff " + first + " outside [0, 1 s]");
+    }
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
+        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), first, txn.maxBytes()));
+  }
+
+  /**
+   * The most a transaction's write set may hold, counted like a {@link WriteBatch} (key, value or
+   * argument, function name and {@link Limits#BATCH_OP_OVERHEAD} per operation): 4 KiB to {@link
+   * Limits#MAX_BATCH_SIZE}; default 64 MiB. A write set lives in memory until commit and commits
+   * as one log record, so the limit bounds both; an operation that would pass it throws {@link
+   * IllegalArgumentException} and leaves the transaction usable (for rollback, or commit of what
+   * it holds).
+   */
+  public Options maxTransactionBytes(long bytes) {
+    if (bytes < 4096 || bytes > Limits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("maxTransactionBytes " + bytes + " outside [4096, " + Limits.MAX_BATCH_SIZE + "]");
+    }
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
+        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), txn.backoff(), bytes));
+  }
+
+  public int transactionRetries() {
+    return txn.retries();
+  }
+
+  public Duration transactionBackoff() {
+    return txn.backoff();
+  }
+
+  public long maxTransactionBytes() {
+    return txn.maxBytes();
   }
 
   private static void checkInterval(Duration d, Duration min, String what) {

@@ -18,7 +18,8 @@ import java.util.Random;
  * <pre>
  * R                         about to open (recovery runs now)
  * O                         opened
- * I thread seq dur ops      thread is about to write ops (dur: S = SYNC, A = ASYNC)
+ * I thread seq dur ops      thread is about to write ops (dur: S = SYNC, A = ASYNC; a batch, or
+ *                           one in three times a transaction committed with that durability)
  * A thread seq              that write returned (acknowledged)
  * C+ / C-                   an explicit checkpoint starts / returned
  * L                         (mode try) the open failed with DatabaseLockedException
@@ -146,6 +147,9 @@ public final class CrashChild {
     String prefix = String.format("t%02d/", id);
     for (long seq = 0; ; seq++) {
       boolean sync = r.nextInt(4) == 0;
+      boolean txn = r.nextInt(3) == 0;
+      List<Runnable> txOps = new ArrayList<>();
+      Transaction[] tx = {null};
       Durability d = sync ? Durability.SYNC : Durability.ASYNC;
       int n = r.nextInt(3) == 0 ? 2 + r.nextInt(4) : 1;
       StringBuilder line = new StringBuilder();
@@ -160,15 +164,18 @@ public final class CrashChild {
           String k = prefix + String.format("k%03d", r.nextInt(120));
           String v = tag + "s" + seq + "x" + "0123456789".repeat(r.nextInt(6));
           batch.put(t, k.getBytes(US_ASCII), v.getBytes(US_ASCII));
+          txOps.add(() -> tx[0].put(t, k.getBytes(US_ASCII), v.getBytes(US_ASCII)));
           op = "P," + tree + "," + k + "," + v;
         } else if (p < 6) {
           String k = prefix + String.format("k%03d", r.nextInt(120));
           batch.delete(t, k.getBytes(US_ASCII));
+          txOps.add(() -> tx[0].delete(t, k.getBytes(US_ASCII)));
           op = "D," + tree + "," + k;
         } else if (p < 9) {
           String k = prefix + String.format("c%02d", r.nextInt(10));
           long delta = r.nextInt(100) - 30;
           batch.update(t, k.getBytes(US_ASCII), UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(delta));
+          txOps.add(() -> tx[0].update(t, k.getBytes(US_ASCII), UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(delta)));
           op = "U," + tree + "," + k + "," + delta;
         } else {
           op = null;
@@ -190,7 +197,22 @@ public final class CrashChild {
         continue;
       }
       say("I " + id + " " + seq + " " + (sync ? "S" : "A") + " " + line);
-      db.write(batch, d);
+      if (txn) {
+        // Threads own their keys: a conflict can only be a false one (two keys sharing a slot of
+        // the conflict table), so the same blind changes are simply committed again.
+        for (boolean committed = false; !committed; ) {
+          try (Transaction t = db.begin()) {
+            tx[0] = t;
+            txOps.forEach(Runnable::run);
+            t.commit(d);
+            committed = true;
+          } catch (ConflictException e) {
+            // again
+          }
+        }
+      } else {
+        db.write(batch, d);
+      }
       say("A " + id + " " + seq);
     }
   }

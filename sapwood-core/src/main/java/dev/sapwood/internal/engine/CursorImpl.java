@@ -26,6 +26,8 @@ final class CursorImpl implements Cursor {
   private final TreeImpl tree;
   private final byte[] lo;
   private final byte[] hi;
+  /** The snapshot it reads at, or null: the tree as it is at each step (weakly consistent). */
+  private final SnapshotImpl snapshot;
   /** Entries in the first chunk after a seek; each further chunk forward takes four times more. */
   static final int FIRST_CHUNK = 16;
 
@@ -38,15 +40,36 @@ final class CursorImpl implements Cursor {
   private boolean closed;
 
   CursorImpl(DatabaseImpl db, TreeImpl tree) {
-    this(db, tree, null, null);
+    this(db, tree, null, null, null);
   }
 
   /** A cursor over the keys {@code lo <= k < hi} (either null for no bound); the caller's arrays are kept. */
   CursorImpl(DatabaseImpl db, TreeImpl tree, byte[] lo, byte[] hi) {
+    this(db, tree, lo, hi, null);
+  }
+
+  /** A cursor reading {@code tree} at {@code snapshot} (null: as it is at each step). */
+  CursorImpl(DatabaseImpl db, TreeImpl tree, SnapshotImpl snapshot) {
+    this(db, tree, null, null, snapshot);
+  }
+
+  /** A cursor over {@code lo <= k < hi} (either null) at {@code snapshot} (null: the tree as it is). */
+  CursorImpl(DatabaseImpl db, TreeImpl tree, byte[] lo, byte[] hi, SnapshotImpl snapshot) {
     this.db = db;
     this.tree = tree;
     this.lo = lo;
     this.hi = hi;
+    this.snapshot = snapshot;
+  }
+
+  private Chunk readForward(byte[] from, int limit) {
+    return db.read(() -> snapshot == null ? tree.beTree().readForward(from, hi, limit)
+        : tree.beTree().readForward(from, hi, limit, snapshot.msn()));
+  }
+
+  private Chunk readBackward(byte[] to) {
+    return db.read(() -> snapshot == null ? tree.beTree().readBackward(to, lo)
+        : tree.beTree().readBackward(to, lo, snapshot.msn()));
   }
 
   @Override
@@ -148,10 +171,9 @@ final class CursorImpl implements Cursor {
       return position(null, -1);
     }
     int limit = forwardLimit;
-    Chunk c = db.read(() -> tree.beTree().readForward(from, hi, limit));
+    Chunk c = readForward(from, limit);
     while (c.size() == 0 && !c.atEnd()) {
-      byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readForward(next, hi, limit));
+      c = readForward(c.next(), limit);
     }
     forwardChunk = true;
     return position(c, 0);
@@ -164,10 +186,9 @@ final class CursorImpl implements Cursor {
       db.read(tree::beTree);
       return position(null, -1);
     }
-    Chunk c = db.read(() -> tree.beTree().readBackward(to, lo));
+    Chunk c = readBackward(to);
     while (c.size() == 0 && !c.atEnd()) {
-      byte[] next = c.next();
-      c = db.read(() -> tree.beTree().readBackward(next, lo));
+      c = readBackward(c.next());
     }
     forwardChunk = false;
     return position(c, c.size() - 1);
@@ -205,5 +226,8 @@ final class CursorImpl implements Cursor {
       throw new IllegalStateException("cursor is closed");
     }
     db.checkOpen();
+    if (snapshot != null) {
+      snapshot.checkOpen();
+    }
   }
 }

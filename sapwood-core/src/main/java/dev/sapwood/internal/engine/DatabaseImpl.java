@@ -3,6 +3,9 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
+import dev.sapwood.Isolation;
+import dev.sapwood.Snapshot;
+import dev.sapwood.Transaction;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.StorageException;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -65,6 +69,9 @@ public final class DatabaseImpl implements Database {
   private final boolean readOnly;
   /** The LSN after the last record recovery found (what a read-only database reports as the log's next). */
   private final long recoveredNextLsn;
+  private final Conflicts conflicts = new Conflicts();
+  private final TxnStats txnStats = new TxnStats(counters);
+  private final Transactor transactor;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -90,6 +97,7 @@ public final class DatabaseImpl implements Database {
     this.recoveredNextLsn = r.nextLsn();
     this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
+    this.transactor = new Transactor(this, options, txnStats);
     if (readOnly) {
       this.background = null;
       return;
@@ -175,6 +183,79 @@ public final class DatabaseImpl implements Database {
   @Override
   public void write(WriteBatch batch, Durability durability) {
     writes.write(batch, durability);
+  }
+
+  // ---- snapshots and transactions ----
+
+  @Override
+  public Snapshot snapshot() {
+    return openSnapshot();
+  }
+
+  private SnapshotImpl openSnapshot() {
+    // At the visible MSN: every change at or below it is wholly in the trees. Under the gate's
+    // shared side, so no batch too large for its roots is under way (it runs under the exclusive
+    // side and is flushed into leaves before its MSNs are visible, which SnapshotRegistry's
+    // ordering with flushes does not allow for).
+    return gate.read(() -> new SnapshotImpl(this, ctx.snapshots.open(writes::visibleMsn)));
+  }
+
+  @Override
+  public Transaction begin() {
+    return begin(Isolation.SNAPSHOT);
+  }
+
+  @Override
+  public Transaction begin(Isolation isolation) {
+    java.util.Objects.requireNonNull(isolation, "isolation");
+    gate.checkOpen();
+    boolean serializable = isolation == Isolation.SERIALIZABLE;
+    if (serializable) {
+      conflicts.serializableBegins(); // before the snapshot: see Conflicts
+    }
+    SnapshotImpl snap;
+    try {
+      snap = openSnapshot();
+    } catch (RuntimeException e) {
+      if (serializable) {
+        conflicts.serializableEnds(0L);
+      }
+      throw e;
+    }
+    if (serializable) {
+      conflicts.serializableSnapshot(snap.msn());
+    }
+    txnStats.began();
+    return new TransactionImpl(this, isolation, snap, options.maxTransactionBytes(), txnStats);
+  }
+
+  @Override
+  public <T> T transact(Function<Transaction, T> body) {
+    return transact(Isolation.SNAPSHOT, body);
+  }
+
+  @Override
+  public <T> T transact(Isolation isolation, Function<Transaction, T> body) {
+    java.util.Objects.requireNonNull(body, "body");
+    return transactor.run(isolation, body);
+  }
+
+  Conflicts conflicts() {
+    return conflicts;
+  }
+
+  Durability defaultDurability() {
+    return options.durability();
+  }
+
+  /** A transaction's commit ({@link WritePath#commit}). */
+  void commit(List<WritePath.Op> ops, Durability d, Runnable validate) {
+    writes.commit(ops, d, validate);
+  }
+
+  /** Runs a read-only transaction's validation where no change is being made. */
+  void validateAlone(Runnable validate) {
+    writes.validate(validate);
   }
 
   @Override
@@ -290,6 +371,9 @@ public final class DatabaseImpl implements Database {
       m.put("db.last_msn", ctx.lastMsn());
       m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());
       m.put("log.durable_lsn", log == null ? recoveredNextLsn - 1 : log.durableLsn());
+      m.put("snapshots.open", (long) ctx.snapshots.openCount());
+      m.put("snapshots.oldest_age_ms", ctx.snapshots.oldestAgeMillis());
+      m.put("txn.open", (long) txnStats.open());
       return new Stats(m);
     });
   }

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.engine;
 
+import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogWriter;
 import java.util.List;
@@ -16,25 +17,32 @@ import java.util.concurrent.locks.ReentrantLock;
  *       its roots' buffers at once (it is flushed between its messages);</li>
  *   <li>write-latch the root of each tree it changes, in ascending tree id (one {@code
  *       BeTree#latchRoot} per tree), unless it holds the gate exclusively;</li>
- *   <li>{@link #sequence}: append the log record, take consecutive MSNs, insert each message into
- *       its root with its MSN, publish {@link #visibleMsn};</li>
+ *   <li>{@link #sequence}: validate a transaction (its conflict check may refuse it, before
+ *       anything is logged), append the log record, take consecutive MSNs, insert each message
+ *       into its root with its MSN, publish {@link #visibleMsn}, note each change for later
+ *       validations ({@link Conflicts});</li>
  *   <li>let the roots go; a gorged root is flushed by its writer or handed to the background.</li>
  * </ol>
  *
  * <p>Invariants: MSNs are taken only inside {@link #sequence} (or by log replay, which runs
  * before any writer); every message with an MSN at or below {@link #visibleMsn} is in its tree;
- * a reader holding a root's read latch sees all or none of a change's messages to that tree.
+ * a reader holding a root's read latch sees all or none of a change's messages to that tree;
+ * validation and the noting of changes happen in the same critical section, so a validation sees
+ * every change sequenced before it, and a change is noted after its MSN is visible (which
+ * {@link Conflicts} relies on for SERIALIZABLE transactions beginning meanwhile).
  */
 final class Sequencer {
   private final ReentrantLock lock = new ReentrantLock();
   private final LogWriter log;
   private final TreeContext ctx;
+  private final Conflicts conflicts;
   /** Every change whose MSNs are at or below this is wholly in the trees. */
   private volatile long visibleMsn;
 
-  Sequencer(LogWriter log, TreeContext ctx) {
+  Sequencer(LogWriter log, TreeContext ctx, Conflicts conflicts) {
     this.log = log;
     this.ctx = ctx;
+    this.conflicts = conflicts;
     this.visibleMsn = ctx.lastMsn(); // after replay: everything replayed is in the trees
   }
 
@@ -50,9 +58,12 @@ final class Sequencer {
    * <p>REQUIRES: the caller has latched the root of every tree in {@code ops} (ascending tree id)
    * and holds the gate's shared side.
    */
-  long sequence(byte[] record, List<WritePath.Op> ops) {
+  long sequence(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
     try {
+      if (validate != null) {
+        validate.run(); // may throw ConflictException: nothing logged or inserted yet
+      }
       long lsn = record == null ? -1 : log.append(record, 0, record.length);
       long msn = 0;
       for (int i = 0; i < ops.size(); i++) {
@@ -62,6 +73,7 @@ final class Sequencer {
       }
       if (msn > 0) {
         visibleMsn = msn;
+        note(ops, msn);
       }
       return lsn;
     } finally {
@@ -77,6 +89,7 @@ final class Sequencer {
       long msn = ctx.nextMsn();
       t.beTree().insertLatched(type, key, value, fn, msn);
       visibleMsn = msn;
+      note(t.id(), type, key, value, msn);
       return lsn;
     } finally {
       lock.unlock();
@@ -90,9 +103,12 @@ final class Sequencer {
    * <p>REQUIRES: the caller holds the gate's exclusive side, so no other change takes an MSN until
    * this one is in; no root latched.
    */
-  long sequenceExclusive(byte[] record, List<WritePath.Op> ops) {
+  long sequenceExclusive(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
     try {
+      if (validate != null) {
+        validate.run(); // may throw ConflictException: nothing logged or inserted yet
+      }
       long lsn = record == null ? -1 : log.append(record, 0, record.length);
       long msn = 0;
       for (WritePath.Op op : ops) {
@@ -109,10 +125,40 @@ final class Sequencer {
       }
       if (msn > 0) {
         visibleMsn = msn;
+        note(ops, msn);
       }
       return lsn;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code validate} (a read-only transaction's conflict check) in the critical section, so
+   * it sees every change sequenced before it and none half noted.
+   */
+  void validate(Runnable validate) {
+    lock.lock();
+    try {
+      validate.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Notes the changes of {@code ops}, whose last took MSN {@code lastMsn} (consecutive MSNs). */
+  private void note(List<WritePath.Op> ops, long lastMsn) {
+    long msn = lastMsn - ops.size();
+    for (WritePath.Op op : ops) {
+      note(op.tree().id(), op.type(), op.key(), op.value(), ++msn);
+    }
+  }
+
+  private void note(int tree, byte type, byte[] key, byte[] value, long msn) {
+    if (type == MessageType.DELETE_RANGE) {
+      conflicts.noteRange(tree, key, value, msn);
+    } else {
+      conflicts.note(tree, key, msn);
     }
   }
 }

@@ -117,7 +117,7 @@ final class TreeImpl implements Tree {
 
   @Override
   public <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
-    return MapView.of(this, keys, values);
+    return MapView.of(db, this, keys, values);
   }
 
   private static void checkRange(KeyRange range) {

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.engine;
 
+import dev.sapwood.ConflictException;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.SyncInterruptedException;
@@ -63,7 +64,7 @@ final class WritePath {
     this.functions = functions;
     this.log = log;
     this.durability = options.durability();
-    this.sequencer = new Sequencer(log, ctx);
+    this.sequencer = new Sequencer(log, ctx, db.conflicts());
     this.sharedBatchBytes = (long) options.nodeSize() * SHARED_BATCH_FRACTION;
   }
 
@@ -117,20 +118,51 @@ final class WritePath {
       gate.checkNotReadOnly();
       return;
     }
+    commit(ops, d, null);
+  }
+
+  /**
+   * Applies {@code ops} atomically as one log record, after {@code validate} (a transaction's
+   * conflict check, or null) ran in the {@link Sequencer}'s critical section, before anything is
+   * logged: if it throws {@link ConflictException}, nothing is logged or applied and the database
+   * goes on. Every change is noted for later validations ({@link Conflicts}).
+   */
+  void commit(List<Op> ops, Durability d, Runnable validate) {
+    Objects.requireNonNull(d, "durability");
     byte[] record = d == Durability.NONE ? null : record(ops);
-    long lsn = batch.byteSize() <= sharedBatchBytes
-        ? gate.writeShared(() -> applyLatched(record, ops))
+    ConflictException[] conflict = {null};
+    long bytes = 0;
+    for (Op op : ops) {
+      bytes += dev.sapwood.Limits.batchOpSize(op.key().length, op.value().length, op.fn() == null ? 0 : op.fn().length);
+    }
+    long lsn = bytes <= sharedBatchBytes
+        ? gate.writeShared(() -> {
+          try {
+            return applyLatched(record, ops, validate);
+          } catch (ConflictException e) {
+            conflict[0] = e; // thrown outside the gate: a conflict is no failure of the database
+            return -1L;
+          }
+        })
         : gate.write(() -> {
           for (Op op : ops) {
             op.tree().beTree(); // a dropped tree fails the batch before anything is logged
           }
-          return sequencer.sequenceExclusive(record, ops);
+          try {
+            return sequencer.sequenceExclusive(record, ops, validate);
+          } catch (ConflictException e) {
+            conflict[0] = e;
+            return -1L;
+          }
         });
+    if (conflict[0] != null) {
+      throw conflict[0];
+    }
     afterWrite(d, lsn, true);
   }
 
   /** Latches the roots of {@code ops}' trees in ascending id, sequences them, lets them go. */
-  private long applyLatched(byte[] record, List<Op> ops) {
+  private long applyLatched(byte[] record, List<Op> ops, Runnable validate) {
     BeTree[] roots = rootsInIdOrder(ops); // a dropped tree fails the batch before anything is logged
     int latched = 0;
     long lsn;
@@ -138,7 +170,12 @@ final class WritePath {
       for (; latched < roots.length; latched++) {
         roots[latched].latchRoot();
       }
-      lsn = sequencer.sequence(record, ops);
+      lsn = sequencer.sequence(record, ops, validate);
+    } catch (ConflictException e) {
+      for (BeTree r : roots) { // validation failed before anything was logged or inserted
+        r.releaseRoot();
+      }
+      throw e;
     } catch (RuntimeException | Error e) {
       if (latched > 0) {
         roots[0].abandonLatch(); // releases every latch this thread holds
@@ -188,12 +225,21 @@ final class WritePath {
     return roots;
   }
 
+
   private static byte[] record(List<Op> ops) {
     LogRecords.BatchBuilder record = new LogRecords.BatchBuilder();
     for (Op op : ops) {
       record.add(op.type(), op.tree().id(), op.key(), op.value(), op.fn());
     }
     return record.build();
+  }
+
+  /** Validates a transaction that wrote nothing ({@link Sequencer#validate}); logs nothing. */
+  void validate(Runnable validate) {
+    gate.read(() -> {
+      sequencer.validate(validate);
+      return null;
+    });
   }
 
   /** The tree named {@code name}, created (and logged) if there is none. */

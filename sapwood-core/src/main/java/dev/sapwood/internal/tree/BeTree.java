@@ -24,6 +24,8 @@ public final class BeTree {
   private final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
   /** Set by {@link #destroy}: a root flush queued before then finds its blocks freed and does nothing. */
   private volatile boolean destroyed;
+  /** The old values this tree's live snapshots still need (see {@link Versions}). */
+  private final Versions versions;
   private static final byte[] EMPTY = new byte[0];
   /** The root pinned by {@link #latchRoot} until {@link #unlatchRoot}; guarded by its latch. */
   private Node latched;
@@ -32,6 +34,9 @@ public final class BeTree {
     this.ctx = ctx;
     this.root = rootBlock;
     this.flusher = ctx.flusher;
+    this.versions = new Versions(ctx.snapshots);
+    ctx.versionsByRoot.put(rootBlock, versions);
+    ctx.snapshots.register(versions);
   }
 
   /**
@@ -233,20 +238,31 @@ public final class BeTree {
 
   /** The value of {@code key} with every buffered message applied, or null. */
   public byte[] get(byte[] key) {
-    return ctx.guarded(() -> getUnguarded(key));
+    return ctx.guarded(() -> getUnguarded(key, Long.MAX_VALUE));
   }
 
-  private byte[] getUnguarded(byte[] key) {
+  /**
+   * The value of {@code key} at the snapshot {@code s} (an open snapshot's MSN, see {@link
+   * SnapshotRegistry}), or null: the buffered messages at or below {@code s} applied to the leaf's
+   * entry, or the version a flush kept for the snapshot.
+   */
+  public byte[] get(byte[] key, long s) {
+    return ctx.guarded(() -> getUnguarded(key, s));
+  }
+
+  private byte[] getUnguarded(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
     Node node = ctx.pinRootRead(root);
     while (node.height > 0) {
       int c = node.partitionFor(key);
       MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
       for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
-        collected.addCopy(buf, buf.point(i));
+        if (buf.msn(buf.point(i)) <= s) {
+          collected.addCopy(buf, buf.point(i));
+        }
       }
       for (int i = 0; i < buf.rangeCount(); i++) {
-        if (buf.rangeCovers(buf.range(i), key, 0, key.length)) {
+        if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
           collected.addCopy(buf, buf.range(i));
         }
       }
@@ -259,6 +275,12 @@ public final class BeTree {
       b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
     } finally {
       ctx.cache.unpinRead(node);
+    }
+    if (s != Long.MAX_VALUE) {
+      byte[] kept = versions.at(key, s); // after the basement: see Versions
+      if (kept != Versions.LEAF) {
+        return kept == null ? null : kept.clone();
+      }
     }
     int at = b.find(key);
     Chunk one = new Chunk();
@@ -281,7 +303,17 @@ public final class BeTree {
    * the rest of a basement.
    */
   public Chunk readForward(byte[] from, int limit) {
-    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, limit));
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, null, limit, Long.MAX_VALUE));
+  }
+
+  /** {@link #readForward(byte[], int)} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readForward(byte[] from, int limit, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, null, limit, s));
+  }
+
+  /** {@link #readBackward(byte[])} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readBackward(byte[] to, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(false, to, null, Integer.MAX_VALUE, s));
   }
 
   /**
@@ -290,7 +322,7 @@ public final class BeTree {
    * beyond it, and the chunk is {@link Chunk#atEnd()} once nothing is left below {@code stop}.
    */
   public Chunk readForward(byte[] from, byte[] stop, int limit) {
-    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit));
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit, Long.MAX_VALUE));
   }
 
   /**
@@ -306,15 +338,24 @@ public final class BeTree {
    * bound; null = none), and the chunk is {@link Chunk#atEnd()} once nothing is left at or above it.
    */
   public Chunk readBackward(byte[] to, byte[] stop) {
-    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE));
+    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE, Long.MAX_VALUE));
   }
 
-  private Chunk readChunkUnguarded(boolean forward, byte[] bound, int limit) {
-    return readChunkUnguarded(forward, bound, null, limit);
+  /** {@link #readForward(byte[], byte[], int)} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readForward(byte[] from, byte[] stop, int limit, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(true, from == null ? new byte[0] : from, stop, limit, s));
   }
 
-  /** {@code stop}: null, or where the caller's range ends in the direction of the read. */
-  private Chunk readChunkUnguarded(boolean forward, byte[] bound, byte[] stop, int limit) {
+  /** {@link #readBackward(byte[], byte[])} at the snapshot {@code s} (see {@link #get(byte[], long)}). */
+  public Chunk readBackward(byte[] to, byte[] stop, long s) {
+    return ctx.guarded(() -> readChunkUnguarded(false, to, stop, Integer.MAX_VALUE, s));
+  }
+
+  /**
+   * {@code stop}: null, or where the caller's range ends in the direction of the read; {@code s}:
+   * the snapshot read at, or {@link Long#MAX_VALUE} for the tree as it is.
+   */
+  private Chunk readChunkUnguarded(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
     List<Node> path = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
@@ -336,7 +377,7 @@ public final class BeTree {
       byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
       MessageBuffer collected = new MessageBuffer(256);
       for (int i = 0; i < path.size() - 1; i++) {
-        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected);
+        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
       }
       Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
       Chunk chunk = new Chunk(limit);
@@ -349,6 +390,11 @@ public final class BeTree {
       }
       chunk.atEnd = chunk.next == null
           || stop != null && (forward ? Keys.compare(chunk.next, stop) >= 0 : Keys.compare(chunk.next, stop) <= 0);
+      if (s != Long.MAX_VALUE) {
+        // After the basement was taken (see Versions): the versions kept for this snapshot replace
+        // what the leaf says for their keys in the chunk's range (clipped to the caller's stop).
+        versions.forEachAt(from, forward && chunk.full() ? chunk.next : to, s, chunk::overlay);
+      }
       return chunk;
     } finally {
       for (Node n : path) {
@@ -374,6 +420,8 @@ public final class BeTree {
    */
   public void destroy() {
     destroyed = true;
+    ctx.versionsByRoot.remove(root, versions);
+    ctx.snapshots.unregister(versions);
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;

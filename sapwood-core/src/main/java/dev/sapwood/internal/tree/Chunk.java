@@ -41,6 +41,36 @@ public final class Chunk implements MessageApplier.Sink {
     values.add(Arrays.copyOfRange(v, vOff, vOff + vLen));
   }
 
+  /**
+   * Makes the chunk say {@code value} for {@code key} (null: absent), keeping key order (a chunk is ascending, whichever way it was read): a snapshot
+   * read puts the versions kept for it over what the leaf says.
+   */
+  void overlay(byte[] key, byte[] value) {
+    int lo = 0;
+    int hi = keys.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Arrays.compareUnsigned(keys.get(mid), key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        if (value == null) {
+          keys.remove(mid);
+          values.remove(mid);
+        } else {
+          values.set(mid, value.clone());
+        }
+        return;
+      }
+    }
+    if (value != null) {
+      keys.add(lo, key.clone());
+      values.add(lo, value.clone());
+    }
+  }
+
   public int size() {
     return keys.size();
   }

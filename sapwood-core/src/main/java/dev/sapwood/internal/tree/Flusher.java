@@ -192,6 +192,13 @@ final class Flusher {
   void applyToLeaf(Node leaf, MessageBuffer buf) {
     ctx.partitions.prepareChange(leaf);
     MessageApplier applier = ctx.newApplier();
+    long[] live = ctx.snapshots.live(); // after the messages are held: see SnapshotRegistry
+    if (live.length > 0) {
+      if (leaf.versions == null) {
+        throw new IllegalStateException("leaf " + leaf.key() + " reached without its tree's versions store");
+      }
+      applier.recordingInto(leaf.versions, live);
+    }
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);
     for (int i = 0; i < leaf.n; i++) {

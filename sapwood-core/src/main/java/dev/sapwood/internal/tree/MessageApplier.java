@@ -42,10 +42,25 @@ final class MessageApplier {
   private int valOff;
   private int valLen;
   private boolean present;
+  // Where the old values live snapshots need go (a flush into a leaf while snapshots are open), else null.
+  private Versions versions;
+  private long[] live;
+  private long prevMsn;
 
   MessageApplier(FunctionResolver functions, FailureListener failures) {
     this.functions = functions;
     this.failures = failures;
+  }
+
+  /**
+   * Makes the following merges record, in {@code v}, each key's value before every message they
+   * apply to it that one of the snapshots {@code live} (ascending, non-empty) needs (see {@link
+   * Versions}). Only a flush into a leaf records; reads never do.
+   */
+  MessageApplier recordingInto(Versions v, long[] live) {
+    this.versions = v;
+    this.live = live;
+    return this;
   }
 
   /**
@@ -72,8 +87,16 @@ final class MessageApplier {
       if (c < 0) {
         // An entry no point message touches: only range messages can remove it.
         byte[] ba = base.arena();
-        if (!coveredByRange(msgs, ba, base.keyOff(e), base.keyLen(e))) {
+        int cover = coveringRange(msgs, ba, base.keyOff(e), base.keyLen(e));
+        if (cover < 0) {
           sink.emit(ba, base.keyOff(e), base.keyLen(e), ba, base.valueOff(e), base.valueLen(e));
+        } else if (versions != null) {
+          valArr = ba;
+          valOff = base.valueOff(e);
+          valLen = base.valueLen(e);
+          present = true;
+          prevMsn = 0;
+          record(ba, base.keyOff(e), base.keyLen(e), msgs.msn(cover));
         }
         e++;
         continue;
@@ -115,18 +138,34 @@ final class MessageApplier {
     }
   }
 
-  private boolean coveredByRange(MessageBuffer msgs, byte[] k, int kOff, int kLen) {
+  /** The oldest collected range message covering the key, or -1. */
+  private int coveringRange(MessageBuffer msgs, byte[] k, int kOff, int kLen) {
     for (int i = 0; i < rangeCount; i++) {
       if (msgs.rangeCovers(rangeRecs[i], k, kOff, kLen)) {
-        return true;
+        return rangeRecs[i];
       }
     }
-    return false;
+    return -1;
+  }
+
+  /**
+   * Keeps the key's current value (or its absence) as its version before message {@code msn}, if
+   * a live snapshot lies between the key's previous message and {@code msn}.
+   */
+  private void record(byte[] k, int kOff, int kLen, long msn) {
+    long prev = prevMsn;
+    prevMsn = msn;
+    if (!SnapshotRegistry.anyIn(live, prev, msn)) {
+      return;
+    }
+    byte[] value = present ? Arrays.copyOfRange(valArr, valOff, valOff + valLen) : null;
+    versions.record(Arrays.copyOfRange(k, kOff, kOff + kLen), value, msn, prev, live);
   }
 
   /** Applies point messages [from, to) of one key, interleaved by MSN with covering range messages. */
   private void applyKey(MessageBuffer msgs, int from, int to, byte[] k, int kOff, int kLen, long skipMsn) {
     int r = 0;
+    prevMsn = 0;
     for (int i = from; i < to; i++) {
       int rec = msgs.point(i);
       long msn = msgs.msn(rec);
@@ -134,6 +173,9 @@ final class MessageApplier {
         continue;
       }
       r = applyRangesBefore(msgs, r, msn, k, kOff, kLen);
+      if (versions != null) {
+        record(k, kOff, kLen, msn);
+      }
       applyPoint(msgs, rec, k, kOff, kLen);
     }
     applyRangesBefore(msgs, r, Long.MAX_VALUE, k, kOff, kLen);
@@ -142,6 +184,9 @@ final class MessageApplier {
   private int applyRangesBefore(MessageBuffer msgs, int r, long msn, byte[] k, int kOff, int kLen) {
     while (r < rangeCount && msgs.msn(rangeRecs[r]) < msn) {
       if (msgs.rangeCovers(rangeRecs[r], k, kOff, kLen)) {
+        if (versions != null) {
+          record(k, kOff, kLen, msgs.msn(rangeRecs[r]));
+        }
         present = false;
       }
       r++;

@@ -289,12 +289,19 @@ final class MessageBuffer {
    * overlap [lo, hi).
    */
   void copyRangeTo(byte[] lo, byte[] hi, MessageBuffer dst) {
+    copyRangeTo(lo, hi, dst, Long.MAX_VALUE);
+  }
+
+  /** Like {@link #copyRangeTo(byte[], byte[], MessageBuffer)}, only messages with MSN at most {@code maxMsn}. */
+  void copyRangeTo(byte[] lo, byte[] hi, MessageBuffer dst, long maxMsn) {
     int end = lowerBoundOrEnd(hi);
     for (int i = lowerBound(lo); i < end; i++) {
-      dst.addCopy(this, points[i]);
+      if (msn(points[i]) <= maxMsn) {
+        dst.addCopy(this, points[i]);
+      }
     }
     for (int i = 0; i < rangeCount; i++) {
-      if (rangeOverlaps(ranges[i], lo, hi)) {
+      if (msn(ranges[i]) <= maxMsn && rangeOverlaps(ranges[i], lo, hi)) {
         dst.addCopy(this, ranges[i]);
       }
     }

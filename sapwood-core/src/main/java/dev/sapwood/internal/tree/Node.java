@@ -34,6 +34,12 @@ final class Node extends Cacheable {
   boolean dirty;
   /** Dirty when the checkpoint in progress began and not yet written for it (guarded by the latch). */
   boolean pendingCheckpoint;
+  /**
+   * The versions store of the tree this node belongs to (in memory only; set when the node is
+   * pinned as a root or through its parent, and given to the pieces it splits into), where a flush
+   * into this leaf keeps the old values live snapshots need. Null until first pinned so.
+   */
+  Versions versions;
 
   // internal nodes
   long[] children;

@@ -59,6 +59,7 @@ final class Reshaper {
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
     moved.dirty = true;
     moved.maxMsn = root.maxMsn;
+    moved.versions = root.versions;
     moved.setInternal(root.height, root.pivots, root.children, root.buffers);
     root.setInternal(moved.height + 1, new byte[0][], new long[] {moved.key()},
         new MessageBuffer[] {new MessageBuffer()});
@@ -156,6 +157,7 @@ final class Reshaper {
       int from = p == 0 ? 0 : cuts[p - 1];
       int to = p == cuts.length ? all.length : cuts[p];
       Node piece = p == 0 ? leaf : newNode();
+      piece.versions = leaf.versions;
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
       piece.dirty = true;
@@ -187,6 +189,7 @@ final class Reshaper {
       int start = p == 0 ? 0 : cuts[p - 1];
       int end = p == cuts.length ? n : cuts[p];
       Node piece = p == 0 ? node : newNode();
+      piece.versions = node.versions;
       piece.setInternal(node.height, Arrays.copyOfRange(piv, start, end - 1),
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
       piece.maxMsn = node.maxMsn;

@@ -38,6 +38,10 @@ public final class TreeContext {
   final Flusher flusher;
   final Drainer drainer;
   final Cleaner cleaner;
+  /** The database's open snapshots. */
+  public final SnapshotRegistry snapshots;
+  /** Each tree's versions store by its root block (trees register in {@link BeTree}'s constructor). */
+  final java.util.concurrent.ConcurrentHashMap<Long, Versions> versionsByRoot = new java.util.concurrent.ConcurrentHashMap<>();
   volatile Background background = Background.INLINE;
 
   /**
@@ -65,6 +69,7 @@ public final class TreeContext {
     this.flusher = new Flusher(this, reshaper);
     this.drainer = new Drainer(this, flusher);
     this.cleaner = new Cleaner(this);
+    this.snapshots = new SnapshotRegistry(counters);
   }
 
   /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */
@@ -139,6 +144,9 @@ public final class TreeContext {
 
   private Node checkRoot(Node root, boolean write) {
     if (root.height > 0) {
+      if (root.versions == null) {
+        root.versions = versionsByRoot.get(root.key());
+      }
       return root;
     }
     unpin(root, write);
@@ -148,6 +156,9 @@ public final class TreeContext {
 
   private Node checkChild(Node parent, int c, Node child, boolean write) {
     if (child.height == parent.height - 1) {
+      if (child.versions != parent.versions) {
+        child.versions = parent.versions; // same value from every thread: a benign race
+      }
       return child;
     }
     unpin(child, write);

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.view;
 
 import dev.sapwood.Codec;
+import dev.sapwood.Database;
 import dev.sapwood.Cursor;
 import dev.sapwood.Tree;
 import java.util.AbstractMap;
@@ -57,11 +58,11 @@ public final class MapView<K, V> extends AbstractMap<K, V> implements Concurrent
   }
 
   /** The whole tree as a map. */
-  public static <K, V> MapView<K, V> of(Tree tree, Codec<K> keys, Codec<V> values) {
+  public static <K, V> MapView<K, V> of(Database db, Tree tree, Codec<K> keys, Codec<V> values) {
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(keys, "key codec");
     Objects.requireNonNull(values, "value codec");
-    return new MapView<>(tree, keys, values, new ReadThenWrite<>(tree, values), Bounds.ALL, false);
+    return new MapView<>(tree, keys, values, new ReadThenWrite<>(db, tree, values), Bounds.ALL, false);
   }
 
   // ---- the range and its direction (Bounds, RangeNavigator, RangeIterator) ----

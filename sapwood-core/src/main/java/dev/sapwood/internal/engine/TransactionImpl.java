@@ -1,0 +1,224 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.ConflictException;
+import dev.sapwood.Cursor;
+import dev.sapwood.Durability;
+import dev.sapwood.Isolation;
+import dev.sapwood.Limits;
+import dev.sapwood.Transaction;
+import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunction;
+import dev.sapwood.internal.tree.MessageType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A transaction: a snapshot, a {@link WriteSet}, and under SERIALIZABLE the keys it read and the
+ * ranges it scanned. Commit validates against {@link Conflicts} inside the write path's critical
+ * section, before anything is logged, then applies the write set as one batch. Not thread-safe.
+ *
+ * <p>Invariants: while active it holds one registered snapshot (and, under SERIALIZABLE, one
+ * count in {@link Conflicts}); finishing (commit, rollback, failed commit, close) releases both
+ * exactly once.
+ */
+final class TransactionImpl implements Transaction {
+  private static final byte[] EMPTY = new byte[0];
+
+  private record Read(int tree, byte[] key) {}
+
+  private record Range(int tree, byte[] lo, byte[] hi) {}
+
+  private final DatabaseImpl db;
+  private final Isolation isolation;
+  private final SnapshotImpl snapshot;
+  private final WriteSet writes;
+  private final TxnStats stats;
+  private final List<Read> reads;
+  private final List<Range> ranges;
+  private boolean done;
+
+  TransactionImpl(DatabaseImpl db, Isolation isolation, SnapshotImpl snapshot, long maxBytes, TxnStats stats) {
+    this.db = db;
+    this.isolation = isolation;
+    this.snapshot = snapshot;
+    this.writes = new WriteSet(maxBytes);
+    this.stats = stats;
+    boolean serializable = isolation == Isolation.SERIALIZABLE;
+    this.reads = serializable ? new ArrayList<>() : null;
+    this.ranges = serializable ? new ArrayList<>() : null;
+  }
+
+  @Override
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  @Override
+  public byte[] get(Tree tree, byte[] key) {
+    Limits.checkKey(key);
+    TreeImpl t = db.own(tree);
+    checkActive();
+    byte[] base = snapshot.get(t, key);
+    if (reads != null) {
+      reads.add(new Read(t.id(), key.clone()));
+    }
+    byte[] v = writes.apply(t, key, base);
+    return v == null ? null : v == base ? v : v.clone();
+  }
+
+  @Override
+  public Cursor cursor(Tree tree) {
+    TreeImpl t = db.own(tree);
+    checkActive();
+    return new TxCursor(this, t, snapshot.cursor(t), writes);
+  }
+
+  /** A cursor scanned [lo, hi) of {@code t} (null: unbounded); kept under SERIALIZABLE. */
+  void scanned(TreeImpl t, byte[] lo, byte[] hi) {
+    if (ranges != null) {
+      ranges.add(new Range(t.id(), lo, hi));
+    }
+  }
+
+  @Override
+  public void put(Tree tree, byte[] key, byte[] value) {
+    Limits.checkKey(key);
+    Limits.checkValue(value);
+    add(tree, MessageType.PUT, key.clone(), value.clone(), null, null);
+  }
+
+  @Override
+  public void delete(Tree tree, byte[] key) {
+    Limits.checkKey(key);
+    add(tree, MessageType.DELETE, key.clone(), EMPTY, null, null);
+  }
+
+  @Override
+  public void deleteRange(Tree tree, byte[] fromInclusive, byte[] toExclusive) {
+    Limits.checkKey(fromInclusive);
+    Limits.checkKey(toExclusive);
+    if (Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
+      db.own(tree);
+      checkActive();
+      return;
+    }
+    add(tree, MessageType.DELETE_RANGE, fromInclusive.clone(), toExclusive.clone(), null, null);
+  }
+
+  @Override
+  public void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument) {
+    Limits.checkKey(key);
+    Limits.checkValue(argument);
+    Objects.requireNonNull(fn, "update function");
+    byte[] fnName = db.functionName(fn);
+    fn.checkArgument(argument);
+    add(tree, MessageType.UPDATE, key.clone(), argument.clone(), fnName, fn);
+  }
+
+  private void add(Tree tree, byte type, byte[] key, byte[] value, byte[] fnName, UpdateFunction fn) {
+    TreeImpl t = db.own(tree);
+    checkActive();
+    writes.add(t, type, key, value, fnName, fn);
+  }
+
+  @Override
+  public void commit() {
+    commit(db.defaultDurability());
+  }
+
+  @Override
+  public void commit(Durability durability) {
+    Objects.requireNonNull(durability, "durability");
+    checkActive();
+    boolean committed = false;
+    try {
+      if (writes.isEmpty()) {
+        if (reads != null) {
+          db.validateAlone(this::validate);
+        }
+      } else {
+        List<WritePath.Op> ops = new ArrayList<>(writes.ops().size());
+        for (WriteSet.Op op : writes.ops()) {
+          ops.add(new WritePath.Op(op.tree(), op.type(), op.key(), op.value(), op.fnName()));
+        }
+        db.commit(ops, durability, this::validate);
+      }
+      committed = true;
+    } catch (ConflictException e) {
+      stats.conflict(e.kind());
+      throw e;
+    } finally {
+      finish(committed);
+    }
+  }
+
+  /** Runs in the commit's critical section: throws if a change after the snapshot conflicts. */
+  private void validate() {
+    Conflicts c = db.conflicts();
+    long s = snapshot.msn();
+    for (WriteSet.Op op : writes.ops()) {
+      if ((op.type() == MessageType.PUT || op.type() == MessageType.DELETE) && c.writtenAfter(op.tree().id(), op.key(), s)) {
+        throw new ConflictException(ConflictException.Kind.WRITE_WRITE, "key " + Arrays.toString(op.key())
+            + " of tree '" + op.tree().name() + "' was changed after this transaction's snapshot");
+      }
+    }
+    if (reads == null) {
+      return;
+    }
+    for (Read r : reads) {
+      if (c.readChanged(r.tree, r.key, s)) {
+        throw new ConflictException(ConflictException.Kind.READ_WRITE, "key " + Arrays.toString(r.key)
+            + " read by this SERIALIZABLE transaction was changed after its snapshot");
+      }
+    }
+    for (Range r : ranges) {
+      if (c.rangeChanged(r.tree, r.lo, r.hi, s)) {
+        throw new ConflictException(ConflictException.Kind.RANGE,
+            "a range scanned by this SERIALIZABLE transaction was changed after its snapshot");
+      }
+    }
+  }
+
+  @Override
+  public void rollback() {
+    checkActive();
+    finish(false);
+  }
+
+  @Override
+  public void close() {
+    if (!done) {
+      finish(false);
+    }
+  }
+
+  private void finish(boolean committed) {
+    if (done) {
+      return;
+    }
+    done = true;
+    snapshot.close();
+    if (isolation == Isolation.SERIALIZABLE) {
+      db.conflicts().serializableEnds(snapshot.msn());
+    }
+    stats.finished(committed);
+  }
+
+  boolean isDone() {
+    return done;
+  }
+
+  void checkActive() {
+    if (done) {
+      throw new IllegalStateException("transaction is finished (committed or rolled back)");
+    }
+    db.checkOpen();
+  }
+
+  @Override
+  public String toString() {
+    return "Transaction[" + isolation + ", snapshot=" + snapshot.msn() + (done ? ", finished]" : "]");
+  }
+}

@@ -1,0 +1,146 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.stats.Counters;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The live snapshots of one database, each a visible MSN {@code s}: a snapshot sees every message
+ * with an MSN at or below {@code s} and none above. Flushes into leaves ask it which old values
+ * must be kept ({@link #live()}), and closing a snapshot collects the versions no live snapshot
+ * needs any more ({@link Versions#collect}).
+ *
+ * <p>Invariants: opening a snapshot (reading the visible MSN and registering it) and a flush's
+ * reading of the live set ({@link #live()}) are serialized by this object's monitor. A flush reads
+ * the live set while it holds the messages it is about to apply, all of which are visible by then;
+ * so a snapshot opened after that read has {@code s} at or above every one of them and needs none
+ * of the values they replace, and a snapshot opened before it is in the set the flush sees.
+ * Costs nothing while no snapshot is open: {@link #live()} is then one volatile read.
+ *
+ * <p>Thread-safe.
+ */
+public final class SnapshotRegistry {
+  private static final long[] NONE = new long[0];
+
+  /** Open snapshots: MSN to how many are open at it. Guarded by {@code this}. */
+  private final TreeMap<Long, int[]> open = new TreeMap<>();
+  /** Open snapshots: MSN to the nanoTime the first of them opened. Guarded by {@code this}. */
+  private final TreeMap<Long, Long> openedAt = new TreeMap<>();
+  private final CopyOnWriteArrayList<Versions> stores = new CopyOnWriteArrayList<>();
+  /** The open snapshots' MSNs, ascending, one per distinct MSN; empty when none is open. */
+  private volatile long[] live = NONE;
+  private volatile int count;
+  final LongAdder retained;
+  final LongAdder collected;
+  final LongAdder recorded;
+
+  SnapshotRegistry(Counters counters) {
+    this.retained = counters.counter("versions.retained");
+    this.collected = counters.counter("versions.collected");
+    this.recorded = counters.counter("versions.recorded");
+  }
+
+  /**
+   * Registers a snapshot at the MSN {@code visible} gives (read under this registry's monitor,
+   * see the class invariants) and returns that MSN. Never waits for writers.
+   */
+  public long open(LongSupplier visible) {
+    synchronized (this) {
+      long s = visible.getAsLong();
+      int[] n = open.computeIfAbsent(s, k -> new int[1]);
+      if (n[0]++ == 0) {
+        openedAt.put(s, System.nanoTime());
+        publish();
+      }
+      count++;
+      return s;
+    }
+  }
+
+  /** Unregisters one snapshot at {@code s}, then collects the versions nobody needs any more. */
+  public void close(long s) {
+    long oldest;
+    synchronized (this) {
+      int[] n = open.get(s);
+      if (n == null) {
+        throw new IllegalStateException("no open snapshot at MSN " + s);
+      }
+      count--;
+      if (--n[0] > 0) {
+        return;
+      }
+      open.remove(s);
+      openedAt.remove(s);
+      publish();
+      oldest = open.isEmpty() ? Long.MAX_VALUE : open.firstKey();
+    }
+    for (Versions v : stores) {
+      v.collect(oldest);
+    }
+  }
+
+  private void publish() {
+    long[] a = new long[open.size()];
+    int i = 0;
+    for (Map.Entry<Long, int[]> e : open.entrySet()) {
+      a[i++] = e.getKey();
+    }
+    live = a.length == 0 ? NONE : a;
+  }
+
+  /**
+   * The open snapshots' MSNs, ascending (empty if none), read under the monitor so that it is
+   * ordered with {@link #open}; a flush calls it once, holding the messages it will apply.
+   */
+  synchronized long[] live() {
+    return live;
+  }
+
+  /** The oldest open snapshot's MSN, or {@code Long.MAX_VALUE} when none is open. */
+  public long oldest() {
+    long[] a = live;
+    return a.length == 0 ? Long.MAX_VALUE : a[0];
+  }
+
+  /** How many snapshots are open. */
+  public int openCount() {
+    return count;
+  }
+
+  /** Milliseconds since the oldest open snapshot was taken; 0 when none is open. */
+  public synchronized long oldestAgeMillis() {
+    return openedAt.isEmpty() ? 0 : (System.nanoTime() - openedAt.firstEntry().getValue()) / 1_000_000;
+  }
+
+  /** Old versions kept right now, over every tree. */
+  public long retainedVersions() {
+    return retained.sum();
+  }
+
+  void register(Versions v) {
+    stores.add(v);
+  }
+
+  void unregister(Versions v) {
+    stores.remove(v);
+    v.clear();
+  }
+
+  /** Whether some MSN of sorted {@code live} lies in [lo, hi). */
+  static boolean anyIn(long[] live, long lo, long hi) {
+    int a = 0;
+    int b = live.length - 1;
+    while (a <= b) { // first index with live[i] >= lo
+      int mid = (a + b) >>> 1;
+      if (live[mid] < lo) {
+        a = mid + 1;
+      } else {
+        b = mid - 1;
+      }
+    }
+    return a < live.length && live[a] < hi;
+  }
+}
