@@ -1,6 +1,7 @@
 package dev.sapwood.kafka;
 
 import dev.sapwood.Cursor;
+import dev.sapwood.Snapshot;
 import dev.sapwood.Tree;
 import dev.sapwood.kafka.UncommittedWrites.Pending;
 import java.util.ArrayList;
@@ -14,20 +15,24 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * A store's entries in a key range, in either direction: the tree's, read through a {@link Cursor},
- * overlaid with the uncommitted writes (which win on an equal key; a pending delete hides the
- * tree's entry).
+ * A store's entries in a key range, in either direction: the tree's, read through a cursor of a
+ * {@link Snapshot}, overlaid with the uncommitted writes (which win on an equal key; a pending
+ * delete hides the tree's entry; a pending blind update applies to the snapshot's value).
  *
- * <p>Consistency: the uncommitted writes in the range are copied when the iterator is made; the
- * tree is read through a cursor, which is weakly consistent (see {@link Cursor}): it sees every
- * change completed before each chunk it reads. An entry present throughout the iteration is
- * returned exactly once, even if a commit moves it from the buffer into the tree meanwhile. When
- * Sapwood has snapshots, the cursor can read one instead and the iterator becomes a snapshot.
+ * <p>Consistency: a snapshot. The store takes the {@link Snapshot} and copies its uncommitted
+ * writes in the range together, where no commit can come between ({@link
+ * SapwoodKeyValueStore#iterator}), so the iterator returns the store as it was at that moment and
+ * nothing written after, whatever is written, committed, spilled or flushed meanwhile.
  *
  * <p>Not thread-safe (one thread uses an iterator at a time). {@link #close()} releases the cursor
- * and is idempotent; a store closes its open iterators when it closes.
+ * and the snapshot (whose old versions the database keeps in memory while it is open) and is
+ * idempotent; a store closes its open iterators when it closes.
+ *
+ * <p>Invariants: the snapshot is owned by this iterator and closed exactly when it is; {@code
+ * pending} is in the iterator's order and inside its range.
  */
 final class MergedIterator implements KeyValueIterator<Bytes, byte[]> {
+  private final Snapshot snapshot;
   private final Tree tree;
   private final Cursor cursor;
   private final List<Map.Entry<byte[], Pending>> pending;
@@ -42,29 +47,53 @@ final class MergedIterator implements KeyValueIterator<Bytes, byte[]> {
   private boolean closed;
 
   /**
+   * The uncommitted writes from {@code lo} to {@code hi} (null: unbounded; {@code hi} inclusive if
+   * {@code hiInclusive}), copied, in the order of the iteration.
+   */
+  static List<Map.Entry<byte[], Pending>> pendingIn(UncommittedWrites writes, byte[] lo, byte[] hi,
+      boolean hiInclusive, boolean reverse) {
+    var view = writes.range(lo, hi, hiInclusive);
+    return new ArrayList<>((reverse ? view.descendingMap() : view).entrySet());
+  }
+
+  /**
+   * Takes ownership of {@code snapshot}: closes it when closed, or at once if this constructor
+   * throws.
+   *
+   * @param pending what {@link #pendingIn} copied when {@code snapshot} was taken
    * @param lo the smallest key (inclusive), or null for none
    * @param hi the largest key, or null for none; inclusive if {@code hiInclusive}
    */
-  MergedIterator(Tree tree, UncommittedWrites writes, byte[] lo, byte[] hi, boolean hiInclusive,
-      boolean reverse, Consumer<MergedIterator> onClose) {
+  MergedIterator(Snapshot snapshot, Tree tree, List<Map.Entry<byte[], Pending>> pending, byte[] lo, byte[] hi,
+      boolean hiInclusive, boolean reverse, Consumer<MergedIterator> onClose) {
+    this.snapshot = snapshot;
     this.tree = tree;
     this.lo = lo;
     this.hi = hi;
     this.hiInclusive = hiInclusive;
     this.reverse = reverse;
     this.onClose = onClose;
-    var view = writes.range(lo, hi, hiInclusive);
-    this.pending = new ArrayList<>((reverse ? view.descendingMap() : view).entrySet());
-    this.cursor = tree.cursor();
-    if (lo != null && hi != null && Arrays.compareUnsigned(lo, hi) > 0) {
-      cursorValid = false;
-    } else if (!reverse) {
-      cursorValid = lo == null ? cursor.first() : cursor.seek(lo);
-    } else {
-      cursorValid = hi == null ? cursor.last() : positionAtOrBelowHi();
+    this.pending = pending;
+    Cursor c = null;
+    try {
+      c = snapshot.cursor(tree);
+      this.cursor = c;
+      if (lo != null && hi != null && Arrays.compareUnsigned(lo, hi) > 0) {
+        cursorValid = false;
+      } else if (!reverse) {
+        cursorValid = lo == null ? cursor.first() : cursor.seek(lo);
+      } else {
+        cursorValid = hi == null ? cursor.last() : positionAtOrBelowHi();
+      }
+      cursorValid = cursorValid && inRange(cursor.key());
+      advance();
+    } catch (RuntimeException e) {
+      if (c != null) {
+        c.close();
+      }
+      snapshot.close();
+      throw e;
     }
-    cursorValid = cursorValid && inRange(cursor.key());
-    advance();
   }
 
   private boolean positionAtOrBelowHi() {
@@ -113,7 +142,7 @@ final class MergedIterator implements KeyValueIterator<Bytes, byte[]> {
         if (order == 0) {
           moveCursor();
         }
-        byte[] v = e.getValue().resolve(e.getKey(), tree);
+        byte[] v = e.getValue().resolve(e.getKey(), k -> snapshot.get(tree, k));
         if (v != null) {
           next = KeyValue.pair(Bytes.wrap(e.getKey()), v);
         }
@@ -160,8 +189,12 @@ final class MergedIterator implements KeyValueIterator<Bytes, byte[]> {
   public void close() {
     if (!closed) {
       closed = true;
-      cursor.close();
-      onClose.accept(this);
+      try {
+        cursor.close();
+      } finally {
+        snapshot.close();
+        onClose.accept(this);
+      }
     }
   }
 }

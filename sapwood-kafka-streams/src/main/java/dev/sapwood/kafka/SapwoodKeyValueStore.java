@@ -53,9 +53,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * one checkpoint at the next commit.
  *
  * <p><b>Reads</b> see the uncommitted writes (read-your-writes), except through {@link
- * #readOnly}{@code (READ_COMMITTED)} and IQv2 queries with that isolation level. Iterators merge
- * the in-memory writes (copied when the iterator is made) with the tree, read through a weakly
- * consistent {@link dev.sapwood.Cursor}; see {@link MergedIterator}.
+ * #readOnly}{@code (READ_COMMITTED)} and IQv2 queries with that isolation level. Iterators are
+ * snapshots: each takes a Sapwood {@link dev.sapwood.Snapshot} and copies the in-memory writes in
+ * its range at the same moment (no commit between), and never sees a write made after; the
+ * snapshot is closed with the iterator. See {@link MergedIterator}.
  *
  * <p><b>Blind updates</b>: {@link #update} records a Sapwood {@link UpdateFunction} to apply to a
  * key's value without reading it, for use from the Processor API (see {@link SapwoodStores}).
@@ -75,6 +76,12 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final Set<MergedIterator> openIterators = ConcurrentHashMap.newKeySet();
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong restored = new AtomicLong();
+  /**
+   * Held while a commit or spill moves the uncommitted writes into the tree (write, then clear),
+   * and while a reader takes a snapshot with a copy of those writes, or resolves a pending blind
+   * update against the tree: a reader sees each write once, in memory or in the tree.
+   */
+  private final Object moveLock = new Object();
   private volatile boolean open;
   private Database db;
   private Tree data;
@@ -153,7 +160,16 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     checkOpen();
     byte[] k = key.get();
     UncommittedWrites.Pending p = pending.get(k);
-    return p != null ? p.resolve(k, data) : data.get(k);
+    if (p == null) {
+      return data.get(k);
+    }
+    if (p.known() && p.updates().isEmpty()) {
+      return p.base();
+    }
+    synchronized (moveLock) { // blind updates over the tree's value: not while a commit moves them there
+      UncommittedWrites.Pending now = pending.get(k);
+      return now != null ? now.resolve(k, data::get) : data.get(k);
+    }
   }
 
   @Override
@@ -299,11 +315,13 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
     Position positionNow = position;
     WriteBatch batch = new WriteBatch();
-    pending.writeTo(batch, data);
-    StoreMeta.putOffsets(batch, meta, changelogOffsets);
-    StoreMeta.putPosition(batch, meta, positionNow);
-    writeBatch(batch);
-    pending.clear();
+    synchronized (moveLock) {
+      pending.writeTo(batch, data);
+      StoreMeta.putOffsets(batch, meta, changelogOffsets);
+      StoreMeta.putPosition(batch, meta, positionNow);
+      writeBatch(batch);
+      pending.clear();
+    }
     committedPosition = positionNow;
     for (Map.Entry<TopicPartition, Long> e : changelogOffsets.entrySet()) {
       if (e.getValue() != null) {
@@ -367,6 +385,10 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return commits.get();
   }
 
+  int openIteratorCount() {
+    return openIterators.size();
+  }
+
   long restoredCount() {
     return restored.get();
   }
@@ -413,13 +435,15 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
    */
   private void spill() {
     WriteBatch batch = new WriteBatch();
-    pending.writeTo(batch, data);
-    for (TopicPartition tp : committed.keySet()) {
-      batch.delete(meta, StoreMeta.offsetKey(tp));
+    synchronized (moveLock) {
+      pending.writeTo(batch, data);
+      for (TopicPartition tp : committed.keySet()) {
+        batch.delete(meta, StoreMeta.offsetKey(tp));
+      }
+      writeBatch(batch);
+      committed.clear();
+      pending.clear();
     }
-    writeBatch(batch);
-    committed.clear();
-    pending.clear();
   }
 
   private void writeBatch(WriteBatch batch) {
@@ -455,19 +479,36 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   KeyValueIterator<Bytes, byte[]> iterator(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
-    checkOpen();
-    MergedIterator it = new MergedIterator(data, pending, from == null ? null : from.get(),
-        to == null ? null : to.get(), toInclusive, reverse, openIterators::remove);
-    openIterators.add(it);
-    return it;
+    return open(from, to, toInclusive, reverse, pending);
   }
 
-  /** Tree-only iterator for {@link CommittedView}. */
+  /** Tree-only iterator for {@link CommittedView}: a snapshot of the tree, without the writes in memory. */
   KeyValueIterator<Bytes, byte[]> committedIterator(Bytes from, Bytes to, boolean reverse) {
+    return open(from, to, true, reverse, null);
+  }
+
+  /** An iterator over a snapshot taken now, with {@code writes} (null: none) as of now. */
+  private KeyValueIterator<Bytes, byte[]> open(Bytes from, Bytes to, boolean toInclusive, boolean reverse,
+      UncommittedWrites writes) {
     checkOpen();
-    MergedIterator it = new MergedIterator(data, new UncommittedWrites(), from == null ? null : from.get(),
-        to == null ? null : to.get(), true, reverse, openIterators::remove);
+    byte[] lo = from == null ? null : from.get();
+    byte[] hi = to == null ? null : to.get();
+    dev.sapwood.Snapshot snapshot;
+    List<Map.Entry<byte[], UncommittedWrites.Pending>> copied;
+    try {
+      synchronized (moveLock) {
+        snapshot = db.snapshot();
+        copied = writes == null ? List.of() : MergedIterator.pendingIn(writes, lo, hi, toInclusive, reverse);
+      }
+    } catch (IllegalStateException e) { // the database closed under us: the store is closing
+      throw new InvalidStateStoreException("Sapwood store " + name + " is not open");
+    }
+    MergedIterator it = new MergedIterator(snapshot, data, copied, lo, hi, toInclusive, reverse, openIterators::remove);
     openIterators.add(it);
+    if (!open) { // close() ran meanwhile and may have missed it
+      it.close();
+      checkOpen();
+    }
     return it;
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The writes a store has taken since its last commit, held in memory until {@link
@@ -44,9 +45,9 @@ final class UncommittedWrites {
       return n;
     }
 
-    /** The key's value given the tree's current value; null if absent. */
-    byte[] resolve(byte[] key, Tree tree) {
-      byte[] v = known ? base : tree.get(key);
+    /** The key's value given the tree's, read through {@code tree} if needed; null if absent. */
+    byte[] resolve(byte[] key, UnaryOperator<byte[]> tree) {
+      byte[] v = known ? base : tree.apply(key);
       for (Update u : updates) {
         v = apply(u, key, v);
       }

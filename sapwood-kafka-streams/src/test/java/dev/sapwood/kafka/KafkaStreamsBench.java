@@ -39,12 +39,15 @@ import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
  *   java -cp CP dev.sapwood.kafka.KafkaStreamsBench wordcount LINES DIR
  *   java -cp CP dev.sapwood.kafka.KafkaStreamsBench blind LINES DIR
  *   java -cp CP dev.sapwood.kafka.KafkaStreamsBench restore RECORDS DIR
+ *   java -cp CP dev.sapwood.kafka.KafkaStreamsBench restore-sapwood|restore-rocksdb RECORDS DIR
  * </pre>
  * wordcount: the DSL word count through TopologyTestDriver with Sapwood, RocksDB and in-memory
  * stores; blind: the blind-update word count of {@link BlindUpdateWordCount} against the same DSL
  * count on Sapwood; restore: RECORDS changelog records (16-byte keys, 100-byte values) through the
  * batching restore callback of a Sapwood store, then of Kafka Streams' RocksDB store (reached
- * through Kafka Streams internals, for the measurement only), in batches of 1,000, then the commit.
+ * through Kafka Streams internals, for the measurement only), in batches of 1,000, then the commit;
+ * restore-sapwood / restore-rocksdb: one of the two, so that each process's peak RSS (VmHWM) is one
+ * store's.
  */
 public final class KafkaStreamsBench {
   private KafkaStreamsBench() {}
@@ -74,6 +77,8 @@ public final class KafkaStreamsBench {
         restore(n, dir, false);
         restore(n, dir, true);
       }
+      case "restore-sapwood" -> restore(n, dir, false); // one store per process: its own peak RSS
+      case "restore-rocksdb" -> restore(n, dir, true);
       default -> throw new IllegalArgumentException(what);
     }
   }
