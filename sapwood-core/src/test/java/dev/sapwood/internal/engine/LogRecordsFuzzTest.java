@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sapwood.CorruptionException;
 import dev.sapwood.Limits;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.fuzz.Fuzz;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,8 +41,9 @@ class LogRecordsFuzzTest {
   private static final LogRecords.Visitor CHECK = new LogRecords.Visitor() {
     @Override
     public void op(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
-      assertTrue(type >= 1 && type <= 4 && key.length <= Limits.MAX_KEY_SIZE && value.length <= Limits.MAX_VALUE_SIZE);
-      assertTrue((type == MessageType.UPDATE) == (fn != null));
+      int maxValue = type == MessageType.UPDATE_RANGE ? RangeUpdates.MAX_VALUE : Limits.MAX_VALUE_SIZE;
+      assertTrue(MessageType.isValid(type) && key.length <= Limits.MAX_KEY_SIZE && value.length <= maxValue);
+      assertTrue(MessageType.hasFunction(type) == (fn != null));
     }
 
     @Override
