@@ -1,20 +1,17 @@
 package dev.sapwood.kafka;
 
 import dev.sapwood.Database;
-import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -72,35 +69,28 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final String metricsScope;
   private final StoreFormat format;
   private final UncommittedWrites pending = new UncommittedWrites();
-  private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
   private final Set<MergedIterator> openIterators = ConcurrentHashMap.newKeySet();
-  private final AtomicLong commits = new AtomicLong();
-  private final AtomicLong restored = new AtomicLong();
   /**
    * Held while a commit or spill moves the uncommitted writes into the tree (write, then clear),
    * and while a reader takes a snapshot with a copy of those writes, or resolves a pending blind
    * update against the tree: a reader sees each write once, in memory or in the tree.
    */
   private final Object moveLock = new Object();
+  /** The write side: commits, spills, restores, offsets and position. */
+  private final StoreCommits writes;
   private volatile boolean open;
   private Database db;
   private Tree data;
   private Tree meta;
   private Path dir;
-  private StateStoreContext context;
   private StoreMetrics metrics;
-  private volatile Position position = Position.emptyPosition();
-  /** The position last written to the meta tree. */
-  private Position committedPosition = Position.emptyPosition();
-  private long maxUncommittedBytes;
-  /** Restored batches were written unlogged since the last checkpoint: the next commit checkpoints. */
-  private boolean unloggedSinceCheckpoint;
 
   SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format) {
     this.name = Objects.requireNonNull(name, "name");
     this.options = Objects.requireNonNull(options, "options");
     this.metricsScope = metricsScope;
     this.format = format;
+    this.writes = new StoreCommits(name, pending, moveLock, this::checkOpen);
   }
 
   @Override
@@ -113,9 +103,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     if (open) {
       throw new IllegalStateException("store " + name + " is already open");
     }
-    this.context = context;
     this.dir = context.stateDir().toPath().resolve(name);
-    this.maxUncommittedBytes = SapwoodStores.maxUncommittedBytes(context.appConfigs());
     try {
       db = Database.open(dir, options);
       data = db.tree("data");
@@ -127,9 +115,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
             + " values but is opened as " + format + ": reset the application's local state to rebuild it");
       }
-      committed.putAll(StoreMeta.readOffsets(meta, dir.toString()));
-      position = StoreMeta.readPosition(meta, dir.toString());
-      committedPosition = position;
+      writes.opened(db, data, meta, dir, context, SapwoodStores.maxUncommittedBytes(context.appConfigs()));
     } catch (RuntimeException e) {
       closeAfterFailedInit(e);
       throw e instanceof dev.sapwood.SapwoodException
@@ -137,7 +123,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
     open = true;
     metrics = StoreMetrics.register(context, metricsScope, this);
-    context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+    context.register(root, (BatchingStateRestoreCallback) writes::restoreAll);
   }
 
   @Override
@@ -181,7 +167,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     } else {
       pending.put(key.get(), value);
     }
-    afterWrite();
+    writes.afterWrite();
   }
 
   @Override
@@ -204,14 +190,14 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         pending.put(kv.key.get(), kv.value);
       }
     }
-    afterWrite();
+    writes.afterWrite();
   }
 
   @Override
   public byte[] delete(Bytes key) {
     byte[] old = get(key);
     pending.delete(key.get());
-    afterWrite();
+    writes.afterWrite();
     return old;
   }
 
@@ -230,7 +216,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     dev.sapwood.Limits.checkValue(argument);
     fn.checkArgument(argument);
     pending.update(key.get(), fn, argument);
-    afterWrite();
+    writes.afterWrite();
   }
 
   /**
@@ -304,48 +290,29 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   /**
    * Writes the uncommitted data, the changelog offsets and the position as one atomic batch, with
    * the durability of the store's {@link Options} (after restored, unlogged batches: unlogged, then
-   * a checkpoint).
+   * a checkpoint). See {@link StoreCommits#commit}.
    */
   @Override
   public void commit(Map<TopicPartition, Long> changelogOffsets) {
     checkOpen();
-    if (pending.isEmpty() && !unloggedSinceCheckpoint && position.equals(committedPosition)
-        && committed.entrySet().containsAll(changelogOffsets.entrySet())) {
-      return; // nothing new: the stored data, offsets and position are already these
-    }
-    Position positionNow = position;
-    WriteBatch batch = new WriteBatch();
-    synchronized (moveLock) {
-      pending.writeTo(batch, data);
-      StoreMeta.putOffsets(batch, meta, changelogOffsets);
-      StoreMeta.putPosition(batch, meta, positionNow);
-      writeBatch(batch);
-      pending.clear();
-    }
-    committedPosition = positionNow;
-    for (Map.Entry<TopicPartition, Long> e : changelogOffsets.entrySet()) {
-      if (e.getValue() != null) {
-        committed.put(e.getKey(), e.getValue());
-      }
-    }
-    commits.incrementAndGet();
+    writes.commit(changelogOffsets);
   }
 
   @Override
   public Long committedOffset(TopicPartition partition) {
     checkOpen();
-    return committed.get(partition);
+    return writes.committedOffset(partition);
   }
 
   @Override
   public Position getPosition() {
-    return position;
+    return writes.position();
   }
 
   @Override
   public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
     checkOpen();
-    return StoreQueries.run(this, query, positionBound, config, position.copy());
+    return StoreQueries.run(this, query, positionBound, config, writes.position().copy());
   }
 
   /**
@@ -382,7 +349,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   long commitCount() {
-    return commits.get();
+    return writes.commitCount();
   }
 
   int openIteratorCount() {
@@ -390,74 +357,11 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   long restoredCount() {
-    return restored.get();
+    return writes.restoredCount();
   }
 
   Tree dataTree() {
     return data;
-  }
-
-  /** Restores changelog records: one unlogged batch per call; the next commit checkpoints. */
-  private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
-    checkOpen();
-    WriteBatch batch = new WriteBatch();
-    for (KeyValue<byte[], byte[]> kv : records) {
-      if (batch.byteSize() > (64 << 20)) {
-        db.write(batch, Durability.NONE);
-        batch = new WriteBatch();
-      }
-      if (kv.value == null) {
-        batch.delete(data, kv.key);
-      } else {
-        batch.put(data, kv.key, kv.value);
-      }
-    }
-    unloggedSinceCheckpoint = true;
-    db.write(batch, Durability.NONE);
-    restored.addAndGet(records.size());
-  }
-
-  private void afterWrite() {
-    context.recordMetadata().ifPresent(m -> {
-      if (m.offset() >= 0 && m.topic() != null) {
-        position = position.withComponent(m.topic(), m.partition(), m.offset());
-      }
-    });
-    if (pending.bytes() > maxUncommittedBytes) {
-      spill();
-    }
-  }
-
-  /**
-   * Writes the uncommitted data before its commit, deleting the stored offsets in the same batch:
-   * from now to the next commit the store on disk claims no offsets, so a crash cannot leave data
-   * that offsets do not describe.
-   */
-  private void spill() {
-    WriteBatch batch = new WriteBatch();
-    synchronized (moveLock) {
-      pending.writeTo(batch, data);
-      for (TopicPartition tp : committed.keySet()) {
-        batch.delete(meta, StoreMeta.offsetKey(tp));
-      }
-      writeBatch(batch);
-      committed.clear();
-      pending.clear();
-    }
-  }
-
-  private void writeBatch(WriteBatch batch) {
-    try {
-      if (unloggedSinceCheckpoint) {
-        db.write(batch, Durability.NONE);
-        db.checkpoint();
-        unloggedSinceCheckpoint = false;
-      } else {
-        db.write(batch);
-      }
-    } catch (dev.sapwood.SapwoodException e) {
-      throw new ProcessorStateException("writing to Sapwood store " + name + " in " + dir + " failed", e);
-    }
   }
 
   /** Releases the database (and its directory lock) when {@link #init} fails after opening it. */
