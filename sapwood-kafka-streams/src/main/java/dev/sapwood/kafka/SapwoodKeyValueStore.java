@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -69,7 +67,6 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final String metricsScope;
   private final StoreFormat format;
   private final UncommittedWrites pending = new UncommittedWrites();
-  private final Set<MergedIterator> openIterators = ConcurrentHashMap.newKeySet();
   /**
    * Held while a commit or spill moves the uncommitted writes into the tree (write, then clear),
    * and while a reader takes a snapshot with a copy of those writes, or resolves a pending blind
@@ -78,6 +75,8 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final Object moveLock = new Object();
   /** The write side: commits, spills, restores, offsets and position. */
   private final StoreCommits writes;
+  /** The read side's iterators: opened over snapshots, closed with the store. */
+  private final StoreIterators iterators;
   private volatile boolean open;
   private Database db;
   private Tree data;
@@ -91,6 +90,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     this.metricsScope = metricsScope;
     this.format = format;
     this.writes = new StoreCommits(name, pending, moveLock, this::checkOpen);
+    this.iterators = new StoreIterators(name, moveLock, this::isOpen, this::checkOpen);
   }
 
   @Override
@@ -116,6 +116,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
             + " values but is opened as " + format + ": reset the application's local state to rebuild it");
       }
       writes.opened(db, data, meta, dir, context, SapwoodStores.maxUncommittedBytes(context.appConfigs()));
+      iterators.opened(db, data);
     } catch (RuntimeException e) {
       closeAfterFailedInit(e);
       throw e instanceof dev.sapwood.SapwoodException
@@ -325,9 +326,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       return;
     }
     open = false;
-    for (MergedIterator it : openIterators) {
-      it.close();
-    }
+    iterators.closeAll();
     if (metrics != null) {
       metrics.remove();
     }
@@ -353,7 +352,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   int openIteratorCount() {
-    return openIterators.size();
+    return iterators.openCount();
   }
 
   long restoredCount() {
@@ -383,36 +382,11 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   KeyValueIterator<Bytes, byte[]> iterator(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
-    return open(from, to, toInclusive, reverse, pending);
+    return iterators.open(from, to, toInclusive, reverse, pending);
   }
 
   /** Tree-only iterator for {@link CommittedView}: a snapshot of the tree, without the writes in memory. */
   KeyValueIterator<Bytes, byte[]> committedIterator(Bytes from, Bytes to, boolean reverse) {
-    return open(from, to, true, reverse, null);
-  }
-
-  /** An iterator over a snapshot taken now, with {@code writes} (null: none) as of now. */
-  private KeyValueIterator<Bytes, byte[]> open(Bytes from, Bytes to, boolean toInclusive, boolean reverse,
-      UncommittedWrites writes) {
-    checkOpen();
-    byte[] lo = from == null ? null : from.get();
-    byte[] hi = to == null ? null : to.get();
-    dev.sapwood.Snapshot snapshot;
-    List<Map.Entry<byte[], UncommittedWrites.Pending>> copied;
-    try {
-      synchronized (moveLock) {
-        snapshot = db.snapshot();
-        copied = writes == null ? List.of() : MergedIterator.pendingIn(writes, lo, hi, toInclusive, reverse);
-      }
-    } catch (IllegalStateException e) { // the database closed under us: the store is closing
-      throw new InvalidStateStoreException("Sapwood store " + name + " is not open");
-    }
-    MergedIterator it = new MergedIterator(snapshot, data, copied, lo, hi, toInclusive, reverse, openIterators::remove);
-    openIterators.add(it);
-    if (!open) { // close() ran meanwhile and may have missed it
-      it.close();
-      checkOpen();
-    }
-    return it;
+    return iterators.open(from, to, true, reverse, null);
   }
 }
