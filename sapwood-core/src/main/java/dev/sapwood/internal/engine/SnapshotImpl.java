@@ -49,9 +49,7 @@ final class SnapshotImpl implements Snapshot {
 
   @Override
   public Cursor cursor(Tree tree, KeyRange range) {
-    if (range == null) {
-      throw new IllegalArgumentException("range is null");
-    }
+    TreeImpl.checkRange(range);
     TreeImpl t = db.own(tree);
     checkOpen();
     db.read(t::beTree);
@@ -61,9 +59,7 @@ final class SnapshotImpl implements Snapshot {
 
   @Override
   public Scan scan(Tree tree, KeyRange range) {
-    if (range == null) {
-      throw new IllegalArgumentException("range is null");
-    }
+    TreeImpl.checkRange(range);
     TreeImpl t = db.own(tree);
     checkOpen();
     return new ScanImpl(t.name(), range, () -> cursor(t, range));

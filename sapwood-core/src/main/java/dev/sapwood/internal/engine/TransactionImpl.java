@@ -79,9 +79,7 @@ final class TransactionImpl implements Transaction {
 
   @Override
   public Cursor cursor(Tree tree, KeyRange range) {
-    if (range == null) {
-      throw new IllegalArgumentException("range is null");
-    }
+    TreeImpl.checkRange(range);
     TreeImpl t = db.own(tree);
     checkActive();
     // The snapshot's side is bounded by the range itself; the write set's side by the clip.
@@ -92,9 +90,7 @@ final class TransactionImpl implements Transaction {
 
   @Override
   public Scan scan(Tree tree, KeyRange range) {
-    if (range == null) {
-      throw new IllegalArgumentException("range is null");
-    }
+    TreeImpl.checkRange(range);
     TreeImpl t = db.own(tree);
     checkActive();
     return new ScanImpl(t.name(), range, () -> cursor(t, range));

@@ -156,7 +156,8 @@ final class TreeImpl implements Tree {
     return MapView.of(db, this, keys, values);
   }
 
-  private static void checkRange(KeyRange range) {
+  /** A null range is a caller mistake. */
+  static void checkRange(KeyRange range) {
     if (range == null) {
       throw new IllegalArgumentException("range is null");
     }
