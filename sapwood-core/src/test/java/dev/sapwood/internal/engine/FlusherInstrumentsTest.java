@@ -42,8 +42,10 @@ class FlusherInstrumentsTest {
       Stats s = db.stats();
       // Every flush by a writer, the background or the cleaner pins its child through the count
       // (draining, by compact below, does not: it visits children with nothing to flush too).
+      // The stats are read while the one background flusher thread may be inside a flush it has
+      // counted in flush.total but not yet pinned its child for: at most one such flush.
       long pinned = s.get("flush.in_memory") + s.get("flush.needed_io");
-      assertTrue(pinned >= s.get("flush.total") && s.get("flush.total") > 0, s.toString());
+      assertTrue(pinned + 1 >= s.get("flush.total") && s.get("flush.total") > 0, s.toString());
       assertTrue(s.get("flush.needed_io") > 0, "a 256 KiB cache cannot hold the tree: " + s);
       db.compact();
       s = db.stats();
