@@ -42,8 +42,9 @@ class FlusherInstrumentsTest {
       Stats s = db.stats();
       // Every flush by a writer, the background or the cleaner pins its child through the count
       // (draining, by compact below, does not: it visits children with nothing to flush too).
-      // The stats are read while the one background flusher thread may be inside a flush it has
-      // counted in flush.total but not yet pinned its child for: at most one such flush.
+      // Stats are not one atomic snapshot: flush.in_memory and flush.needed_io are read before
+      // flush.total, so a flush the background thread pins and counts in between shows in the
+      // total only (a flush takes far longer than reading the counters: one at most).
       long pinned = s.get("flush.in_memory") + s.get("flush.needed_io");
       assertTrue(pinned + 1 >= s.get("flush.total") && s.get("flush.total") > 0, s.toString());
       assertTrue(s.get("flush.needed_io") > 0, "a 256 KiB cache cannot hold the tree: " + s);
