@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,7 @@ class RangeScanTest {
       out.add(KeyRange.closedOpen(x, y));
       out.add(KeyRange.atLeast(x));
       out.add(KeyRange.lessThan(y));
-      out.add(KeyRange.prefix(java.util.Arrays.copyOf(x, 1 + rnd.nextInt(2))));
+      out.add(KeyRange.prefix(Arrays.copyOf(x, 1 + rnd.nextInt(2))));
     }
     List<KeyRange> both = new ArrayList<>();
     for (KeyRange r : out) {
@@ -106,12 +107,6 @@ class RangeScanTest {
       both.add(r.reversed());
     }
     return both;
-  }
-
-  private static final class Arrays {
-    static int compareUnsigned(byte[] a, byte[] b) {
-      return java.util.Arrays.compareUnsigned(a, b);
-    }
   }
 
   @Test
@@ -145,7 +140,7 @@ class RangeScanTest {
       }
       for (int i = 0; i < 5; i++) {
         byte[] x = keys.get(rnd.nextInt(keys.size()));
-        byte[] y = java.util.Arrays.copyOf(x, x.length + 1);
+        byte[] y = Arrays.copyOf(x, x.length + 1);
         y[x.length] = (byte) 0x80;
         t.deleteRange(x, y);
         model.subMap(x, true, y, false).clear();
