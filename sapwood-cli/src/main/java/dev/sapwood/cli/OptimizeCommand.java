@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "optimize", mixinStandardHelpOptions = true,
-    description = {"Drain every buffered change down to the leaves, online (readers and writers of an",
-        "embedding process would go on), tree by tree and key range by key range. An optimize",
-        "cut short resumes from the last checkpoint's position when run again."})
+    description = {"Drain every buffered change down to the leaves, tree by tree and key range by key range.",
+        "It runs online: readers and writers of an embedding process would go on meanwhile.",
+        "An optimize cut short resumes from the last checkpoint's position when run again."})
 final class OptimizeCommand extends DbCommand {
   @Option(names = "--tree", description = "Optimize only this tree.") String tree;
 
