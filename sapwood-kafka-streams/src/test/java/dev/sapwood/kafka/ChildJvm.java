@@ -65,9 +65,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException, IOException {
+  public void close() throws IOException {
     if (process.isAlive()) {
-      killAndCollect();
+      process.destroyForcibly();
+      try {
+        process.waitFor(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing gives up the wait and keeps the interrupt
+      }
     }
   }
 }

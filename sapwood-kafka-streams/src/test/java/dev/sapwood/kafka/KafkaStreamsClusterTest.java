@@ -45,6 +45,7 @@ class KafkaStreamsClusterTest {
   Path dir;
 
   @Test
+  @SuppressWarnings("try") // KafkaClusterTestKit.close() declares InterruptedException; so be it in a test
   void killedInstanceIsTakenOverAndCountsStayExactlyOnce() throws Exception {
     try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(
         new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
