@@ -61,10 +61,7 @@ final class Sequencer {
   long sequence(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
     try {
-      if (validate != null) {
-        validate.run(); // may throw ConflictException: nothing logged or inserted yet
-      }
-      long lsn = record == null ? -1 : log.append(record, 0, record.length);
+      long lsn = validateAndLog(record, validate);
       long msn = 0;
       for (int i = 0; i < ops.size(); i++) {
         WritePath.Op op = ops.get(i);
@@ -85,7 +82,7 @@ final class Sequencer {
   long sequence(byte[] record, TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     lock.lock();
     try {
-      long lsn = record == null ? -1 : log.append(record, 0, record.length);
+      long lsn = validateAndLog(record, null);
       long msn = ctx.nextMsn();
       t.beTree().insertLatched(type, key, value, fn, msn);
       visibleMsn = msn;
@@ -106,10 +103,7 @@ final class Sequencer {
   long sequenceExclusive(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
     try {
-      if (validate != null) {
-        validate.run(); // may throw ConflictException: nothing logged or inserted yet
-      }
-      long lsn = record == null ? -1 : log.append(record, 0, record.length);
+      long lsn = validateAndLog(record, validate);
       long msn = 0;
       for (WritePath.Op op : ops) {
         var tree = op.tree().beTree();
@@ -160,5 +154,17 @@ final class Sequencer {
     } else {
       conflicts.note(tree, key, msn);
     }
+  }
+
+  /**
+   * The first step of every sequencing: the transaction's validation, if any (it may throw a
+   * {@code ConflictException}: nothing is logged or inserted yet), then the record's append.
+   * Returns the record's LSN, or -1 if nothing was logged. REQUIRES: {@link #lock} held.
+   */
+  private long validateAndLog(byte[] record, Runnable validate) {
+    if (validate != null) {
+      validate.run();
+    }
+    return record == null ? -1 : log.append(record, 0, record.length);
   }
 }
