@@ -20,6 +20,12 @@ import java.util.List;
  * synced claim, that it had been fsynced: then, like any failure elsewhere, it is a {@link
  * CorruptionException}. Damage to what was durable is never skipped.
  *
+ * <p>One segment before the last may be torn too: the writer fsyncs a full segment off its thread
+ * while the next one fills ({@link SegmentWriter}), so a crash can leave the full one's tail torn
+ * or missing behind a last segment already started. That is a torn write, not corruption, when
+ * neither the rest of the full segment nor any frame of the last one claims the lost records
+ * synced: the full segment is cut there and the last one dropped (deleted, unless read-only).
+ *
  * <p>Memory is bounded whatever the files hold: segments are read through one window of {@link
  * #WINDOW} bytes; a large frame's length is trusted only after its header checksum, and only if it
  * is at most {@link LogFormat#MAX_BODY} and fits in what is left of the segment (a small one's is
@@ -47,6 +53,7 @@ public final class LogReader {
   private final FileIo io;
   private final boolean readOnly;
   private final SegmentInput in = new SegmentInput(WINDOW);
+  private SegmentInput other; // a second window, for the rare look at the segment after a torn one
   private long proofWork;
 
   private LogReader(FileIo io, boolean readOnly) {
@@ -98,9 +105,14 @@ public final class LogReader {
       boolean last = i == segments.size() - 1;
       String name = seg.path().toString();
       if (seg.firstLsn() != expected) {
+        if (last && i > start && seg.firstLsn() > expected && !provesSynced(seg, expected)) {
+          torn += drop(seg);
+          break;
+        }
         throw new CorruptionException(name, 0, "segment starts at LSN " + seg.firstLsn() + ", expected " + expected);
       }
       long cutAt = -1;
+      boolean dropNext = false;
       try (IoFile f = readOnly ? io.openReadOnly(seg.path()) : io.open(seg.path())) {
         in.reset(f, name);
         long size = in.size();
@@ -111,8 +123,14 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frameProblem(pos, seg.firstLsn(), expected);
           if (bad != 0) {
-            if (last && (allZero(pos, size) || !provenDurable(pos, seg.firstLsn(), expected))) {
+            boolean unproven = allZero(pos, size) || !provenDurable(in, pos, seg.firstLsn(), expected, true);
+            if (last && unproven) {
               cutAt = pos;
+              break;
+            }
+            if (i == segments.size() - 2 && unproven && !provesSynced(segments.get(i + 1), expected)) {
+              cutAt = pos;
+              dropNext = true;
               break;
             }
             throw new CorruptionException(name, pos, "log frame at LSN " + expected + ": " + describe(bad)
@@ -143,6 +161,10 @@ public final class LogReader {
       } catch (IOException e) {
         throw new StorageException("cannot read or cut " + name + ": " + e.getMessage(), e);
       }
+      if (dropNext) {
+        torn += drop(segments.get(i + 1));
+        break;
+      }
     }
     return new Result(Math.max(expected, fromLsn), replayed, torn, proofWork);
   }
@@ -155,8 +177,11 @@ public final class LogReader {
    * at least; a claim of at least {@code lsn} and below its own first LSN) and then the checksum. The header is the proof, with a small body the
    * checksum covers too (at most {@link LogFormat#SMALL_BODY} bytes); a large body need not be
    * intact. So the work per offset is bounded and the search linear in the bytes after the damage.
+   * Searching a later segment ({@code sameSegment} false, {@code damagedAt} just before its first
+   * frame), the bytes between are unknown, so that filter is off.
    */
-  private boolean provenDurable(long damagedAt, long segmentFirstLsn, long lsn) {
+  private boolean provenDurable(SegmentInput in, long damagedAt, long segmentFirstLsn, long lsn,
+      boolean sameSegment) {
     long size = in.size();
     byte[] b = in.buffer();
     int reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
@@ -178,7 +203,7 @@ public final class LogReader {
           continue;
         }
         long firstLsn = segmentFirstLsn + delta; // the candidate's first LSN
-        if (firstLsn <= lsn || firstLsn - lsn > base + i - damagedAt) {
+        if (firstLsn <= lsn || sameSegment && firstLsn - lsn > base + i - damagedAt) {
           continue; // every record between takes a byte at least
         }
         q += Varint.size(delta);
@@ -206,6 +231,50 @@ public final class LogReader {
       p = base + lastStart + 1;
     }
     return false;
+  }
+
+  /**
+   * Whether some intact frame header of {@code seg} (a last segment, after a full one whose records
+   * from {@code lsn} on are torn or missing) claims {@code lsn} synced. A torn or missing header
+   * proves nothing.
+   */
+  private boolean provesSynced(LogSegments.Segment seg, long lsn) {
+    if (other == null) {
+      other = new SegmentInput(WINDOW);
+    }
+    try (IoFile f = io.openReadOnly(seg.path())) {
+      other.reset(f, seg.path().toString());
+      long size = other.size();
+      if (size < LogFormat.SEGMENT_HEADER) {
+        return false;
+      }
+      byte[] b = other.buffer();
+      int i = other.window(0, LogFormat.SEGMENT_HEADER);
+      if (BigEndian.getInt(b, i) != LogFormat.MAGIC || Checksums.crc32c(b, i, 16) != BigEndian.getInt(b, i + 16)
+          || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
+        return false;
+      }
+      return provenDurable(other, LogFormat.SEGMENT_HEADER - 1, seg.firstLsn(), lsn, false);
+    } catch (IOException e) {
+      throw new StorageException("cannot read " + seg.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops a last segment that followed a torn one (deletes it unless read-only); its size. */
+  private long drop(LogSegments.Segment seg) {
+    try {
+      long size;
+      try (IoFile f = io.openReadOnly(seg.path())) {
+        size = f.size();
+      }
+      if (!readOnly) {
+        io.delete(seg.path());
+        io.syncDirectory(seg.path().getParent());
+      }
+      return size;
+    } catch (IOException e) {
+      throw new StorageException("cannot drop " + seg.path() + ": " + e.getMessage(), e);
+    }
   }
 
   private static final int TRUNCATED = 1;

@@ -15,14 +15,25 @@ import java.util.concurrent.atomic.LongAdder;
  * puts the frames {@link FrameWriter} encodes at its end, rolls to the next segment when one is
  * full, fsyncs for the sync leader and at close, and trims old segments.
  *
- * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; a segment
- * is started (header written and fsynced, directory synced) before any frame goes into it; a full
- * segment is fsynced, its LSNs recorded durable, and closed before the next is started at the LSN
- * after its last; an I/O failure is recorded in the shared {@link LogFailure} and thrown. Locking:
- * {@link #fileLock} guards the segment, its position (and {@link FrameWriter}'s spare buffer): one
- * frame writer at a time; the methods named {@code ...Locked} are called holding it. {@code
- * segmentFirstLsn} and {@code writtenLsn} are volatile: read without the lock by trimming and the
- * frame writer's fast check.
+ * <p>A full segment is fsynced off the writer's thread: the writer that fills it starts the next
+ * segment (its header written, not fsynced) and goes on, while a rotation thread fsyncs the full
+ * segment, syncs the directory (which now names the next one), records the full segment's LSNs
+ * durable and closes it. Until then a crash may tear the full segment's tail while the next one
+ * already holds frames; none of those frames claims the torn records synced (their claims come from
+ * the durable LSN, which the rotation has not raised), so recovery cuts there and drops the next
+ * segment ({@link LogReader}).
+ *
+ * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; the first
+ * segment is started durably (header fsynced, directory synced) before any frame goes into it; a
+ * segment after it is started at the LSN after the last of the full one, with at most one full
+ * segment waiting for its rotation (a second rotation waits for the first); the durable LSN passes
+ * a segment's first LSN only after the rotation that started it synced the directory and fsynced
+ * the segment before it; an I/O failure is recorded in the shared {@link LogFailure} and thrown
+ * (from the rotation thread: recorded, and thrown to the next caller). Locking: {@link #fileLock}
+ * guards the segment, its position, the rotation (and {@link FrameWriter}'s spare buffer): one
+ * frame writer at a time; the methods named {@code ...Locked} are called holding it; the rotation
+ * thread takes no lock of the writer's but the sync lock. {@code segmentFirstLsn} and {@code
+ * writtenLsn} are volatile: read without the lock by trimming and the frame writer's fast check.
  */
 final class SegmentWriter {
   /** Guards the segment and its position; taken before every other lock of the writer. */
@@ -35,12 +46,14 @@ final class SegmentWriter {
   private final GroupSync sync;
   private final LongAdder bytesWritten;
   private final LongAdder fsyncs;
+  private final LongAdder rotations;
 
   // guarded by fileLock
   private IoFile segment;
   private long segmentPos;
   private volatile long segmentFirstLsn;
   private volatile long writtenLsn;
+  private Thread rotation; // the last rotation's thread (perhaps finished), or null
 
   /** Starts a new segment at {@code firstLsn}. */
   SegmentWriter(FileIo io, Path dir, long firstLsn, long segmentBytes, Counters counters,
@@ -53,8 +66,9 @@ final class SegmentWriter {
     this.writtenLsn = firstLsn - 1;
     this.bytesWritten = counters.counter("log.bytes_written");
     this.fsyncs = counters.counter("log.fsyncs");
+    this.rotations = counters.counter("log.rotations");
     synchronized (fileLock) {
-      openSegmentLocked(firstLsn);
+      openSegmentLocked(firstLsn, true);
     }
   }
 
@@ -90,20 +104,70 @@ final class SegmentWriter {
     }
   }
 
-  /** Finishes the full segment durably and starts the next at the LSN after the last written. */
+  /**
+   * Starts the next segment at the LSN after the last written and hands the full one to a rotation
+   * thread, after the previous rotation (if any) finished.
+   */
   private void rotateLocked() {
-    try {
-      segment.force();
-      fsyncs.increment();
-      sync.advance(writtenLsn);
-      segment.close();
-    } catch (IOException e) {
-      throw failure.fail("closing a full log segment failed", e);
-    }
-    openSegmentLocked(writtenLsn + 1);
+    awaitRotationLocked();
+    IoFile full = segment;
+    long last = writtenLsn;
+    openSegmentLocked(last + 1, false);
+    Thread t = new Thread(() -> finishRotation(full, last), "sapwood-log-rotation");
+    t.setDaemon(true);
+    rotation = t;
+    rotations.increment();
+    t.start();
   }
 
-  private void openSegmentLocked(long firstLsn) {
+  /** The rotation thread: makes the full segment and the next one's name durable, then closes it. */
+  private void finishRotation(IoFile full, long last) {
+    try {
+      full.force();
+      fsyncs.increment();
+      io.syncDirectory(dir);
+      sync.advance(last);
+    } catch (IOException e) {
+      failure.fail("fsync of a full log segment failed", e);
+    } catch (RuntimeException | Error e) {
+      failure.fail("fsync of a full log segment failed", new IOException(e));
+    } finally {
+      try {
+        full.close();
+      } catch (IOException e) {
+        failure.fail("closing a full log segment failed", e);
+      }
+    }
+  }
+
+  /** Waits until the last rotation finished (keeping the thread's interrupt flag). */
+  void awaitRotationLocked() {
+    awaitRotation(rotation);
+  }
+
+  private static void awaitRotation(Thread t) {
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Creates the segment starting at {@code firstLsn} with its header; if {@code durable}, fsyncs it
+   * and syncs the directory (else the rotation does).
+   */
+  private void openSegmentLocked(long firstLsn, boolean durable) {
     Path path = dir.resolve(LogFormat.segmentName(firstLsn));
     try {
       io.createDirectories(dir);
@@ -115,9 +179,11 @@ final class SegmentWriter {
       BigEndian.putInt(h, 16, Checksums.crc32c(h, 0, 16));
       segment.truncate(0);
       segment.write(0, ByteBuffer.wrap(h));
-      segment.force();
-      io.syncDirectory(dir);
-      fsyncs.increment();
+      if (durable) {
+        segment.force();
+        io.syncDirectory(dir);
+        fsyncs.increment();
+      }
       segmentPos = h.length;
       segmentFirstLsn = firstLsn;
       bytesWritten.add(h.length);
@@ -128,15 +194,18 @@ final class SegmentWriter {
 
   /**
    * The sync leader's fsync, after it wrote everything buffered: fsyncs the segment holding no
-   * lock, then records every LSN written before it began durable.
+   * lock, waits for the rotation that started it (the segments before it and the directory), then
+   * records every LSN written before it began durable.
    */
   void forceWritten() {
     IoFile file;
     long target;
+    Thread started;
     synchronized (fileLock) {
       failure.check();
       file = segment;
       target = writtenLsn;
+      started = rotation;
     }
     try {
       file.force();
@@ -147,11 +216,15 @@ final class SegmentWriter {
         throw failure.fail("fsync of the log failed", e);
       }
     }
+    awaitRotation(started);
+    failure.check();
     sync.advance(target);
   }
 
   /** At close, after the last write: fsyncs the segment and records what it holds durable. */
   void forceAtCloseLocked() {
+    awaitRotationLocked();
+    failure.check();
     try {
       segment.force();
       sync.advance(writtenLsn);
@@ -162,6 +235,7 @@ final class SegmentWriter {
 
   /** Closes the segment; a failure is recorded, not thrown (the log is closed either way). */
   void closeLocked() {
+    awaitRotationLocked();
     try {
       segment.close();
     } catch (IOException e) {

@@ -89,12 +89,64 @@ class LogReaderTest {
   }
 
   @Test
-  void aLengthAboveTheMaximumBodyIsCorruptionInAnEarlierSegment() {
+  void aLengthAboveTheMaximumBodyIsCorruptionInAnEarlierSegmentWhenALaterFrameSaysItWasSynced() {
     byte[] seg = good().raw(LogBytes.frameHeader(0, 3, 2, LogBytes.MAX_BODY + 1, 0)).bytes();
     put(0, seg);
-    put(4, new LogBytes(4).bytes());
+    put(4, new LogBytes(4).add(3, payload(8, 9)).bytes());
     CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
     assertTrue(e.getMessage().contains("length"), e.getMessage());
+  }
+
+  @Test
+  void aFullSegmentTornBeforeItsRotationFsyncIsCutAndTheSegmentAfterItDropped() {
+    // The writer started segment 5 while segment 0 waited for its fsync; segment 0's tail tore and
+    // segment 5's frames claim nothing synced (the rotation had not raised the durable LSN).
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).bytes());
+    put(5, new LogBytes(5).add(2, payload(8, 9)).add(2, payload(8, 10)).bytes());
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(3, r.nextLsn());
+    assertEquals(good().size(), segment(0).length);
+    assertTrue(!io.exists(DIR.resolve(LogBytes.segmentName(5))), "the segment after the torn one is dropped");
+  }
+
+  @Test
+  void aFullSegmentThatLostItsLastFramesWholeIsCutWhereItEndsAndTheSegmentAfterItDropped() {
+    put(0, good().bytes());
+    put(5, new LogBytes(5).add(2, payload(8, 9)).bytes());
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(3, r.nextLsn());
+    assertTrue(r.tornBytes() > 0);
+    assertTrue(!io.exists(DIR.resolve(LogBytes.segmentName(5))));
+  }
+
+  @Test
+  void aGapBeforeALastSegmentThatSaysTheMissingRecordsWereSyncedIsCorruption() {
+    put(0, good().bytes());
+    put(5, new LogBytes(5).add(4, payload(8, 9)).bytes());
+    assertThrows(CorruptionException.class, () -> recover(0));
+  }
+
+  @Test
+  void aTornFullSegmentIsCorruptionWhenTheSegmentAfterItSaysItWasSynced() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).bytes());
+    put(5, new LogBytes(5).add(2, payload(8, 9)).add(4, payload(8, 10)).bytes());
+    assertThrows(CorruptionException.class, () -> recover(0));
+  }
+
+  @Test
+  void aTornSegmentTwoBeforeTheLastIsCorruption() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    put(0, good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).bytes());
+    put(5, new LogBytes(5).add(2, payload(8, 9)).bytes());
+    put(6, new LogBytes(6).add(2, payload(8, 9)).bytes());
+    assertThrows(CorruptionException.class, () -> recover(0));
   }
 
   @Test
