@@ -32,4 +32,15 @@ public interface CacheBackend<T extends Cacheable> {
   default boolean holdsParts(T object) {
     return false;
   }
+
+  /**
+   * Whether a dirty object is worth keeping in memory while the cache has other objects to write
+   * back: one that absorbs many small changes between write-backs (a B^ε-tree's internal node,
+   * whose buffers take messages that would otherwise be written back and read again between
+   * flushes). Read without a latch (a hint); the {@link Clock} bounds how much of the budget such
+   * objects may keep ({@link Clock#FAVOURED_SHARE}).
+   */
+  default boolean favoured(T object) {
+    return false;
+  }
 }

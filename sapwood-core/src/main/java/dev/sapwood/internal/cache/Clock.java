@@ -9,23 +9,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread finds the cache over budget (or by the background writer for dirty objects). It never
  * blocks on a latch: an object it cannot latch at once is passed over.
  *
+ * <p>Dirty objects the backend {@linkplain CacheBackend#favoured favours} (internal nodes) are
+ * passed over, not written back, while the favoured bytes the hand saw in its last full sweep are
+ * at most {@link #FAVOURED_SHARE} of the budget, and while the run has not yet swept twice without
+ * getting under budget (the first sweep clears reference bits, the second frees what they left):
+ * in a B^ε-tree an internal node's buffers take message after message, and writing such a node
+ * back between two flushes writes (and later reads) the same buffers again and again.
+ *
  * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
- * while the hand holds its only pin and its write latch.
+ * while the hand holds its only pin and its write latch; favouring never keeps the cache over
+ * budget: once a run has visited every object twice without getting under budget, it favours
+ * nothing.
  */
 final class Clock<T extends Cacheable> {
   /** Unpinned clock passes a clean object without parts survives before it is evicted. */
   static final int SHELL_PASSES = 8;
+  /** The share of the budget favoured dirty objects may keep from write-back, in sixteenths. */
+  static final int FAVOURED_SHARE = 12;
 
   private final CacheTable<T> table;
   private final ReentrantLock evictLock = new ReentrantLock();
   private Iterator<T> hand; // guarded by evictLock
+  private long favouredSeen; // favoured bytes passed in the current sweep; guarded by evictLock
+  private long favouredLastSweep; // the same over the last full sweep; guarded by evictLock
 
   Clock(CacheTable<T> table) {
     this.table = table;
   }
 
   /**
-   * Runs the clock until usage is under budget or two full sweeps found nothing to evict;
+   * Runs the clock until usage is under budget or three full sweeps found nothing to evict (the
+   * third one writes back favoured dirty objects too);
    * {@code writeDirty} false skips dirty objects (they wait for the background writer).
    *
    * <p>The hand drops unused parts of every object it passes ({@link CacheBackend#shrink}), used
@@ -41,8 +55,12 @@ final class Clock<T extends Cacheable> {
     try {
       int sweep = table.map.size() + 1;
       int visits = 0;
-      while (table.usedBytes.get() > table.budget && visits < 2 * sweep) {
+      while (table.usedBytes.get() > table.budget && visits < 3 * sweep) {
         if (hand == null || !hand.hasNext()) {
+          if (hand != null) {
+            favouredLastSweep = favouredSeen;
+          }
+          favouredSeen = 0;
           hand = table.map.values().iterator();
           if (!hand.hasNext()) {
             return;
@@ -58,8 +76,14 @@ final class Clock<T extends Cacheable> {
           o.idlePasses++;
         }
         int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
+        boolean favoured = table.backend.favoured(o);
+        if (favoured) {
+          favouredSeen += o.accountedBytes;
+        }
         if (o.isDirty()) {
-          if (!referenced && writeDirty && !table.keepDirty) {
+          boolean keep = favoured && visits <= 2 * sweep
+              && favouredLastSweep <= table.budget / 16 * FAVOURED_SHARE;
+          if (!referenced && writeDirty && !table.keepDirty && !keep) {
             tryEvict(o, shellPasses);
           }
         } else if (table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {

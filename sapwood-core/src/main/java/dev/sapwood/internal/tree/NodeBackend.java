@@ -58,6 +58,12 @@ final class NodeBackend implements CacheBackend<Node> {
     return dropped > 0 ? Shrink.SHRUNK : kept > 0 ? Shrink.IN_USE : Shrink.NOTHING;
   }
 
+  /** Internal nodes: their buffers absorb messages between flushes (see the {@code Clock}). */
+  @Override
+  public boolean favoured(Node node) {
+    return node.height > 0;
+  }
+
   @Override
   public boolean holdsParts(Node node) {
     return node.disk != null && node.residentParts();

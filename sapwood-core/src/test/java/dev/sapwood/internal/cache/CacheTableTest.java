@@ -52,6 +52,13 @@ class CacheTableTest {
     final Map<Long, Boolean> lastShrink = new ConcurrentHashMap<>();
     volatile long loadSize = 100;
     volatile long shrinkTo = -1; // < 0: shrink drops nothing
+    final java.util.Set<Long> favouredKeys = ConcurrentHashMap.newKeySet();
+    final Map<Long, AtomicInteger> writeBacksOf = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean favoured(Obj o) {
+      return favouredKeys.contains(o.key());
+    }
 
     @Override
     public Obj load(long key) {
@@ -67,6 +74,7 @@ class CacheTableTest {
       stored.put(o.key(), o.value);
       o.dirty = false;
       writeBacks.incrementAndGet();
+      writeBacksOf.computeIfAbsent(o.key(), k -> new AtomicInteger()).incrementAndGet();
     }
 
     @Override
@@ -155,6 +163,62 @@ class CacheTableTest {
       cache.unpinRead(o);
     }
     assertEquals(0, backend.violations.get());
+  }
+
+  private static void dirty(CacheTable<Obj> cache, long key, long value) {
+    Obj o = cache.pinWrite(key);
+    o.value = value;
+    o.dirty = true;
+    cache.unpinWrite(o);
+  }
+
+  @Test
+  void dirtyFavouredObjectsAreNotWrittenBackWhileOthersCanBe() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    for (long k = 0; k < 4; k++) {
+      backend.favouredKeys.add(k);
+    }
+    for (int round = 0; round < 60; round++) {
+      if (round % 6 == 0) { // like an internal node's buffer: changed now and then, unused between
+        for (long k = 0; k < 4; k++) {
+          dirty(cache, k, round);
+        }
+      }
+      for (long k = 100 + round * 10L; k < 110 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    for (long k = 0; k < 4; k++) {
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " was written back");
+    }
+    assertTrue(backend.writeBacks.get() >= 500, "write-backs " + backend.writeBacks.get());
+    assertTrue(cache.usedBytes() <= 3000 + 100, "used " + cache.usedBytes());
+    for (long k = 100; k < 700; k++) {
+      Obj o = cache.pinRead(k);
+      assertEquals(k, o.value);
+      cache.unpinRead(o);
+    }
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
+  void favouredObjectsBeyondTheirShareOrTheBudgetAreWrittenBack() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
+    for (long k = 0; k < 30; k++) {
+      backend.favouredKeys.add(k);
+    }
+    for (int round = 0; round < 5; round++) {
+      for (long k = 0; k < 30; k++) {
+        dirty(cache, k, k * 100 + round);
+        assertTrue(cache.usedBytes() <= 1000 + 100, "used " + cache.usedBytes() + " with only favoured objects");
+      }
+    }
+    assertTrue(backend.writeBacks.get() >= 100, "write-backs " + backend.writeBacks.get());
+    for (long k = 0; k < 30; k++) {
+      Obj o = cache.pinRead(k);
+      assertEquals(k * 100 + 4, o.value);
+      cache.unpinRead(o);
+    }
   }
 
   @Test
