@@ -189,8 +189,9 @@ class HostileLogFileTest {
     Path cut = d;
     after.put(d.getFileName().toString(), () -> assertSmallLog(cut));
 
-    // (An earlier segment: damage there is corruption at once. A last segment of 1.5 GiB of zeros
-    // is a torn tail too, but reading it costs seconds of kernel time for the zeros.)
+    // (Bytes after the last record a full segment can hold are never a torn write: corruption. A
+    // last segment of 1.5 GiB of zeros is a torn tail too, but reading it costs seconds of kernel
+    // time for the zeros.)
     d = copyOfBase("earlier-segment-1.5GiB-of-zeros");
     appendRecords(d, put(1, "x".getBytes(US_ASCII), "y".getBytes(US_ASCII)));
     extendSparse(lastSegment(d), 1536L << 20);
@@ -208,10 +209,24 @@ class HostileLogFileTest {
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     expect.put(d.getFileName().toString(), "CORRUPT");
 
+    // A full segment's last record torn, the next segment started and vouching for nothing: the
+    // rotation had not fsynced it (a crash can leave that); cut, and the next segment dropped.
     d = copyOfBase("record-of-256MiB-bad-checksum-in-earlier-segment");
     append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     Files.write(d.resolve("wal").resolve(LogBytes.segmentName(baseNextLsn + 1)), LogBytes.segmentHeader(baseNextLsn + 1));
+    expect.put(d.getFileName().toString(), "OK " + baseDigest);
+
+    // The same, with a frame of the last segment saying the torn record had been synced: corruption.
+    d = copyOfBase("record-of-256MiB-bad-checksum-in-earlier-segment-vouched-for");
+    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
+    extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
+    byte[] header = LogBytes.segmentHeader(baseNextLsn + 1);
+    byte[] vouching = LogBytes.frame(baseNextLsn + 1, baseNextLsn + 1, baseNextLsn,
+        put(1, "v".getBytes(US_ASCII), "w".getBytes(US_ASCII)));
+    byte[] next = java.util.Arrays.copyOf(header, header.length + vouching.length);
+    System.arraycopy(vouching, 0, next, header.length, vouching.length);
+    Files.write(d.resolve("wal").resolve(LogBytes.segmentName(baseNextLsn + 1)), next);
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("16MiB-of-garbage-with-valid-headers");

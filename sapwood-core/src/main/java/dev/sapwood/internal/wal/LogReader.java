@@ -128,7 +128,10 @@ public final class LogReader {
               cutAt = pos;
               break;
             }
-            if (i == segments.size() - 2 && unproven && !provesSynced(segments.get(i + 1), expected)) {
+            // Only records lost before the last segment's first can be the full segment's torn tail;
+            // bytes past a complete full segment were never written by the writer.
+            if (i == segments.size() - 2 && unproven && expected < segments.get(i + 1).firstLsn()
+                && !provesSynced(segments.get(i + 1), expected)) {
               cutAt = pos;
               dropNext = true;
               break;
