@@ -319,6 +319,36 @@ class BulkLoadTest {
     assertTrue(Verifier.verify(dir, null).ok());
   }
 
+  @Test
+  void aLowerFillLeavesRoomInEveryLeaf(@TempDir Path dir) {
+    try (Database db = Database.open(dir, Options.defaults().nodeSize(64 << 10).basementSize(8 << 10))) {
+      Tree t = db.tree("t");
+      assertThrows(IllegalArgumentException.class, () -> t.bulkLoader(0));
+      assertThrows(IllegalArgumentException.class, () -> t.bulkLoader(1.5));
+      try (BulkLoader l = t.bulkLoader(0.5)) {
+        for (int i = 0; i < 50_000; i++) {
+          l.add(key(i), new byte[100]);
+        }
+        assertEquals(50_000, l.finish());
+      }
+    }
+    TreeShape.Level leaves = Inspect.tree(dir, "t").levels().stream().filter(l -> l.height() == 0).findFirst()
+        .orElseThrow();
+    assertTrue(leaves.avgFill() > 0.45 && leaves.avgFill() <= 0.5, "leaves " + leaves.avgFill() + " full at fill 0.5");
+  }
+
+  @Test
+  void aClosedOrReadOnlyDatabaseTakesNoLoad(@TempDir Path dir) {
+    Tree t;
+    try (Database db = Database.open(dir, small())) {
+      t = db.tree("t");
+    }
+    assertThrows(IllegalStateException.class, t::bulkLoader);
+    try (Database ro = Database.open(dir, small().readOnly(true))) {
+      assertThrows(IllegalStateException.class, () -> ro.findTree("t").orElseThrow().bulkLoader());
+    }
+  }
+
   static byte[] key(long i) {
     byte[] k = new byte[16];
     BigEndian.putLong(k, 8, i);
