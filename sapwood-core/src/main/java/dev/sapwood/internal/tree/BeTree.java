@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
@@ -349,7 +350,7 @@ public final class BeTree {
       r.setInternal(built.height, built.pivots, built.children, buffers);
       r.maxMsn = Math.max(r.maxMsn, built.msn);
       r.dirty = true;
-      java.util.concurrent.atomic.LongAdder rows = ctx.rows(root);
+      LongAdder rows = ctx.rows(root);
       rows.reset();
       rows.add(built.entries);
       ctx.cache.unpinWrite(r);
