@@ -40,6 +40,30 @@ public interface BenchEngine extends AutoCloseable {
   /** A new cursor over the data keyspace; one thread at a time. */
   BenchCursor cursor();
 
+  /** Sorted entries into the empty data keyspace (fillbulk): add in ascending order, then finish. */
+  interface SortedLoad {
+    void add(byte[] key, byte[] value);
+
+    /** Makes the load visible (and, where the engine's loader does, durable). */
+    void finish();
+  }
+
+  /**
+   * A bulk load of the empty data keyspace, used by one thread; engines without a bulk path put
+   * each entry (the default).
+   */
+  default SortedLoad sortedLoad() {
+    return new SortedLoad() {
+      @Override
+      public void add(byte[] key, byte[] value) {
+        put(key, value);
+      }
+
+      @Override
+      public void finish() {}
+    };
+  }
+
   /**
    * Called after a write workload: make everything written reach the engine's files and let
    * background work the writes caused finish (checkpoint, memtable flush and pending compactions,

@@ -172,6 +172,25 @@ public final class SapwoodEngine implements BenchEngine {
     };
   }
 
+  /** {@link dev.sapwood.Tree#bulkLoader()} into the data tree, which must be empty (run fillbulk first). */
+  @Override
+  public SortedLoad sortedLoad() {
+    dev.sapwood.BulkLoader loader = data.bulkLoader();
+    return new SortedLoad() {
+      @Override
+      public void add(byte[] key, byte[] value) {
+        loader.add(key, value);
+      }
+
+      @Override
+      public void finish() {
+        try (loader) {
+          loader.finish();
+        }
+      }
+    };
+  }
+
   @Override
   public void settle() {
     db.checkpoint();

@@ -8,6 +8,12 @@ import java.util.Locale;
 public enum Workload {
   /** Puts keys 0..num-1 in ascending order. */
   FILLSEQ(true),
+  /**
+   * Loads keys 0..num-1 in ascending order through the engine's bulk loader, on one thread (Sapwood:
+   * {@code Tree.bulkLoader} into the empty data tree, timed through its finish, which installs and
+   * checkpoints); an engine without one puts.
+   */
+  FILLBULK(true),
   /** Puts every key 0..num-1 once, in a seeded random order. */
   FILLRANDOM(true),
   /** Puts num random keys (with replacement) with new values. */

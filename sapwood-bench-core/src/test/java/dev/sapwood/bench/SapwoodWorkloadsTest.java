@@ -34,4 +34,18 @@ class SapwoodWorkloadsTest {
       }
     }
   }
+
+  @Test
+  void fillBulkLoadsEveryKeyThroughTheBulkLoader() {
+    BenchConfig cfg = BenchConfig.defaults(List.of(Workload.FILLBULK, Workload.READSEQ)).withNum(5000).withVerify(true);
+    BenchRunner r = new BenchRunner(cfg, null, 50);
+    List<WorkloadResult> res = r.run(SapwoodEngine.FACTORY, dir.resolve("bulk"), null);
+    assertEquals(5000, res.get(0).ops());
+    assertEquals(5000, res.get(1).ops(), "readseq read every key the bulk load wrote");
+    try (BenchEngine e = SapwoodEngine.FACTORY.open(dir.resolve("bulk"), cfg.engineSettings())) {
+      for (long n = 0; n < 5000; n += 7) {
+        assertArrayEquals(r.values().value(n, BenchRunner.generation(0)), e.get(r.keys().key(n)));
+      }
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package dev.sapwood.cli;
 
+import dev.sapwood.BulkLoader;
+import dev.sapwood.Cursor;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Tree;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +29,9 @@ import picocli.CommandLine.Parameters;
         "Lines are in the format 'export' writes (\\t, \\n, \\r, \\\\ and \\xHH escapes), or JSON",
         "lines with --json. The tree is created if absent (and the database, with --create).",
         "Every line is checked before anything is written: a bad line leaves the database as it was.",
-        "Writes go in large batches without the log, and one checkpoint at the end makes them durable."})
+        "Writes go in large batches without the log, and one checkpoint at the end makes them durable.",
+        "With --sorted (keys strictly ascending, checked first) an empty tree is built bottom-up by the",
+        "bulk loader: full leaves, each entry written once."})
 final class LoadCommand extends DbCommand {
   static final int BATCH_OPS = 10_000;
   static final long BATCH_BYTES = 8L << 20;
@@ -36,6 +41,8 @@ final class LoadCommand extends DbCommand {
   @Option(names = "--json", description = "Lines are {\"key\":...,\"value\":...} (or key_hex / value_hex).") boolean json;
   @Option(names = "--hex", description = "Tab-separated fields are hex.") boolean hex;
   @Option(names = "--create", description = "Create the database if DIR holds none.") boolean create;
+  @Option(names = "--sorted", description = "Keys are strictly ascending (checked before anything is written): an"
+      + " empty tree is bulk-loaded (Tree.bulkLoader), a tree with keys takes batches as without it.") boolean sorted;
 
   @Override
   public Integer call() throws IOException {
@@ -57,8 +64,14 @@ final class LoadCommand extends DbCommand {
         requireDatabase();
       }
       try (LoadReader check = new LoadReader(source, file, json, hex)) {
-        while (check.next() != null) {
-          // Every line parsed and checked; nothing kept.
+        byte[] previous = null;
+        for (byte[][] kv = check.next(); kv != null; kv = check.next()) {
+          // Every line parsed and checked; with --sorted, against the key before it.
+          if (sorted && previous != null && Arrays.compareUnsigned(kv[0], previous) <= 0) {
+            throw new UsageException(file + " line " + check.line() + ": --sorted, but the key is "
+                + (Arrays.equals(kv[0], previous) ? "the same as" : "below") + " the one before it; nothing was loaded");
+          }
+          previous = sorted ? kv[0] : null;
         }
       }
       return load(source, Files.size(source));
@@ -72,33 +85,80 @@ final class LoadCommand extends DbCommand {
   private int load(Path source, long total) throws IOException {
     Progress progress = Progress.onTerminal(err(), "keys");
     long start = System.nanoTime();
-    long loaded = 0;
+    long loaded;
+    boolean bulk;
     try (LoadReader r = new LoadReader(source, file, json, hex);
         Database db = Database.open(dir, options().durability(Durability.NONE))) {
       Tree t = db.tree(tree);
-      WriteBatch batch = new WriteBatch();
-      long batchBytes = 0;
-      for (byte[][] kv = r.next(); kv != null; kv = r.next()) {
-        batch.put(t, kv[0], kv[1]);
-        batchBytes += kv[0].length + kv[1].length;
-        loaded++;
-        if (batch.size() >= BATCH_OPS || batchBytes >= BATCH_BYTES) {
-          db.write(batch, Durability.NONE);
-          batch = new WriteBatch();
-          batchBytes = 0;
-          progress.update(loaded, r.bytesRead(), total);
+      BulkLoader loader = sorted ? bulkLoaderIfEmpty(t) : null;
+      bulk = loader != null;
+      if (bulk) {
+        loaded = bulkLoad(loader, r, progress, total);
+      } else {
+        if (sorted) {
+          err().println("note: tree '" + tree + "' is not empty: loading in batches");
         }
+        loaded = batches(db, t, r, progress, total);
       }
-      if (batch.size() > 0) {
-        db.write(batch, Durability.NONE);
-      }
-      progress.update(loaded, r.bytesRead(), total);
-      db.checkpoint();
     } finally {
       progress.done();
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    out().printf(Locale.ROOT, "loaded %,d keys into '%s' in %.1f s (%,.0f keys/s)%n", loaded, tree, secs, loaded / Math.max(secs, 1e-9));
+    out().printf(Locale.ROOT, "loaded %,d keys into '%s'%s in %.1f s (%,.0f keys/s)%n", loaded, tree,
+        bulk ? " by bulk load" : "", secs, loaded / Math.max(secs, 1e-9));
     return 0;
+  }
+
+  /** Loads in batches without the log, then checkpoints. */
+  private static long batches(Database db, Tree t, LoadReader r, Progress progress, long total) throws IOException {
+    long loaded = 0;
+    WriteBatch batch = new WriteBatch();
+    long batchBytes = 0;
+    for (byte[][] kv = r.next(); kv != null; kv = r.next()) {
+      batch.put(t, kv[0], kv[1]);
+      batchBytes += kv[0].length + kv[1].length;
+      loaded++;
+      if (batch.size() >= BATCH_OPS || batchBytes >= BATCH_BYTES) {
+        db.write(batch, Durability.NONE);
+        batch = new WriteBatch();
+        batchBytes = 0;
+        progress.update(loaded, r.bytesRead(), total);
+      }
+    }
+    if (batch.size() > 0) {
+      db.write(batch, Durability.NONE);
+    }
+    progress.update(loaded, r.bytesRead(), total);
+    db.checkpoint();
+    return loaded;
+  }
+
+  /** Loads an empty tree with the bulk loader; its finish installs and checkpoints. */
+  private static long bulkLoad(BulkLoader loader, LoadReader r, Progress progress, long total) throws IOException {
+    long loaded = 0;
+    try (loader) {
+      for (byte[][] kv = r.next(); kv != null; kv = r.next()) {
+        loader.add(kv[0], kv[1]);
+        if (++loaded % BATCH_OPS == 0) {
+          progress.update(loaded, r.bytesRead(), total);
+        }
+      }
+      progress.update(loaded, r.bytesRead(), total);
+      return loader.finish();
+    }
+  }
+
+  /** A bulk loader for {@code t} if it is empty (no key and nothing buffered), else null. */
+  private static BulkLoader bulkLoaderIfEmpty(Tree t) {
+    try (Cursor c = t.cursor()) {
+      if (c.first()) {
+        return null;
+      }
+    }
+    try {
+      return t.bulkLoader();
+    } catch (IllegalStateException notEmpty) {
+      return null; // e.g. keys deleted but still buffered: not empty enough for a bulk load
+    }
   }
 }

@@ -57,6 +57,11 @@ final class LoadReader implements Closeable {
     }
   }
 
+  /** The number of the line the last entry came from (1-based). */
+  long line() {
+    return lineNo;
+  }
+
   /** Bytes of the file read so far (for the progress bar). */
   long bytesRead() {
     return counted.count;

@@ -313,6 +313,30 @@ public final class DatabaseImpl implements Database {
     return maintenance.checkpointAndHold();
   }
 
+  // ---- bulk loads ({@link BulkLoad}) ----
+
+  /** A bulk load into {@code t}; see {@link dev.sapwood.Tree#bulkLoader(double)}. */
+  BulkLoad bulkLoad(TreeImpl t, double leafFill) {
+    checkWritable();
+    return new BulkLoad(this, t, file.staging(), ctx, counters, leafFill);
+  }
+
+  /** Runs a bulk load's node write under the gate's shared side (a failure fails the database). */
+  void loadWrite(Runnable write) {
+    gate.writeShared(() -> {
+      write.run();
+      return null;
+    });
+  }
+
+  /** Runs a bulk load's install with no reader or writer inside the gate. */
+  void loadInstall(Runnable install) {
+    gate.write(() -> {
+      install.run();
+      return null;
+    });
+  }
+
   // ---- stats and close ----
 
   @Override

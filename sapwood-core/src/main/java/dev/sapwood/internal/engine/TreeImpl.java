@@ -22,6 +22,8 @@ final class TreeImpl implements Tree {
   private final int id;
   private final BeTree tree;
   private volatile boolean dropped;
+  /** Whether a bulk load of this tree is open ({@link BulkLoad}). */
+  private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
   private static final byte[] EMPTY = new byte[0];
 
   TreeImpl(DatabaseImpl db, String name, int id, BeTree tree) {
@@ -154,6 +156,24 @@ final class TreeImpl implements Tree {
   @Override
   public <K, V> ConcurrentNavigableMap<K, V> asMap(Codec<K> keys, Codec<V> values) {
     return MapView.of(db, this, keys, values);
+  }
+
+  @Override
+  public dev.sapwood.BulkLoader bulkLoader(double leafFill) {
+    if (!(leafFill > 0 && leafFill <= 1)) {
+      throw new IllegalArgumentException("leaf fill " + leafFill + " is not in (0, 1]");
+    }
+    return db.bulkLoad(this, leafFill);
+  }
+
+  /** Claims this tree's one bulk-load slot; false if a load holds it. */
+  boolean beginLoad() {
+    return loading.compareAndSet(false, true);
+  }
+
+  /** Frees the slot {@link #beginLoad} claimed. */
+  void endLoad() {
+    loading.set(false);
   }
 
   /** A null range is a caller mistake. */

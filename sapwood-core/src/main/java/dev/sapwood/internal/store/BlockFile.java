@@ -25,7 +25,8 @@ import java.util.zip.CRC32C;
  * extent unmapped while reads are in flight is not reused until no read is in flight, so a reader
  * never sees its extent reused under it ({@link ExtentReclaimer}); (3) every aligned unit from
  * {@code DATA_START} to the allocator's end is in exactly one of: the current table's entries, the
- * durable table's extent, an extent being written, or one of the reclaimer's stages (deferred,
+ * durable table's extent, an extent being written, an extent staged by a bulk load
+ * ({@link StagedBlocks}), or one of the reclaimer's stages (deferred,
  * waiting, limbo, free). The invariants of the parts are stated where they live: a write installs
  * only over the entry it saw and a relocation re-checks before it installs ({@link BlockWriter},
  * {@link TailRelocator}); the truncation happens under the lock that lowered the allocator's end,
@@ -333,6 +334,15 @@ public final class BlockFile implements Closeable {
    */
   public void completeCheckpoint(long catalogBlock, long maxMsn, long checkpointLsn) {
     checkpointer.complete(catalogBlock, maxMsn, checkpointLsn);
+  }
+
+  /**
+   * A new, empty staging of blocks written now and mapped all at once later ({@link StagedBlocks}):
+   * what a bulk load writes its tree through, so that a crash before the install leaves nothing.
+   */
+  public StagedBlocks staging() {
+    s.checkOpen();
+    return new StagedBlocks(s);
   }
 
   /**

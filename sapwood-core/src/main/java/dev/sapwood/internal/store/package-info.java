@@ -1,6 +1,7 @@
 /**
  * The block file: numbered, variable-size blocks written copy-on-write, two header slots, the block
- * table, free space and its reuse, and checkpoints that make a new set of blocks current at once.
+ * table, free space and its reuse, and checkpoints that make a new set of blocks current at once;
+ * blocks staged by a bulk load, mapped all at once when it installs ({@code StagedBlocks}).
  * Knows blocks, not nodes.
  *
  * <p>May import: the public API's exceptions and {@code Compression}, {@code io}, {@code util},

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
@@ -287,6 +288,74 @@ public final class BeTree {
    */
   public long approximateRows() {
     return ctx.rows(root).sum();
+  }
+
+  /**
+   * Whether the tree is empty as a bulk load needs it: a root of height 1 with an empty buffer over
+   * one empty leaf, and no old values kept for snapshots. (A tree whose keys were all deleted is
+   * empty once its buffers are drained and the tree has collapsed, e.g. after optimize.)
+   */
+  public boolean isEmptyForLoad() {
+    return ctx.guarded(() -> {
+      Node r = ctx.pinRootRead(root);
+      try {
+        if (r.height != 1 || r.n != 1 || !ctx.partitions.buffer(r, 0).isEmpty()) {
+          return false;
+        }
+        Node leaf = ctx.pinChildRead(r, 0);
+        try {
+          return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0;
+        } finally {
+          ctx.cache.unpinRead(leaf);
+        }
+      } finally {
+        ctx.cache.unpinRead(r);
+      }
+    });
+  }
+
+  /**
+   * Installs a bulk load ({@link BulkBuilder}) under this tree's root: maps its staged blocks, frees
+   * the empty leaf, and makes the root the top of the built tree; the row count becomes the load's.
+   * Readers see nothing of the load before this and all of it after.
+   *
+   * <p>REQUIRES: the caller excludes every other reader and writer of the database (it holds the
+   * database's exclusive lock), so no snapshot opens and no message enters meanwhile.
+   *
+   * @throws IllegalStateException if the tree is not {@link #isEmptyForLoad() empty} or a
+   *     snapshot is open (it would see the load); nothing is changed then
+   */
+  public void installLoad(BulkBuilder.Built built) {
+    ctx.guarded(() -> {
+      Node r = ctx.pinRootWrite(root);
+      ctx.partitions.prepareChange(r);
+      if (r.height != 1 || r.n != 1 || !r.buffers[0].isEmpty()) {
+        throw new IllegalStateException("the tree is not empty");
+      }
+      Node leaf = ctx.pinChildWrite(r, 0);
+      ctx.partitions.loadAll(leaf);
+      if (leaf.n != 1 || leaf.basements[0].count() != 0 || versions.size() != 0) {
+        throw new IllegalStateException("the tree is not empty");
+      }
+      if (ctx.snapshots.openCount() > 0) {
+        throw new IllegalStateException(ctx.snapshots.openCount() + " snapshots or transactions are open;"
+            + " a bulk load installs only when none is (they would see it)");
+      }
+      built.staged.install();
+      flusher.reshaper().free(leaf);
+      MessageBuffer[] buffers = new MessageBuffer[built.children.length];
+      for (int i = 0; i < buffers.length; i++) {
+        buffers[i] = new MessageBuffer();
+      }
+      r.setInternal(built.height, built.pivots, built.children, buffers);
+      r.maxMsn = Math.max(r.maxMsn, built.msn);
+      r.dirty = true;
+      LongAdder rows = ctx.rows(root);
+      rows.reset();
+      rows.add(built.entries);
+      ctx.cache.unpinWrite(r);
+      return null;
+    });
   }
 
   /**

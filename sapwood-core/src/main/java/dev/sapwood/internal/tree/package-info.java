@@ -1,7 +1,8 @@
 /**
  * The B^ε-tree: nodes with message buffers (internal) or basements (leaves), partitioned and
  * compressed on disk; inserting messages at the root, flushing them down, splitting, merging and
- * rebalancing nodes, point queries and cursor chunks; node encoding and decoding.
+ * rebalancing nodes, point queries and cursor chunks; node encoding and decoding; building a tree
+ * bottom-up from sorted entries ({@code BulkBuilder}, a bulk load).
  *
  * <p>May import: the public API's vocabulary (exceptions, {@code Limits}, {@code UpdateFunction}),
  * {@code cache}, {@code store}, {@code stats}, {@code util}, {@code events}. Not {@code wal} (the engine logs each

@@ -1,0 +1,244 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.sapwood.BulkLoader;
+import dev.sapwood.Cursor;
+import dev.sapwood.Database;
+import dev.sapwood.Durability;
+import dev.sapwood.Options;
+import dev.sapwood.StorageException;
+import dev.sapwood.Tree;
+import dev.sapwood.internal.io.FaultInjectingFileIo;
+import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
+import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.tools.Verifier;
+import dev.sapwood.internal.util.BigEndian;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A bulk load is all or nothing across crashes and failed I/O: the power goes (or the Nth write or
+ * fsync fails, then the power goes) at every point of a load — while leaves are written, with a
+ * checkpoint taken in the middle of the load, during the install's checkpoint, after it — and a
+ * clean open finds the tree empty or holding the whole load, never part of it, the other tree's
+ * acknowledged writes intact, and no block leaked (the {@link Verifier}'s block accounting).
+ */
+@dev.sapwood.testlog.CapturesEngineLog
+class BulkLoadCrashTest {
+  private static final long SEED = 20261201L;
+  private static final Path DIR = Path.of("/db");
+  private static final int ENTRIES = 1500;
+
+  private static Options options() {
+    return Options.defaults().nodeSize(4 << 10).basementSize(1 << 10).fanout(4).cacheSize(256 << 10)
+        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
+  }
+
+  private static byte[] key(int i) {
+    byte[] k = new byte[12];
+    BigEndian.putInt(k, 0, 0x5a5a5a5a);
+    BigEndian.putLong(k, 4, i);
+    return k;
+  }
+
+  private static byte[] value(int i) {
+    byte[] v = new byte[40 + i % 60];
+    Arrays.fill(v, (byte) i);
+    return v;
+  }
+
+  /** A database with tree "other" holding one acknowledged SYNC write, and tree "t" empty. */
+  private static MemoryFileIo created() {
+    MemoryFileIo mem = new MemoryFileIo();
+    try (Database db = TestSeams.open(DIR, options(), mem)) {
+      db.tree("t");
+      db.tree("other").put(key(1), value(1));
+      db.checkpoint();
+    }
+    return mem;
+  }
+
+  /**
+   * The load: {@code ENTRIES} entries with a checkpoint after a third of them (it must not take
+   * the load's blocks) and an acknowledged write to "other" after two thirds; then finish.
+   * Returns whether finish returned.
+   */
+  private static boolean load(Database db) {
+    try (BulkLoader l = db.tree("t").bulkLoader()) {
+      for (int i = 0; i < ENTRIES; i++) {
+        l.add(key(i), value(i));
+        if (i == ENTRIES / 3) {
+          db.checkpoint();
+        }
+        if (i == 2 * ENTRIES / 3) {
+          db.tree("other").put(key(2), value(2));
+        }
+      }
+      l.finish();
+      return true;
+    }
+  }
+
+  /** After a crash: "t" is empty or whole, "other" holds its first write, nothing leaked. */
+  private static void check(MemoryFileIo mem, boolean finished, Path scratch, String ctx) {
+    try (Database db = TestSeams.open(DIR, options(), mem)) {
+      Tree t = db.tree("t");
+      long n = 0;
+      try (Cursor c = t.cursor()) {
+        for (boolean ok = c.first(); ok; ok = c.next()) {
+          assertArrayEquals(key((int) n), c.key(), ctx + ": key " + n);
+          assertArrayEquals(value((int) n), c.value(), ctx + ": value " + n);
+          n++;
+        }
+      }
+      if (n != 0 && n != ENTRIES) {
+        fail(ctx + ": a partial load survived: " + n + " of " + ENTRIES + " entries");
+      }
+      if (finished) {
+        assertEquals(ENTRIES, n, ctx + ": finish returned, yet the load is gone");
+      }
+      assertEquals(n, t.approximateSize(), ctx + ": row count");
+      assertArrayEquals(value(1), db.tree("other").get(key(1)), ctx + ": the other tree's write");
+    }
+    assertNoLeak(mem, scratch, ctx);
+  }
+
+  /** Runs the {@link Verifier} over a copy of the in-memory files: no leaked or missing block. */
+  private static void assertNoLeak(MemoryFileIo mem, Path scratch, String ctx) {
+    try {
+      Path dir = Files.createTempDirectory(scratch, "copy");
+      List<Path> files = new ArrayList<>(mem.list(DIR));
+      for (Path p : files) {
+        if (mem.isPresent(p)) {
+          Files.write(dir.resolve(p.getFileName().toString()), mem.contents(p));
+        }
+      }
+      Path wal = DIR.resolve(DatabaseOpener.WAL_DIR);
+      Files.createDirectories(dir.resolve(DatabaseOpener.WAL_DIR));
+      for (Path p : mem.list(wal)) {
+        Files.write(dir.resolve(DatabaseOpener.WAL_DIR).resolve(p.getFileName().toString()), mem.contents(p));
+      }
+      Verifier.Report report = Verifier.verify(dir, null);
+      assertTrue(report.ok(), ctx + ": verifier: " + report.problems());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static MemoryFileIo copy(MemoryFileIo src) {
+    MemoryFileIo dst = new MemoryFileIo();
+    List<Path> files = new ArrayList<>(src.list(DIR));
+    files.addAll(src.list(DIR.resolve(DatabaseOpener.WAL_DIR)));
+    for (Path p : files) {
+      dst.setContents(p, src.contents(p));
+    }
+    return dst;
+  }
+
+  @Test
+  void aCrashAfterAnyNumberOfEntriesLeavesTheTreeEmptyAndAfterFinishWhole(@TempDir Path scratch) {
+    MemoryFileIo base = created();
+    for (int stopAt : new int[] {0, 1, 200, ENTRIES / 3 + 1, ENTRIES - 1, ENTRIES, -1}) {
+      String ctx = "crash after " + (stopAt < 0 ? "finish" : stopAt + " entries");
+      MemoryFileIo mem = copy(base);
+      DatabaseImpl db = TestSeams.open(DIR, options(), mem);
+      BulkLoader l = db.tree("t").bulkLoader();
+      for (int i = 0; i < (stopAt < 0 ? ENTRIES : stopAt); i++) {
+        l.add(key(i), value(i));
+        if (i == ENTRIES / 3) {
+          db.checkpoint();
+        }
+      }
+      if (stopAt < 0) {
+        assertEquals(ENTRIES, l.finish());
+      }
+      TestSeams.halt(db);
+      mem.crash();
+      check(mem, stopAt < 0, scratch, ctx);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, ONCE", "FSYNC, FOREVER"})
+  void aFailedWriteOrSyncDuringALoadIsReportedAndLeavesTheTreeEmptyOrWhole(Kind kind, Mode mode,
+      @TempDir Path scratch) {
+    MemoryFileIo base = created();
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(base), SEED);
+    long before;
+    try (Database db = TestSeams.open(DIR, options(), probe)) {
+      before = probe.count(kind);
+      assertTrue(load(db));
+      assertEquals(ENTRIES, db.tree("t").approximateSize());
+    }
+    long total = probe.count(kind);
+    assertTrue(total > before, "the load makes no " + kind + " call");
+    long stride = Math.max(1, (total - before) / 25);
+    int injected = 0;
+    for (long n = before + 1; n <= total; n += stride) {
+      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
+      MemoryFileIo mem = copy(base);
+      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
+      DatabaseImpl db = TestSeams.open(DIR, options(), io);
+      io.failAt(kind, n, mode);
+      boolean finished = false;
+      RuntimeException thrown = null;
+      try {
+        finished = load(db);
+      } catch (StorageException e) {
+        thrown = e;
+      } catch (IllegalStateException e) {
+        thrown = e; // the database failed: later calls say it refuses writes, or is closed
+      }
+      if (io.firstInjected() != null) {
+        injected++;
+        if (!finished) {
+          assertNotNull(thrown, ctx + ": the failure did not reach the loader");
+        }
+        // sticky: the database refuses writes after the failure
+        assertThrows(RuntimeException.class, () -> {
+          db.tree("other").put(key(3), value(3));
+          db.sync();
+          db.checkpoint();
+        }, ctx + ": a write after the failure was taken");
+      }
+      TestSeams.halt(db);
+      io.crashAndTear(null, true);
+      check(mem, finished && io.firstInjected() == null, scratch, ctx);
+    }
+    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+  }
+
+  @Test
+  void aLoadIntoADroppedTreeIsRefusedAndFreesItsBlocks(@TempDir Path scratch) {
+    MemoryFileIo mem = created();
+    try (Database db = TestSeams.open(DIR, options(), mem)) {
+      BulkLoader l = db.tree("t").bulkLoader();
+      for (int i = 0; i < ENTRIES; i++) {
+        l.add(key(i), value(i));
+      }
+      db.dropTree("t");
+      assertThrows(IllegalStateException.class, l::finish);
+      assertFalse(db.findTree("t").isPresent());
+      l.close();
+      db.checkpoint();
+    }
+    assertNoLeak(mem, scratch, "dropped during the load");
+  }
+}
