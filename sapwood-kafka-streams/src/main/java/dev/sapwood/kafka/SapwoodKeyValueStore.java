@@ -159,12 +159,9 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   }
 
   /**
-   * True: the store keeps its changelog offsets itself ({@link #commit}, {@link #committedOffset}).
-   * Kafka Streams 4.4 deprecates this method only to announce that every store will be assumed to
-   * return true (its Javadoc: "New implementations should always return true"); there is no
-   * replacement to call, and a store returning false (or not overriding it) is wrapped in Kafka's
-   * legacy {@code .checkpoint}-file layer instead of keeping its offsets in the same atomic write
-   * as its data. So it stays, returning true, until Kafka removes it.
+   * True: the store keeps its changelog offsets itself. Kafka 4.4 deprecates the method only to say
+   * that every store will be assumed to return true (nothing replaces it); a store that returns
+   * false is wrapped in Kafka's legacy {@code .checkpoint}-file layer instead.
    */
   @SuppressWarnings("deprecation") // see above: overriding is what 4.4 asks of a store that manages its offsets
   @Override
@@ -301,23 +298,10 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   @Override
   public void clearCache() {}
 
-  /** The key's current value, with pending blind updates resolved and folded into a pending put. */
+  /** The key's current value, its pending blind updates folded into a pending put (see flushCache). */
   private byte[] resolveForChangelog(Bytes key) {
-    byte[] k = key.get();
-    synchronized (moveLock) {
-      UncommittedWrites.Pending p = pending.get(k);
-      if (p == null) {
-        return data.get(k); // spilled to the tree since it was updated
-      }
-      byte[] v = p.resolve(k, data::get);
-      if (!p.updates().isEmpty()) {
-        if (v == null) {
-          pending.delete(k);
-        } else {
-          pending.put(k, v);
-        }
-      }
-      return v;
+    synchronized (moveLock) { // resolves over the tree's value: not while a commit moves the writes there
+      return pending.resolveAndFold(key.get(), data::get);
     }
   }
 

@@ -96,6 +96,24 @@ final class UncommittedWrites {
     return map.get(key);
   }
 
+  /**
+   * The key's value, its pending blind updates applied over the tree's ({@code tree} reads it),
+   * and folded: the entry becomes a put (or delete) of that value, which the tree's value plus the
+   * updates would give at commit, so later updates of the key apply here without a read. The
+   * caller holds the store's move lock. A key not here is read from the tree.
+   */
+  byte[] resolveAndFold(byte[] key, UnaryOperator<byte[]> tree) {
+    Pending p = map.get(key);
+    if (p == null) {
+      return tree.apply(key);
+    }
+    byte[] v = p.resolve(key, tree);
+    if (!p.updates.isEmpty()) {
+      replace(key, v == null ? Pending.DELETED : new Pending(true, v, List.of()));
+    }
+    return v;
+  }
+
   /** The live view of the entries from {@code lo} to {@code hi} (null: unbounded). */
   NavigableMap<byte[], Pending> range(byte[] lo, byte[] hi, boolean hiInclusive) {
     NavigableMap<byte[], Pending> m = map;
