@@ -14,8 +14,11 @@ import java.util.function.Predicate;
  * straight to a file (not a pipe: when a process dies, the JDK drains its pipe on another thread,
  * and lines were seen to go missing), which the parent reads; only complete lines count, so a line
  * cut by the kill is ignored. Killing it is SIGKILL ({@link Process#destroyForcibly()}).
+ *
+ * <p>Public, with {@link #start(Class, Path, Path, String...)} for any main class, because other
+ * modules' tests use it too (sapwood-core's test jar carries this class alone).
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Path stdout;
 
@@ -26,17 +29,22 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts a child whose stdout and stderr go to {@code stdout} and {@code stderr} (truncated first). */
   static ChildJvm start(Path stdout, Path stderr, String... args) throws IOException {
+    return start(CrashChild.class, stdout, stderr, args);
+  }
+
+  /** Starts {@code main} with {@code args}; its stdout and stderr go to the given files (truncated first). */
+  public static ChildJvm start(Class<?> main, Path stdout, Path stderr, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Xshare:auto", "-cp", cp, CrashChild.class.getName()));
+        "-Xshare:auto", "-cp", cp, main.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     return new ChildJvm(pb.start(), stdout);
   }
 
   /** Waits up to {@code millis} for a line matching {@code p}; true if one came. */
-  boolean awaitLine(Predicate<String> p, long millis) throws InterruptedException, IOException {
+  public boolean awaitLine(Predicate<String> p, long millis) throws InterruptedException, IOException {
     long deadline = System.currentTimeMillis() + millis;
     for (;;) {
       for (String l : lines()) {
@@ -52,7 +60,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** SIGKILL, then waits for the process; returns every complete line it printed. */
-  List<String> killAndCollect() throws InterruptedException, IOException {
+  public List<String> killAndCollect() throws InterruptedException, IOException {
     process.destroyForcibly();
     process.waitFor();
     return lines();
@@ -72,7 +80,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** The complete lines printed so far. */
-  List<String> lines() throws IOException {
+  public List<String> lines() throws IOException {
     String text = new String(Files.readAllBytes(stdout), US_ASCII);
     int end = text.lastIndexOf('\n');
     List<String> out = new ArrayList<>();

@@ -50,12 +50,7 @@ final class CommittedView implements ReadOnlyKeyValueStore<Bytes, byte[]> {
 
   @Override
   public long approximateNumEntries() {
-    long n = 0;
-    try (KeyValueIterator<Bytes, byte[]> it = all()) {
-      for (; it.hasNext(); it.next()) {
-        n++;
-      }
-    }
-    return n;
+    store.checkOpen();
+    return Math.max(0, store.dataTree().approximateSize());
   }
 }

@@ -28,6 +28,8 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A persistent Kafka Streams key-value store on a Sapwood database: {@code stateDir/<name>}, with a
@@ -54,14 +56,18 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * snapshot is closed with the iterator. See {@link MergedIterator}.
  *
  * <p><b>Blind updates</b>: {@link #update} records a Sapwood {@link UpdateFunction} to apply to a
- * key's value without reading it, for use from the Processor API (see {@link SapwoodStores}).
+ * key's value without reading it, for use from the Processor API (see {@link
+ * SapwoodStores#updatableStoreBuilder}). Such a store has no Kafka layers in front of it: when
+ * changelogged it sends its own changelog records ({@link StoreChangelog}), a put at once and a
+ * blindly updated key once per commit, read at the cache flush Kafka Streams runs before committing
+ * (the reason the store is a {@link CachedStateStore}).
  *
  * <p>Thread-safety: one stream thread writes (as Kafka Streams guarantees); interactive-query
  * threads may read at the same time. Using a store that is not open is an {@link
  * InvalidStateStoreException}; a Sapwood failure underneath is a {@link ProcessorStateException}
  * with the {@link dev.sapwood.SapwoodException} as its cause.
  */
-public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, CachedStateStore<byte[], byte[]> {
   private final String name;
   private final Options options;
   private final String metricsScope;
@@ -77,6 +83,10 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final StoreCommits writes;
   /** The read side's iterators: opened over snapshots, closed with the store. */
   private final StoreIterators iterators;
+  /** The store's own changelog, if it was built changelogged by the updatable builder; else null. */
+  private final StoreChangelog changelog;
+  /** False when Kafka Streams' layers (cache, changelog, metering) sit in front: no blind updates. */
+  private boolean bare;
   private volatile boolean open;
   private Database db;
   private Tree data;
@@ -85,6 +95,12 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private StoreMetrics metrics;
 
   SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format) {
+    this(name, options, metricsScope, format, false);
+  }
+
+  /** {@code logged}: the store sends its own changelog records (the updatable builder's stores). */
+  SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format, boolean logged) {
+    this.changelog = logged ? new StoreChangelog(name) : null;
     this.name = Objects.requireNonNull(name, "name");
     this.options = Objects.requireNonNull(options, "options");
     this.metricsScope = metricsScope;
@@ -115,13 +131,18 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
             + " values but is opened as " + format + ": reset the application's local state to rebuild it");
       }
-      writes.opened(db, data, meta, dir, context, SapwoodStores.maxUncommittedBytes(context.appConfigs()));
+      long maxUncommitted = SapwoodStores.maxUncommittedBytes(context.appConfigs());
+      writes.opened(db, data, meta, dir, context, maxUncommitted);
       iterators.opened(db, data);
+      if (changelog != null) {
+        changelog.opened(context, maxUncommitted / 4);
+      }
     } catch (RuntimeException e) {
       closeAfterFailedInit(e);
       throw e instanceof dev.sapwood.SapwoodException
           ? new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e) : e;
     }
+    bare = root == this;
     open = true;
     metrics = StoreMetrics.register(context, metricsScope, this);
     context.register(root, (BatchingStateRestoreCallback) writes::restoreAll);
@@ -137,6 +158,12 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return open;
   }
 
+  /**
+   * True: the store keeps its changelog offsets itself. Kafka 4.4 deprecates the method only to say
+   * that every store will be assumed to return true (nothing replaces it); a store that returns
+   * false is wrapped in Kafka's legacy {@code .checkpoint}-file layer instead.
+   */
+  @SuppressWarnings("deprecation") // see above: overriding is what 4.4 asks of a store that manages its offsets
   @Override
   public boolean managesOffsets() {
     return true;
@@ -169,6 +196,9 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       pending.put(key.get(), value);
     }
     writes.afterWrite();
+    if (changelog != null) {
+      changelog.logWrite(key, value, writes.position());
+    }
   }
 
   @Override
@@ -192,6 +222,11 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       }
     }
     writes.afterWrite();
+    if (changelog != null) {
+      for (KeyValue<Bytes, byte[]> kv : entries) {
+        changelog.logWrite(kv.key, kv.value, writes.position());
+      }
+    }
   }
 
   @Override
@@ -199,6 +234,9 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     byte[] old = get(key);
     pending.delete(key.get());
     writes.afterWrite();
+    if (changelog != null) {
+      changelog.logWrite(key, null, writes.position());
+    }
     return old;
   }
 
@@ -206,18 +244,65 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
    * Blind read-modify-write: records that {@code fn} is to be applied to the key's value with
    * {@code argument}, without reading the value (Sapwood applies it where it finds the value, in a
    * flush or a read). {@code fn} must be one of {@link dev.sapwood.UpdateFunctions} or registered
-   * in the store's {@link Options}. Committed with the other writes.
+   * in the store's {@link Options}. Committed with the other writes. If the store is changelogged,
+   * the key's resulting value is read and sent to the changelog once, at the next commit (or
+   * earlier, when many keys wait), however many updates it takes meanwhile.
    *
    * @throws IllegalArgumentException if {@code fn} refuses the argument or is not registered
+   * @throws IllegalStateException if Kafka Streams' store layers sit in front of this store (a DSL
+   *     or {@code Stores} store: its cache would go stale, its changelog would miss the update);
+   *     build the store with {@link SapwoodStores#updatableStoreBuilder} instead
    */
   public void update(Bytes key, UpdateFunction fn, byte[] argument) {
     checkOpen();
+    if (!bare) {
+      throw new IllegalStateException("store " + name + " is wrapped by Kafka Streams' caching/logging layers, "
+          + "which a blind update would bypass: build it with SapwoodStores.updatableStoreBuilder");
+    }
     Objects.requireNonNull(fn, "update function");
     dev.sapwood.Limits.checkKey(key.get());
     dev.sapwood.Limits.checkValue(argument);
     fn.checkArgument(argument);
     pending.update(key.get(), fn, argument);
     writes.afterWrite();
+    if (changelog != null && changelog.markUpdated(key)) {
+      flushCache();
+    }
+  }
+
+  /**
+   * Sends the current value of each key updated blindly since the last flush to the changelog
+   * (nothing if the store is not changelogged). Kafka Streams calls it before it flushes the
+   * producer and commits (the caching layer's hook); {@link #update} calls it when the dirty keys
+   * pass their memory limit. One read per key, whose result replaces the key's pending updates
+   * (so later updates of it until the commit apply in memory, and the commit writes a put).
+   */
+  @Override
+  public void flushCache() {
+    if (changelog != null && !changelog.isEmpty()) {
+      checkOpen();
+      changelog.flush(this::resolveForChangelog, writes.position());
+    }
+  }
+
+  /** Not a record cache: there is nothing to forward, so no listener is kept. */
+  @Override
+  public boolean setFlushListener(CacheFlushListener<byte[], byte[]> listener, boolean sendOldValues) {
+    return false;
+  }
+
+  /**
+   * Kafka Streams calls it when an active task's stores become a standby's, after a commit (which
+   * flushed the dirty keys): nothing is cached to drop.
+   */
+  @Override
+  public void clearCache() {}
+
+  /** The key's current value, its pending blind updates folded into a pending put (see flushCache). */
+  private byte[] resolveForChangelog(Bytes key) {
+    synchronized (moveLock) { // resolves over the tree's value: not while a commit moves the writes there
+      return pending.resolveAndFold(key.get(), data::get);
+    }
   }
 
   /**
@@ -266,16 +351,20 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     return iterator(Bytes.wrap(from), to == null ? null : Bytes.wrap(to), to == null, false);
   }
 
-  /** Counts the entries (a scan; Sapwood keeps no count), uncommitted writes included. */
+  /**
+   * About how many entries the store holds, in O(1) without reading: the data tree's key count
+   * ({@link Tree#approximateSize}, kept by Sapwood as changes reach its leaves) plus the puts less
+   * the deletes among the writes not yet committed. Exact when nothing is uncommitted and the tree's
+   * buffers are drained (a small tree, whose root is a leaf, has none; {@link Database#compact}
+   * drains a large one). Otherwise it may be off by the number of uncommitted writes (a put over an
+   * existing key counts one more, a delete of an absent key one less) plus the number of changes
+   * still buffered above the tree's leaves. Never negative. As RocksDB's store's
+   * ({@code rocksdb.estimate-num-keys}), it is an estimate, which is what Kafka's contract asks.
+   */
   @Override
   public long approximateNumEntries() {
-    long n = 0;
-    try (KeyValueIterator<Bytes, byte[]> it = all()) {
-      for (; it.hasNext(); it.next()) {
-        n++;
-      }
-    }
-    return n;
+    checkOpen();
+    return Math.max(0, data.approximateSize() + pending.netPuts());
   }
 
   @Override
@@ -296,6 +385,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public void commit(Map<TopicPartition, Long> changelogOffsets) {
     checkOpen();
+    flushCache(); // empty under Kafka Streams, which flushes before it commits; kept for other callers
     writes.commit(changelogOffsets);
   }
 
@@ -331,6 +421,9 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       metrics.remove();
     }
     pending.clear();
+    if (changelog != null) {
+      changelog.clear();
+    }
     try {
       db.close();
     } catch (dev.sapwood.SapwoodException e) {
@@ -361,6 +454,15 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
   Tree dataTree() {
     return data;
+  }
+
+  Database database() {
+    return db;
+  }
+
+  /** Changelog records sent for blindly updated keys (0 if not changelogged). */
+  long changelogSentAfterUpdates() {
+    return changelog == null ? 0 : changelog.sentAfterUpdates();
   }
 
   /** Releases the database (and its directory lock) when {@link #init} fails after opening it. */

@@ -60,11 +60,10 @@ public final class SapwoodStores {
   /**
    * A Processor API builder of a {@link SapwoodKeyValueStore} on raw bytes, the store type with
    * {@link SapwoodKeyValueStore#update blind updates}. The store is handed to processors as it is
-   * (no caching or metering layer), so {@code context.getStateStore(name)} can be cast to {@link
-   * SapwoodKeyValueStore}. Changelogging is not available for it: a blind update's result is known
-   * only inside Sapwood, so it could not be written to a changelog without the read it saves; the
-   * builder is therefore logging-disabled, and the store's data is local to the instance (see
-   * docs/kafka-streams.md, "Blind updates").
+   * (no caching or metering layer): reach it with {@link SapwoodKeyValueStore#unwrap}. It is
+   * changelogged unless {@code withLoggingDisabled()} is called: puts and deletes are sent as they
+   * happen, and a blindly updated key's value is read once per commit and sent before the commit
+   * (see docs/kafka-streams.md, "Blind updates"), so the store fails over like any other.
    */
   public static StoreBuilder<SapwoodKeyValueStore> updatableStoreBuilder(String name, Options options) {
     return new UpdatableStoreBuilder(name, options);

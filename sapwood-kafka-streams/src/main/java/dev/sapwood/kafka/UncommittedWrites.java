@@ -24,7 +24,8 @@ import java.util.function.UnaryOperator;
  * queries); the map is a {@link ConcurrentSkipListMap} of immutable entries.
  *
  * <p>Invariants: {@link #bytes()} is the sum of {@link Pending#size} over the entries plus their
- * key lengths; an entry with unknown base has at least one update.
+ * key lengths; {@link #netPuts()} is the number of entries that put a value less the number that
+ * delete; an entry with unknown base has at least one update.
  */
 final class UncommittedWrites {
   /** One blind update waiting for its base value. */
@@ -36,6 +37,11 @@ final class UncommittedWrites {
    */
   record Pending(boolean known, byte[] base, List<Update> updates) {
     static final Pending DELETED = new Pending(true, null, List.of());
+
+    /** +1 for a put, -1 for a delete, 0 for blind updates over a value not read. */
+    int countDelta() {
+      return !known ? 0 : base == null ? -1 : 1;
+    }
 
     long size() {
       long n = 32 + (base == null ? 0 : base.length);
@@ -57,6 +63,7 @@ final class UncommittedWrites {
 
   private final ConcurrentSkipListMap<byte[], Pending> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong netPuts = new AtomicLong();
 
   void put(byte[] key, byte[] value) {
     replace(key, new Pending(true, value, List.of()));
@@ -87,6 +94,24 @@ final class UncommittedWrites {
   /** The pending entry of {@code key}, or null if the buffer does not touch it. */
   Pending get(byte[] key) {
     return map.get(key);
+  }
+
+  /**
+   * The key's value, its pending blind updates applied over the tree's ({@code tree} reads it),
+   * and folded: the entry becomes a put (or delete) of that value, which the tree's value plus the
+   * updates would give at commit, so later updates of the key apply here without a read. The
+   * caller holds the store's move lock. A key not here is read from the tree.
+   */
+  byte[] resolveAndFold(byte[] key, UnaryOperator<byte[]> tree) {
+    Pending p = map.get(key);
+    if (p == null) {
+      return tree.apply(key);
+    }
+    byte[] v = p.resolve(key, tree);
+    if (!p.updates.isEmpty()) {
+      replace(key, v == null ? Pending.DELETED : new Pending(true, v, List.of()));
+    }
+    return v;
   }
 
   /** The live view of the entries from {@code lo} to {@code hi} (null: unbounded). */
@@ -129,6 +154,14 @@ final class UncommittedWrites {
     return bytes.get();
   }
 
+  /**
+   * Entries that put a value less entries that delete one: what the buffer adds to the tree's key
+   * count if every put is of a new key and every delete of an existing one.
+   */
+  long netPuts() {
+    return netPuts.get();
+  }
+
   boolean isEmpty() {
     return map.isEmpty();
   }
@@ -140,11 +173,13 @@ final class UncommittedWrites {
   void clear() {
     map.clear();
     bytes.set(0);
+    netPuts.set(0);
   }
 
   private void replace(byte[] key, Pending next) {
     Pending old = map.put(key, next);
     bytes.addAndGet(next.size() - (old == null ? -key.length : old.size()));
+    netPuts.addAndGet(next.countDelta() - (old == null ? 0 : old.countDelta()));
   }
 
   /** Applies one update as the tree would: a throwing function or an oversized result is skipped. */

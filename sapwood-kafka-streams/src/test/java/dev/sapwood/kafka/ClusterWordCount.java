@@ -1,5 +1,6 @@
 package dev.sapwood.kafka;
 
+import dev.sapwood.Options;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +17,9 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * The application of {@link KafkaStreamsClusterTest}: counts words (key = word) from {@value #INPUT}
  * into {@value #OUTPUT} under exactly-once, every DSL store a Sapwood store, no record cache (every
- * count is emitted). Run as a child JVM ({@link #main}: bootstrap servers, state directory), it
+ * count is emitted); the same words are also counted with blind updates into the changelogged
+ * Sapwood store {@value BlindUpdateWordCount#STORE} ({@link BlindUpdateWordCount.CountWords}), which
+ * emits nothing and must survive a failover too. Run as a child JVM ({@link #main}: bootstrap servers, state directory), it
  * prints "running" once its instance is RUNNING.
  */
 public final class ClusterWordCount {
@@ -28,11 +31,14 @@ public final class ClusterWordCount {
 
   static KafkaStreams start(String bootstrap, Path stateDir) {
     StreamsBuilder b = new StreamsBuilder();
-    b.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()))
-        .groupByKey()
+    var words = b.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()));
+    words.groupByKey()
         .count(Materialized.as("counts"))
         .toStream()
         .to(OUTPUT, Produced.with(Serdes.String(), Serdes.Long()));
+    b.addStateStore(SapwoodStores.updatableStoreBuilder(BlindUpdateWordCount.STORE,
+        Options.defaults().cacheSize(8 << 20)));
+    words.process(BlindUpdateWordCount.CountWords::new, BlindUpdateWordCount.STORE);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

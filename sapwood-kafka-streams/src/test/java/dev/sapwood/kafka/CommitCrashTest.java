@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sapwood.ChildJvm;
 import dev.sapwood.UpdateFunctions;
 import java.nio.file.Path;
 import java.util.List;
