@@ -149,8 +149,8 @@ final class Sequencer {
   }
 
   private void note(int tree, byte type, byte[] key, byte[] value, long msn) {
-    if (type == MessageType.DELETE_RANGE) {
-      conflicts.noteRange(tree, key, value, msn);
+    if (MessageType.isRange(type)) { // a range delete or range update: a write to every key of its range
+      conflicts.noteRange(tree, type, key, value, msn, ctx.snapshots);
     } else {
       conflicts.note(tree, key, msn);
     }
