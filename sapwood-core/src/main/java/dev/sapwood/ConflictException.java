@@ -11,7 +11,10 @@ public class ConflictException extends SapwoodException {
 
   /** What kind of conflict aborted a transaction. */
   public enum Kind {
-    /** Another change to a key this transaction wrote committed after its snapshot. */
+    /**
+     * Another change to a key this transaction put or deleted committed after its snapshot (a
+     * range delete or range update covering the key counts).
+     */
     WRITE_WRITE,
     /** (SERIALIZABLE) Another change to a key this transaction read committed after its snapshot. */
     READ_WRITE,

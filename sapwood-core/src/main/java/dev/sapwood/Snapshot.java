@@ -5,7 +5,9 @@ package dev.sapwood;
  * sees every change committed before it was taken — single writes, batches, transactions — and
  * nothing committed after, until it is closed.
  *
- * <p>Taking one is O(1) and never waits for writers. While it is open, flushes keep the old values
+ * <p>Taking one is O(1) and never waits for writers, not even for a batch that holds the database
+ * exclusively (one larger than a node): it then sees none of that batch. Its reads, like every
+ * read, wait for such a batch to finish. While it is open, flushes keep the old values
  * it still needs in memory (stats {@code versions.retained}); a snapshot held for long while its
  * keys are overwritten costs that memory, never correctness. Close it when done: an open snapshot
  * keeps its versions until it closes. Snapshots do not survive closing the database.

@@ -9,8 +9,11 @@ package dev.sapwood;
  *
  * <p>A committed transaction is atomic for readers, snapshots, checkpoints and crashes: after a
  * crash it is either wholly present or wholly absent (wholly present once {@code commit} returned
- * with {@link Durability#SYNC}). Blind {@link #update updates} never conflict: they are applied
- * at commit, in commit order, to whatever value the key has then.
+ * with {@link Durability#SYNC}). Blind writes — {@link #update}, {@link #deleteRange}, {@link
+ * #updateRange}, {@link #updateAll} — never conflict: they are applied at commit, in commit order,
+ * to whatever the keys hold then. A committed range write (a range delete or range update, by a
+ * transaction, a batch or a plain write) counts as a change of every key in its range for the
+ * conflicts of others.
  *
  * <p>Not thread-safe: one thread at a time. Once committed, rolled back or closed, every method
  * but {@link #close()} throws {@link IllegalStateException}; so does using it after its database
@@ -81,6 +84,41 @@ public interface Transaction extends AutoCloseable {
    *     as {@link #put}
    */
   void update(Tree tree, byte[] key, UpdateFunction fn, byte[] argument);
+
+  /**
+   * Applies {@code fn}, with {@code argument}, at commit to every key {@code k} of {@code tree}
+   * with {@code fromInclusive <= k < toExclusive} that exists then, as {@link Tree#updateRange}
+   * does: one message in the commit's log record, whatever the number of keys (an empty or
+   * inverted range changes nothing). Keys that are absent stay absent; the function may return
+   * null to delete a key; a result over the value limit, or an exception, leaves that key as it
+   * was.
+   *
+   * <p>This transaction's own reads ({@link #get}, {@link #cursor}, {@link #scan}) see it at once,
+   * in the order of its writes: applied to the snapshot's value as changed by this transaction's
+   * earlier writes (a put of {@code k} then this update: the function applied to the put value),
+   * and overwritten by its later ones (this update then a put of {@code k}: the put's value).
+   *
+   * <p>Blind, like {@link #update} and {@link #deleteRange}: it reads nothing now, is not checked
+   * against what others changed in the range, and at commit applies, in commit order, to the
+   * values the keys have then. Conversely, once committed it is a write to every key of the range
+   * for other transactions: one that put or deleted such a key, or (under {@link
+   * Isolation#SERIALIZABLE}) read it or scanned over it, after a snapshot taken before this commit
+   * fails its own commit with a {@link ConflictException}.
+   *
+   * @throws IllegalArgumentException if a bound or the argument is null or over its {@link
+   *     Limits}, {@code fn} is not registered or refuses the argument, or the write set would pass
+   *     {@link Options#maxTransactionBytes}
+   */
+  void updateRange(Tree tree, byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument);
+
+  /**
+   * {@link #updateRange} over the whole key space of {@code tree}: {@code fn} applies at commit to
+   * every key the tree holds then (as {@link Tree#updateAll}); this transaction's reads see it
+   * applied at once. Blind, as {@link #updateRange}.
+   *
+   * @throws IllegalArgumentException as {@link #updateRange}
+   */
+  void updateAll(Tree tree, UpdateFunction fn, byte[] argument);
 
   /** Commits with the database's default durability ({@link Options#durability}). */
   void commit();

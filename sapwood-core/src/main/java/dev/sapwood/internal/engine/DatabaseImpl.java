@@ -193,11 +193,12 @@ public final class DatabaseImpl implements Database {
 
   /** A registered snapshot at the visible MSN (a transaction's too). */
   SnapshotImpl openSnapshot() {
-    // At the visible MSN: every change at or below it is wholly in the trees. Under the gate's
-    // shared side, so no batch too large for its roots is under way (it runs under the exclusive
-    // side and is flushed into leaves before its MSNs are visible, which SnapshotRegistry's
-    // ordering with flushes does not allow for).
-    return gate.read(() -> new SnapshotImpl(this, ctx.snapshots.open(writes::visibleMsn)));
+    // At the visible MSN: every change at or below it is wholly in the trees. Outside the gate,
+    // so it never waits for a writer: a batch too large for its roots, flushed into leaves under
+    // the exclusive side before its MSNs are visible, holds the MSN before it as a live snapshot
+    // meanwhile (Sequencer.sequenceExclusive), so the values it overwrites are kept for this one.
+    gate.checkOpen();
+    return new SnapshotImpl(this, ctx.snapshots.open(writes::visibleMsn));
   }
 
   @Override
@@ -232,6 +233,11 @@ public final class DatabaseImpl implements Database {
   /** A transaction's commit ({@link WritePath#commit}). */
   void commit(List<WritePath.Op> ops, Durability d, Runnable validate) {
     writes.commit(ops, d, validate);
+  }
+
+  /** For tests only ({@link TestSeams#onExclusiveBatchStep}). */
+  void onExclusiveBatchStep(Runnable step) {
+    writes.onExclusiveBatchStep(step);
   }
 
   /** Runs a read-only transaction's validation where no change is being made. */

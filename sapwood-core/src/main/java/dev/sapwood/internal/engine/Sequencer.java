@@ -29,7 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * a reader holding a root's read latch sees all or none of a change's messages to that tree;
  * validation and the noting of changes happen in the same critical section, so a validation sees
  * every change sequenced before it, and a change is noted after its MSN is visible (which
- * {@link Conflicts} relies on for SERIALIZABLE transactions beginning meanwhile).
+ * {@link Conflicts} relies on for SERIALIZABLE transactions beginning meanwhile). While a batch
+ * goes in exclusively (its messages are flushed into leaves before its MSNs are visible), the
+ * MSN before it is registered as a live snapshot, so a snapshot opened meanwhile — snapshots take
+ * no lock of the gate — finds every value the batch overwrote kept for it.
  */
 final class Sequencer {
   private final ReentrantLock lock = new ReentrantLock();
@@ -38,6 +41,8 @@ final class Sequencer {
   private final Conflicts conflicts;
   /** Every change whose MSNs are at or below this is wholly in the trees. */
   private volatile long visibleMsn;
+  /** For tests only ({@link TestSeams#onExclusiveBatchStep}): run after each message of an exclusive batch. */
+  private volatile Runnable exclusiveStep;
 
   Sequencer(LogWriter log, TreeContext ctx, Conflicts conflicts) {
     this.log = log;
@@ -102,8 +107,15 @@ final class Sequencer {
    */
   long sequenceExclusive(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
+    boolean holding = false;
+    long held = 0;
     try {
       long lsn = validateAndLog(record, validate);
+      // Snapshots open without the gate: one opened while this batch goes in is at the MSN before
+      // it. That MSN is held as a live snapshot until the batch's MSNs are visible, so the flushes
+      // between its messages keep every value they overwrite for such a snapshot (Versions).
+      held = ctx.snapshots.open(() -> visibleMsn);
+      holding = true;
       long msn = 0;
       for (WritePath.Op op : ops) {
         var tree = op.tree().beTree();
@@ -116,6 +128,10 @@ final class Sequencer {
           throw e;
         }
         tree.unlatchRoot();
+        Runnable step = exclusiveStep;
+        if (step != null) {
+          step.run();
+        }
       }
       if (msn > 0) {
         visibleMsn = msn;
@@ -123,8 +139,16 @@ final class Sequencer {
       }
       return lsn;
     } finally {
+      if (holding) {
+        ctx.snapshots.close(held);
+      }
       lock.unlock();
     }
+  }
+
+  /** Sets the test hook run after each message of an exclusive batch (null: none). */
+  void onExclusiveStep(Runnable step) {
+    exclusiveStep = step;
   }
 
   /**
@@ -149,8 +173,8 @@ final class Sequencer {
   }
 
   private void note(int tree, byte type, byte[] key, byte[] value, long msn) {
-    if (type == MessageType.DELETE_RANGE) {
-      conflicts.noteRange(tree, key, value, msn);
+    if (MessageType.isRange(type)) { // a range delete or range update: a write to every key of its range
+      conflicts.noteRange(tree, type, key, value, msn, ctx.snapshots);
     } else {
       conflicts.note(tree, key, msn);
     }

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * For tests only: the hooks tests need into the engine and nothing else calls — opening a
  * database on another file system (the in-memory and fault-injecting ones of {@code
- * dev.sapwood.internal.io}) and simulating the process dying. Production code opens databases
+ * dev.sapwood.internal.io}), holding a large batch mid-way, and simulating the process dying. Production code opens databases
  * through {@link Engine}.
  */
 public final class TestSeams {
@@ -19,6 +19,15 @@ public final class TestSeams {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     return DatabaseImpl.open(dir, options, Objects.requireNonNull(io, "io"));
+  }
+
+  /**
+   * Runs {@code step} (null: nothing) on the writer's thread after each message of a batch too
+   * large for its roots' buffers is inserted — while it holds the database's exclusive lock and
+   * before its MSNs are visible — so a test can hold such a batch mid-way. For tests only.
+   */
+  public static void onExclusiveBatchStep(DatabaseImpl db, Runnable step) {
+    db.onExclusiveBatchStep(step);
   }
 
   /**

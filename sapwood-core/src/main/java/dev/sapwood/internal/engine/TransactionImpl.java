@@ -107,25 +107,23 @@ final class TransactionImpl implements Transaction {
   public void put(Tree tree, byte[] key, byte[] value) {
     Limits.checkKey(key);
     Limits.checkValue(value);
-    add(tree, MessageType.PUT, key.clone(), value.clone(), null, null);
+    writes.add(writable(tree), MessageType.PUT, key.clone(), value.clone());
   }
 
   @Override
   public void delete(Tree tree, byte[] key) {
     Limits.checkKey(key);
-    add(tree, MessageType.DELETE, key.clone(), EMPTY, null, null);
+    writes.add(writable(tree), MessageType.DELETE, key.clone(), EMPTY);
   }
 
   @Override
   public void deleteRange(Tree tree, byte[] fromInclusive, byte[] toExclusive) {
     Limits.checkKey(fromInclusive);
     Limits.checkKey(toExclusive);
-    if (Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
-      db.own(tree);
-      checkActive();
-      return;
+    TreeImpl t = writable(tree);
+    if (Arrays.compareUnsigned(fromInclusive, toExclusive) < 0) {
+      writes.addDeleteRange(t, fromInclusive.clone(), toExclusive.clone());
     }
-    add(tree, MessageType.DELETE_RANGE, fromInclusive.clone(), toExclusive.clone(), null, null);
   }
 
   @Override
@@ -135,13 +133,38 @@ final class TransactionImpl implements Transaction {
     Objects.requireNonNull(fn, "update function");
     byte[] fnName = db.functionName(fn);
     fn.checkArgument(argument);
-    add(tree, MessageType.UPDATE, key.clone(), argument.clone(), fnName, fn);
+    writes.addUpdate(writable(tree), key.clone(), fnName, fn, argument.clone());
   }
 
-  private void add(Tree tree, byte type, byte[] key, byte[] value, byte[] fnName, UpdateFunction fn) {
+  @Override
+  public void updateRange(Tree tree, byte[] fromInclusive, byte[] toExclusive, UpdateFunction fn, byte[] argument) {
+    Limits.checkKey(fromInclusive);
+    Limits.checkKey(toExclusive);
+    rangeUpdate(tree, fromInclusive, toExclusive, fn, argument);
+  }
+
+  @Override
+  public void updateAll(Tree tree, UpdateFunction fn, byte[] argument) {
+    rangeUpdate(tree, EMPTY, null, fn, argument);
+  }
+
+  /** A range update of [from, to), to null meaning no end; an empty range adds nothing. */
+  private void rangeUpdate(Tree tree, byte[] from, byte[] to, UpdateFunction fn, byte[] argument) {
+    Limits.checkValue(argument);
+    Objects.requireNonNull(fn, "update function");
+    byte[] fnName = db.functionName(fn);
+    fn.checkArgument(argument);
+    TreeImpl t = writable(tree);
+    if (to == null || Arrays.compareUnsigned(from, to) < 0) {
+      writes.addUpdateRange(t, from.clone(), to == null ? null : to.clone(), fnName, fn, argument.clone());
+    }
+  }
+
+  /** {@code tree}, once known to be this database's and the transaction active. */
+  private TreeImpl writable(Tree tree) {
     TreeImpl t = db.own(tree);
     checkActive();
-    writes.add(t, type, key, value, fnName, fn);
+    return t;
   }
 
   @Override
@@ -180,7 +203,9 @@ final class TransactionImpl implements Transaction {
     Conflicts c = db.conflicts();
     long s = snapshot.msn();
     for (WriteSet.Op op : writes.ops()) {
-      if ((op.type() == MessageType.PUT || op.type() == MessageType.DELETE) && c.writtenAfter(op.tree().id(), op.key(), s)) {
+      // Point writes only: update, range delete and range update are blind (applied at commit to
+      // whatever is there then, so no change is lost). A range write by anyone covers its keys.
+      if ((op.type() == MessageType.PUT || op.type() == MessageType.DELETE) && c.changedAfter(op.tree().id(), op.key(), s)) {
         throw new ConflictException(ConflictException.Kind.WRITE_WRITE, "key " + Arrays.toString(op.key())
             + " of tree '" + op.tree().name() + "' was changed after this transaction's snapshot");
       }
@@ -189,7 +214,7 @@ final class TransactionImpl implements Transaction {
       return;
     }
     for (Read r : reads) {
-      if (c.readChanged(r.tree, r.key, s)) {
+      if (c.changedAfter(r.tree, r.key, s)) {
         throw new ConflictException(ConflictException.Kind.READ_WRITE, "key " + Arrays.toString(r.key)
             + " read by this SERIALIZABLE transaction was changed after its snapshot");
       }

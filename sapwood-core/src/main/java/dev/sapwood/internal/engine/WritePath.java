@@ -244,6 +244,11 @@ final class WritePath {
     return record.build();
   }
 
+  /** For tests only ({@link TestSeams#onExclusiveBatchStep}). */
+  void onExclusiveBatchStep(Runnable step) {
+    sequencer.onExclusiveStep(step);
+  }
+
   /** Validates a transaction that wrote nothing ({@link Sequencer#validate}); logs nothing. */
   void validate(Runnable validate) {
     gate.read(() -> {

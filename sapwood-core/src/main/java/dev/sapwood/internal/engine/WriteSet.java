@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.Limits;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.internal.tree.MessageType;
+import dev.sapwood.internal.tree.RangeUpdates;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,11 +19,23 @@ import java.util.TreeMap;
  * <p>Invariants: {@link #bytes()} is the sum of {@link Limits.batchOpSize} over the operations
  * and never passes the limit given at construction (an operation that would is refused before
  * anything changes); each tree's point index lists, per key, the positions of its point operations
- * in ascending order.
+ * in ascending order, and its range list the positions of its range deletes and range updates in
+ * ascending order; {@link #apply} applies both in one merged order, the order they were made.
  */
 final class WriteSet {
-  /** One pending write; {@code value} is the end key of a DELETE_RANGE; {@code function} only for UPDATE. */
-  record Op(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fnName, UpdateFunction function) {}
+  /**
+   * One pending write, {@code key} and {@code value} as the tree stores them: a DELETE_RANGE's
+   * value is its end key, an UPDATE_RANGE's its end and argument ({@link RangeUpdates}). For
+   * UPDATE and UPDATE_RANGE, {@code function} and {@code argument}; for both range kinds, {@code
+   * end} (null: an UPDATE_RANGE with no end). Unused components are null.
+   */
+  record Op(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fnName, UpdateFunction function,
+      byte[] end, byte[] argument) {
+    /** Whether this range write covers {@code k}. */
+    boolean covers(byte[] k) {
+      return Arrays.compareUnsigned(key, k) <= 0 && (end == null || Arrays.compareUnsigned(k, end) < 0);
+    }
+  }
 
   private final long limit;
   private final List<Op> ops = new ArrayList<>();
@@ -34,9 +47,33 @@ final class WriteSet {
     this.limit = limit;
   }
 
-  /** Adds one write (key and value already checked and copied by the caller). */
-  void add(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fnName, UpdateFunction fn) {
-    long opBytes = Limits.batchOpSize(key.length, value.length, fnName == null ? 0 : fnName.length);
+  /** Adds a put or delete (key and value already checked and copied by the caller). */
+  void add(TreeImpl tree, byte type, byte[] key, byte[] value) {
+    add(new Op(tree, type, key, value, null, null, null, null));
+  }
+
+  /** Adds an update of {@code key} (arguments already checked and copied by the caller). */
+  void addUpdate(TreeImpl tree, byte[] key, byte[] fnName, UpdateFunction fn, byte[] argument) {
+    add(new Op(tree, MessageType.UPDATE, key, argument, fnName, fn, null, argument));
+  }
+
+  /** Adds a range delete of non-empty [from, to) (already checked and copied by the caller). */
+  void addDeleteRange(TreeImpl tree, byte[] from, byte[] to) {
+    add(new Op(tree, MessageType.DELETE_RANGE, from, to, null, null, to, null));
+  }
+
+  /**
+   * Adds a range update of non-empty [from, to) ({@code to} null: no end), arguments already
+   * checked and copied by the caller.
+   */
+  void addUpdateRange(TreeImpl tree, byte[] from, byte[] to, byte[] fnName, UpdateFunction fn, byte[] argument) {
+    add(new Op(tree, MessageType.UPDATE_RANGE, from, RangeUpdates.encode(to, argument), fnName, fn, to, argument));
+  }
+
+  private void add(Op op) {
+    byte[] key = op.key();
+    byte[] fnName = op.fnName();
+    long opBytes = Limits.batchOpSize(key.length, op.value().length, fnName == null ? 0 : fnName.length);
     if (bytes + opBytes > limit) {
       throw new IllegalArgumentException("transaction of " + bytes + " bytes cannot take an operation of " + opBytes
           + " bytes: over maxTransactionBytes " + limit + " (split the change into several transactions, or raise"
@@ -44,8 +81,9 @@ final class WriteSet {
     }
     bytes += opBytes;
     int at = ops.size();
-    ops.add(new Op(tree, type, key, value, fnName, fn));
-    if (type == MessageType.DELETE_RANGE) {
+    ops.add(op);
+    TreeImpl tree = op.tree();
+    if (MessageType.isRange(op.type())) {
       ranges.computeIfAbsent(tree, t -> new ArrayList<>()).add(at);
     } else {
       points.computeIfAbsent(tree, t -> new TreeMap<>(Arrays::compareUnsigned))
@@ -101,17 +139,24 @@ final class WriteSet {
       case MessageType.DELETE:
         return null;
       case MessageType.DELETE_RANGE:
-        boolean covered = Arrays.compareUnsigned(op.key(), key) <= 0 && Arrays.compareUnsigned(key, op.value()) < 0;
-        return covered ? null : v;
+        return op.covers(key) ? null : v;
       case MessageType.UPDATE:
-        try {
-          byte[] result = op.function().apply(key.clone(), v == null ? null : v.clone(), op.value().clone());
-          return result != null && result.length > Limits.MAX_VALUE_SIZE ? v : result;
-        } catch (RuntimeException e) {
-          return v; // skipped, as the tree skips it
-        }
+        return update(op, key, v);
+      case MessageType.UPDATE_RANGE:
+        // As the tree applies it: only to a key that exists (the function never sees null).
+        return v != null && op.covers(key) ? update(op, key, v) : v;
       default:
         throw new IllegalStateException("message type " + op.type());
+    }
+  }
+
+  /** {@code op}'s function applied to {@code v}; null deletes; a throw or an over-long result skips it. */
+  private static byte[] update(Op op, byte[] key, byte[] v) {
+    try {
+      byte[] result = op.function().apply(key.clone(), v == null ? null : v.clone(), op.argument().clone());
+      return result != null && result.length > Limits.MAX_VALUE_SIZE ? v : result;
+    } catch (RuntimeException e) {
+      return v; // skipped, as the tree skips it
     }
   }
 

@@ -107,9 +107,10 @@ public final class SnapshotRegistry {
 
   /**
    * The open snapshots' MSNs, ascending (empty if none), read under the monitor so that it is
-   * ordered with {@link #open}; a flush calls it once, holding the messages it will apply.
+   * ordered with {@link #open}; a flush calls it once, holding the messages it will apply. The
+   * array is shared: callers must not change it.
    */
-  synchronized long[] live() {
+  public synchronized long[] live() {
     return live;
   }
 

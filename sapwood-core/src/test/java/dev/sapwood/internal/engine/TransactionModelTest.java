@@ -12,7 +12,10 @@ import dev.sapwood.Database;
 import dev.sapwood.Isolation;
 import dev.sapwood.Options;
 import dev.sapwood.Transaction;
+import dev.sapwood.KeyRange;
+import dev.sapwood.Scan;
 import dev.sapwood.Tree;
+import dev.sapwood.UpdateFunction;
 import dev.sapwood.UpdateFunctions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
  * open, and the database is reopened now and then. Tiny nodes, so flushes run under the
  * snapshots. The one thing the model cannot predict — two keys sharing a slot of the conflict
  * table ({@link Conflicts}) — is allowed only when such a key was written after the snapshot.
+ *
+ * <p>Range writes take part on both sides: transactions and plain writers delete ranges and
+ * update ranges (and everything) with a function that may delete; a transaction's reads (get,
+ * cursors in both directions, scans) see them applied over its snapshot and its own earlier
+ * writes in order; once committed, a range write conflicts with every transaction that put or
+ * deleted, read (SERIALIZABLE) or scanned (SERIALIZABLE) a key of its range after a snapshot
+ * taken before it; a transaction's own range writes are blind.
  */
 class TransactionModelTest {
   private static final int KEYS = 150;
@@ -43,13 +54,64 @@ class TransactionModelTest {
   /** A committed change: point (to == null) or range, at clock {@code at}. */
   private record Change(byte[] from, byte[] to, long at) {}
 
+  /** Past every key of the test: the end of an {@code updateAll} in the history. */
+  private static final byte[] TOP = {(byte) 0xFF};
+
+  /**
+   * Appends its one-byte argument, or deletes the value if it already ends with that byte: range
+   * updates with it both rewrite and delete.
+   */
+  static final UpdateFunction TOGGLE = new UpdateFunction() {
+    @Override
+    public String name() {
+      return "test.toggle";
+    }
+
+    @Override
+    public byte[] apply(byte[] key, byte[] old, byte[] arg) {
+      return toggle(old, arg[0]);
+    }
+
+    @Override
+    public void checkArgument(byte[] arg) {
+      if (arg.length != 1) {
+        throw new IllegalArgumentException("one byte");
+      }
+    }
+  };
+
+  static byte[] toggle(byte[] old, byte c) {
+    if (old == null) {
+      return new byte[] {c};
+    }
+    if (old.length > 0 && old[old.length - 1] == c) {
+      return null;
+    }
+    byte[] out = Arrays.copyOf(old, old.length + 1);
+    out[old.length] = c;
+    return out;
+  }
+
+  /** What a range update with {@link #TOGGLE} does to the keys of {@code range} in a model. */
+  static void toggleRange(NavigableMap<byte[], byte[]> range, byte c) {
+    for (Iterator<Map.Entry<byte[], byte[]>> it = range.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<byte[], byte[]> e = it.next();
+      byte[] v = toggle(e.getValue(), c);
+      if (v == null) {
+        it.remove();
+      } else {
+        e.setValue(v);
+      }
+    }
+  }
+
   private static final class Open {
     Transaction tx;
     Isolation iso;
     long snapshot;
     TreeMap<byte[], byte[]> view; // snapshot plus own writes
     List<byte[]> wrote = new ArrayList<>(); // point puts and deletes
-    List<byte[][]> ranges = new ArrayList<>(); // range deletes (blind)
+    List<byte[][]> ranges = new ArrayList<>(); // range deletes and range updates (blind)
     List<byte[]> updated = new ArrayList<>();
     List<byte[]> read = new ArrayList<>();
     List<byte[][]> scanned = new ArrayList<>();
@@ -76,7 +138,8 @@ class TransactionModelTest {
 
   private void run(long seed, Path dir, int steps) {
     Random rnd = new Random(seed);
-    Options opts = Options.defaults().nodeSize(16 << 10).basementSize(4 << 10).fanout(4).cacheSize(512 << 10);
+    Options opts = Options.defaults().nodeSize(16 << 10).basementSize(4 << 10).fanout(4).cacheSize(512 << 10)
+        .register(TOGGLE);
     Database db = Database.open(dir, opts);
     Tree t = db.tree("t");
     int treeId = ((TreeImpl) t).id();
@@ -97,7 +160,7 @@ class TransactionModelTest {
       } else if (r < 45 && !open.isEmpty()) {
         Open o = open.get(rnd.nextInt(open.size()));
         byte[] k = key(rnd.nextInt(KEYS));
-        int w = rnd.nextInt(10);
+        int w = rnd.nextInt(12);
         if (w < 4) {
           byte[] v = ("v" + step).getBytes(StandardCharsets.US_ASCII);
           o.tx.put(t, k, v);
@@ -114,21 +177,54 @@ class TransactionModelTest {
           o.view.put(k, append(o.view.get(k)));
           o.updated.add(k);
           o.apply.add(() -> committed.put(k, append(committed.get(k))));
-        } else {
-          byte[] to = key(Math.min(KEYS, Integer.parseInt(new String(k, 1, 4, StandardCharsets.US_ASCII)) + rnd.nextInt(8)));
+        } else if (w < 10) {
+          byte[] to = rangeEnd(k, rnd);
           o.tx.deleteRange(t, k, to);
           if (Arrays.compareUnsigned(k, to) < 0) {
             o.view.subMap(k, true, to, false).clear();
             o.ranges.add(new byte[][] {k, to});
             o.apply.add(() -> committed.subMap(k, true, to, false).clear());
           }
+        } else {
+          boolean all = rnd.nextInt(8) == 0;
+          byte[] from = all ? new byte[0] : k;
+          byte[] to = all ? TOP : rangeEnd(k, rnd);
+          byte c = (byte) "+-".charAt(rnd.nextInt(2));
+          if (all) {
+            o.tx.updateAll(t, TOGGLE, new byte[] {c});
+          } else {
+            o.tx.updateRange(t, from, to, TOGGLE, new byte[] {c});
+          }
+          if (Arrays.compareUnsigned(from, to) < 0) {
+            toggleRange(o.view.subMap(from, true, to, false), c);
+            o.ranges.add(new byte[][] {from, to});
+            o.apply.add(() -> toggleRange(committed.subMap(from, true, to, false), c));
+          }
         }
       } else if (r < 65 && !open.isEmpty()) {
         Open o = open.get(rnd.nextInt(open.size()));
-        if (rnd.nextInt(3) > 0) {
+        int how = rnd.nextInt(12);
+        if (how < 7) {
           byte[] k = key(rnd.nextInt(KEYS));
           assertArrayEquals(o.view.get(k), o.tx.get(t, k), "tx get at step " + step);
           o.read.add(k);
+        } else if (how == 7) {
+          o.scanned.add(scanBackward(o, t, rnd, step));
+        } else if (how == 8 && o.iso == Isolation.SNAPSHOT) {
+          // A bounded scan looks a little past its end (see Transaction.cursor(Tree, KeyRange)):
+          // only where the scanned range is not checked.
+          byte[] from = key(rnd.nextInt(KEYS));
+          byte[] to = rangeEnd(from, rnd);
+          Iterator<Map.Entry<byte[], byte[]>> it = o.view.subMap(from, true, to, false).entrySet().iterator();
+          try (Scan sc = o.tx.scan(t, KeyRange.closedOpen(from, to))) {
+            for (dev.sapwood.Entry e : sc) {
+              assertTrue(it.hasNext(), "tx scan: extra key at step " + step);
+              Map.Entry<byte[], byte[]> m = it.next();
+              assertArrayEquals(m.getKey(), e.key(), "tx scan key at step " + step);
+              assertArrayEquals(m.getValue(), e.value(), "tx scan value at step " + step);
+            }
+          }
+          assertFalse(it.hasNext(), "tx scan ended early at step " + step);
         } else {
           byte[] from = key(rnd.nextInt(KEYS));
           int n = 1 + rnd.nextInt(12);
@@ -182,12 +278,24 @@ class TransactionModelTest {
             history.add(new Change(g[0], g[1], at));
           }
         }
-      } else if (r < 95) {
+      } else if (r < 93) {
         byte[] k = key(rnd.nextInt(KEYS));
         byte[] v = ("p" + step).getBytes(StandardCharsets.US_ASCII);
         t.put(k, v);
         committed.put(k, v);
         history.add(new Change(k, null, ++clock[0]));
+      } else if (r < 95) {
+        byte[] from = key(rnd.nextInt(KEYS));
+        byte[] to = rangeEnd(from, rnd);
+        if (rnd.nextBoolean()) {
+          t.deleteRange(from, to);
+          committed.subMap(from, true, to, false).clear();
+        } else {
+          byte c = (byte) "+-".charAt(rnd.nextInt(2));
+          t.updateRange(from, to, TOGGLE, new byte[] {c});
+          toggleRange(committed.subMap(from, true, to, false), c);
+        }
+        history.add(new Change(from, to, ++clock[0]));
       } else if (r < 98) {
         db.checkpoint();
       } else if (r < 99) {
@@ -208,6 +316,8 @@ class TransactionModelTest {
     checkAll(db, t, committed, steps);
     assertTrue(outcomes.getOrDefault("commit", 0) > 50, "commits: " + outcomes);
     assertTrue(outcomes.getOrDefault("WRITE_WRITE", 0) > 0, "write-write conflicts: " + outcomes);
+    assertTrue(outcomes.getOrDefault("READ_WRITE", 0) + outcomes.getOrDefault("RANGE", 0) > 0,
+        "SERIALIZABLE conflicts: " + outcomes);
     db.close();
   }
 
@@ -235,7 +345,7 @@ class TransactionModelTest {
   private static String predict(Open o, List<Change> history) {
     for (byte[] k : o.wrote) {
       for (Change c : history) {
-        if (c.at > o.snapshot && c.to == null && Arrays.equals(c.from, k)) {
+        if (c.at > o.snapshot && covers(c, k)) { // a range write is a write of every key of its range
           return "WRITE_WRITE";
         }
       }
@@ -267,7 +377,35 @@ class TransactionModelTest {
 
   private static boolean overlaps(Change c, byte[] lo, byte[] hi) {
     byte[] cHi = c.to == null ? Arrays.copyOf(c.from, c.from.length + 1) : c.to;
-    return (hi == null || Arrays.compareUnsigned(c.from, hi) < 0) && Arrays.compareUnsigned(lo, cHi) < 0;
+    return (hi == null || Arrays.compareUnsigned(c.from, hi) < 0) && (lo == null || Arrays.compareUnsigned(lo, cHi) < 0);
+  }
+
+  /** An end for a range from {@code k}: up to 8 keys on, sometimes empty. */
+  private static byte[] rangeEnd(byte[] k, Random rnd) {
+    return key(Math.min(KEYS, Integer.parseInt(new String(k, 1, 4, StandardCharsets.US_ASCII)) + rnd.nextInt(8)));
+  }
+
+  /**
+   * A backward walk of the transaction's cursor from its last key, checked against its view;
+   * returns the range it scanned: [the key it stopped on, or null if it ran off the start, end).
+   */
+  private static byte[][] scanBackward(Open o, Tree t, Random rnd, int step) {
+    int n = 1 + rnd.nextInt(12);
+    Iterator<Map.Entry<byte[], byte[]>> it = o.view.descendingMap().entrySet().iterator();
+    try (Cursor c = o.tx.cursor(t)) {
+      boolean ok = c.last();
+      for (int i = 0; i < n && ok; i++) {
+        assertTrue(it.hasNext(), "tx backward scan at step " + step);
+        Map.Entry<byte[], byte[]> e = it.next();
+        assertArrayEquals(e.getKey(), c.key(), "tx backward scan key at step " + step);
+        assertArrayEquals(e.getValue(), c.value(), "tx backward scan value at step " + step);
+        ok = c.prev();
+      }
+      if (!ok) {
+        assertFalse(it.hasNext(), "tx backward scan ended early at step " + step);
+      }
+      return new byte[][] {ok ? c.key() : null, null};
+    }
   }
 
   /** Whether a key written after the snapshot shares a conflict-table slot with one the transaction wrote or read. */
