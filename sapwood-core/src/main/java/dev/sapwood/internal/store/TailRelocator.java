@@ -19,6 +19,9 @@ import java.util.Map;
  * begins while it is in flight.
  */
 final class TailRelocator {
+  /** Indexes into {@code BlockFileState.relocation}: what became of the blocks a relocation tried. */
+  static final int MOVED = 0, BUSY = 1, OVERTAKEN = 2, NO_ROOM = 3;
+
   private final BlockFileState s;
   private final BlockReads reads;
 
@@ -87,6 +90,7 @@ final class TailRelocator {
       }
       long fit = s.extents.firstFitLocked(length);
       if (fit < 0 || fit >= offset) {
+        s.relocation[NO_ROOM]++;
         return -1;
       }
     } finally {
@@ -98,11 +102,13 @@ final class TailRelocator {
     s.lock.lock();
     try {
       if (s.table.get(blockNumber) != seen || s.writesInFlight > 0) {
+        s.relocation[BUSY]++;
         return 0;
       }
       at = s.extents.allocateLocked(length);
       if (at >= offset) {
         s.extents.retireLocked(at, length, false, 0);
+        s.relocation[NO_ROOM]++;
         return -1;
       }
       s.writesInFlight++;
@@ -127,6 +133,7 @@ final class TailRelocator {
       s.lock.lock();
       try {
         s.relocating = 0;
+        s.relocation[installed ? MOVED : OVERTAKEN]++;
         s.endWriteLocked(at, length, installed);
       } finally {
         s.lock.unlock();
