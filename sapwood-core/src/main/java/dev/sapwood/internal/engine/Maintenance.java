@@ -108,7 +108,9 @@ final class Maintenance {
   /**
    * Online: the buffers of the trees named are drained one path at a time (optimize), and blocks
    * move under the shared side; readers and writers go on throughout, waiting at most for one
-   * optimize step or a checkpoint's begin. Changes written meanwhile may stay buffered.
+   * optimize step or a checkpoint's begin. Changes written meanwhile may stay buffered. Figures:
+   * {@code compact.walks} and {@code compact.drain_micros} (the drain), {@code compact.rounds} and
+   * {@code compact.relocate_micros} (the relocation rounds and their checkpoints).
    */
   void compact(List<String> treeNames) {
     file.checkCheckpointAllowed();

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code optimize.flushes}, {@code optimize.trees_done}, {@code optimize.progress_permille} (the
  * tree last stepped: leaf entries passed over its row count, in thousandths), {@code
  * optimize.step_micros_total/_max} (a step holds its tree's root: writers to that tree wait for
- * at most one step).
+ * at most one step), {@code compact.walks} (the walks {@link #compactTree} made).
  *
  * <p>Thread-safe: one optimize per tree at a time (a second caller waits for the first).
  */
