@@ -354,7 +354,7 @@ public final class BlockFile implements Closeable {
    * Counters: io.bytes_written, io.bytes_read, io.fsyncs, store.blocks, store.free_bytes,
    * store.pending_free_bytes (deferred to the next checkpoint or waiting for reads),
    * store.file_bytes, store.checkpoints, and the tail relocations' blocks (store.relocated_blocks
-   * moved, store.relocation_busy left because a write of the block was in flight,
+   * moved, store.relocation_busy left because the block changed or a write was in flight,
    * store.relocation_overtaken dropped because one began during the copy, store.relocation_no_room
    * stopped because nothing below fit).
    */

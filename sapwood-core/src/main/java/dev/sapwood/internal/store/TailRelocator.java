@@ -19,8 +19,15 @@ import java.util.Map;
  * begins while it is in flight.
  */
 final class TailRelocator {
-  /** Indexes into {@code BlockFileState.relocation}: what became of the blocks a relocation tried. */
-  static final int MOVED = 0, BUSY = 1, OVERTAKEN = 2, NO_ROOM = 3;
+  // Indexes into BlockFileState.relocation: what became of the blocks a relocation tried.
+  /** Moved and installed. */
+  static final int MOVED = 0;
+  /** Left: the block changed since it was chosen, or a write was in flight. */
+  static final int BUSY = 1;
+  /** Copied, then dropped: a write or free of the block began during the copy. */
+  static final int OVERTAKEN = 2;
+  /** Nothing below the block fit it. */
+  static final int NO_ROOM = 3;
 
   private final BlockFileState s;
   private final BlockReads reads;
