@@ -18,15 +18,20 @@ import java.util.stream.Stream;
  * deletes half of them, then times every put of one writer thread through three phases — idle,
  * {@code Database.optimize()} (called by reflection, so the harness also runs against builds
  * without it) after a fresh batch of buffered writes, and {@code Database.compact()} — and prints
- * p50, p99, p99.9 and max per phase. Usage: {@code MaintenanceLatency DIR [keys]}. A benchmark,
- * not a test: numbers on a shared machine are noisy.
+ * p50, p99, p99.9 and max per phase. Usage: {@code MaintenanceLatency DIR [keys] [quiet]}; {@code
+ * quiet} runs the same phases with no writer, for the maintenance's own duration. Keys are 16
+ * bytes, values 100. A benchmark, not a test: numbers on a shared machine are noisy.
  */
 public final class MaintenanceLatency {
   private MaintenanceLatency() {}
 
+  /** No writer thread: the phases alone. */
+  private static boolean quiet;
+
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int keys = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    quiet = args.length > 2 && args[2].equals("quiet");
     wipe(dir);
     Options options = Options.defaults().durability(Durability.NONE).cacheSize(64L << 20);
     try (Database db = Database.open(dir, options)) {
@@ -88,7 +93,9 @@ public final class MaintenanceLatency {
         total[1] = Math.max(total[1], d);
       }
     });
-    writer.start();
+    if (!quiet) {
+      writer.start();
+    }
     long start = System.nanoTime();
     work.run();
     double secs = (System.nanoTime() - start) / 1e9;
@@ -99,6 +106,13 @@ public final class MaintenanceLatency {
     var st = db.stats();
     System.out.printf(Locale.ROOT, "           so far: optimize.step_micros_max %,d, checkpoint.phase_wait_micros_max %,d, flush.by_writers %,d%n",
         st.get("optimize.step_micros_max"), st.get("checkpoint.phase_wait_micros_max"), st.get("flush.by_writers"));
+    System.out.printf(Locale.ROOT, "           compact: walks %,d, drain %,d ms, rounds %,d, relocation %,d ms; blocks moved %,d, busy %,d,"
+        + " overtaken %,d, no room %,d; file %,d MiB%n",
+        st.get("compact.walks"), st.get("compact.drain_micros") / 1000,
+        st.get("compact.rounds"), st.get("compact.relocate_micros") / 1000,
+        st.get("store.relocated_blocks"), st.get("store.relocation_busy"),
+        st.get("store.relocation_overtaken"), st.get("store.relocation_no_room"),
+        st.get("store.file_bytes") >> 20);
   }
 
   /** The bucket (µs) holding quantile {@code q} of {@code n} values. */
@@ -115,7 +129,7 @@ public final class MaintenanceLatency {
   }
 
   private static byte[] key(int i) {
-    return String.format(Locale.ROOT, "key%012d", i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return String.format(Locale.ROOT, "key%013d", i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static void sleep(long ms) {

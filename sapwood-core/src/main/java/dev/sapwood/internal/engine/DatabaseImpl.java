@@ -301,6 +301,12 @@ public final class DatabaseImpl implements Database {
     optimizer.optimize(t);
   }
 
+  /** Tests: hooks into {@code compact}, before its later walks of a tree and in each relocation round. */
+  void compactHooks(Runnable beforeWalk, Runnable afterRelocation) {
+    optimizer.beforeCompactWalk(beforeWalk);
+    maintenance.afterCompactRelocation(afterRelocation);
+  }
+
   /** {@link #optimize(TreeImpl)} cut short after {@code maxSteps} steps (tests); whether it finished. */
   boolean optimize(TreeImpl t, long maxSteps) {
     return optimizer.optimize(t, maxSteps);

@@ -39,6 +39,8 @@ final class Maintenance {
   private final OnlineOptimize optimizer;
   private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
   private LogWriter log; // set once, before the first checkpoint
+  /** Runs in each round of {@code compact} once its blocks moved (tests: progress mid-compaction). */
+  private volatile Runnable afterRelocation = () -> {};
 
   Maintenance(DatabaseGate gate, BlockFile file, Checkpointer checkpointer, Catalog catalog, long catalogBlock,
       Counters counters, TreeRegistry trees, OnlineOptimize optimizer, int nodeSize) {
@@ -106,37 +108,58 @@ final class Maintenance {
   /**
    * Online: the buffers of the trees named are drained one path at a time (optimize), and blocks
    * move under the shared side; readers and writers go on throughout, waiting at most for one
-   * optimize step or a checkpoint's begin. Changes written meanwhile may stay buffered.
+   * optimize step or a checkpoint's begin. Changes written meanwhile may stay buffered. Figures:
+   * {@code compact.walks} and {@code compact.drain_micros} (the drain), {@code compact.rounds} and
+   * {@code compact.relocate_micros} (the relocation rounds and their checkpoints).
    */
   void compact(List<String> treeNames) {
     file.checkCheckpointAllowed();
+    long start = System.nanoTime();
     for (String name : treeNames) {
       TreeImpl t = gate.read(() -> trees.get(name));
       if (t != null) {
         optimizer.compactTree(t);
       }
     }
+    long drained = System.nanoTime();
+    counters.counter("compact.drain_micros").add((drained - start) / 1000);
     synchronized (checkpointer) {
       // Space the last two checkpoints refer to is released two checkpoints on. A round moves
       // every block that fits lower down, then two checkpoints release the old places and cut the
       // free tail; the block tables those checkpoints write take fresh space at the end while the
       // space below still waits, so a round can leave the file larger than it found it (a tiny
       // database grew from 44 to 56 KiB with one round). Rounds go on while they move blocks or
-      // shrink the file.
+      // shrink the file, but stop after two rounds in a row that left the file no smaller than
+      // the smallest it was: writers going on meanwhile refill the tail as fast as it empties (the
+      // blocks a round moves are then mostly theirs), and rounds that kept going while anything
+      // moved ran to the limit under steady writes.
       checkpoint();
       checkpoint();
-      long previous = Long.MAX_VALUE;
-      for (int round = 0; round < COMPACT_MAX_ROUNDS; round++) {
+      long smallest = Long.MAX_VALUE;
+      int stale = 0;
+      for (int round = 0; round < COMPACT_MAX_ROUNDS && stale < 2; round++) {
+        counters.counter("compact.rounds").increment();
         long moved = gate.writeShared(file::relocateAll);
+        afterRelocation.run();
         checkpoint();
         checkpoint();
         long units = alignedUnits(file.fileSize());
-        if (moved == 0 && units >= previous) {
+        if (moved == 0 && units >= smallest) {
           break; // nothing moved and nothing given back: no later round would do better
         }
-        previous = Math.min(previous, units);
+        stale = units < smallest ? 0 : stale + 1;
+        smallest = Math.min(smallest, units);
       }
     }
+    counters.counter("compact.relocate_micros").add((System.nanoTime() - drained) / 1000);
+  }
+
+  /**
+   * Tests: {@code hook} runs in every round of {@code compact}, after its blocks moved and before
+   * its checkpoints, with the checkpointer's monitor held (so no checkpoint runs meanwhile).
+   */
+  void afterCompactRelocation(Runnable hook) {
+    afterRelocation = hook;
   }
 
   private static long alignedUnits(long bytes) {

@@ -363,7 +363,10 @@ public final class BlockFile implements Closeable {
   /**
    * Counters: io.bytes_written, io.bytes_read, io.fsyncs, store.blocks, store.free_bytes,
    * store.pending_free_bytes (deferred to the next checkpoint or waiting for reads),
-   * store.file_bytes, store.checkpoints.
+   * store.file_bytes, store.checkpoints, and the tail relocations' blocks (store.relocated_blocks
+   * moved, store.relocation_busy left because the block changed or a write was in flight,
+   * store.relocation_overtaken dropped because one began during the copy, store.relocation_no_room
+   * stopped because nothing below fit).
    */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -376,6 +379,10 @@ public final class BlockFile implements Closeable {
       m.put("store.free_bytes", s.extents.freeBytesLocked());
       m.put("store.pending_free_bytes", s.extents.pendingBytesLocked());
       m.put("store.checkpoints", s.checkpoints);
+      m.put("store.relocated_blocks", s.relocation[TailRelocator.MOVED]);
+      m.put("store.relocation_busy", s.relocation[TailRelocator.BUSY]);
+      m.put("store.relocation_overtaken", s.relocation[TailRelocator.OVERTAKEN]);
+      m.put("store.relocation_no_room", s.relocation[TailRelocator.NO_ROOM]);
     } finally {
       s.lock.unlock();
     }

@@ -19,6 +19,16 @@ import java.util.Map;
  * begins while it is in flight.
  */
 final class TailRelocator {
+  // Indexes into BlockFileState.relocation: what became of the blocks a relocation tried.
+  /** Moved and installed. */
+  static final int MOVED = 0;
+  /** Left: the block changed since it was chosen, or a write was in flight. */
+  static final int BUSY = 1;
+  /** Copied, then dropped: a write or free of the block began during the copy. */
+  static final int OVERTAKEN = 2;
+  /** Nothing below the block fit it. */
+  static final int NO_ROOM = 3;
+
   private final BlockFileState s;
   private final BlockReads reads;
 
@@ -87,6 +97,7 @@ final class TailRelocator {
       }
       long fit = s.extents.firstFitLocked(length);
       if (fit < 0 || fit >= offset) {
+        s.relocation[NO_ROOM]++;
         return -1;
       }
     } finally {
@@ -98,11 +109,13 @@ final class TailRelocator {
     s.lock.lock();
     try {
       if (s.table.get(blockNumber) != seen || s.writesInFlight > 0) {
+        s.relocation[BUSY]++;
         return 0;
       }
       at = s.extents.allocateLocked(length);
       if (at >= offset) {
         s.extents.retireLocked(at, length, false, 0);
+        s.relocation[NO_ROOM]++;
         return -1;
       }
       s.writesInFlight++;
@@ -127,6 +140,7 @@ final class TailRelocator {
       s.lock.lock();
       try {
         s.relocating = 0;
+        s.relocation[installed ? MOVED : OVERTAKEN]++;
         s.endWriteLocked(at, length, installed);
       } finally {
         s.lock.unlock();

@@ -56,12 +56,16 @@ final class NodeReader {
   /**
    * A header longer than the probe is checked against its CRC32C by streaming the rest of it
    * through a small buffer before the header is read whole: its length is not trusted before
-   * the checksum vouches for it.
+   * the checksum vouches for it. A header that ends one to three bytes past the probe has part of
+   * its CRC in the probe: only the bytes before the CRC are summed (summing the whole probe asked
+   * for a checksum of a negative length, and a sound node read as corrupt).
    */
   private static void checkLongHeader(BlockFile file, long block, byte[] probe, int headerLen) {
     CRC32C crc = new CRC32C();
-    crc.update(probe, 0, probe.length);
-    int computed = file.checksumBlock(block, probe.length, headerLen - 4 - probe.length, crc);
+    int summed = Math.min(probe.length, headerLen - 4);
+    crc.update(probe, 0, summed);
+    int rest = headerLen - 4 - summed;
+    int computed = rest > 0 ? file.checksumBlock(block, summed, rest, crc) : (int) crc.getValue();
     byte[] stored = new byte[4];
     file.readBlock(block, headerLen - 4, stored, 0, 4);
     if (computed != new BoundedReader(stored, 0, 4).i32("header crc")) {

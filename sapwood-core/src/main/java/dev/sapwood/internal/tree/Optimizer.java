@@ -32,9 +32,11 @@ public final class Optimizer {
 
   /**
    * What one step did: where the next starts (null: done), the entries of the leaf it reached, the
-   * flushes it made, and whether it changed the tree's shape (a split, merge or root change).
+   * flushes it made, whether it changed the tree's shape (a split, merge or root change), and
+   * whether it shrank it (a merge, or the root losing a level): only a shrinking can leave the
+   * level above small for a later walk to merge.
    */
-  public record Step(byte[] next, long leafEntries, int flushes, boolean reshaped) {}
+  public record Step(byte[] next, long leafEntries, int flushes, boolean reshaped, boolean shrank) {}
 
   /** One step of tree {@code rootBlock} from key {@code from} (the empty key: the start). */
   public Step step(long rootBlock, byte[] from) {
@@ -46,6 +48,7 @@ public final class Optimizer {
     byte[] hi = null;
     int flushes = 0;
     boolean reshaped = false;
+    boolean shrank = false;
     while (node.height > 0) {
       ctx.partitions.prepareChange(node);
       int c;
@@ -66,6 +69,7 @@ public final class Optimizer {
         int before = node.n;
         Node kept = flusher.reshaper().reshapeChild(node, c, child);
         reshaped |= node.n != before;
+        shrank |= node.n < before;
         if (kept != null) {
           child = kept; // still gorged elsewhere: left for the cleaner; this path goes on
           c = node.partitionFor(from);
@@ -90,9 +94,11 @@ public final class Optimizer {
     // writer's flush would.
     Node root = ctx.pinRootWrite(rootBlock);
     ctx.partitions.prepareChange(root);
+    int height = root.height;
     reshaped |= flusher.reshaper().reshapeRoot(root);
+    shrank |= root.height < height;
     ctx.cache.unpinWrite(root);
-    return new Step(hi, entries, flushes, reshaped);
+    return new Step(hi, entries, flushes, reshaped, shrank);
   }
 
   /**

@@ -202,6 +202,28 @@ class NodeCodecTest {
     assertSameNode(node, readFully(write(node, codec)));
   }
 
+  /**
+   * A header ending one to four bytes past the probe: its CRC straddles the probe's end (a
+   * sound node of 16,385 bytes of header read as corrupt: "checksum of -3 bytes").
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4})
+  void internalNodeWhoseHeaderCrcStraddlesTheProbeRoundTrips(int past) {
+    int h0 = headerLength(sampleInternal(1, 0));
+    int perPivot = headerLength(sampleInternal(1, 1)) - h0; // each extra pivot adds the same
+    int extra = (NodeFormat.HEADER_PROBE - 1 - h0) / perPivot; // the most that stay within the probe
+    Node node = sampleInternal(file.allocateBlockNumber(), extra);
+    int pad = NodeFormat.HEADER_PROBE + past - headerLength(node);
+    byte[] last = node.pivots[node.n - 2];
+    node.pivots[node.n - 2] = java.util.Arrays.copyOf(last, last.length + pad); // still the largest pivot
+    assertEquals(NodeFormat.HEADER_PROBE + past, headerLength(node));
+    assertSameNode(node, readFully(write(node, Compressors.NONE)));
+  }
+
+  private static int headerLength(Node node) {
+    return java.nio.ByteBuffer.wrap(NodeWriter.write(node, Compressors.NONE).block()).getInt(4);
+  }
+
   @Test
   void partialFetchReadsExactlyOneBasement() {
     Node leaf = sampleLeaf(file.allocateBlockNumber(), 5000);
