@@ -236,6 +236,7 @@ public final class PeerBench {
     out.println();
     table(out, "ops/s (ratio = sapwood / peer)", cfg.benchmarks(), med, WorkloadResult::opsPerSec, "%,.0f", true);
     table(out, "p99 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP99Micros, "%.1f", false);
+    table(out, "p99.9 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP999Micros, "%.1f", false);
     table(out, "write amplification (bytes written to storage incl. settle / user bytes)",
         writes(cfg.benchmarks()), med, WorkloadResult::writeAmp, "%.2f", false);
     table(out, "space amplification (bytes on disk / live user bytes)", cfg.benchmarks(), med,
