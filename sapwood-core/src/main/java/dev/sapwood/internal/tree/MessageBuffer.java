@@ -97,28 +97,31 @@ final class MessageBuffer extends MessageArena {
   }
 
   /**
-   * After point message {@code p} was added as its key's newest here: folds it into the message
-   * just before it if {@code combiner} allows, else folds the two messages before it into one (the
-   * newest may not be visible to snapshots yet, its predecessor usually is: {@link
-   * SnapshotRegistry#mayCombine}). One step each time keeps a key updated again and again at one
-   * or two messages.
+   * After point message {@code p} was added as its key's newest here: folds it into the messages
+   * of its key before it, one pair at a time, while {@code combiner} allows; if it cannot fold at
+   * all (the newest may not be visible to snapshots yet: {@link SnapshotRegistry#mayCombine}), the
+   * messages before it are folded the same way. So a key updated again and again holds one or two
+   * messages here.
    */
   private void combineAround(int p, Combiner combiner) {
-    if (p > 0 && sameKey(points[p - 1], points[p])) {
-      int r = combiner.combine(this, points[p - 1], points[p]);
-      if (r >= 0) {
-        points[p - 1] = r;
-        removePoint(p);
-        return;
-      }
-      if (p > 1 && sameKey(points[p - 2], points[p - 1])) {
-        r = combiner.combine(this, points[p - 2], points[p - 1]);
-        if (r >= 0) {
-          points[p - 2] = r;
-          removePoint(p - 1);
-        }
-      }
+    int q = foldDown(p, combiner);
+    if (q == p && p > 0) {
+      foldDown(p - 1, combiner);
     }
+  }
+
+  /** Folds point {@code p} into the points of its key before it while allowed; returns where it ends. */
+  private int foldDown(int p, Combiner combiner) {
+    while (p > 0 && sameKey(points[p - 1], points[p])) {
+      int r = combiner.combine(this, points[p - 1], points[p]);
+      if (r < 0) {
+        break;
+      }
+      points[p - 1] = r;
+      removePoint(p);
+      p--;
+    }
+    return p;
   }
 
   private boolean sameKey(int a, int b) {
