@@ -104,8 +104,10 @@ final class MessageBuffer extends MessageArena {
    * messages here.
    */
   private void combineAround(int p, Combiner combiner) {
-    int q = foldDown(p, combiner);
-    if (q == p && p > 0) {
+    if (p == 0 || !sameKey(points[p - 1], points[p])) {
+      return; // the key's only message here: the common case, one comparison
+    }
+    if (foldDown(p, combiner) == p) {
       foldDown(p - 1, combiner);
     }
   }
