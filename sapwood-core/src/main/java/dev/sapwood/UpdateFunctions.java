@@ -46,12 +46,20 @@ public final class UpdateFunctions {
       }
       return fromLong(old + toLong(argument));
     }
+
+    /** Two additions are one: the sum of the arguments (wrapping, as the addition does). */
+    @Override
+    public byte[] combine(byte[] key, byte[] first, byte[] second) {
+      return fromLong(toLong(first) + toLong(second));
+    }
   };
 
   /**
    * Appends the argument to the old value (absent counts as empty). An append whose result would
    * be longer than {@link Limits#MAX_VALUE_SIZE} is skipped: the value stays as it was and the
-   * {@code update.failed} counter counts it (see {@link UpdateFunction}).
+   * {@code update.failed} counter counts it (see {@link UpdateFunction}). Two appends do not
+   * {@linkplain UpdateFunction#combine combine}: together they may pass the limit where each alone
+   * would not.
    */
   public static final UpdateFunction APPEND = new UpdateFunction() {
     @Override
@@ -80,6 +88,12 @@ public final class UpdateFunctions {
     @Override
     public byte[] apply(byte[] key, byte[] oldValue, byte[] argument) {
       return oldValue != null ? oldValue : argument;
+    }
+
+    /** The first wins: after it the key is present, so the second keeps what is there. */
+    @Override
+    public byte[] combine(byte[] key, byte[] first, byte[] second) {
+      return first.clone();
     }
   };
 

@@ -151,6 +151,9 @@ public final class BenchRunner {
         });
         return withWritten(t, t.userBytes, "counter +1 via " + e.updateMethod());
       }
+      case HOTKEY -> {
+        return hotKey(e, w, idx, st);
+      }
       case DELETERANDOM -> {
         Timed t = fixed(w, idx, n, (th, rnd) -> i -> {
           long k = rnd.nextLong(n);
@@ -355,6 +358,54 @@ public final class BenchRunner {
       }
       return new Timed(ops, nanos, sum, 0, all, threads + " full scan(s)", p.timeline());
     }
+  }
+
+  /**
+   * num blind +1s of counter 0 (untimed, one thread), then reads rounds of one more +1 (untimed)
+   * and one get of the counter (timed): a hot key read while it is still being updated, as YCSB's
+   * A and F do. The rate is gets per second of get time; for Sapwood the note says how many
+   * buffered messages a get applied on average (its read.* counters).
+   */
+  private Timed hotKey(BenchEngine e, Workload w, int idx, State st) {
+    byte[] hot = keys.key(0);
+    long n = cfg.num();
+    for (long i = 0; i < n; i++) {
+      e.add(hot, 1);
+    }
+    st.counters.set(0);
+    long[] before = readCounters(e);
+    long reads = cfg.readOps();
+    Histogram h = newHistogram();
+    long nanos = 0;
+    try (Progress p = new Progress(w.label(), reads, bar, sampleMillis, sampleListener)) {
+      for (long i = 0; i < reads; i++) {
+        e.add(hot, 1);
+        long t0 = System.nanoTime();
+        long v = e.counter(hot);
+        long dt = Math.max(1, System.nanoTime() - t0);
+        nanos += dt;
+        h.recordValue(dt);
+        if (cfg.verify() && v != n + i + 1) {
+          throw new IllegalStateException("hot counter reads " + v + " after " + (n + i + 1) + " adds");
+        }
+        p.add(1);
+      }
+      long[] after = readCounters(e);
+      String perGet = after == null ? "" : String.format(java.util.Locale.ROOT, "; %.2f messages applied per get",
+          (after[1] - before[1]) / (double) Math.max(1, after[0] - before[0]));
+      return new Timed(reads, nanos, reads * (cfg.keySize() + 8L), 0, h,
+          "gets of one counter after " + n + " blind +1s, each get after one more, via " + e.updateMethod()
+              + perGet, p.timeline());
+    }
+  }
+
+  /** Sapwood's {read.gets, read.get_messages_applied}, or null for other engines. */
+  private static long[] readCounters(BenchEngine e) {
+    if (e instanceof SapwoodEngine s) {
+      dev.sapwood.Stats stats = s.database().stats();
+      return new long[] {stats.get("read.gets"), stats.get("read.get_messages_applied")};
+    }
+    return null;
   }
 
   private Timed readWhileWriting(BenchEngine e, Workload w, int gen, int idx, State st,

@@ -28,6 +28,11 @@ public enum Workload {
   SEEKRANDOM(false),
   /** Adds 1 to num random 64-bit counters (blind update, merge, or read-modify-write). */
   UPDATERANDOM(true),
+  /**
+   * Adds 1 to one counter (key 0) num times (blind updates, untimed), then gets that counter
+   * reads times (timed): the cost of reading a key after many blind updates of it.
+   */
+  HOTKEY(false),
   /** Deletes num random keys (with replacement). */
   DELETERANDOM(true),
   /** threads readers get random keys while one more thread overwrites random keys. */

@@ -48,4 +48,13 @@ class SapwoodWorkloadsTest {
       }
     }
   }
+
+  @Test
+  void hotKeyReadsTheCounterAndSaysWhatAGetApplied() {
+    BenchConfig cfg = BenchConfig.defaults(List.of(Workload.HOTKEY)).withNum(5000).withVerify(true);
+    BenchRunner r = new BenchRunner(cfg, null, 50);
+    List<WorkloadResult> res = r.run(SapwoodEngine.FACTORY, dir.resolve("hot"), null);
+    assertEquals(5000, res.get(0).ops()); // reads default to num; verify checks every get's count
+    assertTrue(res.get(0).note().contains("messages applied per get"), res.get(0).note());
+  }
 }

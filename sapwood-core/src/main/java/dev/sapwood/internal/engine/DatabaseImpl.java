@@ -95,6 +95,7 @@ public final class DatabaseImpl implements Database {
     this.recoveredNextLsn = r.nextLsn();
     this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
+    ctx.snapshots.visibleFrom(writes::visibleMsn); // buffered messages fold only once visible (Combiner)
     maintenance.useLog(log);
     this.transactor = new Transactor(this, options, txnStats, conflicts);
     if (readOnly) {

@@ -143,7 +143,7 @@ public final class BeTree {
         }
       }
     } else {
-      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
+      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
     }
   }
 

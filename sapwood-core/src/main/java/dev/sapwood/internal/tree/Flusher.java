@@ -214,19 +214,23 @@ final class Flusher {
     return true;
   }
 
-  /** Routes every message of {@code buf} to the child buffers of internal node {@code node}. */
+  /**
+   * Routes every message of {@code buf} to the child buffers of internal node {@code node}, folding
+   * each key's messages there as the root's inserts do ({@link Combiner}).
+   */
   void distribute(MessageBuffer buf, Node node) {
     long maxMsn = node.maxMsn;
     for (int j = 0; j < node.n; j++) {
       byte[] lo = node.lowerBound(j);
       byte[] hi = node.upperBound(j);
-      node.buffers[j].addSortedRun(buf, buf.lowerBound(lo), buf.lowerBoundOrEnd(hi));
       for (int r = 0; r < buf.rangeCount(); r++) {
         int rec = buf.range(r);
         if (buf.rangeOverlaps(rec, lo, hi)) {
           node.buffers[j].addCopy(buf, rec);
         }
       }
+      // After the ranges: a key's messages fold only if no range message lies between them.
+      node.buffers[j].addSortedRun(buf, buf.lowerBound(lo), buf.lowerBoundOrEnd(hi), ctx.combiner);
     }
     node.maxMsn = Math.max(maxMsn, buf.maxMsn());
   }

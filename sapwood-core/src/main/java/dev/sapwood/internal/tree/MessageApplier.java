@@ -223,6 +223,30 @@ final class MessageApplier {
     UpdateFunction fn = functions.resolve(fnName);
     byte[] key = Arrays.copyOfRange(k, kOff, kOff + kLen);
     byte[] old = present ? Arrays.copyOfRange(valArr, valOff, valOff + valLen) : null;
+    byte[] result = run(fn, key, old, argument, failures);
+    if (result == SKIPPED) {
+      return;
+    }
+    if (result == null) {
+      present = false;
+    } else {
+      valArr = result;
+      valOff = 0;
+      valLen = result.length;
+      present = true;
+    }
+  }
+
+  /** What {@link #run} returns for an update that is skipped (compared by identity). */
+  static final byte[] SKIPPED = new byte[0];
+
+  /**
+   * Runs one update the one way every place that applies it does (a flush, a read, a {@link
+   * Combiner}): the new value, null if the function deleted the key, or {@link #SKIPPED} if the
+   * function threw or made a value over {@link Limits#MAX_VALUE_SIZE} (told to {@code failures};
+   * the value then stays as it was).
+   */
+  static byte[] run(UpdateFunction fn, byte[] key, byte[] old, byte[] argument, FailureListener failures) {
     byte[] result;
     try {
       result = fn.apply(key, old, argument);
@@ -230,20 +254,15 @@ final class MessageApplier {
       // The update cannot apply to this value: it is dropped and the value stays as it was.
       // Propagating would wedge every later flush of this buffer on the same message.
       failures.failed(fn.name(), ex);
-      return;
+      return SKIPPED;
     }
-    if (result == null) {
-      present = false;
-    } else if (result.length > Limits.MAX_VALUE_SIZE) {
+    if (result != null && result.length > Limits.MAX_VALUE_SIZE) {
       // A result past the value limit is refused the same way wherever it is computed (flush,
       // read, replay): the update is skipped and the value stays as it was.
       failures.failed(fn.name(), new IllegalArgumentException("update " + fn.name() + " made a value of "
           + result.length + " bytes, over the limit of " + Limits.MAX_VALUE_SIZE));
-    } else {
-      valArr = result;
-      valOff = 0;
-      valLen = result.length;
-      present = true;
+      return SKIPPED;
     }
+    return result;
   }
 }

@@ -15,14 +15,19 @@ import java.util.Arrays;
  * UPDATE_RANGE, key is the inclusive start and value holds the end and the argument ({@link
  * RangeUpdates}).
  *
- * <p>Invariants: {@code [0, used)} of the arena is whole records back to back; {@link #bytes()} is
- * the sum of their sizes. Not thread-safe: guarded by the owning node's latch.
+ * <p>Invariants: {@code [0, used)} of the arena is whole records back to back, each live (in one of
+ * the buffer's lists) or dead (replaced by a combined record, {@link Combiner}: in no list, its
+ * bytes counted in {@code dead}); {@link #bytes()} is the sum of the live records' sizes. A record
+ * is changed in place only by a combine, which keeps its key and size. Not thread-safe: guarded by
+ * the owning node's latch.
  */
 abstract sealed class MessageArena permits MessageBuffer {
   static final int HEADER = 1 + 8 + 4;
 
   private byte[] arena;
   private int used;
+  /** Bytes of dead records in {@code [0, used)}. */
+  private int dead;
 
   MessageArena(int capacity) {
     arena = new byte[Math.max(16, capacity)];
@@ -136,9 +141,19 @@ abstract sealed class MessageArena permits MessageBuffer {
 
   // ---- storage ----
 
-  /** Bytes of message records held. */
+  /** Bytes of live message records held. */
   final int bytes() {
-    return used;
+    return used - dead;
+  }
+
+  /** Bytes of dead records still in the arena (a compaction drops them). */
+  final int deadBytes() {
+    return dead;
+  }
+
+  /** Whether {@code more} bytes would not fit without growing the arena while half of it is dead. */
+  final boolean wastefulFor(int more) {
+    return dead > 0 && (long) used + more > arena.length && dead >= used / 2;
   }
 
   /** Forgets every record; a large arena is dropped for a small one. */
@@ -147,6 +162,32 @@ abstract sealed class MessageArena permits MessageBuffer {
       arena = new byte[64];
     }
     used = 0;
+    dead = 0;
+  }
+
+  /**
+   * Marks record {@code rec} dead (the caller has taken it out of its list): the last record of
+   * the arena is cut off, any other is counted in {@link #deadBytes()} until a compaction.
+   */
+  final void markDead(int rec) {
+    int size = recordSize(rec);
+    if (rec + size == used) {
+      used = rec;
+    } else {
+      dead += size;
+    }
+  }
+
+  /** Sets the MSN of record {@code rec} in place (a combine: the record takes the newer MSN). */
+  final void setMsn(int rec, long msn) {
+    BigEndian.putLong(arena, rec + 1, msn);
+  }
+
+  /** Installs a compacted arena holding {@code used} bytes of live records and no dead ones. */
+  final void replaceArena(byte[] a, int usedBytes) {
+    arena = a;
+    used = usedBytes;
+    dead = 0;
   }
 
   /** Writes one record at the end of the arena, returning its offset; {@code fn} null but for UPDATE*. */

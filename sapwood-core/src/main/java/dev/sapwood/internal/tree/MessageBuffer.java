@@ -8,9 +8,13 @@ import java.util.Arrays;
  * int array of record offsets keeps the point messages sorted, and range messages sit in a second
  * offset list in MSN order. Merging two siblings' buffers is {@link SiblingMerge}.
  *
+ * <p>Messages added with a {@link Combiner} (a root's inserts, a flush's distribution) are folded
+ * into the message of the same key just before them where the combiner allows it, so a key
+ * updated many times holds one or two messages here, not one per update.
+ *
  * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
- * every record of the arena is in exactly one of the two lists. Not thread-safe: guarded by the
- * owning node's latch.
+ * every live record of the arena is in exactly one of the two lists, every dead one (replaced by a
+ * combine) in neither. Not thread-safe: guarded by the owning node's latch.
  */
 final class MessageBuffer extends MessageArena {
   private int[] points = new int[8];
@@ -70,9 +74,89 @@ final class MessageBuffer extends MessageArena {
     index(writeRecord(type, msn, key, keyOff, keyLen, val, valOff, valLen, fn));
   }
 
+  /**
+   * Like {@link #add(byte, long, byte[], int, int, byte[], int, int, byte[])}, then folds a point
+   * message into the one of its key before it where {@code combiner} allows (see {@link
+   * #combineAround}). A root's inserts.
+   */
+  void add(byte type, long msn, byte[] key, int keyOff, int keyLen, byte[] val, int valOff, int valLen, byte[] fn,
+      Combiner combiner) {
+    int size = HEADER + keyLen + 4 + valLen + (MessageType.hasFunction(type) ? 1 + fn.length : 0);
+    if (wastefulFor(size)) {
+      compact(size);
+    }
+    int pos = index(writeRecord(type, msn, key, keyOff, keyLen, val, valOff, valLen, fn));
+    if (pos >= 0) {
+      combineAround(pos, combiner);
+    }
+  }
+
   /** Copies record {@code rec} of {@code src} into this buffer. */
   void addCopy(MessageBuffer src, int rec) {
     index(copyRecord(src, rec));
+  }
+
+  /**
+   * After point message {@code p} was added as its key's newest here: folds it into the messages
+   * of its key before it, one pair at a time, while {@code combiner} allows; if it cannot fold at
+   * all (the newest may not be visible to snapshots yet: {@link SnapshotRegistry#mayCombine}), the
+   * messages before it are folded the same way. So a key updated again and again holds one or two
+   * messages here.
+   */
+  private void combineAround(int p, Combiner combiner) {
+    if (p == 0 || !sameKey(points[p - 1], points[p])) {
+      return; // the key's only message here: the common case, one comparison
+    }
+    if (foldDown(p, combiner) == p) {
+      foldDown(p - 1, combiner);
+    }
+  }
+
+  /** Folds point {@code p} into the points of its key before it while allowed; returns where it ends. */
+  private int foldDown(int p, Combiner combiner) {
+    while (p > 0 && sameKey(points[p - 1], points[p])) {
+      int r = combiner.combine(this, points[p - 1], points[p]);
+      if (r < 0) {
+        break;
+      }
+      points[p - 1] = r;
+      removePoint(p);
+      p--;
+    }
+    return p;
+  }
+
+  private boolean sameKey(int a, int b) {
+    return Keys.compare(arena(), keyOff(a), keyLen(a), arena(), keyOff(b), keyLen(b)) == 0;
+  }
+
+  private void removePoint(int i) {
+    System.arraycopy(points, i + 1, points, i, pointCount - i - 1);
+    pointCount--;
+  }
+
+  /**
+   * Rewrites the arena with only the live records, in list order, with room for {@code more}
+   * bytes: the dead records of combines are dropped instead of the arena growing past them.
+   */
+  private void compact(int more) {
+    byte[] old = arena();
+    int live = bytes();
+    byte[] a = new byte[Math.max(64, live + Math.max(more, live / 2))];
+    int at = 0;
+    for (int i = 0; i < pointCount; i++) {
+      int size = recordSize(points[i]);
+      System.arraycopy(old, points[i], a, at, size);
+      points[i] = at;
+      at += size;
+    }
+    for (int i = 0; i < rangeCount; i++) {
+      int size = recordSize(ranges[i]);
+      System.arraycopy(old, ranges[i], a, at, size);
+      ranges[i] = at;
+      at += size;
+    }
+    replaceArena(a, at);
   }
 
   /**
@@ -85,7 +169,8 @@ final class MessageBuffer extends MessageArena {
     return at;
   }
 
-  private void index(int rec) {
+  /** Puts record {@code rec} in its list; returns its position among the points, -1 for a range. */
+  private int index(int rec) {
     if (MessageType.isRange(type(rec))) {
       long msn = msn(rec);
       if (rangeCount == ranges.length) {
@@ -98,7 +183,7 @@ final class MessageBuffer extends MessageArena {
       }
       ranges[i] = rec;
       rangeCount++;
-      return;
+      return -1;
     }
     if (pointCount == points.length) {
       points = Arrays.copyOf(points, pointCount * 2);
@@ -107,6 +192,7 @@ final class MessageBuffer extends MessageArena {
     System.arraycopy(points, pos, points, pos + 1, pointCount - pos);
     points[pos] = rec;
     pointCount++;
+    return pos;
   }
 
   /** Position after every point message ordered at or before {@code rec} by (key, msn). */
@@ -184,19 +270,35 @@ final class MessageBuffer extends MessageArena {
    * lists: O(existing + added), the batch insert a flush needs.
    */
   void addSortedRun(MessageBuffer src, int from, int to) {
+    addSortedRun(src, from, to, null);
+  }
+
+  /**
+   * Like {@link #addSortedRun(MessageBuffer, int, int)}; with a {@code combiner} (a flush into an
+   * internal node), each added message is folded into the message of its key just before it where
+   * the combiner allows. REQUIRES: with a combiner, the range messages that came with the run are
+   * already in this buffer (a combine must see every range message between the two it folds).
+   */
+  void addSortedRun(MessageBuffer src, int from, int to, Combiner combiner) {
     int m = to - from;
     if (m <= 0) {
       return;
     }
     if (m < 8) {
       for (int i = from; i < to; i++) {
-        addCopy(src, src.points[i]);
+        int pos = index(copyRecord(src, src.points[i]));
+        if (combiner != null) {
+          combineAround(pos, combiner);
+        }
       }
       return;
     }
     int bytes = 0;
     for (int i = from; i < to; i++) {
       bytes += src.recordSize(src.points[i]);
+    }
+    if (wastefulFor(bytes)) {
+      compact(bytes);
     }
     reserveCapacity(bytes);
     int[] added = new int[m];
@@ -212,17 +314,33 @@ final class MessageBuffer extends MessageArena {
       if (compareRecords(points[a], keyOff(rb), keyLen(rb), msn(rb)) <= 0) {
         merged[k++] = points[a++];
       } else {
-        merged[k++] = added[b++];
+        k = mergeAdded(merged, k, added[b++], combiner);
       }
     }
     while (a < pointCount) {
       merged[k++] = points[a++];
     }
     while (b < m) {
-      merged[k++] = added[b++];
+      k = mergeAdded(merged, k, added[b++], combiner);
     }
     points = merged;
     pointCount = k;
+  }
+
+  /**
+   * Puts added record {@code rec} at {@code merged[k]}, or folds it into {@code merged[k - 1]} (its
+   * key's message before it) if {@code combiner} allows; returns the new length.
+   */
+  private int mergeAdded(int[] merged, int k, int rec, Combiner combiner) {
+    if (combiner != null && k > 0 && sameKey(merged[k - 1], rec)) {
+      int r = combiner.combine(this, merged[k - 1], rec);
+      if (r >= 0) {
+        merged[k - 1] = r;
+        return k;
+      }
+    }
+    merged[k] = rec;
+    return k + 1;
   }
 
   /** The buffer of sibling children merging at {@code sep}: {@link SiblingMerge#merged}. */

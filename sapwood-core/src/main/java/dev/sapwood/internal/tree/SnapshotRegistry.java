@@ -35,15 +35,48 @@ public final class SnapshotRegistry {
   private volatile int count;
   /** Versions kept a close may leave uncollected while snapshots stay open (see {@link #close}). */
   private volatile long collectAbove = COLLECT_SLACK;
+  /**
+   * The MSN every snapshot opened from now on is at or above ({@link #visibleFrom}); the tree's
+   * own last MSN until the engine says otherwise (right for log replay and for trees used alone,
+   * where a message is visible once inserted).
+   */
+  private volatile LongSupplier visible;
   static final long COLLECT_SLACK = 4096;
   final LongAdder retained;
   final LongAdder collected;
   final LongAdder recorded;
 
-  SnapshotRegistry(Counters counters) {
+  SnapshotRegistry(Counters counters, LongSupplier lastMsn) {
+    this.visible = lastMsn;
     this.retained = counters.counter("versions.retained");
     this.collected = counters.counter("versions.collected");
     this.recorded = counters.counter("versions.recorded");
+  }
+
+  /**
+   * Says where the visible MSN comes from (the engine's: what {@link #open} is given), for {@link
+   * #mayCombine}. Set once, before any writer runs.
+   */
+  public void visibleFrom(LongSupplier v) {
+    this.visible = v;
+  }
+
+  /**
+   * Whether two messages of one key with MSNs {@code older < newer} may be folded into one with
+   * MSN {@code newer} ({@link Combiner}): no open snapshot lies in {@code [older, newer)} — it would
+   * see the first and not the second — and none can open there any more, because {@code newer} is
+   * visible (every snapshot opens at the visible MSN or above). Read under this registry's monitor,
+   * so a snapshot opening meanwhile is either in the live set read here or opens above {@code
+   * newer}.
+   */
+  boolean mayCombine(long older, long newer) {
+    LongSupplier v = visible;
+    if (newer > v.getAsLong()) {
+      return false; // cheap refusal without the monitor: the newer message is not visible yet
+    }
+    synchronized (this) {
+      return newer <= v.getAsLong() && !anyIn(live, older, newer);
+    }
   }
 
   /**

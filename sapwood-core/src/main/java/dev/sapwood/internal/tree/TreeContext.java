@@ -40,6 +40,8 @@ public final class TreeContext {
   final Drainer drainer;
   private final Optimizer optimizer;
   final Cleaner cleaner;
+  /** Folds a key's buffered messages on insert and on flush ({@link Combiner}). */
+  final Combiner combiner;
   /** The database's open snapshots. */
   public final SnapshotRegistry snapshots;
   /** Each tree's versions store by its root block (trees register in {@link BeTree}'s constructor). */
@@ -72,7 +74,8 @@ public final class TreeContext {
     this.drainer = new Drainer(this, flusher);
     this.optimizer = new Optimizer(this, flusher);
     this.cleaner = new Cleaner(this);
-    this.snapshots = new SnapshotRegistry(counters);
+    this.snapshots = new SnapshotRegistry(counters, this.msn::get);
+    this.combiner = new Combiner(functions, failures, snapshots, this.counters.messagesCombined);
   }
 
   /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */

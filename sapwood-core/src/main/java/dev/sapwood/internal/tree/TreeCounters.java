@@ -62,6 +62,11 @@ final class TreeCounters {
   final LongAdder backgroundFlushes;
   final LongAdder cleanerFlushes;
   final LongAdder checkpointBytes;
+  /** Point reads (gets) and the buffered messages they applied: their ratio is a get's merge work. */
+  final LongAdder pointReads;
+  final LongAdder pointReadMessages;
+  /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
+  final LongAdder messagesCombined;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -92,6 +97,9 @@ final class TreeCounters {
     backgroundFlushes = c.counter("flush.by_background");
     cleanerFlushes = c.counter("cleaner.flushes");
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
+    pointReads = c.counter("read.gets");
+    pointReadMessages = c.counter("read.get_messages_applied");
+    messagesCombined = c.counter("tree.messages_combined");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }

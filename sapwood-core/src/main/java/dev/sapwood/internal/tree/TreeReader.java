@@ -76,6 +76,8 @@ final class TreeReader {
         return kept == null ? null : kept.clone();
       }
     }
+    ctx.counters.pointReads.increment();
+    ctx.counters.pointReadMessages.add(collected.pointCount() + collected.rangeCount());
     int at = b.find(key);
     Chunk one = new Chunk();
     ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
