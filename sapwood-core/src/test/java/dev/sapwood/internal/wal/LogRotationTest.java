@@ -69,6 +69,21 @@ class LogRotationTest {
     return seen;
   }
 
+  /**
+   * Appends records after {@code last} until the segment fills and a rotation starts, then waits
+   * until its thread is held in its fsync (writing on meanwhile could fill the next segment, whose
+   * rotation would wait for the held one); returns the last LSN written.
+   */
+  private long fillOneSegment(LogWriter w, Counters counters, long last) throws InterruptedException {
+    while (counters.counter("log.rotations").sum() == 0) {
+      last = w.append(record((int) last + 1), 0, 100);
+      w.write();
+      assertTrue(last < 100_000, "no rotation started");
+    }
+    assertTrue(rotationWaiting.await(60, TimeUnit.SECONDS), "no rotation thread fsynced the full segment");
+    return last;
+  }
+
   @Test
   void theWriterThatFillsASegmentNeverFsyncsIt() {
     Counters counters = new Counters();
@@ -91,14 +106,10 @@ class LogRotationTest {
 
   @Test
   void aSyncWaitsForTheRotationOfTheSegmentBeforeItsOwn() throws Exception {
-    try (LogWriter w = new LogWriter(io, DIR, 0, 4096, new Counters())) {
+    Counters counters = new Counters();
+    try (LogWriter w = new LogWriter(io, DIR, 0, 4096, counters)) {
       holdRotation = new CountDownLatch(1);
-      long last = -1;
-      while (rotationWaiting.getCount() > 0) {
-        last = w.append(record((int) last + 1), 0, 100);
-        w.write();
-        assertTrue(last < 100_000, "no rotation thread fsynced a full segment");
-      }
+      long last = fillOneSegment(w, counters, -1);
       long lsn = w.append(record((int) last + 1), 0, 100);
       Thread syncer = new Thread(() -> w.sync(lsn));
       syncer.start();
@@ -112,20 +123,15 @@ class LogRotationTest {
 
   @Test
   void aCrashBeforeTheRotationFsyncKeepsExactlyWhatWasSynced() throws Exception {
-    LogWriter w = new LogWriter(io, DIR, 0, 4096, new Counters());
+    Counters counters = new Counters();
+    LogWriter w = new LogWriter(io, DIR, 0, 4096, counters);
     int synced = 10;
     for (int i = 0; i < synced; i++) {
       w.append(record(i), 0, 100);
     }
     w.sync(synced - 1);
     holdRotation = new CountDownLatch(1);
-    int n = synced;
-    while (rotationWaiting.getCount() > 0) {
-      w.append(record(n), 0, 100);
-      w.write();
-      n++;
-      assertTrue(n < 100_000, "no rotation thread fsynced a full segment");
-    }
+    int n = (int) fillOneSegment(w, counters, synced - 1) + 1;
     for (int i = 0; i < 20; i++) { // frames in the next segment, claiming nothing new synced
       w.append(record(n), 0, 100);
       w.write();
