@@ -26,6 +26,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * validation runs where no change can be noted concurrently (the commit's critical section); a
  * change noted with {@code serializableLive() == 0} has an MSN at or below the snapshot of every
  * SERIALIZABLE transaction that begins later (it counts itself in before taking its snapshot).
+ *
+ * <p>Invariants (skipping notes): the sequencer notes a change only while {@link #anyLive()}; a
+ * change it skips has an MSN at or below the snapshot of every transaction that begins later, so
+ * no validation can miss it. Dekker-style, all four accesses volatile (sequentially consistent):
+ * a transaction first counts itself in ({@link #transactionBegins}, a volatile increment), then
+ * reads the visible MSN for its snapshot; a writer first publishes its MSN as visible (a volatile
+ * write), then reads the count. If the writer read 0, its read came before the increment in the
+ * synchronization order, so its publication came before the snapshot's read of the visible MSN:
+ * the snapshot is at or above the change. Otherwise the change is noted. Transactions live before
+ * the change are counted already, so they see it noted. The table is a running maximum never
+ * pruned, so a skipped note only leaves a slot lower than it would be, and only by MSNs no live or
+ * future snapshot lies below; the SERIALIZABLE key and range lists are kept only while {@link
+ * #serializable} is non-zero, which implies a non-zero count here (counted in first, out last).
  * Thread-safe.
  */
 final class Conflicts {
@@ -33,6 +46,8 @@ final class Conflicts {
 
   private final AtomicLongArray lastMsn = new AtomicLongArray(SLOTS);
   private final AtomicInteger serializable = new AtomicInteger();
+  /** Transactions begun and not finished, of both isolations (see the invariants). */
+  private final AtomicInteger live = new AtomicInteger();
   /** Live SERIALIZABLE snapshots: MSN to count (for pruning). */
   private final ConcurrentSkipListMap<Long, AtomicInteger> serializableSnapshots = new ConcurrentSkipListMap<>();
   private final Map<Integer, ConcurrentSkipListMap<byte[], Long>> recentKeys = new ConcurrentHashMap<>();
@@ -110,6 +125,27 @@ final class Conflicts {
       }
     }
     return false;
+  }
+
+  /**
+   * A transaction (any isolation) begins: counted in before it takes its snapshot, so that every
+   * change after its snapshot is noted (see the invariants).
+   */
+  void transactionBegins() {
+    live.incrementAndGet();
+  }
+
+  /** A transaction counted in by {@link #transactionBegins} finished (or failed to begin). */
+  void transactionEnds() {
+    live.decrementAndGet();
+  }
+
+  /**
+   * Whether some transaction is live, so changes must be noted. Read by the sequencer after it
+   * publishes the change's MSN as visible (see the invariants).
+   */
+  boolean anyLive() {
+    return live.get() != 0;
   }
 
   /** A SERIALIZABLE transaction begins: counted in before it takes its snapshot (see the invariants). */
