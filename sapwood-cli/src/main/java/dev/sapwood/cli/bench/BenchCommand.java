@@ -44,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--benchmarks", paramLabel = "LIST",
-      description = "Comma-separated workloads, run in order on one database (default ${DEFAULT-VALUE}).")
+      description = "Comma-separated workloads, run in order on one database (default ${DEFAULT-VALUE});"
+          + " also txntransfer, txnupdate (transactions) and readsnapshot, readsnapshotop (snapshot reads).")
   String benchmarks = ALL;
 
   @Option(names = "--num", paramLabel = "N", description = "Keys, and writes per write workload; 1M, 20M accepted (default ${DEFAULT-VALUE}).")
