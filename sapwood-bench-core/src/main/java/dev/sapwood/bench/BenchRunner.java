@@ -74,9 +74,17 @@ public final class BenchRunner {
         Workload w = cfg.benchmarks().get(idx);
         st.gens.add(generation(idx));
         long w0 = ProcStats.writtenBytes();
+        long cpu0 = ProcStats.cpuNanos();
         Timed t = runOne(engine, w, generation(idx), idx, st);
         if (t == null) {
           continue; // the engine lacks what the workload needs (transactions, snapshots)
+        }
+        long cpu1 = ProcStats.cpuNanos();
+        String note = t.note;
+        if (cpu0 >= 0 && cpu1 >= 0 && t.ops > 0) {
+          // Less sensitive to a shared machine than ops/s: what the process spent, all threads.
+          note += String.format(java.util.Locale.ROOT, "%sprocess CPU %.1f us/op",
+              note.isEmpty() ? "" : "; ", (cpu1 - cpu0) / 1e3 / t.ops);
         }
         double settle = 0;
         if (w.writes()) {
@@ -92,7 +100,7 @@ public final class BenchRunner {
             t.userBytes, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
             h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
             w0 < 0 || w1 < 0 ? -1 : w1 - w0, t.userBytesWritten, settle,
-            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), t.note, t.timeline);
+            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), note, t.timeline);
         results.add(r);
         if (each != null) {
           each.accept(r);
