@@ -2,6 +2,7 @@
 # Side-by-side run of Sapwood, RocksDB, LMDB and H2 MVStore (dev.sapwood.bench.peers.PeerBench).
 # Builds the project when sapwood-bench's jar is missing, then passes every argument on.
 # Usage: bench/peers.sh [--engines sapwood,rocksdb,lmdb,h2] [--num 1M] [--cache-size 256M] ...
+# (engines also rocksdb-optimistic, rocksdb-pessimistic: RocksDB's two transaction databases)
 # JAVA_OPTS overrides the JVM options (default -Xmx4g).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

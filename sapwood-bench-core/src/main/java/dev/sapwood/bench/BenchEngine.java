@@ -65,6 +65,31 @@ public interface BenchEngine extends AutoCloseable {
   }
 
   /**
+   * How this engine's transactions are done, as printed with the results, or null if it has none
+   * (then txntransfer and txnupdate are skipped for it).
+   */
+  default String txnMethod() {
+    return null;
+  }
+
+  /**
+   * Begins a transaction (see {@link BenchTxn}); called by the thread that will use it.
+   *
+   * @throws UnsupportedOperationException if {@link #txnMethod()} is null
+   */
+  default BenchTxn begin() {
+    throw new UnsupportedOperationException(name() + " has no transactions in this harness");
+  }
+
+  /**
+   * A new snapshot of the data keyspace, or null if the engine has none here (then readsnapshot
+   * and readsnapshotop are skipped for it).
+   */
+  default BenchSnapshot snapshot() {
+    return null;
+  }
+
+  /**
    * Called after a write workload: make everything written reach the engine's files and let
    * background work the writes caused finish (checkpoint, memtable flush and pending compactions,
    * env sync, store commit), so write amplification counts all of it.

@@ -59,8 +59,10 @@ public final class BenchRunner {
   }
 
   /**
-   * Opens an engine in {@code dir} (which should be empty), runs every workload, reports each
-   * result to {@code each} as it completes, closes the engine, and returns the results.
+   * Opens an engine in {@code dir} (which should be empty), runs every workload (skipping, with
+   * no result, one the engine cannot run: txntransfer and txnupdate without transactions,
+   * readsnapshot without snapshots), reports each result to {@code each} as it completes, closes
+   * the engine, and returns the results.
    */
   public List<WorkloadResult> run(EngineFactory factory, Path dir, Consumer<WorkloadResult> each) {
     List<WorkloadResult> results = new ArrayList<>();
@@ -72,7 +74,18 @@ public final class BenchRunner {
         Workload w = cfg.benchmarks().get(idx);
         st.gens.add(generation(idx));
         long w0 = ProcStats.writtenBytes();
+        long cpu0 = ProcStats.cpuNanos();
         Timed t = runOne(engine, w, generation(idx), idx, st);
+        if (t == null) {
+          continue; // the engine lacks what the workload needs (transactions, snapshots)
+        }
+        long cpu1 = ProcStats.cpuNanos();
+        String note = t.note;
+        if (cpu0 >= 0 && cpu1 >= 0 && t.ops > 0) {
+          // Less sensitive to a shared machine than ops/s: what the process spent, all threads.
+          note += String.format(java.util.Locale.ROOT, "%sprocess CPU %.1f us/op",
+              note.isEmpty() ? "" : "; ", (cpu1 - cpu0) / 1e3 / t.ops);
+        }
         double settle = 0;
         if (w.writes()) {
           long s0 = System.nanoTime();
@@ -87,7 +100,7 @@ public final class BenchRunner {
             t.userBytes, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
             h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
             w0 < 0 || w1 < 0 ? -1 : w1 - w0, t.userBytesWritten, settle,
-            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), t.note, t.timeline);
+            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), note, t.timeline);
         results.add(r);
         if (each != null) {
           each.accept(r);
@@ -109,21 +122,22 @@ public final class BenchRunner {
     }
   }
 
-  private record Timed(long ops, long nanos, long userBytes, long userBytesWritten, Histogram hist,
+  record Timed(long ops, long nanos, long userBytes, long userBytesWritten, Histogram hist,
       String note, List<double[]> timeline) {}
 
   /** One thread's share of a workload; returns the user bytes an operation moved. */
-  private interface Op {
+  interface Op {
     long run(long i);
 
     /** Releases what the thread held (a cursor). */
     default void close() {}
   }
 
-  private interface OpFactory {
+  interface OpFactory {
     Op create(int thread, SplittableRandom rnd);
   }
 
+  /** Runs one workload; null if the engine cannot run it (no transactions or snapshots). */
   private Timed runOne(BenchEngine e, Workload w, int gen, int idx, State st) {
     int kv = cfg.keySize() + cfg.valueSize();
     long n = cfg.num();
@@ -202,6 +216,15 @@ public final class BenchRunner {
       case READWHILEWRITING -> {
         return readWhileWriting(e, w, gen, idx, st, found);
       }
+      case TXNTRANSFER -> {
+        return new TxnWorkloads(this, cfg, keys).transfer(e, w, idx);
+      }
+      case TXNUPDATE -> {
+        return new TxnWorkloads(this, cfg, keys).update(e, w, idx);
+      }
+      case READSNAPSHOT, READSNAPSHOTOP -> {
+        return new TxnWorkloads(this, cfg, keys).readSnapshot(e, w, idx, st);
+      }
       default -> throw new IllegalStateException(w.toString());
     }
   }
@@ -210,7 +233,7 @@ public final class BenchRunner {
     return new Timed(t.ops, t.nanos, t.userBytes, written, t.hist, note, t.timeline);
   }
 
-  private long readBytes(long k, byte[] v, State st, AtomicLong found) {
+  long readBytes(long k, byte[] v, State st, AtomicLong found) {
     if (v == null) {
       if (cfg.verify() && st.live.get(k)) {
         throw new IllegalStateException("key " + k + " is live but the engine returned null");
@@ -245,7 +268,7 @@ public final class BenchRunner {
   }
 
   /** Runs {@code total} operations split over the threads, timing each. */
-  private Timed fixed(Workload w, int idx, long total, OpFactory f) {
+  Timed fixed(Workload w, int idx, long total, OpFactory f) {
     int threads = cfg.threads();
     Histogram[] hs = new Histogram[threads];
     long[] bytes = new long[threads];

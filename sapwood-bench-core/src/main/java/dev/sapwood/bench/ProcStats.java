@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  * Process counters from Linux /proc: bytes this process caused to be written to the storage layer
  * ({@code write_bytes - cancelled_write_bytes} of /proc/self/io, all threads, so background flush
  * and compaction threads count), resident set size and its peak (VmRSS, VmHWM of
- * /proc/self/status). Elsewhere every value is -1.
+ * /proc/self/status), CPU time (/proc/self/stat). Elsewhere every value is -1.
  */
 public final class ProcStats {
   private ProcStats() {}
@@ -41,6 +41,21 @@ public final class ProcStats {
       return true;
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       return false;
+    }
+  }
+
+  /**
+   * CPU time this process has used so far, user plus system, all threads (utime + stime of
+   * /proc/self/stat, in clock ticks of 10 ms), in nanoseconds; -1 if unknown.
+   */
+  public static long cpuNanos() {
+    try {
+      String s = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
+      String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+      // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 

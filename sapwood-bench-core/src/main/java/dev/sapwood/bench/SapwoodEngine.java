@@ -1,8 +1,11 @@
 package dev.sapwood.bench;
 
+import dev.sapwood.ConflictException;
 import dev.sapwood.Cursor;
 import dev.sapwood.Database;
 import dev.sapwood.Options;
+import dev.sapwood.Snapshot;
+import dev.sapwood.Transaction;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunctions;
 import java.io.IOException;
@@ -12,7 +15,9 @@ import java.util.Properties;
 
 /**
  * Sapwood under measurement: tree "data" and tree "counters"; updaterandom is a blind {@link
- * UpdateFunctions#ADD_LONG} update (no read); settle is a checkpoint.
+ * UpdateFunctions#ADD_LONG} update (no read); settle is a checkpoint. Transactions are SNAPSHOT
+ * transactions ({@code db.begin()}) committed with the database's durability; txnupdate's updates
+ * are blind {@code tx.update(counters, key, ADD_LONG, +1)}; snapshots are {@code db.snapshot()}.
  */
 public final class SapwoodEngine implements BenchEngine {
   /** The factory. */
@@ -187,6 +192,63 @@ public final class SapwoodEngine implements BenchEngine {
         try (loader) {
           loader.finish();
         }
+      }
+    };
+  }
+
+  @Override
+  public String txnMethod() {
+    return "SNAPSHOT transactions: get+put, blind tx.update ADD_LONG";
+  }
+
+  @Override
+  public BenchTxn begin() {
+    Transaction tx = db.begin();
+    return new BenchTxn() {
+      @Override
+      public long getLong(byte[] key) {
+        byte[] v = tx.get(counters, key);
+        return v == null ? 0 : UpdateFunctions.toLong(v);
+      }
+
+      @Override
+      public void putLong(byte[] key, long value) {
+        tx.put(counters, key, UpdateFunctions.fromLong(value));
+      }
+
+      @Override
+      public void add(byte[] key, long delta) {
+        tx.update(counters, key, UpdateFunctions.ADD_LONG, UpdateFunctions.fromLong(delta));
+      }
+
+      @Override
+      public void commit() {
+        try {
+          tx.commit();
+        } catch (ConflictException e) {
+          throw new BenchConflict(e.getMessage());
+        }
+      }
+
+      @Override
+      public void close() {
+        tx.close();
+      }
+    };
+  }
+
+  @Override
+  public BenchSnapshot snapshot() {
+    Snapshot s = db.snapshot();
+    return new BenchSnapshot() {
+      @Override
+      public byte[] get(byte[] key) {
+        return s.get(data, key);
+      }
+
+      @Override
+      public void close() {
+        s.close();
       }
     };
   }

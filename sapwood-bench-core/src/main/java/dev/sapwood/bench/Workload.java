@@ -36,7 +36,22 @@ public enum Workload {
   /** Deletes num random keys (with replacement). */
   DELETERANDOM(true),
   /** threads readers get random keys while one more thread overwrites random keys. */
-  READWHILEWRITING(true);
+  READWHILEWRITING(true),
+  /**
+   * Loads num accounts (untimed), then num transactions: read two random accounts in a snapshot
+   * transaction, move an amount from one to the other, commit; a conflict is counted and the
+   * transfer run again. Skipped for engines without transactions.
+   */
+  TXNTRANSFER(true),
+  /**
+   * num transactions of 1 to 4 blind +1 updates of a few hot counters each; a conflict is counted
+   * and the transaction run again. Skipped for engines without transactions.
+   */
+  TXNUPDATE(true),
+  /** As readrandom, but each thread reads through one snapshot held for the whole workload. */
+  READSNAPSHOT(false),
+  /** As readrandom, but every read takes a snapshot of its own, reads through it and closes it. */
+  READSNAPSHOTOP(false);
 
   private final boolean writes;
 

@@ -78,4 +78,28 @@ public final class AdapterChecks {
       assertNull(e.get(r.keys().key(1)));
     }
   }
+
+  /**
+   * Checks an adapter's transactions and snapshots: txntransfer keeps the total balance and
+   * txnupdate's counters add up (the runner checks both and throws otherwise), no transaction is
+   * given up, and snapshot reads find every key. Returns the results (txntransfer, txnupdate,
+   * readsnapshot, readsnapshotop, after a fillrandom).
+   */
+  public static List<WorkloadResult> runTransactions(EngineFactory f, Path root) {
+    List<Workload> ws = List.of(Workload.FILLRANDOM, Workload.TXNTRANSFER, Workload.TXNUPDATE,
+        Workload.READSNAPSHOT, Workload.READSNAPSHOTOP);
+    BenchConfig cfg = new BenchConfig(ws, NUM, 1000, 16, 100, 2, 8L << 20,
+        dev.sapwood.Durability.NONE, dev.sapwood.Compression.LZ4, 0, 0, 5, 99, true);
+    List<WorkloadResult> res = new BenchRunner(cfg, null, 20).run(f, root.resolve(f.name() + "-tx"), null);
+    assertEquals(List.of("fillrandom", "txntransfer", "txnupdate", "readsnapshot", "readsnapshotop"),
+        res.stream().map(WorkloadResult::workload).toList());
+    assertEquals(NUM, res.get(1).ops());
+    assertTrue(res.get(1).note().contains(" 0 given up"), res.get(1).note());
+    assertTrue(res.get(1).note().contains("total balance kept"), res.get(1).note());
+    assertTrue(res.get(2).note().contains(" 0 given up"), res.get(2).note());
+    assertTrue(res.get(2).note().contains("counters add up"), res.get(2).note());
+    assertTrue(res.get(3).note().startsWith("found 1000 of 1000"), res.get(3).note());
+    assertTrue(res.get(4).note().startsWith("found 1000 of 1000"), res.get(4).note());
+    return res;
+  }
 }

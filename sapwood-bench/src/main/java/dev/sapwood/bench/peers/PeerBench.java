@@ -33,6 +33,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java ... dev.sapwood.bench.peers.PeerBench [--engines sapwood,rocksdb,lmdb,h2]
+ *   (also rocksdb-optimistic, rocksdb-pessimistic: RocksDB's transaction databases)
  *   [--benchmarks LIST] [--num N] [--reads N] [--key-size 16] [--value-size 100] [--threads 1]
  *   [--cache-size 128M] [--durability ASYNC] [--compression LZ4] [--node-size BYTES]
  *   [--basement-size BYTES] [--seek-nexts 10] [--runs 1] [--dir DIR] [--json FILE] [--png FILE] [--sample-ms 250]
@@ -47,9 +48,14 @@ public final class PeerBench {
   static {
     ENGINES.put("sapwood", SapwoodEngine.FACTORY);
     ENGINES.put("rocksdb", RocksDbEngine.FACTORY);
+    ENGINES.put("rocksdb-optimistic", RocksDbEngine.OPTIMISTIC_FACTORY);
+    ENGINES.put("rocksdb-pessimistic", RocksDbEngine.PESSIMISTIC_FACTORY);
     ENGINES.put("lmdb", LmdbEngine.FACTORY);
     ENGINES.put("h2", H2Engine.FACTORY);
   }
+
+  /** The engines run unless --engines says otherwise (RocksDB's transactional flavours are not). */
+  static final List<String> DEFAULT_ENGINES = List.of("sapwood", "rocksdb", "lmdb", "h2");
 
   private PeerBench() {}
 
@@ -58,7 +64,7 @@ public final class PeerBench {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-    List<String> engines = new ArrayList<>(ENGINES.keySet());
+    List<String> engines = DEFAULT_ENGINES;
     BenchConfig cfg = BenchConfig.defaults(Workload.parseList(
         "fillseq,fillrandom,overwrite,readrandom,readseq,readreverse,seekrandom,updaterandom,"
             + "readwhilewriting,deleterandom"));
@@ -208,7 +214,8 @@ public final class PeerBench {
           @Override
           public BenchEngine open(Path p, dev.sapwood.bench.EngineSettings s) {
             BenchEngine e = f.open(p, s);
-            about.putIfAbsent(name, new String[] {e.version(), e.describe(), e.updateMethod()});
+            about.putIfAbsent(name, new String[] {e.version(), e.describe(), e.updateMethod(),
+                e.txnMethod() == null ? "none (txntransfer, txnupdate skipped)" : e.txnMethod()});
             return e;
           }
         }, d, r -> out.println(Report.line(r)));
@@ -227,6 +234,9 @@ public final class PeerBench {
     for (Map.Entry<String, String[]> e : about.entrySet()) {
       out.printf("  %-8s %s%n           options: %s%n           updaterandom: %s%n", e.getKey(),
           e.getValue()[0], e.getValue()[1], e.getValue()[2]);
+      if (e.getValue().length > 3) {
+        out.printf("           transactions: %s%n", e.getValue()[3]);
+      }
     }
     Map<String, List<WorkloadResult>> med = new LinkedHashMap<>();
     for (Map.Entry<String, List<List<WorkloadResult>>> e : all.entrySet()) {

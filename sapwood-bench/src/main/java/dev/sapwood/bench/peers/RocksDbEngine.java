@@ -3,6 +3,8 @@ package dev.sapwood.bench.peers;
 import dev.sapwood.Durability;
 import dev.sapwood.bench.BenchCursor;
 import dev.sapwood.bench.BenchEngine;
+import dev.sapwood.bench.BenchSnapshot;
+import dev.sapwood.bench.BenchTxn;
 import dev.sapwood.bench.EngineFactory;
 import dev.sapwood.bench.EngineSettings;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +21,14 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.OptimisticTransactionDB;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.TransactionDB;
+import org.rocksdb.TransactionDBOptions;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -33,19 +39,44 @@ import org.rocksdb.WriteOptions;
  * block cache + memtables = the cache size. Column family "default" holds the data, "counters"
  * the counters with the built-in uint64add merge operator (8-byte little-endian values, as that
  * operator reads them). Compaction threads run in this process; their I/O is the process's.
+ *
+ * <p>Three flavours, one engine name each: "rocksdb" (a plain {@code RocksDB}, no transactions),
+ * "rocksdb-optimistic" ({@link OptimisticTransactionDB}) and "rocksdb-pessimistic" ({@link
+ * TransactionDB}); the transactional ones run txntransfer and txnupdate through {@link RocksTxns},
+ * and their single operations go straight to the database as the plain one's do. Snapshots
+ * (readsnapshot) are {@code getSnapshot} read through {@code ReadOptions.setSnapshot}.
  */
 public final class RocksDbEngine implements BenchEngine {
-  public static final EngineFactory FACTORY = new EngineFactory() {
-    @Override
-    public String name() {
-      return "rocksdb";
-    }
+  public static final EngineFactory FACTORY = factory(Mode.PLAIN);
+  /** {@link OptimisticTransactionDB}. */
+  public static final EngineFactory OPTIMISTIC_FACTORY = factory(Mode.OPTIMISTIC);
+  /** {@link TransactionDB} (pessimistic, locking). */
+  public static final EngineFactory PESSIMISTIC_FACTORY = factory(Mode.PESSIMISTIC);
 
-    @Override
-    public BenchEngine open(Path dir, EngineSettings s) {
-      return new RocksDbEngine(dir, s);
+  /** Which database class is opened. */
+  enum Mode {
+    PLAIN("rocksdb"), OPTIMISTIC("rocksdb-optimistic"), PESSIMISTIC("rocksdb-pessimistic");
+
+    final String engineName;
+
+    Mode(String engineName) {
+      this.engineName = engineName;
     }
-  };
+  }
+
+  private static EngineFactory factory(Mode mode) {
+    return new EngineFactory() {
+      @Override
+      public String name() {
+        return mode.engineName;
+      }
+
+      @Override
+      public BenchEngine open(Path dir, EngineSettings s) {
+        return new RocksDbEngine(dir, s, mode);
+      }
+    };
+  }
 
   static {
     RocksDB.loadLibrary();
@@ -58,8 +89,11 @@ public final class RocksDbEngine implements BenchEngine {
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
   private final String describe;
+  private final Mode mode;
+  private final RocksTxns txns;
 
-  private RocksDbEngine(Path dir, EngineSettings s) {
+  private RocksDbEngine(Path dir, EngineSettings s, Mode mode) {
+    this.mode = mode;
     try {
       java.nio.file.Files.createDirectories(dir);
       Cache cache = own(new LRUCache(s.cacheSize()));
@@ -81,11 +115,19 @@ public final class RocksDbEngine implements BenchEngine {
           new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, dataOpts),
           new ColumnFamilyDescriptor("counters".getBytes(StandardCharsets.UTF_8), counterOpts));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      db = RocksDB.open(dbo, dir.toString(), cfs, handles);
+      db = switch (mode) {
+        case PLAIN -> RocksDB.open(dbo, dir.toString(), cfs, handles);
+        case OPTIMISTIC -> OptimisticTransactionDB.open(dbo, dir.toString(), cfs, handles);
+        case PESSIMISTIC -> TransactionDB.open(dbo, own(new TransactionDBOptions()), dir.toString(),
+            cfs, handles);
+      };
       data = handles.get(0);
       counters = handles.get(1);
       writeOptions = own(new WriteOptions().setSync(s.durability() == Durability.SYNC)
           .setDisableWAL(s.durability() == Durability.NONE));
+      txns = mode == Mode.PLAIN ? null
+          : new RocksTxns(db instanceof OptimisticTransactionDB o ? o : null,
+              db instanceof TransactionDB t ? t : null, counters, writeOptions);
       readOptions = own(new ReadOptions());
       describe = "blockCache=" + s.cacheSize() + " (LRU; index+filter blocks in it; memtables charged"
           + " to it via WriteBufferManager, limit " + s.cacheSize() / 2 + ") writeBufferSize="
@@ -115,7 +157,7 @@ public final class RocksDbEngine implements BenchEngine {
 
   @Override
   public String name() {
-    return "rocksdb";
+    return mode.engineName;
   }
 
   @Override
@@ -173,20 +215,23 @@ public final class RocksDbEngine implements BenchEngine {
   public long counter(byte[] key) {
     try {
       byte[] v = db.get(counters, readOptions, key);
-      if (v == null) {
-        return 0;
-      }
-      long x = 0;
-      for (int i = 7; i >= 0; i--) {
-        x = (x << 8) | (v[i] & 0xFF);
-      }
-      return x;
+      return v == null ? 0 : fromLittleEndian(v);
     } catch (RocksDBException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static byte[] littleEndian(long v) {
+  /** The number of an 8-byte little-endian counter value. */
+  static long fromLittleEndian(byte[] v) {
+    long x = 0;
+    for (int i = 7; i >= 0; i--) {
+      x = (x << 8) | (v[i] & 0xFF);
+    }
+    return x;
+  }
+
+  /** {@code v} as 8 bytes little-endian, as uint64add reads it. */
+  static byte[] littleEndian(long v) {
     byte[] b = new byte[8];
     for (int i = 0; i < 8; i++) {
       b[i] = (byte) v;
@@ -246,6 +291,41 @@ public final class RocksDbEngine implements BenchEngine {
     };
   }
 
+  @Override
+  public String txnMethod() {
+    return txns == null ? null : txns.method();
+  }
+
+  @Override
+  public BenchTxn begin() {
+    if (txns == null) {
+      return BenchEngine.super.begin();
+    }
+    return txns.begin();
+  }
+
+  @Override
+  public BenchSnapshot snapshot() {
+    Snapshot snap = db.getSnapshot();
+    ReadOptions ro = new ReadOptions().setSnapshot(snap);
+    return new BenchSnapshot() {
+      @Override
+      public byte[] get(byte[] key) {
+        try {
+          return db.get(data, ro, key);
+        } catch (RocksDBException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public void close() {
+        ro.close();
+        db.releaseSnapshot(snap);
+      }
+    };
+  }
+
   /** Flushes the memtables and waits until no flush or compaction is running or pending. */
   @Override
   public void settle() {
@@ -272,6 +352,9 @@ public final class RocksDbEngine implements BenchEngine {
 
   @Override
   public void close() {
+    if (txns != null) {
+      txns.close();
+    }
     data.close();
     counters.close();
     db.close();

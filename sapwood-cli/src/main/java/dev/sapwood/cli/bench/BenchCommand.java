@@ -45,7 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--benchmarks", paramLabel = "LIST",
       description = "Comma-separated workloads, run in order on one database (default ${DEFAULT-VALUE}); also"
-          + " fillbulk (keys in order through Tree.bulkLoader, one thread; first, on an empty database).")
+          + " fillbulk (keys in order through Tree.bulkLoader, one thread; first, on an empty database),"
+          + " txntransfer, txnupdate (transactions) and readsnapshot, readsnapshotop (snapshot reads).")
   String benchmarks = ALL;
 
   @Option(names = "--num", paramLabel = "N", description = "Keys, and writes per write workload; 1M, 20M accepted (default ${DEFAULT-VALUE}).")

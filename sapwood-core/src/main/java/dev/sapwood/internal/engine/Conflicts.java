@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.tree.SnapshotRegistry;
+import dev.sapwood.internal.util.BigEndian;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,13 +37,29 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a range write not kept because no snapshot was live has an MSN at or below every snapshot opened
  * later (the live set is read under the registry's monitor, which orders it with snapshots
  * opening, after the write's MSN was made visible). Range writes are kept in ascending MSN order
- * (they are noted in the sequencer's critical section). Thread-safe.
+ * (they are noted in the sequencer's critical section).
+ *
+ * <p>Invariants (skipping notes): the sequencer notes a change only while {@link #anyLive()}; a
+ * change it skips has an MSN at or below the snapshot of every transaction that begins later, so
+ * no validation can miss it. Dekker-style, all four accesses volatile (sequentially consistent):
+ * a transaction first counts itself in ({@link #transactionBegins}, a volatile increment), then
+ * reads the visible MSN for its snapshot; a writer first publishes its MSN as visible (a volatile
+ * write), then reads the count. If the writer read 0, its read came before the increment in the
+ * synchronization order, so its publication came before the snapshot's read of the visible MSN:
+ * the snapshot is at or above the change. Otherwise the change is noted. Transactions live before
+ * the change are counted already, so they see it noted. The table is a running maximum never
+ * pruned, so a skipped note only leaves a slot lower than it would be, and only by MSNs no live or
+ * future snapshot lies below; the SERIALIZABLE key and range lists are kept only while {@link
+ * #serializable} is non-zero, which implies a non-zero count here (counted in first, out last).
+ * Thread-safe.
  */
 final class Conflicts {
   private static final int SLOTS = 1 << 17;
 
   private final AtomicLongArray lastMsn = new AtomicLongArray(SLOTS);
   private final AtomicInteger serializable = new AtomicInteger();
+  /** Transactions begun and not finished, of both isolations (see the invariants). */
+  private final AtomicInteger live = new AtomicInteger();
   /** Live SERIALIZABLE snapshots: MSN to count (for pruning). */
   private final ConcurrentSkipListMap<Long, AtomicInteger> serializableSnapshots = new ConcurrentSkipListMap<>();
   private final Map<Integer, ConcurrentSkipListMap<byte[], Long>> recentKeys = new ConcurrentHashMap<>();
@@ -58,10 +75,28 @@ final class Conflicts {
     }
   }
 
+  /**
+   * The slot of (tree, key): the key's bytes eight at a time through a multiply-xorshift, then
+   * SplitMix64's finalizer. Not {@code Arrays.hashCode}: its polynomial maps keys that differ in
+   * their last bytes (sequential big-endian numbers) onto few values, and 100,000 such keys shared
+   * some 8,600 slots, a dozen to a slot, each a spurious conflict waiting to happen.
+   */
   static int slot(int tree, byte[] key) {
-    int h = Arrays.hashCode(key) * 0x9E3779B1 + tree * 0x85EBCA6B;
-    h ^= h >>> 16;
-    return h & (SLOTS - 1);
+    long h = 0x9E3779B97F4A7C15L * (tree + 1) ^ key.length;
+    int i = 0;
+    for (; i + 8 <= key.length; i += 8) {
+      h = (h ^ BigEndian.getLong(key, i)) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+    }
+    long tail = 0;
+    for (; i < key.length; i++) {
+      tail = tail << 8 | (key[i] & 0xFF);
+    }
+    h = (h ^ tail) * 0x94D049BB133111EBL;
+    h ^= h >>> 29;
+    h *= 0xBF58476D1CE4E5B9L;
+    h ^= h >>> 32;
+    return (int) h & (SLOTS - 1);
   }
 
   /** Notes that {@code key} of {@code tree} changed at {@code msn}. */
@@ -146,6 +181,27 @@ final class Conflicts {
       }
     }
     return false;
+  }
+
+  /**
+   * A transaction (any isolation) begins: counted in before it takes its snapshot, so that every
+   * change after its snapshot is noted (see the invariants).
+   */
+  void transactionBegins() {
+    live.incrementAndGet();
+  }
+
+  /** A transaction counted in by {@link #transactionBegins} finished (or failed to begin). */
+  void transactionEnds() {
+    live.decrementAndGet();
+  }
+
+  /**
+   * Whether some transaction is live, so changes must be noted. Read by the sequencer after it
+   * publishes the change's MSN as visible (see the invariants).
+   */
+  boolean anyLive() {
+    return live.get() != 0;
   }
 
   /** A SERIALIZABLE transaction begins: counted in before it takes its snapshot (see the invariants). */

@@ -249,6 +249,7 @@ final class TransactionImpl implements Transaction {
     if (isolation == Isolation.SERIALIZABLE) {
       db.conflicts().serializableEnds(snapshot.msn());
     }
+    db.conflicts().transactionEnds(); // last: counted out after SERIALIZABLE (see Conflicts)
     stats.finished(committed);
   }
 

@@ -36,6 +36,7 @@ final class Transactor {
     java.util.Objects.requireNonNull(isolation, "isolation");
     db.checkOpen();
     boolean serializable = isolation == Isolation.SERIALIZABLE;
+    conflicts.transactionBegins(); // before the snapshot, so later changes are noted: see Conflicts
     if (serializable) {
       conflicts.serializableBegins(); // before the snapshot: see Conflicts
     }
@@ -46,6 +47,7 @@ final class Transactor {
       if (serializable) {
         conflicts.serializableEnds(0L);
       }
+      conflicts.transactionEnds();
       throw e;
     }
     if (serializable) {
