@@ -81,10 +81,10 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   private final Object moveLock = new Object();
   /** The write side: commits, spills, restores, offsets and position. */
   private final StoreCommits writes;
+  /** The key-level write path: puts, deletes, blind updates and their changelog records. */
+  private final StoreWriter writer;
   /** The read side's iterators: opened over snapshots, closed with the store. */
   private final StoreIterators iterators;
-  /** The store's own changelog, if it was built changelogged by the updatable builder; else null. */
-  private final StoreChangelog changelog;
   /** False when Kafka Streams' layers (cache, changelog, metering) sit in front: no blind updates. */
   private boolean bare;
   private volatile boolean open;
@@ -100,13 +100,13 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
 
   /** {@code logged}: the store sends its own changelog records (the updatable builder's stores). */
   SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format, boolean logged) {
-    this.changelog = logged ? new StoreChangelog(name) : null;
     this.name = Objects.requireNonNull(name, "name");
     this.options = Objects.requireNonNull(options, "options");
     this.metricsScope = metricsScope;
     this.format = format;
     this.writes = new StoreCommits(name, pending, moveLock, this::checkOpen);
     this.iterators = new StoreIterators(name, moveLock, this::isOpen, this::checkOpen);
+    this.writer = new StoreWriter(pending, moveLock, writes, logged ? new StoreChangelog(name) : null, this::checkOpen);
   }
 
   @Override
@@ -124,19 +124,11 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
       db = Database.open(dir, options);
       data = db.tree("data");
       meta = db.tree("meta");
-      String stored = StoreMeta.readFormat(meta);
-      if (stored == null) {
-        StoreMeta.writeFormat(meta, format.name());
-      } else if (!stored.equals(format.name())) {
-        throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
-            + " values but is opened as " + format + ": reset the application's local state to rebuild it");
-      }
+      StoreMeta.checkFormat(meta, format, name, dir);
       long maxUncommitted = SapwoodStores.maxUncommittedBytes(context.appConfigs());
       writes.opened(db, data, meta, dir, context, maxUncommitted);
       iterators.opened(db, data);
-      if (changelog != null) {
-        changelog.opened(context, maxUncommitted / 4);
-      }
+      writer.opened(data, context, maxUncommitted);
     } catch (RuntimeException e) {
       closeAfterFailedInit(e);
       throw e instanceof dev.sapwood.SapwoodException
@@ -172,33 +164,14 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   @Override
   public byte[] get(Bytes key) {
     checkOpen();
-    byte[] k = key.get();
-    UncommittedWrites.Pending p = pending.get(k);
-    if (p == null) {
-      return data.get(k);
-    }
-    if (p.known() && p.updates().isEmpty()) {
-      return p.base();
-    }
-    synchronized (moveLock) { // blind updates over the tree's value: not while a commit moves them there
-      UncommittedWrites.Pending now = pending.get(k);
-      return now != null ? now.resolve(k, data::get) : data.get(k);
-    }
+    return writer.get(key.get());
   }
 
   @Override
   public void put(Bytes key, byte[] value) {
     checkOpen();
     Objects.requireNonNull(key, "key");
-    if (value == null) {
-      pending.delete(key.get());
-    } else {
-      pending.put(key.get(), value);
-    }
-    writes.afterWrite();
-    if (changelog != null) {
-      changelog.logWrite(key, value, writes.position());
-    }
+    writer.put(key, value);
   }
 
   @Override
@@ -214,29 +187,13 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   @Override
   public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
     checkOpen();
-    for (KeyValue<Bytes, byte[]> kv : entries) {
-      if (kv.value == null) {
-        pending.delete(kv.key.get());
-      } else {
-        pending.put(kv.key.get(), kv.value);
-      }
-    }
-    writes.afterWrite();
-    if (changelog != null) {
-      for (KeyValue<Bytes, byte[]> kv : entries) {
-        changelog.logWrite(kv.key, kv.value, writes.position());
-      }
-    }
+    writer.putAll(entries);
   }
 
   @Override
   public byte[] delete(Bytes key) {
     byte[] old = get(key);
-    pending.delete(key.get());
-    writes.afterWrite();
-    if (changelog != null) {
-      changelog.logWrite(key, null, writes.position());
-    }
+    writer.delete(key);
     return old;
   }
 
@@ -259,15 +216,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
       throw new IllegalStateException("store " + name + " is wrapped by Kafka Streams' caching/logging layers, "
           + "which a blind update would bypass: build it with SapwoodStores.updatableStoreBuilder");
     }
-    Objects.requireNonNull(fn, "update function");
-    dev.sapwood.Limits.checkKey(key.get());
-    dev.sapwood.Limits.checkValue(argument);
-    fn.checkArgument(argument);
-    pending.update(key.get(), fn, argument);
-    writes.afterWrite();
-    if (changelog != null && changelog.markUpdated(key)) {
-      flushCache();
-    }
+    writer.update(key, fn, argument);
   }
 
   /**
@@ -279,10 +228,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
    */
   @Override
   public void flushCache() {
-    if (changelog != null && !changelog.isEmpty()) {
-      checkOpen();
-      changelog.flush(this::resolveForChangelog, writes.position());
-    }
+    writer.flushChangelog();
   }
 
   /** Not a record cache: there is nothing to forward, so no listener is kept. */
@@ -297,13 +243,6 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
    */
   @Override
   public void clearCache() {}
-
-  /** The key's current value, its pending blind updates folded into a pending put (see flushCache). */
-  private byte[] resolveForChangelog(Bytes key) {
-    synchronized (moveLock) { // resolves over the tree's value: not while a commit moves the writes there
-      return pending.resolveAndFold(key.get(), data::get);
-    }
-  }
 
   /**
    * The {@link SapwoodKeyValueStore} under the store a processor gets from {@code
@@ -420,10 +359,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
     if (metrics != null) {
       metrics.remove();
     }
-    pending.clear();
-    if (changelog != null) {
-      changelog.clear();
-    }
+    writer.clear();
     try {
       db.close();
     } catch (dev.sapwood.SapwoodException e) {
@@ -462,7 +398,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
 
   /** Changelog records sent for blindly updated keys (0 if not changelogged). */
   long changelogSentAfterUpdates() {
-    return changelog == null ? 0 : changelog.sentAfterUpdates();
+    return writer.changelogSentAfterUpdates();
   }
 
   /** Releases the database (and its directory lock) when {@link #init} fails after opening it. */

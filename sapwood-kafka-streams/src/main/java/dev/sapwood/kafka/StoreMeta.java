@@ -7,9 +7,11 @@ import dev.sapwood.Cursor;
 import dev.sapwood.Tree;
 import dev.sapwood.WriteBatch;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.query.Position;
 
 /**
@@ -72,6 +74,21 @@ final class StoreMeta {
 
   static void writeFormat(Tree meta, String format) {
     meta.put(FORMAT_KEY, format.getBytes(UTF_8));
+  }
+
+  /**
+   * Records {@code format} in a new store's meta tree, or checks that an existing store holds it.
+   *
+   * @throws ProcessorStateException if the store in {@code dir} holds another format's values
+   */
+  static void checkFormat(Tree meta, StoreFormat format, String name, Path dir) {
+    String stored = readFormat(meta);
+    if (stored == null) {
+      writeFormat(meta, format.name());
+    } else if (!stored.equals(format.name())) {
+      throw new ProcessorStateException("store " + name + " in " + dir + " holds " + stored
+          + " values but is opened as " + format + ": reset the application's local state to rebuild it");
+    }
   }
 
   private interface Entry {

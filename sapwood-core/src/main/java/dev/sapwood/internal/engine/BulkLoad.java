@@ -26,6 +26,7 @@ final class BulkLoad implements BulkLoader {
   private enum State { OPEN, BUILT, DONE, ABANDONED }
 
   private final DatabaseImpl db;
+  private final BulkLoads loads;
   private final TreeImpl tree;
   private final StagedBlocks staged;
   private final TreeContext ctx;
@@ -37,13 +38,15 @@ final class BulkLoad implements BulkLoader {
   private byte[] previous = new byte[64];
   private int previousLength = -1;
 
-  BulkLoad(DatabaseImpl db, TreeImpl tree, StagedBlocks staged, TreeContext ctx, Counters counters, double fill) {
+  BulkLoad(DatabaseImpl db, BulkLoads loads, TreeImpl tree, StagedBlocks staged, TreeContext ctx, Counters counters,
+      double fill) {
     this.db = db;
+    this.loads = loads;
     this.tree = tree;
     this.staged = staged;
     this.ctx = ctx;
     this.counters = counters;
-    this.builder = new BulkBuilder(ctx, staged, ctx.lastMsn(), fill, db::loadWrite);
+    this.builder = new BulkBuilder(ctx, staged, ctx.lastMsn(), fill, loads::write);
     if (!db.read(() -> tree.beTree().isEmptyForLoad())) {
       throw new IllegalStateException("tree '" + tree.name() + "' is not empty: a bulk load needs an empty tree");
     }
@@ -94,7 +97,7 @@ final class BulkLoad implements BulkLoader {
     }
     boolean[] snapshotsOpen = new boolean[1];
     try {
-      db.loadInstall(() -> {
+      loads.install(() -> {
         if (ctx.snapshots.openCount() > 0) {
           snapshotsOpen[0] = true;
           throw new IllegalStateException(ctx.snapshots.openCount() + " snapshots or transactions are open: a bulk"

@@ -67,6 +67,7 @@ public final class DatabaseImpl implements Database {
   private final TxnStats txnStats = new TxnStats(counters);
   private final Transactor transactor;
   private final OnlineOptimize optimizer;
+  private final BulkLoads bulkLoads;
 
   DatabaseImpl(Path dir, FileIo io, DirectoryLock lock, BlockFile file, Options options, Catalog catalog,
       long catalogBlock) {
@@ -85,6 +86,7 @@ public final class DatabaseImpl implements Database {
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
     this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
+    this.bulkLoads = new BulkLoads(this, gate, file, ctx, counters);
     this.maintenance = new Maintenance(gate, file, checkpointer, catalog, catalogBlock, counters, trees, optimizer,
         options.nodeSize());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
@@ -326,28 +328,11 @@ public final class DatabaseImpl implements Database {
     return maintenance.checkpointAndHold();
   }
 
-  // ---- bulk loads ({@link BulkLoad}) ----
+  // ---- bulk loads ({@link BulkLoads}) ----
 
-  /** A bulk load into {@code t}; see {@link dev.sapwood.Tree#bulkLoader(double)}. */
+  /** A bulk load into {@code t} ({@link BulkLoads#start}); see {@link dev.sapwood.Tree#bulkLoader(double)}. */
   BulkLoad bulkLoad(TreeImpl t, double leafFill) {
-    checkWritable();
-    return new BulkLoad(this, t, file.staging(), ctx, counters, leafFill);
-  }
-
-  /** Runs a bulk load's node write under the gate's shared side (a failure fails the database). */
-  void loadWrite(Runnable write) {
-    gate.writeShared(() -> {
-      write.run();
-      return null;
-    });
-  }
-
-  /** Runs a bulk load's install with no reader or writer inside the gate. */
-  void loadInstall(Runnable install) {
-    gate.write(() -> {
-      install.run();
-      return null;
-    });
+    return bulkLoads.start(t, leafFill);
   }
 
   // ---- stats and close ----
