@@ -25,43 +25,7 @@ class HotKeyModelTest {
   private static final int KEYS = 400;
 
   /** XOR with an 8-byte argument (absent counts as zero; a stored value not 8 bytes fails): combines. */
-  static final UpdateFunction XOR8 = new UpdateFunction() {
-    @Override
-    public String name() {
-      return "test.hot_xor8";
-    }
-
-    @Override
-    public void checkArgument(byte[] argument) {
-      if (argument.length != 8) {
-        throw new IllegalArgumentException("8 bytes");
-      }
-    }
-
-    @Override
-    public byte[] apply(byte[] key, byte[] old, byte[] arg) {
-      if (old == null) {
-        return arg.clone();
-      }
-      if (old.length != 8) {
-        throw new IllegalStateException("stored value is not 8 bytes");
-      }
-      byte[] out = old.clone();
-      for (int i = 0; i < 8; i++) {
-        out[i] ^= arg[i];
-      }
-      return out;
-    }
-
-    @Override
-    public byte[] combine(byte[] key, byte[] first, byte[] second) {
-      byte[] out = first.clone();
-      for (int i = 0; i < 8; i++) {
-        out[i] ^= second[i];
-      }
-      return out;
-    }
-  };
+  static final UpdateFunction XOR8 = new Xor8Function("test.hot_xor8");
 
   private record Held(Snapshot snap, TreeMap<byte[], byte[]> model) {}
 

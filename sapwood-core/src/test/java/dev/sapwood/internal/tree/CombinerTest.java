@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.UpdateFunctions;
+import dev.sapwood.Xor8Function;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.tree.MessageBufferTest.Msg;
 import java.util.List;
@@ -26,32 +27,7 @@ class CombinerTest {
   private static final byte[] APPEND = b(UpdateFunctions.APPEND.name());
 
   /** A user function that combines: XOR with an 8-byte argument (absent counts as zero). */
-  static final UpdateFunction XOR8 = new UpdateFunction() {
-    @Override
-    public String name() {
-      return "test.xor8";
-    }
-
-    @Override
-    public byte[] apply(byte[] key, byte[] old, byte[] arg) {
-      if (old == null) {
-        return arg.clone();
-      }
-      if (old.length != 8) {
-        throw new IllegalStateException("not 8 bytes");
-      }
-      byte[] out = old.clone();
-      for (int i = 0; i < 8; i++) {
-        out[i] ^= arg[i];
-      }
-      return out;
-    }
-
-    @Override
-    public byte[] combine(byte[] key, byte[] first, byte[] second) {
-      return apply(key, first, second);
-    }
-  };
+  static final UpdateFunction XOR8 = new Xor8Function("test.xor8");
 
   /** A user function that deletes the key. */
   static final UpdateFunction DELETER = new UpdateFunction() {
