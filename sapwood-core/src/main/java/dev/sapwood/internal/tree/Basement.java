@@ -38,6 +38,18 @@ final class Basement {
     this.maxMsn = maxMsn;
   }
 
+  /**
+   * Writes one value entry at {@code arena[at]}: kind, key length, key, value length, value
+   * ({@link #ENTRY_OVERHEAD} + {@code kLen} + {@code vLen} bytes; the caller made the room).
+   */
+  static void putValueEntry(byte[] arena, int at, byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen) {
+    arena[at] = KIND_VALUE;
+    BigEndian.putInt(arena, at + 1, kLen);
+    System.arraycopy(k, kOff, arena, at + 5, kLen);
+    BigEndian.putInt(arena, at + 5 + kLen, vLen);
+    System.arraycopy(v, vOff, arena, at + 9 + kLen, vLen);
+  }
+
   static Basement empty() {
     return EMPTY;
   }

@@ -1,6 +1,5 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.internal.util.BigEndian;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,11 +43,7 @@ final class BasementBuilder implements MessageApplier.Sink {
       offsets = Arrays.copyOf(offsets, count * 2);
     }
     offsets[count++] = used;
-    arena[used] = Basement.KIND_VALUE;
-    BigEndian.putInt(arena, used + 1, kLen);
-    System.arraycopy(k, kOff, arena, used + 5, kLen);
-    BigEndian.putInt(arena, used + 5 + kLen, vLen);
-    System.arraycopy(v, vOff, arena, used + 9 + kLen, vLen);
+    Basement.putValueEntry(arena, used, k, kOff, kLen, v, vOff, vLen);
     used += size;
   }
 

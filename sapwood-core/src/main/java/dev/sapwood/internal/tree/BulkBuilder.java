@@ -1,7 +1,6 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.store.StagedBlocks;
-import dev.sapwood.internal.util.BigEndian;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,11 +129,7 @@ public final class BulkBuilder {
       offsets = Arrays.copyOf(offsets, count * 2);
     }
     offsets[count++] = used;
-    arena[used] = Basement.KIND_VALUE;
-    BigEndian.putInt(arena, used + 1, key.length);
-    System.arraycopy(key, 0, arena, used + 5, key.length);
-    BigEndian.putInt(arena, used + 5 + key.length, value.length);
-    System.arraycopy(value, 0, arena, used + 9 + key.length, value.length);
+    Basement.putValueEntry(arena, used, key, 0, key.length, value, 0, value.length);
     used += size;
     leafBytes += size;
     leafEntries++;
