@@ -79,9 +79,7 @@ final class Sequencer {
       }
       if (msn > 0) {
         visibleMsn = msn;
-        if (conflicts.anyLive()) { // after publishing visibleMsn: see the invariants
-          note(ops, msn);
-        }
+        noteAll(ops, msn);
       }
       return lsn;
     } finally {
@@ -143,9 +141,7 @@ final class Sequencer {
       }
       if (msn > 0) {
         visibleMsn = msn;
-        if (conflicts.anyLive()) { // after publishing visibleMsn: see the invariants
-          note(ops, msn);
-        }
+        noteAll(ops, msn);
       }
       return lsn;
     } finally {
@@ -174,8 +170,14 @@ final class Sequencer {
     }
   }
 
-  /** Notes the changes of {@code ops}, whose last took MSN {@code lastMsn} (consecutive MSNs). */
-  private void note(List<WritePath.Op> ops, long lastMsn) {
+  /**
+   * Notes the changes of {@code ops}, whose last took MSN {@code lastMsn} (consecutive MSNs), if a
+   * transaction is live; called after publishing {@link #visibleMsn} (see the invariants).
+   */
+  private void noteAll(List<WritePath.Op> ops, long lastMsn) {
+    if (!conflicts.anyLive()) {
+      return;
+    }
     long msn = lastMsn - ops.size();
     for (WritePath.Op op : ops) {
       note(op.tree().id(), op.type(), op.key(), op.value(), ++msn);

@@ -253,8 +253,7 @@ public final class LogReader {
       }
       byte[] b = other.buffer();
       int i = other.window(0, LogFormat.SEGMENT_HEADER);
-      if (BigEndian.getInt(b, i) != LogFormat.MAGIC || Checksums.crc32c(b, i, 16) != BigEndian.getInt(b, i + 16)
-          || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
+      if (!headerSealed(b, i) || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
         return false;
       }
       return provenDurable(other, LogFormat.SEGMENT_HEADER - 1, seg.firstLsn(), lsn, false);
@@ -393,6 +392,11 @@ public final class LogReader {
     };
   }
 
+  /** Whether the segment header at {@code b[i]} has the magic and its checksum. */
+  private static boolean headerSealed(byte[] b, int i) {
+    return BigEndian.getInt(b, i) == LogFormat.MAGIC && Checksums.crc32c(b, i, 16) == BigEndian.getInt(b, i + 16);
+  }
+
   /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
@@ -405,7 +409,7 @@ public final class LogReader {
     }
     byte[] b = in.buffer();
     int i = in.window(0, LogFormat.SEGMENT_HEADER);
-    if (BigEndian.getInt(b, i) != LogFormat.MAGIC || Checksums.crc32c(b, i, 16) != BigEndian.getInt(b, i + 16)) {
+    if (!headerSealed(b, i)) {
       throw new CorruptionException(name, 0, "bad log segment header");
     }
     int version = BigEndian.getInt(b, i + 4);
