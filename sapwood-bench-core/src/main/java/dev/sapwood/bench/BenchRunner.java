@@ -75,7 +75,9 @@ public final class BenchRunner {
         st.gens.add(generation(idx));
         long w0 = ProcStats.writtenBytes();
         long cpu0 = ProcStats.cpuNanos();
+        double gc0 = ProcStats.gcPauseSeconds();
         Timed t = runOne(engine, w, generation(idx), idx, st);
+        double gc = ProcStats.gcPauseSeconds() - gc0;
         if (t == null) {
           continue; // the engine lacks what the workload needs (transactions, snapshots)
         }
@@ -100,7 +102,7 @@ public final class BenchRunner {
             t.userBytes, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
             h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
             w0 < 0 || w1 < 0 ? -1 : w1 - w0, t.userBytesWritten, settle,
-            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), note, t.timeline);
+            ProcStats.diskBytes(dir), live, ProcStats.peakRss(), gc, note, t.timeline);
         results.add(r);
         if (each != null) {
           each.accept(r);

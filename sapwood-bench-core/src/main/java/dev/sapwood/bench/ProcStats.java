@@ -59,6 +59,25 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * Stop-the-world garbage-collection time of this JVM so far, in seconds: the sum of the
+   * collection times of its collectors, leaving out the concurrent cycles' beans (named
+   * "... Concurrent ...", or "... Cycles" for ZGC and Shenandoah), which run beside the
+   * application rather than pausing it. 0 when the JVM reports none.
+   */
+  public static double gcPauseSeconds() {
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean b
+        : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      String n = b.getName();
+      if (n.contains("Concurrent") || n.endsWith("Cycles")) {
+        continue;
+      }
+      ms += Math.max(0, b.getCollectionTime());
+    }
+    return ms / 1e3;
+  }
+
   /** Sum of the sizes of the regular files under {@code dir}. */
   public static long diskBytes(Path dir) {
     if (!Files.isDirectory(dir)) {

@@ -37,6 +37,9 @@ public final class Report {
         Double.isNaN(r.writeAmp()) ? "-" : String.format(Locale.ROOT, "%.2f", r.writeAmp()),
         Double.isNaN(r.spaceAmp()) ? "-" : String.format(Locale.ROOT, "%.2f", r.spaceAmp()),
         bytes(r.diskBytes()), r.peakRssBytes() < 0 ? "?" : bytes(r.peakRssBytes())));
+    if (r.gcPauseSeconds() > 0) {
+      sb.append(String.format(Locale.ROOT, "  GC %.1f%%", 100 * r.gcShare()));
+    }
     if (r.settleSeconds() > 0.0005) {
       sb.append(String.format(Locale.ROOT, "  settle %.1fs", r.settleSeconds()));
     }
@@ -86,6 +89,7 @@ public final class Report {
     m.put("live_user_bytes", r.liveUserBytes());
     m.put("space_amplification", r.spaceAmp());
     m.put("peak_rss_bytes", r.peakRssBytes());
+    m.put("gc_pause_seconds", r.gcPauseSeconds());
     m.put("note", r.note());
     if (timeline) {
       List<Object> t = new ArrayList<>();

@@ -17,13 +17,14 @@ import java.util.List;
  * @param diskBytes bytes of the engine's files after the workload
  * @param liveUserBytes key+value bytes stored after the workload
  * @param peakRssBytes peak resident set since the engine was opened (-1 unknown)
+ * @param gcPauseSeconds stop-the-world GC time of the process during the timed operations
  * @param note what else the workload saw (found counts, the writer's rate)
  * @param timeline samples {operations done, ops/s} taken during the workload
  */
 public record WorkloadResult(String engine, String workload, long ops, double seconds,
     long userBytes, double latencyP50Micros, double latencyP99Micros, double latencyP999Micros,
     double latencyMaxMicros, long writtenBytes, long userBytesWritten, double settleSeconds,
-    long diskBytes, long liveUserBytes, long peakRssBytes, String note, List<double[]> timeline)
+    long diskBytes, long liveUserBytes, long peakRssBytes, double gcPauseSeconds, String note, List<double[]> timeline)
     implements java.io.Serializable {
 
   public double opsPerSec() {
@@ -38,6 +39,11 @@ public record WorkloadResult(String engine, String workload, long ops, double se
   public double writeAmp() {
     return userBytesWritten <= 0 || writtenBytes < 0 ? Double.NaN
         : (double) writtenBytes / userBytesWritten;
+  }
+
+  /** Share of the timed operations' wall time spent in GC pauses (0..1). */
+  public double gcShare() {
+    return gcPauseSeconds / Math.max(1e-9, seconds);
   }
 
   /** Bytes on disk over live user bytes; NaN when nothing is stored. */

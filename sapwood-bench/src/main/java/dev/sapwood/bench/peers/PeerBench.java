@@ -253,6 +253,8 @@ public final class PeerBench {
         WorkloadResult::spaceAmp, "%.2f", false);
     table(out, "peak RSS since the engine opened, MiB", cfg.benchmarks(), med,
         r -> r.peakRssBytes() / 1048576.0, "%.0f", false);
+    table(out, "GC pauses, % of the timed operations' wall time", cfg.benchmarks(), med,
+        r -> 100 * r.gcShare(), "%.1f", false);
 
     if (json != null) {
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -329,7 +331,7 @@ public final class PeerBench {
           (long) med(rs, r -> r.writtenBytes()), (long) med(rs, r -> r.userBytesWritten()),
           med(rs, WorkloadResult::settleSeconds), (long) med(rs, r -> r.diskBytes()),
           (long) med(rs, r -> r.liveUserBytes()), (long) med(rs, r -> r.peakRssBytes()),
-          f.note(), f.timeline()));
+          med(rs, WorkloadResult::gcPauseSeconds), f.note(), f.timeline()));
     }
     return out;
   }
