@@ -15,7 +15,8 @@ import java.util.Properties;
 
 /**
  * Sapwood under measurement: tree "data" and tree "counters"; updaterandom is a blind {@link
- * UpdateFunctions#ADD_LONG} update (no read); settle is a checkpoint. Transactions are SNAPSHOT
+ * UpdateFunctions#ADD_LONG} update (no read); settle is a checkpoint, then a wait while
+ * the engine has free space to give back once writes stop ({@code space.reclaim_pending}). Transactions are SNAPSHOT
  * transactions ({@code db.begin()}) committed with the database's durability; txnupdate's updates
  * are blind {@code tx.update(counters, key, ADD_LONG, +1)}; snapshots are {@code db.snapshot()}.
  */
@@ -256,6 +257,16 @@ public final class SapwoodEngine implements BenchEngine {
   @Override
   public void settle() {
     db.checkpoint();
+    // As RocksDB's settle waits for its pending compactions: wait while the engine's own
+    // background work has space to give back once writes stop (space.reclaim_pending).
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(30);
+    try {
+      do {
+        Thread.sleep(300); // longer than a tick of the checkpoint thread, which sets the figure
+      } while (db.stats().get("space.reclaim_pending") > 0 && System.nanoTime() < deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

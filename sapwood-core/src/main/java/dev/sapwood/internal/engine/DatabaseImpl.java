@@ -272,16 +272,21 @@ public final class DatabaseImpl implements Database {
 
   /** A checkpoint if space waiting for release calls for one; the checkpoint thread's tick. */
   void checkpointIfSpaceWaits() {
-    maintenance.checkpointIfSpaceWaits(System.nanoTime());
+    maintenance.checkpointIfSpaceWaits(System.nanoTime(), ctx.lastMsn());
   }
 
   /** As {@link #checkpointIfSpaceWaits()}, at {@code nowNanos} (tests pass a later clock). */
   void checkpointIfSpaceWaits(long nowNanos) {
-    maintenance.checkpointIfSpaceWaits(nowNanos);
+    maintenance.checkpointIfSpaceWaits(nowNanos, ctx.lastMsn());
   }
 
   SpaceCheckpoints spaceCheckpoints() {
     return maintenance.spaceCheckpoints();
+  }
+
+  /** Tests: what each checkpoint may move toward the start of the file (a large file's share). */
+  void relocatePerCheckpoint(long bytes) {
+    maintenance.relocatePerCheckpoint(bytes);
   }
 
   @Override

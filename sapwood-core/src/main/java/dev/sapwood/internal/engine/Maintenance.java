@@ -38,7 +38,10 @@ final class Maintenance {
   private final TreeRegistry trees;
   private final OnlineOptimize optimizer;
   private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
+  private final IdleReclaim idleReclaim; // guarded by checkpointer
   private LogWriter log; // set once, before the first checkpoint
+  /** {@link #RELOCATE_PER_CHECKPOINT}; tests set less to leave holes as a large file would. */
+  private volatile long relocatePerCheckpoint = RELOCATE_PER_CHECKPOINT;
   /** Runs in each round of {@code compact} once its blocks moved (tests: progress mid-compaction). */
   private volatile Runnable afterRelocation = () -> {};
 
@@ -53,6 +56,7 @@ final class Maintenance {
     this.trees = trees;
     this.optimizer = optimizer;
     this.spaceCheckpoints = new SpaceCheckpoints(nodeSize);
+    this.idleReclaim = new IdleReclaim(spaceCheckpoints.minFileBytes());
   }
 
   /** The log checkpoints note and sync; set once recovery made it. */
@@ -66,7 +70,7 @@ final class Maintenance {
       long start = System.nanoTime();
       CheckpointEvent event = CheckpointEvent.start();
       long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
-      long moved = gate.writeShared(() -> file.relocateTail(RELOCATE_PER_CHECKPOINT));
+      long moved = gate.writeShared(() -> file.relocateTail(relocatePerCheckpoint));
       counters.counter("checkpoint.relocated_bytes").add(moved);
       Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
       try {
@@ -83,8 +87,12 @@ final class Maintenance {
     }
   }
 
-  /** A checkpoint if space waiting for release calls for one ({@link SpaceCheckpoints}), at {@code nowNanos}. */
-  void checkpointIfSpaceWaits(long nowNanos) {
+  /**
+   * The checkpoint thread's tick, at {@code nowNanos}: a checkpoint if space waiting for release
+   * calls for one ({@link SpaceCheckpoints}), else a round giving free space back if writes have
+   * stopped ({@link IdleReclaim}; {@code writeMark} is the database's last MSN).
+   */
+  void checkpointIfSpaceWaits(long nowNanos, long writeMark) {
     Map<String, Long> store = file.counters();
     boolean due;
     synchronized (checkpointer) {
@@ -94,11 +102,38 @@ final class Maintenance {
     if (due) {
       counters.counter("checkpoint.space_triggered").increment();
       checkpoint();
+      return;
+    }
+    reclaimIfIdle(nowNanos, writeMark);
+  }
+
+  private void reclaimIfIdle(long nowNanos, long writeMark) {
+    synchronized (checkpointer) {
+      long fileBytes = file.fileSize();
+      boolean wasPending = idleReclaim.pending();
+      boolean due = idleReclaim.due(writeMark, fileBytes, file.counters().get("store.free_bytes"),
+          fileBytes - BlockFileFormat.DATA_START, nowNanos);
+      if (due) {
+        long moved = gate.writeShared(() -> file.relocateTailPastUnmovable(IdleReclaim.BYTES_PER_ROUND));
+        checkpoint();
+        checkpoint();
+        idleReclaim.roundDone(file.fileSize());
+        counters.counter("space.reclaim_rounds").increment();
+        counters.counter("space.reclaim_moved_bytes").add(moved);
+      }
+      if (idleReclaim.pending() != wasPending) {
+        counters.counter("space.reclaim_pending").add(idleReclaim.pending() ? 1 : -1);
+      }
     }
   }
 
   SpaceCheckpoints spaceCheckpoints() {
     return spaceCheckpoints;
+  }
+
+  /** Tests: what a checkpoint may move toward the start of the file from now on. */
+  void relocatePerCheckpoint(long bytes) {
+    relocatePerCheckpoint = bytes;
   }
 
   private long nodeBytesWrittenOutsideCheckpoints() {

@@ -278,6 +278,14 @@ public final class BlockFile implements Closeable {
   }
 
   /**
+   * {@link #relocateTail}, going on past a block that cannot move (nothing below fits it, or a
+   * write of it is in flight) instead of stopping there: for a file that has gone quiet.
+   */
+  public long relocateTailPastUnmovable(long maxBytes) {
+    return relocator.relocateTail(maxBytes, false, true);
+  }
+
+  /**
    * {@link #relocateTail} for an explicit compaction: moves every block that fits lower down,
    * however little space is free; a block that fits nowhere below is skipped (the pass goes on
    * with the blocks below it). Returns the bytes moved.
