@@ -14,19 +14,7 @@ import org.HdrHistogram.Histogram;
  * writer of readwhilewriting marks each key it puts live, and its error, if any, is rethrown
  * after the readers finish.
  */
-final class RacingWorkloads {
-  private final BenchRunner runner;
-  private final BenchConfig cfg;
-  private final KeySpace keys;
-  private final ValueSource values;
-
-  RacingWorkloads(BenchRunner runner, BenchConfig cfg, KeySpace keys, ValueSource values) {
-    this.runner = runner;
-    this.cfg = cfg;
-    this.keys = keys;
-    this.values = values;
-  }
-
+record RacingWorkloads(BenchRunner runner, BenchConfig cfg, KeySpace keys, ValueSource values) {
   /**
    * num blind +1s of counter 0 (untimed, one thread), then reads rounds of one more +1 (untimed)
    * and one get of the counter (timed): a hot key read while it is still being updated, as YCSB's

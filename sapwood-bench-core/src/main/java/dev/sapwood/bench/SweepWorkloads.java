@@ -3,26 +3,15 @@ package dev.sapwood.bench;
 import org.HdrHistogram.Histogram;
 
 /**
- * The workloads that pass over the whole keyspace once per thread with loops of their own rather
- * than {@link BenchRunner#fixed}'s count of random operations: fillbulk (every key, ascending,
- * through the engine's sorted load) and readseq, readreverse (full scans with a cursor).
+ * The workloads that pass over the whole keyspace with loops of their own rather than {@link
+ * BenchRunner#fixed}'s count of random operations: fillbulk (every key once, ascending, on one
+ * thread through the engine's sorted load) and readseq, readreverse (a full scan with a cursor on
+ * each thread).
  *
  * <p>Invariants: fillbulk marks every key it adds live; with verify on, a scan reads exactly the
  * live keys once per thread, each value one that was written.
  */
-final class SweepWorkloads {
-  private final BenchRunner runner;
-  private final BenchConfig cfg;
-  private final KeySpace keys;
-  private final ValueSource values;
-
-  SweepWorkloads(BenchRunner runner, BenchConfig cfg, KeySpace keys, ValueSource values) {
-    this.runner = runner;
-    this.cfg = cfg;
-    this.keys = keys;
-    this.values = values;
-  }
-
+record SweepWorkloads(BenchRunner runner, BenchConfig cfg, KeySpace keys, ValueSource values) {
   /** fillbulk: one thread adds keys 0..num-1 to the engine's sorted load, then finishes it (timed too). */
   BenchRunner.Timed bulk(BenchEngine e, Workload w, int gen, BenchRunner.State st) {
     long n = cfg.num();
