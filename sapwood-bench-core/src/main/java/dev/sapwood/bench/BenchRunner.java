@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
@@ -17,6 +16,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Every engine sees the same key numbers in the same order per thread (seeded by the config's
  * seed, the workload's position and the thread) and the same value bytes ({@link ValueSource}).
+ *
+ * <p>The single-operation workloads run here through {@link #fixed}; those with loops of their own
+ * live beside it: {@link SweepWorkloads} (fillbulk, full scans), {@link RacingWorkloads} (hotkey,
+ * readwhilewriting) and {@link TxnWorkloads} (transactions, snapshots).
  */
 public final class BenchRunner {
   private final BenchConfig cfg;
@@ -156,7 +159,7 @@ public final class BenchRunner {
         return withWritten(t, t.userBytes, "");
       }
       case FILLBULK -> {
-        return bulk(e, w, gen, st);
+        return new SweepWorkloads(this, cfg, keys, values).bulk(e, w, gen, st);
       }
       case UPDATERANDOM -> {
         Timed t = fixed(w, idx, n, (th, rnd) -> i -> {
@@ -168,7 +171,7 @@ public final class BenchRunner {
         return withWritten(t, t.userBytes, "counter +1 via " + e.updateMethod());
       }
       case HOTKEY -> {
-        return hotKey(e, w, idx, st);
+        return new RacingWorkloads(this, cfg, keys, values).hotKey(e, w, idx, st);
       }
       case DELETERANDOM -> {
         Timed t = fixed(w, idx, n, (th, rnd) -> i -> {
@@ -213,10 +216,10 @@ public final class BenchRunner {
             + cfg.seekNexts() + " nexts each");
       }
       case READSEQ, READREVERSE -> {
-        return scan(e, w, idx, st);
+        return new SweepWorkloads(this, cfg, keys, values).scan(e, w, idx, st);
       }
       case READWHILEWRITING -> {
-        return readWhileWriting(e, w, gen, idx, st, found);
+        return new RacingWorkloads(this, cfg, keys, values).readWhileWriting(e, w, gen, idx, st, found);
       }
       case TXNTRANSFER -> {
         return new TxnWorkloads(this, cfg, keys).transfer(e, w, idx);
@@ -249,7 +252,7 @@ public final class BenchRunner {
     return cfg.keySize() + v.length;
   }
 
-  private long check(byte[] key, byte[] value, State st) {
+  long check(byte[] key, byte[] value, State st) {
     if (cfg.verify()) {
       verifyValue(KeySpace.number(key), value, st);
     }
@@ -265,7 +268,7 @@ public final class BenchRunner {
     throw new IllegalStateException("key " + k + ": value read is none that was written");
   }
 
-  private static Histogram newHistogram() {
+  static Histogram newHistogram() {
     return new Histogram(3_600_000_000_000L, 2);
   }
 
@@ -309,166 +312,12 @@ public final class BenchRunner {
     }
   }
 
-  /** fillbulk: one thread adds keys 0..num-1 to the engine's sorted load, then finishes it (timed too). */
-  private Timed bulk(BenchEngine e, Workload w, int gen, State st) {
-    long n = cfg.num();
-    int kv = cfg.keySize() + cfg.valueSize();
-    Histogram h = newHistogram();
-    long[] finishNanos = new long[1];
-    try (Progress p = new Progress(w.label(), n, bar, sampleMillis, sampleListener)) {
-      long nanos = Workers.run(1, "bench-" + w.label(), th -> {
-        BenchEngine.SortedLoad load = e.sortedLoad();
-        int batch = 0;
-        for (long i = 0; i < n; i++) {
-          long t0 = System.nanoTime();
-          load.add(keys.key(i), values.value(i, gen));
-          h.recordValue(Math.max(1, System.nanoTime() - t0));
-          st.live.set(i);
-          if (++batch == Progress.BATCH) {
-            p.add(batch);
-            batch = 0;
-          }
-        }
-        p.add(batch);
-        long f0 = System.nanoTime();
-        load.finish();
-        finishNanos[0] = System.nanoTime() - f0;
-      });
-      String note = String.format(java.util.Locale.ROOT, "one thread; finish %.1f ms of the time", finishNanos[0] / 1e6);
-      return new Timed(n, nanos, n * kv, n * kv, h, note, p.timeline());
-    }
-  }
-
-  private Timed scan(BenchEngine e, Workload w, int idx, State st) {
-    int threads = cfg.threads();
-    Histogram[] hs = new Histogram[threads];
-    long[] bytes = new long[threads];
-    long[] counts = new long[threads];
-    for (int t = 0; t < threads; t++) {
-      hs[t] = newHistogram();
-    }
-    boolean forward = w == Workload.READSEQ;
-    try (Progress p = new Progress(w.label(), st.live.count() * threads, bar, sampleMillis)) {
-      long nanos = Workers.run(threads, "bench-" + w.label(), th -> {
-        try (BenchCursor c = e.cursor()) {
-          Histogram h = hs[th];
-          long b = 0;
-          long cnt = 0;
-          long t0 = System.nanoTime();
-          boolean ok = forward ? c.first() : c.last();
-          while (ok) {
-            b += check(c.key(), c.value(), st);
-            h.recordValue(Math.max(1, System.nanoTime() - t0));
-            if (++cnt % Progress.BATCH == 0) {
-              p.add(Progress.BATCH);
-            }
-            t0 = System.nanoTime();
-            ok = forward ? c.next() : c.prev();
-          }
-          bytes[th] = b;
-          counts[th] = cnt;
-        }
-      });
-      Histogram all = newHistogram();
-      long sum = 0;
-      long ops = 0;
-      for (int t = 0; t < threads; t++) {
-        all.add(hs[t]);
-        sum += bytes[t];
-        ops += counts[t];
-      }
-      if (cfg.verify() && ops != st.live.count() * threads) {
-        throw new IllegalStateException(w.label() + " read " + ops + " entries, expected "
-            + st.live.count() * threads);
-      }
-      return new Timed(ops, nanos, sum, 0, all, threads + " full scan(s)", p.timeline());
-    }
-  }
-
   /**
-   * num blind +1s of counter 0 (untimed, one thread), then reads rounds of one more +1 (untimed)
-   * and one get of the counter (timed): a hot key read while it is still being updated, as YCSB's
-   * A and F do. The rate is gets per second of get time; for Sapwood the note says how many
-   * buffered messages a get applied on average (its read.* counters).
+   * A progress bar for {@code w} over {@code total} operations; with {@code sampled}, its timeline
+   * samples also go to the {@link #onSample} listener.
    */
-  private Timed hotKey(BenchEngine e, Workload w, int idx, State st) {
-    byte[] hot = keys.key(0);
-    long n = cfg.num();
-    for (long i = 0; i < n; i++) {
-      e.add(hot, 1);
-    }
-    st.counters.set(0);
-    long[] before = readCounters(e);
-    long reads = cfg.readOps();
-    Histogram h = newHistogram();
-    long nanos = 0;
-    try (Progress p = new Progress(w.label(), reads, bar, sampleMillis, sampleListener)) {
-      for (long i = 0; i < reads; i++) {
-        e.add(hot, 1);
-        long t0 = System.nanoTime();
-        long v = e.counter(hot);
-        long dt = Math.max(1, System.nanoTime() - t0);
-        nanos += dt;
-        h.recordValue(dt);
-        if (cfg.verify() && v != n + i + 1) {
-          throw new IllegalStateException("hot counter reads " + v + " after " + (n + i + 1) + " adds");
-        }
-        p.add(1);
-      }
-      long[] after = readCounters(e);
-      String perGet = after == null ? "" : String.format(java.util.Locale.ROOT, "; %.2f messages applied per get",
-          (after[1] - before[1]) / (double) Math.max(1, after[0] - before[0]));
-      return new Timed(reads, nanos, reads * (cfg.keySize() + 8L), 0, h,
-          "gets of one counter after " + n + " blind +1s, each get after one more, via " + e.updateMethod()
-              + perGet, p.timeline());
-    }
-  }
-
-  /** Sapwood's {read.gets, read.get_messages_applied}, or null for other engines. */
-  private static long[] readCounters(BenchEngine e) {
-    if (e instanceof SapwoodEngine s) {
-      dev.sapwood.Stats stats = s.database().stats();
-      return new long[] {stats.get("read.gets"), stats.get("read.get_messages_applied")};
-    }
-    return null;
-  }
-
-  private Timed readWhileWriting(BenchEngine e, Workload w, int gen, int idx, State st,
-      AtomicLong found) {
-    AtomicBoolean done = new AtomicBoolean();
-    long[] writes = new long[1];
-    Throwable[] err = new Throwable[1];
-    long n = cfg.num();
-    Thread writer = new Thread(() -> {
-      SplittableRandom rnd = new SplittableRandom(cfg.seed() * 31 + idx);
-      try {
-        while (!done.get()) {
-          long k = rnd.nextLong(n);
-          e.put(keys.key(k), values.value(k, gen));
-          st.live.set(k);
-          writes[0]++;
-        }
-      } catch (Throwable x) {
-        err[0] = x;
-      }
-    }, "bench-writer");
-    long w0 = System.nanoTime();
-    writer.start();
-    Timed t;
-    try {
-      t = fixed(w, idx, cfg.readOps(), (th, rnd) -> i -> {
-        long k = rnd.nextLong(n);
-        return readBytes(k, e.get(keys.key(k)), st, found);
-      });
-    } finally {
-      done.set(true);
-      Workers.joinAll(writer);
-    }
-    Workers.rethrow(err[0]);
-    double ws = (System.nanoTime() - w0) / 1e9;
-    long written = writes[0] * (cfg.keySize() + cfg.valueSize());
-    return new Timed(t.ops, t.nanos, t.userBytes, written, t.hist,
-        String.format(java.util.Locale.ROOT, "found %d of %d; writer: %d puts, %.0f puts/s",
-            found.get(), t.ops, writes[0], writes[0] / Math.max(1e-9, ws)), t.timeline);
+  Progress progress(Workload w, long total, boolean sampled) {
+    return sampled ? new Progress(w.label(), total, bar, sampleMillis, sampleListener)
+        : new Progress(w.label(), total, bar, sampleMillis);
   }
 }

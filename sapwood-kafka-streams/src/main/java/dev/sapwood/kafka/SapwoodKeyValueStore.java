@@ -6,7 +6,6 @@ import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,10 +87,8 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   /** False when Kafka Streams' layers (cache, changelog, metering) sit in front: no blind updates. */
   private boolean bare;
   private volatile boolean open;
-  private Database db;
-  private Tree data;
-  private Tree meta;
-  private Path dir;
+  /** The database and trees under the store: opened by init, closed by close. */
+  private final StoreLifecycle lifecycle;
   private StoreMetrics metrics;
 
   SapwoodKeyValueStore(String name, Options options, String metricsScope, StoreFormat format) {
@@ -107,6 +104,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
     this.writes = new StoreCommits(name, pending, moveLock, this::checkOpen);
     this.iterators = new StoreIterators(name, moveLock, this::isOpen, this::checkOpen);
     this.writer = new StoreWriter(pending, moveLock, writes, logged ? new StoreChangelog(name) : null, this::checkOpen);
+    this.lifecycle = new StoreLifecycle(name, options, format, writes, iterators, writer);
   }
 
   @Override
@@ -119,21 +117,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
     if (open) {
       throw new IllegalStateException("store " + name + " is already open");
     }
-    this.dir = context.stateDir().toPath().resolve(name);
-    try {
-      db = Database.open(dir, options);
-      data = db.tree("data");
-      meta = db.tree("meta");
-      StoreMeta.checkFormat(meta, format, name, dir);
-      long maxUncommitted = SapwoodStores.maxUncommittedBytes(context.appConfigs());
-      writes.opened(db, data, meta, dir, context, maxUncommitted);
-      iterators.opened(db, data);
-      writer.opened(data, context, maxUncommitted);
-    } catch (RuntimeException e) {
-      closeAfterFailedInit(e);
-      throw e instanceof dev.sapwood.SapwoodException
-          ? new ProcessorStateException("cannot open Sapwood store " + name + " in " + dir, e) : e;
-    }
+    lifecycle.open(context);
     bare = root == this;
     open = true;
     metrics = StoreMetrics.register(context, metricsScope, this);
@@ -303,7 +287,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   @Override
   public long approximateNumEntries() {
     checkOpen();
-    return Math.max(0, data.approximateSize() + pending.netPuts());
+    return Math.max(0, lifecycle.data().approximateSize() + pending.netPuts());
   }
 
   @Override
@@ -359,12 +343,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
     if (metrics != null) {
       metrics.remove();
     }
-    writer.clear();
-    try {
-      db.close();
-    } catch (dev.sapwood.SapwoodException e) {
-      throw new ProcessorStateException("closing Sapwood store " + name + " in " + dir + " failed", e);
-    }
+    lifecycle.close();
   }
 
   @Override
@@ -373,7 +352,7 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   }
 
   Stats stats() {
-    return db.stats();
+    return lifecycle.db().stats();
   }
 
   long commitCount() {
@@ -389,28 +368,16 @@ public class SapwoodKeyValueStore implements KeyValueStore<Bytes, byte[]>, Cache
   }
 
   Tree dataTree() {
-    return data;
+    return lifecycle.data();
   }
 
   Database database() {
-    return db;
+    return lifecycle.db();
   }
 
   /** Changelog records sent for blindly updated keys (0 if not changelogged). */
   long changelogSentAfterUpdates() {
     return writer.changelogSentAfterUpdates();
-  }
-
-  /** Releases the database (and its directory lock) when {@link #init} fails after opening it. */
-  private void closeAfterFailedInit(RuntimeException cause) {
-    if (db != null) {
-      try {
-        db.close();
-      } catch (RuntimeException e) {
-        cause.addSuppressed(e);
-      }
-      db = null;
-    }
   }
 
   void checkOpen() {

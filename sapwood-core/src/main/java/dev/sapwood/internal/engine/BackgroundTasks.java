@@ -38,7 +38,7 @@ final class BackgroundTasks implements Background {
         CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
     checkpoints.scheduleWithFixedDelay(() -> run("checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
-    checkpoints.scheduleWithFixedDelay(() -> run("space checkpoint", db::checkpointIfSpaceWaits),
+    checkpoints.scheduleWithFixedDelay(() -> run("space checkpoint", () -> db.checkpointIfSpaceWaits(System.nanoTime())),
         SpaceCheckpoints.TICK_MS, SpaceCheckpoints.TICK_MS, TimeUnit.MILLISECONDS);
     long sync = Math.max(1, options.syncInterval().toMillis());
     syncs.scheduleWithFixedDelay(() -> run("log sync", db::syncIfBehind), sync, sync, TimeUnit.MILLISECONDS);

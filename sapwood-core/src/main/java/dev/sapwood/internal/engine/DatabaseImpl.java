@@ -20,9 +20,7 @@ import dev.sapwood.internal.wal.LogReader;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -270,12 +268,10 @@ public final class DatabaseImpl implements Database {
     maintenance.checkpoint();
   }
 
-  /** A checkpoint if space waiting for release calls for one; the checkpoint thread's tick. */
-  void checkpointIfSpaceWaits() {
-    maintenance.checkpointIfSpaceWaits(System.nanoTime(), ctx.lastMsn());
-  }
-
-  /** As {@link #checkpointIfSpaceWaits()}, at {@code nowNanos} (tests pass a later clock). */
+  /**
+   * The checkpoint thread's tick: a checkpoint if space waiting for release calls for one, else a
+   * round giving free space back if writes have stopped (tests pass a later clock).
+   */
   void checkpointIfSpaceWaits(long nowNanos) {
     maintenance.checkpointIfSpaceWaits(nowNanos, ctx.lastMsn());
   }
@@ -297,12 +293,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public void optimize() {
-    for (String name : treeNames()) {
-      TreeImpl t = gate.read(() -> trees.get(name));
-      if (t != null) {
-        optimize(t);
-      }
-    }
+    optimizer.optimizeAll(trees);
   }
 
   void optimize(TreeImpl t) {
@@ -344,21 +335,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public Stats stats() {
-    return gate.read(() -> {
-      Map<String, Long> m = new TreeMap<>(counters.snapshot());
-      m.putAll(file.counters());
-      m.put("cache.used_bytes", ctx.cacheUsedBytes());
-      m.put("cache.budget_bytes", ctx.cacheBudgetBytes());
-      m.put("cache.nodes", (long) ctx.cachedNodes());
-      m.put("db.trees", (long) trees.size());
-      m.put("db.last_msn", ctx.lastMsn());
-      m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());
-      m.put("log.durable_lsn", log == null ? recoveredNextLsn - 1 : log.durableLsn());
-      m.put("snapshots.open", (long) ctx.snapshots.openCount());
-      m.put("snapshots.oldest_age_ms", ctx.snapshots.oldestAgeMillis());
-      m.put("txn.open", (long) txnStats.open());
-      return new Stats(m);
-    });
+    return gate.read(() -> DatabaseStats.collect(counters, file, ctx, trees, log, recoveredNextLsn, txnStats));
   }
 
   @Override

@@ -55,6 +55,19 @@ final class OnlineOptimize {
     this.walks = counters.counter("compact.walks");
   }
 
+  /**
+   * Optimizes every tree of {@code trees} in turn ({@link dev.sapwood.Database#optimize}), each as
+   * {@link #optimize(TreeImpl)}; a tree dropped meanwhile is passed over.
+   */
+  void optimizeAll(TreeRegistry trees) {
+    for (String name : gate.read(trees::names)) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      if (t != null) {
+        optimize(t);
+      }
+    }
+  }
+
   /** Optimizes tree {@code t} from where an earlier optimize of it stopped (or its start). */
   void optimize(TreeImpl t) {
     optimize(t, Long.MAX_VALUE);

@@ -14,10 +14,11 @@ import java.util.zip.CRC32C;
  * A file of numbered, variable-size blocks written copy-on-write, made durable by checkpoints
  * (layout: docs/format/blockfile.md, {@link BlockFileFormat}). Opening the file always yields the
  * state of the last completed checkpoint; blocks written since are lost on a crash. This class is
- * the facade and keeps the block numbers; the work is done by its parts over one shared {@link
- * BlockFileState}: {@link BlockReads}, {@link BlockWriter} (copy-on-write installs), {@link
- * TailRelocator} and {@link CheckpointProtocol} (the checkpoint protocol and the truncation), with
- * {@link ExtentReclaimer} deciding when space is reused.
+ * the facade; the work is done by its parts over one shared {@link BlockFileState}: {@link
+ * BlockNumbers} (handing out, retiring and mapping block numbers), {@link BlockReads}, {@link
+ * BlockWriter} (copy-on-write installs), {@link TailRelocator} and {@link CheckpointProtocol} (the
+ * checkpoint protocol and the truncation), with {@link ExtentReclaimer} deciding when space is
+ * reused.
  *
  * <p>Invariants: (1) an extent referenced by the last completed checkpoint (its table, or a table
  * entry marked checkpointed) is never reused, overwritten or truncated until the checkpoint after
@@ -41,6 +42,7 @@ import java.util.zip.CRC32C;
  */
 public final class BlockFile implements Closeable {
   private final BlockFileState s;
+  private final BlockNumbers numbers;
   private final BlockReads reads;
   private final BlockWriter writer;
   private final TailRelocator relocator;
@@ -48,6 +50,7 @@ public final class BlockFile implements Closeable {
 
   private BlockFile(BlockFileLoader.Loaded l) {
     this.s = new BlockFileState(l);
+    this.numbers = new BlockNumbers(s);
     this.reads = new BlockReads(s);
     this.writer = new BlockWriter(s);
     this.relocator = new TailRelocator(s, reads);
@@ -126,13 +129,7 @@ public final class BlockFile implements Closeable {
 
   /** A block number > 0 not in use; the lowest freed number first. */
   public long allocateBlockNumber() {
-    s.checkOpen();
-    s.lock.lock();
-    try {
-      return s.numbers.allocate();
-    } finally {
-      s.lock.unlock();
-    }
+    return numbers.allocate();
   }
 
   /**
@@ -142,18 +139,7 @@ public final class BlockFile implements Closeable {
    * @throws IllegalArgumentException if the number is not in use
    */
   public void freeBlockNumber(long blockNumber) {
-    s.checkOpen();
-    s.lock.lock();
-    try {
-      s.numbers.release(blockNumber);
-      s.relocationOvertaken |= blockNumber == s.relocating;
-      BlockTable.Entry old = s.table.remove(blockNumber);
-      if (old != null) {
-        s.extents.retireLocked(old.offset(), old.extentLength(), old.checkpointed(), s.newestImageLocked());
-      }
-    } finally {
-      s.lock.unlock();
-    }
+    numbers.free(blockNumber);
   }
 
   /**
@@ -172,37 +158,22 @@ public final class BlockFile implements Closeable {
 
   /** The numbers of every mapped block, ascending (a copy: as many as the table holds). */
   public long[] mappedBlocks() {
-    s.lock.lock();
-    try {
-      long[] out = new long[s.table.size()];
-      int i = 0;
-      for (long b : s.table.sorted().keySet()) {
-        out[i++] = b;
-      }
-      return out;
-    } finally {
-      s.lock.unlock();
-    }
+    return numbers.mapped();
   }
 
   /** Whether {@code blockNumber} has a written extent. */
   public boolean isMapped(long blockNumber) {
-    s.lock.lock();
-    try {
-      return s.table.get(blockNumber) != null;
-    } finally {
-      s.lock.unlock();
-    }
+    return numbers.isMapped(blockNumber);
   }
 
   /** The size in bytes of the block; IllegalArgumentException if unmapped. */
   public int blockSize(long blockNumber) {
-    return mappedEntry(blockNumber).size();
+    return numbers.entry(blockNumber).size();
   }
 
   /** The file offset of the block's current extent (for messages); IllegalArgumentException if unmapped. */
   public long blockOffset(long blockNumber) {
-    return mappedEntry(blockNumber).offset();
+    return numbers.entry(blockNumber).offset();
   }
 
   /**
@@ -404,19 +375,6 @@ public final class BlockFile implements Closeable {
     if (!s.closed) {
       s.closed = true;
       s.file.close();
-    }
-  }
-
-  private BlockTable.Entry mappedEntry(long blockNumber) {
-    s.lock.lock();
-    try {
-      BlockTable.Entry e = s.table.get(blockNumber);
-      if (e == null) {
-        throw new IllegalArgumentException(name() + ": block " + blockNumber + " is not mapped");
-      }
-      return e;
-    } finally {
-      s.lock.unlock();
     }
   }
 }

@@ -31,8 +31,9 @@ import java.util.List;
  * is at most {@link LogFormat#MAX_BODY} and fits in what is left of the segment (a small one's is
  * at most {@link LogFormat#SMALL_BODY} whatever it says); checksums are computed a window at a time
  * before the consumer sees a record, and the consumer copies only the fields it decodes. Time is
- * linear in the bytes of the log: the search for a proof of durability after damage looks at each
- * later offset once, checksumming at most a frame header and a small body there.
+ * linear in the bytes of the log: the search for a proof of durability after damage ({@link
+ * DurabilityProof}) looks at each later offset once, checksumming at most a frame header and a
+ * small body there.
  */
 public final class LogReader {
   /** Bytes of the read window. */
@@ -53,12 +54,12 @@ public final class LogReader {
   private final FileIo io;
   private final boolean readOnly;
   private final SegmentInput in = new SegmentInput(WINDOW);
-  private SegmentInput other; // a second window, for the rare look at the segment after a torn one
-  private long proofWork;
+  private final DurabilityProof proof;
 
   private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
     this.readOnly = readOnly;
+    this.proof = new DurabilityProof(io);
   }
 
   /**
@@ -105,7 +106,7 @@ public final class LogReader {
       boolean last = i == segments.size() - 1;
       String name = seg.path().toString();
       if (seg.firstLsn() != expected) {
-        if (last && i > start && seg.firstLsn() > expected && !provesSynced(seg, expected)) {
+        if (last && i > start && seg.firstLsn() > expected && !proof.provesSynced(seg, expected)) {
           torn += drop(seg);
           break;
         }
@@ -123,7 +124,7 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frameProblem(pos, seg.firstLsn(), expected);
           if (bad != 0) {
-            boolean unproven = allZero(pos, size) || !provenDurable(in, pos, seg.firstLsn(), expected, true);
+            boolean unproven = allZero(pos, size) || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true);
             if (last && unproven) {
               cutAt = pos;
               break;
@@ -131,7 +132,7 @@ public final class LogReader {
             // Only records lost before the last segment's first can be the full segment's torn tail;
             // bytes past a complete full segment were never written by the writer.
             if (i == segments.size() - 2 && unproven && expected < segments.get(i + 1).firstLsn()
-                && !provesSynced(segments.get(i + 1), expected)) {
+                && !proof.provesSynced(segments.get(i + 1), expected)) {
               cutAt = pos;
               dropNext = true;
               break;
@@ -169,97 +170,7 @@ public final class LogReader {
         break;
       }
     }
-    return new Result(Math.max(expected, fromLsn), replayed, torn, proofWork);
-  }
-
-  /**
-   * Whether a frame header anywhere after the damaged frame at {@code damagedAt} says that LSN
-   * {@code lsn} had been synced. Every offset is a candidate, since the damaged frame's length
-   * cannot be trusted; each is looked at once, with cheap filters first (lengths in range; a
-   * first LSN above {@code lsn} by no more than the bytes between, since every record takes a byte
-   * at least; a claim of at least {@code lsn} and below its own first LSN) and then the checksum. The header is the proof, with a small body the
-   * checksum covers too (at most {@link LogFormat#SMALL_BODY} bytes); a large body need not be
-   * intact. So the work per offset is bounded and the search linear in the bytes after the damage.
-   * Searching a later segment ({@code sameSegment} false, {@code damagedAt} just before its first
-   * frame), the bytes between are unknown, so that filter is off.
-   */
-  private boolean provenDurable(SegmentInput in, long damagedAt, long segmentFirstLsn, long lsn,
-      boolean sameSegment) {
-    long size = in.size();
-    byte[] b = in.buffer();
-    int reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
-    for (long p = damagedAt + 1; p + LogFormat.MIN_FRAME <= size; ) {
-      int n = (int) Math.min(b.length, size - p);
-      int first = in.window(p, n);
-      int limit = first + n;
-      boolean toEnd = p + n == size;
-      int lastStart = toEnd ? limit - LogFormat.MIN_FRAME : limit - reach;
-      long base = p - first; // the file offset of b[0]
-      for (int i = first; i <= lastStart; i++) {
-        long body = Varint.get(b, i + 4, limit, Varint.MAX_INT_BYTES);
-        if (body <= 0 || body > LogFormat.MAX_BODY) {
-          continue;
-        }
-        int q = i + 4 + Varint.size(body);
-        long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
-        if (delta < 0) {
-          continue;
-        }
-        long firstLsn = segmentFirstLsn + delta; // the candidate's first LSN
-        if (firstLsn <= lsn || sameSegment && firstLsn - lsn > base + i - damagedAt) {
-          continue; // every record between takes a byte at least
-        }
-        q += Varint.size(delta);
-        long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
-        if (claim <= 0) {
-          continue;
-        }
-        long synced = segmentFirstLsn + claim - 2;
-        if (synced < lsn || synced >= firstLsn) {
-          continue;
-        }
-        q += Varint.size(claim);
-        int covered = body <= LogFormat.SMALL_BODY ? q + (int) body : q + 4;
-        if (covered > limit) {
-          continue;
-        }
-        proofWork += covered - i - 4;
-        if (Checksums.crc32c(b, i + 4, covered - i - 4) == BigEndian.getInt(b, i)) {
-          return true;
-        }
-      }
-      if (toEnd) {
-        break;
-      }
-      p = base + lastStart + 1;
-    }
-    return false;
-  }
-
-  /**
-   * Whether some intact frame header of {@code seg} (a last segment, after a full one whose records
-   * from {@code lsn} on are torn or missing) claims {@code lsn} synced. A torn or missing header
-   * proves nothing.
-   */
-  private boolean provesSynced(LogSegments.Segment seg, long lsn) {
-    if (other == null) {
-      other = new SegmentInput(WINDOW);
-    }
-    try (IoFile f = io.openReadOnly(seg.path())) {
-      other.reset(f, seg.path().toString());
-      long size = other.size();
-      if (size < LogFormat.SEGMENT_HEADER) {
-        return false;
-      }
-      byte[] b = other.buffer();
-      int i = other.window(0, LogFormat.SEGMENT_HEADER);
-      if (!headerSealed(b, i) || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
-        return false;
-      }
-      return provenDurable(other, LogFormat.SEGMENT_HEADER - 1, seg.firstLsn(), lsn, false);
-    } catch (IOException e) {
-      throw new StorageException("cannot read " + seg.path() + ": " + e.getMessage(), e);
-    }
+    return new Result(Math.max(expected, fromLsn), replayed, torn, proof.work());
   }
 
   /** Drops a last segment that followed a torn one (deletes it unless read-only); its size. */
@@ -393,7 +304,7 @@ public final class LogReader {
   }
 
   /** Whether the segment header at {@code b[i]} has the magic and its checksum. */
-  private static boolean headerSealed(byte[] b, int i) {
+  static boolean headerSealed(byte[] b, int i) {
     return BigEndian.getInt(b, i) == LogFormat.MAGIC && Checksums.crc32c(b, i, 16) == BigEndian.getInt(b, i + 16);
   }
 

@@ -1,0 +1,41 @@
+package dev.sapwood.internal.engine;
+
+import dev.sapwood.Stats;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.tree.TreeContext;
+import dev.sapwood.internal.wal.LogWriter;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Gathers {@link dev.sapwood.Database#stats}: the engine's named counters, the block file's, and
+ * the figures read from the rooms at the moment of the call (cache, trees, MSN, log, snapshots,
+ * transactions), in one sorted map.
+ *
+ * <p>Invariants: called under the gate's shared lock (by {@link DatabaseImpl#stats}), so no
+ * checkpoint or batch is half done while the figures are read; a read-only database, which has no
+ * log writer, reports the LSN after the last record recovery found as the log's next, and the one
+ * before it as durable.
+ */
+final class DatabaseStats {
+  private DatabaseStats() {}
+
+  /** The figures of a database; {@code log} is null when it was opened read-only. */
+  static Stats collect(Counters counters, BlockFile file, TreeContext ctx, TreeRegistry trees,
+      LogWriter log, long recoveredNextLsn, TxnStats txnStats) {
+    Map<String, Long> m = new TreeMap<>(counters.snapshot());
+    m.putAll(file.counters());
+    m.put("cache.used_bytes", ctx.cacheUsedBytes());
+    m.put("cache.budget_bytes", ctx.cacheBudgetBytes());
+    m.put("cache.nodes", (long) ctx.cachedNodes());
+    m.put("db.trees", (long) trees.size());
+    m.put("db.last_msn", ctx.lastMsn());
+    m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());
+    m.put("log.durable_lsn", log == null ? recoveredNextLsn - 1 : log.durableLsn());
+    m.put("snapshots.open", (long) ctx.snapshots.openCount());
+    m.put("snapshots.oldest_age_ms", ctx.snapshots.oldestAgeMillis());
+    m.put("txn.open", (long) txnStats.open());
+    return new Stats(m);
+  }
+}
