@@ -14,7 +14,7 @@ package dev.sapwood.internal.engine;
  * <ol>
  *   <li>no write has been sequenced for {@link #IDLE_NANOS} (the database's last MSN is the mark);</li>
  *   <li>the file is at least {@code minFileBytes} and at least a quarter of the space it uses is
- *       free (below that the block file's relocator moves nothing either);</li>
+ *       free or waiting for release (a round's two checkpoints release what waits);</li>
  *   <li>and the rounds since the last write have not twice in a row left the file no smaller
  *       than the smallest it was (then the holes left fit no block from the end).</li>
  * </ol>
@@ -49,7 +49,7 @@ final class IdleReclaim {
    *
    * @param writeMark the database's last MSN: it moves with every write
    * @param fileBytes the block file's size
-   * @param freeBytes the allocator's free bytes (released space, not space still waiting)
+   * @param freeBytes the allocator's free bytes plus the bytes waiting for release
    * @param usedBytes the bytes of the file past its fixed start (allocated plus free)
    */
   boolean due(long writeMark, long fileBytes, long freeBytes, long usedBytes, long nowNanos) {

@@ -111,7 +111,9 @@ final class Maintenance {
     synchronized (checkpointer) {
       long fileBytes = file.fileSize();
       boolean wasPending = idleReclaim.pending();
-      boolean due = idleReclaim.due(writeMark, fileBytes, file.counters().get("store.free_bytes"),
+      Map<String, Long> store = file.counters();
+      boolean due = idleReclaim.due(writeMark, fileBytes,
+          store.get("store.free_bytes") + store.get("store.pending_free_bytes"),
           fileBytes - BlockFileFormat.DATA_START, nowNanos);
       if (due) {
         long moved = gate.writeShared(() -> file.relocateTailPastUnmovable(IdleReclaim.BYTES_PER_ROUND));

@@ -249,11 +249,12 @@ public final class BlockFile implements Closeable {
   }
 
   /**
-   * {@link #relocateTail}, going on past a block that cannot move (nothing below fits it, or a
-   * write of it is in flight) instead of stopping there: for a file that has gone quiet.
+   * {@link #relocateAll} up to {@code maxBytes}: moves blocks however little space is free, going on
+   * past a block that cannot move (nothing below fits it, or a write of it is in flight) instead of
+   * stopping there; for a file that has gone quiet, whose caller decided the space is worth it.
    */
   public long relocateTailPastUnmovable(long maxBytes) {
-    return relocator.relocateTail(maxBytes, false, true);
+    return relocator.relocateTail(maxBytes, true, true);
   }
 
   /**
