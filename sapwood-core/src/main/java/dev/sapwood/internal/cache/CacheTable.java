@@ -75,6 +75,41 @@ public final class CacheTable<T extends Cacheable> {
     return o;
   }
 
+  /**
+   * Pins the object without latching it: the caller then takes its read latch with {@link
+   * #tryReadLatch}, or reads what the object's owner lets be read without the latch (a tree
+   * leaf's flush view), and releases it with {@link #unpinRead} or {@link #unpinUnlatched}.
+   */
+  public T pinUnlatched(long key) {
+    T o = pin(key);
+    held.get().add(o);
+    return o;
+  }
+
+  /**
+   * Takes the read latch of an object pinned by {@link #pinUnlatched}, waiting at most {@code
+   * nanos} (0: not at all); whether it was taken. Interrupted, it waits without a limit and
+   * keeps the interrupt.
+   */
+  public boolean tryReadLatch(T o, long nanos) {
+    if (nanos <= 0) {
+      return o.latch.readLock().tryLock();
+    }
+    try {
+      return o.latch.readLock().tryLock(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      o.latch.readLock().lock();
+      return true;
+    }
+  }
+
+  /** Releases a pin taken by {@link #pinUnlatched} whose latch was never taken. */
+  public void unpinUnlatched(T o) {
+    forget(o);
+    release(o);
+  }
+
   /** Whether the object of {@code key} is in the cache now (it may be gone a moment later). */
   public boolean isCached(long key) {
     return map.containsKey(key);
@@ -159,8 +194,8 @@ public final class CacheTable<T extends Cacheable> {
       T o = mine.remove(i);
       if (o.latch.isWriteLockedByCurrentThread()) {
         o.latch.writeLock().unlock();
-      } else {
-        o.latch.readLock().unlock();
+      } else if (o.latch.getReadHoldCount() > 0) {
+        o.latch.readLock().unlock(); // not taken for a pin without a latch (pinUnlatched)
       }
       synchronized (o) {
         o.pins--;

@@ -12,11 +12,15 @@ import java.util.List;
  *
  * <p>Locking: the caller holds the parent's write latch; the flusher write-latches the child
  * (parent before child), so readers coupling down the same path wait and never see a message in
- * neither or both places.
+ * neither or both places. One exception: while a flush that let go of the parent rebuilds a
+ * leaf's basements, readers of that leaf read its view instead of waiting ({@link FlushView},
+ * which states the protocol and its invariants).
  */
 final class Flusher {
   private final TreeContext ctx;
   private final Reshaper reshaper;
+  /** For tests only ({@link #onBuild}). */
+  private volatile java.util.function.Consumer<FlushView> buildHook;
 
   Flusher(TreeContext ctx, Reshaper reshaper) {
     this.ctx = ctx;
@@ -128,7 +132,8 @@ final class Flusher {
    * detached from the parent while both are write-latched, then the parent is unpinned: readers
    * and writers go on using the parent and its other children, and a reader bound for this child
    * waits on the child's latch until the messages are in it, so none is ever seen in neither
-   * place (TokuFT's flusher does the same). A child left gorged is then drained (a cascade).
+   * place (TokuFT's flusher does the same) — except for a leaf, whose readers read the leaf as
+   * it was with the messages beside it while its basements are rebuilt ({@link FlushView}). A child left gorged is then drained (a cascade).
    * Returns false, having changed nothing, if the child may need reshaping: the caller then
    * flushes with the parent held.
    */
@@ -151,7 +156,7 @@ final class Flusher {
       distribute(buf, child);
     } else {
       ctx.counters.flushesToLeaf.increment();
-      applyToLeaf(child, buf);
+      applyBesideReaders(child, buf);
     }
     if (ctx.shape.gorged(child)) {
       ctx.counters.cascadeCount(cascade(child, 1));
@@ -159,6 +164,33 @@ final class Flusher {
       ctx.cache.unpinWrite(child);
     }
     return true;
+  }
+
+  /**
+   * Applies {@code buf}, detached from the leaf's parent, to the write-latched {@code leaf} while
+   * its readers read the leaf as it was with {@code buf} beside it ({@link FlushView}: published
+   * before the build, cleared after the swap, both under the leaf's write latch).
+   */
+  private void applyBesideReaders(Node leaf, MessageBuffer buf) {
+    FlushView view = new FlushView(leaf.pivots, leaf.basements.clone(), buf);
+    leaf.view = view;
+    try {
+      java.util.function.Consumer<FlushView> hook = buildHook;
+      if (hook != null) {
+        hook.accept(view);
+      }
+      applyToLeaf(leaf, buf);
+    } finally {
+      leaf.view = null;
+    }
+  }
+
+  /**
+   * For tests only: runs on the flushing thread after a flush published its view of a leaf and
+   * before it builds the new basements (the leaf write-latched, its parent let go). Null: nothing.
+   */
+  void onBuild(java.util.function.Consumer<FlushView> hook) {
+    this.buildHook = hook;
   }
 
   int heaviestChild(Node parent) {

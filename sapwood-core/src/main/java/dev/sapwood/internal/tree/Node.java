@@ -24,7 +24,8 @@ import java.util.Arrays;
  *       ({@link Partitions#prepareChange}).
  *   <li>Every field is read under the node's read latch and written under its write latch, except
  *       that a missing partition may be filled in under the read latch by {@link Partitions}
- *       (synchronized on {@code fetchLock}).
+ *       (synchronized on {@code fetchLock}), and that a leaf's {@code view} is volatile: readers
+ *       read it, and then only the view, with the leaf pinned but not latched ({@link FlushView}).
  * </ul>
  */
 final class Node extends Cacheable {
@@ -47,6 +48,11 @@ final class Node extends Cacheable {
    * per leaf). A flush of any other kind resets it. Guarded by the write latch.
    */
   int appendFlushes;
+  /**
+   * Leaf only: what readers read while a flush that holds the write latch rebuilds the basements
+   * (set and cleared under the write latch; null otherwise). See {@link FlushView}.
+   */
+  volatile FlushView view;
 
   // internal nodes
   long[] children;

@@ -181,7 +181,7 @@ public final class TreeContext {
         "tree root block " + root.key() + " holds a leaf; a root is always internal");
   }
 
-  private Node checkChild(Node parent, int c, Node child, boolean write) {
+  Node checkChild(Node parent, int c, Node child, boolean write) {
     if (child.height == parent.height - 1) {
       if (child.versions != parent.versions) {
         child.versions = parent.versions; // same value from every thread: a benign race

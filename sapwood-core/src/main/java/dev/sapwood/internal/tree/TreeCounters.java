@@ -39,6 +39,8 @@ final class TreeCounters {
   final LongAdder flushes;
   final LongAdder flushesToLeaf;
   final LongAdder flushesReleasingParent;
+  /** Leaf reads served by a flush's view of the leaf, without waiting for its latch ({@link FlushView}). */
+  final LongAdder readsBesideFlush;
   final LongAdder flushedBytes;
   final LongAdder[] cascades = new LongAdder[MAX_CASCADE_DEPTH];
   final LongAdder leafSplits;
@@ -72,6 +74,7 @@ final class TreeCounters {
     flushes = c.counter("flush.total");
     flushesToLeaf = c.counter("flush.to_leaf");
     flushesReleasingParent = c.counter("flush.parent_released");
+    readsBesideFlush = c.counter("flush.reads_beside_build");
     flushedBytes = c.counter("flush.bytes");
     for (int i = 0; i < MAX_CASCADE_DEPTH; i++) {
       cascades[i] = c.counter("flush.cascade_depth_" + (i + 1) + (i == MAX_CASCADE_DEPTH - 1 ? "_or_more" : ""));

@@ -13,7 +13,8 @@ import java.util.List;
  * after the basement was taken (see {@link Versions}).
  *
  * <p>Locking: readers couple read latches down one root-to-leaf path (a chunk read keeps the whole
- * path read-latched until its chunk is built). Thread-safe.
+ * path read-latched until its chunk is built). A leaf that a flush is rebuilding is read through
+ * the flush's view, pinned but not latched ({@link FlushView}). Thread-safe.
  */
 final class TreeReader {
   private final TreeContext ctx;
@@ -47,28 +48,28 @@ final class TreeReader {
   private byte[] getUnguarded(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
     Node node = ctx.pinRootRead(root);
-    while (node.height > 0) {
+    while (node.height > 1) {
       int c = node.partitionFor(key);
-      MessageBuffer buf = ctx.partitions.bufferFor(node, c, key);
-      for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
-        if (buf.msn(buf.point(i)) <= s) {
-          collected.addCopy(buf, buf.point(i));
-        }
-      }
-      for (int i = 0; i < buf.rangeCount(); i++) {
-        if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
-          collected.addCopy(buf, buf.range(i));
-        }
-      }
+      collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
       Node child = ctx.pinChildRead(node, c);
       ctx.cache.unpinRead(node);
       node = child;
     }
+    int c = node.partitionFor(key);
+    collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
+    FlushView.PinnedLeaf leaf = FlushView.pinLeafRead(ctx, node, c);
+    ctx.cache.unpinRead(node);
     Basement b;
     try {
-      b = ctx.partitions.basementFor(node, node.partitionFor(key), key);
+      FlushView v = leaf.view();
+      if (v == null) {
+        b = ctx.partitions.basementFor(leaf.node(), leaf.node().partitionFor(key), key);
+      } else {
+        b = v.basements[v.partitionFor(key)];
+        collectFor(v.incoming, key, s, collected);
+      }
     } finally {
-      ctx.cache.unpinRead(node);
+      leaf.unpin(ctx.cache);
     }
     if (s != Long.MAX_VALUE) {
       byte[] kept = versions.at(key, s); // after the basement: see Versions
@@ -85,6 +86,20 @@ final class TreeReader {
     return one.size() == 0 ? null : one.value(0);
   }
 
+  /** Copies into {@code collected} the messages of {@code buf} at or below {@code s} that concern {@code key}. */
+  private static void collectFor(MessageBuffer buf, byte[] key, long s, MessageBuffer collected) {
+    for (int i = buf.lowerBound(key); i < buf.pointCount() && buf.compareKey(buf.point(i), key) == 0; i++) {
+      if (buf.msn(buf.point(i)) <= s) {
+        collected.addCopy(buf, buf.point(i));
+      }
+    }
+    for (int i = 0; i < buf.rangeCount(); i++) {
+      if (buf.msn(buf.range(i)) <= s && buf.rangeCovers(buf.range(i), key, 0, key.length)) {
+        collected.addCopy(buf, buf.range(i));
+      }
+    }
+  }
+
   /**
    * {@code stop}: null, or where the caller's range ends in the direction of the read; {@code s}:
    * the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is.
@@ -94,6 +109,7 @@ final class TreeReader {
     List<Integer> slots = new ArrayList<>();
     byte[] lo = null;
     byte[] hi = null;
+    FlushView.PinnedLeaf leaf = null;
     Node node = ctx.pinRootRead(root);
     try {
       while (true) {
@@ -102,18 +118,37 @@ final class TreeReader {
         hi = Keys.minHigh(hi, node.upperBound(c));
         path.add(node);
         slots.add(c);
-        if (node.height == 0) {
+        if (node.height == 1) {
+          leaf = FlushView.pinLeafRead(ctx, node, c);
           break;
         }
         node = ctx.pinChildRead(node, c);
       }
+      FlushView v = leaf.view();
+      int slot;
+      if (v == null) {
+        Node n = leaf.node();
+        slot = forward ? n.partitionFor(bound) : n.partitionBefore(bound);
+        lo = Keys.maxLow(lo, n.lowerBound(slot));
+        hi = Keys.minHigh(hi, n.upperBound(slot));
+      } else {
+        slot = forward ? v.partitionFor(bound) : v.partitionBefore(bound);
+        lo = Keys.maxLow(lo, v.lowerBound(slot));
+        hi = Keys.minHigh(hi, v.upperBound(slot));
+      }
       byte[] from = forward ? bound : Keys.maxLow(lo, stop);
       byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
       MessageBuffer collected = new MessageBuffer(256);
-      for (int i = 0; i < path.size() - 1; i++) {
+      for (int i = 0; i < path.size(); i++) {
         ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
       }
-      Basement b = ctx.partitions.basement(node, slots.get(slots.size() - 1));
+      Basement b;
+      if (v == null) {
+        b = ctx.partitions.basement(leaf.node(), slot);
+      } else {
+        v.incoming.copyRangeTo(from, to, collected, s);
+        b = v.basements[slot];
+      }
       Chunk chunk = new Chunk(limit);
       ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
           collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
@@ -131,6 +166,9 @@ final class TreeReader {
       }
       return chunk;
     } finally {
+      if (leaf != null) {
+        leaf.unpin(ctx.cache);
+      }
       for (Node n : path) {
         ctx.cache.unpinRead(n);
       }
