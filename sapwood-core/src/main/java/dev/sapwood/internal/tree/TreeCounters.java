@@ -71,6 +71,7 @@ final class TreeCounters {
   final LongAdder writePartitions;
   final LongAdder writePartitionsUnchanged;
   final LongAdder writeBytesUnchanged;
+  final LongAdder writeLeaves;
   final LongAdder writeLeafPartitions;
   final LongAdder writeLeafPartitionsUnchanged;
   final LongAdder writeLeafBytesUnchanged;
@@ -115,6 +116,7 @@ final class TreeCounters {
     writePartitions = c.counter("node_write.partitions_total");
     writePartitionsUnchanged = c.counter("node_write.partitions_unchanged");
     writeBytesUnchanged = c.counter("node_write.bytes_unchanged");
+    writeLeaves = c.counter("node_write.leaves");
     writeLeafPartitions = c.counter("node_write.leaf_partitions_total");
     writeLeafPartitionsUnchanged = c.counter("node_write.leaf_partitions_unchanged");
     writeLeafBytesUnchanged = c.counter("node_write.leaf_bytes_unchanged");
@@ -186,6 +188,7 @@ final class TreeCounters {
   void nodeWritePartitions(boolean leaf, int partitions) {
     writePartitions.add(partitions);
     if (leaf) {
+      writeLeaves.increment();
       writeLeafPartitions.add(partitions);
     }
   }

@@ -44,6 +44,7 @@ class PartitionStampsTest {
     ctx.nodes.writeNode(leaf);
     assertEquals(4, count(counters, "node_write.partitions_total"));
     assertEquals(4, count(counters, "node_write.leaf_partitions_total"));
+    assertEquals(1, count(counters, "node_write.leaves"));
     assertEquals(0, count(counters, "node_write.partitions_unchanged"), "a first write keeps nothing");
 
     leaf.basements[2] = NodeCodecTest.basement(20, b("m"), b("melon"));
@@ -74,6 +75,7 @@ class PartitionStampsTest {
     ctx.nodes.writeNode(node);
     assertEquals(12, count(counters, "node_write.partitions_total"));
     assertEquals(0, count(counters, "node_write.leaf_partitions_total"));
+    assertEquals(0, count(counters, "node_write.leaves"));
     assertEquals(3, count(counters, "node_write.partitions_unchanged"), "buffers 1, 2 and 5");
     assertEquals(node.disk.compressedLength(1) + node.disk.compressedLength(2) + node.disk.compressedLength(5),
         count(counters, "node_write.bytes_unchanged"));
