@@ -15,34 +15,51 @@ import java.util.SplittableRandom;
  * bytes and internal-node bytes written, each per user byte, and what checkpoints and eviction
  * wrote. Unlike the bench's write amplification (what the process wrote, from {@code /proc}), it
  * splits the node writes by height, which is what the cache's treatment of internal nodes
- * changes.
+ * changes; and it tells what writing less than a whole node would save: the share of node bytes
+ * whose partitions the node's last image held unchanged ({@code node_write.*}), and the size of a
+ * flush into a leaf against the leaf's ({@code flush.leaf_*}).
  *
- * <p>Usage: {@code WriteAmpProfile <keys> <cache> <newDir>}, e.g. {@code 2M 32M /tmp/wa}; 16-byte keys (random, from a space
- * four times the count), 100-byte values half compressible, ASYNC, one thread.
+ * <p>Usage: {@code WriteAmpProfile <keys> <cache> <newDir> [--keys PATTERN] [--node-size B]
+ * [--basement-size B] [--fanout N]}, e.g. {@code 2M 32M /tmp/wa --keys hot:0.1:0.9}; 16-byte keys
+ * drawn by {@link KeyPattern} (default uniform, from a space four times the count), 100-byte
+ * values half compressible, ASYNC, one thread; shape options default to {@link Options#defaults()}.
  */
 public final class WriteAmpProfile {
   private WriteAmpProfile() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: WriteAmpProfile <keys (2M)> <cache (32M)> <newDir>");
+    if (args.length < 3 || args.length % 2 == 0) {
+      System.err.println("usage: WriteAmpProfile <keys (2M)> <cache (32M)> <newDir> [--keys uniform|hot:F:P|zipf:T|seq:W]"
+          + " [--node-size B] [--basement-size B] [--fanout N]");
       System.exit(2);
     }
     long n = Sizes.count(args[0]);
     long cache = Sizes.bytes(args[1]);
     Path dir = Path.of(args[2]);
+    Options options = Options.defaults().cacheSize(cache).durability(Durability.ASYNC);
+    String pattern = "uniform";
+    for (int a = 3; a < args.length; a += 2) {
+      switch (args[a]) {
+        case "--keys" -> pattern = args[a + 1];
+        case "--node-size" -> options = options.nodeSize((int) Sizes.bytes(args[a + 1]));
+        case "--basement-size" -> options = options.basementSize((int) Sizes.bytes(args[a + 1]));
+        case "--fanout" -> options = options.fanout(Integer.parseInt(args[a + 1]));
+        default -> throw new IllegalArgumentException("unknown option " + args[a]);
+      }
+    }
     if (Files.exists(dir)) {
       System.err.println(dir + " exists");
       System.exit(2);
     }
+    KeyPattern keys = KeyPattern.parse(pattern, n);
     long t0 = System.nanoTime();
-    try (Database db = Database.open(dir, Options.defaults().cacheSize(cache).durability(Durability.ASYNC))) {
+    try (Database db = Database.open(dir, options)) {
       Tree t = db.tree("data");
       SplittableRandom r = new SplittableRandom(7);
       byte[] k = new byte[16];
       byte[] v = new byte[100];
       for (long i = 0; i < n; i++) {
-        long x = r.nextLong(n * 4);
+        long x = keys.next(r);
         for (int j = 0; j < 8; j++) {
           k[j] = (byte) (x >>> (56 - 8 * j));
         }
@@ -51,17 +68,43 @@ public final class WriteAmpProfile {
         }
         t.put(k, v);
       }
-      double user = n * 116.0;
-      Stats s = db.stats();
-      long node = s.get("node.bytes_written");
-      long leaf = s.get("node.leaf_bytes_written");
-      System.out.printf(Locale.ROOT, "keys %d  cache %d MiB  %.1f s%n", n, cache >> 20, (System.nanoTime() - t0) / 1e9);
-      System.out.printf(Locale.ROOT, "bytes written per user byte: log %.2f  nodes %.2f (leaves %.2f, internal %.2f)"
-          + "  of which checkpoints %.2f%n", s.get("log.bytes_written") / user, node / user, leaf / user,
-          (node - leaf) / user, s.get("checkpoint.node_bytes_written") / user);
-      System.out.printf(Locale.ROOT, "nodes read %d  dirty write-backs at eviction %d  checkpoints %d (space-triggered %d)%n",
-          s.get("node.read"), s.get("cache.evicted_dirty_writes"), s.get("checkpoint.count"),
-          s.get("checkpoint.space_triggered"));
+      double secs = (System.nanoTime() - t0) / 1e9;
+      report(db.stats(), n, cache, pattern, secs);
     }
+  }
+
+  private static void report(Stats s, long n, long cache, String pattern, double secs) {
+    double user = n * 116.0;
+    long node = s.get("node.bytes_written");
+    long leaf = s.get("node.leaf_bytes_written");
+    System.out.printf(Locale.ROOT, "keys %d (%s)  cache %d MiB  %.1f s  %.0f puts/s%n", n, pattern, cache >> 20, secs, n / secs);
+    System.out.printf(Locale.ROOT, "bytes written per user byte: log %.2f  nodes %.2f (leaves %.2f, internal %.2f)"
+        + "  of which checkpoints %.2f%n", s.get("log.bytes_written") / user, node / user, leaf / user,
+        (node - leaf) / user, s.get("checkpoint.node_bytes_written") / user);
+    System.out.printf(Locale.ROOT, "nodes read %d  dirty write-backs at eviction %d  checkpoints %d (space-triggered %d)%n",
+        s.get("node.read"), s.get("cache.evicted_dirty_writes"), s.get("checkpoint.count"),
+        s.get("checkpoint.space_triggered"));
+    long unchanged = s.get("node_write.bytes_unchanged");
+    long leafUnchanged = s.get("node_write.leaf_bytes_unchanged");
+    System.out.printf(Locale.ROOT, "node writes %d (leaves %d, mean leaf write %.1f KiB): partitions unchanged %d of %d"
+        + " (leaves %d of %d); bytes unchanged %.2f%% of node bytes (leaves %.2f%% of leaf bytes, internal %.2f%%"
+        + " of internal bytes)%n", s.get("node.written"), s.get("node_write.leaves"),
+        leaf / 1024.0 / Math.max(1, s.get("node_write.leaves")),
+        s.get("node_write.partitions_unchanged"), s.get("node_write.partitions_total"),
+        s.get("node_write.leaf_partitions_unchanged"), s.get("node_write.leaf_partitions_total"),
+        pct(unchanged, node), pct(leafUnchanged, leaf), pct(unchanged - leafUnchanged, node - leaf));
+    long flushes = Math.max(1, s.get("flush.to_leaf"));
+    double in = s.get("flush.leaf_bytes_in") / (double) flushes;
+    double size = s.get("flush.leaf_bytes_before") / (double) flushes;
+    System.out.printf(Locale.ROOT, "flushes into leaves %d: mean in %.1f KiB, mean leaf before %.1f KiB, leaf/in %.1f;"
+        + " basements rebuilt %d of %d (%.1f%%)%n", s.get("flush.to_leaf"), in / 1024, size / 1024, size / in,
+        s.get("flush.leaf_basements_rebuilt"), s.get("flush.leaf_basements_total"),
+        pct(s.get("flush.leaf_basements_rebuilt"), s.get("flush.leaf_basements_total")));
+    System.out.printf(Locale.ROOT, "flushes %d (to leaves %d)  flushed bytes per user byte %.2f  messages combined %d%n",
+        s.get("flush.total"), s.get("flush.to_leaf"), s.get("flush.bytes") / user, s.get("tree.messages_combined"));
+  }
+
+  private static double pct(long part, long whole) {
+    return whole == 0 ? 0 : 100.0 * part / whole;
   }
 }

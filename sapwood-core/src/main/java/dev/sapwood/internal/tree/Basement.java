@@ -29,6 +29,12 @@ final class Basement {
   private final int[] offsets;
   private final int count;
   private final long maxMsn;
+  /**
+   * Bookkeeping, not content: the stamp of the last node image (a node write or read,
+   * {@link PartitionStamps}) that held this basement; 0 if none. Written under the owning node's
+   * write latch (or its {@code fetchLock} when fetched), read only under the write latch.
+   */
+  long diskStamp;
 
   Basement(byte[] arena, int used, int[] offsets, int count, long maxMsn) {
     this.arena = arena;

@@ -284,6 +284,9 @@ final class Flusher {
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);
     long rowDelta = 0;
+    int basementsBefore = leaf.n;
+    long leafBytesBefore = leaf.bytes();
+    int rebuilt = 0;
     for (int i = 0; i < leaf.n; i++) {
       Basement b = leaf.basements[i];
       byte[] lo = leaf.lowerBound(i);
@@ -298,6 +301,7 @@ final class Flusher {
         outB.add(b);
         continue;
       }
+      rebuilt++;
       int runBytes = 0;
       for (int m = mFrom; m < mTo; m++) {
         runBytes += buf.recordSize(buf.point(m));
@@ -320,6 +324,7 @@ final class Flusher {
       leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
+    ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);
   }
 
   /** Highest MSN among the run's point messages and the range messages overlapping [lo, hi). */

@@ -28,6 +28,11 @@ abstract sealed class MessageArena permits MessageBuffer {
   private int used;
   /** Bytes of dead records in {@code [0, used)}. */
   private int dead;
+  /**
+   * The stamp of the last node image (a node write or read, {@link PartitionStamps}) that held
+   * these records unchanged; every change of the records sets it back to 0.
+   */
+  long diskStamp;
 
   MessageArena(int capacity) {
     arena = new byte[Math.max(16, capacity)];
@@ -158,6 +163,7 @@ abstract sealed class MessageArena permits MessageBuffer {
 
   /** Forgets every record; a large arena is dropped for a small one. */
   final void clearArena() {
+    diskStamp = 0;
     if (arena.length > 4096) {
       arena = new byte[64];
     }
@@ -170,6 +176,7 @@ abstract sealed class MessageArena permits MessageBuffer {
    * the arena is cut off, any other is counted in {@link #deadBytes()} until a compaction.
    */
   final void markDead(int rec) {
+    diskStamp = 0;
     int size = recordSize(rec);
     if (rec + size == used) {
       used = rec;
@@ -180,11 +187,13 @@ abstract sealed class MessageArena permits MessageBuffer {
 
   /** Sets the MSN of record {@code rec} in place (a combine: the record takes the newer MSN). */
   final void setMsn(int rec, long msn) {
+    diskStamp = 0;
     BigEndian.putLong(arena, rec + 1, msn);
   }
 
   /** Installs a compacted arena holding {@code used} bytes of live records and no dead ones. */
   final void replaceArena(byte[] a, int usedBytes) {
+    diskStamp = 0;
     arena = a;
     used = usedBytes;
     dead = 0;
@@ -232,6 +241,7 @@ abstract sealed class MessageArena permits MessageBuffer {
   }
 
   private int reserve(int size) {
+    diskStamp = 0;
     if (used + size > arena.length) {
       long want = Math.max((long) arena.length * 2, (long) used + size);
       arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));

@@ -69,6 +69,8 @@ final class Node extends Cacheable {
 
   /** Where the partitions lie in the node's block, once read or written; used while clean. */
   PartitionDirectory disk;
+  /** The stamp of the node's last image, written or read ({@link PartitionStamps}); 0: none. In memory only. */
+  long diskStamp;
   final Object fetchLock = new Object();
   /** Per partition: used by a reader since the cache's last pass (racy marks; see takeUsed). */
   private byte[] used = new byte[0];

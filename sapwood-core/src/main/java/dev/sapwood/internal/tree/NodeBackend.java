@@ -18,6 +18,7 @@ final class NodeBackend implements CacheBackend<Node> {
   @Override
   public Node load(long block) {
     Node node = NodeReader.read(file, block);
+    node.diskStamp = store.stamps.next();
     counters.nodesRead.increment();
     return node;
   }

@@ -21,6 +21,8 @@ public final class NodeStore {
   final CacheTable<Node> cache;
   /** The phases of node writes: the checkpoint's (summed per checkpoint) and write-backs'. */
   private final FlushPhases phases;
+  /** Stamps of node images, to tell the partitions a write keeps unchanged. */
+  final PartitionStamps stamps = new PartitionStamps();
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
     this.file = file;
@@ -92,6 +94,10 @@ public final class NodeStore {
    */
   void writeNode(Node node) {
     long start = System.nanoTime();
+    int unchanged = 0;
+    for (int i = 0; i < node.n; i++) {
+      unchanged += PartitionStamps.unchanged(node, i) ? 1 : 0;
+    }
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();
     long serialized = System.nanoTime();
@@ -107,6 +113,15 @@ public final class NodeStore {
     }
     node.dirty = false;
     node.disk = written.directory();
+    if (unchanged > 0) {
+      long bytes = 0;
+      for (int i = 0; i < node.n; i++) {
+        bytes += PartitionStamps.unchanged(node, i) ? written.directory().compressedLength(i) : 0;
+      }
+      counters.nodeWriteUnchanged(node.height == 0, unchanged, bytes);
+    }
+    counters.nodeWritePartitions(node.height == 0, node.n);
+    PartitionStamps.stampAll(node, stamps.next());
     counters.nodesWritten.increment();
     counters.nodeBytesWritten.add(block.length);
     if (node.height == 0) {

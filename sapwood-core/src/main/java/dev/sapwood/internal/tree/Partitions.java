@@ -110,6 +110,7 @@ final class Partitions {
     } else {
       node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
     }
+    PartitionStamps.stampPartition(node, i);
     counters.partialFetches.increment();
   }
 }

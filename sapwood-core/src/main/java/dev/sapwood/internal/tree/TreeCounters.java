@@ -69,6 +69,19 @@ final class TreeCounters {
   final LongAdder pointReadMessages;
   /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
   final LongAdder messagesCombined;
+  /** Per node write: its partitions, those its last image held unchanged, and their bytes there; leaves apart too. */
+  final LongAdder writePartitions;
+  final LongAdder writePartitionsUnchanged;
+  final LongAdder writeBytesUnchanged;
+  final LongAdder writeLeaves;
+  final LongAdder writeLeafPartitions;
+  final LongAdder writeLeafPartitionsUnchanged;
+  final LongAdder writeLeafBytesUnchanged;
+  /** Per flush into a leaf: the buffer's bytes, the leaf's bytes before, its basements, those rebuilt. */
+  final LongAdder leafFlushBytesIn;
+  final LongAdder leafFlushLeafBytes;
+  final LongAdder leafFlushBasements;
+  final LongAdder leafFlushBasementsRebuilt;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -103,6 +116,17 @@ final class TreeCounters {
     pointReads = c.counter("read.gets");
     pointReadMessages = c.counter("read.get_messages_applied");
     messagesCombined = c.counter("tree.messages_combined");
+    writePartitions = c.counter("node_write.partitions_total");
+    writePartitionsUnchanged = c.counter("node_write.partitions_unchanged");
+    writeBytesUnchanged = c.counter("node_write.bytes_unchanged");
+    writeLeaves = c.counter("node_write.leaves");
+    writeLeafPartitions = c.counter("node_write.leaf_partitions_total");
+    writeLeafPartitionsUnchanged = c.counter("node_write.leaf_partitions_unchanged");
+    writeLeafBytesUnchanged = c.counter("node_write.leaf_bytes_unchanged");
+    leafFlushBytesIn = c.counter("flush.leaf_bytes_in");
+    leafFlushLeafBytes = c.counter("flush.leaf_bytes_before");
+    leafFlushBasements = c.counter("flush.leaf_basements_total");
+    leafFlushBasementsRebuilt = c.counter("flush.leaf_basements_rebuilt");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
@@ -161,6 +185,33 @@ final class TreeCounters {
     if (wasClean) {
       cleanerNodesDirtied.increment();
     }
+  }
+
+  /** Counts one node write's {@code partitions}. */
+  void nodeWritePartitions(boolean leaf, int partitions) {
+    writePartitions.add(partitions);
+    if (leaf) {
+      writeLeaves.increment();
+      writeLeafPartitions.add(partitions);
+    }
+  }
+
+  /** Counts {@code partitions} of one node write held unchanged by its last image, {@code bytes} in the new block. */
+  void nodeWriteUnchanged(boolean leaf, int partitions, long bytes) {
+    writePartitionsUnchanged.add(partitions);
+    writeBytesUnchanged.add(bytes);
+    if (leaf) {
+      writeLeafPartitionsUnchanged.add(partitions);
+      writeLeafBytesUnchanged.add(bytes);
+    }
+  }
+
+  /** Counts one flush of {@code bytesIn} into a leaf of {@code leafBytes} and {@code basements}, {@code rebuilt} of them rebuilt. */
+  void leafFlush(long bytesIn, long leafBytes, int basements, int rebuilt) {
+    leafFlushBytesIn.add(bytesIn);
+    leafFlushLeafBytes.add(leafBytes);
+    leafFlushBasements.add(basements);
+    leafFlushBasementsRebuilt.add(rebuilt);
   }
 
   void cascade(int depth) {

@@ -1,0 +1,55 @@
+package dev.sapwood.internal.tree;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tells, for a node about to be written, which of its partitions are unchanged since the node's
+ * last image on disk (its last write, or the read it was loaded by): the measure of what a
+ * partition-level copy-on-write would not rewrite ({@code node_write.*} counters).
+ *
+ * <p>How: every node image gets a fresh stamp; the node and every partition it holds carry it
+ * ({@link Node#diskStamp}, {@link Basement#diskStamp}, {@link MessageArena#diskStamp}). A basement
+ * is immutable, and a buffer sets its stamp back to 0 on every change of its records, so a
+ * partition whose stamp equals its node's is, byte for byte, one the node's last image holds.
+ * Exact (stamps are never reused, so a partition moved from another node never matches) and
+ * cheap: one long compare per partition per node write, no allocation per message.
+ *
+ * <p>Invariants: a stamp is never 0 and never issued twice by one store; stamps are set only under
+ * the node's write latch, or under its {@code fetchLock} for a partition fetched into a clean node.
+ */
+final class PartitionStamps {
+  private final AtomicLong last = new AtomicLong();
+
+  /** A stamp no image had before. */
+  long next() {
+    return last.incrementAndGet();
+  }
+
+  /** Whether partition {@code i} of {@code node} (in memory) is held unchanged by the node's last image. */
+  static boolean unchanged(Node node, int i) {
+    long s = node.diskStamp;
+    if (s == 0) {
+      return false;
+    }
+    return node.height == 0 ? node.basements[i].diskStamp == s : node.buffers[i].diskStamp == s;
+  }
+
+  /** Gives {@code node} and every partition it holds in memory the stamp {@code s} of a new image. */
+  static void stampAll(Node node, long s) {
+    node.diskStamp = s;
+    for (int i = 0; i < node.n; i++) {
+      stampPartition(node, i);
+    }
+  }
+
+  /** Gives partition {@code i} (just read from the node's image, or written in it) the node's stamp. */
+  static void stampPartition(Node node, int i) {
+    if (node.height == 0) {
+      if (node.basements[i] != null && node.basements[i] != Basement.empty()) { // shared: never stamped
+        node.basements[i].diskStamp = node.diskStamp;
+      }
+    } else if (node.buffers[i] != null) {
+      node.buffers[i].diskStamp = node.diskStamp;
+    }
+  }
+}
