@@ -183,6 +183,14 @@ public final class TreeContext {
 
   Node checkChild(Node parent, int c, Node child, boolean write) {
     if (child.height == parent.height - 1) {
+      if (child.rows != null && parent.rows != null && child.rows != parent.rows) {
+        // A block belongs to one tree for life (block numbers are never reused), and a node takes
+        // its tree's row count from the first parent it is reached through.
+        unpin(child, write);
+        throw new CorruptionException(file.name(), offsetOf(parent.key()),
+            "node block " + parent.key() + ": child " + c + " (block " + child.key()
+                + ") belongs to another tree");
+      }
       if (child.versions != parent.versions) {
         child.versions = parent.versions; // same value from every thread: a benign race
       }
