@@ -354,6 +354,7 @@ public final class DatabaseImpl implements Database {
       background.stop();
     }
     gate.markClosed();
+    dev.sapwood.internal.jmx.DatabaseBean.unregister(this); // else the platform MBean server keeps it
   }
 
   /** Runs a background task on the trees under the same lock as a write. */
