@@ -5,6 +5,7 @@ import dev.sapwood.internal.stats.Counters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -35,7 +36,7 @@ public final class CacheTable<T extends Cacheable> {
   /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
   private final ThreadLocal<List<T>> held = ThreadLocal.withInitial(ArrayList::new);
   private volatile Predicate<Runnable> background = task -> false;
-  private final java.util.concurrent.atomic.AtomicBoolean evictorQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean evictorQueued = new AtomicBoolean();
   private final LongAdder backgroundEvictions;
 
   private final LongAdder hits;
@@ -43,6 +44,8 @@ public final class CacheTable<T extends Cacheable> {
   final LongAdder evictions;
   final LongAdder partialEvictions;
   final LongAdder dirtyWrites;
+  /** Set when a write pin leaves its object dirty; read and cleared by the clock once a sweep. */
+  final AtomicBoolean changed = new AtomicBoolean();
   /** Set by {@link #keepDirty()}: the clock never writes a dirty object back. */
   volatile boolean keepDirty;
 
@@ -115,6 +118,9 @@ public final class CacheTable<T extends Cacheable> {
   public void unpinWrite(T o) {
     forget(o);
     account(o);
+    if (!changed.get() && o.isDirty()) {
+      changed.set(true);
+    }
     o.latch.writeLock().unlock();
     release(o);
   }
