@@ -270,6 +270,41 @@ class CacheTableTest {
   }
 
   @Test
+  void changesMadeUnnotedDoNotKeepFavourAlive() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    for (long k = 0; k < 4; k++) {
+      backend.favouredKeys.add(k);
+      dirty(cache, k, 7);
+    }
+    // Reads only, but background work (a cleaner flush) keeps changing object 50 meanwhile.
+    for (long k = 1000; k < 1300; k++) {
+      cache.runUnnoted(() -> {
+        dirty(cache, 50, 1);
+        return null;
+      });
+      touch(cache, k % 4);
+      touch(cache, k);
+    }
+    for (long k = 0; k < 4; k++) {
+      assertNotNull(backend.writeBacksOf.get(k), "favoured object " + k + " kept although only unnoted work changed things");
+    }
+    // Changes noted again: a write (outside runUnnoted) keeps the favour.
+    backend.writeBacksOf.clear();
+    for (int round = 0; round < 30; round++) {
+      for (long k = 0; k < 4; k++) {
+        dirty(cache, k, round);
+      }
+      for (long k = 3000 + round * 10L; k < 3010 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    for (long k = 0; k < 4; k++) {
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back while writes came");
+    }
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
   void anObjectThatShrinksStaysCached() {
     backend.shrinkTo = 1;
     CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
