@@ -37,7 +37,7 @@ final class Clock<T extends Cacheable> {
    * Full sweeps of the hand during which no object took a change, after which the cache is quiet:
    * nothing is favoured, and dirty objects are written back even while readers use them.
    */
-  static final int QUIET_SWEEPS = 2;
+  static final int QUIET_SWEEPS = 8;
 
   private final CacheTable<T> table;
   private final ReentrantLock evictLock = new ReentrantLock();

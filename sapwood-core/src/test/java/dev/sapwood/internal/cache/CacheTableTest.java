@@ -244,7 +244,7 @@ class CacheTableTest {
     // Then reads only: every read passes through the favoured objects (they stay referenced) and
     // loads a clean object. Nothing changes any more, so their favour ends and they are written
     // back although in use, which lets the clock shrink them like any clean object.
-    for (long k = 1000; k < 1300; k++) {
+    for (long k = 1000; k < 4000; k++) {
       touch(cache, k % 4);
       touch(cache, k);
     }
@@ -277,7 +277,7 @@ class CacheTableTest {
       dirty(cache, k, 7);
     }
     // Reads only, but background work (a cleaner flush) keeps changing object 50 meanwhile.
-    for (long k = 1000; k < 1300; k++) {
+    for (long k = 1000; k < 4000; k++) {
       cache.runUnnoted(() -> {
         dirty(cache, 50, 1);
         return null;
