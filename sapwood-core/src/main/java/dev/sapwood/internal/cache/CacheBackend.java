@@ -38,7 +38,8 @@ public interface CacheBackend<T extends Cacheable> {
    * back: one that absorbs many small changes between write-backs (a B^ε-tree's internal node,
    * whose buffers take messages that would otherwise be written back and read again between
    * flushes). Read without a latch (a hint); the {@link Clock} bounds how much of the budget such
-   * objects may keep ({@link Clock#FAVOURED_SHARE}).
+   * objects may keep ({@link Clock#FAVOURED_SHARE}) and favours nothing once writes stop
+   * ({@link Clock#QUIET_SWEEPS}).
    */
   default boolean favoured(T object) {
     return false;

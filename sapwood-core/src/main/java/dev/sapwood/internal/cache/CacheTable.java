@@ -5,10 +5,12 @@ import dev.sapwood.internal.stats.Counters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The node cache: objects by key, pinned with a read or write latch, kept under a memory budget by
@@ -35,7 +37,7 @@ public final class CacheTable<T extends Cacheable> {
   /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
   private final ThreadLocal<List<T>> held = ThreadLocal.withInitial(ArrayList::new);
   private volatile Predicate<Runnable> background = task -> false;
-  private final java.util.concurrent.atomic.AtomicBoolean evictorQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean evictorQueued = new AtomicBoolean();
   private final LongAdder backgroundEvictions;
 
   private final LongAdder hits;
@@ -43,6 +45,10 @@ public final class CacheTable<T extends Cacheable> {
   final LongAdder evictions;
   final LongAdder partialEvictions;
   final LongAdder dirtyWrites;
+  /** Set when a write pin leaves its object dirty; read and cleared by the clock once a sweep. */
+  final AtomicBoolean changed = new AtomicBoolean();
+  /** Whether this thread runs {@link #runUnnoted} work (read only when {@code changed} is clear). */
+  private final ThreadLocal<boolean[]> unnoted = ThreadLocal.withInitial(() -> new boolean[1]);
   /** Set by {@link #keepDirty()}: the clock never writes a dirty object back. */
   volatile boolean keepDirty;
 
@@ -110,6 +116,23 @@ public final class CacheTable<T extends Cacheable> {
     release(o);
   }
 
+  /**
+   * Runs {@code work} on the calling thread without the changes it makes counting as writes going
+   * on: background work (the cleaner's flushes) that would otherwise keep a cache that takes no
+   * more writes from going quiet, so that dirty objects stayed favoured while readers need the
+   * room (see {@link Clock#QUIET_SWEEPS}).
+   */
+  public <R> R runUnnoted(Supplier<R> work) {
+    boolean[] flag = unnoted.get();
+    boolean outer = flag[0];
+    flag[0] = true;
+    try {
+      return work.get();
+    } finally {
+      flag[0] = outer;
+    }
+  }
+
   /** Whether the object of {@code key} is in the cache now (it may be gone a moment later). */
   public boolean isCached(long key) {
     return map.containsKey(key);
@@ -150,6 +173,9 @@ public final class CacheTable<T extends Cacheable> {
   public void unpinWrite(T o) {
     forget(o);
     account(o);
+    if (!changed.get() && o.isDirty() && !unnoted.get()[0]) {
+      changed.set(true);
+    }
     o.latch.writeLock().unlock();
     release(o);
   }

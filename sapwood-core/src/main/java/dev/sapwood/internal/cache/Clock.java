@@ -16,22 +16,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * in a B^ε-tree an internal node's buffers take message after message, and writing such a node
  * back between two flushes writes (and later reads) the same buffers again and again.
  *
+ * <p>The favour lasts only while writes go on: once {@link #QUIET_SWEEPS} full sweeps passed with
+ * no object changed (no write pin left its object dirty), the cache is quiet, nothing is favoured,
+ * and dirty objects are written back as the hand passes them even while readers use them, so that
+ * the clock can then drop their unused parts: after a load, the reads that follow get the cache
+ * instead of buffers that take no more messages (they would be written at the next checkpoint
+ * anyway). The first change ends the quiet.
+ *
  * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
  * while the hand holds its only pin and its write latch; favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
- * nothing.
+ * nothing; a quiet cache favours nothing.
  */
 final class Clock<T extends Cacheable> {
   /** Unpinned clock passes a clean object without parts survives before it is evicted. */
   static final int SHELL_PASSES = 8;
   /** The share of the budget favoured dirty objects may keep from write-back, in sixteenths. */
   static final int FAVOURED_SHARE = 12;
+  /**
+   * Full sweeps of the hand during which no object took a change, after which the cache is quiet:
+   * nothing is favoured, and dirty objects are written back even while readers use them.
+   */
+  static final int QUIET_SWEEPS = 8;
 
   private final CacheTable<T> table;
   private final ReentrantLock evictLock = new ReentrantLock();
   private Iterator<T> hand; // guarded by evictLock
   private long favouredSeen; // favoured bytes passed in the current sweep; guarded by evictLock
   private long favouredLastSweep; // the same over the last full sweep; guarded by evictLock
+  private int quietSweeps; // full sweeps in a row without a change; guarded by evictLock
+  private boolean quiet; // quietSweeps reached QUIET_SWEEPS; guarded by evictLock
 
   Clock(CacheTable<T> table) {
     this.table = table;
@@ -59,6 +73,9 @@ final class Clock<T extends Cacheable> {
         if (hand == null || !hand.hasNext()) {
           if (hand != null) {
             favouredLastSweep = favouredSeen;
+            boolean changed = table.changed.getAndSet(false);
+            quietSweeps = changed ? 0 : Math.min(quietSweeps + 1, QUIET_SWEEPS);
+            quiet = quietSweeps >= QUIET_SWEEPS;
           }
           favouredSeen = 0;
           hand = table.map.values().iterator();
@@ -76,14 +93,18 @@ final class Clock<T extends Cacheable> {
           o.idlePasses++;
         }
         int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
-        boolean favoured = table.backend.favoured(o);
+        if (quiet && table.changed.get()) {
+          quiet = false; // writes resumed: favour again at once
+          quietSweeps = 0;
+        }
+        boolean favoured = !quiet && table.backend.favoured(o);
         if (favoured) {
           favouredSeen += o.accountedBytes;
         }
         if (o.isDirty()) {
           boolean keep = favoured && visits <= 2 * sweep
               && favouredLastSweep <= table.budget / 16 * FAVOURED_SHARE;
-          if (!referenced && writeDirty && !table.keepDirty && !keep) {
+          if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep) {
             tryEvict(o, shellPasses);
           }
         } else if (table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {

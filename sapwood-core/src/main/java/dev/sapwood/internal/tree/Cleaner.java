@@ -53,7 +53,8 @@ public final class Cleaner {
    * {@code threshold} bytes, cascading as a writer's flush does. Returns whether it flushed.
    */
   public boolean clean(long block, long threshold) {
-    return ctx.guarded(() -> cleanUnguarded(block, threshold));
+    // Its flushes are not writes going on: once users stop writing, the cache goes quiet anyway.
+    return cache.runUnnoted(() -> ctx.guarded(() -> cleanUnguarded(block, threshold)));
   }
 
   private boolean cleanUnguarded(long block, long threshold) {

@@ -222,6 +222,89 @@ class CacheTableTest {
   }
 
   @Test
+  void favouredObjectsAreWrittenBackOnceChangesStopEvenWhileReadAndFavouredAgainWhenTheyResume() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    for (long k = 0; k < 4; k++) {
+      backend.favouredKeys.add(k);
+    }
+    // A fill: internal nodes (0-3) take changes now and then, leaves are written and evicted.
+    for (int round = 0; round < 30; round++) {
+      if (round % 3 == 0) {
+        for (long k = 0; k < 4; k++) {
+          dirty(cache, k, round);
+        }
+      }
+      for (long k = 100 + round * 10L; k < 110 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    for (long k = 0; k < 4; k++) {
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back while changes came");
+    }
+    // Then reads only: every read passes through the favoured objects (they stay referenced) and
+    // loads a clean object. Nothing changes any more, so their favour ends and they are written
+    // back although in use, which lets the clock shrink them like any clean object.
+    for (long k = 1000; k < 4000; k++) {
+      touch(cache, k % 4);
+      touch(cache, k);
+    }
+    for (long k = 0; k < 4; k++) {
+      assertNotNull(backend.writeBacksOf.get(k), "quiet favoured object " + k + " was never written back");
+      assertEquals(27L, backend.stored.get(k), "what was written back for " + k);
+    }
+    assertTrue(cache.usedBytes() <= 3000 + 100, "used " + cache.usedBytes());
+    // Writes resume: favour comes back at once.
+    backend.writeBacksOf.clear();
+    for (int round = 0; round < 30; round++) {
+      for (long k = 0; k < 4; k++) {
+        dirty(cache, k, 1000 + round);
+      }
+      for (long k = 2000 + round * 10L; k < 2010 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    for (long k = 0; k < 4; k++) {
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back after writes resumed");
+    }
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
+  void changesMadeUnnotedDoNotKeepFavourAlive() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    for (long k = 0; k < 4; k++) {
+      backend.favouredKeys.add(k);
+      dirty(cache, k, 7);
+    }
+    // Reads only, but background work (a cleaner flush) keeps changing object 50 meanwhile.
+    for (long k = 1000; k < 4000; k++) {
+      cache.runUnnoted(() -> {
+        dirty(cache, 50, 1);
+        return null;
+      });
+      touch(cache, k % 4);
+      touch(cache, k);
+    }
+    for (long k = 0; k < 4; k++) {
+      assertNotNull(backend.writeBacksOf.get(k), "favoured object " + k + " kept although only unnoted work changed things");
+    }
+    // Changes noted again: a write (outside runUnnoted) keeps the favour.
+    backend.writeBacksOf.clear();
+    for (int round = 0; round < 30; round++) {
+      for (long k = 0; k < 4; k++) {
+        dirty(cache, k, round);
+      }
+      for (long k = 3000 + round * 10L; k < 3010 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    for (long k = 0; k < 4; k++) {
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back while writes came");
+    }
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
   void anObjectThatShrinksStaysCached() {
     backend.shrinkTo = 1;
     CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
