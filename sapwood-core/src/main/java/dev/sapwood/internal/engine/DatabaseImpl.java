@@ -276,13 +276,9 @@ public final class DatabaseImpl implements Database {
     maintenance.checkpointIfSpaceWaits(nowNanos, ctx.lastMsn());
   }
 
-  SpaceCheckpoints spaceCheckpoints() {
-    return maintenance.spaceCheckpoints();
-  }
-
-  /** Tests: what each checkpoint may move toward the start of the file (a large file's share). */
-  void relocatePerCheckpoint(long bytes) {
-    maintenance.relocatePerCheckpoint(bytes);
+  /** Tests: the checkpoints' rules (space checkpoints, relocation per checkpoint). */
+  Maintenance maintenance() {
+    return maintenance;
   }
 
   @Override

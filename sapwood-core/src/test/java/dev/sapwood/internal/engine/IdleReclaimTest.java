@@ -85,8 +85,8 @@ class IdleReclaimTest {
   @Test
   void onceWritesStopRoundsShrinkTheFileAndKeepEveryEntry() {
     try (DatabaseImpl db = TestSeams.open(Path.of("/r"), options(), new MemoryFileIo())) {
-      db.spaceCheckpoints().disable();
-      db.relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
+      db.maintenance().spaceCheckpoints().disable();
+      db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
       overwrite(db, 5);
       db.checkpoint();
       db.checkpoint(); // everything superseded is released: the holes are free space now
@@ -115,8 +115,8 @@ class IdleReclaimTest {
   @Test
   void noRoundWhileWritesGoOn() {
     try (DatabaseImpl db = TestSeams.open(Path.of("/w"), options(), new MemoryFileIo())) {
-      db.spaceCheckpoints().disable();
-      db.relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
+      db.maintenance().spaceCheckpoints().disable();
+      db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
       overwrite(db, 5);
       db.checkpoint();
       db.checkpoint();

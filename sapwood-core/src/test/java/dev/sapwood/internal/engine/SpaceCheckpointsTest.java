@@ -81,7 +81,7 @@ class SpaceCheckpointsTest {
   void underSustainedOverwritesPastTheCacheItFiresAndBoundsTheFile() {
     long without;
     try (DatabaseImpl db = TestSeams.open(Path.of("/a"), options(1 << 20), new MemoryFileIo())) {
-      db.spaceCheckpoints().disable();
+      db.maintenance().spaceCheckpoints().disable();
       without = overwrite(db, 5, false, true);
       assertEquals(0, db.stats().get("checkpoint.space_triggered"));
     }
