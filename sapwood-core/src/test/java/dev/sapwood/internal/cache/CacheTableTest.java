@@ -254,17 +254,22 @@ class CacheTableTest {
     }
     assertTrue(cache.usedBytes() <= 3000 + 100, "used " + cache.usedBytes());
     // Writes resume: favour comes back at once.
+    assertFavouredKeptWhileWritesCome(cache, 2000, "after writes resumed");
+  }
+
+  /** Writes to objects 0..3 and to new objects from {@code firstNew} on: 0..3 stay, favoured. */
+  private void assertFavouredKeptWhileWritesCome(CacheTable<Obj> cache, long firstNew, String when) {
     backend.writeBacksOf.clear();
     for (int round = 0; round < 30; round++) {
       for (long k = 0; k < 4; k++) {
         dirty(cache, k, 1000 + round);
       }
-      for (long k = 2000 + round * 10L; k < 2010 + round * 10L; k++) {
+      for (long k = firstNew + round * 10L; k < firstNew + 10 + round * 10L; k++) {
         dirty(cache, k, k);
       }
     }
     for (long k = 0; k < 4; k++) {
-      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back after writes resumed");
+      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back " + when);
     }
     assertEquals(0, backend.violations.get());
   }
@@ -289,19 +294,7 @@ class CacheTableTest {
       assertNotNull(backend.writeBacksOf.get(k), "favoured object " + k + " kept although only unnoted work changed things");
     }
     // Changes noted again: a write (outside runUnnoted) keeps the favour.
-    backend.writeBacksOf.clear();
-    for (int round = 0; round < 30; round++) {
-      for (long k = 0; k < 4; k++) {
-        dirty(cache, k, round);
-      }
-      for (long k = 3000 + round * 10L; k < 3010 + round * 10L; k++) {
-        dirty(cache, k, k);
-      }
-    }
-    for (long k = 0; k < 4; k++) {
-      assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back while writes came");
-    }
-    assertEquals(0, backend.violations.get());
+    assertFavouredKeptWhileWritesCome(cache, 3000, "while writes came");
   }
 
   @Test

@@ -82,14 +82,20 @@ class IdleReclaimTest {
     }
   }
 
+  /** A database whose file is left full of holes, as a large one would be. */
+  private static DatabaseImpl leftWithHoles(String dir) {
+    DatabaseImpl db = TestSeams.open(Path.of(dir), options(), new MemoryFileIo());
+    db.maintenance().spaceCheckpoints().disable();
+    db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
+    overwrite(db, 5);
+    db.checkpoint();
+    db.checkpoint(); // everything superseded is released: the holes are free space now
+    return db;
+  }
+
   @Test
   void onceWritesStopRoundsShrinkTheFileAndKeepEveryEntry() {
-    try (DatabaseImpl db = TestSeams.open(Path.of("/r"), options(), new MemoryFileIo())) {
-      db.maintenance().spaceCheckpoints().disable();
-      db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
-      overwrite(db, 5);
-      db.checkpoint();
-      db.checkpoint(); // everything superseded is released: the holes are free space now
+    try (DatabaseImpl db = leftWithHoles("/r")) {
       long before = db.stats().get("store.file_bytes");
       long freeBefore = db.stats().get("store.free_bytes");
       assertTrue(freeBefore * 4 >= before, "the overwrites left too little free space to test: " + freeBefore + " of " + before);
@@ -114,12 +120,7 @@ class IdleReclaimTest {
 
   @Test
   void noRoundWhileWritesGoOn() {
-    try (DatabaseImpl db = TestSeams.open(Path.of("/w"), options(), new MemoryFileIo())) {
-      db.maintenance().spaceCheckpoints().disable();
-      db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
-      overwrite(db, 5);
-      db.checkpoint();
-      db.checkpoint();
+    try (DatabaseImpl db = leftWithHoles("/w")) {
       Tree t = db.tree("t");
       long clock = System.nanoTime();
       for (int tick = 0; tick < 20; tick++) {
