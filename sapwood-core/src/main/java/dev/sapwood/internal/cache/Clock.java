@@ -44,8 +44,7 @@ final class Clock<T extends Cacheable> {
   private Iterator<T> hand; // guarded by evictLock
   private long favouredSeen; // favoured bytes passed in the current sweep; guarded by evictLock
   private long favouredLastSweep; // the same over the last full sweep; guarded by evictLock
-  private int quietSweeps; // full sweeps in a row without a change; guarded by evictLock
-  private boolean quiet; // quietSweeps reached QUIET_SWEEPS; guarded by evictLock
+  private int quietSweeps; // full sweeps in a row without a change, up to QUIET_SWEEPS; guarded by evictLock
 
   Clock(CacheTable<T> table) {
     this.table = table;
@@ -75,7 +74,6 @@ final class Clock<T extends Cacheable> {
             favouredLastSweep = favouredSeen;
             boolean changed = table.changed.getAndSet(false);
             quietSweeps = changed ? 0 : Math.min(quietSweeps + 1, QUIET_SWEEPS);
-            quiet = quietSweeps >= QUIET_SWEEPS;
           }
           favouredSeen = 0;
           hand = table.map.values().iterator();
@@ -93,6 +91,7 @@ final class Clock<T extends Cacheable> {
           o.idlePasses++;
         }
         int shellPasses = visits > sweep ? 0 : SHELL_PASSES;
+        boolean quiet = quietSweeps >= QUIET_SWEEPS;
         if (quiet && table.changed.get()) {
           quiet = false; // writes resumed: favour again at once
           quietSweeps = 0;

@@ -104,19 +104,19 @@ final class Maintenance {
       checkpoint();
       return;
     }
-    reclaimIfIdle(nowNanos, writeMark);
+    reclaimIfIdle(nowNanos, writeMark, store);
   }
 
-  private void reclaimIfIdle(long nowNanos, long writeMark) {
+  /** A reclaim round if {@link IdleReclaim} calls for one; {@code store}: the file's counters now. */
+  private void reclaimIfIdle(long nowNanos, long writeMark, Map<String, Long> store) {
     synchronized (checkpointer) {
-      long fileBytes = file.fileSize();
+      long fileBytes = store.get("store.file_bytes");
       boolean wasPending = idleReclaim.pending();
-      Map<String, Long> store = file.counters();
       boolean due = idleReclaim.due(writeMark, fileBytes,
           store.get("store.free_bytes") + store.get("store.pending_free_bytes"),
           fileBytes - BlockFileFormat.DATA_START, nowNanos);
       if (due) {
-        long moved = gate.writeShared(() -> file.relocateTailPastUnmovable(IdleReclaim.BYTES_PER_ROUND));
+        long moved = gate.writeShared(() -> file.relocateAll(IdleReclaim.BYTES_PER_ROUND));
         checkpoint();
         checkpoint();
         idleReclaim.roundDone(file.fileSize());

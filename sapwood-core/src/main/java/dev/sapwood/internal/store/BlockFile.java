@@ -249,21 +249,17 @@ public final class BlockFile implements Closeable {
   }
 
   /**
-   * {@link #relocateAll} up to {@code maxBytes}: moves blocks however little space is free, going on
-   * past a block that cannot move (nothing below fits it, or a write of it is in flight) instead of
-   * stopping there; for a file that has gone quiet, whose caller decided the space is worth it.
-   */
-  public long relocateTailPastUnmovable(long maxBytes) {
-    return relocator.relocateTail(maxBytes, true, true);
-  }
-
-  /**
    * {@link #relocateTail} for an explicit compaction: moves every block that fits lower down,
    * however little space is free; a block that fits nowhere below is skipped (the pass goes on
    * with the blocks below it). Returns the bytes moved.
    */
   public long relocateAll() {
-    return relocator.relocateTail(Long.MAX_VALUE, true);
+    return relocateAll(Long.MAX_VALUE);
+  }
+
+  /** {@link #relocateAll}, moving at most {@code maxBytes}: for a file that has gone quiet. */
+  public long relocateAll(long maxBytes) {
+    return relocator.relocateTail(maxBytes, true);
   }
 
   /**

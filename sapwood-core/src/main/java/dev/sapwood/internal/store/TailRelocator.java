@@ -39,16 +39,6 @@ final class TailRelocator {
 
   /** {@link BlockFile#relocateTail}; {@code always}: {@link BlockFile#relocateAll}. */
   long relocateTail(long maxBytes, boolean always) {
-    return relocateTail(maxBytes, always, always);
-  }
-
-  /**
-   * Moves up to {@code maxBytes}, highest block first.
-   *
-   * @param always whatever is free (otherwise nothing unless a quarter of the used space is free)
-   * @param skipping go on past a block that cannot move (otherwise stop at the first)
-   */
-  long relocateTail(long maxBytes, boolean always, boolean skipping) {
     s.checkOpen();
     long moved = 0;
     long[][] candidates;
@@ -63,7 +53,7 @@ final class TailRelocator {
         break;
       }
       int m = relocate(candidate[0], candidate[1], candidate[2]);
-      if (m < 0 && !skipping) {
+      if (m < 0 && !always) {
         break;
       }
       moved += Math.max(m, 0);
