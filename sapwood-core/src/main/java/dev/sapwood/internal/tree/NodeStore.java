@@ -94,10 +94,6 @@ public final class NodeStore {
    */
   void writeNode(Node node) {
     long start = System.nanoTime();
-    int unchanged = 0;
-    for (int i = 0; i < node.n; i++) {
-      unchanged += PartitionStamps.unchanged(node, i) ? 1 : 0;
-    }
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();
     long serialized = System.nanoTime();
@@ -113,12 +109,16 @@ public final class NodeStore {
     }
     node.dirty = false;
     node.disk = written.directory();
-    if (unchanged > 0) {
-      long bytes = 0;
-      for (int i = 0; i < node.n; i++) {
-        bytes += PartitionStamps.unchanged(node, i) ? written.directory().compressedLength(i) : 0;
+    int unchanged = 0;
+    long unchangedBytes = 0;
+    for (int i = 0; i < node.n; i++) {
+      if (PartitionStamps.unchanged(node, i)) { // the stamps are still the last image's
+        unchanged++;
+        unchangedBytes += written.directory().compressedLength(i);
       }
-      counters.nodeWriteUnchanged(node.height == 0, unchanged, bytes);
+    }
+    if (unchanged > 0) {
+      counters.nodeWriteUnchanged(node.height == 0, unchanged, unchangedBytes);
     }
     counters.nodeWritePartitions(node.height == 0, node.n);
     PartitionStamps.stampAll(node, stamps.next());
