@@ -38,6 +38,17 @@ abstract sealed class MessageArena permits MessageBuffer {
     arena = new byte[Math.max(16, capacity)];
   }
 
+  /**
+   * An arena over {@code records}, which the caller hands over (it keeps no reference) and which
+   * holds whole records back to back in {@code [0, records.length)}: the node reader's decompressed
+   * frames, so a fetched buffer is not copied once more. Until the owner has put every record in
+   * a list the invariant above does not hold; the reader discards the buffer if parsing fails.
+   */
+  MessageArena(byte[] records) {
+    arena = records;
+    used = records.length;
+  }
+
   // ---- record accessors (by record offset) ----
 
   final byte type(int rec) {

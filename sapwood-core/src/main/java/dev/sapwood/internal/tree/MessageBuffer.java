@@ -30,6 +30,19 @@ final class MessageBuffer extends MessageArena {
     super(capacity);
   }
 
+  /**
+   * A buffer over {@code records} (handed over, not copied): whole records back to back, none yet
+   * in a list; the caller puts each in its list with {@link #indexInPlace} (the node reader, after
+   * validating it) and discards the buffer if it cannot.
+   */
+  static MessageBuffer over(byte[] records) {
+    return new MessageBuffer(records);
+  }
+
+  private MessageBuffer(byte[] records) {
+    super(records);
+  }
+
   // ---- sizes ----
   int pointCount() {
     return pointCount;
@@ -167,6 +180,14 @@ final class MessageBuffer extends MessageArena {
     int at = appendRecord(src, off, size);
     index(at);
     return at;
+  }
+
+  /**
+   * Puts the record already at offset {@code rec} of a buffer made {@link #over} the reader's
+   * bytes in its list (validated by the caller); returns its position as {@link #appendRaw} does.
+   */
+  int indexInPlace(int rec) {
+    return index(rec);
   }
 
   /** Puts record {@code rec} in its list; returns its position among the points, -1 for a range. */

@@ -52,9 +52,10 @@ final class PartitionReader {
     for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
       pointBytes += dir.frameRaw(f);
     }
-    MessageBuffer buf = new MessageBuffer(raw.length);
-    parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf);
-    parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf);
+    // The decompressed frames become the buffer's arena: records are indexed where they are.
+    MessageBuffer buf = MessageBuffer.over(raw);
+    parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf, true);
+    parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf, true);
     if (buf.pointCount() != dir.count(i) || buf.rangeCount() != dir.rangeCount(i)) {
       throw NodeReader.corrupt(file, block, dir.offset(i), "buffer " + i + " holds " + buf.pointCount() + "+" + buf.rangeCount() + " messages, its directory says " + dir.count(i) + "+" + dir.rangeCount(i));
     }
@@ -84,11 +85,11 @@ final class PartitionReader {
     int from = (int) (span >>> 32);
     int to = (int) span;
     byte[] points = readFrames(file, block, dir, from, to);
-    MessageBuffer buf = new MessageBuffer(points.length + 64);
-    parseMessages(file, block, dir, from, points, 0, points.length, false, buf);
+    MessageBuffer buf = MessageBuffer.over(points);
+    parseMessages(file, block, dir, from, points, 0, points.length, false, buf, true);
     if (dir.rangeCount(i) > 0) {
       byte[] ranges = readFrames(file, block, dir, dir.pointFrameEnd(i), dir.frameEnd(i));
-      parseMessages(file, block, dir, dir.pointFrameEnd(i), ranges, 0, ranges.length, true, buf);
+      parseMessages(file, block, dir, dir.pointFrameEnd(i), ranges, 0, ranges.length, true, buf, false);
     }
     return buf;
   }
@@ -214,9 +215,13 @@ final class PartitionReader {
     }
   }
 
-  /** Parses messages of {@code raw[from, to)} (frames from {@code frame} on) into {@code buf}. */
+  /**
+   * Parses messages of {@code raw[from, to)} (frames from {@code frame} on) into {@code buf}:
+   * indexed where they are if {@code inPlace} ({@code raw} is the arena of a buffer made {@link
+   * MessageBuffer#over} it), else copied.
+   */
   private static void parseMessages(BlockFile file, long block, PartitionDirectory dir, int frame,
-      byte[] raw, int from, int to, boolean ranges, MessageBuffer buf) {
+      byte[] raw, int from, int to, boolean ranges, MessageBuffer buf, boolean inPlace) {
     BoundedReader r = new BoundedReader(raw, from, to - from);
     int frameEnd = from;
     try {
@@ -254,7 +259,10 @@ final class PartitionReader {
           throw r.error("message crosses a frame boundary");
         }
         int points = buf.pointCount();
-        int rec = buf.appendRaw(raw, start, r.arrayPosition() - start);
+        int rec = inPlace ? start : buf.appendRaw(raw, start, r.arrayPosition() - start);
+        if (inPlace) {
+          buf.indexInPlace(start);
+        }
         if (!ranges && buf.point(points) != rec) {
           throw r.error("messages out of order");
         }
