@@ -67,6 +67,10 @@ final class TreeCounters {
   final LongAdder pointReadMessages;
   /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
   final LongAdder messagesCombined;
+  /** Puts put straight into the rightmost leaf, skipping every buffer ({@link RightEdge}). */
+  final LongAdder insertsPromoted;
+  /** Descents towards the rightmost leaf that found it could not take the put ({@link RightEdge}). */
+  final LongAdder promotionsRefused;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -100,6 +104,8 @@ final class TreeCounters {
     pointReads = c.counter("read.gets");
     pointReadMessages = c.counter("read.get_messages_applied");
     messagesCombined = c.counter("tree.messages_combined");
+    insertsPromoted = c.counter("insert.promoted");
+    promotionsRefused = c.counter("insert.promotion_refused");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
