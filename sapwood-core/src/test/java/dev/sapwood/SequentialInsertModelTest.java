@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapwood.internal.tools.Inspect;
 import dev.sapwood.internal.tools.TreeShape;
+import dev.sapwood.internal.tools.Verifier;
 import dev.sapwood.internal.util.BigEndian;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,6 +99,7 @@ class SequentialInsertModelTest {
         assertArrayEquals(model.get(key(k)), t.get(key(k)), "seed " + seed + " key " + k);
       }
     }
+    assertTrue(Verifier.verify(dir, null).ok(), "seed " + seed + ": the file verifies");
   }
 
   @Test
@@ -112,6 +114,7 @@ class SequentialInsertModelTest {
       assertEquals(db.stats().get("split.leaf"), db.stats().get("split.leaf_left_heavy"));
       assertEquals(0, db.stats().get("flush.total"), "an ascending load needed a flush");
     }
+    assertTrue(Verifier.verify(dir, null).ok(), "the file verifies (no node's max MSN above its parent's)");
     TreeShape.Level leaves = Inspect.tree(dir, "t").levels().stream().filter(l -> l.height() == 0).findFirst().orElseThrow();
     System.out.printf("promoted ascending load: %d leaves, fill min %.2f avg %.2f max %.2f%n",
         leaves.nodes(), leaves.minFill(), leaves.avgFill(), leaves.maxFill());

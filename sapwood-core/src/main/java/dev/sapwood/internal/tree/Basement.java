@@ -57,19 +57,20 @@ final class Basement {
   /**
    * This basement with the value entry {@code (k, v)} added at its end, and max MSN {@code msn}
    * (at least its own). The entry goes into spare room of this basement's arrays when this is the
-   * newest basement on them; otherwise (or when they are full) into copies with room to spare, so
-   * a run of appends copies each byte O(1) times. Either way this basement is unchanged.
+   * newest basement on them; otherwise (or when they are full) into copies with room for at least
+   * {@code room} bytes of entries (or twice these), so a run of appends copies each byte O(1)
+   * times. Either way this basement is unchanged.
    *
    * <p>REQUIRES: {@code k} is above every key of this basement; the caller holds the write latch
    * of the leaf holding it.
    */
-  Basement appended(byte[] k, byte[] v, long msn) {
+  Basement appended(byte[] k, byte[] v, long msn, int room) {
     int size = ENTRY_OVERHEAD + k.length + v.length;
     byte[] a = arena;
     int[] offs = offsets;
     int[] t = tip;
     if (t == null || t[0] != count || used + size > a.length || count == offs.length) {
-      a = Arrays.copyOf(arena, Math.max(used + size, Math.max(2 * used, 1024)));
+      a = Arrays.copyOf(arena, Math.max(used + size, Math.max(2 * used, room)));
       offs = Arrays.copyOf(offsets, Math.max(count + 1, Math.max(2 * count, 16)));
       t = new int[1];
     }

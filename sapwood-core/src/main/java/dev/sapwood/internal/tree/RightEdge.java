@@ -27,7 +27,8 @@ import java.util.Arrays;
  *
  * <p>Invariants: a promoted put's MSN is above every MSN in the tree, and nothing is buffered
  * above the leaf for the basement it enters, so the basement's max MSN may become that MSN
- * ({@link Basement}'s invariant holds). A snapshot that opens while the put's root is still latched
+ * ({@link Basement}'s invariant holds); every node of the edge takes it as its max MSN too, so no
+ * node's max MSN is above its parent's (what {@code Verifier} checks on disk). A snapshot that opens while the put's root is still latched
  * can be below its MSN (the MSN is visible only once the writer publishes it): before the root is
  * let go, {@link #beforeRelease} records for each such snapshot that the key was absent
  * ({@link Versions}), while no reader can yet have reached the leaf through the latched root.
@@ -113,6 +114,14 @@ final class RightEdge {
       score = -BACKOFF;
       return false;
     }
+    for (int i = 0; i < depth - 1; i++) { // a node's max MSN is never below its children's
+      Node internal = path[i];
+      if (!internal.dirty || internal.pendingCheckpoint) {
+        ctx.partitions.prepareChange(internal);
+      }
+      internal.maxMsn = Math.max(internal.maxMsn, msn);
+      internal.dirty = true;
+    }
     append(node, key, value, msn);
     for (int i = depth - 1; i >= 0; i--) {
       Node child = path[i];
@@ -137,7 +146,7 @@ final class RightEdge {
     if (leaf.height != 0) {
       return false;
     }
-    for (int i = 0; i < leaf.n; i++) {
+    for (int i = 0; !leaf.dirty && i < leaf.n; i++) { // a dirty node has every partition in memory
       if (!leaf.loaded(i)) {
         return false;
       }
@@ -153,7 +162,9 @@ final class RightEdge {
 
   /** Appends the put to the leaf's last basement, or to a new one past it when that one is full. */
   private void append(Node leaf, byte[] key, byte[] value, long msn) {
-    ctx.partitions.prepareChange(leaf); // writes it first if a checkpoint still needs it as it was
+    if (!leaf.dirty || leaf.pendingCheckpoint) {
+      ctx.partitions.prepareChange(leaf); // writes it first if a checkpoint still needs it as it was
+    }
     int last = leaf.n - 1;
     Basement b = leaf.basements[last];
     int size = Basement.ENTRY_OVERHEAD + key.length + value.length;
@@ -161,10 +172,10 @@ final class RightEdge {
       byte[][] pivots = Arrays.copyOf(leaf.pivots, leaf.n);
       pivots[leaf.n - 1] = key.clone();
       Basement[] basements = Arrays.copyOf(leaf.basements, leaf.n + 1);
-      basements[leaf.n] = Basement.empty().appended(key, value, msn);
+      basements[leaf.n] = Basement.empty().appended(key, value, msn, ctx.basementSize);
       leaf.setLeaf(pivots, basements);
     } else {
-      leaf.basements[last] = b.appended(key, value, msn);
+      leaf.basements[last] = b.appended(key, value, msn, ctx.basementSize);
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, msn);
     leaf.dirty = true;

@@ -139,10 +139,10 @@ class RightEdgeTest {
 
   @Test
   void anAppendedBasementLeavesTheOneItCameFromAsItWas() {
-    Basement a = Basement.empty().appended(key(1), value(1), 5);
-    Basement b = a.appended(key(2), value(2), 6);
-    Basement c = b.appended(key(3), value(3), 7);
-    Basement fork = b.appended(key(9), value(9), 8); // b is no longer the newest: copies
+    Basement a = Basement.empty().appended(key(1), value(1), 5, 64);
+    Basement b = a.appended(key(2), value(2), 6, 64);
+    Basement c = b.appended(key(3), value(3), 7, 64);
+    Basement fork = b.appended(key(9), value(9), 8, 64); // b is no longer the newest: copies
     assertEquals(1, a.count());
     assertEquals(2, b.count());
     assertEquals(3, c.count());
