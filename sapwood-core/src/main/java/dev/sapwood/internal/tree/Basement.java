@@ -75,15 +75,28 @@ final class Basement {
     byte[] a = arena;
     int[] offs = offsets;
     int[] t = tip;
-    if (t == null || t[0] != count || used + size > a.length || count == offs.length) {
+    if (t == null || t[0] != count || used + size > a.length) {
       a = Arrays.copyOf(arena, Math.max(used + size, Math.max(2 * used, room)));
-      offs = Arrays.copyOf(offsets, Math.max(count + 1, Math.max(2 * count, 16)));
+      offs = Arrays.copyOf(offsets, offsetsFor(count, a.length, size));
       t = new int[1];
+    } else if (count == offs.length) {
+      // Only the offsets are full: the arena is shared on (its spare room is still this tip's).
+      offs = Arrays.copyOf(offsets, offsetsFor(count, a.length, size));
     }
     putValueEntry(a, used, k, 0, k.length, v, 0, v.length);
     offs[count] = used;
     t[0] = count + 1;
     return new Basement(a, used + size, offs, count + 1, Math.max(maxMsn, msn), t);
+  }
+
+  /**
+   * Offsets for a basement of {@code count} entries appended to: room for as many entries of
+   * {@code size} bytes as an arena of {@code arenaLength} bytes holds (so a run of appends copies
+   * its offsets O(1) times and its arena never for them), at least one more and at least twice
+   * {@code count}.
+   */
+  private static int offsetsFor(int count, int arenaLength, int size) {
+    return Math.max(count + 1, Math.max(2 * count, Math.max(16, arenaLength / Math.max(size, ENTRY_OVERHEAD))));
   }
 
   /**

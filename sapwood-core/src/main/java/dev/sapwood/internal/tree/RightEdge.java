@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.cache.CacheTable;
 import java.util.Arrays;
 
 /**
@@ -45,6 +46,15 @@ final class RightEdge {
   private int score;
   /** The edge below the root on the current descent, top down. */
   private Node[] path = new Node[8];
+  /**
+   * The edge below the root as the last promoted put found it, top down (TokuFT's remembered
+   * {@code rightmost_blocknum}): a descent re-pins these objects without a cache lookup while each
+   * is still the cached node its parent names ({@link CacheTable#pinWriteKnown}). Cleared on a
+   * refusal, so a random load keeps no evicted node alive through it.
+   */
+  private Node[] known = new Node[8];
+  /** Which nodes of {@link #path} this put changed beyond their max MSN (they are re-measured). */
+  private boolean[] remeasure = new boolean[8];
   /** Puts promoted under the current root latch (for {@link #beforeRelease}). */
   private byte[][] keys = new byte[4][];
   private long[] msns = new long[4];
@@ -93,13 +103,10 @@ final class RightEdge {
         ok = false;
         break;
       }
-      Node child = ctx.pinChildWriteIfCached(node, last);
+      Node child = pinChild(node, last, depth);
       if (child == null) {
         ok = false;
         break;
-      }
-      if (depth == path.length) {
-        path = Arrays.copyOf(path, 2 * depth);
       }
       path[depth++] = child;
       node = child;
@@ -107,30 +114,39 @@ final class RightEdge {
     ok = ok && appendable(node, key);
     if (!ok) {
       for (int i = depth - 1; i >= 0; i--) {
-        ctx.cache.unpinWrite(path[i]);
+        ctx.cache.unpinWriteGrown(path[i], 0); // unchanged
         path[i] = null;
       }
+      Arrays.fill(known, null);
       ctx.counters.promotionsRefused.increment();
       score = -BACKOFF;
       return false;
     }
     for (int i = 0; i < depth - 1; i++) { // a node's max MSN is never below its children's
       Node internal = path[i];
-      if (!internal.dirty || internal.pendingCheckpoint) {
+      remeasure[i] = !internal.dirty || internal.pendingCheckpoint;
+      if (remeasure[i]) {
         ctx.partitions.prepareChange(internal);
       }
       internal.maxMsn = Math.max(internal.maxMsn, msn);
       internal.dirty = true;
     }
-    append(node, key, value, msn);
+    long leafGrowth = append(node, key, value, msn);
+    remeasure[depth - 1] = leafGrowth < 0;
     for (int i = depth - 1; i >= 0; i--) {
       Node child = path[i];
       Node parent = i == 0 ? root : path[i - 1];
       path[i] = null;
       if (ctx.shape.fissible(child)) {
+        known[i] = null; // split: the edge below here is new
+        if (i > 0) {
+          remeasure[i - 1] = true; // the parent took a child and a pivot
+        }
         ctx.flusher.reshaper().splitAtEdge(parent, parent.n - 1, child);
-      } else {
+      } else if (remeasure[i]) {
         ctx.cache.unpinWrite(child);
+      } else {
+        ctx.cache.unpinWriteGrown(child, i == depth - 1 ? leafGrowth : 0);
       }
     }
     if (ctx.shape.fissible(root)) {
@@ -160,10 +176,36 @@ final class RightEdge {
     return c == 0 || Keys.compare(b.arena(), b.keyOff(c - 1), b.keyLen(c - 1), key) < 0;
   }
 
-  /** Appends the put to the leaf's last basement, or to a new one past it when that one is full. */
-  private void append(Node leaf, byte[] key, byte[] value, long msn) {
+  /**
+   * Write-pins child {@code c} (the last) of write-pinned {@code parent}, at {@code depth} below
+   * the root, if it is cached: the object remembered at that depth when it is still the one the
+   * parent names, else by a cache lookup; null if not cached.
+   */
+  private Node pinChild(Node parent, int c, int depth) {
+    if (depth == path.length) {
+      path = Arrays.copyOf(path, 2 * depth);
+      known = Arrays.copyOf(known, 2 * depth);
+      remeasure = Arrays.copyOf(remeasure, 2 * depth);
+    }
+    Node k = known[depth];
+    if (k != null && k.key() == parent.children[c] && ctx.cache.pinWriteKnown(k)) {
+      return ctx.checkChild(parent, c, k, true);
+    }
+    Node child = ctx.pinChildWriteIfCached(parent, c);
+    known[depth] = child;
+    return child;
+  }
+
+  /**
+   * Appends the put to the leaf's last basement, or to a new one past it when that one is full.
+   * Returns by how many bytes the leaf's {@link Node#memoryBytes()} grew, or -1 if the leaf must
+   * be measured again (it was prepared for a change, or took a new basement).
+   */
+  private long append(Node leaf, byte[] key, byte[] value, long msn) {
+    long growth = 0;
     if (!leaf.dirty || leaf.pendingCheckpoint) {
       ctx.partitions.prepareChange(leaf); // writes it first if a checkpoint still needs it as it was
+      growth = -1;
     }
     int last = leaf.n - 1;
     Basement b = leaf.basements[last];
@@ -174,8 +216,13 @@ final class RightEdge {
       Basement[] basements = Arrays.copyOf(leaf.basements, leaf.n + 1);
       basements[leaf.n] = Basement.empty().appended(key, value, msn, ctx.basementSize);
       leaf.setLeaf(pivots, basements);
+      growth = -1;
     } else {
-      leaf.basements[last] = b.appended(key, value, msn, ctx.basementSize);
+      Basement grown = b.appended(key, value, msn, ctx.basementSize);
+      leaf.basements[last] = grown;
+      if (growth == 0) {
+        growth = grown.memoryBytes() - b.memoryBytes();
+      }
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, msn);
     leaf.dirty = true;
@@ -190,6 +237,7 @@ final class RightEdge {
     keys[promoted] = key;
     msns[promoted] = msn;
     promoted++;
+    return growth;
   }
 
   /**

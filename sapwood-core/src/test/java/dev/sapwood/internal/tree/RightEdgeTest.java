@@ -152,4 +152,53 @@ class RightEdgeTest {
     assertEquals(6, b.maxMsn());
     assertEquals(-1 - 2, b.find(key(3)));
   }
+  @Test
+  void anAppendPastFullOffsetsKeepsTheArenaAndEveryEarlierBasementAsItWas() {
+    Basement b = Basement.empty().appended(key(0), value(0), 1, 16 << 10);
+    byte[] arena = b.arena();
+    Basement[] all = new Basement[120];
+    all[0] = b;
+    for (int i = 1; i < all.length; i++) {
+      all[i] = all[i - 1].appended(key(i), value(i), i + 1, 16 << 10);
+    }
+    assertTrue(all[all.length - 1].bytes() <= arena.length, "test must stay within one arena");
+    assertTrue(all[all.length - 1].arena() == arena, "the arena was copied for offsets");
+    for (int i = 0; i < all.length; i++) {
+      assertEquals(i + 1, all[i].count());
+      assertArrayEquals(key(i), all[i].key(i), "basement " + i);
+      assertEquals(-1 - (i + 1), all[i].find(key(i + 1)), "basement " + i + " sees a later append");
+    }
+  }
+
+  @Test
+  void theCacheAccountsEveryNodeOfAnAscendingLoadAsItsMemory() {
+    for (int i = 0; i < 3000; i++) {
+      tree.put(key(i), value(i));
+    }
+    assertEquals(3000, promoted());
+    long[] sum = {0};
+    ctx.cache.forEach(n -> {
+      assertEquals(n.memoryBytes(), ctx.cache.accountedBytes(n), "node " + n.key());
+      sum[0] += n.memoryBytes();
+    });
+    assertEquals(sum[0], ctx.cache.usedBytes());
+  }
+
+  @Test
+  void aRememberedEdgeEvictedBetweenPutsIsLookedUpAgain() {
+    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/small.sap"),
+        new Header.Settings(NODE, 1 << 10, 4, Compressors.NONE));
+    ctx = new TreeContext(file, 24L << 10, NODE, 1 << 10, 4, Compressors.NONE, MessageApplierTest.resolver(), 0, counters);
+    tree = new BeTree(ctx, BeTree.create(ctx));
+    for (int i = 0; i < 3000; i++) {
+      tree.put(key(i), value(i));
+    }
+    assertTrue(counters.counter("cache.evictions").sum() > 0, "the small cache evicted nothing");
+    assertTrue(promoted() > 0);
+    TreeVerifier.verify(ctx, tree.rootBlock());
+    for (int i = 0; i < 3000; i++) {
+      assertArrayEquals(value(i), tree.get(key(i)), "key " + i);
+    }
+    ctx.cache.forEach(n -> assertEquals(n.memoryBytes(), ctx.cache.accountedBytes(n), "node " + n.key()));
+  }
 }
