@@ -34,6 +34,14 @@ import java.util.Arrays;
  * let go, {@link #beforeRelease} records for each such snapshot that the key was absent
  * ({@link Versions}), while no reader can yet have reached the leaf through the latched root.
  *
+ * <p>Cost (TokuFT remembers {@code rightmost_blocknum} for the same reason): the edge's node
+ * objects are remembered between puts ({@link #known}) and re-pinned without a cache lookup while
+ * each is still the cached node its latched parent names; nothing stays pinned or latched between
+ * puts. A promoted put's memory is given to the cache as its known growth ({@link
+ * CacheTable#unpinWriteGrown}), not measured by a walk; a node prepared for a checkpoint, a leaf
+ * that took a new basement and the parent of a split are measured again, so every cached node's
+ * accounted bytes stay equal to its memory.
+ *
  * <p>Locking: every field is guarded by the tree's root write latch (one writer at a time).
  */
 final class RightEdge {
