@@ -35,7 +35,7 @@ import java.util.Arrays;
  * ({@link Versions}), while no reader can yet have reached the leaf through the latched root.
  *
  * <p>Cost (TokuFT remembers {@code rightmost_blocknum} for the same reason): the edge's node
- * objects are remembered between puts ({@link #known}) and re-pinned without a cache lookup while
+ * objects are remembered between puts ({@code known}) and re-pinned without a cache lookup while
  * each is still the cached node its latched parent names; nothing stays pinned or latched between
  * puts. A promoted put's memory is given to the cache as its known growth ({@link
  * CacheTable#unpinWriteGrown}), not measured by a walk; a node prepared for a checkpoint, a leaf
