@@ -110,7 +110,8 @@ public final class CrashChild {
     for (int t = 0; t < threads; t++) {
       int id = t;
       Random r = new Random(seed * 31 + t);
-      all.add(new Thread(() -> writer(db, a, b, id, r, tag), "writer-" + t));
+      boolean last = t == threads - 1;
+      all.add(new Thread(() -> writer(db, a, b, id, last, r, tag), "writer-" + t));
     }
     all.add(new Thread(() -> {
       Random r = new Random(seed);
@@ -143,9 +144,23 @@ public final class CrashChild {
     }
   }
 
-  private static void writer(Database db, Tree a, Tree b, int id, Random r, String tag) {
+  /**
+   * One writer thread's loop. The thread with the largest key prefix ({@code edge}) also puts
+   * ascending keys ({@code tNN/z} and its sequence number) above every other key of tree "a",
+   * one in four writes: puts that go straight into the rightmost leaf ({@code RightEdge}) when
+   * nothing is buffered above it and no transaction holds a snapshot.
+   */
+  private static void writer(Database db, Tree a, Tree b, int id, boolean edge, Random r, String tag) {
     String prefix = String.format("t%02d/", id);
     for (long seq = 0; ; seq++) {
+      if (edge && r.nextInt(4) == 0) {
+        String k = prefix + String.format("z%010d", seq);
+        String v = tag + "s" + seq + "z" + "0123456789".repeat(r.nextInt(6));
+        say("I " + id + " " + seq + " A P,a," + k + "," + v);
+        a.put(k.getBytes(US_ASCII), v.getBytes(US_ASCII)); // ASYNC, the default
+        say("A " + id + " " + seq);
+        continue;
+      }
       boolean sync = r.nextInt(4) == 0;
       boolean txn = r.nextInt(3) == 0;
       List<Runnable> txOps = new ArrayList<>();

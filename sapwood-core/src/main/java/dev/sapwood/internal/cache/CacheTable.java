@@ -163,6 +163,58 @@ public final class CacheTable<T extends Cacheable> {
     }
   }
 
+  /**
+   * Pins and write-latches {@code o}, an object this thread pinned before and kept a reference
+   * to, if it is still the cached object of its key (neither evicted nor removed since); returns
+   * false, with no pin and no latch, if it is not. The same as {@link #pinWriteIfCached} of its
+   * key, without the map lookup (TokuFT's remembered rightmost leaf).
+   */
+  public boolean pinWriteKnown(T o) {
+    synchronized (o) {
+      if (o.evicted) {
+        return false;
+      }
+      o.pins++;
+    }
+    o.latch.writeLock().lock();
+    if (o.evicted) {
+      o.latch.writeLock().unlock();
+      release(o);
+      return false;
+    }
+    o.referenced = true;
+    held.get().add(o);
+    return true;
+  }
+
+  /**
+   * Releases a write pin of an object whose memory grew by exactly {@code grownBy} bytes (0: did
+   * not change) since the cache last measured it, without measuring it again (a walk over a
+   * leaf's basements): the caller changed it by a known amount. Invariant kept: the object's
+   * accounted bytes equal its {@link Cacheable#memoryBytes()}.
+   */
+  public void unpinWriteGrown(T o, long grownBy) {
+    forget(o);
+    if (grownBy != 0) {
+      synchronized (o) {
+        usedBytes.addAndGet(grownBy);
+        o.accountedBytes += grownBy;
+      }
+    }
+    if (!changed.get() && o.isDirty() && !unnoted.get()[0]) {
+      changed.set(true);
+    }
+    o.latch.writeLock().unlock();
+    release(o);
+  }
+
+  /** The bytes the cache last measured {@code o} at (for tests of {@link #unpinWriteGrown}). */
+  public long accountedBytes(T o) {
+    synchronized (o) {
+      return o.accountedBytes;
+    }
+  }
+
   public void unpinRead(T o) {
     forget(o);
     o.latch.readLock().unlock();

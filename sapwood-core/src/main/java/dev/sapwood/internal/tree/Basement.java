@@ -6,7 +6,11 @@ import java.util.Arrays;
 /**
  * One partition of a leaf: sorted entries in a byte arena, with an int array of entry offsets.
  * Immutable once built (a flush builds a new basement with {@link BasementBuilder}), so readers
- * holding a reference never see it change.
+ * holding a reference never see it change. The one exception is append-only and invisible to them:
+ * {@link #appended} (TokuFT's sequential-insert heuristic, {@link RightEdge}) writes a new entry
+ * past this basement's {@code used} bytes and {@code count} offsets, into spare room of the same
+ * arrays, and returns a new basement that sees one entry more; this one still sees exactly what it
+ * saw.
  *
  * <p>Entry layout (also on disk): {@code kind u8, keyLen u32, key, valueLen u32, value}. Kind
  * {@link #KIND_VALUE} is a plain committed value; other kinds are reserved for MVCC stacks.
@@ -16,6 +20,8 @@ import java.util.Arrays;
  * basement's range that is not applied yet (still buffered above) has a higher MSN — which is what
  * lets readers and flushes skip messages at or below it. A basement's range therefore grows only
  * over a range whose pending messages are all above its max MSN ({@link Flusher#dropEmpty}).
+ * Of the basements sharing one arena, only the newest (the one whose count is {@code tip[0]}) is
+ * ever appended to, so no two appends write the same bytes.
  */
 final class Basement {
   /** Entry kind: a plain value. On disk — never renumber. */
@@ -35,13 +41,62 @@ final class Basement {
    * write latch (or its {@code fetchLock} when fetched), read only under the write latch.
    */
   long diskStamp;
+  /**
+   * Shared by the basements {@link #appended} made on one arena: {@code tip[0]} is the count of
+   * the newest of them, the only one with room it may write into. Null: never appended to.
+   */
+  private final int[] tip;
 
   Basement(byte[] arena, int used, int[] offsets, int count, long maxMsn) {
+    this(arena, used, offsets, count, maxMsn, null);
+  }
+
+  private Basement(byte[] arena, int used, int[] offsets, int count, long maxMsn, int[] tip) {
     this.arena = arena;
     this.used = used;
     this.offsets = offsets;
     this.count = count;
     this.maxMsn = maxMsn;
+    this.tip = tip;
+  }
+
+  /**
+   * This basement with the value entry {@code (k, v)} added at its end, and max MSN {@code msn}
+   * (at least its own). The entry goes into spare room of this basement's arrays when this is the
+   * newest basement on them; otherwise (or when they are full) into copies with room for at least
+   * {@code room} bytes of entries (or twice these), so a run of appends copies each byte O(1)
+   * times. Either way this basement is unchanged.
+   *
+   * <p>REQUIRES: {@code k} is above every key of this basement; the caller holds the write latch
+   * of the leaf holding it.
+   */
+  Basement appended(byte[] k, byte[] v, long msn, int room) {
+    int size = ENTRY_OVERHEAD + k.length + v.length;
+    byte[] a = arena;
+    int[] offs = offsets;
+    int[] t = tip;
+    if (t == null || t[0] != count || used + size > a.length) {
+      a = Arrays.copyOf(arena, Math.max(used + size, Math.max(2 * used, room)));
+      offs = Arrays.copyOf(offsets, offsetsFor(count, a.length, size));
+      t = new int[1];
+    } else if (count == offs.length) {
+      // Only the offsets are full: the arena is shared on (its spare room is still this tip's).
+      offs = Arrays.copyOf(offsets, offsetsFor(count, a.length, size));
+    }
+    putValueEntry(a, used, k, 0, k.length, v, 0, v.length);
+    offs[count] = used;
+    t[0] = count + 1;
+    return new Basement(a, used + size, offs, count + 1, Math.max(maxMsn, msn), t);
+  }
+
+  /**
+   * Offsets for a basement of {@code count} entries appended to: room for as many entries of
+   * {@code size} bytes as an arena of {@code arenaLength} bytes holds (so a run of appends copies
+   * its offsets O(1) times and its arena never for them), at least one more and at least twice
+   * {@code count}.
+   */
+  private static int offsetsFor(int count, int arenaLength, int size) {
+    return Math.max(count + 1, Math.max(2 * count, Math.max(16, arenaLength / Math.max(size, ENTRY_OVERHEAD))));
   }
 
   /**

@@ -24,6 +24,8 @@ public final class BeTree {
   private final Versions versions;
   /** Point queries and cursor chunks (the read path). */
   private final TreeReader reader;
+  /** Puts at the right edge straight into the rightmost leaf (TokuFT's sequential-insert heuristic). */
+  private final RightEdge edge;
   private static final byte[] EMPTY = new byte[0];
   /** The root pinned by {@link #latchRoot} until {@link #unlatchRoot}; guarded by its latch. */
   private Node latched;
@@ -35,6 +37,7 @@ public final class BeTree {
     this.versions = new Versions(ctx.snapshots);
     this.reader = new TreeReader(ctx, rootBlock, versions);
     this.flushes = new RootFlushes(ctx, rootBlock);
+    this.edge = new RightEdge(ctx, versions);
     ctx.versionsByRoot.put(rootBlock, versions);
     ctx.snapshots.register(versions);
   }
@@ -115,7 +118,9 @@ public final class BeTree {
   }
 
   /**
-   * Inserts one message with {@code msn} into the latched root's buffers.
+   * Inserts one message with {@code msn} into the latched root's buffers, or, for a put above
+   * everything at the tree's right edge with nothing buffered above it, straight into the
+   * rightmost leaf ({@link RightEdge}, TokuFT's sequential-insert heuristic).
    *
    * <p>REQUIRES: the root is latched by this thread ({@link #latchRoot}); {@code msn} is larger
    * than every MSN already in the tree (the caller takes MSNs in one critical section with the
@@ -142,7 +147,7 @@ public final class BeTree {
           r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
         }
       }
-    } else {
+    } else if (type != MessageType.PUT || !edge.tryPromote(r, key, v, msn)) {
       r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
     }
   }
@@ -168,6 +173,7 @@ public final class BeTree {
     Node r = latched;
     latched = null;
     return ctx.guarded(() -> {
+      edge.beforeRelease();
       boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
       ctx.cache.unpinWrite(r);
       return mustFlush;
@@ -191,6 +197,7 @@ public final class BeTree {
     Node r = latched;
     if (r != null && r.isWriteLatchedByCurrentThread()) {
       latched = null;
+      edge.forget();
     }
     ctx.cache.releaseHeld();
   }

@@ -46,6 +46,17 @@ final class Reshaper {
   }
 
   /**
+   * Splits fissible {@code child}, the last child {@code c} of write-latched {@code parent}, that
+   * grew only at its end by puts put straight into it ({@link RightEdge}): a leaf is cut
+   * left-heavy. Unpins the child and its pieces.
+   */
+  void splitAtEdge(Node parent, int c, Node child) {
+    ctx.partitions.prepareChange(parent);
+    ctx.partitions.prepareChange(child);
+    splitChild(parent, c, child);
+  }
+
+  /**
    * Collapses the write-pinned root if it has a single child, and splits it if fissible (the tree
    * grows a level). Returns whether the root's height changed.
    */

@@ -18,6 +18,12 @@ final class ShapeRules {
    * SplitPlan#leftHeavyLeafCuts}); on unless a test of other shapes turns it off before use.
    */
   boolean leftHeavySplits = true;
+  /**
+   * Whether a put at the tree's right edge may go straight into the rightmost leaf ({@link
+   * RightEdge}, TokuFT's sequential-insert heuristic); on unless a test of the buffered path turns
+   * it off before use.
+   */
+  boolean promoteAtEdge = true;
 
   ShapeRules(int nodeSize, int fanout) {
     this.nodeSize = nodeSize;

@@ -154,6 +154,15 @@ public final class TreeContext {
   }
 
   /**
+   * Write-pins child {@code c} of write-pinned internal node {@code parent} if it is cached, with
+   * the checks of {@link #pinChildWrite}; null (and no read) if it is not.
+   */
+  Node pinChildWriteIfCached(Node parent, int c) {
+    Node child = cache.pinWriteIfCached(parent.children[c]);
+    return child == null ? null : checkChild(parent, c, child, true);
+  }
+
+  /**
    * The logical row count of the tree whose root is {@code rootBlock}: entries in its leaves, kept
    * as flushes apply messages to them (TokuFT's logical rows). Buffered messages are not in it.
    */

@@ -82,6 +82,10 @@ final class TreeCounters {
   final LongAdder leafFlushLeafBytes;
   final LongAdder leafFlushBasements;
   final LongAdder leafFlushBasementsRebuilt;
+  /** Puts put straight into the rightmost leaf, skipping every buffer ({@link RightEdge}). */
+  final LongAdder insertsPromoted;
+  /** Descents towards the rightmost leaf that found it could not take the put ({@link RightEdge}). */
+  final LongAdder promotionsRefused;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -127,6 +131,8 @@ final class TreeCounters {
     leafFlushLeafBytes = c.counter("flush.leaf_bytes_before");
     leafFlushBasements = c.counter("flush.leaf_basements_total");
     leafFlushBasementsRebuilt = c.counter("flush.leaf_basements_rebuilt");
+    insertsPromoted = c.counter("insert.promoted");
+    promotionsRefused = c.counter("insert.promotion_refused");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }

@@ -65,6 +65,8 @@ class FaultInjectionTest {
     final List<RuntimeException> thrown = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     Database db;
+    /** The next ascending key's number: puts above every other key, at the trees' right edge. */
+    int ascending;
 
     Outcome(State base) {
       model = new DurabilityModel(base);
@@ -124,10 +126,13 @@ class FaultInjectionTest {
     return v;
   }
 
-  private static Op randomOp(Random r) {
+  private static Op randomOp(Random r, Outcome out) {
     String tree = r.nextBoolean() ? "a" : "b";
     int p = r.nextInt(10);
-    if (p < 5) {
+    if (p == 4) { // an ascending key above every other: goes straight to the rightmost leaf (RightEdge)
+      byte[] k = String.format("z%06d", out.ascending++).getBytes(US_ASCII);
+      return new Op(DurabilityModel.PUT, tree, k, value(r));
+    } else if (p < 5) {
       return new Op(DurabilityModel.PUT, tree, key(r, "k", 300), value(r));
     } else if (p < 7) {
       return new Op(DurabilityModel.DELETE, tree, key(r, r.nextBoolean() ? "k" : "c", 300), new byte[0]);
@@ -153,7 +158,7 @@ class FaultInjectionTest {
     DurabilityModel m = out.model;
     Database db = out.db;
     if (p < 30) { // single write at the default durability
-      Op op = randomOp(r);
+      Op op = randomOp(r, out);
       Tree t = op.tree().equals("a") ? a : b;
       write(out, List.of(op), defaults, ctx, () -> {
         switch (op.kind()) {
@@ -177,7 +182,7 @@ class FaultInjectionTest {
       List<Op> ops = new ArrayList<>();
       WriteBatch batch = new WriteBatch();
       for (int i = 0; i < n; i++) {
-        Op op = randomOp(r);
+        Op op = randomOp(r, out);
         Tree t = op.tree().equals("a") ? a : b;
         ops.add(op);
         switch (op.kind()) {

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Script grammar (one command a line; {@code #} starts a comment line):
  * <pre>
- *   open node=4K basement=1K fanout=4 [cache=64M] [left-heavy=off]   a new tree in a new in-memory
- *                                      file (no codec); left-heavy=off: even splits of ascending loads too
+ *   open node=4K basement=1K fanout=4 [cache=64M] [left-heavy=off] [promote=on]   a new tree in a new
+ *                                      in-memory file (no codec); left-heavy=off: even splits of ascending
+ *                                      loads too; promote=on: puts at the right edge go straight into the
+ *                                      rightmost leaf (RightEdge; off in scripts, to show the buffered path)
  *   put k1..k200 [v=100] [step=1]                   puts keys k0000001..k0000200, values of v bytes
  *   delete k50..k150 [step=1]                       deletes those keys (one message each)
  *   flush-all                                       pushes every buffered message to the leaves
@@ -182,6 +184,8 @@ class TreeDataDrivenTest {
       ctx = new TreeContext(file, cacheBytes, nodeSize, basementSize, fanout, Compressors.NONE,
           MessageApplierTest.resolver(), 0, counters);
       ctx.shape.leftHeavySplits = !"off".equals(args.get("left-heavy"));
+      // Scripts show the buffered path unless they ask for puts at the right edge to skip it.
+      ctx.shape.promoteAtEdge = "on".equals(args.get("promote"));
       tree = new BeTree(ctx, BeTree.create(ctx));
     }
 
