@@ -93,6 +93,39 @@ public final class NodeStore {
    * checkpoint in progress waits for goes into the checkpoint's image.
    */
   void writeNode(Node node) {
+    if (node.deltaDirty) {
+      writeDelta(node);
+      if (!node.dirty) {
+        node.pendingCheckpoint = false;
+        return; // only the delta changed: the leaf's block still holds its basements and names the delta
+      }
+    }
+    writeWhole(node);
+  }
+
+  /** Writes a leaf's changed delta to its own block (the leaf's header names it already). */
+  private void writeDelta(Node node) {
+    long start = System.nanoTime();
+    NodeWriter.Result written = NodeWriter.writeDelta(node.deltaBlock, node.key(), node.delta, codec);
+    byte[] block = written.block();
+    long serialized = System.nanoTime();
+    if (node.pendingCheckpoint) {
+      file.writeCheckpointBlock(node.deltaBlock, block, 0, block.length);
+      counters.checkpointBytes.add(block.length);
+      phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
+    } else {
+      file.writeBlock(node.deltaBlock, block, 0, block.length);
+      phases.writeBack(serialized - start, System.nanoTime() - serialized);
+    }
+    node.deltaDirty = false;
+    node.deltaDisk = written.directory();
+    counters.deltaWrites.increment();
+    counters.deltaBytesWritten.add(block.length);
+    counters.nodeBytesWritten.add(block.length);
+    counters.leafBytesWritten.add(block.length);
+  }
+
+  private void writeWhole(Node node) {
     long start = System.nanoTime();
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();

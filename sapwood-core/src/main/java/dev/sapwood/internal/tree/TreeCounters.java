@@ -82,6 +82,14 @@ final class TreeCounters {
   final LongAdder leafFlushLeafBytes;
   final LongAdder leafFlushBasements;
   final LongAdder leafFlushBasementsRebuilt;
+  /** Leaf deltas ({@link LeafDeltas}): flushes appended to a delta, consolidations, bytes appended, delta writes and reads. */
+  final LongAdder deltaAppends;
+  final LongAdder deltaConsolidations;
+  final LongAdder deltaBytesIn;
+  final LongAdder deltaWrites;
+  final LongAdder deltaBytesWritten;
+  final LongAdder deltaFetches;
+  final LongAdder deltaPeeks;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -127,6 +135,13 @@ final class TreeCounters {
     leafFlushLeafBytes = c.counter("flush.leaf_bytes_before");
     leafFlushBasements = c.counter("flush.leaf_basements_total");
     leafFlushBasementsRebuilt = c.counter("flush.leaf_basements_rebuilt");
+    deltaAppends = c.counter("flush.leaf_delta_appends");
+    deltaConsolidations = c.counter("flush.leaf_consolidations");
+    deltaBytesIn = c.counter("flush.leaf_delta_bytes_in");
+    deltaWrites = c.counter("node_write.deltas");
+    deltaBytesWritten = c.counter("node_write.delta_bytes");
+    deltaFetches = c.counter("cache.delta_fetches");
+    deltaPeeks = c.counter("cache.delta_peeks");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
