@@ -373,6 +373,7 @@ final class Flusher {
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
     ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);
+    ctx.deltas.afterApply(leaf);
   }
 
   /** Highest MSN among the run's point messages and the range messages overlapping [lo, hi). */

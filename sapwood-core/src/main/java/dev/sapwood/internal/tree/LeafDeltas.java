@@ -131,6 +131,18 @@ final class LeafDeltas {
     ctx.flusher.applyToLeaf(leaf, d);
   }
 
+  /**
+   * After messages were applied to write-latched {@code leaf}'s basements (its whole block will be
+   * written): a leaf left under a quarter node with an empty delta gives its delta block back, so
+   * small and emptied leaves keep no block for a delta (a leaf merges before it takes deltas again).
+   */
+  void afterApply(Node leaf) {
+    if (leaf.deltaBlock != 0 && leaf.delta != null && leaf.delta.isEmpty() && leaf.bytes() < ctx.nodeSize / 4) {
+      free(leaf);
+      leaf.dirty = true; // the header no longer names it
+    }
+  }
+
   /** Frees the delta block of a write-latched leaf that is being freed. */
   void free(Node leaf) {
     if (leaf.height == 0 && leaf.deltaBlock != 0) {
