@@ -141,7 +141,7 @@ final class Flusher {
     ctx.partitions.prepareChange(parent);
     MessageBuffer buf = parent.buffers[c];
     if (child.height == 0 && ctx.deltas.shouldAppend(child, buf)) {
-      appendReleasingParent(parent, c, child, buf);
+      ctx.deltas.appendReleasingParent(parent, c, child, buf);
       return true;
     }
     if (child.height == 0) {
@@ -175,27 +175,6 @@ final class Flusher {
       ctx.cache.unpinWrite(child);
     }
     return true;
-  }
-
-  /**
-   * Appends {@code buf} to write-latched leaf {@code child}'s delta with the parent let go first:
-   * the buffer is detached while both are latched (the delta loaded and the checkpoint's image of
-   * the leaf written before), then the parent is unpinned. Readers of the leaf wait for its latch
-   * meanwhile (an append is one merge of the two message runs, no basement is rebuilt).
-   */
-  private void appendReleasingParent(Node parent, int c, Node child, MessageBuffer buf) {
-    ctx.partitions.writeIfPending(child);
-    ctx.partitions.delta(child);
-    parent.buffers[c] = new MessageBuffer();
-    parent.dirty = true;
-    ctx.cache.unpinWrite(parent);
-    ctx.counters.flushes.increment();
-    ctx.counters.flushedBytes.add(buf.bytes());
-    ctx.counters.flushesReleasingParent.increment();
-    ctx.counters.flushesToLeaf.increment();
-    ctx.deltas.append(child, buf);
-    child.deltaAppended = false;
-    ctx.cache.unpinWrite(child);
   }
 
   /**

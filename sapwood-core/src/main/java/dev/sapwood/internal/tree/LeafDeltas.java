@@ -86,6 +86,27 @@ final class LeafDeltas {
   }
 
   /**
+   * Appends {@code buf} to write-latched leaf {@code child}'s delta with the parent let go first:
+   * the buffer is detached while both are latched (the delta loaded and the checkpoint's image of
+   * the leaf written before), then the parent is unpinned. Readers of the leaf wait for its latch
+   * meanwhile (an append is one merge of the two message runs, no basement is rebuilt).
+   */
+  void appendReleasingParent(Node parent, int c, Node child, MessageBuffer buf) {
+    ctx.partitions.writeIfPending(child);
+    ctx.partitions.delta(child);
+    parent.buffers[c] = new MessageBuffer();
+    parent.dirty = true;
+    ctx.cache.unpinWrite(parent);
+    ctx.counters.flushes.increment();
+    ctx.counters.flushedBytes.add(buf.bytes());
+    ctx.counters.flushesReleasingParent.increment();
+    ctx.counters.flushesToLeaf.increment();
+    ctx.deltas.append(child, buf);
+    child.deltaAppended = false;
+    ctx.cache.unpinWrite(child);
+  }
+
+  /**
    * For a flush that applies {@code buf} to write-latched {@code leaf}'s basements (resident, the
    * checkpoint's image written): the messages to apply, the delta's with {@code buf}'s merged in
    * (one merge pass for both), and the delta left empty. Gives a leaf of at least a quarter node

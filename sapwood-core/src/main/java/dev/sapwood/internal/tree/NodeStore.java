@@ -9,7 +9,9 @@ import dev.sapwood.internal.store.BlockFile;
  * must first write a changed node, a test), every dirty node at once, and the nodes a checkpoint
  * waits for. Owns the node cache, whose backend writes back through {@link #writeNode}.
  *
- * <p>Invariants: a node is written whole and only under its write latch (or while unshared);
+ * <p>Invariants: a node is written only under its write latch (or while unshared), whole — except
+ * a leaf whose basements are clean and whose delta changed, of which only the delta block is
+ * written ({@link LeafDeltas});
  * a node marked pending for the checkpoint in progress goes into the checkpoint's image and is
  * written before it can be freed; a written node is clean and its on-disk directory is the one
  * just written.
@@ -89,7 +91,8 @@ public final class NodeStore {
   }
 
   /**
-   * Writes a whole, write-latched (or otherwise unshared) node and marks it clean. A node the
+   * Writes a write-latched (or otherwise unshared) node and marks it clean: its block if it is
+   * dirty, its delta block if its delta changed (only that, if only the delta changed). A node the
    * checkpoint in progress waits for goes into the checkpoint's image.
    */
   void writeNode(Node node) {
