@@ -173,9 +173,9 @@ class LeafDeltaCrashTest {
       run(db, new Model(), Integer.MAX_VALUE);
       whole = db.stats();
     }
-    assertTrue(whole.get("flush.leaf_delta_appends") > 20, "the workload appends to few deltas: " + whole);
-    assertTrue(whole.get("flush.leaf_consolidations") > 5, "the workload consolidates few deltas: " + whole);
-    assertTrue(whole.get("node_write.deltas") > 20, "the workload writes few deltas: " + whole);
+    assertTrue(whole.get("flush.leaf_delta_appends") > 5, "the workload appends to few deltas: " + whole);
+    assertTrue(whole.get("flush.leaf_consolidations") > 3, "the workload consolidates few deltas: " + whole);
+    assertTrue(whole.get("node_write.deltas") > 5, "the workload writes few deltas: " + whole);
     for (int stop = 37; stop <= STEPS; stop += 131) {
       MemoryFileIo mem = copy(base);
       Model m = new Model();
