@@ -105,6 +105,10 @@ final class BlockFileImage {
     int base = (int) b.offset();
     int headerLen = i32(base + 4);
     int height = u16(base + 8);
+    boolean hasDelta = height == 0x8000; // format 6: a leaf naming its delta block after the pivots
+    if (hasDelta) {
+      height = 0;
+    }
     int n = i32(base + 10);
     int p = base + 22;
     for (int i = 0; i < n - 1; i++) {
@@ -114,6 +118,9 @@ final class BlockFileImage {
     long[] children = new long[height > 0 ? n : 0];
     for (int i = 0; i < children.length; i++) {
       children[i] = i64(p);
+      p += 8;
+    }
+    if (hasDelta) {
       p += 8;
     }
     List<Partition> parts = new ArrayList<>();

@@ -30,11 +30,16 @@ package dev.sapwood.internal.store;
  *       frames and as log op 5; its value holds the range's end (or none) and the argument. The
  *       catalog may end with each tree's logical row count. Version 4 files are read as they are
  *       (no such message; a catalog without counts counts from 0).
+ *   <li>6 — leaf deltas: a leaf's height field may be {@code 0x8000}, and then a u64 block number
+ *       follows its pivots: the leaf's delta block (magic {@code SWDL}: the node grammar with one
+ *       buffer partition of messages flushed into the leaf but not yet applied to its basements,
+ *       and the leaf's block number where an internal node's children go; docs/format/node.md,
+ *       "Delta blocks"). Versions 4 and 5 are read as they are (no leaf has the flag).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 5;
+  public static final int CURRENT = 6;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

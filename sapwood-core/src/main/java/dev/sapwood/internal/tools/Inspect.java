@@ -117,6 +117,16 @@ public final class Inspect {
           more(out, b.keys().size(), limit);
         }
       }
+      if (node.deltaBlock() != 0) {
+        List<NodeInspector.Message> msgs = node.delta();
+        out.add(String.format(Locale.ROOT, "delta: block %d, %d messages not yet applied to the basements, %,d bytes raw, %,d stored",
+            node.deltaBlock(), msgs.size(), node.deltaRawBytes(), db.file().blockSize(node.deltaBlock())));
+        for (int m = 0; m < Math.min(limit, msgs.size()); m++) {
+          NodeInspector.Message msg = msgs.get(m);
+          out.add("  MSN " + msg.msn() + " " + msg.type() + " " + KeyText.show(msg.key()));
+        }
+        more(out, msgs.size(), limit);
+      }
       return out;
     }
   }

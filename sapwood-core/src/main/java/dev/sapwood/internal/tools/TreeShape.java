@@ -29,9 +29,9 @@ public final class TreeShape {
    *
    * @param path child indexes from the root ("" for the root, "/0/3" for child 3 of child 0)
    * @param offset the block's offset in the file
-   * @param blockBytes the block's size on disk (compressed)
+   * @param blockBytes the block's size on disk (compressed), a leaf's delta block included
    * @param rawBytes partitions' bytes uncompressed: entries of a leaf, messages of an internal node
-   * @param bufferedBytes the messages buffered in an internal node (0 for a leaf)
+   * @param bufferedBytes the messages buffered in an internal node; a leaf's delta messages (0 if it has none)
    * @param items entries of a leaf, messages of an internal node
    */
   public record NodeInfo(long block, long offset, String path, int height, int partitions, long maxMsn,
@@ -78,6 +78,21 @@ public final class TreeShape {
     NodeInspector node = NodeInspector.read(file, block);
     long raw = 0;
     long items = 0;
+    long deltaBytes = 0;
+    long blockBytes = file.blockSize(block);
+    if (node.deltaBlock() != 0) {
+      // the leaf's delta is one more buffer above its basements
+      NavigableMap<byte[], NodeInspector.Message> withDelta = new TreeMap<>(Arrays::compareUnsigned);
+      withDelta.putAll(above);
+      for (NodeInspector.Message m : node.delta()) {
+        if (!m.type().equals("DELETE_RANGE") && !m.type().equals("UPDATE_RANGE")) {
+          withDelta.merge(m.key(), m, (a, b) -> a.msn() >= b.msn() ? a : b);
+        }
+      }
+      above = withDelta;
+      deltaBytes = node.deltaRawBytes();
+      blockBytes += file.blockSize(node.deltaBlock());
+    }
     for (int i = 0; i < node.partitions(); i++) {
       raw += node.partition(i).rawLength();
       if (node.height() > 0) {
@@ -89,7 +104,7 @@ public final class TreeShape {
       }
     }
     nodes.add(new NodeInfo(block, file.blockOffset(block), path, node.height(), node.partitions(), node.maxMsn(),
-        file.blockSize(block), raw, node.height() > 0 ? raw : 0, items));
+        blockBytes, raw, node.height() > 0 ? raw : deltaBytes, items));
     if (node.height() > 0) {
       for (int i = 0; i < node.partitions(); i++) {
         NavigableMap<byte[], NodeInspector.Message> below = new TreeMap<>(Arrays::compareUnsigned);

@@ -163,6 +163,49 @@ public final class Verifier {
         checkBasement(node, i, plo, phi, where);
       }
     }
+    if (node.deltaBlock() != 0) {
+      checkDelta(tree, node, lo, hi, parentMsn, where);
+    }
+  }
+
+  /**
+   * A leaf's delta block: referenced once, mapped, readable, naming this leaf, and holding only
+   * messages for the leaf's range with MSNs no higher than the parent's.
+   */
+  private void checkDelta(String tree, NodeInspector node, byte[] lo, byte[] hi, long parentMsn, String where) {
+    long d = node.deltaBlock();
+    String whereD = where + " delta (block " + d + ")";
+    String previous = owners.putIfAbsent(d, whereD);
+    if (previous != null) {
+      problems.add(new Problem(whereD, "block " + d + " is also used by " + previous));
+      return;
+    }
+    if (!file.isMapped(d)) {
+      problems.add(new Problem(whereD, "refers to block " + d + ", which is not in the block table"));
+      return;
+    }
+    List<NodeInspector.Message> delta;
+    try {
+      delta = node.delta();
+    } catch (CorruptionException e) {
+      problems.add(new Problem(whereD, e.getMessage()));
+      return;
+    }
+    for (NodeInspector.Message m : delta) {
+      messages++;
+      boolean ok = switch (m.type()) {
+        case "DELETE_RANGE" -> RangeUpdates.overlaps(MessageType.DELETE_RANGE, m.key(), m.value(), lo, hi);
+        case "UPDATE_RANGE" -> RangeUpdates.overlaps(MessageType.UPDATE_RANGE, m.key(), m.value(), lo, hi);
+        default -> inRange(m.key(), lo, hi);
+      };
+      if (!ok) {
+        problem(d, whereD, m.type() + " of " + KeyText.show(m.key()) + " (MSN " + m.msn()
+            + ") is outside the leaf's range " + range(lo, hi));
+      }
+      if (m.msn() > parentMsn) {
+        problem(d, whereD, "message MSN " + m.msn() + " is above the parent's max MSN " + parentMsn);
+      }
+    }
   }
 
   private void checkBuffer(NodeInspector node, int i, byte[] lo, byte[] hi, String where) {

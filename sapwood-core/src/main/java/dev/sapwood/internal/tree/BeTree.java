@@ -311,7 +311,8 @@ public final class BeTree {
         }
         Node leaf = ctx.pinChildRead(r, 0);
         try {
-          return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0;
+          return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0
+              && (leaf.deltaBlock == 0 || ctx.partitions.delta(leaf).isEmpty());
         } finally {
           ctx.cache.unpinRead(leaf);
         }
@@ -340,7 +341,7 @@ public final class BeTree {
         throw new IllegalStateException("the tree is not empty");
       }
       Node leaf = ctx.pinChildWrite(r, 0);
-      ctx.partitions.loadAll(leaf);
+      ctx.partitions.prepareChange(leaf); // a delta's messages count too
       if (leaf.n != 1 || leaf.basements[0].count() != 0 || versions.size() != 0) {
         throw new IllegalStateException("the tree is not empty");
       }

@@ -44,7 +44,7 @@ final class Drainer {
     for (int i = 0; i < node.n; i++) {
       Node child = ctx.pinChildWrite(node, i);
       if (!ctx.partitions.buffer(node, i).isEmpty()) {
-        flusher.flushInto(node, i, child);
+        flusher.flushInto(node, i, child, false); // compaction applies messages to the basements
         moved = true;
       }
       if (child.height > 0) {

@@ -139,10 +139,21 @@ final class Flusher {
    */
   private boolean flushReleasingParent(Node parent, int c, Node child) {
     ctx.partitions.prepareChange(parent);
-    ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
+    if (child.height == 0 && ctx.deltas.shouldAppend(child, buf)) {
+      ctx.deltas.appendReleasingParent(parent, c, child, buf);
+      return true;
+    }
+    if (child.height == 0) {
+      ctx.partitions.prepareBasements(child);
+    } else {
+      ctx.partitions.prepareChange(child);
+    }
+    MessageBuffer delta = child.height == 0 && child.deltaBlock != 0 ? ctx.partitions.delta(child) : null;
+    long deltaBytes = delta == null ? 0 : delta.bytes();
     if (buf.isEmpty() || ctx.shape.fissible(child) || ctx.shape.fusible(child)
-        || (child.height == 0 && (child.bytes() + buf.bytes() > ctx.nodeSize || buf.hasRangeUpdate()))) {
+        || (child.height == 0 && (child.bytes() + deltaBytes + buf.bytes() > ctx.nodeSize || buf.hasRangeUpdate()
+            || delta != null && delta.hasRangeUpdate()))) {
       return false;
     }
     parent.buffers[c] = new MessageBuffer();
@@ -156,7 +167,7 @@ final class Flusher {
       distribute(buf, child);
     } else {
       ctx.counters.flushesToLeaf.increment();
-      applyBesideReaders(child, buf);
+      applyBesideReaders(child, ctx.deltas.takeForConsolidation(child, buf));
     }
     if (ctx.shape.gorged(child)) {
       ctx.counters.cascadeCount(cascade(child, 1));
@@ -206,24 +217,40 @@ final class Flusher {
 
   /** Moves all of {@code parent.buffers[c]} into the write-latched {@code child}. */
   void flushInto(Node parent, int c, Node child) {
+    flushInto(parent, c, child, true);
+  }
+
+  /**
+   * Moves all of {@code parent.buffers[c]} into the write-latched {@code child}; into a leaf's
+   * delta if {@code deltas} allows it and {@link LeafDeltas#shouldAppend} says so (then the child's
+   * basements are not even loaded, and {@link Reshaper#reshapeChild} leaves it as it is).
+   */
+  void flushInto(Node parent, int c, Node child, boolean deltas) {
     ctx.partitions.prepareChange(parent);
-    ctx.partitions.prepareChange(child);
     MessageBuffer buf = parent.buffers[c];
     if (buf.isEmpty()) {
+      ctx.partitions.prepareChange(child);
       return;
     }
     ctx.counters.flushes.increment();
     ctx.counters.flushedBytes.add(buf.bytes());
     if (child.height > 0) {
+      ctx.partitions.prepareChange(child);
       distribute(buf, child);
+      child.dirty = true;
+    } else if (deltas && ctx.deltas.shouldAppend(child, buf)) {
+      ctx.counters.flushesToLeaf.increment();
+      ctx.deltas.append(child, buf);
     } else {
       ctx.counters.flushesToLeaf.increment();
-      child.appendFlushes = appendsAtEnd(child, buf) ? child.appendFlushes + 1 : 0;
-      applyToLeaf(child, buf);
+      ctx.partitions.prepareBasements(child);
+      MessageBuffer incoming = ctx.deltas.takeForConsolidation(child, buf);
+      child.appendFlushes = appendsAtEnd(child, incoming) ? child.appendFlushes + 1 : 0;
+      applyToLeaf(child, incoming);
+      child.dirty = true;
     }
     buf.clear();
     parent.dirty = true;
-    child.dirty = true;
   }
 
   /**
@@ -325,6 +352,7 @@ final class Flusher {
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
     ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);
+    ctx.deltas.afterApply(leaf);
   }
 
   /** Highest MSN among the run's point messages and the range messages overlapping [lo, hi). */

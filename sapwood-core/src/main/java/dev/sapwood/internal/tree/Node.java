@@ -26,6 +26,10 @@ import java.util.Arrays;
  *       that a missing partition may be filled in under the read latch by {@link Partitions}
  *       (synchronized on {@code fetchLock}), and that a leaf's {@code view} is volatile: readers
  *       read it, and then only the view, with the leaf pinned but not latched ({@link FlushView}).
+ *   <li>Leaf deltas: {@code deltaDirty} implies the delta is in memory; {@code dirty} implies every
+ *       basement is in memory (the delta need not be); a leaf with a delta names it in its header,
+ *       so {@code deltaBlock} changes only with {@code dirty} set. Anything that changes a leaf's
+ *       basements or shape first applies the delta to them ({@link Partitions#prepareChange}).
  * </ul>
  */
 final class Node extends Cacheable {
@@ -60,6 +64,24 @@ final class Node extends Cacheable {
 
   // leaves
   Basement[] basements;
+
+  /**
+   * Leaf only: the block number of the leaf's delta (0: none), a run of messages flushed into the
+   * leaf but not yet applied to its basements, stored in its own block so that a flush that only
+   * appends to it writes that block alone ({@link LeafDeltas}; docs/design.md, "Leaf deltas"). The
+   * leaf's header names it; once a leaf has one it keeps it until the leaf is freed.
+   */
+  long deltaBlock;
+  /** Leaf only: the delta's messages in memory, or null while they are only on disk (or there is no delta). */
+  MessageBuffer delta;
+  /** Leaf only: where the delta's frames lie in its block, once read or written (null: not known yet). */
+  PartitionDirectory deltaDisk;
+  /** Leaf only: the delta changed since it was last written (the delta is then in memory). */
+  boolean deltaDirty;
+  /** Leaf only, racy mark: a reader used the resident delta since the cache's last pass. */
+  volatile boolean deltaUsed;
+  /** Leaf only, set by a flush that appended to the delta and taken by the reshaper: nothing to reshape. */
+  boolean deltaAppended;
 
   /**
    * The logical row count of the tree this node belongs to (set when the node is first reached
@@ -129,6 +151,9 @@ final class Node extends Cacheable {
 
   /** Whether any partition is in memory (read racily by the cache's clock: a hint). */
   boolean residentParts() {
+    if (delta != null && deltaBlock != 0) {
+      return true;
+    }
     Object[] parts = height == 0 ? basements : buffers;
     if (parts == null) {
       return false;
@@ -223,6 +248,14 @@ final class Node extends Cacheable {
           total += b.memoryBytes();
         }
       }
+      MessageBuffer d = delta;
+      if (d != null) {
+        total += d.memoryBytes();
+      }
+      PartitionDirectory dd = deltaDisk;
+      if (dd != null) {
+        total += dd.memoryBytes();
+      }
     }
     if (disk != null) {
       total += disk.memoryBytes();
@@ -232,7 +265,17 @@ final class Node extends Cacheable {
 
   @Override
   public boolean isDirty() {
-    return dirty;
+    return dirty || deltaDirty;
+  }
+
+  /** Leaf only: bytes of the delta's messages (in memory, or on disk by raw size once its directory is known). */
+  long deltaBytes() {
+    MessageBuffer d = delta;
+    if (d != null) {
+      return d.bytes();
+    }
+    PartitionDirectory dd = deltaDisk;
+    return dd != null ? dd.rawLength(0) : 0;
   }
 
   /** Replaces partition i by {@code count} partitions (children of an internal node). */

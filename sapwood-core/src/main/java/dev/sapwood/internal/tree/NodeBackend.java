@@ -55,6 +55,15 @@ final class NodeBackend implements CacheBackend<Node> {
         dropped++;
       }
     }
+    if (node.height == 0 && node.delta != null && node.deltaDisk != null) {
+      if (node.deltaUsed) {
+        node.deltaUsed = false;
+        kept++;
+      } else {
+        node.delta = null; // clean: its block holds it
+        dropped++;
+      }
+    }
     counters.partitionEvictions.add(dropped);
     return dropped > 0 ? Shrink.SHRUNK : kept > 0 ? Shrink.IN_USE : Shrink.NOTHING;
   }

@@ -6,7 +6,10 @@ package dev.sapwood.internal.tree;
  * <pre>
  * NodeBlock   := Header Partition{n}
  * Header      := magic u32, headerLength u32, height u16, n u32, maxMsn u64,
- *                Pivot{n-1}, [child u64]{n, internal only}, DirEntry{n}, headerCrc u32
+ *                Pivot{n-1}, [child u64]{n, internal only}, [delta u64]{leaf with height 0x8000},
+ *                DirEntry{n}, headerCrc u32
+ * DeltaBlock  := the same with magic "SWDL", height 0, n 1, no pivots, leaf u64 in place of
+ *                the children, one BufferPartition
  * Pivot       := length u16, key bytes
  * DirEntry    := offset u32, rawLength u32, codec u8, maxMsn u64, count u32, rangeCount u32,
  *                frameCount u32, pointFrames u32, FrameEntry{frameCount}
@@ -25,6 +28,13 @@ final class NodeFormat {
 
   /** "SWND". */
   static final int MAGIC = 0x53574E44;
+  /** "SWDL": a leaf's delta block (format 6). */
+  static final int DELTA_MAGIC = 0x5357444C;
+  /**
+   * The height field of a leaf whose header names a delta block (format 6): the block number
+   * follows the pivots. Height bits 0-14 are the height, which must then be 0.
+   */
+  static final int HEIGHT_DELTA_FLAG = 0x8000;
   /** magic, headerLength, height, n, maxMsn. */
   static final int FIXED_HEADER = 4 + 4 + 2 + 4 + 8;
   /**

@@ -84,6 +84,37 @@ public final class NodeInspector {
     return out;
   }
 
+  /** The block number of a leaf's delta (docs/format/node.md, "Delta blocks"); 0: none. */
+  public long deltaBlock() {
+    return node.height == 0 ? node.deltaBlock : 0;
+  }
+
+  /**
+   * Reads, checks and decodes the delta of a leaf that has one ({@link #deltaBlock}): its point
+   * messages in (key, MSN) order, then its range messages. Its header must name this leaf.
+   */
+  public List<Message> delta() {
+    long d = deltaBlock();
+    if (d == 0) {
+      return List.of();
+    }
+    MessageBuffer b = PartitionReader.readBuffer(file, d, NodeReader.readDelta(file, d, block), 0);
+    List<Message> out = new ArrayList<>(b.pointCount() + b.rangeCount());
+    for (int m = 0; m < b.pointCount(); m++) {
+      out.add(message(b, b.point(m)));
+    }
+    for (int m = 0; m < b.rangeCount(); m++) {
+      out.add(message(b, b.range(m)));
+    }
+    return out;
+  }
+
+  /** Raw bytes of a leaf's delta messages (0: none), from its block's header. */
+  public long deltaRawBytes() {
+    long d = deltaBlock();
+    return d == 0 ? 0 : NodeReader.readDelta(file, d, block).rawLength(0);
+  }
+
   /** Reads, checks and decodes basement i of a leaf. */
   public Basement basement(int i) {
     dev.sapwood.internal.tree.Basement b = PartitionReader.readBasement(file, block, node.disk, i);

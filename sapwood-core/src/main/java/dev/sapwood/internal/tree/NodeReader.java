@@ -23,6 +23,20 @@ final class NodeReader {
 
   /** Reads a node's header: no partition is loaded. */
   static Node read(BlockFile file, long block) {
+    return read(file, block, 0);
+  }
+
+  /**
+   * Reads the header of delta block {@code block} of leaf {@code leaf} (docs/format/node.md,
+   * "Delta blocks"): the directory of its one buffer partition. A block that is not a delta block,
+   * or is the delta of another leaf, is corruption.
+   */
+  static PartitionDirectory readDelta(BlockFile file, long block, long leaf) {
+    return read(file, block, leaf).disk;
+  }
+
+  /** {@code deltaOf}: 0 to read a node, else the leaf whose delta block this must be. */
+  private static Node read(BlockFile file, long block, long deltaOf) {
     int size = file.storedBlockSize(block, "a child pointer or a tree's root");
     if (size < NodeFormat.FIXED_HEADER + 4) {
       throw corrupt(file, block, 0, "block of " + size + " bytes is too small for a node");
@@ -31,8 +45,8 @@ final class NodeReader {
     file.readBlock(block, 0, head, 0, head.length);
     BoundedReader r = new BoundedReader(head, 0, head.length);
     try {
-      if (r.i32("magic") != NodeFormat.MAGIC) {
-        throw corrupt(file, block, 0, "bad node magic");
+      if (r.i32("magic") != (deltaOf == 0 ? NodeFormat.MAGIC : NodeFormat.DELTA_MAGIC)) {
+        throw corrupt(file, block, 0, deltaOf == 0 ? "bad node magic" : "bad delta block magic (the delta of leaf " + deltaOf + ")");
       }
       int headerLen = r.i32("header length");
       if (headerLen < NodeFormat.FIXED_HEADER + 4 || headerLen > size) {
@@ -47,7 +61,7 @@ final class NodeReader {
       if (crc != new BoundedReader(head, headerLen - 4, 4).i32("header crc")) {
         throw corrupt(file, block, headerLen - 4, "node header checksum mismatch");
       }
-      return parseHeader(file, block, head, headerLen, size);
+      return parseHeader(file, block, head, headerLen, size, deltaOf);
     } catch (FormatException e) {
       throw corrupt(file, block, e.position(), e.getMessage());
     }
@@ -73,10 +87,20 @@ final class NodeReader {
     }
   }
 
-  private static Node parseHeader(BlockFile file, long block, byte[] head, int headerLen, int size) {
+  private static Node parseHeader(BlockFile file, long block, byte[] head, int headerLen, int size, long deltaOf) {
     BoundedReader r = new BoundedReader(head, 8, headerLen - 12);
     int height = r.u16("height");
+    boolean hasDelta = (height & NodeFormat.HEIGHT_DELTA_FLAG) != 0;
+    if (hasDelta) {
+      height &= ~NodeFormat.HEIGHT_DELTA_FLAG;
+      if (height != 0 || deltaOf != 0) {
+        throw corrupt(file, block, 8, "delta flag on a block of height " + height + (deltaOf != 0 ? " (a delta block)" : ""));
+      }
+    }
     int n = r.i32("partition count");
+    if (deltaOf != 0 && (height != 0 || n != 1)) {
+      throw corrupt(file, block, 8, "delta block of height " + height + " with " + n + " partitions (not 0 and 1)");
+    }
     // Every partition has a directory entry in the header, so the header's own length (vouched
     // for by its CRC) bounds n, and with it everything sized by n below.
     int maxN = Math.min(NodeFormat.MAX_PARTITIONS, (headerLen - NodeFormat.FIXED_HEADER - 4) / NodeFormat.DIR_ENTRY_FIXED);
@@ -96,6 +120,19 @@ final class NodeReader {
       }
     }
     long[] children = null;
+    long deltaBlock = 0;
+    if (hasDelta) {
+      deltaBlock = r.i64("delta block");
+      if (deltaBlock <= 0 || deltaBlock == block) {
+        throw r.error("bad delta block number " + deltaBlock);
+      }
+    }
+    if (deltaOf != 0) {
+      long owner = r.i64("leaf of the delta");
+      if (owner != deltaOf) {
+        throw r.error("delta block of leaf " + owner + ", reached from leaf " + deltaOf);
+      }
+    }
     if (height > 0) {
       children = new long[n];
       for (int i = 0; i < n; i++) {
@@ -119,7 +156,8 @@ final class NodeReader {
       if (off != expected) {
         throw r.error("partition " + i + " at " + off + " does not follow at " + expected);
       }
-      if (height == 0 ? ranges != 0 || points != frames : partMsn != 0) {
+      boolean basement = height == 0 && deltaOf == 0;
+      if (basement ? ranges != 0 || points != frames : partMsn != 0) {
         throw r.error("partition " + i + ": fields of the wrong kind of partition");
       }
       dir.partition(off, raw, codec, partMsn, count, ranges, points);
@@ -158,8 +196,11 @@ final class NodeReader {
     }
     Node node = new Node(block);
     node.maxMsn = maxMsn;
-    if (height == 0) {
+    if (deltaOf != 0) {
+      node.setInternal(1, pivots, new long[] {deltaOf}, new MessageBuffer[n]); // a holder for the directory
+    } else if (height == 0) {
       node.setLeaf(pivots, new Basement[n]);
+      node.deltaBlock = deltaBlock;
     } else {
       node.setInternal(height, pivots, children, new MessageBuffer[n]);
     }

@@ -9,7 +9,9 @@ import dev.sapwood.internal.store.BlockFile;
  * must first write a changed node, a test), every dirty node at once, and the nodes a checkpoint
  * waits for. Owns the node cache, whose backend writes back through {@link #writeNode}.
  *
- * <p>Invariants: a node is written whole and only under its write latch (or while unshared);
+ * <p>Invariants: a node is written only under its write latch (or while unshared), whole — except
+ * a leaf whose basements are clean and whose delta changed, of which only the delta block is
+ * written ({@link LeafDeltas});
  * a node marked pending for the checkpoint in progress goes into the checkpoint's image and is
  * written before it can be freed; a written node is clean and its on-disk directory is the one
  * just written.
@@ -89,10 +91,44 @@ public final class NodeStore {
   }
 
   /**
-   * Writes a whole, write-latched (or otherwise unshared) node and marks it clean. A node the
+   * Writes a write-latched (or otherwise unshared) node and marks it clean: its block if it is
+   * dirty, its delta block if its delta changed (only that, if only the delta changed). A node the
    * checkpoint in progress waits for goes into the checkpoint's image.
    */
   void writeNode(Node node) {
+    if (node.deltaDirty) {
+      writeDelta(node);
+      if (!node.dirty) {
+        node.pendingCheckpoint = false;
+        return; // only the delta changed: the leaf's block still holds its basements and names the delta
+      }
+    }
+    writeWhole(node);
+  }
+
+  /** Writes a leaf's changed delta to its own block (the leaf's header names it already). */
+  private void writeDelta(Node node) {
+    long start = System.nanoTime();
+    NodeWriter.Result written = NodeWriter.writeDelta(node.deltaBlock, node.key(), node.delta, codec);
+    byte[] block = written.block();
+    long serialized = System.nanoTime();
+    if (node.pendingCheckpoint) {
+      file.writeCheckpointBlock(node.deltaBlock, block, 0, block.length);
+      counters.checkpointBytes.add(block.length);
+      phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
+    } else {
+      file.writeBlock(node.deltaBlock, block, 0, block.length);
+      phases.writeBack(serialized - start, System.nanoTime() - serialized);
+    }
+    node.deltaDirty = false;
+    node.deltaDisk = written.directory();
+    counters.deltaWrites.increment();
+    counters.deltaBytesWritten.add(block.length);
+    counters.nodeBytesWritten.add(block.length);
+    counters.leafBytesWritten.add(block.length);
+  }
+
+  private void writeWhole(Node node) {
     long start = System.nanoTime();
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();

@@ -27,13 +27,12 @@ final class NodeWriter {
     int endFrame;
   }
 
-  /** Serializes {@code node}; every partition must be in memory. */
+  /** Serializes {@code node}; every partition must be in memory (a leaf's delta need not be). */
   static Result write(Node node, byte codec) {
     checkSize(node.key(), node.bytes());
     int n = node.n;
     Framed[] parts = new Framed[n];
     FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, node.bytes() / 2 + 256));
-    long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (int i = 0; i < n; i++) {
       Framed p = new Framed();
       p.firstFrame = frames.size;
@@ -44,34 +43,68 @@ final class NodeWriter {
       }
       p.endFrame = frames.size;
       parts[i] = p;
+    }
+    int heightField = node.height;
+    long[] after = node.children;
+    if (node.height == 0 && node.deltaBlock != 0) {
+      heightField = NodeFormat.HEIGHT_DELTA_FLAG;
+      after = new long[] {node.deltaBlock};
+    }
+    return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames, codec);
+  }
+
+  /**
+   * Serializes a leaf's delta as a delta block (docs/format/node.md, "Delta blocks"): the node
+   * grammar with magic {@code SWDL}, height 0, one buffer partition, no pivots, and the owning
+   * leaf's block number where an internal node's children go.
+   */
+  static Result writeDelta(long deltaBlock, long leafBlock, MessageBuffer delta, byte codec) {
+    checkSize(deltaBlock, delta.bytes());
+    FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, delta.bytes() / 2 + 256));
+    Framed p = new Framed();
+    frameBuffer(delta, codec, p, frames);
+    p.endFrame = frames.size;
+    return layout(deltaBlock, NodeFormat.DELTA_MAGIC, 0, delta.maxMsn(), new byte[0][], new long[] {leafBlock},
+        new Framed[] {p}, frames, codec);
+  }
+
+  /**
+   * Lays out a block: the fixed header, pivots, {@code after} (an internal node's children, a
+   * leaf's delta block number, a delta block's leaf), the directory and the frames.
+   */
+  private static Result layout(long block, int magic, int heightField, long maxMsn, byte[][] pivots, long[] after,
+      Framed[] parts, FrameList frames, byte codec) {
+    int n = parts.length;
+    long headerLen = NodeFormat.FIXED_HEADER + 4;
+    for (Framed p : parts) {
       headerLen += NodeFormat.DIR_ENTRY_FIXED + frames.headerBytes(p.firstFrame, p.endFrame);
     }
     for (int i = 0; i < n - 1; i++) {
-      headerLen += 2 + node.pivots[i].length;
+      headerLen += 2 + pivots[i].length;
     }
-    if (node.height > 0) {
-      headerLen += 8L * n;
+    if (after != null) {
+      headerLen += 8L * after.length;
     }
     long total = headerLen + frames.compressedBytes();
     if (total > Integer.MAX_VALUE - 64) {
-      throw new IllegalStateException("node " + node.key() + " too large to serialize: " + total);
+      throw new IllegalStateException("node " + block + " too large to serialize: " + total);
     }
     byte[] out = new byte[(int) total];
-    BigEndian.putInt(out, 0, NodeFormat.MAGIC);
+    BigEndian.putInt(out, 0, magic);
     BigEndian.putInt(out, 4, (int) headerLen);
-    BigEndian.putU16(out, 8, node.height);
+    BigEndian.putU16(out, 8, heightField);
     BigEndian.putInt(out, 10, n);
-    BigEndian.putLong(out, 14, node.maxMsn);
+    BigEndian.putLong(out, 14, maxMsn);
     int at = NodeFormat.FIXED_HEADER;
     for (int i = 0; i < n - 1; i++) {
-      byte[] p = node.pivots[i];
+      byte[] p = pivots[i];
       BigEndian.putU16(out, at, p.length);
       System.arraycopy(p, 0, out, at + 2, p.length);
       at += 2 + p.length;
     }
-    if (node.height > 0) {
-      for (int i = 0; i < n; i++) {
-        BigEndian.putLong(out, at, node.children[i]);
+    if (after != null) {
+      for (long v : after) {
+        BigEndian.putLong(out, at, v);
         at += 8;
       }
     }

@@ -63,7 +63,7 @@ public final class Optimizer {
         }
         if (!empty) {
           flusher.countFlushPin(cached, child);
-          flusher.flushInto(node, c, child);
+          flusher.flushInto(node, c, child, false); // optimize applies messages to the basements
           flushes++;
         }
         int before = node.n;

@@ -19,6 +19,8 @@ final class Partitions {
   private final CacheTable<Node> cache;
   private final NodeStore store;
   private final TreeCounters counters;
+  /** Applies a write-latched leaf's delta to its basements ({@link LeafDeltas#consolidate}); set once by the wiring. */
+  private java.util.function.Consumer<Node> consolidator = node -> {};
 
   Partitions(BlockFile file, NodeStore store, TreeCounters counters) {
     this.file = file;
@@ -69,17 +71,86 @@ final class Partitions {
     return leaf.basements[i];
   }
 
+  void setConsolidator(java.util.function.Consumer<Node> c) {
+    this.consolidator = c;
+  }
+
   /**
    * Readies a write-latched node for a change: writes it for the checkpoint in progress if it is
    * still waiting for that (cooperative serialization: the checkpoint's image keeps the state of
-   * when it began), and makes every partition resident. Call before changing or freeing a node;
-   * cheap when there is nothing to do.
+   * when it began), makes every partition resident, and applies a leaf's delta to its basements
+   * (so whatever changes a leaf's basements or shape meets no delta: splits, merges, optimize).
+   * Call before changing or freeing a node; cheap when there is nothing to do.
    */
   void prepareChange(Node node) {
+    prepareBasements(node);
+    if (node.height == 0 && node.deltaBlock != 0) {
+      consolidator.accept(node);
+    }
+  }
+
+  /** {@link #prepareChange} without applying a leaf's delta: the flush that consolidates it does that itself. */
+  void prepareBasements(Node node) {
     loadAll(node);
+    writeIfPending(node);
+  }
+
+  /** Writes a write-latched node for the checkpoint in progress if it still waits for that. */
+  void writeIfPending(Node node) {
     if (node.pendingCheckpoint) {
       store.writeNode(node);
     }
+  }
+
+  /** The delta of a latched leaf that has one, fetched whole if it is not in memory. */
+  MessageBuffer delta(Node leaf) {
+    MessageBuffer d = leaf.delta;
+    if (d == null) {
+      synchronized (leaf.fetchLock) {
+        d = leaf.delta;
+        if (d == null) {
+          d = PartitionReader.readBuffer(file, leaf.deltaBlock, deltaDirectory(leaf), 0);
+          leaf.delta = d;
+          counters.deltaFetches.increment();
+        }
+      }
+      cache.account(leaf);
+    }
+    leaf.deltaUsed = true;
+    return d;
+  }
+
+  /**
+   * What a point query for {@code key} needs of a read-latched leaf's delta (null: it has none):
+   * the delta if resident or worth fetching (as {@link #bufferFor} decides), else the messages of
+   * the frames that can hold the key.
+   */
+  MessageBuffer deltaFor(Node leaf, byte[] key) {
+    if (leaf.deltaBlock == 0) {
+      return null;
+    }
+    if (leaf.delta != null) {
+      return delta(leaf);
+    }
+    PartitionDirectory d;
+    synchronized (leaf.fetchLock) {
+      d = deltaDirectory(leaf);
+    }
+    if (d.frameEnd(0) - d.firstFrame(0) <= 1 || cache.hasRoom(d.rawLength(0)) || d.notePeek(0)) {
+      return delta(leaf);
+    }
+    counters.deltaPeeks.increment();
+    return PartitionReader.peekBuffer(file, leaf.deltaBlock, d, 0, key);
+  }
+
+  /** The directory of a leaf's delta block, read on first need (under {@code fetchLock} or the write latch). */
+  private PartitionDirectory deltaDirectory(Node leaf) {
+    PartitionDirectory d = leaf.deltaDisk;
+    if (d == null) {
+      d = NodeReader.readDelta(file, leaf.deltaBlock, leaf.key());
+      leaf.deltaDisk = d;
+    }
+    return d;
   }
 
   /** Makes every partition of a write-latched node resident. */

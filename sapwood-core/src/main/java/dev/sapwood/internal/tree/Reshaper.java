@@ -28,6 +28,11 @@ final class Reshaper {
    * it); otherwise unpins everything it pinned and returns null.
    */
   Node reshapeChild(Node parent, int c, Node child) {
+    if (child.deltaAppended) {
+      child.deltaAppended = false; // the flush only appended to the leaf's delta: its shape is as it was
+      ctx.cache.unpinWrite(child);
+      return null;
+    }
     ctx.partitions.prepareChange(parent);
     ctx.partitions.prepareChange(child);
     if (ctx.shape.fissible(child)) {
@@ -312,7 +317,8 @@ final class Reshaper {
 
   /** Frees a write-pinned node's block and drops it from the cache. */
   void free(Node node) {
-    ctx.partitions.prepareChange(node);
+    ctx.partitions.prepareBasements(node); // its delta goes with it, unapplied
+    ctx.deltas.free(node);
     long block = node.key();
     ctx.cache.remove(node);
     ctx.file.freeBlockNumber(block);

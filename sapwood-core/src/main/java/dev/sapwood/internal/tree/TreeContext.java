@@ -37,6 +37,8 @@ public final class TreeContext {
   final Partitions partitions;
   final Reshaper reshaper;
   final Flusher flusher;
+  /** Leaf deltas: appended by flushes, consolidated before any change of a leaf's basements. */
+  final LeafDeltas deltas;
   final Drainer drainer;
   private final Optimizer optimizer;
   final Cleaner cleaner;
@@ -71,11 +73,21 @@ public final class TreeContext {
     this.partitions = new Partitions(file, nodes, this.counters);
     this.reshaper = new Reshaper(this);
     this.flusher = new Flusher(this, reshaper);
+    this.deltas = new LeafDeltas(this);
+    this.partitions.setConsolidator(deltas::consolidate);
     this.drainer = new Drainer(this, flusher);
     this.optimizer = new Optimizer(this, flusher);
     this.cleaner = new Cleaner(this);
     this.snapshots = new SnapshotRegistry(counters, this.msn::get);
     this.combiner = new Combiner(functions, failures, snapshots, this.counters.messagesCombined);
+  }
+
+  /**
+   * How large a leaf's delta may grow before a flush consolidates it, as a fraction of the leaf's
+   * bytes (0: flushes rewrite leaves whole, as before format 6); see {@link LeafDeltas}.
+   */
+  public void leafDeltaRatio(double ratio) {
+    deltas.ratio(ratio);
   }
 
   /** The node store: node writes, and the checkpoint's marking and writing of pending nodes. */

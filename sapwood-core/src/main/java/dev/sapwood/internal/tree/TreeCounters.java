@@ -86,6 +86,14 @@ final class TreeCounters {
   final LongAdder insertsPromoted;
   /** Descents towards the rightmost leaf that found it could not take the put ({@link RightEdge}). */
   final LongAdder promotionsRefused;
+  /** Leaf deltas ({@link LeafDeltas}): flushes appended to a delta, consolidations, bytes appended, delta writes and reads. */
+  final LongAdder deltaAppends;
+  final LongAdder deltaConsolidations;
+  final LongAdder deltaBytesIn;
+  final LongAdder deltaWrites;
+  final LongAdder deltaBytesWritten;
+  final LongAdder deltaFetches;
+  final LongAdder deltaPeeks;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -133,6 +141,13 @@ final class TreeCounters {
     leafFlushBasementsRebuilt = c.counter("flush.leaf_basements_rebuilt");
     insertsPromoted = c.counter("insert.promoted");
     promotionsRefused = c.counter("insert.promotion_refused");
+    deltaAppends = c.counter("flush.leaf_delta_appends");
+    deltaConsolidations = c.counter("flush.leaf_consolidations");
+    deltaBytesIn = c.counter("flush.leaf_delta_bytes_in");
+    deltaWrites = c.counter("node_write.deltas");
+    deltaBytesWritten = c.counter("node_write.delta_bytes");
+    deltaFetches = c.counter("cache.delta_fetches");
+    deltaPeeks = c.counter("cache.delta_peeks");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }

@@ -63,7 +63,12 @@ final class TreeReader {
     try {
       FlushView v = leaf.view();
       if (v == null) {
-        b = ctx.partitions.basementFor(leaf.node(), leaf.node().partitionFor(key), key);
+        Node ln = leaf.node();
+        b = ctx.partitions.basementFor(ln, ln.partitionFor(key), key);
+        MessageBuffer delta = ctx.partitions.deltaFor(ln, key);
+        if (delta != null) {
+          collectFor(delta, key, s, collected); // the leaf's delta, like its parent's buffer
+        }
       } else {
         b = v.basements[v.partitionFor(key)];
         collectFor(v.incoming, key, s, collected);
@@ -144,7 +149,11 @@ final class TreeReader {
       }
       Basement b;
       if (v == null) {
-        b = ctx.partitions.basement(leaf.node(), slot);
+        Node ln = leaf.node();
+        b = ctx.partitions.basement(ln, slot);
+        if (ln.deltaBlock != 0) {
+          ctx.partitions.delta(ln).copyRangeTo(from, to, collected, s);
+        }
       } else {
         v.incoming.copyRangeTo(from, to, collected, s);
         b = v.basements[slot];

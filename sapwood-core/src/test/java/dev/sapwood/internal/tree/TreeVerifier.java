@@ -13,6 +13,10 @@ final class TreeVerifier {
   /** What a walk saw. */
   static final class Stats {
     int nodes;
+    /** Leaves that have a delta block (each is one more block in use). */
+    int deltas;
+    /** Messages in leaves' deltas (also counted in {@code messages}). */
+    long deltaMessages;
     int leaves;
     int height;
     long entries;
@@ -29,7 +33,7 @@ final class TreeVerifier {
 
     @Override
     public String toString() {
-      return "nodes=" + nodes + " leaves=" + leaves + " height=" + height + " entries=" + entries
+      return "nodes=" + nodes + " deltas=" + deltas + " leaves=" + leaves + " height=" + height + " entries=" + entries
           + " messages=" + messages + " basements=" + basements + " maxBufferedBytes=" + maxBufferedBytes + " maxLeafBytes=" + maxLeafBytes
           + " crowdedOversizedLeaves=" + crowdedOversizedLeaves + " maxPivotBytes=" + maxPivotBytes;
     }
@@ -135,6 +139,28 @@ final class TreeVerifier {
           s.entries += b.count();
           leafEntries += b.count();
         }
+      }
+      if (node.height == 0 && node.deltaBlock != 0) {
+        s.deltas++;
+        MessageBuffer d = node.delta;
+        if (d == null) {
+          d = PartitionReader.readBuffer(ctx.file, node.deltaBlock, NodeReader.readDelta(ctx.file, node.deltaBlock, block), 0);
+        }
+        for (int m = 0; m < d.pointCount(); m++) {
+          int rec = d.point(m);
+          byte[] k = d.copyKey(rec);
+          check(inRange(k, lo, hi), where, "delta holds message for " + str(k) + " outside the leaf's range");
+          if (m > 0) {
+            int prev = d.point(m - 1);
+            int c = Keys.compare(d.copyKey(prev), k);
+            check(c < 0 || (c == 0 && d.msn(prev) < d.msn(rec)), where, "delta not sorted by (key, msn) at " + m);
+          }
+        }
+        for (int m = 0; m < d.rangeCount(); m++) {
+          check(d.rangeOverlaps(d.range(m), lo, hi), where, "delta holds a range message not overlapping the leaf");
+        }
+        s.messages += d.pointCount() + d.rangeCount();
+        s.deltaMessages += d.pointCount() + d.rangeCount();
       }
       if (node.height == 0) {
         s.leaves++;

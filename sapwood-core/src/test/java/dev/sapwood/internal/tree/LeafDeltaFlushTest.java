@@ -1,0 +1,127 @@
+package dev.sapwood.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.UpdateFunctions;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a flush into a leaf with a delta touches: on a tree read back from disk (no basement
+ * resident), flushes that append leave the leaves' basements on disk and write only the delta
+ * blocks; with the ratio at 0 no flush appends (a flush into a leaf with a delta consolidates it).
+ */
+class LeafDeltaFlushTest {
+  private static final FunctionResolver BUILT_INS = name -> UpdateFunctions.builtIns().stream()
+      .filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+
+  private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/deltas.sap"),
+      new Header.Settings(16 << 10, 1 << 10, 4, Compressors.LZ4));
+
+  @AfterEach
+  void close() {
+    file.close();
+  }
+
+  /** The highest MSN the tree written by {@link #writeTree} used. */
+  private long lastMsn;
+
+  private TreeContext context(Counters counters) {
+    return new TreeContext(file, 64 << 20, 16 << 10, 1 << 10, 4, Compressors.LZ4, BUILT_INS, lastMsn, counters);
+  }
+
+  private static byte[] key(int i) {
+    return String.format("key%07d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] value(int i, int round) {
+    byte[] v = new byte[40];
+    Arrays.fill(v, (byte) (i + round));
+    return v;
+  }
+
+  private long writeTree(int n) {
+    TreeContext warm = context(new Counters());
+    long root = BeTree.create(warm);
+    BeTree tree = new BeTree(warm, root);
+    for (int i = 0; i < n; i++) {
+      int k = (i * 7919) % n;
+      tree.put(key(k), value(k, 0));
+    }
+    warm.nodes.writeDirtyNodes();
+    file.checkpoint(root, warm.lastMsn(), 0);
+    lastMsn = warm.lastMsn();
+    return root;
+  }
+
+  @Test
+  void flushesIntoLeavesReadFromDiskAppendWithoutLoadingTheBasements() {
+    int n = 20_000;
+    long root = writeTree(n);
+    Counters counters = new Counters();
+    TreeContext cold = context(counters);
+    BeTree tree = new BeTree(cold, root);
+    for (int i = 0; i < 20_000; i++) {
+      int k = (i * 104_729) % n;
+      tree.put(key(k), value(k, 1));
+    }
+    long appends = counters.counter("flush.leaf_delta_appends").sum();
+    assertTrue(appends > 10, "flushes appended to deltas: " + appends);
+    AtomicInteger untouched = new AtomicInteger();
+    cold.cache.forEach(node -> {
+      if (node.height == 0 && node.deltaDirty && !node.dirty) {
+        boolean none = true;
+        for (int i = 0; i < node.n; i++) {
+          none &= !node.loaded(i);
+        }
+        if (none) {
+          untouched.incrementAndGet();
+        }
+      }
+    });
+    assertTrue(untouched.get() > 0, "leaves that took flushes into their deltas with no basement loaded");
+    long leafBytesBefore = counters.counter("node.leaf_bytes_written").sum();
+    long deltaBytesBefore = counters.counter("node_write.delta_bytes").sum();
+    cold.nodes.writeDirtyNodes();
+    long deltaBytes = counters.counter("node_write.delta_bytes").sum() - deltaBytesBefore;
+    assertTrue(deltaBytes > 0, "delta blocks written");
+    for (int i = 0; i < n; i += 13) {
+      int k = i;
+      boolean second = false;
+      for (int j = 0; j < 20_000 && !second; j++) {
+        second = (j * 104_729) % n == k;
+      }
+      assertArrayEquals(value(k, second ? 1 : 0), tree.get(key(k)), "key " + k);
+    }
+    assertTrue(counters.counter("node.leaf_bytes_written").sum() - leafBytesBefore >= deltaBytes);
+  }
+
+  @Test
+  void aRatioOfZeroRewritesLeavesWholeAsBefore() {
+    int n = 20_000;
+    long root = writeTree(n);
+    Counters counters = new Counters();
+    TreeContext cold = context(counters);
+    cold.leafDeltaRatio(0);
+    BeTree tree = new BeTree(cold, root);
+    for (int i = 0; i < 20_000; i++) {
+      int k = (i * 104_729) % n;
+      tree.put(key(k), value(k, 1));
+    }
+    assertTrue(counters.counter("flush.to_leaf").sum() > 20);
+    assertEquals(0, counters.counter("flush.leaf_delta_appends").sum(), "no appends with the ratio at 0");
+    TreeVerifier.verify(cold, root);
+    assertArrayEquals(value(0, 1), tree.get(key(0)));
+  }
+}
