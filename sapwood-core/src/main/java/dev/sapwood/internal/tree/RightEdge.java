@@ -17,7 +17,8 @@ import java.util.Arrays;
  *   <li>at every internal node of the edge the key falls in the last partition, and that
  *       partition's buffer is empty and in memory: nothing is buffered above the rightmost leaf, so
  *       no older message of the key, and no range message over it, waits above;
- *   <li>every node of the edge is cached and the leaf wholly in memory (no read under the root);
+ *   <li>every node of the edge is cached and the leaf wholly in memory (no read under the root),
+ *       with no message waiting in its delta ({@link LeafDeltas}: known empty, not on disk);
  *   <li>in the leaf the key falls in the last basement and is above its last key (an append).
  * </ul>
  * Otherwise the put goes into the root's buffer as any other message. A refusal after a descent
@@ -168,6 +169,11 @@ final class RightEdge {
   /** Whether write-latched {@code leaf} is wholly in memory and {@code key} is an append to its last basement. */
   private static boolean appendable(Node leaf, byte[] key) {
     if (leaf.height != 0) {
+      return false;
+    }
+    if (leaf.deltaBlock != 0 && (leaf.delta == null || !leaf.delta.isEmpty())) {
+      // Messages may wait in the leaf's delta with MSNs below the put's: appended to a basement,
+      // the put would lift its max MSN over them and readers would skip them (Basement).
       return false;
     }
     for (int i = 0; !leaf.dirty && i < leaf.n; i++) { // a dirty node has every partition in memory

@@ -201,4 +201,40 @@ class RightEdgeTest {
     }
     ctx.cache.forEach(n -> assertEquals(n.memoryBytes(), ctx.cache.accountedBytes(n), "node " + n.key()));
   }
+
+  /**
+   * Promoted puts mixed with updates of the edge's last keys, which flushes append to the rightmost
+   * leaf's delta: a promoted put must never lift a basement's max MSN over messages still waiting in
+   * the leaf's delta (readers would skip them).
+   */
+  @Test
+  void promotedPutsNeverHideMessagesWaitingInTheRightmostLeafsDelta() {
+    long seed = System.nanoTime();
+    System.out.println("RightEdgeTest delta seed=" + seed);
+    java.util.Random rnd = new java.util.Random(seed);
+    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/deltas.sap"),
+        new Header.Settings(64 << 10, 4 << 10, 8, Compressors.NONE));
+    ctx = new TreeContext(file, 64L << 20, 64 << 10, 4 << 10, 8, Compressors.NONE, MessageApplierTest.resolver(), 0, counters);
+    tree = new BeTree(ctx, BeTree.create(ctx));
+    java.util.TreeMap<Long, Long> model = new java.util.TreeMap<>();
+    long next = 0;
+    for (int round = 0; round < 400; round++) {
+      for (int i = 0; i < 60; i++, next++) {
+        tree.put(key(next), value(next));
+        model.put(next, next);
+      }
+      for (int i = 0; i < 30; i++) {
+        long k = next - 1 - rnd.nextInt((int) Math.min(next, 3000));
+        long v = rnd.nextInt(100);
+        tree.put(key(k), value(v));
+        model.put(k, v);
+      }
+    }
+    assertTrue(promoted() > 0, "nothing was promoted");
+    assertTrue(counters.counter("flush.leaf_delta_appends").sum() > 0, "no flush appended to a delta");
+    for (var e : model.entrySet()) {
+      assertArrayEquals(value(e.getValue()), tree.get(key(e.getKey())), "seed " + seed + ", key " + e.getKey());
+    }
+    TreeVerifier.verify(ctx, tree.rootBlock());
+  }
 }
