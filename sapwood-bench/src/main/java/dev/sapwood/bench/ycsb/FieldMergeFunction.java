@@ -45,7 +45,7 @@ public final class FieldMergeFunction implements UpdateFunction {
   @Override
   public void checkArgument(byte[] argument) {
     try {
-      Records.decode(argument, null);
+      Records.check(argument);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not an encoded YCSB record", e);
     }
