@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import site.ycsb.ByteArrayByteIterator;
+import site.ycsb.ByteIterator;
 
 /**
  * A YCSB record (field name to bytes) as one value: {@code count u16, then per field in the
@@ -48,6 +50,61 @@ final class Records {
       }
     }
     return out;
+  }
+
+  /**
+   * Puts the fields of a record (only those in {@code wanted} unless it is null) into {@code
+   * result}, each value a view of {@code record}'s bytes — what YCSB's own RocksDB binding does
+   * when it deserializes a value, and what both bindings here do for reads and scans.
+   */
+  static void decodeInto(byte[] record, Set<String> wanted, Map<String, ByteIterator> result) {
+    int n = check(record);
+    int at = 2;
+    for (int i = 0; i < n; i++) {
+      int nameLen = ((record[at] & 0xFF) << 8) | (record[at + 1] & 0xFF);
+      String f = new String(record, at + 2, nameLen, StandardCharsets.UTF_8);
+      at += 2 + nameLen;
+      int len = (int) u32(record, at);
+      at += 4;
+      if (wanted == null || wanted.contains(f)) {
+        result.put(f, new ByteArrayByteIterator(record, at, len));
+      }
+      at += len;
+    }
+  }
+
+  /**
+   * The number of fields of a well-formed record, allocating nothing; throws
+   * IllegalArgumentException if the bytes are not a record of {@link #encode}'s layout.
+   */
+  static int check(byte[] record) {
+    if (record.length < 2) {
+      throw new IllegalArgumentException("record of " + record.length + " bytes");
+    }
+    int n = ((record[0] & 0xFF) << 8) | (record[1] & 0xFF);
+    long at = 2;
+    for (int i = 0; i < n; i++) {
+      if (at + 2 > record.length) {
+        throw new IllegalArgumentException("field " + i + " name length past the end");
+      }
+      at += 2 + (((record[(int) at] & 0xFF) << 8) | (record[(int) at + 1] & 0xFF));
+      if (at + 4 > record.length) {
+        throw new IllegalArgumentException("field " + i + " value length past the end");
+      }
+      long len = u32(record, (int) at);
+      at += 4 + len;
+      if (at > record.length) {
+        throw new IllegalArgumentException("field " + i + " value past the end");
+      }
+    }
+    if (at != record.length) {
+      throw new IllegalArgumentException((record.length - at) + " bytes after the last field");
+    }
+    return n;
+  }
+
+  private static long u32(byte[] b, int at) {
+    return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
   }
 
   /** The stored record with the update's fields replacing or adding to its own. */

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Vector;
-import site.ycsb.ByteArrayByteIterator;
 import site.ycsb.ByteIterator;
 import site.ycsb.DB;
 import site.ycsb.DBException;
@@ -77,9 +76,7 @@ public final class SapwoodYcsbClient extends DB {
   }
 
   static void fill(byte[] record, Set<String> fields, Map<String, ByteIterator> result) {
-    for (Map.Entry<String, byte[]> e : Records.decode(record, fields).entrySet()) {
-      result.put(e.getKey(), new ByteArrayByteIterator(e.getValue()));
-    }
+    Records.decodeInto(record, fields, result);
   }
 
   @Override

@@ -1,11 +1,16 @@
 package dev.sapwood.bench.ycsb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import site.ycsb.ByteIterator;
 
 /** Merging encoded records field by field gives what decoding, overlaying and encoding gives. */
 class RecordsTest {
@@ -31,6 +36,28 @@ class RecordsTest {
       expected.putAll(update);
       assertArrayEquals(Records.encode(expected), Records.merge(Records.encode(old), Records.encode(update)),
           "old " + old.keySet() + " update " + update.keySet());
+    }
+  }
+
+  @Test
+  void decodingIntoAMapGivesEveryWantedFieldAndCheckRefusesTruncatedRecords() {
+    Random rnd = new Random(11);
+    for (int t = 0; t < 2_000; t++) {
+      Map<String, byte[]> fields = randomFields(rnd);
+      byte[] record = Records.encode(fields);
+      Set<String> wanted = rnd.nextBoolean() ? null : Set.of("field1", "zz");
+      Map<String, ByteIterator> got = new HashMap<>();
+      Records.decodeInto(record, wanted, got);
+      Map<String, byte[]> expected = Records.decode(record, wanted);
+      assertEquals(expected.keySet(), got.keySet());
+      for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+        assertArrayEquals(e.getValue(), got.get(e.getKey()).toArray());
+      }
+      assertEquals(fields.size(), Records.check(record));
+      if (record.length > 2) {
+        byte[] cut = Arrays.copyOf(record, rnd.nextInt(record.length - 1) + 1);
+        assertThrows(IllegalArgumentException.class, () -> Records.check(cut));
+      }
     }
   }
 }
