@@ -28,22 +28,34 @@ class SpaceCheckpointsTest {
   void dueOnlyForABigEnoughFileWithEnoughSpaceWaitingAndWrittenOutsideCheckpoints() {
     SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
     assertEquals(4 * MIB, s.minFileBytes());
-    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 0));
-    assertFalse(s.due(3 * MIB, 3 * MIB, 3 * MIB, 0), "small file");
-    assertFalse(s.due(100 * MIB, 20 * MIB, 20 * MIB, 0), "less than a quarter waiting");
-    assertFalse(s.due(100 * MIB, 30 * MIB, 10 * MIB, 0), "little written outside checkpoints: in memory");
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 0));
+    assertFalse(s.due(3 * MIB, 3 * MIB, 3 * MIB, 3 * MIB, 0), "small file");
+    assertFalse(s.due(100 * MIB, 20 * MIB, 20 * MIB, 20 * MIB, 0), "less than a quarter waiting");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 10 * MIB, 0), "little written outside checkpoints: in memory");
   }
 
   @Test
   void notDueWithinTwiceTheLastCheckpointsDurationNorWithinASecond() {
     SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
-    s.checkpointed(0, 3 * SECOND, 0); // took 3 s, ended at 3 s
-    assertFalse(s.due(100 * MIB, 30 * MIB, 20 * MIB, 8 * SECOND));
-    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 9 * SECOND));
-    s.checkpointed(10 * SECOND, 10 * SECOND + 1000, 20 * MIB);
-    assertFalse(s.due(100 * MIB, 30 * MIB, 40 * MIB, 10 * SECOND + SECOND / 2), "a second at least");
-    assertFalse(s.due(100 * MIB, 30 * MIB, 25 * MIB, 20 * SECOND), "written outside counts from the last begin");
-    assertTrue(s.due(100 * MIB, 30 * MIB, 40 * MIB, 20 * SECOND));
+    s.checkpointed(0, 3 * SECOND, 0, 0); // took 3 s, ended at 3 s
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 8 * SECOND));
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 9 * SECOND));
+    s.checkpointed(10 * SECOND, 10 * SECOND + 1000, 20 * MIB, 0);
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 40 * MIB, 10 * SECOND + SECOND / 2), "a second at least");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 25 * MIB, 20 * SECOND), "written outside counts from the last begin");
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 40 * MIB, 20 * SECOND));
+  }
+
+  @Test
+  void dueOnlyWhenWhatItReleasesIsWorthTwiceWhatTheLastCheckpointWrote() {
+    SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
+    s.checkpointed(0, SECOND, 0, 20 * MIB); // the last checkpoint wrote 20 MiB of nodes
+    assertFalse(s.due(100 * MIB, 50 * MIB, 39 * MIB, 20 * MIB, 10 * SECOND), "releases less than twice 20 MiB");
+    assertTrue(s.due(100 * MIB, 50 * MIB, 40 * MIB, 20 * MIB, 10 * SECOND));
+    s.checkpointed(11 * SECOND, 12 * SECOND, 20 * MIB, 0); // an idle checkpoint wrote none
+    assertFalse(s.due(100 * MIB, 50 * MIB, 39 * MIB, 40 * MIB, 20 * SECOND), "the estimate is kept");
+    s.checkpointed(21 * SECOND, 22 * SECOND, 40 * MIB, 5 * MIB);
+    assertTrue(s.due(100 * MIB, 50 * MIB, 10 * MIB, 60 * MIB, 30 * SECOND));
   }
 
   private static Options options(long cache) {
