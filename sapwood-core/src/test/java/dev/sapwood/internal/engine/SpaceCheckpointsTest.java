@@ -109,6 +109,36 @@ class SpaceCheckpointsTest {
   }
 
   @Test
+  void aWorkloadHeldInMemoryGoingIdleTakesNoSpaceCheckpointAndItsIdleRoundsEnd() {
+    Options o = options(256 << 20).durability(Durability.ASYNC);
+    try (DatabaseImpl db = TestSeams.open(Path.of("/i"), o, new MemoryFileIo())) {
+      long fake = System.nanoTime() + 1000 * SECOND; // past the clock overwrite() asks the rule with
+      for (int burst = 0; burst < 3; burst++) {
+        long c0 = db.stats().get("checkpoint.count");
+        overwrite(db, 2, true, false); // about 5 MiB of log a burst, held in memory, the rule asked
+        assertEquals(c0, db.stats().get("checkpoint.count"), "a checkpoint while the writes were held in memory");
+        long r0 = db.stats().get("space.reclaim_rounds");
+        fake += 1000 * SECOND;
+        for (int tick = 0; tick < 40; tick++) { // 80 s of the test's clock without a write
+          fake += IdleReclaim.IDLE_NANOS;
+          db.checkpointIfSpaceWaits(fake);
+        }
+        long rounds = db.stats().get("space.reclaim_rounds") - r0;
+        long file = db.stats().get("store.file_bytes");
+        long blocks = file - db.stats().get("store.free_bytes") - db.stats().get("store.pending_free_bytes");
+        System.out.println("idle after burst " + burst + ": " + rounds + " rounds, "
+            + (db.stats().get("checkpoint.count") - c0) + " checkpoints, file " + file + " for " + blocks + " of blocks");
+        // The first round's checkpoint writes every dirty node beside its old copy (the file
+        // doubles); the rounds after it give that back, and they end: 40 ticks, at most 5 rounds.
+        assertTrue(rounds >= 1 && rounds <= 5, rounds + " rounds");
+        assertEquals(0, db.stats().get("space.reclaim_pending"), "the rounds did not end");
+        assertTrue(file <= blocks * 5 / 4, "file " + file + " for " + blocks + " bytes of blocks");
+      }
+      assertEquals(0, db.stats().get("checkpoint.space_triggered"));
+    }
+  }
+
+  @Test
   void aWorkloadHeldInMemoryNeverCallsForIt() {
     try (DatabaseImpl db = TestSeams.open(Path.of("/m"), options(256 << 20), new MemoryFileIo())) {
       overwrite(db, 3, true, true);
