@@ -91,13 +91,9 @@ final class IdleReclaim {
     return pending && nowNanos - markSeenNanos >= IDLE_NANOS;
   }
 
-  /**
-   * A round ran, moved {@code movedBytes} and left the file at {@code fileBytes}. A round that
-   * moved nothing and left the file no smaller than its smallest ends the rounds at once: the next
-   * would find the same holes and the same blocks (its checkpoints release nothing it did not).
-   */
-  void roundDone(long fileBytes, long movedBytes) {
-    stale = fileBytes < smallest ? 0 : movedBytes == 0 ? STALE_ROUNDS : stale + 1;
+  /** A round ran and left the file at {@code fileBytes}. */
+  void roundDone(long fileBytes) {
+    stale = fileBytes < smallest ? 0 : stale + 1;
     smallest = Math.min(smallest, fileBytes);
     pending = stale < STALE_ROUNDS;
     if (!pending) {

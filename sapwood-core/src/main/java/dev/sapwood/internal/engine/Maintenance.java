@@ -138,7 +138,7 @@ final class Maintenance {
         // round's checkpoints, and after the last round it stayed waiting.
         checkpoint(0);
         checkpoint(0);
-        idleReclaim.roundDone(file.fileSize(), moved);
+        idleReclaim.roundDone(file.fileSize());
         counters.counter("space.reclaim_rounds").increment();
         counters.counter("space.reclaim_moved_bytes").add(moved);
       }
