@@ -65,12 +65,18 @@ final class Maintenance {
   }
 
   void checkpoint() {
+    checkpoint(relocatePerCheckpoint);
+  }
+
+  /** A checkpoint that first moves up to {@code relocate} bytes from the file's end into holes. */
+  private void checkpoint(long relocate) {
     file.checkCheckpointAllowed();
     synchronized (checkpointer) {
       long start = System.nanoTime();
       CheckpointEvent event = CheckpointEvent.start();
       long writtenOutside = nodeBytesWrittenOutsideCheckpoints();
-      long moved = gate.writeShared(() -> file.relocateTail(relocatePerCheckpoint));
+      long nodeBytesBefore = counters.counter("checkpoint.node_bytes_written").sum();
+      long moved = relocate <= 0 ? 0 : gate.writeShared(() -> file.relocateTail(relocate));
       counters.counter("checkpoint.relocated_bytes").add(moved);
       Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
       try {
@@ -83,7 +89,8 @@ final class Maintenance {
         CheckpointEvent.finish(event, file.header().checkpointCount(), begun.lsn(), begun.pendingNodes().length,
             moved, file.fileSize());
       }
-      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside);
+      spaceCheckpoints.checkpointed(start, System.nanoTime(), writtenOutside,
+          counters.counter("checkpoint.node_bytes_written").sum() - nodeBytesBefore);
     }
   }
 
@@ -93,32 +100,44 @@ final class Maintenance {
    * stopped ({@link IdleReclaim}; {@code writeMark} is the database's last MSN).
    */
   void checkpointIfSpaceWaits(long nowNanos, long writeMark) {
-    Map<String, Long> store = file.counters();
     boolean due;
     synchronized (checkpointer) {
+      Map<String, Long> store = file.counters();
       due = spaceCheckpoints.due(store.get("store.file_bytes"), store.get("store.pending_free_bytes"),
-          nodeBytesWrittenOutsideCheckpoints(), nowNanos);
+          store.get("store.next_release_bytes"), nodeBytesWrittenOutsideCheckpoints(), nowNanos);
     }
     if (due) {
       counters.counter("checkpoint.space_triggered").increment();
       checkpoint();
       return;
     }
-    reclaimIfIdle(nowNanos, writeMark, store);
+    reclaimIfIdle(nowNanos, writeMark);
   }
 
-  /** A reclaim round if {@link IdleReclaim} calls for one; {@code store}: the file's counters now. */
-  private void reclaimIfIdle(long nowNanos, long writeMark, Map<String, Long> store) {
+  /**
+   * A reclaim round if {@link IdleReclaim} calls for one. The file's counters are read under the
+   * checkpointer's monitor: read before it, they could predate a round another thread's tick ran
+   * meanwhile, and say work is pending when the round just did it.
+   */
+  private void reclaimIfIdle(long nowNanos, long writeMark) {
     synchronized (checkpointer) {
+      Map<String, Long> store = file.counters();
       long fileBytes = store.get("store.file_bytes");
       boolean wasPending = idleReclaim.pending();
+      long used = fileBytes - BlockFileFormat.DATA_START;
       boolean due = idleReclaim.due(writeMark, fileBytes,
-          store.get("store.free_bytes") + store.get("store.pending_free_bytes"),
-          fileBytes - BlockFileFormat.DATA_START, nowNanos);
+          store.get("store.free_bytes") + store.get("store.pending_free_bytes"), used,
+          log.segmentBytes(), nowNanos);
       if (due) {
-        long moved = gate.writeShared(() -> file.relocateAll(IdleReclaim.BYTES_PER_ROUND));
-        checkpoint();
-        checkpoint();
+        // Records before now go to a segment of their own, which the second checkpoint deletes
+        // (its records are all below the first one's begin): otherwise the segment being written
+        // stays, up to LOG_SEGMENT_BYTES, however long the database sits idle.
+        log.roll();
+        long moved = gate.writeShared(() -> file.relocateAll(IdleReclaim.bytesPerRound(used)));
+        // The round's checkpoints move nothing more: what they moved would wait for the next
+        // round's checkpoints, and after the last round it stayed waiting.
+        checkpoint(0);
+        checkpoint(0);
         idleReclaim.roundDone(file.fileSize());
         counters.counter("space.reclaim_rounds").increment();
         counters.counter("space.reclaim_moved_bytes").add(moved);
@@ -131,6 +150,13 @@ final class Maintenance {
 
   SpaceCheckpoints spaceCheckpoints() {
     return spaceCheckpoints;
+  }
+
+  /** Tests: rounds for space once writes stop from a file of {@code bytes} on. */
+  void idleReclaimFrom(long bytes) {
+    synchronized (checkpointer) {
+      idleReclaim.minFileBytes(bytes);
+    }
   }
 
   /** Tests: what a checkpoint may move toward the start of the file from now on. */

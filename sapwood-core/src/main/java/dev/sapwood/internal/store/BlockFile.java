@@ -339,6 +339,7 @@ public final class BlockFile implements Closeable {
   /**
    * Counters: io.bytes_written, io.bytes_read, io.fsyncs, store.blocks, store.free_bytes,
    * store.pending_free_bytes (deferred to the next checkpoint or waiting for reads),
+   * store.next_release_bytes (the part of those the next checkpoint to complete would release),
    * store.file_bytes, store.checkpoints, and the tail relocations' blocks (store.relocated_blocks
    * moved, store.relocation_busy left because the block changed or a write was in flight,
    * store.relocation_overtaken dropped because one began during the copy, store.relocation_no_room
@@ -354,6 +355,7 @@ public final class BlockFile implements Closeable {
       m.put("store.blocks", (long) s.table.size());
       m.put("store.free_bytes", s.extents.freeBytesLocked());
       m.put("store.pending_free_bytes", s.extents.pendingBytesLocked());
+      m.put("store.next_release_bytes", s.extents.releasedByLocked(s.header.checkpointCount() + 1));
       m.put("store.checkpoints", s.checkpoints);
       m.put("store.relocated_blocks", s.relocation[TailRelocator.MOVED]);
       m.put("store.relocation_busy", s.relocation[TailRelocator.BUSY]);

@@ -150,6 +150,26 @@ final class ExtentReclaimer {
     return pending;
   }
 
+  /**
+   * Bytes the completion of checkpoint {@code count} would release: deferred extents due by then,
+   * and limbo (released as soon as no read is in flight). Not counting what a hold keeps.
+   */
+  long releasedByLocked(long count) {
+    if (holds > 0) {
+      return 0;
+    }
+    long bytes = 0;
+    for (long[] x : deferred) {
+      if (x[2] <= count) {
+        bytes += x[1];
+      }
+    }
+    for (long[] x : limbo) {
+      bytes += x[1];
+    }
+    return bytes;
+  }
+
   /** Bytes in the allocator's free map. */
   long freeBytesLocked() {
     return space.freeBytes();

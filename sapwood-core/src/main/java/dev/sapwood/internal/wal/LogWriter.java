@@ -134,6 +134,25 @@ public final class LogWriter implements Closeable {
     segments.trimBefore(lsn);
   }
 
+  /** Bytes of the segment being written, its header included. */
+  public long segmentBytes() {
+    return segments.segmentLength();
+  }
+
+  /**
+   * Writes what is buffered and starts a new segment, unless the one being written holds no
+   * record: once a checkpoint begun after this call is the older of the two a header may
+   * describe, {@link #trimBefore} deletes the segment written before it (an idle database keeps
+   * only a segment header, not the up to {@code segmentBytes} of its last segment).
+   */
+  public void roll() {
+    write();
+    synchronized (segments.fileLock) {
+      failure.check();
+      segments.rollLocked();
+    }
+  }
+
   /** Writes what is buffered, fsyncs, and closes the segment. */
   @Override
   public void close() {

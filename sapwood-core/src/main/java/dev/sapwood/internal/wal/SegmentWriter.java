@@ -97,6 +97,23 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
   }
 
+  /** Bytes of the segment being written, its header included. */
+  long segmentLength() {
+    synchronized (fileLock) {
+      return segmentPos;
+    }
+  }
+
+  /**
+   * Starts the next segment now if this one holds a record (an empty one stays: the next would
+   * have its name), so that trimming can delete this one once its records are checkpointed.
+   */
+  void rollLocked() {
+    if (writtenLsn >= segmentFirstLsn) {
+      rotateLocked();
+    }
+  }
+
   /** Starts the next segment when this one is full. */
   void rollIfFullLocked() {
     if (segmentPos >= segmentBytes) {

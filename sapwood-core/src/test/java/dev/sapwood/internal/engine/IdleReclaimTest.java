@@ -26,32 +26,61 @@ class IdleReclaimTest {
   private static final int KEYS = 20_000;
 
   @Test
-  void dueOnlyOnceWritesHaveStoppedForTheIdleTimeAndAQuarterIsFree() {
+  void dueOnlyOnceWritesHaveStoppedForTheIdleTimeAndAThirtySecondIsFree() {
     IdleReclaim r = new IdleReclaim(4 * MIB);
-    assertFalse(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, 0), "a new mark: writes just happened");
+    assertFalse(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, 0, 0), "a new mark: writes just happened");
     assertTrue(r.pending(), "work is left, waiting for quiet");
-    assertFalse(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, SECOND));
-    assertTrue(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, 2 * SECOND));
-    assertFalse(r.due(8, 100 * MIB, 40 * MIB, 100 * MIB, 3 * SECOND), "a write came in");
-    assertFalse(r.due(8, 100 * MIB, 20 * MIB, 100 * MIB, 9 * SECOND), "less than a quarter free");
+    assertFalse(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, 0, SECOND));
+    assertTrue(r.due(7, 100 * MIB, 40 * MIB, 100 * MIB, 0, 2 * SECOND));
+    assertFalse(r.due(8, 100 * MIB, 40 * MIB, 100 * MIB, 0, 3 * SECOND), "a write came in");
+    assertTrue(r.due(8, 100 * MIB, 20 * MIB, 100 * MIB, 0, 9 * SECOND), "a fifth free: the first version stopped here");
+    assertFalse(r.due(8, 100 * MIB, 3 * MIB, 100 * MIB, 0, 10 * SECOND), "less than a thirty-second free");
     assertFalse(r.pending());
-    assertFalse(r.due(8, 3 * MIB, 3 * MIB, 3 * MIB, 9 * SECOND), "a small file");
+    assertFalse(r.due(8, 3 * MIB, 3 * MIB, 3 * MIB, 0, 9 * SECOND), "a small file");
   }
 
   @Test
   void stopsAfterTwoRoundsThatLeaveTheFileNoSmallerUntilTheNextWrite() {
     IdleReclaim r = new IdleReclaim(4 * MIB);
-    r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 0);
-    assertTrue(r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 5 * SECOND));
+    r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 0, 0);
+    assertTrue(r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 0, 5 * SECOND));
     r.roundDone(90 * MIB);
-    assertTrue(r.due(1, 90 * MIB, 30 * MIB, 90 * MIB, 6 * SECOND), "it shrank: go on");
+    assertTrue(r.due(1, 90 * MIB, 30 * MIB, 90 * MIB, 0, 6 * SECOND), "it shrank: go on");
     r.roundDone(90 * MIB);
-    assertTrue(r.due(1, 90 * MIB, 30 * MIB, 90 * MIB, 7 * SECOND), "one stale round");
+    assertTrue(r.due(1, 90 * MIB, 30 * MIB, 90 * MIB, 0, 7 * SECOND), "one stale round");
     r.roundDone(91 * MIB);
     assertFalse(r.pending());
-    assertFalse(r.due(1, 91 * MIB, 30 * MIB, 91 * MIB, 8 * SECOND), "two stale rounds: stop");
-    assertFalse(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 9 * SECOND));
-    assertTrue(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 11 * SECOND), "a write reset it");
+    assertFalse(r.due(1, 91 * MIB, 30 * MIB, 91 * MIB, 0, 8 * SECOND), "two stale rounds: stop");
+    assertFalse(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 0, 9 * SECOND));
+    assertFalse(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 0, 11 * SECOND), "a write freed nothing more");
+    assertTrue(r.due(3, 91 * MIB, 34 * MIB, 91 * MIB, 0, 12 * SECOND) || r.pending(), "a write freed 4 MiB more");
+    assertTrue(r.due(3, 91 * MIB, 34 * MIB, 91 * MIB, 0, 14 * SECOND), "a write reset the rounds");
+  }
+
+  @Test
+  void dueForAFullEnoughLogSegmentAloneOnceWritesStop() {
+    IdleReclaim r = new IdleReclaim(4 * MIB);
+    assertFalse(r.due(1, MIB, 0, MIB, IdleReclaim.LOG_BYTES, 0));
+    assertTrue(r.pending(), "the log waits for quiet");
+    assertTrue(r.due(1, MIB, 0, MIB, IdleReclaim.LOG_BYTES, 2 * SECOND), "a small file, but a log segment to delete");
+    r.roundDone(MIB);
+    assertFalse(r.due(1, MIB, 0, MIB, 20, 3 * SECOND), "the round started a new segment");
+  }
+
+  @Test
+  void freeSpaceLeftStuckDoesNotCallForRoundsAfterEveryWrite() {
+    IdleReclaim r = new IdleReclaim(4 * MIB);
+    r.due(1, 100 * MIB, 10 * MIB, 100 * MIB, 0, 0);
+    for (int round = 0; round < 3; round++) { // the first sets the smallest, two more leave it
+      assertTrue(r.due(1, 100 * MIB, 10 * MIB, 100 * MIB, 0, (5 + round) * SECOND));
+      r.roundDone(100 * MIB); // moved, but into holes below what it freed
+    }
+    assertFalse(r.pending(), "two rounds that gave nothing back");
+    assertFalse(r.due(2, 100 * MIB, 10 * MIB, 100 * MIB, 0, 10 * SECOND));
+    assertFalse(r.due(2, 100 * MIB, 10 * MIB, 100 * MIB, 0, 20 * SECOND), "a write came, the same holes are left");
+    assertFalse(r.pending());
+    assertFalse(r.due(3, 100 * MIB, 14 * MIB, 100 * MIB, 0, 30 * SECOND), "a write just came");
+    assertTrue(r.pending(), "as much again freed: work is left");
   }
 
   private static Options options() {
@@ -84,7 +113,15 @@ class IdleReclaimTest {
 
   /** A database whose file is left full of holes, as a large one would be. */
   private static DatabaseImpl leftWithHoles(String dir) {
-    DatabaseImpl db = TestSeams.open(Path.of(dir), options(), new MemoryFileIo());
+    return leftWithHoles(dir, new MemoryFileIo());
+  }
+
+  private static DatabaseImpl leftWithHoles(String dir, MemoryFileIo io) {
+    return leftWithHoles(dir, io, options());
+  }
+
+  private static DatabaseImpl leftWithHoles(String dir, MemoryFileIo io, Options options) {
+    DatabaseImpl db = TestSeams.open(Path.of(dir), options, io);
     db.maintenance().spaceCheckpoints().disable();
     db.maintenance().relocatePerCheckpoint(0); // as in a large file, where a checkpoint's 16 MiB is a drop
     overwrite(db, 5);
@@ -116,6 +153,98 @@ class IdleReclaimTest {
         assertArrayEquals(value(4, i), t.get(key(i)), "key " + i);
       }
     }
+  }
+
+  /** Ticks of the checkpoint thread, each {@link IdleReclaim#IDLE_NANOS} after the one before. */
+  private static void idleTicks(DatabaseImpl db, int ticks) {
+    long clock = System.nanoTime();
+    for (int tick = 0; tick < ticks; tick++) {
+      clock += IdleReclaim.IDLE_NANOS;
+      db.checkpointIfSpaceWaits(clock);
+    }
+  }
+
+  @Test
+  void roundsShrinkAFragmentedFileToNearItsTreeAndKeepEveryEntry() {
+    try (DatabaseImpl db = leftWithHoles("/n")) {
+      db.maintenance().idleReclaimFrom(1 << 20); // this tree is smaller than the 4 MiB a file needs by default
+      // Checkpoints' own small moves until less than a quarter is free: where the first version stopped.
+      db.maintenance().relocatePerCheckpoint(64 << 10);
+      for (int i = 0; i < 200 && free(db) * 4 >= db.stats().get("store.file_bytes"); i++) {
+        db.checkpoint();
+      }
+      db.maintenance().relocatePerCheckpoint(0);
+      long before = db.stats().get("store.file_bytes");
+      assertTrue(free(db) * 4 < before && free(db) * 8 > before,
+          "free " + free(db) + " of " + before + ": not between an eighth and a quarter");
+      idleTicks(db, 60);
+      long file = db.stats().get("store.file_bytes");
+      long free = db.stats().get("store.free_bytes");
+      long waiting = db.stats().get("store.pending_free_bytes");
+      long tree = file - free - waiting;
+      System.out.println("idle reclaim to the end: file " + before + " -> " + file + " bytes, " + free + " free, "
+          + waiting + " waiting, " + db.stats().get("space.reclaim_rounds") + " rounds");
+      // The first version stopped once less than a quarter was free, and its rounds' checkpoints
+      // moved blocks whose old places waited for the next round: 30% over the tree was left.
+      assertTrue((free + waiting) * 10 <= file, "file " + file + " bytes, " + free + " free, " + waiting + " waiting");
+      assertTrue(file <= tree * 11 / 10, "file " + file + " for " + tree + " bytes of blocks");
+      assertEquals(0, db.stats().get("space.reclaim_pending"));
+      Tree t = db.tree("t");
+      for (int i = 0; i < KEYS; i++) {
+        assertArrayEquals(value(4, i), t.get(key(i)), "key " + i);
+      }
+    }
+  }
+
+  @Test
+  void roundsDeleteTheLogSegmentWrittenBeforeThem() throws java.io.IOException {
+    MemoryFileIo io = new MemoryFileIo();
+    try (DatabaseImpl db = leftWithHoles("/l", io, options().durability(Durability.ASYNC))) {
+      Path wal = Path.of("/l").resolve("wal");
+      long logBefore = walBytes(io, wal);
+      assertTrue(logBefore >= IdleReclaim.LOG_BYTES, "the overwrites wrote too little log: " + logBefore);
+      idleTicks(db, 60);
+      long logAfter = walBytes(io, wal);
+      System.out.println("log: " + logBefore + " -> " + logAfter + " bytes");
+      assertTrue(logAfter < 1024, "the log kept " + logAfter + " bytes after the rounds");
+      Tree t = db.tree("t");
+      t.put(key(1), value(7, 1)); // the new segment takes writes
+      assertArrayEquals(value(7, 1), t.get(key(1)));
+    }
+  }
+
+  @Test
+  void writesAfterARoundsNewLogSegmentSurviveACrash() {
+    MemoryFileIo io = new MemoryFileIo();
+    Options o = options().durability(Durability.ASYNC);
+    DatabaseImpl db = leftWithHoles("/c", io, o);
+    idleTicks(db, 20); // rounds: a new segment, the old one deleted
+    assertTrue(db.stats().get("space.reclaim_rounds") > 0, "no round ran");
+    Tree t = db.tree("t");
+    for (int i = 0; i < 100; i++) {
+      t.put(key(i), value(8, i)); // only in the new segment's records: no checkpoint after them
+    }
+    db.sync();
+    TestSeams.halt(db);
+    io.crash();
+    try (DatabaseImpl reopened = TestSeams.open(Path.of("/c"), o, io)) {
+      Tree r = reopened.tree("t");
+      for (int i = 0; i < KEYS; i++) {
+        assertArrayEquals(value(i < 100 ? 8 : 4, i), r.get(key(i)), "key " + i);
+      }
+    }
+  }
+
+  private static long free(DatabaseImpl db) {
+    return db.stats().get("store.free_bytes") + db.stats().get("store.pending_free_bytes");
+  }
+
+  private static long walBytes(MemoryFileIo io, Path wal) throws java.io.IOException {
+    long bytes = 0;
+    for (Path p : io.list(wal)) {
+      bytes += io.contents(p).length;
+    }
+    return bytes;
   }
 
   @Test

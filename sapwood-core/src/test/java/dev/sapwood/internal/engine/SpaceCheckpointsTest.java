@@ -28,22 +28,34 @@ class SpaceCheckpointsTest {
   void dueOnlyForABigEnoughFileWithEnoughSpaceWaitingAndWrittenOutsideCheckpoints() {
     SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
     assertEquals(4 * MIB, s.minFileBytes());
-    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 0));
-    assertFalse(s.due(3 * MIB, 3 * MIB, 3 * MIB, 0), "small file");
-    assertFalse(s.due(100 * MIB, 20 * MIB, 20 * MIB, 0), "less than a quarter waiting");
-    assertFalse(s.due(100 * MIB, 30 * MIB, 10 * MIB, 0), "little written outside checkpoints: in memory");
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 0));
+    assertFalse(s.due(3 * MIB, 3 * MIB, 3 * MIB, 3 * MIB, 0), "small file");
+    assertFalse(s.due(100 * MIB, 20 * MIB, 20 * MIB, 20 * MIB, 0), "less than a quarter waiting");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 10 * MIB, 0), "little written outside checkpoints: in memory");
   }
 
   @Test
   void notDueWithinTwiceTheLastCheckpointsDurationNorWithinASecond() {
     SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
-    s.checkpointed(0, 3 * SECOND, 0); // took 3 s, ended at 3 s
-    assertFalse(s.due(100 * MIB, 30 * MIB, 20 * MIB, 8 * SECOND));
-    assertTrue(s.due(100 * MIB, 30 * MIB, 20 * MIB, 9 * SECOND));
-    s.checkpointed(10 * SECOND, 10 * SECOND + 1000, 20 * MIB);
-    assertFalse(s.due(100 * MIB, 30 * MIB, 40 * MIB, 10 * SECOND + SECOND / 2), "a second at least");
-    assertFalse(s.due(100 * MIB, 30 * MIB, 25 * MIB, 20 * SECOND), "written outside counts from the last begin");
-    assertTrue(s.due(100 * MIB, 30 * MIB, 40 * MIB, 20 * SECOND));
+    s.checkpointed(0, 3 * SECOND, 0, 0); // took 3 s, ended at 3 s
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 8 * SECOND));
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 20 * MIB, 9 * SECOND));
+    s.checkpointed(10 * SECOND, 10 * SECOND + 1000, 20 * MIB, 0);
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 40 * MIB, 10 * SECOND + SECOND / 2), "a second at least");
+    assertFalse(s.due(100 * MIB, 30 * MIB, 30 * MIB, 25 * MIB, 20 * SECOND), "written outside counts from the last begin");
+    assertTrue(s.due(100 * MIB, 30 * MIB, 30 * MIB, 40 * MIB, 20 * SECOND));
+  }
+
+  @Test
+  void dueOnlyWhenWhatItReleasesIsWorthTwiceWhatTheLastCheckpointWrote() {
+    SpaceCheckpoints s = new SpaceCheckpoints(16 << 10);
+    s.checkpointed(0, SECOND, 0, 20 * MIB); // the last checkpoint wrote 20 MiB of nodes
+    assertFalse(s.due(100 * MIB, 50 * MIB, 39 * MIB, 20 * MIB, 10 * SECOND), "releases less than twice 20 MiB");
+    assertTrue(s.due(100 * MIB, 50 * MIB, 40 * MIB, 20 * MIB, 10 * SECOND));
+    s.checkpointed(11 * SECOND, 12 * SECOND, 20 * MIB, 0); // an idle checkpoint wrote none
+    assertFalse(s.due(100 * MIB, 50 * MIB, 39 * MIB, 40 * MIB, 20 * SECOND), "the estimate is kept");
+    s.checkpointed(21 * SECOND, 22 * SECOND, 40 * MIB, 5 * MIB);
+    assertTrue(s.due(100 * MIB, 50 * MIB, 10 * MIB, 60 * MIB, 30 * SECOND));
   }
 
   private static Options options(long cache) {
@@ -93,6 +105,36 @@ class SpaceCheckpointsTest {
           + without + " without; " + db.stats().get("checkpoint.count") + " checkpoints");
       assertTrue(fired > 0, "the space checkpoint never fired");
       assertTrue(with < without, "largest file " + with + " with space checkpoints, " + without + " without");
+    }
+  }
+
+  @Test
+  void aWorkloadHeldInMemoryGoingIdleTakesNoSpaceCheckpointAndItsIdleRoundsEnd() {
+    Options o = options(256 << 20).durability(Durability.ASYNC);
+    try (DatabaseImpl db = TestSeams.open(Path.of("/i"), o, new MemoryFileIo())) {
+      long fake = System.nanoTime() + 1000 * SECOND; // past the clock overwrite() asks the rule with
+      for (int burst = 0; burst < 3; burst++) {
+        long c0 = db.stats().get("checkpoint.count");
+        overwrite(db, 2, true, false); // about 5 MiB of log a burst, held in memory, the rule asked
+        assertEquals(c0, db.stats().get("checkpoint.count"), "a checkpoint while the writes were held in memory");
+        long r0 = db.stats().get("space.reclaim_rounds");
+        fake += 1000 * SECOND;
+        for (int tick = 0; tick < 40; tick++) { // 80 s of the test's clock without a write
+          fake += IdleReclaim.IDLE_NANOS;
+          db.checkpointIfSpaceWaits(fake);
+        }
+        long rounds = db.stats().get("space.reclaim_rounds") - r0;
+        long file = db.stats().get("store.file_bytes");
+        long blocks = file - db.stats().get("store.free_bytes") - db.stats().get("store.pending_free_bytes");
+        System.out.println("idle after burst " + burst + ": " + rounds + " rounds, "
+            + (db.stats().get("checkpoint.count") - c0) + " checkpoints, file " + file + " for " + blocks + " of blocks");
+        // The first round's checkpoint writes every dirty node beside its old copy (the file
+        // doubles); the rounds after it give that back, and they end: 40 ticks, at most 8 rounds.
+        assertTrue(rounds >= 1 && rounds <= 8, rounds + " rounds");
+        assertEquals(0, db.stats().get("space.reclaim_pending"), "the rounds did not end");
+        assertTrue(file <= blocks * 5 / 4, "file " + file + " for " + blocks + " bytes of blocks");
+      }
+      assertEquals(0, db.stats().get("checkpoint.space_triggered"));
     }
   }
 
