@@ -18,13 +18,18 @@ package dev.sapwood.internal.engine;
  *       #FREE_DIVISOR} of the space it uses is free or waiting for release, beyond what was left
  *       free when rounds last stopped for want of progress (a round's two checkpoints release what
  *       waits) — or the log segment being written holds at least {@link #LOG_BYTES};</li>
- *   <li>and the rounds since the last write have not twice in a row left the file no smaller than
- *       the smallest it was (then the holes left fit no block from the end).</li>
+ *   <li>and the rounds since the last write have not {@link #STALE_ROUNDS} times in a row left the
+ *       file no smaller than the smallest it was (then the holes left fit no block from the end).
+ *       Three, not two: the first round's checkpoint writes every dirty node beside its old copy
+ *       (the file grows), and while the cleaner still flushes half-full buffers after the writes
+ *       stopped, the next two rounds can each write as much again as they give back before the
+ *       file shrinks (with two, a database held in memory was sometimes left at twice its blocks:
+ *       {@code SpaceCheckpointsTest}).</li>
  * </ol>
  * The first version stopped once less than a quarter of the file was free: that left the file at
  * up to 4/3 of what it holds (2M random puts, 32 MiB cache: 18% free and 6% waiting after the
  * settle, and the last 63 MiB log segment beside it, 0.29 of the user bytes). A write resets the
- * count of rounds but not what was left stuck: free space that fit no block after two rounds does
+ * count of rounds but not what was left stuck: free space that fit no block after those rounds does
  * not call for rounds again after every trickle of writes, only once as much again is freed.
  * RocksDB compacts in the background after writes stop, and so does this; {@link #pending} says
  * whether it has work left, so a benchmark's settle can wait for both alike.
@@ -43,7 +48,7 @@ final class IdleReclaim {
   /** A log segment holding this much calls for a round (its records are all checkpointed by it). */
   static final long LOG_BYTES = 4L << 20;
   /** Rounds in a row that may leave the file no smaller than its smallest before it stops. */
-  static final int STALE_ROUNDS = 2;
+  static final int STALE_ROUNDS = 3;
 
   private long minFileBytes;
   private long mark = -1;

@@ -192,7 +192,7 @@ final class Maintenance {
       // free tail; the block tables those checkpoints write take fresh space at the end while the
       // space below still waits, so a round can leave the file larger than it found it (a tiny
       // database grew from 44 to 56 KiB with one round). Rounds go on while they move blocks or
-      // shrink the file, but stop after two rounds in a row that left the file no smaller than
+      // shrink the file, but stop after IdleReclaim.STALE_ROUNDS rounds in a row that left the file no smaller than
       // the smallest it was: writers going on meanwhile refill the tail as fast as it empties (the
       // blocks a round moves are then mostly theirs), and rounds that kept going while anything
       // moved ran to the limit under steady writes.

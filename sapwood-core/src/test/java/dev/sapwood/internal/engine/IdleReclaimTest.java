@@ -40,7 +40,7 @@ class IdleReclaimTest {
   }
 
   @Test
-  void stopsAfterTwoRoundsThatLeaveTheFileNoSmallerUntilTheNextWrite() {
+  void stopsAfterThreeRoundsThatLeaveTheFileNoSmallerUntilTheNextWrite() {
     IdleReclaim r = new IdleReclaim(4 * MIB);
     r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 0, 0);
     assertTrue(r.due(1, 100 * MIB, 40 * MIB, 100 * MIB, 0, 5 * SECOND));
@@ -49,8 +49,10 @@ class IdleReclaimTest {
     r.roundDone(90 * MIB);
     assertTrue(r.due(1, 90 * MIB, 30 * MIB, 90 * MIB, 0, 7 * SECOND), "one stale round");
     r.roundDone(91 * MIB);
+    assertTrue(r.due(1, 91 * MIB, 30 * MIB, 91 * MIB, 0, 7 * SECOND), "two stale rounds");
+    r.roundDone(91 * MIB);
     assertFalse(r.pending());
-    assertFalse(r.due(1, 91 * MIB, 30 * MIB, 91 * MIB, 0, 8 * SECOND), "two stale rounds: stop");
+    assertFalse(r.due(1, 91 * MIB, 30 * MIB, 91 * MIB, 0, 8 * SECOND), "three stale rounds: stop");
     assertFalse(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 0, 9 * SECOND));
     assertFalse(r.due(2, 91 * MIB, 30 * MIB, 91 * MIB, 0, 11 * SECOND), "a write freed nothing more");
     assertTrue(r.due(3, 91 * MIB, 34 * MIB, 91 * MIB, 0, 12 * SECOND) || r.pending(), "a write freed 4 MiB more");
@@ -71,11 +73,11 @@ class IdleReclaimTest {
   void freeSpaceLeftStuckDoesNotCallForRoundsAfterEveryWrite() {
     IdleReclaim r = new IdleReclaim(4 * MIB);
     r.due(1, 100 * MIB, 10 * MIB, 100 * MIB, 0, 0);
-    for (int round = 0; round < 3; round++) { // the first sets the smallest, two more leave it
+    for (int round = 0; round <= IdleReclaim.STALE_ROUNDS; round++) { // the first sets the smallest, the rest leave it
       assertTrue(r.due(1, 100 * MIB, 10 * MIB, 100 * MIB, 0, (5 + round) * SECOND));
       r.roundDone(100 * MIB); // moved, but into holes below what it freed
     }
-    assertFalse(r.pending(), "two rounds that gave nothing back");
+    assertFalse(r.pending(), "rounds that gave nothing back");
     assertFalse(r.due(2, 100 * MIB, 10 * MIB, 100 * MIB, 0, 10 * SECOND));
     assertFalse(r.due(2, 100 * MIB, 10 * MIB, 100 * MIB, 0, 20 * SECOND), "a write came, the same holes are left");
     assertFalse(r.pending());
