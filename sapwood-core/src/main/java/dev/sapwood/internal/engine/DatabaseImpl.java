@@ -79,6 +79,7 @@ public final class DatabaseImpl implements Database {
     this.catalogBlock = catalogBlock;
     this.ctx = new TreeContext(file, options.cacheSize(), options.nodeSize(), options.basementSize(),
         options.fanout(), Compressors.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
+    ctx.leafDeltaRatio(options.leafDeltaRatio());
     this.readOnly = options.readOnly();
     this.gate = new DatabaseGate(file, readOnly);
     this.trees = new TreeRegistry(this, ctx, catalog);
