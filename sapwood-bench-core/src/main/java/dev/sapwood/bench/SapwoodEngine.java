@@ -51,6 +51,12 @@ public final class SapwoodEngine implements BenchEngine {
     if (s.basementSize() > 0) {
       o = o.basementSize(s.basementSize());
     }
+    // For comparing builds' settings in one harness (e.g. peers.sh --child-java-opts
+    // "-Dsapwood.bench.leafDeltaRatio=0"); the engine itself reads no system property.
+    String ratio = System.getProperty("sapwood.bench.leafDeltaRatio");
+    if (ratio != null) {
+      o = o.leafDeltaRatio(Double.parseDouble(ratio));
+    }
     options = o;
     db = Database.open(dir, o);
     data = db.tree("data");
@@ -98,7 +104,7 @@ public final class SapwoodEngine implements BenchEngine {
         + options.basementSize() + " fanout=" + options.fanout() + " compression="
         + options.compression() + " durability=" + options.durability() + " syncInterval="
         + options.syncInterval().toMillis() + "ms checkpointInterval="
-        + options.checkpointInterval().toSeconds() + "s";
+        + options.checkpointInterval().toSeconds() + "s leafDeltaRatio=" + options.leafDeltaRatio();
   }
 
   @Override
