@@ -193,11 +193,7 @@ public final class Verifier {
     }
     for (NodeInspector.Message m : delta) {
       messages++;
-      boolean ok = switch (m.type()) {
-        case "DELETE_RANGE" -> RangeUpdates.overlaps(MessageType.DELETE_RANGE, m.key(), m.value(), lo, hi);
-        case "UPDATE_RANGE" -> RangeUpdates.overlaps(MessageType.UPDATE_RANGE, m.key(), m.value(), lo, hi);
-        default -> inRange(m.key(), lo, hi);
-      };
+      boolean ok = concerns(m, lo, hi);
       if (!ok) {
         problem(d, whereD, m.type() + " of " + KeyText.show(m.key()) + " (MSN " + m.msn()
             + ") is outside the leaf's range " + range(lo, hi));
@@ -206,6 +202,15 @@ public final class Verifier {
         problem(d, whereD, "message MSN " + m.msn() + " is above the parent's max MSN " + parentMsn);
       }
     }
+  }
+
+  /** Whether message {@code m} concerns a key in [lo, hi) (a range message: overlaps it). */
+  private static boolean concerns(NodeInspector.Message m, byte[] lo, byte[] hi) {
+    return switch (m.type()) {
+      case "DELETE_RANGE" -> RangeUpdates.overlaps(MessageType.DELETE_RANGE, m.key(), m.value(), lo, hi);
+      case "UPDATE_RANGE" -> RangeUpdates.overlaps(MessageType.UPDATE_RANGE, m.key(), m.value(), lo, hi);
+      default -> inRange(m.key(), lo, hi);
+    };
   }
 
   private void checkBuffer(NodeInspector node, int i, byte[] lo, byte[] hi, String where) {
@@ -218,11 +223,7 @@ public final class Verifier {
     }
     for (NodeInspector.Message m : buffer) {
       messages++;
-      boolean ok = switch (m.type()) {
-        case "DELETE_RANGE" -> RangeUpdates.overlaps(MessageType.DELETE_RANGE, m.key(), m.value(), lo, hi);
-        case "UPDATE_RANGE" -> RangeUpdates.overlaps(MessageType.UPDATE_RANGE, m.key(), m.value(), lo, hi);
-        default -> inRange(m.key(), lo, hi);
-      };
+      boolean ok = concerns(m, lo, hi);
       if (!ok) {
         problem(node.block(), where, "buffer " + i + ": " + m.type() + " of " + KeyText.show(m.key())
             + " (MSN " + m.msn() + ") is outside the partition's range " + range(lo, hi));

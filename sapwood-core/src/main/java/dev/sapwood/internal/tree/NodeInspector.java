@@ -73,7 +73,11 @@ public final class NodeInspector {
 
   /** Reads, checks and decodes buffer i of an internal node: point messages first, then ranges. */
   public List<Message> buffer(int i) {
-    MessageBuffer b = PartitionReader.readBuffer(file, block, node.disk, i);
+    return messages(PartitionReader.readBuffer(file, block, node.disk, i));
+  }
+
+  /** The messages of {@code b}: point messages in (key, MSN) order, then range messages. */
+  private static List<Message> messages(MessageBuffer b) {
     List<Message> out = new ArrayList<>(b.pointCount() + b.rangeCount());
     for (int m = 0; m < b.pointCount(); m++) {
       out.add(message(b, b.point(m)));
@@ -98,15 +102,7 @@ public final class NodeInspector {
     if (d == 0) {
       return List.of();
     }
-    MessageBuffer b = PartitionReader.readBuffer(file, d, NodeReader.readDelta(file, d, block), 0);
-    List<Message> out = new ArrayList<>(b.pointCount() + b.rangeCount());
-    for (int m = 0; m < b.pointCount(); m++) {
-      out.add(message(b, b.point(m)));
-    }
-    for (int m = 0; m < b.rangeCount(); m++) {
-      out.add(message(b, b.range(m)));
-    }
-    return out;
+    return messages(PartitionReader.readBuffer(file, d, NodeReader.readDelta(file, d, block), 0));
   }
 
   /** Raw bytes of a leaf's delta messages (0: none), from its block's header. */
