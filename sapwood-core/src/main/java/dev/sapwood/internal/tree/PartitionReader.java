@@ -82,8 +82,22 @@ final class PartitionReader {
    */
   static MessageBuffer peekBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
     long span = dir.pointFramesFor(i, key, false);
-    int from = (int) (span >>> 32);
-    int to = (int) span;
+    return peekFrames(file, block, dir, i, (int) (span >>> 32), (int) span);
+  }
+
+  /**
+   * Like {@link #peekBuffer}, for the keys of {@code [from, to)} (null: unbounded): the point frames
+   * that can hold records of those keys, and every range message. What a cursor's chunk needs of
+   * a buffer that is not resident, instead of the whole partition.
+   */
+  static MessageBuffer peekBufferRange(BlockFile file, long block, PartitionDirectory dir, int i, byte[] from, byte[] to) {
+    int first = from == null ? dir.firstFrame(i) : (int) (dir.pointFramesFor(i, from, false) >>> 32);
+    int end = to == null ? dir.pointFrameEnd(i) : (int) dir.pointFramesFor(i, to, false);
+    return peekFrames(file, block, dir, i, first, Math.max(first, end));
+  }
+
+  /** Point frames {@code [from, to)} of partition {@code i} and its range frames, parsed into one buffer. */
+  private static MessageBuffer peekFrames(BlockFile file, long block, PartitionDirectory dir, int i, int from, int to) {
     byte[] points = readFrames(file, block, dir, from, to);
     MessageBuffer buf = MessageBuffer.over(points);
     parseMessages(file, block, dir, from, points, 0, points.length, false, buf, true);

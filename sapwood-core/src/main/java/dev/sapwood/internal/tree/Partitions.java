@@ -126,6 +126,22 @@ final class Partitions {
    * the frames that can hold the key.
    */
   MessageBuffer deltaFor(Node leaf, byte[] key) {
+    return deltaPeek(leaf, key, null, true);
+  }
+
+  /**
+   * What a chunk read of {@code [from, to)} needs of a read-latched leaf's delta (null: it has
+   * none): the delta if resident or worth fetching (as {@link #deltaFor} decides), else the
+   * messages of the frames that can hold keys of the range. A cursor's seek used to fetch the whole
+   * delta, up to a leaf's size decompressed for a chunk of one basement (20M keys, 256 MiB cache:
+   * seekrandom 4,685 → 1,489 ops/s with deltas on, 499 µs of CPU per seek).
+   */
+  MessageBuffer deltaForRange(Node leaf, byte[] from, byte[] to) {
+    return deltaPeek(leaf, from, to, false);
+  }
+
+  /** {@link #deltaFor} ({@code point}: the key {@code a}) or {@link #deltaForRange} ({@code [a, b)}). */
+  private MessageBuffer deltaPeek(Node leaf, byte[] a, byte[] b, boolean point) {
     if (leaf.deltaBlock == 0) {
       return null;
     }
@@ -140,7 +156,8 @@ final class Partitions {
       return delta(leaf);
     }
     counters.deltaPeeks.increment();
-    return PartitionReader.peekBuffer(file, leaf.deltaBlock, d, 0, key);
+    return point ? PartitionReader.peekBuffer(file, leaf.deltaBlock, d, 0, a)
+        : PartitionReader.peekBufferRange(file, leaf.deltaBlock, d, 0, a, b);
   }
 
   /** The directory of a leaf's delta block, read on first need (under {@code fetchLock} or the write latch). */

@@ -151,8 +151,9 @@ final class TreeReader {
       if (v == null) {
         Node ln = leaf.node();
         b = ctx.partitions.basement(ln, slot);
-        if (ln.deltaBlock != 0) {
-          ctx.partitions.delta(ln).copyRangeTo(from, to, collected, s);
+        MessageBuffer delta = ctx.partitions.deltaForRange(ln, from, to);
+        if (delta != null) {
+          delta.copyRangeTo(from, to, collected, s); // the leaf's delta, like its parent's buffer
         }
       } else {
         v.incoming.copyRangeTo(from, to, collected, s);

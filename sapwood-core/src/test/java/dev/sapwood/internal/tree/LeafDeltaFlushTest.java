@@ -124,4 +124,34 @@ class LeafDeltaFlushTest {
     TreeVerifier.verify(cold, root);
     assertArrayEquals(value(0, 1), tree.get(key(0)));
   }
+
+  @Test
+  void aCursorOverALeafWhoseDeltaIsOnDiskReadsOnlyTheFramesOfItsChunk() {
+    int n = 20_000;
+    long root = writeTree(n);
+    TreeContext warm = context(new Counters());
+    BeTree tree = new BeTree(warm, root);
+    for (int i = 0; i < n; i++) { // 104,729 is prime: every key once, in scattered order
+      int k = (int) ((i * 104_729L) % n);
+      tree.put(key(k), value(k, 1));
+    }
+    warm.nodes.writeDirtyNodes();
+    file.checkpoint(root, warm.lastMsn(), 0);
+    lastMsn = warm.lastMsn();
+    Counters counters = new Counters();
+    // A cache far below the tree: no room to fetch a delta whole, so a chunk reads what it needs.
+    TreeContext cold = new TreeContext(file, 256 << 10, 16 << 10, 1 << 10, 4, Compressors.LZ4, BUILT_INS, lastMsn, counters);
+    BeTree coldTree = new BeTree(cold, root);
+    for (int k = 0; k < n; k += 397) {
+      Chunk c = coldTree.readForward(key(k), 16);
+      assertTrue(c.size() > 0, "a chunk from key " + k);
+      for (int j = 0; j < c.size(); j++) {
+        assertArrayEquals(key(k + j), c.key(j), "key " + (k + j));
+        assertArrayEquals(value(k + j, 1), c.value(j), "value of key " + (k + j));
+      }
+    }
+    // Deltas of one frame are read whole (that is one frame); the others were fetched whole by
+    // every chunk before (no peek at all).
+    assertTrue(counters.counter("cache.delta_peeks").sum() > 0, "no chunk read part of a delta");
+  }
 }
