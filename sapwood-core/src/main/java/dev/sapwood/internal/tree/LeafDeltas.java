@@ -73,11 +73,7 @@ final class LeafDeltas {
   void append(Node leaf, MessageBuffer buf) {
     ctx.partitions.writeIfPending(leaf);
     MessageBuffer d = ctx.partitions.delta(leaf);
-    for (int r = 0; r < buf.rangeCount(); r++) {
-      d.addCopy(buf, buf.range(r));
-    }
-    // After the ranges: a key's messages fold only if no range message lies between them.
-    d.addSortedRun(buf, 0, buf.pointCount(), ctx.combiner);
+    mergeInto(d, buf);
     leaf.deltaDirty = true;
     leaf.deltaAppended = true;
     ctx.counters.deltaAppends.increment();
@@ -117,10 +113,7 @@ final class LeafDeltas {
     if (leaf.deltaBlock != 0) {
       MessageBuffer d = ctx.partitions.delta(leaf);
       if (!d.isEmpty()) {
-        for (int r = 0; r < buf.rangeCount(); r++) {
-          d.addCopy(buf, buf.range(r));
-        }
-        d.addSortedRun(buf, 0, buf.pointCount(), ctx.combiner);
+        mergeInto(d, buf);
         incoming = d;
         leaf.delta = new MessageBuffer();
         leaf.deltaDirty = true;
@@ -162,6 +155,15 @@ final class LeafDeltas {
       free(leaf);
       leaf.dirty = true; // the header no longer names it
     }
+  }
+
+  /** Merges {@code buf}'s messages into delta {@code d}, which holds older ones. */
+  private void mergeInto(MessageBuffer d, MessageBuffer buf) {
+    for (int r = 0; r < buf.rangeCount(); r++) {
+      d.addCopy(buf, buf.range(r));
+    }
+    // After the ranges: a key's messages fold only if no range message lies between them.
+    d.addSortedRun(buf, 0, buf.pointCount(), ctx.combiner);
   }
 
   /** Frees the delta block of a write-latched leaf that is being freed. */
