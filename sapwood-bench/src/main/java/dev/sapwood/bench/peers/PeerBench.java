@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The side-by-side run: the same workloads, keys, values, cache budget and durability against
@@ -76,6 +75,7 @@ public final class PeerBench {
     String isolate = "none";
     long memoryLimit = 0;
     String childJavaOpts = "-Xmx2g";
+    Map<String, String> engineJavaOpts = new LinkedHashMap<>();
     long childTimeout = 0;
     Path childOut = null;
     List<String> passOn = new ArrayList<>();
@@ -99,6 +99,10 @@ public final class PeerBench {
           throw new IllegalArgumentException(a + " needs a value");
         }
         i++;
+        if (a.startsWith("--child-java-opts-")) {
+          engineJavaOpts.put(a.substring("--child-java-opts-".length()), v);
+          continue;
+        }
         if (!List.of("--engines", "--runs", "--json", "--png", "--isolate", "--memory-limit",
             "--child-java-opts", "--child-out", "--child-timeout").contains(a)) {
           passOn.add(a);
@@ -150,12 +154,20 @@ public final class PeerBench {
       return 2;
     }
 
+    for (String e : engineJavaOpts.keySet()) {
+      if (!ENGINES.containsKey(e)) {
+        err.println("peer bench: --child-java-opts-" + e + ": unknown engine; known " + ENGINES.keySet());
+        return 2;
+      }
+    }
+    StringBuilder optsNote = new StringBuilder(childJavaOpts);
+    engineJavaOpts.forEach((e, o) -> optsNote.append("; ").append(e).append(": ").append(o));
     if (isolate.equals("cgroup") && memoryLimit <= 0) {
       memoryLimit = cfg.cacheSize() + cfg.cacheSize() * 3 / 10 + (512L << 20);
     }
     String mode = switch (isolate) {
-      case "process" -> "each engine in its own child JVM (" + childJavaOpts + "); page cache not limited";
-      case "cgroup" -> "each engine in its own child JVM (" + childJavaOpts + ") inside a memory cgroup"
+      case "process" -> "each engine in its own child JVM (" + optsNote + "); page cache not limited";
+      case "cgroup" -> "each engine in its own child JVM (" + optsNote + ") inside a memory cgroup"
           + " limited to " + Report.bytes(memoryLimit) + " (process memory + page cache)";
       default -> MODE;
     };
@@ -184,7 +196,7 @@ public final class PeerBench {
           out.printf("== %s (run %d of %d)%n", name, run + 1, runs);
         }
         if (!isolate.equals("none") && childOut == null) {
-          ChildRun.Outcome o = ChildRun.run(name, passOn, childJavaOpts,
+          ChildRun.Outcome o = ChildRun.run(name, passOn, engineJavaOpts.getOrDefault(name, childJavaOpts),
               isolate.equals("cgroup") ? memoryLimit : 0, childTimeout, out);
           all.computeIfAbsent(name, k -> new ArrayList<>()).add(o.results());
           if (o.about() != null) {
@@ -241,19 +253,19 @@ public final class PeerBench {
     Map<String, List<WorkloadResult>> med = new LinkedHashMap<>();
     for (Map.Entry<String, List<List<WorkloadResult>>> e : all.entrySet()) {
       List<List<WorkloadResult>> done = e.getValue().stream().filter(l -> !l.isEmpty()).toList();
-      med.put(e.getKey(), done.isEmpty() ? List.of() : medians(done));
+      med.put(e.getKey(), done.isEmpty() ? List.of() : PeerTables.medians(done));
     }
     out.println();
-    table(out, "ops/s (ratio = sapwood / peer)", cfg.benchmarks(), med, WorkloadResult::opsPerSec, "%,.0f", true);
-    table(out, "p99 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP99Micros, "%.1f", false);
-    table(out, "p99.9 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP999Micros, "%.1f", false);
-    table(out, "write amplification (bytes written to storage incl. settle / user bytes)",
-        writes(cfg.benchmarks()), med, WorkloadResult::writeAmp, "%.2f", false);
-    table(out, "space amplification (bytes on disk / live user bytes)", cfg.benchmarks(), med,
+    PeerTables.table(out, "ops/s (ratio = sapwood / peer)", cfg.benchmarks(), med, WorkloadResult::opsPerSec, "%,.0f", true);
+    PeerTables.table(out, "p99 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP99Micros, "%.1f", false);
+    PeerTables.table(out, "p99.9 latency, us", cfg.benchmarks(), med, WorkloadResult::latencyP999Micros, "%.1f", false);
+    PeerTables.table(out, "write amplification (bytes written to storage incl. settle / user bytes)",
+        PeerTables.writes(cfg.benchmarks()), med, WorkloadResult::writeAmp, "%.2f", false);
+    PeerTables.table(out, "space amplification (bytes on disk / live user bytes)", cfg.benchmarks(), med,
         WorkloadResult::spaceAmp, "%.2f", false);
-    table(out, "peak RSS since the engine opened, MiB", cfg.benchmarks(), med,
+    PeerTables.table(out, "peak RSS since the engine opened, MiB", cfg.benchmarks(), med,
         r -> r.peakRssBytes() / 1048576.0, "%.0f", false);
-    table(out, "GC pauses, % of the timed operations' wall time", cfg.benchmarks(), med,
+    PeerTables.table(out, "GC pauses, % of the timed operations' wall time", cfg.benchmarks(), med,
         r -> 100 * r.gcShare(), "%.1f", false);
 
     if (json != null) {
@@ -309,81 +321,5 @@ public final class PeerBench {
       case SYNC -> "fsync per write (Sapwood SYNC; RocksDB sync=true; LMDB default sync;"
           + " H2 commit+sync per write)";
     };
-  }
-
-  private static List<Workload> writes(List<Workload> ws) {
-    return ws.stream().filter(Workload::writes).distinct().toList();
-  }
-
-  /** Per workload position, a result whose every number is the median over the runs. */
-  private static List<WorkloadResult> medians(List<List<WorkloadResult>> runs) {
-    List<WorkloadResult> out = new ArrayList<>();
-    for (int i = 0; i < runs.get(0).size(); i++) {
-      final int at = i;
-      List<WorkloadResult> rs = runs.stream().map(l -> l.get(at)).toList();
-      WorkloadResult f = rs.get(0);
-      long ops = (long) med(rs, r -> r.ops());
-      // seconds chosen so that opsPerSec() is the median throughput
-      out.add(new WorkloadResult(f.engine(), f.workload(), ops,
-          ops / Math.max(1e-9, med(rs, WorkloadResult::opsPerSec)), (long) med(rs, r -> r.userBytes()),
-          med(rs, WorkloadResult::latencyP50Micros), med(rs, WorkloadResult::latencyP99Micros),
-          med(rs, WorkloadResult::latencyP999Micros), med(rs, WorkloadResult::latencyMaxMicros),
-          (long) med(rs, r -> r.writtenBytes()), (long) med(rs, r -> r.userBytesWritten()),
-          med(rs, WorkloadResult::settleSeconds), (long) med(rs, r -> r.diskBytes()),
-          (long) med(rs, r -> r.liveUserBytes()), (long) med(rs, r -> r.peakRssBytes()),
-          med(rs, WorkloadResult::gcPauseSeconds), f.note(), f.timeline()));
-    }
-    return out;
-  }
-
-  private static double med(List<WorkloadResult> rs, ToDoubleFunction<WorkloadResult> f) {
-    double[] v = rs.stream().mapToDouble(f).sorted().toArray();
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static void table(PrintStream out, String title, List<Workload> ws,
-      Map<String, List<WorkloadResult>> med, ToDoubleFunction<WorkloadResult> f, String fmt,
-      boolean ratios) {
-    out.println(title);
-    StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "| %-16s", "workload"));
-    for (String e : med.keySet()) {
-      h.append(String.format(Locale.ROOT, " | %22s", e));
-    }
-    out.println(h.append(" |"));
-    out.println(h.toString().replaceAll("[^|]", "-"));
-    List<String> seen = new ArrayList<>();
-    for (Workload w : ws) {
-      int occurrence = (int) seen.stream().filter(s -> s.equals(w.label())).count();
-      seen.add(w.label());
-      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %-16s",
-          w.label() + (occurrence > 0 ? " #" + (occurrence + 1) : "")));
-      WorkloadResult base = pick(med.get("sapwood"), w.label(), occurrence);
-      for (String e : med.keySet()) {
-        WorkloadResult r = pick(med.get(e), w.label(), occurrence);
-        String cell = "-";
-        if (r != null && !Double.isNaN(f.applyAsDouble(r))) {
-          cell = String.format(Locale.ROOT, fmt, f.applyAsDouble(r));
-          if (ratios && base != null && !e.equals("sapwood") && f.applyAsDouble(r) > 0) {
-            cell += String.format(Locale.ROOT, " (%.2fx)", f.applyAsDouble(base) / f.applyAsDouble(r));
-          }
-        }
-        row.append(String.format(Locale.ROOT, " | %22s", cell));
-      }
-      out.println(row.append(" |"));
-    }
-    out.println();
-  }
-
-  private static WorkloadResult pick(List<WorkloadResult> rs, String label, int occurrence) {
-    if (rs == null) {
-      return null;
-    }
-    int n = 0;
-    for (WorkloadResult r : rs) {
-      if (r.workload().equals(label) && n++ == occurrence) {
-        return r;
-      }
-    }
-    return null;
   }
 }
