@@ -19,7 +19,7 @@ import java.util.Arrays;
  * is the highest MSN of any message applied to this basement, and every message for a key of the
  * basement's range that is not applied yet (still buffered above) has a higher MSN — which is what
  * lets readers and flushes skip messages at or below it. A basement's range therefore grows only
- * over a range whose pending messages are all above its max MSN ({@link Flusher#dropEmpty}).
+ * over a range whose pending messages are all above its max MSN ({@link LeafMerge#dropEmpty}).
  * Of the basements sharing one arena, only the newest (the one whose count is {@code tip[0]}) is
  * ever appended to, so no two appends write the same bytes.
  */

@@ -142,7 +142,7 @@ final class LeafDeltas {
     leaf.deltaDirty = true;
     leaf.dirty = true;
     ctx.counters.deltaConsolidations.increment();
-    ctx.flusher.applyToLeaf(leaf, d);
+    LeafMerge.apply(ctx, leaf, d);
   }
 
   /**

@@ -281,7 +281,7 @@ final class Reshaper {
       List<byte[]> p = new ArrayList<>(Arrays.asList(left.pivots));
       p.add(sep);
       p.addAll(Arrays.asList(right.pivots));
-      Flusher.dropEmpty(b, p);
+      LeafMerge.dropEmpty(b, p);
       left.setLeaf(p.toArray(new byte[0][]), b.toArray(new Basement[0]));
     } else {
       left.setInternal(left.height, concat(left.pivots, sep, right.pivots),

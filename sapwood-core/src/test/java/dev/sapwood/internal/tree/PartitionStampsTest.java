@@ -112,7 +112,7 @@ class PartitionStampsTest {
     add(buf, new Msg(MessageType.PUT, 30, b("n"), b("nectarine"), null));
     add(buf, new Msg(MessageType.PUT, 31, b("o"), b("orange"), null));
     long moved = buf.bytes();
-    ctx.flusher.applyToLeaf(leaf, buf);
+    LeafMerge.apply(ctx, leaf, buf);
     assertEquals(moved, count(counters, "flush.leaf_bytes_in"));
     assertEquals(leafBytes, count(counters, "flush.leaf_bytes_before"));
     assertEquals(4, count(counters, "flush.leaf_basements_total"));
