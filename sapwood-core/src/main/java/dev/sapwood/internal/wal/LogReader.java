@@ -55,6 +55,8 @@ public final class LogReader {
   private final boolean readOnly;
   private final SegmentInput in = new SegmentInput(WINDOW);
   private final DurabilityProof proof;
+  private final StreamDecoder decoder = new StreamDecoder();
+  private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
 
   private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
@@ -85,7 +87,12 @@ public final class LogReader {
     if (segments.isEmpty()) {
       return new Result(fromLsn, 0, 0, 0);
     }
-    return new LogReader(io, readOnly).read(segments, fromLsn, consumer);
+    LogReader reader = new LogReader(io, readOnly);
+    try {
+      return reader.read(segments, fromLsn, consumer);
+    } finally {
+      reader.decoder.close();
+    }
   }
 
   private Result read(List<LogSegments.Segment> segments, long fromLsn, Consumer consumer) {
@@ -124,7 +131,8 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frameProblem(pos, seg.firstLsn(), expected);
           if (bad != 0) {
-            boolean unproven = allZero(pos, size) || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true);
+            boolean unproven = allZero(pos, size)
+                || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
               cutAt = pos;
               break;
@@ -141,6 +149,21 @@ public final class LogReader {
                 + (last ? " (a later frame shows it had been synced)" : ""));
           }
           long end = pos + frameHeader + frameBody;
+          if (frameRaw > 0) {
+            byte[] raw = decoder.raw();
+            for (int p = 0; p < frameRaw; ) {
+              long len = Varint.get(raw, p, frameRaw, Varint.MAX_INT_BYTES);
+              p += Varint.size(len);
+              if (expected >= fromLsn) {
+                consumer.record(expected, PayloadReader.of(raw, p, (int) len, name, pos));
+                replayed++;
+              }
+              expected++;
+              p += (int) len;
+            }
+            pos = end;
+            continue;
+          }
           for (long p = pos + frameHeader; p < end; ) {
             int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
             int at = in.window(p, n);
@@ -197,9 +220,11 @@ public final class LogReader {
   private static final int BAD_LENGTH = 5;
   private static final int WRONG_LSN = 6;
 
-  // The header and body bytes of the frame frameProblem last found good.
+  // The header and body bytes of the frame frameProblem last found good, and its raw length (> 0:
+  // compressed, decoded into decoder.raw()).
   private int frameHeader;
   private int frameBody;
+  private int frameRaw;
 
   /**
    * 0 if the frame at {@code pos} is whole and good (then {@link #frameHeader} and {@link
@@ -225,6 +250,14 @@ public final class LogReader {
       return BAD_LENGTH; // the writer never writes an empty frame
     }
     int q = i + 4 + Varint.size(body);
+    long raw = 0;
+    if (stream) {
+      raw = Varint.get(b, q, limit, Varint.MAX_INT_BYTES);
+      if (raw < 0) {
+        return BAD_HEADER;
+      }
+      q += Varint.size(raw);
+    }
     long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
     if (delta < 0) {
       return BAD_HEADER;
@@ -272,10 +305,42 @@ public final class LogReader {
       throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
           + (segmentFirstLsn + claim - 2) + " was synced before it was written");
     }
-    checkRecords(pos, pos + h, pos + h + body);
+    if (raw > 0) {
+      decode(pos, h, body, raw);
+    } else {
+      checkRecords(pos, pos + h, pos + h + body);
+    }
     frameHeader = h;
     frameBody = (int) body;
+    frameRaw = (int) raw;
     return 0;
+  }
+
+  /**
+   * Decodes the compressed body of the good frame at {@code framePos} (its checksums passed), with
+   * the stream of the frames before it, and checks its records; anything wrong was written so: a
+   * {@link CorruptionException}. Lengths are bounded before anything is read or allocated by them.
+   */
+  private void decode(long framePos, int h, long body, long raw) {
+    if (raw > LogFormat.MAX_STREAM_RAW || body > LogFormat.MAX_STREAM_BODY) {
+      throw new CorruptionException(in.name(), framePos, "compressed log frame of " + body + " bytes for "
+          + raw + " raw bytes: above " + LogFormat.MAX_STREAM_BODY + " / " + LogFormat.MAX_STREAM_RAW);
+    }
+    int at = in.window(framePos + h, (int) body);
+    try {
+      decoder.decode(in.buffer(), at, (int) body, (int) raw);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(in.name(), framePos, "compressed log frame: " + e.getMessage());
+    }
+    byte[] r = decoder.raw();
+    for (int p = 0; p < raw; ) {
+      long len = Varint.get(r, p, (int) raw, Varint.MAX_INT_BYTES);
+      if (len < 0 || len > raw - p - Varint.size(len)) {
+        throw new CorruptionException(in.name(), framePos, "compressed log frame has a record length "
+            + (len < 0 ? "that does not decode" : len + " past its body") + " at raw offset " + p);
+      }
+      p += Varint.size(len) + (int) len;
+    }
   }
 
   /** Checks that the body {@code [from, end)} is whole records, each at most {@link LogFormat#MAX_PAYLOAD}. */
@@ -303,37 +368,67 @@ public final class LogReader {
     };
   }
 
-  /** Whether the segment header at {@code b[i]} has the magic and its checksum. */
-  static boolean headerSealed(byte[] b, int i) {
-    return BigEndian.getInt(b, i) == LogFormat.MAGIC && Checksums.crc32c(b, i, 16) == BigEndian.getInt(b, i + 16);
+  /**
+   * The length of the segment header at {@code b[i]} ({@code n} bytes there) if it has the magic, a
+   * version this build reads and its checksum; else -1.
+   */
+  static int headerLength(byte[] b, int i, int n) {
+    if (n < LogFormat.SEGMENT_HEADER_V2 || BigEndian.getInt(b, i) != LogFormat.MAGIC) {
+      return -1;
+    }
+    int version = BigEndian.getInt(b, i + 4);
+    int len = version == LogFormat.VERSION ? LogFormat.SEGMENT_HEADER
+        : version == LogFormat.OLDEST_VERSION ? LogFormat.SEGMENT_HEADER_V2 : -1;
+    if (len < 0 || n < len || Checksums.crc32c(b, i, len - 4) != BigEndian.getInt(b, i + len - 4)) {
+      return -1;
+    }
+    return len;
+  }
+
+  /** Whether the segment whose good header is at {@code b[i]} is compressed. */
+  static boolean streamed(byte[] b, int i) {
+    return BigEndian.getInt(b, i + 4) == LogFormat.VERSION && (BigEndian.getInt(b, i + 16) & LogFormat.FLAG_STREAM) != 0;
   }
 
   /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
     long size = in.size();
-    if (size < LogFormat.SEGMENT_HEADER || allZero(0, size)) {
+    if (size < LogFormat.SEGMENT_HEADER_V2 || allZero(0, size)) {
       if (last) {
         return -1;
       }
       throw new CorruptionException(name, 0, "log segment header missing");
     }
     byte[] b = in.buffer();
-    int i = in.window(0, LogFormat.SEGMENT_HEADER);
-    if (!headerSealed(b, i)) {
+    int i = in.window(0, LogFormat.SEGMENT_HEADER_V2);
+    int version = BigEndian.getInt(b, i + 4);
+    if (BigEndian.getInt(b, i) == LogFormat.MAGIC && (version < LogFormat.OLDEST_VERSION || version > LogFormat.VERSION)) {
+      throw new CorruptionException(name, 4, "log segment version " + version + ", this build reads versions "
+          + LogFormat.OLDEST_VERSION + " to " + LogFormat.VERSION
+          + (version < LogFormat.OLDEST_VERSION ? " (written by an older Sapwood)" : " (written by a newer Sapwood)"));
+    }
+    if (version == LogFormat.VERSION && size < LogFormat.SEGMENT_HEADER && last) {
+      return -1; // a crash while its header was written
+    }
+    int headerLength = headerLength(b, in.window(0, (int) Math.min(size, LogFormat.SEGMENT_HEADER)),
+        (int) Math.min(size, LogFormat.SEGMENT_HEADER));
+    if (headerLength < 0) {
       throw new CorruptionException(name, 0, "bad log segment header");
     }
-    int version = BigEndian.getInt(b, i + 4);
-    if (version != LogFormat.VERSION) {
-      throw new CorruptionException(name, 4, "log segment version " + version + ", expected " + LogFormat.VERSION
-          + (version < LogFormat.VERSION ? " (written by an older Sapwood: this build reads only log version "
-              + LogFormat.VERSION + ")" : ""));
-    }
+    i = in.window(0, headerLength);
     long first = BigEndian.getLong(b, i + 8);
     if (first != seg.firstLsn()) {
       throw new CorruptionException(name, 8, "segment header says LSN " + first + ", its name " + seg.firstLsn());
     }
-    return LogFormat.SEGMENT_HEADER;
+    int flags = version == LogFormat.VERSION ? BigEndian.getInt(b, i + 16) : 0;
+    if ((flags & ~LogFormat.KNOWN_FLAGS) != 0) {
+      throw new CorruptionException(name, 16, "log segment flags 0x" + Integer.toHexString(flags)
+          + " not known to this build (written by a newer Sapwood)");
+    }
+    stream = (flags & LogFormat.FLAG_STREAM) != 0;
+    decoder.start();
+    return headerLength;
   }
 
   /**

@@ -46,8 +46,16 @@ public final class LogWriter implements Closeable {
    * @param segmentBytes the size after which a new segment is started
    */
   public LogWriter(FileIo io, Path dir, long nextLsn, long segmentBytes, Counters counters) {
+    this(io, dir, nextLsn, segmentBytes, counters, true);
+  }
+
+  /**
+   * Like {@link #LogWriter(FileIo, Path, long, long, Counters)}; if {@code compress} (the default),
+   * each segment's frames are one zstd stream (docs/format/log.md, "Compressed segments").
+   */
+  public LogWriter(FileIo io, Path dir, long nextLsn, long segmentBytes, Counters counters, boolean compress) {
     this.sync = new GroupSync(nextLsn - 1, failure, this::leadSync);
-    this.segments = new SegmentWriter(io, dir, nextLsn, segmentBytes, counters, failure, sync);
+    this.segments = new SegmentWriter(io, dir, nextLsn, segmentBytes, counters, failure, sync, compress);
     this.frames = new FrameWriter(nextLsn, segments, sync, failure, counters);
     this.syncWaits = counters.counter("log.sync_requests");
   }
