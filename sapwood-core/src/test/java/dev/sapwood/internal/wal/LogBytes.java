@@ -160,6 +160,29 @@ public final class LogBytes {
   }
 
   /**
+   * A whole, good frame of these payloads for a compressed segment, stored (raw length 0: not
+   * through the stream, so it does not disturb the stream's history).
+   */
+  public static byte[] storedFrame(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[]... payloads) {
+    return frameOfBody(segmentFirstLsn, firstLsn, syncedLsn, body(payloads), 0);
+  }
+
+  /** Like {@link #frameHeader}, for a compressed segment's stored frame (raw length 0). */
+  public static byte[] storedFrameHeader(long segmentFirstLsn, long firstLsn, long syncedLsn, long bodyLength, int bodyCrc) {
+    long claim = claim(segmentFirstLsn, syncedLsn);
+    long delta = firstLsn - segmentFirstLsn;
+    int h = 4 + Varint.size(bodyLength) + 1 + Varint.size(delta) + Varint.size(claim) + 4;
+    byte[] f = new byte[h];
+    int q = Varint.put(f, 4, bodyLength);
+    q = Varint.put(f, q, 0);
+    q = Varint.put(f, q, delta);
+    q = Varint.put(f, q, claim);
+    BigEndian.putInt(f, q, bodyCrc);
+    BigEndian.putInt(f, 0, Checksums.crc32c(f, 4, h - 4));
+    return f;
+  }
+
+  /**
    * Adds a good frame of these payloads at the next LSNs, saying {@code syncedLsn} was synced; in a
    * compressed segment, compressed by the segment's stream (stored if over {@link #MAX_STREAM_RAW}).
    */
