@@ -126,11 +126,11 @@ final class DurabilityProof {
       byte[] b = other.buffer();
       int n = (int) Math.min(size, LogFormat.SEGMENT_HEADER);
       int i = other.window(0, n);
-      int header = LogReader.headerLength(b, i, n);
+      int header = LogFormat.headerLength(b, i, n);
       if (header < 0 || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
         return false;
       }
-      return provenDurable(other, header - 1, seg.firstLsn(), lsn, false, LogReader.streamed(b, i));
+      return provenDurable(other, header - 1, seg.firstLsn(), lsn, false, LogFormat.streamed(b, i));
     } catch (IOException e) {
       throw new StorageException("cannot read " + seg.path() + ": " + e.getMessage(), e);
     }

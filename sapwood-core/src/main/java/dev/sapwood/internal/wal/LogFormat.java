@@ -1,5 +1,8 @@
 package dev.sapwood.internal.wal;
 
+import dev.sapwood.internal.util.BigEndian;
+import dev.sapwood.internal.util.Checksums;
+
 /**
  * Layout of the write-ahead log (docs/format/log.md). On disk — never renumber.
  *
@@ -102,5 +105,27 @@ final class LogFormat {
       }
     }
     return Long.parseLong(fileName.substring(0, 20));
+  }
+
+  /**
+   * The length of the segment header at {@code b[i]} ({@code n} bytes there) if it has the magic, a
+   * version this build reads and its checksum; else -1.
+   */
+  static int headerLength(byte[] b, int i, int n) {
+    if (n < SEGMENT_HEADER_V2 || BigEndian.getInt(b, i) != MAGIC) {
+      return -1;
+    }
+    int version = BigEndian.getInt(b, i + 4);
+    int len = version == VERSION ? SEGMENT_HEADER
+        : version == OLDEST_VERSION ? SEGMENT_HEADER_V2 : -1;
+    if (len < 0 || n < len || Checksums.crc32c(b, i, len - 4) != BigEndian.getInt(b, i + len - 4)) {
+      return -1;
+    }
+    return len;
+  }
+
+  /** Whether the segment whose good header is at {@code b[i]} is compressed. */
+  static boolean streamed(byte[] b, int i) {
+    return BigEndian.getInt(b, i + 4) == VERSION && (BigEndian.getInt(b, i + 16) & FLAG_STREAM) != 0;
   }
 }

@@ -306,7 +306,7 @@ public final class LogReader {
           + (segmentFirstLsn + claim - 2) + " was synced before it was written");
     }
     if (raw > 0) {
-      decode(pos, h, body, raw);
+      decoder.decodeFrame(in, pos, h, body, raw);
     } else {
       checkRecords(pos, pos + h, pos + h + body);
     }
@@ -314,33 +314,6 @@ public final class LogReader {
     frameBody = (int) body;
     frameRaw = (int) raw;
     return 0;
-  }
-
-  /**
-   * Decodes the compressed body of the good frame at {@code framePos} (its checksums passed), with
-   * the stream of the frames before it, and checks its records; anything wrong was written so: a
-   * {@link CorruptionException}. Lengths are bounded before anything is read or allocated by them.
-   */
-  private void decode(long framePos, int h, long body, long raw) {
-    if (raw > LogFormat.MAX_STREAM_RAW || body > LogFormat.MAX_STREAM_BODY) {
-      throw new CorruptionException(in.name(), framePos, "compressed log frame of " + body + " bytes for "
-          + raw + " raw bytes: above " + LogFormat.MAX_STREAM_BODY + " / " + LogFormat.MAX_STREAM_RAW);
-    }
-    int at = in.window(framePos + h, (int) body);
-    try {
-      decoder.decode(in.buffer(), at, (int) body, (int) raw);
-    } catch (IllegalArgumentException e) {
-      throw new CorruptionException(in.name(), framePos, "compressed log frame: " + e.getMessage());
-    }
-    byte[] r = decoder.raw();
-    for (int p = 0; p < raw; ) {
-      long len = Varint.get(r, p, (int) raw, Varint.MAX_INT_BYTES);
-      if (len < 0 || len > raw - p - Varint.size(len)) {
-        throw new CorruptionException(in.name(), framePos, "compressed log frame has a record length "
-            + (len < 0 ? "that does not decode" : len + " past its body") + " at raw offset " + p);
-      }
-      p += Varint.size(len) + (int) len;
-    }
   }
 
   /** Checks that the body {@code [from, end)} is whole records, each at most {@link LogFormat#MAX_PAYLOAD}. */
@@ -368,28 +341,6 @@ public final class LogReader {
     };
   }
 
-  /**
-   * The length of the segment header at {@code b[i]} ({@code n} bytes there) if it has the magic, a
-   * version this build reads and its checksum; else -1.
-   */
-  static int headerLength(byte[] b, int i, int n) {
-    if (n < LogFormat.SEGMENT_HEADER_V2 || BigEndian.getInt(b, i) != LogFormat.MAGIC) {
-      return -1;
-    }
-    int version = BigEndian.getInt(b, i + 4);
-    int len = version == LogFormat.VERSION ? LogFormat.SEGMENT_HEADER
-        : version == LogFormat.OLDEST_VERSION ? LogFormat.SEGMENT_HEADER_V2 : -1;
-    if (len < 0 || n < len || Checksums.crc32c(b, i, len - 4) != BigEndian.getInt(b, i + len - 4)) {
-      return -1;
-    }
-    return len;
-  }
-
-  /** Whether the segment whose good header is at {@code b[i]} is compressed. */
-  static boolean streamed(byte[] b, int i) {
-    return BigEndian.getInt(b, i + 4) == LogFormat.VERSION && (BigEndian.getInt(b, i + 16) & LogFormat.FLAG_STREAM) != 0;
-  }
-
   /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
@@ -411,7 +362,7 @@ public final class LogReader {
     if (version == LogFormat.VERSION && size < LogFormat.SEGMENT_HEADER && last) {
       return -1; // a crash while its header was written
     }
-    int headerLength = headerLength(b, in.window(0, (int) Math.min(size, LogFormat.SEGMENT_HEADER)),
+    int headerLength = LogFormat.headerLength(b, in.window(0, (int) Math.min(size, LogFormat.SEGMENT_HEADER)),
         (int) Math.min(size, LogFormat.SEGMENT_HEADER));
     if (headerLength < 0) {
       throw new CorruptionException(name, 0, "bad log segment header");

@@ -1,6 +1,8 @@
 package dev.sapwood.internal.wal;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
+import dev.sapwood.CorruptionException;
+import dev.sapwood.internal.util.Varint;
 import java.nio.ByteBuffer;
 
 /**
@@ -84,6 +86,32 @@ final class StreamDecoder implements AutoCloseable {
     if (out.position() != rawLength) {
       throw new IllegalArgumentException("compressed body decodes to " + out.position()
           + " bytes, its raw length says " + rawLength);
+    }
+  }
+
+  /**
+   * Decodes the compressed body of the good frame at {@code framePos} (its checksums passed), with
+   * the stream of the frames before it, and checks that its records tile it; anything wrong was written so: a
+   * {@link CorruptionException}. Lengths are bounded before anything is read or allocated by them.
+   */
+  void decodeFrame(SegmentInput in, long framePos, int h, long body, long rawLength) {
+    if (rawLength > LogFormat.MAX_STREAM_RAW || body > LogFormat.MAX_STREAM_BODY) {
+      throw new CorruptionException(in.name(), framePos, "compressed log frame of " + body + " bytes for "
+          + rawLength + " raw bytes: above " + LogFormat.MAX_STREAM_BODY + " / " + LogFormat.MAX_STREAM_RAW);
+    }
+    int at = in.window(framePos + h, (int) body);
+    try {
+      decode(in.buffer(), at, (int) body, (int) rawLength);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(in.name(), framePos, "compressed log frame: " + e.getMessage());
+    }
+    for (int p = 0; p < rawLength; ) {
+      long len = Varint.get(raw, p, (int) rawLength, Varint.MAX_INT_BYTES);
+      if (len < 0 || len > rawLength - p - Varint.size(len)) {
+        throw new CorruptionException(in.name(), framePos, "compressed log frame has a record length "
+            + (len < 0 ? "that does not decode" : len + " past its body") + " at raw offset " + p);
+      }
+      p += Varint.size(len) + (int) len;
     }
   }
 
