@@ -26,6 +26,11 @@ import java.util.List;
  * neither the rest of the full segment nor any frame of the last one claims the lost records
  * synced: the full segment is cut there and the last one dropped (deleted, unless read-only).
  *
+ * <p>A compressed segment ({@link LogFormat#FLAG_STREAM}) is one zstd stream: its frames are
+ * decoded in order from its first ({@link StreamDecoder}), whatever LSN replay starts at; a frame
+ * whose checksums hold but whose body does not decode to its declared raw length is a {@link
+ * CorruptionException}.
+ *
  * <p>Memory is bounded whatever the files hold: segments are read through one window of {@link
  * #WINDOW} bytes; a large frame's length is trusted only after its header checksum, and only if it
  * is at most {@link LogFormat#MAX_BODY} and fits in what is left of the segment (a small one's is
