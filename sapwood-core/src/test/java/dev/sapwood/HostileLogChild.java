@@ -33,12 +33,13 @@ public final class HostileLogChild {
         .durability(Durability.ASYNC).checkpointInterval(Duration.ofDays(1));
   }
 
-  /** The value {@link #main fill} writes under key {@code i}. */
+  /**
+   * The value {@link #main fill} writes under key {@code i}: random bytes seeded by {@code i}, so
+   * the compressed log is as long as the values (the test wants 60 MiB of it).
+   */
   static byte[] fillValue(int i, int size) {
     byte[] v = new byte[size];
-    for (int k = 0; k < size; k++) {
-      v[k] = (byte) (i * 31 + k * 7);
-    }
+    new java.util.Random(i).nextBytes(v);
     return v;
   }
 

@@ -101,7 +101,7 @@ class HostileLogFileTest {
   private static void appendRecords(Path dir, byte[]... payloads) throws IOException {
     long lsn = baseNextLsn;
     for (byte[] p : payloads) {
-      append(lastSegment(dir), LogBytes.frame(firstLsn(dir), lsn, lsn - 1, p));
+      append(lastSegment(dir), LogBytes.storedFrame(firstLsn(dir), lsn, lsn - 1, p)); // the engine's segments are compressed
       lsn++;
     }
   }
@@ -199,12 +199,12 @@ class HostileLogFileTest {
     expect.put(d.getFileName().toString(), "CORRUPT");
 
     d = copyOfBase("record-of-256MiB-cut-short");
-    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
+    append(lastSegment(d), LogBytes.storedFrameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD - 1);
     expect.put(d.getFileName().toString(), "OK " + baseDigest);
 
     d = copyOfBase("record-of-256MiB-checksummed-zeros");
-    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD,
+    append(lastSegment(d), LogBytes.storedFrameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD,
         crcOfZeros(LogBytes.MAX_PAYLOAD)));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     expect.put(d.getFileName().toString(), "CORRUPT");
@@ -212,14 +212,14 @@ class HostileLogFileTest {
     // A full segment's last record torn, the next segment started and vouching for nothing: the
     // rotation had not fsynced it (a crash can leave that); cut, and the next segment dropped.
     d = copyOfBase("record-of-256MiB-bad-checksum-in-earlier-segment");
-    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
+    append(lastSegment(d), LogBytes.storedFrameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     Files.write(d.resolve("wal").resolve(LogBytes.segmentName(baseNextLsn + 1)), LogBytes.segmentHeader(baseNextLsn + 1));
     expect.put(d.getFileName().toString(), "OK " + baseDigest);
 
     // The same, with a frame of the last segment saying the torn record had been synced: corruption.
     d = copyOfBase("record-of-256MiB-bad-checksum-in-earlier-segment-vouched-for");
-    append(lastSegment(d), LogBytes.frameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
+    append(lastSegment(d), LogBytes.storedFrameHeader(firstLsn(d), baseNextLsn, baseNextLsn - 1, LogBytes.MAX_PAYLOAD, 0));
     extendSparse(lastSegment(d), Files.size(lastSegment(d)) + LogBytes.MAX_PAYLOAD);
     byte[] header = LogBytes.segmentHeader(baseNextLsn + 1);
     byte[] vouching = LogBytes.frame(baseNextLsn + 1, baseNextLsn + 1, baseNextLsn,
@@ -332,14 +332,14 @@ class HostileLogFileTest {
    */
   private static byte[] garbageWithValidHeaders(long segmentFirstLsn, int bytes) {
     byte[] out = new byte[bytes];
-    byte[] damaged = LogBytes.frame(segmentFirstLsn, baseNextLsn, baseNextLsn - 1, new byte[40]);
+    byte[] damaged = LogBytes.storedFrame(segmentFirstLsn, baseNextLsn, baseNextLsn - 1, new byte[40]);
     damaged[damaged.length - 3] ^= 1;
     System.arraycopy(damaged, 0, out, 0, damaged.length);
     Random r = new Random(5);
     int at = damaged.length;
     long lsn = baseNextLsn + 1;
     while (true) {
-      byte[] h = LogBytes.frameHeader(segmentFirstLsn, lsn++, baseNextLsn - 1, bytes - at - 16, r.nextInt());
+      byte[] h = LogBytes.storedFrameHeader(segmentFirstLsn, lsn++, baseNextLsn - 1, bytes - at - 16, r.nextInt());
       if (at + h.length > bytes || bytes - at - 16 <= LogBytes.SMALL_BODY) {
         break;
       }

@@ -35,11 +35,16 @@ package dev.sapwood.internal.store;
  *       buffer partition of messages flushed into the leaf but not yet applied to its basements,
  *       and the leaf's block number where an internal node's children go; docs/format/node.md,
  *       "Delta blocks"). Versions 4 and 5 are read as they are (no leaf has the flag).
+ *   <li>7 — block file unchanged; the write-ahead log's segments are version 3: a flags word in
+ *       the segment header, and with its flag 1 each frame carries a raw length and its body is
+ *       the flushed output of one zstd stream per segment (docs/format/log.md, "Compressed
+ *       segments"). Versions 4 to 6 are read as they are (their log's version-2 segments are
+ *       still read).
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 6;
+  public static final int CURRENT = 7;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

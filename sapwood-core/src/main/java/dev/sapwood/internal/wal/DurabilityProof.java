@@ -49,7 +49,7 @@ final class DurabilityProof {
    * frame), the bytes between are unknown, so that filter is off.
    */
   boolean provenDurable(SegmentInput in, long damagedAt, long segmentFirstLsn, long lsn,
-      boolean sameSegment) {
+      boolean sameSegment, boolean stream) {
     long size = in.size();
     byte[] b = in.buffer();
     int reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
@@ -66,6 +66,13 @@ final class DurabilityProof {
           continue;
         }
         int q = i + 4 + Varint.size(body);
+        if (stream) { // the raw length: any value decodes here, the checksum vouches for it
+          long raw = Varint.get(b, q, limit, Varint.MAX_INT_BYTES);
+          if (raw < 0) {
+            continue;
+          }
+          q += Varint.size(raw);
+        }
         long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
         if (delta < 0) {
           continue;
@@ -113,15 +120,17 @@ final class DurabilityProof {
     try (IoFile f = io.openReadOnly(seg.path())) {
       other.reset(f, seg.path().toString());
       long size = other.size();
-      if (size < LogFormat.SEGMENT_HEADER) {
+      if (size < LogFormat.SEGMENT_HEADER_V2) {
         return false;
       }
       byte[] b = other.buffer();
-      int i = other.window(0, LogFormat.SEGMENT_HEADER);
-      if (!LogReader.headerSealed(b, i) || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
+      int n = (int) Math.min(size, LogFormat.SEGMENT_HEADER);
+      int i = other.window(0, n);
+      int header = LogFormat.headerLength(b, i, n);
+      if (header < 0 || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
         return false;
       }
-      return provenDurable(other, LogFormat.SEGMENT_HEADER - 1, seg.firstLsn(), lsn, false);
+      return provenDurable(other, header - 1, seg.firstLsn(), lsn, false, LogFormat.streamed(b, i));
     } catch (IOException e) {
       throw new StorageException("cannot read " + seg.path() + ": " + e.getMessage(), e);
     }

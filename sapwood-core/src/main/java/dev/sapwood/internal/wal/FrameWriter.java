@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * The {@link LogWriter}'s double buffer and group write. {@link #append} gives a record the next
  * LSN and puts it, length-prefixed, in the append buffer; {@link #write} swaps that buffer with the
  * spare and hands every record in it to {@link SegmentWriter} as one frame, whose header it encodes
- * in the space kept free before the body (docs/format/log.md). Concurrent writers share frames:
+ * in the space kept free before the body (docs/format/log.md); in a compressed segment the body
+ * goes through the segment's {@link StreamCompressor} first (a body over {@link
+ * LogFormat#MAX_STREAM_RAW} is stored as it is, with raw length 0). Concurrent writers share frames:
  * one of them writes every record buffered so far in one {@code pwrite} while the others append to
  * the second buffer, and a writer whose record went out in another's frame returns at once.
  *
@@ -39,6 +41,7 @@ final class FrameWriter {
 
   // guarded by segments.fileLock
   private byte[] spare = new byte[BUFFER];
+  private byte[] packed = new byte[0]; // a compressed frame: its header, then the stream's output
 
   FrameWriter(long nextLsn, SegmentWriter segments, GroupSync sync, LogFailure failure, Counters counters) {
     this.nextLsn = nextLsn;
@@ -116,8 +119,19 @@ final class FrameWriter {
       if (body == 0) {
         return;
       }
-      int at = putHeaderLocked(frame, body);
-      segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
+      StreamCompressor stream = segments.streamLocked();
+      if (stream != null && body <= LogFormat.MAX_STREAM_RAW) {
+        int room = RESERVE + StreamCompressor.bound(body);
+        if (packed.length < room) {
+          packed = new byte[Math.max(room, Math.min(2 * packed.length, RESERVE + StreamCompressor.bound(LogFormat.MAX_STREAM_RAW)))];
+        }
+        int n = stream.compress(frame, RESERVE, body, packed, RESERVE);
+        int at = putHeaderLocked(packed, n, body);
+        segments.writeFrameLocked(packed, at, RESERVE - at + n, last);
+      } else {
+        int at = putHeaderLocked(frame, body, stream != null ? 0 : -1);
+        segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
+      }
       frames.increment();
       segments.rollIfFullLocked();
     }
@@ -125,16 +139,21 @@ final class FrameWriter {
 
   /**
    * Puts the frame header before the {@code body} bytes at {@code frame[RESERVE]}; returns where
-   * the frame begins.
+   * the frame begins. {@code raw} is the raw length of a compressed body, 0 for a body stored in a
+   * compressed segment, -1 in a segment that is not compressed (no raw length field).
    */
-  private int putHeaderLocked(byte[] frame, int body) {
+  private int putHeaderLocked(byte[] frame, int body, int raw) {
     long first = segments.segmentFirstLsn();
     long claim = Math.max(0, sync.durableLsn() - first + 2);
     long delta = segments.writtenLsn() + 1 - first;
     boolean small = body <= LogFormat.SMALL_BODY;
-    int h = 4 + Varint.size(body) + Varint.size(delta) + Varint.size(claim) + (small ? 0 : 4);
+    int h = 4 + Varint.size(body) + (raw >= 0 ? Varint.size(raw) : 0) + Varint.size(delta) + Varint.size(claim)
+        + (small ? 0 : 4);
     int at = RESERVE - h;
     int q = Varint.put(frame, at + 4, body);
+    if (raw >= 0) {
+      q = Varint.put(frame, q, raw);
+    }
     q = Varint.put(frame, q, delta);
     q = Varint.put(frame, q, claim);
     if (small) {

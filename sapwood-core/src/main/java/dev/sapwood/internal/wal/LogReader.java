@@ -26,6 +26,11 @@ import java.util.List;
  * neither the rest of the full segment nor any frame of the last one claims the lost records
  * synced: the full segment is cut there and the last one dropped (deleted, unless read-only).
  *
+ * <p>A compressed segment ({@link LogFormat#FLAG_STREAM}) is one zstd stream: its frames are
+ * decoded in order from its first ({@link StreamDecoder}), whatever LSN replay starts at; a frame
+ * whose checksums hold but whose body does not decode to its declared raw length is a {@link
+ * CorruptionException}.
+ *
  * <p>Memory is bounded whatever the files hold: segments are read through one window of {@link
  * #WINDOW} bytes; a large frame's length is trusted only after its header checksum, and only if it
  * is at most {@link LogFormat#MAX_BODY} and fits in what is left of the segment (a small one's is
@@ -55,6 +60,8 @@ public final class LogReader {
   private final boolean readOnly;
   private final SegmentInput in = new SegmentInput(WINDOW);
   private final DurabilityProof proof;
+  private final StreamDecoder decoder = new StreamDecoder();
+  private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
 
   private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
@@ -85,7 +92,12 @@ public final class LogReader {
     if (segments.isEmpty()) {
       return new Result(fromLsn, 0, 0, 0);
     }
-    return new LogReader(io, readOnly).read(segments, fromLsn, consumer);
+    LogReader reader = new LogReader(io, readOnly);
+    try {
+      return reader.read(segments, fromLsn, consumer);
+    } finally {
+      reader.decoder.close();
+    }
   }
 
   private Result read(List<LogSegments.Segment> segments, long fromLsn, Consumer consumer) {
@@ -124,7 +136,8 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frameProblem(pos, seg.firstLsn(), expected);
           if (bad != 0) {
-            boolean unproven = allZero(pos, size) || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true);
+            boolean unproven = allZero(pos, size)
+                || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
               cutAt = pos;
               break;
@@ -141,6 +154,21 @@ public final class LogReader {
                 + (last ? " (a later frame shows it had been synced)" : ""));
           }
           long end = pos + frameHeader + frameBody;
+          if (frameRaw > 0) {
+            byte[] raw = decoder.raw();
+            for (int p = 0; p < frameRaw; ) {
+              long len = Varint.get(raw, p, frameRaw, Varint.MAX_INT_BYTES);
+              p += Varint.size(len);
+              if (expected >= fromLsn) {
+                consumer.record(expected, PayloadReader.of(raw, p, (int) len, name, pos));
+                replayed++;
+              }
+              expected++;
+              p += (int) len;
+            }
+            pos = end;
+            continue;
+          }
           for (long p = pos + frameHeader; p < end; ) {
             int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
             int at = in.window(p, n);
@@ -197,9 +225,11 @@ public final class LogReader {
   private static final int BAD_LENGTH = 5;
   private static final int WRONG_LSN = 6;
 
-  // The header and body bytes of the frame frameProblem last found good.
+  // The header and body bytes of the frame frameProblem last found good, and its raw length (> 0:
+  // compressed, decoded into decoder.raw()).
   private int frameHeader;
   private int frameBody;
+  private int frameRaw;
 
   /**
    * 0 if the frame at {@code pos} is whole and good (then {@link #frameHeader} and {@link
@@ -225,6 +255,14 @@ public final class LogReader {
       return BAD_LENGTH; // the writer never writes an empty frame
     }
     int q = i + 4 + Varint.size(body);
+    long raw = 0;
+    if (stream) {
+      raw = Varint.get(b, q, limit, Varint.MAX_INT_BYTES);
+      if (raw < 0) {
+        return BAD_HEADER;
+      }
+      q += Varint.size(raw);
+    }
     long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
     if (delta < 0) {
       return BAD_HEADER;
@@ -272,9 +310,14 @@ public final class LogReader {
       throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
           + (segmentFirstLsn + claim - 2) + " was synced before it was written");
     }
-    checkRecords(pos, pos + h, pos + h + body);
+    if (raw > 0) {
+      decoder.decodeFrame(in, pos, h, body, raw);
+    } else {
+      checkRecords(pos, pos + h, pos + h + body);
+    }
     frameHeader = h;
     frameBody = (int) body;
+    frameRaw = (int) raw;
     return 0;
   }
 
@@ -303,37 +346,45 @@ public final class LogReader {
     };
   }
 
-  /** Whether the segment header at {@code b[i]} has the magic and its checksum. */
-  static boolean headerSealed(byte[] b, int i) {
-    return BigEndian.getInt(b, i) == LogFormat.MAGIC && Checksums.crc32c(b, i, 16) == BigEndian.getInt(b, i + 16);
-  }
-
   /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
     long size = in.size();
-    if (size < LogFormat.SEGMENT_HEADER || allZero(0, size)) {
+    if (size < LogFormat.SEGMENT_HEADER_V2 || allZero(0, size)) {
       if (last) {
         return -1;
       }
       throw new CorruptionException(name, 0, "log segment header missing");
     }
     byte[] b = in.buffer();
-    int i = in.window(0, LogFormat.SEGMENT_HEADER);
-    if (!headerSealed(b, i)) {
+    int i = in.window(0, LogFormat.SEGMENT_HEADER_V2);
+    int version = BigEndian.getInt(b, i + 4);
+    if (BigEndian.getInt(b, i) == LogFormat.MAGIC && (version < LogFormat.OLDEST_VERSION || version > LogFormat.VERSION)) {
+      throw new CorruptionException(name, 4, "log segment version " + version + ", this build reads versions "
+          + LogFormat.OLDEST_VERSION + " to " + LogFormat.VERSION
+          + (version < LogFormat.OLDEST_VERSION ? " (written by an older Sapwood)" : " (written by a newer Sapwood)"));
+    }
+    if (version == LogFormat.VERSION && size < LogFormat.SEGMENT_HEADER && last) {
+      return -1; // a crash while its header was written
+    }
+    int headerLength = LogFormat.headerLength(b, in.window(0, (int) Math.min(size, LogFormat.SEGMENT_HEADER)),
+        (int) Math.min(size, LogFormat.SEGMENT_HEADER));
+    if (headerLength < 0) {
       throw new CorruptionException(name, 0, "bad log segment header");
     }
-    int version = BigEndian.getInt(b, i + 4);
-    if (version != LogFormat.VERSION) {
-      throw new CorruptionException(name, 4, "log segment version " + version + ", expected " + LogFormat.VERSION
-          + (version < LogFormat.VERSION ? " (written by an older Sapwood: this build reads only log version "
-              + LogFormat.VERSION + ")" : ""));
-    }
+    i = in.window(0, headerLength);
     long first = BigEndian.getLong(b, i + 8);
     if (first != seg.firstLsn()) {
       throw new CorruptionException(name, 8, "segment header says LSN " + first + ", its name " + seg.firstLsn());
     }
-    return LogFormat.SEGMENT_HEADER;
+    int flags = version == LogFormat.VERSION ? BigEndian.getInt(b, i + 16) : 0;
+    if ((flags & ~LogFormat.KNOWN_FLAGS) != 0) {
+      throw new CorruptionException(name, 16, "log segment flags 0x" + Integer.toHexString(flags)
+          + " not known to this build (written by a newer Sapwood)");
+    }
+    stream = (flags & LogFormat.FLAG_STREAM) != 0;
+    decoder.start();
+    return headerLength;
   }
 
   /**

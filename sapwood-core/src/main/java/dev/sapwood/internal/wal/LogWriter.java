@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The parts: {@link FrameWriter} (the double buffer, frame encoding and group write), {@link
  * SegmentWriter} (the segment files: headers, rolling, fsyncs, trimming), {@link GroupSync} (the
- * sync protocol and the durable LSN) and {@link LogFailure} (the sticky failure and closed flag
- * they share). This class is their façade, the API the engine calls.
+ * sync protocol and the durable LSN), {@link LogFailure} (the sticky failure and closed flag
+ * they share) and {@link StreamCompressor} (each segment's zstd stream: a frame's body is the
+ * stream's output flushed after its records, complete on disk when its write returns). This class
+ * is their façade, the API the engine calls.
  *
  * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; {@code
  * durableLsn <= writtenLsn <= nextLsn - 1}; a frame's {@code synced} claim is at most the LSN before
@@ -46,8 +48,16 @@ public final class LogWriter implements Closeable {
    * @param segmentBytes the size after which a new segment is started
    */
   public LogWriter(FileIo io, Path dir, long nextLsn, long segmentBytes, Counters counters) {
+    this(io, dir, nextLsn, segmentBytes, counters, true);
+  }
+
+  /**
+   * Like {@link #LogWriter(FileIo, Path, long, long, Counters)}; if {@code compress} (the default),
+   * each segment's frames are one zstd stream (docs/format/log.md, "Compressed segments").
+   */
+  public LogWriter(FileIo io, Path dir, long nextLsn, long segmentBytes, Counters counters, boolean compress) {
     this.sync = new GroupSync(nextLsn - 1, failure, this::leadSync);
-    this.segments = new SegmentWriter(io, dir, nextLsn, segmentBytes, counters, failure, sync);
+    this.segments = new SegmentWriter(io, dir, nextLsn, segmentBytes, counters, failure, sync, compress);
     this.frames = new FrameWriter(nextLsn, segments, sync, failure, counters);
     this.syncWaits = counters.counter("log.sync_requests");
   }

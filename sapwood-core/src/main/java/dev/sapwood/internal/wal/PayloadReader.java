@@ -40,6 +40,14 @@ public final class PayloadReader {
     return new PayloadReader(null, payload, "payload", 0, 0, payload.length);
   }
 
+  /**
+   * Reads the {@code len} payload bytes at {@code array[start]}: a record decoded from a compressed
+   * frame at {@code recordOffset} of {@code file}.
+   */
+  static PayloadReader of(byte[] array, int start, int len, String file, long recordOffset) {
+    return new PayloadReader(null, array, file, recordOffset, start, len);
+  }
+
   /** Reads the {@code len} payload bytes at {@code pos} of the segment {@code in} is reading. */
   static PayloadReader of(SegmentInput in, long recordOffset, long pos, int len) {
     return new PayloadReader(in, null, in.name(), recordOffset, pos, len);

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * a segment's first LSN only after the rotation that started it synced the directory and fsynced
  * the segment before it; an I/O failure is recorded in the shared {@link LogFailure} and thrown
  * (from the rotation thread: recorded, and thrown to the next caller). Locking: {@link #fileLock}
- * guards the segment, its position, the rotation (and {@link FrameWriter}'s spare buffer): one
+ * guards the segment, its position, the rotation, the compression stream (and {@link FrameWriter}'s
+ * spare buffers): one
  * frame writer at a time; the methods named {@code ...Locked} are called holding it; the rotation
  * thread takes no lock of the writer's but the sync lock. {@code segmentFirstLsn} and {@code
  * writtenLsn} are volatile: read without the lock by trimming and the frame writer's fast check.
@@ -47,6 +48,7 @@ final class SegmentWriter {
   private final LongAdder bytesWritten;
   private final LongAdder fsyncs;
   private final LongAdder rotations;
+  private final StreamCompressor stream; // null: segments are not compressed
 
   // guarded by fileLock
   private IoFile segment;
@@ -55,9 +57,12 @@ final class SegmentWriter {
   private volatile long writtenLsn;
   private Thread rotation; // the last rotation's thread (perhaps finished), or null
 
-  /** Starts a new segment at {@code firstLsn}. */
+  /**
+   * Starts a new segment at {@code firstLsn}; if {@code compress}, every segment is one zstd stream
+   * ({@link LogFormat#FLAG_STREAM}).
+   */
   SegmentWriter(FileIo io, Path dir, long firstLsn, long segmentBytes, Counters counters,
-      LogFailure failure, GroupSync sync) {
+      LogFailure failure, GroupSync sync, boolean compress) {
     this.io = io;
     this.dir = dir;
     this.segmentBytes = segmentBytes;
@@ -67,6 +72,7 @@ final class SegmentWriter {
     this.bytesWritten = counters.counter("log.bytes_written");
     this.fsyncs = counters.counter("log.fsyncs");
     this.rotations = counters.counter("log.rotations");
+    this.stream = compress ? new StreamCompressor() : null;
     synchronized (fileLock) {
       openSegmentLocked(firstLsn, true);
     }
@@ -75,6 +81,11 @@ final class SegmentWriter {
   /** The LSN of the last record written to a segment. */
   long writtenLsn() {
     return writtenLsn;
+  }
+
+  /** The segment's compression stream (restarted with each segment), or null if segments are not compressed. */
+  StreamCompressor streamLocked() {
+    return stream;
   }
 
   /** The first LSN of the segment being written. */
@@ -193,7 +204,11 @@ final class SegmentWriter {
       BigEndian.putInt(h, 0, LogFormat.MAGIC);
       BigEndian.putInt(h, 4, LogFormat.VERSION);
       BigEndian.putLong(h, 8, firstLsn);
-      BigEndian.putInt(h, 16, Checksums.crc32c(h, 0, 16));
+      BigEndian.putInt(h, 16, stream != null ? LogFormat.FLAG_STREAM : 0);
+      BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
+      if (stream != null) {
+        stream.start();
+      }
       segment.truncate(0);
       segment.write(0, ByteBuffer.wrap(h));
       if (durable) {
@@ -253,6 +268,9 @@ final class SegmentWriter {
   /** Closes the segment; a failure is recorded, not thrown (the log is closed either way). */
   void closeLocked() {
     awaitRotationLocked();
+    if (stream != null) {
+      stream.close();
+    }
     try {
       segment.close();
     } catch (IOException e) {

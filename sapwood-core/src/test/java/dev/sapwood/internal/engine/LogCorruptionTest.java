@@ -16,6 +16,7 @@ import dev.sapwood.internal.engine.DurabilityModel.Op;
 import dev.sapwood.internal.engine.DurabilityModel.State;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.util.Varint;
+import dev.sapwood.internal.wal.LogBytes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Damage to the write-ahead log, byte by byte, on a small log of SYNC batches behind a checkpoint
- * (docs/format/log.md): a changed byte anywhere — segment header, record header, either CRC,
+ * (docs/format/log.md), its frames compressed as one zstd stream: a changed byte anywhere — segment header, record header, either CRC,
  * payload — is a {@link CorruptionException} naming the segment file, never a silent skip; a log
  * cut short at any byte, or ending in zeros from a record boundary, opens with the whole records
  * before the cut and counts the cut bytes in {@code recovery.torn_bytes}.
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @dev.sapwood.testlog.CapturesEngineLog
 class LogCorruptionTest {
   private static final Path DIR = Path.of("/db");
-  private static final int SEGMENT_HEADER = 20;
+  private static final int SEGMENT_HEADER = LogBytes.STREAM_SEGMENT_HEADER; // the engine's segments are compressed
 
   static Options options() {
     return Options.defaults().syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
@@ -81,12 +82,17 @@ class LogCorruptionTest {
         }
       }
       bytes = mem.contents(segment);
-      // Walk the frames by the documented layout (each SYNC batch is a frame of one record).
+      // Walk the frames by the documented layout (each SYNC batch is a frame of one record, its body
+      // compressed by the segment's stream).
+      assertTrue(LogBytes.isCompressed(bytes), "the engine writes compressed segments");
       int pos = SEGMENT_HEADER;
       while (pos < bytes.length) {
         long body = Varint.get(bytes, pos + 4, bytes.length, Varint.MAX_INT_BYTES);
-        long delta = Varint.get(bytes, pos + 4 + Varint.size(body), bytes.length, Varint.MAX_LONG_BYTES);
-        int at = pos + 4 + Varint.size(body) + Varint.size(delta);
+        int rawAt = pos + 4 + Varint.size(body);
+        long raw = Varint.get(bytes, rawAt, bytes.length, Varint.MAX_INT_BYTES);
+        assertTrue(raw > 0, "a small frame is compressed");
+        long delta = Varint.get(bytes, rawAt + Varint.size(raw), bytes.length, Varint.MAX_LONG_BYTES);
+        int at = rawAt + Varint.size(raw) + Varint.size(delta);
         long claim = Varint.get(bytes, at, bytes.length, Varint.MAX_LONG_BYTES);
         pos = at + Varint.size(claim) + (body > 256 ? 4 : 0) + (int) body;
         recordEnds.add(pos);

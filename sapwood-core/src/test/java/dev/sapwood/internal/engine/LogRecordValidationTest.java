@@ -56,7 +56,7 @@ class LogRecordValidationTest {
     }
     byte[] old = io.contents(seg);
     long segmentFirst = LogBytes.firstLsnOf(seg.getFileName().toString());
-    byte[] rec = LogBytes.frame(segmentFirst, next, next - 1, payload);
+    byte[] rec = LogBytes.frameFor(old, segmentFirst, next, next - 1, payload);
     byte[] both = Arrays.copyOf(old, old.length + rec.length);
     System.arraycopy(rec, 0, both, old.length, rec.length);
     io.setContents(seg, both);

@@ -7,23 +7,65 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * Builds log segments byte by byte as docs/format/log.md lays them out, for tests that craft
- * damaged or hostile logs (nothing is checked in as binaries).
+ * damaged or hostile logs (nothing is checked in as binaries). {@code new LogBytes(lsn)} builds a
+ * version-2 segment (no flags, frames not compressed), which the reader still reads; {@link
+ * #compressed} a version-3 segment whose frames are one zstd stream.
  */
 public final class LogBytes {
-  public static final int SEGMENT_HEADER = LogFormat.SEGMENT_HEADER;
+  /** Bytes of the (version 2) segment header this class writes. */
+  public static final int SEGMENT_HEADER = LogFormat.SEGMENT_HEADER_V2;
   public static final int MAX_PAYLOAD = LogFormat.MAX_PAYLOAD;
   public static final int MAX_BODY = LogFormat.MAX_BODY;
   public static final int SMALL_BODY = LogFormat.SMALL_BODY;
 
+  /** Bytes of a compressed (version 3) segment header. */
+  public static final int STREAM_SEGMENT_HEADER = LogFormat.SEGMENT_HEADER;
+  public static final int MAX_STREAM_RAW = LogFormat.MAX_STREAM_RAW;
+
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final long firstLsn;
+  private final StreamCompressor stream; // null: a version-2 segment
   private long nextLsn;
 
   /** A segment starting at {@code firstLsn}: its header so far. */
   public LogBytes(long firstLsn) {
+    this(firstLsn, false);
+  }
+
+  private LogBytes(long firstLsn, boolean compressed) {
     this.firstLsn = firstLsn;
     this.nextLsn = firstLsn;
-    out.writeBytes(segmentHeader(firstLsn));
+    this.stream = compressed ? new StreamCompressor() : null;
+    out.writeBytes(compressed ? streamSegmentHeader(firstLsn) : segmentHeader(firstLsn));
+  }
+
+  /** A compressed segment starting at {@code firstLsn}: {@link #add} compresses each frame with the segment's stream. */
+  public static LogBytes compressed(long firstLsn) {
+    return new LogBytes(firstLsn, true);
+  }
+
+  /** The header of a compressed (version 3) segment. */
+  public static byte[] streamSegmentHeader(long firstLsn) {
+    byte[] h = new byte[LogFormat.SEGMENT_HEADER];
+    BigEndian.putInt(h, 0, LogFormat.MAGIC);
+    BigEndian.putInt(h, 4, LogFormat.VERSION);
+    BigEndian.putLong(h, 8, firstLsn);
+    BigEndian.putInt(h, 16, LogFormat.FLAG_STREAM);
+    BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
+    return h;
+  }
+
+  /** Whether {@code segment} (its bytes) is a compressed one. */
+  public static boolean isCompressed(byte[] segment) {
+    return BigEndian.getInt(segment, 4) == LogFormat.VERSION && (BigEndian.getInt(segment, 16) & LogFormat.FLAG_STREAM) != 0;
+  }
+
+  /**
+   * A good frame of these payloads to append to {@code segment} (starting at {@code
+   * segmentFirstLsn}): stored as it is (in a compressed segment, with raw length 0).
+   */
+  public static byte[] frameFor(byte[] segment, long segmentFirstLsn, long firstLsn, long syncedLsn, byte[]... payloads) {
+    return frameOfBody(segmentFirstLsn, firstLsn, syncedLsn, body(payloads), isCompressed(segment) ? 0 : -1);
   }
 
   public static String segmentName(long firstLsn) {
@@ -38,7 +80,7 @@ public final class LogBytes {
   public static byte[] segmentHeader(long firstLsn) {
     byte[] h = new byte[SEGMENT_HEADER];
     BigEndian.putInt(h, 0, LogFormat.MAGIC);
-    BigEndian.putInt(h, 4, LogFormat.VERSION);
+    BigEndian.putInt(h, 4, LogFormat.OLDEST_VERSION);
     BigEndian.putLong(h, 8, firstLsn);
     BigEndian.putInt(h, 16, Checksums.crc32c(h, 0, 16));
     return h;
@@ -70,12 +112,24 @@ public final class LogBytes {
 
   /** A whole, good frame around {@code body}, whatever the body holds. */
   public static byte[] frameOfBody(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[] body) {
+    return frameOfBody(segmentFirstLsn, firstLsn, syncedLsn, body, -1);
+  }
+
+  /**
+   * A frame around {@code body} with checksums that hold, whatever the body holds; {@code raw} is
+   * the raw length of a compressed segment's frame (0: stored), or -1 for a version-2 frame.
+   */
+  public static byte[] frameOfBody(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[] body, long raw) {
     long claim = claim(segmentFirstLsn, syncedLsn);
     long delta = firstLsn - segmentFirstLsn;
     boolean small = body.length <= SMALL_BODY;
-    int h = 4 + Varint.size(body.length) + Varint.size(delta) + Varint.size(claim) + (small ? 0 : 4);
+    int h = 4 + Varint.size(body.length) + (raw >= 0 ? Varint.size(raw) : 0) + Varint.size(delta)
+        + Varint.size(claim) + (small ? 0 : 4);
     byte[] f = new byte[h + body.length];
     int q = Varint.put(f, 4, body.length);
+    if (raw >= 0) {
+      q = Varint.put(f, q, raw);
+    }
     q = Varint.put(f, q, delta);
     q = Varint.put(f, q, claim);
     System.arraycopy(body, 0, f, h, body.length);
@@ -105,10 +159,60 @@ public final class LogBytes {
     return f;
   }
 
-  /** Adds a good frame of these payloads at the next LSNs, saying {@code syncedLsn} was synced. */
+  /**
+   * A whole, good frame of these payloads for a compressed segment, stored (raw length 0: not
+   * through the stream, so it does not disturb the stream's history).
+   */
+  public static byte[] storedFrame(long segmentFirstLsn, long firstLsn, long syncedLsn, byte[]... payloads) {
+    return frameOfBody(segmentFirstLsn, firstLsn, syncedLsn, body(payloads), 0);
+  }
+
+  /** Like {@link #frameHeader}, for a compressed segment's stored frame (raw length 0). */
+  public static byte[] storedFrameHeader(long segmentFirstLsn, long firstLsn, long syncedLsn, long bodyLength, int bodyCrc) {
+    long claim = claim(segmentFirstLsn, syncedLsn);
+    long delta = firstLsn - segmentFirstLsn;
+    int h = 4 + Varint.size(bodyLength) + 1 + Varint.size(delta) + Varint.size(claim) + 4;
+    byte[] f = new byte[h];
+    int q = Varint.put(f, 4, bodyLength);
+    q = Varint.put(f, q, 0);
+    q = Varint.put(f, q, delta);
+    q = Varint.put(f, q, claim);
+    BigEndian.putInt(f, q, bodyCrc);
+    BigEndian.putInt(f, 0, Checksums.crc32c(f, 4, h - 4));
+    return f;
+  }
+
+  /**
+   * Adds a good frame of these payloads at the next LSNs, saying {@code syncedLsn} was synced; in a
+   * compressed segment, compressed by the segment's stream (stored if over {@link #MAX_STREAM_RAW}).
+   */
   public LogBytes add(long syncedLsn, byte[]... payloads) {
-    out.writeBytes(frame(firstLsn, nextLsn, syncedLsn, payloads));
+    byte[] body = body(payloads);
+    if (stream == null) {
+      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, body));
+    } else if (body.length > MAX_STREAM_RAW) {
+      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, body, 0));
+    } else {
+      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, compress(body), body.length));
+    }
     nextLsn += payloads.length;
+    return this;
+  }
+
+  /** {@code raw} through this compressed segment's stream (its history grows by it), flushed. */
+  public byte[] compress(byte[] raw) {
+    byte[] out = new byte[StreamCompressor.bound(raw.length)];
+    return java.util.Arrays.copyOf(out, stream.compress(raw, 0, raw.length, out, 0));
+  }
+
+  /** The LSN the next frame's first record takes. */
+  public long nextLsn() {
+    return nextLsn;
+  }
+
+  /** Counts {@code n} records as written (after {@link #raw} frames of them). */
+  public LogBytes advance(int n) {
+    nextLsn += n;
     return this;
   }
 

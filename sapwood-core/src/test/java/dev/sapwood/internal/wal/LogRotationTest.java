@@ -57,6 +57,7 @@ class LogRotationTest {
 
   private static byte[] record(int i) {
     byte[] b = new byte[100];
+    new java.util.Random(i).nextBytes(b); // incompressible, so that compressed segments fill too
     b[0] = (byte) i;
     b[1] = (byte) (i >> 8);
     b[99] = (byte) (i * 7);

@@ -31,15 +31,22 @@ class LogSegmentFuzzTest {
     for (int i = 0; i < 12; i++) {
       byte[] p = new byte[i % 4 == 3 ? 200 + r.nextInt(300) : r.nextInt(24)];
       r.nextBytes(p);
+      for (int j = 8; j < p.length && i % 2 == 1; j++) {
+        p[j] = p[j % 8]; // some compressible, so that compressed frames hold matches into the history
+      }
       MASTER.add(p);
     }
   }
 
-  /** Segments holding the first k records of the master log (every k), some with their synced claims, some frames of two. */
+  /**
+   * Segments holding the first k records of the master log (every k), some with their synced
+   * claims, some frames of two; each both as a version-2 segment and as a compressed one.
+   */
   private static List<byte[]> corpus() {
     List<byte[]> out = new ArrayList<>();
-    for (int k = 0; k <= MASTER.size(); k++) {
-      LogBytes b = new LogBytes(0);
+    for (int n = 0; n <= 2 * MASTER.size() + 1; n++) {
+      int k = n / 2;
+      LogBytes b = n % 2 == 0 ? new LogBytes(0) : LogBytes.compressed(0);
       for (int i = 0; i < k; i++) {
         if (k % 3 == 0 && i + 1 < k) { // some frames of two records (a group write)
           b.add(k % 2 == 0 ? i - 1 : -1, MASTER.get(i), MASTER.get(i + 1));

@@ -47,7 +47,7 @@ class LogWriterGroupTest {
     int threads = 4;
     int each = 2000;
     AtomicReference<Throwable> failed = new AtomicReference<>();
-    try (LogWriter w = new LogWriter(io, DIR, 0, 256 << 10, counters)) {
+    try (LogWriter w = new LogWriter(io, DIR, 0, 16 << 10, counters)) { // small: the stream compresses these well
       List<Thread> ts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
