@@ -1,7 +1,5 @@
 package dev.sapwood.internal.cache;
 
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-
 /**
  * Base of everything the {@link CacheTable} holds: a key, a read/write latch, a pin count and a
  * clock bit. Subclasses report their memory and dirtiness.
@@ -12,7 +10,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public abstract class Cacheable {
   private final long key;
-  final ReentrantReadWriteLock latch = new ReentrantReadWriteLock();
+  final NodeLatch latch = new NodeLatch();
   int pins;
   boolean evicted;
   volatile boolean referenced = true;

@@ -122,7 +122,7 @@ final class Clock<T extends Cacheable> {
       }
       o.pins++;
     }
-    if (!o.latch.writeLock().tryLock()) {
+    if (!o.latch.tryWriteLock()) {
       synchronized (o) {
         o.pins--;
       }
@@ -167,7 +167,7 @@ final class Clock<T extends Cacheable> {
         EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
       }
     } finally {
-      o.latch.writeLock().unlock();
+      o.latch.writeUnlock();
       synchronized (o) {
         o.pins--;
       }
