@@ -179,15 +179,12 @@ public final class CacheTable<T extends Cacheable> {
       if (o == null) {
         return null;
       }
-      synchronized (o) {
-        if (o.evicted) {
-          continue;
-        }
-        o.pins++;
+      if (!o.tryPin()) {
+        continue;
       }
       assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
       o.latch.writeLock();
-      if (o.evicted) {
+      if (o.evicted()) {
         // Removed (freed) while this thread waited for the latch.
         o.latch.writeUnlock();
         release(o);
@@ -205,15 +202,12 @@ public final class CacheTable<T extends Cacheable> {
    * key, without the map lookup (TokuFT's remembered rightmost leaf).
    */
   public boolean pinWriteKnown(T o) {
-    synchronized (o) {
-      if (o.evicted) {
-        return false;
-      }
-      o.pins++;
+    if (!o.tryPin()) {
+      return false;
     }
     assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
     o.latch.writeLock();
-    if (o.evicted) {
+    if (o.evicted()) {
       o.latch.writeUnlock();
       release(o);
       return false;
@@ -279,7 +273,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** Adds a new object, returned pinned and write-latched. */
   public T insertPinned(T o) {
-    o.pins = 1;
+    o.initPinned();
     o.latch.writeLock();
     if (map.putIfAbsent(o.key(), o) != null) {
       o.latch.writeUnlock();
@@ -296,9 +290,7 @@ public final class CacheTable<T extends Cacheable> {
    */
   public void remove(T o) {
     held.get().forget(o);
-    synchronized (o) {
-      o.evicted = true;
-    }
+    o.markEvicted();
     map.remove(o.key(), o);
     usedBytes.addAndGet(-o.accountedBytes);
     o.accountedBytes = 0;
@@ -322,9 +314,7 @@ public final class CacheTable<T extends Cacheable> {
       } else if (mode == Pins.READ) {
         o.latch.readUnlock(); // not taken for a pin without a latch (pinUnlatched)
       }
-      synchronized (o) {
-        o.pins--;
-      }
+      o.unpinCount();
     }
   }
 
@@ -337,9 +327,7 @@ public final class CacheTable<T extends Cacheable> {
     if (!p.latches(o)) {
       return true;
     }
-    synchronized (o) {
-      o.pins--;
-    }
+    o.unpinCount();
     return false;
   }
 
@@ -403,11 +391,8 @@ public final class CacheTable<T extends Cacheable> {
       } else {
         hits.increment();
       }
-      synchronized (o) {
-        if (o.evicted) {
-          continue;
-        }
-        o.pins++;
+      if (!o.tryPin()) {
+        continue; // evicted meanwhile: look it up again
       }
       if (!o.referenced) {
         o.referenced = true; // written only when clear: a shared node's line stays unwritten
@@ -434,9 +419,7 @@ public final class CacheTable<T extends Cacheable> {
   }
 
   private void release(T o) {
-    synchronized (o) {
-      o.pins--;
-    }
+    o.unpinCount();
     long used = usedBytes.get();
     if (used > budget) {
       // Readers and writers drop clean objects themselves and leave writing dirty ones to a

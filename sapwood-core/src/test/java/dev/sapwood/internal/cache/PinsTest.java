@@ -46,7 +46,7 @@ class PinsTest {
     assertTrue(cache.holdsNothing());
     for (Obj o : new Obj[] {read, write, unlatched, latchedLater, explicit}) {
       assertTrue(freeForAnotherThread(o), "latch of " + o.key() + " still held");
-      assertEquals(0, o.pins, "pin of " + o.key() + " still counted");
+      assertEquals(0, o.pins(), "pin of " + o.key() + " still counted");
       assertEquals(0, o.latch.readers());
     }
   }
@@ -64,7 +64,7 @@ class PinsTest {
     cache.unpinRead(b, p);
     assertTrue(cache.holdsNothing());
     for (Obj o : new Obj[] {a, b, c}) {
-      assertEquals(0, o.pins);
+      assertEquals(0, o.pins());
       assertTrue(freeForAnotherThread(o));
     }
     // The record grows past its first array and shrinks back.
