@@ -2,8 +2,6 @@ package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.events.WriteStallEvent;
 import dev.sapwood.internal.stats.Counters;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +33,7 @@ public final class CacheTable<T extends Cacheable> {
   final AtomicLong usedBytes = new AtomicLong();
   private final Clock<T> clock;
   /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
-  private final ThreadLocal<List<T>> held = ThreadLocal.withInitial(ArrayList::new);
+  private final ThreadLocal<Pins> held = ThreadLocal.withInitial(Pins::new);
   private volatile Predicate<Runnable> background = task -> false;
   private final AtomicBoolean evictorQueued = new AtomicBoolean();
   private final LongAdder backgroundEvictions;
@@ -47,8 +45,6 @@ public final class CacheTable<T extends Cacheable> {
   final LongAdder dirtyWrites;
   /** Set when a write pin leaves its object dirty; read and cleared by the clock once a sweep. */
   final AtomicBoolean changed = new AtomicBoolean();
-  /** Whether this thread runs {@link #runUnnoted} work (read only when {@code changed} is clear). */
-  private final ThreadLocal<boolean[]> unnoted = ThreadLocal.withInitial(() -> new boolean[1]);
   /** Set by {@link #keepDirty()}: the clock never writes a dirty object back. */
   volatile boolean keepDirty;
 
@@ -67,17 +63,34 @@ public final class CacheTable<T extends Cacheable> {
     clock = new Clock<>(this);
   }
 
+  /**
+   * The calling thread's record of its pins in this cache: fetched once by an operation that pins
+   * several objects and passed to the {@code Pins} forms of the pin methods, which then skip the
+   * per-pin {@code ThreadLocal} lookup. Only the calling thread may use it.
+   */
+  public Pins pins() {
+    return held.get();
+  }
+
   public T pinRead(long key) {
+    return pinRead(key, held.get());
+  }
+
+  /** {@link #pinRead(long)} with the calling thread's {@link #pins()}. */
+  public T pinRead(long key, Pins p) {
     T o = pin(key);
-    o.latch.readLock().lock();
-    held.get().add(o);
+    assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
+    o.latch.readLock();
+    p.push(o, Pins.READ);
     return o;
   }
 
   public T pinWrite(long key) {
+    Pins p = held.get();
     T o = pin(key);
-    o.latch.writeLock().lock();
-    held.get().add(o);
+    assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
+    o.latch.writeLock();
+    p.push(o, Pins.WRITE);
     return o;
   }
 
@@ -87,8 +100,13 @@ public final class CacheTable<T extends Cacheable> {
    * leaf's flush view), and releases it with {@link #unpinRead} or {@link #unpinUnlatched}.
    */
   public T pinUnlatched(long key) {
+    return pinUnlatched(key, held.get());
+  }
+
+  /** {@link #pinUnlatched(long)} with the calling thread's {@link #pins()}. */
+  public T pinUnlatched(long key, Pins p) {
     T o = pin(key);
-    held.get().add(o);
+    p.push(o, Pins.UNLATCHED);
     return o;
   }
 
@@ -98,21 +116,37 @@ public final class CacheTable<T extends Cacheable> {
    * keeps the interrupt.
    */
   public boolean tryReadLatch(T o, long nanos) {
+    return tryReadLatch(o, nanos, held.get());
+  }
+
+  /** {@link #tryReadLatch(Cacheable, long)} with the calling thread's {@link #pins()}. */
+  public boolean tryReadLatch(T o, long nanos, Pins p) {
+    boolean taken;
     if (nanos <= 0) {
-      return o.latch.readLock().tryLock();
+      taken = o.latch.tryReadLock();
+    } else {
+      try {
+        taken = o.latch.tryReadLock(nanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        o.latch.readLock();
+        taken = true;
+      }
     }
-    try {
-      return o.latch.readLock().tryLock(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      o.latch.readLock().lock();
-      return true;
+    if (taken) {
+      p.latchedRead(o);
     }
+    return taken;
   }
 
   /** Releases a pin taken by {@link #pinUnlatched} whose latch was never taken. */
   public void unpinUnlatched(T o) {
-    forget(o);
+    unpinUnlatched(o, held.get());
+  }
+
+  /** {@link #unpinUnlatched(Cacheable)} with the calling thread's {@link #pins()}. */
+  public void unpinUnlatched(T o, Pins p) {
+    p.forget(o);
     release(o);
   }
 
@@ -123,13 +157,13 @@ public final class CacheTable<T extends Cacheable> {
    * room (see {@link Clock#QUIET_SWEEPS}).
    */
   public <R> R runUnnoted(Supplier<R> work) {
-    boolean[] flag = unnoted.get();
-    boolean outer = flag[0];
-    flag[0] = true;
+    Pins p = held.get();
+    boolean outer = p.unnoted;
+    p.unnoted = true;
     try {
       return work.get();
     } finally {
-      flag[0] = outer;
+      p.unnoted = outer;
     }
   }
 
@@ -145,20 +179,18 @@ public final class CacheTable<T extends Cacheable> {
       if (o == null) {
         return null;
       }
-      synchronized (o) {
-        if (o.evicted) {
-          continue;
-        }
-        o.pins++;
+      if (!o.tryPin()) {
+        continue;
       }
-      o.latch.writeLock().lock();
-      if (o.evicted) {
+      assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
+      o.latch.writeLock();
+      if (o.evicted()) {
         // Removed (freed) while this thread waited for the latch.
-        o.latch.writeLock().unlock();
+        o.latch.writeUnlock();
         release(o);
         return null;
       }
-      held.get().add(o);
+      held.get().push(o, Pins.WRITE);
       return o;
     }
   }
@@ -170,20 +202,20 @@ public final class CacheTable<T extends Cacheable> {
    * key, without the map lookup (TokuFT's remembered rightmost leaf).
    */
   public boolean pinWriteKnown(T o) {
-    synchronized (o) {
-      if (o.evicted) {
-        return false;
-      }
-      o.pins++;
+    if (!o.tryPin()) {
+      return false;
     }
-    o.latch.writeLock().lock();
-    if (o.evicted) {
-      o.latch.writeLock().unlock();
+    assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
+    o.latch.writeLock();
+    if (o.evicted()) {
+      o.latch.writeUnlock();
       release(o);
       return false;
     }
-    o.referenced = true;
-    held.get().add(o);
+    if (!o.referenced) {
+      o.referenced = true;
+    }
+    held.get().push(o, Pins.WRITE);
     return true;
   }
 
@@ -194,17 +226,18 @@ public final class CacheTable<T extends Cacheable> {
    * accounted bytes equal its {@link Cacheable#memoryBytes()}.
    */
   public void unpinWriteGrown(T o, long grownBy) {
-    forget(o);
+    Pins p = held.get();
+    p.forget(o);
     if (grownBy != 0) {
       synchronized (o) {
         usedBytes.addAndGet(grownBy);
         o.accountedBytes += grownBy;
       }
     }
-    if (!changed.get() && o.isDirty() && !unnoted.get()[0]) {
+    if (!changed.get() && o.isDirty() && !p.unnoted) {
       changed.set(true);
     }
-    o.latch.writeLock().unlock();
+    o.latch.writeUnlock();
     release(o);
   }
 
@@ -216,31 +249,37 @@ public final class CacheTable<T extends Cacheable> {
   }
 
   public void unpinRead(T o) {
-    forget(o);
-    o.latch.readLock().unlock();
+    unpinRead(o, held.get());
+  }
+
+  /** {@link #unpinRead(Cacheable)} with the calling thread's {@link #pins()}. */
+  public void unpinRead(T o, Pins p) {
+    p.forget(o);
+    o.latch.readUnlock();
     release(o);
   }
 
   /** Releases a write pin; the object's memory is re-measured (it may have changed). */
   public void unpinWrite(T o) {
-    forget(o);
+    Pins p = held.get();
+    p.forget(o);
     account(o);
-    if (!changed.get() && o.isDirty() && !unnoted.get()[0]) {
+    if (!changed.get() && o.isDirty() && !p.unnoted) {
       changed.set(true);
     }
-    o.latch.writeLock().unlock();
+    o.latch.writeUnlock();
     release(o);
   }
 
   /** Adds a new object, returned pinned and write-latched. */
   public T insertPinned(T o) {
-    o.pins = 1;
-    o.latch.writeLock().lock();
+    o.initPinned();
+    o.latch.writeLock();
     if (map.putIfAbsent(o.key(), o) != null) {
-      o.latch.writeLock().unlock();
+      o.latch.writeUnlock();
       throw new IllegalStateException("key " + o.key() + " already cached");
     }
-    held.get().add(o);
+    held.get().push(o, Pins.WRITE);
     account(o);
     return o;
   }
@@ -250,14 +289,12 @@ public final class CacheTable<T extends Cacheable> {
    * and pin are released, and later pins of the key load afresh.
    */
   public void remove(T o) {
-    forget(o);
-    synchronized (o) {
-      o.evicted = true;
-    }
+    held.get().forget(o);
+    o.markEvicted();
     map.remove(o.key(), o);
     usedBytes.addAndGet(-o.accountedBytes);
     o.accountedBytes = 0;
-    o.latch.writeLock().unlock();
+    o.latch.writeUnlock();
     release(o);
   }
 
@@ -267,33 +304,36 @@ public final class CacheTable<T extends Cacheable> {
    * forever). Does not evict.
    */
   public void releaseHeld() {
-    List<T> mine = held.get();
-    for (int i = mine.size() - 1; i >= 0; i--) {
-      T o = mine.remove(i);
-      if (o.latch.isWriteLockedByCurrentThread()) {
-        o.latch.writeLock().unlock();
-      } else if (o.latch.getReadHoldCount() > 0) {
-        o.latch.readLock().unlock(); // not taken for a pin without a latch (pinUnlatched)
+    Pins mine = held.get();
+    while (!mine.isEmpty()) {
+      Cacheable o = mine.top();
+      byte mode = mine.topMode();
+      mine.pop();
+      if (mode == Pins.WRITE) {
+        o.latch.writeUnlock();
+      } else if (mode == Pins.READ) {
+        o.latch.readUnlock(); // not taken for a pin without a latch (pinUnlatched)
       }
-      synchronized (o) {
-        o.pins--;
-      }
+      o.unpinCount();
     }
+  }
+
+  /**
+   * For assertions: true if the calling thread holds no latch of {@code o}, which it just pinned;
+   * otherwise releases that pin and returns false (a second latch would wait for itself once a
+   * writer waits: node latches are not reentrant).
+   */
+  private boolean notLatched(Pins p, T o) {
+    if (!p.latches(o)) {
+      return true;
+    }
+    o.unpinCount();
+    return false;
   }
 
   /** Whether the calling thread holds no pin (true between operations). */
   public boolean holdsNothing() {
     return held.get().isEmpty();
-  }
-
-  private void forget(T o) {
-    List<T> mine = held.get();
-    for (int i = mine.size() - 1; i >= 0; i--) {
-      if (mine.get(i) == o) {
-        mine.remove(i);
-        return;
-      }
-    }
   }
 
   /** Removes an unpinned object by key, if cached (used when dropping blocks never pinned). */
@@ -351,13 +391,12 @@ public final class CacheTable<T extends Cacheable> {
       } else {
         hits.increment();
       }
-      synchronized (o) {
-        if (o.evicted) {
-          continue;
-        }
-        o.pins++;
+      if (!o.tryPin()) {
+        continue; // evicted meanwhile: look it up again
       }
-      o.referenced = true;
+      if (!o.referenced) {
+        o.referenced = true; // written only when clear: a shared node's line stays unwritten
+      }
       return o;
     }
   }
@@ -380,9 +419,7 @@ public final class CacheTable<T extends Cacheable> {
   }
 
   private void release(T o) {
-    synchronized (o) {
-      o.pins--;
-    }
+    o.unpinCount();
     long used = usedBytes.get();
     if (used > budget) {
       // Readers and writers drop clean objects themselves and leave writing dirty ones to a

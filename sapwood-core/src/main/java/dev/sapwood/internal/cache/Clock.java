@@ -116,16 +116,11 @@ final class Clock<T extends Cacheable> {
   }
 
   private void tryEvict(T o, int shellPasses) {
-    synchronized (o) {
-      if (o.pins > 0 || o.evicted) {
-        return;
-      }
-      o.pins++;
+    if (!o.tryPinIdle()) {
+      return; // pinned, or evicted already
     }
-    if (!o.latch.writeLock().tryLock()) {
-      synchronized (o) {
-        o.pins--;
-      }
+    if (!o.latch.tryWriteLock()) {
+      o.unpinCount();
       return;
     }
     boolean removed = false;
@@ -151,12 +146,7 @@ final class Clock<T extends Cacheable> {
         }
         return;
       }
-      synchronized (o) {
-        if (o.pins == 1) {
-          o.evicted = true;
-          removed = true;
-        }
-      }
+      removed = o.tryEvictSolePin();
       if (removed) {
         table.map.remove(o.key(), o);
         table.usedBytes.addAndGet(-o.accountedBytes);
@@ -167,10 +157,8 @@ final class Clock<T extends Cacheable> {
         EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
       }
     } finally {
-      o.latch.writeLock().unlock();
-      synchronized (o) {
-        o.pins--;
-      }
+      o.latch.writeUnlock();
+      o.unpinCount();
     }
   }
 }

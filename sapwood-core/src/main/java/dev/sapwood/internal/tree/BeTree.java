@@ -304,12 +304,12 @@ public final class BeTree {
    */
   public boolean isEmptyForLoad() {
     return ctx.guarded(() -> {
-      Node r = ctx.pinRootRead(root);
+      Node r = ctx.pinRootRead(root, ctx.cache.pins());
       try {
         if (r.height != 1 || r.n != 1 || !ctx.partitions.buffer(r, 0).isEmpty()) {
           return false;
         }
-        Node leaf = ctx.pinChildRead(r, 0);
+        Node leaf = ctx.pinChildRead(r, 0, ctx.cache.pins());
         try {
           return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0
               && (leaf.deltaBlock == 0 || ctx.partitions.delta(leaf).isEmpty());

@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.cache.Pins;
 
 /**
  * What a reader sees of a leaf while a flush rebuilds its basements: the leaf as it was before the
@@ -82,24 +83,25 @@ final class FlushView {
 
   /** A leaf pinned for reading: read-latched ({@code view} null), or pinned beside a flush. */
   record PinnedLeaf(Node node, FlushView view) {
-    /** Releases the pin (and the read latch, if it was taken). */
-    void unpin(CacheTable<Node> cache) {
+    /** Releases the pin (and the read latch, if it was taken); {@code pins}: this thread's. */
+    void unpin(CacheTable<Node> cache, Pins pins) {
       if (view == null) {
-        cache.unpinRead(node);
+        cache.unpinRead(node, pins);
       } else {
-        cache.unpinUnlatched(node);
+        cache.unpinUnlatched(node, pins);
       }
     }
   }
 
   /**
    * Pins leaf child {@code c} of read-latched {@code parent} (height 1) for reading: read-latched,
-   * or, while a flush holds its write latch and has published a view, unlatched with that view.
+   * or, while a flush holds its write latch and has published a view, unlatched with that view;
+   * {@code pins}: the calling thread's ({@link CacheTable#pins()}).
    */
-  static PinnedLeaf pinLeafRead(TreeContext ctx, Node parent, int c) {
+  static PinnedLeaf pinLeafRead(TreeContext ctx, Node parent, int c, Pins pins) {
     CacheTable<Node> cache = ctx.cache;
-    Node leaf = cache.pinUnlatched(parent.children[c]);
-    while (!cache.tryReadLatch(leaf, 0)) {
+    Node leaf = cache.pinUnlatched(parent.children[c], pins);
+    while (!cache.tryReadLatch(leaf, 0, pins)) {
       FlushView v = leaf.view;
       if (v != null) {
         ctx.counters.readsBesideFlush.increment();
@@ -107,7 +109,7 @@ final class FlushView {
       }
       // Held by a writer that publishes no view (eviction, a checkpoint write, a flush not yet
       // past its detach): wait a little for the latch, then look for a view again.
-      if (cache.tryReadLatch(leaf, RETRY_NANOS)) {
+      if (cache.tryReadLatch(leaf, RETRY_NANOS, pins)) {
         break;
       }
     }

@@ -2,6 +2,7 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.cache.Pins;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 import java.util.concurrent.atomic.AtomicLong;
@@ -141,8 +142,8 @@ public final class TreeContext {
    * Read-pins the root of a tree. Invariant: a root is internal (height at least 1); a root block
    * holding a leaf came from damaged data and is a {@link CorruptionException}.
    */
-  Node pinRootRead(long block) {
-    return checkRoot(cache.pinRead(block), false);
+  Node pinRootRead(long block, Pins pins) {
+    return checkRoot(cache.pinRead(block, pins), false);
   }
 
   /** Write-pins the root of a tree; a {@link CorruptionException} as in {@link #pinRootRead}. */
@@ -156,8 +157,8 @@ public final class TreeContext {
    * (a node its own child, or its parent's) a {@link CorruptionException} at its first step
    * instead of an endless descent.
    */
-  Node pinChildRead(Node parent, int c) {
-    return checkChild(parent, c, cache.pinRead(parent.children[c]), false);
+  Node pinChildRead(Node parent, int c, Pins pins) {
+    return checkChild(parent, c, cache.pinRead(parent.children[c], pins), false);
   }
 
   /** Write-pins child {@code c} of write-pinned {@code parent}; checked as {@link #pinChildRead}. */

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.cache.Pins;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,18 +48,19 @@ final class TreeReader {
 
   private byte[] getUnguarded(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
-    Node node = ctx.pinRootRead(root);
+    Pins pins = ctx.cache.pins(); // once per read, not once per pin
+    Node node = ctx.pinRootRead(root, pins);
     while (node.height > 1) {
       int c = node.partitionFor(key);
       collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
-      Node child = ctx.pinChildRead(node, c);
-      ctx.cache.unpinRead(node);
+      Node child = ctx.pinChildRead(node, c, pins);
+      ctx.cache.unpinRead(node, pins);
       node = child;
     }
     int c = node.partitionFor(key);
     collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
-    FlushView.PinnedLeaf leaf = FlushView.pinLeafRead(ctx, node, c);
-    ctx.cache.unpinRead(node);
+    FlushView.PinnedLeaf leaf = FlushView.pinLeafRead(ctx, node, c, pins);
+    ctx.cache.unpinRead(node, pins);
     Basement b;
     try {
       FlushView v = leaf.view();
@@ -74,7 +76,7 @@ final class TreeReader {
         collectFor(v.incoming, key, s, collected);
       }
     } finally {
-      leaf.unpin(ctx.cache);
+      leaf.unpin(ctx.cache, pins);
     }
     if (s != Long.MAX_VALUE) {
       byte[] kept = versions.at(key, s); // after the basement: see Versions
@@ -115,7 +117,8 @@ final class TreeReader {
     byte[] lo = null;
     byte[] hi = null;
     FlushView.PinnedLeaf leaf = null;
-    Node node = ctx.pinRootRead(root);
+    Pins pins = ctx.cache.pins();
+    Node node = ctx.pinRootRead(root, pins);
     try {
       while (true) {
         int c = forward ? node.partitionFor(bound) : node.partitionBefore(bound);
@@ -124,10 +127,10 @@ final class TreeReader {
         path.add(node);
         slots.add(c);
         if (node.height == 1) {
-          leaf = FlushView.pinLeafRead(ctx, node, c);
+          leaf = FlushView.pinLeafRead(ctx, node, c, pins);
           break;
         }
-        node = ctx.pinChildRead(node, c);
+        node = ctx.pinChildRead(node, c, pins);
       }
       FlushView v = leaf.view();
       int slot;
@@ -177,10 +180,10 @@ final class TreeReader {
       return chunk;
     } finally {
       if (leaf != null) {
-        leaf.unpin(ctx.cache);
+        leaf.unpin(ctx.cache, pins);
       }
       for (Node n : path) {
-        ctx.cache.unpinRead(n);
+        ctx.cache.unpinRead(n, pins);
       }
     }
   }

@@ -443,7 +443,7 @@ class CacheTableTest {
           if (rnd.nextInt(3) == 0) {
             Obj o = cache.pinWrite(k);
             synchronized (o) {
-              if (o.evicted) {
+              if (o.evicted()) {
                 pinnedButEvicted.incrementAndGet();
               }
             }
@@ -455,7 +455,7 @@ class CacheTableTest {
           } else {
             Obj o = cache.pinRead(k);
             synchronized (o) {
-              if (o.evicted) {
+              if (o.evicted()) {
                 pinnedButEvicted.incrementAndGet();
               }
             }
@@ -473,7 +473,7 @@ class CacheTableTest {
     assertEquals(0, pinnedButEvicted.get(), "an object was evicted while pinned");
     assertEquals(0, backend.violations.get(), "write-back or shrink without the write latch");
     assertEquals(sumOfCached(cache), cache.usedBytes(), "usedBytes vs the cached objects' sizes");
-    cache.forEach(o -> assertEquals(0, o.pins, "pins left on " + o.key()));
+    cache.forEach(o -> assertEquals(0, o.pins(), "pins left on " + o.key()));
     assertTrue(cache.usedBytes() <= 3000 + 220, "used " + cache.usedBytes());
     for (int k = 0; k < keys; k++) {
       Obj o = cache.pinRead(k);

@@ -1,0 +1,214 @@
+package dev.sapwood.internal.cache;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class NodeLatchTest {
+
+  /** Waits (a liveness guard, not a timing assertion) until {@code t} is queued on {@code latch}. */
+  private static void awaitQueued(NodeLatch latch, Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!latch.isQueued(t)) {
+      assertTrue(System.nanoTime() < deadline, "thread never queued on the latch");
+      assertTrue(t.isAlive(), "thread ended instead of queueing");
+      Thread.sleep(1);
+    }
+  }
+
+  /** Runs {@code r} on a new started thread; the thread's failure, if any, lands in {@code error}. */
+  private static Thread start(Runnable r, AtomicReference<Throwable> error) {
+    Thread t = new Thread(() -> {
+      try {
+        r.run();
+      } catch (Throwable e) {
+        error.compareAndSet(null, e);
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  @Test
+  void readersShareTheLatch() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    latch.readLock();
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    boolean[] got = new boolean[1];
+    Thread other = start(() -> {
+      got[0] = latch.tryReadLock();
+      assertEquals(2, latch.readers());
+      latch.readUnlock();
+    }, error);
+    other.join();
+    assertNull(error.get());
+    assertTrue(got[0], "a second reader got in beside the first");
+    assertEquals(1, latch.readers());
+    latch.readUnlock();
+    assertEquals(0, latch.readers());
+  }
+
+  @Test
+  void aWriterExcludesReadersAndWritersAndReadersExcludeAWriter() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    latch.writeLock();
+    assertTrue(latch.isWriteLockedByCurrentThread());
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    boolean[] got = new boolean[3];
+    Thread other = start(() -> {
+      got[0] = latch.tryReadLock();
+      got[1] = latch.tryWriteLock();
+      got[2] = latch.isWriteLockedByCurrentThread();
+    }, error);
+    other.join();
+    assertNull(error.get());
+    assertFalse(got[0] || got[1] || got[2]);
+    latch.writeUnlock();
+    assertFalse(latch.isWriteLocked());
+
+    latch.readLock();
+    other = start(() -> got[1] = latch.tryWriteLock(), error);
+    other.join();
+    assertNull(error.get());
+    assertFalse(got[1], "a writer got in beside a reader");
+    latch.readUnlock();
+    assertTrue(latch.tryWriteLock());
+    latch.writeUnlock();
+  }
+
+  @Test
+  void aWaitingWriterMakesNewReadersQueueAndGoesFirst() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    latch.readLock(); // the first reader
+    List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    Thread writer = start(() -> {
+      latch.writeLock();
+      order.add("writer");
+      latch.writeUnlock();
+    }, error);
+    awaitQueued(latch, writer);
+
+    // A writer waits: a reader arriving now neither barges in (try form) nor gets in (blocking).
+    boolean[] barged = new boolean[1];
+    Thread tryReader = start(() -> barged[0] = latch.tryReadLock(), error);
+    tryReader.join();
+    assertFalse(barged[0], "a new reader passed a waiting writer");
+    Thread reader = start(() -> {
+      latch.readLock();
+      order.add("reader");
+      latch.readUnlock();
+    }, error);
+    awaitQueued(latch, reader);
+    assertEquals(List.of(), order);
+
+    latch.readUnlock(); // the first reader leaves: the writer, then the new reader
+    writer.join();
+    reader.join();
+    assertNull(error.get());
+    assertEquals(List.of("writer", "reader"), order);
+  }
+
+  @Test
+  void readersQueuedBehindAWriterGetInTogether() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    latch.writeLock();
+    int n = 3;
+    CyclicBarrier allIn = new CyclicBarrier(n); // passes only if all n hold the read latch at once
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    List<Thread> readers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Thread t = start(() -> {
+        latch.readLock();
+        try {
+          allIn.await();
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        } finally {
+          latch.readUnlock();
+        }
+      }, error);
+      readers.add(t);
+      awaitQueued(latch, t);
+    }
+    latch.writeUnlock();
+    for (Thread t : readers) {
+      t.join();
+    }
+    assertNull(error.get());
+    assertEquals(0, latch.readers());
+  }
+
+  @Test
+  void theLatchIsNotReentrantAndUnlocksAreChecked() {
+    NodeLatch latch = new NodeLatch();
+    assertThrows(IllegalMonitorStateException.class, latch::readUnlock);
+    assertThrows(IllegalMonitorStateException.class, latch::writeUnlock);
+    latch.writeLock();
+    assertThrows(IllegalStateException.class, latch::writeLock);
+    assertFalse(latch.tryReadLock(), "the writer itself cannot read-latch (no downgrade)");
+    latch.writeUnlock();
+    latch.readLock();
+    assertThrows(IllegalMonitorStateException.class, latch::writeUnlock);
+    latch.readUnlock();
+  }
+
+  @Test
+  void concurrentReadersAndWritersNeverOverlap() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    AtomicInteger readersIn = new AtomicInteger();
+    AtomicInteger writersIn = new AtomicInteger();
+    AtomicInteger violations = new AtomicInteger();
+    AtomicInteger writes = new AtomicInteger();
+    int threads = 4;
+    int rounds = 20_000;
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    List<Thread> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      all.add(start(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+        for (int i = 0; i < rounds; i++) {
+          if ((i + id) % 8 == 0) {
+            latch.writeLock();
+            if (writersIn.incrementAndGet() != 1 || readersIn.get() != 0) {
+              violations.incrementAndGet();
+            }
+            writes.incrementAndGet();
+            writersIn.decrementAndGet();
+            latch.writeUnlock();
+          } else {
+            latch.readLock();
+            readersIn.incrementAndGet();
+            if (writersIn.get() != 0) {
+              violations.incrementAndGet();
+            }
+            readersIn.decrementAndGet();
+            latch.readUnlock();
+          }
+        }
+      }, error));
+    }
+    go.countDown();
+    for (Thread t : all) {
+      t.join();
+    }
+    assertNull(error.get());
+    assertEquals(0, violations.get());
+    assertEquals(threads * rounds / 8, writes.get());
+    assertEquals(0, latch.readers());
+    assertFalse(latch.isWriteLocked());
+  }
+}
