@@ -103,10 +103,12 @@ public final class WriteAmpProfile {
     System.out.printf(Locale.ROOT, "flushes %d (to leaves %d)  flushed bytes per user byte %.2f  messages combined %d%n",
         s.get("flush.total"), s.get("flush.to_leaf"), s.get("flush.bytes") / user, s.get("tree.messages_combined"));
     System.out.printf(Locale.ROOT, "leaf deltas: appends %d, consolidations %d, bytes appended per user byte %.2f,"
-        + " delta blocks written %d (%.2f bytes per user byte), delta fetches %d, peeks %d%n",
+        + " delta blocks written %d (%.2f bytes per user byte), delta fetches %d, peeks %d,"
+        + " index writes %d (%.3f bytes per user byte), filter skips %d, passes %d%n",
         s.get("flush.leaf_delta_appends"), s.get("flush.leaf_consolidations"), s.get("flush.leaf_delta_bytes_in") / user,
         s.get("node_write.deltas"), s.get("node_write.delta_bytes") / user, s.get("cache.delta_fetches"),
-        s.get("cache.delta_peeks"));
+        s.get("cache.delta_peeks"), s.get("node_write.delta_indexes"), s.get("node_write.delta_index_bytes") / user,
+        s.get("cache.delta_filter_skips"), s.get("cache.delta_filter_passes"));
   }
 
   private static double pct(long part, long whole) {

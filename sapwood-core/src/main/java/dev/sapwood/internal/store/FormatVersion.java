@@ -35,11 +35,17 @@ package dev.sapwood.internal.store;
  *       buffer partition of messages flushed into the leaf but not yet applied to its basements,
  *       and the leaf's block number where an internal node's children go; docs/format/node.md,
  *       "Delta blocks"). Versions 4 and 5 are read as they are (no leaf has the flag).
+ *   <li>7 — leaf deltas as immutable segments: the block a leaf's header names is a delta index
+ *       (magic {@code SWDX}) listing up to 64 delta segments oldest first, each a block of the
+ *       format-6 delta grammar written once and never rewritten, with its sizes, point-key span
+ *       and a Bloom filter over its point keys (docs/format/node.md, "Delta segments"). A version-6
+ *       delta block ({@code SWDL}) named by a leaf is read as one segment without a filter and
+ *       consolidated by the leaf's next flush.
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 6;
+  public static final int CURRENT = 7;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;
