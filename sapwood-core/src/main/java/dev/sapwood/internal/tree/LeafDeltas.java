@@ -93,6 +93,9 @@ final class LeafDeltas {
     if (leaf.delta == null) {
       leaf.delta = new MessageBuffer();
     }
+    if (leaf.deltaTailBlock == 0) {
+      leaf.deltaTailBlock = ctx.file.allocateBlockNumber(); // see Node.deltaTailBlock
+    }
     mergeInto(leaf.delta, buf);
     leaf.deltaDirty = true;
     leaf.deltaAppended = true;
@@ -201,10 +204,19 @@ final class LeafDeltas {
       }
     }
     freeSegments(leaf, segs);
+    freeTail(leaf);
     leaf.segments = new DeltaSegment[0];
     leaf.delta = null;
     leaf.deltaDirty = true;
     return all;
+  }
+
+  /** Gives back the number taken for the unwritten messages' segment (never written). */
+  private void freeTail(Node leaf) {
+    if (leaf.deltaTailBlock != 0) {
+      ctx.file.freeBlockNumber(leaf.deltaTailBlock);
+      leaf.deltaTailBlock = 0;
+    }
   }
 
   /** Frees the blocks of {@code segs} (a format-6 delta read in place is the index block itself: kept). */
@@ -260,6 +272,7 @@ final class LeafDeltas {
   void free(Node leaf) {
     if (leaf.height == 0 && leaf.deltaBlock != 0) {
       freeSegments(leaf, ctx.partitions.deltas.segments(leaf));
+      freeTail(leaf);
       ctx.file.freeBlockNumber(leaf.deltaBlock);
       leaf.deltaBlock = 0;
       leaf.segments = null;

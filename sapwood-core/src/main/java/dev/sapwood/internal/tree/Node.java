@@ -83,6 +83,14 @@ final class Node extends Cacheable {
    * write-back adds; newer than every segment), or null when there are none.
    */
   MessageBuffer delta;
+  /**
+   * Leaf only: the block number the unwritten messages will be written to as a segment (0: none),
+   * taken when the first of them is appended. Taken then, not at the write: a leaf that the
+   * checkpoint in progress waits for writes its segment into the checkpoint's image, and a number
+   * handed out before the checkpoint began cannot be one the image still maps for a segment freed
+   * since (block numbers are reusable as soon as they are freed).
+   */
+  long deltaTailBlock;
   /** Leaf only: the delta changed since it was last written (a new segment to write, or the index). */
   boolean deltaDirty;
   /** Leaf only, set by a flush that appended to the delta and taken by the reshaper: nothing to reshape. */

@@ -122,7 +122,10 @@ public final class NodeStore {
     MessageBuffer tail = node.delta;
     long written = 0;
     if (tail != null && !tail.isEmpty()) {
-      long seg = file.allocateBlockNumber();
+      long seg = node.deltaTailBlock; // taken at the first append: see Node.deltaTailBlock
+      if (seg == 0) {
+        throw new IllegalStateException("leaf " + node.key() + " has unwritten delta messages and no block for them");
+      }
       NodeWriter.Result w = NodeWriter.writeDelta(seg, node.key(), tail, codec);
       write(node, seg, w.block());
       DeltaSegment s = DeltaSegment.of(seg, tail, w.directory().rawLength(0));
@@ -131,6 +134,7 @@ public final class NodeStore {
       segs[segs.length - 1] = s;
       node.segments = segs;
       node.delta = null;
+      node.deltaTailBlock = 0;
       counters.deltaWrites.increment();
       written += w.block().length;
     }
