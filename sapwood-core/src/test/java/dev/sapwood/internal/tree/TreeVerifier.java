@@ -13,7 +13,7 @@ final class TreeVerifier {
   /** What a walk saw. */
   static final class Stats {
     int nodes;
-    /** Leaves that have a delta block (each is one more block in use). */
+    /** Delta blocks: each leaf's delta index and each of its segments (each one more block in use). */
     int deltas;
     /** Messages in leaves' deltas (also counted in {@code messages}). */
     long deltaMessages;
@@ -146,6 +146,9 @@ final class TreeVerifier {
         long prevMsn = -1;
         for (DeltaSegment seg : ctx.partitions.deltas.segments(node)) {
           check(seg.legacy() || seg.maxMsn > prevMsn, where, "delta segments not in MSN order");
+          if (!seg.legacy()) {
+            s.deltas++; // a block of its own besides the index
+          }
           prevMsn = seg.maxMsn;
           parts.add(ctx.partitions.deltas.whole(node, seg));
         }
