@@ -20,9 +20,11 @@ import java.util.SplittableRandom;
  * flush into a leaf against the leaf's ({@code flush.leaf_*}).
  *
  * <p>Usage: {@code WriteAmpProfile <keys> <cache> <newDir> [--keys PATTERN] [--node-size B]
- * [--basement-size B] [--fanout N]}, e.g. {@code 2M 32M /tmp/wa --keys hot:0.1:0.9}; 16-byte keys
+ * [--basement-size B] [--fanout N] [--reads N]}, e.g. {@code 2M 32M /tmp/wa --keys hot:0.1:0.9}; 16-byte keys
  * drawn by {@link KeyPattern} (default uniform, from a space four times the count), 100-byte
  * values half compressible, ASYNC, one thread; shape options default to {@link Options#defaults()}.
+ * With {@code --reads N}, N gets of keys drawn the same way follow the fill, and the leaf-delta
+ * read counters (filter skips and passes, peeks, fetches) are printed for them.
  */
 public final class WriteAmpProfile {
   private WriteAmpProfile() {}
@@ -38,12 +40,14 @@ public final class WriteAmpProfile {
     Path dir = Path.of(args[2]);
     Options options = Options.defaults().cacheSize(cache).durability(Durability.ASYNC);
     String pattern = "uniform";
+    long reads = 0;
     for (int a = 3; a < args.length; a += 2) {
       switch (args[a]) {
         case "--keys" -> pattern = args[a + 1];
         case "--node-size" -> options = options.nodeSize((int) Sizes.bytes(args[a + 1]));
         case "--basement-size" -> options = options.basementSize((int) Sizes.bytes(args[a + 1]));
         case "--fanout" -> options = options.fanout(Integer.parseInt(args[a + 1]));
+        case "--reads" -> reads = Sizes.count(args[a + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[a]);
       }
     }
@@ -70,7 +74,42 @@ public final class WriteAmpProfile {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       report(db.stats(), n, cache, pattern, secs);
+      if (reads > 0) {
+        read(db, t, KeyPattern.parse(pattern, n), n, reads);
+      }
     }
+  }
+
+  /** Gets of every (n / reads)-th key the fill put, drawn again from the fill's seed: keys that exist. */
+  private static void read(Database db, Tree t, KeyPattern keys, long n, long reads) {
+    Stats before = db.stats();
+    SplittableRandom r = new SplittableRandom(7);
+    byte[] k = new byte[16];
+    long found = 0;
+    long stride = Math.max(1, n / reads);
+    long t0 = System.nanoTime();
+    for (long i = 0; i < n; i++) {
+      long x = keys.next(r);
+      for (int j = 0; j < 50; j++) {
+        r.nextInt(); // the value bytes the fill drew
+      }
+      if (i % stride != 0) {
+        continue;
+      }
+      for (int j = 0; j < 8; j++) {
+        k[j] = (byte) (x >>> (56 - 8 * j));
+      }
+      found += t.get(k) != null ? 1 : 0;
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Stats s = db.stats();
+    System.out.printf(Locale.ROOT, "gets %d (found %d) %.0f/s: delta filter skips %d, passes %d, delta peeks %d,"
+        + " delta fetches %d, frame peeks %d%n", n / stride, found, n / stride / secs,
+        s.get("cache.delta_filter_skips") - before.get("cache.delta_filter_skips"),
+        s.get("cache.delta_filter_passes") - before.get("cache.delta_filter_passes"),
+        s.get("cache.delta_peeks") - before.get("cache.delta_peeks"),
+        s.get("cache.delta_fetches") - before.get("cache.delta_fetches"),
+        s.get("cache.frame_peeks") - before.get("cache.frame_peeks"));
   }
 
   private static void report(Stats s, long n, long cache, String pattern, double secs) {
@@ -103,10 +142,12 @@ public final class WriteAmpProfile {
     System.out.printf(Locale.ROOT, "flushes %d (to leaves %d)  flushed bytes per user byte %.2f  messages combined %d%n",
         s.get("flush.total"), s.get("flush.to_leaf"), s.get("flush.bytes") / user, s.get("tree.messages_combined"));
     System.out.printf(Locale.ROOT, "leaf deltas: appends %d, consolidations %d, bytes appended per user byte %.2f,"
-        + " delta blocks written %d (%.2f bytes per user byte), delta fetches %d, peeks %d%n",
+        + " delta blocks written %d (%.2f bytes per user byte), delta fetches %d, peeks %d,"
+        + " index writes %d (%.3f bytes per user byte), filter skips %d, passes %d%n",
         s.get("flush.leaf_delta_appends"), s.get("flush.leaf_consolidations"), s.get("flush.leaf_delta_bytes_in") / user,
         s.get("node_write.deltas"), s.get("node_write.delta_bytes") / user, s.get("cache.delta_fetches"),
-        s.get("cache.delta_peeks"));
+        s.get("cache.delta_peeks"), s.get("node_write.delta_indexes"), s.get("node_write.delta_index_bytes") / user,
+        s.get("cache.delta_filter_skips"), s.get("cache.delta_filter_passes"));
   }
 
   private static double pct(long part, long whole) {

@@ -40,11 +40,17 @@ package dev.sapwood.internal.store;
  *       the flushed output of one zstd stream per segment (docs/format/log.md, "Compressed
  *       segments"). Versions 4 to 6 are read as they are (their log's version-2 segments are
  *       still read).
+ *   <li>8 — leaf deltas as immutable segments: the block a leaf's header names is a delta index
+ *       (magic {@code SWDX}) listing up to 64 delta segments oldest first, each a block of the
+ *       format-6 delta grammar written once and never rewritten, with its sizes, point-key span
+ *       and a Bloom filter over its point keys (docs/format/node.md, "Delta segments"). A version-6
+ *       delta block ({@code SWDL}) named by a leaf is read as one segment without a filter and
+ *       consolidated by the leaf's next flush. The log is as in version 7.
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 7;
+  public static final int CURRENT = 8;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

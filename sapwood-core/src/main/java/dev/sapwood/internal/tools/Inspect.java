@@ -119,8 +119,17 @@ public final class Inspect {
       }
       if (node.deltaBlock() != 0) {
         List<NodeInspector.Message> msgs = node.delta();
-        out.add(String.format(Locale.ROOT, "delta: block %d, %d messages not yet applied to the basements, %,d bytes raw, %,d stored",
-            node.deltaBlock(), msgs.size(), node.deltaRawBytes(), db.file().blockSize(node.deltaBlock())));
+        List<NodeInspector.Segment> segs = node.deltaSegments();
+        long stored = db.file().blockSize(node.deltaBlock());
+        for (NodeInspector.Segment seg : segs) {
+          stored += seg.block() != node.deltaBlock() ? db.file().blockSize(seg.block()) : 0;
+        }
+        out.add(String.format(Locale.ROOT, "delta: index block %d, %d segments, %d messages not yet applied to the basements, %,d bytes raw, %,d stored",
+            node.deltaBlock(), segs.size(), msgs.size(), node.deltaRawBytes(), stored));
+        for (NodeInspector.Segment seg : segs) {
+          out.add(String.format(Locale.ROOT, "  segment block %d: %d point and %d range messages, %,d bytes raw, max MSN %d, filter %,d bytes",
+              seg.block(), seg.points(), seg.ranges(), seg.rawBytes(), seg.maxMsn(), seg.filterBytes()));
+        }
         for (int m = 0; m < Math.min(limit, msgs.size()); m++) {
           NodeInspector.Message msg = msgs.get(m);
           out.add("  MSN " + msg.msn() + " " + msg.type() + " " + KeyText.show(msg.key()));

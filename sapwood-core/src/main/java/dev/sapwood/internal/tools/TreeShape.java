@@ -92,6 +92,11 @@ public final class TreeShape {
       above = withDelta;
       deltaBytes = node.deltaRawBytes();
       blockBytes += file.blockSize(node.deltaBlock());
+      for (NodeInspector.Segment seg : node.deltaSegments()) {
+        if (seg.block() != node.deltaBlock()) {
+          blockBytes += file.blockSize(seg.block());
+        }
+      }
     }
     for (int i = 0; i < node.partitions(); i++) {
       raw += node.partition(i).rawLength();

@@ -169,23 +169,24 @@ public final class Verifier {
   }
 
   /**
-   * A leaf's delta block: referenced once, mapped, readable, naming this leaf, and holding only
-   * messages for the leaf's range with MSNs no higher than the parent's.
+   * A leaf's delta: its index block and each segment block referenced once and mapped, all
+   * readable, naming this leaf and agreeing with the index (a filter must admit every key its
+   * segment holds), holding only messages for the leaf's range with MSNs no higher than the
+   * parent's.
    */
   private void checkDelta(String tree, NodeInspector node, byte[] lo, byte[] hi, long parentMsn, String where) {
     long d = node.deltaBlock();
-    String whereD = where + " delta (block " + d + ")";
-    String previous = owners.putIfAbsent(d, whereD);
-    if (previous != null) {
-      problems.add(new Problem(whereD, "block " + d + " is also used by " + previous));
-      return;
-    }
-    if (!file.isMapped(d)) {
-      problems.add(new Problem(whereD, "refers to block " + d + ", which is not in the block table"));
+    String whereD = where + " delta (index block " + d + ")";
+    if (!claim(d, whereD)) {
       return;
     }
     List<NodeInspector.Message> delta;
     try {
+      for (NodeInspector.Segment seg : node.deltaSegments()) {
+        if (seg.block() != d && !claim(seg.block(), whereD + " segment (block " + seg.block() + ")")) {
+          return;
+        }
+      }
       delta = node.delta();
     } catch (CorruptionException e) {
       problems.add(new Problem(whereD, e.getMessage()));
@@ -202,6 +203,20 @@ public final class Verifier {
         problem(d, whereD, "message MSN " + m.msn() + " is above the parent's max MSN " + parentMsn);
       }
     }
+  }
+
+  /** Records {@code block} as used by {@code where}: false (a problem noted) if it is used twice or not mapped. */
+  private boolean claim(long block, String where) {
+    String previous = owners.putIfAbsent(block, where);
+    if (previous != null) {
+      problems.add(new Problem(where, "block " + block + " is also used by " + previous));
+      return false;
+    }
+    if (!file.isMapped(block)) {
+      problems.add(new Problem(where, "refers to block " + block + ", which is not in the block table"));
+      return false;
+    }
+    return true;
   }
 
   /** Whether message {@code m} concerns a key in [lo, hi) (a range message: overlaps it). */

@@ -312,7 +312,7 @@ public final class BeTree {
         Node leaf = ctx.pinChildRead(r, 0, ctx.cache.pins());
         try {
           return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0
-              && (leaf.deltaBlock == 0 || ctx.partitions.delta(leaf).isEmpty());
+              && (leaf.deltaBlock == 0 || ctx.deltas.isEmpty(leaf));
         } finally {
           ctx.cache.unpinRead(leaf);
         }

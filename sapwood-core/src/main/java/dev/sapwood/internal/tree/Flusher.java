@@ -146,11 +146,10 @@ final class Flusher {
     } else {
       ctx.partitions.prepareChange(child);
     }
-    MessageBuffer delta = child.height == 0 && child.deltaBlock != 0 ? ctx.partitions.delta(child) : null;
-    long deltaBytes = delta == null ? 0 : delta.bytes();
+    long deltaBytes = child.height == 0 ? ctx.deltas.bytes(child) : 0;
     if (buf.isEmpty() || ctx.shape.fissible(child) || ctx.shape.fusible(child)
         || (child.height == 0 && (child.bytes() + deltaBytes + buf.bytes() > ctx.nodeSize || buf.hasRangeUpdate()
-            || delta != null && delta.hasRangeUpdate()))) {
+            || ctx.deltas.mayHoldRangeUpdate(child)))) {
       return false;
     }
     parent.buffers[c] = new MessageBuffer();

@@ -1,30 +1,42 @@
 package dev.sapwood.internal.tree;
 
 /**
- * Bw-tree-style deltas for leaves: a flush into a leaf appends its messages to the leaf's delta (a
- * message run in a block of its own, named in the leaf's header) instead of rewriting the leaf's
- * basements, until the delta would pass {@code ratio} times the leaf's bytes; then the flush
- * consolidates: the delta and the new messages are applied to the basements in one merge pass
- * and the delta is left empty. A leaf whose basements did not change but whose delta did is
- * written back by writing the delta's block alone, so a flush of f bytes into a leaf of L bytes
- * costs about f + f/ratio bytes written instead of L + f (docs/design.md, "Leaf deltas").
+ * Bw-tree-style deltas for leaves: a flush into a leaf appends its messages to the leaf's delta
+ * instead of rewriting the leaf's basements, until the delta would pass {@code ratio} times the
+ * leaf's bytes or hold {@link #MAX_SEGMENTS} segments; then the flush consolidates: every segment
+ * and the new messages are applied to the basements in one merge pass and the segments are freed.
+ * A delta is a list of immutable segments ({@link DeltaSegment}), oldest first, named by the
+ * leaf's delta index block ({@link DeltaIndex}), plus the messages appended since the leaf was last
+ * written back ({@code Node.delta}). Writing back a leaf whose basements did not change writes
+ * those messages once, as a new segment block, and the small index; a segment is never rewritten,
+ * so a flush of f bytes into a leaf of L bytes costs about f bytes plus its share of the next
+ * consolidation (docs/design.md, "Leaf deltas").
  *
- * <p>A delta is a buffer between the leaf's parent and its basements: it holds (key, MSN)-sorted
+ * <p>A segment is a buffer between the leaf's parent and its basements: it holds (key, MSN)-sorted
  * point messages and MSN-sorted range messages exactly as a buffer partition does, a key's
- * messages fold there as in any buffer ({@link Combiner}), and readers merge it like an ancestor's
- * buffer (its messages are newer than anything applied to the basements, and a basement's max
- * MSN skips what it already holds).
+ * messages fold within the unwritten messages as in any buffer ({@link Combiner}), and readers
+ * merge the segments like ancestors' buffers, oldest first (a later segment's messages are newer:
+ * each came with a later flush from the same parent), skipping a segment whose filter rules the
+ * key out ({@link DeltaReads}).
  *
  * <p>Invariants: a delta holds only messages for its leaf's key range (range messages may reach
  * past it, as in the buffer they came from); appending never changes the leaf's basements, pivots
  * or header, so no reshape follows an append; anything that changes the basements or the shape
- * of a leaf consolidates first ({@link Partitions#prepareChange}); a leaf is given a delta block
+ * of a leaf consolidates first ({@link Partitions#prepareChange}); a leaf is given a delta index
  * only when its whole block is rewritten anyway (a consolidation), so the first append never
- * rewrites the leaf. All methods run with the leaf write-latched.
+ * rewrites the leaf; segments are freed only by a consolidation or the leaf's own free, after the
+ * checkpoint in progress got the leaf as it was ({@link Partitions#writeIfPending}), so no
+ * checkpoint image names a released segment. All methods run with the leaf write-latched.
  */
 final class LeafDeltas {
   /** The default ratio: a delta may grow to the leaf's own size before it is consolidated. */
   static final double DEFAULT_RATIO = 1.0;
+  /**
+   * The most segments a leaf's delta holds before a flush consolidates it: each costs a get whose
+   * key its filter does not rule out (about 1%) one more frame, and the index grows by a filter
+   * (docs/design.md, "Leaf deltas", for the measurement).
+   */
+  static final int MAX_SEGMENTS = 8;
 
   private final TreeContext ctx;
   /** How large a delta may grow, as a fraction of its leaf's bytes; 0 turns deltas off. */
@@ -49,8 +61,8 @@ final class LeafDeltas {
   /**
    * Whether a flush of {@code buf} into write-latched {@code leaf} should append to its delta:
    * the leaf has a delta block, is within its shape (neither fissible nor fusible, judged from its
-   * directory without loading a basement), and the delta with {@code buf} stays within the ratio.
-   * May read the delta's header (not its messages).
+   * directory without loading a basement), the delta with {@code buf} stays within the ratio and
+   * it has room for one more segment. May read the delta's index (not its segments).
    */
   boolean shouldAppend(Node leaf, MessageBuffer buf) {
     double r = ratio;
@@ -61,19 +73,30 @@ final class LeafDeltas {
     if (leafBytes > ctx.nodeSize || leafBytes < ctx.nodeSize / 4) {
       return false;
     }
-    long deltaBytes = leaf.delta != null ? leaf.delta.bytes() : ctx.partitions.delta(leaf).bytes();
-    return deltaBytes + buf.bytes() <= r * leafBytes;
+    DeltaSegment[] segs = ctx.partitions.deltas.segments(leaf);
+    boolean unwritten = leaf.delta != null && !leaf.delta.isEmpty();
+    if (segs.length > 0 && segs[0].legacy() || segs.length >= MAX_SEGMENTS && !unwritten) {
+      return false; // a format-6 delta written in place, or no room for one more segment
+    }
+    return bytes(leaf) + buf.bytes() <= r * leafBytes;
   }
 
   /**
    * Appends {@code buf} to write-latched {@code leaf}'s delta (after {@link #shouldAppend}): the
-   * checkpoint in progress first gets the leaf as it was, then the delta is loaded (never the
-   * basements) and the messages merged in. The caller clears or drops {@code buf}.
+   * checkpoint in progress first gets the leaf as it was, then the messages are merged into those
+   * appended since the leaf was last written back (never into a written segment; the basements
+   * are not loaded). The caller clears or drops {@code buf}.
    */
   void append(Node leaf, MessageBuffer buf) {
     ctx.partitions.writeIfPending(leaf);
-    MessageBuffer d = ctx.partitions.delta(leaf);
-    mergeInto(d, buf);
+    ctx.partitions.deltas.segments(leaf);
+    if (leaf.delta == null) {
+      leaf.delta = new MessageBuffer();
+    }
+    if (leaf.deltaTailBlock == 0) {
+      leaf.deltaTailBlock = ctx.file.allocateBlockNumber(); // see Node.deltaTailBlock
+    }
+    mergeInto(leaf.delta, buf);
     leaf.deltaDirty = true;
     leaf.deltaAppended = true;
     ctx.counters.deltaAppends.increment();
@@ -83,13 +106,13 @@ final class LeafDeltas {
 
   /**
    * Appends {@code buf} to write-latched leaf {@code child}'s delta with the parent let go first:
-   * the buffer is detached while both are latched (the delta loaded and the checkpoint's image of
+   * the buffer is detached while both are latched (the delta's index read and the checkpoint's image of
    * the leaf written before), then the parent is unpinned. Readers of the leaf wait for its latch
    * meanwhile (an append is one merge of the two message runs, no basement is rebuilt).
    */
   void appendReleasingParent(Node parent, int c, Node child, MessageBuffer buf) {
     ctx.partitions.writeIfPending(child);
-    ctx.partitions.delta(child);
+    ctx.partitions.deltas.segments(child);
     parent.buffers[c] = new MessageBuffer();
     parent.dirty = true;
     ctx.cache.unpinWrite(parent);
@@ -104,24 +127,24 @@ final class LeafDeltas {
 
   /**
    * For a flush that applies {@code buf} to write-latched {@code leaf}'s basements (resident, the
-   * checkpoint's image written): the messages to apply, the delta's with {@code buf}'s merged in
-   * (one merge pass for both), and the delta left empty. Gives a leaf of at least a quarter node
-   * a delta block while deltas are on: its whole block is about to be written anyway.
+   * checkpoint's image written): the messages to apply, the delta's (every segment, oldest first)
+   * with {@code buf}'s merged in (one merge pass for all), and the delta left empty, its segments
+   * freed. Gives a leaf of at least a quarter node a delta index while deltas are on: its whole
+   * block is about to be written anyway.
    */
   MessageBuffer takeForConsolidation(Node leaf, MessageBuffer buf) {
     MessageBuffer incoming = buf;
     if (leaf.deltaBlock != 0) {
-      MessageBuffer d = ctx.partitions.delta(leaf);
-      if (!d.isEmpty()) {
+      MessageBuffer d = takeAll(leaf);
+      if (d != null) {
         mergeInto(d, buf);
         incoming = d;
-        leaf.delta = new MessageBuffer();
-        leaf.deltaDirty = true;
         ctx.counters.deltaConsolidations.increment();
       }
     } else if (ratio > 0 && leaf.bytes() >= ctx.nodeSize / 4) {
       leaf.deltaBlock = ctx.file.allocateBlockNumber();
-      leaf.delta = new MessageBuffer();
+      leaf.segments = new DeltaSegment[0];
+      leaf.delta = null;
       leaf.deltaDirty = true;
       leaf.dirty = true; // the header now names the delta
     }
@@ -134,12 +157,10 @@ final class LeafDeltas {
    * the basements or the shape of a leaf.
    */
   void consolidate(Node leaf) {
-    MessageBuffer d = ctx.partitions.delta(leaf);
-    if (d.isEmpty()) {
+    MessageBuffer d = takeAll(leaf);
+    if (d == null) {
       return;
     }
-    leaf.delta = new MessageBuffer();
-    leaf.deltaDirty = true;
     leaf.dirty = true;
     ctx.counters.deltaConsolidations.increment();
     LeafMerge.apply(ctx, leaf, d);
@@ -151,10 +172,91 @@ final class LeafDeltas {
    * small and emptied leaves keep no block for a delta (a leaf merges before it takes deltas again).
    */
   void afterApply(Node leaf) {
-    if (leaf.deltaBlock != 0 && leaf.delta != null && leaf.delta.isEmpty() && leaf.bytes() < ctx.nodeSize / 4) {
+    if (leaf.deltaBlock != 0 && !leaf.deltaMayHoldMessages() && leaf.bytes() < ctx.nodeSize / 4) {
       free(leaf);
       leaf.dirty = true; // the header no longer names it
     }
+  }
+
+  /**
+   * Every message of write-latched {@code leaf}'s delta in one buffer, segments oldest first then
+   * the unwritten messages (null: none), with the segments freed and the delta left empty (its
+   * index to be rewritten). Freeing is safe: the caller wrote the leaf for the checkpoint in
+   * progress first, and a checkpoint that completed keeps a freed block's extent until the next.
+   */
+  private MessageBuffer takeAll(Node leaf) {
+    DeltaSegment[] segs = ctx.partitions.deltas.segments(leaf);
+    MessageBuffer tail = leaf.delta;
+    boolean unwritten = tail != null && !tail.isEmpty();
+    if (segs.length == 0 && !unwritten) {
+      return null;
+    }
+    MessageBuffer all;
+    if (segs.length == 0) {
+      all = tail;
+    } else {
+      all = new MessageBuffer();
+      for (DeltaSegment s : segs) {
+        mergeInto(all, ctx.partitions.deltas.whole(leaf, s));
+      }
+      if (unwritten) {
+        mergeInto(all, tail);
+      }
+    }
+    freeSegments(leaf, segs);
+    freeTail(leaf);
+    leaf.segments = new DeltaSegment[0];
+    leaf.delta = null;
+    leaf.deltaDirty = true;
+    return all;
+  }
+
+  /** Gives back the number taken for the unwritten messages' segment (never written). */
+  private void freeTail(Node leaf) {
+    if (leaf.deltaTailBlock != 0) {
+      ctx.file.freeBlockNumber(leaf.deltaTailBlock);
+      leaf.deltaTailBlock = 0;
+    }
+  }
+
+  /** Frees the blocks of {@code segs} (a format-6 delta read in place is the index block itself: kept). */
+  private void freeSegments(Node leaf, DeltaSegment[] segs) {
+    for (DeltaSegment s : segs) {
+      if (s.block != leaf.deltaBlock) {
+        ctx.file.freeBlockNumber(s.block);
+      }
+    }
+  }
+
+  /** Bytes of write-latched {@code leaf}'s delta: its segments' raw bytes and its unwritten messages. */
+  long bytes(Node leaf) {
+    if (leaf.height != 0 || leaf.deltaBlock == 0) {
+      return 0;
+    }
+    long total = leaf.delta != null ? leaf.delta.bytes() : 0;
+    for (DeltaSegment s : ctx.partitions.deltas.segments(leaf)) {
+      total += s.rawBytes;
+    }
+    return total;
+  }
+
+  /** Whether write-latched {@code leaf}'s delta may hold a range update (a segment with range messages counts). */
+  boolean mayHoldRangeUpdate(Node leaf) {
+    if (leaf.height != 0 || leaf.deltaBlock == 0) {
+      return false;
+    }
+    for (DeltaSegment s : ctx.partitions.deltas.segments(leaf)) {
+      if (s.ranges > 0) {
+        return true;
+      }
+    }
+    return leaf.delta != null && leaf.delta.hasRangeUpdate();
+  }
+
+  /** Whether latched {@code leaf}'s delta holds no message (reads its index if need be). */
+  boolean isEmpty(Node leaf) {
+    return leaf.deltaBlock == 0 || ctx.partitions.deltas.segments(leaf).length == 0
+        && (leaf.delta == null || leaf.delta.isEmpty());
   }
 
   /** Merges {@code buf}'s messages into delta {@code d}, which holds older ones. */
@@ -166,14 +268,16 @@ final class LeafDeltas {
     d.addSortedRun(buf, 0, buf.pointCount(), ctx.combiner);
   }
 
-  /** Frees the delta block of a write-latched leaf that is being freed. */
+  /** Frees the delta index and segment blocks of a write-latched leaf that is being freed (or gives them back). */
   void free(Node leaf) {
     if (leaf.height == 0 && leaf.deltaBlock != 0) {
+      freeSegments(leaf, ctx.partitions.deltas.segments(leaf));
+      freeTail(leaf);
       ctx.file.freeBlockNumber(leaf.deltaBlock);
       leaf.deltaBlock = 0;
+      leaf.segments = null;
       leaf.delta = null;
       leaf.deltaDirty = false;
-      leaf.deltaDisk = null;
     }
   }
 }

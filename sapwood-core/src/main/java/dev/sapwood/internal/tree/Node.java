@@ -26,9 +26,12 @@ import java.util.Arrays;
  *       that a missing partition may be filled in under the read latch by {@link Partitions}
  *       (synchronized on {@code fetchLock}), and that a leaf's {@code view} is volatile: readers
  *       read it, and then only the view, with the leaf pinned but not latched ({@link FlushView}).
- *   <li>Leaf deltas: {@code deltaDirty} implies the delta is in memory; {@code dirty} implies every
- *       basement is in memory (the delta need not be); a leaf with a delta names it in its header,
- *       so {@code deltaBlock} changes only with {@code dirty} set. Anything that changes a leaf's
+ *   <li>Leaf deltas: {@code deltaDirty} implies the segment list is known ({@code segments}
+ *       non-null); a non-empty {@code delta} (messages not yet written) implies {@code deltaDirty};
+ *       segments are oldest first and never change once written (a consolidation frees them all);
+ *       {@code dirty} implies every basement is in memory (segments need not be); a leaf with a
+ *       delta names its index in its header, so {@code deltaBlock} changes only with {@code dirty}
+ *       set. Anything that changes a leaf's
  *       basements or shape first applies the delta to them ({@link Partitions#prepareChange}).
  * </ul>
  */
@@ -66,20 +69,30 @@ final class Node extends Cacheable {
   Basement[] basements;
 
   /**
-   * Leaf only: the block number of the leaf's delta (0: none), a run of messages flushed into the
-   * leaf but not yet applied to its basements, stored in its own block so that a flush that only
-   * appends to it writes that block alone ({@link LeafDeltas}; docs/design.md, "Leaf deltas"). The
-   * leaf's header names it; once a leaf has one it keeps it until the leaf is freed.
+   * Leaf only: the block number of the leaf's delta index (0: none), which lists the leaf's
+   * immutable delta segments: runs of messages flushed into the leaf but not yet applied to its
+   * basements, each written once to a block of its own ({@link LeafDeltas}; docs/design.md, "Leaf
+   * deltas"). The leaf's header names the index; once a leaf has one it keeps it until the leaf is
+   * freed or left under a quarter node.
    */
   long deltaBlock;
-  /** Leaf only: the delta's messages in memory, or null while they are only on disk (or there is no delta). */
+  /** Leaf only: the delta's segments, oldest first, or null while the index was not read. */
+  volatile DeltaSegment[] segments;
+  /**
+   * Leaf only: messages appended since the leaf was last written back (the segment its next
+   * write-back adds; newer than every segment), or null when there are none.
+   */
   MessageBuffer delta;
-  /** Leaf only: where the delta's frames lie in its block, once read or written (null: not known yet). */
-  PartitionDirectory deltaDisk;
-  /** Leaf only: the delta changed since it was last written (the delta is then in memory). */
+  /**
+   * Leaf only: the block number the unwritten messages will be written to as a segment (0: none),
+   * taken when the first of them is appended. Taken then, not at the write: a leaf that the
+   * checkpoint in progress waits for writes its segment into the checkpoint's image, and a number
+   * handed out before the checkpoint began cannot be one the image still maps for a segment freed
+   * since (block numbers are reusable as soon as they are freed).
+   */
+  long deltaTailBlock;
+  /** Leaf only: the delta changed since it was last written (a new segment to write, or the index). */
   boolean deltaDirty;
-  /** Leaf only, racy mark: a reader used the resident delta since the cache's last pass. */
-  volatile boolean deltaUsed;
   /** Leaf only, set by a flush that appended to the delta and taken by the reshaper: nothing to reshape. */
   boolean deltaAppended;
 
@@ -151,8 +164,18 @@ final class Node extends Cacheable {
 
   /** Whether any partition is in memory (read racily by the cache's clock: a hint). */
   boolean residentParts() {
-    if (delta != null && deltaBlock != 0) {
-      return true;
+    if (height == 0 && deltaBlock != 0) {
+      if (delta != null) {
+        return true;
+      }
+      DeltaSegment[] segs = segments;
+      if (segs != null) {
+        for (DeltaSegment s : segs) {
+          if (s.buf != null) {
+            return true;
+          }
+        }
+      }
     }
     Object[] parts = height == 0 ? basements : buffers;
     if (parts == null) {
@@ -252,9 +275,12 @@ final class Node extends Cacheable {
       if (d != null) {
         total += d.memoryBytes();
       }
-      PartitionDirectory dd = deltaDisk;
-      if (dd != null) {
-        total += dd.memoryBytes();
+      DeltaSegment[] segs = segments;
+      if (segs != null) {
+        for (DeltaSegment s : segs) {
+          MessageBuffer sb = s.buf;
+          total += s.metaBytes() + (sb != null ? sb.memoryBytes() : 0);
+        }
       }
     }
     if (disk != null) {
@@ -268,14 +294,16 @@ final class Node extends Cacheable {
     return dirty || deltaDirty;
   }
 
-  /** Leaf only: bytes of the delta's messages (in memory, or on disk by raw size once its directory is known). */
-  long deltaBytes() {
-    MessageBuffer d = delta;
-    if (d != null) {
-      return d.bytes();
+  /**
+   * Leaf only: whether the delta may hold messages (it has a segment, messages not yet written, or
+   * an index not read yet).
+   */
+  boolean deltaMayHoldMessages() {
+    if (height != 0 || deltaBlock == 0) {
+      return false;
     }
-    PartitionDirectory dd = deltaDisk;
-    return dd != null ? dd.rawLength(0) : 0;
+    DeltaSegment[] segs = segments;
+    return segs == null || segs.length > 0 || delta != null && !delta.isEmpty();
   }
 
   /** Replaces partition i by {@code count} partitions (children of an internal node). */

@@ -55,13 +55,19 @@ final class NodeBackend implements CacheBackend<Node> {
         dropped++;
       }
     }
-    if (node.height == 0 && node.delta != null && node.deltaDisk != null) {
-      if (node.deltaUsed) {
-        node.deltaUsed = false;
-        kept++;
-      } else {
-        node.delta = null; // clean: its block holds it
-        dropped++;
+    DeltaSegment[] segs = node.height == 0 ? node.segments : null;
+    if (segs != null) {
+      for (DeltaSegment s : segs) {
+        if (s.buf == null) {
+          continue;
+        }
+        if (s.used) {
+          s.used = false;
+          kept++;
+        } else {
+          s.buf = null; // immutable and written: its block holds it
+          dropped++;
+        }
       }
     }
     counters.partitionEvictions.add(dropped);

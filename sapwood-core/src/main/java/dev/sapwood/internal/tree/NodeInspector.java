@@ -88,27 +88,66 @@ public final class NodeInspector {
     return out;
   }
 
-  /** The block number of a leaf's delta (docs/format/node.md, "Delta blocks"); 0: none. */
+  /**
+   * One segment of a leaf's delta as its index lists it: its block (the index block itself for a
+   * format-6 delta read in place), max MSN, raw bytes, point and range message counts, and the
+   * bytes of its key filter (0: none).
+   */
+  public record Segment(long block, long maxMsn, long rawBytes, int points, int ranges, int filterBytes) {}
+
+  /** The block number of a leaf's delta index (docs/format/node.md, "Delta segments"); 0: none. */
   public long deltaBlock() {
     return node.height == 0 ? node.deltaBlock : 0;
   }
 
-  /**
-   * Reads, checks and decodes the delta of a leaf that has one ({@link #deltaBlock}): its point
-   * messages in (key, MSN) order, then its range messages. Its header must name this leaf.
-   */
-  public List<Message> delta() {
-    long d = deltaBlock();
-    if (d == 0) {
-      return List.of();
+  /** Reads and checks a leaf's delta index: its segments, oldest first (empty: no delta). */
+  public List<Segment> deltaSegments() {
+    List<Segment> out = new ArrayList<>();
+    for (DeltaSegment s : segments()) {
+      out.add(new Segment(s.block, s.maxMsn, s.rawBytes, s.points, s.ranges,
+          s.filter == null ? 0 : s.filter.bytes().length));
     }
-    return messages(PartitionReader.readBuffer(file, d, NodeReader.readDelta(file, d, block), 0));
+    return out;
   }
 
-  /** Raw bytes of a leaf's delta messages (0: none), from its block's header. */
-  public long deltaRawBytes() {
+  private DeltaSegment[] segments() {
     long d = deltaBlock();
-    return d == 0 ? 0 : NodeReader.readDelta(file, d, block).rawLength(0);
+    return d == 0 ? new DeltaSegment[0] : DeltaIndex.read(file, d, block);
+  }
+
+  /**
+   * Reads, checks and decodes the delta of a leaf that has one ({@link #deltaBlock}): each
+   * segment's point messages in (key, MSN) order, then its range messages, oldest segment first.
+   * Each segment's header must name this leaf and agree with the index; a key the segment holds
+   * must pass its filter (a filter that would hide a message is corruption).
+   */
+  public List<Message> delta() {
+    List<Message> out = new ArrayList<>();
+    for (DeltaSegment s : segments()) {
+      PartitionDirectory dir = s.dir != null ? s.dir : NodeReader.readDelta(file, s.block, block);
+      if (dir.rawLength(0) != s.rawBytes || dir.count(0) != s.points || dir.rangeCount(0) != s.ranges) {
+        throw NodeReader.corrupt(file, s.block, 0, "delta segment of leaf " + block + " does not match its index");
+      }
+      MessageBuffer b = PartitionReader.readBuffer(file, s.block, dir, 0);
+      for (int m = 0; m < b.pointCount(); m++) {
+        byte[] key = b.copyKey(b.point(m));
+        if (!s.mayHold(key)) {
+          throw NodeReader.corrupt(file, deltaBlock(), 0, "the filter of delta segment " + s.block + " of leaf "
+              + block + " rules out a key the segment holds");
+        }
+      }
+      out.addAll(messages(b));
+    }
+    return out;
+  }
+
+  /** Raw bytes of a leaf's delta messages (0: none), from its index. */
+  public long deltaRawBytes() {
+    long total = 0;
+    for (DeltaSegment s : segments()) {
+      total += s.rawBytes;
+    }
+    return total;
   }
 
   /** Reads, checks and decodes basement i of a leaf. */

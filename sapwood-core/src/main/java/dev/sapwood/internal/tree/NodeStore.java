@@ -10,8 +10,9 @@ import dev.sapwood.internal.store.BlockFile;
  * waits for. Owns the node cache, whose backend writes back through {@link #writeNode}.
  *
  * <p>Invariants: a node is written only under its write latch (or while unshared), whole — except
- * a leaf whose basements are clean and whose delta changed, of which only the delta block is
- * written ({@link LeafDeltas});
+ * a leaf whose basements are clean and whose delta changed, of which only the new delta segment
+ * and the delta index are written ({@link LeafDeltas}); a delta segment is written once, never
+ * rewritten;
  * a node marked pending for the checkpoint in progress goes into the checkpoint's image and is
  * written before it can be freed; a written node is clean and its on-disk directory is the one
  * just written.
@@ -106,26 +107,62 @@ public final class NodeStore {
     writeWhole(node);
   }
 
-  /** Writes a leaf's changed delta to its own block (the leaf's header names it already). */
+  /**
+   * Writes a leaf's changed delta: the messages appended since its last write-back, once, as a new
+   * immutable segment block (a fresh block number), then the leaf's delta index listing it (the
+   * leaf's header names the index already). Both go into the checkpoint's image if the leaf
+   * waits for it.
+   */
   private void writeDelta(Node node) {
     long start = System.nanoTime();
-    NodeWriter.Result written = NodeWriter.writeDelta(node.deltaBlock, node.key(), node.delta, codec);
-    byte[] block = written.block();
+    DeltaSegment[] segs = node.segments;
+    if (segs == null) {
+      throw new IllegalStateException("leaf " + node.key() + " has a changed delta and no segment list");
+    }
+    MessageBuffer tail = node.delta;
+    long written = 0;
+    if (tail != null && !tail.isEmpty()) {
+      long seg = node.deltaTailBlock; // taken at the first append: see Node.deltaTailBlock
+      if (seg == 0) {
+        throw new IllegalStateException("leaf " + node.key() + " has unwritten delta messages and no block for them");
+      }
+      NodeWriter.Result w = NodeWriter.writeDelta(seg, node.key(), tail, codec);
+      write(node, seg, w.block());
+      DeltaSegment s = DeltaSegment.of(seg, tail, w.directory().rawLength(0));
+      s.dir = w.directory();
+      segs = java.util.Arrays.copyOf(segs, segs.length + 1);
+      segs[segs.length - 1] = s;
+      node.segments = segs;
+      node.delta = null;
+      node.deltaTailBlock = 0;
+      counters.deltaWrites.increment();
+      written += w.block().length;
+    }
+    byte[] index = DeltaIndex.write(node.key(), segs);
     long serialized = System.nanoTime();
+    write(node, node.deltaBlock, index);
+    node.deltaDirty = false;
+    written += index.length;
     if (node.pendingCheckpoint) {
-      file.writeCheckpointBlock(node.deltaBlock, block, 0, block.length);
-      counters.checkpointBytes.add(block.length);
+      counters.checkpointBytes.add(written);
       phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
     } else {
-      file.writeBlock(node.deltaBlock, block, 0, block.length);
       phases.writeBack(serialized - start, System.nanoTime() - serialized);
     }
-    node.deltaDirty = false;
-    node.deltaDisk = written.directory();
-    counters.deltaWrites.increment();
-    counters.deltaBytesWritten.add(block.length);
-    counters.nodeBytesWritten.add(block.length);
-    counters.leafBytesWritten.add(block.length);
+    counters.deltaIndexWrites.increment();
+    counters.deltaIndexBytes.add(index.length);
+    counters.deltaBytesWritten.add(written);
+    counters.nodeBytesWritten.add(written);
+    counters.leafBytesWritten.add(written);
+  }
+
+  /** Writes one block of a leaf's delta, into the checkpoint's image if the leaf waits for it. */
+  private void write(Node node, long block, byte[] bytes) {
+    if (node.pendingCheckpoint) {
+      file.writeCheckpointBlock(block, bytes, 0, bytes.length);
+    } else {
+      file.writeBlock(block, bytes, 0, bytes.length);
+    }
   }
 
   private void writeWhole(Node node) {

@@ -19,6 +19,8 @@ final class Partitions {
   private final CacheTable<Node> cache;
   private final NodeStore store;
   private final TreeCounters counters;
+  /** Reads of leaves' delta segments. */
+  final DeltaReads deltas;
   /** Applies a write-latched leaf's delta to its basements ({@link LeafDeltas#consolidate}); set once by the wiring. */
   private java.util.function.Consumer<Node> consolidator = node -> {};
 
@@ -27,6 +29,7 @@ final class Partitions {
     this.cache = store.cache;
     this.store = store;
     this.counters = counters;
+    this.deltas = new DeltaReads(file, cache, counters);
   }
 
   /** Buffer i of a latched internal node, fetched if it is not in memory. */
@@ -100,74 +103,6 @@ final class Partitions {
     if (node.pendingCheckpoint) {
       store.writeNode(node);
     }
-  }
-
-  /** The delta of a latched leaf that has one, fetched whole if it is not in memory. */
-  MessageBuffer delta(Node leaf) {
-    MessageBuffer d = leaf.delta;
-    if (d == null) {
-      synchronized (leaf.fetchLock) {
-        d = leaf.delta;
-        if (d == null) {
-          d = PartitionReader.readBuffer(file, leaf.deltaBlock, deltaDirectory(leaf), 0);
-          leaf.delta = d;
-          counters.deltaFetches.increment();
-        }
-      }
-      cache.account(leaf);
-    }
-    leaf.deltaUsed = true;
-    return d;
-  }
-
-  /**
-   * What a point query for {@code key} needs of a read-latched leaf's delta (null: it has none):
-   * the delta if resident or worth fetching (as {@link #bufferFor} decides), else the messages of
-   * the frames that can hold the key.
-   */
-  MessageBuffer deltaFor(Node leaf, byte[] key) {
-    return deltaPeek(leaf, key, null, true);
-  }
-
-  /**
-   * What a chunk read of {@code [from, to)} needs of a read-latched leaf's delta (null: it has
-   * none): the delta if resident or worth fetching (as {@link #deltaFor} decides), else the
-   * messages of the frames that can hold keys of the range. A cursor's seek used to fetch the whole
-   * delta, up to a leaf's size decompressed for a chunk of one basement (20M keys, 256 MiB cache:
-   * seekrandom 4,685 → 1,489 ops/s with deltas on, 499 µs of CPU per seek).
-   */
-  MessageBuffer deltaForRange(Node leaf, byte[] from, byte[] to) {
-    return deltaPeek(leaf, from, to, false);
-  }
-
-  /** {@link #deltaFor} ({@code point}: the key {@code a}) or {@link #deltaForRange} ({@code [a, b)}). */
-  private MessageBuffer deltaPeek(Node leaf, byte[] a, byte[] b, boolean point) {
-    if (leaf.deltaBlock == 0) {
-      return null;
-    }
-    if (leaf.delta != null) {
-      return delta(leaf);
-    }
-    PartitionDirectory d;
-    synchronized (leaf.fetchLock) {
-      d = deltaDirectory(leaf);
-    }
-    if (d.frameEnd(0) - d.firstFrame(0) <= 1 || cache.hasRoom(d.rawLength(0)) || d.notePeek(0)) {
-      return delta(leaf);
-    }
-    counters.deltaPeeks.increment();
-    return point ? PartitionReader.peekBuffer(file, leaf.deltaBlock, d, 0, a)
-        : PartitionReader.peekBufferRange(file, leaf.deltaBlock, d, 0, a, b);
-  }
-
-  /** The directory of a leaf's delta block, read on first need (under {@code fetchLock} or the write latch). */
-  private PartitionDirectory deltaDirectory(Node leaf) {
-    PartitionDirectory d = leaf.deltaDisk;
-    if (d == null) {
-      d = NodeReader.readDelta(file, leaf.deltaBlock, leaf.key());
-      leaf.deltaDisk = d;
-    }
-    return d;
   }
 
   /** Makes every partition of a write-latched node resident. */

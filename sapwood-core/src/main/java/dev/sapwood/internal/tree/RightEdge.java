@@ -171,7 +171,7 @@ final class RightEdge {
     if (leaf.height != 0) {
       return false;
     }
-    if (leaf.deltaBlock != 0 && (leaf.delta == null || !leaf.delta.isEmpty())) {
+    if (leaf.deltaMayHoldMessages()) {
       // Messages may wait in the leaf's delta with MSNs below the put's: appended to a basement,
       // the put would lift its max MSN over them and readers would skip them (Basement).
       return false;

@@ -94,6 +94,12 @@ final class TreeCounters {
   final LongAdder deltaBytesWritten;
   final LongAdder deltaFetches;
   final LongAdder deltaPeeks;
+  /** Delta segments a get or a chunk read skipped by key span and filter, and those a get's filter let through. */
+  final LongAdder deltaFilterSkips;
+  final LongAdder deltaFilterPasses;
+  /** Delta index blocks written, and their bytes (also in {@code node_write.delta_bytes}). */
+  final LongAdder deltaIndexWrites;
+  final LongAdder deltaIndexBytes;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -148,6 +154,10 @@ final class TreeCounters {
     deltaBytesWritten = c.counter("node_write.delta_bytes");
     deltaFetches = c.counter("cache.delta_fetches");
     deltaPeeks = c.counter("cache.delta_peeks");
+    deltaFilterSkips = c.counter("cache.delta_filter_skips");
+    deltaFilterPasses = c.counter("cache.delta_filter_passes");
+    deltaIndexWrites = c.counter("node_write.delta_indexes");
+    deltaIndexBytes = c.counter("node_write.delta_index_bytes");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }

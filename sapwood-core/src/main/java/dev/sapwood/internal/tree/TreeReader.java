@@ -67,9 +67,8 @@ final class TreeReader {
       if (v == null) {
         Node ln = leaf.node();
         b = ctx.partitions.basementFor(ln, ln.partitionFor(key), key);
-        MessageBuffer delta = ctx.partitions.deltaFor(ln, key);
-        if (delta != null) {
-          collectFor(delta, key, s, collected); // the leaf's delta, like its parent's buffer
+        for (MessageBuffer delta : ctx.partitions.deltas.forKey(ln, key)) {
+          collectFor(delta, key, s, collected); // the leaf's delta segments, like its parent's buffer
         }
       } else {
         b = v.basements[v.partitionFor(key)];
@@ -154,9 +153,8 @@ final class TreeReader {
       if (v == null) {
         Node ln = leaf.node();
         b = ctx.partitions.basement(ln, slot);
-        MessageBuffer delta = ctx.partitions.deltaForRange(ln, from, to);
-        if (delta != null) {
-          delta.copyRangeTo(from, to, collected, s); // the leaf's delta, like its parent's buffer
+        for (MessageBuffer delta : ctx.partitions.deltas.forRange(ln, from, to)) {
+          delta.copyRangeTo(from, to, collected, s); // the leaf's delta segments, like its parent's buffer
         }
       } else {
         v.incoming.copyRangeTo(from, to, collected, s);

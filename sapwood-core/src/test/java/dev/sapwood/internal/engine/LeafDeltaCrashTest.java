@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,7 +37,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * number of steps, or the Nth write or fsync fails and then the power goes (with torn unsynced
  * writes), at points spread over the whole run. After each, a clean open holds every acknowledged
  * write (and the one in flight, or not), the verifier finds no leaked, missing or damaged block,
- * delta blocks included.
+ * delta index and segment blocks included. With a ratio of 8 leaves hold deltas of several
+ * immutable segments, so cuts and faults fall between a new segment's write and its index's.
  */
 @dev.sapwood.testlog.CapturesEngineLog
 class LeafDeltaCrashTest {
@@ -48,8 +48,14 @@ class LeafDeltaCrashTest {
   private static final int KEYS = 600;
 
   private static Options options() {
+    return options(1);
+  }
+
+  /** {@code ratio} above 1: leaves' deltas collect several immutable segments before consolidating. */
+  private static Options options(double ratio) {
     return Options.defaults().nodeSize(4 << 10).basementSize(1 << 10).fanout(4).cacheSize(64 << 10)
-        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
+        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1))
+        .leafDeltaRatio(ratio);
   }
 
   private static byte[] key(int i) {
@@ -164,22 +170,27 @@ class LeafDeltaCrashTest {
     return dst;
   }
 
-  @Test
-  void aPowerCutAfterAnyStepKeepsEveryAcknowledgedWrite(@TempDir Path scratch) {
+  @ParameterizedTest(name = "ratio {0}")
+  @CsvSource({"1", "8"})
+  void aPowerCutAfterAnyStepKeepsEveryAcknowledgedWrite(double ratio, @TempDir Path scratch) {
     MemoryFileIo base = created();
     Stats whole;
     MemoryFileIo probe = copy(base);
-    try (Database db = TestSeams.open(DIR, options(), probe)) {
+    try (Database db = TestSeams.open(DIR, options(ratio), probe)) {
       run(db, new Model(), Integer.MAX_VALUE);
       whole = db.stats();
     }
     assertTrue(whole.get("flush.leaf_delta_appends") > 5, "the workload appends to few deltas: " + whole);
-    assertTrue(whole.get("flush.leaf_consolidations") > 3, "the workload consolidates few deltas: " + whole);
+    assertTrue(whole.get("flush.leaf_consolidations") > (ratio > 1 ? 1 : 3), "the workload consolidates few deltas: " + whole);
     assertTrue(whole.get("node_write.deltas") > 5, "the workload writes few deltas: " + whole);
+    if (ratio > 1) {
+      assertTrue(whole.get("node_write.deltas") > 2 * whole.get("flush.leaf_consolidations"),
+          "deltas of several segments: " + whole);
+    }
     for (int stop = 37; stop <= STEPS; stop += 131) {
       MemoryFileIo mem = copy(base);
       Model m = new Model();
-      DatabaseImpl db = TestSeams.open(DIR, options(), mem);
+      DatabaseImpl db = TestSeams.open(DIR, options(ratio), mem);
       run(db, m, stop);
       TestSeams.halt(db);
       mem.crash();
@@ -187,13 +198,14 @@ class LeafDeltaCrashTest {
     }
   }
 
-  @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
-  void aFailedWriteOrSyncWhileDeltasAreWrittenLosesNoAcknowledgedWrite(Kind kind, Mode mode, @TempDir Path scratch) {
+  @ParameterizedTest(name = "{0} {1} ratio {2}")
+  @CsvSource({"WRITE, ONCE, 1", "WRITE, FOREVER, 1", "FSYNC, FOREVER, 1", "WRITE, ONCE, 8", "FSYNC, FOREVER, 8"})
+  void aFailedWriteOrSyncWhileDeltasAreWrittenLosesNoAcknowledgedWrite(Kind kind, Mode mode, double ratio,
+      @TempDir Path scratch) {
     MemoryFileIo base = created();
     FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(base), SEED);
     long before;
-    try (Database db = TestSeams.open(DIR, options(), probe)) {
+    try (Database db = TestSeams.open(DIR, options(ratio), probe)) {
       before = probe.count(kind);
       run(db, new Model(), Integer.MAX_VALUE);
     }
@@ -204,7 +216,7 @@ class LeafDeltaCrashTest {
       String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
       MemoryFileIo mem = copy(base);
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
-      DatabaseImpl db = TestSeams.open(DIR, options(), io);
+      DatabaseImpl db = TestSeams.open(DIR, options(ratio), io);
       io.failAt(kind, n, mode);
       Model m = new Model();
       try {

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Random puts, deletes, range deletes, updates and range updates against a {@link TreeMap} model,
- * over a tree of small nodes whose leaves take most flushes into their deltas: point reads,
+ * over a tree of small nodes whose leaves take most flushes into their deltas (with ratios up to 16,
+ * deltas of many segments consolidated at the segment cap): point reads,
  * cursors both ways and snapshots (read while writes go on, so consolidations record the versions
  * they need) all agree with the model, across checkpoints, evictions (a cache a few nodes large,
  * so deltas are written alone, dropped, peeked and fetched again) and reopens. Prints its seed.
@@ -34,9 +35,9 @@ class LeafDeltaModelTest {
   private static final Path DIR = Path.of("/db");
   private static final int KEYS = 3000;
 
-  private static Options options(long cache) {
+  private static Options options(long cache, double ratio) {
     return Options.defaults().nodeSize(8 << 10).basementSize(1 << 10).fanout(4).cacheSize(cache)
-        .checkpointInterval(Duration.ofDays(1));
+        .checkpointInterval(Duration.ofDays(1)).leafDeltaRatio(ratio);
   }
 
   private static byte[] key(int i) {
@@ -52,17 +53,23 @@ class LeafDeltaModelTest {
   /** A snapshot with the model as it was when the snapshot was taken. */
   private record Snap(Snapshot snapshot, TreeMap<byte[], byte[]> model) {}
 
-  @ParameterizedTest(name = "seed={0} cache={1}")
-  @CsvSource({"13001, 96000", "13002, 4000000", "13003, 200000"})
-  void leavesWithDeltasBehaveLikeTheModel(long seed, long cache) {
-    System.out.println("LeafDeltaModelTest seed " + seed + " cache " + cache);
+  /**
+   * A ratio above 1 lets a leaf's delta collect several segments (each write-back of new messages
+   * adds one) before the segment cap or the ratio makes a flush consolidate them.
+   */
+  @ParameterizedTest(name = "seed={0} cache={1} ratio={2}")
+  @CsvSource({"13001, 96000, 1", "13002, 4000000, 1", "13003, 200000, 1", "13004, 200000, 6", "13005, 96000, 16"})
+  void leavesWithDeltasBehaveLikeTheModel(long seed, long cache, double ratio) {
+    System.out.println("LeafDeltaModelTest seed " + seed + " cache " + cache + " ratio " + ratio);
     Random r = new Random(seed);
     MemoryFileIo mem = new MemoryFileIo();
     TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
     List<Snap> snaps = new ArrayList<>();
     long appends = 0;
     long consolidations = 0;
-    Database db = TestSeams.open(DIR, options(cache), mem);
+    long segments = 0;
+    long skips = 0;
+    Database db = TestSeams.open(DIR, options(cache, ratio), mem);
     try {
       Tree t = db.tree("t");
       for (int step = 0; step < 30_000; step++) {
@@ -112,24 +119,35 @@ class LeafDeltaModelTest {
           Stats st = db.stats();
           appends += st.get("flush.leaf_delta_appends");
           consolidations += st.get("flush.leaf_consolidations");
+          segments += st.get("node_write.deltas");
+          skips += st.get("cache.delta_filter_skips");
           db.close();
-          db = TestSeams.open(DIR, options(cache), mem);
+          db = TestSeams.open(DIR, options(cache, ratio), mem);
           t = db.tree("t");
         }
       }
       Stats st = db.stats();
       appends += st.get("flush.leaf_delta_appends");
       consolidations += st.get("flush.leaf_consolidations");
+      segments += st.get("node_write.deltas");
+      skips += st.get("cache.delta_filter_skips");
       for (Snap s : snaps) {
         checkSnapshot(t, s, 0, "seed " + seed + " at the end");
         s.snapshot().close();
       }
       checkAll(t, model, "seed " + seed + " at the end");
       db.close();
-      db = TestSeams.open(DIR, options(cache), mem);
+      db = TestSeams.open(DIR, options(cache, ratio), mem);
       checkAll(db.tree("t"), model, "seed " + seed + " after the last reopen");
       assertTrue(appends > 20, "seed " + seed + ": only " + appends + " flushes appended to a delta");
       assertTrue(consolidations > 5, "seed " + seed + ": only " + consolidations + " consolidations");
+      System.out.println("seed " + seed + ": " + appends + " appends, " + segments + " segments written, "
+          + consolidations + " consolidations, " + skips + " segments skipped by filter");
+      if (ratio > 1) {
+        assertTrue(segments > 2 * consolidations, "seed " + seed + ": " + segments + " segments for "
+            + consolidations + " consolidations: deltas of several segments were not reached");
+        assertTrue(skips > 0, "seed " + seed + ": no get skipped a segment by its filter");
+      }
     } finally {
       db.close();
     }

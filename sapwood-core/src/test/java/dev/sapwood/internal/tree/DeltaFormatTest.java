@@ -20,10 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The on-disk form of leaf deltas (docs/format/node.md, "Delta blocks"): a leaf names its delta
- * block in its header, a delta block round-trips, and anything bad read from one — any flipped
- * byte, a truncated block, a delta block of another leaf, a node where a delta should be — is a
- * {@link CorruptionException} naming the file and an offset.
+ * The on-disk form of leaf deltas (docs/format/node.md, "Delta blocks" and "Delta segments"): a
+ * leaf names its delta index in its header, the index lists its segments with their filters, a
+ * segment block round-trips, and anything bad read from either — any flipped byte, a truncated
+ * block, a block of another leaf, a node where a delta should be, a segment that disagrees with
+ * its index — is a {@link CorruptionException} naming the file and an offset.
  */
 class DeltaFormatTest {
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/deltas.sap"),
@@ -159,5 +160,164 @@ class DeltaFormatTest {
     byte[] b = NodeWriter.write(leaf, Compressors.NONE).block();
     file.writeBlock(leaf.key(), b, 0, b.length);
     assertThrows(CorruptionException.class, () -> NodeReader.read(file, leaf.key()));
+  }
+
+  /** Segments over sample deltas of {@code sizes} messages, written to blocks of leaf {@code leaf}. */
+  private DeltaSegment[] writeSegments(long leaf, int... sizes) {
+    DeltaSegment[] segs = new DeltaSegment[sizes.length];
+    for (int i = 0; i < sizes.length; i++) {
+      MessageBuffer d = sampleDelta(sizes[i]);
+      long block = file.allocateBlockNumber();
+      NodeWriter.Result w = NodeWriter.writeDelta(block, leaf, d, Compressors.LZ4);
+      file.writeBlock(block, w.block(), 0, w.block().length);
+      segs[i] = DeltaSegment.of(block, d, w.directory().rawLength(0));
+    }
+    return segs;
+  }
+
+  private long writeIndex(long leaf, DeltaSegment[] segs) {
+    long block = file.allocateBlockNumber();
+    byte[] b = DeltaIndex.write(leaf, segs);
+    file.writeBlock(block, b, 0, b.length);
+    return block;
+  }
+
+  @Test
+  void theIndexRoundTripsAndEachFilterAdmitsEveryKeyOfItsSegment() {
+    long leaf = 41;
+    DeltaSegment[] segs = writeSegments(leaf, 300, 5, 1200);
+    long index = writeIndex(leaf, segs);
+    DeltaSegment[] back = DeltaIndex.read(file, index, leaf);
+    assertEquals(3, back.length);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(segs[i].block, back[i].block);
+      assertEquals(segs[i].maxMsn, back[i].maxMsn);
+      assertEquals(segs[i].rawBytes, back[i].rawBytes);
+      assertEquals(segs[i].points, back[i].points);
+      assertArrayEquals(segs[i].minKey, back[i].minKey);
+      assertArrayEquals(segs[i].maxKey, back[i].maxKey);
+      assertArrayEquals(segs[i].filter.bytes(), back[i].filter.bytes());
+      MessageBuffer d = readDelta(back[i].block, leaf);
+      for (int m = 0; m < d.pointCount(); m++) {
+        assertTrue(back[i].filter.mayContain(d.copyKey(d.point(m))), "segment " + i + " message " + m);
+      }
+    }
+    // Keys the filter was not built over are mostly ruled out (about 1% pass with 10 bits a key).
+    int passed = 0;
+    for (int k = 0; k < 10_000; k++) {
+      passed += back[2].filter.mayContain(("absent" + k).getBytes()) ? 1 : 0;
+    }
+    assertTrue(passed < 500, passed + " of 10,000 absent keys passed the filter");
+  }
+
+  @Test
+  void aSegmentWithRangeMessagesMayHoldAnyKeyAndOneWithoutOnlyItsSpan() {
+    MessageBuffer points = new MessageBuffer();
+    byte[] k = "m".getBytes();
+    points.add(MessageType.PUT, 3, k, 0, 1, k, 0, 1, null);
+    DeltaSegment p = DeltaSegment.of(1, points, 20);
+    assertTrue(p.mayHold(k));
+    assertEquals(false, p.mayHold("a".getBytes()), "below the span");
+    assertEquals(false, p.mayHold("z".getBytes()), "above the span");
+    assertEquals(false, p.mayOverlap("n".getBytes(), null));
+    assertTrue(p.mayOverlap("a".getBytes(), "n".getBytes()));
+    DeltaSegment r = DeltaSegment.of(2, sampleDelta(3), 100); // a DELETE_RANGE of [key1, key2)
+    assertTrue(r.mayHold("key15".getBytes()), "a range message may cover any key");
+  }
+
+  /** The worked example of docs/format/node.md, "Delta segments": leaf 7's index naming segment 9. */
+  @Test
+  void workedExampleOfTheIndex() {
+    MessageBuffer d = new MessageBuffer();
+    d.add(MessageType.PUT, 8, new byte[] {'c'}, 0, 1, new byte[] {'x'}, 0, 1, null);
+    DeltaSegment s = DeltaSegment.of(9, d, 19);
+    byte[] b = DeltaIndex.write(7, new DeltaSegment[] {s});
+    System.out.println("delta index of leaf 7: " + b.length + " bytes: " + HexFormat.of().formatHex(b));
+    assertEquals(DeltaIndex.FIXED + DeltaIndex.ENTRY_FIXED + 2 + 8 + 4, b.length);
+    assertEquals("53574458", HexFormat.of().formatHex(b, 0, 4));
+  }
+
+  @Test
+  void flippingAnySingleByteOfAnIndexIsCorruption() {
+    long leaf = 43;
+    long index = writeIndex(leaf, writeSegments(leaf, 20, 1));
+    byte[] good = file.readBlock(index);
+    Random rnd = new Random(43);
+    for (int at = 0; at < good.length; at++) {
+      for (int mask : new int[] {0x01, 0xFF, 1 + rnd.nextInt(255)}) {
+        byte[] bad = good.clone();
+        bad[at] ^= (byte) mask;
+        file.writeBlock(index, bad, 0, bad.length);
+        try {
+          DeltaSegment[] got = DeltaIndex.read(file, index, leaf);
+          fail("flip of byte " + at + " with mask " + mask + " read without error: " + got.length + " segments");
+        } catch (CorruptionException expected) {
+          assertTrue(expected.getMessage().contains("deltas.sap"), expected.getMessage());
+        }
+      }
+    }
+    file.writeBlock(index, good, 0, good.length);
+    assertEquals(2, DeltaIndex.read(file, index, leaf).length);
+  }
+
+  @Test
+  void truncatedIndexesAreCorruption() {
+    long leaf = 44;
+    long index = writeIndex(leaf, writeSegments(leaf, 30));
+    byte[] good = file.readBlock(index);
+    for (int len = 0; len < good.length; len++) {
+      file.writeBlock(index, good, 0, len);
+      assertThrows(CorruptionException.class, () -> DeltaIndex.read(file, index, leaf), "length " + len);
+    }
+  }
+
+  @Test
+  void anIndexOfAnotherLeafOrASegmentThatDisagreesWithItsIndexIsCorruption() {
+    long index = writeIndex(45, writeSegments(45, 10));
+    CorruptionException e = assertThrows(CorruptionException.class, () -> DeltaIndex.read(file, index, 46));
+    assertTrue(e.getMessage().contains("leaf 45") && e.getMessage().contains("leaf 46"), e.getMessage());
+    // The index says 10 messages; the segment block it names is rewritten with 11.
+    DeltaSegment[] segs = DeltaIndex.read(file, index, 45);
+    byte[] other = NodeWriter.writeDelta(segs[0].block, 45, sampleDelta(11), Compressors.NONE).block();
+    file.writeBlock(segs[0].block, other, 0, other.length);
+    Node leaf = new Node(45);
+    leaf.setLeaf(new byte[0][], new Basement[] {Basement.empty()});
+    leaf.deltaBlock = index;
+    DeltaReads reads = new DeltaReads(file, new dev.sapwood.internal.cache.CacheTable<>(new NoBackend(), 1 << 20,
+        new dev.sapwood.internal.stats.Counters()), new TreeCounters(new dev.sapwood.internal.stats.Counters()));
+    e = assertThrows(CorruptionException.class, () -> reads.forKey(leaf, "key1003".getBytes()));
+    assertTrue(e.getMessage().contains("deltas.sap") && e.getMessage().contains("index"), e.getMessage());
+  }
+
+  @Test
+  void aFormat6DeltaNamedByALeafReadsAsOneSegmentWithoutAFilter() {
+    long leaf = 47;
+    MessageBuffer d = sampleDelta(25);
+    long block = writeDelta(leaf, d, Compressors.NONE);
+    DeltaSegment[] segs = DeltaIndex.read(file, block, leaf);
+    assertEquals(1, segs.length);
+    assertTrue(segs[0].legacy());
+    assertEquals(block, segs[0].block);
+    assertTrue(segs[0].mayHold("anything".getBytes()));
+    assertEquals(0, DeltaIndex.read(file, writeDelta(leaf, new MessageBuffer(), Compressors.NONE), leaf).length,
+        "an empty format-6 delta has no segment");
+  }
+
+  /** A cache backend for a table that never loads or writes anything. */
+  private static final class NoBackend implements dev.sapwood.internal.cache.CacheBackend<Node> {
+    @Override
+    public Node load(long block) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void writeBack(Node node) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Shrink shrink(Node node) {
+      return Shrink.NOTHING;
+    }
   }
 }

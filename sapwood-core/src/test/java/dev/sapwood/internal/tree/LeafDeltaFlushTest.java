@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What a flush into a leaf with a delta touches: on a tree read back from disk (no basement
  * resident), flushes that append leave the leaves' basements on disk and write only the delta
- * blocks; with the ratio at 0 no flush appends (a flush into a leaf with a delta consolidates it).
+ * segments; each write-back writes the messages appended since as a new segment, once, and
+ * never rewrites an older one; past the segment cap a flush consolidates; a get skips the segments
+ * whose filter rules its key out; with the ratio at 0 no flush appends (a flush into a leaf with a
+ * delta consolidates it).
  */
 class LeafDeltaFlushTest {
   private static final FunctionResolver BUILT_INS = name -> UpdateFunctions.builtIns().stream()
@@ -153,5 +156,93 @@ class LeafDeltaFlushTest {
     // Deltas of one frame are read whole (that is one frame); the others were fetched whole by
     // every chunk before (no peek at all).
     assertTrue(counters.counter("cache.delta_peeks").sum() > 0, "no chunk read part of a delta");
+  }
+
+  /** Rounds of scattered puts into a tree read back from disk, each followed by a write-back of every dirty node. */
+  private int roundsOfPutsWithWriteBacks(BeTree tree, TreeContext ctx, int n, int rounds, int perRound,
+      java.util.Set<String> written) {
+    AtomicInteger most = new AtomicInteger();
+    java.util.Map<DeltaSegment, Long> segmentExtents = new java.util.IdentityHashMap<>();
+    for (int r = 1; r <= rounds; r++) {
+      for (int i = 0; i < perRound; i++) {
+        int k = (int) (((long) (r * perRound + i) * 104_729L) % n);
+        tree.put(key(k), value(k, r));
+      }
+      ctx.nodes.writeDirtyNodes();
+      java.util.Set<DeltaSegment> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      ctx.cache.forEach(node -> {
+        if (node.height == 0 && node.segments != null) {
+          assertTrue(node.segments.length <= LeafDeltas.MAX_SEGMENTS, "segments " + node.segments.length);
+          most.accumulateAndGet(node.segments.length, Math::max);
+          for (DeltaSegment s : node.segments) {
+            listed.add(s);
+            Long at = segmentExtents.putIfAbsent(s, file.blockOffset(s.block));
+            assertTrue(at == null || at == file.blockOffset(s.block), "segment " + s.block + " was rewritten");
+            written.add(s.block + "@" + file.blockOffset(s.block));
+          }
+        }
+      });
+      segmentExtents.keySet().retainAll(listed); // a consolidated segment's number may be handed out again
+    }
+    return most.get();
+  }
+
+  @Test
+  void eachWriteBackAddsASegmentWrittenOnceAndPastTheCapAFlushConsolidates() {
+    int n = 20_000;
+    long root = writeTree(n);
+    Counters counters = new Counters();
+    TreeContext cold = context(counters);
+    cold.leafDeltaRatio(8); // small nodes of fanout 4 take flushes of about half a leaf: room for many segments
+    BeTree tree = new BeTree(cold, root);
+    java.util.Set<String> extents = new java.util.HashSet<>();
+    int most = roundsOfPutsWithWriteBacks(tree, cold, n, 40, 1_500, extents);
+    assertTrue(most >= 3, "most segments a leaf had: " + most + "; " + counters.snapshot());
+    assertTrue(extents.size() > 20, "segments written: " + extents.size());
+    assertTrue(counters.counter("flush.leaf_consolidations").sum() > 0, "consolidations; most segments " + most + "; " + counters.snapshot());
+    long segmentBytes = counters.counter("node_write.delta_bytes").sum() - counters.counter("node_write.delta_index_bytes").sum();
+    long appended = counters.counter("flush.leaf_delta_bytes_in").sum();
+    assertTrue(segmentBytes <= appended, "segment bytes written " + segmentBytes + " for " + appended + " bytes appended");
+    TreeVerifier.verify(cold, root);
+    for (int k = 0; k < n; k += 7) {
+      int last = 0;
+      for (int r = 1; r <= 40; r++) {
+        for (int i = 0; i < 1_500; i++) {
+          if ((int) (((long) (r * 1_500 + i) * 104_729L) % n) == k) {
+            last = r;
+          }
+        }
+      }
+      assertArrayEquals(value(k, last), tree.get(key(k)), "key " + k);
+    }
+  }
+
+  @Test
+  void aGetSkipsTheSegmentsWhoseFilterRulesItsKeyOut() {
+    int n = 20_000;
+    long root = writeTree(n);
+    TreeContext warm = context(new Counters());
+    warm.leafDeltaRatio(8);
+    BeTree tree = new BeTree(warm, root);
+    roundsOfPutsWithWriteBacks(tree, warm, n, 4, 1_500, new java.util.HashSet<>());
+    file.checkpoint(root, warm.lastMsn(), 0);
+    lastMsn = warm.lastMsn();
+    Counters counters = new Counters();
+    TreeContext cold = new TreeContext(file, 256 << 10, 16 << 10, 1 << 10, 4, Compressors.LZ4, BUILT_INS, lastMsn, counters);
+    BeTree coldTree = new BeTree(cold, root);
+    for (int k = 0; k < n; k += 11) {
+      int last = 0;
+      for (int r = 1; r <= 4; r++) {
+        for (int i = 0; i < 1_500; i++) {
+          if ((int) (((long) (r * 1_500 + i) * 104_729L) % n) == k) {
+            last = r;
+          }
+        }
+      }
+      assertArrayEquals(value(k, last), coldTree.get(key(k)), "key " + k);
+    }
+    long skips = counters.counter("cache.delta_filter_skips").sum();
+    long passes = counters.counter("cache.delta_filter_passes").sum();
+    assertTrue(skips > passes, "filter skips " + skips + ", passes " + passes);
   }
 }

@@ -13,7 +13,7 @@ final class TreeVerifier {
   /** What a walk saw. */
   static final class Stats {
     int nodes;
-    /** Leaves that have a delta block (each is one more block in use). */
+    /** Delta blocks: each leaf's delta index and each of its segments (each one more block in use). */
     int deltas;
     /** Messages in leaves' deltas (also counted in {@code messages}). */
     long deltaMessages;
@@ -142,25 +142,37 @@ final class TreeVerifier {
       }
       if (node.height == 0 && node.deltaBlock != 0) {
         s.deltas++;
-        MessageBuffer d = node.delta;
-        if (d == null) {
-          d = PartitionReader.readBuffer(ctx.file, node.deltaBlock, NodeReader.readDelta(ctx.file, node.deltaBlock, block), 0);
-        }
-        for (int m = 0; m < d.pointCount(); m++) {
-          int rec = d.point(m);
-          byte[] k = d.copyKey(rec);
-          check(inRange(k, lo, hi), where, "delta holds message for " + str(k) + " outside the leaf's range");
-          if (m > 0) {
-            int prev = d.point(m - 1);
-            int c = Keys.compare(d.copyKey(prev), k);
-            check(c < 0 || (c == 0 && d.msn(prev) < d.msn(rec)), where, "delta not sorted by (key, msn) at " + m);
+        java.util.List<MessageBuffer> parts = new java.util.ArrayList<>();
+        long prevMsn = -1;
+        for (DeltaSegment seg : ctx.partitions.deltas.segments(node)) {
+          check(seg.legacy() || seg.maxMsn > prevMsn, where, "delta segments not in MSN order");
+          if (!seg.legacy()) {
+            s.deltas++; // a block of its own besides the index
           }
+          prevMsn = seg.maxMsn;
+          parts.add(ctx.partitions.deltas.whole(node, seg));
         }
-        for (int m = 0; m < d.rangeCount(); m++) {
-          check(d.rangeOverlaps(d.range(m), lo, hi), where, "delta holds a range message not overlapping the leaf");
+        if (node.delta != null) {
+          check(node.deltaDirty, where, "unwritten delta messages on a leaf whose delta is clean");
+          parts.add(node.delta);
         }
-        s.messages += d.pointCount() + d.rangeCount();
-        s.deltaMessages += d.pointCount() + d.rangeCount();
+        for (MessageBuffer d : parts) {
+          for (int m = 0; m < d.pointCount(); m++) {
+            int rec = d.point(m);
+            byte[] k = d.copyKey(rec);
+            check(inRange(k, lo, hi), where, "delta holds message for " + str(k) + " outside the leaf's range");
+            if (m > 0) {
+              int prev = d.point(m - 1);
+              int c = Keys.compare(d.copyKey(prev), k);
+              check(c < 0 || (c == 0 && d.msn(prev) < d.msn(rec)), where, "delta not sorted by (key, msn) at " + m);
+            }
+          }
+          for (int m = 0; m < d.rangeCount(); m++) {
+            check(d.rangeOverlaps(d.range(m), lo, hi), where, "delta holds a range message not overlapping the leaf");
+          }
+          s.messages += d.pointCount() + d.rangeCount();
+          s.deltaMessages += d.pointCount() + d.rangeCount();
+        }
       }
       if (node.height == 0) {
         s.leaves++;
