@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 
@@ -25,6 +26,8 @@ public final class NodeStore {
   private final FlushPhases phases;
   /** Stamps of node images, to tell the partitions a write keeps unchanged. */
   final PartitionStamps stamps = new PartitionStamps();
+  /** The off-heap tier of compressed frames (null: none); set once, before the trees open. */
+  volatile FrameCache frames;
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
     this.file = file;
@@ -122,6 +125,7 @@ public final class NodeStore {
     }
     node.deltaDirty = false;
     node.deltaDisk = written.directory();
+    FrameTier.putWritten(frames, written.directory(), block);
     counters.deltaWrites.increment();
     counters.deltaBytesWritten.add(block.length);
     counters.nodeBytesWritten.add(block.length);
@@ -145,6 +149,7 @@ public final class NodeStore {
     }
     node.dirty = false;
     node.disk = written.directory();
+    FrameTier.putWritten(frames, written.directory(), block);
     int unchanged = 0;
     long unchangedBytes = 0;
     for (int i = 0; i < node.n; i++) {

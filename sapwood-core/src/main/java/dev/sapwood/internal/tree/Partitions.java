@@ -45,7 +45,7 @@ final class Partitions {
       return buffer(node, i);
     }
     counters.framePeeks.increment();
-    return PartitionReader.peekBuffer(file, node.key(), node.disk, i, key);
+    return PartitionReader.peekBuffer(file, store.frames, node.key(), node.disk, i, key);
   }
 
   /** Like {@link #bufferFor}, for basement i of a read-latched leaf. */
@@ -54,7 +54,7 @@ final class Partitions {
       return basement(leaf, i);
     }
     counters.framePeeks.increment();
-    return PartitionReader.peekBasement(file, leaf.key(), leaf.disk, i, key);
+    return PartitionReader.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
 
   private boolean shouldFetch(Node node, int i) {
@@ -109,7 +109,7 @@ final class Partitions {
       synchronized (leaf.fetchLock) {
         d = leaf.delta;
         if (d == null) {
-          d = PartitionReader.readBuffer(file, leaf.deltaBlock, deltaDirectory(leaf), 0);
+          d = PartitionReader.readBuffer(file, store.frames, leaf.deltaBlock, deltaDirectory(leaf), 0);
           leaf.delta = d;
           counters.deltaFetches.increment();
         }
@@ -156,8 +156,8 @@ final class Partitions {
       return delta(leaf);
     }
     counters.deltaPeeks.increment();
-    return point ? PartitionReader.peekBuffer(file, leaf.deltaBlock, d, 0, a)
-        : PartitionReader.peekBufferRange(file, leaf.deltaBlock, d, 0, a, b);
+    return point ? PartitionReader.peekBuffer(file, store.frames, leaf.deltaBlock, d, 0, a)
+        : PartitionReader.peekBufferRange(file, store.frames, leaf.deltaBlock, d, 0, a, b);
   }
 
   /** The directory of a leaf's delta block, read on first need (under {@code fetchLock} or the write latch). */
@@ -194,9 +194,9 @@ final class Partitions {
 
   private void fetch(Node node, int i) {
     if (node.height == 0) {
-      node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
+      node.basements[i] = PartitionReader.readBasement(file, store.frames, node.key(), node.disk, i);
     } else {
-      node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
+      node.buffers[i] = PartitionReader.readBuffer(file, store.frames, node.key(), node.disk, i);
     }
     PartitionStamps.stampPartition(node, i);
     counters.partialFetches.increment();
