@@ -39,7 +39,7 @@ public final class Options {
 
   private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
       Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0,
-      new Txn(10, Duration.ofMillis(1), 64L << 20), 1.0);
+      new Txn(10, Duration.ofMillis(1), 64L << 20), 1.0, 0.5);
 
   /** The transaction settings: retries and first backoff of {@link Database#transact}, write-set limit. */
   private record Txn(int retries, Duration backoff, long maxBytes) {}
@@ -66,10 +66,12 @@ public final class Options {
   private final int explicit;
   private final Txn txn;
   private final double leafDeltaRatio;
+  private final double offHeapShare;
 
   private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
       Compression compression, Map<String, UpdateFunction> functions, Durability durability,
-      Duration syncInterval, Duration checkpointInterval, int explicit, Txn txn, double leafDeltaRatio) {
+      Duration syncInterval, Duration checkpointInterval, int explicit, Txn txn, double leafDeltaRatio,
+      double offHeapShare) {
     this.cacheSize = cacheSize;
     this.nodeSize = nodeSize;
     this.basementSize = basementSize;
@@ -82,12 +84,13 @@ public final class Options {
     this.explicit = explicit;
     this.txn = txn;
     this.leafDeltaRatio = leafDeltaRatio;
+    this.offHeapShare = offHeapShare;
   }
 
   private Options with(long cacheSize, int nodeSize, int basementSize, int fanout,
       Compression compression, Map<String, UpdateFunction> functions, int explicit) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio);
+        durability, syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
   }
 
   /**
@@ -96,14 +99,14 @@ public final class Options {
    */
   public Options durability(Durability d) {
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio);
+        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
   }
 
   /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
   public Options syncInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(1), "syncInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, interval, checkpointInterval, explicit, txn, leafDeltaRatio);
+        durability, interval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
   }
 
   /**
@@ -113,7 +116,7 @@ public final class Options {
   public Options checkpointInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, interval, explicit, txn, leafDeltaRatio);
+        durability, syncInterval, interval, explicit, txn, leafDeltaRatio, offHeapShare);
   }
 
   /**
@@ -125,7 +128,7 @@ public final class Options {
       throw new IllegalArgumentException("transactionRetries " + retries + " outside [0, 1000]");
     }
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(retries, txn.backoff(), txn.maxBytes()), leafDeltaRatio);
+        syncInterval, checkpointInterval, explicit, new Txn(retries, txn.backoff(), txn.maxBytes()), leafDeltaRatio, offHeapShare);
   }
 
   /**
@@ -139,7 +142,7 @@ public final class Options {
       throw new IllegalArgumentException("transactionBackoff " + first + " outside [0, 1 s]");
     }
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), first, txn.maxBytes()), leafDeltaRatio);
+        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), first, txn.maxBytes()), leafDeltaRatio, offHeapShare);
   }
 
   /**
@@ -155,7 +158,7 @@ public final class Options {
       throw new IllegalArgumentException("maxTransactionBytes " + bytes + " outside [4096, " + Limits.MAX_BATCH_SIZE + "]");
     }
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), txn.backoff(), bytes), leafDeltaRatio);
+        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), txn.backoff(), bytes), leafDeltaRatio, offHeapShare);
   }
 
   public int transactionRetries() {
@@ -206,11 +209,31 @@ public final class Options {
       throw new IllegalArgumentException("leafDeltaRatio " + ratio + " outside [0, 16]");
     }
     return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, txn, ratio);
+        syncInterval, checkpointInterval, explicit, txn, ratio, offHeapShare);
   }
 
   public double leafDeltaRatio() {
     return leafDeltaRatio;
+  }
+
+  /**
+   * The share of {@link #cacheSize} held off-heap, as compressed frames in direct memory (0 to
+   * 0.9; default 0.5); the rest is the heap's cache of decoded nodes. Direct memory is capped by
+   * {@code -XX:MaxDirectMemorySize} (by default the heap's maximum): if it runs out the tier stays
+   * smaller. Not remembered by the database. Changes no read's answer, nor durability.
+   *
+   * @throws IllegalArgumentException outside [0, 0.9] or NaN
+   */
+  public Options offHeapCacheShare(double share) {
+    if (!(share >= 0 && share <= 0.9)) {
+      throw new IllegalArgumentException("offHeapCacheShare " + share + " outside [0, 0.9]");
+    }
+    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
+        syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, share);
+  }
+
+  public double offHeapCacheShare() {
+    return offHeapShare;
   }
 
   /**

@@ -57,6 +57,10 @@ public final class SapwoodEngine implements BenchEngine {
     if (ratio != null) {
       o = o.leafDeltaRatio(Double.parseDouble(ratio));
     }
+    String share = System.getProperty("sapwood.bench.offHeapCacheShare");
+    if (share != null) {
+      o = o.offHeapCacheShare(Double.parseDouble(share));
+    }
     options = o;
     db = Database.open(dir, o);
     data = db.tree("data");
@@ -104,7 +108,8 @@ public final class SapwoodEngine implements BenchEngine {
         + options.basementSize() + " fanout=" + options.fanout() + " compression="
         + options.compression() + " durability=" + options.durability() + " syncInterval="
         + options.syncInterval().toMillis() + "ms checkpointInterval="
-        + options.checkpointInterval().toSeconds() + "s leafDeltaRatio=" + options.leafDeltaRatio();
+        + options.checkpointInterval().toSeconds() + "s leafDeltaRatio=" + options.leafDeltaRatio()
+        + " offHeapCacheShare=" + options.offHeapCacheShare();
   }
 
   @Override

@@ -108,6 +108,9 @@ final class Closer {
     } catch (RuntimeException e) {
       first = keepFirst(first, e);
     }
+    if (ctx.frameCache() != null) {
+      ctx.frameCache().close(); // its direct memory goes back; nothing reads it after this
+    }
     try {
       lock.release();
     } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
+import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
@@ -77,8 +78,10 @@ public final class DatabaseImpl implements Database {
     this.functions = new FunctionRegistry(options.registeredFunctions());
     this.catalog = catalog;
     this.catalogBlock = catalogBlock;
-    this.ctx = new TreeContext(file, options.cacheSize(), options.nodeSize(), options.basementSize(),
+    long offHeap = FrameCache.offHeapBytes(options.cacheSize(), options.offHeapCacheShare());
+    this.ctx = new TreeContext(file, options.cacheSize() - offHeap, options.nodeSize(), options.basementSize(),
         options.fanout(), Compressors.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
+    ctx.frameCache(offHeap == 0 ? null : new FrameCache(offHeap, counters));
     ctx.leafDeltaRatio(options.leafDeltaRatio());
     this.readOnly = options.readOnly();
     this.gate = new DatabaseGate(file, readOnly);

@@ -29,6 +29,8 @@ final class DatabaseStats {
     m.put("cache.used_bytes", ctx.cacheUsedBytes());
     m.put("cache.budget_bytes", ctx.cacheBudgetBytes());
     m.put("cache.nodes", (long) ctx.cachedNodes());
+    m.put("cache.offheap_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().allocatedBytes());
+    m.put("cache.offheap_budget_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().budget());
     m.put("db.trees", (long) trees.size());
     m.put("db.last_msn", ctx.lastMsn());
     m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());

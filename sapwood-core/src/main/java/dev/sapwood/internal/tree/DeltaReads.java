@@ -19,12 +19,14 @@ import java.util.List;
  */
 final class DeltaReads {
   private final BlockFile file;
+  private final NodeStore store;
   private final CacheTable<Node> cache;
   private final TreeCounters counters;
 
-  DeltaReads(BlockFile file, CacheTable<Node> cache, TreeCounters counters) {
+  DeltaReads(BlockFile file, NodeStore store, TreeCounters counters) {
     this.file = file;
-    this.cache = cache;
+    this.store = store;
+    this.cache = store.cache;
     this.counters = counters;
   }
 
@@ -51,7 +53,7 @@ final class DeltaReads {
       synchronized (leaf.fetchLock) {
         b = s.buf;
         if (b == null) {
-          b = PartitionReader.readBuffer(file, s.block, directory(leaf, s), 0);
+          b = PartitionReader.readBuffer(file, store.frames, s.block, directory(leaf, s), 0);
           s.buf = b;
           counters.deltaFetches.increment();
         }
@@ -116,8 +118,8 @@ final class DeltaReads {
       return whole(leaf, s);
     }
     counters.deltaPeeks.increment();
-    return point ? PartitionReader.peekBuffer(file, s.block, d, 0, a)
-        : PartitionReader.peekBufferRange(file, s.block, d, 0, a, b);
+    return point ? PartitionReader.peekBuffer(file, store.frames, s.block, d, 0, a)
+        : PartitionReader.peekBufferRange(file, store.frames, s.block, d, 0, a, b);
   }
 
   /**

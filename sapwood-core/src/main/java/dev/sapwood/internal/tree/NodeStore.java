@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
+import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 
@@ -26,6 +27,8 @@ public final class NodeStore {
   private final FlushPhases phases;
   /** Stamps of node images, to tell the partitions a write keeps unchanged. */
   final PartitionStamps stamps = new PartitionStamps();
+  /** The off-heap tier of compressed frames (null: none); set once, before the trees open. */
+  volatile FrameCache frames;
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
     this.file = file;
@@ -128,6 +131,7 @@ public final class NodeStore {
       }
       NodeWriter.Result w = NodeWriter.writeDelta(seg, node.key(), tail, codec);
       write(node, seg, w.block());
+      FrameTier.putWritten(frames, w.directory(), w.block());
       DeltaSegment s = DeltaSegment.of(seg, tail, w.directory().rawLength(0));
       s.dir = w.directory();
       segs = java.util.Arrays.copyOf(segs, segs.length + 1);
@@ -182,6 +186,7 @@ public final class NodeStore {
     }
     node.dirty = false;
     node.disk = written.directory();
+    FrameTier.putWritten(frames, written.directory(), block);
     int unchanged = 0;
     long unchangedBytes = 0;
     for (int i = 0; i < node.n; i++) {

@@ -36,6 +36,8 @@ final class PartitionDirectory {
   private final int[] frameKeyOff; // frames + 1 entries into keys
   private final byte[] keys;
   private final byte[] peeks;
+  /** Names this directory's frames in the off-heap tier; never reused ({@link FrameTier}). */
+  final long frameOwner = FrameTier.newOwner();
 
   PartitionDirectory(int[] offset, int[] rawLength, byte[] codec, long[] maxMsn, int[] count,
       int[] rangeCount, int[] pointFrames, int[] frameStart, int[] frameOffset,

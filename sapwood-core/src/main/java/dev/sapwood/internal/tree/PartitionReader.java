@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.Limits;
+import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.util.BoundedReader.FormatException;
 import dev.sapwood.internal.util.BoundedReader;
@@ -14,6 +15,11 @@ import dev.sapwood.internal.util.Compressors;
  * whole basement or buffer). Every frame's CRC32C is checked before it is decompressed, every
  * length inside it before use; any failure is a {@link dev.sapwood.CorruptionException} naming
  * the file, block and offset.
+ *
+ * <p>Each method takes the off-heap tier of frames ({@link FrameCache}; null: none, as in the
+ * overloads without it): a frame found there is not read from the file, and a frame read from the
+ * file is put there once its checksum is verified. What the tier holds came from verified reads
+ * or from this process's own writes, under a key that names one image ({@link FrameTier}).
  */
 final class PartitionReader {
   private PartitionReader() {}
@@ -37,7 +43,11 @@ final class PartitionReader {
 
   /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
   static Basement readBasement(BlockFile file, long block, PartitionDirectory dir, int i) {
-    byte[] raw = readFrames(file, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    return readBasement(file, null, block, dir, i);
+  }
+
+  static Basement readBasement(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
+    byte[] raw = readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i));
     Basement b = parseEntries(file, block, dir, dir.firstFrame(i), raw, dir.maxMsn(i));
     if (b.count() != dir.count(i)) {
       throw NodeReader.corrupt(file, block, dir.offset(i), "basement " + i + " holds " + b.count() + " entries, its directory says " + dir.count(i));
@@ -47,7 +57,11 @@ final class PartitionReader {
 
   /** Reads, verifies and decodes buffer {@code i} of a clean internal node. */
   static MessageBuffer readBuffer(BlockFile file, long block, PartitionDirectory dir, int i) {
-    byte[] raw = readFrames(file, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    return readBuffer(file, null, block, dir, i);
+  }
+
+  static MessageBuffer readBuffer(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
+    byte[] raw = readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i));
     int pointBytes = 0;
     for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
       pointBytes += dir.frameRaw(f);
@@ -68,10 +82,14 @@ final class PartitionReader {
    * for this key's lookup only. Carries the basement's max MSN.
    */
   static Basement peekBasement(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
+    return peekBasement(file, null, block, dir, i, key);
+  }
+
+  static Basement peekBasement(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] key) {
     long span = dir.pointFramesFor(i, key, true);
     int from = (int) (span >>> 32);
     int to = (int) span;
-    byte[] raw = readFrames(file, block, dir, from, to);
+    byte[] raw = readFrames(file, tier, block, dir, from, to);
     return parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
   }
 
@@ -81,8 +99,12 @@ final class PartitionReader {
    * lookup only.
    */
   static MessageBuffer peekBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
+    return peekBuffer(file, null, block, dir, i, key);
+  }
+
+  static MessageBuffer peekBuffer(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] key) {
     long span = dir.pointFramesFor(i, key, false);
-    return peekFrames(file, block, dir, i, (int) (span >>> 32), (int) span);
+    return peekFrames(file, tier, block, dir, i, (int) (span >>> 32), (int) span);
   }
 
   /**
@@ -91,18 +113,22 @@ final class PartitionReader {
    * a buffer that is not resident, instead of the whole partition.
    */
   static MessageBuffer peekBufferRange(BlockFile file, long block, PartitionDirectory dir, int i, byte[] from, byte[] to) {
+    return peekBufferRange(file, null, block, dir, i, from, to);
+  }
+
+  static MessageBuffer peekBufferRange(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] from, byte[] to) {
     int first = from == null ? dir.firstFrame(i) : (int) (dir.pointFramesFor(i, from, false) >>> 32);
     int end = to == null ? dir.pointFrameEnd(i) : (int) dir.pointFramesFor(i, to, false);
-    return peekFrames(file, block, dir, i, first, Math.max(first, end));
+    return peekFrames(file, tier, block, dir, i, first, Math.max(first, end));
   }
 
   /** Point frames {@code [from, to)} of partition {@code i} and its range frames, parsed into one buffer. */
-  private static MessageBuffer peekFrames(BlockFile file, long block, PartitionDirectory dir, int i, int from, int to) {
-    byte[] points = readFrames(file, block, dir, from, to);
+  private static MessageBuffer peekFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, int from, int to) {
+    byte[] points = readFrames(file, tier, block, dir, from, to);
     MessageBuffer buf = MessageBuffer.over(points);
     parseMessages(file, block, dir, from, points, 0, points.length, false, buf, true);
     if (dir.rangeCount(i) > 0) {
-      byte[] ranges = readFrames(file, block, dir, dir.pointFrameEnd(i), dir.frameEnd(i));
+      byte[] ranges = readFrames(file, tier, block, dir, dir.pointFrameEnd(i), dir.frameEnd(i));
       parseMessages(file, block, dir, dir.pointFrameEnd(i), ranges, 0, ranges.length, true, buf, false);
     }
     return buf;
@@ -119,7 +145,7 @@ final class PartitionReader {
    * Compressors#maxDecompressedLength}) before room is made for it, and the output grows with the
    * frames actually decompressed, so memory follows verified data.
    */
-  private static byte[] readFrames(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
+  private static byte[] readFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to) {
     if (from == to) {
       return new byte[0];
     }
@@ -137,9 +163,20 @@ final class PartitionReader {
     int rawAt = 0;
     int f = from;
     while (f < to) {
+      if (tier != null) {
+        int len = dir.frameCompressed(f);
+        byte[] comp = scratch(len);
+        long key = FrameTier.key(dir, f);
+        if (key >= 0 && tier.get(key, comp, 0, len)) {
+          raw = decompress(file, block, dir, f, comp, 0, len, raw, rawAt, rawLen);
+          rawAt += dir.frameRaw(f++);
+          continue;
+        }
+      }
       int chunkStart = dir.frameOffset(f);
       int end = f + 1;
-      while (end < to && (long) dir.frameOffset(end) + dir.frameCompressed(end) - chunkStart <= READ_CHUNK) {
+      while (end < to && (long) dir.frameOffset(end) + dir.frameCompressed(end) - chunkStart <= READ_CHUNK
+          && (tier == null || !tier.contains(FrameTier.key(dir, end)))) {
         end++;
       }
       int chunkLen = dir.frameOffset(end - 1) + dir.frameCompressed(end - 1) - chunkStart;
@@ -151,21 +188,35 @@ final class PartitionReader {
         if (Checksums.crc32c(comp, at, len) != dir.frameCrc(f)) {
           throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
         }
-        byte codec = dir.codec(partitionOf(dir, f));
-        int frameRaw = dir.frameRaw(f);
-        try {
-          if (frameRaw > Compressors.maxDecompressedLength(codec, comp, at, len)) {
-            throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
-          }
-          if (rawAt + frameRaw > raw.length) {
-            raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
-          }
-          Compressors.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
-        } catch (IllegalArgumentException e) {
-          throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+        raw = decompress(file, block, dir, f, comp, at, len, raw, rawAt, rawLen);
+        rawAt += dir.frameRaw(f);
+        long key = tier == null ? -1 : FrameTier.key(dir, f);
+        if (key >= 0) {
+          tier.put(key, comp, at, len); // verified above
         }
-        rawAt += frameRaw;
       }
+    }
+    return raw;
+  }
+
+  /**
+   * Decompresses frame {@code f} ({@code comp[at, at + len)}) into {@code raw} at {@code rawAt},
+   * growing it (up to {@code rawLen}) if need be; the array the frame is in.
+   */
+  private static byte[] decompress(BlockFile file, long block, PartitionDirectory dir, int f,
+      byte[] comp, int at, int len, byte[] raw, int rawAt, long rawLen) {
+    byte codec = dir.codec(partitionOf(dir, f));
+    int frameRaw = dir.frameRaw(f);
+    try {
+      if (frameRaw > Compressors.maxDecompressedLength(codec, comp, at, len)) {
+        throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+      }
+      if (rawAt + frameRaw > raw.length) {
+        raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+      }
+      Compressors.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
+    } catch (IllegalArgumentException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
     }
     return raw;
   }

@@ -29,7 +29,7 @@ final class Partitions {
     this.cache = store.cache;
     this.store = store;
     this.counters = counters;
-    this.deltas = new DeltaReads(file, cache, counters);
+    this.deltas = new DeltaReads(file, store, counters);
   }
 
   /** Buffer i of a latched internal node, fetched if it is not in memory. */
@@ -48,7 +48,7 @@ final class Partitions {
       return buffer(node, i);
     }
     counters.framePeeks.increment();
-    return PartitionReader.peekBuffer(file, node.key(), node.disk, i, key);
+    return PartitionReader.peekBuffer(file, store.frames, node.key(), node.disk, i, key);
   }
 
   /** Like {@link #bufferFor}, for basement i of a read-latched leaf. */
@@ -57,7 +57,7 @@ final class Partitions {
       return basement(leaf, i);
     }
     counters.framePeeks.increment();
-    return PartitionReader.peekBasement(file, leaf.key(), leaf.disk, i, key);
+    return PartitionReader.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
 
   private boolean shouldFetch(Node node, int i) {
@@ -129,9 +129,9 @@ final class Partitions {
 
   private void fetch(Node node, int i) {
     if (node.height == 0) {
-      node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
+      node.basements[i] = PartitionReader.readBasement(file, store.frames, node.key(), node.disk, i);
     } else {
-      node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
+      node.buffers[i] = PartitionReader.readBuffer(file, store.frames, node.key(), node.disk, i);
     }
     PartitionStamps.stampPartition(node, i);
     counters.partialFetches.increment();

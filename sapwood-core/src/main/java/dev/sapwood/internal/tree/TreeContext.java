@@ -257,6 +257,19 @@ public final class TreeContext {
     return msn.get();
   }
 
+  /**
+   * Gives the node store its off-heap tier of compressed frames (null: none); call once, before
+   * any tree opens. The tier's budget is separate from the heap cache's.
+   */
+  public void frameCache(dev.sapwood.internal.cache.FrameCache tier) {
+    nodes.frames = tier;
+  }
+
+  /** The off-heap tier, or null. */
+  public dev.sapwood.internal.cache.FrameCache frameCache() {
+    return nodes.frames;
+  }
+
   public long cacheUsedBytes() {
     return cache.usedBytes();
   }

@@ -283,8 +283,9 @@ class DeltaFormatTest {
     Node leaf = new Node(45);
     leaf.setLeaf(new byte[0][], new Basement[] {Basement.empty()});
     leaf.deltaBlock = index;
-    DeltaReads reads = new DeltaReads(file, new dev.sapwood.internal.cache.CacheTable<>(new NoBackend(), 1 << 20,
-        new dev.sapwood.internal.stats.Counters()), new TreeCounters(new dev.sapwood.internal.stats.Counters()));
+    dev.sapwood.internal.stats.Counters stats = new dev.sapwood.internal.stats.Counters();
+    TreeCounters tc = new TreeCounters(stats);
+    DeltaReads reads = new DeltaReads(file, new NodeStore(file, Compressors.NONE, tc, 1 << 20, stats), tc);
     e = assertThrows(CorruptionException.class, () -> reads.forKey(leaf, "key1003".getBytes()));
     assertTrue(e.getMessage().contains("deltas.sap") && e.getMessage().contains("index"), e.getMessage());
   }

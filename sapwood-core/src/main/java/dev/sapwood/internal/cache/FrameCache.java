@@ -1,0 +1,371 @@
+package dev.sapwood.internal.cache;
+
+import dev.sapwood.internal.stats.Counters;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The off-heap tier of the node cache: compressed frames (the checksummed, separately compressed
+ * runs of records a node block is made of) kept in direct {@link ByteBuffer} slabs, outside the
+ * heap and the collector's reach, like RocksDB's compressed secondary cache. A miss of the heap
+ * cache looks here before it reads the file; frames read from the file or written to it are put
+ * here.
+ *
+ * <p>The slabs form a ring written in order (a log-structured FIFO): a frame is appended at the
+ * head; when the head reaches a slab that holds frames, the whole slab is evicted (its frames leave
+ * the index, its generation is raised) and overwritten. Slabs are allocated lazily as the head
+ * first reaches them, so the tier's memory grows with use up to its budget. A reader looks its key
+ * up under the lock, copies the bytes out without it and then checks that the slab's generation is
+ * still the one it looked up (seqlock style): bytes overwritten while it copied make the copy a
+ * miss, never wrong bytes.
+ *
+ * <p>Keys are the caller's: a key must name one content for the tier's whole life (the tree uses
+ * an identity never reused, see {@code tree.FrameTier}); the tier never sees the file.
+ *
+ * <p>Thread-safe. {@link #get} allocates nothing. After {@link #close} every call but {@link
+ * #close} and the figures throws {@link IllegalStateException}; a copy racing the close is a miss.
+ *
+ * <p>Invariants: (1) an index entry points into a slab whose generation has not changed since the
+ * entry was made, and its bytes are the ones put under its key; (2) {@code allocated} is the sum
+ * of the capacities of the slabs held, never above the budget, 0 after close; (3) a key is in the
+ * index at most once, and listed in exactly the slab its entry points into.
+ */
+public final class FrameCache implements AutoCloseable {
+  /** Largest slab; a budget is cut into slabs of about a sixteenth of it up to this. */
+  static final int MAX_SLAB = 4 << 20;
+  /** Smallest slab; a budget below it holds nothing. */
+  static final int MIN_SLAB = 64 << 10;
+  private static final long EMPTY = -1;
+  private static final int LEN_BITS = 23;
+  private static final int POS_BITS = 23;
+
+  private final long budget;
+  private final int slabSize;
+  /** Slabs the ring may use: budget / slabSize, lowered if the JVM refuses direct memory. */
+  private int slabCount;
+  private final ByteBuffer[] slabs;
+  /** Raised when a slab is reclaimed or the tier closed; read by readers after their copy. */
+  private final AtomicLongArray gens;
+  /** The keys of each slab's frames, for its eviction. */
+  private final long[][] slabKeys;
+  private final int[] slabKeyCount;
+  private final ReentrantLock lock = new ReentrantLock();
+  // Open-addressing index (linear probing), guarded by lock: key -> slab | pos | len.
+  private long[] keys;
+  private long[] vals;
+  private int size;
+  private int head = -1;
+  private int headPos;
+  private long allocated;
+  private volatile boolean closed;
+
+  /** Test seam: run by {@link #get} between its lookup and its copy (null: nothing). */
+  volatile Runnable beforeCopy;
+
+  private final LongAdder hits;
+  private final LongAdder misses;
+  private final LongAdder evictions;
+
+  /**
+   * The bytes of a cache of {@code cacheBytes} to hold off-heap at {@code share}: whole slabs of
+   * the size a tier of that budget uses, 0 below one.
+   */
+  public static long offHeapBytes(long cacheBytes, double share) {
+    long want = (long) (cacheBytes * share);
+    if (want < MIN_SLAB) {
+      return 0;
+    }
+    long slab = Math.max(MIN_SLAB, Math.min(MAX_SLAB, Long.highestOneBit(want / 16)));
+    return want / slab * slab;
+  }
+
+  /** A tier of at most {@code budgetBytes} of direct memory (below {@link #MIN_SLAB}: holds nothing). */
+  public FrameCache(long budgetBytes, Counters counters) {
+    if (budgetBytes < 0) {
+      throw new IllegalArgumentException("budget " + budgetBytes + " < 0");
+    }
+    this.budget = budgetBytes;
+    this.slabSize = (int) Math.max(MIN_SLAB, Math.min(MAX_SLAB, Long.highestOneBit(Math.max(1, budgetBytes / 16))));
+    this.slabCount = (int) Math.min(1 << 16, budgetBytes / slabSize);
+    this.slabs = new ByteBuffer[slabCount];
+    this.gens = new AtomicLongArray(slabCount);
+    this.slabKeys = new long[slabCount][];
+    this.slabKeyCount = new int[slabCount];
+    int cap = 1024;
+    this.keys = new long[cap];
+    this.vals = new long[cap];
+    Arrays.fill(keys, EMPTY);
+    this.hits = counters.counter("cache.offheap_hits");
+    this.misses = counters.counter("cache.offheap_misses");
+    this.evictions = counters.counter("cache.offheap_evictions");
+  }
+
+  /**
+   * Copies the frame stored under {@code key} into {@code dst[off, off + len)}: true if it was
+   * there with exactly {@code len} bytes and was not overwritten while copied. On false, {@code
+   * dst}'s range holds garbage.
+   *
+   * @throws IllegalStateException after {@link #close}
+   */
+  public boolean get(long key, byte[] dst, int off, int len) {
+    if (key < 0) {
+      return false;
+    }
+    ByteBuffer slab;
+    int s;
+    int pos;
+    long gen;
+    lock.lock();
+    try {
+      checkOpen();
+      int i = find(key);
+      long v = i < 0 ? EMPTY : vals[i];
+      if (v == EMPTY || lenOf(v) != len) {
+        misses.increment();
+        return false;
+      }
+      s = slabOf(v);
+      pos = posOf(v);
+      slab = slabs[s];
+      gen = gens.get(s);
+    } finally {
+      lock.unlock();
+    }
+    Runnable seam = beforeCopy;
+    if (seam != null) {
+      seam.run();
+    }
+    slab.get(pos, dst, off, len);
+    VarHandle.acquireFence(); // the copy's loads complete before the generation is read again
+    if (gens.get(s) != gen) {
+      misses.increment();
+      return false;
+    }
+    hits.increment();
+    return true;
+  }
+
+  /** Whether a frame is stored under {@code key} (it may be gone by the time it is read). */
+  public boolean contains(long key) {
+    if (key < 0) {
+      return false;
+    }
+    lock.lock();
+    try {
+      checkOpen();
+      return find(key) >= 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stores {@code src[off, off + len)} under {@code key}, evicting the oldest slab's frames if the
+   * ring is full. A key already stored keeps its bytes (a key names one content); a frame larger
+   * than a quarter of a slab, or a tier too small for any slab, stores nothing.
+   *
+   * @throws IllegalStateException after {@link #close}
+   */
+  public void put(long key, byte[] src, int off, int len) {
+    if (key < 0) {
+      throw new IllegalArgumentException("key " + key);
+    }
+    lock.lock();
+    try {
+      checkOpen();
+      if (slabCount == 0 || len <= 0 || len > slabSize / 4 || find(key) >= 0) {
+        return;
+      }
+      if (head < 0 || headPos + len > slabSize) {
+        if (!advance()) {
+          return;
+        }
+      }
+      slabs[head].put(headPos, src, off, len);
+      insert(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
+      if (slabKeys[head].length == slabKeyCount[head]) {
+        slabKeys[head] = Arrays.copyOf(slabKeys[head], slabKeyCount[head] * 2);
+      }
+      slabKeys[head][slabKeyCount[head]++] = key;
+      headPos += len;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the head to the next slab: allocates it on first use, else evicts its frames. */
+  private boolean advance() {
+    int next = head + 1 >= slabCount ? 0 : head + 1;
+    if (slabs[next] == null) {
+      try {
+        slabs[next] = ByteBuffer.allocateDirect(slabSize);
+      } catch (OutOfMemoryError e) {
+        // Direct memory is capped (-XX:MaxDirectMemorySize, by default the heap's size): keep
+        // the slabs held and make the ring that long.
+        slabCount = next;
+        if (next == 0) {
+          return false;
+        }
+        next = 0;
+        return reclaim(next);
+      }
+      slabKeys[next] = new long[256];
+      allocated += slabSize;
+      head = next;
+      headPos = 0;
+      return true;
+    }
+    return reclaim(next);
+  }
+
+  private boolean reclaim(int s) {
+    gens.incrementAndGet(s);
+    VarHandle.storeStoreFence(); // readers see the new generation before any overwritten byte
+    for (int k = 0; k < slabKeyCount[s]; k++) {
+      int i = find(slabKeys[s][k]);
+      if (i >= 0 && slabOf(vals[i]) == s) {
+        removeAt(i);
+        evictions.increment();
+      }
+    }
+    slabKeyCount[s] = 0;
+    head = s;
+    headPos = 0;
+    return true;
+  }
+
+  /** Bytes of direct memory held (slabs allocated); 0 after close. */
+  public long allocatedBytes() {
+    lock.lock();
+    try {
+      return allocated;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The most direct memory it will hold. */
+  public long budget() {
+    return budget;
+  }
+
+  /** Frames stored. */
+  public int frames() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Drops every slab (their memory goes back when the collector frees the buffers; no reference
+   * is left here) and makes any copy in flight a miss. Idempotent.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (int s = 0; s < slabs.length; s++) {
+        gens.incrementAndGet(s);
+        slabs[s] = null;
+        slabKeys[s] = null;
+        slabKeyCount[s] = 0;
+      }
+      allocated = 0;
+      keys = new long[0];
+      vals = new long[0];
+      size = 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("frame cache closed");
+    }
+  }
+
+  // ---- the index (guarded by lock) ----
+
+  private static int slabOf(long v) {
+    return (int) (v >>> (POS_BITS + LEN_BITS));
+  }
+
+  private static int posOf(long v) {
+    return (int) (v >>> LEN_BITS) & ((1 << POS_BITS) - 1);
+  }
+
+  private static int lenOf(long v) {
+    return (int) v & ((1 << LEN_BITS) - 1);
+  }
+
+  private static int slot(long key, int mask) {
+    long h = key * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
+  }
+
+  private int find(long key) {
+    int mask = keys.length - 1;
+    for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+      long k = keys[i];
+      if (k == key) {
+        return i;
+      }
+      if (k == EMPTY) {
+        return -1;
+      }
+    }
+  }
+
+  private void insert(long key, long val) {
+    if ((size + 1) * 3L > keys.length * 2L) {
+      long[] ok = keys;
+      long[] ov = vals;
+      keys = new long[ok.length * 2];
+      vals = new long[ok.length * 2];
+      Arrays.fill(keys, EMPTY);
+      size = 0;
+      for (int i = 0; i < ok.length; i++) {
+        if (ok[i] != EMPTY) {
+          insert(ok[i], ov[i]);
+        }
+      }
+    }
+    int mask = keys.length - 1;
+    int i = slot(key, mask);
+    while (keys[i] != EMPTY) {
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    vals[i] = val;
+    size++;
+  }
+
+  /** Removes slot i, shifting back the entries of its probe run (no tombstones). */
+  private void removeAt(int i) {
+    int mask = keys.length - 1;
+    int gap = i;
+    for (int j = (i + 1) & mask; keys[j] != EMPTY; j = (j + 1) & mask) {
+      int home = slot(keys[j], mask);
+      // Move j into the gap if its home is not in (gap, j] (cyclically).
+      if (((j - home) & mask) >= ((j - gap) & mask)) {
+        keys[gap] = keys[j];
+        vals[gap] = vals[j];
+        gap = j;
+      }
+    }
+    keys[gap] = EMPTY;
+    size--;
+  }
+}
