@@ -30,7 +30,8 @@ class DatabaseBeanTest {
     try (Database db = Database.open(dir, Options.defaults().cacheSize(1 << 20))) {
       assertTrue(server.isRegistered(name), "registered on open");
       db.tree("t").put("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
-      assertEquals((long) (1 << 20), server.getAttribute(name, "cache.budget_bytes"));
+      assertEquals((long) (1 << 20), (long) server.getAttribute(name, "cache.budget_bytes")
+          + (long) server.getAttribute(name, "cache.offheap_budget_bytes"), "heap and off-heap shares make the cache");
       assertEquals(1L, server.getAttribute(name, "db.trees"));
       assertEquals(dir.toAbsolutePath().toString(), server.getAttribute(name, "Directory"));
       Set<String> attributes = Arrays.stream(server.getMBeanInfo(name).getAttributes())
