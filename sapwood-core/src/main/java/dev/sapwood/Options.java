@@ -39,7 +39,7 @@ public final class Options {
 
   private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
       Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0,
-      new Txn(10, Duration.ofMillis(1), 64L << 20), 1.0, 0.5);
+      new Txn(10, Duration.ofMillis(1), 64L << 20), 1.0, 0.0);
 
   /** The transaction settings: retries and first backoff of {@link Database#transact}, write-set limit. */
   private record Txn(int retries, Duration backoff, long maxBytes) {}
@@ -218,7 +218,7 @@ public final class Options {
 
   /**
    * The share of {@link #cacheSize} held off-heap, as compressed frames in direct memory (0 to
-   * 0.9; default 0.5); the rest is the heap's cache of decoded nodes. Direct memory is capped by
+   * 0.9; default 0: off); the rest is the heap's cache of decoded nodes. Direct memory is capped by
    * {@code -XX:MaxDirectMemorySize} (by default the heap's maximum): if it runs out the tier stays
    * smaller. Not remembered by the database. Changes no read's answer, nor durability.
    *
