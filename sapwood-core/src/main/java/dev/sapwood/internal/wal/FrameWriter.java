@@ -4,6 +4,7 @@ import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Varint;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -125,7 +126,12 @@ final class FrameWriter {
         if (packed.length < room) {
           packed = new byte[Math.max(room, Math.min(2 * packed.length, RESERVE + StreamCompressor.bound(LogFormat.MAX_STREAM_RAW)))];
         }
-        int n = stream.compress(frame, RESERVE, body, packed, RESERVE);
+        int n;
+        try {
+          n = stream.compress(frame, RESERVE, body, packed, RESERVE);
+        } catch (RuntimeException e) { // the records are out of the buffer: the log cannot go on
+          throw failure.fail("compressing a log frame failed", new IOException(e));
+        }
         int at = putHeaderLocked(packed, n, body);
         segments.writeFrameLocked(packed, at, RESERVE - at + n, last);
       } else {
