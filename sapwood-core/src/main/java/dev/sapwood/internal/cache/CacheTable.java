@@ -78,7 +78,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** {@link #pinRead(long)} with the calling thread's {@link #pins()}. */
   public T pinRead(long key, Pins p) {
-    T o = pin(key);
+    T o = pin(key, p);
     assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
     o.latch.readLock();
     p.push(o, Pins.READ);
@@ -87,7 +87,7 @@ public final class CacheTable<T extends Cacheable> {
 
   public T pinWrite(long key) {
     Pins p = held.get();
-    T o = pin(key);
+    T o = pin(key, p);
     assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
     o.latch.writeLock();
     p.push(o, Pins.WRITE);
@@ -105,7 +105,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** {@link #pinUnlatched(long)} with the calling thread's {@link #pins()}. */
   public T pinUnlatched(long key, Pins p) {
-    T o = pin(key);
+    T o = pin(key, p);
     p.push(o, Pins.UNLATCHED);
     return o;
   }
@@ -146,7 +146,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** {@link #unpinUnlatched(Cacheable)} with the calling thread's {@link #pins()}. */
   public void unpinUnlatched(T o, Pins p) {
-    p.forget(o);
+    forget(p, o);
     release(o);
   }
 
@@ -227,7 +227,7 @@ public final class CacheTable<T extends Cacheable> {
    */
   public void unpinWriteGrown(T o, long grownBy) {
     Pins p = held.get();
-    p.forget(o);
+    forget(p, o);
     if (grownBy != 0) {
       synchronized (o) {
         usedBytes.addAndGet(grownBy);
@@ -254,7 +254,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** {@link #unpinRead(Cacheable)} with the calling thread's {@link #pins()}. */
   public void unpinRead(T o, Pins p) {
-    p.forget(o);
+    forget(p, o);
     o.latch.readUnlock();
     release(o);
   }
@@ -262,7 +262,7 @@ public final class CacheTable<T extends Cacheable> {
   /** Releases a write pin; the object's memory is re-measured (it may have changed). */
   public void unpinWrite(T o) {
     Pins p = held.get();
-    p.forget(o);
+    forget(p, o);
     account(o);
     if (!changed.get() && o.isDirty() && !p.unnoted) {
       changed.set(true);
@@ -289,7 +289,7 @@ public final class CacheTable<T extends Cacheable> {
    * and pin are released, and later pins of the key load afresh.
    */
   public void remove(T o) {
-    held.get().forget(o);
+    forget(held.get(), o);
     o.markEvicted();
     map.remove(o.key(), o);
     usedBytes.addAndGet(-o.accountedBytes);
@@ -315,6 +315,22 @@ public final class CacheTable<T extends Cacheable> {
         o.latch.readUnlock(); // not taken for a pin without a latch (pinUnlatched)
       }
       o.unpinCount();
+    }
+    forget(mine, null);
+  }
+
+  /**
+   * Drops {@code o}'s newest entry from the thread's record (null: none); once the thread holds
+   * no pin, adds its counted hits to the shared counter, so the counter is exact between
+   * operations and costs one shared add per operation rather than one per pin.
+   */
+  private void forget(Pins p, Cacheable o) {
+    if (o != null) {
+      p.forget(o);
+    }
+    if (p.hits != 0 && p.isEmpty()) {
+      hits.add(p.hits);
+      p.hits = 0;
     }
   }
 
@@ -383,13 +399,13 @@ public final class CacheTable<T extends Cacheable> {
     return map.size();
   }
 
-  private T pin(long key) {
+  private T pin(long key, Pins p) {
     for (;;) {
       T o = map.get(key);
       if (o == null) {
         o = loadAbsent(key);
       } else {
-        hits.increment();
+        p.hits++; // added to the shared counter once the thread holds no pin (forget)
       }
       if (!o.tryPin()) {
         continue; // evicted meanwhile: look it up again

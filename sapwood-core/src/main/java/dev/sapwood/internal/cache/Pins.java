@@ -23,6 +23,8 @@ public final class Pins {
   private int size;
   /** Whether the owner runs {@link CacheTable#runUnnoted} work now. */
   boolean unnoted;
+  /** Cache hits of the owner's pins not yet added to the shared counter (added once it holds none). */
+  long hits;
 
   void push(Cacheable o, byte mode) {
     assert owner == Thread.currentThread() : "pins used by another thread";

@@ -80,6 +80,23 @@ class PinsTest {
   }
 
   @Test
+  void hitsAreCountedExactlyOnceTheThreadHoldsNoPin() {
+    Counters counters = new Counters();
+    CacheTable<Obj> c = new CacheTable<>(new FakeBackend(), 1 << 20, counters);
+    Pins p = c.pins();
+    c.unpinRead(c.pinRead(1, p), p); // a miss
+    Obj a = c.pinRead(1, p); // hits from here on
+    Obj b = c.pinUnlatched(1, p);
+    c.unpinUnlatched(b, p);
+    c.unpinRead(a, p);
+    assertEquals(2, counters.counter("cache.hits").sum());
+    assertEquals(1, counters.counter("cache.misses").sum());
+    c.pinWrite(1);
+    c.releaseHeld(); // the failure path adds them too
+    assertEquals(3, counters.counter("cache.hits").sum());
+  }
+
+  @Test
   void latchingAnObjectTwiceInOneThreadIsCaught() {
     assumeAssertionsOn();
     Obj o = cache.pinRead(1);
