@@ -1,6 +1,5 @@
 package dev.sapwood.internal.cache;
 
-import dev.sapwood.internal.events.WriteStallEvent;
 import dev.sapwood.internal.stats.Counters;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +14,7 @@ import java.util.function.Supplier;
  * a {@link Clock} that writes dirty objects back, shrinks clean ones (partial eviction) and then
  * drops them. The thread that finds the cache over budget evicts clean objects itself and hands the
  * writing of dirty ones to a background thread ({@link #setBackground}), so readers do not wait
- * on writes; a quarter over budget it writes them itself (back-pressure).
+ * on writes; a quarter over budget it writes them itself (back-pressure; {@link Eviction}).
  *
  * <p>Protocol: {@code pinRead}/{@code pinWrite} return the object latched; every pin is released
  * by the matching {@code unpin}. A thread may pin several objects (a root-to-leaf path, a parent
@@ -34,9 +33,7 @@ public final class CacheTable<T extends Cacheable> {
   private final Clock<T> clock;
   /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
   private final ThreadLocal<Pins> held = ThreadLocal.withInitial(Pins::new);
-  private volatile Predicate<Runnable> background = task -> false;
-  private final AtomicBoolean evictorQueued = new AtomicBoolean();
-  private final LongAdder backgroundEvictions;
+  private final Eviction<T> eviction;
 
   private final LongAdder hits;
   private final LongAdder misses;
@@ -59,8 +56,8 @@ public final class CacheTable<T extends Cacheable> {
     evictions = counters.counter("cache.evictions");
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
-    backgroundEvictions = counters.counter("cache.background_eviction_runs");
     clock = new Clock<>(this);
+    eviction = new Eviction<>(this, clock, counters.counter("cache.background_eviction_runs"));
   }
 
   /**
@@ -182,17 +179,24 @@ public final class CacheTable<T extends Cacheable> {
       if (!o.tryPin()) {
         continue;
       }
-      assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
-      o.latch.writeLock();
-      if (o.evicted()) {
-        // Removed (freed) while this thread waited for the latch.
-        o.latch.writeUnlock();
-        release(o);
-        return null;
-      }
-      held.get().push(o, Pins.WRITE);
-      return o;
+      return latchWriteLive(o) ? o : null;
     }
+  }
+
+  /**
+   * Write-latches {@code o}, which the calling thread just pinned; false, with the pin released
+   * and no latch, if {@code o} was removed (freed) or evicted while the thread waited.
+   */
+  private boolean latchWriteLive(T o) {
+    assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
+    o.latch.writeLock();
+    if (o.evicted()) {
+      o.latch.writeUnlock();
+      release(o);
+      return false;
+    }
+    held.get().push(o, Pins.WRITE);
+    return true;
   }
 
   /**
@@ -202,20 +206,12 @@ public final class CacheTable<T extends Cacheable> {
    * key, without the map lookup (TokuFT's remembered rightmost leaf).
    */
   public boolean pinWriteKnown(T o) {
-    if (!o.tryPin()) {
-      return false;
-    }
-    assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
-    o.latch.writeLock();
-    if (o.evicted()) {
-      o.latch.writeUnlock();
-      release(o);
+    if (!o.tryPin() || !latchWriteLive(o)) {
       return false;
     }
     if (!o.referenced) {
       o.referenced = true;
     }
-    held.get().push(o, Pins.WRITE);
     return true;
   }
 
@@ -305,17 +301,7 @@ public final class CacheTable<T extends Cacheable> {
    */
   public void releaseHeld() {
     Pins mine = held.get();
-    while (!mine.isEmpty()) {
-      Cacheable o = mine.top();
-      byte mode = mine.topMode();
-      mine.pop();
-      if (mode == Pins.WRITE) {
-        o.latch.writeUnlock();
-      } else if (mode == Pins.READ) {
-        o.latch.readUnlock(); // not taken for a pin without a latch (pinUnlatched)
-      }
-      o.unpinCount();
-    }
+    mine.releaseAll();
     forget(mine, null);
   }
 
@@ -436,15 +422,7 @@ public final class CacheTable<T extends Cacheable> {
 
   private void release(T o) {
     o.unpinCount();
-    long used = usedBytes.get();
-    if (used > budget) {
-      // Readers and writers drop clean objects themselves and leave writing dirty ones to a
-      // background thread, unless usage runs a quarter over budget (back-pressure).
-      boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
-      WriteStallEvent stall = handedOver ? null : WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
-      clock.evict(!handedOver);
-      WriteStallEvent.finish(stall);
-    }
+    eviction.afterRelease(usedBytes.get());
   }
 
   /**
@@ -452,22 +430,7 @@ public final class CacheTable<T extends Cacheable> {
    * for a background thread and returns whether it took it. Until set, callers write them.
    */
   public void setBackground(Predicate<Runnable> submit) {
-    this.background = submit;
-  }
-
-  private boolean queueDirtyEviction() {
-    if (!evictorQueued.compareAndSet(false, true)) {
-      return true;
-    }
-    boolean taken = background.test(() -> {
-      evictorQueued.set(false);
-      backgroundEvictions.increment();
-      clock.evict(true);
-    });
-    if (!taken) {
-      evictorQueued.set(false);
-    }
-    return taken;
+    eviction.setBackground(submit);
   }
 
   /**

@@ -26,6 +26,21 @@ public final class Pins {
   /** Cache hits of the owner's pins not yet added to the shared counter (added once it holds none). */
   long hits;
 
+  /** Unlatches and unpins every entry, newest first, leaving the record empty. */
+  void releaseAll() {
+    while (!isEmpty()) {
+      Cacheable o = top();
+      byte mode = topMode();
+      pop();
+      if (mode == WRITE) {
+        o.latch.writeUnlock();
+      } else if (mode == READ) {
+        o.latch.readUnlock(); // not taken for a pin without a latch (pinUnlatched)
+      }
+      o.unpinCount();
+    }
+  }
+
   void push(Cacheable o, byte mode) {
     assert owner == Thread.currentThread() : "pins used by another thread";
     if (size == objects.length) {

@@ -1,0 +1,60 @@
+package dev.sapwood.internal.cache;
+
+import dev.sapwood.internal.events.WriteStallEvent;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * Who evicts when a {@link CacheTable} is over budget: the thread that released a pin drops clean
+ * objects itself and hands the writing of dirty ones to a background thread, so readers do not
+ * wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
+ * reported as a {@link WriteStallEvent}).
+ *
+ * <p>Invariants: at most one background eviction is queued at a time ({@code evictorQueued} is set
+ * from its queueing until it starts).
+ */
+final class Eviction<T extends Cacheable> {
+  private final CacheTable<T> table;
+  private final Clock<T> clock;
+  private final LongAdder backgroundRuns;
+  private final AtomicBoolean evictorQueued = new AtomicBoolean();
+  private volatile Predicate<Runnable> background = task -> false;
+
+  Eviction(CacheTable<T> table, Clock<T> clock, LongAdder backgroundRuns) {
+    this.table = table;
+    this.clock = clock;
+    this.backgroundRuns = backgroundRuns;
+  }
+
+  /** Where dirty objects are written back: {@code submit} queues a task and says whether it took it. */
+  void setBackground(Predicate<Runnable> submit) {
+    this.background = submit;
+  }
+
+  /** Called after a pin is released with the cache's usage then. */
+  void afterRelease(long used) {
+    long budget = table.budget;
+    if (used > budget) {
+      boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
+      WriteStallEvent stall = handedOver ? null : WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
+      clock.evict(!handedOver);
+      WriteStallEvent.finish(stall);
+    }
+  }
+
+  private boolean queueDirtyEviction() {
+    if (!evictorQueued.compareAndSet(false, true)) {
+      return true;
+    }
+    boolean taken = background.test(() -> {
+      evictorQueued.set(false);
+      backgroundRuns.increment();
+      clock.evict(true);
+    });
+    if (!taken) {
+      evictorQueued.set(false);
+    }
+    return taken;
+  }
+}
