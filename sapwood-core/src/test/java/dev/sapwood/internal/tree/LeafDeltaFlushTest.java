@@ -205,15 +205,7 @@ class LeafDeltaFlushTest {
     assertTrue(segmentBytes <= appended, "segment bytes written " + segmentBytes + " for " + appended + " bytes appended");
     TreeVerifier.verify(cold, root);
     for (int k = 0; k < n; k += 7) {
-      int last = 0;
-      for (int r = 1; r <= 40; r++) {
-        for (int i = 0; i < 1_500; i++) {
-          if ((int) (((long) (r * 1_500 + i) * 104_729L) % n) == k) {
-            last = r;
-          }
-        }
-      }
-      assertArrayEquals(value(k, last), tree.get(key(k)), "key " + k);
+      assertArrayEquals(value(k, lastRound(k, n, 40)), tree.get(key(k)), "key " + k);
     }
   }
 
@@ -231,18 +223,23 @@ class LeafDeltaFlushTest {
     TreeContext cold = new TreeContext(file, 256 << 10, 16 << 10, 1 << 10, 4, Compressors.LZ4, BUILT_INS, lastMsn, counters);
     BeTree coldTree = new BeTree(cold, root);
     for (int k = 0; k < n; k += 11) {
-      int last = 0;
-      for (int r = 1; r <= 4; r++) {
-        for (int i = 0; i < 1_500; i++) {
-          if ((int) (((long) (r * 1_500 + i) * 104_729L) % n) == k) {
-            last = r;
-          }
-        }
-      }
-      assertArrayEquals(value(k, last), coldTree.get(key(k)), "key " + k);
+      assertArrayEquals(value(k, lastRound(k, n, 4)), coldTree.get(key(k)), "key " + k);
     }
     long skips = counters.counter("cache.delta_filter_skips").sum();
     long passes = counters.counter("cache.delta_filter_passes").sum();
     assertTrue(skips > passes, "filter skips " + skips + ", passes " + passes);
+  }
+
+  /** The last of rounds 1..{@code rounds} of 1,500 puts (key {@code (r * 1500 + i) * 104729 % n}) that wrote key k; 0: none. */
+  private static int lastRound(int k, int n, int rounds) {
+    int last = 0;
+    for (int r = 1; r <= rounds; r++) {
+      for (int i = 0; i < 1_500; i++) {
+        if ((int) (((long) (r * 1_500 + i) * 104_729L) % n) == k) {
+          last = r;
+        }
+      }
+    }
+    return last;
   }
 }
