@@ -297,11 +297,10 @@ public final class Options {
     for (UpdateFunction f : fns) {
       Objects.requireNonNull(f, "update function");
       String name = Objects.requireNonNull(f.name(), "update function name");
-      byte[] utf8 = dev.sapwood.internal.util.Utf8.encode(name);
-      if (utf8 == null) {
+      int len = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (hasUnpairedSurrogate(name)) {
         throw new IllegalArgumentException("update function name is not valid Unicode (an unpaired surrogate)");
       }
-      int len = utf8.length;
       if (len == 0 || len > 255) {
         throw new IllegalArgumentException("update function name must be 1..255 UTF-8 bytes: '" + name + "'");
       }
@@ -312,6 +311,19 @@ public final class Options {
       m.put(name, f);
     }
     return with(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m), explicit);
+  }
+
+  /** Whether {@code s} holds a surrogate that is not half of a pair (which UTF-8 cannot store). */
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public long cacheSize() {
