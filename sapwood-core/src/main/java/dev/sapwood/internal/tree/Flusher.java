@@ -49,7 +49,19 @@ final class Flusher {
         flushInto(root, c, child);
         next = reshaper.reshapeChild(root, c, child);
       }
+      // A root left with one internal child (the cleaner merged its children and does not reshape
+      // roots) collapses into that child, which is freed: a child kept pinned for a cascade would
+      // be the freed node, and the cascade's splits would change it instead of the root, orphaning
+      // their new pieces. Let it go; the root, now holding its messages, is flushed on instead.
+      boolean collapses = next != null && root.height > 1 && root.n == 1;
+      if (collapses) {
+        ctx.cache.unpinWrite(next);
+        next = null;
+      }
       reshaper.reshapeRoot(root);
+      if (collapses && ctx.shape.gorged(root)) {
+        continue;
+      }
       ctx.cache.unpinWrite(root);
       if (next == null) {
         return;

@@ -102,7 +102,8 @@ class RangeUpdateModelTest {
    * engine runs one every 200 ms): background flushes race the model's writes, cursors, gets,
    * checkpoints and reopens far more often than in the default run. This is the amplified
    * reproduction of the rare fresh-seed failure (docs/design.md, "Concurrency"): on 2026-12-02 it
-   * failed in about 1 run in 75. {@code sapwood.stress.runs} seeds (default 40);
+   * failed in about 1 run in 75, until a root collapsing under a cascade was fixed
+   * ({@code RootCollapseCascadeTest}). {@code sapwood.stress.runs} seeds (default 40);
    * {@code sapwood.stress.checkEveryStep=true} compares a full scan with the model after every
    * step, naming the step after which the tree first differs.
    */
