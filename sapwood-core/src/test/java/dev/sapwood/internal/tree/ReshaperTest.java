@@ -24,26 +24,12 @@ class ReshaperTest {
       name -> UpdateFunctions.ADD_LONG, 0, counters);
 
   private static byte[] key(int i) {
-    return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
+    return TestLeaves.key(i);
   }
 
   /** A leaf holding keys [from, to) with 40-byte values, split into basements of 1 KiB. */
   private Node leaf(int from, int to) {
-    Node leaf = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
-    BasementBuilder b = new BasementBuilder(1024, 4096, 0);
-    byte[] v = new byte[40];
-    for (int i = from; i < to; i++) {
-      byte[] k = key(i);
-      b.emit(k, 0, k.length, v, 0, v.length);
-    }
-    List<Basement> basements = b.finish();
-    List<byte[]> pivots = new ArrayList<>();
-    for (int i = 1; i < basements.size(); i++) {
-      pivots.add(basements.get(i).key(0));
-    }
-    leaf.setLeaf(pivots.toArray(new byte[0][]), basements.toArray(new Basement[0]));
-    leaf.dirty = true;
-    return leaf;
+    return TestLeaves.pinnedLeaf(ctx, from, to);
   }
 
   private Node parentOf(Node left, Node right, int firstRightKey) {

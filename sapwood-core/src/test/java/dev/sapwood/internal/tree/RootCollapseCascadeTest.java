@@ -33,25 +33,12 @@ class RootCollapseCascadeTest {
       name -> UpdateFunctions.ADD_LONG, 0, counters);
 
   private static byte[] key(int i) {
-    return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
+    return TestLeaves.key(i);
   }
 
   /** An unpinned leaf holding keys [from, to) with 40-byte values (about 1.5 KiB: neither fusible nor fissible). */
   private long leaf(int from, int to) {
-    Node leaf = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
-    BasementBuilder b = new BasementBuilder(1024, 4096, 0);
-    byte[] v = new byte[40];
-    for (int i = from; i < to; i++) {
-      byte[] k = key(i);
-      b.emit(k, 0, k.length, v, 0, v.length);
-    }
-    List<Basement> basements = b.finish();
-    List<byte[]> pivots = new ArrayList<>();
-    for (int i = 1; i < basements.size(); i++) {
-      pivots.add(basements.get(i).key(0));
-    }
-    leaf.setLeaf(pivots.toArray(new byte[0][]), basements.toArray(new Basement[0]));
-    leaf.dirty = true;
+    Node leaf = TestLeaves.pinnedLeaf(ctx, from, to);
     long block = leaf.key();
     ctx.cache.unpinWrite(leaf);
     return block;

@@ -1,0 +1,33 @@
+package dev.sapwood.internal.tree;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Leaves built directly into a test's cache: keys "key%05d" with 40-byte values, 1 KiB basements. */
+final class TestLeaves {
+  private TestLeaves() {}
+
+  static byte[] key(int i) {
+    return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A new dirty leaf holding keys [from, to), inserted into {@code ctx}'s cache and left write-pinned. */
+  static Node pinnedLeaf(TreeContext ctx, int from, int to) {
+    Node leaf = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    BasementBuilder b = new BasementBuilder(1024, 4096, 0);
+    byte[] v = new byte[40];
+    for (int i = from; i < to; i++) {
+      byte[] k = key(i);
+      b.emit(k, 0, k.length, v, 0, v.length);
+    }
+    List<Basement> basements = b.finish();
+    List<byte[]> pivots = new ArrayList<>();
+    for (int i = 1; i < basements.size(); i++) {
+      pivots.add(basements.get(i).key(0));
+    }
+    leaf.setLeaf(pivots.toArray(new byte[0][]), basements.toArray(new Basement[0]));
+    leaf.dirty = true;
+    return leaf;
+  }
+}
