@@ -8,10 +8,7 @@ import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.util.Compressors;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
