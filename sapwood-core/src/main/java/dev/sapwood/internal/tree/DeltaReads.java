@@ -114,7 +114,7 @@ final class DeltaReads {
     synchronized (leaf.fetchLock) {
       d = directory(leaf, s);
     }
-    if (d.frameEnd(0) - d.firstFrame(0) <= 1 || cache.hasRoom(d.rawLength(0)) || d.notePeek(0)) {
+    if (Partitions.worthFetching(cache, d, 0)) {
       return whole(leaf, s);
     }
     counters.deltaPeeks.increment();

@@ -112,10 +112,6 @@ final class PartitionReader {
    * that can hold records of those keys, and every range message. What a cursor's chunk needs of
    * a buffer that is not resident, instead of the whole partition.
    */
-  static MessageBuffer peekBufferRange(BlockFile file, long block, PartitionDirectory dir, int i, byte[] from, byte[] to) {
-    return peekBufferRange(file, null, block, dir, i, from, to);
-  }
-
   static MessageBuffer peekBufferRange(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] from, byte[] to) {
     int first = from == null ? dir.firstFrame(i) : (int) (dir.pointFramesFor(i, from, false) >>> 32);
     int end = to == null ? dir.pointFrameEnd(i) : (int) dir.pointFramesFor(i, to, false);

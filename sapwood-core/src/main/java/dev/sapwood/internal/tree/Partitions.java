@@ -61,7 +61,15 @@ final class Partitions {
   }
 
   private boolean shouldFetch(Node node, int i) {
-    PartitionDirectory d = node.disk;
+    return worthFetching(cache, node.disk, i);
+  }
+
+  /**
+   * The rent-or-buy rule for partition {@code i} of {@code d} (a node's, or a delta segment's):
+   * fetch it whole when it is one frame, when the cache has room for it, or once it has been peeked
+   * as often as {@link PartitionDirectory#notePeek} allows; else peek its frames.
+   */
+  static boolean worthFetching(CacheTable<Node> cache, PartitionDirectory d, int i) {
     return d.frameEnd(i) - d.firstFrame(i) <= 1
         || cache.hasRoom(d.rawLength(i))
         || d.notePeek(i);
