@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a database is opened. Immutable: every setter returns a new {@code Options}. Thread-safe.
@@ -37,14 +38,9 @@ public final class Options {
   /** Smallest accepted cache size (bytes). */
   public static final long MIN_CACHE_SIZE = 64 << 10;
 
-  private static final Options DEFAULTS = new Options(128L << 20, 1 << 20, 32 << 10, 16,
-      Compression.LZ4, Map.of(), Durability.ASYNC, Duration.ofSeconds(1), Duration.ofSeconds(60), 0,
-      new Txn(10, Duration.ofMillis(1), 64L << 20), 1.0, 0.0);
+  private static final Options DEFAULTS = new Options(new OptionValues());
 
-  /** The transaction settings: retries and first backoff of {@link Database#transact}, write-set limit. */
-  private record Txn(int retries, Duration backoff, long maxBytes) {}
-
-  /** Bits of {@link #explicit}: which shape fields a setter gave, */
+  /** Bits of {@code OptionValues.explicit}: which shape fields a setter gave, */
   private static final int NODE_SIZE = 1;
   private static final int BASEMENT_SIZE = 2;
   private static final int FANOUT = 4;
@@ -54,43 +50,17 @@ public final class Options {
   /** and {@link #createIfMissing(boolean)} false (so the defaults have the bit clear). */
   private static final int MUST_EXIST = 32;
 
-  private final long cacheSize;
-  private final int nodeSize;
-  private final int basementSize;
-  private final int fanout;
-  private final Compression compression;
-  private final Map<String, UpdateFunction> functions;
-  private final Durability durability;
-  private final Duration syncInterval;
-  private final Duration checkpointInterval;
-  private final int explicit;
-  private final Txn txn;
-  private final double leafDeltaRatio;
-  private final double offHeapShare;
+  private final OptionValues f;
 
-  private Options(long cacheSize, int nodeSize, int basementSize, int fanout,
-      Compression compression, Map<String, UpdateFunction> functions, Durability durability,
-      Duration syncInterval, Duration checkpointInterval, int explicit, Txn txn, double leafDeltaRatio,
-      double offHeapShare) {
-    this.cacheSize = cacheSize;
-    this.nodeSize = nodeSize;
-    this.basementSize = basementSize;
-    this.fanout = fanout;
-    this.compression = compression;
-    this.functions = functions;
-    this.durability = durability;
-    this.syncInterval = syncInterval;
-    this.checkpointInterval = checkpointInterval;
-    this.explicit = explicit;
-    this.txn = txn;
-    this.leafDeltaRatio = leafDeltaRatio;
-    this.offHeapShare = offHeapShare;
+  private Options(OptionValues f) {
+    this.f = f;
   }
 
-  private Options with(long cacheSize, int nodeSize, int basementSize, int fanout,
-      Compression compression, Map<String, UpdateFunction> functions, int explicit) {
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
+  /** A copy of these options with {@code change} applied to its settings. */
+  private Options with(Consumer<OptionValues> change) {
+    OptionValues n = f.copy();
+    change.accept(n);
+    return new Options(n);
   }
 
   /**
@@ -98,15 +68,14 @@ public final class Options {
    * Database#write(WriteBatch)}; default {@link Durability#ASYNC}.
    */
   public Options durability(Durability d) {
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        Objects.requireNonNull(d, "durability"), syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
+    Objects.requireNonNull(d, "durability");
+    return with(n -> n.durability = d);
   }
 
   /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
   public Options syncInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(1), "syncInterval");
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, interval, checkpointInterval, explicit, txn, leafDeltaRatio, offHeapShare);
+    return with(n -> n.syncInterval = interval);
   }
 
   /**
@@ -115,8 +84,7 @@ public final class Options {
    */
   public Options checkpointInterval(Duration interval) {
     checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        durability, syncInterval, interval, explicit, txn, leafDeltaRatio, offHeapShare);
+    return with(n -> n.checkpointInterval = interval);
   }
 
   /**
@@ -127,8 +95,7 @@ public final class Options {
     if (retries < 0 || retries > 1000) {
       throw new IllegalArgumentException("transactionRetries " + retries + " outside [0, 1000]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(retries, txn.backoff(), txn.maxBytes()), leafDeltaRatio, offHeapShare);
+    return with(n -> n.transactionRetries = retries);
   }
 
   /**
@@ -141,8 +108,7 @@ public final class Options {
     if (first.isNegative() || first.compareTo(Duration.ofSeconds(1)) > 0) {
       throw new IllegalArgumentException("transactionBackoff " + first + " outside [0, 1 s]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), first, txn.maxBytes()), leafDeltaRatio, offHeapShare);
+    return with(n -> n.transactionBackoff = first);
   }
 
   /**
@@ -157,20 +123,19 @@ public final class Options {
     if (bytes < 4096 || bytes > Limits.MAX_BATCH_SIZE) {
       throw new IllegalArgumentException("maxTransactionBytes " + bytes + " outside [4096, " + Limits.MAX_BATCH_SIZE + "]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, new Txn(txn.retries(), txn.backoff(), bytes), leafDeltaRatio, offHeapShare);
+    return with(n -> n.maxTransactionBytes = bytes);
   }
 
   public int transactionRetries() {
-    return txn.retries();
+    return f.transactionRetries;
   }
 
   public Duration transactionBackoff() {
-    return txn.backoff();
+    return f.transactionBackoff;
   }
 
   public long maxTransactionBytes() {
-    return txn.maxBytes();
+    return f.maxTransactionBytes;
   }
 
   private static void checkInterval(Duration d, Duration min, String what) {
@@ -181,15 +146,15 @@ public final class Options {
   }
 
   public Durability durability() {
-    return durability;
+    return f.durability;
   }
 
   public Duration syncInterval() {
-    return syncInterval;
+    return f.syncInterval;
   }
 
   public Duration checkpointInterval() {
-    return checkpointInterval;
+    return f.checkpointInterval;
   }
 
   /**
@@ -208,12 +173,11 @@ public final class Options {
     if (!(ratio >= 0 && ratio <= 16)) {
       throw new IllegalArgumentException("leafDeltaRatio " + ratio + " outside [0, 16]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, txn, ratio, offHeapShare);
+    return with(n -> n.leafDeltaRatio = ratio);
   }
 
   public double leafDeltaRatio() {
-    return leafDeltaRatio;
+    return f.leafDeltaRatio;
   }
 
   /**
@@ -228,12 +192,11 @@ public final class Options {
     if (!(share >= 0 && share <= 0.9)) {
       throw new IllegalArgumentException("offHeapCacheShare " + share + " outside [0, 0.9]");
     }
-    return new Options(cacheSize, nodeSize, basementSize, fanout, compression, functions, durability,
-        syncInterval, checkpointInterval, explicit, txn, leafDeltaRatio, share);
+    return with(n -> n.offHeapShare = share);
   }
 
   public double offHeapCacheShare() {
-    return offHeapShare;
+    return f.offHeapShare;
   }
 
   /**
@@ -249,7 +212,7 @@ public final class Options {
     if (bytes < MIN_CACHE_SIZE) {
       throw new IllegalArgumentException("cacheSize " + bytes + " < " + MIN_CACHE_SIZE);
     }
-    return with(bytes, nodeSize, basementSize, fanout, compression, functions, explicit);
+    return with(n -> n.cacheSize = bytes);
   }
 
   /** Target node size in bytes, {@link #MIN_NODE_SIZE}..{@link #MAX_NODE_SIZE}. */
@@ -257,16 +220,22 @@ public final class Options {
     if (bytes < MIN_NODE_SIZE || bytes > MAX_NODE_SIZE) {
       throw new IllegalArgumentException("nodeSize " + bytes + " outside [" + MIN_NODE_SIZE + ", " + MAX_NODE_SIZE + "]");
     }
-    return with(cacheSize, bytes, Math.min(basementSize, bytes), fanout, compression, functions,
-        explicit | NODE_SIZE);
+    return with(n -> {
+      n.nodeSize = bytes;
+      n.basementSize = Math.min(n.basementSize, bytes);
+      n.explicit |= NODE_SIZE;
+    });
   }
 
   /** Target basement (leaf partition) size in bytes, at least {@link #MIN_BASEMENT_SIZE}, at most the node size. */
   public Options basementSize(int bytes) {
-    if (bytes < MIN_BASEMENT_SIZE || bytes > nodeSize) {
-      throw new IllegalArgumentException("basementSize " + bytes + " outside [" + MIN_BASEMENT_SIZE + ", nodeSize " + nodeSize + "]");
+    if (bytes < MIN_BASEMENT_SIZE || bytes > f.nodeSize) {
+      throw new IllegalArgumentException("basementSize " + bytes + " outside [" + MIN_BASEMENT_SIZE + ", nodeSize " + f.nodeSize + "]");
     }
-    return with(cacheSize, nodeSize, bytes, fanout, compression, functions, explicit | BASEMENT_SIZE);
+    return with(n -> {
+      n.basementSize = bytes;
+      n.explicit |= BASEMENT_SIZE;
+    });
   }
 
   /** Target number of children of an internal node, {@link #MIN_FANOUT}..{@link #MAX_FANOUT}. */
@@ -274,7 +243,10 @@ public final class Options {
     if (children < MIN_FANOUT || children > MAX_FANOUT) {
       throw new IllegalArgumentException("fanout " + children + " outside [" + MIN_FANOUT + ", " + MAX_FANOUT + "]");
     }
-    return with(cacheSize, nodeSize, basementSize, children, compression, functions, explicit | FANOUT);
+    return with(n -> {
+      n.fanout = children;
+      n.explicit |= FANOUT;
+    });
   }
 
   /**
@@ -282,8 +254,11 @@ public final class Options {
    * recorded one for an existing database; see the class comment).
    */
   public Options compression(Compression c) {
-    return with(cacheSize, nodeSize, basementSize, fanout, Objects.requireNonNull(c, "compression"), functions,
-        explicit | COMPRESSION);
+    Objects.requireNonNull(c, "compression");
+    return with(n -> {
+      n.compression = c;
+      n.explicit |= COMPRESSION;
+    });
   }
 
   /**
@@ -293,57 +268,37 @@ public final class Options {
    * java.util.ServiceLoader} (see {@link UpdateFunction}).
    */
   public Options register(UpdateFunction... fns) {
-    Map<String, UpdateFunction> m = new LinkedHashMap<>(functions);
-    for (UpdateFunction f : fns) {
-      Objects.requireNonNull(f, "update function");
-      String name = Objects.requireNonNull(f.name(), "update function name");
-      int len = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      if (hasUnpairedSurrogate(name)) {
-        throw new IllegalArgumentException("update function name is not valid Unicode (an unpaired surrogate)");
-      }
-      if (len == 0 || len > 255) {
-        throw new IllegalArgumentException("update function name must be 1..255 UTF-8 bytes: '" + name + "'");
-      }
+    Map<String, UpdateFunction> m = new LinkedHashMap<>(f.functions);
+    for (UpdateFunction fn : fns) {
+      String name = UpdateFunctions.registrableName(fn);
       boolean builtIn = UpdateFunctions.builtIns().stream().anyMatch(b -> b.name().equals(name));
       if (builtIn || m.containsKey(name)) {
         throw new IllegalArgumentException("update function '" + name + "' is already registered");
       }
-      m.put(name, f);
+      m.put(name, fn);
     }
-    return with(cacheSize, nodeSize, basementSize, fanout, compression, Collections.unmodifiableMap(m), explicit);
-  }
-
-  /** Whether {@code s} holds a surrogate that is not half of a pair (which UTF-8 cannot store). */
-  private static boolean hasUnpairedSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
+    Map<String, UpdateFunction> functions = Collections.unmodifiableMap(m);
+    return with(n -> n.functions = functions);
   }
 
   public long cacheSize() {
-    return cacheSize;
+    return f.cacheSize;
   }
 
   public int nodeSize() {
-    return nodeSize;
+    return f.nodeSize;
   }
 
   public int basementSize() {
-    return basementSize;
+    return f.basementSize;
   }
 
   public int fanout() {
-    return fanout;
+    return f.fanout;
   }
 
   public Compression compression() {
-    return compression;
+    return f.compression;
   }
 
   /**
@@ -351,22 +306,22 @@ public final class Options {
    * node size an existing database recorded; if not, the recorded one is used.
    */
   public boolean isNodeSizeSet() {
-    return (explicit & NODE_SIZE) != 0;
+    return (f.explicit & NODE_SIZE) != 0;
   }
 
   /** Whether {@link #basementSize(int)} was called to make these options (see {@link #isNodeSizeSet()}). */
   public boolean isBasementSizeSet() {
-    return (explicit & BASEMENT_SIZE) != 0;
+    return (f.explicit & BASEMENT_SIZE) != 0;
   }
 
   /** Whether {@link #fanout(int)} was called to make these options (see {@link #isNodeSizeSet()}). */
   public boolean isFanoutSet() {
-    return (explicit & FANOUT) != 0;
+    return (f.explicit & FANOUT) != 0;
   }
 
   /** Whether {@link #compression(Compression)} was called to make these options (see {@link #isNodeSizeSet()}). */
   public boolean isCompressionSet() {
-    return (explicit & COMPRESSION) != 0;
+    return (f.explicit & COMPRESSION) != 0;
   }
 
   /**
@@ -390,13 +345,12 @@ public final class Options {
    * disk.
    */
   public Options readOnly(boolean readOnly) {
-    return with(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        readOnly ? explicit | READ_ONLY : explicit & ~READ_ONLY);
+    return with(n -> n.explicit = readOnly ? n.explicit | READ_ONLY : n.explicit & ~READ_ONLY);
   }
 
   /** Whether these options open read-only ({@link #readOnly(boolean)}). */
   public boolean readOnly() {
-    return (explicit & READ_ONLY) != 0;
+    return (f.explicit & READ_ONLY) != 0;
   }
 
   /**
@@ -405,26 +359,25 @@ public final class Options {
    * finished) is a {@link DatabaseNotFoundException}, and nothing is created.
    */
   public Options createIfMissing(boolean create) {
-    return with(cacheSize, nodeSize, basementSize, fanout, compression, functions,
-        create ? explicit & ~MUST_EXIST : explicit | MUST_EXIST);
+    return with(n -> n.explicit = create ? n.explicit & ~MUST_EXIST : n.explicit | MUST_EXIST);
   }
 
   /** Whether an open creates a missing database ({@link #createIfMissing(boolean)}). */
   public boolean createIfMissing() {
-    return (explicit & MUST_EXIST) == 0;
+    return (f.explicit & MUST_EXIST) == 0;
   }
 
   /** The user-registered update functions (built-ins excluded), in registration order. */
   public List<UpdateFunction> registeredFunctions() {
-    return new ArrayList<>(functions.values());
+    return new ArrayList<>(f.functions.values());
   }
 
   @Override
   public String toString() {
-    return "Options{cacheSize=" + cacheSize + ", nodeSize=" + nodeSize + ", basementSize=" + basementSize
-        + ", fanout=" + fanout + ", compression=" + compression + ", functions=" + functions.keySet()
-        + ", durability=" + durability + ", syncInterval=" + syncInterval
-        + ", checkpointInterval=" + checkpointInterval + ", readOnly=" + readOnly()
+    return "Options{cacheSize=" + f.cacheSize + ", nodeSize=" + f.nodeSize + ", basementSize=" + f.basementSize
+        + ", fanout=" + f.fanout + ", compression=" + f.compression + ", functions=" + f.functions.keySet()
+        + ", durability=" + f.durability + ", syncInterval=" + f.syncInterval
+        + ", checkpointInterval=" + f.checkpointInterval + ", readOnly=" + readOnly()
         + ", createIfMissing=" + createIfMissing() + "}";
   }
 }

@@ -1,7 +1,9 @@
 package dev.sapwood;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /** Built-in {@link UpdateFunction}s, registered in every database. */
 public final class UpdateFunctions {
@@ -119,5 +121,38 @@ public final class UpdateFunctions {
       throw new IllegalArgumentException("expected 8 bytes, got " + (b == null ? "null" : b.length));
     }
     return Codec.LONG.decode(b);
+  }
+
+  /**
+   * The name of {@code fn} if {@link Options#register} may store it: 1 to 255 UTF-8 bytes of valid
+   * Unicode. Whether it is free (not a built-in's, not registered already) is the caller's check.
+   *
+   * @throws NullPointerException if {@code fn} or its name is null
+   * @throws IllegalArgumentException otherwise
+   */
+  static String registrableName(UpdateFunction fn) {
+    Objects.requireNonNull(fn, "update function");
+    String name = Objects.requireNonNull(fn.name(), "update function name");
+    if (hasUnpairedSurrogate(name)) {
+      throw new IllegalArgumentException("update function name is not valid Unicode (an unpaired surrogate)");
+    }
+    int len = name.getBytes(StandardCharsets.UTF_8).length;
+    if (len == 0 || len > 255) {
+      throw new IllegalArgumentException("update function name must be 1..255 UTF-8 bytes: '" + name + "'");
+    }
+    return name;
+  }
+
+  /** Whether {@code s} holds a surrogate that is not half of a pair (which UTF-8 cannot store). */
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
