@@ -5,7 +5,6 @@ import dev.sapwood.StorageException;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.util.BigEndian;
-import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,6 +60,7 @@ public final class LogReader {
   private final SegmentInput in = new SegmentInput(WINDOW);
   private final DurabilityProof proof;
   private final StreamDecoder decoder = new StreamDecoder();
+  private final FrameCheck frames = new FrameCheck(in, decoder);
   private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
 
   private LogReader(FileIo io, boolean readOnly) {
@@ -134,7 +134,7 @@ public final class LogReader {
           cutAt = 0;
         }
         while (pos >= 0 && pos < size) {
-          int bad = frameProblem(pos, seg.firstLsn(), expected);
+          int bad = frames.problem(pos, seg.firstLsn(), expected, stream);
           if (bad != 0) {
             boolean unproven = allZero(pos, size)
                 || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
@@ -150,10 +150,11 @@ public final class LogReader {
               dropNext = true;
               break;
             }
-            throw new CorruptionException(name, pos, "log frame at LSN " + expected + ": " + describe(bad)
+            throw new CorruptionException(name, pos, "log frame at LSN " + expected + ": " + FrameCheck.describe(bad)
                 + (last ? " (a later frame shows it had been synced)" : ""));
           }
-          long end = pos + frameHeader + frameBody;
+          long end = pos + frames.header + frames.body;
+          int frameRaw = frames.raw;
           if (frameRaw > 0) {
             byte[] raw = decoder.raw();
             for (int p = 0; p < frameRaw; ) {
@@ -169,7 +170,7 @@ public final class LogReader {
             pos = end;
             continue;
           }
-          for (long p = pos + frameHeader; p < end; ) {
+          for (long p = pos + frames.header; p < end; ) {
             int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
             int at = in.window(p, n);
             long len = Varint.get(in.buffer(), at, at + n, Varint.MAX_INT_BYTES);
@@ -216,134 +217,6 @@ public final class LogReader {
     } catch (IOException e) {
       throw new StorageException("cannot drop " + seg.path() + ": " + e.getMessage(), e);
     }
-  }
-
-  private static final int TRUNCATED = 1;
-  private static final int HEADER_CRC = 2;
-  private static final int PAYLOAD_CRC = 3;
-  private static final int BAD_HEADER = 4;
-  private static final int BAD_LENGTH = 5;
-  private static final int WRONG_LSN = 6;
-
-  // The header and body bytes of the frame frameProblem last found good, and its raw length (> 0:
-  // compressed, decoded into decoder.raw()).
-  private int frameHeader;
-  private int frameBody;
-  private int frameRaw;
-
-  /**
-   * 0 if the frame at {@code pos} is whole and good (then {@link #frameHeader} and {@link
-   * #frameBody} are its sizes), else why not. A frame whose checksums are right but whose contents
-   * break the format (a record running past the body, a claim of its own records as synced) was
-   * written so, not torn: a {@link CorruptionException}.
-   */
-  private int frameProblem(long pos, long segmentFirstLsn, long firstLsn) {
-    long left = in.size() - pos;
-    if (left < LogFormat.MIN_FRAME) {
-      return TRUNCATED;
-    }
-    int n = (int) Math.min(left, LogFormat.MAX_FRAME_HEADER);
-    byte[] b = in.buffer();
-    int i = in.window(pos, n);
-    int limit = i + n;
-    int crc = BigEndian.getInt(b, i);
-    long body = Varint.get(b, i + 4, limit, Varint.MAX_INT_BYTES);
-    if (body < 0) {
-      return BAD_HEADER;
-    }
-    if (body == 0) {
-      return BAD_LENGTH; // the writer never writes an empty frame
-    }
-    int q = i + 4 + Varint.size(body);
-    long raw = 0;
-    if (stream) {
-      raw = Varint.get(b, q, limit, Varint.MAX_INT_BYTES);
-      if (raw < 0) {
-        return BAD_HEADER;
-      }
-      q += Varint.size(raw);
-    }
-    long delta = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
-    if (delta < 0) {
-      return BAD_HEADER;
-    }
-    q += Varint.size(delta);
-    long claim = Varint.get(b, q, limit, Varint.MAX_LONG_BYTES);
-    if (claim < 0) {
-      return BAD_HEADER;
-    }
-    q += Varint.size(claim);
-    boolean small = body <= LogFormat.SMALL_BODY;
-    if (!small) {
-      if (q + 4 > limit) {
-        return BAD_HEADER;
-      }
-      q += 4;
-    }
-    int h = q - i;
-    if (small) {
-      if (left < h + body) {
-        return TRUNCATED;
-      }
-      if (in.crc32c(pos + 4, h - 4 + body) != crc) {
-        return HEADER_CRC;
-      }
-    } else {
-      int bodyCrc = BigEndian.getInt(b, q - 4);
-      if (Checksums.crc32c(b, i + 4, h - 4) != crc) {
-        return HEADER_CRC;
-      }
-      if (body > LogFormat.MAX_BODY) {
-        return BAD_LENGTH;
-      }
-      if (left - h < body) {
-        return TRUNCATED;
-      }
-      if (in.crc32c(pos + h, body) != bodyCrc) {
-        return PAYLOAD_CRC;
-      }
-    }
-    if (segmentFirstLsn + delta != firstLsn) {
-      return WRONG_LSN;
-    }
-    if (claim > 0 && segmentFirstLsn + claim - 2 >= firstLsn) {
-      throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
-          + (segmentFirstLsn + claim - 2) + " was synced before it was written");
-    }
-    if (raw > 0) {
-      decoder.decodeFrame(in, pos, h, body, raw);
-    } else {
-      checkRecords(pos, pos + h, pos + h + body);
-    }
-    frameHeader = h;
-    frameBody = (int) body;
-    frameRaw = (int) raw;
-    return 0;
-  }
-
-  /** Checks that the body {@code [from, end)} is whole records, each at most {@link LogFormat#MAX_PAYLOAD}. */
-  private void checkRecords(long framePos, long from, long end) {
-    for (long p = from; p < end; ) {
-      int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
-      int i = in.window(p, n);
-      long len = Varint.get(in.buffer(), i, i + n, Varint.MAX_INT_BYTES);
-      if (len < 0 || len > LogFormat.MAX_PAYLOAD || len > end - p - Varint.size(len)) {
-        throw new CorruptionException(in.name(), framePos, "log frame has a record length "
-            + (len < 0 ? "that does not decode" : len + " past its body or the limit") + " at offset " + p);
-      }
-      p += Varint.size(len) + len;
-    }
-  }
-
-  private static String describe(int problem) {
-    return switch (problem) {
-      case TRUNCATED -> "cut short before the end of the log";
-      case HEADER_CRC -> "frame checksum mismatch";
-      case PAYLOAD_CRC -> "frame body checksum mismatch";
-      case BAD_LENGTH -> "body length outside [1, " + LogFormat.MAX_BODY + "]";
-      case WRONG_LSN -> "unexpected LSN (a frame from elsewhere)";
-      default -> "frame header does not decode";
-    };
   }
 
   /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
