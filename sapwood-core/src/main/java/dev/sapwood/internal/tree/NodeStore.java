@@ -147,12 +147,7 @@ public final class NodeStore {
     write(node, node.deltaBlock, index);
     node.deltaDirty = false;
     written += index.length;
-    if (node.pendingCheckpoint) {
-      counters.checkpointBytes.add(written);
-      phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
-    } else {
-      phases.writeBack(serialized - start, System.nanoTime() - serialized);
-    }
+    noteTimes(node, written, start, serialized);
     counters.deltaIndexWrites.increment();
     counters.deltaIndexBytes.add(index.length);
     counters.deltaBytesWritten.add(written);
@@ -169,20 +164,31 @@ public final class NodeStore {
     }
   }
 
+  /**
+   * Counts a write of {@code bytes} for {@code node}, serialized from {@code start} to {@code
+   * serialized} and written until now: as the checkpoint's if the node waits for it, else as a
+   * write-back.
+   */
+  private void noteTimes(Node node, long bytes, long start, long serialized) {
+    long now = System.nanoTime();
+    if (node.pendingCheckpoint) {
+      counters.checkpointBytes.add(bytes);
+      phases.checkpointWrite(serialized - start, now - serialized);
+    } else {
+      phases.writeBack(serialized - start, now - serialized);
+    }
+  }
+
   private void writeWhole(Node node) {
     long start = System.nanoTime();
     NodeWriter.Result written = NodeWriter.write(node, codec);
     byte[] block = written.block();
     long serialized = System.nanoTime();
+    write(node, node.key(), block);
+    noteTimes(node, block.length, start, serialized);
     if (node.pendingCheckpoint) {
-      file.writeCheckpointBlock(node.key(), block, 0, block.length);
       node.pendingCheckpoint = false;
       counters.checkpointNodes.increment();
-      counters.checkpointBytes.add(block.length);
-      phases.checkpointWrite(serialized - start, System.nanoTime() - serialized);
-    } else {
-      file.writeBlock(node.key(), block, 0, block.length);
-      phases.writeBack(serialized - start, System.nanoTime() - serialized);
     }
     node.dirty = false;
     node.disk = written.directory();
