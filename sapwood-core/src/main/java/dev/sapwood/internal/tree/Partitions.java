@@ -48,6 +48,7 @@ final class Partitions {
       return buffer(node, i);
     }
     counters.framePeeks.increment();
+    counters.bufferFramePeeks.increment();
     return PartitionReader.peekBuffer(file, store.frames, node.key(), node.disk, i, key);
   }
 
@@ -57,6 +58,7 @@ final class Partitions {
       return basement(leaf, i);
     }
     counters.framePeeks.increment();
+    counters.basementFramePeeks.increment();
     return PartitionReader.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
 
@@ -140,6 +142,7 @@ final class Partitions {
       node.basements[i] = PartitionReader.readBasement(file, store.frames, node.key(), node.disk, i);
     } else {
       node.buffers[i] = PartitionReader.readBuffer(file, store.frames, node.key(), node.disk, i);
+      counters.bufferFetches.increment();
     }
     PartitionStamps.stampPartition(node, i);
     counters.partialFetches.increment();
