@@ -41,16 +41,37 @@ final class Partitions {
 
   /**
    * What a point query for {@code key} needs of buffer i of a read-latched internal node: the
-   * buffer if resident or worth fetching, else the messages of the frames that can hold the key.
+   * buffer if resident; nothing, or only its range messages, if its filter ({@link BufferFilters})
+   * rules the key out of its point messages; else the buffer if worth fetching, or the messages of
+   * the frames that can hold the key. Read only: never change what it returns.
    */
   MessageBuffer bufferFor(Node node, int i, byte[] key) {
-    if (node.loaded(i) || shouldFetch(node, i)) {
+    if (node.loaded(i)) {
+      return buffer(node, i);
+    }
+    PartitionDirectory d = node.disk;
+    if (d.hasFilter(i)) {
+      if (!d.pointsMayHold(i, key)) {
+        counters.bufferFilterSkips.increment();
+        if (d.rangeCount(i) == 0) {
+          return NOTHING;
+        }
+        counters.framePeeks.increment();
+        counters.bufferFramePeeks.increment();
+        return PartitionReader.peekBufferRanges(file, store.frames, node.key(), d, i);
+      }
+      counters.bufferFilterPasses.increment();
+    }
+    if (shouldFetch(node, i)) {
       return buffer(node, i);
     }
     counters.framePeeks.increment();
     counters.bufferFramePeeks.increment();
-    return PartitionReader.peekBuffer(file, store.frames, node.key(), node.disk, i, key);
+    return PartitionReader.peekBuffer(file, store.frames, node.key(), d, i, key);
   }
+
+  /** What {@link #bufferFor} returns for a buffer whose filter rules the key out: no message. Never changed. */
+  private static final MessageBuffer NOTHING = MessageBuffer.over(new byte[0]);
 
   /** Like {@link #bufferFor}, for basement i of a read-latched leaf. */
   Basement basementFor(Node leaf, int i, byte[] key) {

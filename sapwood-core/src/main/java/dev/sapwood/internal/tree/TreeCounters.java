@@ -63,6 +63,8 @@ final class TreeCounters {
    */
   final LongAdder bufferFilterSkips;
   final LongAdder bufferFilterPasses;
+  /** Bytes of buffer filters in the internal nodes written (also in {@link #nodeBytesWritten}). */
+  final LongAdder bufferFilterBytesWritten;
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
@@ -136,6 +138,7 @@ final class TreeCounters {
     bufferFetches = c.counter("cache.buffer_fetches");
     bufferFilterSkips = c.counter("cache.buffer_filter_skips");
     bufferFilterPasses = c.counter("cache.buffer_filter_passes");
+    bufferFilterBytesWritten = c.counter("node_write.buffer_filter_bytes");
     partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");
