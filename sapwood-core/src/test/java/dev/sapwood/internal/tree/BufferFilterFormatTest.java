@@ -91,6 +91,34 @@ class BufferFilterFormatTest {
     NodeCodecTest.assertSameNode(node, readFully(block));
   }
 
+  /** The example of docs/format/node.md, "Buffer filters": one point message of key "c". */
+  @Test
+  void workedExampleOfTheFormatDoc() {
+    MessageBuffer buf = new MessageBuffer();
+    add(buf, new Msg(MessageType.PUT, 8, b("c"), b("x"), null));
+    byte[] entry = new byte[13];
+    BufferFilters.write(entry, 0, new KeyFilter[] {KeyFilter.of(buf, KeyFilter.BITS_PER_KEY)});
+    assertEquals("06000000080840800004200001", java.util.HexFormat.of().formatHex(entry));
+  }
+
+  /** A filter that would hide a message its buffer holds is reported by the inspector (and so by `sapwood verify`). */
+  @Test
+  void theInspectorReportsAFilterThatHidesAKey() {
+    Node node = internal(file.allocateBlockNumber(), 20);
+    long block = write(node, Compressors.NONE, true);
+    byte[] good = file.readBlock(block);
+    int at = filterSection(node, good)[0];
+    int len0 = BigEndian.getInt(good, at + 1);
+    byte[] bad = good.clone();
+    java.util.Arrays.fill(bad, at + 5, at + 5 + len0, (byte) 0); // buffer 0's filter: all "absent"
+    int headerLen = BigEndian.getInt(bad, 4);
+    BigEndian.putInt(bad, headerLen - 4, Checksums.crc32c(bad, 0, headerLen - 4));
+    file.writeBlock(block, bad, 0, bad.length);
+    NodeInspector inspector = NodeInspector.read(file, block);
+    assertThrows(CorruptionException.class, () -> inspector.buffer(0));
+    assertEquals(20, inspector.buffer(1).size(), "the other buffers' filters admit their keys");
+  }
+
   @Test
   void aNodeWithoutPointMessagesAndALeafHaveNoFilters() {
     Node empty = internal(file.allocateBlockNumber(), 0);
