@@ -41,12 +41,16 @@ final class Partitions {
 
   /**
    * What a point query for {@code key} needs of buffer i of a read-latched internal node: the
-   * buffer if resident; nothing, or only its range messages, if its filter ({@link BufferFilters})
-   * rules the key out of its point messages; else the buffer if worth fetching, or the messages of
-   * the frames that can hold the key. Read only: never change what it returns.
+   * buffer if resident or worth fetching (the rent-or-buy rule, unchanged by filters); else
+   * nothing, or only its range messages, if its filter ({@link BufferFilters}) rules the key out
+   * of its point messages; else the messages of the frames that can hold the key. The filter only
+   * replaces peeks: asked before the rule, it kept buffers from becoming resident (a get's key
+   * ruled out by the filter never counted towards a fetch), and at 2M keys / 32 MiB a get then
+   * peeked 0.049 buffer frames instead of 0.014 (docs/benchmarks.md, "Buffer filters"). Read
+   * only: never change what it returns.
    */
   MessageBuffer bufferFor(Node node, int i, byte[] key) {
-    if (node.loaded(i)) {
+    if (node.loaded(i) || shouldFetch(node, i)) {
       return buffer(node, i);
     }
     PartitionDirectory d = node.disk;
@@ -61,9 +65,6 @@ final class Partitions {
         return PartitionReader.peekBufferRanges(file, store.frames, node.key(), d, i);
       }
       counters.bufferFilterPasses.increment();
-    }
-    if (shouldFetch(node, i)) {
-      return buffer(node, i);
     }
     counters.framePeeks.increment();
     counters.bufferFramePeeks.increment();

@@ -119,6 +119,20 @@ class BufferFilterFormatTest {
     assertEquals(20, inspector.buffer(1).size(), "the other buffers' filters admit their keys");
   }
 
+  /** What a get reads of a buffer whose filter rules its key out but that has range messages. */
+  @Test
+  void aRangesOnlyPeekReadsTheRangeMessagesAndNoPointMessage() {
+    Node node = internal(file.allocateBlockNumber(), 300);
+    long block = write(node, Compressors.LZ4, true);
+    PartitionDirectory d = NodeReader.read(file, block).disk;
+    assertTrue(d.pointFrameEnd(3) - d.firstFrame(3) > 1, "buffer 3 has several point frames");
+    MessageBuffer got = PartitionReader.peekBufferRanges(file, null, block, d, 3);
+    assertEquals(0, got.pointCount());
+    assertEquals(1, got.rangeCount());
+    MessageBuffer none = PartitionReader.peekBufferRanges(file, null, block, d, 0);
+    assertEquals(0, none.pointCount() + none.rangeCount());
+  }
+
   @Test
   void aNodeWithoutPointMessagesAndALeafHaveNoFilters() {
     Node empty = internal(file.allocateBlockNumber(), 0);

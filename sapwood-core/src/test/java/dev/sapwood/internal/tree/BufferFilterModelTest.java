@@ -114,7 +114,7 @@ class BufferFilterModelTest {
 
     Counters counters = new Counters();
     BeTree cold = new BeTree(context(256 << 10, counters), root);
-    for (int k = 900; k < 1_200; k++) {
+    for (int k = 0; k < 20_000; k++) { // the first gets fill the small cache; later ones peek or skip
       assertEquals(k >= 1_000 && k < 1_100 ? null : model.get(k), text(cold.get(key(k))), "key " + k);
     }
     assertArrayEquals(b("late"), cold.get(key(30_005)));
