@@ -9,7 +9,9 @@ import java.util.Arrays;
  * a run of whole records of at most about {@link NodeFormat#FRAME_TARGET} raw bytes, compressed
  * and checksummed on its own, with the key of its first record. Kept with a clean node so that a
  * single partition can be fetched (partial fetch) or, for a point query, a single frame read
- * (frame peek). Immutable, but for {@link #notePeek}'s counters (a racy heuristic).
+ * (frame peek). An internal node's directory may also hold each buffer's key filter ({@link
+ * BufferFilters}), asked before a peek. Immutable, but for {@link #notePeek}'s counters (a racy
+ * heuristic).
  *
  * <p>Frames are stored in parallel int arrays indexed by a global frame number; partition {@code
  * i}'s frames are {@code [frameStart(i), frameStart(i + 1))}, the first {@link #pointFrames} of
