@@ -1,7 +1,8 @@
 // Reads per get beyond the cache: opens an existing `sapwood bench` database (tree "data", keys of
 // `KeySpace`: the key number big-endian in the first 8 of 16 bytes), runs two rounds of N uniform
 // random gets (the first warms the cache) and prints, per get, the change of every cache.*, node.read
-// and read.* counter in each round (frame peeks, delta peeks and filter skips, partial fetches...).
+// and read.* counter in each round (frame peeks, split into buffer and basement frame peeks; delta
+// peeks and filter skips; buffer filter skips and passes; partial fetches...).
 // Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB
 import dev.sapwood.*;
 import java.nio.file.Path;

@@ -109,6 +109,7 @@ final class BlockFileImage {
     if (hasDelta) {
       height = 0;
     }
+    height &= ~0x4000; // format 9: an internal node whose buffer filters follow its directory
     int n = i32(base + 10);
     int p = base + 22;
     for (int i = 0; i < n - 1; i++) {

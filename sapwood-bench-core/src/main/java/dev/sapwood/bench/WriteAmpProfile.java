@@ -132,6 +132,11 @@ public final class WriteAmpProfile {
         s.get("node_write.partitions_unchanged"), s.get("node_write.partitions_total"),
         s.get("node_write.leaf_partitions_unchanged"), s.get("node_write.leaf_partitions_total"),
         pct(unchanged, node), pct(leafUnchanged, leaf), pct(unchanged - leafUnchanged, node - leaf));
+    long internalWrites = s.get("node.written") - s.get("node_write.leaves");
+    System.out.printf(Locale.ROOT, "internal node writes %d: mean %.1f KiB, of which buffer filters %.1f KiB (%.2f%% of"
+        + " internal bytes)%n", internalWrites, (node - leaf) / 1024.0 / Math.max(1, internalWrites),
+        s.get("node_write.buffer_filter_bytes") / 1024.0 / Math.max(1, internalWrites),
+        pct(s.get("node_write.buffer_filter_bytes"), node - leaf));
     long flushes = Math.max(1, s.get("flush.to_leaf"));
     double in = s.get("flush.leaf_bytes_in") / (double) flushes;
     double size = s.get("flush.leaf_bytes_before") / (double) flushes;

@@ -46,11 +46,17 @@ package dev.sapwood.internal.store;
  *       and a Bloom filter over its point keys (docs/format/node.md, "Delta segments"). A version-6
  *       delta block ({@code SWDL}) named by a leaf is read as one segment without a filter and
  *       consolidated by the leaf's next flush. The log is as in version 7.
+ *   <li>9 — buffer filters: an internal node's height field may have bit {@code 0x4000}, and then
+ *       its header holds, after the directory, one entry per buffer ({@code hashes u8, filterLength
+ *       u32, filter}: a Bloom filter over the buffer's point keys as written, hashed as the delta
+ *       segments' filters) that a get asks before reading the buffer's frames (docs/format/node.md,
+ *       "Buffer filters"). Versions 4 to 8 are read as they are (no node has the flag: every buffer
+ *       answers "maybe").
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 8;
+  public static final int CURRENT = 9;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

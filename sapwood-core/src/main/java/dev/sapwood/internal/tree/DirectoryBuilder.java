@@ -25,6 +25,7 @@ final class DirectoryBuilder {
   private int keysUsed;
   private int partitions;
   private int frames;
+  private KeyFilter[] filters;
 
   /** For {@code n} partitions and about {@code frameCount} frames (more may be added). */
   DirectoryBuilder(int n, int frameCount) {
@@ -88,6 +89,16 @@ final class DirectoryBuilder {
     frameStart[partitions] = frames;
   }
 
+  /** Point messages (or entries) of partition {@code i}, already added. */
+  int count(int i) {
+    return count[i];
+  }
+
+  /** The buffers' key filters ({@link BufferFilters}); null, or an entry null: that buffer has none. */
+  void filters(KeyFilter[] f) {
+    filters = f;
+  }
+
   PartitionDirectory build() {
     if (partitions != n) {
       throw new IllegalStateException(partitions + " of " + n + " partitions");
@@ -95,6 +106,6 @@ final class DirectoryBuilder {
     return new PartitionDirectory(offset, rawLength, codec, maxMsn, count, rangeCount, pointFrames,
         frameStart, Arrays.copyOf(frameOffset, frames), Arrays.copyOf(frameCompressed, frames),
         Arrays.copyOf(frameRaw, frames), Arrays.copyOf(frameCrc, frames),
-        Arrays.copyOf(frameKeyOff, frames + 1), Arrays.copyOf(keys, keysUsed));
+        Arrays.copyOf(frameKeyOff, frames + 1), Arrays.copyOf(keys, keysUsed), filters);
   }
 }

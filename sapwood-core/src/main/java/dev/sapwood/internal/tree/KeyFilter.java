@@ -1,9 +1,11 @@
 package dev.sapwood.internal.tree;
 
 /**
- * A Bloom filter over the point keys of one leaf-delta segment ({@link DeltaSegment}): a get asks
- * it before reading the segment's frame, and skips the segment when the answer is "absent". The
- * bytes are stored in the leaf's delta index block (docs/format/node.md, "Delta segments"), so the
+ * A Bloom filter over the point keys of one leaf-delta segment ({@link DeltaSegment}) or of one
+ * buffer partition of an internal node ({@link BufferFilters}): a get asks it before reading the
+ * segment's or the buffer's frame, and skips it when the answer is "absent". The bytes are stored
+ * in the leaf's delta index block (docs/format/node.md, "Delta segments") or the internal node's
+ * header ("Buffer filters"), so the
  * hash is part of the format: FNV-1a 64 over the key's bytes, then MurmurHash3's 64-bit finalizer;
  * {@code h1} is its low 32 bits, {@code h2} its high 32 bits with the lowest bit set, and probe
  * {@code i} (0 ≤ i &lt; hashes) tests bit {@code (h1 + i·h2) mod (8·bytes)} (unsigned 32-bit
@@ -35,8 +37,18 @@ final class KeyFilter {
 
   /** A filter over the point keys of {@code buf} (its range messages are not in it). */
   static KeyFilter of(MessageBuffer buf) {
+    return of(buf, BITS_PER_KEY);
+  }
+
+  /**
+   * A filter over the point keys of {@code buf} with {@code bitsPerKey} bits per key (at least 64
+   * bits in all) and the number of probes that suits it: {@link #HASHES} at {@link #BITS_PER_KEY},
+   * about 0.69 per bit per key below.
+   */
+  static KeyFilter of(MessageBuffer buf, int bitsPerKey) {
+    int hashes = bitsPerKey >= BITS_PER_KEY ? HASHES : Math.max(1, (bitsPerKey * 69 + 50) / 100);
     int keys = buf.pointCount();
-    long nbits = Math.max(64, (long) keys * BITS_PER_KEY);
+    long nbits = Math.max(64, (long) keys * bitsPerKey);
     int nbytes = (int) Math.min(MAX_BYTES, (nbits + 7) / 8);
     byte[] bits = new byte[nbytes];
     long m = 8L * nbytes;
@@ -44,9 +56,9 @@ final class KeyFilter {
     for (int i = 0; i < keys; i++) {
       int rec = buf.point(i);
       long h = hash(a, buf.keyOff(rec), buf.keyLen(rec));
-      set(bits, m, h, HASHES);
+      set(bits, m, h, hashes);
     }
-    return new KeyFilter(bits, HASHES);
+    return new KeyFilter(bits, hashes);
   }
 
   private static void set(byte[] bits, long m, long h, int hashes) {
@@ -86,6 +98,11 @@ final class KeyFilter {
     h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
     return h;
+  }
+
+  /** Heap bytes of this filter (object, array header and bits). */
+  long memoryBytes() {
+    return 32L + bits.length;
   }
 
   byte[] bytes() {

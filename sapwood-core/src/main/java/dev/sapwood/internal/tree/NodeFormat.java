@@ -7,13 +7,14 @@ package dev.sapwood.internal.tree;
  * NodeBlock   := Header Partition{n}
  * Header      := magic u32, headerLength u32, height u16, n u32, maxMsn u64,
  *                Pivot{n-1}, [child u64]{n, internal only}, [delta u64]{leaf with height 0x8000},
- *                DirEntry{n}, headerCrc u32
+ *                DirEntry{n}, [FilterEntry{n}]{internal with height bit 0x4000}, headerCrc u32
  * DeltaBlock  := the same with magic "SWDL", height 0, n 1, no pivots, leaf u64 in place of
  *                the children, one BufferPartition
  * Pivot       := length u16, key bytes
  * DirEntry    := offset u32, rawLength u32, codec u8, maxMsn u64, count u32, rangeCount u32,
  *                frameCount u32, pointFrames u32, FrameEntry{frameCount}
  * FrameEntry  := compressedLength u32, rawLength u32, crc u32, firstKeyLength u16, firstKey
+ * FilterEntry := hashes u8, filterLength u32, filter   (hashes 0 and length 0: no filter; {@link BufferFilters})
  * Partition   := Frame{frameCount}: each the compressed bytes of a run of whole records
  * LeafPartition   := Entry{count}                      (the frames' raw bytes, concatenated)
  * Entry           := kind u8 (0 = value), keyLength u32, key, valueLength u32, value
@@ -35,6 +36,12 @@ final class NodeFormat {
    * follows the pivots. Height bits 0-14 are the height, which must then be 0.
    */
   static final int HEIGHT_DELTA_FLAG = 0x8000;
+  /**
+   * The height bit of an internal node whose header carries its buffers' key filters after the
+   * directory (format 9, {@link BufferFilters}). Bits 0-13 are the height, which must then be 1 or
+   * more; a leaf or a delta block never has it.
+   */
+  static final int HEIGHT_FILTER_FLAG = 0x4000;
   /** magic, headerLength, height, n, maxMsn. */
   static final int FIXED_HEADER = 4 + 4 + 2 + 4 + 8;
   /**

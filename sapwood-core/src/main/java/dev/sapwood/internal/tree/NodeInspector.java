@@ -71,9 +71,20 @@ public final class NodeInspector {
     return new Partition(d.offset(i), d.compressedLength(i), d.rawLength(i), d.codec(i));
   }
 
-  /** Reads, checks and decodes buffer i of an internal node: point messages first, then ranges. */
+  /**
+   * Reads, checks and decodes buffer i of an internal node: point messages first, then ranges. Its
+   * filter, if it has one, must admit every point message's key (one it would hide is corruption).
+   */
   public List<Message> buffer(int i) {
-    return messages(PartitionReader.readBuffer(file, block, node.disk, i));
+    MessageBuffer b = PartitionReader.readBuffer(file, block, node.disk, i);
+    for (int p = 0; p < b.pointCount(); p++) {
+      byte[] key = b.copyKey(b.point(p));
+      if (!node.disk.pointsMayHold(i, key)) {
+        throw NodeReader.corrupt(file, block, node.disk.offset(i), "the filter of buffer " + i
+            + " hides a message it holds (point message " + p + ")");
+      }
+    }
+    return messages(b);
   }
 
   /** The messages of {@code b}: point messages in (key, MSN) order, then range messages. */

@@ -90,6 +90,14 @@ final class NodeReader {
   private static Node parseHeader(BlockFile file, long block, byte[] head, int headerLen, int size, long deltaOf) {
     BoundedReader r = new BoundedReader(head, 8, headerLen - 12);
     int height = r.u16("height");
+    boolean hasFilters = (height & NodeFormat.HEIGHT_FILTER_FLAG) != 0;
+    if (hasFilters) {
+      height &= ~NodeFormat.HEIGHT_FILTER_FLAG;
+      if (height == 0 || (height & NodeFormat.HEIGHT_DELTA_FLAG) != 0 || deltaOf != 0) {
+        throw corrupt(file, block, 8, "buffer filter flag on a block of height field " + Integer.toHexString(height)
+            + (deltaOf != 0 ? " (a delta block)" : ""));
+      }
+    }
     boolean hasDelta = (height & NodeFormat.HEIGHT_DELTA_FLAG) != 0;
     if (hasDelta) {
       height &= ~NodeFormat.HEIGHT_DELTA_FLAG;
@@ -193,6 +201,11 @@ final class NodeReader {
     }
     if (expected != size) {
       throw r.error("partitions end at " + expected + ", block has " + size + " bytes");
+    }
+    if (hasFilters) {
+      dir.filters(BufferFilters.read(r, n, dir));
+    } else if (r.remaining() != 0) {
+      throw r.error(r.remaining() + " bytes between the directory and the header checksum");
     }
     Node node = new Node(block);
     node.maxMsn = maxMsn;

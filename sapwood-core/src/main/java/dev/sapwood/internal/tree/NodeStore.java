@@ -208,6 +208,7 @@ public final class NodeStore {
     PartitionStamps.stampAll(node, stamps.next());
     counters.nodesWritten.increment();
     counters.nodeBytesWritten.add(block.length);
+    counters.bufferFilterBytesWritten.add(written.directory().filterBytes());
     if (node.height == 0) {
       counters.leafBytesWritten.add(block.length);
     }

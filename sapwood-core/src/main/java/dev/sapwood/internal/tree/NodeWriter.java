@@ -29,6 +29,14 @@ final class NodeWriter {
 
   /** Serializes {@code node}; every partition must be in memory (a leaf's delta need not be). */
   static Result write(Node node, byte codec) {
+    return write(node, codec, true);
+  }
+
+  /**
+   * {@link #write(Node, byte)}; {@code filters} false writes an internal node without its buffer
+   * filters, as format 8 did (tests of older files).
+   */
+  static Result write(Node node, byte codec, boolean filters) {
     checkSize(node.key(), node.bytes());
     int n = node.n;
     Framed[] parts = new Framed[n];
@@ -46,11 +54,18 @@ final class NodeWriter {
     }
     int heightField = node.height;
     long[] after = node.children;
+    KeyFilter[] withFilters = null;
     if (node.height == 0 && node.deltaBlock != 0) {
       heightField = NodeFormat.HEIGHT_DELTA_FLAG;
       after = new long[] {node.deltaBlock};
+    } else if (node.height > 0 && filters) {
+      withFilters = BufferFilters.build(node.buffers, n);
+      if (withFilters != null) {
+        heightField |= NodeFormat.HEIGHT_FILTER_FLAG;
+      }
     }
-    return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames, codec);
+    return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames, codec,
+        withFilters);
   }
 
   /**
@@ -65,15 +80,16 @@ final class NodeWriter {
     frameBuffer(delta, codec, p, frames);
     p.endFrame = frames.size;
     return layout(deltaBlock, NodeFormat.DELTA_MAGIC, 0, delta.maxMsn(), new byte[0][], new long[] {leafBlock},
-        new Framed[] {p}, frames, codec);
+        new Framed[] {p}, frames, codec, null);
   }
 
   /**
    * Lays out a block: the fixed header, pivots, {@code after} (an internal node's children, a
-   * leaf's delta block number, a delta block's leaf), the directory and the frames.
+   * leaf's delta block number, a delta block's leaf), the directory, an internal node's buffer
+   * filters (null: none) and the frames.
    */
   private static Result layout(long block, int magic, int heightField, long maxMsn, byte[][] pivots, long[] after,
-      Framed[] parts, FrameList frames, byte codec) {
+      Framed[] parts, FrameList frames, byte codec, KeyFilter[] filters) {
     int n = parts.length;
     long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (Framed p : parts) {
@@ -84,6 +100,9 @@ final class NodeWriter {
     }
     if (after != null) {
       headerLen += 8L * after.length;
+    }
+    if (filters != null) {
+      headerLen += BufferFilters.headerBytes(filters);
     }
     long total = headerLen + frames.compressedBytes();
     if (total > Integer.MAX_VALUE - 64) {
@@ -135,6 +154,10 @@ final class NodeWriter {
         dir.frame(partAt, comp, frames.raw[j], frames.crc[j], key);
         partAt += comp;
       }
+    }
+    if (filters != null) {
+      at = BufferFilters.write(out, at, filters);
+      dir.filters(filters);
     }
     BigEndian.putInt(out, at, Checksums.crc32c(out, 0, at));
     frames.recycle();

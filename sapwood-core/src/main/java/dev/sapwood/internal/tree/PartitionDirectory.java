@@ -9,7 +9,9 @@ import java.util.Arrays;
  * a run of whole records of at most about {@link NodeFormat#FRAME_TARGET} raw bytes, compressed
  * and checksummed on its own, with the key of its first record. Kept with a clean node so that a
  * single partition can be fetched (partial fetch) or, for a point query, a single frame read
- * (frame peek). Immutable, but for {@link #notePeek}'s counters (a racy heuristic).
+ * (frame peek). An internal node's directory may also hold each buffer's key filter ({@link
+ * BufferFilters}), asked before a peek. Immutable, but for {@link #notePeek}'s counters (a racy
+ * heuristic).
  *
  * <p>Frames are stored in parallel int arrays indexed by a global frame number; partition {@code
  * i}'s frames are {@code [frameStart(i), frameStart(i + 1))}, the first {@link #pointFrames} of
@@ -36,12 +38,14 @@ final class PartitionDirectory {
   private final int[] frameKeyOff; // frames + 1 entries into keys
   private final byte[] keys;
   private final byte[] peeks;
+  /** Per buffer, a filter over the point keys it was written with; null (or an entry null): none, always "maybe". */
+  private final KeyFilter[] filters;
   /** Names this directory's frames in the off-heap tier; never reused ({@link FrameTier}). */
   final long frameOwner = FrameTier.newOwner();
 
   PartitionDirectory(int[] offset, int[] rawLength, byte[] codec, long[] maxMsn, int[] count,
       int[] rangeCount, int[] pointFrames, int[] frameStart, int[] frameOffset,
-      int[] frameCompressed, int[] frameRaw, int[] frameCrc, int[] frameKeyOff, byte[] keys) {
+      int[] frameCompressed, int[] frameRaw, int[] frameCrc, int[] frameKeyOff, byte[] keys, KeyFilter[] filters) {
     this.offset = offset;
     this.rawLength = rawLength;
     this.codec = codec;
@@ -57,6 +61,32 @@ final class PartitionDirectory {
     this.frameKeyOff = frameKeyOff;
     this.keys = keys;
     this.peeks = new byte[offset.length];
+    this.filters = filters;
+  }
+
+  /** Whether buffer {@code i} was written with a filter over its point keys ({@link BufferFilters}). */
+  boolean hasFilter(int i) {
+    return filters != null && filters[i] != null;
+  }
+
+  /**
+   * Whether the point messages buffer {@code i} was written with may include {@code key} (false:
+   * certainly not; true also when it has no filter). Says nothing of its range messages.
+   */
+  boolean pointsMayHold(int i, byte[] key) {
+    KeyFilter f = filters == null ? null : filters[i];
+    return f == null || f.mayContain(key);
+  }
+
+  /** Bytes of the buffers' filters (their bits). */
+  long filterBytes() {
+    long total = 0;
+    if (filters != null) {
+      for (KeyFilter f : filters) {
+        total += f == null ? 0 : f.bytes().length;
+      }
+    }
+    return total;
   }
 
   /**
@@ -198,6 +228,13 @@ final class PartitionDirectory {
   }
 
   long memoryBytes() {
-    return 160L + 30L * offset.length + 24L * frameOffset.length + keys.length;
+    long f = 0;
+    if (filters != null) {
+      f = 16L + 8L * filters.length;
+      for (KeyFilter k : filters) {
+        f += k == null ? 0 : k.memoryBytes();
+      }
+    }
+    return 160L + 30L * offset.length + 24L * frameOffset.length + keys.length + f;
   }
 }

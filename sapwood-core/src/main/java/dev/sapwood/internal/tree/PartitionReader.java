@@ -108,6 +108,15 @@ final class PartitionReader {
   }
 
   /**
+   * Only the range messages of buffer {@code i}: what a get needs of it when the buffer's filter
+   * rules its key out of the point messages ({@link BufferFilters}).
+   */
+  static MessageBuffer peekBufferRanges(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
+    int p = dir.pointFrameEnd(i);
+    return peekFrames(file, tier, block, dir, i, p, p);
+  }
+
+  /**
    * Like {@link #peekBuffer}, for the keys of {@code [from, to)} (null: unbounded): the point frames
    * that can hold records of those keys, and every range message. What a cursor's chunk needs of
    * a buffer that is not resident, instead of the whole partition.

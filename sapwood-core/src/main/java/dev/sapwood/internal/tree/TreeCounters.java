@@ -52,6 +52,19 @@ final class TreeCounters {
   final LongAdder rootCollapses;
   final LongAdder partialFetches;
   final LongAdder framePeeks;
+  /** Frame peeks split by kind: an internal node's buffer, a leaf's basement (both also in {@link #framePeeks}). */
+  final LongAdder bufferFramePeeks;
+  final LongAdder basementFramePeeks;
+  /** Partial fetches of buffers (also in {@link #partialFetches}): a one-frame buffer a get needs is fetched whole. */
+  final LongAdder bufferFetches;
+  /**
+   * Non-resident buffers a get did not read because their filter ruled its key out, and those
+   * whose filter let it through.
+   */
+  final LongAdder bufferFilterSkips;
+  final LongAdder bufferFilterPasses;
+  /** Bytes of buffer filters in the internal nodes written (also in {@link #nodeBytesWritten}). */
+  final LongAdder bufferFilterBytesWritten;
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
@@ -120,6 +133,12 @@ final class TreeCounters {
     rootCollapses = c.counter("merge.root_collapse");
     partialFetches = c.counter("cache.partial_fetches");
     framePeeks = c.counter("cache.frame_peeks");
+    bufferFramePeeks = c.counter("cache.buffer_frame_peeks");
+    basementFramePeeks = c.counter("cache.basement_frame_peeks");
+    bufferFetches = c.counter("cache.buffer_fetches");
+    bufferFilterSkips = c.counter("cache.buffer_filter_skips");
+    bufferFilterPasses = c.counter("cache.buffer_filter_passes");
+    bufferFilterBytesWritten = c.counter("node_write.buffer_filter_bytes");
     partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");
