@@ -1,6 +1,5 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.internal.util.BigEndian;
 import java.util.Arrays;
 
 /**
@@ -14,13 +13,13 @@ import java.util.Arrays;
  * updated many times holds one or two messages here, not one per update.
  *
  * <p>Beside each point offset sits its key's first eight bytes as an unsigned long ({@link
- * #prefix}, zero-padded): searches compare those in one compact array and read a key in the arena
+ * Keys#prefix}, zero-padded): searches compare those in one compact array and read a key in the arena
  * only when the prefixes tie, so a point query's search in a full buffer touches a few cache lines
  * instead of one arena record per probe.
  *
  * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
  * every live record of the arena is in exactly one of the two lists, every dead one (replaced by a
- * combine) in neither; {@code prefixes[i]} is {@link #prefix} of point i's key for every i below
+ * combine) in neither; {@code prefixes[i]} is {@link Keys#prefix} of point i's key for every i below
  * pointCount (it orders keys as they order, ties aside). Not thread-safe: guarded by the owning
  * node's latch.
  */
@@ -61,7 +60,7 @@ final class MessageBuffer extends MessageArena {
     return points[i];
   }
 
-  /** The key prefix kept beside point i ({@link #prefix}); for tests of the invariant. */
+  /** The key prefix kept beside point i ({@link Keys#prefix}); for tests of the invariant. */
   long pointPrefix(int i) {
     return prefixes[i];
   }
@@ -236,24 +235,8 @@ final class MessageBuffer extends MessageArena {
     return pos;
   }
 
-  /**
-   * The first eight bytes of {@code key[off..off+len)} as an unsigned big-endian long, zero-padded:
-   * if two keys' prefixes differ, they order as the keys do (a shorter key padded with zeros is
-   * below every longer key it begins).
-   */
-  static long prefix(byte[] key, int off, int len) {
-    if (len >= 8) {
-      return BigEndian.getLong(key, off);
-    }
-    long p = 0;
-    for (int i = 0; i < len; i++) {
-      p |= (key[off + i] & 0xFFL) << (56 - 8 * i);
-    }
-    return p;
-  }
-
   private long keyPrefix(int rec) {
-    return prefix(arena(), keyOff(rec), keyLen(rec));
+    return Keys.prefix(arena(), keyOff(rec), keyLen(rec));
   }
 
   /** Orders point i against record {@code rec} (whose key's prefix is {@code px}) by (key, msn). */
@@ -288,7 +271,7 @@ final class MessageBuffer extends MessageArena {
     if (key == null) {
       return 0;
     }
-    long px = prefix(key, 0, key.length);
+    long px = Keys.prefix(key, 0, key.length);
     int lo = 0;
     int hi = pointCount;
     while (lo < hi) {

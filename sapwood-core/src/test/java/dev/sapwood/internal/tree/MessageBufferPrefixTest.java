@@ -29,7 +29,7 @@ class MessageBufferPrefixTest {
     for (int i = 0; i < buf.pointCount(); i++) {
       int r = buf.point(i);
       byte[] k = buf.copyKey(r);
-      assertEquals(MessageBuffer.prefix(k, 0, k.length), buf.pointPrefix(i), what + " prefix of point " + i);
+      assertEquals(Keys.prefix(k, 0, k.length), buf.pointPrefix(i), what + " prefix of point " + i);
       if (i > 0) {
         int p = buf.point(i - 1);
         assertTrue(buf.compareRecords(p, buf.keyOff(r), buf.keyLen(r), buf.msn(r)) <= 0, what + " order at " + i);
