@@ -22,7 +22,11 @@ import java.util.function.Supplier;
  * before right, and the evictor never blocks on a latch.
  *
  * <p>Invariants: {@code usedBytes} is the sum of {@code accountedBytes} of the objects in the map;
- * an object in the map is never evicted while pinned.
+ * an object in the map is never evicted while pinned. An object removed for good ({@link #remove},
+ * its block freed) is never changed through the cache again: its write-pin holder cannot release
+ * it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned again
+ * ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always, by one
+ * read of the object's pin word, and an {@link IllegalStateException} naming the key if broken.
  */
 public final class CacheTable<T extends Cacheable> {
   final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
@@ -222,6 +226,7 @@ public final class CacheTable<T extends Cacheable> {
    * accounted bytes equal its {@link Cacheable#memoryBytes()}.
    */
   public void unpinWriteGrown(T o, long grownBy) {
+    checkNotRemoved(o);
     Pins p = held.get();
     forget(p, o);
     if (grownBy != 0) {
@@ -257,6 +262,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** Releases a write pin; the object's memory is re-measured (it may have changed). */
   public void unpinWrite(T o) {
+    checkNotRemoved(o);
     Pins p = held.get();
     forget(p, o);
     account(o);
@@ -265,6 +271,19 @@ public final class CacheTable<T extends Cacheable> {
     }
     o.latch.writeUnlock();
     release(o);
+  }
+
+  /**
+   * Throws if write-pinned {@code o} left the cache: a pin holder's object is never evicted (the
+   * evictor takes only unpinned ones), so it was removed (its block freed) by a second pin of the
+   * same thread — and changing, re-accounting or removing it again would touch a freed block's
+   * object (one volatile read; see the class invariants).
+   */
+  private static void checkNotRemoved(Cacheable o) {
+    if (o.evicted()) {
+      throw new IllegalStateException("block " + o.key()
+          + " is still write-pinned for a change after it was removed from the cache (freed)");
+    }
   }
 
   /** Adds a new object, returned pinned and write-latched. */
@@ -285,6 +304,7 @@ public final class CacheTable<T extends Cacheable> {
    * and pin are released, and later pins of the key load afresh.
    */
   public void remove(T o) {
+    checkNotRemoved(o);
     forget(held.get(), o);
     o.markEvicted();
     map.remove(o.key(), o);

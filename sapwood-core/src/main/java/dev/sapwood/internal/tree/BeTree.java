@@ -51,7 +51,7 @@ public final class BeTree {
     Node leaf = ctx.cache.insertPinned(Node.newLeaf(ctx.file.allocateBlockNumber()));
     Node root = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
     root.setInternal(1, new byte[0][], new long[] {leaf.key()}, new MessageBuffer[] {new MessageBuffer()});
-    root.dirty = true;
+    root.markDirty();
     long block = root.key();
     ctx.cache.unpinWrite(leaf);
     ctx.cache.unpinWrite(root);
@@ -140,7 +140,7 @@ public final class BeTree {
     byte[] v = type == MessageType.DELETE ? EMPTY : value;
     ctx.counters.messagesInjected.increment();
     r.maxMsn = msn;
-    r.dirty = true;
+    r.markDirty();
     if (MessageType.isRange(type)) {
       for (int i = 0; i < r.n; i++) {
         if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
@@ -357,7 +357,7 @@ public final class BeTree {
       }
       r.setInternal(built.height, built.pivots, built.children, buffers);
       r.maxMsn = Math.max(r.maxMsn, built.msn);
-      r.dirty = true;
+      r.markDirty();
       LongAdder rows = ctx.rows(root);
       rows.reset();
       rows.add(built.entries);

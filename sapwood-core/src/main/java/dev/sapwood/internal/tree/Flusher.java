@@ -165,8 +165,8 @@ final class Flusher {
       return false;
     }
     parent.buffers[c] = new MessageBuffer();
-    parent.dirty = true;
-    child.dirty = true;
+    parent.markDirty();
+    child.markDirty();
     ctx.cache.unpinWrite(parent);
     ctx.counters.flushes.increment();
     ctx.counters.flushedBytes.add(buf.bytes());
@@ -245,7 +245,7 @@ final class Flusher {
     if (child.height > 0) {
       ctx.partitions.prepareChange(child);
       distribute(buf, child);
-      child.dirty = true;
+      child.markDirty();
     } else if (deltas && ctx.deltas.shouldAppend(child, buf)) {
       ctx.counters.flushesToLeaf.increment();
       ctx.deltas.append(child, buf);
@@ -255,10 +255,10 @@ final class Flusher {
       MessageBuffer incoming = ctx.deltas.takeForConsolidation(child, buf);
       child.appendFlushes = LeafMerge.appendsAtEnd(child, incoming) ? child.appendFlushes + 1 : 0;
       LeafMerge.apply(ctx, child, incoming);
-      child.dirty = true;
+      child.markDirty();
     }
     buf.clear();
-    parent.dirty = true;
+    parent.markDirty();
   }
 
   /**

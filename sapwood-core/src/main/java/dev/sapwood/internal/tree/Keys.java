@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.BigEndian;
 import java.util.Arrays;
 
 /** Unsigned-lexicographic key comparison on arrays and array slices. */
@@ -82,5 +83,21 @@ final class Keys {
       }
     }
     return lo;
+  }
+
+  /**
+   * The first eight bytes of {@code key[off..off+len)} as an unsigned big-endian long, zero-padded:
+   * if two keys' prefixes differ, they order as the keys do (a shorter key padded with zeros is
+   * below every longer key it begins).
+   */
+  static long prefix(byte[] key, int off, int len) {
+    if (len >= 8) {
+      return BigEndian.getLong(key, off);
+    }
+    long p = 0;
+    for (int i = 0; i < len; i++) {
+      p |= (key[off + i] & 0xFFL) << (56 - 8 * i);
+    }
+    return p;
   }
 }

@@ -114,7 +114,7 @@ final class LeafDeltas {
     ctx.partitions.writeIfPending(child);
     ctx.partitions.deltas.segments(child);
     parent.buffers[c] = new MessageBuffer();
-    parent.dirty = true;
+    parent.markDirty();
     ctx.cache.unpinWrite(parent);
     ctx.counters.flushes.increment();
     ctx.counters.flushedBytes.add(buf.bytes());
@@ -146,7 +146,7 @@ final class LeafDeltas {
       leaf.segments = new DeltaSegment[0];
       leaf.delta = null;
       leaf.deltaDirty = true;
-      leaf.dirty = true; // the header now names the delta
+      leaf.markDirty(); // the header now names the delta
     }
     return incoming;
   }
@@ -161,7 +161,7 @@ final class LeafDeltas {
     if (d == null) {
       return;
     }
-    leaf.dirty = true;
+    leaf.markDirty();
     ctx.counters.deltaConsolidations.increment();
     LeafMerge.apply(ctx, leaf, d);
   }
@@ -174,7 +174,7 @@ final class LeafDeltas {
   void afterApply(Node leaf) {
     if (leaf.deltaBlock != 0 && !leaf.deltaMayHoldMessages() && leaf.bytes() < ctx.nodeSize / 4) {
       free(leaf);
-      leaf.dirty = true; // the header no longer names it
+      leaf.markDirty(); // the header no longer names it
     }
   }
 

@@ -33,6 +33,15 @@ import java.util.Arrays;
  *       delta names its index in its header, so {@code deltaBlock} changes only with {@code dirty}
  *       set. Anything that changes a leaf's
  *       basements or shape first applies the delta to them ({@link Partitions#prepareChange}).
+ *   <li>Freed is final: once {@link Reshaper#free} frees a node (merged into its left sibling, a
+ *       root collapsed into it, its tree dropped or bulk-loaded over) its object is marked {@code
+ *       freed} and nothing changes, writes back or reaches it as a live child again: every change
+ *       (the child list, pivots, partitions, a flush into or out of it, dirtying, a write-back, a
+ *       second free) and every pin through a parent checks the mark first ({@link #checkLive}) and
+ *       throws an {@link IllegalStateException} naming the block if it is set. One plain field read
+ *       per change, always on: a node is freed and changed only under its write latch, so the
+ *       latch orders the mark before any later holder's check. (docs/design.md, "Concurrency": a
+ *       cascade that went on in a child a root collapse had freed lost a key range, silently.)
  * </ul>
  */
 final class Node extends Cacheable {
@@ -109,6 +118,8 @@ final class Node extends Cacheable {
   final Object fetchLock = new Object();
   /** Per partition: used by a reader since the cache's last pass (racy marks; see takeUsed). */
   private byte[] used = new byte[0];
+  /** Set once by {@link #markFreed}, under the write latch; see the class invariants. */
+  private boolean freed;
 
   Node(long blockNumber) {
     super(blockNumber);
@@ -118,11 +129,47 @@ final class Node extends Cacheable {
   static Node newLeaf(long blockNumber) {
     Node node = new Node(blockNumber);
     node.setLeaf(new byte[0][], new Basement[] {Basement.empty()});
-    node.dirty = true;
+    node.markDirty();
     return node;
   }
 
+  /**
+   * Marks this write-latched node freed (its block is being given back); throws if it already
+   * was (a second free).
+   */
+  void markFreed() {
+    checkLive("freed again");
+    freed = true;
+  }
+
+  /** Whether {@link #markFreed} was called (read under the latch, or by a test). */
+  boolean freed() {
+    return freed;
+  }
+
+  /**
+   * Throws an {@link IllegalStateException} naming this node if it was freed: called before every
+   * change of a node and on every pin of a child (one field read).
+   */
+  void checkLive(String what) {
+    if (freed) {
+      throw freedError(what);
+    }
+  }
+
+  private IllegalStateException freedError(String what) {
+    return new IllegalStateException("node block " + key() + " (height " + height + ") " + what
+        + " after it was freed: a use after free of a merged, collapsed or dropped node");
+  }
+
+  /** Marks this write-latched node dirty (changed since it was last written); checks it is live. */
+  void markDirty() {
+    checkLive("dirtied");
+    dirty = true;
+  }
+
   void setLeaf(byte[][] pivots, Basement[] basements) {
+    checkLive("given new basements");
     this.height = 0;
     this.n = basements.length;
     this.pivots = pivots;
@@ -134,6 +181,7 @@ final class Node extends Cacheable {
   }
 
   void setInternal(int height, byte[][] pivots, long[] children, MessageBuffer[] buffers) {
+    checkLive("given new children");
     this.height = height;
     this.n = children.length;
     this.pivots = pivots;
@@ -308,6 +356,7 @@ final class Node extends Cacheable {
 
   /** Replaces partition i by {@code count} partitions (children of an internal node). */
   void replaceChild(int i, long[] newChildren, MessageBuffer[] newBuffers, byte[][] newPivots) {
+    checkLive("had a child replaced");
     int add = newChildren.length - 1;
     long[] c = new long[n + add];
     MessageBuffer[] b = new MessageBuffer[n + add];
@@ -329,6 +378,7 @@ final class Node extends Cacheable {
 
   /** Removes child i+1, folding its buffer into child i's (the two children were merged). */
   void removeRightChild(int i) {
+    checkLive("had a child removed");
     buffers[i] = MessageBuffer.merged(buffers[i], buffers[i + 1], pivots[i]);
     long[] c = new long[n - 1];
     MessageBuffer[] b = new MessageBuffer[n - 1];

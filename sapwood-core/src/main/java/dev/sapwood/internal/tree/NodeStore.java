@@ -16,7 +16,8 @@ import dev.sapwood.internal.store.BlockFile;
  * rewritten;
  * a node marked pending for the checkpoint in progress goes into the checkpoint's image and is
  * written before it can be freed; a written node is clean and its on-disk directory is the one
- * just written.
+ * just written; a freed node is never written ({@link Node#checkLive}: its block number may
+ * already name another node).
  */
 public final class NodeStore {
   private final BlockFile file;
@@ -100,6 +101,7 @@ public final class NodeStore {
    * checkpoint in progress waits for goes into the checkpoint's image.
    */
   void writeNode(Node node) {
+    node.checkLive("written back");
     if (node.deltaDirty) {
       writeDelta(node);
       if (!node.dirty) {

@@ -126,12 +126,14 @@ final class Partitions {
 
   /** {@link #prepareChange} without applying a leaf's delta: the flush that consolidates it does that itself. */
   void prepareBasements(Node node) {
+    node.checkLive("changed");
     loadAll(node);
     writeIfPending(node);
   }
 
   /** Writes a write-latched node for the checkpoint in progress if it still waits for that. */
   void writeIfPending(Node node) {
+    node.checkLive("changed");
     if (node.pendingCheckpoint) {
       store.writeNode(node);
     }

@@ -77,13 +77,13 @@ final class Reshaper {
     // The root keeps its block number: its contents move into new children.
     Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
     moved.rows = root.rows;
-    moved.dirty = true;
+    moved.markDirty();
     moved.maxMsn = root.maxMsn;
     moved.versions = root.versions;
     moved.setInternal(root.height, root.pivots, root.children, root.buffers);
     root.setInternal(moved.height + 1, new byte[0][], new long[] {moved.key()},
         new MessageBuffer[] {new MessageBuffer()});
-    root.dirty = true;
+    root.markDirty();
     ctx.counters.rootSplits.increment();
     splitChild(root, 0, moved);
     return root.height != height;
@@ -98,7 +98,7 @@ final class Reshaper {
     ctx.flusher.flushInto(root, 0, child);
     root.setInternal(child.height, child.pivots, child.children, child.buffers);
     root.maxMsn = Math.max(root.maxMsn, child.maxMsn);
-    root.dirty = true;
+    root.markDirty();
     free(child);
     ctx.counters.rootCollapses.increment();
   }
@@ -141,7 +141,7 @@ final class Reshaper {
       }
     }
     parent.replaceChild(c, blocks, bufs, seps.toArray(new byte[0][]));
-    parent.dirty = true;
+    parent.markDirty();
     for (Node p : pieces) {
       ctx.cache.unpinWrite(p);
     }
@@ -189,7 +189,7 @@ final class Reshaper {
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
       piece.rows = leaf.rows;
-      piece.dirty = true;
+      piece.markDirty();
       pieces.add(piece);
       if (p > 0) {
         seps.add(piv[from - 1]);
@@ -223,7 +223,7 @@ final class Reshaper {
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
       piece.maxMsn = node.maxMsn;
       piece.rows = node.rows;
-      piece.dirty = true;
+      piece.markDirty();
       pieces.add(piece);
       if (p > 0) {
         seps.add(piv[start - 1]);
@@ -288,9 +288,9 @@ final class Reshaper {
           concat(left.children, right.children), concat(left.buffers, right.buffers));
     }
     left.maxMsn = Math.max(left.maxMsn, right.maxMsn);
-    left.dirty = true;
+    left.markDirty();
     parent.removeRightChild(l);
-    parent.dirty = true;
+    parent.markDirty();
     free(right);
     if (ctx.shape.fissible(left)) {
       ctx.counters.rebalances.increment();
@@ -319,6 +319,7 @@ final class Reshaper {
   void free(Node node) {
     ctx.partitions.prepareBasements(node); // its delta goes with it, unapplied
     ctx.deltas.free(node);
+    node.markFreed();
     long block = node.key();
     ctx.cache.remove(node);
     ctx.file.freeBlockNumber(block);

@@ -138,7 +138,7 @@ final class RightEdge {
         ctx.partitions.prepareChange(internal);
       }
       internal.maxMsn = Math.max(internal.maxMsn, msn);
-      internal.dirty = true;
+      internal.markDirty();
     }
     long leafGrowth = append(node, key, value, msn);
     remeasure[depth - 1] = leafGrowth < 0;
@@ -239,7 +239,7 @@ final class RightEdge {
       }
     }
     leaf.maxMsn = Math.max(leaf.maxMsn, msn);
-    leaf.dirty = true;
+    leaf.markDirty();
     leaf.appendFlushes = Math.max(leaf.appendFlushes, Reshaper.SEQUENTIAL_FLUSHES);
     if (leaf.rows != null) {
       leaf.rows.increment();

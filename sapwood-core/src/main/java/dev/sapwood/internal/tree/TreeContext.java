@@ -189,6 +189,7 @@ public final class TreeContext {
   }
 
   private Node checkRoot(Node root, boolean write) {
+    root.checkLive("reached as a root");
     if (root.height > 0) {
       if (root.versions == null) {
         root.versions = versionsByRoot.get(root.key());
@@ -204,6 +205,7 @@ public final class TreeContext {
   }
 
   Node checkChild(Node parent, int c, Node child, boolean write) {
+    child.checkLive("reached as a child"); // read as live after its free: see Node's invariants
     if (child.height == parent.height - 1) {
       if (child.rows != null && parent.rows != null && child.rows != parent.rows) {
         // A block belongs to one tree for life (block numbers are never reused), and a node takes

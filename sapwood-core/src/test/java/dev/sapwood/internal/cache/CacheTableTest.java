@@ -423,6 +423,21 @@ class CacheTableTest {
   }
 
   @Test
+  void aRemovedObjectIsNeverReleasedAsChangedRemovedAgainOrPinnedAgain() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 10_000, new Counters());
+    Obj o = cache.pinWrite(5);
+    cache.remove(o); // its block freed; a stale holder must not go on with it
+    for (Runnable use : List.<Runnable>of(() -> cache.unpinWrite(o), () -> cache.unpinWriteGrown(o, 10),
+        () -> cache.remove(o))) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, use::run);
+      assertTrue(e.getMessage().startsWith("block 5 "), e.getMessage());
+    }
+    assertFalse(cache.pinWriteKnown(o), "a removed object is not pinned again");
+    assertEquals(0, cache.usedBytes(), "nothing was accounted for it again");
+    assertTrue(cache.holdsNothing());
+  }
+
+  @Test
   void concurrentPinsKeepTheAccountingAndTheValuesConsistent() throws Exception {
     backend.shrinkTo = -1;
     CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
