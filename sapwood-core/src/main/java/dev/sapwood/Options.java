@@ -193,7 +193,7 @@ public final class Options {
    * the heap for the heap share, about three times {@code cacheSize * (1 - share)} and at least
    * 64 MiB, and run the JVM with {@code -XX:TrimNativeHeapInterval=1000} (JDK 17.0.9+) and the
    * environment {@code MALLOC_ARENA_MAX=2}. Measured at a 64 MiB cache: share 0 needs
-   * {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with {@code -Xmx64m} peaks near 200 MiB.
+   * {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with {@code -Xmx64m} peaked at 212–225 MiB.
    *
    * @throws IllegalArgumentException outside [0, 0.9] or NaN
    */
