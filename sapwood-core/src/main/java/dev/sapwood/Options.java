@@ -186,6 +186,15 @@ public final class Options {
    * {@code -XX:MaxDirectMemorySize} (by default the heap's maximum): if it runs out the tier stays
    * smaller. Not remembered by the database. Changes no read's answer, nor durability.
    *
+   * <p>Bounding the process's memory: the tier pays only together with a smaller {@code -Xmx}.
+   * The process's resident memory is about {@code -Xmx} + the tier + 70–100 MiB of the JVM's own
+   * (code cache, metaspace, class data, the JIT compiler's work memory, native libraries and
+   * malloc's free lists; docs/benchmarks.md, "Issue 14: where the process's memory goes"). Size
+   * the heap for the heap share, about three times {@code cacheSize * (1 - share)} and at least
+   * 64 MiB, and run the JVM with {@code -XX:TrimNativeHeapInterval=1000} (JDK 17.0.9+) and the
+   * environment {@code MALLOC_ARENA_MAX=2}. Measured at a 64 MiB cache: share 0 needs
+   * {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with {@code -Xmx64m} peaked at 212–225 MiB.
+   *
    * @throws IllegalArgumentException outside [0, 0.9] or NaN
    */
   public Options offHeapCacheShare(double share) {
