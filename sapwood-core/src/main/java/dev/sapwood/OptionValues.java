@@ -25,6 +25,7 @@ final class OptionValues implements Cloneable {
   long maxTransactionBytes = 64L << 20;
   double leafDeltaRatio = 1.0;
   double offHeapShare;
+  boolean logCompression = true;
 
   OptionValues copy() {
     try {

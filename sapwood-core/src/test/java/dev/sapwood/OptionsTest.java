@@ -28,7 +28,7 @@ class OptionsTest {
         .compression(Compression.NONE).register(MAX).durability(Durability.SYNC)
         .syncInterval(Duration.ofMillis(7)).checkpointInterval(Duration.ofSeconds(9))
         .transactionRetries(3).transactionBackoff(Duration.ofMillis(5)).maxTransactionBytes(1 << 20)
-        .leafDeltaRatio(2.5).offHeapCacheShare(0.25).readOnly(true).createIfMissing(false);
+        .leafDeltaRatio(2.5).offHeapCacheShare(0.25).logCompression(false).readOnly(true).createIfMissing(false);
   }
 
   @Test
@@ -48,6 +48,7 @@ class OptionsTest {
     assertEquals(1 << 20, o.maxTransactionBytes());
     assertEquals(2.5, o.leafDeltaRatio());
     assertEquals(0.25, o.offHeapCacheShare());
+    assertFalse(o.logCompression());
     assertTrue(o.readOnly());
     assertFalse(o.createIfMissing());
     assertTrue(o.isNodeSizeSet() && o.isBasementSizeSet() && o.isFanoutSet() && o.isCompressionSet());

@@ -57,6 +57,9 @@ public final class SapwoodEngine implements BenchEngine {
     if (ratio != null) {
       o = o.leafDeltaRatio(Double.parseDouble(ratio));
     }
+    if ("false".equals(System.getProperty("sapwood.bench.logCompression"))) {
+      o = o.logCompression(false);
+    }
     String share = System.getProperty("sapwood.bench.offHeapCacheShare");
     if (share != null) {
       o = o.offHeapCacheShare(Double.parseDouble(share));
@@ -109,7 +112,7 @@ public final class SapwoodEngine implements BenchEngine {
         + options.compression() + " durability=" + options.durability() + " syncInterval="
         + options.syncInterval().toMillis() + "ms checkpointInterval="
         + options.checkpointInterval().toSeconds() + "s leafDeltaRatio=" + options.leafDeltaRatio()
-        + " offHeapCacheShare=" + options.offHeapCacheShare();
+        + " offHeapCacheShare=" + options.offHeapCacheShare() + " logCompression=" + options.logCompression();
   }
 
   @Override

@@ -97,7 +97,8 @@ public final class DatabaseImpl implements Database {
     }
     LogReader.Result r = LogReplayer.recover(this, io, walDir, file.header().checkpointLsn(), counters, readOnly);
     this.recoveredNextLsn = r.nextLsn();
-    this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters);
+    this.log = readOnly ? null : new LogWriter(io, walDir, r.nextLsn(), LOG_SEGMENT_BYTES, counters,
+        options.logCompression());
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
     ctx.snapshots.visibleFrom(writes::visibleMsn); // buffered messages fold only once visible (Combiner)
     maintenance.useLog(log);

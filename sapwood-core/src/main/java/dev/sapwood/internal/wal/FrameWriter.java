@@ -5,8 +5,10 @@ import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
 
 /**
  * The {@link LogWriter}'s double buffer and group write. {@link #append} gives a record the next
@@ -42,7 +44,8 @@ final class FrameWriter {
 
   // guarded by segments.fileLock
   private byte[] spare = new byte[BUFFER];
-  private byte[] packed = new byte[0]; // a compressed frame: its header, then the stream's output
+  private final byte[] head = new byte[RESERVE]; // a compressed frame's header, before it goes out
+  private final CRC32C crc = new CRC32C();
 
   FrameWriter(long nextLsn, SegmentWriter segments, GroupSync sync, LogFailure failure, Counters counters) {
     this.nextLsn = nextLsn;
@@ -122,18 +125,14 @@ final class FrameWriter {
       }
       StreamCompressor stream = segments.streamLocked();
       if (stream != null && body <= LogFormat.MAX_STREAM_RAW) {
-        int room = RESERVE + StreamCompressor.bound(body);
-        if (packed.length < room) {
-          packed = new byte[Math.max(room, Math.min(2 * packed.length, RESERVE + StreamCompressor.bound(LogFormat.MAX_STREAM_RAW)))];
-        }
-        int n;
+        ByteBuffer out;
         try {
-          n = stream.compress(frame, RESERVE, body, packed, RESERVE);
+          out = stream.compressDirect(frame, RESERVE, body, RESERVE);
         } catch (RuntimeException e) { // the records are out of the buffer: the log cannot go on
           throw failure.fail("compressing a log frame failed", new IOException(e));
         }
-        int at = putHeaderLocked(packed, n, body);
-        segments.writeFrameLocked(packed, at, RESERVE - at + n, last);
+        out.position(putHeaderLocked(out, out.remaining(), body));
+        segments.writeFrameLocked(out, last);
       } else {
         int at = putHeaderLocked(frame, body, stream != null ? 0 : -1);
         segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
@@ -149,6 +148,45 @@ final class FrameWriter {
    * compressed segment, -1 in a segment that is not compressed (no raw length field).
    */
   private int putHeaderLocked(byte[] frame, int body, int raw) {
+    int at = putFieldsLocked(frame, body, raw);
+    if (body <= LogFormat.SMALL_BODY) {
+      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, RESERVE - at - 4 + body));
+    } else {
+      BigEndian.putInt(frame, RESERVE - 4, Checksums.crc32c(frame, RESERVE, body));
+      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, RESERVE - at - 4));
+    }
+    return at;
+  }
+
+  /**
+   * The same header, byte for byte, before the compressed {@code body} bytes at {@code
+   * out[RESERVE]} in a direct buffer, whose position is {@code RESERVE} and limit the body's end
+   * (encoded in {@link #head}, then copied there); returns where the frame begins, the buffer as
+   * it was.
+   */
+  private int putHeaderLocked(ByteBuffer out, int body, int raw) {
+    byte[] h = head;
+    int at = putFieldsLocked(h, body, raw);
+    crc.reset();
+    if (body <= LogFormat.SMALL_BODY) {
+      crc.update(h, at + 4, RESERVE - at - 4);
+      crc.update(out);
+      BigEndian.putInt(h, at, (int) crc.getValue());
+    } else {
+      crc.update(out);
+      BigEndian.putInt(h, RESERVE - 4, (int) crc.getValue());
+      BigEndian.putInt(h, at, Checksums.crc32c(h, at + 4, RESERVE - at - 4));
+    }
+    out.position(RESERVE);
+    out.put(at, h, at, RESERVE - at);
+    return at;
+  }
+
+  /**
+   * Encodes the header's fields, and room for its checksums, to end at {@code frame[RESERVE]}
+   * (docs/format/log.md); returns where the frame begins.
+   */
+  private int putFieldsLocked(byte[] frame, int body, int raw) {
     long first = segments.segmentFirstLsn();
     long claim = Math.max(0, sync.durableLsn() - first + 2);
     long delta = segments.writtenLsn() + 1 - first;
@@ -161,13 +199,7 @@ final class FrameWriter {
       q = Varint.put(frame, q, raw);
     }
     q = Varint.put(frame, q, delta);
-    q = Varint.put(frame, q, claim);
-    if (small) {
-      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, h - 4 + body));
-    } else {
-      BigEndian.putInt(frame, q, Checksums.crc32c(frame, RESERVE, body));
-      BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, h - 4));
-    }
+    Varint.put(frame, q, claim);
     return at;
   }
 }

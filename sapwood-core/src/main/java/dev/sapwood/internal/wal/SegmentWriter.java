@@ -108,6 +108,19 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
   }
 
+  /** Like {@link #writeFrameLocked(byte[], int, int, long)}, the frame being {@code frame}'s remaining bytes. */
+  void writeFrameLocked(ByteBuffer frame, long lastLsn) {
+    int len = frame.remaining();
+    try {
+      segment.write(segmentPos, frame);
+    } catch (IOException e) {
+      throw failure.fail("write to the log failed", e);
+    }
+    segmentPos += len;
+    bytesWritten.add(len);
+    writtenLsn = lastLsn;
+  }
+
   /** Bytes of the segment being written, its header included. */
   long segmentLength() {
     synchronized (fileLock) {

@@ -15,12 +15,18 @@ import java.nio.ByteBuffer;
  * two); the stream is never ended (no zstd frame epilogue: the segment's end is the log's); every
  * byte given to {@link #compress} is in its output when it returns. Not thread-safe: used under
  * the segment writer's {@code fileLock}. Holds native memory (a zstd context of about a megabyte
- * at level 1 with a 512 KiB window) until {@link #close}. Allocates nothing per frame.
+ * at level 1 with a 512 KiB window, and the direct output buffer of {@link #compressDirect}: 64 KiB,
+ * grown for larger frames up to {@link #bound}{@code (MAX_STREAM_RAW)}) until {@link #close}
+ * (the buffer until it is collected). Allocates nothing per frame.
  */
 final class StreamCompressor implements AutoCloseable {
+  /** The direct output buffer's first size: a group write of many small records fits. */
+  static final int DIRECT_INITIAL = 64 << 10;
+
   private final ZstdCompressCtx ctx = new ZstdCompressCtx();
   private ByteBuffer in = ByteBuffer.allocate(0);
   private ByteBuffer out = ByteBuffer.allocate(0);
+  private ByteBuffer direct; // compressDirect's output, allocated at its first call
 
   StreamCompressor() {
     start();
@@ -62,6 +68,38 @@ final class StreamCompressor implements AutoCloseable {
       throw new IllegalStateException("zstd left " + in.remaining() + " bytes unflushed");
     }
     return out.position() - dstOff;
+  }
+
+  /**
+   * Like {@link #compress}, into this compressor's direct buffer from {@code at}: returns that
+   * buffer with its position at {@code at} and its limit after the output, its first {@code at}
+   * bytes free for the caller (the frame header goes there). The log writes the frame from it as it
+   * is, so neither zstd-jni (a direct destination is not pinned) nor the file channel (a heap
+   * source is first copied into a temporary direct buffer) copies or pins the output. The buffer
+   * is valid until the next call.
+   */
+  ByteBuffer compressDirect(byte[] src, int off, int len, int at) {
+    int room = at + bound(len);
+    if (direct == null || direct.capacity() < room) {
+      int most = at + bound(LogFormat.MAX_STREAM_RAW);
+      int was = direct == null ? 0 : direct.capacity();
+      direct = ByteBuffer.allocateDirect(Math.max(room, Math.min(most, Math.max(2 * was, DIRECT_INITIAL))));
+    }
+    if (in.array() != src) {
+      in = ByteBuffer.wrap(src);
+    }
+    in.limit(off + len).position(off);
+    direct.limit(direct.capacity()).position(at);
+    while (!ctx.compressByteBufferStream(direct, in, EndDirective.FLUSH)) {
+      if (!direct.hasRemaining()) {
+        throw new IllegalStateException("zstd put out more than its bound for " + len + " bytes");
+      }
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalStateException("zstd left " + in.remaining() + " bytes unflushed");
+    }
+    direct.limit(direct.position()).position(at);
+    return direct;
   }
 
   @Override

@@ -125,6 +125,35 @@ class StreamSegmentTest {
     }
   }
 
+  @Test
+  void theWritersFramesAreByteForByteTheFormatsWhateverTheirSizeAndHowManyRecordsTheyHold() {
+    // The writer puts a compressed frame together in a direct buffer (header, checksums, the
+    // stream's output); LogBytes builds the same frames from docs/format/log.md in heap arrays.
+    // Frames of one record (a lone ASYNC writer), of several whose body passes SMALL_BODY (the
+    // body's own checksum), and one past the direct buffer's first size (the buffer grows).
+    long seed = System.nanoTime();
+    System.out.println("seed " + seed);
+    Random r = new Random(seed);
+    LogBytes expected = LogBytes.compressed(0);
+    try (LogWriter w = new LogWriter(io, DIR, 0, 64L << 20, new Counters())) {
+      int lsn = 0;
+      for (int round = 0; round < 60; round++) {
+        int n = round % 3 == 0 ? 1 : round % 3 == 1 ? 2 + r.nextInt(6) : 1;
+        if (round == 30) {
+          n = 1000; // about 80 KiB of records in one frame
+        }
+        byte[][] ps = new byte[n][];
+        for (int k = 0; k < n; k++) {
+          ps[k] = record(lsn++, r);
+          w.append(ps[k], 0, ps[k].length);
+        }
+        w.write();
+        expected.add(-1, ps); // nothing was synced: the claim of a fresh log's frames
+      }
+      assertArrayEquals(expected.bytes(), io.contents(DIR.resolve(LogBytes.segmentName(0))), "seed " + seed);
+    }
+  }
+
   /** A compressed segment of 30 frames (some of several records), its payloads by LSN. */
   private static byte[] smallSegment(List<byte[]> payloads) {
     Random r = new Random(3);
