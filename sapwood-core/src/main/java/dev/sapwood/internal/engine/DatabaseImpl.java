@@ -261,12 +261,12 @@ public final class DatabaseImpl implements Database {
     writes.sync();
   }
 
-  /** Syncs the log if anything written is not yet durable (the ASYNC interval). */
   /** The block file's write-behind ({@link BackgroundTasks} ticks it). */
   WriteBehind writeBehind() {
     return writeBehind;
   }
 
+  /** Syncs the log if anything written is not yet durable (the ASYNC interval). */
   void syncIfBehind() {
     writes.syncIfBehind();
   }
