@@ -38,6 +38,7 @@ public final class SapwoodEngine implements BenchEngine {
   private final Tree data;
   private final Tree counters;
   private final Options options;
+  private final StatsSampler sampler;
 
   private SapwoodEngine(Path dir, EngineSettings s) {
     Options o = Options.defaults().cacheSize(s.cacheSize()).durability(s.durability())
@@ -64,10 +65,15 @@ public final class SapwoodEngine implements BenchEngine {
     if (share != null) {
       o = o.offHeapCacheShare(Double.parseDouble(share));
     }
+    String checkpointMs = System.getProperty("sapwood.bench.checkpointIntervalMs");
+    if (checkpointMs != null) {
+      o = o.checkpointInterval(java.time.Duration.ofMillis(Long.parseLong(checkpointMs)));
+    }
     options = o;
     db = Database.open(dir, o);
     data = db.tree("data");
     counters = db.tree("counters");
+    sampler = StatsSampler.fromProperties(db);
   }
 
   /** The open database, for callers that want its stats. */
@@ -285,6 +291,9 @@ public final class SapwoodEngine implements BenchEngine {
 
   @Override
   public void close() {
+    if (sampler != null) {
+      sampler.close();
+    }
     db.close();
   }
 }

@@ -29,6 +29,10 @@ final class DatabaseStats {
     m.put("cache.used_bytes", ctx.cacheUsedBytes());
     m.put("cache.budget_bytes", ctx.cacheBudgetBytes());
     m.put("cache.nodes", (long) ctx.cachedNodes());
+    long[] kinds = ctx.cacheBytesByKind();
+    m.put("cache.dirty_internal_bytes", kinds[0]);
+    m.put("cache.dirty_leaf_bytes", kinds[1]);
+    m.put("cache.internal_bytes", kinds[2]);
     m.put("cache.offheap_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().allocatedBytes());
     m.put("cache.offheap_budget_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().budget());
     m.put("db.trees", (long) trees.size());

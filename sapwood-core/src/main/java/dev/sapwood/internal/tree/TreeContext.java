@@ -284,6 +284,25 @@ public final class TreeContext {
     return cache.size();
   }
 
+  /**
+   * The cache's bytes by kind, read racily (for stats): dirty internal nodes, dirty leaves, all
+   * internal nodes.
+   */
+  public long[] cacheBytesByKind() {
+    long[] out = new long[3];
+    cache.forEach(node -> {
+      long bytes = cache.accountedBytes(node);
+      boolean internal = node.height > 0;
+      if (node.isDirty()) {
+        out[internal ? 0 : 1] += bytes;
+      }
+      if (internal) {
+        out[2] += bytes;
+      }
+    });
+    return out;
+  }
+
   MessageApplier newApplier() {
     return new MessageApplier(functions, failures);
   }

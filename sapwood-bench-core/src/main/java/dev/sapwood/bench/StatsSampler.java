@@ -1,0 +1,81 @@
+package dev.sapwood.bench;
+
+import dev.sapwood.Database;
+import dev.sapwood.Stats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes chosen engine counters every period into a file, one line per sample: milliseconds since
+ * the start, then {@code name=value} for each counter whose name starts with one of the given
+ * prefixes. For reading a long run's timeline against the engine's own counters (e.g. {@code
+ * -Dsapwood.bench.statsFile=/tmp/s.txt -Dsapwood.bench.statsPrefixes=cache.,checkpoint.}).
+ * Started by {@link SapwoodEngine} only when its system property names a file.
+ */
+final class StatsSampler implements AutoCloseable {
+  private final ScheduledExecutorService timer;
+  private final PrintWriter out;
+
+  private StatsSampler(Database db, Path file, String[] prefixes, long periodMs) throws IOException {
+    out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+    long start = System.nanoTime();
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-stats-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleAtFixedRate(() -> sample(db, prefixes, start), 0, periodMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** A sampler if {@code sapwood.bench.statsFile} is set, else null. */
+  static StatsSampler fromProperties(Database db) {
+    String file = System.getProperty("sapwood.bench.statsFile");
+    if (file == null) {
+      return null;
+    }
+    String[] prefixes = System.getProperty("sapwood.bench.statsPrefixes", "").split(",");
+    long period = Long.parseLong(System.getProperty("sapwood.bench.statsMs", "1000"));
+    try {
+      return new StatsSampler(db, Path.of(file), prefixes, period);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void sample(Database db, String[] prefixes, long start) {
+    Stats s;
+    try {
+      s = db.stats();
+    } catch (RuntimeException closed) {
+      return;
+    }
+    StringBuilder line = new StringBuilder().append((System.nanoTime() - start) / 1_000_000);
+    for (Map.Entry<String, Long> e : new java.util.TreeMap<>(s.counters()).entrySet()) {
+      for (String p : prefixes) {
+        if (e.getKey().startsWith(p)) {
+          line.append(' ').append(e.getKey()).append('=').append(e.getValue());
+          break;
+        }
+      }
+    }
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    synchronized (out) {
+      out.close();
+    }
+  }
+}
