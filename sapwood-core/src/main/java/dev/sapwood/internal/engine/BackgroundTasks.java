@@ -10,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The database's background threads: one that checkpoints every {@link
  * Options#checkpointInterval()} and whenever space waiting for release calls for it ({@link
- * SpaceCheckpoints}, asked every {@link SpaceCheckpoints#TICK_MS} ms), and that syncs the block
- * file every few MiB written ({@link WriteBehind}); one that syncs the log every {@link Options#syncInterval()} (the
+ * SpaceCheckpoints}, asked every {@link SpaceCheckpoints#TICK_MS} ms); one that syncs the log every {@link Options#syncInterval()} (the
  * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
  * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
  * fullest buffers so queries meet short ones). Errors are logged once and surface through the
@@ -41,8 +40,6 @@ final class BackgroundTasks implements Background {
     checkpoints.scheduleWithFixedDelay(() -> run("checkpoint", db::checkpoint), ckpt, ckpt, TimeUnit.MILLISECONDS);
     checkpoints.scheduleWithFixedDelay(() -> run("space checkpoint", () -> db.checkpointIfSpaceWaits(System.nanoTime())),
         SpaceCheckpoints.TICK_MS, SpaceCheckpoints.TICK_MS, TimeUnit.MILLISECONDS);
-    checkpoints.scheduleWithFixedDelay(() -> run("write-behind", () -> db.writeBehind().tick()),
-        WriteBehind.TICK_MS, WriteBehind.TICK_MS, TimeUnit.MILLISECONDS);
     long sync = Math.max(1, options.syncInterval().toMillis());
     syncs.scheduleWithFixedDelay(() -> run("log sync", db::syncIfBehind), sync, sync, TimeUnit.MILLISECONDS);
   }

@@ -58,7 +58,6 @@ public final class DatabaseImpl implements Database {
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
-  private final WriteBehind writeBehind;
   /** Opened read-only ({@link Options#readOnly}): no log writer, no background tasks, no checkpoint. */
   private final boolean readOnly;
   /** The LSN after the last record recovery found (what a read-only database reports as the log's next). */
@@ -90,7 +89,6 @@ public final class DatabaseImpl implements Database {
     this.checkpointer = new Checkpointer(file, ctx, counters);
     this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
     this.bulkLoads = new BulkLoads(this, gate, file, ctx, counters);
-    this.writeBehind = new WriteBehind(file, counters);
     this.maintenance = new Maintenance(gate, file, checkpointer, catalog, catalogBlock, counters, trees, optimizer,
         options.nodeSize());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
@@ -260,11 +258,6 @@ public final class DatabaseImpl implements Database {
       return;
     }
     writes.sync();
-  }
-
-  /** The block file's write-behind ({@link BackgroundTasks} ticks it). */
-  WriteBehind writeBehind() {
-    return writeBehind;
   }
 
   /** Syncs the log if anything written is not yet durable (the ASYNC interval). */

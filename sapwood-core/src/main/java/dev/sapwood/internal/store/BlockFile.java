@@ -331,24 +331,6 @@ public final class BlockFile implements Closeable {
     return CheckpointCopy.hold(s);
   }
 
-  /** Bytes written to the file since it was opened: blocks, block tables and headers. */
-  public long bytesWritten() {
-    return s.file.bytesWritten.sum();
-  }
-
-  /**
-   * Fsyncs what was written so far, changing nothing else (write-behind: no header, block table
-   * or extent changes state). Only makes durable earlier what a checkpoint's fsync would: the
-   * protocol never relies on a write staying volatile, and every block a header does not refer to
-   * lies in space recovery treats as free. A failure is sticky like every fsync's.
-   *
-   * @throws StorageException if the fsync fails, or an earlier write failed
-   */
-  public void syncWritten() {
-    s.checkOpen();
-    s.file.force();
-  }
-
   /** The file's current size in bytes. */
   public long fileSize() {
     return s.file.size();
