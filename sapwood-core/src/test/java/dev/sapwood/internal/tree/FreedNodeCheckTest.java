@@ -34,10 +34,7 @@ class FreedNodeCheckTest {
   }
 
   private long leaf(int from, int to) {
-    Node leaf = TestLeaves.pinnedLeaf(ctx, from, to);
-    long block = leaf.key();
-    ctx.cache.unpinWrite(leaf);
-    return block;
+    return TestLeaves.unpinnedLeaf(ctx, from, to);
   }
 
   /** An unpinned height-1 node over four leaves holding keys 0..119. */

@@ -35,10 +35,7 @@ class RootCollapseCascadeTest {
 
   /** An unpinned leaf holding keys [from, to) with 40-byte values (about 1.5 KiB: neither fusible nor fissible). */
   private long leaf(int from, int to) {
-    Node leaf = TestLeaves.pinnedLeaf(ctx, from, to);
-    long block = leaf.key();
-    ctx.cache.unpinWrite(leaf);
-    return block;
+    return TestLeaves.unpinnedLeaf(ctx, from, to);
   }
 
   @Test

@@ -30,4 +30,11 @@ final class TestLeaves {
     leaf.dirty = true;
     return leaf;
   }
+
+  /** Like {@link #pinnedLeaf}, let go at once: the new leaf's block number. */
+  static long unpinnedLeaf(TreeContext ctx, int from, int to) {
+    Node leaf = pinnedLeaf(ctx, from, to);
+    ctx.cache.unpinWrite(leaf);
+    return leaf.key();
+  }
 }
