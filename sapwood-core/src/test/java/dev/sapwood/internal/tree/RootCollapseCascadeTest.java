@@ -2,13 +2,8 @@ package dev.sapwood.internal.tree;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sapwood.UpdateFunctions;
-import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.store.Header;
-import dev.sapwood.internal.util.Compressors;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,10 +19,8 @@ import org.junit.jupiter.api.Test;
 class RootCollapseCascadeTest {
   private static final int NODE = 4096;
   private final Counters counters = new Counters();
-  private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/collapse.sap"),
-      new Header.Settings(NODE, 1024, 4, Compressors.NONE));
-  private final TreeContext ctx = new TreeContext(file, 64 << 20, NODE, 1024, 4, Compressors.NONE,
-      name -> UpdateFunctions.ADD_LONG, 0, counters);
+  private final TreeContext ctx = TestLeaves.smallContext("collapse.sap", NODE, counters);
+  private final BlockFile file = ctx.file;
 
   private static byte[] key(int i) {
     return TestLeaves.key(i);

@@ -1,12 +1,30 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.UpdateFunctions;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Leaves built directly into a test's cache: keys "key%05d" with 40-byte values, 1 KiB basements. */
 final class TestLeaves {
   private TestLeaves() {}
+
+  /**
+   * A tree context over a new in-memory block file {@code /db/<fileName>}: {@code nodeSize} nodes,
+   * 1 KiB basements, fanout 4, no compression, a 64 MiB cache, ADD_LONG for every function name.
+   */
+  static TreeContext smallContext(String fileName, int nodeSize, Counters counters) {
+    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db", fileName),
+        new Header.Settings(nodeSize, 1024, 4, Compressors.NONE));
+    return new TreeContext(file, 64 << 20, nodeSize, 1024, 4, Compressors.NONE,
+        name -> UpdateFunctions.ADD_LONG, 0, counters);
+  }
 
   static byte[] key(int i) {
     return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
