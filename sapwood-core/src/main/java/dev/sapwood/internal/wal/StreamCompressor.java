@@ -51,22 +51,11 @@ final class StreamCompressor implements AutoCloseable {
    * dstOff}, which must have room for {@link #bound}{@code (len)}. Returns the bytes put out.
    */
   int compress(byte[] src, int off, int len, byte[] dst, int dstOff) {
-    if (in.array() != src) {
-      in = ByteBuffer.wrap(src);
-    }
     if (out.array() != dst) {
       out = ByteBuffer.wrap(dst);
     }
-    in.limit(off + len).position(off);
     out.limit(dst.length).position(dstOff);
-    while (!ctx.compressByteBufferStream(out, in, EndDirective.FLUSH)) {
-      if (!out.hasRemaining()) {
-        throw new IllegalStateException("zstd put out more than its bound for " + len + " bytes");
-      }
-    }
-    if (in.hasRemaining()) {
-      throw new IllegalStateException("zstd left " + in.remaining() + " bytes unflushed");
-    }
+    flushInto(out, src, off, len);
     return out.position() - dstOff;
   }
 
@@ -85,21 +74,30 @@ final class StreamCompressor implements AutoCloseable {
       int was = direct == null ? 0 : direct.capacity();
       direct = ByteBuffer.allocateDirect(Math.max(room, Math.min(most, Math.max(2 * was, DIRECT_INITIAL))));
     }
+    direct.limit(direct.capacity()).position(at);
+    flushInto(direct, src, off, len);
+    direct.limit(direct.position()).position(at);
+    return direct;
+  }
+
+  /**
+   * Compresses {@code src[off, off + len)} into {@code dst} from its position and flushes the
+   * stream, so every byte given is in the output; {@code dst} has room for {@link #bound}{@code
+   * (len)}.
+   */
+  private void flushInto(ByteBuffer dst, byte[] src, int off, int len) {
     if (in.array() != src) {
       in = ByteBuffer.wrap(src);
     }
     in.limit(off + len).position(off);
-    direct.limit(direct.capacity()).position(at);
-    while (!ctx.compressByteBufferStream(direct, in, EndDirective.FLUSH)) {
-      if (!direct.hasRemaining()) {
+    while (!ctx.compressByteBufferStream(dst, in, EndDirective.FLUSH)) {
+      if (!dst.hasRemaining()) {
         throw new IllegalStateException("zstd put out more than its bound for " + len + " bytes");
       }
     }
     if (in.hasRemaining()) {
       throw new IllegalStateException("zstd left " + in.remaining() + " bytes unflushed");
     }
-    direct.limit(direct.position()).position(at);
-    return direct;
   }
 
   @Override
