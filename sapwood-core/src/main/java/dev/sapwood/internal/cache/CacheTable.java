@@ -60,7 +60,7 @@ public final class CacheTable<T extends Cacheable> {
     evictions = counters.counter("cache.evictions");
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
-    clock = new Clock<>(this);
+    clock = new Clock<>(this, counters.counter("cache.clock_visits"));
     eviction = new Eviction<>(this, clock, counters.counter("cache.background_eviction_runs"));
   }
 

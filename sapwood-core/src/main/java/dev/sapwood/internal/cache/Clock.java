@@ -2,6 +2,7 @@ package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.events.EvictionEvent;
 import java.util.Iterator;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
  * while the hand holds its only pin and its write latch; favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
- * nothing; a quiet cache favours nothing.
+ * nothing; a quiet cache favours nothing; a foreground run visits at most
+ * {@link #FOREGROUND_VISITS} objects, and none while {@code foregroundFutile} (set by a foreground
+ * run that freed nothing, cleared when any full run ends).
  */
 final class Clock<T extends Cacheable> {
   /** Unpinned clock passes a clean object without parts survives before it is evicted. */
@@ -38,6 +41,15 @@ final class Clock<T extends Cacheable> {
    * nothing is favoured, and dirty objects are written back even while readers use them.
    */
   static final int QUIET_SWEEPS = 8;
+  /**
+   * Objects a foreground run (one by a thread that released a pin and left dirty objects to the
+   * background writer) visits at most without freeing one. Such a run can only drop clean objects
+   * and unused parts; in
+   * a cache full of dirty nodes (a long fill between two checkpoints) a sweep of the whole table
+   * on every release found nothing, cost the writer most of its time, and held the hand away from
+   * the background writer that could have freed something.
+   */
+  static final int FOREGROUND_VISITS = 64;
 
   private final CacheTable<T> table;
   private final ReentrantLock evictLock = new ReentrantLock();
@@ -45,9 +57,49 @@ final class Clock<T extends Cacheable> {
   private long favouredSeen; // favoured bytes passed in the current sweep; guarded by evictLock
   private long favouredLastSweep; // the same over the last full sweep; guarded by evictLock
   private int quietSweeps; // full sweeps in a row without a change, up to QUIET_SWEEPS; guarded by evictLock
+  /** The last foreground run freed nothing and no full run has ended since: foreground runs skip. */
+  private volatile boolean foregroundFutile;
+  private final LongAdder visitCount;
 
-  Clock(CacheTable<T> table) {
+  Clock(CacheTable<T> table, LongAdder visitCount) {
     this.table = table;
+    this.visitCount = visitCount;
+  }
+
+  /**
+   * A foreground run: drops clean objects and unused parts, leaves dirty objects to the background
+   * writer, stops once it visited {@link #FOREGROUND_VISITS} objects in a row without freeing any
+   * (and after three sweeps, as a full run does), and returns at once if another run
+   * holds the hand or if the last foreground run freed nothing and no full run has ended since
+   * (that one may have cleaned or freed objects): the releasing thread's cost stays bounded
+   * however many dirty objects fill the cache.
+   */
+  void evictClean() {
+    if (foregroundFutile || !evictLock.tryLock()) {
+      return;
+    }
+    try {
+      if (!run(false, FOREGROUND_VISITS)) {
+        foregroundFutile = true;
+      }
+    } finally {
+      evictLock.unlock();
+    }
+  }
+
+  /**
+   * A full run by the background writer: waits for the hand (a foreground run holds it only while
+   * it frees something, or for {@link #FOREGROUND_VISITS} visits), then runs as {@link #evict(boolean) evict(true)}. Waiting,
+   * not passing: a background run that found the hand busy and returned freed nothing, and the
+   * cache stayed over budget.
+   */
+  void evictInBackground() {
+    evictLock.lock();
+    try {
+      runFully(true);
+    } finally {
+      evictLock.unlock();
+    }
   }
 
   /**
@@ -66,9 +118,32 @@ final class Clock<T extends Cacheable> {
       return;
     }
     try {
-      int sweep = table.map.size() + 1;
-      int visits = 0;
-      while (table.usedBytes.get() > table.budget && visits < 3 * sweep) {
+      runFully(writeDirty);
+    } finally {
+      evictLock.unlock();
+    }
+  }
+
+  private void runFully(boolean writeDirty) {
+    try {
+      run(writeDirty, Integer.MAX_VALUE);
+    } finally {
+      foregroundFutile = false;
+    }
+  }
+
+  /**
+   * Moves the hand while over budget, for at most three sweeps and at most {@code idleVisits}
+   * visits in a row that free nothing; the caller holds evictLock. Returns whether it shrank or
+   * evicted anything.
+   */
+  private boolean run(boolean writeDirty, int idleVisits) {
+    int sweep = table.map.size() + 1;
+    int visits = 0;
+    int lastFreed = 0; // visits when the run last freed something
+    try {
+      while (table.usedBytes.get() > table.budget && visits < 3 * sweep
+          && visits - lastFreed < idleVisits) {
         if (hand == null || !hand.hasNext()) {
           if (hand != null) {
             favouredLastSweep = favouredSeen;
@@ -78,7 +153,7 @@ final class Clock<T extends Cacheable> {
           favouredSeen = 0;
           hand = table.map.values().iterator();
           if (!hand.hasNext()) {
-            return;
+            return lastFreed > 0;
           }
         }
         T o = hand.next();
@@ -103,25 +178,29 @@ final class Clock<T extends Cacheable> {
         if (o.isDirty()) {
           boolean keep = favoured && visits <= 2 * sweep
               && favouredLastSweep <= table.budget / 16 * FAVOURED_SHARE;
-          if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep) {
-            tryEvict(o, shellPasses);
+          if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep
+              && tryEvict(o, shellPasses)) {
+            lastFreed = visits;
           }
-        } else if (table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses)) {
-          tryEvict(o, shellPasses);
+        } else if ((table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses))
+            && tryEvict(o, shellPasses)) {
+          lastFreed = visits;
         }
       }
+      return lastFreed > 0;
     } finally {
-      evictLock.unlock();
+      visitCount.add(visits);
     }
   }
 
-  private void tryEvict(T o, int shellPasses) {
+  /** Writes back, shrinks or evicts {@code o} as it can; returns whether it shrank or evicted it. */
+  private boolean tryEvict(T o, int shellPasses) {
     if (!o.tryPinIdle()) {
-      return; // pinned, or evicted already
+      return false; // pinned, or evicted already
     }
     if (!o.latch.tryWriteLock()) {
       o.unpinCount();
-      return;
+      return false;
     }
     boolean removed = false;
     EvictionEvent event = EvictionEvent.start();
@@ -138,13 +217,13 @@ final class Clock<T extends Cacheable> {
         table.partialEvictions.increment();
         table.account(o);
         EvictionEvent.finish(event, EvictionEvent.PARTIAL, o.key(), before - o.accountedBytes, wrote);
-        return;
+        return true;
       }
       if (shrunk == CacheBackend.Shrink.IN_USE || o.referenced || o.idlePasses < shellPasses) {
         if (wrote) {
           EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
         }
-        return;
+        return false;
       }
       removed = o.tryEvictSolePin();
       if (removed) {
@@ -156,6 +235,7 @@ final class Clock<T extends Cacheable> {
       } else if (wrote) {
         EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
       }
+      return removed;
     } finally {
       o.latch.writeUnlock();
       o.unpinCount();

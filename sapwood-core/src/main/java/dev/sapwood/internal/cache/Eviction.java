@@ -7,8 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * Who evicts when a {@link CacheTable} is over budget: the thread that released a pin drops clean
- * objects itself and hands the writing of dirty ones to a background thread, so readers do not
- * wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
+ * objects itself (a bounded run of the clock: {@link Clock#evictClean}) and hands the writing of
+ * dirty ones to a background thread, so readers do not wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
  * reported as a {@link WriteStallEvent}).
  *
  * <p>Invariants: at most one background eviction is queued at a time ({@code evictorQueued} is set
@@ -37,8 +37,12 @@ final class Eviction<T extends Cacheable> {
     long budget = table.budget;
     if (used > budget) {
       boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
-      WriteStallEvent stall = handedOver ? null : WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
-      clock.evict(!handedOver);
+      if (handedOver) {
+        clock.evictClean();
+        return;
+      }
+      WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
+      clock.evict(true);
       WriteStallEvent.finish(stall);
     }
   }
@@ -50,7 +54,7 @@ final class Eviction<T extends Cacheable> {
     boolean taken = background.test(() -> {
       evictorQueued.set(false);
       backgroundRuns.increment();
-      clock.evict(true);
+      clock.evictInBackground();
     });
     if (!taken) {
       evictorQueued.set(false);
