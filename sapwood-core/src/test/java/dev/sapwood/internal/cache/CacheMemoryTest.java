@@ -7,13 +7,19 @@ import org.junit.jupiter.api.Test;
 
 class CacheMemoryTest {
 
+  /** A budget of 1000 bytes with {@code objects} loaded into it. */
+  private static CacheMemory loadedWith(Obj... objects) {
+    CacheMemory memory = new CacheMemory(1000);
+    for (Obj o : objects) {
+      memory.loaded(o);
+    }
+    return memory;
+  }
+
   @Test
   void usedIsTheSumOfWhatEachObjectWasLastMeasuredAt() {
-    CacheMemory memory = new CacheMemory(1000);
     Obj a = new Obj(1, 100, 0);
-    Obj b = new Obj(2, 200, 0);
-    memory.loaded(a);
-    memory.loaded(b);
+    CacheMemory memory = loadedWith(a, new Obj(2, 200, 0));
     assertEquals(300, memory.used());
     a.size = 150;
     assertEquals(300, memory.used(), "a change counts only once measured");
@@ -24,9 +30,8 @@ class CacheMemoryTest {
 
   @Test
   void aKnownGrowthIsCountedWithoutMeasuring() {
-    CacheMemory memory = new CacheMemory(1000);
     Obj a = new Obj(1, 100, 0);
-    memory.loaded(a);
+    CacheMemory memory = loadedWith(a);
     a.size = 999; // not what the caller says it grew by: never measured here
     memory.grown(a, 40);
     assertEquals(140, memory.used());
@@ -37,11 +42,9 @@ class CacheMemoryTest {
 
   @Test
   void droppedAndRemovedObjectsNoLongerCount() {
-    CacheMemory memory = new CacheMemory(1000);
     Obj evicted = new Obj(1, 100, 0);
     Obj freed = new Obj(2, 200, 0);
-    memory.loaded(evicted);
-    memory.loaded(freed);
+    CacheMemory memory = loadedWith(evicted, freed);
     memory.dropped(evicted);
     assertEquals(200, memory.used());
     memory.removed(freed);
@@ -51,8 +54,7 @@ class CacheMemoryTest {
 
   @Test
   void roomMeansAQuarterOfTheBudgetStaysFree() {
-    CacheMemory memory = new CacheMemory(1000);
-    memory.loaded(new Obj(1, 700, 0));
+    CacheMemory memory = loadedWith(new Obj(1, 700, 0));
     assertTrue(memory.hasRoom(50));
     assertFalse(memory.hasRoom(51), "just under the budget is no room");
   }
