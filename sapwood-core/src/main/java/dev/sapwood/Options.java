@@ -1,9 +1,14 @@
 package dev.sapwood;
 
+import static dev.sapwood.OptionValues.BASEMENT_SIZE;
+import static dev.sapwood.OptionValues.COMPRESSION;
+import static dev.sapwood.OptionValues.FANOUT;
+import static dev.sapwood.OptionValues.MUST_EXIST;
+import static dev.sapwood.OptionValues.NODE_SIZE;
+import static dev.sapwood.OptionValues.READ_ONLY;
+
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,16 +45,6 @@ public final class Options {
 
   private static final Options DEFAULTS = new Options(new OptionValues());
 
-  /** Bits of {@code OptionValues.explicit}: which shape fields a setter gave, */
-  private static final int NODE_SIZE = 1;
-  private static final int BASEMENT_SIZE = 2;
-  private static final int FANOUT = 4;
-  private static final int COMPRESSION = 8;
-  /** and two flags of the open (not shape: never recorded): {@link #readOnly(boolean)}, */
-  private static final int READ_ONLY = 16;
-  /** and {@link #createIfMissing(boolean)} false (so the defaults have the bit clear). */
-  private static final int MUST_EXIST = 32;
-
   private final OptionValues f;
 
   private Options(OptionValues f) {
@@ -74,7 +69,7 @@ public final class Options {
 
   /** How often the log is synced for {@link Durability#ASYNC} writes (1 ms to 1 h; default 1 s). */
   public Options syncInterval(Duration interval) {
-    checkInterval(interval, Duration.ofMillis(1), "syncInterval");
+    OptionRanges.checkInterval(interval, Duration.ofMillis(1), "syncInterval");
     return with(n -> n.syncInterval = interval);
   }
 
@@ -83,7 +78,7 @@ public final class Options {
    * bound the log and the work of recovery; writers go on while one runs.
    */
   public Options checkpointInterval(Duration interval) {
-    checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
+    OptionRanges.checkInterval(interval, Duration.ofMillis(10), "checkpointInterval");
     return with(n -> n.checkpointInterval = interval);
   }
 
@@ -92,9 +87,7 @@ public final class Options {
    * ConflictException} before it throws the last one (0 to 1000; default 10).
    */
   public Options transactionRetries(int retries) {
-    if (retries < 0 || retries > 1000) {
-      throw new IllegalArgumentException("transactionRetries " + retries + " outside [0, 1000]");
-    }
+    OptionRanges.checkRange(retries, 0, 1000, "transactionRetries");
     return with(n -> n.transactionRetries = retries);
   }
 
@@ -120,9 +113,7 @@ public final class Options {
    * it holds).
    */
   public Options maxTransactionBytes(long bytes) {
-    if (bytes < 4096 || bytes > Limits.MAX_BATCH_SIZE) {
-      throw new IllegalArgumentException("maxTransactionBytes " + bytes + " outside [4096, " + Limits.MAX_BATCH_SIZE + "]");
-    }
+    OptionRanges.checkRange(bytes, 4096, Limits.MAX_BATCH_SIZE, "maxTransactionBytes");
     return with(n -> n.maxTransactionBytes = bytes);
   }
 
@@ -136,13 +127,6 @@ public final class Options {
 
   public long maxTransactionBytes() {
     return f.maxTransactionBytes;
-  }
-
-  private static void checkInterval(Duration d, Duration min, String what) {
-    Objects.requireNonNull(d, what);
-    if (d.compareTo(min) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
-      throw new IllegalArgumentException(what + " " + d + " outside [" + min + ", 1 day]");
-    }
   }
 
   public Durability durability() {
@@ -242,9 +226,7 @@ public final class Options {
 
   /** Target node size in bytes, {@link #MIN_NODE_SIZE}..{@link #MAX_NODE_SIZE}. */
   public Options nodeSize(int bytes) {
-    if (bytes < MIN_NODE_SIZE || bytes > MAX_NODE_SIZE) {
-      throw new IllegalArgumentException("nodeSize " + bytes + " outside [" + MIN_NODE_SIZE + ", " + MAX_NODE_SIZE + "]");
-    }
+    OptionRanges.checkRange(bytes, MIN_NODE_SIZE, MAX_NODE_SIZE, "nodeSize");
     return with(n -> {
       n.nodeSize = bytes;
       n.basementSize = Math.min(n.basementSize, bytes);
@@ -265,9 +247,7 @@ public final class Options {
 
   /** Target number of children of an internal node, {@link #MIN_FANOUT}..{@link #MAX_FANOUT}. */
   public Options fanout(int children) {
-    if (children < MIN_FANOUT || children > MAX_FANOUT) {
-      throw new IllegalArgumentException("fanout " + children + " outside [" + MIN_FANOUT + ", " + MAX_FANOUT + "]");
-    }
+    OptionRanges.checkRange(children, MIN_FANOUT, MAX_FANOUT, "fanout");
     return with(n -> {
       n.fanout = children;
       n.explicit |= FANOUT;
@@ -293,16 +273,7 @@ public final class Options {
    * java.util.ServiceLoader} (see {@link UpdateFunction}).
    */
   public Options register(UpdateFunction... fns) {
-    Map<String, UpdateFunction> m = new LinkedHashMap<>(f.functions);
-    for (UpdateFunction fn : fns) {
-      String name = UpdateFunctions.registrableName(fn);
-      boolean builtIn = UpdateFunctions.builtIns().stream().anyMatch(b -> b.name().equals(name));
-      if (builtIn || m.containsKey(name)) {
-        throw new IllegalArgumentException("update function '" + name + "' is already registered");
-      }
-      m.put(name, fn);
-    }
-    Map<String, UpdateFunction> functions = Collections.unmodifiableMap(m);
+    Map<String, UpdateFunction> functions = UpdateFunctions.withRegistered(f.functions, fns);
     return with(n -> n.functions = functions);
   }
 

@@ -2,7 +2,10 @@ package dev.sapwood;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Built-in {@link UpdateFunction}s, registered in every database. */
@@ -121,6 +124,25 @@ public final class UpdateFunctions {
       throw new IllegalArgumentException("expected 8 bytes, got " + (b == null ? "null" : b.length));
     }
     return Codec.LONG.decode(b);
+  }
+
+  /**
+   * {@code registered} with {@code fns} added, in order, as an unmodifiable map by name ({@link
+   * Options#register}); a built-in name, or one registered twice, is an {@link
+   * IllegalArgumentException}.
+   */
+  static Map<String, UpdateFunction> withRegistered(Map<String, UpdateFunction> registered,
+      UpdateFunction... fns) {
+    Map<String, UpdateFunction> m = new LinkedHashMap<>(registered);
+    for (UpdateFunction fn : fns) {
+      String name = registrableName(fn);
+      boolean builtIn = builtIns().stream().anyMatch(b -> b.name().equals(name));
+      if (builtIn || m.containsKey(name)) {
+        throw new IllegalArgumentException("update function '" + name + "' is already registered");
+      }
+      m.put(name, fn);
+    }
+    return Collections.unmodifiableMap(m);
   }
 
   /**

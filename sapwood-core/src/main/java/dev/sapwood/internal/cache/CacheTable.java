@@ -3,11 +3,9 @@ package dev.sapwood.internal.cache;
 import dev.sapwood.internal.stats.Counters;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The node cache: objects by key, pinned with a read or write latch, kept under a memory budget by
@@ -21,26 +19,26 @@ import java.util.function.Supplier;
  * and two children); to avoid deadlock, latches are taken parent before child and left sibling
  * before right, and the evictor never blocks on a latch.
  *
- * <p>Invariants: {@code usedBytes} is the sum of {@code accountedBytes} of the objects in the map;
- * an object in the map is never evicted while pinned. An object removed for good ({@link #remove},
- * its block freed) is never changed through the cache again: its write-pin holder cannot release
- * it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned again
- * ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always, by one
- * read of the object's pin word, and an {@link IllegalStateException} naming the key if broken.
+ * <p>Its parts: {@link ThreadPinning} keeps each thread's {@link Pins} and the pin methods without a
+ * {@code Pins} argument; {@link CacheMemory} counts the bytes against the budget; {@link
+ * CacheLoader} loads what is missing; {@link Clock} and {@link Eviction} evict.
+ *
+ * <p>Invariants: {@link CacheMemory#used()} is the sum of {@code accountedBytes} of the objects in
+ * the map; an object in the map is never evicted while pinned. An object removed for good ({@link
+ * #remove}, its block freed) is never changed through the cache again: its write-pin holder cannot
+ * release it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned
+ * again ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always,
+ * by one read of the object's pin word, and an {@link IllegalStateException} naming the key if
+ * broken.
  */
-public final class CacheTable<T extends Cacheable> {
+public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
-  private final Object[] loadLocks = new Object[64];
   final CacheBackend<T> backend;
-  final long budget;
-  final AtomicLong usedBytes = new AtomicLong();
+  final CacheMemory memory;
+  private final CacheLoader<T> loader;
   private final Clock<T> clock;
-  /** The objects each thread has pinned and not yet released, for clean-up after a failure. */
-  private final ThreadLocal<Pins> held = ThreadLocal.withInitial(Pins::new);
   private final Eviction<T> eviction;
 
-  private final LongAdder hits;
-  private final LongAdder misses;
   final LongAdder evictions;
   final LongAdder partialEvictions;
   final LongAdder dirtyWrites;
@@ -50,13 +48,10 @@ public final class CacheTable<T extends Cacheable> {
   volatile boolean keepDirty;
 
   public CacheTable(CacheBackend<T> backend, long budgetBytes, Counters counters) {
+    super(counters.counter("cache.hits"));
     this.backend = backend;
-    this.budget = budgetBytes;
-    for (int i = 0; i < loadLocks.length; i++) {
-      loadLocks[i] = new Object();
-    }
-    hits = counters.counter("cache.hits");
-    misses = counters.counter("cache.misses");
+    this.memory = new CacheMemory(budgetBytes);
+    loader = new CacheLoader<>(map, backend, memory, counters.counter("cache.misses"));
     evictions = counters.counter("cache.evictions");
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
@@ -64,20 +59,8 @@ public final class CacheTable<T extends Cacheable> {
     eviction = new Eviction<>(this, clock, counters.counter("cache.background_eviction_runs"));
   }
 
-  /**
-   * The calling thread's record of its pins in this cache: fetched once by an operation that pins
-   * several objects and passed to the {@code Pins} forms of the pin methods, which then skip the
-   * per-pin {@code ThreadLocal} lookup. Only the calling thread may use it.
-   */
-  public Pins pins() {
-    return held.get();
-  }
-
-  public T pinRead(long key) {
-    return pinRead(key, held.get());
-  }
-
   /** {@link #pinRead(long)} with the calling thread's {@link #pins()}. */
+  @Override
   public T pinRead(long key, Pins p) {
     T o = pin(key, p);
     assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
@@ -95,32 +78,16 @@ public final class CacheTable<T extends Cacheable> {
     return o;
   }
 
-  /**
-   * Pins the object without latching it: the caller then takes its read latch with {@link
-   * #tryReadLatch}, or reads what the object's owner lets be read without the latch (a tree
-   * leaf's flush view), and releases it with {@link #unpinRead} or {@link #unpinUnlatched}.
-   */
-  public T pinUnlatched(long key) {
-    return pinUnlatched(key, held.get());
-  }
-
   /** {@link #pinUnlatched(long)} with the calling thread's {@link #pins()}. */
+  @Override
   public T pinUnlatched(long key, Pins p) {
     T o = pin(key, p);
     p.push(o, Pins.UNLATCHED);
     return o;
   }
 
-  /**
-   * Takes the read latch of an object pinned by {@link #pinUnlatched}, waiting at most {@code
-   * nanos} (0: not at all); whether it was taken. Interrupted, it waits without a limit and
-   * keeps the interrupt.
-   */
-  public boolean tryReadLatch(T o, long nanos) {
-    return tryReadLatch(o, nanos, held.get());
-  }
-
   /** {@link #tryReadLatch(Cacheable, long)} with the calling thread's {@link #pins()}. */
+  @Override
   public boolean tryReadLatch(T o, long nanos, Pins p) {
     boolean taken;
     if (nanos <= 0) {
@@ -140,32 +107,11 @@ public final class CacheTable<T extends Cacheable> {
     return taken;
   }
 
-  /** Releases a pin taken by {@link #pinUnlatched} whose latch was never taken. */
-  public void unpinUnlatched(T o) {
-    unpinUnlatched(o, held.get());
-  }
-
   /** {@link #unpinUnlatched(Cacheable)} with the calling thread's {@link #pins()}. */
+  @Override
   public void unpinUnlatched(T o, Pins p) {
     forget(p, o);
     release(o);
-  }
-
-  /**
-   * Runs {@code work} on the calling thread without the changes it makes counting as writes going
-   * on: background work (the cleaner's flushes) that would otherwise keep a cache that takes no
-   * more writes from going quiet, so that dirty objects stayed favoured while readers need the
-   * room (see {@link Clock#QUIET_SWEEPS}).
-   */
-  public <R> R runUnnoted(Supplier<R> work) {
-    Pins p = held.get();
-    boolean outer = p.unnoted;
-    p.unnoted = true;
-    try {
-      return work.get();
-    } finally {
-      p.unnoted = outer;
-    }
   }
 
   /** Whether the object of {@code key} is in the cache now (it may be gone a moment later). */
@@ -229,12 +175,7 @@ public final class CacheTable<T extends Cacheable> {
     checkNotRemoved(o);
     Pins p = held.get();
     forget(p, o);
-    if (grownBy != 0) {
-      synchronized (o) {
-        usedBytes.addAndGet(grownBy);
-        o.accountedBytes += grownBy;
-      }
-    }
+    memory.grown(o, grownBy);
     if (!changed.get() && o.isDirty() && !p.unnoted) {
       changed.set(true);
     }
@@ -244,16 +185,11 @@ public final class CacheTable<T extends Cacheable> {
 
   /** The bytes the cache last measured {@code o} at (for tests of {@link #unpinWriteGrown}). */
   public long accountedBytes(T o) {
-    synchronized (o) {
-      return o.accountedBytes;
-    }
-  }
-
-  public void unpinRead(T o) {
-    unpinRead(o, held.get());
+    return memory.accounted(o);
   }
 
   /** {@link #unpinRead(Cacheable)} with the calling thread's {@link #pins()}. */
+  @Override
   public void unpinRead(T o, Pins p) {
     forget(p, o);
     o.latch.readUnlock();
@@ -308,54 +244,9 @@ public final class CacheTable<T extends Cacheable> {
     forget(held.get(), o);
     o.markEvicted();
     map.remove(o.key(), o);
-    usedBytes.addAndGet(-o.accountedBytes);
-    o.accountedBytes = 0;
+    memory.removed(o);
     o.latch.writeUnlock();
     release(o);
-  }
-
-  /**
-   * Releases every pin and latch the calling thread still holds: the clean-up of an operation
-   * that failed part-way, so that no latch outlives it (a later reader or writer would wait on it
-   * forever). Does not evict.
-   */
-  public void releaseHeld() {
-    Pins mine = held.get();
-    mine.releaseAll();
-    forget(mine, null);
-  }
-
-  /**
-   * Drops {@code o}'s newest entry from the thread's record (null: none); once the thread holds
-   * no pin, adds its counted hits to the shared counter, so the counter is exact between
-   * operations and costs one shared add per operation rather than one per pin.
-   */
-  private void forget(Pins p, Cacheable o) {
-    if (o != null) {
-      p.forget(o);
-    }
-    if (p.hits != 0 && p.isEmpty()) {
-      hits.add(p.hits);
-      p.hits = 0;
-    }
-  }
-
-  /**
-   * For assertions: true if the calling thread holds no latch of {@code o}, which it just pinned;
-   * otherwise releases that pin and returns false (a second latch would wait for itself once a
-   * writer waits: node latches are not reentrant).
-   */
-  private boolean notLatched(Pins p, T o) {
-    if (!p.latches(o)) {
-      return true;
-    }
-    o.unpinCount();
-    return false;
-  }
-
-  /** Whether the calling thread holds no pin (true between operations). */
-  public boolean holdsNothing() {
-    return held.get().isEmpty();
   }
 
   /** Removes an unpinned object by key, if cached (used when dropping blocks never pinned). */
@@ -369,11 +260,7 @@ public final class CacheTable<T extends Cacheable> {
 
   /** Re-measures a latched object's memory (after a partial fetch added to it). */
   public void account(T o) {
-    synchronized (o) {
-      long now = o.memoryBytes();
-      usedBytes.addAndGet(now - o.accountedBytes);
-      o.accountedBytes = now;
-    }
+    memory.account(o);
   }
 
   /**
@@ -386,19 +273,16 @@ public final class CacheTable<T extends Cacheable> {
   }
 
   public long usedBytes() {
-    return usedBytes.get();
+    return memory.used();
   }
 
-  /**
-   * Whether {@code bytes} more would still leave a quarter of the budget free: the cache is
-   * warming, not turning over. (Just under the budget is no sign of room: eviction stops there.)
-   */
+  /** See {@link CacheMemory#hasRoom}. */
   public boolean hasRoom(long bytes) {
-    return usedBytes.get() + bytes <= budget - budget / 4;
+    return memory.hasRoom(bytes);
   }
 
   public long budget() {
-    return budget;
+    return memory.budget;
   }
 
   public int size() {
@@ -409,7 +293,7 @@ public final class CacheTable<T extends Cacheable> {
     for (;;) {
       T o = map.get(key);
       if (o == null) {
-        o = loadAbsent(key);
+        o = loader.loadAbsent(key);
       } else {
         p.hits++; // added to the shared counter once the thread holds no pin (forget)
       }
@@ -423,26 +307,9 @@ public final class CacheTable<T extends Cacheable> {
     }
   }
 
-  private T loadAbsent(long key) {
-    synchronized (loadLocks[(int) (key & (loadLocks.length - 1))]) {
-      T o = map.get(key);
-      if (o != null) {
-        return o;
-      }
-      misses.increment();
-      o = backend.load(key);
-      synchronized (o) {
-        o.accountedBytes = o.memoryBytes();
-      }
-      usedBytes.addAndGet(o.accountedBytes);
-      map.put(key, o);
-      return o;
-    }
-  }
-
   private void release(T o) {
     o.unpinCount();
-    eviction.afterRelease(usedBytes.get());
+    eviction.afterRelease(memory.used());
   }
 
   /**

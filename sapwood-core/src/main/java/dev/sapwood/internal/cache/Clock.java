@@ -142,7 +142,7 @@ final class Clock<T extends Cacheable> {
     int visits = 0;
     int lastFreed = 0; // visits when the run last freed something
     try {
-      while (table.usedBytes.get() > table.budget && visits < 3 * sweep
+      while (table.memory.used() > table.memory.budget && visits < 3 * sweep
           && visits - lastFreed < idleVisits) {
         if (hand == null || !hand.hasNext()) {
           if (hand != null) {
@@ -177,7 +177,7 @@ final class Clock<T extends Cacheable> {
         }
         if (o.isDirty()) {
           boolean keep = favoured && visits <= 2 * sweep
-              && favouredLastSweep <= table.budget / 16 * FAVOURED_SHARE;
+              && favouredLastSweep <= table.memory.budget / 16 * FAVOURED_SHARE;
           if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep
               && tryEvict(o, shellPasses)) {
             lastFreed = visits;
@@ -228,7 +228,7 @@ final class Clock<T extends Cacheable> {
       removed = o.tryEvictSolePin();
       if (removed) {
         table.map.remove(o.key(), o);
-        table.usedBytes.addAndGet(-o.accountedBytes);
+        table.memory.dropped(o);
         o.accountedBytes = 0;
         table.evictions.increment();
         EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, wrote);

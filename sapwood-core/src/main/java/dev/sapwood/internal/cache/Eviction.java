@@ -34,7 +34,7 @@ final class Eviction<T extends Cacheable> {
 
   /** Called after a pin is released with the cache's usage then. */
   void afterRelease(long used) {
-    long budget = table.budget;
+    long budget = table.memory.budget;
     if (used > budget) {
       boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
       if (handedOver) {

@@ -10,11 +10,9 @@ import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunction;
 import dev.sapwood.WriteBatch;
-import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.tree.Background;
 import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.wal.LogReader;
@@ -29,8 +27,9 @@ import java.util.function.Supplier;
  * An open database: the façade over its rooms — the {@link DatabaseGate} (lock, closed flag,
  * sticky failure), the {@link TreeRegistry}, the {@link WritePath} (single changes and batches,
  * and the rule that keeps the log in MSN order), recovery ({@link LogReplayer#recover}) — and the
- * block file, the shared node cache, the write-ahead log, {@link Maintenance} (checkpoints, {@code
- * compact}, a backup's hold), snapshots and transactions, stats and close. The {@link
+ * block file, the shared node cache ({@link TreeContexts}), the write-ahead log, {@link
+ * Maintenance} (checkpoints, {@code compact}, a backup's hold), the background flushes and cleaner
+ * ({@link TreeUpkeep}), snapshots and transactions, stats and close. The {@link
  * Checkpointer}'s monitor orders checkpoints, {@code compact}, a backup's hold and {@code close}.
  *
  * <p>Invariants: the gate's (a write path failed, or a read found damage: every later write
@@ -58,6 +57,7 @@ public final class DatabaseImpl implements Database {
   private final LogWriter log;
   private final WritePath writes;
   private final BackgroundTasks background;
+  private final TreeUpkeep upkeep;
   /** Opened read-only ({@link Options#readOnly}): no log writer, no background tasks, no checkpoint. */
   private final boolean readOnly;
   /** The LSN after the last record recovery found (what a read-only database reports as the log's next). */
@@ -78,13 +78,10 @@ public final class DatabaseImpl implements Database {
     this.functions = new FunctionRegistry(options.registeredFunctions());
     this.catalog = catalog;
     this.catalogBlock = catalogBlock;
-    long offHeap = FrameCache.offHeapBytes(options.cacheSize(), options.offHeapCacheShare());
-    this.ctx = new TreeContext(file, options.cacheSize() - offHeap, options.nodeSize(), options.basementSize(),
-        options.fanout(), Compressors.codeOf(options.compression()), functions, file.header().maxMsn(), counters);
-    ctx.frameCache(offHeap == 0 ? null : new FrameCache(offHeap, counters));
-    ctx.leafDeltaRatio(options.leafDeltaRatio());
+    this.ctx = TreeContexts.open(file, options, functions, counters);
     this.readOnly = options.readOnly();
     this.gate = new DatabaseGate(file, readOnly);
+    this.upkeep = new TreeUpkeep(gate, ctx, counters, options.nodeSize());
     this.trees = new TreeRegistry(this, ctx, catalog);
     this.checkpointer = new Checkpointer(file, ctx, counters);
     this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
@@ -107,18 +104,7 @@ public final class DatabaseImpl implements Database {
       this.background = null;
       return;
     }
-    try {
-      if (r.replayed() > 0) {
-        checkpoint(); // what was replayed is durable in the block file; the next open replays less
-      }
-    } catch (RuntimeException e) {
-      try {
-        log.close();
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    LogReplayer.checkpointReplayed(this, r, log);
     this.background = new BackgroundTasks(this, options, System.getLogger(DatabaseImpl.class.getName()));
     ctx.setBackground(background);
   }
@@ -358,24 +344,14 @@ public final class DatabaseImpl implements Database {
     dev.sapwood.internal.jmx.DatabaseBean.unregister(this); // else the platform MBean server keeps it
   }
 
-  /** Runs a background task on the trees under the same lock as a write. */
+  /** Runs a background task on the trees under the same lock as a write ({@link TreeUpkeep#run}). */
   void runInBackground(Runnable task) {
-    gate.writeShared(() -> {
-      task.run();
-      return null;
-    });
+    upkeep.run(task);
   }
 
-  /** One cleaner pass: flushes the internal nodes whose buffers hold at least half a node. */
+  /** One cleaner pass ({@link TreeUpkeep#clean}). */
   void clean() {
-    gate.writeShared(() -> {
-      long threshold = options.nodeSize() / 2;
-      for (long block : ctx.cleaner().candidates(threshold, 4)) {
-        ctx.cleaner().clean(block, threshold);
-      }
-      counters.counter("cleaner.passes").increment();
-      return null;
-    });
+    upkeep.clean();
   }
 
   /** Runs a read under the gate's shared lock. */

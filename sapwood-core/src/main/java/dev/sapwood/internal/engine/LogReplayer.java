@@ -5,13 +5,14 @@ import dev.sapwood.SapwoodException;
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.wal.LogReader;
+import dev.sapwood.internal.wal.LogWriter;
 import dev.sapwood.internal.wal.PayloadReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Recovery: {@link #recover} replays the log at open, and each instance applies one logged record
- * again. Trusts nothing the record says that the engine would not have written: a tree name or id
+ * Recovery: {@link #recover} replays the log at open ({@link #checkpointReplayed} then makes it
+ * durable), and each instance applies one logged record again. Trusts nothing the record says that the engine would not have written: a tree name or id
  * the engine refuses, a tree that does not exist, an update function that is not registered — each fails the open here (a {@link CorruptionException}
  * naming the segment, the record's offset and LSN; a {@link SapwoodException} for a function the
  * caller did not register), before anything is made durable, instead of being accepted now and
@@ -40,6 +41,26 @@ final class LogReplayer implements LogRecords.Visitor {
     counters.counter("recovery.records_replayed").add(r.replayed());
     counters.counter("recovery.torn_bytes").add(r.tornBytes());
     return r;
+  }
+
+  /**
+   * Recovery's last step at a read-write open: if the log held records to replay, a checkpoint
+   * makes them durable in the block file (the next open replays less). If it fails, {@code log}
+   * is closed, its failure attached to the first as suppressed, and the first rethrown.
+   */
+  static void checkpointReplayed(DatabaseImpl db, LogReader.Result r, LogWriter log) {
+    try {
+      if (r.replayed() > 0) {
+        db.checkpoint(); // what was replayed is durable in the block file; the next open replays less
+      }
+    } catch (RuntimeException e) {
+      try {
+        log.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   LogReplayer(DatabaseImpl db, long lsn, PayloadReader record) {
