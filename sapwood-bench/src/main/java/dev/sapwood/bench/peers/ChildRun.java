@@ -62,7 +62,9 @@ final class ChildRun {
       cmd = wrapped;
     }
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      BoundedMemory.environment(javaOpts, pb.environment());
+      Process p = pb.start();
       List<double[]> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
       Thread pump = new Thread(() -> {
         try (java.io.BufferedReader in = new java.io.BufferedReader(

@@ -160,6 +160,9 @@ public final class PeerBench {
         return 2;
       }
     }
+    childJavaOpts = BoundedMemory.expand(childJavaOpts, cfg.cacheSize());
+    long boundedCache = cfg.cacheSize();
+    engineJavaOpts.replaceAll((e, o) -> BoundedMemory.expand(o, boundedCache));
     StringBuilder optsNote = new StringBuilder(childJavaOpts);
     engineJavaOpts.forEach((e, o) -> optsNote.append("; ").append(e).append(": ").append(o));
     if (isolate.equals("cgroup") && memoryLimit <= 0) {

@@ -2,6 +2,7 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
+import dev.sapwood.internal.util.ThreadScratch;
 import java.util.Arrays;
 
 /**
@@ -18,25 +19,20 @@ final class FrameList {
   int[] crc = new int[16];
   byte[][] firstKeys = new byte[16][];
 
-  /** Largest arena kept per thread between node writes. */
-  private static final int SCRATCH_LIMIT = 4 << 20;
-
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 << 10]);
+  /** Each thread's arena, kept between node writes up to 4 MiB. */
+  private static final ThreadScratch SCRATCH = new ThreadScratch(64 << 10, 4 << 20);
 
   /**
    * A frame list writing into this thread's scratch arena (node writes on one thread do not
    * overlap, and the arena is only read until the node's block has been assembled).
    */
   FrameList(int capacityHint) {
-    byte[] s = SCRATCH.get();
-    data = s.length >= capacityHint ? s : new byte[Math.max(256, capacityHint)];
+    data = SCRATCH.take(Math.max(256, capacityHint));
   }
 
   /** Keeps this list's arena for the thread's next node write, if it is not too large. */
   void recycle() {
-    if (data.length <= SCRATCH_LIMIT && data.length > SCRATCH.get().length) {
-      SCRATCH.set(data);
-    }
+    SCRATCH.keep(data);
   }
 
   /** Compresses {@code src[off, off + len)} as the next frame. */

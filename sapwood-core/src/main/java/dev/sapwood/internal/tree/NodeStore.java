@@ -131,8 +131,8 @@ public final class NodeStore {
       if (seg == 0) {
         throw new IllegalStateException("leaf " + node.key() + " has unwritten delta messages and no block for them");
       }
-      NodeWriter.Result w = NodeWriter.writeDelta(seg, node.key(), tail, codec);
-      write(node, seg, w.block());
+      NodeWriter.Result w = NodeWriter.writeDeltaShared(seg, node.key(), tail, codec);
+      write(node, seg, w.block(), w.length());
       FrameTier.putWritten(frames, w.directory(), w.block());
       DeltaSegment s = DeltaSegment.of(seg, tail, w.directory().rawLength(0));
       s.dir = w.directory();
@@ -142,11 +142,11 @@ public final class NodeStore {
       node.delta = null;
       node.deltaTailBlock = 0;
       counters.deltaWrites.increment();
-      written += w.block().length;
+      written += w.length();
     }
     byte[] index = DeltaIndex.write(node.key(), segs);
     long serialized = System.nanoTime();
-    write(node, node.deltaBlock, index);
+    write(node, node.deltaBlock, index, index.length);
     node.deltaDirty = false;
     written += index.length;
     noteTimes(node, written, start, serialized);
@@ -158,11 +158,11 @@ public final class NodeStore {
   }
 
   /** Writes one block of a leaf's delta, into the checkpoint's image if the leaf waits for it. */
-  private void write(Node node, long block, byte[] bytes) {
+  private void write(Node node, long block, byte[] bytes, int length) {
     if (node.pendingCheckpoint) {
-      file.writeCheckpointBlock(block, bytes, 0, bytes.length);
+      file.writeCheckpointBlock(block, bytes, 0, length);
     } else {
-      file.writeBlock(block, bytes, 0, bytes.length);
+      file.writeBlock(block, bytes, 0, length);
     }
   }
 
@@ -183,11 +183,12 @@ public final class NodeStore {
 
   private void writeWhole(Node node) {
     long start = System.nanoTime();
-    NodeWriter.Result written = NodeWriter.write(node, codec);
+    NodeWriter.Result written = NodeWriter.writeShared(node, codec); // written and copied here, never kept
     byte[] block = written.block();
+    int length = written.length();
     long serialized = System.nanoTime();
-    write(node, node.key(), block);
-    noteTimes(node, block.length, start, serialized);
+    write(node, node.key(), block, length);
+    noteTimes(node, length, start, serialized);
     if (node.pendingCheckpoint) {
       node.pendingCheckpoint = false;
       counters.checkpointNodes.increment();
@@ -209,10 +210,10 @@ public final class NodeStore {
     counters.nodeWritePartitions(node.height == 0, node.n);
     PartitionStamps.stampAll(node, stamps.next());
     counters.nodesWritten.increment();
-    counters.nodeBytesWritten.add(block.length);
+    counters.nodeBytesWritten.add(length);
     counters.bufferFilterBytesWritten.add(written.directory().filterBytes());
     if (node.height == 0) {
-      counters.leafBytesWritten.add(block.length);
+      counters.leafBytesWritten.add(length);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.sapwood.internal.tree;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
+import dev.sapwood.internal.util.ThreadScratch;
 
 /**
  * Serializes a node into a block (layout in {@link NodeFormat}): each partition's records are cut
@@ -13,8 +14,20 @@ import dev.sapwood.internal.util.Compressors;
 final class NodeWriter {
   private NodeWriter() {}
 
-  /** A serialized node: its block bytes and where each partition and frame lies in them. */
-  record Result(byte[] block, PartitionDirectory directory) {}
+  /**
+   * A serialized node: its block bytes {@code block[0, length)} and where each partition and frame
+   * lies in them. From {@link #write(Node, byte)} and {@link #writeDelta} the array is the
+   * caller's and exactly {@code length} long; from the {@code Shared} variants it is this
+   * thread's scratch ({@link ThreadScratch}): written to the file and copied to the frame tier at
+   * once, never kept.
+   */
+  record Result(byte[] block, int length, PartitionDirectory directory) {}
+
+  /** Frames of a buffer gathered record by record before compression: one frame at a time. */
+  private static final ThreadScratch FRAME = new ThreadScratch(16 << 10, 4 << 20);
+
+  /** Node images assembled by the {@code Shared} variants, kept per thread up to 4 MiB. */
+  private static final ThreadScratch IMAGE = new ThreadScratch(64 << 10, 4 << 20);
 
   /** One partition before layout: its counts, and its frames {@code [firstFrame, endFrame)}. */
   private static final class Framed {
@@ -29,7 +42,12 @@ final class NodeWriter {
 
   /** Serializes {@code node}; every partition must be in memory (a leaf's delta need not be). */
   static Result write(Node node, byte codec) {
-    return write(node, codec, true);
+    return write(node, codec, true, false);
+  }
+
+  /** {@link #write(Node, byte)} into this thread's scratch (see {@link Result}). */
+  static Result writeShared(Node node, byte codec) {
+    return write(node, codec, true, true);
   }
 
   /**
@@ -37,6 +55,10 @@ final class NodeWriter {
    * filters, as format 8 did (tests of older files).
    */
   static Result write(Node node, byte codec, boolean filters) {
+    return write(node, codec, filters, false);
+  }
+
+  private static Result write(Node node, byte codec, boolean filters, boolean shared) {
     checkSize(node.key(), node.bytes());
     int n = node.n;
     Framed[] parts = new Framed[n];
@@ -65,7 +87,7 @@ final class NodeWriter {
       }
     }
     return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames, codec,
-        withFilters);
+        withFilters, shared);
   }
 
   /**
@@ -74,22 +96,31 @@ final class NodeWriter {
    * leaf's block number where an internal node's children go.
    */
   static Result writeDelta(long deltaBlock, long leafBlock, MessageBuffer delta, byte codec) {
+    return writeDelta(deltaBlock, leafBlock, delta, codec, false);
+  }
+
+  /** {@link #writeDelta(long, long, MessageBuffer, byte)} into this thread's scratch (see {@link Result}). */
+  static Result writeDeltaShared(long deltaBlock, long leafBlock, MessageBuffer delta, byte codec) {
+    return writeDelta(deltaBlock, leafBlock, delta, codec, true);
+  }
+
+  private static Result writeDelta(long deltaBlock, long leafBlock, MessageBuffer delta, byte codec, boolean shared) {
     checkSize(deltaBlock, delta.bytes());
     FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, delta.bytes() / 2 + 256));
     Framed p = new Framed();
     frameBuffer(delta, codec, p, frames);
     p.endFrame = frames.size;
     return layout(deltaBlock, NodeFormat.DELTA_MAGIC, 0, delta.maxMsn(), new byte[0][], new long[] {leafBlock},
-        new Framed[] {p}, frames, codec, null);
+        new Framed[] {p}, frames, codec, null, shared);
   }
 
   /**
    * Lays out a block: the fixed header, pivots, {@code after} (an internal node's children, a
    * leaf's delta block number, a delta block's leaf), the directory, an internal node's buffer
-   * filters (null: none) and the frames.
+   * filters (null: none) and the frames; into this thread's scratch if {@code shared}.
    */
   private static Result layout(long block, int magic, int heightField, long maxMsn, byte[][] pivots, long[] after,
-      Framed[] parts, FrameList frames, byte codec, KeyFilter[] filters) {
+      Framed[] parts, FrameList frames, byte codec, KeyFilter[] filters, boolean shared) {
     int n = parts.length;
     long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (Framed p : parts) {
@@ -108,7 +139,7 @@ final class NodeWriter {
     if (total > Integer.MAX_VALUE - 64) {
       throw new IllegalStateException("node " + block + " too large to serialize: " + total);
     }
-    byte[] out = new byte[(int) total];
+    byte[] out = shared ? IMAGE.take((int) total) : new byte[(int) total];
     BigEndian.putInt(out, 0, magic);
     BigEndian.putInt(out, 4, (int) headerLen);
     BigEndian.putU16(out, 8, heightField);
@@ -161,7 +192,7 @@ final class NodeWriter {
     }
     BigEndian.putInt(out, at, Checksums.crc32c(out, 0, at));
     frames.recycle();
-    return new Result(out, dir.build());
+    return new Result(out, (int) total, dir.build());
   }
 
   /**
@@ -209,31 +240,36 @@ final class NodeWriter {
       rawLength += buf.recordSize(buf.range(i));
     }
     p.rawLength = rawLength;
-    byte[] raw = new byte[rawLength];
-    int at = appendRun(buf, true, raw, 0, frames, codec);
+    frameRun(buf, true, frames, codec);
     p.pointFrames = frames.size - p.firstFrame;
-    appendRun(buf, false, raw, at, frames, codec);
+    frameRun(buf, false, frames, codec);
   }
 
-  /** Copies the point (or range) records into {@code raw} from {@code at}, framing them. */
-  private static int appendRun(MessageBuffer buf, boolean points, byte[] raw, int at, FrameList frames, byte codec) {
+  /**
+   * Frames the point (or range) records in order: each frame's records (until they reach {@link
+   * NodeFormat#FRAME_TARGET} bytes, or the run ends) are gathered into this thread's scratch and
+   * compressed from there, so a buffer is never copied whole.
+   */
+  private static void frameRun(MessageBuffer buf, boolean points, FrameList frames, byte codec) {
     int n = points ? buf.pointCount() : buf.rangeCount();
-    int frameStart = at;
-    byte[] first = null;
-    for (int i = 0; i < n; i++) {
-      int rec = points ? buf.point(i) : buf.range(i);
-      if (first == null) {
-        first = buf.copyKey(rec);
+    int i = 0;
+    while (i < n) {
+      int end = i;
+      int len = 0;
+      while (end < n && len < NodeFormat.FRAME_TARGET) {
+        len += buf.recordSize(points ? buf.point(end) : buf.range(end));
+        end++;
       }
-      int size = buf.recordSize(rec);
-      System.arraycopy(buf.arena(), rec, raw, at, size);
-      at += size;
-      if (at - frameStart >= NodeFormat.FRAME_TARGET || i + 1 == n) {
-        frames.add(codec, raw, frameStart, at - frameStart, first);
-        frameStart = at;
-        first = null;
+      byte[] raw = FRAME.take(len);
+      int at = 0;
+      for (int j = i; j < end; j++) {
+        int rec = points ? buf.point(j) : buf.range(j);
+        int size = buf.recordSize(rec);
+        System.arraycopy(buf.arena(), rec, raw, at, size);
+        at += size;
       }
+      frames.add(codec, raw, 0, len, buf.copyKey(points ? buf.point(i) : buf.range(i)));
+      i = end;
     }
-    return at;
   }
 }

@@ -7,6 +7,7 @@ import dev.sapwood.internal.util.BoundedReader.FormatException;
 import dev.sapwood.internal.util.BoundedReader;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
+import dev.sapwood.internal.util.ThreadScratch;
 
 /**
  * Reads the partitions of a clean node from its block, following its {@link PartitionDirectory}:
@@ -24,22 +25,16 @@ import dev.sapwood.internal.util.Compressors;
 final class PartitionReader {
   private PartitionReader() {}
 
-  /** Largest compressed read served from a per-thread scratch array instead of a new one. */
-  private static final int SCRATCH_LIMIT = 64 << 10;
-
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8 << 10]);
+  /**
+   * Each thread's array for compressed reads: one read of up to {@link #READ_CHUNK} bytes (a whole
+   * partition of a default node) at a time, read only before the thread's next read.
+   */
+  private static final ThreadScratch SCRATCH = new ThreadScratch(8 << 10, 1 << 20);
 
   private static byte[] scratch(int len) {
-    if (len > SCRATCH_LIMIT) {
-      return new byte[len];
-    }
-    byte[] s = SCRATCH.get();
-    if (s.length < len) {
-      s = new byte[Math.min(SCRATCH_LIMIT, Math.max(len, s.length * 2))];
-      SCRATCH.set(s);
-    }
-    return s;
+    return SCRATCH.take(len);
   }
+
 
   /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
   static Basement readBasement(BlockFile file, long block, PartitionDirectory dir, int i) {
@@ -164,7 +159,7 @@ final class PartitionReader {
       throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
     }
     // A first guess at the output (4x the first read), grown below as frames are verified.
-    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, SCRATCH_LIMIT))];
+    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, 64 << 10))];
     int rawAt = 0;
     int f = from;
     while (f < to) {

@@ -1,0 +1,51 @@
+package dev.sapwood.bench.peers;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The child JVM configuration the README recommends for bounding Sapwood's process memory
+ * ("Bounding the process's memory"), asked for by the word {@code bounded} in
+ * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}): three quarters of the cache
+ * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB), glibc
+ * returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment.
+ */
+final class BoundedMemory {
+  private BoundedMemory() {}
+
+  /** The word that asks for this configuration. */
+  static final String WORD = "bounded";
+
+  /** Off-heap share of the cache. */
+  static final double SHARE = 0.75;
+
+  /** Marks a child's options as bounded (also what makes the environment variable be set). */
+  private static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
+
+  /** {@code opts} with the word replaced by the JVM options for a cache of {@code cacheBytes}. */
+  static String expand(String opts, long cacheBytes) {
+    StringBuilder sb = new StringBuilder();
+    for (String o : opts.trim().split("\\s+")) {
+      if (o.isEmpty()) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      if (o.equals(WORD)) {
+        long heapMiB = Math.max(64, (cacheBytes >> 20) / 2);
+        sb.append(String.format(Locale.ROOT, "-Xmx%dm %s -Dsapwood.bench.offHeapCacheShare=%s", heapMiB, TRIM, SHARE));
+      } else {
+        sb.append(o);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Sets the environment a bounded child runs with (if its options, expanded, are bounded). */
+  static void environment(String expandedOpts, Map<String, String> env) {
+    if (expandedOpts.contains(TRIM)) {
+      env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+    }
+  }
+}

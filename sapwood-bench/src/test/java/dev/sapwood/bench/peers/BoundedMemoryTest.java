@@ -1,0 +1,46 @@
+package dev.sapwood.bench.peers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BoundedMemoryTest {
+  @TempDir Path dir;
+
+  @Test
+  void theWordBecomesTheRecommendedOptionsForTheCache() {
+    assertEquals("-Xmx128m -XX:TrimNativeHeapInterval=1000 -Dsapwood.bench.offHeapCacheShare=0.75 -Xlog:gc",
+        BoundedMemory.expand("bounded -Xlog:gc", 256L << 20));
+    assertTrue(BoundedMemory.expand("bounded", 32L << 20).startsWith("-Xmx64m "), "at least 64 MiB of heap");
+    assertEquals("-Xmx640m", BoundedMemory.expand(" -Xmx640m ", 256L << 20), "other options are left alone");
+  }
+
+  @Test
+  void onlyABoundedChildGetsTheMallocArenaLimit() {
+    Map<String, String> env = new HashMap<>();
+    BoundedMemory.environment("-Xmx640m", env);
+    assertFalse(env.containsKey("MALLOC_ARENA_MAX"));
+    BoundedMemory.environment(BoundedMemory.expand("bounded", 64L << 20), env);
+    assertEquals("2", env.get("MALLOC_ARENA_MAX"));
+  }
+
+  @Test
+  void aBoundedChildRunsWithTheTierAndTheHeapItWasGiven() throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    int rc = PeerBench.run(new String[] {"--engines", "sapwood", "--isolate", "process",
+        "--child-java-opts-sapwood", "bounded -XX:+PrintCommandLineFlags", "--cache-size", "8M",
+        "--num", "2000", "--benchmarks", "fillrandom", "--dir", dir.toString()}, out, out);
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, text);
+    assertTrue(text.contains("-XX:MaxHeapSize=67108864"), text);
+    assertTrue(text.contains("offHeapCacheShare=0.75"), text);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.sapwood.internal.tree;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.internal.cache.FrameCache;
+import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.store.Header;
+import dev.sapwood.internal.util.Compressors;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Node images assembled in the writing thread's scratch ({@link NodeWriter#writeShared}): the
+ * next write on the thread reuses (and, with assertions on, poisons) the same array, so these
+ * tests fail if the file or the frame tier kept a reference to an image instead of its bytes, or
+ * if the shared image differed from a freshly allocated one.
+ */
+class SharedNodeImageTest {
+  private final NodeCodecTest.CountingIo io = new NodeCodecTest.CountingIo();
+  private final BlockFile file = BlockFile.create(io, Path.of("/db/shared.sap"),
+      new Header.Settings(16384, 1024, 4, Compressors.NONE));
+  private final FrameCache tier = new FrameCache(4 << 20, new Counters());
+
+  @AfterEach
+  void close() {
+    tier.close();
+    file.close();
+  }
+
+  /** An internal node of three buffers of {@code perBuffer} PUTs each (several frames each). */
+  private static Node internal(long block, long seed, int perBuffer) {
+    Random rnd = new Random(seed);
+    byte[][] pivots = {"k1".getBytes(), "k2".getBytes()};
+    MessageBuffer[] bufs = new MessageBuffer[3];
+    for (int i = 0; i < 3; i++) {
+      bufs[i] = new MessageBuffer();
+      for (int e = 0; e < perBuffer; e++) {
+        byte[] k = String.format("k%d-%06d", i, e).getBytes();
+        byte[] v = new byte[40 + rnd.nextInt(200)];
+        rnd.nextBytes(v);
+        bufs[i].add(MessageType.PUT, 1000L * i + e, k, 0, k.length, v, 0, v.length, null);
+      }
+    }
+    Node node = new Node(block);
+    node.setInternal(1, pivots, new long[] {11, 12, 13}, bufs);
+    node.maxMsn = 5000;
+    return node;
+  }
+
+  /** Writes as {@code NodeStore} does: the shared image to the file and its frames to the tier. */
+  private NodeWriter.Result writeShared(Node node) {
+    NodeWriter.Result r = NodeWriter.writeShared(node, Compressors.LZ4);
+    file.writeBlock(node.key(), r.block(), 0, r.length());
+    FrameTier.putWritten(tier, r.directory(), r.block());
+    return r;
+  }
+
+  private static void assertSameMessages(MessageBuffer want, MessageBuffer got) {
+    assertEquals(want.pointCount(), got.pointCount());
+    for (int e = 0; e < want.pointCount(); e++) {
+      assertArrayEquals(want.copyKey(want.point(e)), got.copyKey(got.point(e)), "key " + e);
+      assertArrayEquals(want.copyValue(want.point(e)), got.copyValue(got.point(e)), "value " + e);
+    }
+  }
+
+  @Test
+  void anImageWrittenFromTheScratchIsIntactInTheFileAndTheTierAfterTheNextWriteReusesIt() {
+    Node a = internal(file.allocateBlockNumber(), 1, 400);
+    Node b = internal(file.allocateBlockNumber(), 2, 400);
+    NodeWriter.Result ra = writeShared(a);
+    byte[] fresh = NodeWriter.write(a, Compressors.LZ4).block();
+    NodeWriter.Result rb = writeShared(b);
+    assertSame(ra.block(), rb.block(), "the second write reused the first one's array");
+
+    byte[] onDisk = file.readBlock(a.key());
+    assertArrayEquals(fresh, onDisk, "the file holds a's image as a fresh write makes it");
+    PartitionDirectory dir = NodeReader.read(file, a.key()).disk;
+    for (int i = 0; i < 3; i++) {
+      assertSameMessages(a.buffers[i], PartitionReader.readBuffer(file, null, a.key(), dir, i));
+      io.reads.clear();
+      // the written image's frames, as the tier holds them
+      assertSameMessages(a.buffers[i], PartitionReader.readBuffer(file, tier, a.key(), ra.directory(), i));
+      assertTrue(io.reads.isEmpty(), "buffer " + i + " was served by the tier");
+    }
+  }
+
+  @Test
+  void aSharedImageEqualsAFreshOneAndItsFramesStayNearTheTarget() {
+    Node a = internal(file.allocateBlockNumber(), 3, 700);
+    NodeWriter.Result shared = NodeWriter.writeShared(a, Compressors.LZ4);
+    byte[] copy = java.util.Arrays.copyOf(shared.block(), shared.length());
+    NodeWriter.Result fresh = NodeWriter.write(a, Compressors.LZ4);
+    assertArrayEquals(fresh.block(), copy);
+    assertEquals(fresh.block().length, shared.length());
+    PartitionDirectory dir = fresh.directory();
+    for (int i = 0; i < dir.partitions(); i++) {
+      assertTrue(dir.frameEnd(i) - dir.firstFrame(i) > 2, "several frames per buffer");
+      for (int f = dir.firstFrame(i); f < dir.frameEnd(i) - 1; f++) {
+        assertTrue(dir.frameRaw(f) >= NodeFormat.FRAME_TARGET, "frame " + f + " cut at the target, not before");
+        assertTrue(dir.frameRaw(f) < NodeFormat.FRAME_TARGET + 300, "frame " + f + " ends at the record that reached it");
+      }
+    }
+  }
+}
