@@ -152,7 +152,7 @@ final class LeafDeltas {
    * holds at least a quarter node: done only when its whole block is written anyway (a
    * consolidating flush, or a split that makes it), so that its next flush can append instead
    * of rewriting it. Without this a leaf made by a split took its first flush as a whole-leaf
-   * rewrite (docs/design.md, "Leaf deltas": a fifth of a 20M-key fill's leaf writes).
+   * rewrite (docs/design.md, "Leaf deltas": about a sixth of a 20M-key fill's flushes into leaves).
    */
   void giveIndex(Node leaf) {
     if (ratio > 0 && leaf.height == 0 && leaf.deltaBlock == 0 && leaf.bytes() >= ctx.nodeSize / 4) {
