@@ -3,7 +3,9 @@
 # (read-then-put updates, as YCSB's own RocksDB binding does), each workload on a fresh database,
 # and prints a throughput table.
 # Usage: bench/ycsb.sh [RECORDS] [OPERATIONS] [THREADS] [WORKLOADS]   (defaults 100000 100000 1 "a b c d e f")
-# Env: CACHE (default 256M, both engines), DATA (default ./ycsb-data), JAVA_OPTS (default -Xmx2g).
+# Env: CACHE (default 256M, both engines), DATA (default ./ycsb-data), JAVA_OPTS (default -Xmx2g),
+# JFR (JFR settings, e.g. "profile,settings=bench/parks.jfc": Sapwood's phases are recorded to
+# DATA/sapwood-W-PHASE.jfr). Each phase's process CPU seconds (user+system) go to DATA/DB-W-PHASE.cpu.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-100000}"; ops="${2:-100000}"; threads="${3:-1}"; workloads="${4:-a b c d e f}"
@@ -25,7 +27,8 @@ for db in sapwood rocksdb; do
     for phase in load run; do
       flag=-t; [[ $phase == load ]] && flag=-load
       log="$data/$db-$w-$phase.log"
-      java ${JAVA_OPTS:--Xmx2g} -cp "$cp" site.ycsb.Client "$flag" -db "$cls" \
+      jfr=(); [[ -n "${JFR:-}" && $db == sapwood ]] && jfr=("-XX:StartFlightRecording=filename=$data/$db-$w-$phase.jfr,settings=$JFR")
+      /usr/bin/time -f '%U %S' -o "$data/$db-$w-$phase.cpu" java ${JAVA_OPTS:--Xmx2g} "${jfr[@]}" -cp "$cp" site.ycsb.Client "$flag" -db "$cls" \
         -P "$root/bench/ycsb/workload$w" -p "recordcount=$records" -p "operationcount=$ops" \
         -threads "$threads" "${props[@]}" > "$log" 2> "$log.err" \
         || { echo "ycsb.sh: $db $w $phase failed, see $log.err" >&2; exit 1; }

@@ -347,7 +347,11 @@ final class WritePath {
           log.sync(upTo);
         }
       } else if (d == Durability.ASYNC) {
-        log.write();
+        if (lsn >= 0) {
+          log.write(lsn); // not the records other writers appended since: they write those
+        } else {
+          log.write();
+        }
       }
     } catch (SyncInterruptedException e) {
       throw e;

@@ -89,7 +89,7 @@ final class FrameWriter {
     }
   }
 
-  /** {@link LogWriter#write}: hands every buffered record to the operating system. */
+  /** {@link LogWriter#write()}: hands every buffered record to the operating system. */
   void write() {
     failure.check();
     long upTo;
@@ -97,6 +97,19 @@ final class FrameWriter {
       upTo = nextLsn - 1;
     }
     writeUpTo(upTo);
+  }
+
+  /**
+   * {@link LogWriter#write(long)}: hands the records up to {@code lsn} to the operating system.
+   * Returns at once, taking no lock, if a frame holding {@code lsn} was written already (by any
+   * thread); else writes every record buffered, as one frame, once the frame being written ends.
+   */
+  void write(long lsn) {
+    failure.check();
+    if (segments.writtenLsn() >= lsn) {
+      return;
+    }
+    writeUpTo(lsn);
   }
 
   /**

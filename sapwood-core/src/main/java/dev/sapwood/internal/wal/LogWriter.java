@@ -86,6 +86,16 @@ public final class LogWriter implements Closeable {
   }
 
   /**
+   * Hands every record up to {@code lsn} to the operating system, as {@link #write()} does for
+   * them, but does not wait for records appended after it: a writer whose record already went out
+   * in another thread's frame returns at once, and one waiting for the frame being written does
+   * not then write the records appended meanwhile by others (they write them, sharing a frame).
+   */
+  public void write(long lsn) {
+    frames.write(lsn);
+  }
+
+  /**
    * Makes every record up to {@code lsn} durable, sharing the fsync with concurrent callers. Not
    * interruptible: an interrupt does not stop the wait (the thread's interrupt flag is kept); for
    * internal callers (checkpoints, the periodic log sync, close) that must finish.
