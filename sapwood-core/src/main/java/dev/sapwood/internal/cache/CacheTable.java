@@ -329,9 +329,12 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     keepDirty = true;
   }
 
-  /** Runs the clock until usage is under budget or two full sweeps found nothing to evict. */
+  /**
+   * Runs the clock, writing dirty objects back, until usage is under budget or three full sweeps
+   * found nothing to evict.
+   */
   public void evict() {
-    clock.evict(true);
+    clock.evict();
   }
 
 }

@@ -27,9 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
  * while the hand holds its only pin and its write latch; favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
- * nothing; a quiet cache favours nothing; a foreground run visits at most
- * {@link #FOREGROUND_VISITS} objects, and none while {@code foregroundFutile} (set by a foreground
- * run that freed nothing, cleared when any full run ends).
+ * nothing; a quiet cache favours nothing; a foreground run stops after
+ * {@link #FOREGROUND_VISITS} visits in a row that free nothing, and none runs while
+ * {@code foregroundFutile} (set by a foreground run that freed nothing, cleared when any full run
+ * ends).
  */
 final class Clock<T extends Cacheable> {
   /** Unpinned clock passes a clean object without parts survives before it is evicted. */
@@ -44,10 +45,9 @@ final class Clock<T extends Cacheable> {
   /**
    * Objects a foreground run (one by a thread that released a pin and left dirty objects to the
    * background writer) visits at most without freeing one. Such a run can only drop clean objects
-   * and unused parts; in
-   * a cache full of dirty nodes (a long fill between two checkpoints) a sweep of the whole table
-   * on every release found nothing, cost the writer most of its time, and held the hand away from
-   * the background writer that could have freed something.
+   * and unused parts; in a cache full of dirty nodes (a long fill between two checkpoints) a sweep
+   * of the whole table on every release found nothing, cost the writer most of its time, and held
+   * the hand away from the background writer that could have freed something.
    */
   static final int FOREGROUND_VISITS = 64;
 
@@ -89,23 +89,23 @@ final class Clock<T extends Cacheable> {
 
   /**
    * A full run by the background writer: waits for the hand (a foreground run holds it only while
-   * it frees something, or for {@link #FOREGROUND_VISITS} visits), then runs as {@link #evict(boolean) evict(true)}. Waiting,
-   * not passing: a background run that found the hand busy and returned freed nothing, and the
-   * cache stayed over budget.
+   * it frees something, or for {@link #FOREGROUND_VISITS} visits), then runs as {@link #evict}.
+   * Waiting, not passing: a background run that found the hand busy and returned freed nothing,
+   * and the cache stayed over budget.
    */
   void evictInBackground() {
     evictLock.lock();
     try {
-      runFully(true);
+      runFully();
     } finally {
       evictLock.unlock();
     }
   }
 
   /**
-   * Runs the clock until usage is under budget or three full sweeps found nothing to evict (the
-   * third one writes back favoured dirty objects too);
-   * {@code writeDirty} false skips dirty objects (they wait for the background writer).
+   * Runs the clock, writing dirty objects back, until usage is under budget or three full sweeps
+   * found nothing to evict (the third one writes back favoured dirty objects too); returns at once
+   * if another run holds the hand.
    *
    * <p>The hand drops unused parts of every object it passes ({@link CacheBackend#shrink}), used
    * or not, and evicts a whole object once it is clean, holds no parts and has not been pinned for
@@ -113,20 +113,20 @@ final class Clock<T extends Cacheable> {
    * its directory of frames) is small and saves a read on the next visit, so it outlives its
    * partitions. If a whole sweep frees nothing, the rest of the run evicts idle objects at once.
    */
-  void evict(boolean writeDirty) {
+  void evict() {
     if (!evictLock.tryLock()) {
       return;
     }
     try {
-      runFully(writeDirty);
+      runFully();
     } finally {
       evictLock.unlock();
     }
   }
 
-  private void runFully(boolean writeDirty) {
+  private void runFully() {
     try {
-      run(writeDirty, Integer.MAX_VALUE);
+      run(true, Integer.MAX_VALUE);
     } finally {
       foregroundFutile = false;
     }
@@ -134,8 +134,9 @@ final class Clock<T extends Cacheable> {
 
   /**
    * Moves the hand while over budget, for at most three sweeps and at most {@code idleVisits}
-   * visits in a row that free nothing; the caller holds evictLock. Returns whether it shrank or
-   * evicted anything.
+   * visits in a row that free nothing; {@code writeDirty} false passes dirty objects by (they wait
+   * for the background writer). The caller holds evictLock. Returns whether it shrank or evicted
+   * anything.
    */
   private boolean run(boolean writeDirty, int idleVisits) {
     int sweep = table.map.size() + 1;

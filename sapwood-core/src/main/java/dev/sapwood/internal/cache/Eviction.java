@@ -42,7 +42,7 @@ final class Eviction<T extends Cacheable> {
         return;
       }
       WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
-      clock.evict(true);
+      clock.evict();
       WriteStallEvent.finish(stall);
     }
   }
