@@ -40,6 +40,36 @@ public interface IoFile extends Closeable {
    */
   boolean tryLockShared() throws IOException;
 
+  /**
+   * Maps the file's first {@code size} bytes for writing ({@link IoMapping}), first extending the
+   * file with zeros to {@code size} if it is shorter. This default stores through {@link #write}
+   * (a positional write is in the page cache when it returns, as a mapped store is), so an
+   * in-memory or fault-injecting file keeps its own crash and failure behaviour; {@link
+   * NioFileIo}'s files map the bytes.
+   */
+  default IoMapping map(long size) throws IOException {
+    if (size() < size) {
+      write(size - 1, ByteBuffer.allocate(1));
+    }
+    IoFile file = this;
+    return new IoMapping() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public void put(long position, ByteBuffer src) throws IOException {
+        file.write(position, src);
+      }
+
+      @Override
+      public void force() throws IOException {
+        file.force();
+      }
+    };
+  }
+
   /** A name for messages (the path). */
   String name();
 }

@@ -19,8 +19,14 @@ import java.util.Map;
  * {@link NioFileIo}'s: one exclusive holder per path, or any number of shared ones, until those
  * handles are closed; a read-only handle refuses writes, truncation, fsync and the exclusive lock.
  *
+ * <p>Files are sparse, as on a real file system: a write of zeros past the bytes written so far
+ * only moves the file's size, and a sync copies only the bytes written (a log segment preallocated
+ * to 64 MiB costs what was written into it, not 64 MiB per sync).
+ *
  * <p>Invariants: {@code synced} is only replaced by {@code force()} and {@link #crash()}; a lock
- * holder is always an open handle; every field of a {@code MemFile} is guarded by that file.
+ * holder is always an open handle; every field of a {@code MemFile} is guarded by that file;
+ * {@code extent <= size} and {@code extent <= data.length}; every byte at or past {@code extent}
+ * and before {@code size} reads as zero (the same for {@code synced} and {@code syncedSize}).
  */
 public final class MemoryFileIo implements FileIo {
   private final Map<Path, MemFile> files = new HashMap<>(); // guarded by this
@@ -113,7 +119,8 @@ public final class MemoryFileIo implements FileIo {
     for (MemFile f : files.values()) {
       synchronized (f) {
         f.data = f.synced.clone();
-        f.size = f.synced.length;
+        f.extent = f.synced.length;
+        f.size = f.syncedSize;
         f.lockHolder = null;
         f.sharedHolders.clear();
         f.generation++;
@@ -128,7 +135,9 @@ public final class MemoryFileIo implements FileIo {
       throw new IllegalArgumentException("no such file: " + path);
     }
     synchronized (f) {
-      return Arrays.copyOf(f.data, f.size);
+      byte[] b = new byte[f.size];
+      System.arraycopy(f.data, 0, b, 0, f.extent);
+      return b;
     }
   }
 
@@ -138,8 +147,19 @@ public final class MemoryFileIo implements FileIo {
     synchronized (f) {
       f.data = bytes.clone();
       f.size = bytes.length;
+      f.extent = bytes.length;
       f.synced = bytes.clone();
+      f.syncedSize = bytes.length;
     }
+  }
+
+  private static boolean allZero(ByteBuffer src) {
+    for (int i = src.position(); i < src.limit(); i++) {
+      if (src.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Path key(Path path) {
@@ -149,8 +169,10 @@ public final class MemoryFileIo implements FileIo {
   /** One file's state, shared by all handles on it. */
   private static final class MemFile {
     byte[] data = new byte[0];
+    int extent; // bytes of data that hold what was written; past it, up to size, zeros
     int size;
-    byte[] synced = new byte[0];
+    byte[] synced = new byte[0]; // the first syncedSize bytes at the last force, zeros past its end
+    int syncedSize;
     Handle lockHolder;
     final java.util.Set<Handle> sharedHolders = new java.util.HashSet<>();
     long generation; // bumped by crash(); handles from an older generation are dead
@@ -196,7 +218,13 @@ public final class MemoryFileIo implements FileIo {
           return dst.hasRemaining() ? -1 : 0;
         }
         int n = (int) Math.min(dst.remaining(), file.size - position);
-        dst.put(file.data, (int) position, n);
+        int fromData = (int) Math.max(0, Math.min(n, file.extent - position));
+        if (fromData > 0) {
+          dst.put(file.data, (int) position, fromData);
+        }
+        for (int i = fromData; i < n; i++) {
+          dst.put((byte) 0);
+        }
         return n;
       }
     }
@@ -209,14 +237,20 @@ public final class MemoryFileIo implements FileIo {
         if (position < 0 || end > Integer.MAX_VALUE - 8) {
           throw new IOException(path + ": in-memory file cannot hold offset " + end);
         }
+        if (position >= file.extent && allZero(src)) {
+          src.position(src.limit()); // zeros past what was written: the file only grows
+          file.size = (int) Math.max(file.size, end);
+          return;
+        }
         if (end > file.data.length) {
           file.data = Arrays.copyOf(file.data, (int) Math.max(end, Math.min(
               (long) file.data.length * 2, Integer.MAX_VALUE - 8)));
         }
-        if (position > file.size) {
-          Arrays.fill(file.data, file.size, (int) position, (byte) 0);
+        if (position > file.extent) {
+          Arrays.fill(file.data, file.extent, (int) position, (byte) 0);
         }
         src.get(file.data, (int) position, src.remaining());
+        file.extent = (int) Math.max(file.extent, end);
         file.size = (int) Math.max(file.size, end);
       }
     }
@@ -225,7 +259,8 @@ public final class MemoryFileIo implements FileIo {
     public void force() throws IOException {
       synchronized (file) {
         checkWritableLocked();
-        file.synced = Arrays.copyOf(file.data, file.size);
+        file.synced = Arrays.copyOf(file.data, file.extent);
+        file.syncedSize = file.size;
       }
     }
 
@@ -235,6 +270,7 @@ public final class MemoryFileIo implements FileIo {
         checkWritableLocked();
         if (size < file.size) {
           file.size = (int) Math.max(0, size);
+          file.extent = Math.min(file.extent, file.size);
         }
       }
     }

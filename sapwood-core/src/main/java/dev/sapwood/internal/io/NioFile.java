@@ -150,6 +150,21 @@ final class NioFile implements IoFile {
     descriptor.getFD().sync();
   }
 
+  /** Maps the bytes ({@link NioMapping}); a region over 2 GiB uses the positional writes of {@link IoFile#map}. */
+  @Override
+  public IoMapping map(long size) throws IOException {
+    checkWritable();
+    if (size > Integer.MAX_VALUE) {
+      return IoFile.super.map(size);
+    }
+    FileChannel ch = channel;
+    try {
+      return new NioMapping(this, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+    } catch (ClosedChannelException e) {
+      return retry(ch, e, c -> new NioMapping(this, c.map(FileChannel.MapMode.READ_WRITE, 0, size)));
+    }
+  }
+
   @Override
   public void truncate(long size) throws IOException {
     checkWritable();

@@ -52,11 +52,16 @@ package dev.sapwood.internal.store;
  *       segments' filters) that a get asks before reading the buffer's frames (docs/format/node.md,
  *       "Buffer filters"). Versions 4 to 8 are read as they are (no node has the flag: every buffer
  *       answers "maybe").
+ *   <li>10 — block file unchanged; a log segment's header may have flag 2 (preallocated): the
+ *       writer maps the segment, so the file may run on with zeros past its last frame until the
+ *       segment is rotated or closed, and recovery takes such zeros for the segment's end
+ *       (docs/format/log.md, "Preallocated segments"). Versions 4 to 9 are read as they are (no
+ *       segment has the flag); an older build refuses a segment with the flag.
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 9;
+  public static final int CURRENT = 10;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

@@ -56,8 +56,13 @@ final class LogFormat {
   static final int SEGMENT_HEADER_V2 = 4 + 4 + 8 + 4;
   /** Segment flag: frames carry a raw length and bodies are one zstd stream (docs/format/log.md). */
   static final int FLAG_STREAM = 1;
+  /**
+   * Segment flag: the file may run on past its last frame with zero bytes (the writer's mapped,
+   * preallocated tail), which end the segment (docs/format/log.md, "Preallocated segments").
+   */
+  static final int FLAG_PREALLOCATED = 2;
   /** The flags this build knows; a segment with another flag set is refused. */
-  static final int KNOWN_FLAGS = FLAG_STREAM;
+  static final int KNOWN_FLAGS = FLAG_STREAM | FLAG_PREALLOCATED;
   /** The largest frame body (raw records) compressed into the stream; larger ones are stored. */
   static final int MAX_STREAM_RAW = 512 << 10;
   /**

@@ -25,6 +25,12 @@ import java.util.List;
  * neither the rest of the full segment nor any frame of the last one claims the lost records
  * synced: the full segment is cut there and the last one dropped (deleted, unless read-only).
  *
+ * <p>A segment with {@link LogFormat#FLAG_PREALLOCATED} may run on with zeros past its last frame:
+ * zeros from a frame's place to the file's end are the segment's end (cut, not counted torn) in
+ * the last segment, and in one before it when the next segment starts at the LSN that frame would
+ * have had (nothing is missing between them). Frames a power loss took from the last segment's
+ * end read as zeros too, and are cut the same way: the claims of frames only say what was synced.
+ *
  * <p>A compressed segment ({@link LogFormat#FLAG_STREAM}) is one zstd stream: its frames are
  * decoded in order from its first ({@link StreamDecoder}), whatever LSN replay starts at; a frame
  * whose checksums hold but whose body does not decode to its declared raw length is a {@link
@@ -62,6 +68,7 @@ public final class LogReader {
   private final StreamDecoder decoder = new StreamDecoder();
   private final FrameCheck frames = new FrameCheck(in, decoder);
   private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
+  private boolean preallocated; // the segment may end with zeros (LogFormat.FLAG_PREALLOCATED)
 
   private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
@@ -126,6 +133,7 @@ public final class LogReader {
       }
       long cutAt = -1;
       boolean dropNext = false;
+      boolean zeroEnd = false;
       try (IoFile f = readOnly ? io.openReadOnly(seg.path()) : io.open(seg.path())) {
         in.reset(f, name);
         long size = in.size();
@@ -136,6 +144,11 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frames.problem(pos, seg.firstLsn(), expected, stream);
           if (bad != 0) {
+            if (preallocated && (last || expected == segments.get(i + 1).firstLsn()) && allZero(pos, size)) {
+              cutAt = pos; // the preallocated tail, not yet cut by a rotation or close
+              zeroEnd = true;
+              break;
+            }
             boolean unproven = allZero(pos, size)
                 || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
@@ -185,7 +198,7 @@ public final class LogReader {
           pos = end;
         }
         if (cutAt >= 0) {
-          torn += size - cutAt;
+          torn += zeroEnd ? 0 : size - cutAt;
           if (!readOnly) {
             f.truncate(cutAt);
             f.force();
@@ -256,6 +269,7 @@ public final class LogReader {
           + " not known to this build (written by a newer Sapwood)");
     }
     stream = (flags & LogFormat.FLAG_STREAM) != 0;
+    preallocated = (flags & LogFormat.FLAG_PREALLOCATED) != 0;
     decoder.start();
     return headerLength;
   }

@@ -2,6 +2,7 @@ package dev.sapwood.internal.wal;
 
 import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
+import dev.sapwood.internal.io.IoMapping;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
@@ -23,6 +24,12 @@ import java.util.concurrent.atomic.LongAdder;
  * the durable LSN, which the rotation has not raised), so recovery cuts there and drops the next
  * segment ({@link LogReader}).
  *
+ * <p>Each segment is mapped ({@link IoMapping}, {@link LogFormat#FLAG_PREALLOCATED}): the file is
+ * extended with zeros to {@link #PREALLOCATE} bytes past the segment size when it starts, and a
+ * frame is stored into the mapping, no system call per write (a frame that does not fit in the
+ * mapping is written with a positional write). A segment is cut to its frames' end when it is
+ * rotated and at close; a crash before that leaves its zero tail, which recovery cuts.
+ *
  * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; the first
  * segment is started durably (header fsynced, directory synced) before any frame goes into it; a
  * segment after it is started at the LSN after the last of the full one, with at most one full
@@ -37,6 +44,9 @@ import java.util.concurrent.atomic.LongAdder;
  * writtenLsn} are volatile: read without the lock by trimming and the frame writer's fast check.
  */
 final class SegmentWriter {
+  /** Bytes mapped past the segment size, for the frame that fills it. */
+  static final int PREALLOCATE = 64 << 10;
+
   /** Guards the segment and its position; taken before every other lock of the writer. */
   final Object fileLock = new Object();
 
@@ -52,6 +62,7 @@ final class SegmentWriter {
 
   // guarded by fileLock
   private IoFile segment;
+  private IoMapping map;
   private long segmentPos;
   private volatile long segmentFirstLsn;
   private volatile long writtenLsn;
@@ -99,7 +110,7 @@ final class SegmentWriter {
    */
   void writeFrameLocked(byte[] frame, int at, int len, long lastLsn) {
     try {
-      segment.write(segmentPos, ByteBuffer.wrap(frame, at, len));
+      put(ByteBuffer.wrap(frame, at, len));
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -112,13 +123,22 @@ final class SegmentWriter {
   void writeFrameLocked(ByteBuffer frame, long lastLsn) {
     int len = frame.remaining();
     try {
-      segment.write(segmentPos, frame);
+      put(frame);
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
     segmentPos += len;
     bytesWritten.add(len);
     writtenLsn = lastLsn;
+  }
+
+  /** Stores {@code frame}'s remaining bytes at the segment's end: into the mapping if they fit. */
+  private void put(ByteBuffer frame) throws IOException {
+    if (segmentPos + frame.remaining() <= map.size()) {
+      map.put(segmentPos, frame);
+    } else {
+      segment.write(segmentPos, frame);
+    }
   }
 
   /** Bytes of the segment being written, its header included. */
@@ -152,19 +172,25 @@ final class SegmentWriter {
   private void rotateLocked() {
     awaitRotationLocked();
     IoFile full = segment;
+    IoMapping fullMap = map;
+    long fullLength = segmentPos;
     long last = writtenLsn;
     openSegmentLocked(last + 1, false);
-    Thread t = new Thread(() -> finishRotation(full, last), "sapwood-log-rotation");
+    Thread t = new Thread(() -> finishRotation(full, fullMap, fullLength, last), "sapwood-log-rotation");
     t.setDaemon(true);
     rotation = t;
     rotations.increment();
     t.start();
   }
 
-  /** The rotation thread: makes the full segment and the next one's name durable, then closes it. */
-  private void finishRotation(IoFile full, long last) {
+  /**
+   * The rotation thread: cuts the full segment's zero tail, makes it and the next one's name
+   * durable, then closes it.
+   */
+  private void finishRotation(IoFile full, IoMapping fullMap, long fullLength, long last) {
     try {
-      full.force();
+      full.truncate(fullLength);
+      fullMap.force();
       fsyncs.increment();
       io.syncDirectory(dir);
       sync.advance(last);
@@ -213,19 +239,20 @@ final class SegmentWriter {
     try {
       io.createDirectories(dir);
       segment = io.open(path);
+      segment.truncate(0);
+      map = segment.map(segmentBytes + PREALLOCATE);
       byte[] h = new byte[LogFormat.SEGMENT_HEADER];
       BigEndian.putInt(h, 0, LogFormat.MAGIC);
       BigEndian.putInt(h, 4, LogFormat.VERSION);
       BigEndian.putLong(h, 8, firstLsn);
-      BigEndian.putInt(h, 16, stream != null ? LogFormat.FLAG_STREAM : 0);
+      BigEndian.putInt(h, 16, LogFormat.FLAG_PREALLOCATED | (stream != null ? LogFormat.FLAG_STREAM : 0));
       BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
       if (stream != null) {
         stream.start();
       }
-      segment.truncate(0);
-      segment.write(0, ByteBuffer.wrap(h));
+      map.put(0, ByteBuffer.wrap(h));
       if (durable) {
-        segment.force();
+        map.force();
         io.syncDirectory(dir);
         fsyncs.increment();
       }
@@ -243,12 +270,12 @@ final class SegmentWriter {
    * records every LSN written before it began durable.
    */
   void forceWritten() {
-    IoFile file;
+    IoMapping file;
     long target;
     Thread started;
     synchronized (fileLock) {
       failure.check();
-      file = segment;
+      file = map;
       target = writtenLsn;
       started = rotation;
     }
@@ -266,12 +293,16 @@ final class SegmentWriter {
     sync.advance(target);
   }
 
-  /** At close, after the last write: fsyncs the segment and records what it holds durable. */
+  /**
+   * At close, after the last write: cuts the segment's zero tail, fsyncs it and records what it
+   * holds durable.
+   */
   void forceAtCloseLocked() {
     awaitRotationLocked();
     failure.check();
     try {
-      segment.force();
+      segment.truncate(segmentPos);
+      map.force();
       sync.advance(writtenLsn);
     } catch (IOException e) {
       throw failure.fail("fsync of the log at close failed", e);

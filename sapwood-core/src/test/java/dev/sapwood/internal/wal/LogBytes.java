@@ -33,10 +33,14 @@ public final class LogBytes {
   }
 
   private LogBytes(long firstLsn, boolean compressed) {
+    this(firstLsn, compressed, compressed ? streamSegmentHeader(firstLsn) : segmentHeader(firstLsn));
+  }
+
+  private LogBytes(long firstLsn, boolean compressed, byte[] header) {
     this.firstLsn = firstLsn;
     this.nextLsn = firstLsn;
     this.stream = compressed ? new StreamCompressor() : null;
-    out.writeBytes(compressed ? streamSegmentHeader(firstLsn) : segmentHeader(firstLsn));
+    out.writeBytes(header);
   }
 
   /** A compressed segment starting at {@code firstLsn}: {@link #add} compresses each frame with the segment's stream. */
@@ -44,13 +48,23 @@ public final class LogBytes {
     return new LogBytes(firstLsn, true);
   }
 
+  /** A compressed segment as the writer starts it: also flagged preallocated (it may end with zeros). */
+  public static LogBytes written(long firstLsn) {
+    return new LogBytes(firstLsn, true, streamSegmentHeader(firstLsn, LogFormat.FLAG_STREAM | LogFormat.FLAG_PREALLOCATED));
+  }
+
   /** The header of a compressed (version 3) segment. */
   public static byte[] streamSegmentHeader(long firstLsn) {
+    return streamSegmentHeader(firstLsn, LogFormat.FLAG_STREAM);
+  }
+
+  /** The header of a version-3 segment with these flags. */
+  public static byte[] streamSegmentHeader(long firstLsn, int flags) {
     byte[] h = new byte[LogFormat.SEGMENT_HEADER];
     BigEndian.putInt(h, 0, LogFormat.MAGIC);
     BigEndian.putInt(h, 4, LogFormat.VERSION);
     BigEndian.putLong(h, 8, firstLsn);
-    BigEndian.putInt(h, 16, LogFormat.FLAG_STREAM);
+    BigEndian.putInt(h, 16, flags);
     BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
     return h;
   }

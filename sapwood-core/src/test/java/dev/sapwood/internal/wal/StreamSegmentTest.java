@@ -134,7 +134,7 @@ class StreamSegmentTest {
     long seed = System.nanoTime();
     System.out.println("seed " + seed);
     Random r = new Random(seed);
-    LogBytes expected = LogBytes.compressed(0);
+    LogBytes expected = LogBytes.written(0);
     try (LogWriter w = new LogWriter(io, DIR, 0, 64L << 20, new Counters())) {
       int lsn = 0;
       for (int round = 0; round < 60; round++) {
@@ -150,8 +150,14 @@ class StreamSegmentTest {
         w.write();
         expected.add(-1, ps); // nothing was synced: the claim of a fresh log's frames
       }
-      assertArrayEquals(expected.bytes(), io.contents(DIR.resolve(LogBytes.segmentName(0))), "seed " + seed);
+      byte[] want = expected.bytes();
+      byte[] file = io.contents(DIR.resolve(LogBytes.segmentName(0)));
+      assertArrayEquals(want, Arrays.copyOf(file, want.length), "seed " + seed);
+      assertEquals(-1, Arrays.mismatch(new byte[file.length - want.length], Arrays.copyOfRange(file, want.length, file.length)),
+          "the preallocated tail after the frames is zeros");
     }
+    byte[] closed = io.contents(DIR.resolve(LogBytes.segmentName(0)));
+    assertEquals(expected.bytes().length, closed.length, "close cuts the preallocated tail");
   }
 
   /** A compressed segment of 30 frames (some of several records), its payloads by LSN. */

@@ -1,0 +1,27 @@
+package dev.sapwood.internal.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A writable region {@code [0, size)} of an {@link IoFile}, written by stores instead of system
+ * calls ({@link IoFile#map}): a store is in the operating system's page cache when {@link #put}
+ * returns (it survives a killed process, like a positional write), and durable only after {@link
+ * #force}; at a power loss, bytes stored since the last force may be lost or torn, page by page in
+ * any order. The file is at least {@code size} bytes long while mapped (the region's bytes not yet
+ * stored read as zeros); cutting it ({@link IoFile#truncate}) ends what may be stored.
+ *
+ * <p>A mapping outlives its file's handle: Java cannot unmap it, so its address space (and, for a
+ * deleted file, its disk space) stays until the garbage collector frees the mapping. Thread-safe
+ * for stores to disjoint ranges.
+ */
+public interface IoMapping {
+  /** The region's size in bytes. */
+  long size();
+
+  /** Stores all of {@code src} at {@code position}; {@code position + src.remaining() <= size()}. */
+  void put(long position, ByteBuffer src) throws IOException;
+
+  /** Makes every store so far durable, with the file's length (like {@link IoFile#force}). */
+  void force() throws IOException;
+}
