@@ -141,14 +141,36 @@ public final class MemoryFileIo implements FileIo {
     }
   }
 
-  /** Replaces the contents of {@code path}, current and durable alike (for corruption tests). */
+  /**
+   * A copy of the bytes of {@code path} that writes put there: the file up to the end of its last
+   * write that was not all zeros. A preallocated log segment's zero tail is left out, so a test
+   * that appends to a segment (a crafted frame, a torn tail) appends where the writer stopped.
+   */
+  public synchronized byte[] written(Path path) {
+    MemFile f = files.get(key(path));
+    if (f == null) {
+      throw new IllegalArgumentException("no such file: " + path);
+    }
+    synchronized (f) {
+      return Arrays.copyOf(f.data, f.extent);
+    }
+  }
+
+  /**
+   * Replaces the contents of {@code path}, current and durable alike (for corruption tests). A
+   * run of zeros at the end stays sparse: it counts in the size but takes no memory.
+   */
   public synchronized void setContents(Path path, byte[] bytes) {
     MemFile f = files.computeIfAbsent(key(path), p -> new MemFile());
+    int extent = bytes.length;
+    while (extent > 0 && bytes[extent - 1] == 0) {
+      extent--;
+    }
     synchronized (f) {
-      f.data = bytes.clone();
+      f.data = Arrays.copyOf(bytes, extent);
       f.size = bytes.length;
-      f.extent = bytes.length;
-      f.synced = bytes.clone();
+      f.extent = extent;
+      f.synced = Arrays.copyOf(bytes, extent);
       f.syncedSize = bytes.length;
     }
   }

@@ -245,7 +245,7 @@ class IdleReclaimTest {
   private static long walBytes(MemoryFileIo io, Path wal) throws java.io.IOException {
     long bytes = 0;
     for (Path p : io.list(wal)) {
-      bytes += io.contents(p).length;
+      bytes += io.written(p).length;
     }
     return bytes;
   }

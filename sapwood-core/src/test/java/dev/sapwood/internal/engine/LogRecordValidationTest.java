@@ -54,7 +54,7 @@ class LogRecordValidationTest {
         seg = p;
       }
     }
-    byte[] old = io.contents(seg);
+    byte[] old = io.written(seg);
     long segmentFirst = LogBytes.firstLsnOf(seg.getFileName().toString());
     byte[] rec = LogBytes.frameFor(old, segmentFirst, next, next - 1, payload);
     byte[] both = Arrays.copyOf(old, old.length + rec.length);

@@ -54,8 +54,10 @@ class ReadOnlyRecoveryTest {
     TestSeams.halt(writer);
     io.crash(); // the writer died: everything is in the synced log, nothing past the first checkpoint
     Path lastSegment = io.list(DIR.resolve(DatabaseOpener.WAL_DIR)).stream().max(Path::compareTo).orElseThrow();
-    byte[] log = io.contents(lastSegment);
-    io.setContents(lastSegment, Arrays.copyOf(log, log.length + 100)); // and left a torn tail
+    byte[] log = io.written(lastSegment);
+    byte[] torn = Arrays.copyOf(log, log.length + 100); // and left a torn tail (not zeros: those
+    Arrays.fill(torn, log.length, torn.length, (byte) 0x5a); // end a preallocated segment)
+    io.setContents(lastSegment, torn);
     Map<String, byte[]> before = files(io);
 
     try (DatabaseImpl reader = TestSeams.open(DIR, small.readOnly(true), io)) {
