@@ -13,12 +13,13 @@ import java.nio.MappedByteBuffer;
  * <p>Small page-cache folios for the stores: before the first store into a {@link #CHUNK}-aligned
  * chunk of the region, the chunk is written with zeros through the file ({@code pwrite}), so its
  * page-cache pages are made by a 16 KiB write instead of by the store's page fault. A fault on a
- * hole of a file system with large folios (ext4 since Linux 6.16) reads the hole around with the
- * device's readahead (8 MiB here) into folios of up to 2 MiB, and a folio is dirtied and written
- * back whole: with the log appending into the mapping and synced every second, each sync wrote
- * the 2 MiB folio holding the tail again (the process's {@code write_bytes} counted it again), a
- * 1.5 MB/s log wrote up to twice its bytes (docs/benchmarks.md, "fillseq's write amplification and
- * the page cache's folios"). With chunks of 16 KiB a sync writes at most 16 KiB again.
+ * hole of a file system with large folios (ext4 in recent kernels: this machine runs Linux 6.18)
+ * reads the hole around with the device's readahead into folios of up to 2 MiB, and a folio is
+ * dirtied whole: with the log appending into the mapping and synced every second, each sync cleaned
+ * the folio holding the tail, the next store dirtied all of it again, and the process's {@code
+ * write_bytes} counted up to 2 MiB more per sync (docs/design.md, "Mapped log segments"). With
+ * chunks of 16 KiB written first, the pages sit in folios no larger than the write, and a sync
+ * re-dirties at most 16 KiB.
  *
  * <p>Invariants: {@code size <= Integer.MAX_VALUE} (one buffer); stores use absolute positions only,
  * so concurrent stores to disjoint ranges need no lock; {@code prepared} is a multiple of {@link
