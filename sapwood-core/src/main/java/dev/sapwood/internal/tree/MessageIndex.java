@@ -177,6 +177,7 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     return pos;
   }
 
+  /** The key prefix ({@link Keys#prefix}) of record {@code rec}, as kept beside a point. */
   final long keyPrefix(int rec) {
     return Keys.prefix(arena(), keyOff(rec), keyLen(rec));
   }
