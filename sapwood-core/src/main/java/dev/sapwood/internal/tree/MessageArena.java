@@ -21,7 +21,7 @@ import java.util.Arrays;
  * is changed in place only by a combine, which keeps its key and size. Not thread-safe: guarded by
  * the owning node's latch.
  */
-abstract sealed class MessageArena permits MessageBuffer {
+abstract sealed class MessageArena permits MessageIndex {
   static final int HEADER = 1 + 8 + 4;
 
   private byte[] arena;

@@ -1,35 +1,21 @@
 package dev.sapwood.internal.tree;
 
-import java.util.Arrays;
-
 /**
  * The messages bound for one child of an internal node (also used as a scratch collection by
- * queries). Records live in the byte arena of {@link MessageArena} (which gives their layout); an
- * int array of record offsets keeps the point messages sorted, and range messages sit in a second
- * offset list in MSN order. Merging two siblings' buffers is {@link SiblingMerge}.
+ * queries): what goes in and how. Records live in the byte arena of {@link MessageArena} (which
+ * gives their layout) and are kept in order by {@link MessageIndex} (a sorted point list, a range
+ * list in MSN order); this class adds messages one at a time or as sorted runs, copies key ranges
+ * out, and folds a key's messages together. Merging two siblings' buffers is {@link SiblingMerge}.
  *
  * <p>Messages added with a {@link Combiner} (a root's inserts, a flush's distribution) are folded
  * into the message of the same key just before them where the combiner allows it, so a key
  * updated many times holds one or two messages here, not one per update.
  *
- * <p>Beside each point offset sits its key's first eight bytes as an unsigned long ({@link
- * Keys#prefix}, zero-padded): searches compare those in one compact array and read a key in the arena
- * only when the prefixes tie, so a point query's search in a full buffer touches a few cache lines
- * instead of one arena record per probe.
- *
- * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
- * every live record of the arena is in exactly one of the two lists, every dead one (replaced by a
- * combine) in neither; {@code prefixes[i]} is {@link Keys#prefix} of point i's key for every i below
- * pointCount (it orders keys as they order, ties aside). Not thread-safe: guarded by the owning
- * node's latch.
+ * <p>Invariants: those of {@link MessageIndex} (every change of the lists goes through its
+ * methods); a combine replaces adjacent point messages of one key by one record, and only where
+ * the {@link Combiner} allows it. Not thread-safe: guarded by the owning node's latch.
  */
-final class MessageBuffer extends MessageArena {
-  private int[] points = new int[8];
-  private long[] prefixes = new long[8];
-  private int pointCount;
-  private int[] ranges = new int[2];
-  private int rangeCount;
-
+final class MessageBuffer extends MessageIndex {
   MessageBuffer() {
     this(64);
   }
@@ -49,49 +35,6 @@ final class MessageBuffer extends MessageArena {
 
   private MessageBuffer(byte[] records) {
     super(records);
-  }
-
-  // ---- sizes ----
-  int pointCount() {
-    return pointCount;
-  }
-
-  int point(int i) {
-    return points[i];
-  }
-
-  /** The key prefix kept beside point i ({@link Keys#prefix}); for tests of the invariant. */
-  long pointPrefix(int i) {
-    return prefixes[i];
-  }
-
-  int rangeCount() {
-    return rangeCount;
-  }
-
-  int range(int i) {
-    return ranges[i];
-  }
-
-  boolean isEmpty() {
-    return pointCount == 0 && rangeCount == 0;
-  }
-
-
-  /** Heap bytes held (arena and index arrays). */
-  long memoryBytes() {
-    return 48L + arena().length + 12L * points.length + 4L * ranges.length;
-  }
-
-  void clear() {
-    if (arena().length > 4096) {
-      points = new int[8];
-      prefixes = new long[8];
-      ranges = new int[2];
-    }
-    clearArena();
-    pointCount = 0;
-    rangeCount = 0;
   }
 
   // ---- adding ----
@@ -131,7 +74,7 @@ final class MessageBuffer extends MessageArena {
    * messages here.
    */
   private void combineAround(int p, Combiner combiner) {
-    if (p == 0 || !sameKey(points[p - 1], points[p])) {
+    if (p == 0 || !sameKey(point(p - 1), point(p))) {
       return; // the key's only message here: the common case, one comparison
     }
     if (foldDown(p, combiner) == p) {
@@ -141,12 +84,12 @@ final class MessageBuffer extends MessageArena {
 
   /** Folds point {@code p} into the points of its key before it while allowed; returns where it ends. */
   private int foldDown(int p, Combiner combiner) {
-    while (p > 0 && sameKey(points[p - 1], points[p])) {
-      int r = combiner.combine(this, points[p - 1], points[p]);
+    while (p > 0 && sameKey(point(p - 1), point(p))) {
+      int r = combiner.combine(this, point(p - 1), point(p));
       if (r < 0) {
         break;
       }
-      points[p - 1] = r;
+      setPoint(p - 1, r);
       removePoint(p);
       p--;
     }
@@ -155,140 +98,6 @@ final class MessageBuffer extends MessageArena {
 
   private boolean sameKey(int a, int b) {
     return Keys.compare(arena(), keyOff(a), keyLen(a), arena(), keyOff(b), keyLen(b)) == 0;
-  }
-
-  private void removePoint(int i) {
-    System.arraycopy(points, i + 1, points, i, pointCount - i - 1);
-    System.arraycopy(prefixes, i + 1, prefixes, i, pointCount - i - 1);
-    pointCount--;
-  }
-
-  /**
-   * Rewrites the arena with only the live records, in list order, with room for {@code more}
-   * bytes: the dead records of combines are dropped instead of the arena growing past them.
-   */
-  private void compact(int more) {
-    byte[] old = arena();
-    int live = bytes();
-    byte[] a = new byte[Math.max(64, live + Math.max(more, live / 2))];
-    int at = 0;
-    for (int i = 0; i < pointCount; i++) {
-      int size = recordSize(points[i]);
-      System.arraycopy(old, points[i], a, at, size);
-      points[i] = at;
-      at += size;
-    }
-    for (int i = 0; i < rangeCount; i++) {
-      int size = recordSize(ranges[i]);
-      System.arraycopy(old, ranges[i], a, at, size);
-      ranges[i] = at;
-      at += size;
-    }
-    replaceArena(a, at);
-  }
-
-  /**
-   * Appends one record of {@code size} bytes copied from {@code src[off..)}, which the caller (the
-   * node reader) has already validated; returns its offset in this buffer.
-   */
-  int appendRaw(byte[] src, int off, int size) {
-    int at = appendRecord(src, off, size);
-    index(at);
-    return at;
-  }
-
-  /**
-   * Puts the record already at offset {@code rec} of a buffer made {@link #over} the reader's
-   * bytes in its list (validated by the caller); returns its position as {@link #appendRaw} does.
-   */
-  int indexInPlace(int rec) {
-    return index(rec);
-  }
-
-  /** Puts record {@code rec} in its list; returns its position among the points, -1 for a range. */
-  private int index(int rec) {
-    if (MessageType.isRange(type(rec))) {
-      long msn = msn(rec);
-      if (rangeCount == ranges.length) {
-        ranges = Arrays.copyOf(ranges, rangeCount * 2);
-      }
-      int i = rangeCount;
-      while (i > 0 && msn(ranges[i - 1]) > msn) {
-        ranges[i] = ranges[i - 1];
-        i--;
-      }
-      ranges[i] = rec;
-      rangeCount++;
-      return -1;
-    }
-    if (pointCount == points.length) {
-      points = Arrays.copyOf(points, pointCount * 2);
-      prefixes = Arrays.copyOf(prefixes, pointCount * 2);
-    }
-    long px = keyPrefix(rec);
-    int pos = insertionPoint(rec, px);
-    System.arraycopy(points, pos, points, pos + 1, pointCount - pos);
-    System.arraycopy(prefixes, pos, prefixes, pos + 1, pointCount - pos);
-    points[pos] = rec;
-    prefixes[pos] = px;
-    pointCount++;
-    return pos;
-  }
-
-  private long keyPrefix(int rec) {
-    return Keys.prefix(arena(), keyOff(rec), keyLen(rec));
-  }
-
-  /** Orders point i against record {@code rec} (whose key's prefix is {@code px}) by (key, msn). */
-  private int comparePoint(int i, int rec, long px) {
-    int c = Long.compareUnsigned(prefixes[i], px);
-    return c != 0 ? c : compareRecords(points[i], keyOff(rec), keyLen(rec), msn(rec));
-  }
-
-  /** Position after every point message ordered at or before {@code rec} by (key, msn). */
-  private int insertionPoint(int rec, long px) {
-    // Fast path: appending in order (sequential keys, or a sorted batch).
-    if (pointCount == 0 || comparePoint(pointCount - 1, rec, px) <= 0) {
-      return pointCount;
-    }
-    int lo = 0;
-    int hi = pointCount;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (comparePoint(mid, rec, px) <= 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  // ---- searching ----
-
-  /** Index of the first point message whose key is {@code >= key} (pointCount if none). */
-  int lowerBound(byte[] key) {
-    if (key == null) {
-      return 0;
-    }
-    long px = Keys.prefix(key, 0, key.length);
-    int lo = 0;
-    int hi = pointCount;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = Long.compareUnsigned(prefixes[mid], px);
-      if (c < 0 || c == 0 && compareKey(points[mid], key) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  /** Index of the first point message whose key is {@code >= key}; null means past the end. */
-  int lowerBoundOrEnd(byte[] key) {
-    return key == null ? pointCount : lowerBound(key);
   }
 
   /**
@@ -303,13 +112,13 @@ final class MessageBuffer extends MessageArena {
   void copyRangeTo(byte[] lo, byte[] hi, MessageBuffer dst, long maxMsn) {
     int end = lowerBoundOrEnd(hi);
     for (int i = lowerBound(lo); i < end; i++) {
-      if (msn(points[i]) <= maxMsn) {
-        dst.addCopy(this, points[i]);
+      if (msn(point(i)) <= maxMsn) {
+        dst.addCopy(this, point(i));
       }
     }
-    for (int i = 0; i < rangeCount; i++) {
-      if (msn(ranges[i]) <= maxMsn && rangeOverlaps(ranges[i], lo, hi)) {
-        dst.addCopy(this, ranges[i]);
+    for (int i = 0; i < rangeCount(); i++) {
+      if (msn(range(i)) <= maxMsn && rangeOverlaps(range(i), lo, hi)) {
+        dst.addCopy(this, range(i));
       }
     }
   }
@@ -335,7 +144,7 @@ final class MessageBuffer extends MessageArena {
     }
     if (m < 8) {
       for (int i = from; i < to; i++) {
-        int pos = index(copyRecord(src, src.points[i]));
+        int pos = index(copyRecord(src, src.point(i)));
         if (combiner != null) {
           combineAround(pos, combiner);
         }
@@ -344,7 +153,7 @@ final class MessageBuffer extends MessageArena {
     }
     int bytes = 0;
     for (int i = from; i < to; i++) {
-      bytes += src.recordSize(src.points[i]);
+      bytes += src.recordSize(src.point(i));
     }
     if (wastefulFor(bytes)) {
       compact(bytes);
@@ -352,34 +161,32 @@ final class MessageBuffer extends MessageArena {
     reserveCapacity(bytes);
     int[] added = new int[m];
     for (int i = 0; i < m; i++) {
-      added[i] = copyRecord(src, src.points[from + i]);
+      added[i] = copyRecord(src, src.point(from + i));
     }
-    int[] merged = new int[Math.max(8, pointCount + m)];
+    int[] merged = new int[Math.max(8, pointCount() + m)];
     long[] mergedPrefixes = new long[merged.length];
     int a = 0;
     int b = 0;
     int k = 0;
-    while (a < pointCount && b < m) {
+    while (a < pointCount() && b < m) {
       int rb = added[b];
       long pb = keyPrefix(rb);
       if (comparePoint(a, rb, pb) <= 0) {
-        mergedPrefixes[k] = prefixes[a];
-        merged[k++] = points[a++];
+        mergedPrefixes[k] = pointPrefix(a);
+        merged[k++] = point(a++);
       } else {
         k = mergeAdded(merged, mergedPrefixes, k, added[b++], pb, combiner);
       }
     }
-    while (a < pointCount) {
-      mergedPrefixes[k] = prefixes[a];
-      merged[k++] = points[a++];
+    while (a < pointCount()) {
+      mergedPrefixes[k] = pointPrefix(a);
+      merged[k++] = point(a++);
     }
     while (b < m) {
       int rb = added[b++];
       k = mergeAdded(merged, mergedPrefixes, k, rb, keyPrefix(rb), combiner);
     }
-    points = merged;
-    prefixes = mergedPrefixes;
-    pointCount = k;
+    replacePoints(merged, mergedPrefixes, k);
   }
 
   /**
@@ -403,27 +210,5 @@ final class MessageBuffer extends MessageArena {
   /** The buffer of sibling children merging at {@code sep}: {@link SiblingMerge#merged}. */
   static MessageBuffer merged(MessageBuffer left, MessageBuffer right, byte[] sep) {
     return SiblingMerge.merged(left, right, sep);
-  }
-
-  /** Whether an UPDATE_RANGE message is held (its effect on sizes is unknown until it applies). */
-  boolean hasRangeUpdate() {
-    for (int i = 0; i < rangeCount; i++) {
-      if (type(ranges[i]) == MessageType.UPDATE_RANGE) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Largest MSN held, or 0. */
-  long maxMsn() {
-    long m = 0;
-    for (int i = 0; i < pointCount; i++) {
-      m = Math.max(m, msn(points[i]));
-    }
-    for (int i = 0; i < rangeCount; i++) {
-      m = Math.max(m, msn(ranges[i]));
-    }
-    return m;
   }
 }

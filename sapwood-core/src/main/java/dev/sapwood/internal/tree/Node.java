@@ -5,9 +5,10 @@ import dev.sapwood.internal.cache.Cacheable;
 import java.util.Arrays;
 
 /**
- * A node of the B^ε-tree, cached under its block number. Height 0 is a leaf, whose partitions are
- * {@link Basement}s; a higher node is internal, whose partitions are the {@link MessageBuffer}s
- * of its children. One class for both, because the root keeps its block number while it changes
+ * A node of the B^ε-tree, cached under its block number: its state and the invariants below (what
+ * it weighs is {@link NodeSizes}; edits of an internal node's child list are {@link ChildList}).
+ * Height 0 is a leaf, whose partitions are {@link Basement}s; a higher node is internal, whose
+ * partitions are the {@link MessageBuffer}s of its children. One class for both, because the root keeps its block number while it changes
  * from leaf to internal (a root split) and back (a root collapse).
  *
  * <p>Invariants:
@@ -210,31 +211,9 @@ final class Node extends Cacheable {
     return false;
   }
 
-  /** Whether any partition is in memory (read racily by the cache's clock: a hint). */
+  /** Whether any partition is in memory (read racily by the cache's clock: a hint): {@link NodeSizes}. */
   boolean residentParts() {
-    if (height == 0 && deltaBlock != 0) {
-      if (delta != null) {
-        return true;
-      }
-      DeltaSegment[] segs = segments;
-      if (segs != null) {
-        for (DeltaSegment s : segs) {
-          if (s.buf != null) {
-            return true;
-          }
-        }
-      }
-    }
-    Object[] parts = height == 0 ? basements : buffers;
-    if (parts == null) {
-      return false;
-    }
-    for (Object p : parts) {
-      if (p != null) {
-        return true;
-      }
-    }
-    return false;
+    return NodeSizes.residentParts(this);
   }
 
   /** Whether partition i is in memory. */
@@ -266,75 +245,24 @@ final class Node extends Cacheable {
     return i == n - 1 ? null : pivots[i];
   }
 
-  /** Bytes of buffered messages (internal) or of entries (leaf; on-disk partitions by raw size). */
+  /** Bytes of buffered messages (internal) or of entries (leaf), plus pivots: {@link NodeSizes#bytes}. */
   long bytes() {
-    long total = 0;
-    if (height > 0) {
-      for (int i = 0; i < n; i++) {
-        total += buffers[i] != null ? buffers[i].bytes() : disk.rawLength(i);
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        total += basements[i] != null ? basements[i].bytes() : disk.rawLength(i);
-      }
-    }
-    return total + pivotBytes();
+    return NodeSizes.bytes(this);
   }
 
-  /** Bytes of pivots as laid out in the node's header (length u16 and key each). */
+  /** Bytes of pivots as laid out in the node's header: {@link NodeSizes#pivotBytes}. */
   long pivotBytes() {
-    long total = 0;
-    for (int i = 0; i < n - 1; i++) {
-      total += pivots[i].length + 2;
-    }
-    return total;
+    return NodeSizes.pivotBytes(this);
   }
 
-  /** Bytes of buffered messages of an internal node (on-disk partitions by raw size). */
+  /** Bytes of buffered messages of an internal node: {@link NodeSizes#bufferBytes}. */
   long bufferBytes() {
-    long total = 0;
-    for (int i = 0; i < n; i++) {
-      total += buffers[i] != null ? buffers[i].bytes() : disk.rawLength(i);
-    }
-    return total;
+    return NodeSizes.bufferBytes(this);
   }
 
   @Override
   public long memoryBytes() {
-    long total = 96L + 8L * n;
-    for (int i = 0; i < n - 1; i++) {
-      total += 16 + pivots[i].length;
-    }
-    if (height > 0) {
-      total += 8L * n;
-      for (int i = 0; i < n; i++) {
-        if (buffers[i] != null) {
-          total += buffers[i].memoryBytes();
-        }
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        Basement b = basements[i];
-        if (b != null) {
-          total += b.memoryBytes();
-        }
-      }
-      MessageBuffer d = delta;
-      if (d != null) {
-        total += d.memoryBytes();
-      }
-      DeltaSegment[] segs = segments;
-      if (segs != null) {
-        for (DeltaSegment s : segs) {
-          MessageBuffer sb = s.buf;
-          total += s.metaBytes() + (sb != null ? sb.memoryBytes() : 0);
-        }
-      }
-    }
-    if (disk != null) {
-      total += disk.memoryBytes();
-    }
-    return total;
+    return NodeSizes.memoryBytes(this);
   }
 
   @Override
@@ -354,45 +282,14 @@ final class Node extends Cacheable {
     return segs == null || segs.length > 0 || delta != null && !delta.isEmpty();
   }
 
-  /** Replaces partition i by {@code count} partitions (children of an internal node). */
+  /** Replaces child i by {@code newChildren} (a child split): {@link ChildList#replaceChild}. */
   void replaceChild(int i, long[] newChildren, MessageBuffer[] newBuffers, byte[][] newPivots) {
-    checkLive("had a child replaced");
-    int add = newChildren.length - 1;
-    long[] c = new long[n + add];
-    MessageBuffer[] b = new MessageBuffer[n + add];
-    byte[][] p = new byte[n - 1 + add][];
-    System.arraycopy(children, 0, c, 0, i);
-    System.arraycopy(buffers, 0, b, 0, i);
-    System.arraycopy(newChildren, 0, c, i, newChildren.length);
-    System.arraycopy(newBuffers, 0, b, i, newBuffers.length);
-    System.arraycopy(children, i + 1, c, i + 1 + add, n - i - 1);
-    System.arraycopy(buffers, i + 1, b, i + 1 + add, n - i - 1);
-    System.arraycopy(pivots, 0, p, 0, i);
-    System.arraycopy(newPivots, 0, p, i, add);
-    System.arraycopy(pivots, i, p, i + add, n - 1 - i);
-    children = c;
-    buffers = b;
-    pivots = p;
-    n += add;
+    ChildList.replaceChild(this, i, newChildren, newBuffers, newPivots);
   }
 
-  /** Removes child i+1, folding its buffer into child i's (the two children were merged). */
+  /** Removes child i+1, folding its buffer into child i's: {@link ChildList#removeRightChild}. */
   void removeRightChild(int i) {
-    checkLive("had a child removed");
-    buffers[i] = MessageBuffer.merged(buffers[i], buffers[i + 1], pivots[i]);
-    long[] c = new long[n - 1];
-    MessageBuffer[] b = new MessageBuffer[n - 1];
-    byte[][] p = new byte[n - 2][];
-    System.arraycopy(children, 0, c, 0, i + 1);
-    System.arraycopy(children, i + 2, c, i + 1, n - i - 2);
-    System.arraycopy(buffers, 0, b, 0, i + 1);
-    System.arraycopy(buffers, i + 2, b, i + 1, n - i - 2);
-    System.arraycopy(pivots, 0, p, 0, i);
-    System.arraycopy(pivots, i + 1, p, i, n - i - 2);
-    children = c;
-    buffers = b;
-    pivots = p;
-    n--;
+    ChildList.removeRightChild(this, i);
   }
 
   @Override

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A mapping ({@link IoFile#map}) behaves alike on disk and in memory: the file is extended with
  * zeros to the mapped size, a store reads back at once through the file, cutting the file keeps
- * what was stored before the cut, and in memory a crash keeps only what was forced.
+ * what was stored before the cut, and in memory a crash keeps only what was forced. On disk, the
+ * zeros written ahead of the stores ({@link NioMapping#CHUNK}) never overwrite a stored byte.
  */
 class IoMappingTest {
   @TempDir Path dir;
@@ -68,5 +69,74 @@ class IoMappingTest {
     byte[] after = io.contents(p);
     assertEquals(400, after.length);
     assertArrayEquals(new byte[] {1, 2, 3, 0}, Arrays.copyOfRange(after, 0, 4), "the unforced store is lost");
+  }
+
+  @Test
+  void zerosWrittenAheadOfTheStoresNeverOverwriteAStoredByte() throws IOException {
+    int chunk = NioMapping.CHUNK;
+    int size = 6 * chunk + 1000;
+    byte[] want = new byte[size];
+    try (IoFile f = new NioFileIo().open(dir.resolve("z"))) {
+      IoMapping m = f.map(size);
+      int pos = 0;
+      for (int i = 0; pos + 88 <= 2 * chunk + 500; i++) { // frames across two chunk boundaries
+        store(m, want, pos, 88, (byte) (i + 1));
+        pos += 88;
+        if (i % 50 == 0) {
+          m.force();
+        }
+      }
+      store(m, want, 5 * chunk + 10, 200, (byte) 101); // far past the last: a gap of holes
+      store(m, want, 3 * chunk + 7, 300, (byte) 102); // back into the gap
+      store(m, want, pos, chunk + 40, (byte) 103); // on from the last frame, past a chunk
+      store(m, want, size - 30, 30, (byte) 104); // up to the region's end
+      ByteBuffer back = ByteBuffer.allocate(size);
+      f.read(0, back);
+      assertArrayEquals(want, back.array());
+    }
+  }
+
+  @Test
+  void twoThreadsStoringInterleavedSlotsKeepEachOthersBytes() throws Exception {
+    int slot = 100;
+    int slots = 8 * NioMapping.CHUNK / slot;
+    byte[] want = new byte[slots * slot];
+    try (IoFile f = new NioFileIo().open(dir.resolve("t"))) {
+      IoMapping m = f.map(want.length);
+      Thread[] threads = new Thread[2];
+      IOException[] failed = new IOException[1];
+      for (int t = 0; t < 2; t++) {
+        int first = t;
+        threads[t] = new Thread(() -> {
+          try {
+            for (int i = first; i < slots; i += 2) {
+              byte[] b = new byte[slot];
+              Arrays.fill(b, (byte) (1 + i % 120));
+              m.put((long) i * slot, ByteBuffer.wrap(b));
+            }
+          } catch (IOException e) {
+            failed[0] = e;
+          }
+        });
+        threads[t].start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertEquals(null, failed[0]);
+      for (int i = 0; i < slots; i++) {
+        Arrays.fill(want, i * slot, (i + 1) * slot, (byte) (1 + i % 120));
+      }
+      ByteBuffer back = ByteBuffer.allocate(want.length);
+      f.read(0, back);
+      assertArrayEquals(want, back.array());
+    }
+  }
+
+  private static void store(IoMapping m, byte[] model, int at, int len, byte value) throws IOException {
+    byte[] b = new byte[len];
+    Arrays.fill(b, value);
+    m.put(at, ByteBuffer.wrap(b));
+    System.arraycopy(b, 0, model, at, len);
   }
 }

@@ -1,0 +1,260 @@
+package dev.sapwood.internal.tree;
+
+import java.util.Arrays;
+
+/**
+ * The order of a {@link MessageBuffer}'s records: two lists of record offsets into the arena of
+ * {@link MessageArena}, the point messages sorted by (key, MSN) and the range messages in MSN
+ * order, with the searches and scans over them. The buffer on top decides what goes in (adding,
+ * combining, copying runs and ranges); this class keeps it ordered.
+ *
+ * <p>Beside each point offset sits its key's first eight bytes as an unsigned long ({@link
+ * Keys#prefix}, zero-padded): searches compare those in one compact array and read a key in the arena
+ * only when the prefixes tie, so a point query's search in a full buffer touches a few cache lines
+ * instead of one arena record per probe.
+ *
+ * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
+ * every live record of the arena is in exactly one of the two lists, every dead one (replaced by a
+ * combine) in neither; {@code prefixes[i]} is {@link Keys#prefix} of point i's key for every i below
+ * pointCount (it orders keys as they order, ties aside). The subclass changes the point list only
+ * through {@link #setPoint}, {@link #removePoint} and {@link #replacePoints}, which keep the prefixes
+ * beside it. Not thread-safe: guarded by the owning node's latch.
+ */
+abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
+  private int[] points = new int[8];
+  private long[] prefixes = new long[8];
+  private int pointCount;
+  private int[] ranges = new int[2];
+  private int rangeCount;
+
+  MessageIndex(int capacity) {
+    super(capacity);
+  }
+
+  /** Over records handed over by the node reader: see {@link MessageBuffer#over}. */
+  MessageIndex(byte[] records) {
+    super(records);
+  }
+
+  // ---- reading the lists ----
+  final int pointCount() {
+    return pointCount;
+  }
+
+  final int point(int i) {
+    return points[i];
+  }
+
+  /** The key prefix kept beside point i ({@link Keys#prefix}). */
+  final long pointPrefix(int i) {
+    return prefixes[i];
+  }
+
+  final int rangeCount() {
+    return rangeCount;
+  }
+
+  final int range(int i) {
+    return ranges[i];
+  }
+
+  final boolean isEmpty() {
+    return pointCount == 0 && rangeCount == 0;
+  }
+
+  /** Heap bytes held (arena and index arrays). */
+  long memoryBytes() {
+    return 48L + arena().length + 12L * points.length + 4L * ranges.length;
+  }
+
+  void clear() {
+    if (arena().length > 4096) {
+      points = new int[8];
+      prefixes = new long[8];
+      ranges = new int[2];
+    }
+    clearArena();
+    pointCount = 0;
+    rangeCount = 0;
+  }
+
+  // ---- the point list, for the buffer on top ----
+
+  /**
+   * Makes point {@code i} record {@code rec}, which has the same key as the record it replaces (a
+   * combine's result), so the list stays sorted and the prefix stays right.
+   */
+  final void setPoint(int i, int rec) {
+    points[i] = rec;
+  }
+
+  /** Drops point {@code i} from the list (its record was folded into the one before it). */
+  final void removePoint(int i) {
+    System.arraycopy(points, i + 1, points, i, pointCount - i - 1);
+    System.arraycopy(prefixes, i + 1, prefixes, i, pointCount - i - 1);
+    pointCount--;
+  }
+
+  /**
+   * Replaces the point list by {@code merged[0..count)} with their key prefixes beside them: a
+   * sorted merge built by the buffer on top, which must keep the list's invariant.
+   */
+  final void replacePoints(int[] merged, long[] mergedPrefixes, int count) {
+    points = merged;
+    prefixes = mergedPrefixes;
+    pointCount = count;
+  }
+
+  /**
+   * Rewrites the arena with only the live records, in list order, with room for {@code more}
+   * bytes: the dead records of combines are dropped instead of the arena growing past them.
+   */
+  final void compact(int more) {
+    byte[] old = arena();
+    int live = bytes();
+    byte[] a = new byte[Math.max(64, live + Math.max(more, live / 2))];
+    int at = 0;
+    for (int i = 0; i < pointCount; i++) {
+      int size = recordSize(points[i]);
+      System.arraycopy(old, points[i], a, at, size);
+      points[i] = at;
+      at += size;
+    }
+    for (int i = 0; i < rangeCount; i++) {
+      int size = recordSize(ranges[i]);
+      System.arraycopy(old, ranges[i], a, at, size);
+      ranges[i] = at;
+      at += size;
+    }
+    replaceArena(a, at);
+  }
+
+  /**
+   * Appends one record of {@code size} bytes copied from {@code src[off..)}, which the caller (the
+   * node reader) has already validated; returns its offset in this buffer.
+   */
+  int appendRaw(byte[] src, int off, int size) {
+    int at = appendRecord(src, off, size);
+    index(at);
+    return at;
+  }
+
+  /**
+   * Puts the record already at offset {@code rec} of a buffer made {@link #over} the reader's
+   * bytes in its list (validated by the caller); returns its position as {@link #appendRaw} does.
+   */
+  int indexInPlace(int rec) {
+    return index(rec);
+  }
+
+  /** Puts record {@code rec} in its list; returns its position among the points, -1 for a range. */
+  final int index(int rec) {
+    if (MessageType.isRange(type(rec))) {
+      long msn = msn(rec);
+      if (rangeCount == ranges.length) {
+        ranges = Arrays.copyOf(ranges, rangeCount * 2);
+      }
+      int i = rangeCount;
+      while (i > 0 && msn(ranges[i - 1]) > msn) {
+        ranges[i] = ranges[i - 1];
+        i--;
+      }
+      ranges[i] = rec;
+      rangeCount++;
+      return -1;
+    }
+    if (pointCount == points.length) {
+      points = Arrays.copyOf(points, pointCount * 2);
+      prefixes = Arrays.copyOf(prefixes, pointCount * 2);
+    }
+    long px = keyPrefix(rec);
+    int pos = insertionPoint(rec, px);
+    System.arraycopy(points, pos, points, pos + 1, pointCount - pos);
+    System.arraycopy(prefixes, pos, prefixes, pos + 1, pointCount - pos);
+    points[pos] = rec;
+    prefixes[pos] = px;
+    pointCount++;
+    return pos;
+  }
+
+  /** The key prefix ({@link Keys#prefix}) of record {@code rec}, as kept beside a point. */
+  final long keyPrefix(int rec) {
+    return Keys.prefix(arena(), keyOff(rec), keyLen(rec));
+  }
+
+  /** Orders point i against record {@code rec} (whose key's prefix is {@code px}) by (key, msn). */
+  final int comparePoint(int i, int rec, long px) {
+    int c = Long.compareUnsigned(prefixes[i], px);
+    return c != 0 ? c : compareRecords(points[i], keyOff(rec), keyLen(rec), msn(rec));
+  }
+
+  /** Position after every point message ordered at or before {@code rec} by (key, msn). */
+  private int insertionPoint(int rec, long px) {
+    // Fast path: appending in order (sequential keys, or a sorted batch).
+    if (pointCount == 0 || comparePoint(pointCount - 1, rec, px) <= 0) {
+      return pointCount;
+    }
+    int lo = 0;
+    int hi = pointCount;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (comparePoint(mid, rec, px) <= 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  // ---- searching ----
+
+  /** Index of the first point message whose key is {@code >= key} (pointCount if none). */
+  int lowerBound(byte[] key) {
+    if (key == null) {
+      return 0;
+    }
+    long px = Keys.prefix(key, 0, key.length);
+    int lo = 0;
+    int hi = pointCount;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Long.compareUnsigned(prefixes[mid], px);
+      if (c < 0 || c == 0 && compareKey(points[mid], key) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Index of the first point message whose key is {@code >= key}; null means past the end. */
+  int lowerBoundOrEnd(byte[] key) {
+    return key == null ? pointCount : lowerBound(key);
+  }
+
+  // ---- scans ----
+
+  /** Whether an UPDATE_RANGE message is held (its effect on sizes is unknown until it applies). */
+  boolean hasRangeUpdate() {
+    for (int i = 0; i < rangeCount; i++) {
+      if (type(ranges[i]) == MessageType.UPDATE_RANGE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Largest MSN held, or 0. */
+  long maxMsn() {
+    long m = 0;
+    for (int i = 0; i < pointCount; i++) {
+      m = Math.max(m, msn(points[i]));
+    }
+    for (int i = 0; i < rangeCount; i++) {
+      m = Math.max(m, msn(ranges[i]));
+    }
+    return m;
+  }
+}
