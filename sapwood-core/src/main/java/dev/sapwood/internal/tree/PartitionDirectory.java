@@ -179,6 +179,11 @@ final class PartitionDirectory {
     return frameCrc[f];
   }
 
+  /** The first key of frame {@code f} (a copy). */
+  byte[] firstKey(int f) {
+    return Arrays.copyOfRange(keys, frameKeyOff[f], frameKeyOff[f + 1]);
+  }
+
   /** Compares the first key of frame {@code f} with {@code key}. */
   int compareFirstKey(int f, byte[] key) {
     int from = frameKeyOff[f];

@@ -89,6 +89,19 @@ final class PartitionReader {
   }
 
   /**
+   * The entries of frames {@code [from, to)} of basement {@code i} (contiguous, within it): the
+   * part of a basement a cursor's chunk reads when the basement is not resident. Carries the
+   * basement's max MSN.
+   */
+  static Basement peekBasementFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, int from, int to) {
+    if (from < dir.firstFrame(i) || to > dir.frameEnd(i) || from > to) {
+      throw new IllegalArgumentException("frames [" + from + ", " + to + ") are not in basement " + i);
+    }
+    byte[] raw = readFrames(file, tier, block, dir, from, to);
+    return parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
+  }
+
+  /**
    * The messages of buffer {@code i} that may concern {@code key}: the point messages of the
    * frames that can hold it and every range message. Not a whole buffer: use it for this key's
    * lookup only.

@@ -84,6 +84,41 @@ final class Partitions {
     return PartitionReader.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
 
+  /**
+   * What a chunk read of {@code [from, to)} (either null: unbounded) needs of buffer i of a
+   * read-latched internal node: the buffer if resident or worth fetching (the rent-or-buy rule of
+   * {@link #bufferFor}); else the point frames that can hold messages of those keys and every range
+   * message. A seek beyond the cache once fetched every buffer on its path whole (docs/design.md,
+   * "What a seek reads"). Read only: never change what it returns.
+   */
+  MessageBuffer bufferForRange(Node node, int i, byte[] from, byte[] to) {
+    if (node.loaded(i) || shouldFetch(node, i)) {
+      return buffer(node, i);
+    }
+    counters.framePeeks.increment();
+    counters.bufferFramePeeks.increment();
+    return PartitionReader.peekBufferRange(file, store.frames, node.key(), node.disk, i, from, to);
+  }
+
+  /**
+   * Whether a chunk read should take basement i of a read-latched leaf whole ({@link #basement}):
+   * it is resident or worth fetching; else it peeks frames ({@link #peekBasementFrames}).
+   */
+  boolean basementWhole(Node leaf, int i) {
+    return leaf.loaded(i) || shouldFetch(leaf, i);
+  }
+
+  /**
+   * The entries of frames {@code [from, to)} of basement i of a read-latched leaf (a span of {@link
+   * ChunkFrames}): what a chunk read needs when {@link #basementWhole} says no. Not a whole
+   * basement: use it for that chunk only. Carries the basement's max MSN.
+   */
+  Basement peekBasementFrames(Node leaf, int i, int from, int to) {
+    counters.framePeeks.increment();
+    counters.basementFramePeeks.increment();
+    return PartitionReader.peekBasementFrames(file, store.frames, leaf.key(), leaf.disk, i, from, to);
+  }
+
   private boolean shouldFetch(Node node, int i) {
     return worthFetching(cache, node.disk, i);
   }

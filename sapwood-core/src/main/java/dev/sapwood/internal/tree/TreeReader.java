@@ -133,11 +133,19 @@ final class TreeReader {
       }
       FlushView v = leaf.view();
       int slot;
+      long frames = -1; // the basement's frames a forward read peeks (ChunkFrames), or -1: all of it
       if (v == null) {
         Node n = leaf.node();
         slot = forward ? n.partitionFor(bound) : n.partitionBefore(bound);
         lo = Keys.maxLow(lo, n.lowerBound(slot));
         hi = Keys.minHigh(hi, n.upperBound(slot));
+        if (forward && !ctx.partitions.basementWhole(n, slot)) {
+          frames = ChunkFrames.span(n.disk, slot, bound, limit);
+          int end = (int) frames;
+          if (end < n.disk.frameEnd(slot)) {
+            hi = Keys.minHigh(hi, n.disk.firstKey(end)); // the chunk ends where the next frame begins
+          }
+        }
       } else {
         slot = forward ? v.partitionFor(bound) : v.partitionBefore(bound);
         lo = Keys.maxLow(lo, v.lowerBound(slot));
@@ -147,12 +155,13 @@ final class TreeReader {
       byte[] to = forward ? Keys.minHigh(hi, stop) : bound;
       MessageBuffer collected = new MessageBuffer(256);
       for (int i = 0; i < path.size(); i++) {
-        ctx.partitions.buffer(path.get(i), slots.get(i)).copyRangeTo(from, to, collected, s);
+        ctx.partitions.bufferForRange(path.get(i), slots.get(i), from, to).copyRangeTo(from, to, collected, s);
       }
       Basement b;
       if (v == null) {
         Node ln = leaf.node();
-        b = ctx.partitions.basement(ln, slot);
+        b = frames < 0 ? ctx.partitions.basement(ln, slot)
+            : ctx.partitions.peekBasementFrames(ln, slot, (int) (frames >>> 32), (int) frames);
         for (MessageBuffer delta : ctx.partitions.deltas.forRange(ln, from, to)) {
           delta.copyRangeTo(from, to, collected, s); // the leaf's delta segments, like its parent's buffer
         }
