@@ -99,7 +99,7 @@ public final class BenchRunner {
         }
         long w1 = ProcStats.writtenBytes();
         long live = st.live.count() * (cfg.keySize() + cfg.valueSize())
-            + st.counters.count() * (cfg.keySize() + 8L);
+            + st.counterCount() * (cfg.keySize() + 8L);
         Histogram h = t.hist;
         WorkloadResult r = new WorkloadResult(engine.name(), w.label(), t.ops, t.nanos / 1e9,
             t.userBytes, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
@@ -115,15 +115,39 @@ public final class BenchRunner {
     return results;
   }
 
-  /** What the run knows of the stored data, for space amplification and verification. */
+  /**
+   * What the run knows of the stored data, for space amplification and verification. The
+   * counters' set (num/8 bytes, in the engine's heap) is made only by a run that updates counters.
+   */
   static final class State {
     final LiveKeys live;
-    final LiveKeys counters;
+    private final long num;
+    private volatile LiveKeys counters;
     final List<Integer> gens = new ArrayList<>();
 
     State(long num) {
+      this.num = num;
       live = new LiveKeys(num);
-      counters = new LiveKeys(num);
+    }
+
+    /** The keys holding a counter (made on first use). */
+    LiveKeys counters() {
+      LiveKeys c = counters;
+      if (c == null) {
+        synchronized (this) {
+          c = counters;
+          if (c == null) {
+            c = new LiveKeys(num);
+            counters = c;
+          }
+        }
+      }
+      return c;
+    }
+
+    long counterCount() {
+      LiveKeys c = counters;
+      return c == null ? 0 : c.count();
     }
   }
 
@@ -165,7 +189,7 @@ public final class BenchRunner {
         Timed t = fixed(w, idx, n, (th, rnd) -> i -> {
           long k = rnd.nextLong(n);
           e.add(keys.key(k), 1);
-          st.counters.set(k);
+          st.counters().set(k);
           return cfg.keySize() + 8L;
         });
         return withWritten(t, t.userBytes, "counter +1 via " + e.updateMethod());

@@ -27,7 +27,7 @@ record RacingWorkloads(BenchRunner runner, BenchConfig cfg, KeySpace keys, Value
     for (long i = 0; i < n; i++) {
       e.add(hot, 1);
     }
-    st.counters.set(0);
+    st.counters().set(0);
     long[] before = readCounters(e);
     long reads = cfg.readOps();
     Histogram h = BenchRunner.newHistogram();

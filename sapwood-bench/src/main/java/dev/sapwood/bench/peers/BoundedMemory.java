@@ -7,8 +7,10 @@ import java.util.Map;
  * The child JVM configuration the README recommends for bounding Sapwood's process memory
  * ("Bounding the process's memory"), asked for by the word {@code bounded} in
  * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}): three quarters of the cache
- * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB), glibc
- * returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment.
+ * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB), direct
+ * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
+ * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
+ * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment.
  */
 final class BoundedMemory {
   private BoundedMemory() {}
@@ -18,6 +20,9 @@ final class BoundedMemory {
 
   /** Off-heap share of the cache. */
   static final double SHARE = 0.75;
+
+  /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
+  static final long DIRECT_SLACK_MIB = 16;
 
   /** Marks a child's options as bounded (also what makes the environment variable be set). */
   private static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
@@ -34,7 +39,9 @@ final class BoundedMemory {
       }
       if (o.equals(WORD)) {
         long heapMiB = Math.max(64, (cacheBytes >> 20) / 2);
-        sb.append(String.format(Locale.ROOT, "-Xmx%dm %s -Dsapwood.bench.offHeapCacheShare=%s", heapMiB, TRIM, SHARE));
+        long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
+        sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s",
+            heapMiB, directMiB, TRIM, SHARE));
       } else {
         sb.append(o);
       }

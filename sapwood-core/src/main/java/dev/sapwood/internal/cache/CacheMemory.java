@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * leaves the map: no one measures it then).
  *
  * <p>Invariants: {@link #used()} is the sum of {@code accountedBytes} of the objects in the cache's
- * map (an object is {@link #loaded} as it enters and {@link #dropped} as it leaves); a write-pin
- * release leaves an object's accounted bytes equal to its {@link Cacheable#memoryBytes()}.
+ * map (an object is {@link #loaded} as it enters and {@link #dropped} as it leaves) plus the heap
+ * bytes {@link #charged} for what the cache keeps outside its objects (the off-heap tier's index);
+ * a write-pin release leaves an object's accounted bytes equal to its {@link
+ * Cacheable#memoryBytes()}.
  */
 final class CacheMemory {
   final long budget;
@@ -56,6 +58,11 @@ final class CacheMemory {
     synchronized (o) {
       return o.accountedBytes;
     }
+  }
+
+  /** Counts {@code delta} heap bytes held for the cache outside its objects (negative: freed). */
+  void charged(long delta) {
+    used.addAndGet(delta);
   }
 
   /** An object that left the map: its bytes no longer count. */

@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * CacheLoader} loads what is missing; {@link Clock} and {@link Eviction} evict.
  *
  * <p>Invariants: {@link CacheMemory#used()} is the sum of {@code accountedBytes} of the objects in
- * the map; an object in the map is never evicted while pinned. An object removed for good ({@link
+ * the map plus what was {@link #charge}d; an object in the map is never evicted while pinned. An object removed for good ({@link
  * #remove}, its block freed) is never changed through the cache again: its write-pin holder cannot
  * release it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned
  * again ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always,
@@ -274,6 +274,14 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
 
   public long usedBytes() {
     return memory.used();
+  }
+
+  /**
+   * Counts {@code delta} heap bytes the cache holds outside its objects (the off-heap tier's
+   * index) against the budget, so that eviction keeps objects and index together within it.
+   */
+  public void charge(long delta) {
+    memory.charged(delta);
   }
 
   /** See {@link CacheMemory#hasRoom}. */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * The off-heap tier of the node cache: compressed frames (the checksummed, separately compressed
@@ -32,7 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariants: (1) an index entry points into a slab whose generation has not changed since the
  * entry was made, and its bytes are the ones put under its key; (2) {@code allocated} is the sum
  * of the capacities of the slabs held, never above the budget, 0 after close; (3) a key is in the
- * index at most once, and listed in exactly the slab its entry points into.
+ * index at most once, and listed in exactly the slab its entry points into; (4) {@code heapBytes}
+ * is the capacity of the index's and the slabs' key arrays (the tier's heap, which the heap
+ * cache's budget pays for: {@link #chargeHeapTo}), 0 after close.
  */
 public final class FrameCache implements AutoCloseable {
   /** Largest slab; a budget is cut into slabs of about a sixteenth of it up to this. */
@@ -61,6 +64,8 @@ public final class FrameCache implements AutoCloseable {
   private int head = -1;
   private int headPos;
   private long allocated;
+  private long heapBytes;
+  private LongConsumer heapCharge = d -> {};
   private volatile boolean closed;
 
   /** Test seam: run by {@link #get} between its lookup and its copy (null: nothing). */
@@ -99,6 +104,7 @@ public final class FrameCache implements AutoCloseable {
     this.keys = new long[cap];
     this.vals = new long[cap];
     Arrays.fill(keys, EMPTY);
+    this.heapBytes = 16L * cap + 24L * slabCount;
     this.hits = counters.counter("cache.offheap_hits");
     this.misses = counters.counter("cache.offheap_misses");
     this.evictions = counters.counter("cache.offheap_evictions");
@@ -189,6 +195,7 @@ public final class FrameCache implements AutoCloseable {
       insert(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
       if (slabKeys[head].length == slabKeyCount[head]) {
         slabKeys[head] = Arrays.copyOf(slabKeys[head], slabKeyCount[head] * 2);
+        heapGrew(8L * slabKeyCount[head]);
       }
       slabKeys[head][slabKeyCount[head]++] = key;
       headPos += len;
@@ -214,6 +221,7 @@ public final class FrameCache implements AutoCloseable {
         return reclaim(next);
       }
       slabKeys[next] = new long[256];
+      heapGrew(8L * 256);
       allocated += slabSize;
       head = next;
       headPos = 0;
@@ -246,6 +254,35 @@ public final class FrameCache implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Heap bytes of the tier's index (its key and slab-key arrays' capacity); 0 after close. */
+  public long heapBytes() {
+    lock.lock();
+    try {
+      return heapBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Counts the tier's heap bytes to {@code charge} from now on: what it holds now at once, then
+   * each growth (and the release at close) as it happens, under the tier's lock.
+   */
+  public void chargeHeapTo(LongConsumer charge) {
+    lock.lock();
+    try {
+      heapCharge = charge;
+      charge.accept(heapBytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void heapGrew(long delta) {
+    heapBytes += delta;
+    heapCharge.accept(delta);
   }
 
   /** The most direct memory it will hold. */
@@ -285,6 +322,7 @@ public final class FrameCache implements AutoCloseable {
       keys = new long[0];
       vals = new long[0];
       size = 0;
+      heapGrew(-heapBytes);
     } finally {
       lock.unlock();
     }
@@ -334,6 +372,7 @@ public final class FrameCache implements AutoCloseable {
       long[] ov = vals;
       keys = new long[ok.length * 2];
       vals = new long[ok.length * 2];
+      heapGrew(16L * ok.length);
       Arrays.fill(keys, EMPTY);
       size = 0;
       for (int i = 0; i < ok.length; i++) {

@@ -34,6 +34,7 @@ final class DatabaseStats {
     m.put("cache.dirty_leaf_bytes", kinds[1]);
     m.put("cache.internal_bytes", kinds[2]);
     m.put("cache.offheap_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().allocatedBytes());
+    m.put("cache.offheap_index_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().heapBytes());
     m.put("cache.offheap_budget_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().budget());
     m.put("db.trees", (long) trees.size());
     m.put("db.last_msn", ctx.lastMsn());

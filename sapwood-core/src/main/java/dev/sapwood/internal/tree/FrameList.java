@@ -19,8 +19,8 @@ final class FrameList {
   int[] crc = new int[16];
   byte[][] firstKeys = new byte[16][];
 
-  /** Each thread's arena, kept between node writes up to 4 MiB. */
-  private static final ThreadScratch SCRATCH = new ThreadScratch(64 << 10, 4 << 20);
+  /** Each thread's arena, kept between node writes up to 4 MiB, all threads' up to 1.5 MiB more. */
+  private static final ThreadScratch SCRATCH = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
 
   /**
    * A frame list writing into this thread's scratch arena (node writes on one thread do not

@@ -24,10 +24,13 @@ final class NodeWriter {
   record Result(byte[] block, int length, PartitionDirectory directory) {}
 
   /** Frames of a buffer gathered record by record before compression: one frame at a time. */
-  private static final ThreadScratch FRAME = new ThreadScratch(16 << 10, 4 << 20);
+  private static final ThreadScratch FRAME = new ThreadScratch(16 << 10, 4 << 20, 1 << 20);
 
-  /** Node images assembled by the {@code Shared} variants, kept per thread up to 4 MiB. */
-  private static final ThreadScratch IMAGE = new ThreadScratch(64 << 10, 4 << 20);
+  /**
+   * Node images assembled by the {@code Shared} variants, kept per thread up to 4 MiB and by all
+   * threads together up to 1.5 MiB beyond the initial arrays (about one default image).
+   */
+  private static final ThreadScratch IMAGE = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
 
   /** One partition before layout: its counts, and its frames {@code [firstFrame, endFrame)}. */
   private static final class Framed {

@@ -27,9 +27,10 @@ final class PartitionReader {
 
   /**
    * Each thread's array for compressed reads: one read of up to {@link #READ_CHUNK} bytes (a whole
-   * partition of a default node) at a time, read only before the thread's next read.
+   * partition of a default node) at a time, read only before the thread's next read. All
+   * threads together keep at most 1 MiB beyond their initial arrays.
    */
-  private static final ThreadScratch SCRATCH = new ThreadScratch(8 << 10, 1 << 20);
+  private static final ThreadScratch SCRATCH = new ThreadScratch(8 << 10, 1 << 20, 1 << 20);
 
   private static byte[] scratch(int len) {
     return SCRATCH.take(len);

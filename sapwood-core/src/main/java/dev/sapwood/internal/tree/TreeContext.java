@@ -261,10 +261,14 @@ public final class TreeContext {
 
   /**
    * Gives the node store its off-heap tier of compressed frames (null: none); call once, before
-   * any tree opens. The tier's budget is separate from the heap cache's.
+   * any tree opens. The tier's direct memory has its own budget; its index lives in the heap and
+   * is counted against the heap cache's budget.
    */
   public void frameCache(dev.sapwood.internal.cache.FrameCache tier) {
     nodes.frames = tier;
+    if (tier != null) {
+      tier.chargeHeapTo(cache::charge);
+    }
   }
 
   /** The off-heap tier, or null. */

@@ -116,6 +116,21 @@ class CacheTableTest {
   }
 
   @Test
+  void chargedBytesCountAgainstTheBudget() {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 10_000, new Counters());
+    cache.charge(4_000);
+    Random rnd = new Random(5);
+    for (int i = 0; i < 3000; i++) {
+      backend.loadSize = 50 + rnd.nextInt(100);
+      touch(cache, rnd.nextInt(2000));
+      assertEquals(sumOfCached(cache) + 4_000, cache.usedBytes(), "objects and the charge, after " + i);
+      assertTrue(sumOfCached(cache) <= 6_000 + 150, "objects get what the charge leaves: " + sumOfCached(cache));
+    }
+    cache.charge(-4_000);
+    assertEquals(sumOfCached(cache), cache.usedBytes(), "a charge given back");
+  }
+
+  @Test
   void pinnedObjectsAreNeverEvicted() {
     CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
     Obj held = cache.pinRead(1);

@@ -72,6 +72,29 @@ class FrameCacheTest {
   }
 
   @Test
+  void theIndexHeapIsChargedAsItGrowsAndLetGoAtClose() {
+    AtomicLong charged = new AtomicLong();
+    FrameCache c = new FrameCache(4L << 20, counters);
+    c.chargeHeapTo(charged::addAndGet);
+    assertTrue(c.heapBytes() > 0, "the empty index has arrays");
+    assertEquals(c.heapBytes(), charged.get(), "what it holds at once");
+    long before = c.heapBytes();
+    for (long k = 0; k < 20_000; k++) { // ~20 MiB of frames through a 4 MiB ring
+      byte[] f = frame(k);
+      c.put(k, f, 0, f.length);
+      assertEquals(c.heapBytes(), charged.get(), "every growth is charged, after frame " + k);
+    }
+    int frames = c.frames();
+    assertTrue(c.heapBytes() > before, "the index grew");
+    assertTrue(c.heapBytes() >= 24L * frames, "a key and a value in the index and a key in its slab's list per frame: "
+        + c.heapBytes() + " B for " + frames);
+    assertTrue(c.heapBytes() <= 100L * frames + (64 << 10), c.heapBytes() + " B for " + frames + " frames");
+    c.close();
+    assertEquals(0, c.heapBytes());
+    assertEquals(0, charged.get(), "the release at close is charged back");
+  }
+
+  @Test
   void slabsAreAllocatedOnlyAsTheyAreNeeded() {
     try (FrameCache c = new FrameCache(64L << 20, counters)) {
       assertEquals(0, c.allocatedBytes());

@@ -75,6 +75,8 @@ class OffHeapTierTest {
       assertTrue(st.get("cache.offheap_evictions") > 0, "the tier turned over");
       assertTrue(st.get("cache.offheap_bytes") > 0 && st.get("cache.offheap_bytes") <= st.get("cache.offheap_budget_bytes"));
       assertEquals((512 << 10) - st.get("cache.offheap_budget_bytes"), st.get("cache.budget_bytes"), "the budget is split");
+      assertTrue(st.get("cache.offheap_index_bytes") > 0, "the tier's index is in the stats");
+      assertTrue(st.get("cache.used_bytes") >= st.get("cache.offheap_index_bytes"), "and counted in the heap cache's use");
       long fileBytes = 0;
       for (Path f : mem.list(DIR)) {
         try (dev.sapwood.internal.io.IoFile io = mem.openReadOnly(f)) {

@@ -48,4 +48,27 @@ class ThreadScratchTest {
     t.join();
     assertNotSame(mine, theirs[0]);
   }
+
+  @Test
+  void allThreadsTogetherKeepNoMoreThanTheTotal() throws Exception {
+    ThreadScratch s = new ThreadScratch(16, 1024, 1500);
+    byte[] mine = s.take(1000);
+    assertSame(mine, s.take(900), "the first thread to grow keeps its array");
+    assertEquals(1000 - 16, s.grownBytes());
+    byte[][] theirs = new byte[2][];
+    Thread t = new Thread(() -> {
+      theirs[0] = s.take(1000);
+      theirs[1] = s.take(1000);
+    });
+    t.start();
+    t.join();
+    assertTrue(theirs[0].length >= 1000 && theirs[1].length >= 1000, "a thread past the total still gets what it asks for");
+    assertNotSame(theirs[0], theirs[1], "but fresh arrays, not kept");
+    assertEquals(1000 - 16, s.grownBytes(), "nothing more kept");
+    byte[] grown = new byte[1024];
+    Thread u = new Thread(() -> s.keep(grown));
+    u.start();
+    u.join();
+    assertEquals(1000 - 16, s.grownBytes(), "keep respects the total too");
+  }
 }
