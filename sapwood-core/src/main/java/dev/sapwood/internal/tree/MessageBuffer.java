@@ -131,8 +131,8 @@ final class MessageBuffer extends MessageArena {
    * messages here.
    */
   private void combineAround(int p, Combiner combiner) {
-    if (p == 0 || !sameKey(points[p - 1], points[p])) {
-      return; // the key's only message here: the common case, one comparison
+    if (p == 0 || prefixes[p - 1] != prefixes[p] || !sameKey(points[p - 1], points[p])) {
+      return; // the key's only message here: the common case, one comparison of the kept prefixes
     }
     if (foldDown(p, combiner) == p) {
       foldDown(p - 1, combiner);
