@@ -30,6 +30,8 @@ public final class SapwoodYcsbClient extends DB {
   private static final Object LOCK = new Object();
   private static Database db;
   private static int users;
+  private String lastTable;
+  private Tree lastTree;
 
   @Override
   public void init() throws DBException {
@@ -59,8 +61,17 @@ public final class SapwoodYcsbClient extends DB {
     }
   }
 
-  private static Tree tree(String table) {
-    return db.tree(table);
+  /**
+   * The tree of {@code table}: this client's (one per YCSB thread) last one, looked up again only
+   * when the table changes, as an application keeps its {@link Tree} handles (a lookup by name
+   * takes the database's gate and checks the name).
+   */
+  private Tree tree(String table) {
+    if (!table.equals(lastTable)) {
+      lastTree = db.tree(table);
+      lastTable = table;
+    }
+    return lastTree;
   }
 
   private static byte[] key(String k) {

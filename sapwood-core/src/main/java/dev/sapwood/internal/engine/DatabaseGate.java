@@ -62,6 +62,38 @@ final class DatabaseGate {
     }
   }
 
+  /**
+   * Enters the shared side for a change, as {@link #writeShared} does, without a lambda or a boxed
+   * result (a single change's path allocates nothing here); the caller runs the change, passes a
+   * failure through {@link #failed}, and calls {@link #exitShared} in a {@code finally}.
+   */
+  void enterShared() {
+    lock.readLock().lock();
+    try {
+      checkWritable();
+    } catch (RuntimeException | Error e) {
+      lock.readLock().unlock();
+      throw e;
+    }
+  }
+
+  /** Leaves the shared side entered by {@link #enterShared}. */
+  void exitShared() {
+    lock.readLock().unlock();
+  }
+
+  /**
+   * What {@link #writeShared} does with a change's failure: fails the database unless {@code e}
+   * is a caller mistake ({@link IllegalArgumentException}, {@link IllegalStateException});
+   * returns {@code e} for the caller to throw.
+   */
+  RuntimeException failed(RuntimeException e) {
+    if (!(e instanceof IllegalArgumentException) && !(e instanceof IllegalStateException)) {
+      fail(e);
+    }
+    return e;
+  }
+
   /** Runs a change under the exclusive lock. */
   <T> T write(Supplier<T> op) {
     lock.writeLock().lock();
@@ -95,11 +127,8 @@ final class DatabaseGate {
   private <T> T failOnError(Supplier<T> op) {
     try {
       return op.get();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw e;
     } catch (RuntimeException e) {
-      fail(e);
-      throw e;
+      throw failed(e);
     }
   }
 

@@ -44,11 +44,24 @@ final class LogRecords {
     void dropTree(int treeId);
   }
 
-  /** The BATCH payload of one change, built with one exact-size array (the single-write path). */
+  /** The BATCH payload of one change, built with one exact-size array. */
   static byte[] single(byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
-    int size = 1 + 1 + 1 + Varint.size(treeId) + Varint.size(key.length) + key.length
+    byte[] b = new byte[singleSize(treeId, key, value, fn)];
+    putSingle(b, type, treeId, key, value, fn);
+    return b;
+  }
+
+  /** The size of {@link #single}'s payload. */
+  static int singleSize(int treeId, byte[] key, byte[] value, byte[] fn) {
+    return 1 + 1 + 1 + Varint.size(treeId) + Varint.size(key.length) + key.length
         + Varint.size(value.length) + value.length + (fn != null ? 1 + fn.length : 0);
-    byte[] b = new byte[size];
+  }
+
+  /**
+   * Encodes {@link #single}'s payload at {@code b[0..singleSize)} (the single-write path, into a
+   * writer's reused scratch array); returns its size.
+   */
+  static int putSingle(byte[] b, byte type, int treeId, byte[] key, byte[] value, byte[] fn) {
     b[0] = BATCH;
     b[1] = 1;
     b[2] = type;
@@ -57,12 +70,13 @@ final class LogRecords {
     System.arraycopy(key, 0, b, at, key.length);
     at = Varint.put(b, at + key.length, value.length);
     System.arraycopy(value, 0, b, at, value.length);
+    at += value.length;
     if (fn != null) {
-      at += value.length;
       b[at] = (byte) fn.length;
       System.arraycopy(fn, 0, b, at + 1, fn.length);
+      at += 1 + fn.length;
     }
-    return b;
+    return at;
   }
 
   /** Builds a BATCH payload. Not thread-safe. */

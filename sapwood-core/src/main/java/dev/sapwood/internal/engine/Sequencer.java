@@ -70,7 +70,7 @@ final class Sequencer {
   long sequence(byte[] record, List<WritePath.Op> ops, Runnable validate) {
     lock.lock();
     try {
-      long lsn = validateAndLog(record, validate);
+      long lsn = validateAndLog(record, record == null ? 0 : record.length, validate);
       long msn = 0;
       for (int i = 0; i < ops.size(); i++) {
         WritePath.Op op = ops.get(i);
@@ -87,11 +87,14 @@ final class Sequencer {
     }
   }
 
-  /** {@link #sequence} for one message, without a list. Same requirements. */
-  long sequence(byte[] record, TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
+  /**
+   * {@link #sequence} for one message, without a list; its record is {@code record[0..recordLen)}
+   * (the writer's scratch array: the log copies it). Same requirements.
+   */
+  long sequence(byte[] record, int recordLen, TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     lock.lock();
     try {
-      long lsn = validateAndLog(record, null);
+      long lsn = validateAndLog(record, recordLen, null);
       long msn = ctx.nextMsn();
       t.beTree().insertLatched(type, key, value, fn, msn);
       visibleMsn = msn;
@@ -116,7 +119,7 @@ final class Sequencer {
     boolean holding = false;
     long held = 0;
     try {
-      long lsn = validateAndLog(record, validate);
+      long lsn = validateAndLog(record, record == null ? 0 : record.length, validate);
       // Snapshots open without the gate: one opened while this batch goes in is at the MSN before
       // it. That MSN is held as a live snapshot until the batch's MSNs are visible, so the flushes
       // between its messages keep every value they overwrite for such a snapshot (Versions).
@@ -197,10 +200,10 @@ final class Sequencer {
    * {@code ConflictException}: nothing is logged or inserted yet), then the record's append.
    * Returns the record's LSN, or -1 if nothing was logged. REQUIRES: {@link #lock} held.
    */
-  private long validateAndLog(byte[] record, Runnable validate) {
+  private long validateAndLog(byte[] record, int recordLen, Runnable validate) {
     if (validate != null) {
       validate.run();
     }
-    return record == null ? -1 : log.append(record, 0, record.length);
+    return record == null ? -1 : log.append(record, 0, recordLen);
   }
 }

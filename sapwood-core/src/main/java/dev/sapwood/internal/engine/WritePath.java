@@ -42,6 +42,8 @@ final class WritePath {
    * never leaves one far past that.
    */
   static final int SHARED_BATCH_FRACTION = 1;
+  /** The largest single-change record encoded into a thread's reused scratch array. */
+  static final int SCRATCH_MAX = 16 << 10;
 
   /** One change of a batch, resolved to its tree and its stored form. */
   record Op(TreeImpl tree, byte type, byte[] key, byte[] value, byte[] fn) {}
@@ -55,6 +57,8 @@ final class WritePath {
   private final Durability durability;
   private final Sequencer sequencer;
   private final long sharedBatchBytes;
+  /** Each writer thread's scratch array for its single-change records (the log copies them). */
+  private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[256]);
 
   WritePath(DatabaseImpl db, DatabaseGate gate, TreeRegistry trees, Catalog catalog,
       FunctionRegistry functions, LogWriter log, Options options, TreeContext ctx) {
@@ -74,24 +78,55 @@ final class WritePath {
     return sequencer.visibleMsn();
   }
 
-  /** A single change through tree {@code t}. */
+  /**
+   * A single change through tree {@code t}. Allocates nothing of its own: its log record is
+   * encoded into this thread's scratch array ({@link #scratch}), which the log copies, and the
+   * gate is entered without a lambda.
+   */
   void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     Durability d = durability;
-    byte[] record = d == Durability.NONE ? null : LogRecords.single(type, t.id(), key, value, fn);
-    long lsn = gate.writeShared(() -> {
+    byte[] record = null;
+    int recordLen = 0;
+    if (d != Durability.NONE) {
+      recordLen = LogRecords.singleSize(t.id(), key, value, fn);
+      record = scratch(recordLen);
+      LogRecords.putSingle(record, type, t.id(), key, value, fn);
+    }
+    long lsn;
+    gate.enterShared();
+    try {
       BeTree tree = t.beTree();
       tree.latchRoot();
-      long at;
       try {
-        at = sequencer.sequence(record, t, type, key, value, fn);
+        lsn = sequencer.sequence(record, recordLen, t, type, key, value, fn);
       } catch (RuntimeException | Error e) {
         tree.abandonLatch();
         throw e;
       }
       tree.unlatchRoot();
-      return at;
-    });
+    } catch (RuntimeException e) {
+      throw gate.failed(e);
+    } finally {
+      gate.exitShared();
+    }
     afterWrite(d, lsn, true);
+  }
+
+  /**
+   * An array of at least {@code size} bytes for this thread's next single-change record: its
+   * reused scratch array, grown to fit, or, past {@link #SCRATCH_MAX}, a fresh array (a thread
+   * keeps no large value's worth of scratch).
+   */
+  private byte[] scratch(int size) {
+    if (size > SCRATCH_MAX) {
+      return new byte[size];
+    }
+    byte[] b = scratch.get();
+    if (b.length < size) {
+      b = new byte[Math.min(SCRATCH_MAX, Math.max(size, 2 * b.length))];
+      scratch.set(b);
+    }
+    return b;
   }
 
   /** The changes of {@code batch}, logged as one record and applied together. */

@@ -74,8 +74,8 @@ final class MessageBuffer extends MessageIndex {
    * messages here.
    */
   private void combineAround(int p, Combiner combiner) {
-    if (p == 0 || !sameKey(point(p - 1), point(p))) {
-      return; // the key's only message here: the common case, one comparison
+    if (p == 0 || pointPrefix(p - 1) != pointPrefix(p) || !sameKey(point(p - 1), point(p))) {
+      return; // the key's only message here: the common case, one comparison of the kept prefixes
     }
     if (foldDown(p, combiner) == p) {
       foldDown(p - 1, combiner);

@@ -25,6 +25,11 @@ final class StreamCompressor implements AutoCloseable {
 
   private final ZstdCompressCtx ctx = new ZstdCompressCtx();
   private ByteBuffer in = ByteBuffer.allocate(0);
+  /**
+   * The wrapper of the source array used before {@link #in}'s: the log's frame writer alternates
+   * two buffers, so keeping both wrappers means no wrapper is made per frame.
+   */
+  private ByteBuffer inBefore = ByteBuffer.allocate(0);
   private ByteBuffer out = ByteBuffer.allocate(0);
   private ByteBuffer direct; // compressDirect's output, allocated at its first call
 
@@ -87,7 +92,9 @@ final class StreamCompressor implements AutoCloseable {
    */
   private void flushInto(ByteBuffer dst, byte[] src, int off, int len) {
     if (in.array() != src) {
-      in = ByteBuffer.wrap(src);
+      ByteBuffer other = inBefore;
+      inBefore = in;
+      in = other.array() == src ? other : ByteBuffer.wrap(src);
     }
     in.limit(off + len).position(off);
     while (!ctx.compressByteBufferStream(dst, in, EndDirective.FLUSH)) {

@@ -41,4 +41,24 @@ class LogRecordsTest {
       org.junit.jupiter.api.Assertions.assertTrue(encoded <= counted, "type " + type + ": " + encoded + " > " + counted);
     }
   }
+
+  @Test
+  void aSingleChangeEncodedIntoAReusedLargerArrayIsTheSameBytesAndSaysItsLength() {
+    byte[] scratch = new byte[1024];
+    java.util.Arrays.fill(scratch, (byte) 0x5A); // an earlier, longer record's leftovers
+    byte[][] keys = {b("k"), new byte[0], b("a longer key")};
+    byte[][] values = {b("v"), new byte[0], new byte[300]};
+    for (byte type = 1; type <= 4; type++) {
+      for (byte[] k : keys) {
+        for (byte[] v : values) {
+          byte[] f = type == 3 ? b("sapwood.add_long") : null;
+          byte[] want = LogRecords.single(type, 300, k, v, f);
+          int n = LogRecords.putSingle(scratch, type, 300, k, v, f);
+          org.junit.jupiter.api.Assertions.assertEquals(want.length, n, "type " + type);
+          org.junit.jupiter.api.Assertions.assertEquals(want.length, LogRecords.singleSize(300, k, v, f));
+          assertArrayEquals(want, java.util.Arrays.copyOf(scratch, n), "type " + type);
+        }
+      }
+    }
+  }
 }

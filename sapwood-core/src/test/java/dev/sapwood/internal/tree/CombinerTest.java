@@ -102,6 +102,29 @@ class CombinerTest {
   }
 
   @Test
+  void keysAlikeInTheirFirstEightBytesFoldOnlyWhenWholeAlike() {
+    // the same kept prefix (first eight bytes, zero-padded): only the whole key decides
+    byte[][] keys = {b("prefix00-a"), b("prefix00-b"), b("prefix00"), b("prefix00\0"), b("pre"), b("pre\0")};
+    for (int round = 0; round < 3; round++) {
+      for (int k = 0; k < keys.length; k++) {
+        update(1 + round * keys.length + k, keys[k], ADD, num(k + 1));
+      }
+    }
+    List<Msg> p = points(buf);
+    assertEquals(keys.length, p.size(), p.toString());
+    for (Msg m : p) {
+      int k = 0;
+      while (!java.util.Arrays.equals(keys[k], m.key())) {
+        k++;
+      }
+      assertArrayEquals(num(3L * (k + 1)), m.value(), new String(m.key()));
+    }
+    // and keys whose prefixes differ are never compared as equal: a new key between two others
+    update(100, b("prefix00-ab"), ADD, num(7));
+    assertEquals(keys.length + 1, buf.pointCount());
+  }
+
+  @Test
   void anUpdateAfterAPutOrADeleteIsAppliedAtOnce() {
     put(1, key(1), b("ab"));
     update(2, key(1), APPEND, b("cd"));
