@@ -35,8 +35,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Clock<T extends Cacheable> {
   /** Unpinned clock passes a clean object without parts survives before it is evicted. */
   static final int SHELL_PASSES = 8;
-  /** The share of the budget favoured dirty objects may keep from write-back, in sixteenths. */
-  static final int FAVOURED_SHARE = 12;
+  /**
+   * The share of the budget favoured dirty objects may keep from write-back, in sixteenths: all
+   * but one sixteenth, since a leaf flushed by a delta append needs no resident basement
+   * (docs/design.md, "Dirty internal nodes stay").
+   */
+  static final int FAVOURED_SHARE = 15;
   /**
    * Full sweeps of the hand during which no object took a change, after which the cache is quiet:
    * nothing is favoured, and dirty objects are written back even while readers use them.

@@ -190,6 +190,9 @@ final class Reshaper {
       piece.maxMsn = leaf.maxMsn;
       piece.rows = leaf.rows;
       piece.markDirty();
+      if (!leftHeavy) {
+        ctx.deltas.giveIndex(piece); // its next flush appends (an ascending load's pieces get none)
+      }
       pieces.add(piece);
       if (p > 0) {
         seps.add(piv[from - 1]);

@@ -111,6 +111,34 @@ class LeafDeltaFlushTest {
   }
 
   @Test
+  void leavesMadeByASplitHaveADeltaSoTheirFirstFlushAppends() {
+    Counters counters = new Counters();
+    TreeContext ctx = context(counters);
+    long root = BeTree.create(ctx);
+    BeTree tree = new BeTree(ctx, root);
+    int n = 20_000;
+    for (int i = 0; i < n; i++) {
+      int k = (i * 7919) % n;
+      tree.put(key(k), value(k, 0));
+    }
+    assertTrue(counters.counter("split.leaf").sum() > 20, "leaf splits: " + counters.snapshot());
+    AtomicInteger leaves = new AtomicInteger();
+    ctx.cache.forEach(node -> {
+      if (node.height == 0 && node.bytes() >= ctx.nodeSize / 4) {
+        leaves.incrementAndGet();
+        assertTrue(node.deltaBlock != 0, "leaf " + node.key() + " of " + node.bytes() + " bytes has no delta");
+      }
+    });
+    assertTrue(leaves.get() > 20, "leaves of at least a quarter node: " + leaves.get());
+    assertTrue(counters.counter("flush.leaf_delta_appends").sum() > 0, "no flush appended: " + counters.snapshot());
+    ctx.nodes.writeDirtyNodes();
+    TreeVerifier.verify(ctx, root);
+    for (int k = 0; k < n; k += 7) {
+      assertArrayEquals(value(k, 0), tree.get(key(k)), "key " + k);
+    }
+  }
+
+  @Test
   void aRatioOfZeroRewritesLeavesWholeAsBefore() {
     int n = 20_000;
     long root = writeTree(n);

@@ -48,6 +48,12 @@ class ReadsBesideFlushModelTest {
   private final TreeContext ctx = new TreeContext(file, 64 << 10, NODE, 1 << 10, 8, Compressors.NONE,
       BUILT_INS, 0, counters);
 
+  {
+    // Flushes that rebuild a leaf beside its readers are what this tests: without deltas every
+    // flush into a leaf rebuilds it (with them, a leaf made by a split takes its flushes as appends).
+    ctx.leafDeltaRatio(0);
+  }
+
   /** expected[k][v]: key k's value after its v-th change (v = 0: before any, absent). */
   private final long[][] expected = new long[KEYS][MAX_VERSIONS + 1];
   /** The change a writer is making or made last (set before it starts). */

@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+# Bytes written per user byte per workload, from a StatsSampler file (-Dsapwood.bench.statsFile):
+# log, internal nodes, whole leaves, delta segments, checkpoints, reclaim moves, block file.
+# Usage: bench/wa-breakdown.py STATS NUM [workloads] (NUM puts per workload, e.g. 5M; settle included)
+import sys
+f, N = sys.argv[1], int(float(sys.argv[2].replace('M','e6')))
+names = sys.argv[3].split(',') if len(sys.argv) > 3 else ['fillrandom', 'overwrite', 'updaterandom']
+per = {'updaterandom': 24}  # the bench's user bytes per op: key + 8 for a counter update, else key + value
+rows = []
+for line in open(f):
+    p = line.split()
+    if not p: continue
+    d = {'t': int(p[0])}
+    for kv in p[1:]:
+        k, v = kv.split('=')
+        d[k] = int(v)
+    rows.append(d)
+g = lambda r, k: r.get(k, 0)
+bounds = [rows[0]]
+for k in range(1, len(names) + 1):
+    last = None
+    for r in rows:
+        if g(r, 'db.last_msn') <= N * k: last = r
+        else: break
+    bounds.append(last)
+print('%-22s' % 'per user byte', ' '.join('%13s' % n for n in names))
+def line(label, fn):
+    out = []
+    for i in range(len(names)):
+        a, b = bounds[i], bounds[i + 1]
+        if b is None or b is a: out.append('%13s' % '-'); continue
+        user = (g(b, 'db.last_msn') - g(a, 'db.last_msn')) * per.get(names[i], 116)
+        out.append('%13.2f' % (fn(a, b) / user) if user else '%13s' % '-')
+    print('%-22s' % label, ' '.join(out))
+D = lambda k: (lambda a, b: g(b, k) - g(a, k))
+line('log', D('log.bytes_written'))
+line('internal nodes', lambda a, b: D('node.bytes_written')(a, b) - D('node.leaf_bytes_written')(a, b))
+line('leaves, whole', lambda a, b: D('node.leaf_bytes_written')(a, b) - D('node_write.delta_bytes')(a, b))
+line('deltas + indexes', D('node_write.delta_bytes'))
+line('(by checkpoints)', D('checkpoint.node_bytes_written'))
+line('(outside: evict/clean)', lambda a, b: D('node.bytes_written')(a, b) - D('checkpoint.node_bytes_written')(a, b))
+line('reclaim moves', D('space.reclaim_moved_bytes'))
+line('block file total', D('io.bytes_written'))
+for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes']:
+    out = []
+    for i in range(len(names)):
+        a, b = bounds[i], bounds[i + 1]
+        out.append('%13d' % (g(b, k) - g(a, k)) if b is not None else '%13s' % '-')
+    print('%-22s' % k.split('.')[-1], ' '.join(out))
