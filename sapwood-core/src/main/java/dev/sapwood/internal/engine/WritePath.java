@@ -11,6 +11,7 @@ import dev.sapwood.internal.tree.BeTree;
 import dev.sapwood.internal.tree.MessageType;
 import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.tree.RangeUpdates;
+import dev.sapwood.internal.util.ThreadScratch;
 import dev.sapwood.internal.wal.LogWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class WritePath {
   private final Sequencer sequencer;
   private final long sharedBatchBytes;
   /** Each writer thread's scratch array for its single-change records (the log copies them). */
-  private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[256]);
+  private final ThreadScratch scratch = new ThreadScratch(256, SCRATCH_MAX);
 
   WritePath(DatabaseImpl db, DatabaseGate gate, TreeRegistry trees, Catalog catalog,
       FunctionRegistry functions, LogWriter log, Options options, TreeContext ctx) {
@@ -80,8 +81,8 @@ final class WritePath {
 
   /**
    * A single change through tree {@code t}. Allocates nothing of its own: its log record is
-   * encoded into this thread's scratch array ({@link #scratch}), which the log copies, and the
-   * gate is entered without a lambda.
+   * encoded into this thread's scratch array ({@link ThreadScratch}: bounded, a fresh array past
+   * {@link #SCRATCH_MAX}), which the log copies, and the gate is entered without a lambda.
    */
   void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     Durability d = durability;
@@ -89,7 +90,7 @@ final class WritePath {
     int recordLen = 0;
     if (d != Durability.NONE) {
       recordLen = LogRecords.singleSize(t.id(), key, value, fn);
-      record = scratch(recordLen);
+      record = scratch.take(recordLen);
       LogRecords.putSingle(record, type, t.id(), key, value, fn);
     }
     long lsn;
@@ -110,23 +111,6 @@ final class WritePath {
       gate.exitShared();
     }
     afterWrite(d, lsn, true);
-  }
-
-  /**
-   * An array of at least {@code size} bytes for this thread's next single-change record: its
-   * reused scratch array, grown to fit, or, past {@link #SCRATCH_MAX}, a fresh array (a thread
-   * keeps no large value's worth of scratch).
-   */
-  private byte[] scratch(int size) {
-    if (size > SCRATCH_MAX) {
-      return new byte[size];
-    }
-    byte[] b = scratch.get();
-    if (b.length < size) {
-      b = new byte[Math.min(SCRATCH_MAX, Math.max(size, 2 * b.length))];
-      scratch.set(b);
-    }
-    return b;
   }
 
   /** The changes of {@code batch}, logged as one record and applied together. */
