@@ -150,6 +150,20 @@ public final class ParkedImages implements AutoCloseable {
   }
 
   /**
+   * Whether {@code key}'s image is TAKEN: its load put the object where lookups find it and has not
+   * yet let the image go ({@link #taken}). Only the loader ends that state.
+   */
+  public boolean isBeingLoaded(long key) {
+    lock.lock();
+    try {
+      Entry e = entries.get(key);
+      return e != null && e.state == TAKEN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Copies the image of {@code key} out for a load into {@code buffer.apply(length)} and marks it
    * TAKEN (a write waits for it); null if {@code key} has none. Waits while the image is being
    * written. The caller ends with {@link #taken} or {@link #restore}.
@@ -285,41 +299,14 @@ public final class ParkedImages implements AutoCloseable {
     }
   }
 
-  /** Whether {@code key} has an image (it may be gone a moment later). */
-  public boolean contains(long key) {
-    lock.lock();
-    try {
-      return !closed && entries.containsKey(key);
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** What is held now: images, their bytes, and the direct memory of the slabs borrowed (0 after close). */
+  public record Figures(int images, long imageBytes, long heldBytes) {}
 
-  /** Images held. */
-  public int images() {
+  /** The figures now, read together under the lock. */
+  public Figures figures() {
     lock.lock();
     try {
-      return entries.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** The images' bytes. */
-  public long imageBytes() {
-    lock.lock();
-    try {
-      return imageBytes;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Direct memory held: the borrowed slabs' capacity; 0 after close. */
-  public long heldBytes() {
-    lock.lock();
-    try {
-      return heldBytes;
+      return new Figures(entries.size(), imageBytes, heldBytes);
     } finally {
       lock.unlock();
     }

@@ -49,6 +49,9 @@ final class ParkedNodes {
       return false;
     }
     node.checkLive("parked");
+    if (p.isBeingLoaded(node.key())) {
+      return false; // just loaded from its image, which its loader has not let go yet
+    }
     NodeWriter.Result image = NodeWriter.writeShared(node, codec);
     if (!p.fits(image.length())) {
       return false; // room is spilled only for an image that can fit

@@ -50,18 +50,21 @@ class ParkedImagesTest {
       byte[] c = image(3, 12_345);
       assertTrue(p.park(1, a, a.length));
       assertTrue(p.park(2, b, b.length));
-      assertEquals(2, p.images());
+      assertEquals(2, p.figures().images());
       ParkedImages.Image got = p.take(1, byte[]::new);
       assertArrayEquals(a, copied(got));
-      p.taken(1); // A's pages are free now, and C takes them (and more)
+      assertTrue(p.isBeingLoaded(1), "taken, until the loader lets it go");
+      assertFalse(p.isBeingLoaded(2));
+      p.taken(1);
+      assertFalse(p.isBeingLoaded(1)); // A's pages are free now, and C takes them (and more)
       assertTrue(p.park(3, c, c.length));
       assertNull(p.take(1, byte[]::new), "a freed image is gone, not served from pages reused by another");
       assertArrayEquals(b, copied(p.take(2, byte[]::new)), "C did not take B's pages");
       p.taken(2);
       assertArrayEquals(c, copied(p.take(3, byte[]::new)));
       p.taken(3);
-      assertEquals(0, p.images());
-      assertEquals(0, p.imageBytes());
+      assertEquals(0, p.figures().images());
+      assertEquals(0, p.figures().imageBytes());
     }
   }
 
@@ -96,7 +99,7 @@ class ParkedImagesTest {
         assertArrayEquals(parked[i], copied(p.take(i, byte[]::new)), "image " + i + " untouched by the ring");
         p.taken(i);
       }
-      assertEquals(64 << 10, p.heldBytes(), "the emptied slabs went back but a spare");
+      assertEquals(64 << 10, p.figures().heldBytes(), "the emptied slabs went back but a spare");
       assertEquals(64 << 10, t.lentBytes());
       assertTrue(t.allocatedBytes() <= t.budget());
     }
@@ -148,7 +151,7 @@ class ParkedImagesTest {
       assertNotNull(p.beginWrite(2, byte[]::new));
       p.written(2);
       assertNull(p.beginWrite(4, byte[]::new), "parked after the begin: not the checkpoint's");
-      assertEquals(2, p.images());
+      assertEquals(2, p.figures().images());
       assertEquals(1, counters.counter("cache.parked_spills").sum());
       assertEquals(2, counters.counter("cache.parked_checkpoint_writes").sum());
     }
@@ -175,10 +178,10 @@ class ParkedImagesTest {
     p.chargeHeapTo(d -> charged[0] += d);
     assertTrue(p.park(1, image(1, 5000), 5000));
     assertTrue(charged[0] > 0, "the entry's heap is charged");
-    assertTrue(p.heldBytes() > 0);
+    assertTrue(p.figures().heldBytes() > 0);
     p.close();
     t.close();
-    assertEquals(0, p.heldBytes());
+    assertEquals(0, p.figures().heldBytes());
     assertEquals(0, charged[0], "and given back at close");
     assertEquals(0, t.allocatedBytes());
     assertThrows(IllegalStateException.class, () -> p.take(1, byte[]::new));
