@@ -41,7 +41,8 @@ line('(by checkpoints)', D('checkpoint.node_bytes_written'))
 line('(outside: evict/clean)', lambda a, b: D('node.bytes_written')(a, b) - D('checkpoint.node_bytes_written')(a, b))
 line('reclaim moves', D('space.reclaim_moved_bytes'))
 line('block file total', D('io.bytes_written'))
-for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes']:
+for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes',
+          'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes']:
     out = []
     for i in range(len(names)):
         a, b = bounds[i], bounds[i + 1]

@@ -35,7 +35,9 @@ import java.util.function.LongConsumer;
  * of the capacities of the slabs held, never above the budget, 0 after close; (3) a key is in the
  * index at most once, and listed in exactly the slab its entry points into; (4) {@code heapBytes}
  * is the capacity of the index's and the slabs' key arrays (the tier's heap, which the heap
- * cache's budget pays for: {@link #chargeHeapTo}), 0 after close.
+ * cache's budget pays for: {@link #chargeHeapTo}), 0 after close; (5) a slab {@linkplain
+ * #lendSlab lent} out holds no frame of the index and the ring never writes it (its head is never
+ * on it) until it is returned; at most three quarters of the slabs are lent at once.
  */
 public final class FrameCache implements AutoCloseable {
   /** Largest slab; a budget is cut into slabs of about a sixteenth of it up to this. */
@@ -53,6 +55,9 @@ public final class FrameCache implements AutoCloseable {
   private final ByteBuffer[] slabs;
   /** Raised when a slab is reclaimed or the tier closed; read by readers after their copy. */
   private final AtomicLongArray gens;
+  /** Slabs lent out of the ring ({@link #lendSlab}): the ring passes over them. */
+  private final boolean[] lent;
+  private int lentCount;
   /** The keys of each slab's frames, for its eviction. */
   private final long[][] slabKeys;
   private final int[] slabKeyCount;
@@ -100,6 +105,7 @@ public final class FrameCache implements AutoCloseable {
     this.gens = new AtomicLongArray(slabCount);
     this.slabKeys = new long[slabCount][];
     this.slabKeyCount = new int[slabCount];
+    this.lent = new boolean[slabCount];
     int cap = 1024;
     this.keys = new long[cap];
     this.vals = new long[cap];
@@ -204,9 +210,18 @@ public final class FrameCache implements AutoCloseable {
     }
   }
 
-  /** Moves the head to the next slab: allocates it on first use, else evicts its frames. */
+  /** Moves the head to the next slab not lent out: allocates it on first use, else evicts its frames. */
   private boolean advance() {
-    int next = head + 1 >= slabCount ? 0 : head + 1;
+    int next = head;
+    for (int tries = 0;; tries++) {
+      if (tries >= slabCount) {
+        return false; // every slab is lent (possible only once the JVM refused slabs)
+      }
+      next = next + 1 >= slabCount ? 0 : next + 1;
+      if (!lent[next]) {
+        break;
+      }
+    }
     if (slabs[next] == null) {
       try {
         slabs[next] = ByteBuffer.allocateDirect(slabSize);
@@ -214,11 +229,14 @@ public final class FrameCache implements AutoCloseable {
         // Direct memory is capped (-XX:MaxDirectMemorySize, by default the heap's size): keep
         // the slabs held and make the ring that long.
         slabCount = next;
-        if (next == 0) {
+        int first = 0;
+        while (first < next && lent[first]) {
+          first++;
+        }
+        if (first == next) {
           return false;
         }
-        next = 0;
-        return reclaim(next);
+        return reclaim(first);
       }
       slabKeys[next] = new long[256];
       heapGrew(8L * 256);
@@ -231,6 +249,14 @@ public final class FrameCache implements AutoCloseable {
   }
 
   private boolean reclaim(int s) {
+    evictSlab(s);
+    head = s;
+    headPos = 0;
+    return true;
+  }
+
+  /** Drops every frame of slab {@code s} from the index; a copy from it in flight becomes a miss. */
+  private void evictSlab(int s) {
     gens.incrementAndGet(s);
     VarHandle.storeStoreFence(); // readers see the new generation before any overwritten byte
     for (int k = 0; k < slabKeyCount[s]; k++) {
@@ -241,9 +267,107 @@ public final class FrameCache implements AutoCloseable {
       }
     }
     slabKeyCount[s] = 0;
-    head = s;
-    headPos = 0;
-    return true;
+  }
+
+  /**
+   * Takes a whole slab out of the ring for the caller's own bytes (the node cache's parked dirty
+   * images, {@link ParkedImages}), within the tier's budget: a slab not yet allocated, else the
+   * oldest one, whose frames are evicted first (a copy from it in flight becomes a miss). The ring
+   * passes over a lent slab until it is {@linkplain #returnSlab returned}; at most three quarters
+   * of the slabs are lent at once, so clean frames keep a quarter. Returns null if no slab can be
+   * lent.
+   *
+   * @throws IllegalStateException after {@link #close}
+   */
+  public ByteBuffer lendSlab() {
+    lock.lock();
+    try {
+      checkOpen();
+      if (lentCount + 1 > maxLent()) {
+        return null;
+      }
+      int s = -1;
+      for (int i = 0; i < slabCount && s < 0; i++) {
+        if (slabs[i] == null && !lent[i]) {
+          s = i;
+        }
+      }
+      if (s >= 0) {
+        try {
+          slabs[s] = ByteBuffer.allocateDirect(slabSize);
+        } catch (OutOfMemoryError e) {
+          return null; // direct memory is capped: the ring keeps what it has
+        }
+        slabKeys[s] = new long[256];
+        heapGrew(8L * 256);
+        allocated += slabSize;
+      } else {
+        for (int i = 1; i <= slabCount && s < 0; i++) {
+          int c = (Math.max(head, 0) + i) % slabCount;
+          if (!lent[c] && c != head) {
+            s = c; // the oldest: the ring's next to overwrite
+          }
+        }
+        if (s < 0) {
+          return null;
+        }
+        evictSlab(s);
+      }
+      lent[s] = true;
+      lentCount++;
+      return slabs[s];
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Gives back a slab {@link #lendSlab} lent: the ring overwrites it when its head next reaches it.
+   * The caller reads and writes it no more. Nothing after {@link #close} (the slab is dropped).
+   */
+  public void returnSlab(ByteBuffer slab) {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      for (int s = 0; s < slabs.length; s++) {
+        if (slabs[s] == slab && lent[s]) {
+          lent[s] = false;
+          lentCount--;
+          slabKeyCount[s] = 0;
+          return;
+        }
+      }
+      throw new IllegalArgumentException("not a lent slab of this tier");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes of direct memory lent out of the ring ({@link #lendSlab}); part of {@link #allocatedBytes}. */
+  public long lentBytes() {
+    lock.lock();
+    try {
+      return (long) lentCount * slabSize;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The most slabs {@link #lendSlab} lends at once. */
+  public int maxLent() {
+    lock.lock();
+    try {
+      return slabCount * 3 / 4;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The size of every slab. */
+  public int slabSize() {
+    return slabSize;
   }
 
   /** Bytes of direct memory held (slabs allocated); 0 after close. */
@@ -317,7 +441,9 @@ public final class FrameCache implements AutoCloseable {
         slabs[s] = null;
         slabKeys[s] = null;
         slabKeyCount[s] = 0;
+        lent[s] = false;
       }
+      lentCount = 0;
       allocated = 0;
       keys = new long[0];
       vals = new long[0];

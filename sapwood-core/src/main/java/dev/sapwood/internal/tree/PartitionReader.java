@@ -57,7 +57,39 @@ final class PartitionReader {
   }
 
   static MessageBuffer readBuffer(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
-    byte[] raw = readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    return parseBuffer(file, block, dir, i, readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i)));
+  }
+
+  /**
+   * Decodes buffer {@code i} of a node image held in memory ({@code image}, laid out as {@code
+   * dir} says: a parked dirty node's), each frame's checksum verified before it is decompressed.
+   */
+  static MessageBuffer decodeBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] image) {
+    int from = dir.firstFrame(i);
+    int to = dir.frameEnd(i);
+    long rawLen = 0;
+    for (int f = from; f < to; f++) {
+      rawLen += dir.frameRaw(f);
+    }
+    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
+      throw NodeReader.corrupt(file, block, dir.offset(i), "parked buffer of " + rawLen + " raw bytes");
+    }
+    byte[] raw = new byte[(int) rawLen];
+    int rawAt = 0;
+    for (int f = from; f < to; f++) {
+      int at = dir.frameOffset(f);
+      int len = dir.frameCompressed(f);
+      if (at + (long) len > image.length || Checksums.crc32c(image, at, len) != dir.frameCrc(f)) {
+        throw NodeReader.corrupt(file, block, at, "parked frame checksum mismatch");
+      }
+      raw = decompress(file, block, dir, f, image, at, len, raw, rawAt, rawLen);
+      rawAt += dir.frameRaw(f);
+    }
+    return parseBuffer(file, block, dir, i, raw);
+  }
+
+  /** Buffer {@code i} from its frames' decompressed bytes, checked against its directory entry. */
+  private static MessageBuffer parseBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] raw) {
     int pointBytes = 0;
     for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
       pointBytes += dir.frameRaw(f);
