@@ -5,7 +5,8 @@ Usage: bench/gc-promoted.py GC_LOG PUTS
 The log is -Xlog:gc*:file=GC_LOG of a fill-only run (every collection in it counts). Promoted
 bytes are the old generation's growth across each young collection: Serial's "Tenured: A->B",
 Parallel's "PSOldGen: A->B", G1's old + humongous regions times the region size (a young
-collection's promotions). Shenandoah (not generational in JDK 17) has none: only pauses count.
+collection's promotions). A young collection Serial gives up for a full one (the old generation's
+room below its padded promotion estimate) promotes nothing here. Shenandoah (not generational in JDK 17) has none: only pauses count.
 """
 import re
 import sys
@@ -20,6 +21,7 @@ def main(path, puts):
     kinds = {}
     pause_ms = 0.0
     growth = {}
+    old_after = {}
     region = 0
     with open(path, errors="replace") as f:
         for line in f:
@@ -36,6 +38,7 @@ def main(path, puts):
             m = OLD.search(line)
             if m:
                 growth[int(m.group(1))] = (int(m.group(3)) - int(m.group(2))) * 1024
+                old_after[int(m.group(1))] = int(m.group(3)) * 1024
                 continue
             m = G1_REGIONS.search(line)
             if m and region:
@@ -50,12 +53,19 @@ def main(path, puts):
         if kind.startswith("Pause Full"):
             full |= ids
     promoted = sum(g for gc, g in growth.items() if gc in young and gc not in full)
+    done = [gc for gc in young - full if gc in growth]
+    after_full = sorted(old_after[gc] for gc in full if gc in old_after)
     per_m = 1e6 / puts
     print(f"puts {puts}")
     for kind in sorted(kinds):
         print(f"  {kind}: {len(kinds[kind])} ({len(kinds[kind]) * per_m:.1f} per 1M puts)")
     print(f"young collections per 1M puts {len(young - full) * per_m:.1f}, full {len(full) * per_m:.1f}")
     print(f"promoted by young collections: {promoted / puts:.0f} B per put ({promoted / 2**20:.0f} MiB)")
+    if done:
+        print(f"young collections that ran (not given up for a full one): {len(done)} of {len(young - full)},"
+              f" {promoted / len(done) / 2**20:.1f} MiB promoted each")
+    if after_full:
+        print(f"old generation after a full collection: median {after_full[len(after_full) // 2] / 2**20:.1f} MiB")
     print(f"pauses {pause_ms / 1000:.1f} s")
 
 
