@@ -119,13 +119,13 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
 
   /**
    * Replaces the point list by a copy of {@code merged[0..count)} with their key prefixes beside
-   * them (the lists' arrays kept where they are large enough): a sorted merge built by the buffer
-   * on top, which must keep the list's invariant (the prefixes taken by {@link #keyPrefix} after
-   * {@link #admitRun} let every key in).
+   * them (the lists' arrays kept where they are large enough, else doubled as {@link #index}
+   * does): a sorted merge built by the buffer on top, which must keep the list's invariant (the
+   * prefixes taken by {@link #keyPrefix} after {@link #admitRun} let every key in).
    */
   final void copyPoints(int[] merged, long[] mergedPrefixes, int count) {
     if (points.length < count) {
-      int n = Math.max(count, points.length + (points.length >> 1));
+      int n = Math.max(count, points.length * 2);
       points = new int[n];
       prefixes = new long[n];
     }
