@@ -17,8 +17,9 @@ import java.util.Arrays;
  * <p>Invariants: {@code [0, used)} is whole records, live or dead (dead ones counted in {@code
  * dead}), with skipped bytes (counted in {@code gaps}) between them; the tail is empty while the
  * head may still grow; every block slot below {@code blockCount} is allocated or covered by an
- * oversized record, and {@code used} lies in an allocated one, at a slot's start or in the head.
- * Not thread-safe: guarded by the owning node's latch.
+ * oversized record; {@code used} lies in the head, inside an allocated normal block, or at a
+ * slot's start (an oversized record's slots are never written after it). Not thread-safe: guarded
+ * by the owning node's latch.
  */
 abstract sealed class ArenaBlocks permits MessageArena {
   /** log2 of {@link #BLOCK}. */
@@ -122,8 +123,9 @@ abstract sealed class ArenaBlocks permits MessageArena {
   }
 
   /**
-   * Marks record {@code rec} of {@code size} bytes dead (the caller has taken it out of its list): the last record of
-   * the arena is cut off, any other is counted in {@link #deadBytes()} until a compaction.
+   * Marks record {@code rec} of {@code size} bytes dead (the caller has taken it out of its list):
+   * the last record of the arena is cut off, any other is counted in {@link #deadBytes()} until a
+   * compaction.
    */
   final void markDead(int rec, int size) {
     diskStamp = 0;
