@@ -95,7 +95,7 @@ final class PartitionReader {
       pointBytes += dir.frameRaw(f);
     }
     // The decompressed frames become the buffer's arena: records are indexed where they are.
-    MessageBuffer buf = MessageBuffer.over(raw);
+    MessageBuffer buf = MessageBuffer.over(raw, dir.count(i), dir.rangeCount(i));
     parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf, true);
     parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf, true);
     if (buf.pointCount() != dir.count(i) || buf.rangeCount() != dir.rangeCount(i)) {
