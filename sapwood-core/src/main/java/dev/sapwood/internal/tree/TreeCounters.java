@@ -113,6 +113,12 @@ final class TreeCounters {
   /** Delta index blocks written, and their bytes (also in {@code node_write.delta_bytes}). */
   final LongAdder deltaIndexWrites;
   final LongAdder deltaIndexBytes;
+  /**
+   * Reads from the file a get or a chunk read needed besides frames: a leaf's delta index, and a
+   * delta segment's header (its directory), each read on first need after the leaf was loaded.
+   */
+  final LongAdder deltaIndexReads;
+  final LongAdder deltaHeaderReads;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -177,6 +183,8 @@ final class TreeCounters {
     deltaFilterPasses = c.counter("cache.delta_filter_passes");
     deltaIndexWrites = c.counter("node_write.delta_indexes");
     deltaIndexBytes = c.counter("node_write.delta_index_bytes");
+    deltaIndexReads = c.counter("cache.delta_index_reads");
+    deltaHeaderReads = c.counter("cache.delta_header_reads");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
