@@ -80,6 +80,12 @@ final class TreeCounters {
   /** Point reads (gets) and the buffered messages they applied: their ratio is a get's merge work. */
   final LongAdder pointReads;
   final LongAdder pointReadMessages;
+  /**
+   * Gets answered by a PUT or DELETE of their key in an internal node's buffer (the leaf not read)
+   * or in the leaf's delta (its basement not read).
+   */
+  final LongAdder getsDecidedAbove;
+  final LongAdder getsDecidedByDelta;
   /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
   final LongAdder messagesCombined;
   /** Per node write: its partitions, those its last image held unchanged, and their bytes there; leaves apart too. */
@@ -158,6 +164,8 @@ final class TreeCounters {
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
     pointReads = c.counter("read.gets");
     pointReadMessages = c.counter("read.get_messages_applied");
+    getsDecidedAbove = c.counter("read.gets_decided_above_leaf");
+    getsDecidedByDelta = c.counter("read.gets_decided_by_delta");
     messagesCombined = c.counter("tree.messages_combined");
     writePartitions = c.counter("node_write.partitions_total");
     writePartitionsUnchanged = c.counter("node_write.partitions_unchanged");
