@@ -12,9 +12,8 @@ import dev.sapwood.internal.util.ThreadScratch;
  * alone, found in the one frame that can hold it. The frame is decompressed into the thread's
  * scratch and scanned up to the key; only that entry is copied out, into a basement of at most
  * one entry. A peek used to decompress the frame into a fresh array and index every entry of it
- * (an offset array and an order check per entry) to look one key up, and the array became
- * garbage at once: ≈ 4.4 KB of a get's ≈ 6.5 KB allocated (docs/benchmarks.md, "readrandom beyond
- * the cache").
+ * (an offset array and an order check per entry) to look one key up, and all of it became
+ * garbage at once (docs/benchmarks.md, "readrandom beyond the cache: where a get's CPU goes").
  *
  * <p>Checks: the frame's CRC32C before it is decompressed (or the frame came from the off-heap
  * tier, checked when put), its raw length against what its bytes can decompress to before room is
