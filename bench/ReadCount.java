@@ -4,7 +4,9 @@
 // prints per operation the reader thread's CPU time and bytes allocated, and the change of every
 // cache.*, node.read and read.* counter in each round (frame peeks, split into buffer and basement
 // frame peeks; delta peeks and filter skips; buffer filter skips and passes; partial fetches...).
-// Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB [get|seek]
+// Also per operation: the process's CPU time (all threads: collector, compiler, background) and the
+// collectors' time. SHARE (default 0): Options.offHeapCacheShare, the cache's off-heap tier.
+// Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB [get|seek] [SHARE]
 import dev.sapwood.*;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -17,9 +19,11 @@ public class ReadCount {
     int n = Integer.parseInt(a[2]);
     long cache = Long.parseLong(a[3]) << 20;
     boolean seek = a.length > 4 && a[4].equals("seek");
+    double share = a.length > 5 ? Double.parseDouble(a[5]) : 0;
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().getId();
-    try (Database db = Database.open(dir, Options.defaults().cacheSize(cache))) {
+    try (Database db = Database.open(dir, Options.defaults().cacheSize(cache).offHeapCacheShare(share))) {
       Tree t = db.tree("data");
       Random r = new Random(7);
       for (int round = 0; round < 2; round++) {
@@ -27,6 +31,8 @@ public class ReadCount {
         long t0 = System.nanoTime();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long alloc0 = threads.getThreadAllocatedBytes(self);
+        long proc0 = os.getProcessCpuTime();
+        long gc0 = gcMillis();
         int found = 0;
         for (int i = 0; i < n; i++) {
           long k = (r.nextLong() & Long.MAX_VALUE) % num;
@@ -49,8 +55,11 @@ public class ReadCount {
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
         double alloc = (threads.getThreadAllocatedBytes(self) - alloc0) / (double) n;
-        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU and %.0f bytes allocated per op%n",
-            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, alloc);
+        double procUs = (os.getProcessCpuTime() - proc0) / 1e3 / n;
+        double gcShare = (gcMillis() - gc0) / 10.0 / secs;
+        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU and %.0f bytes allocated per op;"
+            + " process CPU %.1f us per op, GC %.1f%% of the time%n",
+            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, alloc, procUs, gcShare);
         Map<String, Long> after = db.stats().counters();
         for (var e : after.entrySet()) {
           long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
@@ -60,5 +69,13 @@ public class ReadCount {
         }
       }
     }
+  }
+
+  private static long gcMillis() {
+    long t = 0;
+    for (var g : ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, g.getCollectionTime());
+    }
+    return t;
   }
 }

@@ -184,6 +184,11 @@ final class PartitionDirectory {
     return Arrays.copyOfRange(keys, frameKeyOff[f], frameKeyOff[f + 1]);
   }
 
+  /** Compares the first key of frame {@code f} with {@code key[off, off + len)}. */
+  int compareFirstKey(int f, byte[] key, int off, int len) {
+    return Arrays.compareUnsigned(keys, frameKeyOff[f], frameKeyOff[f + 1], key, off, off + len);
+  }
+
   /** Compares the first key of frame {@code f} with {@code key}. */
   int compareFirstKey(int f, byte[] key) {
     int from = frameKeyOff[f];

@@ -105,8 +105,8 @@ final class PartitionReader {
   }
 
   /**
-   * The entries of basement {@code i} that may include {@code key}: the one frame whose key range
-   * covers it (an empty basement if the key is below every frame). Not a whole basement: use it
+   * The entry of {@code key} in basement {@code i}, as a basement of that one entry or none ({@link
+   * EntryPeek}: only the frame whose key range covers it is read). Not a whole basement: use it
    * for this key's lookup only. Carries the basement's max MSN.
    */
   static Basement peekBasement(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
@@ -114,11 +114,7 @@ final class PartitionReader {
   }
 
   static Basement peekBasement(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] key) {
-    long span = dir.pointFramesFor(i, key, true);
-    int from = (int) (span >>> 32);
-    int to = (int) span;
-    byte[] raw = readFrames(file, tier, block, dir, from, to);
-    return parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
+    return EntryPeek.peek(file, tier, block, dir, i, key);
   }
 
   /**
@@ -243,6 +239,38 @@ final class PartitionReader {
       }
     }
     return raw;
+  }
+
+  /**
+   * Frame {@code f}, verified and decompressed into an array of {@code out} (the thread's until its
+   * next take from it; {@code dir.frameRaw(f)} bytes of it are the frame): from the off-heap tier
+   * if it holds the frame, else read from the file, its checksum checked and then put in the tier.
+   * What a point query reads of a partition that is not resident, without an array of its own.
+   */
+  static byte[] readFrame(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int f, ThreadScratch out) {
+    int len = dir.frameCompressed(f);
+    byte[] comp = scratch(len); // only read here, before any other read on this thread
+    long key = tier == null ? -1 : FrameTier.key(dir, f);
+    if (key < 0 || !tier.get(key, comp, 0, len)) {
+      file.readBlock(block, dir.frameOffset(f), comp, 0, len);
+      if (Checksums.crc32c(comp, 0, len) != dir.frameCrc(f)) {
+        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
+      }
+      if (key >= 0) {
+        tier.put(key, comp, 0, len); // verified above
+      }
+    }
+    byte codec = dir.codec(partitionOf(dir, f));
+    int frameRaw = dir.frameRaw(f);
+    try {
+      if (frameRaw > Compressors.maxDecompressedLength(codec, comp, 0, len)) {
+        throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+      }
+    } catch (IllegalArgumentException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+    }
+    byte[] raw = out.take(frameRaw); // a length its bytes can give, checked above
+    return decompress(file, block, dir, f, comp, 0, len, raw, 0, frameRaw);
   }
 
   /**
@@ -384,7 +412,7 @@ final class PartitionReader {
   }
 
   private static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
-    if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, java.util.Arrays.copyOfRange(raw, keyOff, keyOff + klen)) != 0) {
+    if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, raw, keyOff, klen) != 0) {
       throw r.error("frame " + frame + " does not begin with its indexed first key");
     }
   }

@@ -80,6 +80,12 @@ final class TreeCounters {
   /** Point reads (gets) and the buffered messages they applied: their ratio is a get's merge work. */
   final LongAdder pointReads;
   final LongAdder pointReadMessages;
+  /**
+   * Gets answered by a PUT or DELETE of their key in an internal node's buffer (the leaf not read)
+   * or in the leaf's delta (its basement not read).
+   */
+  final LongAdder getsDecidedAbove;
+  final LongAdder getsDecidedByDelta;
   /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
   final LongAdder messagesCombined;
   /** Per node write: its partitions, those its last image held unchanged, and their bytes there; leaves apart too. */
@@ -113,6 +119,12 @@ final class TreeCounters {
   /** Delta index blocks written, and their bytes (also in {@code node_write.delta_bytes}). */
   final LongAdder deltaIndexWrites;
   final LongAdder deltaIndexBytes;
+  /**
+   * Reads from the file a get or a chunk read needed besides frames: a leaf's delta index, and a
+   * delta segment's header (its directory), each read on first need after the leaf was loaded.
+   */
+  final LongAdder deltaIndexReads;
+  final LongAdder deltaHeaderReads;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -152,6 +164,8 @@ final class TreeCounters {
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
     pointReads = c.counter("read.gets");
     pointReadMessages = c.counter("read.get_messages_applied");
+    getsDecidedAbove = c.counter("read.gets_decided_above_leaf");
+    getsDecidedByDelta = c.counter("read.gets_decided_by_delta");
     messagesCombined = c.counter("tree.messages_combined");
     writePartitions = c.counter("node_write.partitions_total");
     writePartitionsUnchanged = c.counter("node_write.partitions_unchanged");
@@ -177,6 +191,8 @@ final class TreeCounters {
     deltaFilterPasses = c.counter("cache.delta_filter_passes");
     deltaIndexWrites = c.counter("node_write.delta_indexes");
     deltaIndexBytes = c.counter("node_write.delta_index_bytes");
+    deltaIndexReads = c.counter("cache.delta_index_reads");
+    deltaHeaderReads = c.counter("cache.delta_header_reads");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }

@@ -48,27 +48,44 @@ final class TreeReader {
 
   private byte[] getUnguarded(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
+    boolean latest = s == Long.MAX_VALUE;
     Pins pins = ctx.cache.pins(); // once per read, not once per pin
     Node node = ctx.pinRootRead(root, pins);
-    while (node.height > 1) {
-      int c = node.partitionFor(key);
+    int c;
+    while (true) {
+      c = node.partitionFor(key);
       collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
+      long at = latest ? decidedAt(collected) : -1;
+      if (at >= 0) {
+        ctx.cache.unpinRead(node, pins); // nothing below can change the answer
+        ctx.counters.getsDecidedAbove.increment();
+        return answer(Basement.empty(), key, collected, at - 1);
+      }
+      if (node.height == 1) {
+        break;
+      }
       Node child = ctx.pinChildRead(node, c, pins);
       ctx.cache.unpinRead(node, pins);
       node = child;
     }
-    int c = node.partitionFor(key);
-    collectFor(ctx.partitions.bufferFor(node, c, key), key, s, collected);
     FlushView.PinnedLeaf leaf = FlushView.pinLeafRead(ctx, node, c, pins);
     ctx.cache.unpinRead(node, pins);
     Basement b;
+    long skip = -1; // messages at or below it are in the basement, or older than a deciding message
     try {
       FlushView v = leaf.view();
       if (v == null) {
         Node ln = leaf.node();
-        b = ctx.partitions.basementFor(ln, ln.partitionFor(key), key);
         for (MessageBuffer delta : ctx.partitions.deltas.forKey(ln, key)) {
           collectFor(delta, key, s, collected); // the leaf's delta segments, like its parent's buffer
+        }
+        long at = latest ? decidedAt(collected) : -1;
+        if (at >= 0) {
+          ctx.counters.getsDecidedByDelta.increment(); // the basement is older than the delta
+          b = Basement.empty();
+          skip = at - 1;
+        } else {
+          b = ctx.partitions.basementFor(ln, ln.partitionFor(key), key);
         }
       } else {
         b = v.basements[v.partitionFor(key)];
@@ -77,18 +94,47 @@ final class TreeReader {
     } finally {
       leaf.unpin(ctx.cache, pins);
     }
-    if (s != Long.MAX_VALUE) {
+    if (!latest) {
       byte[] kept = versions.at(key, s); // after the basement: see Versions
       if (kept != Versions.LEAF) {
         return kept == null ? null : kept.clone();
       }
     }
+    return answer(b, key, collected, skip >= 0 ? skip : b.maxMsn());
+  }
+
+  /**
+   * The MSN of the newest point PUT or DELETE among the messages collected for one key, or -1 if
+   * none. Such a message decides the key's value whatever lies below it: messages deeper in the
+   * tree (lower buffers, the leaf's delta, its basement) are older than every message of the same
+   * key above them, since a leaf never gets a message while an older one of its key is buffered
+   * above (docs/design.md, "A get stops at its key's newest put"). The answer is then that message
+   * with the newer ones collected beside it applied on top. Only for reads of the tree as it is:
+   * a snapshot read consults the versions kept for it after the basement.
+   */
+  private static long decidedAt(MessageBuffer collected) {
+    long at = -1;
+    for (int i = 0; i < collected.pointCount(); i++) {
+      int rec = collected.point(i);
+      byte t = collected.type(rec);
+      if (t == MessageType.PUT || t == MessageType.DELETE) {
+        at = Math.max(at, collected.msn(rec));
+      }
+    }
+    return at;
+  }
+
+  /**
+   * The value of {@code key}: the messages of {@code collected} above {@code skipMsn} applied to
+   * its entry in {@code b} (or to none).
+   */
+  private byte[] answer(Basement b, byte[] key, MessageBuffer collected, long skipMsn) {
     ctx.counters.pointReads.increment();
     ctx.counters.pointReadMessages.add(collected.pointCount() + collected.rangeCount());
     int at = b.find(key);
     Chunk one = new Chunk();
     ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
-        key, Keys.successor(key), b.maxMsn(), one);
+        key, Keys.successor(key), skipMsn, one);
     return one.size() == 0 ? null : one.value(0);
   }
 
