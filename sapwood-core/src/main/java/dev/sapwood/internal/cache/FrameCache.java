@@ -44,7 +44,7 @@ public final class FrameCache implements AutoCloseable {
   static final int MAX_SLAB = 4 << 20;
   /** Smallest slab; a budget below it holds nothing. */
   static final int MIN_SLAB = 64 << 10;
-  private static final long EMPTY = -1;
+  private static final long EMPTY = FrameIndex.EMPTY;
   private static final int LEN_BITS = 23;
   private static final int POS_BITS = 23;
 
@@ -63,9 +63,7 @@ public final class FrameCache implements AutoCloseable {
   private final int[] slabKeyCount;
   private final ReentrantLock lock = new ReentrantLock();
   // Open-addressing index (linear probing), guarded by lock: key -> slab | pos | len.
-  private long[] keys;
-  private long[] vals;
-  private int size;
+  private FrameIndex index;
   private int head = -1;
   private int headPos;
   private long allocated;
@@ -106,11 +104,8 @@ public final class FrameCache implements AutoCloseable {
     this.slabKeys = new long[slabCount][];
     this.slabKeyCount = new int[slabCount];
     this.lent = new boolean[slabCount];
-    int cap = 1024;
-    this.keys = new long[cap];
-    this.vals = new long[cap];
-    Arrays.fill(keys, EMPTY);
-    this.heapBytes = 16L * cap + 24L * slabCount;
+    this.index = new FrameIndex(1024);
+    this.heapBytes = index.heapBytes() + 24L * slabCount;
     this.hits = counters.counter("cache.offheap_hits");
     this.misses = counters.counter("cache.offheap_misses");
     this.evictions = counters.counter("cache.offheap_evictions");
@@ -134,8 +129,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      int i = find(key);
-      long v = i < 0 ? EMPTY : vals[i];
+      long v = index.get(key);
       if (v == EMPTY || lenOf(v) != len) {
         misses.increment();
         return false;
@@ -169,7 +163,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      return find(key) >= 0;
+      return index.contains(key);
     } finally {
       lock.unlock();
     }
@@ -189,7 +183,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      if (slabCount == 0 || len <= 0 || len > slabSize / 4 || find(key) >= 0) {
+      if (slabCount == 0 || len <= 0 || len > slabSize / 4 || index.contains(key)) {
         return;
       }
       if (head < 0 || headPos + len > slabSize) {
@@ -198,7 +192,10 @@ public final class FrameCache implements AutoCloseable {
         }
       }
       slabs[head].put(headPos, src, off, len);
-      insert(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
+      long grew = index.put(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
+      if (grew > 0) {
+        heapGrew(grew);
+      }
       if (slabKeys[head].length == slabKeyCount[head]) {
         slabKeys[head] = Arrays.copyOf(slabKeys[head], slabKeyCount[head] * 2);
         heapGrew(8L * slabKeyCount[head]);
@@ -260,9 +257,9 @@ public final class FrameCache implements AutoCloseable {
     gens.incrementAndGet(s);
     VarHandle.storeStoreFence(); // readers see the new generation before any overwritten byte
     for (int k = 0; k < slabKeyCount[s]; k++) {
-      int i = find(slabKeys[s][k]);
-      if (i >= 0 && slabOf(vals[i]) == s) {
-        removeAt(i);
+      long key = slabKeys[s][k];
+      long v = index.get(key);
+      if (v != EMPTY && slabOf(v) == s && index.removeIf(key, v)) {
         evictions.increment();
       }
     }
@@ -418,7 +415,7 @@ public final class FrameCache implements AutoCloseable {
   public int frames() {
     lock.lock();
     try {
-      return size;
+      return index.size();
     } finally {
       lock.unlock();
     }
@@ -445,9 +442,7 @@ public final class FrameCache implements AutoCloseable {
       }
       lentCount = 0;
       allocated = 0;
-      keys = new long[0];
-      vals = new long[0];
-      size = 0;
+      index = new FrameIndex(1);
       heapGrew(-heapBytes);
     } finally {
       lock.unlock();
@@ -460,7 +455,7 @@ public final class FrameCache implements AutoCloseable {
     }
   }
 
-  // ---- the index (guarded by lock) ----
+  // ---- an index value: slab | pos | len ----
 
   private static int slabOf(long v) {
     return (int) (v >>> (POS_BITS + LEN_BITS));
@@ -472,65 +467,5 @@ public final class FrameCache implements AutoCloseable {
 
   private static int lenOf(long v) {
     return (int) v & ((1 << LEN_BITS) - 1);
-  }
-
-  private static int slot(long key, int mask) {
-    long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32)) & mask;
-  }
-
-  private int find(long key) {
-    int mask = keys.length - 1;
-    for (int i = slot(key, mask); ; i = (i + 1) & mask) {
-      long k = keys[i];
-      if (k == key) {
-        return i;
-      }
-      if (k == EMPTY) {
-        return -1;
-      }
-    }
-  }
-
-  private void insert(long key, long val) {
-    if ((size + 1) * 3L > keys.length * 2L) {
-      long[] ok = keys;
-      long[] ov = vals;
-      keys = new long[ok.length * 2];
-      vals = new long[ok.length * 2];
-      heapGrew(16L * ok.length);
-      Arrays.fill(keys, EMPTY);
-      size = 0;
-      for (int i = 0; i < ok.length; i++) {
-        if (ok[i] != EMPTY) {
-          insert(ok[i], ov[i]);
-        }
-      }
-    }
-    int mask = keys.length - 1;
-    int i = slot(key, mask);
-    while (keys[i] != EMPTY) {
-      i = (i + 1) & mask;
-    }
-    keys[i] = key;
-    vals[i] = val;
-    size++;
-  }
-
-  /** Removes slot i, shifting back the entries of its probe run (no tombstones). */
-  private void removeAt(int i) {
-    int mask = keys.length - 1;
-    int gap = i;
-    for (int j = (i + 1) & mask; keys[j] != EMPTY; j = (j + 1) & mask) {
-      int home = slot(keys[j], mask);
-      // Move j into the gap if its home is not in (gap, j] (cyclically).
-      if (((j - home) & mask) >= ((j - gap) & mask)) {
-        keys[gap] = keys[j];
-        vals[gap] = vals[j];
-        gap = j;
-      }
-    }
-    keys[gap] = EMPTY;
-    size--;
   }
 }
