@@ -220,9 +220,7 @@ public final class FrameCache implements AutoCloseable {
       }
     }
     if (slabs[next] == null) {
-      try {
-        slabs[next] = ByteBuffer.allocateDirect(slabSize);
-      } catch (OutOfMemoryError e) {
+      if (!allocateSlab(next)) {
         // Direct memory is capped (-XX:MaxDirectMemorySize, by default the heap's size): keep
         // the slabs held and make the ring that long.
         slabCount = next;
@@ -235,14 +233,24 @@ public final class FrameCache implements AutoCloseable {
         }
         return reclaim(first);
       }
-      slabKeys[next] = new long[256];
-      heapGrew(8L * 256);
-      allocated += slabSize;
       head = next;
       headPos = 0;
       return true;
     }
     return reclaim(next);
+  }
+
+  /** Allocates slab {@code s} (not held yet) and its key list; false if the JVM refuses the direct memory. */
+  private boolean allocateSlab(int s) {
+    try {
+      slabs[s] = ByteBuffer.allocateDirect(slabSize);
+    } catch (OutOfMemoryError e) {
+      return false;
+    }
+    slabKeys[s] = new long[256];
+    heapGrew(8L * 256);
+    allocated += slabSize;
+    return true;
   }
 
   private boolean reclaim(int s) {
@@ -290,14 +298,9 @@ public final class FrameCache implements AutoCloseable {
         }
       }
       if (s >= 0) {
-        try {
-          slabs[s] = ByteBuffer.allocateDirect(slabSize);
-        } catch (OutOfMemoryError e) {
+        if (!allocateSlab(s)) {
           return null; // direct memory is capped: the ring keeps what it has
         }
-        slabKeys[s] = new long[256];
-        heapGrew(8L * 256);
-        allocated += slabSize;
       } else {
         for (int i = 1; i <= slabCount && s < 0; i++) {
           int c = (Math.max(head, 0) + i) % slabCount;

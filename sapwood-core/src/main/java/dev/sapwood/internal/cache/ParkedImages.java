@@ -45,6 +45,8 @@ public final class ParkedImages implements AutoCloseable {
   static final int PAGES_PER_SLAB = 64;
   /** Heap bytes an entry is counted at, besides 4 per page. */
   private static final int ENTRY_HEAP = 112;
+  /** A slab's free mask with every page free. */
+  private static final long ALL_FREE = PAGES_PER_SLAB == 64 ? -1L : (1L << PAGES_PER_SLAB) - 1;
   private static final byte POISON = (byte) 0xDB;
   private static final boolean ASSERTS = ParkedImages.class.desiredAssertionStatus();
 
@@ -407,13 +409,12 @@ public final class ParkedImages implements AutoCloseable {
    * slab of clean frames).
    */
   private void giveBackEmptySlabs() {
-    long all = PAGES_PER_SLAB == 64 ? -1L : (1L << PAGES_PER_SLAB) - 1;
     boolean spare = false;
     for (int s = 0; s < slabs.size(); s++) {
       ByteBuffer slab = slabs.get(s);
-      if (slab != null && freeMasks.get(s)[0] == all && !spare) {
+      if (slab != null && freeMasks.get(s)[0] == ALL_FREE && !spare) {
         spare = true;
-      } else if (slab != null && freeMasks.get(s)[0] == all) {
+      } else if (slab != null && freeMasks.get(s)[0] == ALL_FREE) {
         lender.returnSlab(slab);
         slabs.set(s, null);
         freeMasks.get(s)[0] = 0;
@@ -429,15 +430,14 @@ public final class ParkedImages implements AutoCloseable {
     if (slab == null) {
       return false;
     }
-    long all = PAGES_PER_SLAB == 64 ? -1L : (1L << PAGES_PER_SLAB) - 1;
     int s = slabs.indexOf(null);
     if (s < 0) {
       s = slabs.size();
       slabs.add(slab);
-      freeMasks.add(new long[] {all});
+      freeMasks.add(new long[] {ALL_FREE});
     } else {
       slabs.set(s, slab);
-      freeMasks.get(s)[0] = all;
+      freeMasks.get(s)[0] = ALL_FREE;
     }
     freePages += PAGES_PER_SLAB;
     heldBytes += lender.slabSize();
