@@ -201,9 +201,14 @@ public final class NodeStore {
     counters.leafBytesWritten.add(written);
   }
 
-  /** Writes one block of a leaf's delta, into the checkpoint's image if the leaf waits for it. */
+  /** Writes one block of {@code node}, into the checkpoint's image if the node waits for it. */
   private void write(Node node, long block, byte[] bytes, int length) {
-    if (node.pendingCheckpoint) {
+    write(node.pendingCheckpoint, block, bytes, length);
+  }
+
+  /** Writes one block: into the checkpoint's image if {@code forCheckpoint}, else as a write-back. */
+  void write(boolean forCheckpoint, long block, byte[] bytes, int length) {
+    if (forCheckpoint) {
       file.writeCheckpointBlock(block, bytes, 0, length);
     } else {
       file.writeBlock(block, bytes, 0, length);

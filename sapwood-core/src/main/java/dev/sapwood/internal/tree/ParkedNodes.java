@@ -140,11 +140,9 @@ final class ParkedNodes {
     boolean done = false;
     try {
       long start = System.nanoTime();
+      store.write(image.pending(), image.key(), image.bytes(), image.length());
       if (image.pending()) {
-        file.writeCheckpointBlock(image.key(), image.bytes(), 0, image.length());
         counters.checkpointNodes.increment();
-      } else {
-        file.writeBlock(image.key(), image.bytes(), 0, image.length());
       }
       store.noteTimes(image.pending(), image.length(), start, start);
       counters.nodesWritten.increment();
