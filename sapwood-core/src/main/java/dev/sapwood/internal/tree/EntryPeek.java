@@ -1,6 +1,5 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.Limits;
 import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.util.BoundedReader;
@@ -55,17 +54,10 @@ final class EntryPeek {
       int prevLen = 0;
       while (r.remaining() > 0) {
         int at = r.arrayPosition();
-        int kind = r.u8("entry kind");
-        if (kind != Basement.KIND_VALUE) {
-          throw r.error("unknown entry kind " + kind);
-        }
-        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
-        int keyOff = r.arrayPosition();
-        r.skip(klen, "key");
+        int klen = PartitionReader.entryKey(r);
+        int keyOff = r.arrayPosition() - klen;
         if (prevOff < 0) {
-          if (dir.compareFirstKey(f, raw, keyOff, klen) != 0) {
-            throw r.error("frame " + f + " does not begin with its indexed first key");
-          }
+          PartitionReader.checkFrameStart(r, dir, f, raw, keyOff, klen);
         } else if (Keys.compare(raw, prevOff, prevLen, raw, keyOff, klen) >= 0) {
           throw r.error("entries out of order");
         }

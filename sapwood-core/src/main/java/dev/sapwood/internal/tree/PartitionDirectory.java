@@ -191,8 +191,7 @@ final class PartitionDirectory {
 
   /** Compares the first key of frame {@code f} with {@code key}. */
   int compareFirstKey(int f, byte[] key) {
-    int from = frameKeyOff[f];
-    return Arrays.compareUnsigned(keys, from, frameKeyOff[f + 1], key, 0, key.length);
+    return compareFirstKey(f, key, 0, key.length);
   }
 
   /**

@@ -67,13 +67,7 @@ final class PartitionReader {
   static MessageBuffer decodeBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] image) {
     int from = dir.firstFrame(i);
     int to = dir.frameEnd(i);
-    long rawLen = 0;
-    for (int f = from; f < to; f++) {
-      rawLen += dir.frameRaw(f);
-    }
-    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
-      throw NodeReader.corrupt(file, block, dir.offset(i), "parked buffer of " + rawLen + " raw bytes");
-    }
+    long rawLen = rawLength(file, block, dir, from, to);
     byte[] raw = new byte[(int) rawLen];
     int rawAt = 0;
     for (int f = from; f < to; f++) {
@@ -180,6 +174,21 @@ final class PartitionReader {
   private static final int READ_CHUNK = 1 << 20;
 
   /**
+   * The raw bytes of frames {@code [from, to)} by the directory, refused past {@link
+   * NodeFormat#MAX_RAW_PARTITION} before anything is allocated for them.
+   */
+  private static long rawLength(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
+    long rawLen = 0;
+    for (int f = from; f < to; f++) {
+      rawLen += dir.frameRaw(f);
+    }
+    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(from), "frames of " + rawLen + " raw bytes");
+    }
+    return rawLen;
+  }
+
+  /**
    * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed, with one
    * read per run of frames up to {@link #READ_CHUNK} bytes (a whole partition of a default node is
    * one read). No length from the directory is trusted for an allocation: each frame's checksum is
@@ -193,13 +202,7 @@ final class PartitionReader {
     }
     int start = dir.frameOffset(from);
     long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
-    long rawLen = 0;
-    for (int f = from; f < to; f++) {
-      rawLen += dir.frameRaw(f);
-    }
-    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
-      throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
-    }
+    long rawLen = rawLength(file, block, dir, from, to);
     // A first guess at the output (4x the first read), grown below as frames are verified.
     byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, 64 << 10))];
     int rawAt = 0;
@@ -323,13 +326,8 @@ final class PartitionReader {
       int frameEnd = 0;
       while (r.remaining() > 0) {
         int at = r.arrayPosition();
-        int kind = r.u8("entry kind");
-        if (kind != Basement.KIND_VALUE) {
-          throw r.error("unknown entry kind " + kind);
-        }
-        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
-        int keyOff = r.arrayPosition();
-        r.skip(klen, "key");
+        int klen = entryKey(r);
+        int keyOff = r.arrayPosition() - klen;
         if (at == frameEnd) {
           checkFrameStart(r, dir, frame, raw, keyOff, klen);
           frameEnd += dir.frameRaw(frame++);
@@ -411,7 +409,22 @@ final class PartitionReader {
     }
   }
 
-  private static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
+  /**
+   * Reads a basement entry's kind and key at {@code r} (the entry grammar of docs/format/node.md),
+   * checking both; returns the key's length (the key ends at {@code r}'s position, its value next).
+   */
+  static int entryKey(BoundedReader r) throws FormatException {
+    int kind = r.u8("entry kind");
+    if (kind != Basement.KIND_VALUE) {
+      throw r.error("unknown entry kind " + kind);
+    }
+    int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
+    r.skip(klen, "key");
+    return klen;
+  }
+
+  /** Checks that the key at {@code raw[keyOff, keyOff + klen)}, which begins frame {@code frame}, is its indexed first key. */
+  static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
     if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, raw, keyOff, klen) != 0) {
       throw r.error("frame " + frame + " does not begin with its indexed first key");
     }
