@@ -25,9 +25,8 @@ final class ChunkFrames {
     int hi = d.frameEnd(i);
     long at = d.pointFramesFor(i, from, true);
     int first = (int) (at >>> 32) == (int) at ? lo : (int) (at >>> 32);
-    int frames = hi - lo;
-    long perFrame = Math.max(1, d.count(i) / Math.max(1, frames));
-    long want = 1 + (limit + perFrame - 1) / perFrame;
+    long perFrame = perFrame(d, i);
+    long want = framesFor(limit, perFrame);
     if (first + 1 < hi && limit < perFrame) {
       // The first frame alone when, by where from lies between its first key and the next frame's,
       // the rest of it holds the limit: a seek's first chunk then decodes one frame, not two.
@@ -64,9 +63,18 @@ final class ChunkFrames {
       }
       end = a;
     }
-    long perFrame = Math.max(1, d.count(i) / Math.max(1, hi - lo));
-    long want = 1 + (limit + perFrame - 1) / perFrame;
+    long want = framesFor(limit, perFrame(d, i));
     int first = (int) Math.max(lo, end - want);
     return ((long) first << 32) | end;
+  }
+
+  /** Basement {@code i}'s mean entries per frame (at least 1). */
+  private static long perFrame(PartitionDirectory d, int i) {
+    return Math.max(1, d.count(i) / Math.max(1, d.frameEnd(i) - d.firstFrame(i)));
+  }
+
+  /** Frames a chunk of {@code limit} entries takes: one more than the limit fills on average. */
+  private static long framesFor(int limit, long perFrame) {
+    return 1 + (limit + perFrame - 1) / perFrame;
   }
 }

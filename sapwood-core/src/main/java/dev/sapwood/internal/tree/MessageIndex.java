@@ -197,7 +197,7 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
       points = Arrays.copyOf(points, pointCount * 2);
       prefixes = Arrays.copyOf(prefixes, pointCount * 2);
     }
-    admit(rec, rec);
+    admitRun(rec, rec);
     long px = keyPrefix(rec);
     int pos = insertionPoint(rec, px);
     System.arraycopy(points, pos, points, pos + 1, pointCount - pos);
@@ -215,10 +215,6 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
    * moved. With no points the shared start is the run's own.
    */
   final void admitRun(int first, int last) {
-    admit(first, last);
-  }
-
-  private void admit(int first, int last) {
     int s = pointCount == 0 ? Math.min(MAX_SKIP, keyLen(first)) : commonPrefix(points[0], first, skip);
     if (last != first) {
       s = commonPrefix(first, last, s);
