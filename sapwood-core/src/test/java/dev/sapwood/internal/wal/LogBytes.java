@@ -149,6 +149,24 @@ public final class LogBytes {
     return pos;
   }
 
+  /** What a killed process leaves of the files in {@code dir}: their contents as the operating system has them. */
+  public static dev.sapwood.internal.io.MemoryFileIo killed(dev.sapwood.internal.io.MemoryFileIo io, java.nio.file.Path dir) {
+    dev.sapwood.internal.io.MemoryFileIo copy = new dev.sapwood.internal.io.MemoryFileIo();
+    for (java.nio.file.Path f : io.list(dir)) {
+      copy.setContents(f, io.contents(f));
+    }
+    return copy;
+  }
+
+  /** Recovers the log in {@code dir} from LSN 0: the payloads replayed, in order; {@code torn[0]} gets the torn bytes. */
+  public static java.util.List<byte[]> replayed(dev.sapwood.internal.io.FileIo io, java.nio.file.Path dir, long[] torn,
+      boolean readOnly) {
+    java.util.List<byte[]> seen = new java.util.ArrayList<>();
+    LogReader.Result r = LogReader.recover(io, dir, 0, (lsn, p) -> seen.add(p.bytes(p.length(), "payload")), readOnly);
+    torn[0] = r.tornBytes();
+    return seen;
+  }
+
   /** The synced claim of a frame in the segment starting at {@code segmentFirstLsn}. */
   public static long claim(long segmentFirstLsn, long syncedLsn) {
     return Math.max(0, syncedLsn - segmentFirstLsn + 2);

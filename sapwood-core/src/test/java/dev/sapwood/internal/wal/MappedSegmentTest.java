@@ -13,7 +13,6 @@ import dev.sapwood.internal.stats.Counters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -42,19 +41,12 @@ class MappedSegmentTest {
   }
 
   private static List<byte[]> recover(MemoryFileIo io, long[] torn) {
-    List<byte[]> seen = new ArrayList<>();
-    LogReader.Result r = LogReader.recover(io, DIR, 0, (lsn, p) -> seen.add(p.bytes(p.length(), "payload")));
-    torn[0] = r.tornBytes();
-    return seen;
+    return LogBytes.replayed(io, DIR, torn, false);
   }
 
   /** What a killed process leaves: the files as the operating system has them. */
   private MemoryFileIo killed() {
-    MemoryFileIo copy = new MemoryFileIo();
-    for (Path f : mem.list(DIR)) {
-      copy.setContents(f, mem.contents(f));
-    }
-    return copy;
+    return LogBytes.killed(mem, DIR);
   }
 
   private static void assertPrefix(List<byte[]> seen, int n) {

@@ -8,7 +8,6 @@ import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.util.BigEndian;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,19 +39,11 @@ class StagedFramesTest {
   }
 
   private static List<byte[]> recover(MemoryFileIo io, long[] torn, boolean readOnly) {
-    List<byte[]> seen = new ArrayList<>();
-    LogReader.Result r = LogReader.recover(io, DIR, 0, (lsn, p) -> seen.add(p.bytes(p.length(), "payload")), readOnly);
-    torn[0] = r.tornBytes();
-    return seen;
+    return LogBytes.replayed(io, DIR, torn, readOnly);
   }
 
-  /** What a killed process leaves: the files as the operating system has them. */
   private MemoryFileIo killed() {
-    MemoryFileIo copy = new MemoryFileIo();
-    for (Path f : mem.list(DIR)) {
-      copy.setContents(f, mem.contents(f));
-    }
-    return copy;
+    return LogBytes.killed(mem, DIR);
   }
 
   private static void assertRecords(List<byte[]> seen, int n) {
