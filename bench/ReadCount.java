@@ -4,7 +4,9 @@
 // prints per operation the reader thread's CPU time and bytes allocated, and the change of every
 // cache.*, node.read and read.* counter in each round (frame peeks, split into buffer and basement
 // frame peeks; delta peeks and filter skips; buffer filter skips and passes; partial fetches...).
-// Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB [get|seek]
+// Also the process's CPU time per op (the collector's threads included) and the collectors' time.
+// SHARE (or -Dshare=0.75): that share of the cache as the off-heap tier of compressed frames (as `bounded`).
+// Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB [get|seek] [SHARE]
 import dev.sapwood.*;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -19,7 +21,13 @@ public class ReadCount {
     boolean seek = a.length > 4 && a[4].equals("seek");
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().getId();
-    try (Database db = Database.open(dir, Options.defaults().cacheSize(cache))) {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    double share = a.length > 5 ? Double.parseDouble(a[5]) : Double.parseDouble(System.getProperty("share", "0"));
+    Options opts = Options.defaults().cacheSize(cache);
+    if (share > 0) {
+      opts = opts.offHeapCacheShare(share);
+    }
+    try (Database db = Database.open(dir, opts)) {
       Tree t = db.tree("data");
       Random r = new Random(7);
       for (int round = 0; round < 2; round++) {
@@ -27,6 +35,9 @@ public class ReadCount {
         long t0 = System.nanoTime();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long alloc0 = threads.getThreadAllocatedBytes(self);
+        long proc0 = os.getProcessCpuTime();
+        long gc0 = gcMillis();
+        long[] io0 = procIo();
         int found = 0;
         for (int i = 0; i < n; i++) {
           long k = (r.nextLong() & Long.MAX_VALUE) % num;
@@ -49,16 +60,46 @@ public class ReadCount {
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
         double alloc = (threads.getThreadAllocatedBytes(self) - alloc0) / (double) n;
-        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU and %.0f bytes allocated per op%n",
-            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, alloc);
+        double procUs = (os.getProcessCpuTime() - proc0) / 1e3 / n;
+        long gcMs = gcMillis() - gc0;
+        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU and %.0f bytes allocated per op; process CPU %.1f us per op, GC %d ms (%.1f%%)%n",
+            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, alloc, procUs, gcMs, gcMs / (secs * 10));
+        long[] io1 = procIo();
+        System.out.printf("  read syscalls %.3f and %.0f bytes read (rchar) per op%n", (io1[0] - io0[0]) / (double) n, (io1[1] - io0[1]) / (double) n);
         Map<String, Long> after = db.stats().counters();
         for (var e : after.entrySet()) {
           long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-          if (d != 0 && (e.getKey().startsWith("cache.") || e.getKey().startsWith("node.read") || e.getKey().startsWith("read."))) {
+          if (d != 0 && (e.getKey().startsWith("cache.") || e.getKey().startsWith("node.read") || e.getKey().startsWith("read.")
+              || e.getKey().startsWith("io.read"))) {
             System.out.printf("  %-32s %12d  %8.3f per op%n", e.getKey(), d, d / (double) n);
           }
         }
       }
     }
+  }
+
+  private static long gcMillis() {
+    long t = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, gc.getCollectionTime());
+    }
+    return t;
+  }
+
+  /** The process's read syscalls and bytes read so far (/proc/self/io: syscr, rchar), or zeros. */
+  private static long[] procIo() {
+    long[] out = new long[2];
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("syscr:")) {
+          out[0] = Long.parseLong(line.substring(6).trim());
+        } else if (line.startsWith("rchar:")) {
+          out[1] = Long.parseLong(line.substring(6).trim());
+        }
+      }
+    } catch (Exception e) {
+      // not Linux: zeros
+    }
+    return out;
   }
 }

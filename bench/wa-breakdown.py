@@ -49,7 +49,8 @@ if any('proc.write_bytes' in r for r in rows):  # StatsSampler's /proc/self/io f
          - D('log.bytes_written')(a, b) - D('io.bytes_written')(a, b))
     line('process wchar', D('proc.wchar'))
 line('(log staged)', D('log.staged_bytes'))
-for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes']:
+for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes',
+          'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes']:
     out = []
     for i in range(len(names)):
         a, b = bounds[i], bounds[i + 1]

@@ -19,6 +19,23 @@ public interface CacheBackend<T extends Cacheable> {
   void writeBack(T object);
 
   /**
+   * Parks a dirty, write-latched object's image outside the heap instead of writing it (a
+   * write-back tier), if it can: true if it did, and the cache then drops the object at once, or
+   * calls {@link #cancelPark} if it cannot after all. The parked image is the object's state: a
+   * later {@link #load} of its key must return it (dirty), and whatever writes dirty objects
+   * (a checkpoint) must write it too.
+   */
+  default boolean park(T object) {
+    return false;
+  }
+
+  /** Takes back a {@link #park} of an object the cache could not drop (pinned meanwhile); it stays dirty. */
+  default void cancelPark(T object) {}
+
+  /** Called once a {@linkplain #load loaded} object is in the cache's map, where lookups find it. */
+  default void entered(T object) {}
+
+  /**
    * Drops the parts of a clean, write-latched object that can be re-read later and have not been
    * used since the last pass (partial eviction), and unmarks the used ones.
    */

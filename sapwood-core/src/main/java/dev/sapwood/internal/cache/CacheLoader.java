@@ -39,6 +39,7 @@ final class CacheLoader<T extends Cacheable> {
       o = backend.load(key);
       memory.loaded(o);
       map.put(key, o);
+      backend.entered(o);
       return o;
     }
   }

@@ -17,6 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * in a B^ε-tree an internal node's buffers take message after message, and writing such a node
  * back between two flushes writes (and later reads) the same buffers again and again.
  *
+ * <p>A dirty object the hand would write back is first offered to the backend to {@linkplain
+ * CacheBackend#park park} (a dirty internal node's image kept off-heap, unwritten, until the next
+ * checkpoint): if the object has not been used since the last pass and the cache is not quiet,
+ * and the backend parks it, it leaves the cache whole at once, with no write; otherwise it is
+ * written back as before.
+ *
  * <p>The favour lasts only while writes go on: once {@link #QUIET_SWEEPS} full sweeps passed with
  * no object changed (no write pin left its object dirty), the cache is quiet, nothing is favoured,
  * and dirty objects are written back as the hand passes them even while readers use them, so that
@@ -184,11 +190,11 @@ final class Clock<T extends Cacheable> {
           boolean keep = favoured && visits <= 2 * sweep
               && favouredLastSweep <= table.memory.budget / 16 * FAVOURED_SHARE;
           if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep
-              && tryEvict(o, shellPasses)) {
+              && tryEvict(o, shellPasses, !referenced && !quiet)) {
             lastFreed = visits;
           }
         } else if ((table.backend.holdsParts(o) || (!referenced && o.idlePasses >= shellPasses))
-            && tryEvict(o, shellPasses)) {
+            && tryEvict(o, shellPasses, false)) {
           lastFreed = visits;
         }
       }
@@ -198,8 +204,13 @@ final class Clock<T extends Cacheable> {
     }
   }
 
-  /** Writes back, shrinks or evicts {@code o} as it can; returns whether it shrank or evicted it. */
-  private boolean tryEvict(T o, int shellPasses) {
+  /**
+   * Writes back, shrinks or evicts {@code o} as it can; returns whether it shrank or evicted it. A
+   * dirty object is first offered to the backend to {@linkplain CacheBackend#park park} if {@code
+   * mayPark} (not used since the last pass, and writes go on): parked, it leaves the cache whole,
+   * unwritten.
+   */
+  private boolean tryEvict(T o, int shellPasses, boolean mayPark) {
     if (!o.tryPinIdle()) {
       return false; // pinned, or evicted already
     }
@@ -212,6 +223,18 @@ final class Clock<T extends Cacheable> {
     long before = event == null ? 0 : o.accountedBytes;
     boolean wrote = false;
     try {
+      if (o.isDirty() && mayPark && table.backend.park(o)) {
+        if (!o.tryEvictSolePin()) {
+          table.backend.cancelPark(o); // pinned meanwhile: it stays, dirty
+          return false;
+        }
+        table.map.remove(o.key(), o);
+        table.memory.dropped(o);
+        o.accountedBytes = 0;
+        table.evictions.increment();
+        EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, false);
+        return true;
+      }
       if (o.isDirty()) {
         table.backend.writeBack(o);
         table.dirtyWrites.increment();

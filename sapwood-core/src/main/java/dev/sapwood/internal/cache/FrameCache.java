@@ -35,14 +35,16 @@ import java.util.function.LongConsumer;
  * of the capacities of the slabs held, never above the budget, 0 after close; (3) a key is in the
  * index at most once, and listed in exactly the slab its entry points into; (4) {@code heapBytes}
  * is the capacity of the index's and the slabs' key arrays (the tier's heap, which the heap
- * cache's budget pays for: {@link #chargeHeapTo}), 0 after close.
+ * cache's budget pays for: {@link #chargeHeapTo}), 0 after close; (5) a slab {@linkplain
+ * #lendSlab lent} out holds no frame of the index and the ring never writes it (its head is never
+ * on it) until it is returned; at most three quarters of the slabs are lent at once.
  */
 public final class FrameCache implements AutoCloseable {
   /** Largest slab; a budget is cut into slabs of about a sixteenth of it up to this. */
   static final int MAX_SLAB = 4 << 20;
   /** Smallest slab; a budget below it holds nothing. */
   static final int MIN_SLAB = 64 << 10;
-  private static final long EMPTY = -1;
+  private static final long EMPTY = FrameIndex.EMPTY;
   private static final int LEN_BITS = 23;
   private static final int POS_BITS = 23;
 
@@ -53,14 +55,15 @@ public final class FrameCache implements AutoCloseable {
   private final ByteBuffer[] slabs;
   /** Raised when a slab is reclaimed or the tier closed; read by readers after their copy. */
   private final AtomicLongArray gens;
+  /** Slabs lent out of the ring ({@link #lendSlab}): the ring passes over them. */
+  private final boolean[] lent;
+  private int lentCount;
   /** The keys of each slab's frames, for its eviction. */
   private final long[][] slabKeys;
   private final int[] slabKeyCount;
   private final ReentrantLock lock = new ReentrantLock();
   // Open-addressing index (linear probing), guarded by lock: key -> slab | pos | len.
-  private long[] keys;
-  private long[] vals;
-  private int size;
+  private FrameIndex index;
   private int head = -1;
   private int headPos;
   private long allocated;
@@ -100,11 +103,9 @@ public final class FrameCache implements AutoCloseable {
     this.gens = new AtomicLongArray(slabCount);
     this.slabKeys = new long[slabCount][];
     this.slabKeyCount = new int[slabCount];
-    int cap = 1024;
-    this.keys = new long[cap];
-    this.vals = new long[cap];
-    Arrays.fill(keys, EMPTY);
-    this.heapBytes = 16L * cap + 24L * slabCount;
+    this.lent = new boolean[slabCount];
+    this.index = new FrameIndex(1024);
+    this.heapBytes = index.heapBytes() + 24L * slabCount;
     this.hits = counters.counter("cache.offheap_hits");
     this.misses = counters.counter("cache.offheap_misses");
     this.evictions = counters.counter("cache.offheap_evictions");
@@ -128,8 +129,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      int i = find(key);
-      long v = i < 0 ? EMPTY : vals[i];
+      long v = index.get(key);
       if (v == EMPTY || lenOf(v) != len) {
         misses.increment();
         return false;
@@ -163,7 +163,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      return find(key) >= 0;
+      return index.contains(key);
     } finally {
       lock.unlock();
     }
@@ -183,7 +183,7 @@ public final class FrameCache implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      if (slabCount == 0 || len <= 0 || len > slabSize / 4 || find(key) >= 0) {
+      if (slabCount == 0 || len <= 0 || len > slabSize / 4 || index.contains(key)) {
         return;
       }
       if (head < 0 || headPos + len > slabSize) {
@@ -192,7 +192,10 @@ public final class FrameCache implements AutoCloseable {
         }
       }
       slabs[head].put(headPos, src, off, len);
-      insert(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
+      long grew = index.put(key, ((long) head << (POS_BITS + LEN_BITS)) | ((long) headPos << LEN_BITS) | len);
+      if (grew > 0) {
+        heapGrew(grew);
+      }
       if (slabKeys[head].length == slabKeyCount[head]) {
         slabKeys[head] = Arrays.copyOf(slabKeys[head], slabKeyCount[head] * 2);
         heapGrew(8L * slabKeyCount[head]);
@@ -204,25 +207,32 @@ public final class FrameCache implements AutoCloseable {
     }
   }
 
-  /** Moves the head to the next slab: allocates it on first use, else evicts its frames. */
+  /** Moves the head to the next slab not lent out: allocates it on first use, else evicts its frames. */
   private boolean advance() {
-    int next = head + 1 >= slabCount ? 0 : head + 1;
+    int next = head;
+    for (int tries = 0;; tries++) {
+      if (tries >= slabCount) {
+        return false; // every slab is lent (possible only once the JVM refused slabs)
+      }
+      next = next + 1 >= slabCount ? 0 : next + 1;
+      if (!lent[next]) {
+        break;
+      }
+    }
     if (slabs[next] == null) {
-      try {
-        slabs[next] = ByteBuffer.allocateDirect(slabSize);
-      } catch (OutOfMemoryError e) {
+      if (!allocateSlab(next)) {
         // Direct memory is capped (-XX:MaxDirectMemorySize, by default the heap's size): keep
         // the slabs held and make the ring that long.
         slabCount = next;
-        if (next == 0) {
+        int first = 0;
+        while (first < next && lent[first]) {
+          first++;
+        }
+        if (first == next) {
           return false;
         }
-        next = 0;
-        return reclaim(next);
+        return reclaim(first);
       }
-      slabKeys[next] = new long[256];
-      heapGrew(8L * 256);
-      allocated += slabSize;
       head = next;
       headPos = 0;
       return true;
@@ -230,20 +240,134 @@ public final class FrameCache implements AutoCloseable {
     return reclaim(next);
   }
 
+  /** Allocates slab {@code s} (not held yet) and its key list; false if the JVM refuses the direct memory. */
+  private boolean allocateSlab(int s) {
+    try {
+      slabs[s] = ByteBuffer.allocateDirect(slabSize);
+    } catch (OutOfMemoryError e) {
+      return false;
+    }
+    slabKeys[s] = new long[256];
+    heapGrew(8L * 256);
+    allocated += slabSize;
+    return true;
+  }
+
   private boolean reclaim(int s) {
+    evictSlab(s);
+    head = s;
+    headPos = 0;
+    return true;
+  }
+
+  /** Drops every frame of slab {@code s} from the index; a copy from it in flight becomes a miss. */
+  private void evictSlab(int s) {
     gens.incrementAndGet(s);
     VarHandle.storeStoreFence(); // readers see the new generation before any overwritten byte
     for (int k = 0; k < slabKeyCount[s]; k++) {
-      int i = find(slabKeys[s][k]);
-      if (i >= 0 && slabOf(vals[i]) == s) {
-        removeAt(i);
+      long key = slabKeys[s][k];
+      long v = index.get(key);
+      if (v != EMPTY && slabOf(v) == s && index.removeIf(key, v)) {
         evictions.increment();
       }
     }
     slabKeyCount[s] = 0;
-    head = s;
-    headPos = 0;
-    return true;
+  }
+
+  /**
+   * Takes a whole slab out of the ring for the caller's own bytes (the node cache's parked dirty
+   * images, {@link ParkedImages}), within the tier's budget: a slab not yet allocated, else the
+   * oldest one, whose frames are evicted first (a copy from it in flight becomes a miss). The ring
+   * passes over a lent slab until it is {@linkplain #returnSlab returned}; at most three quarters
+   * of the slabs are lent at once, so clean frames keep a quarter. Returns null if no slab can be
+   * lent.
+   *
+   * @throws IllegalStateException after {@link #close}
+   */
+  public ByteBuffer lendSlab() {
+    lock.lock();
+    try {
+      checkOpen();
+      if (lentCount + 1 > maxLent()) {
+        return null;
+      }
+      int s = -1;
+      for (int i = 0; i < slabCount && s < 0; i++) {
+        if (slabs[i] == null && !lent[i]) {
+          s = i;
+        }
+      }
+      if (s >= 0) {
+        if (!allocateSlab(s)) {
+          return null; // direct memory is capped: the ring keeps what it has
+        }
+      } else {
+        for (int i = 1; i <= slabCount && s < 0; i++) {
+          int c = (Math.max(head, 0) + i) % slabCount;
+          if (!lent[c] && c != head) {
+            s = c; // the oldest: the ring's next to overwrite
+          }
+        }
+        if (s < 0) {
+          return null;
+        }
+        evictSlab(s);
+      }
+      lent[s] = true;
+      lentCount++;
+      return slabs[s];
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Gives back a slab {@link #lendSlab} lent: the ring overwrites it when its head next reaches it.
+   * The caller reads and writes it no more. Nothing after {@link #close} (the slab is dropped).
+   */
+  public void returnSlab(ByteBuffer slab) {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      for (int s = 0; s < slabs.length; s++) {
+        if (slabs[s] == slab && lent[s]) {
+          lent[s] = false;
+          lentCount--;
+          slabKeyCount[s] = 0;
+          return;
+        }
+      }
+      throw new IllegalArgumentException("not a lent slab of this tier");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes of direct memory lent out of the ring ({@link #lendSlab}); part of {@link #allocatedBytes}. */
+  public long lentBytes() {
+    lock.lock();
+    try {
+      return (long) lentCount * slabSize;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The most slabs {@link #lendSlab} lends at once. */
+  public int maxLent() {
+    lock.lock();
+    try {
+      return slabCount * 3 / 4;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The size of every slab. */
+  public int slabSize() {
+    return slabSize;
   }
 
   /** Bytes of direct memory held (slabs allocated); 0 after close. */
@@ -294,7 +418,7 @@ public final class FrameCache implements AutoCloseable {
   public int frames() {
     lock.lock();
     try {
-      return size;
+      return index.size();
     } finally {
       lock.unlock();
     }
@@ -317,11 +441,11 @@ public final class FrameCache implements AutoCloseable {
         slabs[s] = null;
         slabKeys[s] = null;
         slabKeyCount[s] = 0;
+        lent[s] = false;
       }
+      lentCount = 0;
       allocated = 0;
-      keys = new long[0];
-      vals = new long[0];
-      size = 0;
+      index = new FrameIndex(1);
       heapGrew(-heapBytes);
     } finally {
       lock.unlock();
@@ -334,7 +458,7 @@ public final class FrameCache implements AutoCloseable {
     }
   }
 
-  // ---- the index (guarded by lock) ----
+  // ---- an index value: slab | pos | len ----
 
   private static int slabOf(long v) {
     return (int) (v >>> (POS_BITS + LEN_BITS));
@@ -346,65 +470,5 @@ public final class FrameCache implements AutoCloseable {
 
   private static int lenOf(long v) {
     return (int) v & ((1 << LEN_BITS) - 1);
-  }
-
-  private static int slot(long key, int mask) {
-    long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32)) & mask;
-  }
-
-  private int find(long key) {
-    int mask = keys.length - 1;
-    for (int i = slot(key, mask); ; i = (i + 1) & mask) {
-      long k = keys[i];
-      if (k == key) {
-        return i;
-      }
-      if (k == EMPTY) {
-        return -1;
-      }
-    }
-  }
-
-  private void insert(long key, long val) {
-    if ((size + 1) * 3L > keys.length * 2L) {
-      long[] ok = keys;
-      long[] ov = vals;
-      keys = new long[ok.length * 2];
-      vals = new long[ok.length * 2];
-      heapGrew(16L * ok.length);
-      Arrays.fill(keys, EMPTY);
-      size = 0;
-      for (int i = 0; i < ok.length; i++) {
-        if (ok[i] != EMPTY) {
-          insert(ok[i], ov[i]);
-        }
-      }
-    }
-    int mask = keys.length - 1;
-    int i = slot(key, mask);
-    while (keys[i] != EMPTY) {
-      i = (i + 1) & mask;
-    }
-    keys[i] = key;
-    vals[i] = val;
-    size++;
-  }
-
-  /** Removes slot i, shifting back the entries of its probe run (no tombstones). */
-  private void removeAt(int i) {
-    int mask = keys.length - 1;
-    int gap = i;
-    for (int j = (i + 1) & mask; keys[j] != EMPTY; j = (j + 1) & mask) {
-      int home = slot(keys[j], mask);
-      // Move j into the gap if its home is not in (gap, j] (cyclically).
-      if (((j - home) & mask) >= ((j - gap) & mask)) {
-        keys[gap] = keys[j];
-        vals[gap] = vals[j];
-        gap = j;
-      }
-    }
-    keys[gap] = EMPTY;
-    size--;
   }
 }

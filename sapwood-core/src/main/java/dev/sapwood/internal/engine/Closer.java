@@ -108,9 +108,7 @@ final class Closer {
     } catch (RuntimeException e) {
       first = keepFirst(first, e);
     }
-    if (ctx.frameCache() != null) {
-      ctx.frameCache().close(); // its direct memory goes back; nothing reads it after this
-    }
+    ctx.closeOffHeap(); // its direct memory goes back; nothing reads it after this
     try {
       lock.release();
     } catch (RuntimeException e) {

@@ -11,13 +11,14 @@ import java.util.Arrays;
  * A cursor reading its tree one chunk (one basement's key range, buffered messages applied) at a
  * time; see {@link Cursor} for the consistency it gives. After a seek the first chunk holds at
  * most {@link #FIRST_CHUNK} entries and each following one four times more, so a short scan reads
- * a few entries while a long one soon reads whole basements. Holds no latch between calls, so it
+ * a few entries while a long one soon reads whole basements; backward likewise (a chunk reaching
+ * about that many of a basement's entries below its bound). Holds no latch between calls, so it
  * never pins a node (or a block that could be freed) while the caller is away.
  *
  * <p>A bounded cursor ({@link Tree#cursor(dev.sapwood.KeyRange)}, ascending; {@link
  * ReversedCursor} mirrors it) has {@code lo} (inclusive) and {@code hi} (exclusive), either null
  * for none. Invariants: every chunk it holds lies inside them, since each read is told where the
- * range ends ({@code BeTree.readForward(from, stop, limit)}, {@code readBackward(to, stop)}) and
+ * range ends ({@code BeTree.readForward(from, stop, limit)}, {@code readBackward(to, stop, limit)}) and
  * applies nothing past it; a chunk that reaches the bound is at its end, so the cursor never reads
  * the basement beyond it. No read starts at or past a bound.
  */
@@ -28,12 +29,13 @@ final class CursorImpl implements AscendingCursor {
   private final byte[] hi;
   /** The snapshot it reads at, or null: the tree as it is at each step (weakly consistent). */
   private final SnapshotImpl snapshot;
-  /** Entries in the first chunk after a seek; each further chunk forward takes four times more. */
+  /** Entries in the first chunk after a seek; each further chunk in the same direction takes four times more. */
   static final int FIRST_CHUNK = 16;
 
   private Chunk chunk;
   private int index = -1;
   private int forwardLimit = FIRST_CHUNK;
+  private int backwardLimit = FIRST_CHUNK;
   private boolean everPositioned;
   /** Whether {@code chunk} was read going forward (its {@code atEnd} is about that direction). */
   private boolean forwardChunk;
@@ -74,7 +76,8 @@ final class CursorImpl implements AscendingCursor {
   }
 
   private Chunk readBackward(byte[] to) {
-    return db.read(() -> tree.beTree().readBackward(to, lo, readMsn()));
+    int limit = backwardLimit;
+    return db.read(() -> tree.beTree().readBackward(to, lo, limit, readMsn()));
   }
 
   @Override
@@ -85,6 +88,7 @@ final class CursorImpl implements AscendingCursor {
 
   @Override
   public boolean last() {
+    backwardLimit = FIRST_CHUNK;
     return backwardFrom(hi);
   }
 
@@ -103,6 +107,7 @@ final class CursorImpl implements AscendingCursor {
   public boolean seekAtMost(byte[] key) {
     Limits.checkKey(key);
     byte[] to = Arrays.copyOf(key, key.length + 1); // the smallest key above key
+    backwardLimit = FIRST_CHUNK;
     return backwardFrom(hi != null && Arrays.compareUnsigned(to, hi) > 0 ? hi : to);
   }
 
@@ -136,6 +141,7 @@ final class CursorImpl implements AscendingCursor {
     if (lo != null && !forwardChunk && chunk.atEnd()) {
       return position(null, -1);
     }
+    backwardLimit = (int) Math.min(Integer.MAX_VALUE, backwardLimit * 4L);
     return backwardFrom(current);
   }
 

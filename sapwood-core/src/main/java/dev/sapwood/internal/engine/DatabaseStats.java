@@ -36,6 +36,11 @@ final class DatabaseStats {
     m.put("cache.offheap_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().allocatedBytes());
     m.put("cache.offheap_index_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().heapBytes());
     m.put("cache.offheap_budget_bytes", ctx.frameCache() == null ? 0 : ctx.frameCache().budget());
+    dev.sapwood.internal.cache.ParkedImages.Figures parked = ctx.nodes().parked() == null
+        ? new dev.sapwood.internal.cache.ParkedImages.Figures(0, 0, 0) : ctx.nodes().parked().figures();
+    m.put("cache.parked_nodes", (long) parked.images());
+    m.put("cache.parked_image_bytes", parked.imageBytes());
+    m.put("cache.parked_held_bytes", parked.heldBytes());
     m.put("db.trees", (long) trees.size());
     m.put("db.last_msn", ctx.lastMsn());
     m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());

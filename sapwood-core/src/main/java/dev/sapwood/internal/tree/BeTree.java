@@ -275,7 +275,20 @@ public final class BeTree {
 
   /** {@link #readBackward(byte[], byte[])} at the snapshot {@code s} (Long.MAX_VALUE: none). */
   public Chunk readBackward(byte[] to, byte[] stop, long s) {
-    return reader.readBackward(to, stop, s);
+    return readBackward(to, stop, Integer.MAX_VALUE, s);
+  }
+
+  /**
+   * Like {@link #readBackward(byte[], byte[], long)}, but the chunk reaches down only about {@code
+   * limit} of the basement's entries below {@code to} (never fewer entries of the range than that
+   * for this reason; buffered messages may add or remove some): a cursor stepping back a few
+   * entries reads a few entries' frames and messages, not a whole basement's.
+   */
+  public Chunk readBackward(byte[] to, byte[] stop, int limit, long s) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("chunk limit " + limit);
+    }
+    return reader.readBackward(to, stop, limit, s);
   }
 
   /**

@@ -126,7 +126,7 @@ final class Combiner {
       if (m < ma) {
         return false; // ranges are in MSN order
       }
-      if (m < mb && buf.rangeCovers(rec, buf.arena(), buf.keyOff(a), buf.keyLen(a))) {
+      if (m < mb && buf.rangeCovers(rec, buf.arena(a), buf.keyOff(a), buf.keyLen(a))) {
         return true;
       }
     }
@@ -139,10 +139,9 @@ final class Combiner {
    * combine} (a is an ADD_LONG) give for 8-byte values, without allocating.
    */
   private static void addLongs(MessageBuffer buf, int a, int b) {
-    byte[] arena = buf.arena();
-    long x = BigEndian.getLong(arena, buf.valueOff(a)) ^ Long.MIN_VALUE;
-    long y = BigEndian.getLong(arena, buf.valueOff(b)) ^ Long.MIN_VALUE;
-    BigEndian.putLong(arena, buf.valueOff(a), (x + y) ^ Long.MIN_VALUE);
+    long x = BigEndian.getLong(buf.arena(a), buf.valueOff(a)) ^ Long.MIN_VALUE;
+    long y = BigEndian.getLong(buf.arena(b), buf.valueOff(b)) ^ Long.MIN_VALUE;
+    BigEndian.putLong(buf.arena(a), buf.valueOff(a), (x + y) ^ Long.MIN_VALUE);
   }
 
   /** Two UPDATEs of {@code fn}: one UPDATE with {@link UpdateFunction#combine}'s argument, or -1. */
@@ -184,7 +183,7 @@ final class Combiner {
   private static int replace(MessageBuffer buf, int a, int b, byte type, long mb, byte[] key, byte[] value, byte[] fn) {
     for (int rec : new int[] {a, b}) {
       if (buf.type(rec) == type && buf.valueLen(rec) == value.length) {
-        System.arraycopy(value, 0, buf.arena(), buf.valueOff(rec), value.length);
+        System.arraycopy(value, 0, buf.arena(rec), buf.valueOff(rec), value.length);
         buf.setMsn(rec, mb);
         buf.markDead(rec == a ? b : a);
         return rec;
@@ -197,23 +196,24 @@ final class Combiner {
 
   /** Whether a and b (both UPDATE) name the same function. */
   private static boolean sameFunction(MessageBuffer buf, int a, int b) {
-    byte[] arena = buf.arena();
+    byte[] aa = buf.arena(a);
+    byte[] ab = buf.arena(b);
     int fa = buf.valueOff(a) + buf.valueLen(a);
     int fb = buf.valueOff(b) + buf.valueLen(b);
-    int len = arena[fa] & 0xFF;
-    return len == (arena[fb] & 0xFF) && Arrays.equals(arena, fa + 1, fa + 1 + len, arena, fb + 1, fb + 1 + len);
+    int len = aa[fa] & 0xFF;
+    return len == (ab[fb] & 0xFF) && Arrays.equals(aa, fa + 1, fa + 1 + len, ab, fb + 1, fb + 1 + len);
   }
 
   /** Whether UPDATE record {@code rec} names the function {@code name}. */
   private static boolean names(MessageBuffer buf, int rec, byte[] name) {
-    byte[] arena = buf.arena();
+    byte[] arena = buf.arena(rec);
     int f = buf.valueOff(rec) + buf.valueLen(rec);
     return (arena[f] & 0xFF) == name.length && Arrays.equals(arena, f + 1, f + 1 + name.length, name, 0, name.length);
   }
 
   private static byte[] functionName(MessageBuffer buf, int rec) {
     int f = buf.valueOff(rec) + buf.valueLen(rec);
-    return Arrays.copyOfRange(buf.arena(), f + 1, f + 1 + (buf.arena()[f] & 0xFF));
+    return Arrays.copyOfRange(buf.arena(rec), f + 1, f + 1 + (buf.arena(rec)[f] & 0xFF));
   }
 
   /** The function UPDATE record {@code rec} names, or null if it cannot be resolved now (no fold then). */

@@ -39,6 +39,7 @@ final class DeltaReads {
         if (segs == null) {
           segs = DeltaIndex.read(file, leaf.deltaBlock, leaf.key());
           leaf.segments = segs;
+          counters.deltaIndexReads.increment();
         }
       }
       cache.account(leaf);
@@ -130,6 +131,7 @@ final class DeltaReads {
     PartitionDirectory d = s.dir;
     if (d == null) {
       d = NodeReader.readDelta(file, s.block, leaf.key());
+      counters.deltaHeaderReads.increment();
       if (d.rawLength(0) != s.rawBytes || d.count(0) != s.points || d.rangeCount(0) != s.ranges) {
         throw NodeReader.corrupt(file, s.block, 0, "delta segment of leaf " + leaf.key() + " holds "
             + d.count(0) + "+" + d.rangeCount(0) + " messages in " + d.rawLength(0) + " bytes; its index says "

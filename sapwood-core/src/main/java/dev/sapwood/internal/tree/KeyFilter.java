@@ -52,10 +52,9 @@ final class KeyFilter {
     int nbytes = (int) Math.min(MAX_BYTES, (nbits + 7) / 8);
     byte[] bits = new byte[nbytes];
     long m = 8L * nbytes;
-    byte[] a = buf.arena();
     for (int i = 0; i < keys; i++) {
       int rec = buf.point(i);
-      long h = hash(a, buf.keyOff(rec), buf.keyLen(rec));
+      long h = hash(buf.arena(rec), buf.keyOff(rec), buf.keyLen(rec));
       set(bits, m, h, hashes);
     }
     return new KeyFilter(bits, hashes);

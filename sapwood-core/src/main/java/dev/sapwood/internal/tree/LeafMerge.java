@@ -26,7 +26,7 @@ final class LeafMerge {
       Basement b = leaf.basements[i];
       if (b.count() > 0) {
         int last = b.count() - 1;
-        return Keys.compare(buf.arena(), buf.keyOff(first), buf.keyLen(first), b.arena(), b.keyOff(last), b.keyLen(last)) > 0;
+        return Keys.compare(buf.arena(first), buf.keyOff(first), buf.keyLen(first), b.arena(), b.keyOff(last), b.keyLen(last)) > 0;
       }
     }
     return true;

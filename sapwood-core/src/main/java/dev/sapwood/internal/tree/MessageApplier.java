@@ -72,7 +72,6 @@ final class MessageApplier {
   void apply(Basement base, int eFrom, int eTo, MessageBuffer msgs, int mFrom, int mTo,
       byte[] lo, byte[] hi, long skipMsn, Sink sink) {
     collectRanges(msgs, lo, hi, skipMsn);
-    byte[] ma = msgs.arena();
     int e = eFrom;
     int m = mFrom;
     while ((e < eTo || m < mTo) && !sink.full()) {
@@ -83,7 +82,7 @@ final class MessageApplier {
         c = -1;
       } else {
         int rec = msgs.point(m);
-        c = Keys.compare(base.arena(), base.keyOff(e), base.keyLen(e), ma, msgs.keyOff(rec), msgs.keyLen(rec));
+        c = Keys.compare(base.arena(), base.keyOff(e), base.keyLen(e), msgs.arena(rec), msgs.keyOff(rec), msgs.keyLen(rec));
       }
       if (c < 0) {
         // An entry no point message touches: only range messages can change or remove it.
@@ -115,10 +114,11 @@ final class MessageApplier {
       } else {
         present = false;
       }
+      byte[] ma = msgs.arena(first);
       int kOff = msgs.keyOff(first);
       int kLen = msgs.keyLen(first);
       int end = m + 1;
-      while (end < mTo && Keys.compare(ma, msgs.keyOff(msgs.point(end)), msgs.keyLen(msgs.point(end)), ma, kOff, kLen) == 0) {
+      while (end < mTo && sameKey(msgs, msgs.point(end), ma, kOff, kLen)) {
         end++;
       }
       applyKey(msgs, m, end, ma, kOff, kLen, skipMsn);
@@ -127,6 +127,10 @@ final class MessageApplier {
         sink.emit(ma, kOff, kLen, valArr, valOff, valLen);
       }
     }
+  }
+
+  private static boolean sameKey(MessageBuffer msgs, int rec, byte[] k, int kOff, int kLen) {
+    return Keys.compare(msgs.arena(rec), msgs.keyOff(rec), msgs.keyLen(rec), k, kOff, kLen) == 0;
   }
 
   private void collectRanges(MessageBuffer msgs, byte[] lo, byte[] hi, long skipMsn) {
@@ -207,7 +211,7 @@ final class MessageApplier {
   private void applyPoint(MessageBuffer msgs, int rec, byte[] k, int kOff, int kLen) {
     switch (msgs.type(rec)) {
       case MessageType.PUT -> {
-        valArr = msgs.arena();
+        valArr = msgs.arena(rec);
         valOff = msgs.valueOff(rec);
         valLen = msgs.valueLen(rec);
         present = true;

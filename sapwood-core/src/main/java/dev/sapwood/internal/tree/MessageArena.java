@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The record storage under a {@link MessageBuffer}: one append-only byte arena of message records
- * and the reads of one record by its offset. The buffer on top keeps the records in order; this
- * class knows only the layout.
+ * The records under a {@link MessageBuffer}: an append-only arena of message records and the reads
+ * of one record by its offset. The buffer on top keeps the records in order; this class knows the
+ * layout, {@link ArenaBlocks} where the bytes are.
  *
  * <p>Record layout (also the on-disk layout inside a buffer partition): {@code type u8, msn u64,
  * keyLen u32, key, valueLen u32, value, [fnLen u8, fn name]} — the function name only for UPDATE
@@ -15,101 +15,104 @@ import java.util.Arrays;
  * UPDATE_RANGE, key is the inclusive start and value holds the end and the argument ({@link
  * RangeUpdates}).
  *
- * <p>Invariants: {@code [0, used)} of the arena is whole records back to back, each live (in one of
- * the buffer's lists) or dead (replaced by a combined record, {@link Combiner}: in no list, its
- * bytes counted in {@code dead}); {@link #bytes()} is the sum of the live records' sizes. A record
- * is changed in place only by a combine, which keeps its key and size. Not thread-safe: guarded by
- * the owning node's latch.
+ * <p>Invariants: every live record is in one of the buffer's lists, every dead one (replaced by a
+ * combined record, {@link Combiner}) in neither; {@link #bytes()} is the sum of the live records'
+ * sizes. A record is changed in place only by a combine, which keeps its key and size. Its bytes
+ * are where {@link ArenaBlocks} keeps them: {@link #arena(int)} at offsets local to that array
+ * ({@link #at}, {@link #keyOff}, {@link #valueOff}). Not thread-safe: guarded by the owning node's
+ * latch.
  */
-abstract sealed class MessageArena permits MessageIndex {
+abstract sealed class MessageArena extends ArenaBlocks permits MessageIndex {
   static final int HEADER = 1 + 8 + 4;
 
-  private byte[] arena;
-  private int used;
-  /** Bytes of dead records in {@code [0, used)}. */
-  private int dead;
-  /**
-   * The stamp of the last node image (a node write or read, {@link PartitionStamps}) that held
-   * these records unchanged; every change of the records sets it back to 0.
-   */
-  long diskStamp;
-
   MessageArena(int capacity) {
-    arena = new byte[Math.max(16, capacity)];
+    super(capacity);
   }
 
-  /**
-   * An arena over {@code records}, which the caller hands over (it keeps no reference) and which
-   * holds whole records back to back in {@code [0, records.length)}: the node reader's decompressed
-   * frames, so a fetched buffer is not copied once more. Until the owner has put every record in
-   * a list the invariant above does not hold; the reader discards the buffer if parsing fails.
-   */
+  /** Over {@code records} handed over by the node reader: {@link ArenaBlocks#ArenaBlocks(byte[])}. */
   MessageArena(byte[] records) {
-    arena = records;
-    used = records.length;
+    super(records);
   }
 
   // ---- record accessors (by record offset) ----
 
   final byte type(int rec) {
-    return arena[rec];
+    return arena(rec)[at(rec)];
   }
 
   final long msn(int rec) {
-    return BigEndian.getLong(arena, rec + 1);
+    return BigEndian.getLong(arena(rec), at(rec) + 1);
   }
 
   final int keyLen(int rec) {
-    return BigEndian.getInt(arena, rec + 9);
+    return BigEndian.getInt(arena(rec), at(rec) + 9);
   }
 
+  /** Where record {@code rec}'s key starts in {@link #arena(int)}{@code (rec)}. */
   final int keyOff(int rec) {
-    return rec + HEADER;
+    return at(rec) + HEADER;
   }
 
   final int valueLen(int rec) {
-    return BigEndian.getInt(arena, rec + HEADER + keyLen(rec));
+    byte[] a = arena(rec);
+    int r = at(rec);
+    return BigEndian.getInt(a, r + HEADER + BigEndian.getInt(a, r + 9));
   }
 
+  /** Where record {@code rec}'s value starts in {@link #arena(int)}{@code (rec)}. */
   final int valueOff(int rec) {
-    return rec + HEADER + keyLen(rec) + 4;
+    return keyOff(rec) + keyLen(rec) + 4;
   }
 
   final String functionName(int rec) {
-    int at = valueOff(rec) + valueLen(rec);
-    return new String(arena, at + 1, arena[at] & 0xFF, StandardCharsets.UTF_8);
+    byte[] a = arena(rec);
+    int f = valueOff(rec) + valueLen(rec);
+    return new String(a, f + 1, a[f] & 0xFF, StandardCharsets.UTF_8);
   }
 
   final int recordSize(int rec) {
-    int end = valueOff(rec) + valueLen(rec);
-    if (MessageType.hasFunction(type(rec))) {
-      end += 1 + (arena[end] & 0xFF);
+    byte[] a = arena(rec);
+    int r = at(rec);
+    int v = r + HEADER + BigEndian.getInt(a, r + 9);
+    int end = v + 4 + BigEndian.getInt(a, v);
+    if (MessageType.hasFunction(a[r])) {
+      end += 1 + (a[end] & 0xFF);
     }
-    return end - rec;
-  }
-
-  final byte[] arena() {
-    return arena;
+    return end - r;
   }
 
   final byte[] copyKey(int rec) {
     int off = keyOff(rec);
-    return Arrays.copyOfRange(arena, off, off + keyLen(rec));
+    return Arrays.copyOfRange(arena(rec), off, off + keyLen(rec));
   }
 
   final byte[] copyValue(int rec) {
     int off = valueOff(rec);
-    return Arrays.copyOfRange(arena, off, off + valueLen(rec));
+    return Arrays.copyOfRange(arena(rec), off, off + valueLen(rec));
   }
 
   final int compareKey(int rec, byte[] key) {
-    return Keys.compare(arena, keyOff(rec), keyLen(rec), key);
+    return Keys.compare(arena(rec), keyOff(rec), keyLen(rec), key);
   }
 
-  /** Orders record {@code rec} against the key at {@code arena[kOff..kOff+kLen)} and {@code msn}. */
-  final int compareRecords(int rec, int kOff, int kLen, long msn) {
-    int c = Keys.compare(arena, keyOff(rec), keyLen(rec), arena, kOff, kLen);
-    return c != 0 ? c : Long.compare(msn(rec), msn);
+  /** Orders record {@code rec} against record {@code other} by (key, msn). */
+  final int compareRecords(int rec, int other) {
+    int c = Keys.compare(arena(rec), keyOff(rec), keyLen(rec), arena(other), keyOff(other), keyLen(other));
+    return c != 0 ? c : Long.compare(msn(rec), msn(other));
+  }
+
+  /** Whether records {@code a} and {@code b} have the same key. */
+  final boolean sameKey(int a, int b) {
+    return Keys.compare(arena(a), keyOff(a), keyLen(a), arena(b), keyOff(b), keyLen(b)) == 0;
+  }
+
+  /** Bytes the keys of records {@code a} and {@code b} share at their start, at most {@code max}. */
+  final int commonPrefix(int a, int b, int max) {
+    int n = Math.min(max, Math.min(keyLen(a), keyLen(b)));
+    int ka = keyOff(a);
+    int kb = keyOff(b);
+    int m = Arrays.mismatch(arena(a), ka, ka + n, arena(b), kb, kb + n);
+    return m < 0 ? n : m;
   }
 
   // ---- range records ----
@@ -125,17 +128,18 @@ abstract sealed class MessageArena permits MessageIndex {
 
   /** Whether range message {@code rec} covers the key in {@code k[kOff..kOff+kLen)}. */
   final boolean rangeCovers(int rec, byte[] k, int kOff, int kLen) {
-    return Keys.compare(arena, keyOff(rec), keyLen(rec), k, kOff, kLen) <= 0 && endAbove(rec, k, kOff, kLen);
+    return Keys.compare(arena(rec), keyOff(rec), keyLen(rec), k, kOff, kLen) <= 0 && endAbove(rec, k, kOff, kLen);
   }
 
   /** Whether range message {@code rec}'s exclusive end is above the key (always, if it has none). */
   final boolean endAbove(int rec, byte[] k, int kOff, int kLen) {
+    byte[] a = arena(rec);
     int v = valueOff(rec);
     if (type(rec) == MessageType.DELETE_RANGE) {
-      return Keys.compare(arena, v, valueLen(rec), k, kOff, kLen) > 0;
+      return Keys.compare(a, v, valueLen(rec), k, kOff, kLen) > 0;
     }
-    return !RangeUpdates.bounded(arena, v)
-        || Keys.compare(arena, RangeUpdates.endOff(v), RangeUpdates.endLen(arena, v), k, kOff, kLen) > 0;
+    return !RangeUpdates.bounded(a, v)
+        || Keys.compare(a, RangeUpdates.endOff(v), RangeUpdates.endLen(a, v), k, kOff, kLen) > 0;
   }
 
   /** A copy of range message {@code rec}'s exclusive end, or null if it has none. */
@@ -143,71 +147,34 @@ abstract sealed class MessageArena permits MessageIndex {
     if (type(rec) == MessageType.DELETE_RANGE) {
       return copyValue(rec);
     }
+    byte[] a = arena(rec);
     int v = valueOff(rec);
-    return RangeUpdates.bounded(arena, v)
-        ? Arrays.copyOfRange(arena, RangeUpdates.endOff(v), RangeUpdates.endOff(v) + RangeUpdates.endLen(arena, v))
+    return RangeUpdates.bounded(a, v)
+        ? Arrays.copyOfRange(a, RangeUpdates.endOff(v), RangeUpdates.endOff(v) + RangeUpdates.endLen(a, v))
         : null;
   }
 
   /** A copy of the argument of UPDATE_RANGE message {@code rec}. */
   final byte[] copyRangeArgument(int rec) {
+    byte[] a = arena(rec);
     int v = valueOff(rec);
-    return Arrays.copyOfRange(arena, RangeUpdates.argOff(arena, v), v + valueLen(rec));
+    return Arrays.copyOfRange(a, RangeUpdates.argOff(a, v), v + valueLen(rec));
   }
 
-  // ---- storage ----
-
-  /** Bytes of live message records held. */
-  final int bytes() {
-    return used - dead;
-  }
-
-  /** Bytes of dead records still in the arena (a compaction drops them). */
-  final int deadBytes() {
-    return dead;
-  }
-
-  /** Whether {@code more} bytes would not fit without growing the arena while half of it is dead. */
-  final boolean wastefulFor(int more) {
-    return dead > 0 && (long) used + more > arena.length && dead >= used / 2;
-  }
-
-  /** Forgets every record; a large arena is dropped for a small one. */
-  final void clearArena() {
-    diskStamp = 0;
-    if (arena.length > 4096) {
-      arena = new byte[64];
-    }
-    used = 0;
-    dead = 0;
-  }
+  // ---- changes ----
 
   /**
    * Marks record {@code rec} dead (the caller has taken it out of its list): the last record of
    * the arena is cut off, any other is counted in {@link #deadBytes()} until a compaction.
    */
   final void markDead(int rec) {
-    diskStamp = 0;
-    int size = recordSize(rec);
-    if (rec + size == used) {
-      used = rec;
-    } else {
-      dead += size;
-    }
+    markDead(rec, recordSize(rec));
   }
 
   /** Sets the MSN of record {@code rec} in place (a combine: the record takes the newer MSN). */
   final void setMsn(int rec, long msn) {
     diskStamp = 0;
-    BigEndian.putLong(arena, rec + 1, msn);
-  }
-
-  /** Installs a compacted arena holding {@code used} bytes of live records and no dead ones. */
-  final void replaceArena(byte[] a, int usedBytes) {
-    diskStamp = 0;
-    arena = a;
-    used = usedBytes;
-    dead = 0;
+    BigEndian.putLong(arena(rec), at(rec) + 1, msn);
   }
 
   /** Writes one record at the end of the arena, returning its offset; {@code fn} null but for UPDATE*. */
@@ -216,49 +183,25 @@ abstract sealed class MessageArena permits MessageIndex {
     boolean named = MessageType.hasFunction(type);
     int size = HEADER + keyLen + 4 + valLen + (named ? 1 + fn.length : 0);
     int rec = reserve(size);
-    arena[rec] = type;
-    BigEndian.putLong(arena, rec + 1, msn);
-    BigEndian.putInt(arena, rec + 9, keyLen);
-    System.arraycopy(key, keyOff, arena, rec + HEADER, keyLen);
-    int v = rec + HEADER + keyLen;
-    BigEndian.putInt(arena, v, valLen);
-    System.arraycopy(val, valOff, arena, v + 4, valLen);
+    byte[] a = arena(rec);
+    int r = at(rec);
+    a[r] = type;
+    BigEndian.putLong(a, r + 1, msn);
+    BigEndian.putInt(a, r + 9, keyLen);
+    System.arraycopy(key, keyOff, a, r + HEADER, keyLen);
+    int v = r + HEADER + keyLen;
+    BigEndian.putInt(a, v, valLen);
+    System.arraycopy(val, valOff, a, v + 4, valLen);
     if (named) {
       int f = v + 4 + valLen;
-      arena[f] = (byte) fn.length;
-      System.arraycopy(fn, 0, arena, f + 1, fn.length);
+      a[f] = (byte) fn.length;
+      System.arraycopy(fn, 0, a, f + 1, fn.length);
     }
     return rec;
   }
 
   /** Copies record {@code rec} of {@code src} to the end of the arena; returns its offset here. */
   final int copyRecord(MessageArena src, int rec) {
-    return appendRecord(src.arena, rec, src.recordSize(rec));
-  }
-
-  /** Copies {@code size} bytes of {@code src[off..)} (one whole record) to the end of the arena. */
-  final int appendRecord(byte[] src, int off, int size) {
-    int at = reserve(size);
-    System.arraycopy(src, off, arena, at, size);
-    return at;
-  }
-
-  /** Grows the arena once so that {@code bytes} more fit (a batch add copies the arena once). */
-  final void reserveCapacity(int bytes) {
-    if (used + bytes > arena.length) {
-      long want = Math.max(arena.length + (long) (arena.length >> 1), (long) used + bytes);
-      arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));
-    }
-  }
-
-  private int reserve(int size) {
-    diskStamp = 0;
-    if (used + size > arena.length) {
-      long want = Math.max((long) arena.length * 2, (long) used + size);
-      arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 16, want));
-    }
-    int at = used;
-    used += size;
-    return at;
+    return appendRecord(src.arena(rec), src.at(rec), src.recordSize(rec));
   }
 }

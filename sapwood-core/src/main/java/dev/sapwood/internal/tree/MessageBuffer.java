@@ -30,11 +30,21 @@ final class MessageBuffer extends MessageIndex {
    * validating it) and discards the buffer if it cannot.
    */
   static MessageBuffer over(byte[] records) {
-    return new MessageBuffer(records);
+    return over(records, 0, 0);
   }
 
-  private MessageBuffer(byte[] records) {
-    super(records);
+  /**
+   * As {@link #over(byte[])}, where the records are known to be {@code points} point and {@code
+   * ranges} range messages (a whole partition, by its directory): the lists are made that size
+   * once instead of doubling as the records are indexed. The counts are hints, bounded by what the
+   * records could hold; the caller checks them against the records indexed.
+   */
+  static MessageBuffer over(byte[] records, int points, int ranges) {
+    return new MessageBuffer(records, points, ranges);
+  }
+
+  private MessageBuffer(byte[] records, int points, int ranges) {
+    super(records, points, ranges);
   }
 
   // ---- adding ----
@@ -96,10 +106,6 @@ final class MessageBuffer extends MessageIndex {
     return p;
   }
 
-  private boolean sameKey(int a, int b) {
-    return Keys.compare(arena(), keyOff(a), keyLen(a), arena(), keyOff(b), keyLen(b)) == 0;
-  }
-
   /**
    * Copies into {@code dst} the point messages with keys in [lo, hi) and the range messages that
    * overlap [lo, hi).
@@ -159,12 +165,14 @@ final class MessageBuffer extends MessageIndex {
       compact(bytes);
     }
     reserveCapacity(bytes);
-    int[] added = new int[m];
+    RunScratch scratch = RunScratch.take(m, pointCount() + m);
+    int[] added = scratch.added;
     for (int i = 0; i < m; i++) {
       added[i] = copyRecord(src, src.point(from + i));
     }
-    int[] merged = new int[Math.max(8, pointCount() + m)];
-    long[] mergedPrefixes = new long[merged.length];
+    admitRun(added[0], added[m - 1]);
+    int[] merged = scratch.merged;
+    long[] mergedPrefixes = scratch.prefixes;
     int a = 0;
     int b = 0;
     int k = 0;
@@ -186,7 +194,8 @@ final class MessageBuffer extends MessageIndex {
       int rb = added[b++];
       k = mergeAdded(merged, mergedPrefixes, k, rb, keyPrefix(rb), combiner);
     }
-    replacePoints(merged, mergedPrefixes, k);
+    copyPoints(merged, mergedPrefixes, k);
+    scratch.give();
   }
 
   /**
@@ -210,5 +219,44 @@ final class MessageBuffer extends MessageIndex {
   /** The buffer of sibling children merging at {@code sep}: {@link SiblingMerge#merged}. */
   static MessageBuffer merged(MessageBuffer left, MessageBuffer right, byte[] sep) {
     return SiblingMerge.merged(left, right, sep);
+  }
+
+  /**
+   * The arrays a sorted run's merge works in, kept per thread so that a flush into a buffer that
+   * lives in the cache does not leave the buffer's old lists behind as garbage (they are merged
+   * here and copied back). Taken off the thread's slot while in use, so a merge nested in another
+   * (an update function's code) gets fresh arrays; arrays past {@link #KEPT} entries are not kept.
+   */
+  private static final class RunScratch {
+    static final int KEPT = 8 << 10;
+    private static final ThreadLocal<RunScratch> SLOT = new ThreadLocal<>();
+
+    int[] added = new int[0];
+    int[] merged = new int[0];
+    long[] prefixes = new long[0];
+
+    static RunScratch take(int added, int merged) {
+      RunScratch s = SLOT.get();
+      if (s == null) {
+        s = new RunScratch();
+      } else {
+        SLOT.set(null);
+      }
+      if (s.added.length < added) {
+        s.added = new int[Math.max(added, Math.min(KEPT, s.added.length * 2))];
+      }
+      if (s.merged.length < merged) {
+        int n = Math.max(merged, Math.min(KEPT, s.merged.length * 2));
+        s.merged = new int[n];
+        s.prefixes = new long[n];
+      }
+      return s;
+    }
+
+    void give() {
+      if (added.length <= KEPT && merged.length <= KEPT) {
+        SLOT.set(this);
+      }
+    }
   }
 }

@@ -8,32 +8,49 @@ import java.util.Arrays;
  * order, with the searches and scans over them. The buffer on top decides what goes in (adding,
  * combining, copying runs and ranges); this class keeps it ordered.
  *
- * <p>Beside each point offset sits its key's first eight bytes as an unsigned long ({@link
- * Keys#prefix}, zero-padded): searches compare those in one compact array and read a key in the arena
- * only when the prefixes tie, so a point query's search in a full buffer touches a few cache lines
- * instead of one arena record per probe.
+ * <p>Beside each point offset sits eight bytes of its key as an unsigned long ({@link Keys#prefix},
+ * zero-padded): the eight after the {@link #prefixSkip()} bytes every point key shares. Searches
+ * compare those in one compact array and read a key in the arena only when the prefixes tie, so a
+ * point query's search in a full buffer touches a few cache lines instead of one arena record per
+ * probe, also where keys share a long start (YCSB's {@code user} and digits, a table's id).
  *
  * <p>Invariants: point offsets are sorted by (key, msn) ascending; range offsets by msn ascending;
  * every live record of the arena is in exactly one of the two lists, every dead one (replaced by a
- * combine) in neither; {@code prefixes[i]} is {@link Keys#prefix} of point i's key for every i below
- * pointCount (it orders keys as they order, ties aside). The subclass changes the point list only
- * through {@link #setPoint}, {@link #removePoint} and {@link #replacePoints}, which keep the prefixes
+ * combine) in neither; every point key begins with the same {@code skip} bytes, and {@code
+ * prefixes[i]} is {@link Keys#prefix} of point i's key after them for every i below pointCount (it
+ * orders keys as they order, ties aside). The subclass changes the point list only
+ * through {@link #setPoint}, {@link #removePoint} and {@link #copyPoints}, which keep the prefixes
  * beside it. Not thread-safe: guarded by the owning node's latch.
  */
 abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
-  private int[] points = new int[8];
-  private long[] prefixes = new long[8];
+  private int[] points;
+  private long[] prefixes;
   private int pointCount;
-  private int[] ranges = new int[2];
+  private int[] ranges;
   private int rangeCount;
+  /** Bytes at the start of every point key that the kept prefixes leave out (all points share them). */
+  private int skip;
+  /**
+   * The most bytes left out: each time the shared start shrinks the prefixes are taken again, so
+   * this bounds that work at this many passes over a buffer's points whatever the keys.
+   */
+  private static final int MAX_SKIP = 64;
 
   MessageIndex(int capacity) {
     super(capacity);
+    points = new int[8];
+    prefixes = new long[8];
+    ranges = new int[2];
   }
 
   /** Over records handed over by the node reader: see {@link MessageBuffer#over}. */
-  MessageIndex(byte[] records) {
+  MessageIndex(byte[] records, int pointsHint, int rangesHint) {
     super(records);
+    // Counts from the node's directory, unchecked yet: no more than the records could hold.
+    int most = records.length / (HEADER + 4);
+    points = new int[Math.max(8, Math.min(pointsHint, most))];
+    prefixes = new long[points.length];
+    ranges = new int[Math.max(2, Math.min(rangesHint, most))];
   }
 
   // ---- reading the lists ----
@@ -45,9 +62,14 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     return points[i];
   }
 
-  /** The key prefix kept beside point i ({@link Keys#prefix}). */
+  /** The key prefix kept beside point i ({@link Keys#prefix} after {@link #prefixSkip()} bytes). */
   final long pointPrefix(int i) {
     return prefixes[i];
+  }
+
+  /** Bytes at the start shared by every point key and left out of the kept prefixes. */
+  final int prefixSkip() {
+    return skip;
   }
 
   final int rangeCount() {
@@ -64,11 +86,11 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
 
   /** Heap bytes held (arena and index arrays). */
   long memoryBytes() {
-    return 48L + arena().length + 12L * points.length + 4L * ranges.length;
+    return 48L + capacity() + 12L * points.length + 4L * ranges.length;
   }
 
   void clear() {
-    if (arena().length > 4096) {
+    if (capacity() > 4096) {
       points = new int[8];
       prefixes = new long[8];
       ranges = new int[2];
@@ -96,12 +118,19 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
   }
 
   /**
-   * Replaces the point list by {@code merged[0..count)} with their key prefixes beside them: a
-   * sorted merge built by the buffer on top, which must keep the list's invariant.
+   * Replaces the point list by a copy of {@code merged[0..count)} with their key prefixes beside
+   * them (the lists' arrays kept where they are large enough, else doubled as {@link #index}
+   * does): a sorted merge built by the buffer on top, which must keep the list's invariant (the
+   * prefixes taken by {@link #keyPrefix} after {@link #admitRun} let every key in).
    */
-  final void replacePoints(int[] merged, long[] mergedPrefixes, int count) {
-    points = merged;
-    prefixes = mergedPrefixes;
+  final void copyPoints(int[] merged, long[] mergedPrefixes, int count) {
+    if (points.length < count) {
+      int n = Math.max(count, points.length * 2);
+      points = new int[n];
+      prefixes = new long[n];
+    }
+    System.arraycopy(merged, 0, points, 0, count);
+    System.arraycopy(mergedPrefixes, 0, prefixes, 0, count);
     pointCount = count;
   }
 
@@ -110,23 +139,24 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
    * bytes: the dead records of combines are dropped instead of the arena growing past them.
    */
   final void compact(int more) {
-    byte[] old = arena();
     int live = bytes();
     byte[] a = new byte[Math.max(64, live + Math.max(more, live / 2))];
     int at = 0;
     for (int i = 0; i < pointCount; i++) {
-      int size = recordSize(points[i]);
-      System.arraycopy(old, points[i], a, at, size);
-      points[i] = at;
-      at += size;
+      at = moveTo(a, at, points, i);
     }
     for (int i = 0; i < rangeCount; i++) {
-      int size = recordSize(ranges[i]);
-      System.arraycopy(old, ranges[i], a, at, size);
-      ranges[i] = at;
-      at += size;
+      at = moveTo(a, at, ranges, i);
     }
     replaceArena(a, at);
+  }
+
+  private int moveTo(byte[] a, int at, int[] list, int i) {
+    int rec = list[i];
+    int size = recordSize(rec);
+    System.arraycopy(arena(rec), at(rec), a, at, size);
+    list[i] = at;
+    return at + size;
   }
 
   /**
@@ -167,6 +197,7 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
       points = Arrays.copyOf(points, pointCount * 2);
       prefixes = Arrays.copyOf(prefixes, pointCount * 2);
     }
+    admitRun(rec, rec);
     long px = keyPrefix(rec);
     int pos = insertionPoint(rec, px);
     System.arraycopy(points, pos, points, pos + 1, pointCount - pos);
@@ -177,15 +208,35 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     return pos;
   }
 
-  /** The key prefix ({@link Keys#prefix}) of record {@code rec}, as kept beside a point. */
+  /**
+   * Before the sorted records {@code first..last} (in this arena, not yet in the list) join the
+   * points: lowers the shared start to what their keys share with the points' and with each other
+   * (every key between two keys shares what those two share), re-taking the kept prefixes if it
+   * moved. With no points the shared start is the run's own.
+   */
+  final void admitRun(int first, int last) {
+    int s = pointCount == 0 ? Math.min(MAX_SKIP, keyLen(first)) : commonPrefix(points[0], first, skip);
+    if (last != first) {
+      s = commonPrefix(first, last, s);
+    }
+    if (s != skip) {
+      skip = s;
+      for (int i = 0; i < pointCount; i++) {
+        prefixes[i] = keyPrefix(points[i]);
+      }
+    }
+  }
+
+  /** The key prefix ({@link Keys#prefix}) of record {@code rec} after the shared start, as kept beside a point. */
   final long keyPrefix(int rec) {
-    return Keys.prefix(arena(), keyOff(rec), keyLen(rec));
+    int n = keyLen(rec) - skip;
+    return n <= 0 ? 0 : Keys.prefix(arena(rec), keyOff(rec) + skip, n);
   }
 
   /** Orders point i against record {@code rec} (whose key's prefix is {@code px}) by (key, msn). */
   final int comparePoint(int i, int rec, long px) {
     int c = Long.compareUnsigned(prefixes[i], px);
-    return c != 0 ? c : compareRecords(points[i], keyOff(rec), keyLen(rec), msn(rec));
+    return c != 0 ? c : compareRecords(points[i], rec);
   }
 
   /** Position after every point message ordered at or before {@code rec} by (key, msn). */
@@ -211,10 +262,22 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
 
   /** Index of the first point message whose key is {@code >= key} (pointCount if none). */
   int lowerBound(byte[] key) {
-    if (key == null) {
+    if (key == null || pointCount == 0) {
       return 0;
     }
-    long px = Keys.prefix(key, 0, key.length);
+    long px = 0;
+    if (skip > 0) {
+      // Every point key starts with the same skip bytes: a key that does not comes before or after all.
+      int ref = points[0];
+      int n = Math.min(skip, key.length);
+      int c = Arrays.compareUnsigned(arena(ref), keyOff(ref), keyOff(ref) + n, key, 0, n);
+      if (c != 0 || key.length < skip) {
+        return c < 0 ? pointCount : 0;
+      }
+    }
+    if (key.length > skip) {
+      px = Keys.prefix(key, skip, key.length - skip);
+    }
     int lo = 0;
     int hi = pointCount;
     while (lo < hi) {

@@ -17,7 +17,11 @@ final class NodeBackend implements CacheBackend<Node> {
 
   @Override
   public Node load(long block) {
-    Node node = NodeReader.read(file, block);
+    Node node = store.parking().load(block);
+    if (node != null) {
+      return node; // parked: decoded from memory, dirty
+    }
+    node = NodeReader.read(file, block);
     node.diskStamp = store.stamps.next();
     counters.nodesRead.increment();
     return node;
@@ -26,6 +30,22 @@ final class NodeBackend implements CacheBackend<Node> {
   @Override
   public void writeBack(Node node) {
     store.writeNode(node);
+  }
+
+  /** A dirty internal node is parked off-heap instead of written ({@link ParkedNodes}). */
+  @Override
+  public boolean park(Node node) {
+    return store.parking().park(node);
+  }
+
+  @Override
+  public void cancelPark(Node node) {
+    store.parking().cancel(node);
+  }
+
+  @Override
+  public void entered(Node node) {
+    store.parking().entered(node);
   }
 
   /**

@@ -43,28 +43,52 @@ final class NodeReader {
     }
     byte[] head = new byte[Math.min(size, NodeFormat.HEADER_PROBE)];
     file.readBlock(block, 0, head, 0, head.length);
-    BoundedReader r = new BoundedReader(head, 0, head.length);
     try {
-      if (r.i32("magic") != (deltaOf == 0 ? NodeFormat.MAGIC : NodeFormat.DELTA_MAGIC)) {
-        throw corrupt(file, block, 0, deltaOf == 0 ? "bad node magic" : "bad delta block magic (the delta of leaf " + deltaOf + ")");
-      }
-      int headerLen = r.i32("header length");
-      if (headerLen < NodeFormat.FIXED_HEADER + 4 || headerLen > size) {
-        throw corrupt(file, block, 4, "header length " + headerLen + " outside block of " + size);
-      }
+      int headerLen = headerLength(file, block, head, size, deltaOf);
       if (headerLen > head.length) {
         checkLongHeader(file, block, head, headerLen);
         head = Arrays.copyOf(head, headerLen);
         file.readBlock(block, NodeFormat.HEADER_PROBE, head, NodeFormat.HEADER_PROBE, headerLen - NodeFormat.HEADER_PROBE);
       }
-      int crc = Checksums.crc32c(head, 0, headerLen - 4);
-      if (crc != new BoundedReader(head, headerLen - 4, 4).i32("header crc")) {
-        throw corrupt(file, block, headerLen - 4, "node header checksum mismatch");
-      }
-      return parseHeader(file, block, head, headerLen, size, deltaOf);
+      return checkedHeader(file, block, head, headerLen, size, deltaOf);
     } catch (FormatException e) {
       throw corrupt(file, block, e.position(), e.getMessage());
     }
+  }
+
+  /**
+   * Reads the header of a node image held in memory, {@code image[0, size)} (a parked dirty node's:
+   * {@code NodeStore}), checked as a block's: no partition is loaded; the directory's offsets are
+   * into the image.
+   */
+  static Node readImage(BlockFile file, long block, byte[] image, int size) {
+    try {
+      return checkedHeader(file, block, image, headerLength(file, block, image, size, 0), size, 0);
+    } catch (FormatException e) {
+      throw corrupt(file, block, e.position(), e.getMessage());
+    }
+  }
+
+  /** Checks the magic and returns the header length of a block of {@code size} bytes whose start is {@code head}. */
+  private static int headerLength(BlockFile file, long block, byte[] head, int size, long deltaOf) {
+    BoundedReader r = new BoundedReader(head, 0, Math.min(head.length, size));
+    if (r.i32("magic") != (deltaOf == 0 ? NodeFormat.MAGIC : NodeFormat.DELTA_MAGIC)) {
+      throw corrupt(file, block, 0, deltaOf == 0 ? "bad node magic" : "bad delta block magic (the delta of leaf " + deltaOf + ")");
+    }
+    int headerLen = r.i32("header length");
+    if (headerLen < NodeFormat.FIXED_HEADER + 4 || headerLen > size) {
+      throw corrupt(file, block, 4, "header length " + headerLen + " outside block of " + size);
+    }
+    return headerLen;
+  }
+
+  /** Verifies the header's checksum ({@code head} holds the whole header), then parses it. */
+  private static Node checkedHeader(BlockFile file, long block, byte[] head, int headerLen, int size, long deltaOf) {
+    int crc = Checksums.crc32c(head, 0, headerLen - 4);
+    if (crc != new BoundedReader(head, headerLen - 4, 4).i32("header crc")) {
+      throw corrupt(file, block, headerLen - 4, "node header checksum mismatch");
+    }
+    return parseHeader(file, block, head, headerLen, size, deltaOf);
   }
 
   /**

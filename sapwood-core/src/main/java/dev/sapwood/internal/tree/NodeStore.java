@@ -2,6 +2,7 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
 import dev.sapwood.internal.cache.FrameCache;
+import dev.sapwood.internal.cache.ParkedImages;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 
@@ -30,13 +31,43 @@ public final class NodeStore {
   final PartitionStamps stamps = new PartitionStamps();
   /** The off-heap tier of compressed frames (null: none); set once, before the trees open. */
   volatile FrameCache frames;
+  /** Dirty internal nodes parked off-heap in the tier's slabs (null: none; {@link ParkedNodes}). */
+  volatile ParkedImages parked;
+  private final ParkedNodes parking;
+  private final Counters stats;
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
     this.file = file;
     this.codec = codec;
     this.counters = counters;
+    this.stats = stats;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
     this.phases = new FlushPhases(stats);
+    this.parking = new ParkedNodes(file, codec, counters, this);
+  }
+
+  /**
+   * Gives the store its off-heap tier (null: none), and with it the parking of dirty internal nodes
+   * in the tier's slabs; both count their heap against the cache's budget. Once, before trees open.
+   */
+  void frameTier(FrameCache tier) {
+    frames = tier;
+    if (tier != null) {
+      tier.chargeHeapTo(cache::charge);
+      ParkedImages p = new ParkedImages(tier, stats);
+      p.chargeHeapTo(cache::charge);
+      parked = p;
+    }
+  }
+
+  /** The parked dirty nodes (null: none). */
+  public ParkedImages parked() {
+    return parked;
+  }
+
+  /** The parking of dirty internal nodes (the cache's backend parks and loads through it). */
+  ParkedNodes parking() {
+    return parking;
   }
 
   /** The latency figures of node writes, for the checkpointer to close each checkpoint's. */
@@ -51,6 +82,7 @@ public final class NodeStore {
         writeNode(node);
       }
     });
+    parking.writeAll();
   }
 
   /**
@@ -66,6 +98,12 @@ public final class NodeStore {
         out.add(node.key());
       }
     });
+    ParkedImages p = parked;
+    if (p != null) {
+      for (long block : p.markPending()) { // dirty too: parked instead of written back
+        out.add(block);
+      }
+    }
     long[] blocks = new long[out.size()];
     for (int i = 0; i < blocks.length; i++) {
       blocks[i] = out.get(i);
@@ -79,6 +117,12 @@ public final class NodeStore {
    */
   public void writePending(long[] blocks) {
     for (long block : blocks) {
+      if (parking.writePending(block)) {
+        continue; // parked: its image written for the checkpoint
+      }
+      // Not parked now: cached, written or freed. A node the checkpoint waits for is never parked
+      // (it is written instead), and one being loaded from its parked image stays findable there
+      // until it is cached (ParkedImages), so it cannot slip between the two lookups.
       long waitStart = System.nanoTime();
       Node node = cache.pinWriteIfCached(block);
       phases.checkpointWait(System.nanoTime() - waitStart);
@@ -157,9 +201,14 @@ public final class NodeStore {
     counters.leafBytesWritten.add(written);
   }
 
-  /** Writes one block of a leaf's delta, into the checkpoint's image if the leaf waits for it. */
+  /** Writes one block of {@code node}, into the checkpoint's image if the node waits for it. */
   private void write(Node node, long block, byte[] bytes, int length) {
-    if (node.pendingCheckpoint) {
+    write(node.pendingCheckpoint, block, bytes, length);
+  }
+
+  /** Writes one block: into the checkpoint's image if {@code forCheckpoint}, else as a write-back. */
+  void write(boolean forCheckpoint, long block, byte[] bytes, int length) {
+    if (forCheckpoint) {
       file.writeCheckpointBlock(block, bytes, 0, length);
     } else {
       file.writeBlock(block, bytes, 0, length);
@@ -172,8 +221,13 @@ public final class NodeStore {
    * write-back.
    */
   private void noteTimes(Node node, long bytes, long start, long serialized) {
+    noteTimes(node.pendingCheckpoint, bytes, start, serialized);
+  }
+
+  /** {@link #noteTimes(Node, long, long, long)} for a write for the checkpoint or not. */
+  void noteTimes(boolean forCheckpoint, long bytes, long start, long serialized) {
     long now = System.nanoTime();
-    if (node.pendingCheckpoint) {
+    if (forCheckpoint) {
       counters.checkpointBytes.add(bytes);
       phases.checkpointWrite(serialized - start, now - serialized);
     } else {

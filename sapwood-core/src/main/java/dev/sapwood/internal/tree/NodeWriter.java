@@ -268,7 +268,7 @@ final class NodeWriter {
       for (int j = i; j < end; j++) {
         int rec = points ? buf.point(j) : buf.range(j);
         int size = buf.recordSize(rec);
-        System.arraycopy(buf.arena(), rec, raw, at, size);
+        System.arraycopy(buf.arena(rec), buf.at(rec), raw, at, size);
         at += size;
       }
       frames.add(codec, raw, 0, len, buf.copyKey(points ? buf.point(i) : buf.range(i)));

@@ -184,10 +184,54 @@ final class PartitionDirectory {
     return Arrays.copyOfRange(keys, frameKeyOff[f], frameKeyOff[f + 1]);
   }
 
+  /** Compares the first key of frame {@code f} with {@code key[off, off + len)}. */
+  int compareFirstKey(int f, byte[] key, int off, int len) {
+    return Arrays.compareUnsigned(keys, frameKeyOff[f], frameKeyOff[f + 1], key, off, off + len);
+  }
+
   /** Compares the first key of frame {@code f} with {@code key}. */
   int compareFirstKey(int f, byte[] key) {
-    int from = frameKeyOff[f];
-    return Arrays.compareUnsigned(keys, from, frameKeyOff[f + 1], key, 0, key.length);
+    return compareFirstKey(f, key, 0, key.length);
+  }
+
+  /**
+   * Where {@code key} lies between the first keys of frames {@code f} and {@code f + 1} of one
+   * partition, as a fraction in [0, 1]: 0 at or below frame f's first key, 1 at or above the next
+   * one's, else by linear interpolation of the 7 bytes after the two keys' common prefix. For keys
+   * spread evenly it is about the share of frame f's records below {@code key} ({@link ChunkFrames}
+   * reads one frame fewer when the rest of frame f holds a chunk's limit); a guess, never a bound.
+   */
+  double positionInFrame(int f, byte[] key) {
+    int a = frameKeyOff[f];
+    int aEnd = frameKeyOff[f + 1];
+    int c = aEnd;
+    int cEnd = frameKeyOff[f + 2];
+    if (Arrays.compareUnsigned(keys, a, aEnd, key, 0, key.length) >= 0) {
+      return 0;
+    }
+    if (Arrays.compareUnsigned(keys, c, cEnd, key, 0, key.length) <= 0) {
+      return 1;
+    }
+    int common = Arrays.mismatch(keys, a, aEnd, keys, c, cEnd);
+    if (common < 0) {
+      return 0; // equal first keys (one key's messages spanning frames): nothing lies between
+    }
+    long lowBits = bits(keys, a + common, aEnd);
+    long highBits = bits(keys, c + common, cEnd);
+    long at = bits(key, common, key.length); // key shares the common prefix: it lies between the two
+    if (highBits <= lowBits) {
+      return 0;
+    }
+    return Math.min(1, Math.max(0, (at - lowBits) / (double) (highBits - lowBits)));
+  }
+
+  /** The 7 bytes of {@code b} from {@code from} (zeros past {@code end}) as a non-negative long. */
+  private static long bits(byte[] b, int from, int end) {
+    long v = 0;
+    for (int j = 0; j < 7; j++) {
+      v = v << 8 | (from + j < end ? b[from + j] & 0xFF : 0);
+    }
+    return v;
   }
 
   /**

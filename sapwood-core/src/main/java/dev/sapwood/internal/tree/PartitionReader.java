@@ -57,13 +57,39 @@ final class PartitionReader {
   }
 
   static MessageBuffer readBuffer(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
-    byte[] raw = readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i));
+    return parseBuffer(file, block, dir, i, readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i)));
+  }
+
+  /**
+   * Decodes buffer {@code i} of a node image held in memory ({@code image}, laid out as {@code
+   * dir} says: a parked dirty node's), each frame's checksum verified before it is decompressed.
+   */
+  static MessageBuffer decodeBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] image) {
+    int from = dir.firstFrame(i);
+    int to = dir.frameEnd(i);
+    long rawLen = rawLength(file, block, dir, from, to);
+    byte[] raw = new byte[(int) rawLen];
+    int rawAt = 0;
+    for (int f = from; f < to; f++) {
+      int at = dir.frameOffset(f);
+      int len = dir.frameCompressed(f);
+      if (at + (long) len > image.length || Checksums.crc32c(image, at, len) != dir.frameCrc(f)) {
+        throw NodeReader.corrupt(file, block, at, "parked frame checksum mismatch");
+      }
+      raw = decompress(file, block, dir, f, image, at, len, raw, rawAt, rawLen);
+      rawAt += dir.frameRaw(f);
+    }
+    return parseBuffer(file, block, dir, i, raw);
+  }
+
+  /** Buffer {@code i} from its frames' decompressed bytes, checked against its directory entry. */
+  private static MessageBuffer parseBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] raw) {
     int pointBytes = 0;
     for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
       pointBytes += dir.frameRaw(f);
     }
     // The decompressed frames become the buffer's arena: records are indexed where they are.
-    MessageBuffer buf = MessageBuffer.over(raw);
+    MessageBuffer buf = MessageBuffer.over(raw, dir.count(i), dir.rangeCount(i));
     parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf, true);
     parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf, true);
     if (buf.pointCount() != dir.count(i) || buf.rangeCount() != dir.rangeCount(i)) {
@@ -73,8 +99,8 @@ final class PartitionReader {
   }
 
   /**
-   * The entries of basement {@code i} that may include {@code key}: the one frame whose key range
-   * covers it (an empty basement if the key is below every frame). Not a whole basement: use it
+   * The entry of {@code key} in basement {@code i}, as a basement of that one entry or none ({@link
+   * EntryPeek}: only the frame whose key range covers it is read). Not a whole basement: use it
    * for this key's lookup only. Carries the basement's max MSN.
    */
   static Basement peekBasement(BlockFile file, long block, PartitionDirectory dir, int i, byte[] key) {
@@ -82,11 +108,7 @@ final class PartitionReader {
   }
 
   static Basement peekBasement(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] key) {
-    long span = dir.pointFramesFor(i, key, true);
-    int from = (int) (span >>> 32);
-    int to = (int) span;
-    byte[] raw = readFrames(file, tier, block, dir, from, to);
-    return parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
+    return EntryPeek.peek(file, tier, block, dir, i, key);
   }
 
   /**
@@ -152,6 +174,21 @@ final class PartitionReader {
   private static final int READ_CHUNK = 1 << 20;
 
   /**
+   * The raw bytes of frames {@code [from, to)} by the directory, refused past {@link
+   * NodeFormat#MAX_RAW_PARTITION} before anything is allocated for them.
+   */
+  private static long rawLength(BlockFile file, long block, PartitionDirectory dir, int from, int to) {
+    long rawLen = 0;
+    for (int f = from; f < to; f++) {
+      rawLen += dir.frameRaw(f);
+    }
+    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(from), "frames of " + rawLen + " raw bytes");
+    }
+    return rawLen;
+  }
+
+  /**
    * Reads frames {@code [from, to)} (contiguous in the block), verified and decompressed, with one
    * read per run of frames up to {@link #READ_CHUNK} bytes (a whole partition of a default node is
    * one read). No length from the directory is trusted for an allocation: each frame's checksum is
@@ -165,13 +202,7 @@ final class PartitionReader {
     }
     int start = dir.frameOffset(from);
     long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
-    long rawLen = 0;
-    for (int f = from; f < to; f++) {
-      rawLen += dir.frameRaw(f);
-    }
-    if (rawLen > NodeFormat.MAX_RAW_PARTITION) {
-      throw NodeReader.corrupt(file, block, start, "frames of " + rawLen + " raw bytes");
-    }
+    long rawLen = rawLength(file, block, dir, from, to);
     // A first guess at the output (4x the first read), grown below as frames are verified.
     byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, 64 << 10))];
     int rawAt = 0;
@@ -211,6 +242,38 @@ final class PartitionReader {
       }
     }
     return raw;
+  }
+
+  /**
+   * Frame {@code f}, verified and decompressed into an array of {@code out} (the thread's until its
+   * next take from it; {@code dir.frameRaw(f)} bytes of it are the frame): from the off-heap tier
+   * if it holds the frame, else read from the file, its checksum checked and then put in the tier.
+   * What a point query reads of a partition that is not resident, without an array of its own.
+   */
+  static byte[] readFrame(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int f, ThreadScratch out) {
+    int len = dir.frameCompressed(f);
+    byte[] comp = scratch(len); // only read here, before any other read on this thread
+    long key = tier == null ? -1 : FrameTier.key(dir, f);
+    if (key < 0 || !tier.get(key, comp, 0, len)) {
+      file.readBlock(block, dir.frameOffset(f), comp, 0, len);
+      if (Checksums.crc32c(comp, 0, len) != dir.frameCrc(f)) {
+        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
+      }
+      if (key >= 0) {
+        tier.put(key, comp, 0, len); // verified above
+      }
+    }
+    byte codec = dir.codec(partitionOf(dir, f));
+    int frameRaw = dir.frameRaw(f);
+    try {
+      if (frameRaw > Compressors.maxDecompressedLength(codec, comp, 0, len)) {
+        throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
+      }
+    } catch (IllegalArgumentException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+    }
+    byte[] raw = out.take(frameRaw); // a length its bytes can give, checked above
+    return decompress(file, block, dir, f, comp, 0, len, raw, 0, frameRaw);
   }
 
   /**
@@ -263,13 +326,8 @@ final class PartitionReader {
       int frameEnd = 0;
       while (r.remaining() > 0) {
         int at = r.arrayPosition();
-        int kind = r.u8("entry kind");
-        if (kind != Basement.KIND_VALUE) {
-          throw r.error("unknown entry kind " + kind);
-        }
-        int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
-        int keyOff = r.arrayPosition();
-        r.skip(klen, "key");
+        int klen = entryKey(r);
+        int keyOff = r.arrayPosition() - klen;
         if (at == frameEnd) {
           checkFrameStart(r, dir, frame, raw, keyOff, klen);
           frameEnd += dir.frameRaw(frame++);
@@ -351,8 +409,23 @@ final class PartitionReader {
     }
   }
 
-  private static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
-    if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, java.util.Arrays.copyOfRange(raw, keyOff, keyOff + klen)) != 0) {
+  /**
+   * Reads a basement entry's kind and key at {@code r} (the entry grammar of docs/format/node.md),
+   * checking both; returns the key's length (the key ends at {@code r}'s position, its value next).
+   */
+  static int entryKey(BoundedReader r) throws FormatException {
+    int kind = r.u8("entry kind");
+    if (kind != Basement.KIND_VALUE) {
+      throw r.error("unknown entry kind " + kind);
+    }
+    int klen = r.length("key length", Math.min(Limits.MAX_KEY_SIZE, r.remaining()));
+    r.skip(klen, "key");
+    return klen;
+  }
+
+  /** Checks that the key at {@code raw[keyOff, keyOff + klen)}, which begins frame {@code frame}, is its indexed first key. */
+  static void checkFrameStart(BoundedReader r, PartitionDirectory dir, int frame, byte[] raw, int keyOff, int klen) {
+    if (frame >= dir.frameEnd(partitionOf(dir, frame)) || dir.compareFirstKey(frame, raw, keyOff, klen) != 0) {
       throw r.error("frame " + frame + " does not begin with its indexed first key");
     }
   }

@@ -265,9 +265,16 @@ public final class TreeContext {
    * is counted against the heap cache's budget.
    */
   public void frameCache(dev.sapwood.internal.cache.FrameCache tier) {
-    nodes.frames = tier;
-    if (tier != null) {
-      tier.chargeHeapTo(cache::charge);
+    nodes.frameTier(tier);
+  }
+
+  /** Lets the off-heap memory go (the parked nodes', then the tier's); nothing reads it after this. */
+  public void closeOffHeap() {
+    if (nodes.parked != null) {
+      nodes.parked.close();
+    }
+    if (nodes.frames != null) {
+      nodes.frames.close();
     }
   }
 

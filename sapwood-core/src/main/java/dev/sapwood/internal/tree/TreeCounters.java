@@ -79,7 +79,22 @@ final class TreeCounters {
   final LongAdder checkpointBytes;
   /** Point reads (gets) and the buffered messages they applied: their ratio is a get's merge work. */
   final LongAdder pointReads;
+  /**
+   * Cursor chunk reads, the buffered messages in their ranges, and the buffers and delta segments
+   * they peeked (not resident), of which those holding no message of the chunk's range: what a
+   * range summary per frame could at best have spared ({@link ChunkReader}).
+   */
+  final LongAdder chunkReads;
+  final LongAdder chunkMessages;
+  final LongAdder chunkPeeks;
+  final LongAdder chunkPeeksEmpty;
   final LongAdder pointReadMessages;
+  /**
+   * Gets answered by a PUT or DELETE of their key in an internal node's buffer (the leaf not read)
+   * or in the leaf's delta (its basement not read).
+   */
+  final LongAdder getsDecidedAbove;
+  final LongAdder getsDecidedByDelta;
   /** Messages folded into a newer one of the same key in a buffer ({@link Combiner}). */
   final LongAdder messagesCombined;
   /** Per node write: its partitions, those its last image held unchanged, and their bytes there; leaves apart too. */
@@ -107,6 +122,9 @@ final class TreeCounters {
   final LongAdder deltaBytesWritten;
   final LongAdder deltaFetches;
   final LongAdder deltaPeeks;
+  /** Reads of a leaf's delta index block, and of delta segments' headers (their frame directories), on first need. */
+  final LongAdder deltaIndexReads;
+  final LongAdder deltaHeaderReads;
   /** Delta segments a get or a chunk read skipped by key span and filter, and those a get's filter let through. */
   final LongAdder deltaFilterSkips;
   final LongAdder deltaFilterPasses;
@@ -151,7 +169,13 @@ final class TreeCounters {
     cleanerFlushes = c.counter("cleaner.flushes");
     checkpointBytes = c.counter("checkpoint.node_bytes_written");
     pointReads = c.counter("read.gets");
+    chunkReads = c.counter("read.chunks");
+    chunkMessages = c.counter("read.chunk_messages");
+    chunkPeeks = c.counter("read.chunk_peeks");
+    chunkPeeksEmpty = c.counter("read.chunk_peeks_empty");
     pointReadMessages = c.counter("read.get_messages_applied");
+    getsDecidedAbove = c.counter("read.gets_decided_above_leaf");
+    getsDecidedByDelta = c.counter("read.gets_decided_by_delta");
     messagesCombined = c.counter("tree.messages_combined");
     writePartitions = c.counter("node_write.partitions_total");
     writePartitionsUnchanged = c.counter("node_write.partitions_unchanged");
@@ -173,6 +197,8 @@ final class TreeCounters {
     deltaBytesWritten = c.counter("node_write.delta_bytes");
     deltaFetches = c.counter("cache.delta_fetches");
     deltaPeeks = c.counter("cache.delta_peeks");
+    deltaIndexReads = c.counter("cache.delta_index_reads");
+    deltaHeaderReads = c.counter("cache.delta_header_reads");
     deltaFilterSkips = c.counter("cache.delta_filter_skips");
     deltaFilterPasses = c.counter("cache.delta_filter_passes");
     deltaIndexWrites = c.counter("node_write.delta_indexes");

@@ -131,7 +131,7 @@ class LeafDeltaCrashTest {
   }
 
   /** Runs the {@link Verifier} over a copy of the in-memory files. */
-  private static void assertNoDamage(MemoryFileIo mem, Path scratch, String ctx) {
+  static void assertNoDamage(MemoryFileIo mem, Path scratch, String ctx) {
     try {
       Path dir = Files.createTempDirectory(scratch, "copy");
       for (Path p : mem.list(DIR)) {
@@ -160,7 +160,7 @@ class LeafDeltaCrashTest {
     return mem;
   }
 
-  private static MemoryFileIo copy(MemoryFileIo src) {
+  static MemoryFileIo copy(MemoryFileIo src) {
     MemoryFileIo dst = new MemoryFileIo();
     List<Path> files = new ArrayList<>(src.list(DIR));
     files.addAll(src.list(DIR.resolve(DatabaseOpener.WAL_DIR)));

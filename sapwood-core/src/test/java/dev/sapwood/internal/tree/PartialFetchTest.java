@@ -43,6 +43,7 @@ class PartialFetchTest {
     for (int i = 0; i < n; i++) {
       tree.put(key((i * 7919) % n), value((i * 7919) % n));
     }
+    tree.flushAll(); // every key in its leaf: a get that meets its key's put in a buffer stops there
     warm.nodes.writeDirtyNodes();
     file.checkpoint(root, warm.lastMsn(), 0);
     return root;

@@ -144,8 +144,7 @@ class ReadsBesideFlushTest {
       }
       writer.get(120, TimeUnit.SECONDS);
       FlushView v = held.get();
-      byte[] first = Arrays.copyOfRange(v.incoming.arena(), v.incoming.keyOff(v.incoming.point(0)),
-          v.incoming.keyOff(v.incoming.point(0)) + v.incoming.keyLen(v.incoming.point(0)));
+      byte[] first = v.incoming.copyKey(v.incoming.point(0));
       assertNotNull(tree.get(first), "a key of the held flush is in the tree after it");
       assertTrue(ctx.counters.readsBesideFlush.sum() > 0, "reads of the held leaf used its view");
       for (int k = 0; k < KEYS; k++) {

@@ -1,0 +1,460 @@
+package dev.sapwood.internal.cache;
+
+import dev.sapwood.internal.stats.Counters;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+
+/**
+ * Dirty objects' encoded images parked off-heap instead of written to the file (a write-back
+ * tier): the heap cache evicts a dirty internal node by parking its image here, and the image is
+ * written to the file only by the next checkpoint, or when this memory is full (the oldest image
+ * first), or is taken back into the heap by the next miss of its key. The memory is whole slabs
+ * {@linkplain FrameCache#lendSlab lent} by the off-heap tier of clean frames, so parked and clean
+ * bytes share one budget (at most three quarters of it parked); each slab is cut into {@link
+ * #PAGES_PER_SLAB} pages, and an image takes whole pages (not contiguous).
+ *
+ * <p>An image's life: {@link #park} (PARKED); then either {@link #take} (TAKEN: copied out for a
+ * load) and {@link #taken} once the loaded object is where lookups find it (or {@link #restore} if
+ * the load failed), or {@link #beginWrite}/{@link #beginSpill} (WRITING: copied out for the file)
+ * and {@link #written} once the file holds it (or {@link #writeFailed}), or {@link #discard}. An
+ * image stays findable until its successor home holds it, so no lookup can fall between the two
+ * and read a stale block: a {@code take} that meets a WRITING image waits for the write, and a
+ * {@code beginWrite} that meets a TAKEN or WRITING one waits for it to settle.
+ *
+ * <p>Thread-safe: every read and write of a page happens under one lock, and pages are freed
+ * under it, so nothing reads a page after it was freed or its slab given back; with assertions on,
+ * freed pages are overwritten with a poison byte (a read after free would decode garbage and fail
+ * its checksum). After {@link #close} every call but {@code close} and the figures throws {@link
+ * IllegalStateException}; the slabs are dropped (the tier closes with them).
+ *
+ * <p>Invariants: (1) a key has at most one image; (2) a page belongs to at most one image, and is
+ * free in its slab's bitmap exactly when it belongs to none; (3) {@code freePages} is the number of
+ * free bits over the held slabs; (4) {@code heldBytes} is the held slabs' capacity, never above
+ * three quarters of the tier's budget; (5) {@code heapBytes} is what the index's entries are
+ * counted at against the heap cache ({@link #chargeHeapTo}), 0 after close.
+ */
+public final class ParkedImages implements AutoCloseable {
+  /** Pages a slab is cut into: one bit each in the slab's free mask. */
+  static final int PAGES_PER_SLAB = 64;
+  /** Heap bytes an entry is counted at, besides 4 per page. */
+  private static final int ENTRY_HEAP = 112;
+  /** A slab's free mask with every page free. */
+  private static final long ALL_FREE = PAGES_PER_SLAB == 64 ? -1L : (1L << PAGES_PER_SLAB) - 1;
+  private static final byte POISON = (byte) 0xDB;
+  private static final boolean ASSERTS = ParkedImages.class.desiredAssertionStatus();
+
+  private static final int PARKED = 0;
+  private static final int TAKEN = 1;
+  private static final int WRITING = 2;
+
+  /** An image copied out: its bytes {@code bytes[0, length)}, its key, whether a checkpoint waits for it. */
+  public record Image(long key, byte[] bytes, int length, boolean pending) {}
+
+  private static final class Entry {
+    final long key;
+    final int[] pages;
+    final int length;
+    boolean pending;
+    int state;
+
+    Entry(long key, int[] pages, int length) {
+      this.key = key;
+      this.pages = pages;
+      this.length = length;
+    }
+  }
+
+  private final FrameCache lender;
+  private final int pageSize;
+  /** A page of the poison byte, with assertions on (else null): what a freed page is overwritten with. */
+  private final byte[] poison;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition settled = lock.newCondition();
+  private final LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
+  private final ArrayList<ByteBuffer> slabs = new ArrayList<>();
+  /** Per held slab: bit p set when page p is free. */
+  private final ArrayList<long[]> freeMasks = new ArrayList<>();
+  private int freePages;
+  private long heldBytes;
+  private long imageBytes;
+  private long heapBytes;
+  private LongConsumer heapCharge = d -> {};
+  private boolean closed;
+
+  private final LongAdder parks;
+  private final LongAdder takes;
+  private final LongAdder spills;
+  private final LongAdder checkpointWrites;
+
+  /** Parks images in slabs lent by {@code lender}. */
+  public ParkedImages(FrameCache lender, Counters counters) {
+    this.lender = lender;
+    this.pageSize = Math.max(1, lender.slabSize() / PAGES_PER_SLAB);
+    this.poison = ASSERTS ? new byte[pageSize] : null;
+    if (poison != null) {
+      Arrays.fill(poison, POISON);
+    }
+    this.parks = counters.counter("cache.parked");
+    this.takes = counters.counter("cache.unparked");
+    this.spills = counters.counter("cache.parked_spills");
+    this.checkpointWrites = counters.counter("cache.parked_checkpoint_writes");
+  }
+
+  /**
+   * Parks {@code src[0, length)} under {@code key}, borrowing slabs from the tier as needed; false
+   * (nothing parked) if the pages cannot be found: the caller spills the oldest image ({@link
+   * #beginSpill}) or writes this one itself.
+   *
+   * @throws IllegalStateException if {@code key} has an image already, or after {@link #close}
+   */
+  public boolean park(long key, byte[] src, int length) {
+    if (length <= 0) {
+      throw new IllegalArgumentException("image of " + length + " bytes");
+    }
+    int need = (length + pageSize - 1) / pageSize;
+    lock.lock();
+    try {
+      checkOpen();
+      if (entries.containsKey(key)) {
+        throw new IllegalStateException("key " + key + " is parked already");
+      }
+      while (freePages < need) {
+        if (!borrow()) {
+          return false;
+        }
+      }
+      int[] pages = new int[need];
+      for (int i = 0, at = 0; i < need; i++, at += pageSize) {
+        pages[i] = allocatePage();
+        int n = Math.min(pageSize, length - at);
+        slabs.get(pages[i] / PAGES_PER_SLAB).put(pages[i] % PAGES_PER_SLAB * pageSize, src, at, n);
+      }
+      entries.put(key, new Entry(key, pages, length));
+      imageBytes += length;
+      charge(ENTRY_HEAP + 4L * need);
+      parks.increment();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether an image of {@code length} bytes could be parked at all (in all the memory the tier lends). */
+  public boolean fits(int length) {
+    return (length + (long) pageSize - 1) / pageSize <= (long) lender.maxLent() * PAGES_PER_SLAB;
+  }
+
+  /**
+   * Whether {@code key}'s image is TAKEN: its load put the object where lookups find it and has not
+   * yet let the image go ({@link #taken}). Only the loader ends that state.
+   */
+  public boolean isBeingLoaded(long key) {
+    lock.lock();
+    try {
+      Entry e = entries.get(key);
+      return e != null && e.state == TAKEN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Copies the image of {@code key} out for a load into {@code buffer.apply(length)} and marks it
+   * TAKEN (a write waits for it); null if {@code key} has none. Waits while the image is being
+   * written. The caller ends with {@link #taken} or {@link #restore}.
+   */
+  public Image take(long key, IntFunction<byte[]> buffer) {
+    lock.lock();
+    try {
+      for (;;) {
+        checkOpen();
+        Entry e = entries.get(key);
+        if (e == null) {
+          return null;
+        }
+        if (e.state == TAKEN) {
+          throw new IllegalStateException("key " + key + " is being loaded twice");
+        }
+        if (e.state == WRITING) {
+          settled.awaitUninterruptibly();
+          continue;
+        }
+        e.state = TAKEN;
+        takes.increment();
+        return copyOut(e, buffer);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The load of {@code key}'s taken image is done (the object is findable): the image goes. */
+  public void taken(long key) {
+    settle(key, TAKEN, true);
+  }
+
+  /** The load of {@code key}'s taken image failed: it stays parked. */
+  public void restore(long key) {
+    settle(key, TAKEN, false);
+  }
+
+  /**
+   * For a checkpoint: copies out the image of {@code key} if a checkpoint waits for it, marking it
+   * WRITING; null if there is none, or one no checkpoint waits for. Waits for a TAKEN or WRITING
+   * image to settle first. The caller writes it and ends with {@link #written} or {@link
+   * #writeFailed}.
+   */
+  public Image beginWrite(long key, IntFunction<byte[]> buffer) {
+    lock.lock();
+    try {
+      for (;;) {
+        checkOpen();
+        Entry e = entries.get(key);
+        if (e == null || e.state == PARKED && !e.pending) {
+          return null;
+        }
+        if (e.state != PARKED) {
+          settled.awaitUninterruptibly();
+          continue;
+        }
+        e.state = WRITING;
+        checkpointWrites.increment();
+        return copyOut(e, buffer);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * For room: copies out the oldest PARKED image, marking it WRITING; null if there is none. The
+   * caller writes it and ends with {@link #written} or {@link #writeFailed}.
+   */
+  public Image beginSpill(IntFunction<byte[]> buffer) {
+    lock.lock();
+    try {
+      checkOpen();
+      for (Entry e : entries.values()) {
+        if (e.state == PARKED) {
+          e.state = WRITING;
+          spills.increment();
+          return copyOut(e, buffer);
+        }
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The file holds {@code key}'s image now: it goes, and its pages are free. */
+  public void written(long key) {
+    settle(key, WRITING, true);
+  }
+
+  /** Writing {@code key}'s image failed: it stays parked. */
+  public void writeFailed(long key) {
+    settle(key, WRITING, false);
+  }
+
+  /** Drops {@code key}'s PARKED image (a park the caller took back); nothing if it has none. */
+  public void discard(long key) {
+    lock.lock();
+    try {
+      checkOpen();
+      Entry e = entries.get(key);
+      if (e != null) {
+        if (e.state != PARKED) {
+          throw new IllegalStateException("key " + key + " is in use, not parked");
+        }
+        free(e);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Marks every image as waiting for the checkpoint beginning now and returns their keys. The
+   * caller excludes every other use meanwhile (a checkpoint's begin).
+   */
+  public long[] markPending() {
+    lock.lock();
+    try {
+      checkOpen();
+      long[] keys = new long[entries.size()];
+      int i = 0;
+      for (Entry e : entries.values()) {
+        e.pending = true;
+        keys[i++] = e.key;
+      }
+      return keys;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What is held now: images, their bytes, and the direct memory of the slabs borrowed (0 after close). */
+  public record Figures(int images, long imageBytes, long heldBytes) {}
+
+  /** The figures now, read together under the lock. */
+  public Figures figures() {
+    lock.lock();
+    try {
+      return new Figures(entries.size(), imageBytes, heldBytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Counts the entries' heap to {@code charge}: what they hold now at once, then each change. */
+  public void chargeHeapTo(LongConsumer charge) {
+    lock.lock();
+    try {
+      heapCharge = charge;
+      charge.accept(heapBytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Drops every image and slab (the tier takes its memory back at its own close). Idempotent. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      entries.clear();
+      slabs.clear();
+      freeMasks.clear();
+      freePages = 0;
+      heldBytes = 0;
+      imageBytes = 0;
+      charge(-heapBytes);
+      settled.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- under the lock ----
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("parked images closed");
+    }
+  }
+
+  private void charge(long delta) {
+    heapBytes += delta;
+    heapCharge.accept(delta);
+  }
+
+  private Image copyOut(Entry e, IntFunction<byte[]> buffer) {
+    byte[] out = buffer.apply(e.length);
+    for (int i = 0, at = 0; i < e.pages.length; i++, at += pageSize) {
+      int p = e.pages[i];
+      slabs.get(p / PAGES_PER_SLAB).get(p % PAGES_PER_SLAB * pageSize, out, at, Math.min(pageSize, e.length - at));
+    }
+    return new Image(e.key, out, e.length, e.pending);
+  }
+
+  private void settle(long key, int from, boolean remove) {
+    lock.lock();
+    try {
+      checkOpen();
+      Entry e = entries.get(key);
+      if (e == null || e.state != from) {
+        throw new IllegalStateException("key " + key + " has no image in state " + from);
+      }
+      if (remove) {
+        free(e);
+      } else {
+        e.state = PARKED;
+      }
+      settled.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void free(Entry e) {
+    entries.remove(e.key);
+    imageBytes -= e.length;
+    charge(-(ENTRY_HEAP + 4L * e.pages.length));
+    for (int p : e.pages) {
+      int s = p / PAGES_PER_SLAB;
+      if (poison != null) {
+        slabs.get(s).put(p % PAGES_PER_SLAB * pageSize, poison, 0, pageSize);
+      }
+      freeMasks.get(s)[0] |= 1L << (p % PAGES_PER_SLAB);
+      freePages++;
+    }
+    giveBackEmptySlabs();
+  }
+
+  /**
+   * Returns held slabs whose pages are all free to the tier, but one: a spare, so that parking and
+   * freeing around a slab's edge does not lend and return it over and over (each lend evicts a
+   * slab of clean frames).
+   */
+  private void giveBackEmptySlabs() {
+    boolean spare = false;
+    for (int s = 0; s < slabs.size(); s++) {
+      ByteBuffer slab = slabs.get(s);
+      if (slab != null && freeMasks.get(s)[0] == ALL_FREE && !spare) {
+        spare = true;
+      } else if (slab != null && freeMasks.get(s)[0] == ALL_FREE) {
+        lender.returnSlab(slab);
+        slabs.set(s, null);
+        freeMasks.get(s)[0] = 0;
+        freePages -= PAGES_PER_SLAB;
+        heldBytes -= lender.slabSize();
+      }
+    }
+  }
+
+  /** Borrows one slab from the tier; false if it lends none. */
+  private boolean borrow() {
+    ByteBuffer slab = lender.lendSlab();
+    if (slab == null) {
+      return false;
+    }
+    int s = slabs.indexOf(null);
+    if (s < 0) {
+      s = slabs.size();
+      slabs.add(slab);
+      freeMasks.add(new long[] {ALL_FREE});
+    } else {
+      slabs.set(s, slab);
+      freeMasks.get(s)[0] = ALL_FREE;
+    }
+    freePages += PAGES_PER_SLAB;
+    heldBytes += lender.slabSize();
+    return true;
+  }
+
+  /** A free page, from the lowest slab that has one (so that higher slabs empty and go back). */
+  private int allocatePage() {
+    for (int s = 0; s < slabs.size(); s++) {
+      long[] mask = freeMasks.get(s);
+      if (slabs.get(s) != null && mask[0] != 0) {
+        int p = Long.numberOfTrailingZeros(mask[0]);
+        mask[0] &= ~(1L << p);
+        freePages--;
+        return s * PAGES_PER_SLAB + p;
+      }
+    }
+    throw new IllegalStateException("no free page though " + freePages + " are counted");
+  }
+}

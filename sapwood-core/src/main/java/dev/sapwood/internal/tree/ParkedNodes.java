@@ -1,0 +1,159 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.internal.cache.ParkedImages;
+import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.util.ThreadScratch;
+
+/**
+ * Dirty internal nodes parked off-heap instead of written back between two flushes into them
+ * (docs/design.md, "Dirty internal nodes parked off-heap"): the cache's clock evicts an unused
+ * dirty internal node by serializing it as for the file and parking the image in {@link
+ * ParkedImages} (slabs lent by the off-heap tier), and drops it from the heap. A miss of its block
+ * decodes the image back, whole and dirty, as if it had never left; the checkpoint writes every
+ * parked image as it writes every dirty node; when the parked memory is full, the oldest image is
+ * written to the file to make room (what eviction did for every dirty node before).
+ *
+ * <p>Invariants: (1) a block is either cached, parked, or neither, never both — except while the
+ * clock parks a node it holds latched (parked, still in the map, and unpinnable as it leaves it)
+ * and while a loader decodes a taken image (the image stays until the node is in the map), so a
+ * lookup never falls between the two and reads the block's stale extent; (2) only nodes the
+ * checkpoint in progress does not wait for are parked (a waiting node is written instead), and a
+ * parked image marked pending at a checkpoint's begin is written for it before the checkpoint
+ * completes (by the checkpoint, a spill, or, once loaded, as any waiting node); (3) a parked image
+ * is the exact image {@link NodeWriter} makes of the node, so writing it is writing the node.
+ */
+final class ParkedNodes {
+  /** Parked images copied out (to decode or to write), per thread; all threads keep at most 1.5 MiB more. */
+  private static final ThreadScratch COPY = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
+
+  private final BlockFile file;
+  private final byte codec;
+  private final TreeCounters counters;
+  private final NodeStore store;
+
+  ParkedNodes(BlockFile file, byte codec, TreeCounters counters, NodeStore store) {
+    this.file = file;
+    this.codec = codec;
+    this.counters = counters;
+    this.store = store;
+  }
+
+  /**
+   * Parks write-latched dirty internal {@code node} (not waiting for a checkpoint), spilling the
+   * oldest parked images to the file while there is no room; false if it cannot be parked (no
+   * tier, a leaf, clean, waiting for the checkpoint, or larger than the parked memory can hold).
+   */
+  boolean park(Node node) {
+    ParkedImages p = store.parked;
+    if (p == null || node.height == 0 || !node.dirty || node.deltaDirty || node.pendingCheckpoint) {
+      return false;
+    }
+    node.checkLive("parked");
+    if (p.isBeingLoaded(node.key())) {
+      return false; // just loaded from its image, which its loader has not let go yet
+    }
+    NodeWriter.Result image = NodeWriter.writeShared(node, codec);
+    if (!p.fits(image.length())) {
+      return false; // room is spilled only for an image that can fit
+    }
+    while (!p.park(node.key(), image.block(), image.length())) {
+      ParkedImages.Image oldest = p.beginSpill(COPY::take);
+      if (oldest == null) {
+        return false;
+      }
+      write(p, oldest);
+    }
+    return true;
+  }
+
+  /** Takes back the park of {@code node}, which the cache could not drop: it stays dirty in the cache. */
+  void cancel(Node node) {
+    store.parked.discard(node.key());
+  }
+
+  /**
+   * The node parked under {@code block}, decoded whole and dirty (waiting for the checkpoint if its
+   * image was), or null if it is not parked. Its image stays parked, taken, until {@link #entered}.
+   */
+  Node load(long block) {
+    ParkedImages p = store.parked;
+    if (p == null) {
+      return null;
+    }
+    ParkedImages.Image image = p.take(block, COPY::take);
+    if (image == null) {
+      return null;
+    }
+    try {
+      Node node = NodeReader.readImage(file, block, image.bytes(), image.length());
+      if (node.height == 0) {
+        throw NodeReader.corrupt(file, block, 0, "a parked image of a leaf");
+      }
+      for (int i = 0; i < node.n; i++) {
+        node.buffers[i] = PartitionReader.decodeBuffer(file, block, node.disk, i, image.bytes());
+      }
+      node.disk = null; // its extent in the file is older than the image
+      node.dirty = true;
+      node.pendingCheckpoint = image.pending();
+      return node;
+    } catch (RuntimeException | Error e) {
+      p.restore(block);
+      throw e;
+    }
+  }
+
+  /** A node just {@linkplain #load loaded} is in the cache's map: a parked one's image goes. */
+  void entered(Node node) {
+    ParkedImages p = store.parked;
+    if (p != null && node.dirty) { // a node read from the file is clean; only an unparked one is dirty
+      p.taken(node.key());
+    }
+  }
+
+  /** Writes {@code block}'s parked image if the checkpoint in progress waits for it; whether it did. */
+  boolean writePending(long block) {
+    ParkedImages p = store.parked;
+    if (p == null) {
+      return false;
+    }
+    ParkedImages.Image image = p.beginWrite(block, COPY::take);
+    if (image == null) {
+      return false;
+    }
+    write(p, image);
+    return true;
+  }
+
+  /** Writes every parked image (nothing else running: a database written out without a checkpoint). */
+  void writeAll() {
+    ParkedImages p = store.parked;
+    if (p == null) {
+      return;
+    }
+    for (ParkedImages.Image image; (image = p.beginSpill(COPY::take)) != null;) {
+      write(p, image);
+    }
+  }
+
+  /** Writes an image copied out for writing, into the checkpoint's image if it waits for it, then lets it go. */
+  private void write(ParkedImages p, ParkedImages.Image image) {
+    boolean done = false;
+    try {
+      long start = System.nanoTime();
+      store.write(image.pending(), image.key(), image.bytes(), image.length());
+      if (image.pending()) {
+        counters.checkpointNodes.increment();
+      }
+      store.noteTimes(image.pending(), image.length(), start, start);
+      counters.nodesWritten.increment();
+      counters.nodeBytesWritten.add(image.length());
+      done = true;
+    } finally {
+      if (done) {
+        p.written(image.key());
+      } else {
+        p.writeFailed(image.key());
+      }
+    }
+  }
+}
