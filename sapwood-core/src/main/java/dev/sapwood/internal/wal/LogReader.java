@@ -8,7 +8,6 @@ import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,10 +55,10 @@ public final class LogReader {
   }
 
   /**
-   * What recovery found: the LSN after the last good record, what was replayed or cut, and the
-   * bytes the search for proofs of durability checksummed (a measure of its work).
+   * What recovery found: the LSN after the last good record, what was replayed or cut, the bytes
+   * the search for proofs of durability checksummed and the offsets it looked at (its work).
    */
-  public record Result(long nextLsn, long replayed, long tornBytes, long proofWork) {}
+  public record Result(long nextLsn, long replayed, long tornBytes, long proofWork, long proofScanned) {}
 
   private final FileIo io;
   private final boolean readOnly;
@@ -99,7 +98,7 @@ public final class LogReader {
       throw new StorageException("cannot list the log in " + dir + ": " + e.getMessage(), e);
     }
     if (segments.isEmpty()) {
-      return new Result(fromLsn, 0, 0, 0);
+      return new Result(fromLsn, 0, 0, 0, 0);
     }
     LogReader reader = new LogReader(io, readOnly);
     try {
@@ -147,13 +146,14 @@ public final class LogReader {
           int bad = frames.problem(pos, seg.firstLsn(), expected, stream);
           if (bad != 0) {
             boolean whole = !last && expected == segments.get(i + 1).firstLsn(); // nothing missing
-            if (preallocated && (last || whole) && allZero(pos, size) || staged && whole) {
+            if (preallocated && (last || whole) && in.allZero(pos, size) || staged && whole) {
               cutAt = pos; // the preallocated tail (and stale staged frames), not yet cut by a rotation or close
               zeroEnd = true;
               break;
             }
-            boolean unproven = allZero(pos, size)
-                || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
+            long dataEnd = in.dataEnd(pos, size); // past it, zeros: no frame header, no proof
+            boolean unproven = dataEnd == pos
+                || !proof.provenDurable(in, pos, dataEnd, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
               long stagedEnd = staged ? stagedEnd(pos, seg.firstLsn(), expected) : pos;
               if (stagedEnd > pos) {
@@ -226,7 +226,7 @@ public final class LogReader {
         break;
       }
     }
-    return new Result(Math.max(expected, fromLsn), replayed, torn, proof.work());
+    return new Result(Math.max(expected, fromLsn), replayed, torn, proof.work(), proof.scanned());
   }
 
   /**
@@ -286,7 +286,7 @@ public final class LogReader {
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
     long size = in.size();
-    if (size < LogFormat.SEGMENT_HEADER_V2 || allZero(0, size)) {
+    if (size < LogFormat.SEGMENT_HEADER_V2 || in.allZero(0, size)) {
       if (last) {
         return -1;
       }
@@ -324,27 +324,4 @@ public final class LogReader {
     decoder.start();
     return headerLength;
   }
-
-  /**
-   * Whether {@code [from, to)} is all zeros (stops at the first non-zero byte): the common torn
-   * tail, which holds no proof of durability (a proof names an LSN above the damaged one, never 0),
-   * so the proof search is skipped for it.
-   */
-  private boolean allZero(long from, long to) {
-    byte[] b = in.buffer();
-    for (long p = from; p < to; ) {
-      int n = (int) Math.min(b.length, to - p);
-      int i = in.window(p, n);
-      for (int k = 0; k < n; k += ZEROS.length) {
-        int m = Math.min(ZEROS.length, n - k);
-        if (Arrays.mismatch(b, i + k, i + k + m, ZEROS, 0, m) >= 0) {
-          return false;
-        }
-      }
-      p += n;
-    }
-    return true;
-  }
-
-  private static final byte[] ZEROS = new byte[4096];
 }
