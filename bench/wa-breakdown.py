@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Bytes written per user byte per workload, from a StatsSampler file (-Dsapwood.bench.statsFile):
-# log, internal nodes, whole leaves, delta segments, checkpoints, reclaim moves, block file.
+# log, internal nodes, whole leaves, delta segments, checkpoints, reclaim moves, block file; and, when
+# the sampler recorded them, the process's write_bytes (less cancelled) and what no engine counter counts.
 # Usage: bench/wa-breakdown.py STATS NUM [workloads] (NUM puts per workload, e.g. 5M; settle included)
 import sys
 f, N = sys.argv[1], int(float(sys.argv[2].replace('M','e6')))
@@ -41,6 +42,13 @@ line('(by checkpoints)', D('checkpoint.node_bytes_written'))
 line('(outside: evict/clean)', lambda a, b: D('node.bytes_written')(a, b) - D('checkpoint.node_bytes_written')(a, b))
 line('reclaim moves', D('space.reclaim_moved_bytes'))
 line('block file total', D('io.bytes_written'))
+line('log + block file', lambda a, b: D('log.bytes_written')(a, b) + D('io.bytes_written')(a, b))
+if any('proc.write_bytes' in r for r in rows):  # StatsSampler's /proc/self/io fields
+    line('process write_bytes', lambda a, b: D('proc.write_bytes')(a, b) - D('proc.cancelled_write_bytes')(a, b))
+    line('gap (process - engine)', lambda a, b: D('proc.write_bytes')(a, b) - D('proc.cancelled_write_bytes')(a, b)
+         - D('log.bytes_written')(a, b) - D('io.bytes_written')(a, b))
+    line('process wchar', D('proc.wchar'))
+line('(log staged)', D('log.staged_bytes'))
 for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes',
           'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes']:
     out = []

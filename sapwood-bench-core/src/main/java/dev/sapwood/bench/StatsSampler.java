@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes chosen engine counters every period into a file, one line per sample: milliseconds since
  * the start, then {@code name=value} for each counter whose name starts with one of the given
- * prefixes. For reading a long run's timeline against the engine's own counters (e.g. {@code
+ * prefixes, and the process's {@code write_bytes}, {@code cancelled_write_bytes} and {@code wchar}
+ * from /proc/self/io as {@code proc.*} (when readable), so the bytes the process is counted for sit
+ * beside the engine's own in each sample. For reading a long run's timeline against the engine's own counters (e.g. {@code
  * -Dsapwood.bench.statsFile=/tmp/s.txt -Dsapwood.bench.statsPrefixes=cache.,checkpoint.}).
  * Started by {@link SapwoodEngine} only when its system property names a file.
  */
@@ -65,9 +67,25 @@ final class StatsSampler implements AutoCloseable {
         }
       }
     }
+    procIo(line);
     synchronized (out) {
       out.println(line);
       out.flush();
+    }
+  }
+
+  /** Appends /proc/self/io's written-byte fields as {@code proc.<field>=<value>}; nothing if unreadable. */
+  private static void procIo(StringBuilder line) {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
+        int c = l.indexOf(':');
+        String k = c < 0 ? "" : l.substring(0, c);
+        if (k.equals("write_bytes") || k.equals("cancelled_write_bytes") || k.equals("wchar")) {
+          line.append(" proc.").append(k).append('=').append(l.substring(c + 1).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not readable: the engine's counters alone
     }
   }
 

@@ -137,12 +137,29 @@ final class NioFile implements IoFile {
     }
   }
 
+  /**
+   * Writes all of {@code src} at {@code position}, in {@code pwrite}s that end at multiples of
+   * {@link #WRITE_CHUNK} in the file: the page cache makes the folios of a write no larger than the
+   * write, and a later write of a few KiB into a clean large folio is counted (the process's {@code
+   * write_bytes}) for the whole folio — up to 27 times the bytes for 32 KiB writes into a file written
+   * in 1 MiB pieces (docs/benchmarks.md, "The process's bytes beyond the engine's").
+   */
   private static void writeFully(FileChannel ch, long position, ByteBuffer src) throws IOException {
     long at = position;
-    while (src.hasRemaining()) {
-      at += ch.write(src, at);
+    int end = src.limit();
+    try {
+      while (src.position() < end) {
+        long next = (at / WRITE_CHUNK + 1) * WRITE_CHUNK;
+        src.limit((int) Math.min(end, src.position() + (next - at)));
+        at += ch.write(src, at);
+      }
+    } finally {
+      src.limit(end);
     }
   }
+
+  /** The largest piece of a positional write, and the file offsets its pieces end at (see {@link #writeFully}). */
+  static final int WRITE_CHUNK = 16 << 10;
 
   @Override
   public void force() throws IOException {

@@ -57,11 +57,17 @@ package dev.sapwood.internal.store;
  *       segment is rotated or closed, and recovery takes such zeros for the segment's end
  *       (docs/format/log.md, "Preallocated segments"). Versions 4 to 9 are read as they are (no
  *       segment has the flag); an older build refuses a segment with the flag.
+ *   <li>11 — block file unchanged; a compressed log segment's header may have flag 4 (staged):
+ *       records handed to the operating system between the writer's group frames lie as stored
+ *       frames 12 KiB past the segment's last frame until a frame at the end holds them, and
+ *       recovery moves them to the end after a killed process (docs/format/log.md, "Staged
+ *       frames"). Versions 4 to 10 are read as they are (no segment has the flag); an older build
+ *       refuses a segment with the flag.
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 10;
+  public static final int CURRENT = 11;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

@@ -27,6 +27,7 @@ final class DurabilityProof {
   private final FileIo io;
   private SegmentInput other; // a second window, for the rare look at the segment after a torn one
   private long work;
+  private long scanned;
 
   DurabilityProof(FileIo io) {
     this.io = io;
@@ -35,6 +36,11 @@ final class DurabilityProof {
   /** The bytes the searches so far checksummed (a measure of their work). */
   long work() {
     return work;
+  }
+
+  /** The offsets the searches so far looked at as candidate headers. */
+  long scanned() {
+    return scanned;
   }
 
   /**
@@ -46,13 +52,17 @@ final class DurabilityProof {
    * checksum covers too (at most {@link LogFormat#SMALL_BODY} bytes); a large body need not be
    * intact. So the work per offset is bounded and the search linear in the bytes after the damage.
    * Searching a later segment ({@code sameSegment} false, {@code damagedAt} just before its first
-   * frame), the bytes between are unknown, so that filter is off.
+   * frame), the bytes between are unknown, so that filter is off. {@code dataEnd} is where the
+   * bytes after the damage turn to zeros for good ({@link SegmentInput#dataEnd}): a preallocated
+   * segment's zero tail holds no header, so the search stops there.
    */
-  boolean provenDurable(SegmentInput in, long damagedAt, long segmentFirstLsn, long lsn,
+  boolean provenDurable(SegmentInput in, long damagedAt, long dataEnd, long segmentFirstLsn, long lsn,
       boolean sameSegment, boolean stream) {
-    long size = in.size();
-    byte[] b = in.buffer();
     int reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
+    // A candidate's body length is its fifth byte on, non-zero, so no candidate starts at dataEnd
+    // or later; one starting before it is covered by dataEnd + reach.
+    long size = Math.min(in.size(), dataEnd + reach);
+    byte[] b = in.buffer();
     for (long p = damagedAt + 1; p + LogFormat.MIN_FRAME <= size; ) {
       int n = (int) Math.min(b.length, size - p);
       int first = in.window(p, n);
@@ -60,6 +70,7 @@ final class DurabilityProof {
       boolean toEnd = p + n == size;
       int lastStart = toEnd ? limit - LogFormat.MIN_FRAME : limit - reach;
       long base = p - first; // the file offset of b[0]
+      scanned += Math.max(0, lastStart - first + 1);
       for (int i = first; i <= lastStart; i++) {
         long body = Varint.get(b, i + 4, limit, Varint.MAX_INT_BYTES);
         if (body <= 0 || body > LogFormat.MAX_BODY) {
@@ -130,7 +141,8 @@ final class DurabilityProof {
       if (header < 0 || BigEndian.getLong(b, i + 8) != seg.firstLsn()) {
         return false;
       }
-      return provenDurable(other, header - 1, seg.firstLsn(), lsn, false, LogFormat.streamed(b, i));
+      boolean stream = LogFormat.streamed(b, i);
+      return provenDurable(other, header - 1, other.dataEnd(header, size), seg.firstLsn(), lsn, false, stream);
     } catch (IOException e) {
       throw new StorageException("cannot read " + seg.path() + ": " + e.getMessage(), e);
     }

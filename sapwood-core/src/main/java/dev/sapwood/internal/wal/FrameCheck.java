@@ -27,8 +27,10 @@ final class FrameCheck {
   /** The header and body bytes of the frame {@link #problem} last found good, */
   int header;
   int body;
-  /** and its raw length (> 0: compressed, decoded into the decoder's {@code raw()}). */
+  /** and its raw length (> 0: compressed, decoded into the decoder's {@code raw()}), */
   int raw;
+  /** and, if stored (raw length 0 or none), its records. */
+  int records;
 
   FrameCheck(SegmentInput in, StreamDecoder decoder) {
     this.in = in;
@@ -42,6 +44,19 @@ final class FrameCheck {
    * written so, not torn: a {@link CorruptionException}.
    */
   int problem(long pos, long segmentFirstLsn, long firstLsn, boolean stream) {
+    return problem(pos, segmentFirstLsn, firstLsn, stream, false);
+  }
+
+  /**
+   * Like {@link #problem(long, long, long, boolean)} for a staged frame ({@link
+   * LogFormat#FLAG_STAGED}): one that is compressed or claims anything is not one ({@link
+   * #BAD_HEADER}; nothing is decoded); a good one's record count is {@link #records}.
+   */
+  int stagedProblem(long pos, long segmentFirstLsn, long firstLsn, boolean stream) {
+    return problem(pos, segmentFirstLsn, firstLsn, stream, true);
+  }
+
+  private int problem(long pos, long segmentFirstLsn, long firstLsn, boolean stream, boolean staged) {
     long left = in.size() - pos;
     if (left < LogFormat.MIN_FRAME) {
       return TRUNCATED;
@@ -110,6 +125,9 @@ final class FrameCheck {
     if (segmentFirstLsn + delta != firstLsn) {
       return WRONG_LSN;
     }
+    if (staged && (raw != 0 || claim != 0)) {
+      return BAD_HEADER;
+    }
     if (claim > 0 && segmentFirstLsn + claim - 2 >= firstLsn) {
       throw new CorruptionException(in.name(), pos, "log frame at LSN " + firstLsn + " claims LSN "
           + (segmentFirstLsn + claim - 2) + " was synced before it was written");
@@ -127,7 +145,8 @@ final class FrameCheck {
 
   /** Checks that the body {@code [from, end)} is whole records, each at most {@link LogFormat#MAX_PAYLOAD}. */
   private void checkRecords(long framePos, long from, long end) {
-    for (long p = from; p < end; ) {
+    records = 0;
+    for (long p = from; p < end; records++) {
       int n = (int) Math.min(Varint.MAX_INT_BYTES, end - p);
       int i = in.window(p, n);
       long len = Varint.get(in.buffer(), i, i + n, Varint.MAX_INT_BYTES);

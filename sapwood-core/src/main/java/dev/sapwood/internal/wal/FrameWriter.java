@@ -11,31 +11,44 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 
 /**
- * The {@link LogWriter}'s double buffer and group write. {@link #append} gives a record the next
- * LSN and puts it, length-prefixed, in the append buffer; {@link #write} swaps that buffer with the
- * spare and hands every record in it to {@link SegmentWriter} as one frame, whose header it encodes
- * in the space kept free before the body (docs/format/log.md); in a compressed segment the body
- * goes through the segment's {@link StreamCompressor} first (a body over {@link
- * LogFormat#MAX_STREAM_RAW} is stored as it is, with raw length 0). Concurrent writers share frames:
- * one of them writes every record buffered so far in one {@code pwrite} while the others append to
- * the second buffer, and a writer whose record went out in another's frame returns at once.
+ * The {@link LogWriter}'s double buffer, staging and group write. {@link #append} gives a record
+ * the next LSN and puts it, length-prefixed, in the append buffer; {@link #write} swaps that buffer
+ * with the spare and hands every record in it to the operating system. In a compressed segment it
+ * stages them: a stored frame claiming nothing, put after the frames staged before it, {@link
+ * LogFormat#STAGED_GAP} bytes past the last frame ({@link SegmentWriter#stageFrameLocked}), the
+ * records kept in {@link #pending}; when the staged frames would pass {@link LogFormat#MAX_STAGED}
+ * bytes, and before every sync, roll or close ({@link #frameAll}), the records staged go out
+ * together in one frame at the segment's end, their body compressed by the segment's {@link
+ * StreamCompressor} in one flush (docs/format/log.md, "Staged frames"). So a lone writer's small
+ * records survive a killed process the moment {@code write} returns, as before, while the log
+ * keeps one frame header and one zstd block per group instead of one per record. Records that do
+ * not fit a stage, and every write in a segment that is not compressed, go out as one frame at
+ * the end, whose header is encoded in the space kept free before the body (a body over {@link
+ * LogFormat#MAX_STREAM_RAW} is stored as it is, with raw length 0). Concurrent writers share
+ * writes: one of them hands over every record buffered so far while the others append to the
+ * second buffer, and a writer whose record went out in another's write returns at once.
  *
  * <p>Invariants: records take dense, increasing LSNs in append order, and frames carry them in that
- * order; a frame's body is at most {@link LogFormat#MAX_BODY} bytes; a frame's {@code synced}
- * claim is at most the LSN before its first record; no empty frame is written. Locking, in this order: the segment writer's {@code fileLock} guards the spare buffer
- * (one frame writer at a time); {@code this} guards the append buffer and {@code nextLsn} and is
- * never held during I/O.
+ * order; {@link #pending} holds exactly the records staged after the last frame at the end (LSNs
+ * {@code writtenLsn + 1 .. handedLsn}); a frame's body is at most {@link LogFormat#MAX_BODY} bytes;
+ * a frame's {@code synced} claim is at most the LSN before its first record (0 for a staged one);
+ * no empty frame is written. Locking, in this order: the segment writer's {@code fileLock} guards
+ * the spare buffer and {@link #pending} (one writer at a time); {@code this} guards the append
+ * buffer and {@code nextLsn} and is never held during I/O.
  */
 final class FrameWriter {
   /** Bytes kept free before the body in each buffer, where the frame header is put at the end. */
   private static final int RESERVE = LogFormat.MAX_FRAME_HEADER;
   private static final int BUFFER = 64 << 10;
+  /** The most record bytes one write stages; more go out in a frame of their own. */
+  private static final int STAGE_BODY = LogFormat.MAX_STAGED - RESERVE;
 
   private final SegmentWriter segments;
   private final GroupSync sync;
   private final LogFailure failure;
   private final LongAdder records;
   private final LongAdder frames;
+  private final LongAdder groups;
 
   // guarded by this
   private byte[] buf = new byte[BUFFER];
@@ -46,6 +59,12 @@ final class FrameWriter {
   private byte[] spare = new byte[BUFFER];
   private final byte[] head = new byte[RESERVE]; // a compressed frame's header, before it goes out
   private final CRC32C crc = new CRC32C();
+  /** The records staged since the last frame, from {@code pending[RESERVE]}: the next frame's body. */
+  private byte[] pending = new byte[RESERVE + LogFormat.MAX_STAGED];
+  private int pendingLen;
+  /** What {@link #takeLocked} took: the buffer and its last LSN. */
+  private byte[] taken;
+  private long takenLast;
 
   FrameWriter(long nextLsn, SegmentWriter segments, GroupSync sync, LogFailure failure, Counters counters) {
     this.nextLsn = nextLsn;
@@ -54,6 +73,7 @@ final class FrameWriter {
     this.failure = failure;
     this.records = counters.counter("log.records");
     this.frames = counters.counter("log.frames");
+    this.groups = counters.counter("log.group_frames");
   }
 
   /** The LSN the next record will get. */
@@ -85,7 +105,7 @@ final class FrameWriter {
           return nextLsn++;
         }
       }
-      write();
+      frameAll();
     }
   }
 
@@ -96,63 +116,152 @@ final class FrameWriter {
     synchronized (this) {
       upTo = nextLsn - 1;
     }
-    writeUpTo(upTo);
+    handOver(upTo);
   }
 
   /**
    * {@link LogWriter#write(long)}: hands the records up to {@code lsn} to the operating system.
-   * Returns at once, taking no lock, if a frame holding {@code lsn} was written already (by any
-   * thread); else writes every record buffered, as one frame, once the frame being written ends.
+   * Returns at once, taking no lock, if {@code lsn} was handed over already (by any thread); else
+   * hands over every record buffered, once the write under way ends.
    */
   void write(long lsn) {
     failure.check();
-    if (segments.writtenLsn() >= lsn) {
+    if (segments.handedLsn() >= lsn) {
       return;
     }
-    writeUpTo(lsn);
+    handOver(lsn);
   }
 
   /**
-   * Writes, as one frame, every record buffered, unless a frame holding {@code lsn} was already
-   * written by another thread; starts the next segment when this one is full.
+   * Hands every record buffered to the operating system, unless {@code lsn} was handed over already
+   * by another thread: staged (a stored frame past the last frame, {@link
+   * SegmentWriter#stageFrameLocked}) if the segment stages and they fit, else in a frame at the end.
    */
-  private void writeUpTo(long lsn) {
+  private void handOver(long lsn) {
     synchronized (segments.fileLock) {
-      if (segments.writtenLsn() >= lsn) {
+      if (segments.handedLsn() >= lsn) {
         return;
       }
       failure.check();
-      byte[] frame;
-      int body;
-      long last;
-      synchronized (this) {
-        frame = buf;
-        body = buffered;
-        last = nextLsn - 1;
-        buf = spare;
-        buffered = 0;
-      }
-      spare = frame.length > 4 * BUFFER ? new byte[BUFFER] : frame;
+      int body = takeLocked();
       if (body == 0) {
         return;
       }
-      StreamCompressor stream = segments.streamLocked();
-      if (stream != null && body <= LogFormat.MAX_STREAM_RAW) {
-        ByteBuffer out;
-        try {
-          out = stream.compressDirect(frame, RESERVE, body, RESERVE);
-        } catch (RuntimeException e) { // the records are out of the buffer: the log cannot go on
-          throw failure.fail("compressing a log frame failed", new IOException(e));
-        }
-        out.position(putHeaderLocked(out, out.remaining(), body));
-        segments.writeFrameLocked(out, last);
-      } else {
-        int at = putHeaderLocked(frame, body, stream != null ? 0 : -1);
-        segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
-      }
       frames.increment();
-      segments.rollIfFullLocked();
+      if (!stageLocked(taken, body, takenLast)) {
+        frameLocked(taken, body, takenLast);
+      }
     }
+  }
+
+  /**
+   * Writes every record not yet in a frame — staged or buffered — in frames at the segment's end
+   * (before a sync, a roll or close: only what is in a frame is made durable by the fsync).
+   */
+  void frameAll() {
+    failure.check();
+    synchronized (segments.fileLock) {
+      failure.check();
+      int body = takeLocked();
+      if (body > 0) {
+        frames.increment();
+      }
+      frameLocked(taken, body, takenLast);
+    }
+  }
+
+  /** Takes the append buffer (swapping in the spare): its records are {@link #taken}'s, the last {@link #takenLast}; returns their bytes. */
+  private int takeLocked() {
+    byte[] frame;
+    int body;
+    synchronized (this) {
+      frame = buf;
+      body = buffered;
+      takenLast = nextLsn - 1;
+      buf = spare;
+      buffered = 0;
+    }
+    spare = frame.length > 4 * BUFFER ? new byte[BUFFER] : frame;
+    taken = frame;
+    return body;
+  }
+
+  /**
+   * Stages the {@code body} bytes of records at {@code frame[RESERVE]}, the last {@code last}: as a
+   * stored frame claiming nothing, after the staged ones, their bytes kept in {@link #pending} for
+   * the next frame at the end (the staged frames are grouped first if this one would pass {@link
+   * LogFormat#MAX_STAGED}). Returns false if they cannot be staged (the segment does not stage, or
+   * they are too large): then nothing was done with them.
+   */
+  private boolean stageLocked(byte[] frame, int body, long last) {
+    if (!segments.staging() || body > STAGE_BODY) {
+      return false;
+    }
+    int at = putStagedHeaderLocked(frame, body);
+    if (segments.stagedBytesLocked() + (RESERVE - at + body) > LogFormat.MAX_STAGED && pendingLen > 0) {
+      framePendingLocked();
+      at = putStagedHeaderLocked(frame, body); // perhaps in the next segment
+    }
+    if (!segments.stageFrameLocked(frame, at, RESERVE - at + body, last)) {
+      return false;
+    }
+    int end = RESERVE + pendingLen + body;
+    if (end > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(2 * pending.length, end));
+    }
+    System.arraycopy(frame, RESERVE, pending, RESERVE + pendingLen, body);
+    pendingLen += body;
+    return true;
+  }
+
+  /** The header of a staged frame (stored, claiming nothing) before {@code frame[RESERVE]}; where it begins. */
+  private int putStagedHeaderLocked(byte[] frame, int body) {
+    long delta = segments.handedLsn() + 1 - segments.segmentFirstLsn();
+    return putHeaderLocked(frame, body, 0, delta, 0);
+  }
+
+  /**
+   * Writes the staged records (if any) in a frame at the segment's end, then the {@code body}
+   * bytes of records at {@code frame[RESERVE]} (if any), the last {@code last}, in another.
+   */
+  private void frameLocked(byte[] frame, int body, long last) {
+    if (pendingLen > 0) {
+      framePendingLocked();
+    }
+    if (body > 0) {
+      writeFrameLocked(frame, body, last);
+    }
+  }
+
+  /** Writes the staged records, compressed, in one frame at the segment's end. */
+  private void framePendingLocked() {
+    int body = pendingLen;
+    pendingLen = 0;
+    groups.increment();
+    writeFrameLocked(pending, body, segments.handedLsn());
+  }
+
+  /**
+   * Writes the {@code body} bytes of records at {@code frame[RESERVE]}, the last {@code last}, as
+   * one frame at the segment's end (compressed in a compressed segment, unless larger than {@link
+   * LogFormat#MAX_STREAM_RAW}); starts the next segment when this one is full.
+   */
+  private void writeFrameLocked(byte[] frame, int body, long last) {
+    StreamCompressor stream = segments.streamLocked();
+    if (stream != null && body <= LogFormat.MAX_STREAM_RAW) {
+      ByteBuffer out;
+      try {
+        out = stream.compressDirect(frame, RESERVE, body, RESERVE);
+      } catch (RuntimeException e) { // the records are out of the buffer: the log cannot go on
+        throw failure.fail("compressing a log frame failed", new IOException(e));
+      }
+      out.position(putHeaderLocked(out, out.remaining(), body));
+      segments.writeFrameLocked(out, last);
+    } else {
+      int at = putHeaderLocked(frame, body, stream != null ? 0 : -1);
+      segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
+    }
+    segments.rollIfFullLocked();
   }
 
   /**
@@ -161,7 +270,12 @@ final class FrameWriter {
    * compressed segment, -1 in a segment that is not compressed (no raw length field).
    */
   private int putHeaderLocked(byte[] frame, int body, int raw) {
-    int at = putFieldsLocked(frame, body, raw);
+    return putHeaderLocked(frame, body, raw, lsnDeltaLocked(), claimLocked());
+  }
+
+  /** Like {@link #putHeaderLocked(byte[], int, int)}, with the given LSN delta and synced claim. */
+  private int putHeaderLocked(byte[] frame, int body, int raw, long delta, long claim) {
+    int at = putFieldsLocked(frame, body, raw, delta, claim);
     if (body <= LogFormat.SMALL_BODY) {
       BigEndian.putInt(frame, at, Checksums.crc32c(frame, at + 4, RESERVE - at - 4 + body));
     } else {
@@ -179,7 +293,7 @@ final class FrameWriter {
    */
   private int putHeaderLocked(ByteBuffer out, int body, int raw) {
     byte[] h = head;
-    int at = putFieldsLocked(h, body, raw);
+    int at = putFieldsLocked(h, body, raw, lsnDeltaLocked(), claimLocked());
     crc.reset();
     if (body <= LogFormat.SMALL_BODY) {
       crc.update(h, at + 4, RESERVE - at - 4);
@@ -195,14 +309,21 @@ final class FrameWriter {
     return at;
   }
 
+  /** The LSN delta of the next frame at the segment's end: its first record follows the last framed. */
+  private long lsnDeltaLocked() {
+    return segments.writtenLsn() + 1 - segments.segmentFirstLsn();
+  }
+
+  /** The synced claim of a frame written now: every LSN durable so far. */
+  private long claimLocked() {
+    return Math.max(0, sync.durableLsn() - segments.segmentFirstLsn() + 2);
+  }
+
   /**
    * Encodes the header's fields, and room for its checksums, to end at {@code frame[RESERVE]}
    * (docs/format/log.md); returns where the frame begins.
    */
-  private int putFieldsLocked(byte[] frame, int body, int raw) {
-    long first = segments.segmentFirstLsn();
-    long claim = Math.max(0, sync.durableLsn() - first + 2);
-    long delta = segments.writtenLsn() + 1 - first;
+  private int putFieldsLocked(byte[] frame, int body, int raw, long delta, long claim) {
     boolean small = body <= LogFormat.SMALL_BODY;
     int h = 4 + Varint.size(body) + (raw >= 0 ? Varint.size(raw) : 0) + Varint.size(delta) + Varint.size(claim)
         + (small ? 0 : 4);

@@ -8,7 +8,7 @@ import dev.sapwood.internal.util.Checksums;
  *
  * <pre>
  * wal/NNNNNNNNNNNNNNNNNNNN.log   one segment; the name is its first LSN, 20 decimal digits
- * Segment := SegmentHeader Frame*
+ * Segment := SegmentHeader Frame* [Zero* | Stale* StagedFrame*]   (docs/format/log.md)
  * SegmentHeader := magic u32 ("SWLG"), version u32 (3), firstLsn u64, flags u32, crc u32 (over the 20 bytes before)
  *                | magic u32, version u32 (2), firstLsn u64, crc u32 (over 16)   read, no longer written
  * Frame  := crc u32, bodyLength varint, [rawLength varint if flags has STREAM], lsnDelta varint,
@@ -61,8 +61,21 @@ final class LogFormat {
    * preallocated tail), which end the segment (docs/format/log.md, "Preallocated segments").
    */
   static final int FLAG_PREALLOCATED = 2;
+  /**
+   * Segment flag: records handed to the operating system but not yet in a frame may lie, as stored
+   * frames, {@link #STAGED_GAP} bytes past the last frame (docs/format/log.md, "Staged frames").
+   */
+  static final int FLAG_STAGED = 4;
   /** The flags this build knows; a segment with another flag set is refused. */
-  static final int KNOWN_FLAGS = FLAG_STREAM | FLAG_PREALLOCATED;
+  static final int KNOWN_FLAGS = FLAG_STREAM | FLAG_PREALLOCATED | FLAG_STAGED;
+  /**
+   * In a {@link #FLAG_STAGED} segment: the staged frames start this many bytes past the end of the
+   * last frame. At least the largest group frame ({@link #MAX_STAGED} bytes of records compressed,
+   * with its header), so a group frame written at the end never overlaps the staged frames it holds.
+   */
+  static final int STAGED_GAP = 12 << 10;
+  /** The most bytes of staged frames (headers included) after one frame; the reader looks no further. */
+  static final int MAX_STAGED = 8 << 10;
   /** The largest frame body (raw records) compressed into the stream; larger ones are stored. */
   static final int MAX_STREAM_RAW = 512 << 10;
   /**

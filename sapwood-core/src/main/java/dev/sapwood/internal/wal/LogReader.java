@@ -8,7 +8,6 @@ import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,10 +55,10 @@ public final class LogReader {
   }
 
   /**
-   * What recovery found: the LSN after the last good record, what was replayed or cut, and the
-   * bytes the search for proofs of durability checksummed (a measure of its work).
+   * What recovery found: the LSN after the last good record, what was replayed or cut, the bytes
+   * the search for proofs of durability checksummed and the offsets it looked at (its work).
    */
-  public record Result(long nextLsn, long replayed, long tornBytes, long proofWork) {}
+  public record Result(long nextLsn, long replayed, long tornBytes, long proofWork, long proofScanned) {}
 
   private final FileIo io;
   private final boolean readOnly;
@@ -69,6 +68,8 @@ public final class LogReader {
   private final FrameCheck frames = new FrameCheck(in, decoder);
   private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
   private boolean preallocated; // the segment may end with zeros (LogFormat.FLAG_PREALLOCATED)
+  private boolean staged; // records may be staged past the segment's last frame (LogFormat.FLAG_STAGED)
+  private final byte[] stagedCopy = new byte[LogFormat.MAX_STAGED];
 
   private LogReader(FileIo io, boolean readOnly) {
     this.io = io;
@@ -97,7 +98,7 @@ public final class LogReader {
       throw new StorageException("cannot list the log in " + dir + ": " + e.getMessage(), e);
     }
     if (segments.isEmpty()) {
-      return new Result(fromLsn, 0, 0, 0);
+      return new Result(fromLsn, 0, 0, 0, 0);
     }
     LogReader reader = new LogReader(io, readOnly);
     try {
@@ -144,14 +145,27 @@ public final class LogReader {
         while (pos >= 0 && pos < size) {
           int bad = frames.problem(pos, seg.firstLsn(), expected, stream);
           if (bad != 0) {
-            if (preallocated && (last || expected == segments.get(i + 1).firstLsn()) && allZero(pos, size)) {
-              cutAt = pos; // the preallocated tail, not yet cut by a rotation or close
+            boolean whole = !last && expected == segments.get(i + 1).firstLsn(); // nothing missing
+            if (preallocated && (last || whole) && in.allZero(pos, size) || staged && whole) {
+              cutAt = pos; // the preallocated tail (and stale staged frames), not yet cut by a rotation or close
               zeroEnd = true;
               break;
             }
-            boolean unproven = allZero(pos, size)
-                || !proof.provenDurable(in, pos, seg.firstLsn(), expected, true, stream);
+            long dataEnd = in.dataEnd(pos, size); // past it, zeros: no frame header, no proof
+            boolean unproven = dataEnd == pos
+                || !proof.provenDurable(in, pos, dataEnd, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
+              long stagedEnd = staged ? stagedEnd(pos, seg.firstLsn(), expected) : pos;
+              if (stagedEnd > pos) {
+                if (readOnly) {
+                  pos += LogFormat.STAGED_GAP; // read the staged frames where they are
+                } else {
+                  moveStaged(f, pos, stagedEnd);
+                  in.reset(f, name);
+                  size = in.size();
+                }
+                continue;
+              }
               cutAt = pos;
               break;
             }
@@ -212,7 +226,43 @@ public final class LogReader {
         break;
       }
     }
-    return new Result(Math.max(expected, fromLsn), replayed, torn, proof.work());
+    return new Result(Math.max(expected, fromLsn), replayed, torn, proof.work(), proof.scanned());
+  }
+
+  /**
+   * Where the staged frames that continue the log from LSN {@code lsn} end, if a frame at {@code
+   * end} (the last good frame's end) is not good: they start {@link LogFormat#STAGED_GAP} bytes past
+   * it, each a good stored frame claiming nothing at the next LSN, and take at most {@link
+   * LogFormat#MAX_STAGED} bytes. {@code end} if there are none (stale staged frames have LSNs
+   * already framed).
+   */
+  private long stagedEnd(long end, long segmentFirstLsn, long lsn) {
+    long from = end + LogFormat.STAGED_GAP;
+    long p = from;
+    while (p < in.size() && frames.stagedProblem(p, segmentFirstLsn, lsn, stream) == 0) {
+      long next = p + frames.header + frames.body;
+      if (next - from > LogFormat.MAX_STAGED) {
+        break;
+      }
+      lsn += frames.records;
+      p = next;
+    }
+    return p == from ? end : end + (p - from);
+  }
+
+  /**
+   * Moves the staged frames found after the last good frame at {@code end} to follow it, up to
+   * {@code stagedEnd}, cuts the segment there and fsyncs it: the records a killed writer had handed
+   * to the operating system become the segment's last frames. The copy does not overlap its source
+   * ({@link LogFormat#MAX_STAGED} is below the gap), so a crash during it leaves the staged frames
+   * to be found again.
+   */
+  private void moveStaged(IoFile f, long end, long stagedEnd) throws IOException {
+    int len = (int) (stagedEnd - end);
+    in.read(end + LogFormat.STAGED_GAP, stagedCopy, 0, len);
+    f.write(end, java.nio.ByteBuffer.wrap(stagedCopy, 0, len));
+    f.truncate(stagedEnd);
+    f.force();
   }
 
   /** Drops a last segment that followed a torn one (deletes it unless read-only); its size. */
@@ -236,7 +286,7 @@ public final class LogReader {
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
     long size = in.size();
-    if (size < LogFormat.SEGMENT_HEADER_V2 || allZero(0, size)) {
+    if (size < LogFormat.SEGMENT_HEADER_V2 || in.allZero(0, size)) {
       if (last) {
         return -1;
       }
@@ -270,30 +320,8 @@ public final class LogReader {
     }
     stream = (flags & LogFormat.FLAG_STREAM) != 0;
     preallocated = (flags & LogFormat.FLAG_PREALLOCATED) != 0;
+    staged = (flags & LogFormat.FLAG_STAGED) != 0;
     decoder.start();
     return headerLength;
   }
-
-  /**
-   * Whether {@code [from, to)} is all zeros (stops at the first non-zero byte): the common torn
-   * tail, which holds no proof of durability (a proof names an LSN above the damaged one, never 0),
-   * so the proof search is skipped for it.
-   */
-  private boolean allZero(long from, long to) {
-    byte[] b = in.buffer();
-    for (long p = from; p < to; ) {
-      int n = (int) Math.min(b.length, to - p);
-      int i = in.window(p, n);
-      for (int k = 0; k < n; k += ZEROS.length) {
-        int m = Math.min(ZEROS.length, n - k);
-        if (Arrays.mismatch(b, i + k, i + k + m, ZEROS, 0, m) >= 0) {
-          return false;
-        }
-      }
-      p += n;
-    }
-    return true;
-  }
-
-  private static final byte[] ZEROS = new byte[4096];
 }

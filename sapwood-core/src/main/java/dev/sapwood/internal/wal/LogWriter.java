@@ -137,7 +137,7 @@ public final class LogWriter implements Closeable {
 
   /** The leader: writes everything buffered, then fsyncs holding no lock. */
   private void leadSync() {
-    write();
+    frames.frameAll();
     segments.forceWritten();
   }
 
@@ -166,7 +166,7 @@ public final class LogWriter implements Closeable {
    * only a segment header, not the up to {@code segmentBytes} of its last segment).
    */
   public void roll() {
-    write();
+    frames.frameAll();
     synchronized (segments.fileLock) {
       failure.check();
       segments.rollLocked();
@@ -182,7 +182,7 @@ public final class LogWriter implements Closeable {
       }
       try {
         if (failure.failure() == null) {
-          write();
+          frames.frameAll();
           segments.forceAtCloseLocked();
         }
       } finally {

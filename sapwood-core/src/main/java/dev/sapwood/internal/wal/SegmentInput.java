@@ -4,6 +4,7 @@ import dev.sapwood.CorruptionException;
 import dev.sapwood.internal.io.IoFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -101,6 +102,52 @@ final class SegmentInput {
       fill(pos, ByteBuffer.wrap(dst, off, len));
     }
   }
+
+  /**
+   * Whether every byte of {@code [from, to)} is zero, read forwards a window at a time and stopping
+   * at the first non-zero byte.
+   */
+  boolean allZero(long from, long to) {
+    for (long p = from; p < to; ) {
+      int n = (int) Math.min(buf.length, to - p);
+      int i = window(p, n);
+      for (int k = 0; k < n; k += ZEROS.length) {
+        int m = Math.min(ZEROS.length, n - k);
+        if (Arrays.mismatch(buf, i + k, i + k + m, ZEROS, 0, m) >= 0) {
+          return false;
+        }
+      }
+      p += n;
+    }
+    return true;
+  }
+
+  /**
+   * The end of the data in {@code [from, to)}: the offset just past its last non-zero byte, or
+   * {@code from} if every byte is zero. Read backwards a window at a time, so a preallocated
+   * segment's zero tail costs one comparison pass and its data nothing more.
+   */
+  long dataEnd(long from, long to) {
+    for (long end = to; end > from; ) {
+      int n = (int) Math.min(buf.length, end - from);
+      int i = window(end - n, n);
+      for (int k = i + n; k > i; ) {
+        int m = Math.min(ZEROS.length, k - i);
+        if (Arrays.mismatch(buf, k - m, k, ZEROS, 0, m) >= 0) {
+          int j = k - 1;
+          while (buf[j] == 0) {
+            j--;
+          }
+          return end - n + (j - i) + 1;
+        }
+        k -= m;
+      }
+      end -= n;
+    }
+    return from;
+  }
+
+  private static final byte[] ZEROS = new byte[4096];
 
   private void fill(long pos, ByteBuffer dst) {
     long at = pos;

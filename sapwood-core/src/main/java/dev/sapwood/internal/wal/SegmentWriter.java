@@ -30,6 +30,12 @@ import java.util.concurrent.atomic.LongAdder;
  * mapping is written with a positional write). A segment is cut to its frames' end when it is
  * rotated and at close; a crash before that leaves its zero tail, which recovery cuts.
  *
+ * <p>A compressed segment is also staged ({@link LogFormat#FLAG_STAGED}): records handed over
+ * between group frames ({@link FrameWriter}) are stored as frames of their own {@link
+ * LogFormat#STAGED_GAP} bytes past the last frame ({@link #stageFrameLocked}), where they survive a
+ * killed process, and the next frame at the end holds them all again, compressed; the staged bytes
+ * are overwritten in the page cache before they are ever synced, except those a sync finds there.
+ *
  * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; the first
  * segment is started durably (header fsynced, directory synced) before any frame goes into it; a
  * segment after it is started at the LSN after the last of the full one, with at most one full
@@ -56,6 +62,7 @@ final class SegmentWriter {
   private final LogFailure failure;
   private final GroupSync sync;
   private final LongAdder bytesWritten;
+  private final LongAdder stagedWritten;
   private final LongAdder fsyncs;
   private final LongAdder rotations;
   private final StreamCompressor stream; // null: segments are not compressed
@@ -66,6 +73,8 @@ final class SegmentWriter {
   private long segmentPos;
   private volatile long segmentFirstLsn;
   private volatile long writtenLsn;
+  private long stagedBytes; // bytes of staged frames after the last frame
+  private volatile long handedLsn; // the last LSN in a frame or a staged frame (>= writtenLsn)
   private Thread rotation; // the last rotation's thread (perhaps finished), or null
 
   /**
@@ -80,7 +89,9 @@ final class SegmentWriter {
     this.failure = failure;
     this.sync = sync;
     this.writtenLsn = firstLsn - 1;
+    this.handedLsn = firstLsn - 1;
     this.bytesWritten = counters.counter("log.bytes_written");
+    this.stagedWritten = counters.counter("log.staged_bytes");
     this.fsyncs = counters.counter("log.fsyncs");
     this.rotations = counters.counter("log.rotations");
     this.stream = compress ? new StreamCompressor() : null;
@@ -92,6 +103,46 @@ final class SegmentWriter {
   /** The LSN of the last record written to a segment. */
   long writtenLsn() {
     return writtenLsn;
+  }
+
+  /**
+   * The LSN of the last record handed to the operating system: in a frame, or staged after the
+   * last frame.
+   */
+  long handedLsn() {
+    return handedLsn;
+  }
+
+  /** Whether records may be staged in this log's segments (they are compressed: {@link LogFormat#FLAG_STAGED}). */
+  boolean staging() {
+    return stream != null;
+  }
+
+  /** Bytes of staged frames after the last frame. */
+  long stagedBytesLocked() {
+    return stagedBytes;
+  }
+
+  /**
+   * Stores the {@code len} bytes of a whole stored frame at {@code frame[at]} after the staged
+   * frames, {@link LogFormat#STAGED_GAP} bytes past the last frame; its last record has {@code
+   * lastLsn}. Returns false, storing nothing, if it would pass {@link LogFormat#MAX_STAGED} or the
+   * mapping: then the caller writes a frame at the end instead.
+   */
+  boolean stageFrameLocked(byte[] frame, int at, int len, long lastLsn) {
+    long p = segmentPos + LogFormat.STAGED_GAP + stagedBytes;
+    if (stagedBytes + len > LogFormat.MAX_STAGED || p + len > map.size()) {
+      return false;
+    }
+    try {
+      map.put(p, ByteBuffer.wrap(frame, at, len));
+    } catch (IOException e) {
+      throw failure.fail("write to the log failed", e);
+    }
+    stagedBytes += len;
+    stagedWritten.add(len);
+    handedLsn = lastLsn;
+    return true;
   }
 
   /** The segment's compression stream (restarted with each segment), or null if segments are not compressed. */
@@ -117,6 +168,8 @@ final class SegmentWriter {
     segmentPos += len;
     bytesWritten.add(len);
     writtenLsn = lastLsn;
+    handedLsn = lastLsn;
+    stagedBytes = 0; // the frame holds every staged record
   }
 
   /** Like {@link #writeFrameLocked(byte[], int, int, long)}, the frame being {@code frame}'s remaining bytes. */
@@ -130,6 +183,8 @@ final class SegmentWriter {
     segmentPos += len;
     bytesWritten.add(len);
     writtenLsn = lastLsn;
+    handedLsn = lastLsn;
+    stagedBytes = 0; // the frame holds every staged record
   }
 
   /** Stores {@code frame}'s remaining bytes at the segment's end: into the mapping if they fit. */
@@ -245,7 +300,8 @@ final class SegmentWriter {
       BigEndian.putInt(h, 0, LogFormat.MAGIC);
       BigEndian.putInt(h, 4, LogFormat.VERSION);
       BigEndian.putLong(h, 8, firstLsn);
-      BigEndian.putInt(h, 16, LogFormat.FLAG_PREALLOCATED | (stream != null ? LogFormat.FLAG_STREAM : 0));
+      BigEndian.putInt(h, 16, LogFormat.FLAG_PREALLOCATED
+          | (stream != null ? LogFormat.FLAG_STREAM | LogFormat.FLAG_STAGED : 0));
       BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
       if (stream != null) {
         stream.start();
@@ -257,6 +313,7 @@ final class SegmentWriter {
         fsyncs.increment();
       }
       segmentPos = h.length;
+      stagedBytes = 0;
       segmentFirstLsn = firstLsn;
       bytesWritten.add(h.length);
     } catch (IOException e) {

@@ -55,6 +55,7 @@ class LogRecordValidationTest {
       }
     }
     byte[] old = io.written(seg);
+    old = Arrays.copyOf(old, LogBytes.framesEnd(old)); // the frames, not the stale staged ones after them
     long segmentFirst = LogBytes.firstLsnOf(seg.getFileName().toString());
     byte[] rec = LogBytes.frameFor(old, segmentFirst, next, next - 1, payload);
     byte[] both = Arrays.copyOf(old, old.length + rec.length);

@@ -55,6 +55,7 @@ class ReadOnlyRecoveryTest {
     io.crash(); // the writer died: everything is in the synced log, nothing past the first checkpoint
     Path lastSegment = io.list(DIR.resolve(DatabaseOpener.WAL_DIR)).stream().max(Path::compareTo).orElseThrow();
     byte[] log = io.written(lastSegment);
+    log = Arrays.copyOf(log, dev.sapwood.internal.wal.LogBytes.framesEnd(log)); // not the stale staged frames past them
     byte[] torn = Arrays.copyOf(log, log.length + 100); // and left a torn tail (not zeros: those
     Arrays.fill(torn, log.length, torn.length, (byte) 0x5a); // end a preallocated segment)
     io.setContents(lastSegment, torn);

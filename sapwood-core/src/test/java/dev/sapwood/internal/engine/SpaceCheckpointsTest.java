@@ -115,7 +115,7 @@ class SpaceCheckpointsTest {
       long fake = System.nanoTime() + 1000 * SECOND; // past the clock overwrite() asks the rule with
       for (int burst = 0; burst < 3; burst++) {
         long c0 = db.stats().get("checkpoint.count");
-        overwrite(db, 2, true, false); // about 5 MiB of log a burst, held in memory, the rule asked
+        overwrite(db, 3, true, false); // about 6 MiB of log a burst (past IdleReclaim.LOG_BYTES), held in memory, the rule asked
         assertEquals(c0, db.stats().get("checkpoint.count"), "a checkpoint while the writes were held in memory");
         long r0 = db.stats().get("space.reclaim_rounds");
         fake += 1000 * SECOND;

@@ -21,6 +21,35 @@ class NioFileIoTest {
   private final NioFileIo io = new NioFileIo();
 
   @Test
+  void aWriteSplitIntoPageCachePiecesLandsWholeAtAnyOffsetAndLeavesTheBufferConsumed() throws IOException {
+    // Writes go out in pieces ending at multiples of WRITE_CHUNK (small page-cache folios); the
+    // bytes must be exactly one write's, whatever the offset and length.
+    Random r = new Random(3);
+    byte[] expected = new byte[300_000];
+    try (IoFile f = io.open(dir.resolve("pieces"))) {
+      for (int i = 0; i < 40; i++) {
+        int at = r.nextInt(200_000);
+        int len = 1 + r.nextInt(i % 2 == 0 ? 3 * NioFile.WRITE_CHUNK : 90_000);
+        byte[] b = new byte[len];
+        r.nextBytes(b);
+        ByteBuffer src = ByteBuffer.allocate(len + 10).position(5).limit(5 + len);
+        src.put(b).flip().position(5);
+        src.limit(5 + len);
+        f.write(at, src);
+        assertEquals(5 + len, src.position());
+        assertEquals(5 + len, src.limit());
+        System.arraycopy(b, 0, expected, at, len);
+      }
+      byte[] got = new byte[(int) f.size()];
+      ByteBuffer dst = ByteBuffer.wrap(got);
+      while (dst.hasRemaining()) {
+        f.read(dst.position(), dst);
+      }
+      assertArrayEquals(Arrays.copyOf(expected, got.length), got);
+    }
+  }
+
+  @Test
   void positionalWritesReadsTruncateAndSize() throws IOException {
     Path p = dir.resolve("sub/f.sap");
     io.createDirectories(p.getParent());

@@ -48,9 +48,13 @@ public final class LogBytes {
     return new LogBytes(firstLsn, true);
   }
 
-  /** A compressed segment as the writer starts it: also flagged preallocated (it may end with zeros). */
+  /**
+   * A compressed segment as the writer starts it: also flagged preallocated (it may end with zeros)
+   * and staged (records may be staged past its last frame).
+   */
   public static LogBytes written(long firstLsn) {
-    return new LogBytes(firstLsn, true, streamSegmentHeader(firstLsn, LogFormat.FLAG_STREAM | LogFormat.FLAG_PREALLOCATED));
+    return new LogBytes(firstLsn, true, streamSegmentHeader(firstLsn,
+        LogFormat.FLAG_STREAM | LogFormat.FLAG_PREALLOCATED | LogFormat.FLAG_STAGED));
   }
 
   /** The header of a compressed (version 3) segment. */
@@ -98,6 +102,69 @@ public final class LogBytes {
     BigEndian.putLong(h, 8, firstLsn);
     BigEndian.putInt(h, 16, Checksums.crc32c(h, 0, 16));
     return h;
+  }
+
+  /**
+   * Where the good frames of a segment's bytes end: after its header, frames whose checksums hold
+   * and whose LSN deltas rise, up to the first that does not (a crashed writer's segment may hold
+   * zeros and stale staged frames after its frames: docs/format/log.md, "Staged frames").
+   */
+  public static int framesEnd(byte[] segment) {
+    boolean stream = isCompressed(segment);
+    int pos = BigEndian.getInt(segment, 4) == LogFormat.VERSION ? LogFormat.SEGMENT_HEADER : LogFormat.SEGMENT_HEADER_V2;
+    long lastDelta = -1;
+    while (pos + LogFormat.MIN_FRAME <= segment.length) {
+      int n = segment.length;
+      long body = Varint.get(segment, pos + 4, n, Varint.MAX_INT_BYTES);
+      if (body <= 0) {
+        break;
+      }
+      int q = pos + 4 + Varint.size(body);
+      if (stream) {
+        long raw = Varint.get(segment, q, n, Varint.MAX_INT_BYTES);
+        if (raw < 0) {
+          break;
+        }
+        q += Varint.size(raw);
+      }
+      long delta = Varint.get(segment, q, n, Varint.MAX_LONG_BYTES);
+      if (delta <= lastDelta) {
+        break;
+      }
+      q += Varint.size(delta);
+      long claim = Varint.get(segment, q, n, Varint.MAX_LONG_BYTES);
+      if (claim < 0) {
+        break;
+      }
+      q += Varint.size(claim);
+      boolean small = body <= SMALL_BODY;
+      int end = (int) Math.min(n, (long) q + (small ? 0 : 4) + body);
+      if ((long) q + (small ? 0 : 4) + body > n
+          || Checksums.crc32c(segment, pos + 4, small ? end - pos - 4 : q + 4 - pos - 4) != BigEndian.getInt(segment, pos)) {
+        break;
+      }
+      lastDelta = delta;
+      pos = end;
+    }
+    return pos;
+  }
+
+  /** What a killed process leaves of the files in {@code dir}: their contents as the operating system has them. */
+  public static dev.sapwood.internal.io.MemoryFileIo killed(dev.sapwood.internal.io.MemoryFileIo io, java.nio.file.Path dir) {
+    dev.sapwood.internal.io.MemoryFileIo copy = new dev.sapwood.internal.io.MemoryFileIo();
+    for (java.nio.file.Path f : io.list(dir)) {
+      copy.setContents(f, io.contents(f));
+    }
+    return copy;
+  }
+
+  /** Recovers the log in {@code dir} from LSN 0: the payloads replayed, in order; {@code torn[0]} gets the torn bytes. */
+  public static java.util.List<byte[]> replayed(dev.sapwood.internal.io.FileIo io, java.nio.file.Path dir, long[] torn,
+      boolean readOnly) {
+    java.util.List<byte[]> seen = new java.util.ArrayList<>();
+    LogReader.Result r = LogReader.recover(io, dir, 0, (lsn, p) -> seen.add(p.bytes(p.length(), "payload")), readOnly);
+    torn[0] = r.tornBytes();
+    return seen;
   }
 
   /** The synced claim of a frame in the segment starting at {@code segmentFirstLsn}. */

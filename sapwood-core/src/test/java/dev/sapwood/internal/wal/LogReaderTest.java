@@ -289,4 +289,34 @@ class LogReaderTest {
     int framing = (segment(0).length - LogBytes.SEGMENT_HEADER) / 3 - p.length;
     assertTrue(framing + 6 <= 16, "frame bytes per put: " + framing);
   }
+
+  /**
+   * A preallocated segment's zero tail holds no frame header, so the proof search stops where the
+   * data ends: scanning a 64 MiB tail byte by byte on each recovery made the fault sweeps 6x slower.
+   */
+  @Test
+  void theProofSearchStopsWhereTheSegmentTurnsToZerosForGood() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    byte[] data = good().raw(damaged).raw(LogBytes.frame(0, 4, 2, payload(5, 4))).bytes();
+    int tail = 32 << 20;
+    put(0, java.util.Arrays.copyOf(data, data.length + tail));
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(3, r.nextLsn());
+    long reach = LogFormat.MAX_FRAME_HEADER + LogFormat.SMALL_BODY;
+    assertTrue(r.proofScanned() <= data.length + reach, "proof search looked at " + r.proofScanned() + " offsets");
+  }
+
+  /** Zeros between the damage and a later frame (pages lost in a power cut) do not end the search. */
+  @Test
+  void aProofPastMegabytesOfZerosIsStillFound() {
+    byte[] damaged = LogBytes.frame(0, 3, 2, payload(40, 3));
+    damaged[damaged.length - 5] ^= 1;
+    byte[] zeros = new byte[3 * LogReader.WINDOW + 17];
+    byte[] data = good().raw(damaged).raw(zeros).raw(LogBytes.frame(0, 4, 3, payload(5, 4))).bytes();
+    put(0, java.util.Arrays.copyOf(data, data.length + (8 << 20)));
+    CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
+    assertTrue(e.getMessage().contains("synced"), e.getMessage());
+  }
 }

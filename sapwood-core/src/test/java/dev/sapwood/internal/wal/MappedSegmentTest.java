@@ -13,7 +13,6 @@ import dev.sapwood.internal.stats.Counters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -42,19 +41,12 @@ class MappedSegmentTest {
   }
 
   private static List<byte[]> recover(MemoryFileIo io, long[] torn) {
-    List<byte[]> seen = new ArrayList<>();
-    LogReader.Result r = LogReader.recover(io, DIR, 0, (lsn, p) -> seen.add(p.bytes(p.length(), "payload")));
-    torn[0] = r.tornBytes();
-    return seen;
+    return LogBytes.replayed(io, DIR, torn, false);
   }
 
   /** What a killed process leaves: the files as the operating system has them. */
   private MemoryFileIo killed() {
-    MemoryFileIo copy = new MemoryFileIo();
-    for (Path f : mem.list(DIR)) {
-      copy.setContents(f, mem.contents(f));
-    }
-    return copy;
+    return LogBytes.killed(mem, DIR);
   }
 
   private static void assertPrefix(List<byte[]> seen, int n) {
@@ -67,16 +59,26 @@ class MappedSegmentTest {
   @Test
   void aLiveSegmentRunsOnWithZerosPastItsFramesAndCloseCutsThem() {
     long framesEnd;
-    try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, new Counters())) {
+    Counters counters = new Counters();
+    try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters)) {
       w.append(record(0), 0, 100);
       w.write();
-      framesEnd = w.segmentBytes();
+      long end = w.segmentBytes();
+      long stagedEnd = end + LogFormat.STAGED_GAP + counters.counter("log.staged_bytes").sum();
       byte[] live = mem.contents(DIR.resolve(LogFormat.segmentName(0)));
       assertEquals(SEGMENT + SegmentWriter.PREALLOCATE, live.length);
-      assertEquals(-1, Arrays.mismatch(live, (int) framesEnd, live.length, new byte[live.length - (int) framesEnd], 0,
-          live.length - (int) framesEnd));
+      assertZeros(live, end, end + LogFormat.STAGED_GAP);
+      assertTrue(stagedEnd > end + LogFormat.STAGED_GAP, "the record is staged past the gap");
+      assertZeros(live, stagedEnd, live.length);
+      w.sync(0);
+      framesEnd = w.segmentBytes();
     }
     assertEquals(framesEnd, mem.contents(DIR.resolve(LogFormat.segmentName(0))).length);
+  }
+
+  private static void assertZeros(byte[] b, long from, long to) {
+    int n = (int) (to - from);
+    assertEquals(-1, Arrays.mismatch(b, (int) from, (int) to, new byte[n], 0, n), "zeros in [" + from + ", " + to + ")");
   }
 
   @Test
@@ -149,10 +151,11 @@ class MappedSegmentTest {
   @Test
   void aTornFrameInTheMappedTailIsFoundAndCut() {
     // A live segment whose last frame's page was half written back at a power loss: the frame
-    // torn, the rest of the tail zeros.
+    // torn, the rest of the tail zeros. (Uncompressed, so each write is a frame at the end, not
+    // staged: StagedFramesTest tears a group frame.)
     MemoryFileIo io = new MemoryFileIo();
     long cut;
-    try (LogWriter w = new LogWriter(io, DIR, 0, 1 << 20, new Counters())) {
+    try (LogWriter w = new LogWriter(io, DIR, 0, 1 << 20, new Counters(), false)) {
       for (int i = 0; i < 29; i++) {
         w.append(record(i), 0, 100);
         w.write();
