@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Invariants: (1) {@code allocated} is the sum of the capacities of the slabs held, never above
  * {@code slabCount * slabSize}, 0 after close; (2) a slab's key list names the keys put into it
  * since it was last evicted; (3) a lent slab is never the head and holds no key; (4) at most
- * {@link #LENT_SIXTEENTHS} sixteenths of the slabs are lent at once, so the ring keeps at least
- * one slab of its own for clean frames when it has sixteen or more.
+ * {@link #LENT_SIXTEENTHS} sixteenths of the slabs are lent at once, rounded down, so the ring
+ * always keeps at least one slab of its own for clean frames.
  */
 final class SlabRing {
   /**
