@@ -50,9 +50,31 @@ if any('proc.write_bytes' in r for r in rows):  # StatsSampler's /proc/self/io f
     line('process wchar', D('proc.wchar'))
 line('(log staged)', D('log.staged_bytes'))
 for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes',
-          'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes']:
+          'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes',
+          'space.sweeps', 'space.swept_leaves']:
     out = []
     for i in range(len(names)):
         a, b = bounds[i], bounds[i + 1]
         out.append('%13d' % (g(b, k) - g(a, k)) if b is not None else '%13s' % '-')
     print('%-22s' % k.split('.')[-1], ' '.join(out))
+# Checkpoints by cause: space-triggered, reclaim rounds' (two each), and the rest (the timer, the settle's one).
+out = []
+for i in range(len(names)):
+    a, b = bounds[i], bounds[i + 1]
+    if b is None: out.append('%13s' % '-'); continue
+    d = lambda k: g(b, k) - g(a, k)
+    out.append('%13d' % (d('checkpoint.count') - d('checkpoint.space_triggered') - 2 * d('space.reclaim_rounds')))
+print('%-22s' % 'timer+explicit ckpts', ' '.join(out))
+# What the block file holds at the end of each span (settle included), MiB, and over the live user bytes
+# (every key written once by the fill: N x 116).
+for k in ['store.file_bytes', 'store.free_bytes', 'store.pending_free_bytes', 'cache.parked_image_bytes']:
+    out = []
+    for i in range(len(names)):
+        b = bounds[i + 1]
+        out.append('%13.1f' % (g(b, k) / 1048576.0) if b is not None else '%13s' % '-')
+    print('%-22s' % (k.split('.')[-1] + ' MiB'), ' '.join(out))
+out = []
+for i in range(len(names)):
+    b = bounds[i + 1]
+    out.append('%13.3f' % (g(b, 'store.file_bytes') / (N * 116.0)) if b is not None else '%13s' % '-')
+print('%-22s' % 'block file / live', ' '.join(out))

@@ -35,8 +35,11 @@ import java.util.Map;
  *   (also rocksdb-optimistic, rocksdb-pessimistic: RocksDB's transaction databases)
  *   [--benchmarks LIST] [--num N] [--reads N] [--key-size 16] [--value-size 100] [--threads 1]
  *   [--cache-size 128M] [--durability ASYNC] [--compression LZ4] [--node-size BYTES]
- *   [--basement-size BYTES] [--seek-nexts 10] [--runs 1] [--dir DIR] [--json FILE] [--png FILE] [--sample-ms 250]
+ *   [--basement-size BYTES] [--seek-nexts 10] [--runs 1] [--dir DIR] [--keep-dir false] [--json FILE] [--png FILE] [--sample-ms 250]
  * </pre>
+ *
+ * <p>{@code --keep-dir true} leaves each engine's files under {@code DIR/ENGINE} after its run (for
+ * {@code sapwood dump} or {@code stats} on what a run left); by default they are deleted.
  */
 public final class PeerBench {
   static final String MODE = "in-process, one engine after another; page cache not limited"
@@ -91,6 +94,7 @@ public final class PeerBench {
     int nodeSize = 0;
     int basementSize = 0;
     int seekNexts = 10;
+    boolean keepDir = false;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -131,6 +135,7 @@ public final class PeerBench {
           case "--seek-nexts" -> seekNexts = Integer.parseInt(v);
           case "--runs" -> runs = Integer.parseInt(v);
           case "--dir" -> dir = Path.of(v);
+          case "--keep-dir" -> keepDir = Boolean.parseBoolean(v);
           case "--json" -> json = Path.of(v);
           case "--png" -> png = Path.of(v);
           case "--sample-ms" -> sampleMs = Long.parseLong(v);
@@ -208,7 +213,9 @@ public final class PeerBench {
           if (!o.fillrandomTimeline().isEmpty()) {
             partialTimelines.putIfAbsent(name, o.fillrandomTimeline());
           }
-          Sizes.deleteTree(d);
+          if (!keepDir) {
+            Sizes.deleteTree(d);
+          }
           continue;
         }
         BenchRunner runner = new BenchRunner(cfg, bar, sampleMs);
@@ -235,7 +242,9 @@ public final class PeerBench {
           }
         }, d, r -> out.println(Report.line(r)));
         all.computeIfAbsent(name, k -> new ArrayList<>()).add(rs);
-        Sizes.deleteTree(d);
+        if (!keepDir) {
+          Sizes.deleteTree(d);
+        }
       }
     }
 

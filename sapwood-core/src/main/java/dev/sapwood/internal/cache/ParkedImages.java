@@ -1,9 +1,6 @@
 package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.stats.Counters;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -17,8 +14,8 @@ import java.util.function.LongConsumer;
  * written to the file only by the next checkpoint, or when this memory is full (the oldest image
  * first), or is taken back into the heap by the next miss of its key. The memory is whole slabs
  * {@linkplain FrameCache#lendSlab lent} by the off-heap tier of clean frames, so parked and clean
- * bytes share one budget (at most three quarters of it parked); each slab is cut into {@link
- * #PAGES_PER_SLAB} pages, and an image takes whole pages (not contiguous).
+ * bytes share one budget (at most {@link FrameCache#maxLent} slabs of it parked); each slab is cut
+ * into pages ({@link ParkedPages}), and an image takes whole pages (not contiguous).
  *
  * <p>An image's life: {@link #park} (PARKED); then either {@link #take} (TAKEN: copied out for a
  * load) and {@link #taken} once the loaded object is where lookups find it (or {@link #restore} if
@@ -35,19 +32,13 @@ import java.util.function.LongConsumer;
  * IllegalStateException}; the slabs are dropped (the tier closes with them).
  *
  * <p>Invariants: (1) a key has at most one image; (2) a page belongs to at most one image, and is
- * free in its slab's bitmap exactly when it belongs to none; (3) {@code freePages} is the number of
- * free bits over the held slabs; (4) {@code heldBytes} is the held slabs' capacity, never above
- * three quarters of the tier's budget; (5) {@code heapBytes} is what the index's entries are
- * counted at against the heap cache ({@link #chargeHeapTo}), 0 after close.
+ * free exactly when it belongs to none (the pages' own invariants: {@link ParkedPages}); (3) {@code
+ * heapBytes} is what the index's entries are counted at against the heap cache ({@link
+ * #chargeHeapTo}), 0 after close.
  */
 public final class ParkedImages implements AutoCloseable {
-  /** Pages a slab is cut into: one bit each in the slab's free mask. */
-  static final int PAGES_PER_SLAB = 64;
   /** Heap bytes an entry is counted at, besides 4 per page. */
   private static final int ENTRY_HEAP = 112;
-  /** A slab's free mask with every page free. */
-  private static final long ALL_FREE = PAGES_PER_SLAB == 64 ? -1L : (1L << PAGES_PER_SLAB) - 1;
-  private static final byte POISON = (byte) 0xDB;
   private static final boolean ASSERTS = ParkedImages.class.desiredAssertionStatus();
 
   private static final int PARKED = 0;
@@ -71,18 +62,11 @@ public final class ParkedImages implements AutoCloseable {
     }
   }
 
-  private final FrameCache lender;
+  private final ParkedPages pages;
   private final int pageSize;
-  /** A page of the poison byte, with assertions on (else null): what a freed page is overwritten with. */
-  private final byte[] poison;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition settled = lock.newCondition();
   private final LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
-  private final ArrayList<ByteBuffer> slabs = new ArrayList<>();
-  /** Per held slab: bit p set when page p is free. */
-  private final ArrayList<long[]> freeMasks = new ArrayList<>();
-  private int freePages;
-  private long heldBytes;
   private long imageBytes;
   private long heapBytes;
   private LongConsumer heapCharge = d -> {};
@@ -95,12 +79,8 @@ public final class ParkedImages implements AutoCloseable {
 
   /** Parks images in slabs lent by {@code lender}. */
   public ParkedImages(FrameCache lender, Counters counters) {
-    this.lender = lender;
-    this.pageSize = Math.max(1, lender.slabSize() / PAGES_PER_SLAB);
-    this.poison = ASSERTS ? new byte[pageSize] : null;
-    if (poison != null) {
-      Arrays.fill(poison, POISON);
-    }
+    this.pages = new ParkedPages(lender, ASSERTS);
+    this.pageSize = pages.pageSize();
     this.parks = counters.counter("cache.parked");
     this.takes = counters.counter("cache.unparked");
     this.spills = counters.counter("cache.parked_spills");
@@ -118,25 +98,22 @@ public final class ParkedImages implements AutoCloseable {
     if (length <= 0) {
       throw new IllegalArgumentException("image of " + length + " bytes");
     }
-    int need = (length + pageSize - 1) / pageSize;
+    int need = pages.pagesFor(length);
     lock.lock();
     try {
       checkOpen();
       if (entries.containsKey(key)) {
         throw new IllegalStateException("key " + key + " is parked already");
       }
-      while (freePages < need) {
-        if (!borrow()) {
-          return false;
-        }
+      if (!pages.reserve(need)) {
+        return false;
       }
-      int[] pages = new int[need];
+      int[] taken = new int[need];
       for (int i = 0, at = 0; i < need; i++, at += pageSize) {
-        pages[i] = allocatePage();
-        int n = Math.min(pageSize, length - at);
-        slabs.get(pages[i] / PAGES_PER_SLAB).put(pages[i] % PAGES_PER_SLAB * pageSize, src, at, n);
+        taken[i] = pages.allocate();
+        pages.write(taken[i], src, at, Math.min(pageSize, length - at));
       }
-      entries.put(key, new Entry(key, pages, length));
+      entries.put(key, new Entry(key, taken, length));
       imageBytes += length;
       charge(ENTRY_HEAP + 4L * need);
       parks.increment();
@@ -148,7 +125,7 @@ public final class ParkedImages implements AutoCloseable {
 
   /** Whether an image of {@code length} bytes could be parked at all (in all the memory the tier lends). */
   public boolean fits(int length) {
-    return (length + (long) pageSize - 1) / pageSize <= (long) lender.maxLent() * PAGES_PER_SLAB;
+    return pages.couldHold(pages.pagesFor(length));
   }
 
   /**
@@ -308,7 +285,7 @@ public final class ParkedImages implements AutoCloseable {
   public Figures figures() {
     lock.lock();
     try {
-      return new Figures(entries.size(), imageBytes, heldBytes);
+      return new Figures(entries.size(), imageBytes, pages.heldBytes());
     } finally {
       lock.unlock();
     }
@@ -335,10 +312,7 @@ public final class ParkedImages implements AutoCloseable {
       }
       closed = true;
       entries.clear();
-      slabs.clear();
-      freeMasks.clear();
-      freePages = 0;
-      heldBytes = 0;
+      pages.close();
       imageBytes = 0;
       charge(-heapBytes);
       settled.signalAll();
@@ -363,8 +337,7 @@ public final class ParkedImages implements AutoCloseable {
   private Image copyOut(Entry e, IntFunction<byte[]> buffer) {
     byte[] out = buffer.apply(e.length);
     for (int i = 0, at = 0; i < e.pages.length; i++, at += pageSize) {
-      int p = e.pages[i];
-      slabs.get(p / PAGES_PER_SLAB).get(p % PAGES_PER_SLAB * pageSize, out, at, Math.min(pageSize, e.length - at));
+      pages.read(e.pages[i], out, at, Math.min(pageSize, e.length - at));
     }
     return new Image(e.key, out, e.length, e.pending);
   }
@@ -392,69 +365,6 @@ public final class ParkedImages implements AutoCloseable {
     entries.remove(e.key);
     imageBytes -= e.length;
     charge(-(ENTRY_HEAP + 4L * e.pages.length));
-    for (int p : e.pages) {
-      int s = p / PAGES_PER_SLAB;
-      if (poison != null) {
-        slabs.get(s).put(p % PAGES_PER_SLAB * pageSize, poison, 0, pageSize);
-      }
-      freeMasks.get(s)[0] |= 1L << (p % PAGES_PER_SLAB);
-      freePages++;
-    }
-    giveBackEmptySlabs();
-  }
-
-  /**
-   * Returns held slabs whose pages are all free to the tier, but one: a spare, so that parking and
-   * freeing around a slab's edge does not lend and return it over and over (each lend evicts a
-   * slab of clean frames).
-   */
-  private void giveBackEmptySlabs() {
-    boolean spare = false;
-    for (int s = 0; s < slabs.size(); s++) {
-      ByteBuffer slab = slabs.get(s);
-      if (slab != null && freeMasks.get(s)[0] == ALL_FREE && !spare) {
-        spare = true;
-      } else if (slab != null && freeMasks.get(s)[0] == ALL_FREE) {
-        lender.returnSlab(slab);
-        slabs.set(s, null);
-        freeMasks.get(s)[0] = 0;
-        freePages -= PAGES_PER_SLAB;
-        heldBytes -= lender.slabSize();
-      }
-    }
-  }
-
-  /** Borrows one slab from the tier; false if it lends none. */
-  private boolean borrow() {
-    ByteBuffer slab = lender.lendSlab();
-    if (slab == null) {
-      return false;
-    }
-    int s = slabs.indexOf(null);
-    if (s < 0) {
-      s = slabs.size();
-      slabs.add(slab);
-      freeMasks.add(new long[] {ALL_FREE});
-    } else {
-      slabs.set(s, slab);
-      freeMasks.get(s)[0] = ALL_FREE;
-    }
-    freePages += PAGES_PER_SLAB;
-    heldBytes += lender.slabSize();
-    return true;
-  }
-
-  /** A free page, from the lowest slab that has one (so that higher slabs empty and go back). */
-  private int allocatePage() {
-    for (int s = 0; s < slabs.size(); s++) {
-      long[] mask = freeMasks.get(s);
-      if (slabs.get(s) != null && mask[0] != 0) {
-        int p = Long.numberOfTrailingZeros(mask[0]);
-        mask[0] &= ~(1L << p);
-        freePages--;
-        return s * PAGES_PER_SLAB + p;
-      }
-    }
-    throw new IllegalStateException("no free page though " + freePages + " are counted");
+    pages.free(e.pages);
   }
 }

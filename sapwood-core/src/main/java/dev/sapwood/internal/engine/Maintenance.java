@@ -40,6 +40,9 @@ final class Maintenance {
   private final SpaceCheckpoints spaceCheckpoints; // guarded by checkpointer
   private final IdleReclaim idleReclaim; // guarded by checkpointer
   private LogWriter log; // set once, before the first checkpoint
+  private long sweptMark = -1; // the write mark of the last quiet sweep; guarded by checkpointer
+  /** Whether reclaim rounds sweep leaves' deltas first; tests compare the file without it. */
+  private volatile boolean quietSweep = true;
   /** {@link #RELOCATE_PER_CHECKPOINT}; tests set less to leave holes as a large file would. */
   private volatile long relocatePerCheckpoint = RELOCATE_PER_CHECKPOINT;
   /** Runs in each round of {@code compact} once its blocks moved (tests: progress mid-compaction). */
@@ -129,6 +132,13 @@ final class Maintenance {
           store.get("store.free_bytes") + store.get("store.pending_free_bytes"), used,
           log.segmentBytes(), nowNanos);
       if (due) {
+        if (writeMark != sweptMark && quietSweep) {
+          // Once per quiet spell, before the round's checkpoints write what it changed: leaves
+          // whose deltas repeat their basements' keys give those bytes back (DeltaSweep).
+          sweptMark = writeMark;
+          counters.counter("space.sweeps").increment();
+          optimizer.sweepDeltas(trees, writeMark);
+        }
         // Records before now go to a segment of their own, which the second checkpoint deletes
         // (its records are all below the first one's begin): otherwise the segment being written
         // stays, up to LOG_SEGMENT_BYTES, however long the database sits idle.
@@ -157,6 +167,11 @@ final class Maintenance {
     synchronized (checkpointer) {
       idleReclaim.minFileBytes(bytes);
     }
+  }
+
+  /** Tests: whether reclaim rounds sweep leaves' deltas first (on by default). */
+  void quietSweep(boolean on) {
+    quietSweep = on;
   }
 
   /** Tests: what a checkpoint may move toward the start of the file from now on. */

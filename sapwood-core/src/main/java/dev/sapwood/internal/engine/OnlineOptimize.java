@@ -1,6 +1,7 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.tree.DeltaSweep;
 import dev.sapwood.internal.tree.Optimizer;
 import dev.sapwood.internal.tree.TreeContext;
 import java.util.concurrent.ConcurrentHashMap;
@@ -158,5 +159,29 @@ final class OnlineOptimize {
     progress.add(1000);
     treesDone.increment();
     return true;
+  }
+
+  /**
+   * The quiet sweep ({@link DeltaSweep}) over every tree of {@code trees}, one leaf per step under
+   * the database lock's shared side like any write; it stops as soon as a write is sequenced after
+   * {@code writeMark} (the database's last MSN when writes were seen to stop), so writers resuming
+   * wait for at most one step. Returns the leaves it consolidated.
+   */
+  long sweepDeltas(TreeRegistry trees, long writeMark) {
+    long consolidated = 0;
+    for (String name : gate.read(trees::names)) {
+      TreeImpl t = gate.read(() -> trees.get(name));
+      for (byte[] from = new byte[0]; t != null && from != null && ctx.lastMsn() == writeMark;) {
+        byte[] at = from;
+        DeltaSweep.Step step = gate.writeShared(() -> t.isDropped() ? null
+            : ctx.deltaSweep().step(t.beTree().rootBlock(), at));
+        if (step == null) {
+          break;
+        }
+        consolidated += step.consolidated() ? 1 : 0;
+        from = step.next();
+      }
+    }
+    return consolidated;
   }
 }

@@ -47,6 +47,10 @@ final class TreeImpl implements Tree {
     return tree;
   }
 
+  boolean isDropped() {
+    return dropped;
+  }
+
   void markDropped() {
     dropped = true;
   }

@@ -42,6 +42,7 @@ public final class TreeContext {
   final LeafDeltas deltas;
   final Drainer drainer;
   private final Optimizer optimizer;
+  private final DeltaSweep deltaSweep;
   final Cleaner cleaner;
   /** Folds a key's buffered messages on insert and on flush ({@link Combiner}). */
   final Combiner combiner;
@@ -78,6 +79,7 @@ public final class TreeContext {
     this.partitions.setConsolidator(deltas::consolidate);
     this.drainer = new Drainer(this, flusher);
     this.optimizer = new Optimizer(this, flusher);
+    this.deltaSweep = new DeltaSweep(this, flusher);
     this.cleaner = new Cleaner(this);
     this.snapshots = new SnapshotRegistry(counters, this.msn::get);
     this.combiner = new Combiner(functions, failures, snapshots, this.counters.messagesCombined);
@@ -99,6 +101,11 @@ public final class TreeContext {
   /** Online optimize: drains a tree one root-to-leaf path at a time. */
   public Optimizer optimizer() {
     return optimizer;
+  }
+
+  /** The quiet sweep: consolidates leaves whose deltas mostly repeat their basements' keys. */
+  public DeltaSweep deltaSweep() {
+    return deltaSweep;
   }
 
   /** The cleaner, which flushes heavy cached internal nodes between writes. */

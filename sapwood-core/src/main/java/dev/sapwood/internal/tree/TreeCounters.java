@@ -122,6 +122,9 @@ final class TreeCounters {
   final LongAdder deltaBytesWritten;
   final LongAdder deltaFetches;
   final LongAdder deltaPeeks;
+  /** Leaves the quiet sweep consolidated for space ({@link DeltaSweep}), and the repeated delta bytes they held. */
+  final LongAdder sweptLeaves;
+  final LongAdder sweptRepeatedBytes;
   /** Reads of a leaf's delta index block, and of delta segments' headers (their frame directories), on first need. */
   final LongAdder deltaIndexReads;
   final LongAdder deltaHeaderReads;
@@ -197,6 +200,8 @@ final class TreeCounters {
     deltaBytesWritten = c.counter("node_write.delta_bytes");
     deltaFetches = c.counter("cache.delta_fetches");
     deltaPeeks = c.counter("cache.delta_peeks");
+    sweptLeaves = c.counter("space.swept_leaves");
+    sweptRepeatedBytes = c.counter("space.swept_repeated_bytes");
     deltaIndexReads = c.counter("cache.delta_index_reads");
     deltaHeaderReads = c.counter("cache.delta_header_reads");
     deltaFilterSkips = c.counter("cache.delta_filter_skips");

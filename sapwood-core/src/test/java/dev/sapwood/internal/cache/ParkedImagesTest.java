@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ParkedImagesTest {
   private final Counters counters = new Counters();
 
-  /** A tier of 16 slabs of 64 KiB: pages of 1 KiB, at most 12 slabs lent. */
+  /** A tier of 16 slabs of 64 KiB: pages of 1 KiB, at most 15 slabs lent. */
   private static FrameCache tier(Counters c) {
     return new FrameCache(1 << 20, c);
   }
@@ -76,18 +76,20 @@ class ParkedImagesTest {
         Arrays.fill(frame, (byte) k);
         t.put(k, frame, 0, frame.length);
       }
-      byte[][] parked = new byte[12][];
-      for (int i = 0; i < parked.length; i++) { // most of a slab each: twelve slabs lent, at the cap
-        parked[i] = image(100 + i, 60 << 10);
+      assertEquals(15, t.maxLent(), "all slabs but one may be lent");
+      byte[][] parked = new byte[t.maxLent()][];
+      for (int i = 0; i < parked.length; i++) { // 63 of a slab's 64 pages each: fifteen slabs lent, at the cap
+        parked[i] = image(100 + i, 63 << 10);
         assertTrue(p.park(i, parked[i], parked[i].length), "image " + i);
       }
-      assertEquals(12L * (64 << 10), t.lentBytes());
-      assertFalse(p.park(99, image(99, 60 << 10), 60 << 10), "no thirteenth slab: a quarter stays for frames");
-      for (int k = 1000; k < 1000 + 16 * 15 * 4; k++) { // the ring wraps its four slabs many times
+      assertEquals(15L * (64 << 10), t.lentBytes());
+      assertFalse(p.park(99, image(99, 60 << 10), 60 << 10), "no sixteenth slab (and 15 pages left): one stays for frames");
+      for (int k = 1000; k < 1000 + 16 * 15 * 4; k++) { // the ring wraps its one slab many times
         Arrays.fill(frame, (byte) k);
         t.put(k, frame, 0, frame.length);
       }
       byte[] got = new byte[4096];
+      assertTrue(t.get(1000 + 16 * 15 * 4 - 1, got, 0, got.length), "the ring still holds the newest frames");
       for (int k = 0; k < 1000 + 16 * 15 * 4; k++) {
         if (t.get(k, got, 0, got.length)) {
           byte[] want = new byte[4096];

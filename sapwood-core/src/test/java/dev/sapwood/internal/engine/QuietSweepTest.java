@@ -1,0 +1,205 @@
+package dev.sapwood.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapwood.Durability;
+import dev.sapwood.Options;
+import dev.sapwood.Stats;
+import dev.sapwood.Tree;
+import dev.sapwood.internal.io.FaultInjectingFileIo;
+import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
+import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
+import dev.sapwood.internal.io.MemoryFileIo;
+import dev.sapwood.internal.util.BigEndian;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The quiet sweep ({@code tree.DeltaSweep}, run by the first reclaim round once writes stop):
+ * leaves whose deltas repeat their basements' keys (overwrites) are consolidated and the file ends
+ * smaller than without it; deltas of new keys (a fill) are left alone; a failed write or a power
+ * cut anywhere in the sweep's rounds loses nothing and leaves no damage.
+ */
+@dev.sapwood.testlog.CapturesEngineLog
+class QuietSweepTest {
+  private static final Path DIR = Path.of("/db");
+  private static final int KEYS = 20_000;
+
+  private static Options options() {
+    return Options.defaults().cacheSize(1 << 20).nodeSize(16 << 10).basementSize(4 << 10)
+        .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1));
+  }
+
+  private static byte[] key(int i, int keys) {
+    byte[] k = new byte[16];
+    BigEndian.putLong(k, 0, (i * 2654435761L) % keys);
+    return k;
+  }
+
+  private static byte[] value(int round, int i) {
+    byte[] v = new byte[100];
+    new Random(round * 1_000_003L + i).nextBytes(v);
+    return v;
+  }
+
+  /** Puts every key once in round {@code round}'s values (in a scattered order), then checkpoints. */
+  private static void putAll(DatabaseImpl db, int round, int keys) {
+    Tree t = db.tree("t");
+    for (int i = 0; i < keys; i++) {
+      t.put(key(i, keys), value(round, i));
+    }
+    db.checkpoint();
+  }
+
+  /** Ticks of the checkpoint thread, each {@link IdleReclaim#IDLE_NANOS} after the one before. */
+  private static void idleTicks(DatabaseImpl db, int ticks) {
+    long clock = System.nanoTime();
+    for (int tick = 0; tick < ticks; tick++) {
+      clock += IdleReclaim.IDLE_NANOS;
+      db.checkpointIfSpaceWaits(clock);
+    }
+  }
+
+  private static void assertValues(DatabaseImpl db, int round, int keys, String ctx) {
+    Tree t = db.tree("t");
+    for (int i = 0; i < keys; i++) {
+      assertArrayEquals(value(round, i), t.get(key(i, keys)), ctx + ": key " + i);
+    }
+  }
+
+  @Test
+  void afterOverwritesTheSweepConsolidatesLeavesAndTheFileEndsSmallerThanWithout() {
+    long[] file = new long[2];
+    for (int on = 0; on < 2; on++) {
+      try (DatabaseImpl db = TestSeams.open(Path.of("/s" + on), options(), new MemoryFileIo())) {
+        db.maintenance().idleReclaimFrom(1 << 20);
+        db.maintenance().quietSweep(on == 1);
+        putAll(db, 0, KEYS);
+        putAll(db, 1, KEYS);
+        Stats before = db.stats();
+        assertTrue(before.get("flush.leaf_delta_appends") > 100, "the overwrite appended to few deltas: " + before);
+        idleTicks(db, 60);
+        Stats s = db.stats();
+        file[on] = s.get("store.file_bytes");
+        System.out.println("quiet sweep " + (on == 1 ? "on" : "off") + ": file " + file[on] + " bytes, "
+            + s.get("space.swept_leaves") + " leaves consolidated holding " + s.get("space.swept_repeated_bytes")
+            + " repeated bytes, " + s.get("space.reclaim_rounds") + " rounds");
+        if (on == 1) {
+          assertEquals(1, s.get("space.sweeps"), "one sweep per quiet spell");
+          assertTrue(s.get("space.swept_leaves") > 20, "few leaves consolidated: " + s);
+        } else {
+          assertEquals(0, s.get("space.swept_leaves"));
+        }
+        assertEquals(0, s.get("space.reclaim_pending"), "rounds ended");
+        assertValues(db, 1, KEYS, "sweep " + on);
+      }
+    }
+    // Without the sweep each leaf keeps on average half its bytes again in superseded values.
+    assertTrue(file[1] * 10 < file[0] * 9, "file with the sweep " + file[1] + ", without " + file[0]);
+  }
+
+  @Test
+  void deltasOfNewKeysAreLeftAlone() {
+    try (DatabaseImpl db = TestSeams.open(Path.of("/f"), options(), new MemoryFileIo())) {
+      db.maintenance().idleReclaimFrom(1 << 20);
+      putAll(db, 0, KEYS);
+      long appends = db.stats().get("flush.leaf_delta_appends");
+      assertTrue(appends > 100, "the fill appended to few deltas: " + appends);
+      idleTicks(db, 60);
+      Stats s = db.stats();
+      assertEquals(1, s.get("space.sweeps"), "the sweep ran: " + s);
+      assertEquals(0, s.get("space.swept_leaves"), "a fill's deltas hold new keys: nothing to give back");
+      assertValues(db, 0, KEYS, "fill");
+    }
+  }
+
+  @Test
+  void aWriteAfterTheQuietSpellCallsForAnotherSweepAtTheNext() {
+    try (DatabaseImpl db = TestSeams.open(Path.of("/w"), options(), new MemoryFileIo())) {
+      db.maintenance().idleReclaimFrom(1 << 20);
+      putAll(db, 0, KEYS);
+      putAll(db, 1, KEYS);
+      idleTicks(db, 60);
+      idleTicks(db, 10);
+      assertEquals(1, db.stats().get("space.sweeps"), "no write: no second sweep");
+      putAll(db, 2, KEYS);
+      idleTicks(db, 60);
+      Stats s = db.stats();
+      assertEquals(2, s.get("space.sweeps"), "writes came: a new quiet spell sweeps again");
+      assertValues(db, 2, KEYS, "after the second sweep");
+    }
+  }
+
+  // ---- crashes and faults in the sweep's rounds ----
+
+  private static final int SMALL_KEYS = 3000;
+  private static final long SEED = 20261202L;
+
+  private static Options smallOptions() {
+    return Options.defaults().cacheSize(64 << 10).nodeSize(4 << 10).basementSize(1 << 10).fanout(4)
+        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
+  }
+
+  /** A database whose leaves hold deltas of overwrites, closed cleanly. */
+  private static MemoryFileIo overwritten() {
+    MemoryFileIo mem = new MemoryFileIo();
+    try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), mem)) {
+      db.maintenance().quietSweep(false);
+      putAll(db, 0, SMALL_KEYS);
+      putAll(db, 1, SMALL_KEYS);
+    }
+    return mem;
+  }
+
+  private static void sweepRounds(DatabaseImpl db) {
+    db.maintenance().idleReclaimFrom(16 << 10);
+    idleTicks(db, 30);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
+  void aFailedWriteOrSyncAndAPowerCutInTheSweepsRoundsLoseNothing(Kind kind, Mode mode, @TempDir Path scratch) {
+    MemoryFileIo base = overwritten();
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(LeafDeltaCrashTest.copy(base), SEED);
+    long before;
+    try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), probe)) {
+      before = probe.count(kind);
+      sweepRounds(db);
+      Stats s = db.stats();
+      assertTrue(s.get("space.swept_leaves") > 5, "the sweep consolidated few leaves: " + s);
+      assertTrue(s.get("space.reclaim_rounds") > 0, "no round ran: " + s);
+    }
+    long total = probe.count(kind);
+    long stride = Math.max(1, (total - before) / 25);
+    int injected = 0;
+    for (long n = before + 1; n <= total; n += stride) {
+      String ctx = kind + " #" + n + " of " + total + " fails " + mode;
+      MemoryFileIo mem = LeafDeltaCrashTest.copy(base);
+      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
+      DatabaseImpl db = TestSeams.open(DIR, smallOptions(), io);
+      io.failAt(kind, n, mode);
+      try {
+        sweepRounds(db);
+      } catch (RuntimeException e) {
+        // the failure reached the checkpoint thread's tick; the database is failed or goes on
+      }
+      if (io.firstInjected() != null) {
+        injected++;
+      }
+      TestSeams.halt(db);
+      io.crashAndTear(null, true);
+      try (DatabaseImpl reopened = TestSeams.open(DIR, smallOptions(), mem)) {
+        assertValues(reopened, 1, SMALL_KEYS, ctx);
+      }
+      LeafDeltaCrashTest.assertNoDamage(mem, scratch, ctx);
+    }
+    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+  }
+}
