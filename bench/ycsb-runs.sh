@@ -9,7 +9,8 @@
 #   DB: sapwood or rocksdb; LOADED: a database directory loaded by `site.ycsb.Client -load` with
 #   the same binding; JARDIR: a build's sapwood-bench/target (holds sapwood-bench.jar, lib/, ycsb-lib/).
 # Env: CACHE (default 256M), RECORDS (default 1000000), JAVA_OPTS (default -Xmx2g), PROPS (more
-#   -p options, e.g. "-p sapwood.offheap_share=0.75"), JFR (JFR settings, e.g. profile).
+#   -p options, e.g. "-p sapwood.offheap_share=0.75"), JFR (JFR settings, e.g. profile), STATS
+#   (counter prefixes sampled, default cache.,read.,node.,cleaner.,flush.).
 # Load a database first, e.g. (records as RECORDS):
 #   java -Xmx2g -cp "J/sapwood-bench.jar:J/lib/*:J/ycsb-lib/*" site.ycsb.Client -load \
 #     -db dev.sapwood.bench.ycsb.SapwoodYcsbClient -P bench/ycsb/workloadc -p recordcount=1000000 \
@@ -31,7 +32,7 @@ for r in $(seq 1 "$rounds"); do
     work="$out/work-$db"
     rm -rf "$work"; cp -r "$loaded" "$work"; sync
     load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    opts=(); [[ $db == sapwood ]] && opts=("-Dsapwood.bench.statsFile=$out/$tag-$w-$r.stats" "-Dsapwood.bench.statsPrefixes=cache.,read.,node.")
+    opts=(); [[ $db == sapwood ]] && opts=("-Dsapwood.bench.statsFile=$out/$tag-$w-$r.stats" "-Dsapwood.bench.statsPrefixes=${STATS:-cache.,read.,node.,cleaner.,flush.}")
     [[ -n "${JFR:-}" && $db == sapwood ]] && opts+=("-XX:StartFlightRecording=filename=$out/$tag-$w-$r.jfr,settings=$JFR")
     log="$out/$db-$tag-$w-$r.log"
     # shellcheck disable=SC2086
