@@ -19,25 +19,31 @@ import java.util.concurrent.TimeUnit;
  * from /proc/self/io as {@code proc.*} (when readable), so the bytes the process is counted for sit
  * beside the engine's own in each sample. For reading a long run's timeline against the engine's own counters (e.g. {@code
  * -Dsapwood.bench.statsFile=/tmp/s.txt -Dsapwood.bench.statsPrefixes=cache.,checkpoint.}).
- * Started by {@link SapwoodEngine} only when its system property names a file.
+ * Started by {@link SapwoodEngine} (and the YCSB binding) only when its system property names a
+ * file; closing it takes one last sample, so the file's last line holds the run's totals.
  */
-final class StatsSampler implements AutoCloseable {
+public final class StatsSampler implements AutoCloseable {
+  private final Database db;
+  private final String[] prefixes;
+  private final long start;
   private final ScheduledExecutorService timer;
   private final PrintWriter out;
 
   private StatsSampler(Database db, Path file, String[] prefixes, long periodMs) throws IOException {
     out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
-    long start = System.nanoTime();
+    this.db = db;
+    this.prefixes = prefixes;
+    this.start = System.nanoTime();
     timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-stats-sampler");
       t.setDaemon(true);
       return t;
     });
-    timer.scheduleAtFixedRate(() -> sample(db, prefixes, start), 0, periodMs, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(this::sample, 0, periodMs, TimeUnit.MILLISECONDS);
   }
 
   /** A sampler if {@code sapwood.bench.statsFile} is set, else null. */
-  static StatsSampler fromProperties(Database db) {
+  public static StatsSampler fromProperties(Database db) {
     String file = System.getProperty("sapwood.bench.statsFile");
     if (file == null) {
       return null;
@@ -51,7 +57,7 @@ final class StatsSampler implements AutoCloseable {
     }
   }
 
-  private void sample(Database db, String[] prefixes, long start) {
+  private void sample() {
     Stats s;
     try {
       s = db.stats();
@@ -74,6 +80,7 @@ final class StatsSampler implements AutoCloseable {
     }
   }
 
+<<<<<<< HEAD
   /** Appends /proc/self/io's written-byte fields as {@code proc.<field>=<value>}; nothing if unreadable. */
   private static void procIo(StringBuilder line) {
     try {
@@ -89,9 +96,13 @@ final class StatsSampler implements AutoCloseable {
     }
   }
 
+=======
+  /** Stops the sampling after one last sample; call before the database closes. */
+>>>>>>> ycsbr
   @Override
   public void close() {
     timer.shutdownNow();
+    sample();
     synchronized (out) {
       out.close();
     }

@@ -6,6 +6,7 @@ import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Tree;
 import dev.sapwood.bench.Sizes;
+import dev.sapwood.bench.StatsSampler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,12 +25,16 @@ import site.ycsb.Status;
  * read first. One database per process, shared by the client threads; each YCSB table is a tree.
  *
  * <p>Properties: {@code sapwood.dir} (default ./ycsb-sapwood), {@code sapwood.cache_size} (default
- * 256M), {@code sapwood.durability} (NONE, ASYNC, SYNC; default ASYNC).
+ * 256M), {@code sapwood.durability} (NONE, ASYNC, SYNC; default ASYNC), {@code
+ * sapwood.offheap_share} ({@link Options#offHeapCacheShare}; default the engine's). The engine's
+ * counters are sampled into a file when {@code -Dsapwood.bench.statsFile} names one ({@link
+ * StatsSampler}; its last line is taken at the close).
  */
 public final class SapwoodYcsbClient extends DB {
   private static final Object LOCK = new Object();
   private static Database db;
   private static int users;
+  private static StatsSampler sampler;
   private String lastTable;
   private Tree lastTree;
 
@@ -42,7 +47,12 @@ public final class SapwoodYcsbClient extends DB {
               .cacheSize(Sizes.bytes(getProperties().getProperty("sapwood.cache_size", "256M")))
               .durability(Durability.valueOf(getProperties().getProperty("sapwood.durability", "ASYNC")
                   .toUpperCase(Locale.ROOT)));
+          String share = getProperties().getProperty("sapwood.offheap_share");
+          if (share != null) {
+            o = o.offHeapCacheShare(Double.parseDouble(share));
+          }
           db = Database.open(Path.of(getProperties().getProperty("sapwood.dir", "ycsb-sapwood")), o);
+          sampler = StatsSampler.fromProperties(db);
         } catch (RuntimeException e) {
           throw new DBException("opening Sapwood", e);
         }
@@ -55,6 +65,10 @@ public final class SapwoodYcsbClient extends DB {
   public void cleanup() throws DBException {
     synchronized (LOCK) {
       if (--users == 0) {
+        if (sampler != null) {
+          sampler.close();
+          sampler = null;
+        }
         db.close();
         db = null;
       }

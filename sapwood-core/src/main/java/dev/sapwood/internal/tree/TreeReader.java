@@ -130,8 +130,12 @@ final class TreeReader {
    */
   private byte[] answer(Basement b, byte[] key, MessageBuffer collected, long skipMsn) {
     ctx.counters.pointReads.increment();
-    ctx.counters.pointReadMessages.add(collected.pointCount() + collected.rangeCount());
+    int messages = collected.pointCount() + collected.rangeCount();
     int at = b.find(key);
+    if (messages == 0) {
+      return at >= 0 ? b.value(at) : null; // nothing buffered for the key: its entry is the answer
+    }
+    ctx.counters.pointReadMessages.add(messages);
     Chunk one = new Chunk();
     ctx.newApplier().apply(b, Math.max(at, 0), at >= 0 ? at + 1 : 0, collected, 0, collected.pointCount(),
         key, Keys.successor(key), skipMsn, one);
