@@ -80,7 +80,6 @@ public final class StatsSampler implements AutoCloseable {
     }
   }
 
-<<<<<<< HEAD
   /** Appends /proc/self/io's written-byte fields as {@code proc.<field>=<value>}; nothing if unreadable. */
   private static void procIo(StringBuilder line) {
     try {
@@ -96,9 +95,7 @@ public final class StatsSampler implements AutoCloseable {
     }
   }
 
-=======
   /** Stops the sampling after one last sample; call before the database closes. */
->>>>>>> ycsbr
   @Override
   public void close() {
     timer.shutdownNow();
