@@ -10,7 +10,8 @@ import java.util.Map;
  * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB), direct
  * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
  * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
- * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment.
+ * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment,
+ * and the Shenandoah collector ({@link #COLLECTOR}) unless the options choose another one.
  */
 final class BoundedMemory {
   private BoundedMemory() {}
@@ -24,12 +25,20 @@ final class BoundedMemory {
   /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
   static final long DIRECT_SLACK_MIB = 16;
 
+  /**
+   * The collector: at 5M keys / 64 MiB, 3.7–3.8% of the fill in pauses against Serial's 17–19%
+   * (two runs, loaded machine), at +11–14 MiB of peak RSS (docs/benchmarks.md, "Issue 14: a node
+   * brought in for a flush leaves after it"). Left out when the options select a collector.
+   */
+  static final String COLLECTOR = "-XX:+UseShenandoahGC";
+
   /** Marks a child's options as bounded (also what makes the environment variable be set). */
   private static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
 
   /** {@code opts} with the word replaced by the JVM options for a cache of {@code cacheBytes}. */
   static String expand(String opts, long cacheBytes) {
     StringBuilder sb = new StringBuilder();
+    boolean choosesCollector = java.util.regex.Pattern.compile("-XX:\\+Use\\w+GC\\b").matcher(opts).find();
     for (String o : opts.trim().split("\\s+")) {
       if (o.isEmpty()) {
         continue;
@@ -42,6 +51,9 @@ final class BoundedMemory {
         long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
         sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s",
             heapMiB, directMiB, TRIM, SHARE));
+        if (!choosesCollector) {
+          sb.append(' ').append(COLLECTOR);
+        }
       } else {
         sb.append(o);
       }

@@ -17,8 +17,10 @@ class BoundedMemoryTest {
   @Test
   void theWordBecomesTheRecommendedOptionsForTheCache() {
     assertEquals("-Xmx128m -XX:MaxDirectMemorySize=208m -XX:TrimNativeHeapInterval=1000 "
-        + "-Dsapwood.bench.offHeapCacheShare=0.75 -Xlog:gc",
+        + "-Dsapwood.bench.offHeapCacheShare=0.75 -XX:+UseShenandoahGC -Xlog:gc",
         BoundedMemory.expand("bounded -Xlog:gc", 256L << 20));
+    assertFalse(BoundedMemory.expand("bounded -XX:+UseSerialGC", 256L << 20).contains("Shenandoah"),
+        "a collector chosen in the options replaces Shenandoah (two would stop the JVM)");
     assertTrue(BoundedMemory.expand("bounded", 32L << 20).startsWith("-Xmx64m "), "at least 64 MiB of heap");
     assertEquals("-Xmx640m", BoundedMemory.expand(" -Xmx640m ", 256L << 20), "other options are left alone");
   }
@@ -43,6 +45,7 @@ class BoundedMemoryTest {
     assertEquals(0, rc, text);
     assertTrue(text.contains("-XX:MaxHeapSize=67108864"), text);
     assertTrue(text.contains("offHeapCacheShare=0.75"), text);
+    assertTrue(text.contains("-XX:+UseShenandoahGC"), text);
     assertTrue(text.contains("-XX:MaxDirectMemorySize=23068672"), "direct memory for the whole tier (6 MiB) and 16 more: " + text);
   }
 }

@@ -338,6 +338,16 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   }
 
   /**
+   * Parks the object of {@code key} now ({@link CacheBackend#park}: it leaves the cache whole,
+   * unwritten) if it is cached, dirty, unpinned and unlatched and the backend takes it; whether it
+   * did. Never writes it back. For an object brought in for one change that should not stay.
+   */
+  public boolean parkNow(long key) {
+    T o = map.get(key);
+    return o != null && o.isDirty() && clock.parkNow(o);
+  }
+
+  /**
    * Runs the clock, writing dirty objects back, until usage is under budget or three full sweeps
    * found nothing to evict.
    */

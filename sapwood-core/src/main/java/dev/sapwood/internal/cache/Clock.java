@@ -223,17 +223,11 @@ final class Clock<T extends Cacheable> {
     long before = event == null ? 0 : o.accountedBytes;
     boolean wrote = false;
     try {
-      if (o.isDirty() && mayPark && table.backend.park(o)) {
-        if (!o.tryEvictSolePin()) {
-          table.backend.cancelPark(o); // pinned meanwhile: it stays, dirty
-          return false;
+      if (o.isDirty() && mayPark) {
+        int parked = park(o, event, before);
+        if (parked != NOT_PARKED) {
+          return parked == PARKED;
         }
-        table.map.remove(o.key(), o);
-        table.memory.dropped(o);
-        o.accountedBytes = 0;
-        table.evictions.increment();
-        EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, false);
-        return true;
       }
       if (o.isDirty()) {
         table.backend.writeBack(o);
@@ -255,11 +249,7 @@ final class Clock<T extends Cacheable> {
       }
       removed = o.tryEvictSolePin();
       if (removed) {
-        table.map.remove(o.key(), o);
-        table.memory.dropped(o);
-        o.accountedBytes = 0;
-        table.evictions.increment();
-        EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, wrote);
+        dropWhole(o, event, before, wrote);
       } else if (wrote) {
         EvictionEvent.finish(event, EvictionEvent.WRITTEN, o.key(), 0, true);
       }
@@ -267,6 +257,79 @@ final class Clock<T extends Cacheable> {
     } finally {
       o.latch.writeUnlock();
       o.unpinCount();
+    }
+  }
+
+  /** How long {@link #parkNow} waits for the hand's lock, at most. */
+  static final long PARK_WAIT_MILLIS = 5;
+
+  /** {@link #park}: the backend did not park the object. */
+  private static final int NOT_PARKED = 0;
+  /** {@link #park}: parked, and it left the cache. */
+  private static final int PARKED = 1;
+  /** {@link #park}: parked, but pinned meanwhile: the park is taken back and it stays, dirty. */
+  private static final int KEPT = 2;
+
+  /**
+   * Offers dirty {@code o}, which the caller holds idle-pinned and write-latched, to the backend to
+   * park: {@link #PARKED} (it left the cache whole, unwritten), {@link #KEPT} or {@link #NOT_PARKED}.
+   */
+  private int park(T o, EvictionEvent event, long before) {
+    if (!table.backend.park(o)) {
+      return NOT_PARKED;
+    }
+    if (!o.tryEvictSolePin()) {
+      table.backend.cancelPark(o); // pinned meanwhile: it stays, dirty
+      return KEPT;
+    }
+    dropWhole(o, event, before, false);
+    return PARKED;
+  }
+
+  /** Takes {@code o}, just marked evicted under the caller's sole pin, out of the map and the budget. */
+  private void dropWhole(T o, EvictionEvent event, long before, boolean wrote) {
+    table.map.remove(o.key(), o);
+    table.memory.dropped(o);
+    o.accountedBytes = 0;
+    table.evictions.increment();
+    EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, wrote);
+  }
+
+  /**
+   * Parks dirty {@code o} now, as the hand parks an unused dirty object, if no one pins it, its
+   * latch is free and the backend parks it; whether it left the cache. Never writes it back, and
+   * never waits for a latch; waits at most {@link #PARK_WAIT_MILLIS} for the hand's lock (one park
+   * at a time, as the hand's), else leaves the object to the hand. For an object brought into
+   * memory for one change (docs/design.md, "A node brought in for a flush leaves after it"):
+   * parked at once, what was decoded for it dies young instead of outliving a young collection in
+   * the cache.
+   */
+  boolean parkNow(T o) {
+    try {
+      if (!evictLock.tryLock(PARK_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    try {
+      if (!o.tryPinIdle()) {
+        return false; // pinned, or evicted already
+      }
+      if (!o.latch.tryWriteLock()) {
+        o.unpinCount();
+        return false;
+      }
+      try {
+        EvictionEvent event = EvictionEvent.start();
+        return o.isDirty() && park(o, event, event == null ? 0 : o.accountedBytes) == PARKED;
+      } finally {
+        o.latch.writeUnlock();
+        o.unpinCount();
+      }
+    } finally {
+      evictLock.unlock();
     }
   }
 }

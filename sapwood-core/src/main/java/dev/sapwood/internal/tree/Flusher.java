@@ -16,12 +16,15 @@ package dev.sapwood.internal.tree;
 final class Flusher {
   private final TreeContext ctx;
   private final Reshaper reshaper;
+  /** Parents of leaves this flush brought into memory, parked again when it is done. */
+  private final FlushParking parking;
   /** For tests only ({@link #onBuild}). */
   private volatile java.util.function.Consumer<FlushView> buildHook;
 
   Flusher(TreeContext ctx, Reshaper reshaper) {
     this.ctx = ctx;
     this.reshaper = reshaper;
+    this.parking = new FlushParking(ctx);
   }
 
   Reshaper reshaper() {
@@ -43,6 +46,7 @@ final class Flusher {
         // Past twice its size the root stays latched until it is flushed below that: writers wait
         // instead of adding more, so the root never holds more than 2 nodes and one message.
         if (root.bufferBytes() <= 2L * ctx.nodeSize && flushReleasingParent(root, c, child)) {
+          parking.park();
           root = ctx.pinRootWrite(rootBlock);
           continue;
         }
@@ -63,10 +67,13 @@ final class Flusher {
         continue;
       }
       ctx.cache.unpinWrite(root);
+      if (next != null) {
+        ctx.counters.cascadeCount(cascade(next, 1));
+      }
+      parking.park();
       if (next == null) {
         return;
       }
-      ctx.counters.cascadeCount(cascade(next, 1));
       root = ctx.pinRootWrite(rootBlock);
     }
   }
@@ -78,36 +85,41 @@ final class Flusher {
   void flushOnce(Node node) {
     int c = heaviestChild(node);
     Node child = pinChildForFlush(node, c);
-    if (flushReleasingParent(node, c, child)) {
-      return;
+    if (!flushReleasingParent(node, c, child)) {
+      flushInto(node, c, child);
+      Node next = reshaper.reshapeChild(node, c, child);
+      if (next != null) {
+        ctx.counters.cascadeCount(cascade(next, 1));
+      }
+      ctx.cache.unpinWrite(node);
     }
-    flushInto(node, c, child);
-    Node next = reshaper.reshapeChild(node, c, child);
-    if (next != null) {
-      ctx.counters.cascadeCount(cascade(next, 1));
-    }
-    ctx.cache.unpinWrite(node);
+    parking.park();
   }
 
   /**
    * Write-pins child {@code c} for a flush into it, counting whether the flush found it whole in
    * memory or had to read (a node or a partition) first (TokuFT's "flushes in memory" and "flushes
-   * needing I/O").
+   * needing I/O"); a parent of leaves it had to read is noted to be parked after the flush ({@link
+   * FlushParking}).
    */
   Node pinChildForFlush(Node parent, int c) {
     boolean cached = ctx.cache.isCached(parent.children[c]);
     Node child = ctx.pinChildWrite(parent, c);
-    countFlushPin(cached, child);
+    parking.note(child, countFlushPin(cached, child));
     return child;
   }
 
-  /** Counts a flush into {@code child}, pinned just now; {@code cached}: it was cached before. */
-  void countFlushPin(boolean cached, Node child) {
+  /**
+   * Counts a flush into {@code child}, pinned just now; {@code cached}: it was cached before.
+   * Returns whether the flush found it whole in memory.
+   */
+  boolean countFlushPin(boolean cached, Node child) {
     boolean whole = cached;
     for (int i = 0; whole && i < child.n; i++) {
       whole = child.loaded(i);
     }
     (whole ? ctx.counters.flushesInMemory : ctx.counters.flushesNeedingIo).increment();
+    return whole;
   }
 
   /**

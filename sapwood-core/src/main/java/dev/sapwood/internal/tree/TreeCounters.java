@@ -57,6 +57,8 @@ final class TreeCounters {
   final LongAdder basementFramePeeks;
   /** Partial fetches of buffers (also in {@link #partialFetches}): a one-frame buffer a get needs is fetched whole. */
   final LongAdder bufferFetches;
+  /** Parents of leaves parked again right after a flush brought them in ({@link FlushParking}). */
+  final LongAdder parkedAfterFlush;
   /**
    * Non-resident buffers a get did not read because their filter ruled its key out, and those
    * whose filter let it through.
@@ -157,6 +159,7 @@ final class TreeCounters {
     bufferFramePeeks = c.counter("cache.buffer_frame_peeks");
     basementFramePeeks = c.counter("cache.basement_frame_peeks");
     bufferFetches = c.counter("cache.buffer_fetches");
+    parkedAfterFlush = c.counter("cache.parked_after_flush");
     bufferFilterSkips = c.counter("cache.buffer_filter_skips");
     bufferFilterPasses = c.counter("cache.buffer_filter_passes");
     bufferFilterBytesWritten = c.counter("node_write.buffer_filter_bytes");

@@ -511,4 +511,66 @@ class CacheTableTest {
       cache.unpinRead(o);
     }
   }
+
+  /** A backend that parks dirty objects it is asked to (keeping their values as their images), unless told not to. */
+  static final class ParkingBackend extends FakeBackend {
+    final Map<Long, Long> parked = new ConcurrentHashMap<>();
+    volatile boolean refuse;
+
+    @Override
+    public boolean park(Obj o) {
+      if (refuse || !o.isWriteLatchedByCurrentThread() || !o.isDirty()) {
+        return false;
+      }
+      parked.put(o.key(), o.value);
+      return true;
+    }
+
+    @Override
+    public void cancelPark(Obj o) {
+      parked.remove(o.key());
+    }
+
+    @Override
+    public Obj load(long key) {
+      Long p = parked.remove(key);
+      Obj o = super.load(key);
+      if (p != null) {
+        o.value = p;
+        o.dirty = true;
+      }
+      return o;
+    }
+  }
+
+  @Test
+  void parkNowParksAnIdleDirtyObjectAndNeverWritesOneBack() {
+    ParkingBackend b = new ParkingBackend();
+    CacheTable<Obj> cache = new CacheTable<>(b, 10_000, new Counters());
+    dirty(cache, 1, 11);
+    touch(cache, 2); // clean
+    dirty(cache, 3, 33);
+    long used = cache.usedBytes();
+
+    assertTrue(cache.parkNow(1), "an idle dirty object is parked");
+    assertFalse(cache.isCached(1), "and leaves the cache");
+    assertEquals(used - 100, cache.usedBytes(), "and its bytes the budget");
+    assertFalse(cache.parkNow(2), "a clean object is not parked");
+    assertTrue(cache.isCached(2));
+    assertFalse(cache.parkNow(4), "nor one that is not cached");
+
+    Obj pinned = cache.pinRead(3);
+    assertFalse(cache.parkNow(3), "nor a pinned one");
+    cache.unpinRead(pinned);
+    b.refuse = true;
+    assertFalse(cache.parkNow(3), "nor one the backend does not take");
+    assertTrue(cache.isCached(3) && !b.parked.containsKey(3L), "which stays cached and dirty");
+    assertEquals(0, b.writeBacks.get(), "parkNow never writes an object back");
+
+    Obj back = cache.pinRead(1);
+    assertEquals(11, back.value, "a parked object comes back as it was");
+    assertTrue(back.dirty, "dirty");
+    cache.unpinRead(back);
+    assertEquals(0, b.violations.get());
+  }
 }
