@@ -120,7 +120,7 @@ public final class RocksDbYcsbClient extends DB {
       if (old == null) {
         return Status.NOT_FOUND;
       }
-      db.put(writeOptions, k, Records.merge(old, Records.encode(SapwoodYcsbClient.bytesOf(values))));
+      db.put(writeOptions, k, Records.merge(old, Records.encodeFields(values)));
       return Status.OK;
     } catch (RocksDBException e) {
       return Status.ERROR;
@@ -130,7 +130,7 @@ public final class RocksDbYcsbClient extends DB {
   @Override
   public Status insert(String table, String key, Map<String, ByteIterator> values) {
     try {
-      db.put(writeOptions, key(table, key), Records.encode(SapwoodYcsbClient.bytesOf(values)));
+      db.put(writeOptions, key(table, key), Records.encodeFields(values));
       return Status.OK;
     } catch (RocksDBException e) {
       return Status.ERROR;

@@ -92,14 +92,6 @@ public final class SapwoodYcsbClient extends DB {
     return k.getBytes(StandardCharsets.UTF_8);
   }
 
-  static Map<String, byte[]> bytesOf(Map<String, ByteIterator> values) {
-    Map<String, byte[]> m = new HashMap<>();
-    for (Map.Entry<String, ByteIterator> e : values.entrySet()) {
-      m.put(e.getKey(), e.getValue().toArray());
-    }
-    return m;
-  }
-
   static void fill(byte[] record, Set<String> fields, Map<String, ByteIterator> result) {
     Records.decodeInto(record, fields, result);
   }
@@ -131,13 +123,13 @@ public final class SapwoodYcsbClient extends DB {
 
   @Override
   public Status update(String table, String key, Map<String, ByteIterator> values) {
-    tree(table).update(key(key), FieldMergeFunction.INSTANCE, Records.encode(bytesOf(values)));
+    tree(table).update(key(key), FieldMergeFunction.INSTANCE, Records.encodeFields(values));
     return Status.OK;
   }
 
   @Override
   public Status insert(String table, String key, Map<String, ByteIterator> values) {
-    tree(table).put(key(key), Records.encode(bytesOf(values)));
+    tree(table).put(key(key), Records.encodeFields(values));
     return Status.OK;
   }
 

@@ -163,6 +163,21 @@ abstract sealed class ArenaBlocks permits MessageArena {
     }
   }
 
+  /**
+   * Grows a head that is short of {@code size} more bytes straight to a whole block once it would
+   * hold more than a sixteenth of one: the arena has shown it takes more than a few records, and a
+   * root's buffer takes many blocks between two flushes, so doubling the rest of the way would only
+   * copy (under the root's latch). A small arena (a tree written a few times) grows by doubling as
+   * before, so it never holds a block for a few small records. Nothing changes once the arena has a
+   * tail, or if the record would not fit a block.
+   */
+  final void reserveBlockHead(int size) {
+    long want = (long) used + size;
+    if (blockCount == 0 && want > headLen && want <= BLOCK && want > BLOCK / 16) {
+      growHead(BLOCK);
+    }
+  }
+
   private void growHead(int need) {
     int len = (int) Math.min(BLOCK, Math.max(need, Math.max(64L, 2L * headLen)));
     if (len > headLen) {

@@ -57,7 +57,9 @@ final class MessageBuffer extends MessageIndex {
   /**
    * Like {@link #add(byte, long, byte[], int, int, byte[], int, int, byte[])}, then folds a point
    * message into the one of its key before it where {@code combiner} allows (see {@link
-   * #combineAround}). A root's inserts.
+   * #combineAround}). A root's inserts: past a sixteenth of a block the buffer's head grows to
+   * a whole block at once ({@link #reserveBlockHead}), since a root's buffer takes many blocks
+   * between flushes.
    */
   void add(byte type, long msn, byte[] key, int keyOff, int keyLen, byte[] val, int valOff, int valLen, byte[] fn,
       Combiner combiner) {
@@ -65,6 +67,7 @@ final class MessageBuffer extends MessageIndex {
     if (wastefulFor(size)) {
       compact(size);
     }
+    reserveBlockHead(size); // a root's buffer: its head grows to a block at once, not by doubling
     int pos = index(writeRecord(type, msn, key, keyOff, keyLen, val, valOff, valLen, fn));
     if (pos >= 0) {
       combineAround(pos, combiner);

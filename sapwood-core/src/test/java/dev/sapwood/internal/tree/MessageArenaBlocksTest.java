@@ -148,6 +148,38 @@ class MessageArenaBlocksTest {
   }
 
   @Test
+  void aRootsInsertsGrowTheHeadToABlockOncePastASixteenthInsteadOfDoubling() {
+    MessageBuffer root = new MessageBuffer();
+    MessageBuffer plain = new MessageBuffer();
+    byte[] small = new byte[10];
+    byte[] large = new byte[1000];
+    List<byte[]> rootHeads = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      byte[] k = String.format("k%08d", i).getBytes();
+      byte[] v = i < 4 ? small : large;
+      root.add(MessageType.PUT, i + 1, k, 0, k.length, v, 0, v.length, null, COMBINER);
+      plain.add(MessageType.PUT, i + 1, k, 0, k.length, v, 0, v.length, null);
+      byte[] head = root.arena(root.point(0));
+      if (rootHeads.isEmpty() || rootHeads.get(rootHeads.size() - 1) != head) {
+        rootHeads.add(head);
+      }
+    }
+    assertFalse(root.hasTail(), "11 records of at most 1,030 bytes fit one block");
+    byte[] last = rootHeads.get(rootHeads.size() - 1);
+    assertEquals(MessageArena.BLOCK, last.length, "the root's head became a whole block");
+    for (byte[] h : rootHeads.subList(0, rootHeads.size() - 1)) {
+      assertTrue(h.length <= MessageArena.BLOCK / 16, "before that it grew by doubling while small: " + h.length);
+    }
+    assertTrue(plain.arena(plain.point(0)).length < MessageArena.BLOCK,
+        "a plain add still doubles: " + plain.arena(plain.point(0)).length);
+    for (int i = 0; i < 11; i++) {
+      assertArrayEquals(String.format("k%08d", i).getBytes(), root.copyKey(root.point(i)));
+      assertArrayEquals(i < 4 ? small : large, root.copyValue(root.point(i)));
+    }
+    assertEquals(plain.bytes(), root.bytes());
+  }
+
+  @Test
   void anOversizedRecordHasAnArrayOfItsOwnAndTheNextStartsABlock() {
     MessageBuffer buf = new MessageBuffer();
     byte[] small = new byte[50];
