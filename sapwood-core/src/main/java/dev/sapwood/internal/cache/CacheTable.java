@@ -134,12 +134,34 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   }
 
   /**
-   * Write-latches {@code o}, which the calling thread just pinned; false, with the pin released
-   * and no latch, if {@code o} was removed (freed) or evicted while the thread waited.
+   * Pins and write-latches the object of {@code key} if it is cached and no other thread holds or
+   * waits for its latch now; null (no load, no wait) otherwise.
    */
+  public T tryPinWriteIfCached(long key) {
+    T o = map.get(key);
+    if (o == null || !o.tryPin()) {
+      return null;
+    }
+    return latchWriteLive(o, false) ? o : null;
+  }
+
   private boolean latchWriteLive(T o) {
+    return latchWriteLive(o, true);
+  }
+
+  /**
+   * Write-latches {@code o}, which the calling thread just pinned, waiting for the latch if {@code
+   * wait}; false, with the pin released and no latch, if {@code o} was removed (freed) or evicted
+   * while the thread waited, or if {@code wait} is false and the latch was not free at once.
+   */
+  private boolean latchWriteLive(T o, boolean wait) {
     assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
-    o.latch.writeLock();
+    if (wait) {
+      o.latch.writeLock();
+    } else if (!o.latch.tryWriteLock()) {
+      release(o);
+      return false;
+    }
     if (o.evicted()) {
       o.latch.writeUnlock();
       release(o);
@@ -153,10 +175,11 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
    * Pins and write-latches {@code o}, an object this thread pinned before and kept a reference
    * to, if it is still the cached object of its key (neither evicted nor removed since); returns
    * false, with no pin and no latch, if it is not. The same as {@link #pinWriteIfCached} of its
-   * key, without the map lookup (TokuFT's remembered rightmost leaf).
+   * key, without the map lookup (TokuFT's remembered rightmost leaf). If {@code wait} is false it
+   * also returns false when another thread holds or waits for the latch, instead of waiting.
    */
-  public boolean pinWriteKnown(T o) {
-    if (!o.tryPin() || !latchWriteLive(o)) {
+  public boolean pinWriteKnown(T o, boolean wait) {
+    if (!o.tryPin() || !latchWriteLive(o, wait)) {
       return false;
     }
     if (!o.referenced) {

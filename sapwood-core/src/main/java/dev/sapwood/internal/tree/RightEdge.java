@@ -19,6 +19,10 @@ import java.util.Arrays;
  *       no older message of the key, and no range message over it, waits above;
  *   <li>every node of the edge is cached and the leaf wholly in memory (no read under the root),
  *       with no message waiting in its delta ({@link LeafDeltas}: known empty, not on disk);
+ *   <li>unless the puts before it were promoted (an ascending load), no other thread holds or
+ *       waits for the latch of a node of the edge: a random put that reaches the edge after a
+ *       flush emptied the root's last buffer would otherwise wait, holding the root, for that
+ *       flush's cascade below (no wait under the root);
  *   <li>in the leaf the key falls in the last basement and is above its last key (an append).
  * </ul>
  * Otherwise the put goes into the root's buffer as any other message. A refusal after a descent
@@ -193,7 +197,8 @@ final class RightEdge {
   /**
    * Write-pins child {@code c} (the last) of write-pinned {@code parent}, at {@code depth} below
    * the root, if it is cached: the object remembered at that depth when it is still the one the
-   * parent names, else by a cache lookup; null if not cached.
+   * parent names, else by a cache lookup; null if not cached, or, unless puts are being promoted
+   * in a row, if another thread holds or waits for its latch.
    */
   private Node pinChild(Node parent, int c, int depth) {
     if (depth == path.length) {
@@ -201,11 +206,19 @@ final class RightEdge {
       known = Arrays.copyOf(known, 2 * depth);
       remeasure = Arrays.copyOf(remeasure, 2 * depth);
     }
+    // Wait for an edge node's latch only during a streak of promoted puts (an ascending load,
+    // whose edge nothing else holds for long). Otherwise this put probes the edge for a random
+    // load, and the latch is most likely held by the flush that just emptied the buffer above it,
+    // cascading below: waiting, the writer would sit out that flush with the root latched.
+    boolean wait = score > 0;
     Node k = known[depth];
-    if (k != null && k.key() == parent.children[c] && ctx.cache.pinWriteKnown(k)) {
+    if (k != null && k.key() == parent.children[c] && ctx.cache.pinWriteKnown(k, wait)) {
       return ctx.checkChild(parent, c, k, true);
     }
-    Node child = ctx.pinChildWriteIfCached(parent, c);
+    Node child = ctx.pinChildWriteIfCached(parent, c, wait);
+    if (child == null && !wait && ctx.cache.isCached(parent.children[c])) {
+      ctx.counters.promotionsBusy.increment();
+    }
     known[depth] = child;
     return child;
   }

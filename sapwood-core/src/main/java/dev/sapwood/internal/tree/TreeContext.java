@@ -175,10 +175,12 @@ public final class TreeContext {
 
   /**
    * Write-pins child {@code c} of write-pinned internal node {@code parent} if it is cached, with
-   * the checks of {@link #pinChildWrite}; null (and no read) if it is not.
+   * the checks of {@link #pinChildWrite}; null (and no read) if it is not, or if {@code wait} is
+   * false and another thread holds or waits for its latch.
    */
-  Node pinChildWriteIfCached(Node parent, int c) {
-    Node child = cache.pinWriteIfCached(parent.children[c]);
+  Node pinChildWriteIfCached(Node parent, int c, boolean wait) {
+    long key = parent.children[c];
+    Node child = wait ? cache.pinWriteIfCached(key) : cache.tryPinWriteIfCached(key);
     return child == null ? null : checkChild(parent, c, child, true);
   }
 

@@ -116,6 +116,8 @@ final class TreeCounters {
   final LongAdder insertsPromoted;
   /** Descents towards the rightmost leaf that found it could not take the put ({@link RightEdge}). */
   final LongAdder promotionsRefused;
+  /** Descents of the edge refused because another thread held (or waited for) an edge node's latch. */
+  final LongAdder promotionsBusy;
   /** Leaf deltas ({@link LeafDeltas}): flushes appended to a delta, consolidations, bytes appended, delta writes and reads. */
   final LongAdder deltaAppends;
   final LongAdder deltaConsolidations;
@@ -196,6 +198,7 @@ final class TreeCounters {
     leafFlushBasementsRebuilt = c.counter("flush.leaf_basements_rebuilt");
     insertsPromoted = c.counter("insert.promoted");
     promotionsRefused = c.counter("insert.promotion_refused");
+    promotionsBusy = c.counter("insert.promotion_busy");
     deltaAppends = c.counter("flush.leaf_delta_appends");
     deltaConsolidations = c.counter("flush.leaf_consolidations");
     deltaBytesIn = c.counter("flush.leaf_delta_bytes_in");

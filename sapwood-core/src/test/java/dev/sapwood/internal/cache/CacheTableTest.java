@@ -447,7 +447,7 @@ class CacheTableTest {
       IllegalStateException e = assertThrows(IllegalStateException.class, use::run);
       assertTrue(e.getMessage().startsWith("block 5 "), e.getMessage());
     }
-    assertFalse(cache.pinWriteKnown(o), "a removed object is not pinned again");
+    assertFalse(cache.pinWriteKnown(o, true), "a removed object is not pinned again");
     assertEquals(0, cache.usedBytes(), "nothing was accounted for it again");
     assertTrue(cache.holdsNothing());
   }
