@@ -32,13 +32,13 @@ class RightEdgeTest {
     tree = new BeTree(ctx, BeTree.create(ctx));
   }
 
-  private static byte[] key(long i) {
+  static byte[] key(long i) {
     byte[] k = new byte[8];
     BigEndian.putLong(k, 0, i);
     return k;
   }
 
-  private static byte[] value(long i) {
+  static byte[] value(long i) {
     byte[] v = new byte[100];
     Arrays.fill(v, (byte) i);
     return v;

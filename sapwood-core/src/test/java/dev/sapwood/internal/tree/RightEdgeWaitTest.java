@@ -9,10 +9,8 @@ import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
-import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -27,18 +25,6 @@ import org.junit.jupiter.api.Test;
 class RightEdgeWaitTest {
   private static final int NODE = 4 << 10;
 
-  private static byte[] key(long i) {
-    byte[] k = new byte[8];
-    BigEndian.putLong(k, 0, i);
-    return k;
-  }
-
-  private static byte[] value(long i) {
-    byte[] v = new byte[100];
-    Arrays.fill(v, (byte) i);
-    return v;
-  }
-
   @Test
   void aPutProbingTheEdgeDoesNotWaitForAnEdgeLatchAnotherThreadHolds() throws Exception {
     Counters counters = new Counters();
@@ -48,11 +34,11 @@ class RightEdgeWaitTest {
         MessageApplierTest.resolver(), 0, counters);
     BeTree tree = new BeTree(ctx, BeTree.create(ctx));
     for (int i = 0; i < 2000; i++) {
-      tree.put(key(i), value(i)); // ascending: promoted, the tree grows an edge of several levels
+      tree.put(RightEdgeTest.key(i), RightEdgeTest.value(i)); // ascending: promoted, the tree grows an edge of several levels
     }
-    tree.put(key(1999), value(1)); // not an append: refused, the next edge puts back off
+    tree.put(RightEdgeTest.key(1999), RightEdgeTest.value(1)); // not an append: refused, the next edge puts back off
     for (int i = 0; i < RightEdge.BACKOFF; i++) {
-      tree.put(key(1999), value(2)); // each counts the backoff down, buffered in the root
+      tree.put(RightEdgeTest.key(1999), RightEdgeTest.value(2)); // each counts the backoff down, buffered in the root
     }
     tree.flushAll(); // every buffer empty again, as after the flush of the root's last child
     Node root = ctx.pinRootWrite(tree.rootBlock());
@@ -79,7 +65,7 @@ class RightEdgeWaitTest {
     held.await();
     AtomicBoolean done = new AtomicBoolean();
     Thread writer = new Thread(() -> {
-      tree.put(key(5000), value(5)); // above everything: a probe of the edge
+      tree.put(RightEdgeTest.key(5000), RightEdgeTest.value(5)); // above everything: a probe of the edge
       done.set(true);
     });
     writer.start();
@@ -96,10 +82,10 @@ class RightEdgeWaitTest {
     assertEquals(1, counters.counter("insert.promotion_busy").sum());
     assertEquals(refused + 1, counters.counter("insert.promotion_refused").sum());
     assertEquals(promoted, counters.counter("insert.promoted").sum(), "buffered in the root instead");
-    assertArrayEquals(value(5), tree.get(key(5000)));
+    assertArrayEquals(RightEdgeTest.value(5), tree.get(RightEdgeTest.key(5000)));
     tree.flushAll();
-    assertArrayEquals(value(5), tree.get(key(5000)));
-    assertArrayEquals(value(2), tree.get(key(1999)));
+    assertArrayEquals(RightEdgeTest.value(5), tree.get(RightEdgeTest.key(5000)));
+    assertArrayEquals(RightEdgeTest.value(2), tree.get(RightEdgeTest.key(1999)));
     TreeVerifier.verify(ctx, tree.rootBlock());
   }
 }
