@@ -54,10 +54,10 @@ final class EntryPeek {
       int prevLen = 0;
       while (r.remaining() > 0) {
         int at = r.arrayPosition();
-        int klen = PartitionReader.entryKey(r);
+        int klen = PartitionParsers.entryKey(r);
         int keyOff = r.arrayPosition() - klen;
         if (prevOff < 0) {
-          PartitionReader.checkFrameStart(r, dir, f, raw, keyOff, klen);
+          PartitionParsers.checkFrameStart(r, dir, f, raw, keyOff, klen);
         } else if (Keys.compare(raw, prevOff, prevLen, raw, keyOff, klen) >= 0) {
           throw r.error("entries out of order");
         }
