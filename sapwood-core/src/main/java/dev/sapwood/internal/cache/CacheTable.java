@@ -121,28 +121,28 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
 
   /** Pins and write-latches the object if it is cached; null (and no load) if it is not. */
   public T pinWriteIfCached(long key) {
+    return pinWriteIfCached(key, true);
+  }
+
+  /**
+   * Pins and write-latches the object of {@code key} if it is cached; null (and no load) if it is
+   * not. If {@code wait} is false, also null (no wait) when its pin or latch is not free at once:
+   * another thread holds or waits for its latch, or it is leaving the cache.
+   */
+  public T pinWriteIfCached(long key, boolean wait) {
     for (;;) {
       T o = map.get(key);
       if (o == null) {
         return null;
       }
       if (!o.tryPin()) {
-        continue;
+        if (wait) {
+          continue;
+        }
+        return null;
       }
-      return latchWriteLive(o) ? o : null;
+      return latchWriteLive(o, wait) ? o : null;
     }
-  }
-
-  /**
-   * Pins and write-latches the object of {@code key} if it is cached and no other thread holds or
-   * waits for its latch now; null (no load, no wait) otherwise.
-   */
-  public T tryPinWriteIfCached(long key) {
-    T o = map.get(key);
-    if (o == null || !o.tryPin()) {
-      return null;
-    }
-    return latchWriteLive(o, false) ? o : null;
   }
 
   private boolean latchWriteLive(T o) {

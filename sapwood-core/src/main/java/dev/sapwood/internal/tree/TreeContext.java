@@ -180,7 +180,7 @@ public final class TreeContext {
    */
   Node pinChildWriteIfCached(Node parent, int c, boolean wait) {
     long key = parent.children[c];
-    Node child = wait ? cache.pinWriteIfCached(key) : cache.tryPinWriteIfCached(key);
+    Node child = cache.pinWriteIfCached(key, wait);
     return child == null ? null : checkChild(parent, c, child, true);
   }
 
