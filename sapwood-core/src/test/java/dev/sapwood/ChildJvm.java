@@ -45,15 +45,24 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Waits up to {@code millis} for a line matching {@code p}; true if one came. */
   public boolean awaitLine(Predicate<String> p, long millis) throws InterruptedException, IOException {
+    return awaitLines(p, 1, millis) >= 1;
+  }
+
+  /**
+   * Waits until {@code n} of the lines printed so far match {@code p}, the process exits, or
+   * {@code millis} pass; returns how many matched then (at least {@code n} if they came).
+   */
+  public int awaitLines(Predicate<String> p, int n, long millis) throws InterruptedException, IOException {
     long deadline = System.currentTimeMillis() + millis;
     for (;;) {
+      int matched = 0;
       for (String l : lines()) {
-        if (p.test(l)) {
-          return true;
+        if (p.test(l) && ++matched >= n) {
+          return matched;
         }
       }
       if (!process.isAlive() || System.currentTimeMillis() > deadline) {
-        return false;
+        return matched;
       }
       Thread.sleep(1);
     }

@@ -23,17 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
  * it), and several threads write {@code SYNC} and {@code ASYNC} batches and single writes, blind
  * {@code ADD_LONG} updates and range deletes, while a thread checkpoints every few milliseconds;
  * each write is reported before it is made and again when it returns. The parent kills the child
- * with SIGKILL at a random moment — during recovery, during a checkpoint, or while writing — and
- * then checks a copy of the directory as a new process would find it: every acknowledged write is
- * there ({@code ASYNC} ones too: they survive a killed process at once), each batch is whole or
- * absent, and a full scan of both trees matches the model, the one write each thread had in flight
- * being either there or not. The next child recovers the same (uncopied) directory.
+ * with SIGKILL at a random moment — during recovery, during a checkpoint, or while writing, once
+ * the child has acknowledged a random number of writes (counted, not timed: on a loaded machine a
+ * child killed a fixed time after opening had often written nothing) — and then checks a copy of
+ * the directory as a new process would find it: every acknowledged write is there ({@code ASYNC}
+ * ones too: they survive a killed process at once), each batch is whole or absent, and a full scan
+ * of both trees matches the model, the one write each thread had in flight being either there or
+ * not. The next child recovers the same (uncopied) directory.
  *
  * <p>{@code -Dsapwood.crashSeed=...} repeats a run; {@code -Dsapwood.crashCycles=...} sets the
  * number of kills. The stress variant runs under {@code mvn -Pstress verify}.
  */
 class CrashTest {
   private static final int THREADS = 3;
+  /** A kill while writing comes once the child has acknowledged 1 to this many writes. */
+  private static final int MAX_ACKS = 300;
+  /** How long a child may take to acknowledge them before the test calls it stuck. */
+  private static final long ACKS_MILLIS = 300_000;
 
   @TempDir Path tmp;
 
@@ -188,6 +194,8 @@ class CrashTest {
       int how = rnd.nextInt(10);
       try (ChildJvm child = ChildJvm.start(stdout, stderr, "write", dir.toString(), Long.toString(rnd.nextLong()),
           Integer.toString(THREADS), "c" + cycle)) {
+        int wanted = 0;
+        int acked = 0;
         if (how < 2) { // during startup and recovery
           child.awaitLine("R"::equals, 30_000);
           Thread.sleep(rnd.nextInt(40));
@@ -196,12 +204,16 @@ class CrashTest {
           Thread.sleep(rnd.nextInt(100));
           child.awaitLine("C+"::equals, 5_000);
           Thread.sleep(rnd.nextInt(3));
-        } else { // while writing
-          child.awaitLine("O"::equals, 30_000);
-          Thread.sleep(10 + rnd.nextInt(400));
+        } else { // while writing, after the child acknowledged a number of writes
+          wanted = 1 + rnd.nextInt(MAX_ACKS);
+          acked = child.awaitLines(l -> l.startsWith("A "), wanted, ACKS_MILLIS);
         }
         if (!child.isAlive()) {
           fail(ctx + ": the child exited by itself: " + child.lines() + "\nstderr: " + Files.readString(stderr));
+        }
+        if (acked < wanted) {
+          fail(ctx + ": the child acknowledged " + acked + " of " + wanted + " writes in " + ACKS_MILLIS / 1000
+              + " s; stderr: " + Files.readString(stderr));
         }
         lines = child.killAndCollect();
       }
@@ -235,8 +247,7 @@ class CrashTest {
         }
         String flying = r.inFlight.get(t);
         if (flying != null) {
-          ThreadModel withIt = acked.copy();
-          withIt.apply(flying);
+          ThreadModel withIt = withIt(acked, flying);
           if (found.sameAs(withIt)) {
             model.put(t, withIt);
             history.add("cycle " + cycle + " thread " + t + ": in flight " + flying + " -> present");
@@ -254,7 +265,6 @@ class CrashTest {
     }
     System.out.printf("CrashTest: %d kills (%d during startup/recovery, %d during a checkpoint), %d acknowledged writes, %.1f s, seed %d%n",
         cycles, duringRecovery, duringCheckpoint, writes, (System.nanoTime() - start) / 1e9, seed);
-    assertTrue(writes > cycles, "the children wrote almost nothing: " + writes + " writes in " + cycles + " cycles");
   }
 
   private static String lastOf(List<String> l) {
@@ -283,21 +293,6 @@ class CrashTest {
       }
     }
     return n + " keys differ" + sb;
-  }
-
-  private static String firstDifference(ThreadModel expected, ThreadModel found) {
-    for (String n : List.of("a", "b")) {
-      TreeMap<String, String> e = expected.tree(n);
-      TreeMap<String, String> f = found.tree(n);
-      TreeMap<String, String> all = new TreeMap<>(e);
-      all.putAll(f);
-      for (String k : all.keySet()) {
-        if (!java.util.Objects.equals(e.get(k), f.get(k))) {
-          return "tree " + n + " key " + k + ": expected " + e.get(k) + ", found " + f.get(k);
-        }
-      }
-    }
-    return "no difference?";
   }
 
   private static void deleteTree(Path p) throws IOException {

@@ -1,11 +1,11 @@
 package dev.sapwood.internal.tree;
 
-import dev.sapwood.SapwoodException;
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * One B^ε-tree: inserts messages at the root, answers point queries and reads cursor chunks by
- * applying buffered messages on the way down. The root's block number never changes.
+ * applying buffered messages on the way down. This class wires the tree's parts and routes calls
+ * to them: the root's write latch and inserts ({@link RootLatch}), the root's flushes ({@link
+ * RootFlushes}), the read path ({@link TreeReader}) and a bulk load's install ({@link
+ * LoadInstall}).
  *
  * <p>Invariants: the root's block number never changes, and the root is always internal (height
  * at least 1), so every change enters a buffer.
@@ -17,27 +17,25 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BeTree {
   private final TreeContext ctx;
   private final long root;
-  private final Flusher flusher;
   /** The root's background and inline flushes. */
   private final RootFlushes flushes;
   /** The old values this tree's live snapshots still need (see {@link Versions}). */
   private final Versions versions;
   /** Point queries and cursor chunks (the read path). */
   private final TreeReader reader;
-  /** Puts at the right edge straight into the rightmost leaf (TokuFT's sequential-insert heuristic). */
-  private final RightEdge edge;
-  private static final byte[] EMPTY = new byte[0];
-  /** The root pinned by {@link #latchRoot} until {@link #unlatchRoot}; guarded by its latch. */
-  private Node latched;
+  /** The root's write latch and the inserts made under it (the write path). */
+  private final RootLatch latch;
+  /** A bulk load's emptiness check and install. */
+  private final LoadInstall load;
 
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
     this.root = rootBlock;
-    this.flusher = ctx.flusher;
     this.versions = new Versions(ctx.snapshots);
     this.reader = new TreeReader(ctx, rootBlock, versions);
     this.flushes = new RootFlushes(ctx, rootBlock);
-    this.edge = new RightEdge(ctx, versions);
+    this.latch = new RootLatch(ctx, rootBlock, versions, flushes);
+    this.load = new LoadInstall(ctx, rootBlock, versions);
     ctx.versionsByRoot.put(rootBlock, versions);
     ctx.snapshots.register(versions);
   }
@@ -67,7 +65,7 @@ public final class BeTree {
   }
 
   public void delete(byte[] key) {
-    apply(MessageType.DELETE, key, EMPTY, null);
+    apply(MessageType.DELETE, key, RootLatch.EMPTY, null);
   }
 
   public void update(byte[] key, byte[] fnName, byte[] argument) {
@@ -102,54 +100,14 @@ public final class BeTree {
     unlatchRoot();
   }
 
-  /**
-   * Write-latches the root for {@link #insertLatched} calls, until {@link #unlatchRoot}. Readers of
-   * this tree wait meanwhile, so they see all or none of what is inserted under one latch.
-   *
-   * <p>REQUIRES: the calling thread holds no other root latch of a tree with a larger tree id
-   * (roots are latched in ascending tree id, so two writers of the same trees cannot deadlock).
-   */
+  /** Write-latches the root until {@link #unlatchRoot} or {@link #releaseRoot}; see {@link RootLatch#latch}. */
   public void latchRoot() {
-    latched = ctx.guarded(() -> {
-      Node r = ctx.pinRootWrite(root);
-      ctx.partitions.prepareChange(r);
-      return r;
-    });
+    latch.latch();
   }
 
-  /**
-   * Inserts one message with {@code msn} into the latched root's buffers, or, for a put above
-   * everything at the tree's right edge with nothing buffered above it, straight into the
-   * rightmost leaf ({@link RightEdge}, TokuFT's sequential-insert heuristic).
-   *
-   * <p>REQUIRES: the root is latched by this thread ({@link #latchRoot}); {@code msn} is larger
-   * than every MSN already in the tree (the caller takes MSNs in one critical section with the
-   * latch held, so a key's messages enter, and therefore apply, in MSN order).
-   */
+  /** Inserts one message with {@code msn} under the root latch; see {@link RootLatch#insert}. */
   public void insertLatched(byte type, byte[] key, byte[] value, byte[] fn, long msn) {
-    Node r = latched;
-    if (r == null || !r.isWriteLatchedByCurrentThread()) {
-      throw new SapwoodException("internal error: insert without the root latch");
-    }
-    if (!MessageType.isValid(type)) {
-      throw new IllegalArgumentException("message type " + type);
-    }
-    if (msn <= r.maxMsn) {
-      throw new SapwoodException("internal error: MSN " + msn + " is not above the root's " + r.maxMsn);
-    }
-    byte[] v = type == MessageType.DELETE ? EMPTY : value;
-    ctx.counters.messagesInjected.increment();
-    r.maxMsn = msn;
-    r.markDirty();
-    if (MessageType.isRange(type)) {
-      for (int i = 0; i < r.n; i++) {
-        if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
-          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
-        }
-      }
-    } else if (type != MessageType.PUT || !edge.tryPromote(r, key, v, msn)) {
-      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
-    }
+    latch.insert(type, key, value, fn, msn);
   }
 
   /**
@@ -165,19 +123,11 @@ public final class BeTree {
   }
 
   /**
-   * Lets the latched root go without flushing it; returns true if this writer must then flush it
-   * itself ({@link #flushAsWriter}, once it holds no root latch): it is gorged, and past twice
-   * its size or no background flush could take it.
+   * Lets the latched root go without flushing it; true if this writer must then call {@link
+   * #flushAsWriter}, once it holds no root latch. See {@link RootLatch#release}.
    */
   public boolean releaseRoot() {
-    Node r = latched;
-    latched = null;
-    return ctx.guarded(() -> {
-      edge.beforeRelease();
-      boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
-      ctx.cache.unpinWrite(r);
-      return mustFlush;
-    });
+    return latch.release();
   }
 
   /**
@@ -188,18 +138,9 @@ public final class BeTree {
     flushes.flushAsWriter();
   }
 
-  /**
-   * Releases every latch and pin the calling thread holds, after a failure between {@link
-   * #latchRoot} and {@link #unlatchRoot} (of this or any other tree). The database fails the write
-   * path then: what was inserted stays in memory but is never checkpointed.
-   */
+  /** Releases every latch and pin the calling thread holds after a failed insert; see {@link RootLatch#abandon}. */
   public void abandonLatch() {
-    Node r = latched;
-    if (r != null && r.isWriteLatchedByCurrentThread()) {
-      latched = null;
-      edge.forget();
-    }
-    ctx.cache.releaseHeld();
+    latch.abandon();
   }
 
   /** The value of {@code key} with every buffered message applied, or null. */
@@ -310,73 +251,20 @@ public final class BeTree {
     return ctx.rows(root).sum();
   }
 
-  /**
-   * Whether the tree is empty as a bulk load needs it: a root of height 1 with an empty buffer over
-   * one empty leaf, and no old values kept for snapshots. (A tree whose keys were all deleted is
-   * empty once its buffers are drained and the tree has collapsed, e.g. after optimize.)
-   */
+  /** Whether the tree is empty as a bulk load needs it; see {@link LoadInstall#isEmpty}. */
   public boolean isEmptyForLoad() {
-    return ctx.guarded(() -> {
-      Node r = ctx.pinRootRead(root, ctx.cache.pins());
-      try {
-        if (r.height != 1 || r.n != 1 || !ctx.partitions.buffer(r, 0).isEmpty()) {
-          return false;
-        }
-        Node leaf = ctx.pinChildRead(r, 0, ctx.cache.pins());
-        try {
-          return leaf.n == 1 && ctx.partitions.basement(leaf, 0).count() == 0 && versions.size() == 0
-              && (leaf.deltaBlock == 0 || ctx.deltas.isEmpty(leaf));
-        } finally {
-          ctx.cache.unpinRead(leaf);
-        }
-      } finally {
-        ctx.cache.unpinRead(r);
-      }
-    });
+    return load.isEmpty();
   }
 
   /**
-   * Installs a bulk load ({@link BulkBuilder}) under this tree's root: maps its staged blocks, frees
-   * the empty leaf, and makes the root the top of the built tree; the row count becomes the load's.
-   * Readers see nothing of the load before this and all of it after.
-   *
-   * <p>REQUIRES: the caller excludes every other reader and writer of the database (it holds the
-   * database's exclusive lock), so no snapshot opens and no message enters meanwhile.
+   * Installs a bulk load under this tree's root; see {@link LoadInstall#install}. REQUIRES: the
+   * caller excludes every other reader and writer of the database.
    *
    * @throws IllegalStateException if the tree is not {@link #isEmptyForLoad() empty} or a
-   *     snapshot is open (it would see the load); nothing is changed then
+   *     snapshot is open; nothing is changed then
    */
   public void installLoad(BulkBuilder.Built built) {
-    ctx.guarded(() -> {
-      Node r = ctx.pinRootWrite(root);
-      ctx.partitions.prepareChange(r);
-      if (r.height != 1 || r.n != 1 || !r.buffers[0].isEmpty()) {
-        throw new IllegalStateException("the tree is not empty");
-      }
-      Node leaf = ctx.pinChildWrite(r, 0);
-      ctx.partitions.prepareChange(leaf); // a delta's messages count too
-      if (leaf.n != 1 || leaf.basements[0].count() != 0 || versions.size() != 0) {
-        throw new IllegalStateException("the tree is not empty");
-      }
-      if (ctx.snapshots.openCount() > 0) {
-        throw new IllegalStateException(ctx.snapshots.openCount() + " snapshots or transactions are open;"
-            + " a bulk load installs only when none is (they would see it)");
-      }
-      built.staged.install();
-      flusher.reshaper().free(leaf);
-      MessageBuffer[] buffers = new MessageBuffer[built.children.length];
-      for (int i = 0; i < buffers.length; i++) {
-        buffers[i] = new MessageBuffer();
-      }
-      r.setInternal(built.height, built.pivots, built.children, buffers);
-      r.maxMsn = Math.max(r.maxMsn, built.msn);
-      r.markDirty();
-      LongAdder rows = ctx.rows(root);
-      rows.reset();
-      rows.add(built.entries);
-      ctx.cache.unpinWrite(r);
-      return null;
-    });
+    load.install(built);
   }
 
   /**
@@ -401,6 +289,6 @@ public final class BeTree {
         destroy(ctx.pinChildWrite(node, c));
       }
     }
-    flusher.reshaper().free(node);
+    ctx.flusher.reshaper().free(node);
   }
 }

@@ -261,16 +261,10 @@ final class PartitionReader {
       }
     }
     byte codec = dir.codec(partitionOf(dir, f));
-    int frameRaw = dir.frameRaw(f);
-    try {
-      if (frameRaw > Compressors.maxDecompressedLength(codec, comp, 0, len)) {
-        throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
-      }
-    } catch (IllegalArgumentException e) {
-      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
-    }
-    byte[] raw = out.take(frameRaw); // a length its bytes can give, checked above
-    return decompress(file, block, dir, f, comp, 0, len, raw, 0, frameRaw);
+    int frameRaw = checkedRawLength(file, block, dir, f, codec, comp, 0, len);
+    byte[] raw = out.take(frameRaw);
+    decompressInto(file, block, dir, f, codec, comp, 0, len, raw, 0);
+    return raw;
   }
 
   /**
@@ -280,19 +274,43 @@ final class PartitionReader {
   private static byte[] decompress(BlockFile file, long block, PartitionDirectory dir, int f,
       byte[] comp, int at, int len, byte[] raw, int rawAt, long rawLen) {
     byte codec = dir.codec(partitionOf(dir, f));
+    int frameRaw = checkedRawLength(file, block, dir, f, codec, comp, at, len);
+    if (rawAt + frameRaw > raw.length) {
+      raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
+    }
+    decompressInto(file, block, dir, f, codec, comp, at, len, raw, rawAt);
+    return raw;
+  }
+
+  /**
+   * Frame {@code f}'s raw length by the directory, once it is known that its bytes ({@code
+   * comp[at, at + len)}) can decompress to that many ({@link Compressors#maxDecompressedLength}):
+   * the check that comes before any room is made for a frame, so a damaged length allocates
+   * nothing.
+   */
+  private static int checkedRawLength(BlockFile file, long block, PartitionDirectory dir, int f, byte codec,
+      byte[] comp, int at, int len) {
     int frameRaw = dir.frameRaw(f);
+    long most;
     try {
-      if (frameRaw > Compressors.maxDecompressedLength(codec, comp, at, len)) {
-        throw new IllegalArgumentException(len + " bytes cannot decompress to " + frameRaw);
-      }
-      if (rawAt + frameRaw > raw.length) {
-        raw = java.util.Arrays.copyOf(raw, (int) Math.min(rawLen, Math.max(rawAt + (long) frameRaw, 2L * raw.length)));
-      }
-      Compressors.decompress(codec, comp, at, len, raw, rawAt, frameRaw);
+      most = Compressors.maxDecompressedLength(codec, comp, at, len);
     } catch (IllegalArgumentException e) {
       throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
     }
-    return raw;
+    if (frameRaw > most) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + len + " bytes cannot decompress to " + frameRaw);
+    }
+    return frameRaw;
+  }
+
+  /** Decompresses frame {@code f} ({@code comp[at, at + len)}, its raw length checked) into {@code raw} at {@code rawAt}. */
+  private static void decompressInto(BlockFile file, long block, PartitionDirectory dir, int f, byte codec,
+      byte[] comp, int at, int len, byte[] raw, int rawAt) {
+    try {
+      Compressors.decompress(codec, comp, at, len, raw, rawAt, dir.frameRaw(f));
+    } catch (IllegalArgumentException e) {
+      throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame: " + e.getMessage());
+    }
   }
 
   static int partitionOf(PartitionDirectory dir, int frame) {

@@ -21,13 +21,9 @@ import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.tools.Verifier;
 import dev.sapwood.internal.util.BigEndian;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,39 +113,7 @@ class BulkLoadCrashTest {
       assertEquals(n, t.approximateSize(), ctx + ": row count");
       assertArrayEquals(value(1), db.tree("other").get(key(1)), ctx + ": the other tree's write");
     }
-    assertNoLeak(mem, scratch, ctx);
-  }
-
-  /** Runs the {@link Verifier} over a copy of the in-memory files: no leaked or missing block. */
-  private static void assertNoLeak(MemoryFileIo mem, Path scratch, String ctx) {
-    try {
-      Path dir = Files.createTempDirectory(scratch, "copy");
-      List<Path> files = new ArrayList<>(mem.list(DIR));
-      for (Path p : files) {
-        if (mem.isPresent(p)) {
-          Files.write(dir.resolve(p.getFileName().toString()), mem.contents(p));
-        }
-      }
-      Path wal = DIR.resolve(DatabaseOpener.WAL_DIR);
-      Files.createDirectories(dir.resolve(DatabaseOpener.WAL_DIR));
-      for (Path p : mem.list(wal)) {
-        Files.write(dir.resolve(DatabaseOpener.WAL_DIR).resolve(p.getFileName().toString()), mem.contents(p));
-      }
-      Verifier.Report report = Verifier.verify(dir, null);
-      assertTrue(report.ok(), ctx + ": verifier: " + report.problems());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static MemoryFileIo copy(MemoryFileIo src) {
-    MemoryFileIo dst = new MemoryFileIo();
-    List<Path> files = new ArrayList<>(src.list(DIR));
-    files.addAll(src.list(DIR.resolve(DatabaseOpener.WAL_DIR)));
-    for (Path p : files) {
-      dst.setContents(p, src.contents(p));
-    }
-    return dst;
+    CrashSweeps.assertNoDamage(mem, scratch, ctx);
   }
 
   @Test
@@ -157,7 +121,7 @@ class BulkLoadCrashTest {
     MemoryFileIo base = created();
     for (int stopAt : new int[] {0, 1, 200, ENTRIES / 3 + 1, ENTRIES - 1, ENTRIES, -1}) {
       String ctx = "crash after " + (stopAt < 0 ? "finish" : stopAt + " entries");
-      MemoryFileIo mem = copy(base);
+      MemoryFileIo mem = CrashSweeps.copy(base);
       DatabaseImpl db = TestSeams.open(DIR, options(), mem);
       BulkLoader l = db.tree("t").bulkLoader();
       for (int i = 0; i < (stopAt < 0 ? ENTRIES : stopAt); i++) {
@@ -180,7 +144,7 @@ class BulkLoadCrashTest {
   void aFailedWriteOrSyncDuringALoadIsReportedAndLeavesTheTreeEmptyOrWhole(Kind kind, Mode mode,
       @TempDir Path scratch) {
     MemoryFileIo base = created();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(base), SEED);
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
     long before;
     try (Database db = TestSeams.open(DIR, options(), probe)) {
       before = probe.count(kind);
@@ -193,7 +157,7 @@ class BulkLoadCrashTest {
     int injected = 0;
     for (long n = before + 1; n <= total; n += stride) {
       String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = copy(base);
+      MemoryFileIo mem = CrashSweeps.copy(base);
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
       DatabaseImpl db = TestSeams.open(DIR, options(), io);
       io.failAt(kind, n, mode);
@@ -239,6 +203,6 @@ class BulkLoadCrashTest {
       l.close();
       db.checkpoint();
     }
-    assertNoLeak(mem, scratch, "dropped during the load");
+    CrashSweeps.assertNoDamage(mem, scratch, "dropped during the load");
   }
 }

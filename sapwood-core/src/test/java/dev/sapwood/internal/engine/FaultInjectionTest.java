@@ -406,7 +406,7 @@ class FaultInjectionTest {
       "META, ONCE", "META, FOREVER"})
   void everyAcknowledgedSyncWriteSurvivesAFailureAtAnyPoint(Kind kind, Mode mode) {
     MemoryFileIo created = createdEmpty();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(created), SEED);
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(created), SEED);
     runWorkload(probe, new State(), SEED, OPS, false, "probe");
     long total = probe.count(kind);
     assertTrue(total > 0 || kind == Kind.READ, "the workload makes no " + kind + " call");
@@ -417,7 +417,7 @@ class FaultInjectionTest {
     for (long n : sweepPoints(total)) {
       String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
       withinSeconds(20, ctx, () -> {
-      MemoryFileIo mem = copy(created);
+      MemoryFileIo mem = CrashSweeps.copy(created);
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
       io.failAt(kind, n, mode);
       Outcome out = runWorkload(io, new State(), SEED, OPS, true, ctx);
@@ -481,7 +481,7 @@ class FaultInjectionTest {
     originIo.crashAndTear(null, true);
     closeQuietly(first.db);
     State truth;
-    try (Database db = TestSeams.open(DIR, options(Durability.ASYNC), copy(origin))) {
+    try (Database db = TestSeams.open(DIR, options(Durability.ASYNC), CrashSweeps.copy(origin))) {
       truth = State.read(db);
       assertTrue(db.stats().get("recovery.records_replayed") > 0, "the crashed database has no log to replay: thrown "
           + first.thrown + ", events " + first.model.events.size() + ", durable " + first.model.durableUpTo + ", "
@@ -490,14 +490,14 @@ class FaultInjectionTest {
     String p = first.model.check(truth);
     assertTrue(p == null, "seed " + SEED + ": recovery of the origin: " + p);
 
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(origin), SEED);
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(origin), SEED);
     runWorkload(probe, truth, SEED + 2, 20, false, "probe");
     long total = probe.count(kind);
     for (long n : sweepPoints(total)) {
       String ctx = "seed " + SEED + ", recovery with " + kind + " #" + n + " of " + total + " failing";
       for (Mode mode : new Mode[] {Mode.ONCE, Mode.FOREVER}) {
         withinSeconds(20, ctx + " " + mode, () -> {
-          MemoryFileIo mem = copy(origin);
+          MemoryFileIo mem = CrashSweeps.copy(origin);
           FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
           io.failAt(kind, n, mode);
           Outcome out = runWorkload(io, truth, SEED + 2, 20, false, ctx + " " + mode);
@@ -610,16 +610,5 @@ class FaultInjectionTest {
         }
       }
     }
-  }
-
-  /** A copy of every file of {@code src}'s database (durable and current alike). */
-  private static MemoryFileIo copy(MemoryFileIo src) {
-    MemoryFileIo dst = new MemoryFileIo();
-    List<Path> files = new ArrayList<>(src.list(DIR));
-    files.addAll(src.list(DIR.resolve(DatabaseOpener.WAL_DIR)));
-    for (Path p : files) {
-      dst.setContents(p, src.contents(p));
-    }
-    return dst;
   }
 }

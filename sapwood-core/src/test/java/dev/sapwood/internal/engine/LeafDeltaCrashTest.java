@@ -1,29 +1,20 @@
 package dev.sapwood.internal.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.sapwood.internal.engine.CrashSweeps.DIR;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.sapwood.Cursor;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
-import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
-import dev.sapwood.internal.io.FaultInjectingFileIo;
+import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.tools.Verifier;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,11 +30,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * write (and the one in flight, or not), the verifier finds no leaked, missing or damaged block,
  * delta index and segment blocks included. With a ratio of 8 leaves hold deltas of several
  * immutable segments, so cuts and faults fall between a new segment's write and its index's.
+ * (The sweeps and the checks: {@link CrashSweeps}.)
  */
 @dev.sapwood.testlog.CapturesEngineLog
 class LeafDeltaCrashTest {
   private static final long SEED = 20261202L;
-  private static final Path DIR = Path.of("/db");
   private static final int STEPS = 2500;
   private static final int KEYS = 600;
 
@@ -68,8 +59,8 @@ class LeafDeltaCrashTest {
     TreeMap<byte[], byte[]> inFlight;
   }
 
-  /** Runs the workload until it ends or the database fails; returns whether it ended. */
-  private static boolean run(Database db, Model m, int stopAfter) {
+  /** Runs the workload until it ends, {@code stopAfter} steps, or the database fails. */
+  private static void run(Database db, Model m, int stopAfter) {
     Random r = new Random(SEED);
     Tree t = db.tree("t");
     for (int step = 0; step < Math.min(STEPS, stopAfter); step++) {
@@ -96,87 +87,21 @@ class LeafDeltaCrashTest {
       m.acked.putAll(next);
       m.inFlight = null;
     }
-    return stopAfter >= STEPS;
   }
 
-  private static void check(MemoryFileIo mem, Model m, Path scratch, String ctx) {
-    try (Database db = TestSeams.open(DIR, options(), mem)) {
-      TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
-      try (Cursor c = db.tree("t").cursor()) {
-        for (boolean ok = c.first(); ok; ok = c.next()) {
-          found.put(c.key(), c.value());
-        }
-      }
-      if (!same(found, m.acked) && (m.inFlight == null || !same(found, m.inFlight))) {
-        fail(ctx + ": recovered " + found.size() + " keys, acknowledged state has " + m.acked.size()
-            + (m.inFlight != null ? ", with the step in flight " + m.inFlight.size() : ""));
-      }
-      for (Map.Entry<byte[], byte[]> e : found.entrySet()) {
-        assertArrayEquals(e.getValue(), db.tree("t").get(e.getKey()), ctx + ": get agrees with the cursor");
-      }
-    }
-    assertNoDamage(mem, scratch, ctx);
-  }
-
-  private static boolean same(TreeMap<byte[], byte[]> a, TreeMap<byte[], byte[]> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (Map.Entry<byte[], byte[]> e : a.entrySet()) {
-      if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Runs the {@link Verifier} over a copy of the in-memory files. */
-  static void assertNoDamage(MemoryFileIo mem, Path scratch, String ctx) {
-    try {
-      Path dir = Files.createTempDirectory(scratch, "copy");
-      for (Path p : mem.list(DIR)) {
-        if (mem.isPresent(p)) {
-          Files.write(dir.resolve(p.getFileName().toString()), mem.contents(p));
-        }
-      }
-      Path wal = DIR.resolve(DatabaseOpener.WAL_DIR);
-      Files.createDirectories(dir.resolve(DatabaseOpener.WAL_DIR));
-      for (Path p : mem.list(wal)) {
-        Files.write(dir.resolve(DatabaseOpener.WAL_DIR).resolve(p.getFileName().toString()), mem.contents(p));
-      }
-      Verifier.Report report = Verifier.verify(dir, null);
-      assertTrue(report.ok(), ctx + ": verifier: " + report.problems());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static MemoryFileIo created() {
-    MemoryFileIo mem = new MemoryFileIo();
-    try (Database db = TestSeams.open(DIR, options(), mem)) {
-      db.tree("t");
-      db.checkpoint();
-    }
-    return mem;
-  }
-
-  static MemoryFileIo copy(MemoryFileIo src) {
-    MemoryFileIo dst = new MemoryFileIo();
-    List<Path> files = new ArrayList<>(src.list(DIR));
-    files.addAll(src.list(DIR.resolve(DatabaseOpener.WAL_DIR)));
-    for (Path p : files) {
-      dst.setContents(p, src.contents(p));
-    }
-    return dst;
+  /** A run of the workload stopping after {@code stopAfter} steps, checked as {@link CrashSweeps#assertRecovered}. */
+  private static Trial trial(int stopAfter, Path scratch) {
+    Model m = new Model();
+    return new Trial(db -> run(db, m, stopAfter),
+        (mem, ctx) -> CrashSweeps.assertRecovered(mem, options(), m.acked, m.inFlight, scratch, ctx));
   }
 
   @ParameterizedTest(name = "ratio {0}")
   @CsvSource({"1", "8"})
   void aPowerCutAfterAnyStepKeepsEveryAcknowledgedWrite(double ratio, @TempDir Path scratch) {
-    MemoryFileIo base = created();
+    MemoryFileIo base = CrashSweeps.created(options());
     Stats whole;
-    MemoryFileIo probe = copy(base);
-    try (Database db = TestSeams.open(DIR, options(ratio), probe)) {
+    try (Database db = TestSeams.open(DIR, options(ratio), CrashSweeps.copy(base))) {
       run(db, new Model(), Integer.MAX_VALUE);
       whole = db.stats();
     }
@@ -187,50 +112,14 @@ class LeafDeltaCrashTest {
       assertTrue(whole.get("node_write.deltas") > 2 * whole.get("flush.leaf_consolidations"),
           "deltas of several segments: " + whole);
     }
-    for (int stop = 37; stop <= STEPS; stop += 131) {
-      MemoryFileIo mem = copy(base);
-      Model m = new Model();
-      DatabaseImpl db = TestSeams.open(DIR, options(ratio), mem);
-      run(db, m, stop);
-      TestSeams.halt(db);
-      mem.crash();
-      check(mem, m, scratch, "seed " + SEED + ", power cut after step " + stop);
-    }
+    CrashSweeps.powerCuts(base, options(ratio), 37, 131, STEPS, stop -> trial(stop, scratch), "seed " + SEED);
   }
 
   @ParameterizedTest(name = "{0} {1} ratio {2}")
   @CsvSource({"WRITE, ONCE, 1", "WRITE, FOREVER, 1", "FSYNC, FOREVER, 1", "WRITE, ONCE, 8", "FSYNC, FOREVER, 8"})
   void aFailedWriteOrSyncWhileDeltasAreWrittenLosesNoAcknowledgedWrite(Kind kind, Mode mode, double ratio,
       @TempDir Path scratch) {
-    MemoryFileIo base = created();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(base), SEED);
-    long before;
-    try (Database db = TestSeams.open(DIR, options(ratio), probe)) {
-      before = probe.count(kind);
-      run(db, new Model(), Integer.MAX_VALUE);
-    }
-    long total = probe.count(kind);
-    long stride = Math.max(1, (total - before) / 30);
-    int injected = 0;
-    for (long n = before + 1; n <= total; n += stride) {
-      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = copy(base);
-      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
-      DatabaseImpl db = TestSeams.open(DIR, options(ratio), io);
-      io.failAt(kind, n, mode);
-      Model m = new Model();
-      try {
-        run(db, m, Integer.MAX_VALUE);
-      } catch (StorageException | IllegalStateException e) {
-        // the failure reached the writer; the step in flight may or may not survive
-      }
-      if (io.firstInjected() != null) {
-        injected++;
-      }
-      TestSeams.halt(db);
-      io.crashAndTear(null, true);
-      check(mem, m, scratch, ctx);
-    }
-    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+    CrashSweeps.faultSweep(kind, mode, SEED, CrashSweeps.created(options()), options(ratio), 30, false,
+        () -> trial(Integer.MAX_VALUE, scratch));
   }
 }

@@ -1,18 +1,16 @@
 package dev.sapwood.internal.engine;
 
+import static dev.sapwood.internal.engine.CrashSweeps.DIR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.sapwood.Cursor;
 import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
-import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
-import dev.sapwood.internal.io.FaultInjectingFileIo;
+import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
@@ -36,12 +34,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * power cut at points spread over the run (after checkpoints that wrote parked images and with
  * nodes parked at the cut), or the Nth write or fsync failing and then the power going, a clean
  * open holds every acknowledged write (and the one in flight, or not), and the verifier finds no
- * leaked, missing or damaged block.
+ * leaked, missing or damaged block (the sweeps and the checks: {@link CrashSweeps}).
  */
 @dev.sapwood.testlog.CapturesEngineLog
 class ParkedNodeCrashTest {
   private static final long SEED = 20261203L;
-  private static final Path DIR = Path.of("/db");
   private static final int STEPS = 12_000;
   private static final int KEYS = 6_000;
 
@@ -99,59 +96,34 @@ class ParkedNodeCrashTest {
     }
   }
 
-  private static void check(MemoryFileIo mem, Model m, Path scratch, String ctx) {
-    try (Database db = TestSeams.open(DIR, options(false), mem)) {
-      TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
-      try (Cursor c = db.tree("t").cursor()) {
-        for (boolean ok = c.first(); ok; ok = c.next()) {
-          found.put(c.key(), c.value());
+  /**
+   * A run of the workload stopping after {@code stopAfter} steps, checked as {@link
+   * CrashSweeps#assertRecovered}; its checks name the nodes parked when the run stopped.
+   */
+  private static Trial trial(int stopAfter, Path scratch) {
+    Model m = new Model();
+    long[] parkedAtStop = {-1};
+    return new Trial(db -> {
+      run(db, m, stopAfter);
+      parkedAtStop[0] = db.stats().get("cache.parked_nodes");
+    }, (mem, ctx) -> {
+      TreeMap<byte[], byte[]> inFlight = null;
+      if (m.flyingKey != null) {
+        inFlight = new TreeMap<>(m.acked);
+        if (m.flyingValue == null) {
+          inFlight.remove(m.flyingKey);
+        } else {
+          inFlight.put(m.flyingKey, m.flyingValue);
         }
       }
-      if (!same(found, m.acked, null, null) && (m.flyingKey == null || !same(found, m.acked, m.flyingKey, m.flyingValue))) {
-        fail(ctx + ": recovered " + found.size() + " keys, acknowledged state has " + m.acked.size()
-            + (m.flyingKey != null ? ", with a step in flight" : ""));
-      }
-      for (Map.Entry<byte[], byte[]> e : found.entrySet()) {
-        assertArrayEquals(e.getValue(), db.tree("t").get(e.getKey()), ctx + ": get agrees with the cursor");
-      }
-    }
-    LeafDeltaCrashTest.assertNoDamage(mem, scratch, ctx);
-  }
-
-  /** Whether {@code found} is {@code acked}, with {@code key} set to {@code value} (null: deleted) if key is not null. */
-  private static boolean same(TreeMap<byte[], byte[]> found, TreeMap<byte[], byte[]> acked, byte[] key, byte[] value) {
-    TreeMap<byte[], byte[]> want = acked;
-    if (key != null) {
-      want = new TreeMap<>(acked);
-      if (value == null) {
-        want.remove(key);
-      } else {
-        want.put(key, value);
-      }
-    }
-    if (found.size() != want.size()) {
-      return false;
-    }
-    for (Map.Entry<byte[], byte[]> e : found.entrySet()) {
-      if (!Arrays.equals(e.getValue(), want.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static MemoryFileIo created() {
-    MemoryFileIo mem = new MemoryFileIo();
-    try (Database db = TestSeams.open(DIR, options(false), mem)) {
-      db.tree("t");
-      db.checkpoint();
-    }
-    return mem;
+      String parked = parkedAtStop[0] < 0 ? "" : " with " + parkedAtStop[0] + " nodes parked";
+      CrashSweeps.assertRecovered(mem, options(false), m.acked, inFlight, scratch, ctx + parked);
+    });
   }
 
   @Test
   void parkedNodesAreLoadedBackAndWrittenByTheCheckpoint() {
-    MemoryFileIo mem = created();
+    MemoryFileIo mem = CrashSweeps.created(options(false));
     Model m = new Model();
     DatabaseImpl db = TestSeams.open(DIR, options(true), mem);
     try {
@@ -184,9 +156,9 @@ class ParkedNodeCrashTest {
   @ParameterizedTest(name = "roomy tier {0}")
   @CsvSource({"true", "false"})
   void aPowerCutWithNodesParkedKeepsEveryAcknowledgedWrite(boolean roomy, @TempDir Path scratch) {
-    MemoryFileIo base = created();
+    MemoryFileIo base = CrashSweeps.created(options(false));
     Stats whole;
-    try (Database db = TestSeams.open(DIR, options(roomy), LeafDeltaCrashTest.copy(base))) {
+    try (Database db = TestSeams.open(DIR, options(roomy), CrashSweeps.copy(base))) {
       run(db, new Model(), Integer.MAX_VALUE);
       whole = db.stats();
     }
@@ -195,52 +167,15 @@ class ParkedNodeCrashTest {
     if (!roomy) {
       assertTrue(whole.get("cache.parked_spills") > 10, "the parked memory filled and spilled: " + whole);
     }
-    for (int stop = 1_111; stop <= STEPS; stop += 1_777) {
-      MemoryFileIo mem = LeafDeltaCrashTest.copy(base);
-      Model m = new Model();
-      DatabaseImpl db = TestSeams.open(DIR, options(roomy), mem);
-      run(db, m, stop);
-      long parkedAtCut = db.stats().get("cache.parked_nodes");
-      TestSeams.halt(db);
-      mem.crash();
-      check(mem, m, scratch, "seed " + SEED + ", roomy " + roomy + ", power cut after step " + stop
-          + " with " + parkedAtCut + " nodes parked");
-    }
+    CrashSweeps.powerCuts(base, options(roomy), 1_111, 1_777, STEPS, stop -> trial(stop, scratch),
+        "seed " + SEED + ", roomy " + roomy);
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
   void aFailedWriteOrSyncWhileParkedImagesAreWrittenLosesNoAcknowledgedWrite(Kind kind, Mode mode,
       @TempDir Path scratch) {
-    MemoryFileIo base = created();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(LeafDeltaCrashTest.copy(base), SEED);
-    long before;
-    try (Database db = TestSeams.open(DIR, options(false), probe)) {
-      before = probe.count(kind);
-      run(db, new Model(), Integer.MAX_VALUE);
-    }
-    long total = probe.count(kind);
-    long stride = Math.max(1, (total - before) / 8);
-    int injected = 0;
-    for (long n = before + stride / 2 + 1; n <= total; n += stride) {
-      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = LeafDeltaCrashTest.copy(base);
-      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
-      DatabaseImpl db = TestSeams.open(DIR, options(false), io);
-      io.failAt(kind, n, mode);
-      Model m = new Model();
-      try {
-        run(db, m, Integer.MAX_VALUE);
-      } catch (StorageException | IllegalStateException e) {
-        // the failure reached the writer; the step in flight may or may not survive
-      }
-      if (io.firstInjected() != null) {
-        injected++;
-      }
-      TestSeams.halt(db);
-      io.crashAndTear(null, true);
-      check(mem, m, scratch, ctx);
-    }
-    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+    CrashSweeps.faultSweep(kind, mode, SEED, CrashSweeps.created(options(false)), options(false), 8, true,
+        () -> trial(Integer.MAX_VALUE, scratch));
   }
 }

@@ -167,7 +167,7 @@ class QuietSweepTest {
   @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
   void aFailedWriteOrSyncAndAPowerCutInTheSweepsRoundsLoseNothing(Kind kind, Mode mode, @TempDir Path scratch) {
     MemoryFileIo base = overwritten();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(LeafDeltaCrashTest.copy(base), SEED);
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
     long before;
     try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), probe)) {
       before = probe.count(kind);
@@ -181,7 +181,7 @@ class QuietSweepTest {
     int injected = 0;
     for (long n = before + 1; n <= total; n += stride) {
       String ctx = kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = LeafDeltaCrashTest.copy(base);
+      MemoryFileIo mem = CrashSweeps.copy(base);
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
       DatabaseImpl db = TestSeams.open(DIR, smallOptions(), io);
       io.failAt(kind, n, mode);
@@ -198,7 +198,7 @@ class QuietSweepTest {
       try (DatabaseImpl reopened = TestSeams.open(DIR, smallOptions(), mem)) {
         assertValues(reopened, 1, SMALL_KEYS, ctx);
       }
-      LeafDeltaCrashTest.assertNoDamage(mem, scratch, ctx);
+      CrashSweeps.assertNoDamage(mem, scratch, ctx);
     }
     assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
   }

@@ -8,6 +8,7 @@ import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.tree.MessageBufferTest.Msg;
 import dev.sapwood.internal.util.Compressors;
+import dev.sapwood.internal.util.ThreadScratch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Frames: partitions are cut into frames at record boundaries, and a point query that reads only
- * the frames for its key (a peek) sees exactly what the whole partition holds for that key.
+ * the frames for its key (a peek) sees exactly what the whole partition holds for that key; a
+ * frame that is damaged, or that its directory says holds more than its bytes can give, is a
+ * {@link CorruptionException} naming the file and the frame's offset.
  */
 class FramePeekTest {
   private final NodeCodecTest.CountingIo io = new NodeCodecTest.CountingIo();
@@ -191,5 +194,46 @@ class FramePeekTest {
       byte[] k = probe;
       assertThrows(CorruptionException.class, () -> PartitionReader.peekBasement(file, block, dir, 1, k), "flip at " + at);
     }
+  }
+
+  /**
+   * A frame whose directory entry claims one raw byte more than its compressed bytes can decompress
+   * to (a damaged length behind a valid header checksum) is refused before room is made for it, on
+   * the point query's one-frame read and on the whole basement's read alike.
+   */
+  @ParameterizedTest
+  @ValueSource(bytes = {Compressors.NONE, Compressors.LZ4, Compressors.ZSTD})
+  void aFrameClaimingMoreRawBytesThanItsBytesCanGiveIsCorruption(byte codec) {
+    long block = write(randomLeaf(new Random(codec + 17)), codec);
+    PartitionDirectory dir = NodeReader.read(file, block).disk;
+    int f = dir.firstFrame(1) + 1;
+    byte[] comp = new byte[dir.frameCompressed(f)];
+    file.readBlock(block, dir.frameOffset(f), comp, 0, comp.length);
+    long bound = Compressors.maxDecompressedLength(codec, comp, 0, comp.length);
+    assertTrue(bound >= dir.frameRaw(f) && bound < Integer.MAX_VALUE, "bound " + bound);
+    PartitionDirectory crafted = withFrameRaw(dir, f, (int) bound + 1);
+    ThreadScratch out = new ThreadScratch(1 << 10, 1 << 20);
+    List<CorruptionException> refused = List.of(
+        assertThrows(CorruptionException.class, () -> PartitionReader.readFrame(file, null, block, crafted, f, out)),
+        assertThrows(CorruptionException.class, () -> PartitionReader.readBasement(file, block, crafted, 1)));
+    for (CorruptionException e : refused) {
+      assertEquals(file.name(), e.file());
+      assertEquals(file.blockOffset(block) + dir.frameOffset(f), e.offset(), "the frame's offset: " + e.getMessage());
+      assertTrue(e.getMessage().contains("cannot decompress to " + (bound + 1)), e.getMessage());
+    }
+    assertDoesNotThrow(() -> PartitionReader.readFrame(file, null, block, dir, f, out), "the true length reads");
+  }
+
+  /** {@code d} with frame {@code frame}'s raw length replaced by {@code raw}. */
+  private static PartitionDirectory withFrameRaw(PartitionDirectory d, int frame, int raw) {
+    DirectoryBuilder b = new DirectoryBuilder(d.partitions(), d.frameEnd(d.partitions() - 1));
+    for (int i = 0; i < d.partitions(); i++) {
+      b.partition(d.offset(i), d.rawLength(i), d.codec(i), d.maxMsn(i), d.count(i), d.rangeCount(i),
+          d.pointFrameEnd(i) - d.firstFrame(i));
+      for (int f = d.firstFrame(i); f < d.frameEnd(i); f++) {
+        b.frame(d.frameOffset(f), d.frameCompressed(f), f == frame ? raw : d.frameRaw(f), d.frameCrc(f), d.firstKey(f));
+      }
+    }
+    return b.build();
   }
 }

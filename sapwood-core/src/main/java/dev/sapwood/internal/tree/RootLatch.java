@@ -1,0 +1,112 @@
+package dev.sapwood.internal.tree;
+
+import dev.sapwood.SapwoodException;
+
+/**
+ * The write latch on one {@link BeTree}'s root and the messages inserted under it: a writer
+ * latches the root, inserts one or more messages with MSNs it took with the latch held, and lets
+ * the latch go, learning whether it must then flush the gorged root itself.
+ *
+ * <p>Invariants: {@link #latched} is the root while one thread holds its write latch through
+ * {@link #latch}, else null; a message enters with an MSN above every MSN already in the tree, so a
+ * key's messages enter the tree, and reach its leaf, in MSN order.
+ *
+ * <p>Locking: {@link #latched} is guarded by the root's write latch. Thread-safe.
+ */
+final class RootLatch {
+  static final byte[] EMPTY = new byte[0];
+  private final TreeContext ctx;
+  private final long root;
+  private final RootFlushes flushes;
+  /** Puts at the right edge straight into the rightmost leaf (TokuFT's sequential-insert heuristic). */
+  private final RightEdge edge;
+  /** The root pinned by {@link #latch} until {@link #release}; guarded by its latch. */
+  private Node latched;
+
+  RootLatch(TreeContext ctx, long root, Versions versions, RootFlushes flushes) {
+    this.ctx = ctx;
+    this.root = root;
+    this.flushes = flushes;
+    this.edge = new RightEdge(ctx, versions);
+  }
+
+  /**
+   * Write-latches the root for {@link #insert} calls, until {@link #release}. Readers of this tree
+   * wait meanwhile, so they see all or none of what is inserted under one latch.
+   *
+   * <p>REQUIRES: the calling thread holds no other root latch of a tree with a larger tree id
+   * (roots are latched in ascending tree id, so two writers of the same trees cannot deadlock).
+   */
+  void latch() {
+    latched = ctx.guarded(() -> {
+      Node r = ctx.pinRootWrite(root);
+      ctx.partitions.prepareChange(r);
+      return r;
+    });
+  }
+
+  /**
+   * Inserts one message with {@code msn} into the latched root's buffers, or, for a put above
+   * everything at the tree's right edge with nothing buffered above it, straight into the
+   * rightmost leaf ({@link RightEdge}, TokuFT's sequential-insert heuristic).
+   *
+   * <p>REQUIRES: the root is latched by this thread ({@link #latch}); {@code msn} is larger than
+   * every MSN already in the tree (the caller takes MSNs in one critical section with the latch
+   * held, so a key's messages enter, and therefore apply, in MSN order).
+   */
+  void insert(byte type, byte[] key, byte[] value, byte[] fn, long msn) {
+    Node r = latched;
+    if (r == null || !r.isWriteLatchedByCurrentThread()) {
+      throw new SapwoodException("internal error: insert without the root latch");
+    }
+    if (!MessageType.isValid(type)) {
+      throw new IllegalArgumentException("message type " + type);
+    }
+    if (msn <= r.maxMsn) {
+      throw new SapwoodException("internal error: MSN " + msn + " is not above the root's " + r.maxMsn);
+    }
+    byte[] v = type == MessageType.DELETE ? EMPTY : value;
+    ctx.counters.messagesInjected.increment();
+    r.maxMsn = msn;
+    r.markDirty();
+    if (MessageType.isRange(type)) {
+      for (int i = 0; i < r.n; i++) {
+        if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
+          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
+        }
+      }
+    } else if (type != MessageType.PUT || !edge.tryPromote(r, key, v, msn)) {
+      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
+    }
+  }
+
+  /**
+   * Lets the latched root go without flushing it; returns true if this writer must then flush it
+   * itself ({@link RootFlushes#flushAsWriter}, once it holds no root latch): it is gorged, and past
+   * twice its size or no background flush could take it.
+   */
+  boolean release() {
+    Node r = latched;
+    latched = null;
+    return ctx.guarded(() -> {
+      edge.beforeRelease();
+      boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
+      ctx.cache.unpinWrite(r);
+      return mustFlush;
+    });
+  }
+
+  /**
+   * Releases every latch and pin the calling thread holds, after a failure between {@link #latch}
+   * and {@link #release} (of this or any other tree). The database fails the write path then:
+   * what was inserted stays in memory but is never checkpointed.
+   */
+  void abandon() {
+    Node r = latched;
+    if (r != null && r.isWriteLatchedByCurrentThread()) {
+      latched = null;
+      edge.forget();
+    }
+    ctx.cache.releaseHeld();
+  }
+}
