@@ -39,8 +39,8 @@ final class ParkedNodes {
   }
 
   /**
-   * Parks write-latched dirty internal {@code node} (not waiting for a checkpoint), spilling the
-   * oldest parked images to the file while there is no room; false if it cannot be parked (no
+   * Parks write-latched dirty internal {@code node} (not waiting for a checkpoint), spilling
+   * parked images to the file while there is no room; false if it cannot be parked (no
    * tier, a leaf, clean, waiting for the checkpoint, or larger than the parked memory can hold).
    */
   boolean park(Node node) {
@@ -57,12 +57,13 @@ final class ParkedNodes {
       return false; // room is spilled only for an image that can fit
     }
     while (!p.park(node.key(), image.block(), image.length())) {
-      ParkedImages.Image oldest = p.beginSpill(COPY::take);
-      if (oldest == null) {
+      ParkedImages.Image victim = p.beginSpill(COPY::take);
+      if (victim == null) {
         return false;
       }
-      write(p, oldest);
+      write(p, victim);
     }
+    counters.parkedImage(image.directory(), node.n);
     return true;
   }
 
@@ -145,6 +146,7 @@ final class ParkedNodes {
         counters.checkpointNodes.increment();
       }
       store.noteTimes(image.pending(), image.length(), start, start);
+      store.internalWrites.written(image.key(), image.pending(), true, image.length());
       counters.nodesWritten.increment();
       counters.nodeBytesWritten.add(image.length());
       done = true;
