@@ -10,8 +10,11 @@ import dev.sapwood.internal.util.ThreadScratch;
  * dirty internal node by serializing it as for the file and parking the image in {@link
  * ParkedImages} (slabs lent by the off-heap tier), and drops it from the heap. A miss of its block
  * decodes the image back, whole and dirty, as if it had never left; the checkpoint writes every
- * parked image as it writes every dirty node; when the parked memory is full, the oldest image is
- * written to the file to make room (what eviction did for every dirty node before).
+ * parked image as it writes every dirty node; when the parked memory is full, an image is written
+ * to the file to make room (what eviction did for every dirty node before): one the checkpoint
+ * waits for, else the parent of leaves parked last (parents of leaves take their parent's flushes
+ * in turn, so the one parked last, right after its flush, is the one whose next flush is furthest
+ * off), else the oldest ({@link ParkedImages#beginSpill}).
  *
  * <p>Invariants: (1) a block is either cached, parked, or neither, never both — except while the
  * clock parks a node it holds latched (parked, still in the map, and unpinnable as it leaves it)
@@ -56,7 +59,8 @@ final class ParkedNodes {
     if (!p.fits(image.length())) {
       return false; // room is spilled only for an image that can fit
     }
-    while (!p.park(node.key(), image.block(), image.length())) {
+    // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
+    while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
       ParkedImages.Image victim = p.beginSpill(COPY::take);
       if (victim == null) {
         return false;
