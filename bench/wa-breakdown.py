@@ -40,6 +40,11 @@ line('leaves, whole', lambda a, b: D('node.leaf_bytes_written')(a, b) - D('node_
 line('deltas + indexes', D('node_write.delta_bytes'))
 line('(by checkpoints)', D('checkpoint.node_bytes_written'))
 line('(outside: evict/clean)', lambda a, b: D('node.bytes_written')(a, b) - D('checkpoint.node_bytes_written')(a, b))
+if any('node_write.internal_spill_bytes' in r for r in rows):  # who wrote internal nodes (branch spill)
+    line('  internal: checkpoints', D('node_write.internal_checkpoint_bytes'))
+    line('  internal: spills', D('node_write.internal_spill_bytes'))
+    line('  internal: write-backs', D('node_write.internal_writeback_bytes'))
+    line('  internal: repeats', D('node_write.internal_repeat_bytes'))
 line('reclaim moves', D('space.reclaim_moved_bytes'))
 line('block file total', D('io.bytes_written'))
 line('log + block file', lambda a, b: D('log.bytes_written')(a, b) + D('io.bytes_written')(a, b))
@@ -51,12 +56,21 @@ if any('proc.write_bytes' in r for r in rows):  # StatsSampler's /proc/self/io f
 line('(log staged)', D('log.staged_bytes'))
 for k in ['checkpoint.count', 'checkpoint.space_triggered', 'space.reclaim_rounds', 'cache.evicted_dirty_writes',
           'cache.parked', 'cache.unparked', 'cache.parked_spills', 'cache.parked_checkpoint_writes',
-          'space.sweeps', 'space.swept_leaves']:
+          'node_write.internal_repeats', 'space.sweeps', 'space.swept_leaves']:
     out = []
     for i in range(len(names)):
         a, b = bounds[i], bounds[i + 1]
         out.append('%13d' % (g(b, k) - g(a, k)) if b is not None else '%13s' % '-')
     print('%-22s' % k.split('.')[-1], ' '.join(out))
+# Parked images' buffers: compressed over raw bytes.
+if any('cache.parked_raw_bytes' in r for r in rows):
+    out = []
+    for i in range(len(names)):
+        a, b = bounds[i], bounds[i + 1]
+        raw = g(b, 'cache.parked_raw_bytes') - g(a, 'cache.parked_raw_bytes') if b is not None else 0
+        out.append('%13.3f' % ((g(b, 'cache.parked_compressed_bytes') - g(a, 'cache.parked_compressed_bytes')) / raw)
+                   if raw else '%13s' % '-')
+    print('%-22s' % 'parked compressed/raw', ' '.join(out))
 # Checkpoints by cause: space-triggered, reclaim rounds' (two each), and the rest (the timer, the settle's one).
 out = []
 for i in range(len(names)):

@@ -11,8 +11,8 @@ import java.util.function.LongConsumer;
 /**
  * Dirty objects' encoded images parked off-heap instead of written to the file (a write-back
  * tier): the heap cache evicts a dirty internal node by parking its image here, and the image is
- * written to the file only by the next checkpoint, or when this memory is full (the oldest image
- * first), or is taken back into the heap by the next miss of its key. The memory is whole slabs
+ * written to the file only by the next checkpoint, or when this memory is full (in the order
+ * {@link #beginSpill} gives), or is taken back into the heap by the next miss of its key. The memory is whole slabs
  * {@linkplain FrameCache#lendSlab lent} by the off-heap tier of clean frames, so parked and clean
  * bytes share one budget (at most {@link FrameCache#maxLent} slabs of it parked); each slab is cut
  * into pages ({@link ParkedPages}), and an image takes whole pages (not contiguous).
@@ -52,13 +52,15 @@ public final class ParkedImages implements AutoCloseable {
     final long key;
     final int[] pages;
     final int length;
+    final boolean newestFirst;
     boolean pending;
     int state;
 
-    Entry(long key, int[] pages, int length) {
+    Entry(long key, int[] pages, int length, boolean newestFirst) {
       this.key = key;
       this.pages = pages;
       this.length = length;
+      this.newestFirst = newestFirst;
     }
   }
 
@@ -87,14 +89,20 @@ public final class ParkedImages implements AutoCloseable {
     this.checkpointWrites = counters.counter("cache.parked_checkpoint_writes");
   }
 
+  /** {@link #park(long, byte[], int, boolean)} of an image spilled oldest first. */
+  public boolean park(long key, byte[] src, int length) {
+    return park(key, src, length, false);
+  }
+
   /**
    * Parks {@code src[0, length)} under {@code key}, borrowing slabs from the tier as needed; false
-   * (nothing parked) if the pages cannot be found: the caller spills the oldest image ({@link
-   * #beginSpill}) or writes this one itself.
+   * (nothing parked) if the pages cannot be found: the caller spills an image ({@link #beginSpill})
+   * or writes this one itself. {@code newestFirst} puts the image in the class {@link #beginSpill}
+   * takes newest first: objects used in turns, whose last use is the furthest from their next.
    *
    * @throws IllegalStateException if {@code key} has an image already, or after {@link #close}
    */
-  public boolean park(long key, byte[] src, int length) {
+  public boolean park(long key, byte[] src, int length, boolean newestFirst) {
     if (length <= 0) {
       throw new IllegalArgumentException("image of " + length + " bytes");
     }
@@ -113,7 +121,7 @@ public final class ParkedImages implements AutoCloseable {
         taken[i] = pages.allocate();
         pages.write(taken[i], src, at, Math.min(pageSize, length - at));
       }
-      entries.put(key, new Entry(key, taken, length));
+      entries.put(key, new Entry(key, taken, length, newestFirst));
       imageBytes += length;
       charge(ENTRY_HEAP + 4L * need);
       parks.increment();
@@ -211,21 +219,43 @@ public final class ParkedImages implements AutoCloseable {
   }
 
   /**
-   * For room: copies out the oldest PARKED image, marking it WRITING; null if there is none. The
-   * caller writes it and ends with {@link #written} or {@link #writeFailed}.
+   * For room: copies out a PARKED image, marking it WRITING; null if there is none. The caller
+   * writes it and ends with {@link #written} or {@link #writeFailed}. Which one: the oldest a
+   * checkpoint waits for (it is written for the checkpoint anyway); else the most recently parked
+   * of those parked {@code newestFirst} (used in turns: parked right after a use, it is the one
+   * whose next use is furthest off, where the oldest would be the next one used — the oldest
+   * first spills every image of a cycle longer than the memory just before its use); else the
+   * oldest. Images are few (a parked memory holds at most a few hundred nodes), so one pass over
+   * them is cheap beside the write that follows.
    */
   public Image beginSpill(IntFunction<byte[]> buffer) {
     lock.lock();
     try {
       checkOpen();
+      Entry oldest = null;
+      Entry newest = null;
       for (Entry e : entries.values()) {
-        if (e.state == PARKED) {
-          e.state = WRITING;
-          spills.increment();
-          return copyOut(e, buffer);
+        if (e.state != PARKED) {
+          continue;
+        }
+        if (e.pending) {
+          newest = null;
+          oldest = e;
+          break;
+        }
+        if (e.newestFirst) {
+          newest = e;
+        } else if (oldest == null) {
+          oldest = e;
         }
       }
-      return null;
+      Entry e = newest != null ? newest : oldest;
+      if (e == null) {
+        return null;
+      }
+      e.state = WRITING;
+      spills.increment();
+      return copyOut(e, buffer);
     } finally {
       lock.unlock();
     }

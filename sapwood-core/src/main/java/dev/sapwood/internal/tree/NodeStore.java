@@ -34,6 +34,8 @@ public final class NodeStore {
   /** Dirty internal nodes parked off-heap in the tier's slabs (null: none; {@link ParkedNodes}). */
   volatile ParkedImages parked;
   private final ParkedNodes parking;
+  /** Who writes internal nodes, and how often one is written per checkpoint interval. */
+  final InternalWrites internalWrites;
   private final Counters stats;
 
   NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
@@ -43,6 +45,7 @@ public final class NodeStore {
     this.stats = stats;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
     this.phases = new FlushPhases(stats);
+    this.internalWrites = new InternalWrites(stats);
     this.parking = new ParkedNodes(file, codec, counters, this);
   }
 
@@ -91,6 +94,7 @@ public final class NodeStore {
    * checkpoint and, with writers running again, calls {@link #writePending}.
    */
   public long[] markPending() {
+    internalWrites.checkpointBegins();
     java.util.List<Long> out = new java.util.ArrayList<>();
     cache.forEach(node -> {
       if (node.isDirty()) {
@@ -243,6 +247,9 @@ public final class NodeStore {
     long serialized = System.nanoTime();
     write(node, node.key(), block, length);
     noteTimes(node, length, start, serialized);
+    if (node.height > 0) {
+      internalWrites.written(node.key(), node.pendingCheckpoint, false, length);
+    }
     if (node.pendingCheckpoint) {
       node.pendingCheckpoint = false;
       counters.checkpointNodes.increment();

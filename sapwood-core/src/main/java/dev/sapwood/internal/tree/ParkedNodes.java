@@ -10,8 +10,11 @@ import dev.sapwood.internal.util.ThreadScratch;
  * dirty internal node by serializing it as for the file and parking the image in {@link
  * ParkedImages} (slabs lent by the off-heap tier), and drops it from the heap. A miss of its block
  * decodes the image back, whole and dirty, as if it had never left; the checkpoint writes every
- * parked image as it writes every dirty node; when the parked memory is full, the oldest image is
- * written to the file to make room (what eviction did for every dirty node before).
+ * parked image as it writes every dirty node; when the parked memory is full, an image is written
+ * to the file to make room (what eviction did for every dirty node before): one the checkpoint
+ * waits for, else the parent of leaves parked last (parents of leaves take their parent's flushes
+ * in turn, so the one parked last, right after its flush, is the one whose next flush is furthest
+ * off), else the oldest ({@link ParkedImages#beginSpill}).
  *
  * <p>Invariants: (1) a block is either cached, parked, or neither, never both — except while the
  * clock parks a node it holds latched (parked, still in the map, and unpinnable as it leaves it)
@@ -39,8 +42,8 @@ final class ParkedNodes {
   }
 
   /**
-   * Parks write-latched dirty internal {@code node} (not waiting for a checkpoint), spilling the
-   * oldest parked images to the file while there is no room; false if it cannot be parked (no
+   * Parks write-latched dirty internal {@code node} (not waiting for a checkpoint), spilling
+   * parked images to the file while there is no room; false if it cannot be parked (no
    * tier, a leaf, clean, waiting for the checkpoint, or larger than the parked memory can hold).
    */
   boolean park(Node node) {
@@ -56,13 +59,15 @@ final class ParkedNodes {
     if (!p.fits(image.length())) {
       return false; // room is spilled only for an image that can fit
     }
-    while (!p.park(node.key(), image.block(), image.length())) {
-      ParkedImages.Image oldest = p.beginSpill(COPY::take);
-      if (oldest == null) {
+    // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
+    while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
+      ParkedImages.Image victim = p.beginSpill(COPY::take);
+      if (victim == null) {
         return false;
       }
-      write(p, oldest);
+      write(p, victim);
     }
+    counters.parkedImage(image.directory(), node.n);
     return true;
   }
 
@@ -145,6 +150,7 @@ final class ParkedNodes {
         counters.checkpointNodes.increment();
       }
       store.noteTimes(image.pending(), image.length(), start, start);
+      store.internalWrites.written(image.key(), image.pending(), true, image.length());
       counters.nodesWritten.increment();
       counters.nodeBytesWritten.add(image.length());
       done = true;

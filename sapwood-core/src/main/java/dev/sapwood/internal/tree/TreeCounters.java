@@ -138,6 +138,9 @@ final class TreeCounters {
   /** Delta index blocks written, and their bytes (also in {@code node_write.delta_bytes}). */
   final LongAdder deltaIndexWrites;
   final LongAdder deltaIndexBytes;
+  /** Parked images' buffers: their raw bytes and what they compressed to (the images' compression ratio). */
+  final LongAdder parkedRawBytes;
+  final LongAdder parkedCompressedBytes;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -214,6 +217,8 @@ final class TreeCounters {
     deltaFilterPasses = c.counter("cache.delta_filter_passes");
     deltaIndexWrites = c.counter("node_write.delta_indexes");
     deltaIndexBytes = c.counter("node_write.delta_index_bytes");
+    parkedRawBytes = c.counter("cache.parked_raw_bytes");
+    parkedCompressedBytes = c.counter("cache.parked_compressed_bytes");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
@@ -299,6 +304,18 @@ final class TreeCounters {
     leafFlushLeafBytes.add(leafBytes);
     leafFlushBasements.add(basements);
     leafFlushBasementsRebuilt.add(rebuilt);
+  }
+
+  /** Counts the buffers of one parked image ({@code partitions} of {@code dir}): raw and compressed bytes. */
+  void parkedImage(PartitionDirectory dir, int partitions) {
+    long raw = 0;
+    long compressed = 0;
+    for (int i = 0; i < partitions; i++) {
+      raw += dir.rawLength(i);
+      compressed += dir.compressedLength(i);
+    }
+    parkedRawBytes.add(raw);
+    parkedCompressedBytes.add(compressed);
   }
 
   void cascade(int depth) {

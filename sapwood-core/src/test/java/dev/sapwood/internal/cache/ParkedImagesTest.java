@@ -160,6 +160,37 @@ class ParkedImagesTest {
   }
 
   @Test
+  void spillsTakeWhatACheckpointWaitsForThenTheNewestOfThoseUsedInTurnsThenTheOldest() {
+    try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
+      assertTrue(p.park(1, image(1, 3000), 3000)); // spilled oldest first
+      assertTrue(p.park(2, image(2, 3000), 3000, true)); // used in turns: newest first
+      assertTrue(p.park(3, image(3, 3000), 3000, true));
+      assertTrue(p.park(4, image(4, 3000), 3000));
+      assertEquals(3, spill(p), "the newest of those used in turns, not the oldest image");
+      assertEquals(2, spill(p));
+      assertEquals(1, spill(p), "then the oldest of the rest");
+      assertTrue(p.park(5, image(5, 3000), 3000, true));
+      assertTrue(p.park(6, image(6, 3000), 3000, true));
+      assertArrayEquals(new long[] {4, 5, 6}, p.markPending());
+      assertTrue(p.park(7, image(7, 3000), 3000, true)); // after the begin: not pending
+      assertEquals(4, spill(p), "what the checkpoint waits for comes first, oldest first");
+      assertEquals(5, spill(p));
+      assertEquals(6, spill(p));
+      assertEquals(7, spill(p));
+      assertNull(p.beginSpill(byte[]::new));
+      assertEquals(7, counters.counter("cache.parked_spills").sum());
+    }
+  }
+
+  /** Spills one image (written at once) and returns its key. */
+  private static long spill(ParkedImages p) {
+    ParkedImages.Image i = p.beginSpill(byte[]::new);
+    assertArrayEquals(image((int) i.key(), 3000), copied(i));
+    p.written(i.key());
+    return i.key();
+  }
+
+  @Test
   void aTakeThatMeetsAWriteWaitsAndFindsTheImageGone() throws Exception {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
       assertTrue(p.park(5, image(5, 5000), 5000));
