@@ -139,6 +139,7 @@ public final class BeTree {
     }
     byte[] v = type == MessageType.DELETE ? EMPTY : value;
     ctx.counters.messagesInjected.increment();
+    ctx.counters.messageBytes.add(MessageArena.HEADER + key.length + 4 + v.length);
     r.maxMsn = msn;
     r.markDirty();
     if (MessageType.isRange(type)) {
