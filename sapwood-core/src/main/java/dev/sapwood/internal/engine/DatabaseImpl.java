@@ -354,6 +354,11 @@ public final class DatabaseImpl implements Database {
     upkeep.clean();
   }
 
+  /** Tests: the cleaner's passes without the gate or the budget, and its candidates. */
+  TreeUpkeep upkeep() {
+    return upkeep;
+  }
+
   /** Runs a read under the gate's shared lock. */
   <T> T read(Supplier<T> op) {
     return gate.read(op);

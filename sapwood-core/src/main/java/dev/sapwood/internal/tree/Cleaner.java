@@ -50,32 +50,35 @@ public final class Cleaner {
 
   /**
    * Flushes the heaviest child of cached internal node {@code block} if its buffers hold at least
-   * {@code threshold} bytes, cascading as a writer's flush does. Returns whether it flushed.
+   * {@code threshold} bytes, cascading as a writer's flush does. Returns the bytes of the buffer it
+   * flushed (what {@code cleaner.buffer_bytes_total} adds; the cascade below is not counted), 0 if
+   * it flushed nothing.
    */
-  public boolean clean(long block, long threshold) {
+  public long clean(long block, long threshold) {
     // Its flushes are not writes going on: once users stop writing, the cache goes quiet anyway.
     return cache.runUnnoted(() -> ctx.guarded(() -> cleanUnguarded(block, threshold)));
   }
 
-  private boolean cleanUnguarded(long block, long threshold) {
+  private long cleanUnguarded(long block, long threshold) {
     Node node = cache.pinWriteIfCached(block);
     if (node == null) {
-      return false;
+      return 0;
     }
     if (node.height > 0 && node.bufferBytes() == 0) {
       ctx.counters.cleanerEmptyNodes.increment(); // emptied since it was picked
     }
     if (node.height == 0 || node.bufferBytes() < threshold) {
       cache.unpinWrite(node);
-      return false;
+      return 0;
     }
     ctx.counters.cleanerFlushes.increment();
     boolean wasClean = !node.dirty;
     MessageBuffer heaviest = node.buffers[ctx.flusher.heaviestChild(node)];
-    ctx.counters.cleanerFlush(node.height, heaviest.bytes(), heaviest.pointCount() + heaviest.rangeCount(), wasClean);
+    long bytes = heaviest.bytes();
+    ctx.counters.cleanerFlush(node.height, bytes, heaviest.pointCount() + heaviest.rangeCount(), wasClean);
     FlushEvent flush = FlushEvent.start(FlushEvent.CLEANER, node.key(), node.height, node.bufferBytes());
     ctx.flusher.flushOnce(node);
     FlushEvent.finish(flush);
-    return true;
+    return bytes;
   }
 }

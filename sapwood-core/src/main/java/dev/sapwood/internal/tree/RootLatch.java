@@ -67,6 +67,7 @@ final class RootLatch {
     }
     byte[] v = type == MessageType.DELETE ? EMPTY : value;
     ctx.counters.messagesInjected.increment();
+    ctx.counters.messageBytes.add(MessageArena.HEADER + key.length + 4 + v.length);
     r.maxMsn = msn;
     r.markDirty();
     if (MessageType.isRange(type)) {

@@ -263,6 +263,11 @@ public final class TreeContext {
     return msn.incrementAndGet();
   }
 
+  /** Bytes of the messages injected since the database opened ({@code tree.message_bytes}). */
+  public long messageBytes() {
+    return counters.messageBytes.sum();
+  }
+
   /** The highest MSN handed out so far. */
   public long lastMsn() {
     return msn.get();

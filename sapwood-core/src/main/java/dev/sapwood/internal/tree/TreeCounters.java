@@ -74,6 +74,8 @@ final class TreeCounters {
   final LongAdder leafBytesWritten;
   final LongAdder nodesRead;
   final LongAdder messagesInjected;
+  /** Bytes of the messages injected, as a buffer holds them (record header, key, value): the cleaner's budget. */
+  final LongAdder messageBytes;
   final LongAdder checkpointNodes;
   final LongAdder inlineFlushes;
   final LongAdder backgroundFlushes;
@@ -174,6 +176,7 @@ final class TreeCounters {
     leafBytesWritten = c.counter("node.leaf_bytes_written");
     nodesRead = c.counter("node.read");
     messagesInjected = c.counter("tree.messages");
+    messageBytes = c.counter("tree.message_bytes");
     checkpointNodes = c.counter("checkpoint.nodes_written");
     inlineFlushes = c.counter("flush.by_writers");
     backgroundFlushes = c.counter("flush.by_background");
