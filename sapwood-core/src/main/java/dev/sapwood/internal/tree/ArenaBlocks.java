@@ -154,14 +154,12 @@ abstract sealed class ArenaBlocks permits MessageArena {
 
   /**
    * Makes room for {@code bytes} more at once where that is one copy of a small head (a batch add
-   * grows a small arena once); a tail gains its blocks as records come, without copying. A batch
-   * that passes a block (a flush's run into a child emptied since its last flush) grows the head
-   * straight to a whole block, not by doubling record by record up to it.
+   * grows a small arena once); a tail gains its blocks as records come, without copying.
    */
   final void reserveCapacity(int bytes) {
     long want = (long) used + bytes;
-    if (blockCount == 0 && want > headLen) {
-      growHead((int) Math.min(want, BLOCK));
+    if (blockCount == 0 && want > headLen && want <= BLOCK) {
+      growHead((int) want);
     }
   }
 

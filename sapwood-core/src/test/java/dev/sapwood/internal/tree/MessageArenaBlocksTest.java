@@ -179,41 +179,6 @@ class MessageArenaBlocksTest {
     assertEquals(plain.bytes(), root.bytes());
   }
 
-  /** This thread's allocated bytes (com.sun.management's, found reflectively: the test sources compile inside the module). */
-  private static long allocated(java.lang.reflect.Method m, long thread) throws Exception {
-    return (long) m.invoke(java.lang.management.ManagementFactory.getThreadMXBean(), thread);
-  }
-
-  @Test
-  void aSortedRunPastABlockGrowsAnEmptyBuffersHeadToABlockAtOnce() throws Exception {
-    MessageBuffer src = new MessageBuffer();
-    byte[] v = new byte[100];
-    for (int i = 0; i < 400; i++) { // ~48 KiB: a flush's run for one child
-      byte[] k = String.format("k%08d", i).getBytes();
-      src.add(MessageType.PUT, i + 1, k, 0, k.length, v, 0, v.length, null);
-    }
-    long tid = Thread.currentThread().getId();
-    java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class);
-    long least = Long.MAX_VALUE;
-    MessageBuffer child = null;
-    for (int round = 0; round < 5; round++) { // the least of five: the run's scratch is warm
-      long before = allocated(m, tid);
-      child = new MessageBuffer();
-      child.addSortedRun(src, 0, src.pointCount());
-      least = Math.min(least, allocated(m, tid) - before);
-    }
-    byte[] head = child.arena(child.point(0));
-    assertEquals(MessageArena.BLOCK, head.length);
-    for (int i = 0; i < child.pointCount(); i++) {
-      assertArrayEquals(String.format("k%08d", i).getBytes(), child.copyKey(child.point(i)));
-    }
-    assertTrue(child.hasTail());
-    long kept = child.capacity();
-    System.out.println("a run of " + src.bytes() + " B into an empty buffer allocated " + least + " B, kept " + kept + " B in its arena");
-    assertTrue(least - kept < MessageArena.BLOCK / 2,
-        "allocated " + least + " B for " + kept + " B of arena: the head was copied on its way to a block");
-  }
-
   @Test
   void anOversizedRecordHasAnArrayOfItsOwnAndTheNextStartsABlock() {
     MessageBuffer buf = new MessageBuffer();
