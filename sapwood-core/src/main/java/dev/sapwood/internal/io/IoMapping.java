@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
  * stored read as zeros); cutting it ({@link IoFile#truncate}) ends what may be stored.
  *
  * <p>A mapping outlives its file's handle: Java cannot unmap it, so its address space (and, for a
- * deleted file, its disk space) stays until the garbage collector frees the mapping. Thread-safe
- * for stores to disjoint ranges.
+ * deleted file, its disk space) stays until the garbage collector frees the mapping ({@link
+ * NioFileIo}'s map a window at a time and let go of the windows stores have left at the next
+ * {@link #force}, so that a long region does not stay resident whole). Thread-safe for stores to
+ * disjoint ranges.
  */
 public interface IoMapping {
   /** The region's size in bytes. */

@@ -3,6 +3,7 @@ package dev.sapwood.internal.io;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -167,18 +168,31 @@ final class NioFile implements IoFile {
     descriptor.getFD().sync();
   }
 
-  /** Maps the bytes ({@link NioMapping}); a region over 2 GiB uses the positional writes of {@link IoFile#map}. */
+  /**
+   * Maps the bytes ({@link NioMapping}: extends the file to {@code size}, sparse, and maps it a
+   * window at a time as stores reach it); a region over 2 GiB uses the positional writes of {@link
+   * IoFile#map}.
+   */
   @Override
   public IoMapping map(long size) throws IOException {
     checkWritable();
     if (size > Integer.MAX_VALUE) {
       return IoFile.super.map(size);
     }
+    if (descriptor.length() < size) {
+      descriptor.setLength(size);
+    }
+    return new NioMapping(this, size, NioMapping.WINDOW);
+  }
+
+  /** Maps {@code [position, position + length)} of the file for reading and writing (one window of a {@link NioMapping}). */
+  MappedByteBuffer mapWindow(long position, long length) throws IOException {
+    checkWritable();
     FileChannel ch = channel;
     try {
-      return new NioMapping(this, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+      return ch.map(FileChannel.MapMode.READ_WRITE, position, length);
     } catch (ClosedChannelException e) {
-      return retry(ch, e, c -> new NioMapping(this, c.map(FileChannel.MapMode.READ_WRITE, 0, size)));
+      return retry(ch, e, c -> c.map(FileChannel.MapMode.READ_WRITE, position, length));
     }
   }
 

@@ -3,12 +3,26 @@ package dev.sapwood.internal.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A {@link NioFile}'s {@link IoMapping}: a shared read-write {@code MappedByteBuffer} over the
- * file's first {@code size} bytes (the JDK extends the file to them: a sparse tail, allocated as
- * pages are first stored). A store into a page the file system cannot allocate (a full disk) is
+ * A {@link NioFile}'s {@link IoMapping}: the file's first {@code size} bytes (the file extended to
+ * them, a sparse tail allocated as pages are first stored), mapped shared and read-write one
+ * {@link #WINDOW} at a time. A store into a page the file system cannot allocate (a full disk) is
  * a fault the JDK raises as an {@link InternalError}; it is thrown as an {@link IOException}.
+ *
+ * <p>Windows, not one mapping of the whole region: every page stored into a mapping stays in the
+ * process's resident set until the mapping is gone, and Java 17 cannot unmap (no Unsafe): a
+ * mapping goes when the collector frees its buffer. A log segment mapped whole (64 MiB) therefore
+ * put up to 64 MiB of page cache into the process's RSS by the time it was full, plus the full
+ * segments whose mappings the collector had not yet freed (docs/benchmarks.md, "Peak RSS and the
+ * collector"). So the region is mapped a window at a time as stores reach it; a window the stores
+ * have left is kept until the next {@link #force} has forced it (a {@code MappedByteBuffer}'s
+ * stores are durable by its own {@code force}), then dropped, and its pages leave the resident
+ * set when the collector frees it. What stays resident is the window being stored into, the one
+ * before it (a staged record stored just behind a window's start does not map it again), and the
+ * windows stored since the last force.
  *
  * <p>Small page-cache folios for the stores: before the first store into a {@link #CHUNK}-aligned
  * chunk of the region, the chunk is written with zeros through the file ({@code pwrite}), so its
@@ -21,50 +35,120 @@ import java.nio.MappedByteBuffer;
  * chunks of 16 KiB written first, the pages sit in folios no larger than the write, and a sync
  * re-dirties at most 16 KiB.
  *
- * <p>Invariants: {@code size <= Integer.MAX_VALUE} (one buffer); stores use absolute positions only,
- * so concurrent stores to disjoint ranges need no lock; {@code prepared} is a multiple of {@link
- * #CHUNK} (or the size), grows only under the mapping's monitor, and is past every byte stored:
- * a chunk is zeroed only while nothing was stored in it, and before the store that made it
+ * <p>Invariants: {@code size <= Integer.MAX_VALUE}; windows start at multiples of {@code window}
+ * (a multiple of {@link #CHUNK}) and end there or at {@code size}; stores use absolute positions
+ * only, so concurrent stores to disjoint ranges need no lock, and a store that spans two windows
+ * is two stores; every window a store used since the last force is {@code current}, {@code
+ * previous} or in {@code unforced}, so {@link #force} reaches it. {@code prepared} is a multiple of
+ * {@link #CHUNK} (or the size), grows only under the mapping's monitor, and is past every byte
+ * stored: a chunk is zeroed only while nothing was stored in it, and before the store that made it
  * needed. Chunks below {@code prepared} that no store needed (a store far past the last) stay
- * holes.
+ * holes. The windows ({@code current}, {@code previous}, {@code unforced}) change only under the
+ * monitor; {@code current} is read without it by a store's fast path.
  */
 final class NioMapping implements IoMapping {
   /** The unit of the zeros written ahead of the stores (see the class comment). */
   static final int CHUNK = 16 << 10;
 
+  /** Bytes of one window of the mapping (see the class comment). */
+  static final int WINDOW = 1 << 20;
+
+  /** One mapped window: file positions {@code [start, end)}. */
+  private static final class Window {
+    final long start;
+    final long end;
+    final MappedByteBuffer bytes;
+
+    Window(long start, MappedByteBuffer bytes) {
+      this.start = start;
+      this.end = start + bytes.capacity();
+      this.bytes = bytes;
+    }
+  }
+
   private final NioFile file;
-  private final MappedByteBuffer bytes;
+  private final long size;
+  private final int window;
+  /** The window the last store went to, or null; replaced under the monitor. */
+  private volatile Window current;
+  /** The window before {@code current}, or null; guarded by the monitor. */
+  private Window previous;
+  /** Windows stores left since the last force, to be forced by the next; guarded by the monitor. */
+  private final List<Window> unforced = new ArrayList<>();
   /** Bytes {@code [0, prepared)} are in the page cache or were stored; see the class invariants. */
   private volatile long prepared;
   /** CHUNK zeros, written by position; guarded by the monitor. */
   private ByteBuffer zeros;
 
-  NioMapping(NioFile file, MappedByteBuffer bytes) {
+  /** A mapping of {@code file}'s first {@code size} bytes (the file is at least that long) in windows of {@code window} bytes. */
+  NioMapping(NioFile file, long size, int window) {
+    if (window <= 0 || window % CHUNK != 0 || size < 0 || size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("window " + window + ", size " + size);
+    }
     this.file = file;
-    this.bytes = bytes;
+    this.size = size;
+    this.window = window;
   }
 
   @Override
   public long size() {
-    return bytes.capacity();
+    return size;
   }
 
   @Override
   public void put(long position, ByteBuffer src) throws IOException {
     int len = src.remaining();
-    if (position < 0 || position > bytes.capacity() - len) {
-      throw new IllegalArgumentException(len + " bytes at " + position + " pass the mapping's " + bytes.capacity()
+    if (position < 0 || position > size - len) {
+      throw new IllegalArgumentException(len + " bytes at " + position + " pass the mapping's " + size
           + " of " + file.name());
     }
     if (position + len > prepared) {
       prepare(position, position + len);
     }
+    int off = src.position();
+    long at = position;
+    long end = position + len;
     try {
-      bytes.put((int) position, src, src.position(), len);
+      while (at < end) {
+        Window w = current;
+        if (w == null || at < w.start || at >= w.end) {
+          w = windowAt(at);
+        }
+        int n = (int) (Math.min(end, w.end) - at);
+        w.bytes.put((int) (at - w.start), src, off, n);
+        off += n;
+        at += n;
+      }
     } catch (InternalError e) {
-      throw new IOException("a store into the mapping of " + file.name() + " at " + position + " failed", e);
+      throw new IOException("a store into the mapping of " + file.name() + " at " + at + " failed", e);
     }
     src.position(src.limit());
+  }
+
+  /** The window holding {@code position}, made {@code current}: {@code previous}, or mapped now. */
+  private synchronized Window windowAt(long position) throws IOException {
+    Window c = current;
+    if (c != null && position >= c.start && position < c.end) {
+      return c;
+    }
+    Window w;
+    if (previous != null && position >= previous.start && position < previous.end) {
+      w = previous;
+    } else {
+      long start = position / window * window;
+      w = new Window(start, file.mapWindow(start, Math.min(window, size - start)));
+      if (previous != null) {
+        unforced.add(previous);
+      }
+    }
+    previous = c;
+    current = w;
+    return w;
+  }
+
+  /** Windows mapped and held (tests: what may stay resident). */
+  synchronized int windowsHeld() {
+    return (current != null ? 1 : 0) + (previous != null ? 1 : 0) + unforced.size();
   }
 
   /**
@@ -73,7 +157,7 @@ final class NioMapping implements IoMapping {
    */
   private synchronized void prepare(long from, long to) throws IOException {
     long at = Math.max(prepared, from / CHUNK * CHUNK);
-    long end = Math.min(bytes.capacity(), (to + CHUNK - 1) / CHUNK * CHUNK);
+    long end = Math.min(size, (to + CHUNK - 1) / CHUNK * CHUNK);
     if (zeros == null) {
       zeros = ByteBuffer.allocateDirect(CHUNK);
     }
@@ -88,12 +172,31 @@ final class NioMapping implements IoMapping {
     }
   }
 
+  /**
+   * Forces every window stored into since the last force, then the file; the windows stores have
+   * left are dropped once forced (one that failed to force is kept for the next force).
+   */
   @Override
   public void force() throws IOException {
+    List<Window> windows;
+    synchronized (this) {
+      windows = new ArrayList<>(unforced);
+      if (previous != null) {
+        windows.add(previous);
+      }
+      if (current != null) {
+        windows.add(current);
+      }
+    }
     try {
-      bytes.force();
+      for (Window w : windows) {
+        w.bytes.force();
+      }
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
+    }
+    synchronized (this) {
+      unforced.removeIf(u -> windows.stream().anyMatch(w -> w == u)); // by identity: forces may overlap
     }
     file.force();
   }

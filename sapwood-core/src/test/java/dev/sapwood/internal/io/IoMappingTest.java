@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A mapping ({@link IoFile#map}) behaves alike on disk and in memory: the file is extended with
  * zeros to the mapped size, a store reads back at once through the file, cutting the file keeps
  * what was stored before the cut, and in memory a crash keeps only what was forced. On disk, the
- * zeros written ahead of the stores ({@link NioMapping#CHUNK}) never overwrite a stored byte.
+ * zeros written ahead of the stores ({@link NioMapping#CHUNK}) never overwrite a stored byte, stores
+ * read back across the mapping's windows ({@link NioMapping#WINDOW}), and the windows stores have
+ * left are let go by the next force.
  */
 class IoMappingTest {
   @TempDir Path dir;
@@ -130,6 +132,59 @@ class IoMappingTest {
       ByteBuffer back = ByteBuffer.allocate(want.length);
       f.read(0, back);
       assertArrayEquals(want, back.array());
+    }
+  }
+
+  @Test
+  void storesAcrossWindowsAndBackIntoLeftOnesReadBack() throws IOException {
+    long seed = System.nanoTime();
+    System.out.println("storesAcrossWindowsAndBackIntoLeftOnesReadBack seed " + seed);
+    java.util.Random rnd = new java.util.Random(seed);
+    int window = 2 * NioMapping.CHUNK;
+    int size = 7 * window + 1234; // the last window is short
+    byte[] want = new byte[size];
+    try (IoFile f = new NioFileIo().open(dir.resolve("w"))) {
+      f.map(size); // extends the file
+      NioMapping m = new NioMapping((NioFile) f, size, window);
+      int pos = 0;
+      for (int i = 0; pos < size; i++) {
+        int len = Math.min(size - pos, 1 + rnd.nextInt(3000));
+        store(m, want, pos, len, (byte) (1 + i % 120));
+        if (rnd.nextInt(8) == 0 && pos > 100) { // a staged record just behind the end, maybe a window back
+          int back = pos - 1 - rnd.nextInt(Math.min(pos, 5000));
+          store(m, want, back, Math.min(size - back, 1 + rnd.nextInt(200)), (byte) -(1 + i % 120));
+        }
+        if (rnd.nextInt(20) == 0) {
+          m.force();
+        }
+        pos += len;
+      }
+      store(m, want, window - 10, 2 * window + 20, (byte) 121); // one store over three windows
+      m.force();
+      ByteBuffer back = ByteBuffer.allocate(size);
+      f.read(0, back);
+      assertArrayEquals(want, back.array(), "seed " + seed);
+    }
+  }
+
+  @Test
+  void windowsStoresLeftAreDroppedByTheNextForce() throws IOException {
+    int window = NioMapping.CHUNK;
+    int size = 10 * window;
+    try (IoFile f = new NioFileIo().open(dir.resolve("d"))) {
+      f.map(size);
+      NioMapping m = new NioMapping((NioFile) f, size, window);
+      byte[] b = new byte[1000];
+      for (int pos = 0; pos + b.length <= size; pos += b.length) {
+        m.put(pos, ByteBuffer.wrap(b));
+      }
+      assertEquals(10, m.windowsHeld(), "every window stored into is held until a force");
+      m.force();
+      assertEquals(2, m.windowsHeld(), "after a force: the window stored into and the one before it");
+      m.put(0, ByteBuffer.wrap(b)); // back to the first window: mapped again
+      assertEquals(3, m.windowsHeld());
+      m.force();
+      assertEquals(2, m.windowsHeld());
     }
   }
 
