@@ -1,5 +1,7 @@
 package dev.sapwood.internal.engine;
 
+import static dev.sapwood.internal.engine.CleanerIdleTest.key;
+import static dev.sapwood.internal.engine.CleanerIdleTest.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +10,6 @@ import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,25 +50,10 @@ class CleanerBudgetTest {
     assertEquals(0, b.open(64 << 20));
   }
 
-  private static byte[] key(int i) {
-    return String.format("k%08d", i).getBytes(StandardCharsets.UTF_8);
-  }
-
   private static byte[] value(int i, int length) {
     byte[] v = new byte[length];
     Arrays.fill(v, (byte) i);
     return v;
-  }
-
-  private static Stats waitFor(DatabaseImpl db, String counter, long atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Stats s = db.stats();
-    while (s.get(counter) < atLeast && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      s = db.stats();
-    }
-    assertTrue(s.get(counter) >= atLeast, counter + " reached " + atLeast + "\n" + s);
-    return s;
   }
 
   @Test

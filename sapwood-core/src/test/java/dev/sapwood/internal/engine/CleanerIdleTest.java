@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * the load's heavy buffers (TreeUpkeep#clean).
  */
 class CleanerIdleTest {
-  private static byte[] key(int i) {
+  static byte[] key(int i) {
     return String.format("k%08d", i).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -30,7 +30,8 @@ class CleanerIdleTest {
     return v;
   }
 
-  private static Stats waitFor(DatabaseImpl db, String counter, long atLeast) throws InterruptedException {
+  /** Waits up to 30 s for {@code counter} to reach {@code atLeast}, and asserts it did; returns the stats then. */
+  static Stats waitFor(DatabaseImpl db, String counter, long atLeast) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     Stats s = db.stats();
     while (s.get(counter) < atLeast && System.nanoTime() < deadline) {
