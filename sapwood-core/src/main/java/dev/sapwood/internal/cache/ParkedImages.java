@@ -89,11 +89,6 @@ public final class ParkedImages implements AutoCloseable {
     this.checkpointWrites = counters.counter("cache.parked_checkpoint_writes");
   }
 
-  /** {@link #park(long, byte[], int, boolean)} of an image spilled oldest first. */
-  public boolean park(long key, byte[] src, int length) {
-    return park(key, src, length, false);
-  }
-
   /**
    * Parks {@code src[0, length)} under {@code key}, borrowing slabs from the tier as needed; false
    * (nothing parked) if the pages cannot be found: the caller spills an image ({@link #beginSpill})

@@ -48,8 +48,8 @@ class ParkedImagesTest {
       byte[] a = image(1, 10_000); // 10 pages, the last partly used
       byte[] b = image(2, 7_000);
       byte[] c = image(3, 12_345);
-      assertTrue(p.park(1, a, a.length));
-      assertTrue(p.park(2, b, b.length));
+      assertTrue(p.park(1, a, a.length, false));
+      assertTrue(p.park(2, b, b.length, false));
       assertEquals(2, p.figures().images());
       ParkedImages.Image got = p.take(1, byte[]::new);
       assertArrayEquals(a, copied(got));
@@ -57,7 +57,7 @@ class ParkedImagesTest {
       assertFalse(p.isBeingLoaded(2));
       p.taken(1);
       assertFalse(p.isBeingLoaded(1)); // A's pages are free now, and C takes them (and more)
-      assertTrue(p.park(3, c, c.length));
+      assertTrue(p.park(3, c, c.length, false));
       assertNull(p.take(1, byte[]::new), "a freed image is gone, not served from pages reused by another");
       assertArrayEquals(b, copied(p.take(2, byte[]::new)), "C did not take B's pages");
       p.taken(2);
@@ -80,10 +80,10 @@ class ParkedImagesTest {
       byte[][] parked = new byte[t.maxLent()][];
       for (int i = 0; i < parked.length; i++) { // 63 of a slab's 64 pages each: fifteen slabs lent, at the cap
         parked[i] = image(100 + i, 63 << 10);
-        assertTrue(p.park(i, parked[i], parked[i].length), "image " + i);
+        assertTrue(p.park(i, parked[i], parked[i].length, false), "image " + i);
       }
       assertEquals(15L * (64 << 10), t.lentBytes());
-      assertFalse(p.park(99, image(99, 60 << 10), 60 << 10), "no sixteenth slab (and 15 pages left): one stays for frames");
+      assertFalse(p.park(99, image(99, 60 << 10), 60 << 10, false), "no sixteenth slab (and 15 pages left): one stays for frames");
       for (int k = 1000; k < 1000 + 16 * 15 * 4; k++) { // the ring wraps its one slab many times
         Arrays.fill(frame, (byte) k);
         t.put(k, frame, 0, frame.length);
@@ -111,7 +111,7 @@ class ParkedImagesTest {
   void aSlabGivenBackIsOverwrittenByFramesAndNeverReadAsAnImage() {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
       for (int i = 0; i < 6; i++) {
-        assertTrue(p.park(i, image(i, 60 << 10), 60 << 10));
+        assertTrue(p.park(i, image(i, 60 << 10), 60 << 10, false));
       }
       for (int i = 0; i < 6; i++) {
         p.take(i, byte[]::new);
@@ -123,7 +123,7 @@ class ParkedImagesTest {
         t.put(k, frame, 0, frame.length);
       }
       byte[] d = image(77, 200_000); // the spare slab and three more
-      assertTrue(p.park(77, d, d.length));
+      assertTrue(p.park(77, d, d.length, false));
       for (int k = 16 * 8 * 3; k < 16 * 8 * 6; k++) {
         Arrays.fill(frame, (byte) (k * 7));
         t.put(k, frame, 0, frame.length);
@@ -137,11 +137,11 @@ class ParkedImagesTest {
   void spillsTakeTheOldestAndCheckpointWritesOnlyPendingImages() {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
       for (int i = 1; i <= 3; i++) {
-        assertTrue(p.park(i, image(i, 3000), 3000));
+        assertTrue(p.park(i, image(i, 3000), 3000, false));
       }
       assertNull(p.beginWrite(2, byte[]::new), "no checkpoint waits for it");
       assertArrayEquals(new long[] {1, 2, 3}, p.markPending());
-      assertTrue(p.park(4, image(4, 3000), 3000)); // parked after the begin: not pending
+      assertTrue(p.park(4, image(4, 3000), 3000, false)); // parked after the begin: not pending
       ParkedImages.Image oldest = p.beginSpill(byte[]::new);
       assertEquals(1, oldest.key());
       assertTrue(oldest.pending());
@@ -162,10 +162,10 @@ class ParkedImagesTest {
   @Test
   void spillsTakeWhatACheckpointWaitsForThenTheNewestOfThoseUsedInTurnsThenTheOldest() {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
-      assertTrue(p.park(1, image(1, 3000), 3000)); // spilled oldest first
+      assertTrue(p.park(1, image(1, 3000), 3000, false)); // spilled oldest first
       assertTrue(p.park(2, image(2, 3000), 3000, true)); // used in turns: newest first
       assertTrue(p.park(3, image(3, 3000), 3000, true));
-      assertTrue(p.park(4, image(4, 3000), 3000));
+      assertTrue(p.park(4, image(4, 3000), 3000, false));
       assertEquals(3, spill(p), "the newest of those used in turns, not the oldest image");
       assertEquals(2, spill(p));
       assertEquals(1, spill(p), "then the oldest of the rest");
@@ -193,7 +193,7 @@ class ParkedImagesTest {
   @Test
   void aTakeThatMeetsAWriteWaitsAndFindsTheImageGone() throws Exception {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
-      assertTrue(p.park(5, image(5, 5000), 5000));
+      assertTrue(p.park(5, image(5, 5000), 5000, false));
       ParkedImages.Image writing = p.beginSpill(byte[]::new);
       assertEquals(5, writing.key());
       CompletableFuture<ParkedImages.Image> load = CompletableFuture.supplyAsync(() -> p.take(5, byte[]::new));
@@ -209,7 +209,7 @@ class ParkedImagesTest {
     ParkedImages p = new ParkedImages(t, counters);
     long[] charged = {0};
     p.chargeHeapTo(d -> charged[0] += d);
-    assertTrue(p.park(1, image(1, 5000), 5000));
+    assertTrue(p.park(1, image(1, 5000), 5000, false));
     assertTrue(charged[0] > 0, "the entry's heap is charged");
     assertTrue(p.figures().heldBytes() > 0);
     p.close();
@@ -218,15 +218,15 @@ class ParkedImagesTest {
     assertEquals(0, charged[0], "and given back at close");
     assertEquals(0, t.allocatedBytes());
     assertThrows(IllegalStateException.class, () -> p.take(1, byte[]::new));
-    assertThrows(IllegalStateException.class, () -> p.park(2, new byte[10], 10));
+    assertThrows(IllegalStateException.class, () -> p.park(2, new byte[10], 10, false));
     assertThrows(IllegalStateException.class, t::lendSlab);
   }
 
   @Test
   void aSecondParkOfOneKeyIsRefused() {
     try (FrameCache t = tier(counters); ParkedImages p = new ParkedImages(t, counters)) {
-      assertTrue(p.park(1, new byte[100], 100));
-      assertThrows(IllegalStateException.class, () -> p.park(1, new byte[100], 100));
+      assertTrue(p.park(1, new byte[100], 100, false));
+      assertThrows(IllegalStateException.class, () -> p.park(1, new byte[100], 100, false));
       ByteBuffer notLent = ByteBuffer.allocateDirect(16);
       assertThrows(IllegalArgumentException.class, () -> t.returnSlab(notLent));
     }
