@@ -14,6 +14,9 @@ top = int(next((a.split('=')[1] for a in sys.argv[1:] if a.startswith('--top='))
 jfr, puts = args[0], float(args[1].replace('M', 'e6'))
 bounds = [float(t) for t in args[2:]]
 units = {'bytes': 1, 'byte': 1, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}
+summary = subprocess.run(['jfr', 'summary', jfr], capture_output=True, text=True).stdout
+sm = re.search(r'Start: (\d+)-(\d+)-(\d+)', summary)
+start_day = datetime.date(int(sm.group(1)), int(sm.group(2)), int(sm.group(3))) if sm else datetime.date.today()
 p = subprocess.Popen(['jfr', 'print', '--events', 'jdk.ObjectAllocationSample', '--stack-depth', '10', jfr],
                      stdout=subprocess.PIPE, text=True)
 by = [collections.Counter() for _ in range(len(bounds) + 1)]
@@ -50,10 +53,12 @@ for line in p.stdout:
     elif ev is None:
         continue
     elif s.startswith('startTime ='):
-        m = re.match(r'startTime = (\d+):(\d+):(\d+)\.(\d+) \((\d+)-(\d+)-(\d+)\)', s)
+        # 'HH:MM:SS.fff' with ' (YYYY-MM-DD)' when not the recording's first day; UTC assumed
+        m = re.match(r'startTime = (\d+):(\d+):(\d+)\.(\d+)(?: \((\d+)-(\d+)-(\d+)\))?', s)
         if m:
             h, mi, se, frac, y, mo, d = m.groups()
-            dt = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(se), tzinfo=datetime.timezone.utc)
+            day = datetime.date(int(y), int(mo), int(d)) if y else start_day
+            dt = datetime.datetime(day.year, day.month, day.day, int(h), int(mi), int(se), tzinfo=datetime.timezone.utc)
             ev['t'] = dt.timestamp() + float('0.' + frac)
     elif s.startswith('weight ='):
         m = re.match(r'weight = ([\d.]+) (\w+)', s)
