@@ -36,6 +36,12 @@ public interface CacheBackend<T extends Cacheable> {
   default void entered(T object) {}
 
   /**
+   * Called once a write-latched object has left the cache whole (written, clean or parked) and no
+   * one can pin it any more: what it holds may be given back for reuse; it is never read again.
+   */
+  default void left(T object) {}
+
+  /**
    * Drops the parts of a clean, write-latched object that can be re-read later and have not been
    * used since the last pass (partial eviction), and unmarks the used ones.
    */

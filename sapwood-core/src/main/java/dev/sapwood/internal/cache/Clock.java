@@ -291,6 +291,7 @@ final class Clock<T extends Cacheable> {
     table.map.remove(o.key(), o);
     table.memory.dropped(o);
     o.accountedBytes = 0;
+    table.backend.left(o);
     table.evictions.increment();
     EvictionEvent.finish(event, EvictionEvent.WHOLE, o.key(), before, wrote);
   }

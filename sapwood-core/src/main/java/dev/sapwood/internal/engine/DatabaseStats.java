@@ -41,6 +41,10 @@ final class DatabaseStats {
     m.put("cache.parked_nodes", (long) parked.images());
     m.put("cache.parked_image_bytes", parked.imageBytes());
     m.put("cache.parked_held_bytes", parked.heldBytes());
+    long[] pool = TreeContext.blockPoolFigures();
+    m.put("cache.block_pool_bytes", pool[0]);
+    m.put("cache.block_pool_reused", pool[1]);
+    m.put("cache.scratch_pool_bytes", dev.sapwood.internal.util.ArrayPool.keptBytesOfAll());
     m.put("db.trees", (long) trees.size());
     m.put("db.last_msn", ctx.lastMsn());
     m.put("log.next_lsn", log == null ? recoveredNextLsn : log.nextLsn());

@@ -48,8 +48,9 @@ abstract sealed class ArenaBlocks permits MessageArena {
    */
   long diskStamp;
 
+  /** An empty arena whose head holds {@code capacity} bytes (a whole block: one from the {@link BlockPool}). */
   ArenaBlocks(int capacity) {
-    setHead(new byte[Math.max(16, capacity)]);
+    setHead(capacity == BLOCK ? BlockPool.take() : new byte[Math.max(16, capacity)]);
   }
 
   /**
@@ -111,10 +112,14 @@ abstract sealed class ArenaBlocks permits MessageArena {
     return blockCount == 0 ? headLen : headLen + ((long) blockCount << BLOCK_SHIFT);
   }
 
-  /** Forgets every record; a large arena is dropped for a small one. */
+  /**
+   * Forgets every record; a large arena is dropped for a small one, its blocks given back to the
+   * {@link BlockPool} (the caller holds the owner's write latch and keeps no record of them).
+   */
   final void clearArena() {
     diskStamp = 0;
     if (capacity > 4096) {
+      giveBack();
       setHead(new byte[64]);
     }
     used = 0;
@@ -139,6 +144,7 @@ abstract sealed class ArenaBlocks permits MessageArena {
   /** Installs a compacted arena holding {@code used} bytes of live records and no dead ones. */
   final void replaceArena(byte[] a, int usedBytes) {
     diskStamp = 0;
+    giveBack();
     setHead(a);
     used = usedBytes;
     dead = 0;
@@ -181,7 +187,13 @@ abstract sealed class ArenaBlocks permits MessageArena {
   private void growHead(int need) {
     int len = (int) Math.min(BLOCK, Math.max(need, Math.max(64L, 2L * headLen)));
     if (len > headLen) {
-      byte[] a = Arrays.copyOf(head, len);
+      byte[] a;
+      if (len == BLOCK) {
+        a = BlockPool.take();
+        System.arraycopy(head, 0, a, 0, used);
+      } else {
+        a = Arrays.copyOf(head, len);
+      }
       capacity += len - headLen;
       head = a;
       headLen = len;
@@ -219,7 +231,7 @@ abstract sealed class ArenaBlocks permits MessageArena {
     }
     if (size <= BLOCK) {
       if (k == blockCount) {
-        addBlocks(new byte[BLOCK], 1);
+        addBlocks(BlockPool.take(), 1);
       }
       return take(used, size);
     }
@@ -253,11 +265,24 @@ abstract sealed class ArenaBlocks permits MessageArena {
     capacity += a.length;
   }
 
+  /**
+   * Gives the head and the tail's blocks back to the {@link BlockPool} (those of a block's size:
+   * the pool's own, or arrays nobody else holds, as an arena's arrays are), before the arena drops
+   * them for others.
+   */
+  private void giveBack() {
+    BlockPool.give(head);
+    for (int i = 0; i < blockCount; i++) {
+      BlockPool.give(blocks[i]);
+    }
+  }
+
   /** Forgets the blocks from slot {@code k} on (normal blocks left past the end by a cut-off record). */
   private void dropBlocksFrom(int k) {
     for (int i = k; i < blockCount; i++) {
       if (blocks[i] != null) {
         capacity -= blocks[i].length;
+        BlockPool.give(blocks[i]);
         blocks[i] = null;
       }
     }

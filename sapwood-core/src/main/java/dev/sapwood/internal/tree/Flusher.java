@@ -185,6 +185,7 @@ final class Flusher {
     ctx.counters.flushesReleasingParent.increment();
     if (child.height > 0) {
       distribute(buf, child);
+      buf.clear(); // detached and copied: nobody else reaches it, so its blocks go back to the pool
     } else {
       ctx.counters.flushesToLeaf.increment();
       applyBesideReaders(child, ctx.deltas.takeForConsolidation(child, buf));

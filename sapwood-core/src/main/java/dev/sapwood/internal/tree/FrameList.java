@@ -1,8 +1,8 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.ArrayPool;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
-import dev.sapwood.internal.util.ThreadScratch;
 import java.util.Arrays;
 
 /**
@@ -19,20 +19,21 @@ final class FrameList {
   int[] crc = new int[16];
   byte[][] firstKeys = new byte[16][];
 
-  /** Each thread's arena, kept between node writes up to 4 MiB, all threads' up to 1.5 MiB more. */
-  private static final ThreadScratch SCRATCH = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
+  /** Arenas lent to node writes in progress: two kept, 2 MiB at most. */
+  private static final ArrayPool ARENAS = new ArrayPool(64 << 10, 4 << 20, 2, 2 << 20);
 
   /**
-   * A frame list writing into this thread's scratch arena (node writes on one thread do not
-   * overlap, and the arena is only read until the node's block has been assembled).
+   * A frame list writing into an arena lent by the pool (read only until the node's block has
+   * been assembled, then given back by {@link #recycle}).
    */
   FrameList(int capacityHint) {
-    data = SCRATCH.take(Math.max(256, capacityHint));
+    data = ARENAS.take(Math.max(256, capacityHint));
   }
 
-  /** Keeps this list's arena for the thread's next node write, if it is not too large. */
+  /** Gives this list's arena back for the next node write; the list is not used after. */
   void recycle() {
-    SCRATCH.keep(data);
+    ARENAS.give(data);
+    data = null;
   }
 
   /** Compresses {@code src[off, off + len)} as the next frame. */

@@ -121,6 +121,7 @@ final class LeafDeltas {
     ctx.counters.flushesReleasingParent.increment();
     ctx.counters.flushesToLeaf.increment();
     ctx.deltas.append(child, buf);
+    buf.clear(); // detached and copied into the delta: its blocks go back to the pool
     child.deltaAppended = false;
     ctx.cache.unpinWrite(child);
   }

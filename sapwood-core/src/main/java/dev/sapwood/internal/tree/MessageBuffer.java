@@ -47,6 +47,19 @@ final class MessageBuffer extends MessageIndex {
     super(records, points, ranges);
   }
 
+  /**
+   * An empty buffer for a decoded partition of {@code bytes} bytes of {@code points} point and
+   * {@code ranges} range messages (hints, bounded by what the bytes could hold): its head is a
+   * block and its records go into blocks, all from the {@link BlockPool}, as they are appended.
+   */
+  static MessageBuffer inBlocks(int points, int ranges, int bytes) {
+    return new MessageBuffer(points, ranges, bytes);
+  }
+
+  private MessageBuffer(int points, int ranges, int bytes) {
+    super(BLOCK, points, ranges, bytes);
+  }
+
   // ---- adding ----
 
   /** Appends a message; {@code fn} is the UPDATE function's name (null otherwise). */

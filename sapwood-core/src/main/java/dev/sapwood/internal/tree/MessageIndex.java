@@ -43,12 +43,29 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     ranges = new int[2];
   }
 
+  /**
+   * Empty, with a head of {@code capacity} bytes and lists for about {@code pointsHint} and {@code
+   * rangesHint} messages (a decoded partition's counts, bounded by what {@code bytes} of records
+   * could hold), a quarter more room in the point list as below.
+   */
+  MessageIndex(int capacity, int pointsHint, int rangesHint, int bytes) {
+    super(capacity);
+    int most = bytes / (HEADER + 4);
+    int hint = Math.min(pointsHint, most);
+    points = new int[Math.max(8, hint + (hint >> 2))];
+    prefixes = new long[points.length];
+    ranges = new int[Math.max(2, Math.min(rangesHint, most))];
+  }
+
   /** Over records handed over by the node reader: see {@link MessageBuffer#over}. */
   MessageIndex(byte[] records, int pointsHint, int rangesHint) {
     super(records);
-    // Counts from the node's directory, unchecked yet: no more than the records could hold.
+    // Counts from the node's directory, unchecked yet: no more than the records could hold. A
+    // quarter more room, so the next flush into the buffer (a parked node's, loaded back for it)
+    // merges into the lists where they are instead of doubling them at once.
     int most = records.length / (HEADER + 4);
-    points = new int[Math.max(8, Math.min(pointsHint, most))];
+    int hint = Math.min(pointsHint, most);
+    points = new int[Math.max(8, hint + (hint >> 2))];
     prefixes = new long[points.length];
     ranges = new int[Math.max(2, Math.min(rangesHint, most))];
   }

@@ -49,6 +49,21 @@ final class NodeBackend implements CacheBackend<Node> {
   }
 
   /**
+   * An internal node that left the cache whole gives its buffers' blocks back to the {@link
+   * BlockPool}: the next node decoded from a parked image, or the next flush, takes them.
+   */
+  @Override
+  public void left(Node node) {
+    if (node.height > 0 && node.buffers != null) {
+      for (MessageBuffer b : node.buffers) {
+        if (b != null) {
+          b.clear();
+        }
+      }
+    }
+  }
+
+  /**
    * A clean node drops the partitions in memory that no reader used since the last pass
    * (basements of a leaf, buffers of an internal node: they can be fetched again one by one) and
    * unmarks the used ones; the shell with its pivots, children and partition directory stays. For

@@ -191,6 +191,7 @@ public final class NodeStore {
       node.deltaTailBlock = 0;
       counters.deltaWrites.increment();
       written += w.length();
+      NodeWriter.giveBack(w); // written and copied to the tier
     }
     byte[] index = DeltaIndex.write(node.key(), segs);
     long serialized = System.nanoTime();
@@ -276,5 +277,6 @@ public final class NodeStore {
     if (node.height == 0) {
       counters.leafBytesWritten.add(length);
     }
+    NodeWriter.giveBack(written); // written and copied to the tier
   }
 }

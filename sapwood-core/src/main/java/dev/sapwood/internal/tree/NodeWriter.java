@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.ArrayPool;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
@@ -17,9 +18,9 @@ final class NodeWriter {
   /**
    * A serialized node: its block bytes {@code block[0, length)} and where each partition and frame
    * lies in them. From {@link #write(Node, byte)} and {@link #writeDelta} the array is the
-   * caller's and exactly {@code length} long; from the {@code Shared} variants it is this
-   * thread's scratch ({@link ThreadScratch}): written to the file and copied to the frame tier at
-   * once, never kept.
+   * caller's and exactly {@code length} long; from the {@code Shared} variants it is lent by a
+   * pool ({@link ArrayPool}): written to the file and copied to the frame tier at once, never
+   * kept, and then given back with {@link #giveBack}.
    */
   record Result(byte[] block, int length, PartitionDirectory directory) {}
 
@@ -27,10 +28,16 @@ final class NodeWriter {
   private static final ThreadScratch FRAME = new ThreadScratch(16 << 10, 4 << 20, 1 << 20);
 
   /**
-   * Node images assembled by the {@code Shared} variants, kept per thread up to 4 MiB and by all
-   * threads together up to 1.5 MiB beyond the initial arrays (about one default image).
+   * Node images assembled by the {@code Shared} variants: lent to whichever thread serializes a
+   * node (the writer's and the flusher's clock parking, the checkpoint) and given back after the
+   * write: two kept, 3 MiB at most (two images of a default node).
    */
-  private static final ThreadScratch IMAGE = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
+  private static final ArrayPool IMAGE = new ArrayPool(64 << 10, 4 << 20, 2, 3 << 20);
+
+  /** Gives back the image of a {@code Shared} variant's result, written and copied, no longer read. */
+  static void giveBack(Result shared) {
+    IMAGE.give(shared.block());
+  }
 
   /** One partition before layout: its counts, and its frames {@code [firstFrame, endFrame)}. */
   private static final class Framed {

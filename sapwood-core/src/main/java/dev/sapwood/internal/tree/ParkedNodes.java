@@ -2,7 +2,7 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.ParkedImages;
 import dev.sapwood.internal.store.BlockFile;
-import dev.sapwood.internal.util.ThreadScratch;
+import dev.sapwood.internal.util.ArrayPool;
 
 /**
  * Dirty internal nodes parked off-heap instead of written back between two flushes into them
@@ -26,8 +26,8 @@ import dev.sapwood.internal.util.ThreadScratch;
  * is the exact image {@link NodeWriter} makes of the node, so writing it is writing the node.
  */
 final class ParkedNodes {
-  /** Parked images copied out (to decode or to write), per thread; all threads keep at most 1.5 MiB more. */
-  private static final ThreadScratch COPY = new ThreadScratch(64 << 10, 4 << 20, 3 << 19);
+  /** Parked images copied out (to decode or to write), lent and given back after; two kept, 3 MiB at most. */
+  private static final ArrayPool COPY = new ArrayPool(64 << 10, 4 << 20, 2, 3 << 20);
 
   private final BlockFile file;
   private final byte codec;
@@ -56,16 +56,20 @@ final class ParkedNodes {
       return false; // just loaded from its image, which its loader has not let go yet
     }
     NodeWriter.Result image = NodeWriter.writeShared(node, codec);
-    if (!p.fits(image.length())) {
-      return false; // room is spilled only for an image that can fit
-    }
-    // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
-    while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
-      ParkedImages.Image victim = p.beginSpill(COPY::take);
-      if (victim == null) {
-        return false;
+    try {
+      if (!p.fits(image.length())) {
+        return false; // room is spilled only for an image that can fit
       }
-      write(p, victim);
+      // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
+      while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
+        ParkedImages.Image victim = p.beginSpill(COPY::take);
+        if (victim == null) {
+          return false;
+        }
+        write(p, victim);
+      }
+    } finally {
+      NodeWriter.giveBack(image); // parked: copied into the slabs
     }
     counters.parkedImage(image.directory(), node.n);
     return true;
@@ -100,6 +104,7 @@ final class ParkedNodes {
       node.disk = null; // its extent in the file is older than the image
       node.dirty = true;
       node.pendingCheckpoint = image.pending();
+      COPY.give(image.bytes()); // decoded: the node holds its own arrays
       return node;
     } catch (RuntimeException | Error e) {
       p.restore(block);
@@ -161,5 +166,6 @@ final class ParkedNodes {
         p.writeFailed(image.key());
       }
     }
+    COPY.give(image.bytes()); // written (the file copies what it writes)
   }
 }

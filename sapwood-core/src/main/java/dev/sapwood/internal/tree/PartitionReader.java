@@ -2,6 +2,7 @@ package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.store.BlockFile;
+import dev.sapwood.internal.util.ArrayPool;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Compressors;
 import dev.sapwood.internal.util.ThreadScratch;
@@ -23,15 +24,11 @@ final class PartitionReader {
   private PartitionReader() {}
 
   /**
-   * Each thread's array for compressed reads: one read of up to {@link #READ_CHUNK} bytes (a whole
-   * partition of a default node) at a time, read only before the thread's next read. All
-   * threads together keep at most 1 MiB beyond their initial arrays.
+   * Arrays for compressed reads: one read of up to {@link #READ_CHUNK} bytes (a whole partition of
+   * a default node) at a time, lent for the read and its decompression and given back after it;
+   * four kept, 2 MiB at most.
    */
-  private static final ThreadScratch SCRATCH = new ThreadScratch(8 << 10, 1 << 20, 1 << 20);
-
-  private static byte[] scratch(int len) {
-    return SCRATCH.take(len);
-  }
+  private static final ArrayPool SCRATCH = new ArrayPool(8 << 10, 1 << 20, 4, 2 << 20);
 
 
   /** Reads, verifies and decodes basement {@code i} of a clean leaf. */
@@ -65,7 +62,11 @@ final class PartitionReader {
     int from = dir.firstFrame(i);
     int to = dir.frameEnd(i);
     long rawLen = rawLength(file, block, dir, from, to);
-    byte[] raw = new byte[(int) rawLen];
+    // A buffer of a block or more is decompressed into a lent array and its records copied into
+    // blocks from the pool (those a parked node gave back when it left the heap), so a parked node
+    // loaded back allocates little; a smaller one keeps its decompressed frames as its arena.
+    boolean inBlocks = rawLen >= ArenaBlocks.BLOCK && rawLen <= DECODED_LIMIT;
+    byte[] raw = inBlocks ? DECODED.take((int) rawLen) : new byte[(int) rawLen];
     int rawAt = 0;
     for (int f = from; f < to; f++) {
       int at = dir.frameOffset(f);
@@ -76,19 +77,40 @@ final class PartitionReader {
       raw = decompress(file, block, dir, f, image, at, len, raw, rawAt, rawLen);
       rawAt += dir.frameRaw(f);
     }
-    return parseBuffer(file, block, dir, i, raw);
+    if (!inBlocks) {
+      return parseBuffer(file, block, dir, i, raw);
+    }
+    MessageBuffer buf = parseBuffer(file, block, dir, i, raw, rawAt, false);
+    DECODED.give(raw);
+    return buf;
   }
+
+  /** Largest decoded buffer copied into blocks ({@link #decodeBuffer}); a larger one keeps its own array. */
+  private static final int DECODED_LIMIT = 2 << 20;
+
+  /** Arrays a parked buffer is decompressed into before its records are copied into blocks: two kept, 2 MiB at most. */
+  private static final ArrayPool DECODED = new ArrayPool(64 << 10, DECODED_LIMIT, 2, 2 << 20);
 
   /** Buffer {@code i} from its frames' decompressed bytes, checked against its directory entry. */
   private static MessageBuffer parseBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] raw) {
+    return parseBuffer(file, block, dir, i, raw, raw.length, true);
+  }
+
+  /**
+   * Buffer {@code i} from {@code raw[0, rawLen)}, its frames' decompressed bytes: indexed where they
+   * are ({@code inPlace}: the array becomes the buffer's arena), or copied record by record into a
+   * buffer whose arena is blocks from the pool (the array stays the caller's).
+   */
+  private static MessageBuffer parseBuffer(BlockFile file, long block, PartitionDirectory dir, int i, byte[] raw,
+      int rawLen, boolean inPlace) {
     int pointBytes = 0;
     for (int f = dir.firstFrame(i); f < dir.pointFrameEnd(i); f++) {
       pointBytes += dir.frameRaw(f);
     }
-    // The decompressed frames become the buffer's arena: records are indexed where they are.
-    MessageBuffer buf = MessageBuffer.over(raw, dir.count(i), dir.rangeCount(i));
-    PartitionParsers.parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf, true);
-    PartitionParsers.parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, raw.length, true, buf, true);
+    MessageBuffer buf = inPlace ? MessageBuffer.over(raw, dir.count(i), dir.rangeCount(i))
+        : MessageBuffer.inBlocks(dir.count(i), dir.rangeCount(i), rawLen);
+    PartitionParsers.parseMessages(file, block, dir, dir.firstFrame(i), raw, 0, pointBytes, false, buf, inPlace);
+    PartitionParsers.parseMessages(file, block, dir, dir.pointFrameEnd(i), raw, pointBytes, rawLen, true, buf, inPlace);
     if (buf.pointCount() != dir.count(i) || buf.rangeCount() != dir.rangeCount(i)) {
       throw NodeReader.corrupt(file, block, dir.offset(i), "buffer " + i + " holds " + buf.pointCount() + "+" + buf.rangeCount() + " messages, its directory says " + dir.count(i) + "+" + dir.rangeCount(i));
     }
@@ -207,11 +229,15 @@ final class PartitionReader {
     while (f < to) {
       if (tier != null) {
         int len = dir.frameCompressed(f);
-        byte[] comp = scratch(len);
+        byte[] comp = SCRATCH.take(len);
         long key = FrameTier.key(dir, f);
-        if (key >= 0 && tier.get(key, comp, 0, len)) {
+        boolean hit = key >= 0 && tier.get(key, comp, 0, len);
+        if (hit) {
           raw = decompress(file, block, dir, f, comp, 0, len, raw, rawAt, rawLen);
           rawAt += dir.frameRaw(f++);
+        }
+        SCRATCH.give(comp);
+        if (hit) {
           continue;
         }
       }
@@ -222,7 +248,7 @@ final class PartitionReader {
         end++;
       }
       int chunkLen = dir.frameOffset(end - 1) + dir.frameCompressed(end - 1) - chunkStart;
-      byte[] comp = scratch(chunkLen); // only read here, before any other read on this thread
+      byte[] comp = SCRATCH.take(chunkLen); // given back after this chunk's frames are decompressed
       file.readBlock(block, chunkStart, comp, 0, chunkLen);
       for (; f < end; f++) {
         int at = dir.frameOffset(f) - chunkStart;
@@ -237,6 +263,7 @@ final class PartitionReader {
           tier.put(key, comp, at, len); // verified above
         }
       }
+      SCRATCH.give(comp);
     }
     return raw;
   }
@@ -249,7 +276,7 @@ final class PartitionReader {
    */
   static byte[] readFrame(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int f, ThreadScratch out) {
     int len = dir.frameCompressed(f);
-    byte[] comp = scratch(len); // only read here, before any other read on this thread
+    byte[] comp = SCRATCH.take(len); // given back once the frame is decompressed
     long key = tier == null ? -1 : FrameTier.key(dir, f);
     if (key < 0 || !tier.get(key, comp, 0, len)) {
       file.readBlock(block, dir.frameOffset(f), comp, 0, len);
@@ -264,6 +291,7 @@ final class PartitionReader {
     int frameRaw = checkedRawLength(file, block, dir, f, codec, comp, 0, len);
     byte[] raw = out.take(frameRaw);
     decompressInto(file, block, dir, f, codec, comp, 0, len, raw, 0);
+    SCRATCH.give(comp);
     return raw;
   }
 

@@ -328,6 +328,14 @@ public final class TreeContext {
     return out;
   }
 
+  /**
+   * The arena blocks kept for reuse ({@link BlockPool}: process-wide, at most 2 MiB): bytes held
+   * now and blocks lent again instead of allocated since the process started.
+   */
+  public static long[] blockPoolFigures() {
+    return new long[] {BlockPool.heldBytes(), BlockPool.reusedBlocks()};
+  }
+
   MessageApplier newApplier() {
     return new MessageApplier(functions, failures);
   }

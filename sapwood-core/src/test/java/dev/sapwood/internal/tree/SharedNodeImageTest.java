@@ -13,10 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Node images assembled in the writing thread's scratch ({@link NodeWriter#writeShared}): the
- * next write on the thread reuses (and, with assertions on, poisons) the same array, so these
+ * Node images assembled in arrays lent by a pool ({@link NodeWriter#writeShared}): the next write
+ * after the image is given back reuses (and, with assertions on, poisons) the same array, so these
  * tests fail if the file or the frame tier kept a reference to an image instead of its bytes, or
- * if the shared image differed from a freshly allocated one.
+ * if the shared image differed from a freshly allocated one. A parked image decodes into buffers
+ * whose records are copied into pooled blocks, as they were written.
  */
 class SharedNodeImageTest {
   private final NodeCodecTest.CountingIo io = new NodeCodecTest.CountingIo();
@@ -55,6 +56,7 @@ class SharedNodeImageTest {
     NodeWriter.Result r = NodeWriter.writeShared(node, Compressors.LZ4);
     file.writeBlock(node.key(), r.block(), 0, r.length());
     FrameTier.putWritten(tier, r.directory(), r.block());
+    NodeWriter.giveBack(r);
     return r;
   }
 
@@ -84,6 +86,32 @@ class SharedNodeImageTest {
       // the written image's frames, as the tier holds them
       assertSameMessages(a.buffers[i], PartitionReader.readBuffer(file, tier, a.key(), ra.directory(), i));
       assertTrue(io.reads.isEmpty(), "buffer " + i + " was served by the tier");
+    }
+  }
+
+  @Test
+  void aParkedImageDecodesIntoBuffersOfPooledBlocksHoldingExactlyTheMessagesWritten() {
+    Node a = internal(file.allocateBlockNumber(), 4, 500);
+    byte[] lo = "k1-000100".getBytes();
+    byte[] hi = "k1-000200".getBytes();
+    a.buffers[1].add(MessageType.DELETE_RANGE, 9000, lo, 0, lo.length, hi, 0, hi.length, null);
+    for (int i = 0; i < 200; i++) {
+      BlockPool.give(new byte[MessageArena.BLOCK]); // poisoned: the decode must overwrite what it reads
+    }
+    NodeWriter.Result r = NodeWriter.write(a, Compressors.LZ4);
+    byte[] image = java.util.Arrays.copyOf(r.block(), r.length() + 100); // an image longer than its bytes, as a lent copy is
+    for (int i = 0; i < 3; i++) {
+      MessageBuffer got = PartitionReader.decodeBuffer(file, a.key(), r.directory(), i, image);
+      assertTrue(a.buffers[i].bytes() >= MessageArena.BLOCK, "buffer " + i + " decodes into blocks");
+      assertTrue(got.hasTail(), "buffer " + i + " went past its head into blocks");
+      assertEquals(MessageArena.BLOCK, got.arena(got.point(0)).length, "its head is a block");
+      assertSameMessages(a.buffers[i], got);
+      assertEquals(a.buffers[i].rangeCount(), got.rangeCount());
+      for (int k = 0; k < got.rangeCount(); k++) {
+        assertArrayEquals(a.buffers[i].copyKey(a.buffers[i].range(k)), got.copyKey(got.range(k)));
+        assertArrayEquals(a.buffers[i].copyValue(a.buffers[i].range(k)), got.copyValue(got.range(k)));
+      }
+      assertEquals(a.buffers[i].bytes(), got.bytes(), "buffer " + i + " live bytes");
     }
   }
 
