@@ -68,6 +68,7 @@ final class ParkedNodes {
       write(p, victim);
     }
     counters.parkedImage(image.directory(), node.n);
+    counters.filtersBuilt(image.directory());
     return true;
   }
 
