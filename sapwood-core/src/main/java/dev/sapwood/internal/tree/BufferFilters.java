@@ -46,12 +46,8 @@ final class BufferFilters {
       keys += c;
       withKeys += c > 0 ? 1 : 0;
     }
-    if (keys == 0) {
-      return null;
-    }
-    long room = 8L * (MAX_NODE_BYTES - 9L * withKeys); // a filter is at least 64 bits, rounded up to bytes
-    int bitsPerKey = (int) Math.min(KeyFilter.BITS_PER_KEY, Math.max(0, room) / keys);
-    if (bitsPerKey < MIN_BITS_PER_KEY) {
+    int bitsPerKey = bitsPerKey(keys, withKeys);
+    if (bitsPerKey == 0) {
       return null;
     }
     KeyFilter[] out = new KeyFilter[n];
@@ -61,6 +57,20 @@ final class BufferFilters {
       }
     }
     return out;
+  }
+
+  /**
+   * Bits per key of a node's filters over {@code keys} point messages in {@code withKeys} buffers:
+   * {@link KeyFilter#BITS_PER_KEY}, fewer where they would pass {@link #MAX_NODE_BYTES}; 0 for no
+   * filters (no point message, or fewer than {@link #MIN_BITS_PER_KEY} bits per key would fit).
+   */
+  static int bitsPerKey(long keys, int withKeys) {
+    if (keys == 0) {
+      return 0;
+    }
+    long room = 8L * (MAX_NODE_BYTES - 9L * withKeys); // a filter is at least 64 bits, rounded up to bytes
+    int bitsPerKey = (int) Math.min(KeyFilter.BITS_PER_KEY, Math.max(0, room) / keys);
+    return bitsPerKey < MIN_BITS_PER_KEY ? 0 : bitsPerKey;
   }
 
   /** Header bytes of {@code filters} (n entries). */

@@ -46,21 +46,31 @@ final class KeyFilter {
    * about 0.69 per bit per key below.
    */
   static KeyFilter of(MessageBuffer buf, int bitsPerKey) {
-    int hashes = bitsPerKey >= BITS_PER_KEY ? HASHES : Math.max(1, (bitsPerKey * 69 + 50) / 100);
     int keys = buf.pointCount();
-    long nbits = Math.max(64, (long) keys * bitsPerKey);
-    int nbytes = (int) Math.min(MAX_BYTES, (nbits + 7) / 8);
-    byte[] bits = new byte[nbytes];
-    long m = 8L * nbytes;
+    byte[] bits = bitsFor(keys, bitsPerKey);
+    int hashes = hashesFor(bitsPerKey);
     for (int i = 0; i < keys; i++) {
       int rec = buf.point(i);
-      long h = hash(buf.arena(rec), buf.keyOff(rec), buf.keyLen(rec));
-      set(bits, m, h, hashes);
+      add(bits, hashes, buf.arena(rec), buf.keyOff(rec), buf.keyLen(rec));
     }
     return new KeyFilter(bits, hashes);
   }
 
-  private static void set(byte[] bits, long m, long h, int hashes) {
+  /** Probes per key at {@code bitsPerKey}: {@link #HASHES} at {@link #BITS_PER_KEY}, about 0.69 per bit per key below. */
+  static int hashesFor(int bitsPerKey) {
+    return bitsPerKey >= BITS_PER_KEY ? HASHES : Math.max(1, (bitsPerKey * 69 + 50) / 100);
+  }
+
+  /** The empty bits of a filter over {@code keys} keys at {@code bitsPerKey} (at least 64 bits in all). */
+  static byte[] bitsFor(int keys, int bitsPerKey) {
+    long nbits = Math.max(64, (long) keys * bitsPerKey);
+    return new byte[(int) Math.min(MAX_BYTES, (nbits + 7) / 8)];
+  }
+
+  /** Adds the key {@code a[off, off+len)} to the filter bits {@code bits} with {@code hashes} probes. */
+  static void add(byte[] bits, int hashes, byte[] a, int off, int len) {
+    long m = 8L * bits.length;
+    long h = hash(a, off, len);
     int h1 = (int) h;
     int h2 = (int) (h >>> 32) | 1;
     for (int i = 0; i < hashes; i++) {

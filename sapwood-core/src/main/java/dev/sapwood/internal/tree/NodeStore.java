@@ -274,6 +274,7 @@ public final class NodeStore {
     counters.nodesWritten.increment();
     counters.nodeBytesWritten.add(length);
     counters.bufferFilterBytesWritten.add(written.directory().filterBytes());
+    counters.filtersBuilt(written.directory());
     if (node.height == 0) {
       counters.leafBytesWritten.add(length);
     }

@@ -61,6 +61,14 @@ final class NodeWriter {
   }
 
   /**
+   * {@link #writeShared} without an internal node's buffer filters: a parked image's, which {@link
+   * ParkedFilters} completes if it is ever written to the file.
+   */
+  static Result writeSharedUnfiltered(Node node, byte codec) {
+    return write(node, codec, false, true);
+  }
+
+  /**
    * {@link #write(Node, byte)}; {@code filters} false writes an internal node without its buffer
    * filters, as format 8 did (tests of older files).
    */

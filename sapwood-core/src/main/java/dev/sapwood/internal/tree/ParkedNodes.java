@@ -7,8 +7,9 @@ import dev.sapwood.internal.util.ArrayPool;
 /**
  * Dirty internal nodes parked off-heap instead of written back between two flushes into them
  * (docs/design.md, "Dirty internal nodes parked off-heap"): the cache's clock evicts an unused
- * dirty internal node by serializing it as for the file and parking the image in {@link
- * ParkedImages} (slabs lent by the off-heap tier), and drops it from the heap. A miss of its block
+ * dirty internal node by serializing it as for the file less its buffer filters (added only if the
+ * image is written: {@link ParkedFilters}), parking the image in {@link ParkedImages} (slabs lent
+ * by the off-heap tier), and dropping it from the heap. A miss of its block
  * decodes the image back, whole and dirty, as if it had never left; the checkpoint writes every
  * parked image as it writes every dirty node; when the parked memory is full, an image is written
  * to the file to make room (what eviction did for every dirty node before): one the checkpoint
@@ -23,7 +24,9 @@ import dev.sapwood.internal.util.ArrayPool;
  * checkpoint in progress does not wait for are parked (a waiting node is written instead), and a
  * parked image marked pending at a checkpoint's begin is written for it before the checkpoint
  * completes (by the checkpoint, a spill, or, once loaded, as any waiting node); (3) a parked image
- * is the exact image {@link NodeWriter} makes of the node, so writing it is writing the node.
+ * is the exact image {@link NodeWriter} makes of the node without its buffer filters (a decodable
+ * node image), and what a spill or a checkpoint writes of it is that image with the filters added
+ * ({@link ParkedFilters}): byte for byte the node's file image, so writing it is writing the node.
  */
 final class ParkedNodes {
   /** Parked images copied out (to decode or to write), lent and given back after; two kept, 3 MiB at most. */
@@ -55,14 +58,14 @@ final class ParkedNodes {
     if (p.isBeingLoaded(node.key())) {
       return false; // just loaded from its image, which its loader has not let go yet
     }
-    NodeWriter.Result image = NodeWriter.writeShared(node, codec);
+    NodeWriter.Result image = NodeWriter.writeSharedUnfiltered(node, codec); // filters: only if it is written
     try {
       if (!p.fits(image.length())) {
         return false; // room is spilled only for an image that can fit
       }
       // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
       while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
-        ParkedImages.Image victim = p.beginSpill(COPY::take);
+        ParkedImages.Image victim = p.beginSpill(ParkedNodes::copyForWrite);
         if (victim == null) {
           return false;
         }
@@ -126,7 +129,7 @@ final class ParkedNodes {
     if (p == null) {
       return false;
     }
-    ParkedImages.Image image = p.beginWrite(block, COPY::take);
+    ParkedImages.Image image = p.beginWrite(block, ParkedNodes::copyForWrite);
     if (image == null) {
       return false;
     }
@@ -140,24 +143,39 @@ final class ParkedNodes {
     if (p == null) {
       return;
     }
-    for (ParkedImages.Image image; (image = p.beginSpill(COPY::take)) != null;) {
+    for (ParkedImages.Image image; (image = p.beginSpill(ParkedNodes::copyForWrite)) != null;) {
       write(p, image);
     }
   }
 
-  /** Writes an image copied out for writing, into the checkpoint's image if it waits for it, then lets it go. */
+  /** An array for a parked image of {@code length} bytes copied out to be written: with room to add its filters in place. */
+  private static byte[] copyForWrite(int length) {
+    return COPY.take(length + ParkedFilters.ROOM);
+  }
+
+  /**
+   * Writes an image copied out for writing, its buffer filters added ({@link ParkedFilters}), into
+   * the checkpoint's image if it waits for it, then lets it go.
+   */
   private void write(ParkedImages p, ParkedImages.Image image) {
     boolean done = false;
     try {
       long start = System.nanoTime();
-      store.write(image.pending(), image.key(), image.bytes(), image.length());
+      ParkedFilters.Filtered out = ParkedFilters.add(file, image.key(), image.bytes(), image.length());
+      long serialized = System.nanoTime();
+      store.write(image.pending(), image.key(), out.bytes(), out.length());
       if (image.pending()) {
         counters.checkpointNodes.increment();
       }
-      store.noteTimes(image.pending(), image.length(), start, start);
-      store.internalWrites.written(image.key(), image.pending(), true, image.length());
+      store.noteTimes(image.pending(), out.length(), start, serialized);
+      store.internalWrites.written(image.key(), image.pending(), true, out.length());
       counters.nodesWritten.increment();
-      counters.nodeBytesWritten.add(image.length());
+      counters.nodeBytesWritten.add(out.length());
+      counters.bufferFilterBytesWritten.add(out.filterBytes());
+      if (out.built() > 0) {
+        counters.bufferFiltersBuilt.add(out.built());
+        counters.bufferFilterKeys.add(out.keys());
+      }
       done = true;
     } finally {
       if (done) {

@@ -296,6 +296,23 @@ final class PartitionReader {
   }
 
   /**
+   * Frame {@code f} of a node image held in memory ({@code image}, laid out as {@code dir} says),
+   * its checksum verified, decompressed into an array of {@code out} ({@code dir.frameRaw(f)} bytes
+   * of it are the frame; the thread's until its next take from it).
+   */
+  static byte[] imageFrame(BlockFile file, long block, PartitionDirectory dir, int f, byte[] image, ThreadScratch out) {
+    int at = dir.frameOffset(f);
+    int len = dir.frameCompressed(f);
+    if (at + (long) len > image.length || Checksums.crc32c(image, at, len) != dir.frameCrc(f)) {
+      throw NodeReader.corrupt(file, block, at, "parked frame checksum mismatch");
+    }
+    byte codec = dir.codec(partitionOf(dir, f));
+    byte[] raw = out.take(checkedRawLength(file, block, dir, f, codec, image, at, len));
+    decompressInto(file, block, dir, f, codec, image, at, len, raw, 0);
+    return raw;
+  }
+
+  /**
    * Decompresses frame {@code f} ({@code comp[at, at + len)}) into {@code raw} at {@code rawAt},
    * growing it (up to {@code rawLen}) if need be; the array the frame is in.
    */

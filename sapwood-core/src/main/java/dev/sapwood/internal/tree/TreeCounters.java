@@ -67,6 +67,12 @@ final class TreeCounters {
   final LongAdder bufferFilterPasses;
   /** Bytes of buffer filters in the internal nodes written (also in {@link #nodeBytesWritten}). */
   final LongAdder bufferFilterBytesWritten;
+  /**
+   * Buffer filters built (at a node's write or park, or added to a parked image on its way to the
+   * file), and the point keys hashed into them: the filters' CPU as a count.
+   */
+  final LongAdder bufferFiltersBuilt;
+  final LongAdder bufferFilterKeys;
   final LongAdder partitionEvictions;
   final LongAdder nodesWritten;
   final LongAdder nodeBytesWritten;
@@ -170,6 +176,8 @@ final class TreeCounters {
     bufferFilterSkips = c.counter("cache.buffer_filter_skips");
     bufferFilterPasses = c.counter("cache.buffer_filter_passes");
     bufferFilterBytesWritten = c.counter("node_write.buffer_filter_bytes");
+    bufferFiltersBuilt = c.counter("node_write.buffer_filters_built");
+    bufferFilterKeys = c.counter("node_write.buffer_filter_keys");
     partitionEvictions = c.counter("cache.partitions_evicted");
     nodesWritten = c.counter("node.written");
     nodeBytesWritten = c.counter("node.bytes_written");
@@ -319,6 +327,22 @@ final class TreeCounters {
     }
     parkedRawBytes.add(raw);
     parkedCompressedBytes.add(compressed);
+  }
+
+  /** Counts the buffer filters of a node image just built ({@code dir}'s) and the keys hashed into them. */
+  void filtersBuilt(PartitionDirectory dir) {
+    int built = 0;
+    long keys = 0;
+    for (int i = 0; i < dir.partitions(); i++) {
+      if (dir.hasFilter(i)) {
+        built++;
+        keys += dir.count(i);
+      }
+    }
+    if (built > 0) {
+      bufferFiltersBuilt.add(built);
+      bufferFilterKeys.add(keys);
+    }
   }
 
   void cascade(int depth) {

@@ -103,25 +103,44 @@ final class CrashSweeps {
     long stride = Math.max(1, (total - before) / points);
     int injected = 0;
     for (long n = before + (midStride ? stride / 2 : 0) + 1; n <= total; n += stride) {
-      String ctx = "seed " + seed + ", " + kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = copy(base);
-      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, seed + n);
-      DatabaseImpl db = TestSeams.open(DIR, options, io);
-      io.failAt(kind, n, mode);
-      Trial t = trial.get();
-      try {
-        t.run().accept(db);
-      } catch (StorageException | IllegalStateException e) {
-        // the failure reached the writer; the step in flight may or may not survive
-      }
-      if (io.firstInjected() != null) {
-        injected++;
-      }
-      TestSeams.halt(db);
-      io.crashAndTear(null, true);
-      t.check().accept(mem, ctx);
+      injected += failAt(kind, n, total, mode, seed, base, options, trial.get());
     }
     assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+  }
+
+  /**
+   * For each {@code n} from {@code first} to {@code last}: runs a new trial over a copy of {@code
+   * base} whose Nth {@code kind} operation (counted from the open) fails ({@code mode}), cuts the
+   * power tearing unsynced writes, and checks it: every step of a stretch of the run, such as a
+   * checkpoint's writes. Fails if no fault was ever injected.
+   */
+  static void faultEach(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, long first, long last,
+      Supplier<Trial> trial) {
+    int injected = 0;
+    for (long n = first; n <= last; n++) {
+      injected += failAt(kind, n, last, mode, seed, base, options, trial.get());
+    }
+    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+  }
+
+  /** One trial of a sweep whose {@code n}th {@code kind} (of about {@code total}) fails; 1 if a fault was injected. */
+  private static int failAt(Kind kind, long n, long total, Mode mode, long seed, MemoryFileIo base, Options options,
+      Trial t) {
+    String ctx = "seed " + seed + ", " + kind + " #" + n + " of " + total + " fails " + mode;
+    MemoryFileIo mem = copy(base);
+    FaultInjectingFileIo io = new FaultInjectingFileIo(mem, seed + n);
+    DatabaseImpl db = TestSeams.open(DIR, options, io);
+    io.failAt(kind, n, mode);
+    try {
+      t.run().accept(db);
+    } catch (StorageException | IllegalStateException e) {
+      // the failure reached the writer; the step in flight may or may not survive
+    }
+    int injected = io.firstInjected() != null ? 1 : 0;
+    TestSeams.halt(db);
+    io.crashAndTear(null, true);
+    t.check().accept(mem, ctx);
+    return injected;
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.engine.CrashSweeps.Trial;
+import dev.sapwood.internal.io.FaultInjectingFileIo;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
@@ -41,6 +42,8 @@ class ParkedNodeCrashTest {
   private static final long SEED = 20261203L;
   private static final int STEPS = 12_000;
   private static final int KEYS = 6_000;
+  /** Steps at least before the checkpoint whose every write {@link #aFailedWriteAtEachStepOfACheckpointOfParkedImagesLosesNoAcknowledgedWrite} fails. */
+  private static final int LEAD = 6_000;
 
   /**
    * Small nodes and a heap cache of 128 KiB (roomy) or 64 KiB (tight): the internal level (a few
@@ -64,13 +67,16 @@ class ParkedNodeCrashTest {
     final TreeMap<byte[], byte[]> acked = new TreeMap<>(Arrays::compareUnsigned);
     byte[] flyingKey;
     byte[] flyingValue;
+    /** The workload's random choices and the next step: a run goes on where the model's last one stopped. */
+    final Random r = new Random(SEED);
+    int next;
   }
 
-  /** Runs the workload until it ends, {@code stopAfter} steps, or the database fails. */
+  /** Runs the workload from the model's next step until it ends, {@code stopAfter} steps, or the database fails. */
   private static void run(Database db, Model m, int stopAfter) {
-    Random r = new Random(SEED);
+    Random r = m.r;
     Tree t = db.tree("t");
-    for (int step = 0; step < Math.min(STEPS, stopAfter); step++) {
+    for (int step = m.next; step < Math.min(STEPS, stopAfter); step = ++m.next) {
       int op = r.nextInt(1000);
       byte[] k = key(r.nextInt(KEYS));
       if (op < 3) {
@@ -177,5 +183,53 @@ class ParkedNodeCrashTest {
       @TempDir Path scratch) {
     CrashSweeps.faultSweep(kind, mode, SEED, CrashSweeps.created(options(false)), options(false), 8, true,
         () -> trial(Integer.MAX_VALUE, scratch));
+  }
+
+  /** The workload's first {@code lead} steps, then a checkpoint (it writes the parked images), checked as {@link #trial}. */
+  private static Trial checkpointTrial(int lead, Path scratch) {
+    Trial t = trial(lead, scratch);
+    return new Trial(db -> {
+      t.run().accept(db);
+      db.checkpoint();
+    }, t.check());
+  }
+
+  /**
+   * Every write of a checkpoint that writes parked images (each given its buffer filters on the way:
+   * {@code tree.ParkedFilters}) fails in turn, then the power goes: nothing acknowledged is lost.
+   */
+  @Test
+  void aFailedWriteAtEachStepOfACheckpointOfParkedImagesLosesNoAcknowledgedWrite(@TempDir Path scratch) {
+    MemoryFileIo base = CrashSweeps.created(options(false));
+    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
+    long from;
+    long to;
+    long parked;
+    Stats before;
+    Stats after;
+    int lead;
+    try (Database db = TestSeams.open(DIR, options(true), probe)) { // roomy: images stay parked until the checkpoint
+      Model m = new Model();
+      run(db, m, LEAD);
+      while (db.stats().get("cache.parked_nodes") == 0 && m.next < STEPS) {
+        run(db, m, m.next + 50); // on to a step with nodes parked
+      }
+      lead = m.next;
+      before = db.stats();
+      parked = before.get("cache.parked_nodes");
+      from = probe.count(Kind.WRITE);
+      db.checkpoint();
+      to = probe.count(Kind.WRITE);
+      after = db.stats();
+    }
+    System.out.println("ParkedNodeCrashTest: the checkpoint after step " + lead + " makes writes #" + (from + 1)
+        + " to #" + to + ", " + parked + " nodes parked at its begin");
+    assertTrue(parked > 0, "nodes were parked at the checkpoint: " + before);
+    assertTrue(after.get("cache.parked_checkpoint_writes") > before.get("cache.parked_checkpoint_writes"),
+        "the checkpoint wrote parked images: " + after);
+    assertTrue(after.get("node_write.buffer_filters_built") > before.get("node_write.buffer_filters_built"),
+        "with their filters: " + after);
+    CrashSweeps.faultEach(Kind.WRITE, Mode.ONCE, SEED, base, options(true), from + 1, to,
+        () -> checkpointTrial(lead, scratch));
   }
 }
