@@ -1,5 +1,7 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.cache.Pins;
+
 /**
  * Consolidates, once writes stop, the leaves whose delta mostly repeats keys their basements
  * already hold (docs/design.md, "Space held by deltas of overwrites"). A leaf's delta may grow to
@@ -11,10 +13,16 @@ package dev.sapwood.internal.tree;
  * its delta's messages whose keys its basements hold are at least {@link #MIN_SHARE} of the
  * leaf's own bytes: the file gains at least half of what the sweep writes.
  *
- * <p>A step walks one root-to-leaf path from a key, write-latching hand over hand as {@link
- * Optimizer} does (the leaf's parent stays latched while its leaf is looked at, since a leaf that a
- * consolidation leaves larger than a node is split there), and returns the first key past the leaf
- * it reached: where the next step starts; null once the last leaf is done. A consolidation is what
+ * <p>A step first looks at the leaf of its key under read latches, coupled down the path as a
+ * reader's are: where the next step starts (the first key past the leaf; null once the last leaf
+ * is done) and whether the leaf is worth consolidating. Only then does it walk the path again
+ * write-latching hand over hand as {@link Optimizer} does (the leaf's parent stays latched while
+ * its leaf is looked at again, since a leaf that a consolidation leaves larger than a node is split
+ * there). The sweep visits every leaf once per quiet spell, and a quiet spell is often a phase of
+ * reads: write-latching every path, the root first, made every reader that met one of the ~1,500
+ * steps of a 1 GB tree wait, and the readers behind it queue on the fair latch
+ * (docs/benchmarks.md, "YCSB loads: the JIT; C at 4 threads"); a fill's leaves, whose deltas hold
+ * new keys, are now looked at without a write latch at all. A consolidation is what
  * any reshape does first ({@link Partitions#prepareChange}), then the leaf is reshaped as after a
  * flush ({@link Reshaper#reshapeChild}); nothing else changes, so crash safety is that of any leaf
  * change: the leaf is dirty until the next checkpoint writes it.
@@ -43,7 +51,45 @@ public final class DeltaSweep {
 
   /** One step of tree {@code rootBlock} from key {@code from} (the empty key: the start). */
   public Step step(long rootBlock, byte[] from) {
-    return ctx.cache.runUnnoted(() -> ctx.guarded(() -> stepUnguarded(rootBlock, from)));
+    return ctx.cache.runUnnoted(() -> ctx.guarded(() -> {
+      Step look = look(rootBlock, from);
+      return look.consolidated() ? stepUnguarded(rootBlock, from) : look;
+    }));
+  }
+
+  /**
+   * The step's look at the leaf of {@code from} under read latches: the next step's start, and
+   * whether the leaf's delta repeats its basements' keys for {@link #MIN_SHARE} of its bytes (as
+   * {@code consolidated}: the write-latched walk then decides again, on the leaf as it is then).
+   * Takes no write latch; fetches what it reads as a reader does.
+   */
+  private Step look(long rootBlock, byte[] from) {
+    Pins pins = ctx.cache.pins();
+    Node node = ctx.pinRootRead(rootBlock, pins);
+    byte[] hi = null;
+    while (node.height > 1) {
+      int c = node.partitionFor(from);
+      hi = Keys.minHigh(hi, node.upperBound(c));
+      Node child = ctx.pinChildRead(node, c, pins);
+      ctx.cache.unpinRead(node, pins);
+      node = child;
+    }
+    int c = node.partitionFor(from);
+    hi = Keys.minHigh(hi, node.upperBound(c));
+    Node leaf = ctx.pinChildRead(node, c, pins);
+    ctx.cache.unpinRead(node, pins);
+    try {
+      long leafBytes = leaf.bytes();
+      long repeated = worthLooking(leaf, leafBytes) ? repeatedBytes(leaf) : 0;
+      return new Step(hi, repeated >= MIN_SHARE * leafBytes, repeated);
+    } finally {
+      ctx.cache.unpinRead(leaf, pins);
+    }
+  }
+
+  /** Whether latched {@code leaf}'s delta is large enough to repeat half its bytes. */
+  private boolean worthLooking(Node leaf, long leafBytes) {
+    return ctx.deltas.bytes(leaf) >= MIN_SHARE * leafBytes && !ctx.deltas.isEmpty(leaf);
   }
 
   private Step stepUnguarded(long rootBlock, byte[] from) {
@@ -62,7 +108,7 @@ public final class DeltaSweep {
     long repeated = 0;
     boolean consolidate = false;
     long leafBytes = leaf.bytes();
-    if (ctx.deltas.bytes(leaf) >= MIN_SHARE * leafBytes && !ctx.deltas.isEmpty(leaf)) {
+    if (worthLooking(leaf, leafBytes)) {
       ctx.partitions.loadAll(leaf);
       repeated = repeatedBytes(leaf);
       consolidate = repeated >= MIN_SHARE * leafBytes;
@@ -86,7 +132,10 @@ public final class DeltaSweep {
     return new Step(hi, consolidate, repeated);
   }
 
-  /** Bytes of write-latched {@code leaf}'s delta messages (basements resident) whose keys a basement holds. */
+  /**
+   * Bytes of latched {@code leaf}'s delta messages whose keys a basement holds (read or write
+   * latched: the segments and basements it needs are fetched as a reader fetches them).
+   */
   private long repeatedBytes(Node leaf) {
     long total = 0;
     for (DeltaSegment s : ctx.partitions.deltas.segments(leaf)) {
@@ -98,12 +147,12 @@ public final class DeltaSweep {
     return total;
   }
 
-  private static long repeatedBytes(Node leaf, MessageBuffer b) {
+  private long repeatedBytes(Node leaf, MessageBuffer b) {
     long total = 0;
     for (int i = 0; i < b.pointCount(); i++) {
       int rec = b.point(i);
       byte[] key = b.copyKey(rec);
-      if (leaf.basements[leaf.partitionFor(key)].find(key) >= 0) {
+      if (ctx.partitions.basement(leaf, leaf.partitionFor(key)).find(key) >= 0) {
         total += b.recordSize(rec);
       }
     }
