@@ -11,15 +11,22 @@ import java.util.concurrent.TimeUnit;
  * The database's background threads: one that checkpoints every {@link
  * Options#checkpointInterval()} and whenever space waiting for release calls for it ({@link
  * SpaceCheckpoints}, asked every {@link SpaceCheckpoints#TICK_MS} ms); one that syncs the log every {@link Options#syncInterval()} (the
- * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
- * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
- * fullest buffers so queries meet short ones). Errors are logged once and surface through the
+ * bound on what a power loss can take from {@code ASYNC} writes); {@link #FLUSH_THREADS} that flush
+ * gorged roots and write back dirty nodes handed over by writers and, every {@link
+ * #CLEANER_PERIOD_MS} ms, run the cleaner (flushing the fullest buffers so queries meet short
+ * ones). Two flushers, because one fell behind the writer beyond memory: at 100M keys it was busy
+ * 97% of the last 10M keys' wall time, half of it off the CPU (reading the children its cascades
+ * flush into, writing dirty nodes back), and the writer flushed the root itself for 42% of its
+ * time; a second one cascades below one root child while the first works below another
+ * (docs/benchmarks.md, "The last 10M keys of 100M"). Errors are logged once and surface through the
  * database's sticky failure: the first failure of a background task at {@code ERROR} with its
  * stack trace, each later one (the tasks that find the database failed) at {@code DEBUG}; {@link
  * #stop} ends every thread and waits.
  */
 final class BackgroundTasks implements Background {
   static final long CLEANER_PERIOD_MS = 200;
+  /** Threads running flushes, dirty write-backs and the cleaner. */
+  static final int FLUSH_THREADS = 2;
 
   private final DatabaseImpl db;
   private final System.Logger logger;
@@ -33,7 +40,7 @@ final class BackgroundTasks implements Background {
     this.logger = logger;
     checkpoints = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-checkpointer"));
     syncs = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-log-syncer"));
-    flushes = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-flusher"));
+    flushes = Executors.newScheduledThreadPool(FLUSH_THREADS, numbered("sapwood-flusher-"));
     flushes.scheduleWithFixedDelay(() -> run("cleaner", db::clean), CLEANER_PERIOD_MS,
         CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
@@ -64,6 +71,11 @@ final class BackgroundTasks implements Background {
       }
       throw e; // ends this task's schedule: a failed database is not retried
     }
+  }
+
+  private static ThreadFactory numbered(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1);
+    return r -> daemon(prefix + next.getAndIncrement()).newThread(r);
   }
 
   private static ThreadFactory daemon(String name) {
