@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
  * calls ({@link IoFile#map}): a store is in the operating system's page cache when {@link #put}
  * returns (it survives a killed process, like a positional write), and durable only after {@link
  * #force}; at a power loss, bytes stored since the last force may be lost or torn, page by page in
- * any order. The file is at least {@code size} bytes long while mapped (the region's bytes not yet
- * stored read as zeros); cutting it ({@link IoFile#truncate}) ends what may be stored.
+ * any order. The file reaches at least past every byte stored (an implementation may extend it to
+ * {@code size} up front, or as stores reach further: {@link NioFileIo}'s by windows); the region's
+ * bytes not yet stored read as zeros; cutting the file ({@link IoFile#truncate}) ends what may be
+ * stored.
  *
  * <p>A mapping outlives its file's handle: Java cannot unmap it, so its address space (and, for a
  * deleted file, its disk space) stays until the garbage collector frees the mapping ({@link

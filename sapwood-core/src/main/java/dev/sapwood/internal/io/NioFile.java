@@ -169,18 +169,17 @@ final class NioFile implements IoFile {
   }
 
   /**
-   * Maps the bytes ({@link NioMapping}: extends the file to {@code size}, sparse, and maps it a
-   * window at a time as stores reach it); a region over 2 GiB uses the positional writes of {@link
-   * IoFile#map}.
+   * Maps the bytes ({@link NioMapping}: maps the region a window at a time as stores reach it, and
+   * mapping a window extends the file, sparse, to the window's end); a region over 2 GiB uses the
+   * positional writes of {@link IoFile#map}. The file is not extended to {@code size} up front: a
+   * log segment that holds only its header (a quiet database's, after a reclaim round started it)
+   * is one window long, not the 64 MiB of its mapping (docs/design.md, "Space").
    */
   @Override
   public IoMapping map(long size) throws IOException {
     checkWritable();
     if (size > Integer.MAX_VALUE) {
       return IoFile.super.map(size);
-    }
-    if (descriptor.length() < size) {
-      descriptor.setLength(size);
     }
     return new NioMapping(this, size, NioMapping.WINDOW);
   }

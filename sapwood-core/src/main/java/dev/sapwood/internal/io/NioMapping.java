@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link NioFile}'s {@link IoMapping}: the file's first {@code size} bytes (the file extended to
- * them, a sparse tail allocated as pages are first stored), mapped shared and read-write one
+ * A {@link NioFile}'s {@link IoMapping}: the file's first {@code size} bytes (the file extended,
+ * sparse, to the end of each window as it is mapped, its pages allocated as they are first
+ * stored), mapped shared and read-write one
  * {@link #WINDOW} at a time. A store into a page the file system cannot allocate (a full disk) is
  * a fault the JDK raises as an {@link InternalError}; it is thrown as an {@link IOException}.
  *
@@ -80,7 +81,11 @@ final class NioMapping implements IoMapping {
   /** CHUNK zeros, written by position; guarded by the monitor. */
   private ByteBuffer zeros;
 
-  /** A mapping of {@code file}'s first {@code size} bytes (the file is at least that long) in windows of {@code window} bytes. */
+  /**
+   * A mapping of {@code file}'s first {@code size} bytes in windows of {@code window} bytes; mapping
+   * a window extends the file to the window's end ({@code FileChannel.map}), so a store never
+   * reaches past the file.
+   */
   NioMapping(NioFile file, long size, int window) {
     if (window <= 0 || window % CHUNK != 0 || size < 0 || size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("window " + window + ", size " + size);

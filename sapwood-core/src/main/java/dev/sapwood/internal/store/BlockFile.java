@@ -343,7 +343,10 @@ public final class BlockFile implements Closeable {
    * store.file_bytes, store.checkpoints, and the tail relocations' blocks (store.relocated_blocks
    * moved, store.relocation_busy left because the block changed or a write was in flight,
    * store.relocation_overtaken dropped because one began during the copy, store.relocation_no_room
-   * stopped because nothing below fit).
+   * stopped because nothing below fit, store.merge_moved_blocks moved out of the way so that
+   * holes merge: {@link HoleMerger}), and the shape of the free space (store.free_extents,
+   * store.free_largest, and the free bytes in extents under 64 KiB, 256 KiB and 1 MiB:
+   * store.free_under_64k, store.free_under_256k, store.free_under_1m).
    */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -361,6 +364,13 @@ public final class BlockFile implements Closeable {
       m.put("store.relocation_busy", s.relocation[TailRelocator.BUSY]);
       m.put("store.relocation_overtaken", s.relocation[TailRelocator.OVERTAKEN]);
       m.put("store.relocation_no_room", s.relocation[TailRelocator.NO_ROOM]);
+      m.put("store.merge_moved_blocks", s.relocation[TailRelocator.MERGED]);
+      long[] shape = s.extents.freeShapeLocked();
+      m.put("store.free_extents", shape[0]);
+      m.put("store.free_largest", shape[1]);
+      m.put("store.free_under_64k", shape[2]);
+      m.put("store.free_under_256k", shape[3]);
+      m.put("store.free_under_1m", shape[4]);
     } finally {
       s.lock.unlock();
     }

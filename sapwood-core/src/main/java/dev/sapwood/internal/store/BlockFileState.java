@@ -33,7 +33,7 @@ final class BlockFileState {
   int writesInFlight; // allocated, not yet installed
   long relocating; // the block a tail relocation is copying, or 0
   boolean relocationOvertaken; // a write or free of that block began meanwhile
-  final long[] relocation = new long[4]; // blocks moved, left busy, overtaken, no room below (TailRelocator)
+  final long[] relocation = new long[5]; // blocks moved, left busy, overtaken, no room below, moved to merge holes (TailRelocator)
   volatile CorruptionException corruption; // the first damage a read found, or null
 
   BlockFileState(BlockFileLoader.Loaded l) {

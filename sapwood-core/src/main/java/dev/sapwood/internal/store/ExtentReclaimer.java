@@ -106,6 +106,28 @@ final class ExtentReclaimer {
     holds--;
   }
 
+  /** {@link SpaceAllocator#firstFitOutside}, draining limbo first if it can. */
+  long firstFitOutsideLocked(long length, long[][] windows, long limit) {
+    drainLimboLocked();
+    return space.firstFitOutside(length, windows, limit);
+  }
+
+  /** {@link SpaceAllocator#allocateAt}. */
+  void allocateAtLocked(long offset, long length) {
+    space.allocateAt(offset, length);
+  }
+
+  /** {@link SpaceAllocator#allocateAtEnd}. */
+  long allocateAtEndLocked(long length) {
+    return space.allocateAtEnd(length);
+  }
+
+  /** {@link SpaceAllocator#freeExtentsCopy}, limbo drained first if it can be. */
+  java.util.TreeMap<Long, Long> freeExtentsLocked() {
+    drainLimboLocked();
+    return space.freeExtentsCopy();
+  }
+
   /** Where an allocation of {@code length} would land inside the free space, or -1 (at the end). */
   long firstFitLocked(long length) {
     drainLimboLocked();
@@ -168,6 +190,11 @@ final class ExtentReclaimer {
       bytes += x[1];
     }
     return bytes;
+  }
+
+  /** {@link SpaceAllocator#shape} of the free map. */
+  long[] freeShapeLocked() {
+    return space.shape();
   }
 
   /** Bytes in the allocator's free map. */

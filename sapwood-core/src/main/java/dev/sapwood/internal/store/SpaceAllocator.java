@@ -130,6 +130,61 @@ final class SpaceAllocator {
     return -1;
   }
 
+  /**
+   * The lowest offset where {@code length} bytes fit in a free extent without touching any of the
+   * {@code windows} (sorted, non-overlapping {start, end} pairs), below {@code limit}; -1 if none.
+   */
+  long firstFitOutside(long length, long[][] windows, long limit) {
+    for (Map.Entry<Long, Long> e : free.entrySet()) {
+      long at = e.getKey();
+      long stop = Math.min(at + e.getValue(), limit);
+      for (long[] w : windows) {
+        if (at + length <= stop && at + length <= w[0]) {
+          break; // fits before this window (and every later one)
+        }
+        if (w[1] > at && w[0] < stop) {
+          at = Math.max(at, w[1]); // the window covers part of the extent: try after it
+        }
+      }
+      if (at + length <= stop) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Allocates {@code [offset, offset + length)}, which must lie inside one free extent. */
+  void allocateAt(long offset, long length) {
+    checkAligned(offset, length);
+    Map.Entry<Long, Long> e = free.floorEntry(offset);
+    if (length <= 0 || e == null || e.getKey() + e.getValue() < offset + length) {
+      throw new IllegalStateException("[" + offset + ", +" + length + ") is not free");
+    }
+    long s = e.getKey();
+    long len = e.getValue();
+    free.remove(s);
+    if (offset > s) {
+      free.put(s, offset - s);
+    }
+    if (offset + length < s + len) {
+      free.put(offset + length, s + len - offset - length);
+    }
+    freeBytes -= length;
+  }
+
+  /** Allocates {@code length} bytes at {@link #end()}, past every free extent. */
+  long allocateAtEnd(long length) {
+    checkAligned(0, length);
+    long offset = end;
+    end += length;
+    return offset;
+  }
+
+  /** A copy of the free extents, offset to length. */
+  TreeMap<Long, Long> freeExtentsCopy() {
+    return new TreeMap<>(free);
+  }
+
   /** First byte past every allocated and free extent. */
   long end() {
     return end;
@@ -143,6 +198,28 @@ final class SpaceAllocator {
   /** Number of free extents (for tests and counters). */
   int freeExtents() {
     return free.size();
+  }
+
+  /**
+   * The shape of the free space: {number of extents, the largest, bytes in extents under 64 KiB,
+   * under 256 KiB, under 1 MiB}. Walks every free extent (counters, not a hot path).
+   */
+  long[] shape() {
+    long[] out = new long[5];
+    for (long len : free.values()) {
+      out[0]++;
+      out[1] = Math.max(out[1], len);
+      if (len < (64 << 10)) {
+        out[2] += len;
+      }
+      if (len < (256 << 10)) {
+        out[3] += len;
+      }
+      if (len < (1 << 20)) {
+        out[4] += len;
+      }
+    }
+    return out;
   }
 
   /** Whether {@code [offset, offset + length)} lies entirely inside one free extent. */

@@ -8,7 +8,10 @@ import java.util.Map;
  * BlockFile#relocateTail}), so the file's tail can be truncated: every mapped block is a
  * candidate, highest offset first, but only when at least a quarter of the used space is free
  * (otherwise moving blocks costs more I/O than the space it could give back). A file
- * that never shrinks is a bug.
+ * that never shrinks is a bug. When every block is tried ({@link BlockFile#relocateAll}) and some
+ * past where a compact file would end fit no hole below, the blocks between holes lying close
+ * together are moved out of the way ({@link HoleMerger}), so that the next relocation finds
+ * holes they fit.
  *
  * <p>Invariants: the candidates are chosen under the lock but moved one by one later, so each move
  * re-checks under the lock that the block still lives where it was chosen and that the space it
@@ -28,6 +31,8 @@ final class TailRelocator {
   static final int OVERTAKEN = 2;
   /** Nothing below the block fit it. */
   static final int NO_ROOM = 3;
+  /** Moved out of the way so that the holes around it merge ({@link HoleMerger}). */
+  static final int MERGED = 4;
 
   private final BlockFileState s;
   private final BlockReads reads;
@@ -42,21 +47,64 @@ final class TailRelocator {
     s.checkOpen();
     long moved = 0;
     long[][] candidates;
+    long compactEnd; // where the file would end with every free byte given back
     s.lock.lock();
     try {
-      candidates = candidates(s.table, s.extents.freeBytesLocked(), s.extents.endLocked(), always);
+      long free = s.extents.freeBytesLocked();
+      candidates = candidates(s.table, free, s.extents.endLocked(), always);
+      compactEnd = s.extents.endLocked() - free;
     } finally {
       s.lock.unlock();
     }
+    long stuck = 0; // the largest block past compactEnd that no hole below fitted
+    long stuckLeast = Long.MAX_VALUE; // and the smallest
     for (long[] candidate : candidates) {
       if (moved >= maxBytes) {
         break;
       }
-      int m = relocate(candidate[0], candidate[1], candidate[2]);
+      int m = relocate(candidate[0], candidate[1], candidate[2], null);
       if (m < 0 && !always) {
         break;
       }
+      if (m < 0 && candidate[1] + candidate[2] > compactEnd) {
+        stuck = Math.max(stuck, candidate[2]);
+        stuckLeast = Math.min(stuckLeast, candidate[2]);
+      }
       moved += Math.max(m, 0);
+    }
+    if (always && stuck > 0 && moved < maxBytes) {
+      moved += mergeHoles(stuck, stuckLeast, maxBytes - moved);
+    }
+    return moved;
+  }
+
+  /**
+   * Moves the blocks {@link HoleMerger} plans out of the way, so that holes merge into ones of at
+   * least {@code need} bytes (freed two checkpoints on, for the next relocation to fill), or if no
+   * window is that long and half free, of {@code least} bytes; moves at most about {@code budget}
+   * bytes. Each block goes to the lowest hole outside the windows being
+   * emptied, or to the end of the file if none fits it. Returns the bytes moved.
+   */
+  private long mergeHoles(long need, long least, long budget) {
+    HoleMerger.Plan plan;
+    s.lock.lock();
+    try {
+      long[][] blocks = new long[s.table.size()][];
+      int i = 0;
+      for (Map.Entry<Long, BlockTable.Entry> e : s.table.sorted().entrySet()) {
+        blocks[i++] = new long[] {e.getKey(), e.getValue().offset(), e.getValue().extentLength()};
+      }
+      java.util.TreeMap<Long, Long> free = s.extents.freeExtentsLocked();
+      plan = HoleMerger.plan(blocks, free, need, budget);
+      if (plan.blocks().length == 0 && least < need) {
+        plan = HoleMerger.plan(blocks, free, least, budget);
+      }
+    } finally {
+      s.lock.unlock();
+    }
+    long moved = 0;
+    for (long[] b : plan.blocks()) {
+      moved += Math.max(0, relocate(b[0], b[1], b[2], plan.windows()));
     }
     return moved;
   }
@@ -84,10 +132,11 @@ final class TailRelocator {
   }
 
   /**
-   * Moves one block from {@code offset} to the first fit below it: the bytes moved, 0 if the block
-   * changed meanwhile (left alone), -1 if nothing below it fits (the relocation stops).
+   * Moves one block from {@code offset}: with {@code windows} null, to the first fit below it;
+   * else to the lowest fit outside the windows, or the end of the file. Returns the bytes moved, 0
+   * if the block changed meanwhile (left alone), -1 if nothing below it fits (the relocation stops).
    */
-  private int relocate(long blockNumber, long offset, long length) {
+  private int relocate(long blockNumber, long offset, long length, long[][] windows) {
     BlockTable.Entry seen;
     s.lock.lock();
     try {
@@ -95,10 +144,12 @@ final class TailRelocator {
       if (seen == null || seen.offset() != offset) {
         return 0;
       }
-      long fit = s.extents.firstFitLocked(length);
-      if (fit < 0 || fit >= offset) {
-        s.relocation[NO_ROOM]++;
-        return -1;
+      if (windows == null) {
+        long fit = s.extents.firstFitLocked(length);
+        if (fit < 0 || fit >= offset) {
+          s.relocation[NO_ROOM]++;
+          return -1;
+        }
       }
     } finally {
       s.lock.unlock();
@@ -112,8 +163,17 @@ final class TailRelocator {
         s.relocation[BUSY]++;
         return 0;
       }
-      at = s.extents.allocateLocked(length);
-      if (at >= offset) {
+      if (windows != null) {
+        at = s.extents.firstFitOutsideLocked(length, windows, s.extents.endLocked());
+        if (at >= 0) {
+          s.extents.allocateAtLocked(at, length);
+        } else {
+          at = s.extents.allocateAtEndLocked(length);
+        }
+      } else {
+        at = s.extents.allocateLocked(length);
+      }
+      if (windows == null && at >= offset) {
         s.extents.retireLocked(at, length, false, 0);
         s.relocation[NO_ROOM]++;
         return -1;
@@ -140,7 +200,7 @@ final class TailRelocator {
       s.lock.lock();
       try {
         s.relocating = 0;
-        s.relocation[installed ? MOVED : OVERTAKEN]++;
+        s.relocation[installed ? (windows != null ? MERGED : MOVED) : OVERTAKEN]++;
         s.endWriteLocked(at, length, installed);
       } finally {
         s.lock.unlock();

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * the durable LSN, which the rotation has not raised), so recovery cuts there and drops the next
  * segment ({@link LogReader}).
  *
- * <p>Each segment is mapped ({@link IoMapping}, {@link LogFormat#FLAG_PREALLOCATED}): the file is
- * extended with zeros to {@link #PREALLOCATE} bytes past the segment size when it starts, and a
+ * <p>Each segment is mapped ({@link IoMapping}, {@link LogFormat#FLAG_PREALLOCATED}) up to {@link
+ * #PREALLOCATE} bytes past the segment size (the file grows with zeros as the stores reach further:
+ * by 1 MiB windows on disk, so a segment holding only its header is not 64 MiB long), and a
  * frame is stored into the mapping, no system call per write (a frame that does not fit in the
  * mapping is written with a positional write). A segment is cut to its frames' end when it is
  * rotated and at close; a crash before that leaves its zero tail, which recovery cuts.

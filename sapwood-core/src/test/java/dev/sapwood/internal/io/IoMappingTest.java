@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A mapping ({@link IoFile#map}) behaves alike on disk and in memory: the file is extended with
- * zeros to the mapped size, a store reads back at once through the file, cutting the file keeps
+ * zeros past every store (on disk a window at a time, not to the mapped size up front: a log
+ * segment holding only its header stays one window long), a store reads back at once through the
+ * file, cutting the file keeps
  * what was stored before the cut, and in memory a crash keeps only what was forced. On disk, the
  * zeros written ahead of the stores ({@link NioMapping#CHUNK}) never overwrite a stored byte, stores
  * read back across the mapping's windows ({@link NioMapping#WINDOW}), and the windows stores have
@@ -25,12 +27,12 @@ class IoMappingTest {
   private static void storesReadBackAndTheTailIsZeros(IoFile f) throws IOException {
     IoMapping m = f.map(10_000);
     assertEquals(10_000, m.size());
-    assertEquals(10_000, f.size());
     byte[] data = new byte[300];
     Arrays.fill(data, (byte) 7);
     ByteBuffer src = ByteBuffer.wrap(data);
     m.put(100, src);
     assertEquals(0, src.remaining(), "the source is consumed");
+    assertEquals(10_000, f.size(), "the store's window (here the whole region) is in the file");
     ByteBuffer back = ByteBuffer.allocate(10_000);
     f.read(0, back);
     byte[] want = new byte[10_000];
@@ -185,6 +187,26 @@ class IoMappingTest {
       assertEquals(3, m.windowsHeld());
       m.force();
       assertEquals(2, m.windowsHeld());
+    }
+  }
+
+  @Test
+  void onDiskTheFileGrowsByTheWindowsStoredIntoNotToTheMappedSize() throws IOException {
+    long size = 64L << 20; // a log segment's mapping
+    try (IoFile f = new NioFileIo().open(dir.resolve("g"))) {
+      IoMapping m = f.map(size);
+      assertEquals(0, f.size(), "mapping alone extends nothing");
+      m.put(0, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+      assertEquals(NioMapping.WINDOW, f.size(), "a header stored: one window");
+      m.put(5L * NioMapping.WINDOW + 10, ByteBuffer.wrap(new byte[] {9}));
+      assertEquals(6L * NioMapping.WINDOW, f.size(), "a store further on: up to the end of its window");
+      m.force();
+      ByteBuffer back = ByteBuffer.allocate(3);
+      f.read(0, back);
+      assertArrayEquals(new byte[] {1, 2, 3}, back.array());
+      ByteBuffer one = ByteBuffer.allocate(1);
+      f.read(5L * NioMapping.WINDOW + 10, one);
+      assertEquals(9, one.get(0));
     }
   }
 

@@ -117,4 +117,29 @@ class SpaceAllocatorTest {
       assertTrue(used.length() <= unitsBelowEnd, "seed " + seed);
     }
   }
+  @Test
+  void firstFitOutsideWindowsSkipsThemAndAllocateAtSplitsTheExtent() {
+    SpaceAllocator a = new SpaceAllocator(S);
+    long x = a.allocate(10 * U);
+    a.allocate(U);
+    long y = a.allocate(4 * U);
+    a.allocate(U);
+    a.release(x, 10 * U);
+    a.release(y, 4 * U);
+    long[][] windows = {{x + 2 * U, x + 8 * U}};
+    assertEquals(x, a.firstFitOutside(2 * U, windows, a.end()), "before the window");
+    long[][] two = {{x, x + 6 * U}, {x + 7 * U, x + 8 * U}};
+    assertEquals(x + 8 * U, a.firstFitOutside(2 * U, two, a.end()), "after both windows, in the same extent");
+    assertEquals(y, a.firstFitOutside(3 * U, windows, a.end()), "the extent past the window");
+    assertEquals(-1, a.firstFitOutside(3 * U, windows, y + 2 * U), "nothing below the limit");
+    assertEquals(-1, a.firstFitOutside(5 * U, windows, a.end()));
+    a.allocateAt(x + 3 * U, 2 * U);
+    assertEquals(12 * U, a.freeBytes());
+    assertTrue(a.isFree(x, 3 * U));
+    assertTrue(a.isFree(x + 5 * U, 5 * U));
+    assertEquals(3, a.freeExtents());
+    long end = a.end();
+    assertEquals(end, a.allocateAtEnd(U));
+    assertEquals(end + U, a.end());
+  }
 }
