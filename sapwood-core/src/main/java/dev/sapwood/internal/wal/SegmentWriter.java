@@ -135,7 +135,7 @@ final class SegmentWriter {
       return false;
     }
     try {
-      map.put(p, ByteBuffer.wrap(frame, at, len));
+      map.put(p, frame, at, len);
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -161,7 +161,11 @@ final class SegmentWriter {
    */
   void writeFrameLocked(byte[] frame, int at, int len, long lastLsn) {
     try {
-      put(ByteBuffer.wrap(frame, at, len));
+      if (segmentPos + len <= map.size()) {
+        map.put(segmentPos, frame, at, len);
+      } else {
+        segment.write(segmentPos, ByteBuffer.wrap(frame, at, len));
+      }
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
