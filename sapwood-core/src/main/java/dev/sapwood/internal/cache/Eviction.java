@@ -8,11 +8,16 @@ import java.util.function.Predicate;
 /**
  * Who evicts when a {@link CacheTable} is over budget: the thread that released a pin drops clean
  * objects itself (a bounded run of the clock: {@link Clock#evictClean}) and hands the writing of
- * dirty ones to a background thread, so readers do not wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
- * reported as a {@link WriteStallEvent}).
+ * dirty ones to a background thread (the engine's evictor, a thread of its own), so readers and
+ * writers do not wait on writes; once usage runs a quarter over budget it parks or writes them
+ * itself (back-pressure, reported as a {@link WriteStallEvent}).
  *
  * <p>Invariants: at most one background eviction is queued at a time ({@code evictorQueued} is set
- * from its queueing until it starts).
+ * from its queueing until it starts). The slack: a release that finds usage more than a quarter
+ * over budget runs the clock fully before it returns, so however late the background thread is
+ * (stalled: it never runs), usage after a release by a thread holding no other pin is at most a
+ * quarter over budget, bar what other threads hold pinned meanwhile (the clock never evicts a
+ * pinned object).
  */
 final class Eviction<T extends Cacheable> {
   private final CacheTable<T> table;

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * SpaceCheckpoints}, asked every {@link SpaceCheckpoints#TICK_MS} ms); one that syncs the log every {@link Options#syncInterval()} (the
  * bound on what a power loss can take from {@code ASYNC} writes); one that flushes gorged roots
  * handed over by writers and, every {@link #CLEANER_PERIOD_MS} ms, runs the cleaner (flushing the
- * fullest buffers so queries meet short ones). Errors are logged once and surface through the
+ * fullest buffers so queries meet short ones); one that runs the cache's clock when a release
+ * found the cache over budget (parking or writing back dirty nodes: {@link #submitEviction}).
+ * Errors are logged once and surface through the
  * database's sticky failure: the first failure of a background task at {@code ERROR} with its
  * stack trace, each later one (the tasks that find the database failed) at {@code DEBUG}; {@link
  * #stop} ends every thread and waits.
@@ -26,6 +28,7 @@ final class BackgroundTasks implements Background {
   private final ScheduledExecutorService checkpoints;
   private final ScheduledExecutorService syncs;
   private final ScheduledExecutorService flushes;
+  private final ScheduledExecutorService evictions;
   private final java.util.concurrent.atomic.AtomicBoolean failureLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
   BackgroundTasks(DatabaseImpl db, Options options, System.Logger logger) {
@@ -34,6 +37,7 @@ final class BackgroundTasks implements Background {
     checkpoints = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-checkpointer"));
     syncs = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-log-syncer"));
     flushes = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-flusher"));
+    evictions = Executors.newSingleThreadScheduledExecutor(daemon("sapwood-evictor"));
     flushes.scheduleWithFixedDelay(() -> run("cleaner", db::clean), CLEANER_PERIOD_MS,
         CLEANER_PERIOD_MS, TimeUnit.MILLISECONDS);
     long ckpt = options.checkpointInterval().toMillis();
@@ -86,6 +90,22 @@ final class BackgroundTasks implements Background {
   }
 
   /**
+   * Queues a clock run on the evictor's thread, under the same lock as a write; refused once
+   * stopping. Not on the flusher's: queued behind a root flush (tens of milliseconds), the run
+   * left writers to run the cache a quarter over budget and then park nodes themselves (13% of the
+   * overwrite writer's samples; docs/benchmarks.md, "The writer's CPU per put").
+   */
+  @Override
+  public boolean submitEviction(Runnable task) {
+    try {
+      evictions.execute(() -> run("eviction", () -> db.runInBackground(task)));
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      return false;
+    }
+  }
+
+  /**
    * Stops every thread and waits for the task in progress to finish, even if the caller is
    * interrupted. Never interrupts the threads: nothing here is cancelled half way.
    */
@@ -93,8 +113,9 @@ final class BackgroundTasks implements Background {
     checkpoints.shutdown();
     syncs.shutdown();
     flushes.shutdown();
+    evictions.shutdown();
     boolean interrupted = false;
-    for (ScheduledExecutorService s : new ScheduledExecutorService[] {checkpoints, syncs, flushes}) {
+    for (ScheduledExecutorService s : new ScheduledExecutorService[] {checkpoints, syncs, flushes, evictions}) {
       // An interrupted caller (a close on an interrupted thread) still waits: the database must not
       // be closed under a task in progress. Its flag is set again after.
       while (true) {

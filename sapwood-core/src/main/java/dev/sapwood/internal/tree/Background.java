@@ -14,4 +14,15 @@ public interface Background {
    * the work itself).
    */
   boolean submit(Runnable task);
+
+  /**
+   * Queues a run of the cache's clock (dirty nodes parked or written back) for a background
+   * thread; false if it was not taken (the releasing thread then runs it itself once the cache is
+   * a quarter over budget). By default it goes where {@link #submit} sends flushes; the engine
+   * gives it a thread of its own, so it never waits behind a flush while writers run the cache
+   * over.
+   */
+  default boolean submitEviction(Runnable task) {
+    return submit(task);
+  }
 }

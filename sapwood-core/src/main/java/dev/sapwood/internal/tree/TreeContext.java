@@ -121,10 +121,10 @@ public final class TreeContext {
     cache.keepDirty();
   }
 
-  /** Sets where trees hand background flushes (INLINE until the engine's threads start). */
+  /** Sets where trees hand background flushes and clock runs (INLINE until the engine's threads start). */
   public void setBackground(Background b) {
     this.background = b;
-    cache.setBackground(b::submit);
+    cache.setBackground(b::submitEviction);
   }
 
   /**
