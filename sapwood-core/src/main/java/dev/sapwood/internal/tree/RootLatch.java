@@ -1,7 +1,6 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
-import dev.sapwood.internal.cache.CacheTable;
 import dev.sapwood.internal.stats.LockedCount;
 
 /**
@@ -29,13 +28,6 @@ final class RootLatch {
   private final RightEdge edge;
   /** The root pinned by {@link #latch} until {@link #release}; guarded by its latch. */
   private Node latched;
-  /**
-   * By how many bytes the latched root's memory grew under this latch (what its buffers' arenas and
-   * indexes grew by), or, if {@link #remeasure}, unknown: it is measured again at {@link #release}.
-   * Both guarded by the root's latch.
-   */
-  private long grown;
-  private boolean remeasure;
   /** This tree's part of {@code tree.messages}; guarded by the root's latch. */
   private final LockedCount messages;
   /** This tree's part of {@code tree.message_bytes}; guarded by the root's latch. */
@@ -66,28 +58,9 @@ final class RootLatch {
   void latch() {
     latched = ctx.guarded(() -> {
       Node r = ctx.pinRootWrite(root);
-      remeasure = !readyForChange(r);
       ctx.partitions.prepareChange(r);
       return r;
     });
-    grown = 0;
-  }
-
-  /**
-   * Whether preparing write-latched {@code r} for a change does nothing ({@link
-   * Partitions#prepareChange} of an internal node: every buffer resident, no checkpoint write
-   * pending): then its memory changes only by what the inserts add to its buffers.
-   */
-  private static boolean readyForChange(Node r) {
-    if (r.pendingCheckpoint) {
-      return false;
-    }
-    for (int i = 0; i < r.n; i++) {
-      if (!r.loaded(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -118,19 +91,11 @@ final class RootLatch {
     if (MessageType.isRange(type)) {
       for (int i = 0; i < r.n; i++) {
         if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
-          MessageBuffer b = r.buffers[i];
-          long before = b.memoryBytes();
-          b.add(type, msn, key, 0, key.length, v, 0, v.length, fn);
-          grown += b.memoryBytes() - before;
+          r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
         }
       }
     } else if (type != MessageType.PUT || !edge.tryPromote(r, key, v, msn)) {
-      MessageBuffer b = r.buffers[r.partitionFor(key)];
-      long before = b.memoryBytes();
-      b.add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
-      grown += b.memoryBytes() - before;
-    } else {
-      remeasure = true; // promoted: the edge below may have split into the root
+      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
     }
   }
 
@@ -138,13 +103,6 @@ final class RootLatch {
    * Lets the latched root go without flushing it; returns true if this writer must then flush it
    * itself ({@link RootFlushes#flushAsWriter}, once it holds no root latch): it is gorged, and past
    * twice its size or no background flush could take it.
-   *
-   * <p>The cache learns the root's new size from what the inserts added to its buffers ({@link
-   * CacheTable#unpinWriteGrown}) when latching it loaded and wrote nothing and no put was promoted;
-   * otherwise it measures the root again. Measuring it on every release (a walk over its
-   * partitions and frame directory) took 6.3% of the writer's samples in an overwrite
-   * (docs/benchmarks.md, "The overwrite's CPU per put"); with assertions on, every release checks
-   * that the known growth equals a full measure.
    */
   boolean release() {
     Node r = latched;
@@ -152,14 +110,7 @@ final class RootLatch {
     return ctx.guarded(() -> {
       edge.beforeRelease();
       boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
-      if (remeasure) {
-        ctx.cache.unpinWrite(r);
-      } else {
-        assert ctx.cache.accountedBytes(r) + grown == r.memoryBytes()
-            : "root " + r.key() + " accounted at " + ctx.cache.accountedBytes(r) + " + " + grown
-                + " grown, measured at " + r.memoryBytes();
-        ctx.cache.unpinWriteGrown(r, grown);
-      }
+      ctx.cache.unpinWrite(r);
       return mustFlush;
     });
   }
