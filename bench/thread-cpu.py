@@ -21,7 +21,7 @@ def snapshot(pid):
 
 def group(name):
     for pat, g in [(r'^GC Thread|^G1 |^Shenandoah|^GC ', 'GC'), (r'^C[12] Compiler', 'JIT'),
-                   (r'^VM Thread|^VM Periodic', 'VM'), (r'sapwood-flush', 'flusher'),
+                   (r'^VM Thread|^VM Periodic', 'VM'), (r'sapwood-flush', 'flusher'), (r'sapwood-evict', 'evictor'),
                    (r'checkp', 'checkpointer'), (r'log-syn', 'log syncer'), (r'log-rot', 'log rotation')]:
         if re.search(pat, name, re.I):
             return g

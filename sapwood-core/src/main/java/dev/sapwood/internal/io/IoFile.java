@@ -60,7 +60,22 @@ public interface IoFile extends Closeable {
 
       @Override
       public void put(long position, ByteBuffer src) throws IOException {
+        check(position, src.remaining());
         file.write(position, src);
+      }
+
+      @Override
+      public void put(long position, byte[] src, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(src, off, len);
+        check(position, len);
+        file.write(position, b);
+      }
+
+      private void check(long position, int len) {
+        if (position < 0 || position > size - len) {
+          throw new IllegalArgumentException(len + " bytes at " + position + " pass the mapping's " + size
+              + " of " + file.name());
+        }
       }
 
       @Override

@@ -103,6 +103,18 @@ final class NioMapping implements IoMapping {
   @Override
   public void put(long position, ByteBuffer src) throws IOException {
     int len = src.remaining();
+    store(position, src, null, src.position(), len);
+    src.position(src.limit());
+  }
+
+  @Override
+  public void put(long position, byte[] src, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, src.length);
+    store(position, null, src, off, len);
+  }
+
+  /** Stores {@code len} bytes from {@code off} of {@code buf} or, if it is null, of {@code array}. */
+  private void store(long position, ByteBuffer buf, byte[] array, int off, int len) throws IOException {
     if (position < 0 || position > size - len) {
       throw new IllegalArgumentException(len + " bytes at " + position + " pass the mapping's " + size
           + " of " + file.name());
@@ -110,7 +122,6 @@ final class NioMapping implements IoMapping {
     if (position + len > prepared) {
       prepare(position, position + len);
     }
-    int off = src.position();
     long at = position;
     long end = position + len;
     try {
@@ -120,14 +131,17 @@ final class NioMapping implements IoMapping {
           w = windowAt(at);
         }
         int n = (int) (Math.min(end, w.end) - at);
-        w.bytes.put((int) (at - w.start), src, off, n);
+        if (buf != null) {
+          w.bytes.put((int) (at - w.start), buf, off, n);
+        } else {
+          w.bytes.put((int) (at - w.start), array, off, n);
+        }
         off += n;
         at += n;
       }
     } catch (InternalError e) {
       throw new IOException("a store into the mapping of " + file.name() + " at " + at + " failed", e);
     }
-    src.position(src.limit());
   }
 
   /** The window holding {@code position}, made {@code current}: {@code previous}, or mapped now. */

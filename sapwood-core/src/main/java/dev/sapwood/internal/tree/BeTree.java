@@ -276,6 +276,7 @@ public final class BeTree {
     ctx.versionsByRoot.remove(root, versions);
     ctx.snapshots.unregister(versions);
     ctx.forgetRows(root);
+    latch.retireCounts();
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;

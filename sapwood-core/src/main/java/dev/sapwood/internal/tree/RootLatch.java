@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.SapwoodException;
+import dev.sapwood.internal.stats.LockedCount;
 
 /**
  * The write latch on one {@link BeTree}'s root and the messages inserted under it: a writer
@@ -11,7 +12,12 @@ import dev.sapwood.SapwoodException;
  * {@link #latch}, else null; a message enters with an MSN above every MSN already in the tree, so a
  * key's messages enter the tree, and reach its leaf, in MSN order.
  *
- * <p>Locking: {@link #latched} is guarded by the root's write latch. Thread-safe.
+ * <p>Counting: the messages inserted and their bytes ({@code tree.messages}, {@code
+ * tree.message_bytes}) are this tree's parts of those sums ({@link LockedCount}), added under the
+ * root latch with plain stores, read by the stats and the cleaner's budget without it.
+ *
+ * <p>Locking: {@link #latched}, {@link #messages} and {@link #messageBytes} are guarded by the
+ * root's write latch. Thread-safe.
  */
 final class RootLatch {
   static final byte[] EMPTY = new byte[0];
@@ -22,12 +28,24 @@ final class RootLatch {
   private final RightEdge edge;
   /** The root pinned by {@link #latch} until {@link #release}; guarded by its latch. */
   private Node latched;
+  /** This tree's part of {@code tree.messages}; guarded by the root's latch. */
+  private final LockedCount messages;
+  /** This tree's part of {@code tree.message_bytes}; guarded by the root's latch. */
+  private final LockedCount messageBytes;
 
   RootLatch(TreeContext ctx, long root, Versions versions, RootFlushes flushes) {
     this.ctx = ctx;
     this.root = root;
     this.flushes = flushes;
     this.edge = new RightEdge(ctx, versions);
+    this.messages = ctx.counters.registry.locked(TreeCounters.MESSAGES);
+    this.messageBytes = ctx.counters.registry.locked(TreeCounters.MESSAGE_BYTES);
+  }
+
+  /** Folds this tree's counts into the database's sums, for good (the tree is destroyed; no one inserts). */
+  void retireCounts() {
+    ctx.counters.registry.retire(TreeCounters.MESSAGES, messages);
+    ctx.counters.registry.retire(TreeCounters.MESSAGE_BYTES, messageBytes);
   }
 
   /**
@@ -66,8 +84,8 @@ final class RootLatch {
       throw new SapwoodException("internal error: MSN " + msn + " is not above the root's " + r.maxMsn);
     }
     byte[] v = type == MessageType.DELETE ? EMPTY : value;
-    ctx.counters.messagesInjected.increment();
-    ctx.counters.messageBytes.add(MessageArena.HEADER + key.length + 4 + v.length);
+    messages.increment();
+    messageBytes.add(MessageArena.HEADER + key.length + 4 + v.length);
     r.maxMsn = msn;
     r.markDirty();
     if (MessageType.isRange(type)) {

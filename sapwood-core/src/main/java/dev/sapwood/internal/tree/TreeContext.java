@@ -265,7 +265,7 @@ public final class TreeContext {
 
   /** Bytes of the messages injected since the database opened ({@code tree.message_bytes}). */
   public long messageBytes() {
-    return counters.messageBytes.sum();
+    return counters.registry.value(TreeCounters.MESSAGE_BYTES);
   }
 
   /** The highest MSN handed out so far. */

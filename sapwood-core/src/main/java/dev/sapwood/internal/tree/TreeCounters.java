@@ -79,9 +79,14 @@ final class TreeCounters {
   final LongAdder leftHeavySplits;
   final LongAdder leafBytesWritten;
   final LongAdder nodesRead;
-  final LongAdder messagesInjected;
-  /** Bytes of the messages injected, as a buffer holds them (record header, key, value): the cleaner's budget. */
-  final LongAdder messageBytes;
+  /**
+   * The messages injected, and their bytes as a buffer holds them (record header, key, value: the
+   * cleaner's budget): sums of one part per tree, counted under its root latch ({@link RootLatch}).
+   */
+  static final String MESSAGES = "tree.messages";
+  static final String MESSAGE_BYTES = "tree.message_bytes";
+  /** The registry the counters come from, for the sums kept in parts. */
+  final Counters registry;
   final LongAdder checkpointNodes;
   final LongAdder inlineFlushes;
   final LongAdder backgroundFlushes;
@@ -183,8 +188,9 @@ final class TreeCounters {
     nodeBytesWritten = c.counter("node.bytes_written");
     leafBytesWritten = c.counter("node.leaf_bytes_written");
     nodesRead = c.counter("node.read");
-    messagesInjected = c.counter("tree.messages");
-    messageBytes = c.counter("tree.message_bytes");
+    registry = c;
+    c.counter(MESSAGES); // the sums are listed from the start; trees add their parts
+    c.counter(MESSAGE_BYTES);
     checkpointNodes = c.counter("checkpoint.nodes_written");
     inlineFlushes = c.counter("flush.by_writers");
     backgroundFlushes = c.counter("flush.by_background");

@@ -1,13 +1,13 @@
 package dev.sapwood.internal.wal;
 
 import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.stats.LockedCount;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import dev.sapwood.internal.util.Varint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 
 /**
@@ -46,9 +46,11 @@ final class FrameWriter {
   private final SegmentWriter segments;
   private final GroupSync sync;
   private final LogFailure failure;
-  private final LongAdder records;
-  private final LongAdder frames;
-  private final LongAdder groups;
+  /** {@code log.records}, counted under this writer's monitor. */
+  private final LockedCount records;
+  /** {@code log.frames} and {@code log.group_frames}, counted under the segment writer's {@code fileLock}. */
+  private final LockedCount frames;
+  private final LockedCount groups;
 
   // guarded by this
   private byte[] buf = new byte[BUFFER];
@@ -71,9 +73,12 @@ final class FrameWriter {
     this.segments = segments;
     this.sync = sync;
     this.failure = failure;
-    this.records = counters.counter("log.records");
-    this.frames = counters.counter("log.frames");
-    this.groups = counters.counter("log.group_frames");
+    counters.counter("log.records"); // listed from the start, counted in the parts below
+    counters.counter("log.frames");
+    counters.counter("log.group_frames");
+    this.records = counters.locked("log.records");
+    this.frames = counters.locked("log.frames");
+    this.groups = counters.locked("log.group_frames");
   }
 
   /** The LSN the next record will get. */

@@ -4,6 +4,7 @@ import dev.sapwood.internal.io.FileIo;
 import dev.sapwood.internal.io.IoFile;
 import dev.sapwood.internal.io.IoMapping;
 import dev.sapwood.internal.stats.Counters;
+import dev.sapwood.internal.stats.LockedCount;
 import dev.sapwood.internal.util.BigEndian;
 import dev.sapwood.internal.util.Checksums;
 import java.io.IOException;
@@ -62,8 +63,9 @@ final class SegmentWriter {
   private final long segmentBytes;
   private final LogFailure failure;
   private final GroupSync sync;
-  private final LongAdder bytesWritten;
-  private final LongAdder stagedWritten;
+  /** {@code log.bytes_written} and {@code log.staged_bytes}: counted under {@link #fileLock}. */
+  private final LockedCount bytesWritten;
+  private final LockedCount stagedWritten;
   private final LongAdder fsyncs;
   private final LongAdder rotations;
   private final StreamCompressor stream; // null: segments are not compressed
@@ -91,8 +93,10 @@ final class SegmentWriter {
     this.sync = sync;
     this.writtenLsn = firstLsn - 1;
     this.handedLsn = firstLsn - 1;
-    this.bytesWritten = counters.counter("log.bytes_written");
-    this.stagedWritten = counters.counter("log.staged_bytes");
+    counters.counter("log.bytes_written"); // listed from the start, counted in the parts below
+    counters.counter("log.staged_bytes");
+    this.bytesWritten = counters.locked("log.bytes_written");
+    this.stagedWritten = counters.locked("log.staged_bytes");
     this.fsyncs = counters.counter("log.fsyncs");
     this.rotations = counters.counter("log.rotations");
     this.stream = compress ? new StreamCompressor() : null;
@@ -136,7 +140,7 @@ final class SegmentWriter {
       return false;
     }
     try {
-      map.put(p, ByteBuffer.wrap(frame, at, len));
+      map.put(p, frame, at, len);
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -162,7 +166,11 @@ final class SegmentWriter {
    */
   void writeFrameLocked(byte[] frame, int at, int len, long lastLsn) {
     try {
-      put(ByteBuffer.wrap(frame, at, len));
+      if (segmentPos + len <= map.size()) {
+        map.put(segmentPos, frame, at, len);
+      } else {
+        segment.write(segmentPos, ByteBuffer.wrap(frame, at, len));
+      }
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }

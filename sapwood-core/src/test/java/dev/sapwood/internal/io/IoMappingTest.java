@@ -210,10 +210,38 @@ class IoMappingTest {
     }
   }
 
+  /** Stores {@code len} bytes of {@code value}: through a buffer if it is even, else from the middle of an array. */
   private static void store(IoMapping m, byte[] model, int at, int len, byte value) throws IOException {
-    byte[] b = new byte[len];
-    Arrays.fill(b, value);
-    m.put(at, ByteBuffer.wrap(b));
-    System.arraycopy(b, 0, model, at, len);
+    if (value % 2 == 0) {
+      byte[] b = new byte[len];
+      Arrays.fill(b, value);
+      m.put(at, ByteBuffer.wrap(b));
+    } else {
+      byte[] b = new byte[len + 10];
+      Arrays.fill(b, (byte) 99);
+      Arrays.fill(b, 3, 3 + len, value);
+      m.put(at, b, 3, len);
+    }
+    Arrays.fill(model, at, at + len, value);
+  }
+
+  @Test
+  void anArraySliceStoresJustItsBytesOnDiskAndInMemory() throws IOException {
+    byte[] src = {9, 9, 1, 2, 3, 9};
+    for (IoFile f : new IoFile[] {new NioFileIo().open(dir.resolve("a")), new MemoryFileIo().open(Path.of("/a"))}) {
+      try (f) {
+        IoMapping m = f.map(100);
+        m.put(50, src, 2, 3);
+        ByteBuffer back = ByteBuffer.allocate(100);
+        f.read(0, back);
+        byte[] want = new byte[100];
+        want[50] = 1;
+        want[51] = 2;
+        want[52] = 3;
+        assertArrayEquals(want, back.array(), f.name());
+        assertThrows(IllegalArgumentException.class, () -> m.put(98, src, 0, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> m.put(0, src, 4, 3));
+      }
+    }
   }
 }

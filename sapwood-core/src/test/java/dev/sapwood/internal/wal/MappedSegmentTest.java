@@ -64,7 +64,7 @@ class MappedSegmentTest {
       w.append(record(0), 0, 100);
       w.write();
       long end = w.segmentBytes();
-      long stagedEnd = end + LogFormat.STAGED_GAP + counters.counter("log.staged_bytes").sum();
+      long stagedEnd = end + LogFormat.STAGED_GAP + counters.value("log.staged_bytes");
       byte[] live = mem.contents(DIR.resolve(LogFormat.segmentName(0)));
       assertEquals(SEGMENT + SegmentWriter.PREALLOCATE, live.length);
       assertZeros(live, end, end + LogFormat.STAGED_GAP);
