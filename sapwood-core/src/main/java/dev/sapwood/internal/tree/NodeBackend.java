@@ -48,6 +48,11 @@ final class NodeBackend implements CacheBackend<Node> {
     store.parking().entered(node);
   }
 
+  @Override
+  public void abandoned(Node node) {
+    store.parking().abandoned(node);
+  }
+
   /**
    * A clean node drops the partitions in memory that no reader used since the last pass
    * (basements of a leaf, buffers of an internal node: they can be fetched again one by one) and
