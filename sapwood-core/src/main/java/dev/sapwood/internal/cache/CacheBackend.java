@@ -32,8 +32,14 @@ public interface CacheBackend<T extends Cacheable> {
   /** Takes back a {@link #park} of an object the cache could not drop (pinned meanwhile); it stays dirty. */
   default void cancelPark(T object) {}
 
-  /** Called once a {@linkplain #load loaded} object is in the cache's map, where lookups find it. */
+  /**
+   * Called once a {@linkplain #load loaded} object is in the cache's map, where lookups find it,
+   * by the loading thread (other threads may have used, written or evicted it meanwhile).
+   */
   default void entered(T object) {}
+
+  /** Called instead of {@link #entered} if a {@linkplain #load loaded} object could not be put in the map. */
+  default void abandoned(T object) {}
 
   /**
    * Called once a write-latched object has left the cache whole (written, clean or parked) and no

@@ -2,6 +2,7 @@ package dev.sapwood.internal.cache;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * The cache's miss path: loads the object of a key that is not in the map through the {@link
@@ -9,7 +10,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Invariants: a key is loaded by one thread at a time (a lock per stripe of keys; a thread
  * that waited finds the object its predecessor loaded), so the map never holds two objects of one
- * key and each load is counted once; the loaded object is accounted before it is visible.
+ * key and each load is counted once; the loaded object is accounted before it is visible; every
+ * load that returned ends on the loading thread, with {@link CacheBackend#entered} once the object
+ * is in the map, or {@link CacheBackend#abandoned} if it could not be put there (what the load
+ * holds, a parked image, is settled either way).
  */
 final class CacheLoader<T extends Cacheable> {
   private final Object[] loadLocks = new Object[64];
@@ -17,6 +21,8 @@ final class CacheLoader<T extends Cacheable> {
   private final CacheBackend<T> backend;
   private final CacheMemory memory;
   private final LongAdder misses;
+  /** Tests: runs between a load's publication in the map and {@link CacheBackend#entered} (null: none). */
+  private volatile LongConsumer published;
 
   CacheLoader(ConcurrentHashMap<Long, T> map, CacheBackend<T> backend, CacheMemory memory, LongAdder misses) {
     this.map = map;
@@ -37,10 +43,24 @@ final class CacheLoader<T extends Cacheable> {
       }
       misses.increment();
       o = backend.load(key);
-      memory.loaded(o);
-      map.put(key, o);
+      try {
+        memory.loaded(o);
+        map.put(key, o);
+      } catch (RuntimeException | Error e) {
+        backend.abandoned(o); // never findable: what its load holds (a parked image) is let go
+        throw e;
+      }
+      LongConsumer hook = published;
+      if (hook != null) {
+        hook.accept(key);
+      }
       backend.entered(o);
       return o;
     }
+  }
+
+  /** Tests: {@code hook} runs with the key after each load is in the map, before the backend hears of it. */
+  void onPublished(LongConsumer hook) {
+    published = hook;
   }
 }

@@ -378,4 +378,12 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     clock.evict();
   }
 
+  /**
+   * Tests: {@code hook} runs with the key on the loading thread after each loaded object is in the
+   * map, where other threads find it, and before the backend is told ({@link CacheBackend#entered}).
+   */
+  public void onLoadPublished(java.util.function.LongConsumer hook) {
+    loader.onPublished(hook);
+  }
+
 }

@@ -17,13 +17,14 @@ import java.util.function.LongConsumer;
  * bytes share one budget (at most {@link FrameCache#maxLent} slabs of it parked); each slab is cut
  * into pages ({@link ParkedPages}), and an image takes whole pages (not contiguous).
  *
- * <p>An image's life: {@link #park} (PARKED); then either {@link #take} (TAKEN: copied out for a
- * load) and {@link #taken} once the loaded object is where lookups find it (or {@link #restore} if
- * the load failed), or {@link #beginWrite}/{@link #beginSpill} (WRITING: copied out for the file)
- * and {@link #written} once the file holds it (or {@link #writeFailed}), or {@link #discard}. An
- * image stays findable until its successor home holds it, so no lookup can fall between the two
- * and read a stale block: a {@code take} that meets a WRITING image waits for the write, and a
- * {@code beginWrite} that meets a TAKEN or WRITING one waits for it to settle.
+ * <p>An image's states: {@link #park} makes it PARKED; {@link #take} (copied out for a load) makes a
+ * PARKED one TAKEN, which {@link #taken} ends (gone: the object is where lookups find it) or {@link
+ * #restore} (PARKED again: the load failed); {@link #beginWrite}/{@link #beginSpill} (copied out for
+ * the file) make a PARKED one WRITING, which {@link #written} ends (gone) or {@link #writeFailed}
+ * (PARKED again); {@link #discard} drops a PARKED one. An image stays findable until its successor
+ * home holds it, so no lookup can fall between the two and read a stale block: a {@code take} that
+ * meets a WRITING image waits for the write, and a {@code beginWrite} that meets a TAKEN or WRITING
+ * one waits for it to settle (only the settling call ends the wait: invariant 4).
  *
  * <p>Thread-safe: every read and write of a page happens under one lock, and pages are freed
  * under it, so nothing reads a page after it was freed or its slab given back; with assertions on,
@@ -34,7 +35,9 @@ import java.util.function.LongConsumer;
  * <p>Invariants: (1) a key has at most one image; (2) a page belongs to at most one image, and is
  * free exactly when it belongs to none (the pages' own invariants: {@link ParkedPages}); (3) {@code
  * heapBytes} is what the index's entries are counted at against the heap cache ({@link
- * #chargeHeapTo}), 0 after close.
+ * #chargeHeapTo}), 0 after close; (4) an image is TAKEN or WRITING only while the thread that took
+ * it has yet to settle it, on every path out ({@code taken}/{@code restore}, {@code written}/{@code
+ * writeFailed}): at a checkpoint's begin, with no other use running, every image is PARKED.
  */
 public final class ParkedImages implements AutoCloseable {
   /** Heap bytes an entry is counted at, besides 4 per page. */
@@ -166,9 +169,10 @@ public final class ParkedImages implements AutoCloseable {
           settled.awaitUninterruptibly();
           continue;
         }
+        Image image = copyOut(e, buffer); // first: if the copy fails, the image stays PARKED
         e.state = TAKEN;
         takes.increment();
-        return copyOut(e, buffer);
+        return image;
       }
     } finally {
       lock.unlock();
@@ -204,9 +208,10 @@ public final class ParkedImages implements AutoCloseable {
           settled.awaitUninterruptibly();
           continue;
         }
+        Image image = copyOut(e, buffer);
         e.state = WRITING;
         checkpointWrites.increment();
-        return copyOut(e, buffer);
+        return image;
       }
     } finally {
       lock.unlock();
@@ -248,9 +253,10 @@ public final class ParkedImages implements AutoCloseable {
       if (e == null) {
         return null;
       }
+      Image image = copyOut(e, buffer);
       e.state = WRITING;
       spills.increment();
-      return copyOut(e, buffer);
+      return image;
     } finally {
       lock.unlock();
     }
@@ -285,12 +291,19 @@ public final class ParkedImages implements AutoCloseable {
 
   /**
    * Marks every image as waiting for the checkpoint beginning now and returns their keys. The
-   * caller excludes every other use meanwhile (a checkpoint's begin).
+   * caller excludes every other use meanwhile (a checkpoint's begin). Throws {@link
+   * IllegalStateException}, marking nothing, if an image is TAKEN or WRITING (invariant 4 broken).
    */
   public long[] markPending() {
     lock.lock();
     try {
       checkOpen();
+      for (Entry e : entries.values()) {
+        if (e.state != PARKED) { // no one will settle it: the checkpoint would wait for it for ever
+          throw new IllegalStateException("parked image of key " + e.key + " is " + (e.state == TAKEN
+              ? "TAKEN" : "WRITING") + " at a checkpoint's begin");
+        }
+      }
       long[] keys = new long[entries.size()];
       int i = 0;
       for (Entry e : entries.values()) {

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * and the rule that keeps the log in MSN order), recovery ({@link LogReplayer#recover}) — and the
  * block file, the shared node cache ({@link TreeContexts}), the write-ahead log, {@link
  * Maintenance} (checkpoints, {@code compact}, a backup's hold), the background flushes and cleaner
- * ({@link TreeUpkeep}), snapshots and transactions, stats and close. The {@link
+ * ({@link TreeUpkeep}), snapshots and transactions ({@link Transactor}), stats and close. The {@link
  * Checkpointer}'s monitor orders checkpoints, {@code compact}, a backup's hold and {@code close}.
  *
  * <p>Invariants: the gate's (a write path failed, or a read found damage: every later write
@@ -99,7 +99,7 @@ public final class DatabaseImpl implements Database {
     this.writes = new WritePath(this, gate, trees, catalog, functions, log, options, ctx);
     ctx.snapshots.visibleFrom(writes::visibleMsn); // buffered messages fold only once visible (Combiner)
     maintenance.useLog(log);
-    this.transactor = new Transactor(this, options, txnStats, conflicts);
+    this.transactor = new Transactor(this, writes, ctx, options, txnStats, conflicts);
     if (readOnly) {
       this.background = null;
       return;
@@ -180,17 +180,7 @@ public final class DatabaseImpl implements Database {
 
   @Override
   public Snapshot snapshot() {
-    return openSnapshot();
-  }
-
-  /** A registered snapshot at the visible MSN (a transaction's too). */
-  SnapshotImpl openSnapshot() {
-    // At the visible MSN: every change at or below it is wholly in the trees. Outside the gate,
-    // so it never waits for a writer: a batch too large for its roots, flushed into leaves under
-    // the exclusive side before its MSNs are visible, holds the MSN before it as a live snapshot
-    // meanwhile (Sequencer.sequenceExclusive), so the values it overwrites are kept for this one.
-    gate.checkOpen();
-    return new SnapshotImpl(this, ctx.snapshots.open(writes::visibleMsn));
+    return transactor.openSnapshot();
   }
 
   @Override
@@ -214,27 +204,14 @@ public final class DatabaseImpl implements Database {
     return transactor.run(isolation, body);
   }
 
+  /** Changes noted for live transactions (the write path notes them, transactions check them). */
   Conflicts conflicts() {
     return conflicts;
-  }
-
-  Durability defaultDurability() {
-    return options.durability();
-  }
-
-  /** A transaction's commit ({@link WritePath#commit}). */
-  void commit(List<WritePath.Op> ops, Durability d, Runnable validate) {
-    writes.commit(ops, d, validate);
   }
 
   /** For tests only ({@link TestSeams#onExclusiveBatchStep}). */
   void onExclusiveBatchStep(Runnable step) {
     writes.onExclusiveBatchStep(step);
-  }
-
-  /** Runs a read-only transaction's validation where no change is being made. */
-  void validateAlone(Runnable validate) {
-    writes.validate(validate);
   }
 
   @Override

@@ -33,6 +33,7 @@ final class TransactionImpl implements Transaction {
   private record Range(int tree, byte[] lo, byte[] hi) {}
 
   private final DatabaseImpl db;
+  private final Transactor transactor;
   private final Isolation isolation;
   private final SnapshotImpl snapshot;
   private final WriteSet writes;
@@ -41,8 +42,10 @@ final class TransactionImpl implements Transaction {
   private final List<Range> ranges;
   private boolean done;
 
-  TransactionImpl(DatabaseImpl db, Isolation isolation, SnapshotImpl snapshot, long maxBytes, TxnStats stats) {
+  TransactionImpl(DatabaseImpl db, Transactor transactor, Isolation isolation, SnapshotImpl snapshot, long maxBytes,
+      TxnStats stats) {
     this.db = db;
+    this.transactor = transactor;
     this.isolation = isolation;
     this.snapshot = snapshot;
     this.writes = new WriteSet(maxBytes);
@@ -169,7 +172,7 @@ final class TransactionImpl implements Transaction {
 
   @Override
   public void commit() {
-    commit(db.defaultDurability());
+    commit(transactor.defaultDurability());
   }
 
   @Override
@@ -180,14 +183,14 @@ final class TransactionImpl implements Transaction {
     try {
       if (writes.isEmpty()) {
         if (reads != null) {
-          db.validateAlone(this::validate);
+          transactor.validateAlone(this::validate);
         }
       } else {
         List<WritePath.Op> ops = new ArrayList<>(writes.ops().size());
         for (WriteSet.Op op : writes.ops()) {
           ops.add(new WritePath.Op(op.tree(), op.type(), op.key(), op.value(), op.fnName()));
         }
-        db.commit(ops, durability, this::validate);
+        transactor.commit(ops, durability, this::validate);
       }
       committed = true;
     } catch (ConflictException e) {
@@ -200,7 +203,7 @@ final class TransactionImpl implements Transaction {
 
   /** Runs in the commit's critical section: throws if a change after the snapshot conflicts. */
   private void validate() {
-    Conflicts c = db.conflicts();
+    Conflicts c = transactor.conflicts();
     long s = snapshot.msn();
     for (WriteSet.Op op : writes.ops()) {
       // Point writes only: update, range delete and range update are blind (applied at commit to
@@ -247,9 +250,9 @@ final class TransactionImpl implements Transaction {
     done = true;
     snapshot.close();
     if (isolation == Isolation.SERIALIZABLE) {
-      db.conflicts().serializableEnds(snapshot.msn());
+      transactor.conflicts().serializableEnds(snapshot.msn());
     }
-    db.conflicts().transactionEnds(); // last: counted out after SERIALIZABLE (see Conflicts)
+    transactor.conflicts().transactionEnds(); // last: counted out after SERIALIZABLE (see Conflicts)
     stats.finished(committed);
   }
 

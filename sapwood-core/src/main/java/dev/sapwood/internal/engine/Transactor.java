@@ -1,34 +1,76 @@
 package dev.sapwood.internal.engine;
 
 import dev.sapwood.ConflictException;
+import dev.sapwood.Durability;
 import dev.sapwood.Isolation;
 import dev.sapwood.Options;
 import dev.sapwood.Transaction;
+import dev.sapwood.internal.tree.TreeContext;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * {@code Database.transact}: begin, run the body, commit; on a {@link ConflictException} run it
- * again after a backoff (the first {@link Options#transactionBackoff}, then up to twice the one
- * before, each a random time up to its bound so colliding writers spread out), at most {@link
- * Options#transactionRetries} times, then throw the last conflict. Any other exception from the
- * body rolls the transaction back and propagates at once. Thread-safe.
+ * Snapshots and transactions: a snapshot at the visible MSN, a transaction's begin, commit
+ * (through the {@link WritePath}) and validation, and {@code Database.transact}: begin, run the
+ * body, commit; on a {@link ConflictException} run it again after a backoff (the first {@link
+ * Options#transactionBackoff}, then up to twice the one before, each a random time up to its bound
+ * so colliding writers spread out), at most {@link Options#transactionRetries} times, then throw
+ * the last conflict. Any other exception from the body rolls the transaction back and propagates
+ * at once. Thread-safe.
  */
 final class Transactor {
   private final DatabaseImpl db;
+  private final WritePath writes;
+  private final TreeContext ctx;
+  private final Durability defaultDurability;
   private final int retries;
   private final long firstBackoffNanos;
   private final TxnStats stats;
   private final Conflicts conflicts;
   private final long maxTransactionBytes;
 
-  Transactor(DatabaseImpl db, Options options, TxnStats stats, Conflicts conflicts) {
+  Transactor(DatabaseImpl db, WritePath writes, TreeContext ctx, Options options, TxnStats stats,
+      Conflicts conflicts) {
     this.db = db;
+    this.writes = writes;
+    this.ctx = ctx;
+    this.defaultDurability = options.durability();
     this.conflicts = conflicts;
     this.maxTransactionBytes = options.maxTransactionBytes();
     this.retries = options.transactionRetries();
     this.firstBackoffNanos = options.transactionBackoff().toNanos();
     this.stats = stats;
+  }
+
+  /** A registered snapshot at the visible MSN ({@link dev.sapwood.Database#snapshot}, and a transaction's). */
+  SnapshotImpl openSnapshot() {
+    // At the visible MSN: every change at or below it is wholly in the trees. Outside the gate,
+    // so it never waits for a writer: a batch too large for its roots, flushed into leaves under
+    // the exclusive side before its MSNs are visible, holds the MSN before it as a live snapshot
+    // meanwhile (Sequencer.sequenceExclusive), so the values it overwrites are kept for this one.
+    db.checkOpen();
+    return new SnapshotImpl(db, ctx.snapshots.open(writes::visibleMsn));
+  }
+
+  /** The durability of a commit that names none. */
+  Durability defaultDurability() {
+    return defaultDurability;
+  }
+
+  /** Changes noted for live transactions: what a commit's validation checks. */
+  Conflicts conflicts() {
+    return conflicts;
+  }
+
+  /** A transaction's commit ({@link WritePath#commit}). */
+  void commit(List<WritePath.Op> ops, Durability d, Runnable validate) {
+    writes.commit(ops, d, validate);
+  }
+
+  /** Runs a read-only transaction's validation where no change is being made. */
+  void validateAlone(Runnable validate) {
+    writes.validate(validate);
   }
 
   /** Begins a transaction ({@link dev.sapwood.Database#begin(Isolation)}). */
@@ -42,7 +84,7 @@ final class Transactor {
     }
     SnapshotImpl snap;
     try {
-      snap = db.openSnapshot();
+      snap = openSnapshot();
     } catch (RuntimeException e) {
       if (serializable) {
         conflicts.serializableEnds(0L);
@@ -54,7 +96,7 @@ final class Transactor {
       conflicts.serializableSnapshot(snap.msn());
     }
     stats.began();
-    return new TransactionImpl(db, isolation, snap, maxTransactionBytes, stats);
+    return new TransactionImpl(db, this, isolation, snap, maxTransactionBytes, stats);
   }
 
   <T> T run(Isolation isolation, Function<Transaction, T> body) {

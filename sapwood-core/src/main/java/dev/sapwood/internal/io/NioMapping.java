@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link NioFile}'s {@link IoMapping}: the file's first {@code size} bytes (the file extended,
@@ -197,9 +200,10 @@ final class NioMapping implements IoMapping {
    */
   @Override
   public void force() throws IOException {
-    List<Window> windows;
+    // By identity: a window is one mapping, and forces may overlap (each drops what it forced).
+    Set<Window> windows = Collections.newSetFromMap(new IdentityHashMap<>());
     synchronized (this) {
-      windows = new ArrayList<>(unforced);
+      windows.addAll(unforced);
       if (previous != null) {
         windows.add(previous);
       }
@@ -215,7 +219,7 @@ final class NioMapping implements IoMapping {
       throw e.getCause();
     }
     synchronized (this) {
-      unforced.removeIf(u -> windows.stream().anyMatch(w -> w == u)); // by identity: forces may overlap
+      unforced.removeIf(windows::contains);
     }
     file.force();
   }

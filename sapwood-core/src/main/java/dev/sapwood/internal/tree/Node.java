@@ -54,6 +54,13 @@ final class Node extends Cacheable {
   /** Dirty when the checkpoint in progress began and not yet written for it (guarded by the latch). */
   boolean pendingCheckpoint;
   /**
+   * Decoded from a parked image its loader still holds TAKEN ({@link ParkedNodes#load}) until the
+   * load ends ({@link ParkedNodes#entered} or {@link ParkedNodes#abandoned}). Written and read only
+   * by the loading thread: other threads may write the node meanwhile, so whether it is dirty no
+   * longer tells where it came from.
+   */
+  boolean holdsTakenImage;
+  /**
    * The versions store of the tree this node belongs to (in memory only; set when the node is
    * pinned as a root or through its parent, and given to the pieces it splits into), where a flush
    * into this leaf keeps the old values live snapshots need. Null until first pinned so.

@@ -48,6 +48,11 @@ final class NodeBackend implements CacheBackend<Node> {
     store.parking().entered(node);
   }
 
+  @Override
+  public void abandoned(Node node) {
+    store.parking().abandoned(node);
+  }
+
   /**
    * An internal node that left the cache whole gives its buffers' blocks back to the {@link
    * BlockPool}: the next node decoded from a parked image, or the next flush, takes them.

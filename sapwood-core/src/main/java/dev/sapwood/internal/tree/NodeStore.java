@@ -94,6 +94,9 @@ public final class NodeStore {
    * checkpoint and, with writers running again, calls {@link #writePending}.
    */
   public long[] markPending() {
+    ParkedImages p = parked;
+    // First: it throws, marking nothing, if an image was never settled (ParkedImages, invariant 4).
+    long[] parkedBlocks = p == null ? new long[0] : p.markPending();
     internalWrites.checkpointBegins();
     java.util.List<Long> out = new java.util.ArrayList<>();
     cache.forEach(node -> {
@@ -102,11 +105,8 @@ public final class NodeStore {
         out.add(node.key());
       }
     });
-    ParkedImages p = parked;
-    if (p != null) {
-      for (long block : p.markPending()) { // dirty too: parked instead of written back
-        out.add(block);
-      }
+    for (long block : parkedBlocks) { // dirty too: parked instead of written back
+      out.add(block);
     }
     long[] blocks = new long[out.size()];
     for (int i = 0; i < blocks.length; i++) {

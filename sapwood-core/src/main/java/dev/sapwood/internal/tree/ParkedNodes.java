@@ -85,7 +85,8 @@ final class ParkedNodes {
 
   /**
    * The node parked under {@code block}, decoded whole and dirty (waiting for the checkpoint if its
-   * image was), or null if it is not parked. Its image stays parked, taken, until {@link #entered}.
+   * image was), or null if it is not parked. Its image stays parked, taken, until {@link #entered}
+   * (or {@link #abandoned}), which the loading thread calls whatever happened to the node meanwhile.
    */
   Node load(long block) {
     ParkedImages p = store.parked;
@@ -108,6 +109,7 @@ final class ParkedNodes {
       node.dirty = true;
       node.pendingCheckpoint = image.pending();
       COPY.give(image.bytes()); // decoded: the node holds its own arrays
+      node.holdsTakenImage = true;
       return node;
     } catch (RuntimeException | Error e) {
       p.restore(block);
@@ -115,11 +117,24 @@ final class ParkedNodes {
     }
   }
 
-  /** A node just {@linkplain #load loaded} is in the cache's map: a parked one's image goes. */
+  /**
+   * A node just {@linkplain #load loaded} is in the cache's map: if it came from its parked image,
+   * the image goes. Decided by where the node came from, not by whether it is dirty: between its
+   * publication in the map and this call another thread may have written it back (clean, and maybe
+   * evicted since; the file holds it) or changed a node read from the file (dirty, with no image).
+   */
   void entered(Node node) {
-    ParkedImages p = store.parked;
-    if (p != null && node.dirty) { // a node read from the file is clean; only an unparked one is dirty
-      p.taken(node.key());
+    if (node.holdsTakenImage) {
+      node.holdsTakenImage = false;
+      store.parked.taken(node.key());
+    }
+  }
+
+  /** A node just {@linkplain #load loaded} never reached the cache's map: a parked one's image stays parked. */
+  void abandoned(Node node) {
+    if (node.holdsTakenImage) {
+      node.holdsTakenImage = false;
+      store.parked.restore(node.key());
     }
   }
 

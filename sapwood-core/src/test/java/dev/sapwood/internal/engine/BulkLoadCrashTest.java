@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sapwood.BulkLoader;
@@ -15,7 +14,7 @@ import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.StorageException;
 import dev.sapwood.Tree;
-import dev.sapwood.internal.io.FaultInjectingFileIo;
+import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
@@ -143,50 +142,38 @@ class BulkLoadCrashTest {
   @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, ONCE", "FSYNC, FOREVER"})
   void aFailedWriteOrSyncDuringALoadIsReportedAndLeavesTheTreeEmptyOrWhole(Kind kind, Mode mode,
       @TempDir Path scratch) {
-    MemoryFileIo base = created();
-    FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
-    long before;
-    try (Database db = TestSeams.open(DIR, options(), probe)) {
-      before = probe.count(kind);
-      assertTrue(load(db));
-      assertEquals(ENTRIES, db.tree("t").approximateSize());
-    }
-    long total = probe.count(kind);
-    assertTrue(total > before, "the load makes no " + kind + " call");
-    long stride = Math.max(1, (total - before) / 25);
-    int injected = 0;
-    for (long n = before + 1; n <= total; n += stride) {
-      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
-      MemoryFileIo mem = CrashSweeps.copy(base);
-      FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
-      DatabaseImpl db = TestSeams.open(DIR, options(), io);
-      io.failAt(kind, n, mode);
-      boolean finished = false;
-      RuntimeException thrown = null;
+    CrashSweeps.faultSweep(kind, mode, SEED, created(), options(), 25, false, () -> loadTrial(scratch));
+  }
+
+  /**
+   * A {@link #load} as a sweep's trial: a returned finish leaves the whole load in the tree; after
+   * an injected fault the loader heard of it (unless finish returned first) and the database
+   * refuses writes (sticky); after the crash the tree is empty or whole, and whole if finish
+   * returned with no fault injected.
+   */
+  private static Trial loadTrial(Path scratch) {
+    boolean[] finished = {false};
+    boolean[] faulted = {false};
+    RuntimeException[] thrown = {null};
+    return new Trial(db -> {
       try {
-        finished = load(db);
-      } catch (StorageException e) {
-        thrown = e;
-      } catch (IllegalStateException e) {
-        thrown = e; // the database failed: later calls say it refuses writes, or is closed
+        finished[0] = load(db);
+      } catch (StorageException | IllegalStateException e) {
+        thrown[0] = e; // IllegalStateException: the database failed, and later calls say it refuses writes
+        throw e;
       }
-      if (io.firstInjected() != null) {
-        injected++;
-        if (!finished) {
-          assertNotNull(thrown, ctx + ": the failure did not reach the loader");
-        }
-        // sticky: the database refuses writes after the failure
-        assertThrows(RuntimeException.class, () -> {
-          db.tree("other").put(key(3), value(3));
-          db.sync();
-          db.checkpoint();
-        }, ctx + ": a write after the failure was taken");
+      assertEquals(ENTRIES, db.tree("t").approximateSize(), "rows after finish");
+    }, (mem, ctx) -> check(mem, finished[0] && !faulted[0], scratch, ctx), (db, ctx) -> {
+      faulted[0] = true;
+      if (!finished[0]) {
+        assertNotNull(thrown[0], ctx + ": the failure did not reach the loader");
       }
-      TestSeams.halt(db);
-      io.crashAndTear(null, true);
-      check(mem, finished && io.firstInjected() == null, scratch, ctx);
-    }
-    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+      assertThrows(RuntimeException.class, () -> {
+        db.tree("other").put(key(3), value(3));
+        db.sync();
+        db.checkpoint();
+      }, ctx + ": a write after the failure was taken");
+    });
   }
 
   @Test

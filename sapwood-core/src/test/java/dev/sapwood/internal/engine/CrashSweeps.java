@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 
 /**
  * The sweeps the engine's crash tests share ({@link LeafDeltaCrashTest}, {@link
- * ParkedNodeCrashTest}): a workload over in-memory files of a database at {@link #DIR} with one
+ * ParkedNodeCrashTest}, {@link QuietSweepTest}, {@link BulkLoadCrashTest}): a workload over in-memory files of a database at {@link #DIR} with one
  * tree "t", ended by a power cut after a number of its steps, or by the Nth write or fsync failing
  * and then the power going (with torn unsynced writes); and the check after each, that a clean open
  * holds every acknowledged write (and the one in flight, or not), that gets agree with the cursor,
@@ -42,9 +42,17 @@ final class CrashSweeps {
   /**
    * One run of a test's workload: {@code run} drives it against a database until it ends, reaches
    * its stop, or the database fails; {@code check} then checks the files the crash left against
-   * what the run acknowledged, {@code ctx} naming the point of the sweep.
+   * what the run acknowledged, {@code ctx} naming the point of the sweep. In a {@link #faultSweep},
+   * {@code afterFault} runs on the live database after a run in which the fault was injected,
+   * before the power goes (what the failure left: writes refused, say).
    */
-  record Trial(Consumer<Database> run, BiConsumer<MemoryFileIo, String> check) {}
+  record Trial(Consumer<DatabaseImpl> run, BiConsumer<MemoryFileIo, String> check,
+      BiConsumer<DatabaseImpl, String> afterFault) {
+    /** A trial with nothing to check on the live database after a fault. */
+    Trial(Consumer<DatabaseImpl> run, BiConsumer<MemoryFileIo, String> check) {
+      this(run, check, (db, ctx) -> {});
+    }
+  }
 
   /** The files of a database created with {@code options} holding an empty tree "t", checkpointed. */
   static MemoryFileIo created(Options options) {
@@ -89,13 +97,15 @@ final class CrashSweeps {
    * Counts the {@code kind} operations a whole trial makes over a copy of {@code base}, then for
    * about {@code points} of them spread over the run (from the first, or from the middle of the
    * first stride if {@code midStride}) runs a new trial whose Nth {@code kind} fails ({@code mode}),
-   * cuts the power tearing unsynced writes, and checks it. Fails if no fault was ever injected.
+   * cuts the power tearing unsynced writes, and checks it. A run may end in a {@link
+   * StorageException} or an {@link IllegalStateException} (the failure reached it); any other
+   * exception fails the sweep, as does a fault never injected.
    */
   static void faultSweep(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, int points,
       boolean midStride, Supplier<Trial> trial) {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(copy(base), seed);
     long before;
-    try (Database db = TestSeams.open(DIR, options, probe)) {
+    try (DatabaseImpl db = TestSeams.open(DIR, options, probe)) {
       before = probe.count(kind);
       trial.get().run().accept(db);
     }
@@ -137,6 +147,9 @@ final class CrashSweeps {
       // the failure reached the writer; the step in flight may or may not survive
     }
     int injected = io.firstInjected() != null ? 1 : 0;
+    if (injected > 0) {
+      t.afterFault().accept(db, ctx);
+    }
     TestSeams.halt(db);
     io.crashAndTear(null, true);
     t.check().accept(mem, ctx);

@@ -118,19 +118,35 @@ class SpaceCheckpointsTest {
         overwrite(db, 3, true, false); // about 6 MiB of log a burst (past IdleReclaim.LOG_BYTES), held in memory, the rule asked
         assertEquals(c0, db.stats().get("checkpoint.count"), "a checkpoint while the writes were held in memory");
         long r0 = db.stats().get("space.reclaim_rounds");
+        long flushesAtLastRound = db.stats().get("flush.total");
+        int rounds = 0;
+        int quietRounds = 0; // rounds with no flush since the one before (or since the burst)
         fake += 1000 * SECOND;
         for (int tick = 0; tick < 40; tick++) { // 80 s of the test's clock without a write
           fake += IdleReclaim.IDLE_NANOS;
+          long flushes = db.stats().get("flush.total");
           db.checkpointIfSpaceWaits(fake);
+          long ran = db.stats().get("space.reclaim_rounds") - r0 - rounds;
+          if (ran > 0) {
+            rounds += ran;
+            quietRounds += flushes == flushesAtLastRound ? ran : ran - 1;
+            flushesAtLastRound = flushes; // one during this round calls for the next
+          }
         }
-        long rounds = db.stats().get("space.reclaim_rounds") - r0;
         long file = db.stats().get("store.file_bytes");
         long blocks = file - db.stats().get("store.free_bytes") - db.stats().get("store.pending_free_bytes");
-        System.out.println("idle after burst " + burst + ": " + rounds + " rounds, "
-            + (db.stats().get("checkpoint.count") - c0) + " checkpoints, file " + file + " for " + blocks + " of blocks");
+        System.out.println("idle after burst " + burst + ": " + rounds + " rounds (" + quietRounds
+            + " with no flush since the one before), " + (db.stats().get("checkpoint.count") - c0)
+            + " checkpoints, file " + file + " for " + blocks + " of blocks");
         // The first round's checkpoint writes every dirty node beside its old copy (the file
-        // doubles); the rounds after it give that back, and they end: 40 ticks, at most 8 rounds.
-        assertTrue(rounds >= 1 && rounds <= 8, rounds + " rounds");
+        // doubles); the next moves blocks into the holes, the third releases what the move left,
+        // and at most STALE_ROUNDS more find nothing to give back. Rounds past those answer flushes
+        // the background thread still ran after the burst (a root flush handed over by a writer, the
+        // cleaner's pass), each leaving new space waiting; how many of those there are depends on
+        // how far that thread lags, so only the rounds no flush called for are bounded (a run
+        // under heavy load once had 10 rounds in all against the old bound of 8 for all).
+        assertTrue(rounds >= 1, "no round");
+        assertTrue(quietRounds <= 3 + IdleReclaim.STALE_ROUNDS, quietRounds + " rounds with no flush before them, of " + rounds);
         assertEquals(0, db.stats().get("space.reclaim_pending"), "the rounds did not end");
         assertTrue(file <= blocks * 5 / 4, "file " + file + " for " + blocks + " bytes of blocks");
       }
