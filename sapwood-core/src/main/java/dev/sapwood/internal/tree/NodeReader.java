@@ -246,6 +246,15 @@ final class NodeReader {
   }
 
   static CorruptionException corrupt(BlockFile file, long block, long offsetInBlock, String what) {
-    return new CorruptionException(file.name(), file.blockOffset(block) + offsetInBlock, "node block " + block + ": " + what);
+    long at = -1; // a parked image whose block the file has never held has no file offset
+    if (file.isMapped(block)) {
+      try {
+        at = file.blockOffset(block) + offsetInBlock;
+      } catch (IllegalArgumentException unmappedMeanwhile) {
+        // freed between the two calls: no offset to name
+      }
+    }
+    String where = at >= 0 ? "" : " (an image not in the file, its byte " + offsetInBlock + ")";
+    return new CorruptionException(file.name(), at, "node block " + block + where + ": " + what);
   }
 }

@@ -175,4 +175,17 @@ class ParkedFiltersTest {
     header[NodeFormat.FIXED_HEADER + 1] ^= 0x01; // a pivot's byte, under the header's checksum
     assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, header, header.length));
   }
+
+  @Test
+  void aDamagedImageOfABlockTheFileNeverHeldIsCorruptionToo() {
+    long block = file.allocateBlockNumber(); // never written: a parked image's first home
+    Node node = uniform(block, 300);
+    NodeWriter.Result parked = NodeWriter.write(node, Compressors.LZ4, false);
+    int headerLen = BigEndian.getInt(parked.block(), 4);
+    byte[] frame = Arrays.copyOf(parked.block(), parked.length());
+    frame[headerLen + 5] ^= 0x40;
+    CorruptionException e = assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, frame, frame.length));
+    assertEquals(-1, e.offset(), e.getMessage());
+    assertTrue(e.getMessage().contains("node block " + block), e.getMessage());
+  }
 }
