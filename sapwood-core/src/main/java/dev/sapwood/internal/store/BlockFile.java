@@ -161,6 +161,11 @@ public final class BlockFile implements Closeable {
     return numbers.mapped();
   }
 
+  /** The file offset of the block's extent, or -1 if it has none (never written, or freed). */
+  public long blockOffsetOrNone(long blockNumber) {
+    return numbers.offsetOrNone(blockNumber);
+  }
+
   /** Whether {@code blockNumber} has a written extent. */
   public boolean isMapped(long blockNumber) {
     return numbers.isMapped(blockNumber);

@@ -60,6 +60,17 @@ final class BlockNumbers {
   }
 
   /** {@link BlockFile#isMapped}. */
+  /** The file offset of the block's extent, or -1 if it has none: one lookup, no exception. */
+  long offsetOrNone(long blockNumber) {
+    s.lock.lock();
+    try {
+      BlockTable.Entry e = s.table.get(blockNumber);
+      return e == null ? -1 : e.offset();
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
   boolean isMapped(long blockNumber) {
     s.lock.lock();
     try {

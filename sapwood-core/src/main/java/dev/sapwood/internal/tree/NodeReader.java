@@ -246,14 +246,8 @@ final class NodeReader {
   }
 
   static CorruptionException corrupt(BlockFile file, long block, long offsetInBlock, String what) {
-    long at = -1; // a parked image whose block the file has never held has no file offset
-    if (file.isMapped(block)) {
-      try {
-        at = file.blockOffset(block) + offsetInBlock;
-      } catch (IllegalArgumentException unmappedMeanwhile) {
-        // freed between the two calls: no offset to name
-      }
-    }
+    long extent = file.blockOffsetOrNone(block); // none: a parked image whose block the file never held
+    long at = extent < 0 ? -1 : extent + offsetInBlock;
     String where = at >= 0 ? "" : " (an image not in the file, its byte " + offsetInBlock + ")";
     return new CorruptionException(file.name(), at, "node block " + block + where + ": " + what);
   }
