@@ -313,12 +313,20 @@ public final class DatabaseImpl implements Database {
 
   /** A simulated process death ({@link TestSeams#halt}): stops the threads, writes nothing. */
   void halt() {
+    stopBackground();
+    gate.markClosed();
+    dev.sapwood.internal.jmx.DatabaseBean.unregister(this); // else the platform MBean server keeps it
+  }
+
+  /**
+   * Tests ({@link TestSeams#stopBackground}): waits for the background task in progress and stops
+   * the background threads; later flushes run on the writer's thread.
+   */
+  void stopBackground() {
     ctx.setBackground(Background.INLINE);
     if (background != null) {
       background.stop();
     }
-    gate.markClosed();
-    dev.sapwood.internal.jmx.DatabaseBean.unregister(this); // else the platform MBean server keeps it
   }
 
   /** Runs a background task on the trees under the same lock as a write ({@link TreeUpkeep#run}). */

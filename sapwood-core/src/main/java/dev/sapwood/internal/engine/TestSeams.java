@@ -31,6 +31,15 @@ public final class TestSeams {
   }
 
   /**
+   * Stops the background threads after the task in progress ends, leaving the database open (its
+   * writers then flush for themselves), so a test can ask what the background did without racing
+   * it: a failure a background flush hit is recorded by the time this returns. For tests only.
+   */
+  public static void stopBackground(DatabaseImpl db) {
+    db.stopBackground();
+  }
+
+  /**
    * Simulates the process dying, for crash tests: stops the background threads and marks the
    * database closed without writing, syncing or releasing anything (the caller then crashes the
    * file system, e.g. {@code MemoryFileIo.crash()}, which also drops the lock).
