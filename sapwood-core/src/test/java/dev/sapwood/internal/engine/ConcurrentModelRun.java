@@ -104,7 +104,11 @@ final class ConcurrentModelRun {
     }
     if (!failures.isEmpty()) {
       AssertionError e = new AssertionError("seed " + seed + ": " + failures.peek(), failures.peek());
-      db.close();
+      try {
+        db.close();
+      } catch (RuntimeException | Error closing) {
+        e.addSuppressed(closing); // the first failure is what the run reports
+      }
       throw e;
     }
     Stats st = db.stats();
