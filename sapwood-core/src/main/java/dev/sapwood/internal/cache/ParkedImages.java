@@ -1,7 +1,6 @@
 package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.stats.Counters;
-import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +31,10 @@ import java.util.function.LongConsumer;
  * its checksum). After {@link #close} every call but {@code close} and the figures throws {@link
  * IllegalStateException}; the slabs are dropped (the tier closes with them).
  *
+ * <p>The entries, their states and which image a spill takes are {@link ParkedEntries}; the pages
+ * are {@link ParkedPages}; this class holds the lock, moves images between the states, copies
+ * them in and out and waits for them.
+ *
  * <p>Invariants: (1) a key has at most one image; (2) a page belongs to at most one image, and is
  * free exactly when it belongs to none (the pages' own invariants: {@link ParkedPages}); (3) {@code
  * heapBytes} is what the index's entries are counted at against the heap cache ({@link
@@ -44,34 +47,18 @@ public final class ParkedImages implements AutoCloseable {
   private static final int ENTRY_HEAP = 112;
   private static final boolean ASSERTS = ParkedImages.class.desiredAssertionStatus();
 
-  private static final int PARKED = 0;
-  private static final int TAKEN = 1;
-  private static final int WRITING = 2;
+  private static final int PARKED = ParkedEntries.PARKED;
+  private static final int TAKEN = ParkedEntries.TAKEN;
+  private static final int WRITING = ParkedEntries.WRITING;
 
   /** An image copied out: its bytes {@code bytes[0, length)}, its key, whether a checkpoint waits for it. */
   public record Image(long key, byte[] bytes, int length, boolean pending) {}
-
-  private static final class Entry {
-    final long key;
-    final int[] pages;
-    final int length;
-    final boolean newestFirst;
-    boolean pending;
-    int state;
-
-    Entry(long key, int[] pages, int length, boolean newestFirst) {
-      this.key = key;
-      this.pages = pages;
-      this.length = length;
-      this.newestFirst = newestFirst;
-    }
-  }
 
   private final ParkedPages pages;
   private final int pageSize;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition settled = lock.newCondition();
-  private final LinkedHashMap<Long, Entry> entries = new LinkedHashMap<>();
+  private final ParkedEntries entries = new ParkedEntries();
   private long imageBytes;
   private long heapBytes;
   private LongConsumer heapCharge = d -> {};
@@ -108,7 +95,7 @@ public final class ParkedImages implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      if (entries.containsKey(key)) {
+      if (entries.contains(key)) {
         throw new IllegalStateException("key " + key + " is parked already");
       }
       if (!pages.reserve(need)) {
@@ -119,7 +106,7 @@ public final class ParkedImages implements AutoCloseable {
         taken[i] = pages.allocate();
         pages.write(taken[i], src, at, Math.min(pageSize, length - at));
       }
-      entries.put(key, new Entry(key, taken, length, newestFirst));
+      entries.add(new ParkedEntries.Entry(key, taken, length, newestFirst));
       imageBytes += length;
       charge(ENTRY_HEAP + 4L * need);
       parks.increment();
@@ -141,7 +128,7 @@ public final class ParkedImages implements AutoCloseable {
   public boolean isBeingLoaded(long key) {
     lock.lock();
     try {
-      Entry e = entries.get(key);
+      ParkedEntries.Entry e = entries.get(key);
       return e != null && e.state == TAKEN;
     } finally {
       lock.unlock();
@@ -158,7 +145,7 @@ public final class ParkedImages implements AutoCloseable {
     try {
       for (;;) {
         checkOpen();
-        Entry e = entries.get(key);
+        ParkedEntries.Entry e = entries.get(key);
         if (e == null) {
           return null;
         }
@@ -200,7 +187,7 @@ public final class ParkedImages implements AutoCloseable {
     try {
       for (;;) {
         checkOpen();
-        Entry e = entries.get(key);
+        ParkedEntries.Entry e = entries.get(key);
         if (e == null || e.state == PARKED && !e.pending) {
           return null;
         }
@@ -221,35 +208,14 @@ public final class ParkedImages implements AutoCloseable {
   /**
    * For room: copies out a PARKED image, marking it WRITING; null if there is none. The caller
    * writes it and ends with {@link #written} or {@link #writeFailed}. Which one: the oldest a
-   * checkpoint waits for (it is written for the checkpoint anyway); else the most recently parked
-   * of those parked {@code newestFirst} (used in turns: parked right after a use, it is the one
-   * whose next use is furthest off, where the oldest would be the next one used — the oldest
-   * first spills every image of a cycle longer than the memory just before its use); else the
-   * oldest. Images are few (a parked memory holds at most a few hundred nodes), so one pass over
-   * them is cheap beside the write that follows.
+   * checkpoint waits for, else the parent of leaves parked last, else the oldest ({@link
+   * ParkedEntries#spillChoice} says why).
    */
   public Image beginSpill(IntFunction<byte[]> buffer) {
     lock.lock();
     try {
       checkOpen();
-      Entry oldest = null;
-      Entry newest = null;
-      for (Entry e : entries.values()) {
-        if (e.state != PARKED) {
-          continue;
-        }
-        if (e.pending) {
-          newest = null;
-          oldest = e;
-          break;
-        }
-        if (e.newestFirst) {
-          newest = e;
-        } else if (oldest == null) {
-          oldest = e;
-        }
-      }
-      Entry e = newest != null ? newest : oldest;
+      ParkedEntries.Entry e = entries.spillChoice();
       if (e == null) {
         return null;
       }
@@ -277,7 +243,7 @@ public final class ParkedImages implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      Entry e = entries.get(key);
+      ParkedEntries.Entry e = entries.get(key);
       if (e != null) {
         if (e.state != PARKED) {
           throw new IllegalStateException("key " + key + " is in use, not parked");
@@ -298,19 +264,7 @@ public final class ParkedImages implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      for (Entry e : entries.values()) {
-        if (e.state != PARKED) { // no one will settle it: the checkpoint would wait for it for ever
-          throw new IllegalStateException("parked image of key " + e.key + " is " + (e.state == TAKEN
-              ? "TAKEN" : "WRITING") + " at a checkpoint's begin");
-        }
-      }
-      long[] keys = new long[entries.size()];
-      int i = 0;
-      for (Entry e : entries.values()) {
-        e.pending = true;
-        keys[i++] = e.key;
-      }
-      return keys;
+      return entries.markPending(); // throws, marking nothing, if an image would never be settled
     } finally {
       lock.unlock();
     }
@@ -372,7 +326,7 @@ public final class ParkedImages implements AutoCloseable {
     heapCharge.accept(delta);
   }
 
-  private Image copyOut(Entry e, IntFunction<byte[]> buffer) {
+  private Image copyOut(ParkedEntries.Entry e, IntFunction<byte[]> buffer) {
     byte[] out = buffer.apply(e.length);
     for (int i = 0, at = 0; i < e.pages.length; i++, at += pageSize) {
       pages.read(e.pages[i], out, at, Math.min(pageSize, e.length - at));
@@ -384,7 +338,7 @@ public final class ParkedImages implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      Entry e = entries.get(key);
+      ParkedEntries.Entry e = entries.get(key);
       if (e == null || e.state != from) {
         throw new IllegalStateException("key " + key + " has no image in state " + from);
       }
@@ -399,8 +353,8 @@ public final class ParkedImages implements AutoCloseable {
     }
   }
 
-  private void free(Entry e) {
-    entries.remove(e.key);
+  private void free(ParkedEntries.Entry e) {
+    entries.remove(e);
     imageBytes -= e.length;
     charge(-(ENTRY_HEAP + 4L * e.pages.length));
     pages.free(e.pages);

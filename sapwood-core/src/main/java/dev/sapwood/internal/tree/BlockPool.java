@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
  * back to a full pool is dropped. A kept block belongs to no buffer: whoever gives one back must
  * hold no reference to it (the buffer's owner gives its blocks back only under the node's write
  * latch, when the records in them are copied out or dropped), and its bytes are undefined for the
- * next owner, which writes every record before reading it. With assertions on (the tests), a
- * block given back is filled with {@link #POISON}, so a reader that kept one reads garbage and
- * fails, instead of reading a previous buffer's records by luck.
+ * next owner, which writes every record before reading it. With assertions on (the tests), every
+ * array given back (a block, or a head of another size that is then dropped) is filled with
+ * {@link #POISON}, so a reader that kept one reads garbage and fails, instead of reading a previous
+ * buffer's records by luck; and a kept block is checked to be all poison when it is lent again, so
+ * a writer that kept one fails the assertion there.
  *
  * <p>Invariants: {@code count <= MAX_BLOCKS}; {@code kept[0, count)} are distinct blocks of
  * exactly {@link ArenaBlocks#BLOCK} bytes owned by nobody; guarded by the pool's monitor.
@@ -41,6 +43,7 @@ final class BlockPool {
         byte[] b = kept[--count];
         kept[count] = null;
         reused.increment();
+        assert stillPoisoned(b) : "a block was written after it was given back to the pool";
         return b;
       }
     }
@@ -52,11 +55,14 @@ final class BlockPool {
    * reference to it any more. Anything but a block's size is left to the collector.
    */
   static void give(byte[] b) {
-    if (b == null || b.length != ArenaBlocks.BLOCK) {
+    if (b == null) {
       return;
     }
     if (POISONING) {
-      Arrays.fill(b, POISON);
+      Arrays.fill(b, POISON); // kept or dropped: whoever still reads it reads garbage from now on
+    }
+    if (b.length != ArenaBlocks.BLOCK) {
+      return;
     }
     synchronized (kept) {
       if (count < MAX_BLOCKS) {
@@ -64,6 +70,15 @@ final class BlockPool {
         kept[count++] = b;
       }
     }
+  }
+
+  private static boolean stillPoisoned(byte[] b) {
+    for (byte x : b) {
+      if (x != POISON) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean holds(byte[] b) {

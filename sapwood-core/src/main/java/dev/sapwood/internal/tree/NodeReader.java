@@ -245,10 +245,15 @@ final class NodeReader {
     return node;
   }
 
-  static CorruptionException corrupt(BlockFile file, long block, long offsetInBlock, String what) {
-    long extent = file.blockOffsetOrNone(block); // none: a parked image whose block the file never held
+  /**
+   * Damage at byte {@code offsetInBlock} of block {@code block}'s image, named by its file offset
+   * (the block's extent plus that byte). A reader of a parked image, whose bytes are not the file's,
+   * reports it as such instead ({@link BlockCorruption#inParkedImage}).
+   */
+  static BlockCorruption corrupt(BlockFile file, long block, long offsetInBlock, String what) {
+    long extent = file.blockOffsetOrNone(block); // none: an image whose block the file never held
     long at = extent < 0 ? -1 : extent + offsetInBlock;
     String where = at >= 0 ? "" : " (an image not in the file, its byte " + offsetInBlock + ")";
-    return new CorruptionException(file.name(), at, "node block " + block + where + ": " + what);
+    return new BlockCorruption(file.name(), at, block, offsetInBlock, what, "node block " + block + where + ": " + what);
   }
 }

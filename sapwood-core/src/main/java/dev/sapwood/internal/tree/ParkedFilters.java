@@ -54,9 +54,17 @@ final class ParkedFilters {
    *     frame's checksum, a length, a record)
    */
   static Filtered add(BlockFile file, long block, byte[] image, int length) {
+    try {
+      return addTo(file, block, image, length);
+    } catch (BlockCorruption e) {
+      throw e.inParkedImage(); // the bytes are in memory: the block's extent, if any, is not damaged
+    }
+  }
+
+  private static Filtered addTo(BlockFile file, long block, byte[] image, int length) {
     Node head = NodeReader.readImage(file, block, image, length);
     if (head.height == 0) {
-      throw NodeReader.corrupt(file, block, 0, "a parked image of a leaf");
+      throw NodeReader.corrupt(file, block, 0, "the image of a leaf");
     }
     int heightField = BigEndian.getU16(image, 8);
     PartitionDirectory dir = head.disk;
@@ -118,11 +126,11 @@ final class ParkedFilters {
           seen++;
         }
       } catch (FormatException e) {
-        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "parked buffer " + i + ": " + e.getMessage());
+        throw NodeReader.corrupt(file, block, dir.frameOffset(f), "buffer " + i + ": " + e.getMessage());
       }
     }
     if (seen != dir.count(i)) {
-      throw NodeReader.corrupt(file, block, dir.offset(i), "parked buffer " + i + " holds " + seen
+      throw NodeReader.corrupt(file, block, dir.offset(i), "buffer " + i + " holds " + seen
           + " point messages, its directory says " + dir.count(i));
     }
     return new KeyFilter(bits, hashes);

@@ -100,7 +100,7 @@ final class ParkedNodes {
     try {
       Node node = NodeReader.readImage(file, block, image.bytes(), image.length());
       if (node.height == 0) {
-        throw NodeReader.corrupt(file, block, 0, "a parked image of a leaf");
+        throw NodeReader.corrupt(file, block, 0, "the image of a leaf");
       }
       for (int i = 0; i < node.n; i++) {
         node.buffers[i] = PartitionReader.decodeBuffer(file, block, node.disk, i, image.bytes());
@@ -111,6 +111,9 @@ final class ParkedNodes {
       COPY.give(image.bytes()); // decoded: the node holds its own arrays
       node.holdsTakenImage = true;
       return node;
+    } catch (BlockCorruption e) {
+      p.restore(block);
+      throw e.inParkedImage(); // the bytes are in memory: the block's extent, if any, is not damaged
     } catch (RuntimeException | Error e) {
       p.restore(block);
       throw e;

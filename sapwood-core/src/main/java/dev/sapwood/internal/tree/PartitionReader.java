@@ -72,7 +72,7 @@ final class PartitionReader {
       int at = dir.frameOffset(f);
       int len = dir.frameCompressed(f);
       if (at + (long) len > image.length || Checksums.crc32c(image, at, len) != dir.frameCrc(f)) {
-        throw NodeReader.corrupt(file, block, at, "parked frame checksum mismatch");
+        throw NodeReader.corrupt(file, block, at, "frame checksum mismatch");
       }
       raw = decompress(file, block, dir, f, image, at, len, raw, rawAt, rawLen);
       rawAt += dir.frameRaw(f);
@@ -304,7 +304,7 @@ final class PartitionReader {
     int at = dir.frameOffset(f);
     int len = dir.frameCompressed(f);
     if (at + (long) len > image.length || Checksums.crc32c(image, at, len) != dir.frameCrc(f)) {
-      throw NodeReader.corrupt(file, block, at, "parked frame checksum mismatch");
+      throw NodeReader.corrupt(file, block, at, "frame checksum mismatch");
     }
     byte codec = dir.codec(partitionOf(dir, f));
     byte[] raw = out.take(checkedRawLength(file, block, dir, f, codec, image, at, len));

@@ -14,15 +14,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Contract for the caller: an array from {@link #take} is the caller's until it {@linkplain
  * #give gives it back}, after which neither it nor anything it handed the array to may touch it
  * (copy what must outlive the use). An array not given back (a failure on the way) is simply left
- * to the collector. With assertions on (the tests), every array lent again is first filled with
- * {@link ThreadScratch#POISON}, so a caller that kept reading one reads garbage and fails its
- * checksums instead of passing by luck.
+ * to the collector. With assertions on (the tests), every array given back — kept or not — is
+ * filled with {@link #POISON} at once, so a caller that kept reading one reads garbage from that
+ * moment and fails (a checksum, a record's bounds, a model check) instead of passing by luck until
+ * the next taker overwrites it; and a kept array is checked to be all poison when it is lent
+ * again, so a caller that kept <em>writing</em> one fails the assertion here.
  *
  * <p>Invariants: {@code count <= kept.length}; {@code kept[0, count)} are distinct arrays of at
  * most {@code limit} bytes lent to nobody, {@code keptBytes} their total, at most {@code
  * maxBytes}; guarded by this pool's monitor.
  */
 public final class ArrayPool {
+  /** What an array given back is filled with, with assertions on. */
+  public static final byte POISON = (byte) 0xC3;
+
   private static final boolean POISONING = ArrayPool.class.desiredAssertionStatus();
 
   /** Every pool made, for the process-wide figure of what they keep ({@link #keptBytesOfAll}). */
@@ -84,9 +89,7 @@ public final class ArrayPool {
         }
       }
       if (a != null) {
-        if (POISONING) {
-          Arrays.fill(a, ThreadScratch.POISON);
-        }
+        assert stillPoisoned(a) : "an array was written after it was given back to the pool";
         return a;
       }
     }
@@ -103,7 +106,13 @@ public final class ArrayPool {
    * of the smallest kept array if it is larger and the bytes allow; else left to the collector.
    */
   public void give(byte[] a) {
-    if (a == null || a.length > limit || kept.length == 0 || a.length > maxBytes) {
+    if (a == null) {
+      return;
+    }
+    if (POISONING) {
+      Arrays.fill(a, POISON); // kept or not: whoever still reads it reads garbage from now on
+    }
+    if (a.length > limit || kept.length == 0 || a.length > maxBytes) {
       return;
     }
     synchronized (this) {
@@ -128,6 +137,16 @@ public final class ArrayPool {
         keptBytes = after;
       }
     }
+  }
+
+  /** Whether {@code a}, kept since it was given back, still holds nothing but {@link #POISON}. */
+  static boolean stillPoisoned(byte[] a) {
+    for (byte x : a) {
+      if (x != POISON) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean holds(byte[] a) {

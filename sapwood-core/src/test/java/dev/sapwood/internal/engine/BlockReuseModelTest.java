@@ -1,18 +1,13 @@
 package dev.sapwood.internal.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sapwood.Cursor;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
 import dev.sapwood.internal.io.MemoryFileIo;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -34,37 +29,17 @@ class BlockReuseModelTest {
         .offHeapCacheShare(0.75).checkpointInterval(Duration.ofDays(1));
   }
 
-  private static byte[] key(int i) {
-    return String.format("key%07d", i * 7919 % 1_000_003).getBytes();
-  }
-
   @Test
   void randomPutsFlushesAndParksReadBackAsTheModelSaysWithBlocksReused() {
     long seed = new Random().nextLong();
     System.out.println("BlockReuseModelTest seed " + seed);
     Random r = new Random(seed);
-    TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+    TreeMap<byte[], byte[]> model = RandomPutDeletes.newModel();
     MemoryFileIo mem = new MemoryFileIo();
     long reusedBefore = dev.sapwood.internal.tree.TreeContext.blockPoolFigures()[1];
     try (DatabaseImpl db = TestSeams.open(DIR, options(), mem)) {
       Tree t = db.tree("t");
-      int keys = 20_000;
-      for (int step = 0; step < 60_000; step++) {
-        byte[] k = key(r.nextInt(keys));
-        if (r.nextInt(12) == 0) {
-          t.delete(k);
-          model.remove(k);
-        } else {
-          byte[] v = new byte[20 + r.nextInt(150)];
-          r.nextBytes(v);
-          Arrays.fill(v, 0, 8, (byte) step);
-          t.put(k, v);
-          model.put(k, v);
-        }
-        if (step % 20_000 == 19_999) {
-          check(t, model, "seed " + seed + " step " + step);
-        }
-      }
+      new RandomPutDeletes(12, 20, 150, 8).run(t, model, r, 20_000, 60_000, 20_000, "seed " + seed);
       Stats st = db.stats();
       System.out.println("BlockReuseModelTest: blocks reused " + (st.get("cache.block_pool_reused") - reusedBefore)
           + ", parked " + st.get("cache.parked") + ", unparked " + st.get("cache.unparked"));
@@ -72,24 +47,10 @@ class BlockReuseModelTest {
       assertTrue(st.get("cache.parked") > 0, "the load parked dirty internal nodes");
       assertTrue(st.get("cache.block_pool_bytes") <= 2L << 20, "the pool keeps at most 2 MiB");
       db.checkpoint();
-      check(t, model, "seed " + seed + " after a checkpoint");
+      RandomPutDeletes.check(t, model, "seed " + seed + " after a checkpoint");
     }
     try (DatabaseImpl again = TestSeams.open(DIR, options(), mem)) {
-      check(again.tree("t"), model, "seed " + seed + " after a reopen");
+      RandomPutDeletes.check(again.tree("t"), model, "seed " + seed + " after a reopen");
     }
-  }
-
-  private static void check(Tree t, TreeMap<byte[], byte[]> model, String when) {
-    for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
-      assertArrayEquals(e.getValue(), t.get(e.getKey()), when + ": get of " + new String(e.getKey()));
-    }
-    int n = 0;
-    try (Cursor c = t.cursor()) {
-      for (boolean ok = c.first(); ok; ok = c.next()) {
-        assertArrayEquals(model.get(c.key()), c.value(), when + ": cursor at " + new String(c.key()));
-        n++;
-      }
-    }
-    assertEquals(model.size(), n, when + ": keys the cursor saw");
   }
 }

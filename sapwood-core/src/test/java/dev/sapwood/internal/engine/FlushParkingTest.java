@@ -1,10 +1,8 @@
 package dev.sapwood.internal.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sapwood.Cursor;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
@@ -12,8 +10,6 @@ import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.io.MemoryFileIo;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -33,43 +29,24 @@ class FlushParkingTest {
         .offHeapCacheShare(share).checkpointInterval(Duration.ofDays(1));
   }
 
-  private static byte[] key(int i) {
-    return String.format("key%07d", i * 7919 % 1_000_003).getBytes();
-  }
-
   /** Runs random puts and deletes over {@code keys} keys; returns the parks after flushes. */
   private static long run(double share, int keys, int steps) {
     Random r = new Random(20261202L);
-    TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+    TreeMap<byte[], byte[]> model = RandomPutDeletes.newModel();
     MemoryFileIo mem = new MemoryFileIo();
     DatabaseImpl db = TestSeams.open(DIR, options(share), mem);
     FrameCache tier = db.treeContext().frameCache();
     long parked;
     try {
       Tree t = db.tree("t");
-      for (int step = 0; step < steps; step++) {
-        byte[] k = key(r.nextInt(keys));
-        if (r.nextInt(10) == 0) {
-          t.delete(k);
-          model.remove(k);
-        } else {
-          byte[] v = new byte[30 + r.nextInt(40)];
-          r.nextBytes(v);
-          Arrays.fill(v, 0, 10, (byte) step);
-          t.put(k, v);
-          model.put(k, v);
-        }
-        if (step % 5_000 == 4_999) {
-          check(t, model, "step " + step);
-        }
-      }
+      new RandomPutDeletes(10, 30, 40, 10).run(t, model, r, keys, steps, 5_000, "share " + share);
       Stats st = db.stats();
       parked = st.get("cache.parked_after_flush");
       System.out.println("FlushParkingTest share " + share + ": parked after flushes " + parked + ", parked "
           + st.get("cache.parked") + ", unparked " + st.get("cache.unparked") + ", flushes needing I/O " + st.get("flush.needed_io"));
       assertTrue(parked <= st.get("cache.parked"), "parks after flushes are parks");
       db.checkpoint();
-      check(t, model, "after a checkpoint");
+      RandomPutDeletes.check(t, model, "after a checkpoint");
     } finally {
       db.close();
     }
@@ -77,23 +54,9 @@ class FlushParkingTest {
       assertEquals(0, tier.allocatedBytes(), "the tier's memory is let go at close");
     }
     try (DatabaseImpl again = TestSeams.open(DIR, options(share), mem)) {
-      check(again.tree("t"), model, "after a reopen");
+      RandomPutDeletes.check(again.tree("t"), model, "after a reopen");
     }
     return parked;
-  }
-
-  private static void check(Tree t, TreeMap<byte[], byte[]> model, String when) {
-    for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
-      assertArrayEquals(e.getValue(), t.get(e.getKey()), when + ": get of " + new String(e.getKey()));
-    }
-    int n = 0;
-    try (Cursor c = t.cursor()) {
-      for (boolean ok = c.first(); ok; ok = c.next()) {
-        assertArrayEquals(model.get(c.key()), c.value(), when + ": cursor at " + new String(c.key()));
-        n++;
-      }
-    }
-    assertEquals(model.size(), n, when + ": keys the cursor saw");
   }
 
   @Test

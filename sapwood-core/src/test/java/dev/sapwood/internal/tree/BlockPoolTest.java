@@ -86,6 +86,26 @@ class BlockPoolTest {
   }
 
   @Test
+  void aClearedBuffersHeadOfAnotherSizeIsPoisonedAsItIsDropped() {
+    byte[] head = new byte[9_000];
+    java.util.Arrays.fill(head, (byte) 4);
+    MessageBuffer buf = MessageBuffer.over(head); // a fetched buffer's arena, not a block
+    buf.clear();
+    for (byte x : head) {
+      assertEquals(BlockPool.POISON, x, "a reader that kept the dropped head reads poison, not the old records");
+    }
+  }
+
+  @Test
+  void aBlockWrittenAfterItWasGivenBackFailsTheNextTake() {
+    byte[] b = new byte[MessageArena.BLOCK];
+    BlockPool.give(b);
+    b[1234] = 7; // a former holder writes into the kept block
+    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, BlockPool::take);
+    assertTrue(e.getMessage().contains("written after it was given back"), e.getMessage());
+  }
+
+  @Test
   void thePoolKeepsAtMostItsBoundAndDropsWhatIsNotABlock() {
     List<byte[]> mine = new ArrayList<>();
     for (int i = 0; i < 2 * BlockPool.MAX_BLOCKS; i++) {

@@ -166,14 +166,25 @@ class ParkedFiltersTest {
     long block = file.allocateBlockNumber();
     Node node = uniform(block, 300);
     NodeWriter.Result parked = NodeWriter.write(node, Compressors.LZ4, false);
-    file.writeBlock(block, parked.block(), 0, parked.length()); // the block is mapped: corruption names its offset
+    file.writeBlock(block, parked.block(), 0, parked.length()); // mapped: an older, sound image is in the file
     int headerLen = BigEndian.getInt(parked.block(), 4);
     byte[] frame = Arrays.copyOf(parked.block(), parked.length());
     frame[headerLen + 5] ^= 0x40; // in buffer 0's first frame
-    assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, frame, frame.length));
+    CorruptionException e = assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, frame, frame.length));
+    assertNamesTheParkedImage(e, block, headerLen);
     byte[] header = Arrays.copyOf(parked.block(), parked.length());
     header[NodeFormat.FIXED_HEADER + 1] ^= 0x01; // a pivot's byte, under the header's checksum
-    assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, header, header.length));
+    e = assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, header, header.length));
+    assertNamesTheParkedImage(e, block, headerLen - 4);
+  }
+
+  /**
+   * The damaged bytes are in memory, not at the block's extent (which holds an older image): the
+   * error names the parked image of the block and the byte in it, and no file offset.
+   */
+  private static void assertNamesTheParkedImage(CorruptionException e, long block, int byteInImage) {
+    assertEquals(-1, e.offset(), e.getMessage());
+    assertTrue(e.getMessage().contains("parked image of block " + block + ", its byte " + byteInImage), e.getMessage());
   }
 
   @Test
@@ -185,7 +196,6 @@ class ParkedFiltersTest {
     byte[] frame = Arrays.copyOf(parked.block(), parked.length());
     frame[headerLen + 5] ^= 0x40;
     CorruptionException e = assertThrows(CorruptionException.class, () -> ParkedFilters.add(file, block, frame, frame.length));
-    assertEquals(-1, e.offset(), e.getMessage());
-    assertTrue(e.getMessage().contains("node block " + block), e.getMessage());
+    assertNamesTheParkedImage(e, block, headerLen);
   }
 }

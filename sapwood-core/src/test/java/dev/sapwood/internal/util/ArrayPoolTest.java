@@ -29,10 +29,40 @@ class ArrayPoolTest {
     assertSame(a, got[0], "another thread takes the array given back");
     if (ArrayPool.class.desiredAssertionStatus()) {
       for (byte x : got[0]) {
-        assertEquals(ThreadScratch.POISON, x, "a lent array holds none of its last user's bytes");
+        assertEquals(ArrayPool.POISON, x, "a lent array holds none of its last user's bytes");
       }
     }
     assertEquals(1, pool.freshArrays(), "only the first take made an array");
+  }
+
+  @Test
+  void anArrayGivenBackIsPoisonedAtOnceWhetherItIsKeptOrNot() {
+    assertTrue(ArrayPool.class.desiredAssertionStatus(), "the tests run with assertions (poisoning on)");
+    ArrayPool pool = new ArrayPool(1 << 10, 1 << 16, 1, 1 << 16);
+    byte[] kept = pool.take(10_000);
+    byte[] dropped = pool.take(10_000);
+    java.util.Arrays.fill(kept, (byte) 1);
+    java.util.Arrays.fill(dropped, (byte) 2);
+    byte[] tooLarge = new byte[(1 << 16) + 1];
+    java.util.Arrays.fill(tooLarge, (byte) 3);
+    pool.give(kept);
+    pool.give(dropped); // the pool keeps one: this one is left to the collector
+    pool.give(tooLarge);
+    for (byte[] a : new byte[][] {kept, dropped, tooLarge}) {
+      for (byte x : a) {
+        assertEquals(ArrayPool.POISON, x, "a holder that kept reading it reads poison before anyone takes it again");
+      }
+    }
+  }
+
+  @Test
+  void anArrayWrittenAfterItWasGivenBackFailsTheNextTake() {
+    ArrayPool pool = new ArrayPool(1 << 10, 1 << 16, 2, 1 << 17);
+    byte[] a = pool.take(5_000);
+    pool.give(a);
+    a[4_321] = 9; // a former holder writes into the kept array
+    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> pool.take(5_000));
+    assertTrue(e.getMessage().contains("written after it was given back"), e.getMessage());
   }
 
   @Test
