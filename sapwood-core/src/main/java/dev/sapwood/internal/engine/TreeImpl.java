@@ -22,8 +22,6 @@ final class TreeImpl implements Tree {
   private final int id;
   private final BeTree tree;
   private volatile boolean dropped;
-  /** Single-change writers queue here before the root latch ({@link WritePath#change}). */
-  private final WriterQueue writers = new WriterQueue();
   /** Whether a bulk load of this tree is open ({@link BulkLoad}). */
   private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
   private static final byte[] EMPTY = new byte[0];
@@ -47,10 +45,6 @@ final class TreeImpl implements Tree {
   BeTree beTree() {
     checkNotDropped();
     return tree;
-  }
-
-  WriterQueue writers() {
-    return writers;
   }
 
   boolean isDropped() {

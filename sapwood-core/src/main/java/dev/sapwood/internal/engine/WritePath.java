@@ -82,8 +82,7 @@ final class WritePath {
   /**
    * A single change through tree {@code t}. Allocates nothing of its own: its log record is
    * encoded into this thread's scratch array ({@link ThreadScratch}: bounded, a fresh array past
-   * {@link #SCRATCH_MAX}), which the log copies, and the gate is entered without a lambda. The
-   * tree's single-change writers pass its {@link WriterQueue} before its root latch.
+   * {@link #SCRATCH_MAX}), which the log copies, and the gate is entered without a lambda.
    */
   void change(TreeImpl t, byte type, byte[] key, byte[] value, byte[] fn) {
     Durability d = durability;
@@ -98,24 +97,14 @@ final class WritePath {
     gate.enterShared();
     try {
       BeTree tree = t.beTree();
-      boolean mustFlush;
-      WriterQueue writers = t.writers();
-      writers.enter(); // the root latch is fair: writers queue here first (no convoy at the root)
+      tree.latchRoot();
       try {
-        tree.latchRoot();
-        try {
-          lsn = sequencer.sequence(record, recordLen, t, type, key, value, fn);
-        } catch (RuntimeException | Error e) {
-          tree.abandonLatch();
-          throw e;
-        }
-        mustFlush = tree.releaseRoot();
-      } finally {
-        writers.exit();
+        lsn = sequencer.sequence(record, recordLen, t, type, key, value, fn);
+      } catch (RuntimeException | Error e) {
+        tree.abandonLatch();
+        throw e;
       }
-      if (mustFlush) {
-        tree.flushAsWriter(); // outside the queue: other writers go on filling the root meanwhile
-      }
+      tree.unlatchRoot();
     } catch (RuntimeException e) {
       throw gate.failed(e);
     } finally {
