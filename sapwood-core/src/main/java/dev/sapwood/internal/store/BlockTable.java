@@ -51,8 +51,9 @@ final class BlockTable {
   }
 
   /**
-   * {@link #get} without the lock, for a read that counted itself in first ({@link
-   * ExtentReclaimer#enterRead}): the entry as of some instant during the call ({@link BlockIndex}).
+   * {@link #get} without the lock: the entry as of some instant during the call ({@link
+   * BlockIndex}). A caller that reads the extent must have counted itself in first ({@link
+   * ExtentReclaimer#enterRead}), so the extent is not reused under it.
    */
   Entry getConcurrently(long blockNumber) {
     return index.get(blockNumber);
