@@ -96,15 +96,13 @@ final class BlockFileState {
     }
   }
 
-  /** The block's entry for a read; REQUIRES: the caller called {@code extents.enterRead()}. */
+  /**
+   * The block's entry for a read, looked up without the lock (so a read does not wait for
+   * whole-table work done under it); REQUIRES: the caller called {@code extents.enterRead()} first,
+   * which keeps the extent of the entry it finds from being reused until it leaves.
+   */
   BlockTable.Entry lookupForRead(long blockNumber) {
-    BlockTable.Entry e;
-    lock.lock();
-    try {
-      e = table.get(blockNumber);
-    } finally {
-      lock.unlock();
-    }
+    BlockTable.Entry e = table.getConcurrently(blockNumber); // no lock: see BlockIndex
     if (e == null) {
       throw new CorruptionException(file.name(), -1, "block " + blockNumber + " is not mapped");
     }

@@ -87,19 +87,18 @@ final class BlockReads {
     }
   }
 
-  /** {@link BlockFile#storedBlockSize}. */
+  /**
+   * {@link BlockFile#storedBlockSize}: looked up without the lock ({@link BlockIndex}); the size is
+   * the block's as of some instant during the call, and the read that follows checks its range
+   * against the entry it finds then.
+   */
   int storedSize(long blockNumber, String what) {
-    s.lock.lock();
-    try {
-      BlockTable.Entry e = s.table.get(blockNumber);
-      if (e == null) {
-        throw new CorruptionException(s.file.name(), -1,
-            what + " refers to block " + blockNumber + ", which is not in the block table");
-      }
-      return e.size();
-    } finally {
-      s.lock.unlock();
+    BlockTable.Entry e = s.table.getConcurrently(blockNumber);
+    if (e == null) {
+      throw new CorruptionException(s.file.name(), -1,
+          what + " refers to block " + blockNumber + ", which is not in the block table");
     }
+    return e.size();
   }
 
   private void checkRange(long blockNumber, BlockTable.Entry e, int offsetInBlock, int len, String op) {

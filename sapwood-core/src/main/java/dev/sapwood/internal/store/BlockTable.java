@@ -11,7 +11,11 @@ import java.util.TreeMap;
  * <p>Invariants: block numbers are > 0; extents are aligned and do not overlap each other; an
  * entry is {@code checkpointed} when a checkpoint's image (completed or in progress) may map its
  * block number to that same extent, so its space must outlive the checkpoints that a header slot
- * may still describe. Not thread-safe: the owning {@link BlockFile} guards it.
+ * may still describe; {@link #index} maps exactly the block numbers of {@link #entries}, each to
+ * the same entry.
+ *
+ * <p>Locking: not thread-safe, the owning {@link BlockFile}'s lock guards every method — except
+ * {@link #getConcurrently}, which a reader may call without it ({@link BlockIndex}).
  */
 final class BlockTable {
   /**
@@ -28,25 +32,42 @@ final class BlockTable {
     }
   }
 
+  /** The mapping in block number order, for the whole-table work (encoding, relocation, numbers). */
   private final TreeMap<Long, Entry> entries = new TreeMap<>();
+  /** The same mapping for lookups by number, readable without the lock. */
+  private final BlockIndex index = new BlockIndex();
 
   BlockTable() {}
 
   BlockTable(Map<Long, Entry> loaded) {
     entries.putAll(loaded);
+    for (Map.Entry<Long, Entry> e : entries.entrySet()) {
+      index.put(e.getKey(), e.getValue());
+    }
   }
 
   Entry get(long blockNumber) {
-    return entries.get(blockNumber);
+    return index.get(blockNumber);
+  }
+
+  /**
+   * {@link #get} without the lock: the entry as of some instant during the call ({@link
+   * BlockIndex}). A caller that reads the extent must have counted itself in first ({@link
+   * ExtentReclaimer#enterRead}), so the extent is not reused under it.
+   */
+  Entry getConcurrently(long blockNumber) {
+    return index.get(blockNumber);
   }
 
   /** Maps {@code blockNumber} to {@code e}; returns the previous entry or null. */
   Entry put(long blockNumber, Entry e) {
+    index.put(blockNumber, e);
     return entries.put(blockNumber, e);
   }
 
   /** Unmaps {@code blockNumber}; returns the previous entry or null. */
   Entry remove(long blockNumber) {
+    index.remove(blockNumber);
     return entries.remove(blockNumber);
   }
 
@@ -68,7 +89,9 @@ final class BlockTable {
   void markAllCheckpointed() {
     for (Map.Entry<Long, Entry> e : entries.entrySet()) {
       if (!e.getValue().checkpointed()) {
-        e.setValue(new Entry(e.getValue().offset(), e.getValue().size(), true));
+        Entry marked = new Entry(e.getValue().offset(), e.getValue().size(), true);
+        e.setValue(marked);
+        index.put(e.getKey(), marked);
       }
     }
   }

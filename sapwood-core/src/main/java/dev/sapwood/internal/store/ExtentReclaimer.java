@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the free tail can be truncated while reads run; (4) the end {@link
  * #checkpointCompletedLocked} returns is acted on (the file truncated to it) before the lock is
  * let go: once the end is lowered, the next allocation past the free map lands at it. A reader
- * that counts itself in after {@code readsInFlight} was read as zero looks its extent up under
- * the lock afterwards, so it finds the new mapping, never the released extent; (5) while a hold
+ * that counts itself in after {@code readsInFlight} was read as zero looks its extent up
+ * afterwards (without the lock, but with volatile loads, {@link BlockIndex}, which come after the
+ * writer's volatile store of the new mapping, since that preceded its read of the count), so it
+ * finds the new mapping, never the released extent; (5) while a hold
  * is taken ({@link #holdLocked}), nothing leaves deferred: every extent a completed checkpoint
  * refers to stays intact until the hold is let go, however many checkpoints complete meanwhile (a
  * {@link CheckpointCopy} reads them). Methods ending in {@code Locked} require the owning
