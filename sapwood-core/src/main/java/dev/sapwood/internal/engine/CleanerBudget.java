@@ -46,14 +46,6 @@ final class CleanerBudget {
   }
 
   /**
-   * A pass skipped, given the total bytes written so far: the bytes written since the previous
-   * pass give no credit to the next one; the debt stays owed.
-   */
-  void skip(long writtenTotal) {
-    writtenAtLastPass = Math.max(writtenAtLastPass, writtenTotal);
-  }
-
-  /**
    * Closes a pass opened with {@code credit} that moved {@code moved} bytes: what it moved beyond
    * its credit (all of a negative credit's debt, if it moved nothing) is owed by the next pass.
    */

@@ -48,25 +48,12 @@ final class TreeUpkeep {
    * next one, and a write-light phase's passes move about as many bytes as it writes. Passes run
    * one at a time (a test's beside the background's), so each spends the credit the one before it
    * left.
-   *
-   * <p>A pass is also skipped while a root flush of any tree is queued or running ({@code
-   * cleaner.root_flush_skips}; {@link dev.sapwood.internal.tree.Cleaner#rootFlushActive}): the
-   * writer is then ahead of the background, the two flusher threads have root flushes to run, and
-   * a cleaner pass beside them takes a thread, a core and the latches below the root for buffers
-   * of half a node that the root flushes' cascades would move fuller. The bytes written meanwhile
-   * give no credit to a later pass ({@link CleanerBudget#skip}), and the pass after the last write
-   * still runs (the gate's mark is not moved).
    */
   void clean() {
     synchronized (budget) {
       long msn = ctx.lastMsn();
       if (msn == msnAtLastPass) {
         counters.counter("cleaner.idle_skips").increment();
-        return;
-      }
-      if (ctx.cleaner().rootFlushActive()) {
-        counters.counter("cleaner.root_flush_skips").increment();
-        budget.skip(ctx.messageBytes());
         return;
       }
       msnAtLastPass = msn;

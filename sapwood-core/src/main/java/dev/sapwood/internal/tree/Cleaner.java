@@ -8,42 +8,17 @@ import dev.sapwood.internal.events.FlushEvent;
  * heavy and flushes their heaviest child, cascading as a writer's flush does, so writers find
  * light roots. The engine runs a pass now and then; the tree itself never waits for it.
  *
- * <p>It also keeps the count of root flushes queued or running ({@link #rootFlushActive}), which
- * the engine's cleaner asks before a pass: a pass beside a root flush competes with it for the two
- * flusher threads, the cores and the latches below the root, for work the root flush's cascade
- * would do with fuller buffers.
- *
  * <p>Invariants: a node is flushed only under its write latch, taken only if it is still cached
  * (the cleaner never reads a node from disk); every pin is released if a flush fails part-way
- * ({@link TreeContext#guarded}); every {@link #rootFlushBegins} is matched by one {@link
- * #rootFlushEnds} (the count never goes below zero), except for a queued flush the background
- * never ran because the database closed or failed first.
+ * ({@link TreeContext#guarded}).
  */
 public final class Cleaner {
   private final TreeContext ctx;
   private final CacheTable<Node> cache;
-  /** Root flushes of any tree queued for or running on a background thread, or run by a writer. */
-  private final java.util.concurrent.atomic.AtomicInteger rootFlushes = new java.util.concurrent.atomic.AtomicInteger();
 
   Cleaner(TreeContext ctx) {
     this.ctx = ctx;
     this.cache = ctx.cache;
-  }
-
-  /** Whether a root flush of any tree is queued or running now (read without a lock: a hint). */
-  public boolean rootFlushActive() {
-    return rootFlushes.get() > 0;
-  }
-
-  /** A root flush was queued, or a writer starts one. */
-  void rootFlushBegins() {
-    rootFlushes.incrementAndGet();
-  }
-
-  /** A root flush queued or started by {@link #rootFlushBegins} ended, ran nothing, or was refused. */
-  void rootFlushEnds() {
-    int left = rootFlushes.decrementAndGet();
-    assert left >= 0 : "root flushes ended more often than they began: " + left;
   }
 
   /**

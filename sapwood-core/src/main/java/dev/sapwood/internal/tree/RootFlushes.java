@@ -50,12 +50,7 @@ final class RootFlushes {
         long buffered = r.bufferBytes();
         WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.ROOT_FULL, buffered, ctx.nodeSize);
         FlushEvent flush = FlushEvent.start(FlushEvent.ROOT, r.key(), r.height, buffered);
-        ctx.cleaner.rootFlushBegins();
-        try {
-          flusher.flushFromRoot(r);
-        } finally {
-          ctx.cleaner.rootFlushEnds();
-        }
+        flusher.flushFromRoot(r);
         FlushEvent.finish(flush);
         WriteStallEvent.finish(stall);
       } else {
@@ -79,24 +74,7 @@ final class RootFlushes {
       return true;
     }
     long queued = System.nanoTime();
-    ctx.cleaner.rootFlushBegins(); // the cleaner stands aside from here until the flush ends
-    boolean taken = ctx.background.submit(() -> {
-      try {
-        backgroundFlush(queued);
-      } finally {
-        ctx.cleaner.rootFlushEnds();
-      }
-    });
-    if (!taken) {
-      flushQueued.set(false);
-      ctx.cleaner.rootFlushEnds();
-    }
-    return taken;
-  }
-
-  /** The queued flush, on a background thread: the root's, if it is still gorged. */
-  private void backgroundFlush(long queued) {
-    ctx.guarded(() -> {
+    boolean taken = ctx.background.submit(() -> ctx.guarded(() -> {
       flushQueued.set(false);
       if (destroyed) {
         return null; // dropped since it was queued (the drop held the database's exclusive lock)
@@ -113,6 +91,10 @@ final class RootFlushes {
         ctx.cache.unpinWrite(r);
       }
       return null;
-    });
+    }));
+    if (!taken) {
+      flushQueued.set(false);
+    }
+    return taken;
   }
 }
