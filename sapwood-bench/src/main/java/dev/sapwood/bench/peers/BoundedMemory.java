@@ -7,8 +7,7 @@ import java.util.Map;
  * The child JVM configuration the README recommends for bounding Sapwood's process memory
  * ("Bounding the process's memory"), asked for by the word {@code bounded} in
  * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}): three quarters of the cache
- * as the off-heap tier of compressed frames, a heap of half the cache less {@link #POOLS_MIB} (at
- * least {@link #MIN_HEAP_MIB}), direct
+ * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB), direct
  * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
  * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
  * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment,
@@ -22,18 +21,6 @@ final class BoundedMemory {
 
   /** Off-heap share of the cache. */
   static final double SHARE = 0.75;
-
-  /** The least heap given. */
-  static final long MIN_HEAP_MIB = 64;
-
-  /**
-   * What the heap gives up for the pools of arena blocks and scratch arrays (up to 14 MiB), now
-   * that the heap cache's budget counts them: half the cache less this is the heap (112 MiB at a
-   * 256 MiB cache: peak RSS 425 against 440 MiB for 128 with the pools outside the budget, GC
-   * pauses 3.6% against 4.7% of the fill's first 420 s, loaded machine; docs/benchmarks.md, "Issue
-   * 14's memory target at 20M").
-   */
-  static final long POOLS_MIB = 16;
 
   /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
   static final long DIRECT_SLACK_MIB = 16;
@@ -60,7 +47,7 @@ final class BoundedMemory {
         sb.append(' ');
       }
       if (o.equals(WORD)) {
-        long heapMiB = Math.max(MIN_HEAP_MIB, (cacheBytes >> 20) / 2 - POOLS_MIB);
+        long heapMiB = Math.max(64, (cacheBytes >> 20) / 2);
         long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
         sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s",
             heapMiB, directMiB, TRIM, SHARE));
