@@ -152,9 +152,8 @@ final class Clock<T extends Cacheable> {
     int sweep = table.map.size() + 1;
     int visits = 0;
     int lastFreed = 0; // visits when the run last freed something
-    table.memory.recountPools();
     try {
-      while (table.memory.used() > table.memory.limit() && visits < 3 * sweep
+      while (table.memory.used() > table.memory.budget && visits < 3 * sweep
           && visits - lastFreed < idleVisits) {
         if (hand == null || !hand.hasNext()) {
           if (hand != null) {
@@ -189,7 +188,7 @@ final class Clock<T extends Cacheable> {
         }
         if (o.isDirty()) {
           boolean keep = favoured && visits <= 2 * sweep
-              && favouredLastSweep <= table.memory.limit() / 16 * FAVOURED_SHARE;
+              && favouredLastSweep <= table.memory.budget / 16 * FAVOURED_SHARE;
           if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep
               && tryEvict(o, shellPasses, !referenced && !quiet)) {
             lastFreed = visits;
