@@ -196,8 +196,7 @@ public final class Options {
    * (JDK 17.0.9+) and the environment {@code MALLOC_ARENA_MAX=2}: at a 256 MiB cache and 20M
    * keys, 404–407 MiB between compilations, 432–440 MiB at the peak (the compiler's work memory).
    * Measured at a 64 MiB cache: share 0 needs {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with
-   * {@code -Xmx64m} peaked at 212–225 MiB. The heap cache's budget includes the arrays the
-   * engine's pools keep for reuse (up to a quarter of it; stat {@code cache.pools_counted_bytes}).
+   * {@code -Xmx64m} peaked at 212–225 MiB.
    *
    * @throws IllegalArgumentException outside [0, 0.9] or NaN
    */
