@@ -189,11 +189,14 @@ public final class Options {
    * <p>Bounding the process's memory: the tier pays only together with a smaller {@code -Xmx}.
    * The process's resident memory is about {@code -Xmx} + the tier + 70–100 MiB of the JVM's own
    * (code cache, metaspace, class data, the JIT compiler's work memory, native libraries and
-   * malloc's free lists; docs/benchmarks.md, "Issue 14: where the process's memory goes"). Size
-   * the heap for the heap share, about three times {@code cacheSize * (1 - share)} and at least
-   * 64 MiB, and run the JVM with {@code -XX:TrimNativeHeapInterval=1000} (JDK 17.0.9+) and the
-   * environment {@code MALLOC_ARENA_MAX=2}. Measured at a 64 MiB cache: share 0 needs
-   * {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with {@code -Xmx64m} peaked at 212–225 MiB.
+   * malloc's free lists; docs/benchmarks.md, "Issue 14: where the process's memory goes"). The
+   * recommended set (README, "Bounding the process's memory"): share 0.75, {@code -Xmx} of half
+   * of {@code cacheSize} and at least 64 MiB, {@code -XX:MaxDirectMemorySize} of the off-heap
+   * share plus 16 MiB, {@code -XX:+UseShenandoahGC}, {@code -XX:TrimNativeHeapInterval=1000}
+   * (JDK 17.0.9+) and the environment {@code MALLOC_ARENA_MAX=2}: at a 256 MiB cache and 20M
+   * keys, 404–407 MiB between compilations, 432–440 MiB at the peak (the compiler's work memory).
+   * Measured at a 64 MiB cache: share 0 needs {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with
+   * {@code -Xmx64m} peaked at 212–225 MiB.
    *
    * @throws IllegalArgumentException outside [0, 0.9] or NaN
    */
