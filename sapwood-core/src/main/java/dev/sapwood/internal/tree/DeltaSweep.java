@@ -11,7 +11,7 @@ import dev.sapwood.internal.cache.Pins;
  * stopped. Applying such a delta writes the leaf whole once and gives the repeated bytes back; a
  * delta of new keys (a fill) gives nothing back, so a leaf is consolidated only when the bytes of
  * its delta's messages whose keys its basements hold are at least {@link #MIN_SHARE} of the
- * leaf's own bytes: the file gains at least half of what the sweep writes.
+ * leaf's own bytes: the file gains at least a quarter of what the sweep writes.
  *
  * <p>A step first looks at the leaf of its key under read latches, coupled down the path as a
  * reader's are: where the next step starts (the first key past the leaf; null once the last leaf
@@ -31,8 +31,14 @@ import dev.sapwood.internal.cache.Pins;
  * cache goes quiet as it would without them. Thread-safe (per step, through the latches).
  */
 public final class DeltaSweep {
-  /** Repeated bytes in a leaf's delta, over the leaf's own bytes, for it to be consolidated. */
-  static final double MIN_SHARE = 0.5;
+  /**
+   * Repeated bytes in a leaf's delta, over the leaf's own bytes, for it to be consolidated. With
+   * deltas spread evenly over [0, L], a share t leaves t&sup2;/2 of the leaves' bytes in repeats
+   * for (1 - t) of them written: at 1/2 an eighth stayed, and at 20M keys after an overwrite that
+   * alone (270 MiB of segments) kept the file above the data with no hole left (docs/design.md,
+   * "Space held by deltas of overwrites"); at 1/4 a thirty-second stays.
+   */
+  static final double MIN_SHARE = 0.25;
 
   private final TreeContext ctx;
   private final Flusher flusher;
@@ -87,7 +93,7 @@ public final class DeltaSweep {
     }
   }
 
-  /** Whether latched {@code leaf}'s delta is large enough to repeat half its bytes. */
+  /** Whether latched {@code leaf}'s delta is large enough to repeat {@link #MIN_SHARE} of its bytes. */
   private boolean worthLooking(Node leaf, long leafBytes) {
     return ctx.deltas.bytes(leaf) >= MIN_SHARE * leafBytes && !ctx.deltas.isEmpty(leaf);
   }
