@@ -102,7 +102,7 @@ final class BlockFileState {
    * which keeps the extent of the entry it finds from being reused until it leaves.
    */
   BlockTable.Entry lookupForRead(long blockNumber) {
-    BlockTable.Entry e = table.getConcurrently(blockNumber); // no lock: see BlockIndex
+    BlockTable.Entry e = table.get(blockNumber); // no lock: see BlockIndex
     if (e == null) {
       throw new CorruptionException(file.name(), -1, "block " + blockNumber + " is not mapped");
     }

@@ -93,7 +93,7 @@ final class BlockReads {
    * against the entry it finds then.
    */
   int storedSize(long blockNumber, String what) {
-    BlockTable.Entry e = s.table.getConcurrently(blockNumber);
+    BlockTable.Entry e = s.table.get(blockNumber);
     if (e == null) {
       throw new CorruptionException(s.file.name(), -1,
           what + " refers to block " + blockNumber + ", which is not in the block table");

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * the same entry.
  *
  * <p>Locking: not thread-safe, the owning {@link BlockFile}'s lock guards every method — except
- * {@link #getConcurrently}, which a reader may call without it ({@link BlockIndex}).
+ * {@link #get}, which a reader may call without it ({@link BlockIndex}).
  */
 final class BlockTable {
   /**
@@ -46,16 +46,12 @@ final class BlockTable {
     }
   }
 
-  Entry get(long blockNumber) {
-    return index.get(blockNumber);
-  }
-
   /**
-   * {@link #get} without the lock: the entry as of some instant during the call ({@link
-   * BlockIndex}). A caller that reads the extent must have counted itself in first ({@link
-   * ExtentReclaimer#enterRead}), so the extent is not reused under it.
+   * The entry of {@code blockNumber}, or null. Callable without the lock: then it is the entry as of
+   * some instant during the call ({@link BlockIndex}), and a caller that reads the extent must have
+   * counted itself in first ({@link ExtentReclaimer#enterRead}), so the extent is not reused under it.
    */
-  Entry getConcurrently(long blockNumber) {
+  Entry get(long blockNumber) {
     return index.get(blockNumber);
   }
 

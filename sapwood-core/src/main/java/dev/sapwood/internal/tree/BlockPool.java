@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.ArrayPool;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -73,12 +74,7 @@ final class BlockPool {
   }
 
   private static boolean stillPoisoned(byte[] b) {
-    for (byte x : b) {
-      if (x != POISON) {
-        return false;
-      }
-    }
-    return true;
+    return ArrayPool.filledWith(b, POISON);
   }
 
   private static boolean holds(byte[] b) {

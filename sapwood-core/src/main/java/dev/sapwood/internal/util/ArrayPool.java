@@ -141,8 +141,13 @@ public final class ArrayPool {
 
   /** Whether {@code a}, kept since it was given back, still holds nothing but {@link #POISON}. */
   static boolean stillPoisoned(byte[] a) {
+    return filledWith(a, POISON);
+  }
+
+  /** Whether every byte of {@code a} is {@code value} (a pool's poison check, under assertions). */
+  public static boolean filledWith(byte[] a, byte value) {
     for (byte x : a) {
-      if (x != POISON) {
+      if (x != value) {
         return false;
       }
     }
