@@ -427,10 +427,8 @@ class FaultInjectionTest {
           // A flush a late write handed over may still be running, and may be where the fault
           // struck: let it end, so that its failure is recorded before the write below asks.
           TestSeams.stopBackground((DatabaseImpl) out.db);
-        }
-        // After a failure the database must still refuse writes, with the first cause; after a
-        // read that failed in a background flush, the write below is the first to be refused.
-        if (out.db != null) {
+          // After a failure the database must still refuse writes, with the first cause; after a
+          // read that failed in a background flush, the write below is the first to be refused.
           Op after = new Op(DurabilityModel.PUT, "a", "after".getBytes(US_ASCII), new byte[1]);
           Event e = out.model.begin(List.of(after), "probe");
           try {
