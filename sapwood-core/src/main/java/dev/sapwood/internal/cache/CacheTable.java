@@ -81,7 +81,10 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     return pinWrite(key, null);
   }
 
-  /** Pins and write-latches the object of {@code key}, loading it through {@code via} as {@link #pinRead(long, Pins, Cacheable)}. */
+  /**
+   * Pins and write-latches the object of {@code key}, loading it through {@code via} as {@link
+   * #pinRead(long, Pins, Cacheable)} does.
+   */
   public T pinWrite(long key, T via) {
     Pins p = held.get();
     T o = pin(key, p, via);
@@ -97,7 +100,10 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     return pinUnlatched(key, p, null);
   }
 
-  /** Pins the object of {@code key} without a latch, loading it through {@code via} as {@link #pinRead(long, Pins, Cacheable)}. */
+  /**
+   * Pins the object of {@code key} without a latch, loading it through {@code via} as {@link
+   * #pinRead(long, Pins, Cacheable)} does.
+   */
   public T pinUnlatched(long key, Pins p, T via) {
     T o = pin(key, p, via);
     p.push(o, Pins.UNLATCHED);

@@ -217,7 +217,8 @@ public final class TreeContext {
             "node block " + parent.key() + ": child " + c + " (block " + child.key()
                 + ") belongs to another tree");
       }
-      assert child.versions != null && child.rows == parent.rows : "node " + child.key() + " published without its tree";
+      assert child.versions != null && child.rows == parent.rows
+          : "node " + child.key() + " published without its tree";
       return child;
     }
     unpin(child, write);

@@ -118,7 +118,7 @@ class WhatFailsTheDatabaseTest {
   }
 
   /** Runs each caller mistake; each throws {@code type} and fails nothing. */
-  private static void assertFailsNothing(Database db, Tree t, Class<? extends Throwable> type, String what,
+  private static void assertFailsNothing(Tree t, Class<? extends Throwable> type, String what,
       Executable mistake) {
     assertThrows(type, mistake, what);
     t.put(b("after " + what), b("ok"));
@@ -145,42 +145,43 @@ class WhatFailsTheDatabaseTest {
     Database other = open();
     Tree foreign = other.tree("t");
     try {
-      assertFailsNothing(db, t, IllegalArgumentException.class, "a null key", () -> t.put(null, b("v")));
-      assertFailsNothing(db, t, IllegalArgumentException.class, "a key too large",
+      assertFailsNothing(t, IllegalArgumentException.class, "a null key", () -> t.put(null, b("v")));
+      assertFailsNothing(t, IllegalArgumentException.class, "a key too large",
           () -> t.put(new byte[dev.sapwood.Limits.MAX_KEY_SIZE + 1], b("v")));
-      assertFailsNothing(db, t, IllegalStateException.class, "a put into a dropped tree",
+      assertFailsNothing(t, IllegalStateException.class, "a put into a dropped tree",
           () -> dropped.put(b("k"), b("v")));
-      assertFailsNothing(db, t, IllegalStateException.class, "a small batch into a dropped tree",
+      assertFailsNothing(t, IllegalStateException.class, "a small batch into a dropped tree",
           () -> db.write(new WriteBatch().put(t, b("k"), b("v")).put(dropped, b("k"), b("v"))));
-      assertFailsNothing(db, t, IllegalStateException.class, "a large batch into a dropped tree",
+      assertFailsNothing(t, IllegalStateException.class, "a large batch into a dropped tree",
           () -> db.write(largeBatch(t).put(dropped, b("k"), b("v"))));
-      assertFailsNothing(db, t, IllegalArgumentException.class, "a batch naming another database's tree",
+      assertFailsNothing(t, IllegalArgumentException.class, "a batch naming another database's tree",
           () -> db.write(new WriteBatch().put(foreign, b("k"), b("v"))));
-      assertFailsNothing(db, t, IllegalArgumentException.class, "dropping a tree that does not exist",
+      assertFailsNothing(t, IllegalArgumentException.class, "dropping a tree that does not exist",
           () -> db.dropTree("missing"));
-      assertFailsNothing(db, t, IllegalArgumentException.class, "an unregistered update function",
+      assertFailsNothing(t, IllegalArgumentException.class, "an unregistered update function",
           () -> t.update(b("k"), unregistered, b("v")));
-      assertFailsNothing(db, t, IllegalStateException.class, "optimizing a dropped tree", dropped::optimize);
+      assertFailsNothing(t, IllegalStateException.class, "optimizing a dropped tree", dropped::optimize);
 
       Transaction done = db.begin();
       done.put(t, b("tx"), b("v"));
       done.commit();
-      assertFailsNothing(db, t, IllegalStateException.class, "a finished transaction", () -> done.put(t, b("k"), b("v")));
+      assertFailsNothing(t, IllegalStateException.class, "a finished transaction",
+          () -> done.put(t, b("k"), b("v")));
       Transaction first = db.begin();
       Transaction second = db.begin();
       first.put(t, b("contended"), b("1"));
       second.put(t, b("contended"), b("2"));
       first.commit();
-      assertFailsNothing(db, t, ConflictException.class, "a conflicting commit", second::commit);
+      assertFailsNothing(t, ConflictException.class, "a conflicting commit", second::commit);
 
       Tree loaded = db.tree("loaded");
       BulkLoader load = loaded.bulkLoader();
       load.add(b("a"), b("1"));
       Snapshot open = db.snapshot();
-      assertFailsNothing(db, t, IllegalStateException.class, "a bulk load finished beside a snapshot", load::finish);
+      assertFailsNothing(t, IllegalStateException.class, "a bulk load finished beside a snapshot", load::finish);
       open.close();
       loaded.put(b("z"), b("written meanwhile"));
-      assertFailsNothing(db, t, IllegalStateException.class, "a bulk load into a tree written meanwhile", load::finish);
+      assertFailsNothing(t, IllegalStateException.class, "a bulk load into a tree written meanwhile", load::finish);
 
       db.checkpoint();
       db.close(); // no failure was recorded: it closes cleanly

@@ -67,7 +67,8 @@ final class TreeVerifier {
   }
 
   /** Checks the node of {@code block}, reached through {@code parent} (null: the root), and what lies below it. */
-  private static void walk(TreeContext ctx, long block, Node parent, byte[] lo, byte[] hi, int height, String path, Stats s) {
+  private static void walk(TreeContext ctx, long block, Node parent, byte[] lo, byte[] hi, int height, String path,
+      Stats s) {
     Node node = ctx.cache.pinRead(block, ctx.cache.pins(), parent);
     try {
       String where = path + " (block " + block + ", height " + node.height + ", n " + node.n + ", range ["
