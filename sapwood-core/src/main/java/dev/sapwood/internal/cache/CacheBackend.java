@@ -12,8 +12,13 @@ public interface CacheBackend<T extends Cacheable> {
     NOTHING
   }
 
-  /** Reads the object stored under {@code key} (possibly partially: see {@link #shrink}). */
-  T load(long key);
+  /**
+   * Reads the object stored under {@code key} (possibly partially: see {@link #shrink}), reached
+   * through {@code via}: the object whose reference led to the key (a node's parent), or null if
+   * none did (a tree's root). What the object takes from {@code via} it must hold when this
+   * returns: the cache publishes it as returned.
+   */
+  T load(long key, T via);
 
   /** Writes a dirty object out and marks it clean. Called with the object write-latched. */
   void writeBack(T object);

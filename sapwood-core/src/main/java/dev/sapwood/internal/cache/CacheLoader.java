@@ -34,15 +34,18 @@ final class CacheLoader<T extends Cacheable> {
     }
   }
 
-  /** The object of {@code key}, loaded if no other thread loaded it meanwhile; not pinned. */
-  T loadAbsent(long key) {
+  /**
+   * The object of {@code key}, loaded through {@code via} ({@link CacheBackend#load}) if no other
+   * thread loaded it meanwhile; not pinned.
+   */
+  T loadAbsent(long key, T via) {
     synchronized (loadLocks[(int) (key & (loadLocks.length - 1))]) {
       T o = map.get(key);
       if (o != null) {
         return o;
       }
       misses.increment();
-      o = backend.load(key);
+      o = backend.load(key, via);
       try {
         memory.loaded(o);
         map.put(key, o);

@@ -62,7 +62,15 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   /** {@link #pinRead(long)} with the calling thread's {@link #pins()}. */
   @Override
   public T pinRead(long key, Pins p) {
-    T o = pin(key, p);
+    return pinRead(key, p, null);
+  }
+
+  /**
+   * Pins and read-latches the object of {@code key}, loading it through {@code via} if it is not
+   * cached ({@link CacheBackend#load}: the object whose reference led to the key, null if none).
+   */
+  public T pinRead(long key, Pins p, T via) {
+    T o = pin(key, p, via);
     assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
     o.latch.readLock();
     p.push(o, Pins.READ);
@@ -70,8 +78,16 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   }
 
   public T pinWrite(long key) {
+    return pinWrite(key, null);
+  }
+
+  /**
+   * Pins and write-latches the object of {@code key}, loading it through {@code via} as {@link
+   * #pinRead(long, Pins, Cacheable)} does.
+   */
+  public T pinWrite(long key, T via) {
     Pins p = held.get();
-    T o = pin(key, p);
+    T o = pin(key, p, via);
     assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
     o.latch.writeLock();
     p.push(o, Pins.WRITE);
@@ -81,7 +97,15 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   /** {@link #pinUnlatched(long)} with the calling thread's {@link #pins()}. */
   @Override
   public T pinUnlatched(long key, Pins p) {
-    T o = pin(key, p);
+    return pinUnlatched(key, p, null);
+  }
+
+  /**
+   * Pins the object of {@code key} without a latch, loading it through {@code via} as {@link
+   * #pinRead(long, Pins, Cacheable)} does.
+   */
+  public T pinUnlatched(long key, Pins p, T via) {
+    T o = pin(key, p, via);
     p.push(o, Pins.UNLATCHED);
     return o;
   }
@@ -320,11 +344,11 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     return map.size();
   }
 
-  private T pin(long key, Pins p) {
+  private T pin(long key, Pins p, T via) {
     for (;;) {
       T o = map.get(key);
       if (o == null) {
-        o = loader.loadAbsent(key);
+        o = loader.loadAbsent(key, via);
       } else {
         p.hits++; // added to the shared counter once the thread holds no pin (forget)
       }

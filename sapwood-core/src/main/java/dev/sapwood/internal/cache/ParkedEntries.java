@@ -15,9 +15,12 @@ import java.util.LinkedHashMap;
  * thread-safe: every method runs under {@link ParkedImages}' lock.
  */
 final class ParkedEntries {
-  static final int PARKED = 0;
-  static final int TAKEN = 1;
-  static final int WRITING = 2;
+  /** Where an image is: see the states above. */
+  enum State {
+    PARKED,
+    TAKEN,
+    WRITING
+  }
 
   /** One parked image: its pages in order, its length, its spill class, its checkpoint mark and state. */
   static final class Entry {
@@ -26,7 +29,7 @@ final class ParkedEntries {
     final int length;
     final boolean newestFirst;
     boolean pending;
-    int state;
+    State state = State.PARKED;
 
     Entry(long key, int[] pages, int length, boolean newestFirst) {
       this.key = key;
@@ -76,7 +79,7 @@ final class ParkedEntries {
     Entry oldest = null;
     Entry newest = null;
     for (Entry e : entries.values()) {
-      if (e.state != PARKED) {
+      if (e.state != State.PARKED) {
         continue;
       }
       if (e.pending) {
@@ -98,9 +101,8 @@ final class ParkedEntries {
    */
   long[] markPending() {
     for (Entry e : entries.values()) {
-      if (e.state != PARKED) {
-        throw new IllegalStateException("parked image of key " + e.key + " is " + (e.state == TAKEN
-            ? "TAKEN" : "WRITING") + " at a checkpoint's begin");
+      if (e.state != State.PARKED) {
+        throw new IllegalStateException("parked image of key " + e.key + " is " + e.state + " at a checkpoint's begin");
       }
     }
     long[] keys = new long[entries.size()];

@@ -47,9 +47,9 @@ public final class ParkedImages implements AutoCloseable {
   private static final int ENTRY_HEAP = 112;
   private static final boolean ASSERTS = ParkedImages.class.desiredAssertionStatus();
 
-  private static final int PARKED = ParkedEntries.PARKED;
-  private static final int TAKEN = ParkedEntries.TAKEN;
-  private static final int WRITING = ParkedEntries.WRITING;
+  private static final ParkedEntries.State PARKED = ParkedEntries.State.PARKED;
+  private static final ParkedEntries.State TAKEN = ParkedEntries.State.TAKEN;
+  private static final ParkedEntries.State WRITING = ParkedEntries.State.WRITING;
 
   /** An image copied out: its bytes {@code bytes[0, length)}, its key, whether a checkpoint waits for it. */
   public record Image(long key, byte[] bytes, int length, boolean pending) {}
@@ -334,7 +334,7 @@ public final class ParkedImages implements AutoCloseable {
     return new Image(e.key, out, e.length, e.pending);
   }
 
-  private void settle(long key, int from, boolean remove) {
+  private void settle(long key, ParkedEntries.State from, boolean remove) {
     lock.lock();
     try {
       checkOpen();

@@ -18,10 +18,12 @@ import java.util.concurrent.TimeUnit;
  * 97% of the last 10M keys' wall time, half of it off the CPU (reading the children its cascades
  * flush into, writing dirty nodes back), and the writer flushed the root itself for 42% of its
  * time; a second one cascades below one root child while the first works below another
- * (docs/benchmarks.md, "The last 10M keys of 100M"). Errors are logged once and surface through the
- * database's sticky failure: the first failure of a background task at {@code ERROR} with its
- * stack trace, each later one (the tasks that find the database failed) at {@code DEBUG}; {@link
- * #stop} ends every thread and waits.
+ * (docs/benchmarks.md, "The last 10M keys of 100M"). A task that throws anything while the
+ * database is open fails the database (its changes run through the gate, which records the
+ * failure whatever its type; {@link DatabaseGate}) and ends its schedule. Failures are logged once
+ * and surface through the database's sticky failure: the first failure of a background task at
+ * {@code ERROR} with its stack trace, each later one (the tasks that find the database failed) at
+ * {@code DEBUG}; {@link #stop} ends every thread and waits.
  */
 final class BackgroundTasks implements Background {
   static final long CLEANER_PERIOD_MS = 200;
@@ -57,13 +59,15 @@ final class BackgroundTasks implements Background {
     }
     try {
       task.run();
-    } catch (IllegalStateException closedMeanwhile) {
-      if (!db.isClosed()) {
-        logger.log(System.Logger.Level.ERROR, "background " + what + " failed", closedMeanwhile);
+    } catch (RuntimeException | Error e) {
+      if (db.isClosed()) {
+        return; // the gate refused it: the database closed meanwhile (or the process halted)
       }
-    } catch (RuntimeException e) {
-      // The database has recorded the failure (writes now fail with it); say so once, here. The
-      // tasks that run after it fail with it too: nothing new to say but that they stopped.
+      // A task's changes run through the gate, which has recorded the failure whatever its type;
+      // what failed outside a change (a log roll) fails the database here: writes now fail with
+      // the first failure. Say so once, here. The tasks that run after it fail with it too:
+      // nothing new to say but that they stopped.
+      db.fail(e);
       if (failureLogged.compareAndSet(false, true)) {
         logger.log(System.Logger.Level.ERROR, "background " + what + " failed; the database refuses writes", e);
       } else {

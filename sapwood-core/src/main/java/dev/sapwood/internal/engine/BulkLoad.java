@@ -103,8 +103,11 @@ final class BulkLoad implements BulkLoader {
           throw new IllegalStateException(ctx.snapshots.openCount() + " snapshots or transactions are open: a bulk"
               + " load installs only when none is (they would see it); finish again once they are closed");
         }
-        tree.beTree().installLoad(built);
-      });
+        if (!tree.beTree().isEmptyForLoad()) {
+          throw new IllegalStateException("tree '" + tree.name() + "' was written since the bulk load began: it"
+              + " installs only into an empty tree");
+        }
+      }, () -> tree.beTree().installLoad(built));
     } catch (RuntimeException | Error e) {
       if (!snapshotsOpen[0]) {
         abandon();

@@ -41,9 +41,15 @@ final class BulkLoads {
     });
   }
 
-  /** Runs a bulk load's install with no reader or writer inside the gate. */
-  void install(Runnable install) {
+  /**
+   * Runs a bulk load's install with no reader or writer inside the gate, after {@code check} (its
+   * preconditions: what it throws fails nothing; what the install throws fails the database).
+   */
+  void install(Runnable check, Runnable install) {
     gate.write(() -> {
+      check.run();
+      return null;
+    }, checked -> {
       install.run();
       return null;
     });

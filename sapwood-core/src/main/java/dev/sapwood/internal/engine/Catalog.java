@@ -57,11 +57,19 @@ final class Catalog {
   final Map<String, byte[]> optimizing = new java.util.concurrent.ConcurrentHashMap<>();
   int nextTreeId = 1;
 
-  /** Adds a tree under a new id; returns the id. */
-  int add(String name, long root) {
+  /**
+   * @throws IllegalStateException if no id is left for a new tree: checked before a tree is created
+   *     (a refusal that changes nothing; {@link #add} past it is a broken invariant)
+   */
+  void checkIdLeft() {
     if (!isValidTreeId(nextTreeId)) {
       throw new IllegalStateException("no tree ids left (" + nextTreeId + ")");
     }
+  }
+
+  /** Adds a tree under a new id; returns the id. REQUIRES: {@link #checkIdLeft} passed. */
+  int add(String name, long root) {
+    checkIdLeft();
     int id = nextTreeId++;
     trees.put(name, new Entry(id, root));
     return id;

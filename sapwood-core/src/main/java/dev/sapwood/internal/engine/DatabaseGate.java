@@ -3,6 +3,7 @@ package dev.sapwood.internal.engine;
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.store.BlockFile;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -16,12 +17,25 @@ import java.util.function.Supplier;
  * therefore never sees part of a change, and a reader of a tree sees all or none of a batch's
  * messages to it.
  *
+ * <p>Which failures fail the database: every write runs in two phases inside the gate. Its
+ * <em>check</em> changes nothing (the arguments, the closed and read-only flags and the sticky
+ * failure, whether the tree was dropped, a bulk load's preconditions, whether there is a tree to
+ * drop...): what it throws is the caller's mistake or a refusal, and fails nothing. Its
+ * <em>change</em> starts once the check passed (the roots are latched, the record logged, nodes
+ * changed, blocks moved): anything it throws, whatever its type — an {@link
+ * IllegalStateException} from a broken invariant, an {@link IllegalArgumentException} from the JDK,
+ * an {@link Error} — fails the database, because the trees in memory may be half-changed. The one
+ * exception a change may end with that fails nothing is a transaction's {@code
+ * ConflictException}, which its validation throws before anything is logged, and which the write
+ * path catches inside the change ({@link WritePath#commit}). Background work (flushes, the cleaner,
+ * checkpoints, relocation) runs its changes through the same gate, so it fails the database the
+ * same way.
+ *
  * <p>Invariants: once closed, every operation throws {@link IllegalStateException}; so does every
- * write of a read-only database. Once a write
- * path failed ({@link #fail}: the trees in memory may be half-changed), or a read found damage
- * ({@link BlockFile#corruption()}: no checkpoint may complete any more), every later write throws
- * a {@link StorageException} carrying the first such failure, and reads go on. A caller mistake
- * ({@link IllegalArgumentException}, {@link IllegalStateException}) fails nothing.
+ * write of a read-only database. Once a change failed ({@link #fail}), or a read found damage
+ * ({@link BlockFile#corruption()}: no checkpoint may complete any more), every later write throws a
+ * {@link StorageException} carrying the first such failure, and reads go on (they read the trees
+ * in memory, as they stood when the change failed).
  */
 final class DatabaseGate {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -51,12 +65,27 @@ final class DatabaseGate {
     }
   }
 
-  /** Runs a change under the shared lock (trees latch their own nodes). */
-  <T> T writeShared(Supplier<T> op) {
+  /** Runs a change under the shared lock (trees latch their own nodes), with no check before it. */
+  <T> T writeShared(Supplier<T> change) {
     lock.readLock().lock();
     try {
       checkWritable();
-      return failOnError(op);
+      return failOnError(change);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code check} and then, with what it returned, {@code change} under the shared lock: what
+   * the check throws fails nothing (it changed nothing), what the change throws fails the database.
+   */
+  <C, T> T writeShared(Supplier<C> check, Function<C, T> change) {
+    lock.readLock().lock();
+    try {
+      checkWritable();
+      C checked = check.get();
+      return failOnError(() -> change.apply(checked));
     } finally {
       lock.readLock().unlock();
     }
@@ -64,8 +93,9 @@ final class DatabaseGate {
 
   /**
    * Enters the shared side for a change, as {@link #writeShared} does, without a lambda or a boxed
-   * result (a single change's path allocates nothing here); the caller runs the change, passes a
-   * failure through {@link #failed}, and calls {@link #exitShared} in a {@code finally}.
+   * result (a single change's path allocates nothing here); the caller checks what it must, runs
+   * the change, passes whatever the change threw to {@link #fail}, and calls {@link #exitShared} in
+   * a {@code finally}.
    */
   void enterShared() {
     lock.readLock().lock();
@@ -82,24 +112,24 @@ final class DatabaseGate {
     lock.readLock().unlock();
   }
 
-  /**
-   * What {@link #writeShared} does with a change's failure: fails the database unless {@code e}
-   * is a caller mistake ({@link IllegalArgumentException}, {@link IllegalStateException});
-   * returns {@code e} for the caller to throw.
-   */
-  RuntimeException failed(RuntimeException e) {
-    if (!(e instanceof IllegalArgumentException) && !(e instanceof IllegalStateException)) {
-      fail(e);
-    }
-    return e;
-  }
-
-  /** Runs a change under the exclusive lock. */
-  <T> T write(Supplier<T> op) {
+  /** Runs a change under the exclusive lock, with no check before it. */
+  <T> T write(Supplier<T> change) {
     lock.writeLock().lock();
     try {
       checkWritable();
-      return failOnError(op);
+      return failOnError(change);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** {@link #writeShared(Supplier, Function)} under the exclusive lock. */
+  <C, T> T write(Supplier<C> check, Function<C, T> change) {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      C checked = check.get();
+      return failOnError(() -> change.apply(checked));
     } finally {
       lock.writeLock().unlock();
     }
@@ -124,11 +154,12 @@ final class DatabaseGate {
     closed = true;
   }
 
-  private <T> T failOnError(Supplier<T> op) {
+  private <T> T failOnError(Supplier<T> change) {
     try {
-      return op.get();
-    } catch (RuntimeException e) {
-      throw failed(e);
+      return change.get();
+    } catch (RuntimeException | Error e) {
+      fail(e);
+      throw e;
     }
   }
 
@@ -147,11 +178,18 @@ final class DatabaseGate {
     return failure != null;
   }
 
-  /** Records {@code e} as the failure that stops writes, unless one is recorded already. */
-  void fail(RuntimeException e) {
+  /**
+   * Records {@code e} as the failure that stops writes, unless one is recorded already: a change
+   * threw it after it started, whatever its type (see the class's rule), or a sync or checkpoint
+   * failed. An {@link Error} is recorded inside a {@link StorageException} (the failure later writes
+   * carry is unchecked and a {@link RuntimeException}).
+   */
+  void fail(Throwable e) {
+    RuntimeException f = e instanceof RuntimeException r ? r
+        : new StorageException("a change failed part-way with " + e, e);
     synchronized (this) {
       if (failure == null) {
-        failure = e;
+        failure = f;
       }
     }
   }

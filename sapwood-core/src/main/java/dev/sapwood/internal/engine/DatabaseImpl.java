@@ -334,6 +334,11 @@ public final class DatabaseImpl implements Database {
     upkeep.run(task);
   }
 
+  /** Records {@code e}, which a background task threw, as the failure that stops writes ({@link DatabaseGate#fail}). */
+  void fail(Throwable e) {
+    gate.fail(e);
+  }
+
   /** One cleaner pass ({@link TreeUpkeep#clean}). */
   void clean() {
     upkeep.clean();

@@ -84,7 +84,7 @@ final class Maintenance {
       Checkpointer.Begun begun = gate.write(() -> checkpointer.begin(log, catalog));
       try {
         checkpointer.finish(begun, log, catalogBlock, start);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         gate.fail(e);
         throw e;
       }

@@ -121,10 +121,9 @@ final class OnlineOptimize {
   }
 
   private boolean run(TreeImpl t, long maxSteps) {
-    byte[] from = gate.writeShared(() -> {
-      t.beTree(); // a dropped tree fails here
-      return catalog.optimizing.computeIfAbsent(t.name(), n -> new byte[0]);
-    });
+    // The checks find the tree (a dropped one fails here, the caller's mistake or a drop meanwhile:
+    // nothing changed); what a step throws fails the database (DatabaseGate).
+    byte[] from = gate.writeShared(t::beTree, tree -> catalog.optimizing.computeIfAbsent(t.name(), n -> new byte[0]));
     long total = Math.max(1, t.beTree().approximateRows());
     long passed = 0;
     for (long n = 0; from != null; n++) {
@@ -133,8 +132,8 @@ final class OnlineOptimize {
       }
       byte[] at = from;
       long start = System.nanoTime();
-      Optimizer.Step step = gate.writeShared(() -> {
-        Optimizer.Step s = ctx.optimizer().step(t.beTree().rootBlock(), at);
+      Optimizer.Step step = gate.writeShared(t::beTree, tree -> {
+        Optimizer.Step s = ctx.optimizer().step(tree.rootBlock(), at);
         if (s.next() == null) {
           catalog.optimizing.remove(t.name());
         } else {

@@ -32,8 +32,10 @@ import java.util.Objects;
  * only one too large to sit in its roots' buffers at once ({@link #SHARED_BATCH_FRACTION} of a
  * node) takes the exclusive side, so it can be flushed between its messages. Creating and dropping
  * a tree take the exclusive side. A change is in the log (if logged at all) before it changes a
- * node. A change whose logging or applying fails fails the database (the gate); waiting for
- * durability happens outside every lock.
+ * node. A change whose logging or applying fails, whatever the exception, fails the database;
+ * only what is checked before it starts (a dropped tree, a missing tree to drop) and a
+ * transaction's conflict fail nothing ({@link DatabaseGate}'s rule). Waiting for durability
+ * happens outside every lock.
  */
 final class WritePath {
   private static final byte[] EMPTY = new byte[0];
@@ -96,17 +98,20 @@ final class WritePath {
     long lsn;
     gate.enterShared();
     try {
-      BeTree tree = t.beTree();
-      tree.latchRoot();
-      try {
-        lsn = sequencer.sequence(record, recordLen, t, type, key, value, fn);
+      BeTree tree = t.beTree(); // the check: a dropped tree is the caller's mistake, nothing changed
+      try { // the change: whatever it throws fails the database (DatabaseGate)
+        tree.latchRoot();
+        try {
+          lsn = sequencer.sequence(record, recordLen, t, type, key, value, fn);
+        } catch (RuntimeException | Error e) {
+          tree.abandonLatch();
+          throw e;
+        }
+        tree.unlatchRoot();
       } catch (RuntimeException | Error e) {
-        tree.abandonLatch();
+        gate.fail(e);
         throw e;
       }
-      tree.unlatchRoot();
-    } catch (RuntimeException e) {
-      throw gate.failed(e);
     } finally {
       gate.exitShared();
     }
@@ -164,19 +169,19 @@ final class WritePath {
     for (Op op : ops) {
       bytes += dev.sapwood.Limits.batchOpSize(op.key().length, op.value().length, op.fn() == null ? 0 : op.fn().length);
     }
+    // The check finds each op's tree (a dropped one is the caller's mistake: nothing is logged or
+    // changed); a conflict is thrown outside the gate: it is found before anything is logged, and
+    // fails nothing. Anything else the change throws fails the database (DatabaseGate).
     long lsn = bytes <= sharedBatchBytes
-        ? gate.writeShared(() -> {
+        ? gate.writeShared(() -> rootsInIdOrder(ops), roots -> {
           try {
-            return applyLatched(record, ops, validate);
+            return applyLatched(record, roots, ops, validate);
           } catch (ConflictException e) {
-            conflict[0] = e; // thrown outside the gate: a conflict is no failure of the database
+            conflict[0] = e;
             return -1L;
           }
         })
-        : gate.write(() -> {
-          for (Op op : ops) {
-            op.tree().beTree(); // a dropped tree fails the batch before anything is logged
-          }
+        : gate.write(() -> rootsInIdOrder(ops), roots -> {
           try {
             return sequencer.sequenceExclusive(record, ops, validate);
           } catch (ConflictException e) {
@@ -190,9 +195,8 @@ final class WritePath {
     afterWrite(d, lsn, true);
   }
 
-  /** Latches the roots of {@code ops}' trees in ascending id, sequences them, lets them go. */
-  private long applyLatched(byte[] record, List<Op> ops, Runnable validate) {
-    BeTree[] roots = rootsInIdOrder(ops); // a dropped tree fails the batch before anything is logged
+  /** Latches {@code roots} (of {@code ops}' trees, in ascending id), sequences ops, lets them go. */
+  private long applyLatched(byte[] record, BeTree[] roots, List<Op> ops, Runnable validate) {
     int latched = 0;
     long lsn;
     try {
@@ -233,6 +237,7 @@ final class WritePath {
     return lsn;
   }
 
+  /** The trees of {@code ops}, each once, in ascending id; throws if one was dropped. */
   private static BeTree[] rootsInIdOrder(List<Op> ops) {
     TreeImpl[] ts = new TreeImpl[ops.size()];
     int n = 0;
@@ -284,6 +289,11 @@ final class WritePath {
     }
     TreeImpl created = gate.write(() -> {
       TreeImpl existing = trees.get(name);
+      if (existing == null) {
+        catalog.checkIdLeft();
+      }
+      return existing;
+    }, existing -> {
       if (existing != null) {
         return existing;
       }
@@ -302,6 +312,8 @@ final class WritePath {
       if (t == null) {
         throw new IllegalArgumentException("no tree named '" + name + "'");
       }
+      return t;
+    }, t -> {
       append(LogRecords.dropTree(t.id()));
       trees.drop(t);
       return null;

@@ -31,13 +31,11 @@ public final class BeTree {
   public BeTree(TreeContext ctx, long rootBlock) {
     this.ctx = ctx;
     this.root = rootBlock;
-    this.versions = new Versions(ctx.snapshots);
+    this.versions = ctx.owners.register(rootBlock); // made by create, or now for a tree opened
     this.reader = new TreeReader(ctx, rootBlock, versions);
     this.flushes = new RootFlushes(ctx, rootBlock);
     this.latch = new RootLatch(ctx, rootBlock, versions, flushes);
     this.load = new LoadInstall(ctx, rootBlock, versions);
-    ctx.versionsByRoot.put(rootBlock, versions);
-    ctx.snapshots.register(versions);
   }
 
   /**
@@ -46,8 +44,13 @@ public final class BeTree {
    * leaf in batches instead of rebuilding a basement per write.
    */
   public static long create(TreeContext ctx) {
-    Node leaf = ctx.cache.insertPinned(Node.newLeaf(ctx.file.allocateBlockNumber()));
-    Node root = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    Node leaf = Node.newLeaf(ctx.file.allocateBlockNumber());
+    Node root = new Node(ctx.file.allocateBlockNumber());
+    ctx.owners.register(root.key()); // before its first nodes are published: they know their tree
+    ctx.owners.adopt(root, null);
+    NodeOwners.adoptFrom(leaf, root);
+    ctx.cache.insertPinned(leaf);
+    ctx.cache.insertPinned(root);
     root.setInternal(1, new byte[0][], new long[] {leaf.key()}, new MessageBuffer[] {new MessageBuffer()});
     root.markDirty();
     long block = root.key();
@@ -258,10 +261,8 @@ public final class BeTree {
 
   /**
    * Installs a bulk load under this tree's root; see {@link LoadInstall#install}. REQUIRES: the
-   * caller excludes every other reader and writer of the database.
-   *
-   * @throws IllegalStateException if the tree is not {@link #isEmptyForLoad() empty} or a
-   *     snapshot is open; nothing is changed then
+   * caller excludes every other reader and writer of the database, and found the tree {@link
+   * #isEmptyForLoad() empty} and no snapshot open since it did (re-checked: see LoadInstall).
    */
   public void installLoad(BulkBuilder.Built built) {
     load.install(built);
@@ -273,14 +274,12 @@ public final class BeTree {
    */
   public void destroy() {
     flushes.cancel(); // a root flush queued before now finds its blocks freed and does nothing
-    ctx.versionsByRoot.remove(root, versions);
-    ctx.snapshots.unregister(versions);
-    ctx.forgetRows(root);
     latch.retireCounts();
     ctx.guarded(() -> {
       destroy(ctx.pinRootWrite(root));
       return null;
     });
+    ctx.owners.unregister(root); // after its last node: a root loaded for the walk knows its tree
   }
 
   /** Frees write-pinned {@code node} and everything below it. */

@@ -9,9 +9,10 @@ import dev.sapwood.internal.events.FlushEvent;
  * light roots. The engine runs a pass now and then; the tree itself never waits for it.
  *
  * <p>Invariants: a node is flushed only under its write latch, taken only if it is still cached
- * (the cleaner never reads a node from disk), and only once a thread reached it through its parent
- * since it was loaded (it has its tree's versions store, which its children take from it); every
- * pin is released if a flush fails part-way ({@link TreeContext#guarded}).
+ * (the cleaner never reads a node from disk); every node it finds there knows its tree's versions
+ * store, which the children it loads take from it ({@link NodeOwners}: a node is published with
+ * it), so the cleaner may flush a node no descent has reached yet; every pin is released if a
+ * flush fails part-way ({@link TreeContext#guarded}).
  */
 public final class Cleaner {
   private final TreeContext ctx;
@@ -68,11 +69,8 @@ public final class Cleaner {
     if (node.height > 0 && node.bufferBytes() == 0) {
       ctx.counters.cleanerEmptyNodes.increment(); // emptied since it was picked
     }
-    if (node.height == 0 || node.bufferBytes() < threshold || node.versions == null) {
-      // versions null: just loaded by a thread that has not yet reached it through its parent
-      // (TreeContext.checkChild gives it its tree's store); flushed now, it would hand its leaves
-      // no versions store, and a flush into a leaf beside an open snapshot would fail. Left for
-      // the next pass, which finds it reached.
+    assert node.versions != null : "node " + node.key() + " cached without its tree's versions store";
+    if (node.height == 0 || node.bufferBytes() < threshold) {
       cache.unpinWrite(node);
       return 0;
     }

@@ -100,7 +100,7 @@ final class FlushView {
    */
   static PinnedLeaf pinLeafRead(TreeContext ctx, Node parent, int c, Pins pins) {
     CacheTable<Node> cache = ctx.cache;
-    Node leaf = cache.pinUnlatched(parent.children[c], pins);
+    Node leaf = cache.pinUnlatched(parent.children[c], pins, parent);
     while (!cache.tryReadLatch(leaf, 0, pins)) {
       FlushView v = leaf.view;
       if (v != null) {

@@ -41,10 +41,7 @@ final class LeafMerge {
     MessageApplier applier = ctx.newApplier();
     long[] live = ctx.snapshots.live(); // after the messages are held: see SnapshotRegistry
     if (live.length > 0) {
-      if (leaf.versions == null) {
-        throw new IllegalStateException("leaf " + leaf.key() + " reached without its tree's versions store");
-      }
-      applier.recordingInto(leaf.versions, live);
+      applier.recordingInto(leaf.versions, live); // never null: a node is published with it (NodeOwners)
     }
     List<Basement> outB = new ArrayList<>(leaf.n + 4);
     List<byte[]> outP = new ArrayList<>(leaf.n + 4);
@@ -85,9 +82,7 @@ final class LeafMerge {
     }
     dropEmpty(outB, outP);
     leaf.setLeaf(outP.toArray(new byte[0][]), outB.toArray(new Basement[0]));
-    if (leaf.rows != null) {
-      leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
-    }
+    leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
     ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);
     ctx.deltas.afterApply(leaf);

@@ -56,10 +56,10 @@ final class LoadInstall {
    * the load before this and all of it after.
    *
    * <p>REQUIRES: the caller excludes every other reader and writer of the database (it holds the
-   * database's exclusive lock), so no snapshot opens and no message enters meanwhile.
-   *
-   * @throws IllegalStateException if the tree is not {@link #isEmpty() empty} or a snapshot is
-   *     open (it would see the load); nothing is changed then
+   * database's exclusive lock), so no snapshot opens and no message enters meanwhile, and it found
+   * the tree {@link #isEmpty() empty} and no snapshot open under that lock (the engine refuses the
+   * install then, as the caller's mistake). Checked again here, always: an {@link
+   * IllegalStateException} before anything is changed means that requirement was broken.
    */
   void install(BulkBuilder.Built built) {
     ctx.guarded(() -> {

@@ -61,9 +61,11 @@ final class Node extends Cacheable {
    */
   boolean holdsTakenImage;
   /**
-   * The versions store of the tree this node belongs to (in memory only; set when the node is
-   * pinned as a root or through its parent, and given to the pieces it splits into), where a flush
-   * into this leaf keeps the old values live snapshots need. Null until first pinned so.
+   * The versions store of the tree this node belongs to (in memory only), where a flush into this
+   * leaf keeps the old values live snapshots need. Set before the cache publishes the node — by its
+   * loader, from the parent it is loaded through or its tree's registration if it is a root; by
+   * whatever makes it, from a node of the same tree ({@link NodeOwners}) — and never changed: never
+   * null on a node in the cache.
    */
   Versions versions;
   /**
@@ -114,8 +116,8 @@ final class Node extends Cacheable {
   boolean deltaAppended;
 
   /**
-   * The logical row count of the tree this node belongs to (set when the node is first reached
-   * from its tree's root, or made by a split of a node that has it; null until then).
+   * The logical row count of the tree this node belongs to; set, with {@link #versions}, before the
+   * cache publishes the node ({@link NodeOwners}), and never changed.
    */
   LongAdder rows;
 

@@ -3,27 +3,38 @@ package dev.sapwood.internal.tree;
 import dev.sapwood.internal.cache.CacheBackend;
 import dev.sapwood.internal.store.BlockFile;
 
-/** Loads nodes from the block file, writes dirty ones back, and partially evicts clean leaves. */
+/**
+ * Loads nodes from the block file (or their parked images), each knowing its tree before the cache
+ * publishes it ({@link NodeOwners}), writes dirty ones back, and partially evicts clean leaves.
+ */
 final class NodeBackend implements CacheBackend<Node> {
   private final BlockFile file;
   private final TreeCounters counters;
   private final NodeStore store;
+  private final NodeOwners owners;
 
-  NodeBackend(BlockFile file, TreeCounters counters, NodeStore store) {
+  NodeBackend(BlockFile file, TreeCounters counters, NodeStore store, NodeOwners owners) {
     this.file = file;
     this.counters = counters;
     this.store = store;
+    this.owners = owners;
   }
 
+  /** The node of {@code block}, reached through {@code parent} (null: a tree's root), knowing its tree. */
   @Override
-  public Node load(long block) {
+  public Node load(long block, Node parent) {
     Node node = store.parking().load(block);
-    if (node != null) {
-      return node; // parked: decoded from memory, dirty
+    if (node == null) {
+      node = NodeReader.read(file, block);
+      node.diskStamp = store.stamps.next();
+      counters.nodesRead.increment();
+    } // else parked: decoded from memory, dirty
+    try {
+      owners.adopt(node, parent);
+    } catch (RuntimeException | Error e) {
+      abandoned(node); // never published: a parked image it took goes back
+      throw e;
     }
-    node = NodeReader.read(file, block);
-    node.diskStamp = store.stamps.next();
-    counters.nodesRead.increment();
     return node;
   }
 

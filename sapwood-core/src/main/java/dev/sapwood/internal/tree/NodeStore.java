@@ -38,12 +38,12 @@ public final class NodeStore {
   final InternalWrites internalWrites;
   private final Counters stats;
 
-  NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats) {
+  NodeStore(BlockFile file, byte codec, TreeCounters counters, long cacheBytes, Counters stats, NodeOwners owners) {
     this.file = file;
     this.codec = codec;
     this.counters = counters;
     this.stats = stats;
-    this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
+    this.cache = new CacheTable<>(new NodeBackend(file, counters, this, owners), cacheBytes, stats);
     this.phases = new FlushPhases(stats);
     this.internalWrites = new InternalWrites(stats);
     this.parking = new ParkedNodes(file, codec, counters, this);

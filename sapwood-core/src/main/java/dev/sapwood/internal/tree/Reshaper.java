@@ -75,11 +75,9 @@ final class Reshaper {
       return root.height != height;
     }
     // The root keeps its block number: its contents move into new children.
-    Node moved = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
-    moved.rows = root.rows;
+    Node moved = newNode(root);
     moved.markDirty();
     moved.maxMsn = root.maxMsn;
-    moved.versions = root.versions;
     moved.setInternal(root.height, root.pivots, root.children, root.buffers);
     root.setInternal(moved.height + 1, new byte[0][], new long[] {moved.key()},
         new MessageBuffer[] {new MessageBuffer()});
@@ -184,11 +182,9 @@ final class Reshaper {
     for (int p = 0; p <= cuts.length; p++) {
       int from = p == 0 ? 0 : cuts[p - 1];
       int to = p == cuts.length ? all.length : cuts[p];
-      Node piece = p == 0 ? leaf : newNode();
-      piece.versions = leaf.versions;
+      Node piece = p == 0 ? leaf : newNode(leaf);
       piece.setLeaf(Arrays.copyOfRange(piv, from, to - 1), Arrays.copyOfRange(all, from, to));
       piece.maxMsn = leaf.maxMsn;
-      piece.rows = leaf.rows;
       piece.markDirty();
       if (!leftHeavy) {
         ctx.deltas.giveIndex(piece); // its next flush appends (an ascending load's pieces get none)
@@ -220,12 +216,10 @@ final class Reshaper {
     for (int p = 0; p <= cuts.length; p++) {
       int start = p == 0 ? 0 : cuts[p - 1];
       int end = p == cuts.length ? n : cuts[p];
-      Node piece = p == 0 ? node : newNode();
-      piece.versions = node.versions;
+      Node piece = p == 0 ? node : newNode(node);
       piece.setInternal(node.height, Arrays.copyOfRange(piv, start, end - 1),
           Arrays.copyOfRange(ch, start, end), Arrays.copyOfRange(bufs, start, end));
       piece.maxMsn = node.maxMsn;
-      piece.rows = node.rows;
       piece.markDirty();
       pieces.add(piece);
       if (p > 0) {
@@ -314,8 +308,11 @@ final class Reshaper {
     return entries <= 1;
   }
 
-  private Node newNode() {
-    return ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+  /** A new node of {@code sameTree}'s tree, published knowing it ({@link NodeOwners}), write-pinned. */
+  private Node newNode(Node sameTree) {
+    Node fresh = new Node(ctx.file.allocateBlockNumber());
+    NodeOwners.adoptFrom(fresh, sameTree);
+    return ctx.cache.insertPinned(fresh);
   }
 
   /** Frees a write-pinned node's block and drops it from the cache. */

@@ -254,9 +254,7 @@ final class RightEdge {
     leaf.maxMsn = Math.max(leaf.maxMsn, msn);
     leaf.markDirty();
     leaf.appendFlushes = Math.max(leaf.appendFlushes, Reshaper.SEQUENTIAL_FLUSHES);
-    if (leaf.rows != null) {
-      leaf.rows.increment();
-    }
+    leaf.rows.increment();
     if (promoted == keys.length) {
       keys = Arrays.copyOf(keys, 2 * promoted);
       msns = Arrays.copyOf(msns, 2 * promoted);

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Invariants: every field but {@code background} is final and set once, here; a root pinned
  * through {@link #pinRootRead}/{@link #pinRootWrite} is internal, and a child pinned through
- * {@link #pinChildRead}/{@link #pinChildWrite} has exactly its parent's height minus one.
+ * {@link #pinChildRead}/{@link #pinChildWrite} has exactly its parent's height minus one and
+ * belongs to its parent's tree. A node is loaded through the node it is reached by (its parent;
+ * none for a root), so it is published knowing its tree ({@link NodeOwners}).
  */
 public final class TreeContext {
-  private final java.util.concurrent.ConcurrentHashMap<Long, LongAdder> rowCounts = new java.util.concurrent.ConcurrentHashMap<>();
   final BlockFile file;
   final int nodeSize;
   final int basementSize;
@@ -48,8 +49,8 @@ public final class TreeContext {
   final Combiner combiner;
   /** The database's open snapshots. */
   public final SnapshotRegistry snapshots;
-  /** Each tree's versions store by its root block (trees register in {@link BeTree}'s constructor). */
-  final java.util.concurrent.ConcurrentHashMap<Long, Versions> versionsByRoot = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Which tree each node belongs to, told to it before the cache publishes it. */
+  final NodeOwners owners;
   volatile Background background = Background.INLINE;
 
   /**
@@ -69,7 +70,9 @@ public final class TreeContext {
     this.counters = new TreeCounters(counters);
     LongAdder failed = counters.counter("update.failed");
     this.failures = (fn, cause) -> failed.increment();
-    this.nodes = new NodeStore(file, codec, this.counters, cacheBytes, counters);
+    this.snapshots = new SnapshotRegistry(counters, this.msn::get);
+    this.owners = new NodeOwners(snapshots);
+    this.nodes = new NodeStore(file, codec, this.counters, cacheBytes, counters, owners);
     this.cache = nodes.cache;
     this.shape = new ShapeRules(nodeSize, fanout);
     this.partitions = new Partitions(file, nodes, this.counters);
@@ -81,7 +84,6 @@ public final class TreeContext {
     this.optimizer = new Optimizer(this, flusher);
     this.deltaSweep = new DeltaSweep(this, flusher);
     this.cleaner = new Cleaner(this);
-    this.snapshots = new SnapshotRegistry(counters, this.msn::get);
     this.combiner = new Combiner(functions, failures, snapshots, this.counters.messagesCombined);
   }
 
@@ -150,12 +152,12 @@ public final class TreeContext {
    * holding a leaf came from damaged data and is a {@link CorruptionException}.
    */
   Node pinRootRead(long block, Pins pins) {
-    return checkRoot(cache.pinRead(block, pins), false);
+    return checkRoot(cache.pinRead(block, pins, null), false);
   }
 
   /** Write-pins the root of a tree; a {@link CorruptionException} as in {@link #pinRootRead}. */
   Node pinRootWrite(long block) {
-    return checkRoot(cache.pinWrite(block), true);
+    return checkRoot(cache.pinWrite(block, null), true);
   }
 
   /**
@@ -165,12 +167,12 @@ public final class TreeContext {
    * instead of an endless descent.
    */
   Node pinChildRead(Node parent, int c, Pins pins) {
-    return checkChild(parent, c, cache.pinRead(parent.children[c], pins), false);
+    return checkChild(parent, c, cache.pinRead(parent.children[c], pins, parent), false);
   }
 
   /** Write-pins child {@code c} of write-pinned {@code parent}; checked as {@link #pinChildRead}. */
   Node pinChildWrite(Node parent, int c) {
-    return checkChild(parent, c, cache.pinWrite(parent.children[c]), true);
+    return checkChild(parent, c, cache.pinWrite(parent.children[c], parent), true);
   }
 
   /**
@@ -189,23 +191,13 @@ public final class TreeContext {
    * as flushes apply messages to them (TokuFT's logical rows). Buffered messages are not in it.
    */
   public LongAdder rows(long rootBlock) {
-    return rowCounts.computeIfAbsent(rootBlock, k -> new LongAdder());
-  }
-
-  /** Forgets a dropped tree's row count. */
-  void forgetRows(long rootBlock) {
-    rowCounts.remove(rootBlock);
+    return owners.rows(rootBlock);
   }
 
   private Node checkRoot(Node root, boolean write) {
     root.checkLive("reached as a root");
     if (root.height > 0) {
-      if (root.versions == null) {
-        root.versions = versionsByRoot.get(root.key());
-      }
-      if (root.rows == null) {
-        root.rows = rows(root.key());
-      }
+      assert owners.ownsRoot(root) : "root " + root.key() + " published without its tree's versions store";
       return root;
     }
     unpin(root, write);
@@ -216,20 +208,17 @@ public final class TreeContext {
   Node checkChild(Node parent, int c, Node child, boolean write) {
     child.checkLive("reached as a child"); // read as live after its free: see Node's invariants
     if (child.height == parent.height - 1) {
-      if (child.rows != null && parent.rows != null && child.rows != parent.rows) {
-        // A block belongs to one tree for life (block numbers are never reused), and a node takes
-        // its tree's row count from the first parent it is reached through.
+      if (child.versions != parent.versions) {
+        // A block belongs to one tree for life (block numbers are never reused), and a node is
+        // published knowing its tree (NodeOwners): the parent it was first loaded through, or the
+        // one that made it. Another tree's: a child pointer of damaged data.
         unpin(child, write);
         throw new CorruptionException(file.name(), offsetOf(parent.key()),
             "node block " + parent.key() + ": child " + c + " (block " + child.key()
                 + ") belongs to another tree");
       }
-      if (child.versions != parent.versions) {
-        child.versions = parent.versions; // same value from every thread: a benign race
-      }
-      if (child.rows == null) {
-        child.rows = parent.rows;
-      }
+      assert child.versions != null && child.rows == parent.rows
+          : "node " + child.key() + " published without its tree";
       return child;
     }
     unpin(child, write);

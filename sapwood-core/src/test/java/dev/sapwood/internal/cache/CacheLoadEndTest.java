@@ -46,7 +46,7 @@ class CacheLoadEndTest {
     volatile boolean failMeasure;
 
     @Override
-    public Obj load(long key) {
+    public Obj load(long key, Obj via) {
       return new Obj(key, failMeasure);
     }
 

@@ -61,7 +61,7 @@ class CacheTableTest {
     }
 
     @Override
-    public Obj load(long key) {
+    public Obj load(long key, Obj via) {
       loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
       return new Obj(key, loadSize, stored.getOrDefault(key, 0L));
     }
@@ -532,9 +532,9 @@ class CacheTableTest {
     }
 
     @Override
-    public Obj load(long key) {
+    public Obj load(long key, Obj via) {
       Long p = parked.remove(key);
-      Obj o = super.load(key);
+      Obj o = super.load(key, via);
       if (p != null) {
         o.value = p;
         o.dirty = true;

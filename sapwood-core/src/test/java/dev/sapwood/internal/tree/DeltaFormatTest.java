@@ -285,7 +285,7 @@ class DeltaFormatTest {
     leaf.deltaBlock = index;
     dev.sapwood.internal.stats.Counters stats = new dev.sapwood.internal.stats.Counters();
     TreeCounters tc = new TreeCounters(stats);
-    DeltaReads reads = new DeltaReads(file, new NodeStore(file, Compressors.NONE, tc, 1 << 20, stats), tc);
+    DeltaReads reads = new DeltaReads(file, new NodeStore(file, Compressors.NONE, tc, 1 << 20, stats, null), tc);
     e = assertThrows(CorruptionException.class, () -> reads.forKey(leaf, "key1003".getBytes()));
     assertTrue(e.getMessage().contains("deltas.sap") && e.getMessage().contains("index"), e.getMessage());
   }
@@ -307,7 +307,7 @@ class DeltaFormatTest {
   /** A cache backend for a table that never loads or writes anything. */
   private static final class NoBackend implements dev.sapwood.internal.cache.CacheBackend<Node> {
     @Override
-    public Node load(long block) {
+    public Node load(long block, Node via) {
       throw new UnsupportedOperationException();
     }
 

@@ -33,7 +33,7 @@ class FreedNodeCheckTest {
   /** An unpinned height-1 node over four leaves holding keys 0..119. */
   private Node internalOverFourLeaves() {
     long[] leaves = {leaf(0, 30), leaf(30, 60), leaf(60, 90), leaf(90, 120)};
-    Node node = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node node = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     node.setInternal(1, new byte[][] {key(30), key(60), key(90)}, leaves,
         new MessageBuffer[] {new MessageBuffer(), new MessageBuffer(), new MessageBuffer(), new MessageBuffer()});
     node.dirty = true;
@@ -45,7 +45,7 @@ class FreedNodeCheckTest {
   void aFlushInAChildFreedByARootCollapseThrowsBeforeChangingAnything() {
     Node child = internalOverFourLeaves(); // the reference a cascade kept
     long childBlock = child.key();
-    Node root = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node root = ctx.cache.insertPinned(TestLeaves.handBuiltRoot(ctx));
     MessageBuffer buf = new MessageBuffer();
     byte[] value = new byte[150];
     int added = 25; // past key 119: into the last leaf, which they overfill
@@ -80,7 +80,7 @@ class FreedNodeCheckTest {
     long block = node.key();
     ctx.reshaper.free(node);
     assertTrue(node.freed());
-    Node parent = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node parent = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     parent.setInternal(2, new byte[0][], new long[] {block}, new MessageBuffer[] {new MessageBuffer()});
     List<Executable> changes = List.of(
         node::markDirty,

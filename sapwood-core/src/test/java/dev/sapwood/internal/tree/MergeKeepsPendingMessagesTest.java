@@ -41,7 +41,7 @@ class MergeKeepsPendingMessagesTest {
 
   /** A small leaf holding keys [from, to), as a flush at {@code maxMsn} left it; unpinned. */
   private long leaf(int from, int to, long maxMsn) {
-    Node leaf = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node leaf = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     BasementBuilder b = new BasementBuilder(1024, 4096, maxMsn);
     for (int i = from; i < to; i++) {
       byte[] k = key(i);
@@ -59,7 +59,7 @@ class MergeKeepsPendingMessagesTest {
 
   /** A root over two leaves split at {@code pivot}, buffer {@code pendingSlot} holding PUTs of {@code pendingKeys}. */
   private Node root(long left, long right, int pivot, int pendingSlot, int... pendingKeys) {
-    Node p = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node p = ctx.cache.insertPinned(TestLeaves.handBuiltRoot(ctx));
     MessageBuffer[] bufs = {new MessageBuffer(), new MessageBuffer()};
     long msn = PENDING_MSN;
     for (int i : pendingKeys) {

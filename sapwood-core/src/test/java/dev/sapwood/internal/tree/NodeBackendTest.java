@@ -34,7 +34,7 @@ class NodeBackendTest {
       node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
     }
     node.markUsed(2);
-    NodeBackend backend = new NodeBackend(ctx.file, ctx.counters, ctx.nodes);
+    NodeBackend backend = new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners);
     assertTrue(backend.holdsParts(node));
     assertEquals(Shrink.SHRUNK, backend.shrink(node));
     for (int i = 0; i < node.n; i++) {
@@ -54,7 +54,7 @@ class NodeBackendTest {
   void aDirtyNodeIsNeverShrunk() {
     Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
     leaf.dirty = true;
-    assertEquals(Shrink.NOTHING, new NodeBackend(ctx.file, ctx.counters, ctx.nodes).shrink(leaf));
+    assertEquals(Shrink.NOTHING, new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners).shrink(leaf));
     for (int i = 0; i < leaf.n; i++) {
       assertTrue(leaf.loaded(i));
     }

@@ -49,9 +49,16 @@ class ParkedNodeLoadTest {
     file.close();
   }
 
+  /** {@code node} as a tree's root (registered): a load of it through no parent knows its tree. */
+  private Node rootOfItsOwn(Node node) {
+    node.versions = ctx.owners.register(node.key());
+    node.rows = ctx.rows(node.key());
+    return node;
+  }
+
   /** A dirty internal node, cached, then parked: its image is all there is of it. */
   private Node parked() {
-    Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+    Node node = rootOfItsOwn(NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0));
     node.dirty = true;
     store.cache.insertPinned(node);
     store.cache.unpinWrite(node);
@@ -113,7 +120,7 @@ class ParkedNodeLoadTest {
 
   @Test
   void aNodeReadFromTheFileAndChangedBeforeItsLoadEndsHasNoImageToLetGo() {
-    Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+    Node node = rootOfItsOwn(NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0));
     NodeWriter.Result r = NodeWriter.write(node, Compressors.LZ4);
     file.writeBlock(node.key(), r.block(), 0, r.block().length);
     whenPublished(key -> {

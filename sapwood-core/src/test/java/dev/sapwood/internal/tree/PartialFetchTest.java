@@ -55,6 +55,7 @@ class PartialFetchTest {
 
     Counters counters = new Counters();
     TreeContext cold = context(counters);
+    BeTree coldTree = new BeTree(cold, root); // registers the root: its load knows its tree
     Node r = cold.cache.pinRead(root);
     int height = r.height;
     int partitions = r.n;
@@ -63,7 +64,6 @@ class PartialFetchTest {
     assertTrue(partitions > 1, "the root needs several partitions");
     long readsBefore = counters.counter("node.read").sum();
 
-    BeTree coldTree = new BeTree(cold, root);
     assertArrayEquals(value(4242), coldTree.get(key(4242)));
     assertEquals(height, counters.counter("node.read").sum() - readsBefore,
         "one node header per level below the (already read) root");

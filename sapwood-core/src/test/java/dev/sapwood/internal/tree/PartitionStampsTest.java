@@ -90,7 +90,7 @@ class PartitionStampsTest {
 
     Counters cold = new Counters();
     TreeContext reader = context(cold);
-    Node read = reader.cache.pinWrite(leaf.key());
+    Node read = reader.cache.pinWrite(leaf.key(), TestLeaves.handBuilt(reader)); // loaded through a parent
     try {
       reader.partitions.loadAll(read);
       read.basements[0] = NodeCodecTest.basement(20, b("a"), b("apricot"));
@@ -105,7 +105,7 @@ class PartitionStampsTest {
 
   @Test
   void aFlushIntoALeafCountsTheBytesMovedTheLeafsSizeAndTheBasementsRebuilt() {
-    Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
+    Node leaf = TestLeaves.handBuilt(ctx, NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100));
     long leafBytes = leaf.bytes();
     Basement first = leaf.basements[0];
     MessageBuffer buf = new MessageBuffer();

@@ -26,7 +26,7 @@ class ReshaperTest {
   }
 
   private Node parentOf(Node left, Node right, int firstRightKey) {
-    Node p = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node p = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     p.setInternal(1, new byte[][] {key(firstRightKey)}, new long[] {left.key(), right.key()},
         new MessageBuffer[] {new MessageBuffer(), new MessageBuffer()});
     p.dirty = true;
@@ -93,7 +93,7 @@ class ReshaperTest {
 
   /** A leaf of one basement per given value size (each basement a single entry). */
   private Node leafOfBasements(int... valueSizes) {
-    Node leaf = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node leaf = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     List<Basement> basements = new ArrayList<>();
     List<byte[]> pivots = new ArrayList<>();
     for (int i = 0; i < valueSizes.length; i++) {
@@ -111,7 +111,7 @@ class ReshaperTest {
   }
 
   private Node parentOfOne(Node child) {
-    Node p = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node p = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     p.setInternal(1, new byte[0][], new long[] {child.key()}, new MessageBuffer[] {new MessageBuffer()});
     p.dirty = true;
     return p;
@@ -158,7 +158,7 @@ class ReshaperTest {
   void aBasementHoldingAGiantEntryAmongSmallOnesIsCutAroundIt() {
     // One basement built with no size target (as from a node written with other sizes): the giant
     // entry in its middle must still end up alone, the small ones in leaves of their own.
-    Node leaf = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node leaf = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     BasementBuilder b = new BasementBuilder(Integer.MAX_VALUE, 1 << 16, 0);
     for (int i = 0; i < 61; i++) {
       byte[] k = key(i);

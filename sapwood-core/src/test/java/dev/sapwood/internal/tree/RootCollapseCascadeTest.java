@@ -35,7 +35,7 @@ class RootCollapseCascadeTest {
   void aRootWithOneChildCollapsesWithoutLosingTheCascadeBelowIt() {
     // Child C (height 1) over four leaves of 30 keys each: keys 0..119.
     long[] leaves = {leaf(0, 30), leaf(30, 60), leaf(60, 90), leaf(90, 120)};
-    Node child = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node child = ctx.cache.insertPinned(TestLeaves.handBuilt(ctx));
     child.setInternal(1, new byte[][] {key(30), key(60), key(90)}, leaves,
         new MessageBuffer[] {new MessageBuffer(), new MessageBuffer(), new MessageBuffer(), new MessageBuffer()});
     child.dirty = true;
@@ -43,7 +43,7 @@ class RootCollapseCascadeTest {
     ctx.cache.unpinWrite(child);
     // Root R (height 2) with C as its only child, its buffer more than two nodes of puts past
     // key 119: flushed with R held (not the releasing path), they leave C gorged.
-    Node root = ctx.cache.insertPinned(new Node(file.allocateBlockNumber()));
+    Node root = ctx.cache.insertPinned(TestLeaves.handBuiltRoot(ctx));
     MessageBuffer buf = new MessageBuffer();
     byte[] value = new byte[150];
     int added = 60;

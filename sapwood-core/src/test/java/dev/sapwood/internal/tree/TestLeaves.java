@@ -30,9 +30,47 @@ final class TestLeaves {
     return String.format("key%05d", i).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** A block number no tree of a test's context has as its root: the tree of hand-built nodes. */
+  static final long HAND_BUILT_ROOT = Long.MAX_VALUE;
+
+  /**
+   * A new node of {@code ctx}'s hand-built tree ({@link #HAND_BUILT_ROOT}), knowing it as every
+   * node the cache publishes does ({@link NodeOwners}); not yet in the cache.
+   */
+  static Node handBuilt(TreeContext ctx) {
+    return handBuilt(ctx, new Node(ctx.file.allocateBlockNumber()));
+  }
+
+  /** {@code node}, made by a test, now of {@code ctx}'s hand-built tree (see {@link #handBuilt(TreeContext)}). */
+  static Node handBuilt(TreeContext ctx, Node node) {
+    node.versions = ctx.owners.register(HAND_BUILT_ROOT);
+    node.rows = ctx.owners.rows(HAND_BUILT_ROOT);
+    return node;
+  }
+
+  /**
+   * A new node to be the root of {@code ctx}'s hand-built tree, registered under its own block as
+   * a tree's root is (a {@link BeTree} opened on it, a load through no parent, find it so); every
+   * cached node of the hand-built tree moves to its tree (tests build the nodes below a root
+   * first). Not yet in the cache.
+   */
+  static Node handBuiltRoot(TreeContext ctx) {
+    Node root = new Node(ctx.file.allocateBlockNumber());
+    Versions hand = ctx.owners.register(HAND_BUILT_ROOT);
+    root.versions = ctx.owners.register(root.key());
+    root.rows = ctx.owners.rows(root.key());
+    ctx.cache.forEach(n -> {
+      if (n.versions == hand) {
+        n.versions = root.versions;
+        n.rows = root.rows;
+      }
+    });
+    return root;
+  }
+
   /** A new dirty leaf holding keys [from, to), inserted into {@code ctx}'s cache and left write-pinned. */
   static Node pinnedLeaf(TreeContext ctx, int from, int to) {
-    Node leaf = ctx.cache.insertPinned(new Node(ctx.file.allocateBlockNumber()));
+    Node leaf = ctx.cache.insertPinned(handBuilt(ctx));
     BasementBuilder b = new BasementBuilder(1024, 4096, 0);
     byte[] v = new byte[40];
     for (int i = from; i < to; i++) {

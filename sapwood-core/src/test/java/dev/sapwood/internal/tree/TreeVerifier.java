@@ -51,7 +51,7 @@ final class TreeVerifier {
       ctx.cache.unpinRead(r);
     }
     s.height = h;
-    walk(ctx, root, null, null, h, "root " + root, s);
+    walk(ctx, root, null, null, null, h, "root " + root, s);
     return s;
   }
 
@@ -66,12 +66,17 @@ final class TreeVerifier {
     return (lo == null || Keys.compare(k, lo) >= 0) && (hi == null || Keys.compare(k, hi) < 0);
   }
 
-  private static void walk(TreeContext ctx, long block, byte[] lo, byte[] hi, int height, String path, Stats s) {
-    Node node = ctx.cache.pinRead(block);
+  /** Checks the node of {@code block}, reached through {@code parent} (null: the root), and what lies below it. */
+  private static void walk(TreeContext ctx, long block, Node parent, byte[] lo, byte[] hi, int height, String path,
+      Stats s) {
+    Node node = ctx.cache.pinRead(block, ctx.cache.pins(), parent);
     try {
       String where = path + " (block " + block + ", height " + node.height + ", n " + node.n + ", range ["
           + str(lo) + ", " + str(hi) + "))";
       s.nodes++;
+      check(node.versions != null && node.rows != null, where, "cached without its tree's versions store or row count");
+      check(parent == null || (node.versions == parent.versions && node.rows == parent.rows), where,
+          "its versions store or row count is not its parent's");
       check(node.key() == block, where, "cached under the wrong key " + node.key());
       check(node.height == height, where, "height " + node.height + ", expected " + height);
       check(node.n >= 1, where, "no partitions");
@@ -121,7 +126,7 @@ final class TreeVerifier {
                 + str(buf.copyKey(rec)) + ", " + str(buf.copyValue(rec)) + ") not overlapping the partition");
             s.messages++;
           }
-          walk(ctx, node.children[i], plo, phi, node.height - 1, path + "/" + i, s);
+          walk(ctx, node.children[i], node, plo, phi, node.height - 1, path + "/" + i, s);
         } else {
           Basement b = node.basements[i];
           if (b == null) {
