@@ -2,7 +2,6 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.store.BlockFile;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +23,7 @@ import java.util.function.Supplier;
  * ({@link IllegalArgumentException}, {@link IllegalStateException}) fails nothing.
  */
 final class DatabaseGate {
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final GateLock lock = new GateLock(); // no per-thread hold counts: see GateLock
   private final BlockFile file;
   private final boolean readOnly;
   private volatile boolean closed;
@@ -42,23 +41,23 @@ final class DatabaseGate {
 
   /** Runs a read under the shared lock. */
   <T> T read(Supplier<T> op) {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkOpen();
       return op.get();
     } finally {
-      lock.readLock().unlock();
+      lock.exitShared();
     }
   }
 
   /** Runs a change under the shared lock (trees latch their own nodes). */
   <T> T writeShared(Supplier<T> op) {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkWritable();
       return failOnError(op);
     } finally {
-      lock.readLock().unlock();
+      lock.exitShared();
     }
   }
 
@@ -68,18 +67,18 @@ final class DatabaseGate {
    * failure through {@link #failed}, and calls {@link #exitShared} in a {@code finally}.
    */
   void enterShared() {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkWritable();
     } catch (RuntimeException | Error e) {
-      lock.readLock().unlock();
+      lock.exitShared();
       throw e;
     }
   }
 
   /** Leaves the shared side entered by {@link #enterShared}. */
   void exitShared() {
-    lock.readLock().unlock();
+    lock.exitShared();
   }
 
   /**
@@ -96,12 +95,12 @@ final class DatabaseGate {
 
   /** Runs a change under the exclusive lock. */
   <T> T write(Supplier<T> op) {
-    lock.writeLock().lock();
+    lock.enterExclusive();
     try {
       checkWritable();
       return failOnError(op);
     } finally {
-      lock.writeLock().unlock();
+      lock.exitExclusive();
     }
   }
 
@@ -110,12 +109,12 @@ final class DatabaseGate {
    * is inside the gate while the files close.
    */
   void closeWith(Runnable release) {
-    lock.writeLock().lock();
+    lock.enterExclusive();
     try {
       closed = true;
       release.run();
     } finally {
-      lock.writeLock().unlock();
+      lock.exitExclusive();
     }
   }
 
