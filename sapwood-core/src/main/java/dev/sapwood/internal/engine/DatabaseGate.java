@@ -2,7 +2,6 @@ package dev.sapwood.internal.engine;
 
 import dev.sapwood.StorageException;
 import dev.sapwood.internal.store.BlockFile;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,7 +37,7 @@ import java.util.function.Supplier;
  * in memory, as they stood when the change failed).
  */
 final class DatabaseGate {
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final GateLock lock = new GateLock(); // no per-thread hold counts: see GateLock
   private final BlockFile file;
   private final boolean readOnly;
   private volatile boolean closed;
@@ -56,23 +55,23 @@ final class DatabaseGate {
 
   /** Runs a read under the shared lock. */
   <T> T read(Supplier<T> op) {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkOpen();
       return op.get();
     } finally {
-      lock.readLock().unlock();
+      lock.exitShared();
     }
   }
 
   /** Runs a change under the shared lock (trees latch their own nodes), with no check before it. */
   <T> T writeShared(Supplier<T> change) {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkWritable();
       return failOnError(change);
     } finally {
-      lock.readLock().unlock();
+      lock.exitShared();
     }
   }
 
@@ -81,13 +80,13 @@ final class DatabaseGate {
    * the check throws fails nothing (it changed nothing), what the change throws fails the database.
    */
   <C, T> T writeShared(Supplier<C> check, Function<C, T> change) {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkWritable();
       C checked = check.get();
       return failOnError(() -> change.apply(checked));
     } finally {
-      lock.readLock().unlock();
+      lock.exitShared();
     }
   }
 
@@ -98,40 +97,40 @@ final class DatabaseGate {
    * a {@code finally}.
    */
   void enterShared() {
-    lock.readLock().lock();
+    lock.enterShared();
     try {
       checkWritable();
     } catch (RuntimeException | Error e) {
-      lock.readLock().unlock();
+      lock.exitShared();
       throw e;
     }
   }
 
   /** Leaves the shared side entered by {@link #enterShared}. */
   void exitShared() {
-    lock.readLock().unlock();
+    lock.exitShared();
   }
 
   /** Runs a change under the exclusive lock, with no check before it. */
   <T> T write(Supplier<T> change) {
-    lock.writeLock().lock();
+    lock.enterExclusive();
     try {
       checkWritable();
       return failOnError(change);
     } finally {
-      lock.writeLock().unlock();
+      lock.exitExclusive();
     }
   }
 
   /** {@link #writeShared(Supplier, Function)} under the exclusive lock. */
   <C, T> T write(Supplier<C> check, Function<C, T> change) {
-    lock.writeLock().lock();
+    lock.enterExclusive();
     try {
       checkWritable();
       C checked = check.get();
       return failOnError(() -> change.apply(checked));
     } finally {
-      lock.writeLock().unlock();
+      lock.exitExclusive();
     }
   }
 
@@ -140,12 +139,12 @@ final class DatabaseGate {
    * is inside the gate while the files close.
    */
   void closeWith(Runnable release) {
-    lock.writeLock().lock();
+    lock.enterExclusive();
     try {
       closed = true;
       release.run();
     } finally {
-      lock.writeLock().unlock();
+      lock.exitExclusive();
     }
   }
 

@@ -53,13 +53,15 @@ final class BlockReads {
   }
 
   /**
-   * The bytes of the extent {@code seen} (the block's entry when the caller looked), for a tail
-   * relocation copying it; damage is noted as for any read.
+   * Reads the bytes of the extent {@code seen} (the block's entry when the caller looked) into the
+   * start of {@code into}, at least {@code seen.size()} long, for a tail relocation copying it;
+   * damage is noted as for any read. Returns the bytes read, {@code seen.size()}.
    */
-  byte[] readExtent(long blockNumber, BlockTable.Entry seen) {
+  int readExtent(long blockNumber, BlockTable.Entry seen, byte[] into) {
     s.extents.enterRead();
     try {
-      return readEntered(blockNumber, seen);
+      s.file.readFully(seen.offset(), into, 0, seen.size(), "block " + blockNumber);
+      return seen.size();
     } catch (CorruptionException e) {
       s.noteCorruption(e);
       throw e;

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.store;
 
+import dev.sapwood.internal.util.ArrayPool;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -34,8 +35,21 @@ final class TailRelocator {
   /** Moved out of the way so that the holes around it merge ({@link HoleMerger}). */
   static final int MERGED = 4;
 
+  /**
+   * The copies in flight, lent for one move and given back after its write returned (the
+   * {@code FileIo} write copies): one move per relocation at a time, so one array is kept, at most
+   * a node's image. Before, each move read into a fresh array of the block's size — in the
+   * overwrite, a few hundred bytes per put (docs/benchmarks.md, "Allocation per put").
+   */
+  private static final ArrayPool COPIES = new ArrayPool(64 << 10, 2 << 20, 1, 2 << 20);
+
   private final BlockFileState s;
   private final BlockReads reads;
+
+  /** Arrays the moves' copies had to make (tests: the kept one is lent again). */
+  static long copiesMade() {
+    return COPIES.freshArrays();
+  }
 
   TailRelocator(BlockFileState s, BlockReads reads) {
     this.s = s;
@@ -154,7 +168,16 @@ final class TailRelocator {
     } finally {
       s.lock.unlock();
     }
-    byte[] bytes = reads.readExtent(blockNumber, seen);
+    byte[] bytes = COPIES.take(seen.size());
+    try {
+      return copy(blockNumber, seen, bytes, offset, length, windows);
+    } finally {
+      COPIES.give(bytes); // the file write returned (or failed): nothing holds the copy
+    }
+  }
+
+  private int copy(long blockNumber, BlockTable.Entry seen, byte[] bytes, long offset, long length, long[][] windows) {
+    int size = reads.readExtent(blockNumber, seen, bytes);
     s.file.checkWritable();
     long at;
     s.lock.lock();
@@ -186,7 +209,7 @@ final class TailRelocator {
     }
     boolean installed = false;
     try {
-      s.file.write(at, bytes, 0, bytes.length);
+      s.file.write(at, bytes, 0, size);
       s.lock.lock();
       try {
         if (!s.relocationOvertaken && s.table.get(blockNumber) == seen) {
@@ -206,6 +229,6 @@ final class TailRelocator {
         s.lock.unlock();
       }
     }
-    return installed ? bytes.length : 0;
+    return installed ? size : 0;
   }
 }

@@ -50,8 +50,22 @@ final class PartitionReader {
     return readBuffer(file, null, block, dir, i);
   }
 
+  /**
+   * As {@link #decodeBuffer}, a buffer of a block or more is decompressed into a lent array, its
+   * records copied into pooled blocks and the array given back (the tier holds copies of the
+   * compressed frames); a smaller one keeps its frames as its arena (design.md, "Fetched buffers").
+   */
   static MessageBuffer readBuffer(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i) {
-    return parseBuffer(file, block, dir, i, readFrames(file, tier, block, dir, dir.firstFrame(i), dir.frameEnd(i)));
+    int from = dir.firstFrame(i);
+    int to = dir.frameEnd(i);
+    long rawLen = from == to ? 0 : rawLength(file, block, dir, from, to);
+    if (rawLen < ArenaBlocks.BLOCK || rawLen > DECODED_LIMIT) {
+      return parseBuffer(file, block, dir, i, readFrames(file, tier, block, dir, from, to));
+    }
+    byte[] raw = readFrames(file, tier, block, dir, from, to, DECODED.take(firstGuess(dir, from, to, rawLen)), rawLen);
+    MessageBuffer buf = parseBuffer(file, block, dir, i, raw, (int) rawLen, false);
+    DECODED.give(raw); // grown or not: the records were copied out of it
+    return buf;
   }
 
   /**
@@ -219,11 +233,22 @@ final class PartitionReader {
     if (from == to) {
       return new byte[0];
     }
-    int start = dir.frameOffset(from);
-    long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - start;
     long rawLen = rawLength(file, block, dir, from, to);
-    // A first guess at the output (4x the first read), grown below as frames are verified.
-    byte[] raw = new byte[(int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, 64 << 10))];
+    return readFrames(file, tier, block, dir, from, to, new byte[firstGuess(dir, from, to, rawLen)], rawLen);
+  }
+
+  /** A first guess at frames {@code [from, to)}'s output (4x the first read), grown as frames are verified. */
+  private static int firstGuess(PartitionDirectory dir, int from, int to, long rawLen) {
+    long compLen = (long) dir.frameOffset(to - 1) + dir.frameCompressed(to - 1) - dir.frameOffset(from);
+    return (int) Math.min(rawLen, Math.max(Math.min(compLen, READ_CHUNK) * 4, 64 << 10));
+  }
+
+  /**
+   * {@link #readFrames} into {@code raw} from its start, grown as the frames need (to at most
+   * {@code rawLen}, their raw length by the directory); returns the array holding them.
+   */
+  private static byte[] readFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to,
+      byte[] raw, long rawLen) {
     int rawAt = 0;
     int f = from;
     while (f < to) {

@@ -32,6 +32,10 @@ final class RootLatch {
   private final LockedCount messages;
   /** This tree's part of {@code tree.message_bytes}; guarded by the root's latch. */
   private final LockedCount messageBytes;
+  /** {@link #latch}'s step, made once: a capturing lambda made per latch was an object per put. */
+  private final java.util.function.Supplier<Node> pinAndPrepare = this::pinAndPrepare;
+  /** {@link #release}'s step, made once for the same reason. */
+  private final java.util.function.Supplier<Boolean> unpinAndCheck = this::unpinAndCheck;
 
   RootLatch(TreeContext ctx, long root, Versions versions, RootFlushes flushes) {
     this.ctx = ctx;
@@ -56,11 +60,13 @@ final class RootLatch {
    * (roots are latched in ascending tree id, so two writers of the same trees cannot deadlock).
    */
   void latch() {
-    latched = ctx.guarded(() -> {
-      Node r = ctx.pinRootWrite(root);
-      ctx.partitions.prepareChange(r);
-      return r;
-    });
+    latched = ctx.guarded(pinAndPrepare);
+  }
+
+  private Node pinAndPrepare() {
+    Node r = ctx.pinRootWrite(root);
+    ctx.partitions.prepareChange(r);
+    return r;
   }
 
   /**
@@ -105,14 +111,16 @@ final class RootLatch {
    * twice its size or no background flush could take it.
    */
   boolean release() {
+    return ctx.guarded(unpinAndCheck);
+  }
+
+  private boolean unpinAndCheck() {
     Node r = latched;
     latched = null;
-    return ctx.guarded(() -> {
-      edge.beforeRelease();
-      boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
-      ctx.cache.unpinWrite(r);
-      return mustFlush;
-    });
+    edge.beforeRelease();
+    boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
+    ctx.cache.unpinWrite(r);
+    return mustFlush;
   }
 
   /**

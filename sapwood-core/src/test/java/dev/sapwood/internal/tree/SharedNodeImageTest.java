@@ -90,6 +90,25 @@ class SharedNodeImageTest {
   }
 
   @Test
+  void aFetchedBufferIsCopiedIntoBlocksAndStaysIntactWhileItsDecodedArrayIsLentAgain() {
+    Node a = internal(file.allocateBlockNumber(), 6, 500);
+    NodeWriter.Result r = NodeWriter.write(a, Compressors.LZ4);
+    file.writeBlock(a.key(), r.block(), 0, r.length());
+    PartitionDirectory dir = NodeReader.read(file, a.key()).disk;
+    MessageBuffer[] got = new MessageBuffer[3];
+    for (int i = 0; i < 3; i++) { // each read after the first reuses (and poisons, under -ea) the array the last gave back
+      got[i] = PartitionReader.readBuffer(file, null, a.key(), dir, i);
+      assertTrue(a.buffers[i].bytes() >= MessageArena.BLOCK, "buffer " + i + " is a block or more");
+      assertTrue(got[i].hasTail(), "buffer " + i + " went past its head into blocks");
+      assertEquals(MessageArena.BLOCK, got[i].arena(got[i].point(0)).length, "its head is a block, not the decoded frames");
+    }
+    for (int i = 0; i < 3; i++) {
+      assertSameMessages(a.buffers[i], got[i]);
+      assertEquals(a.buffers[i].bytes(), got[i].bytes(), "buffer " + i + " live bytes");
+    }
+  }
+
+  @Test
   void aParkedImageDecodesIntoBuffersOfPooledBlocksHoldingExactlyTheMessagesWritten() {
     Node a = internal(file.allocateBlockNumber(), 4, 500);
     byte[] lo = "k1-000100".getBytes();
