@@ -3,8 +3,10 @@ package dev.sapwood;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -21,6 +23,9 @@ import java.util.function.Predicate;
 public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Path stdout;
+  /** The complete lines read from {@link #stdout} so far, and the bytes of them read. */
+  private final List<String> seen = new ArrayList<>();
+  private long consumed;
 
   private ChildJvm(Process process, Path stdout) {
     this.process = process;
@@ -54,10 +59,12 @@ public final class ChildJvm implements AutoCloseable {
    */
   public int awaitLines(Predicate<String> p, int n, long millis) throws InterruptedException, IOException {
     long deadline = System.currentTimeMillis() + millis;
+    int matched = 0;
+    int checked = 0;
     for (;;) {
-      int matched = 0;
-      for (String l : lines()) {
-        if (p.test(l) && ++matched >= n) {
+      lines();
+      for (; checked < seen.size(); checked++) {
+        if (p.test(seen.get(checked)) && ++matched >= n) {
           return matched;
         }
       }
@@ -88,17 +95,31 @@ public final class ChildJvm implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** The complete lines printed so far. */
+  /**
+   * The complete lines printed so far. Each call reads only the bytes after the last complete line
+   * it had (waiting for hundreds of lines polls every millisecond: rereading the whole file each
+   * time took the parent a core's worth of CPU beside the child).
+   */
   public List<String> lines() throws IOException {
-    String text = new String(Files.readAllBytes(stdout), US_ASCII);
-    int end = text.lastIndexOf('\n');
-    List<String> out = new ArrayList<>();
-    if (end >= 0) {
-      for (String l : text.substring(0, end).split("\n", -1)) {
-        out.add(l);
+    try (FileChannel ch = FileChannel.open(stdout, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > consumed) {
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(size - consumed));
+        while (buf.hasRemaining() && ch.read(buf, consumed + buf.position()) >= 0) {
+          // read to the size seen; the child may append more, read at the next call
+        }
+        byte[] b = buf.array();
+        int start = 0;
+        for (int i = 0; i < buf.position(); i++) {
+          if (b[i] == '\n') {
+            seen.add(new String(b, start, i - start, US_ASCII));
+            start = i + 1;
+          }
+        }
+        consumed += start; // a line not yet ended is read again, whole, next time
       }
     }
-    return out;
+    return new ArrayList<>(seen);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.sapwood.Cursor;
 import dev.sapwood.Database;
 import dev.sapwood.Options;
 import dev.sapwood.StorageException;
+import dev.sapwood.SweepSample;
 import dev.sapwood.internal.io.FaultInjectingFileIo;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
@@ -36,6 +37,11 @@ import java.util.function.Supplier;
  */
 final class CrashSweeps {
   static final Path DIR = Path.of("/db");
+  /**
+   * A default run visits one point in this many of each sweep here, from an offset that moves from
+   * run to run ({@link SweepSample}); {@code -Dsapwood.sweep=full} (the stress profile) visits all.
+   */
+  static final int SAMPLE_EVERY = 2;
 
   private CrashSweeps() {}
 
@@ -78,18 +84,21 @@ final class CrashSweeps {
   /**
    * For every {@code stop} from {@code first} to {@code last} by {@code every}: runs {@code
    * trial.apply(stop)} over a copy of {@code base}, cuts the power, and checks it ({@code ctx}
-   * followed by ", power cut after step" and the stop).
+   * followed by ", power cut after step" and the stop). A default run visits a sample of the stops
+   * ({@link #SAMPLE_EVERY}; the first and last always).
    */
   static void powerCuts(MemoryFileIo base, Options options, int first, int every, int last,
       IntFunction<Trial> trial, String ctx) {
-    for (int stop = first; stop <= last; stop += every) {
+    SweepSample sample = SweepSample.of(caller() + " power cuts, " + ctx, SAMPLE_EVERY);
+    for (long point : sample.pick(steps(first, every, last))) {
+      int stop = (int) point;
       MemoryFileIo mem = copy(base);
       Trial t = trial.apply(stop);
       DatabaseImpl db = TestSeams.open(DIR, options, mem);
       t.run().accept(db);
       TestSeams.halt(db);
       mem.crash();
-      t.check().accept(mem, ctx + ", power cut after step " + stop);
+      t.check().accept(mem, ctx + ", power cut after step " + stop + "; sample " + sample);
     }
   }
 
@@ -99,7 +108,8 @@ final class CrashSweeps {
    * first stride if {@code midStride}) runs a new trial whose Nth {@code kind} fails ({@code mode}),
    * cuts the power tearing unsynced writes, and checks it. A run may end in a {@link
    * StorageException} or an {@link IllegalStateException} (the failure reached it); any other
-   * exception fails the sweep, as does a fault never injected.
+   * exception fails the sweep, as does a fault never injected. A default run visits a sample of
+   * those points ({@link #SAMPLE_EVERY}; the first and last always).
    */
   static void faultSweep(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, int points,
       boolean midStride, Supplier<Trial> trial) {
@@ -112,8 +122,9 @@ final class CrashSweeps {
     long total = probe.count(kind);
     long stride = Math.max(1, (total - before) / points);
     int injected = 0;
-    for (long n = before + (midStride ? stride / 2 : 0) + 1; n <= total; n += stride) {
-      injected += failAt(kind, n, total, mode, seed, base, options, trial.get());
+    SweepSample sample = SweepSample.of(caller() + " " + kind + " " + mode, SAMPLE_EVERY);
+    for (long n : sample.pick(steps(before + (midStride ? stride / 2 : 0) + 1, stride, total))) {
+      injected += failAt(kind, n, total, mode, seed, base, options, trial.get(), sample);
     }
     assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
   }
@@ -122,21 +133,23 @@ final class CrashSweeps {
    * For each {@code n} from {@code first} to {@code last}: runs a new trial over a copy of {@code
    * base} whose Nth {@code kind} operation (counted from the open) fails ({@code mode}), cuts the
    * power tearing unsynced writes, and checks it: every step of a stretch of the run, such as a
-   * checkpoint's writes. Fails if no fault was ever injected.
+   * checkpoint's writes. Fails if no fault was ever injected. A default run visits a sample of
+   * them ({@link #SAMPLE_EVERY}; the first and last always).
    */
   static void faultEach(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, long first, long last,
       Supplier<Trial> trial) {
     int injected = 0;
-    for (long n = first; n <= last; n++) {
-      injected += failAt(kind, n, last, mode, seed, base, options, trial.get());
+    SweepSample sample = SweepSample.of(caller() + " each " + kind + " " + mode, SAMPLE_EVERY);
+    for (long n : sample.pick(steps(first, 1, last))) {
+      injected += failAt(kind, n, last, mode, seed, base, options, trial.get(), sample);
     }
     assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
   }
 
   /** One trial of a sweep whose {@code n}th {@code kind} (of about {@code total}) fails; 1 if a fault was injected. */
   private static int failAt(Kind kind, long n, long total, Mode mode, long seed, MemoryFileIo base, Options options,
-      Trial t) {
-    String ctx = "seed " + seed + ", " + kind + " #" + n + " of " + total + " fails " + mode;
+      Trial t, SweepSample sample) {
+    String ctx = "seed " + seed + ", " + kind + " #" + n + " of " + total + " fails " + mode + "; sample " + sample;
     MemoryFileIo mem = copy(base);
     FaultInjectingFileIo io = new FaultInjectingFileIo(mem, seed + n);
     DatabaseImpl db = TestSeams.open(DIR, options, io);
@@ -154,6 +167,22 @@ final class CrashSweeps {
     io.crashAndTear(null, true);
     t.check().accept(mem, ctx);
     return injected;
+  }
+
+  /** {@code first}, {@code first + every}, ... up to {@code last}. */
+  static List<Long> steps(long first, long every, long last) {
+    List<Long> out = new ArrayList<>();
+    for (long n = first; n <= last; n += every) {
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** The simple name of the test class that called into this one, naming its sweeps' samples. */
+  private static String caller() {
+    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+            .filter(c -> c != CrashSweeps.class).findFirst().map(Class::getSimpleName).orElse("?"));
   }
 
   /**

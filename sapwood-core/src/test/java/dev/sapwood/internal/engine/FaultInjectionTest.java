@@ -10,6 +10,7 @@ import dev.sapwood.Database;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.StorageException;
+import dev.sapwood.SweepSample;
 import dev.sapwood.Tree;
 import dev.sapwood.UpdateFunctions;
 import dev.sapwood.WriteBatch;
@@ -53,6 +54,12 @@ class FaultInjectionTest {
   /** Largest number of runs per sweep; a longer workload is sampled with a stride. */
   private static final int MAX_RUNS = Integer.getInteger("sapwood.faultRuns", 300);
   private static final int OPS = 260;
+  /**
+   * A default run visits one point in this many of each sweep, from an offset that moves from run
+   * to run, plus the pinned points ({@link SweepSample}); {@code -Dsapwood.sweep=full} (the stress
+   * profile) visits every point.
+   */
+  private static final int SAMPLE_EVERY = 3;
 
   private static Options options(Durability d) {
     return Options.defaults().nodeSize(4 << 10).basementSize(1 << 10).fanout(4).cacheSize(64 << 10)
@@ -396,6 +403,15 @@ class FaultInjectionTest {
     return points;
   }
 
+  /** {@code first}, {@code first + every}, ... up to {@code last}. */
+  private static List<Long> steps(long first, long every, long last) {
+    List<Long> out = new ArrayList<>();
+    for (long n = first; n <= last; n += every) {
+      out.add(n);
+    }
+    return out;
+  }
+
   // ---- the sweeps ----
 
   @ParameterizedTest(name = "{0} {1}")
@@ -414,8 +430,12 @@ class FaultInjectionTest {
       return;
     }
     int[] injected = {0};
-    for (long n : sweepPoints(total)) {
-      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode;
+    SweepSample sample = SweepSample.of("FaultInjectionTest " + kind + " " + mode, SAMPLE_EVERY);
+    // Pinned: DISK_FULL at WRITE #156 (seed 20240611) once left a sticky cause that was not the
+    // first injected failure (commit 32a13f6; the workload has changed since, the point is kept).
+    long[] pinned = kind == Kind.WRITE && mode == Mode.DISK_FULL ? new long[] {156} : new long[0];
+    for (long n : sample.pick(sweepPoints(total), pinned)) {
+      String ctx = "seed " + SEED + ", " + kind + " #" + n + " of " + total + " fails " + mode + "; sample " + sample;
       withinSeconds(20, ctx, () -> {
       MemoryFileIo mem = CrashSweeps.copy(created);
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
@@ -497,8 +517,17 @@ class FaultInjectionTest {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(origin), SEED);
     runWorkload(probe, truth, SEED + 2, 20, false, "probe");
     long total = probe.count(kind);
-    for (long n : sweepPoints(total)) {
-      String ctx = "seed " + SEED + ", recovery with " + kind + " #" + n + " of " + total + " failing";
+    SweepSample sample = SweepSample.of("FaultInjectionTest recovery " + kind, SAMPLE_EVERY);
+    // Pinned: where the recovery sweep caught bugs (seed 20240611): FSYNC #3 and #10/#11 FOREVER
+    // (a later failure replaced the first cause; commits af0c068, 050e842), READ #25 ONCE (a failed
+    // node load left a latch held: the next write hung; commit af0c068).
+    long[] pinned = switch (kind) {
+      case FSYNC -> new long[] {3, 10, 11};
+      case READ -> new long[] {25};
+      default -> new long[0];
+    };
+    for (long n : sample.pick(sweepPoints(total), pinned)) {
+      String ctx = "seed " + SEED + ", recovery with " + kind + " #" + n + " of " + total + " failing; sample " + sample;
       for (Mode mode : new Mode[] {Mode.ONCE, Mode.FOREVER}) {
         withinSeconds(20, ctx + " " + mode, () -> {
           MemoryFileIo mem = CrashSweeps.copy(origin);
@@ -522,8 +551,10 @@ class FaultInjectionTest {
   void powerLossTearingTheLastWriteLosesNothingDurable(Tearing tearing) {
     long tornBytes = 0;
     int runs = 0;
-    for (int ops = 1; ops <= OPS; ops += 3) {
-      String ctx = "seed " + SEED + ", power lost after op " + ops + ", tearing " + tearing;
+    SweepSample sample = SweepSample.of("FaultInjectionTest tearing " + tearing, SAMPLE_EVERY);
+    for (long point : sample.pick(steps(1, 3, OPS))) {
+      int ops = (int) point;
+      String ctx = "seed " + SEED + ", power lost after op " + ops + ", tearing " + tearing + "; sample " + sample;
       MemoryFileIo mem = new MemoryFileIo();
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + ops);
       Outcome out = runWorkload(io, new State(), SEED, ops, true, ctx);
@@ -543,8 +574,12 @@ class FaultInjectionTest {
    */
   @Test
   void powerLossThatReordersUnsyncedWritesLosesNothingDurable() {
-    for (int ops = 5; ops <= OPS; ops += 7) {
-      String ctx = "seed " + SEED + ", power lost after op " + ops + ", unsynced writes reordered";
+    SweepSample sample = SweepSample.of("FaultInjectionTest reordered", SAMPLE_EVERY);
+    // Pinned: power lost after op 33 (seed 20240611) made recovery a CorruptionException before the
+    // log records carried the synced LSN (commit af0c068).
+    for (long point : sample.pick(steps(5, 7, OPS), 33)) {
+      int ops = (int) point;
+      String ctx = "seed " + SEED + ", power lost after op " + ops + ", unsynced writes reordered; sample " + sample;
       MemoryFileIo mem = new MemoryFileIo();
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + ops);
       Outcome out = runWorkload(io, new State(), SEED, ops, true, ctx);

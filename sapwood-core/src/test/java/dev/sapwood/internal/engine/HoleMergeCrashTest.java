@@ -52,8 +52,21 @@ class HoleMergeCrashTest {
     return v;
   }
 
-  /** A database overwritten twice past its cache, with its quiet sweep off, closed cleanly. */
-  private static MemoryFileIo overwritten() {
+  /** {@link #overwritten}'s files, made once for the class: every use works on a copy. */
+  private static MemoryFileIo overwritten;
+
+  /**
+   * A database overwritten twice past its cache, with its quiet sweep off, closed cleanly; the same
+   * files each time (no background thread writes them), made once: callers copy them, never write.
+   */
+  private static synchronized MemoryFileIo overwritten() {
+    if (overwritten == null) {
+      overwritten = overwrite();
+    }
+    return overwritten;
+  }
+
+  private static MemoryFileIo overwrite() {
     MemoryFileIo mem = new MemoryFileIo();
     try (DatabaseImpl db = TestSeams.open(CrashSweeps.DIR, options(), mem)) {
       // The writer flushes for itself: with background flushes the holes left depend on how the

@@ -172,8 +172,18 @@ class QuietSweepTest {
         .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
   }
 
-  /** A database whose leaves hold deltas of overwrites, closed cleanly. */
-  private static MemoryFileIo overwritten() {
+  /** {@link #overwritten}'s files, made once for the class: every use works on a copy. */
+  private static MemoryFileIo overwritten;
+
+  /** A database whose leaves hold deltas of overwrites, closed cleanly; made once, callers copy it. */
+  private static synchronized MemoryFileIo overwritten() {
+    if (overwritten == null) {
+      overwritten = overwrite();
+    }
+    return overwritten;
+  }
+
+  private static MemoryFileIo overwrite() {
     MemoryFileIo mem = new MemoryFileIo();
     try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), mem)) {
       db.maintenance().quietSweep(false);
