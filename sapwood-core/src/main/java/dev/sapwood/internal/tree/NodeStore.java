@@ -44,9 +44,20 @@ public final class NodeStore {
     this.counters = counters;
     this.stats = stats;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this), cacheBytes, stats);
+    cache.countPools(NodeStore::pooledBytes);
     this.phases = new FlushPhases(stats);
     this.internalWrites = new InternalWrites(stats);
     this.parking = new ParkedNodes(file, codec, counters, this);
+  }
+
+  /**
+   * Heap bytes the process-wide pools keep for reuse ({@link BlockPool}'s arena blocks, the {@link
+   * dev.sapwood.internal.util.ArrayPool}s' scratch arrays): counted against the heap cache's
+   * budget, since they hold what the cache's nodes would otherwise hold (docs/design.md, "Sizing
+   * memory").
+   */
+  static long pooledBytes() {
+    return BlockPool.heldBytes() + dev.sapwood.internal.util.ArrayPool.keptBytesOfAll();
   }
 
   /**

@@ -1,0 +1,64 @@
+package dev.sapwood.internal.cache;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sapwood.internal.cache.CacheTableTest.FakeBackend;
+import dev.sapwood.internal.cache.CacheTableTest.Obj;
+import dev.sapwood.internal.stats.Counters;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arrays process-wide pools keep count against the cache's budget ({@link
+ * CacheTable#countPools}): the cache's objects get what the pools leave, at most a quarter of the
+ * budget goes to the pools, and room the pools give back goes to the objects again.
+ */
+class PooledBytesBudgetTest {
+  private final FakeBackend backend = new FakeBackend();
+
+  private static long sumOfCached(CacheTable<Obj> cache) {
+    long[] sum = {0};
+    cache.forEach(o -> sum[0] += o.memoryBytes());
+    return sum[0];
+  }
+
+  /** Touches random keys (objects of 50–149 bytes) and returns the least and most the objects held after each. */
+  private long[] churn(CacheTable<Obj> cache, Random rnd, int touches) {
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    for (int i = 0; i < touches; i++) {
+      backend.loadSize = 50 + rnd.nextInt(100);
+      cache.unpinRead(cache.pinRead(rnd.nextInt(2000)));
+      assertEquals(sumOfCached(cache), cache.usedBytes(), "the pools' bytes are not the objects' use");
+      long held = sumOfCached(cache);
+      min = Math.min(min, held);
+      max = Math.max(max, held);
+    }
+    return new long[] {min, max};
+  }
+
+  @Test
+  void theObjectsGetWhatThePoolsLeaveOfTheBudget() {
+    long seed = System.nanoTime();
+    System.out.println("PooledBytesBudgetTest seed " + seed);
+    Random rnd = new Random(seed);
+    CacheTable<Obj> cache = new CacheTable<>(backend, 10_000, new Counters());
+    long[] kept = {2_000};
+    cache.countPools(() -> kept[0]);
+    churn(cache, rnd, 300); // fills the cache: eviction runs, and each recounts the pools
+    assertEquals(2_000, cache.pooledBytes(), "seed " + seed);
+    long[] held = churn(cache, rnd, 3_000);
+    assertTrue(held[1] <= 8_000 + 150, "objects stay within the budget less the pools: " + held[1] + ", seed " + seed);
+    assertTrue(held[0] >= 8_000 - 300, "and fill what the pools leave: " + held[0] + ", seed " + seed);
+
+    kept[0] = 1_000_000; // pools of another database's size: a quarter of the budget at most
+    held = churn(cache, rnd, 3_000);
+    assertEquals(2_500, cache.pooledBytes(), "seed " + seed);
+    assertTrue(held[1] <= 10_000 - 2_500 + 150, "held " + held[1] + ", seed " + seed);
+
+    kept[0] = 0; // the pools let their arrays go: the objects take the room back
+    held = churn(cache, rnd, 3_000);
+    assertEquals(0, cache.pooledBytes(), "seed " + seed);
+    assertTrue(held[1] > 10_000 - 300, "the whole budget is the objects' again: " + held[1] + ", seed " + seed);
+  }
+}
