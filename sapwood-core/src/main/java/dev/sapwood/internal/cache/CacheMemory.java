@@ -16,20 +16,21 @@ import java.util.function.LongSupplier;
  * Cacheable#memoryBytes()}.
  *
  * <p>Arrays kept for reuse by process-wide pools (arena blocks, scratch arrays) are heap the
- * cache's objects would otherwise hold, and they are counted too, though not in {@link #used()}:
- * what the objects may use is the {@link #limit()}, the budget less the pools' bytes as last
- * {@linkplain #recountPools recounted}, never less than {@code budget - budget / }{@link
- * #POOLED_SHARE_DIVISOR} (a small cache is not emptied by pools every open database shares).
+ * cache's objects would otherwise hold, and a large cache counts them too, though not in {@link
+ * #used()}: what the objects may use is the {@link #limit()}, the budget less the pools' bytes as
+ * last {@linkplain #recountPools recounted}, at most a fixed cap in bytes and never taking the
+ * limit below a fixed floor ({@link #countPools}). A cache whose budget is at or under the floor
+ * counts none: a small database is not taxed for pools it shares with every database of the
+ * process. The limit never falls as the budget grows.
  */
 final class CacheMemory {
-  /** The pools may take at most budget / this of the budget. */
-  static final int POOLED_SHARE_DIVISOR = 4;
-
   final long budget;
   private final AtomicLong used = new AtomicLong();
   /** What the pools keep now, read at each recount; nothing until {@link #countPools}. */
   private volatile LongSupplier pools = () -> 0;
-  /** The pools' bytes as last recounted, in [0, budget / POOLED_SHARE_DIVISOR]. */
+  /** At most this much of what the pools keep is counted: {@code min(cap, budget - floor)}, or 0. */
+  private volatile long poolsCountable;
+  /** The pools' bytes as last recounted, in [0, poolsCountable]. */
   private volatile long pooled;
 
   CacheMemory(long budget) {
@@ -50,8 +51,16 @@ final class CacheMemory {
     return pooled;
   }
 
-  /** Counts against the budget what {@code keptBytes} reports the pools keep, from the next recount. */
-  void countPools(LongSupplier keptBytes) {
+  /**
+   * Counts against the budget what {@code keptBytes} reports the pools keep, from the next
+   * recount: at most {@code capBytes}, and only what leaves the objects at least {@code
+   * floorBytes} of the budget (none if the budget is at or under it).
+   */
+  void countPools(LongSupplier keptBytes, long floorBytes, long capBytes) {
+    if (floorBytes < 0 || capBytes < 0) {
+      throw new IllegalArgumentException("floor " + floorBytes + ", cap " + capBytes);
+    }
+    poolsCountable = Math.max(0, Math.min(capBytes, budget - floorBytes));
     pools = keptBytes;
   }
 
@@ -60,7 +69,7 @@ final class CacheMemory {
    * every flush, and a read costs a few monitors, too much for every release of a pin).
    */
   void recountPools() {
-    pooled = Math.min(budget / POOLED_SHARE_DIVISOR, Math.max(0, pools.getAsLong()));
+    pooled = Math.min(poolsCountable, Math.max(0, pools.getAsLong()));
   }
 
   /** A freshly loaded object, about to enter the map: measured and counted. */

@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  *
  * <p>Invariants: {@link CacheMemory#used()} is the sum of {@code accountedBytes} of the objects in
  * the map plus what was {@link #charge}d, and eviction keeps it under the budget less the pools'
- * bytes ({@link #countPools}); an object in the map is never evicted while pinned. An object removed for good ({@link
+ * bytes counted ({@link #countPools}: none for a budget at or under the floor); an object in the map is never evicted while pinned. An object removed for good ({@link
  * #remove}, its block freed) is never changed through the cache again: its write-pin holder cannot
  * release it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned
  * again ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always,
@@ -311,11 +311,12 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   /**
    * Counts what {@code keptBytes} reports (heap arrays that process-wide pools keep for reuse,
    * which the cache's objects would otherwise hold) against the budget, re-read at the start of
-   * every eviction run, up to a quarter of the budget: the objects get what the pools leave
-   * ({@link CacheMemory#limit}). Not part of {@link #usedBytes()}. Once, before use.
+   * every eviction run: at most {@code capBytes}, and only what leaves the objects at least {@code
+   * floorBytes} of the budget, so a budget at or under the floor counts none. The objects get what
+   * the pools leave ({@link CacheMemory#limit}). Not part of {@link #usedBytes()}. Once, before use.
    */
-  public void countPools(java.util.function.LongSupplier keptBytes) {
-    memory.countPools(keptBytes);
+  public void countPools(java.util.function.LongSupplier keptBytes, long floorBytes, long capBytes) {
+    memory.countPools(keptBytes, floorBytes, capBytes);
   }
 
   /** The pools' bytes the budget counted at the last eviction run ({@link #countPools}). */

@@ -11,14 +11,23 @@ import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The node cache counts the process-wide pools' kept arrays against its budget (NodeStore wires them). */
+/**
+ * The node cache counts the process-wide pools' kept arrays against its budget (NodeStore wires
+ * them) when the budget is larger than {@link NodeStore#POOLS_UNCOUNTED_BUDGET}, and a smaller one
+ * counts none.
+ */
 class PoolsInCacheBudgetTest {
-  @Test
-  void arenaBlocksKeptByThePoolAreCountedByTheNodeCache() {
-    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/pools.sap"),
+  private static TreeContext context(String name, long cacheBytes) {
+    BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/" + name + ".sap"),
         new Header.Settings(4 << 10, 1 << 10, 4, Compressors.NONE));
-    TreeContext ctx = new TreeContext(file, 64L << 20, 4 << 10, 1 << 10, 4, Compressors.NONE,
+    return new TreeContext(file, cacheBytes, 4 << 10, 1 << 10, 4, Compressors.NONE,
         MessageApplierTest.resolver(), 0, new Counters());
+  }
+
+  @Test
+  void arenaBlocksKeptByThePoolAreCountedByALargeNodeCacheOnly() {
+    TreeContext large = context("large", 64L << 20);
+    TreeContext small = context("small", NodeStore.POOLS_UNCOUNTED_BUDGET);
     long before = BlockPool.heldBytes();
     for (int i = 0; i < 16; i++) {
       BlockPool.give(new byte[ArenaBlocks.BLOCK]);
@@ -26,11 +35,14 @@ class PoolsInCacheBudgetTest {
     long added = BlockPool.heldBytes() - before;
     try {
       assertEquals(Math.min(16L, BlockPool.MAX_BLOCKS - before / ArenaBlocks.BLOCK) * ArenaBlocks.BLOCK, added);
-      ctx.cache.evict(); // an eviction run recounts the pools, over budget or not
-      // a quarter of the 64 MiB budget is more than the pools can keep (2 + 12 MiB): nothing is cut
-      assertEquals(BlockPool.heldBytes() + ArrayPool.keptBytesOfAll(), ctx.cachePooledBytes(),
+      large.cache.evict(); // an eviction run recounts the pools, over budget or not
+      small.cache.evict();
+      // 64 MiB less the 32 uncounted leaves more than the cap (16 MiB), which is more than the
+      // pools can keep (2 + 12 MiB): nothing is cut
+      assertEquals(BlockPool.heldBytes() + ArrayPool.keptBytesOfAll(), large.cachePooledBytes(),
           "the pools' kept bytes, as the node cache counted them");
-      assertTrue(ctx.cachePooledBytes() >= BlockPool.heldBytes() && BlockPool.heldBytes() >= added);
+      assertTrue(large.cachePooledBytes() >= BlockPool.heldBytes() && BlockPool.heldBytes() >= added);
+      assertEquals(0, small.cachePooledBytes(), "a budget at the floor counts none of the pools");
     } finally {
       for (long i = 0; i < added / ArenaBlocks.BLOCK; i++) {
         BlockPool.take(); // the pool holds as many blocks as before this test
