@@ -2,7 +2,8 @@
 # Where a running JVM's resident memory goes, over time: /proc/PID/status (VmRSS, VmHWM, RssAnon,
 # RssFile, RssShmem), the process's CPU ticks (utime + stime) and /proc/PID/smaps summed by kind of mapping every INTERVAL seconds, and
 # `jcmd PID VM.native_memory summary` (the child needs -XX:NativeMemoryTracking=summary) every
-# NMT_EVERY-th sample and whenever VmRSS passes its highest value so far by 4 MiB.
+# NMT_EVERY-th sample and whenever VmRSS passes its highest value so far by 4 MiB (never if NMT_EVERY
+# is 0: no jcmd attaches to a child run without NMT).
 #   bench/rss-sample.py sample PID OUT [interval=0.5] [nmt_every=10]   one JSON line per sample
 #   bench/rss-sample.py table OUT [T0 T1]   the parts (MiB) at the highest and the median samples
 #                                           that have an NMT summary, the highest VmRSS and its
@@ -71,7 +72,7 @@ def sample(pid, path, interval, nmt_every):
                 st = f.read()
             fields = st[st.rindex(')') + 2:].split()
             s['cpu_ticks'] = int(fields[11]) + int(fields[12])  # utime + stime, all threads
-            if n % nmt_every == 0 or s.get('VmRSS', 0) > best + (4 << 20):
+            if nmt_every > 0 and (n % nmt_every == 0 or s.get('VmRSS', 0) > best + (4 << 20)):
                 s['nmt'] = nmt(pid)
             best = max(best, s.get('VmRSS', 0))
             out.write(json.dumps(s) + '\n')
@@ -111,7 +112,6 @@ def table(path, t0=None, t1=None):
     if t0 is not None:
         rows = [r for r in rows if t0 <= r['t'] <= t1]
     with_nmt = [r for r in rows if r.get('nmt')]
-    top = max(with_nmt, key=lambda r: r['VmRSS'])
     peak = max(rows, key=lambda r: r['VmRSS'])
     rss = sorted(r['VmRSS'] for r in rows)
     start = rows[0]['t']
@@ -121,6 +121,9 @@ def table(path, t0=None, t1=None):
           f' log {peak.get("log_segments", 0) / MIB:.1f}); VmHWM at the end {rows[-1]["VmHWM"] / MIB:.1f}')
     print(f'VmRSS median {rss[len(rss) // 2] / MIB:.1f}, 10th-90th percentile '
           f'{rss[len(rss) // 10] / MIB:.1f}-{rss[len(rss) * 9 // 10] / MIB:.1f} MiB')
+    if not with_nmt:
+        return
+    top = max(with_nmt, key=lambda r: r['VmRSS'])
     by_rss = sorted(with_nmt, key=lambda r: r['VmRSS'])
     med = by_rss[len(by_rss) // 2]
     print(f'parts, MiB: the highest sample with NMT (t={top["t"] - start:.1f} s) | the median one (t={med["t"] - start:.1f} s)')

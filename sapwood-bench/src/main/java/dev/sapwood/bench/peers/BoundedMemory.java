@@ -11,7 +11,9 @@ import java.util.Map;
  * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
  * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
  * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment,
- * and the Shenandoah collector ({@link #COLLECTOR}) unless the options choose another one.
+ * the Shenandoah collector ({@link #COLLECTOR}) unless the options choose another one, and
+ * smaller C2 inlining trees ({@link #INLINING}). Options after the word override it (the JVM
+ * takes the last of a flag given twice).
  */
 final class BoundedMemory {
   private BoundedMemory() {}
@@ -32,6 +34,15 @@ final class BoundedMemory {
    */
   static final String COLLECTOR = "-XX:+UseShenandoahGC";
 
+  /**
+   * Smaller C2 inlining trees (JDK 17's defaults are 15 and 2500; 9 was the default before JDK
+   * 14): the largest compilations (the put path inlined into each of its callers, {@code
+   * LeafMerge.apply}, {@code PartitionReader.readFrames}) need less of the compiler's transient
+   * work memory, which is what lifts the process's peak above its level between compilations
+   * (docs/benchmarks.md, branch {@code rss2}).
+   */
+  static final String INLINING = "-XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000";
+
   /** Marks a child's options as bounded (also what makes the environment variable be set). */
   private static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
 
@@ -49,8 +60,8 @@ final class BoundedMemory {
       if (o.equals(WORD)) {
         long heapMiB = Math.max(64, (cacheBytes >> 20) / 2);
         long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
-        sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s",
-            heapMiB, directMiB, TRIM, SHARE));
+        sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s %s",
+            heapMiB, directMiB, TRIM, SHARE, INLINING));
         if (!choosesCollector) {
           sb.append(' ').append(COLLECTOR);
         }

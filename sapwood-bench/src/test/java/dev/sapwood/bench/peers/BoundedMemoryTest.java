@@ -17,7 +17,8 @@ class BoundedMemoryTest {
   @Test
   void theWordBecomesTheRecommendedOptionsForTheCache() {
     assertEquals("-Xmx128m -XX:MaxDirectMemorySize=208m -XX:TrimNativeHeapInterval=1000 "
-        + "-Dsapwood.bench.offHeapCacheShare=0.75 -XX:+UseShenandoahGC -Xlog:gc",
+        + "-Dsapwood.bench.offHeapCacheShare=0.75 -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 "
+        + "-XX:+UseShenandoahGC -Xlog:gc",
         BoundedMemory.expand("bounded -Xlog:gc", 256L << 20));
     assertFalse(BoundedMemory.expand("bounded -XX:+UseSerialGC", 256L << 20).contains("Shenandoah"),
         "a collector chosen in the options replaces Shenandoah (two would stop the JVM)");
@@ -46,6 +47,8 @@ class BoundedMemoryTest {
     assertTrue(text.contains("-XX:MaxHeapSize=67108864"), text);
     assertTrue(text.contains("offHeapCacheShare=0.75"), text);
     assertTrue(text.contains("-XX:+UseShenandoahGC"), text);
+    assertTrue(text.contains("-XX:MaxInlineLevel=9") && text.contains("-XX:InlineSmallCode=1000"),
+        "the smaller inlining trees reach the child's JVM: " + text);
     assertTrue(text.contains("-XX:MaxDirectMemorySize=23068672"), "direct memory for the whole tier (6 MiB) and 16 more: " + text);
   }
 }

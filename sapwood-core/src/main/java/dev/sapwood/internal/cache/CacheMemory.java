@@ -1,6 +1,7 @@
 package dev.sapwood.internal.cache;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The cache's memory accounting: the bytes its objects were last measured at, against its budget.
@@ -13,10 +14,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * bytes {@link #charged} for what the cache keeps outside its objects (the off-heap tier's index);
  * a write-pin release leaves an object's accounted bytes equal to its {@link
  * Cacheable#memoryBytes()}.
+ *
+ * <p>Arrays kept for reuse by process-wide pools (arena blocks, scratch arrays) are heap the
+ * cache's objects would otherwise hold, and a large cache counts them too, though not in {@link
+ * #used()}: what the objects may use is the {@link #limit()}, the budget less the pools' bytes as
+ * last {@linkplain #recountPools recounted}, at most a fixed cap in bytes and never taking the
+ * limit below a fixed floor ({@link #countPools}). A cache whose budget is at or under the floor
+ * counts none: a small database is not taxed for pools it shares with every database of the
+ * process. The limit never falls as the budget grows.
  */
 final class CacheMemory {
   final long budget;
   private final AtomicLong used = new AtomicLong();
+  /** What the pools keep now, read at each recount; nothing until {@link #countPools}. */
+  private volatile LongSupplier pools = () -> 0;
+  /** At most this much of what the pools keep is counted: {@code min(cap, budget - floor)}, or 0. */
+  private volatile long poolsCountable;
+  /** The pools' bytes as last recounted, in [0, poolsCountable]. */
+  private volatile long pooled;
 
   CacheMemory(long budget) {
     this.budget = budget;
@@ -24,6 +39,37 @@ final class CacheMemory {
 
   long used() {
     return used.get();
+  }
+
+  /** What the cache's objects (and its charges) may use: the budget less the pools' bytes counted. */
+  long limit() {
+    return budget - pooled;
+  }
+
+  /** The pools' bytes as last counted against the budget. */
+  long pooled() {
+    return pooled;
+  }
+
+  /**
+   * Counts against the budget what {@code keptBytes} reports the pools keep, from the next
+   * recount: at most {@code capBytes}, and only what leaves the objects at least {@code
+   * floorBytes} of the budget (none if the budget is at or under it).
+   */
+  void countPools(LongSupplier keptBytes, long floorBytes, long capBytes) {
+    if (floorBytes < 0 || capBytes < 0) {
+      throw new IllegalArgumentException("floor " + floorBytes + ", cap " + capBytes);
+    }
+    poolsCountable = Math.max(0, Math.min(capBytes, budget - floorBytes));
+    pools = keptBytes;
+  }
+
+  /**
+   * Reads again what the pools keep (each eviction run starts with it: the pools change with
+   * every flush, and a read costs a few monitors, too much for every release of a pin).
+   */
+  void recountPools() {
+    pooled = Math.min(poolsCountable, Math.max(0, pools.getAsLong()));
   }
 
   /** A freshly loaded object, about to enter the map: measured and counted. */
@@ -81,6 +127,7 @@ final class CacheMemory {
    * warming, not turning over. (Just under the budget is no sign of room: eviction stops there.)
    */
   boolean hasRoom(long bytes) {
-    return used.get() + bytes <= budget - budget / 4;
+    long limit = limit();
+    return used.get() + bytes <= limit - limit / 4;
   }
 }

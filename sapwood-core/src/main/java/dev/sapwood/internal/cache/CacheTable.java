@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * CacheLoader} loads what is missing; {@link Clock} and {@link Eviction} evict.
  *
  * <p>Invariants: {@link CacheMemory#used()} is the sum of {@code accountedBytes} of the objects in
- * the map plus what was {@link #charge}d; an object in the map is never evicted while pinned. An object removed for good ({@link
+ * the map plus what was {@link #charge}d, and eviction keeps it under the budget less the pools'
+ * bytes counted ({@link #countPools}: none for a budget at or under the floor); an object in the map is never evicted while pinned. An object removed for good ({@link
  * #remove}, its block freed) is never changed through the cache again: its write-pin holder cannot
  * release it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned
  * again ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always,
@@ -329,6 +330,22 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
    */
   public void charge(long delta) {
     memory.charged(delta);
+  }
+
+  /**
+   * Counts what {@code keptBytes} reports (heap arrays that process-wide pools keep for reuse,
+   * which the cache's objects would otherwise hold) against the budget, re-read at the start of
+   * every eviction run: at most {@code capBytes}, and only what leaves the objects at least {@code
+   * floorBytes} of the budget, so a budget at or under the floor counts none. The objects get what
+   * the pools leave ({@link CacheMemory#limit}). Not part of {@link #usedBytes()}. Once, before use.
+   */
+  public void countPools(java.util.function.LongSupplier keptBytes, long floorBytes, long capBytes) {
+    memory.countPools(keptBytes, floorBytes, capBytes);
+  }
+
+  /** The pools' bytes the budget counted at the last eviction run ({@link #countPools}). */
+  public long pooledBytes() {
+    return memory.pooled();
   }
 
   /** See {@link CacheMemory#hasRoom}. */

@@ -152,8 +152,9 @@ final class Clock<T extends Cacheable> {
     int sweep = table.map.size() + 1;
     int visits = 0;
     int lastFreed = 0; // visits when the run last freed something
+    table.memory.recountPools();
     try {
-      while (table.memory.used() > table.memory.budget && visits < 3 * sweep
+      while (table.memory.used() > table.memory.limit() && visits < 3 * sweep
           && visits - lastFreed < idleVisits) {
         if (hand == null || !hand.hasNext()) {
           if (hand != null) {
@@ -188,7 +189,7 @@ final class Clock<T extends Cacheable> {
         }
         if (o.isDirty()) {
           boolean keep = favoured && visits <= 2 * sweep
-              && favouredLastSweep <= table.memory.budget / 16 * FAVOURED_SHARE;
+              && favouredLastSweep <= table.memory.limit() / 16 * FAVOURED_SHARE;
           if ((!referenced || quiet) && writeDirty && !table.keepDirty && !keep
               && tryEvict(o, shellPasses, !referenced && !quiet)) {
             lastFreed = visits;

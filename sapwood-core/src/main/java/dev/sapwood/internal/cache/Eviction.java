@@ -32,9 +32,9 @@ final class Eviction<T extends Cacheable> {
     this.background = submit;
   }
 
-  /** Called after a pin is released with the cache's usage then. */
+  /** Called after a pin is released with the cache's usage then (against the budget less the pools). */
   void afterRelease(long used) {
-    long budget = table.memory.budget;
+    long budget = table.memory.limit();
     if (used > budget) {
       boolean handedOver = used <= budget + budget / 4 && queueDirtyEviction();
       if (handedOver) {

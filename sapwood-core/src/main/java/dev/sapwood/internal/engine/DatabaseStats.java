@@ -28,6 +28,7 @@ final class DatabaseStats {
     m.putAll(file.counters());
     m.put("cache.used_bytes", ctx.cacheUsedBytes());
     m.put("cache.budget_bytes", ctx.cacheBudgetBytes());
+    m.put("cache.pools_counted_bytes", ctx.cachePooledBytes());
     m.put("cache.nodes", (long) ctx.cachedNodes());
     long[] kinds = ctx.cacheBytesByKind();
     m.put("cache.dirty_internal_bytes", kinds[0]);

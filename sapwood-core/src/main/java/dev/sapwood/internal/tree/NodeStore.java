@@ -44,9 +44,30 @@ public final class NodeStore {
     this.counters = counters;
     this.stats = stats;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this, owners), cacheBytes, stats);
+    cache.countPools(NodeStore::pooledBytes, POOLS_UNCOUNTED_BUDGET, POOLS_COUNTED_CAP);
     this.phases = new FlushPhases(stats);
     this.internalWrites = new InternalWrites(stats);
     this.parking = new ParkedNodes(file, codec, counters, this);
+  }
+
+  /**
+   * A heap cache's budget up to this counts none of the pools, and a larger one only what leaves
+   * its nodes this much: the pools are shared by every database of the process, and a small one's
+   * nodes are not squeezed by arrays kept for a large one's (docs/design.md, "Sizing memory").
+   */
+  static final long POOLS_UNCOUNTED_BUDGET = 32L << 20;
+
+  /** At most this much of the pools is counted: their own bounds add up to 14 MiB. */
+  static final long POOLS_COUNTED_CAP = 16L << 20;
+
+  /**
+   * Heap bytes the process-wide pools keep for reuse ({@link BlockPool}'s arena blocks, the {@link
+   * dev.sapwood.internal.util.ArrayPool}s' scratch arrays): counted against the heap cache's
+   * budget, since they hold what the cache's nodes would otherwise hold (docs/design.md, "Sizing
+   * memory").
+   */
+  static long pooledBytes() {
+    return BlockPool.heldBytes() + dev.sapwood.internal.util.ArrayPool.keptBytesOfAll();
   }
 
   /**

@@ -294,6 +294,11 @@ public final class TreeContext {
     return cache.budget();
   }
 
+  /** The pools' bytes the heap cache's budget counted at its last eviction run. */
+  public long cachePooledBytes() {
+    return cache.pooledBytes();
+  }
+
   public int cachedNodes() {
     return cache.size();
   }
