@@ -125,6 +125,12 @@ final class Node extends Cacheable {
   PartitionDirectory disk;
   /** The stamp of the node's last image, written or read ({@link PartitionStamps}); 0: none. In memory only. */
   long diskStamp;
+  /**
+   * The stamp its buffers got when the node was decoded from a parked image ({@link
+   * PartitionStamps#stampUnparked}); 0: none. Beside {@link #diskStamp}, which a parked image does
+   * not set (the file does not hold it). In memory only.
+   */
+  long parkStamp;
   final Object fetchLock = new Object();
   /** Per partition: used by a reader since the cache's last pass (racy marks; see takeUsed). */
   private byte[] used = new byte[0];

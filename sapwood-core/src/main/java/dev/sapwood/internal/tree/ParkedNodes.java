@@ -75,6 +75,7 @@ final class ParkedNodes {
       NodeWriter.giveBack(image); // parked: copied into the slabs
     }
     counters.parkedImage(image.directory(), node.n);
+    counters.parkedPartitionsUnchanged.add(PartitionStamps.unchangedSinceUnpark(node));
     return true;
   }
 
@@ -106,6 +107,7 @@ final class ParkedNodes {
         node.buffers[i] = PartitionReader.decodeBuffer(file, block, node.disk, i, image.bytes());
       }
       node.disk = null; // its extent in the file is older than the image
+      PartitionStamps.stampUnparked(node, store.stamps.next());
       node.dirty = true;
       node.pendingCheckpoint = image.pending();
       COPY.give(image.bytes()); // decoded: the node holds its own arrays

@@ -14,6 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Exact (stamps are never reused, so a partition moved from another node never matches) and
  * cheap: one long compare per partition per node write, no allocation per message.
  *
+ * <p>The same stamps tell which buffers of a node decoded from a parked image are parked again
+ * unchanged ({@code cache.parked_partitions_unchanged}): the decoding gives the node's buffers a
+ * fresh stamp, kept in {@link Node#parkStamp}, not in {@link Node#diskStamp} (the file does not
+ * hold a parked image, and the {@code node_write.*} counters are about the file's images).
+ *
  * <p>Invariants: a stamp is never 0 and never issued twice by one store; stamps are set only under
  * the node's write latch, or under its {@code fetchLock} for a partition fetched into a clean node.
  */
@@ -32,6 +37,29 @@ final class PartitionStamps {
       return false;
     }
     return node.height == 0 ? node.basements[i].diskStamp == s : node.buffers[i].diskStamp == s;
+  }
+
+  /** Gives the buffers of {@code node}, just decoded from its parked image, the fresh stamp {@code s}. */
+  static void stampUnparked(Node node, long s) {
+    node.parkStamp = s;
+    for (int i = 0; i < node.n; i++) {
+      node.buffers[i].diskStamp = s;
+    }
+  }
+
+  /** How many buffers of internal {@code node} are, byte for byte, those of the parked image it was decoded from. */
+  static int unchangedSinceUnpark(Node node) {
+    long s = node.parkStamp;
+    if (s == 0) {
+      return 0;
+    }
+    int unchanged = 0;
+    for (int i = 0; i < node.n; i++) {
+      if (node.buffers[i] != null && node.buffers[i].diskStamp == s) {
+        unchanged++;
+      }
+    }
+    return unchanged;
   }
 
   /** Gives {@code node} and every partition it holds in memory the stamp {@code s} of a new image. */

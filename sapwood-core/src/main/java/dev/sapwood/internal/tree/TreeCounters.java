@@ -154,6 +154,12 @@ final class TreeCounters {
   /** Parked images' buffers: their raw bytes and what they compressed to (the images' compression ratio). */
   final LongAdder parkedRawBytes;
   final LongAdder parkedCompressedBytes;
+  /**
+   * Parked images' partitions, and those of them a node decoded from a parked image took back
+   * unchanged (what re-parking with the old image's frames would not encode again).
+   */
+  final LongAdder parkedPartitions;
+  final LongAdder parkedPartitionsUnchanged;
 
   TreeCounters(Counters c) {
     flushes = c.counter("flush.total");
@@ -236,6 +242,8 @@ final class TreeCounters {
     deltaIndexBytes = c.counter("node_write.delta_index_bytes");
     parkedRawBytes = c.counter("cache.parked_raw_bytes");
     parkedCompressedBytes = c.counter("cache.parked_compressed_bytes");
+    parkedPartitions = c.counter("cache.parked_partitions");
+    parkedPartitionsUnchanged = c.counter("cache.parked_partitions_unchanged");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));
     }
@@ -333,6 +341,7 @@ final class TreeCounters {
     }
     parkedRawBytes.add(raw);
     parkedCompressedBytes.add(compressed);
+    parkedPartitions.add(partitions);
   }
 
   /** Counts the buffer filters of a node image just built ({@code dir}'s) and the keys hashed into them. */

@@ -4,6 +4,7 @@ import static dev.sapwood.internal.tree.MessageBufferTest.add;
 import static dev.sapwood.internal.tree.MessageBufferTest.b;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.io.MemoryFileIo;
 import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.store.BlockFile;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code node_write.*} counters count, per node write, the partitions the node's last image
- * holds unchanged and their bytes; the {@code flush.leaf_*} counters, each flush into a leaf.
+ * holds unchanged and their bytes; the {@code flush.leaf_*} counters, each flush into a leaf; the
+ * {@code cache.parked_partitions*} counters, per park, the buffers a node decoded from its parked
+ * image parks again unchanged.
  */
 class PartitionStampsTest {
   private final BlockFile file = BlockFile.create(new MemoryFileIo(), Path.of("/db/stamps.sap"),
@@ -118,5 +121,77 @@ class PartitionStampsTest {
     assertEquals(4, count(counters, "flush.leaf_basements_total"));
     assertEquals(1, count(counters, "flush.leaf_basements_rebuilt"), "only basement 2 holds [m, t)");
     assertSame(first, leaf.basements[0], "an untouched basement is kept as it was");
+  }
+
+  /** A context whose store parks dirty internal nodes (a frame tier to lend it slabs). */
+  private TreeContext parkingContext(Counters c) {
+    TreeContext t = context(c);
+    t.frameCache(new FrameCache(4 << 20, new Counters()));
+    return t;
+  }
+
+  /** Loads {@code key} (from its parked image), runs {@code change} on it, and parks it again. */
+  private static void unparkChangeAndPark(TreeContext t, long key, java.util.function.Consumer<Node> change) {
+    Node node = t.nodes.cache.pinWrite(key);
+    try {
+      assertTrue(node.dirty, "decoded from its parked image");
+      change.accept(node);
+    } finally {
+      t.nodes.cache.unpinWrite(node);
+    }
+    assertTrue(t.nodes.cache.parkNow(key), "parked again");
+  }
+
+  @Test
+  void aParkCountsTheBuffersTheNodeTookBackUnchangedFromItsParkedImage() {
+    Counters c = new Counters();
+    TreeContext t = parkingContext(c);
+    try {
+      Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 2); // six buffers
+      node.dirty = true;
+      t.nodes.cache.insertPinned(node);
+      t.nodes.cache.unpinWrite(node);
+      assertTrue(t.nodes.cache.parkNow(node.key()));
+      assertEquals(6, count(c, "cache.parked_partitions"));
+      assertEquals(0, count(c, "cache.parked_partitions_unchanged"), "never decoded from an image");
+
+      unparkChangeAndPark(t, node.key(), n -> { });
+      assertEquals(12, count(c, "cache.parked_partitions"));
+      assertEquals(6, count(c, "cache.parked_partitions_unchanged"), "taken back and parked untouched");
+
+      unparkChangeAndPark(t, node.key(), n -> {
+        add(n.buffers[3], new Msg(MessageType.PUT, 40, b(new String(n.pivots[2]) + "a"), b("v"), null));
+        n.buffers[4].clear();
+        n.buffers[0].setMsn(n.buffers[0].point(0), 41);
+      });
+      assertEquals(18, count(c, "cache.parked_partitions"));
+      assertEquals(9, count(c, "cache.parked_partitions_unchanged"), "buffers 1, 2 and 5");
+      assertEquals(0, count(c, "node_write.partitions_unchanged"), "the file's counters are not the tier's");
+    } finally {
+      t.closeOffHeap();
+    }
+  }
+
+  @Test
+  void aNodeWrittenToTheFileAfterItsUnparkCountsNothingUnchangedAgainstTheFile() {
+    Counters c = new Counters();
+    TreeContext t = parkingContext(c);
+    try {
+      Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+      node.dirty = true;
+      t.nodes.cache.insertPinned(node);
+      t.nodes.cache.unpinWrite(node);
+      assertTrue(t.nodes.cache.parkNow(node.key()));
+      Node back = t.nodes.cache.pinWrite(node.key());
+      try {
+        t.nodes.writeNode(back); // the file never held the parked image: nothing is unchanged against it
+      } finally {
+        t.nodes.cache.unpinWrite(back);
+      }
+      assertEquals(4, count(c, "node_write.partitions_total"));
+      assertEquals(0, count(c, "node_write.partitions_unchanged"));
+    } finally {
+      t.closeOffHeap();
+    }
   }
 }
