@@ -67,7 +67,7 @@ final class BackgroundTasks implements Background {
       // what failed outside a change (a log roll) fails the database here: writes now fail with
       // the first failure. Say so once, here. The tasks that run after it fail with it too:
       // nothing new to say but that they stopped.
-      db.fail(e);
+      db.failFromBackground(e);
       if (failureLogged.compareAndSet(false, true)) {
         logger.log(System.Logger.Level.ERROR, "background " + what + " failed; the database refuses writes", e);
       } else {

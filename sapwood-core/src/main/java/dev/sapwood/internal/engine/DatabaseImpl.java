@@ -334,9 +334,15 @@ public final class DatabaseImpl implements Database {
     upkeep.run(task);
   }
 
-  /** Records {@code e}, which a background task threw, as the failure that stops writes ({@link DatabaseGate#fail}). */
-  void fail(Throwable e) {
-    gate.fail(e);
+  /**
+   * Records {@code e}, which a background task threw, as the failure that stops writes ({@link
+   * DatabaseGate#fail}), unless writes are refused already: then {@code e} is most likely that
+   * refusal, and the failure or damage behind it stays the one the database reports.
+   */
+  void failFromBackground(Throwable e) {
+    if (gate.failure() == null) {
+      gate.fail(e);
+    }
   }
 
   /** One cleaner pass ({@link TreeUpkeep#clean}). */
