@@ -130,6 +130,13 @@ class PartitionStampsTest {
     return t;
   }
 
+  /** {@code node} as the root of a tree of its own, so that a load through no parent finds its tree. */
+  private static Node asRoot(TreeContext t, Node node) {
+    node.versions = t.owners.register(node.key());
+    node.rows = t.owners.rows(node.key());
+    return node;
+  }
+
   /** Loads {@code key} (from its parked image), runs {@code change} on it, and parks it again. */
   private static void unparkChangeAndPark(TreeContext t, long key, java.util.function.Consumer<Node> change) {
     Node node = t.nodes.cache.pinWrite(key);
@@ -147,7 +154,7 @@ class PartitionStampsTest {
     Counters c = new Counters();
     TreeContext t = parkingContext(c);
     try {
-      Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 2); // six buffers
+      Node node = asRoot(t, NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 2)); // six buffers
       node.dirty = true;
       t.nodes.cache.insertPinned(node);
       t.nodes.cache.unpinWrite(node);
@@ -177,7 +184,7 @@ class PartitionStampsTest {
     Counters c = new Counters();
     TreeContext t = parkingContext(c);
     try {
-      Node node = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+      Node node = asRoot(t, NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0));
       node.dirty = true;
       t.nodes.cache.insertPinned(node);
       t.nodes.cache.unpinWrite(node);
