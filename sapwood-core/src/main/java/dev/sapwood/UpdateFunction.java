@@ -22,7 +22,10 @@ package dev.sapwood;
  *
  * <p>{@link #apply} must be a pure, deterministic function of its
  * arguments, must not modify its arguments, and may be called from any thread, any number of times
- * (for example once per read that meets an unapplied message).
+ * (for example once per read that meets an unapplied message). It must not use the database it
+ * runs in: it runs inside the database's gate and under its node latches, so a read or write made
+ * from inside it may wait forever (behind a checkpoint that waits for the operation calling it)
+ * or fail the database.
  *
  * <p>If {@code apply} throws, that update is skipped (the value stays as it was) and counted in
  * the {@code update.failed} status counter: a message that can never apply must not block the
