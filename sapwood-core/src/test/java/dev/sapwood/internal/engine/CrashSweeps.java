@@ -70,6 +70,26 @@ final class CrashSweeps {
     return mem;
   }
 
+  /**
+   * A base database's files, made on first use and then kept for the test class: callers {@link
+   * #copy} them and never write them (no background thread may either).
+   */
+  static final class Base {
+    private final Supplier<MemoryFileIo> make;
+    private MemoryFileIo files;
+
+    Base(Supplier<MemoryFileIo> make) {
+      this.make = make;
+    }
+
+    synchronized MemoryFileIo files() {
+      if (files == null) {
+        files = make.get();
+      }
+      return files;
+    }
+  }
+
   /** A copy of the database's files (its write-ahead log's included). */
   static MemoryFileIo copy(MemoryFileIo src) {
     MemoryFileIo dst = new MemoryFileIo();

@@ -52,18 +52,14 @@ class HoleMergeCrashTest {
     return v;
   }
 
-  /** {@link #overwritten}'s files, made once for the class: every use works on a copy. */
-  private static MemoryFileIo overwritten;
+  private static final CrashSweeps.Base OVERWRITTEN = new CrashSweeps.Base(HoleMergeCrashTest::overwrite);
 
   /**
    * A database overwritten twice past its cache, with its quiet sweep off, closed cleanly; the same
    * files each time (no background thread writes them), made once: callers copy them, never write.
    */
-  private static synchronized MemoryFileIo overwritten() {
-    if (overwritten == null) {
-      overwritten = overwrite();
-    }
-    return overwritten;
+  private static MemoryFileIo overwritten() {
+    return OVERWRITTEN.files();
   }
 
   private static MemoryFileIo overwrite() {

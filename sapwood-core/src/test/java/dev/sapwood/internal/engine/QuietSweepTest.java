@@ -172,15 +172,11 @@ class QuietSweepTest {
         .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
   }
 
-  /** {@link #overwritten}'s files, made once for the class: every use works on a copy. */
-  private static MemoryFileIo overwritten;
+  private static final CrashSweeps.Base OVERWRITTEN = new CrashSweeps.Base(QuietSweepTest::overwrite);
 
   /** A database whose leaves hold deltas of overwrites, closed cleanly; made once, callers copy it. */
-  private static synchronized MemoryFileIo overwritten() {
-    if (overwritten == null) {
-      overwritten = overwrite();
-    }
-    return overwritten;
+  private static MemoryFileIo overwritten() {
+    return OVERWRITTEN.files();
   }
 
   private static MemoryFileIo overwrite() {
