@@ -66,13 +66,7 @@ final class DatabaseGate {
 
   /** Runs a change under the shared lock (trees latch their own nodes), with no check before it. */
   <T> T writeShared(Supplier<T> change) {
-    lock.enterShared();
-    try {
-      checkWritable();
-      return failOnError(change);
-    } finally {
-      lock.exitShared();
-    }
+    return writeShared(() -> null, unchecked -> change.get());
   }
 
   /**
@@ -113,13 +107,7 @@ final class DatabaseGate {
 
   /** Runs a change under the exclusive lock, with no check before it. */
   <T> T write(Supplier<T> change) {
-    lock.enterExclusive();
-    try {
-      checkWritable();
-      return failOnError(change);
-    } finally {
-      lock.exitExclusive();
-    }
+    return write(() -> null, unchecked -> change.get());
   }
 
   /** {@link #writeShared(Supplier, Function)} under the exclusive lock. */
