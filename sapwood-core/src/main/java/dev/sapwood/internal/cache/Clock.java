@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * anyway). The first change ends the quiet.
  *
  * <p>Invariants: one thread runs the hand at a time ({@code evictLock}); an object is evicted only
- * while the hand holds its only pin and its write latch; favouring never keeps the cache over
+ * by a thread that holds its only pin and its write latch (the hand, or {@link #parkNow} beside
+ * it); favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
  * nothing; a quiet cache favours nothing; a foreground run stops after
  * {@link #FOREGROUND_VISITS} visits in a row that free nothing, and none runs while
@@ -261,9 +262,6 @@ final class Clock<T extends Cacheable> {
     }
   }
 
-  /** How long {@link #parkNow} waits for the hand's lock, at most. */
-  static final long PARK_WAIT_MILLIS = 5;
-
   /** {@link #park}: the backend did not park the object. */
   private static final int NOT_PARKED = 0;
   /** {@link #park}: parked, and it left the cache. */
@@ -299,39 +297,29 @@ final class Clock<T extends Cacheable> {
 
   /**
    * Parks dirty {@code o} now, as the hand parks an unused dirty object, if no one pins it, its
-   * latch is free and the backend parks it; whether it left the cache. Never writes it back, and
-   * never waits for a latch; waits at most {@link #PARK_WAIT_MILLIS} for the hand's lock (one park
-   * at a time, as the hand's), else leaves the object to the hand. For an object brought into
-   * memory for one change (docs/design.md, "A node brought in for a flush leaves after it"):
-   * parked at once, what was decoded for it dies young instead of outliving a young collection in
-   * the cache.
+   * latch is free and the backend parks it; whether it left the cache. Never writes it back, never
+   * waits for a latch, and runs beside the hand: the object's idle pin and write latch are all an
+   * eviction of one object needs (the hand passes over an object it cannot pin), and the backend's
+   * park is thread-safe. It used to wait up to 5 ms for the hand's lock, and the hand holds it
+   * through whole runs of write-backs: in a 5M overwrite the flushers spent 6% of their time there
+   * (docs/benchmarks.md, "The clock's lock"). For an object brought into memory for one change
+   * (docs/design.md, "A node brought in for a flush leaves after it"): parked at once, what was
+   * decoded for it dies young instead of outliving a young collection in the cache.
    */
   boolean parkNow(T o) {
-    try {
-      if (!evictLock.tryLock(PARK_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        return false;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!o.tryPinIdle()) {
+      return false; // pinned, or evicted already
+    }
+    if (!o.latch.tryWriteLock()) {
+      o.unpinCount();
       return false;
     }
     try {
-      if (!o.tryPinIdle()) {
-        return false; // pinned, or evicted already
-      }
-      if (!o.latch.tryWriteLock()) {
-        o.unpinCount();
-        return false;
-      }
-      try {
-        EvictionEvent event = EvictionEvent.start();
-        return o.isDirty() && park(o, event, event == null ? 0 : o.accountedBytes) == PARKED;
-      } finally {
-        o.latch.writeUnlock();
-        o.unpinCount();
-      }
+      EvictionEvent event = EvictionEvent.start();
+      return o.isDirty() && park(o, event, event == null ? 0 : o.accountedBytes) == PARKED;
     } finally {
-      evictLock.unlock();
+      o.latch.writeUnlock();
+      o.unpinCount();
     }
   }
 }

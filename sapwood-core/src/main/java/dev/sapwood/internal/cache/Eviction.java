@@ -11,8 +11,11 @@ import java.util.function.Predicate;
  * dirty ones to a background thread, so readers do not wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
  * reported as a {@link WriteStallEvent}).
  *
- * <p>Invariants: at most one background eviction is queued at a time ({@code evictorQueued} is set
- * from its queueing until it starts).
+ * <p>Invariants: at most one background eviction is queued or running at a time ({@code
+ * evictorQueued} is set from its queueing until it ends). A second one queued while the first ran
+ * waited for the clock's hand the whole run and then found the cache under budget: with two
+ * flushers, one of them spent a tenth of a 5M overwrite waiting so (docs/benchmarks.md, "The clock's
+ * lock").
  */
 final class Eviction<T extends Cacheable> {
   private final CacheTable<T> table;
@@ -52,9 +55,12 @@ final class Eviction<T extends Cacheable> {
       return true;
     }
     boolean taken = background.test(() -> {
-      evictorQueued.set(false);
-      backgroundRuns.increment();
-      clock.evictInBackground();
+      try {
+        backgroundRuns.increment();
+        clock.evictInBackground();
+      } finally {
+        evictorQueued.set(false);
+      }
     });
     if (!taken) {
       evictorQueued.set(false);

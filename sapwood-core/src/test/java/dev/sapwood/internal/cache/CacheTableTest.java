@@ -513,7 +513,7 @@ class CacheTableTest {
   }
 
   /** A backend that parks dirty objects it is asked to (keeping their values as their images), unless told not to. */
-  static final class ParkingBackend extends FakeBackend {
+  static class ParkingBackend extends FakeBackend {
     final Map<Long, Long> parked = new ConcurrentHashMap<>();
     volatile boolean refuse;
 
