@@ -78,4 +78,16 @@ public interface CacheBackend<T extends Cacheable> {
   default boolean favoured(T object) {
     return false;
   }
+
+  /**
+   * Whether an object lies on nearly every change's path, above the objects {@link #favoured}
+   * keeps (a B^ε-tree's nodes above the parents of leaves: every flush from the root pins one of
+   * them with the root latched, so a miss there stops the writers). The {@link Clock} passes such
+   * objects by, neither written back, parked nor shrunk, as long as those it passed in the
+   * current sweep take at most {@link Clock#BACKBONE_SHARE} of the budget. Read without a latch
+   * (a hint).
+   */
+  default boolean backbone(T object) {
+    return false;
+  }
 }

@@ -23,6 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * and the backend parks it, it leaves the cache whole at once, with no write; otherwise it is
  * written back as before.
  *
+ * <p>{@linkplain CacheBackend#backbone Backbone} objects (nodes above the parents of leaves) are
+ * passed by altogether, up to {@link #BACKBONE_SHARE} of the budget a sweep: every root flush pins
+ * one of them with the root latched.
+ *
  * <p>The favour lasts only while writes go on: once {@link #QUIET_SWEEPS} full sweeps passed with
  * no object changed (no write pin left its object dirty), the cache is quiet, nothing is favoured,
  * and dirty objects are written back as the hand passes them even while readers use them, so that
@@ -34,7 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * by a thread that holds its only pin and its write latch (the hand, or {@link #parkNow} beside
  * it); favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
- * nothing; a quiet cache favours nothing; a foreground run stops after
+ * nothing; a quiet cache favours nothing; backbone objects keep at most {@link #BACKBONE_SHARE}
+ * of the budget from the hand (less than all of it, so the rest can always be freed); a foreground run stops after
  * {@link #FOREGROUND_VISITS} visits in a row that free nothing, and none runs while
  * {@code foregroundFutile} (set by a foreground run that freed nothing, cleared when any full run
  * ends).
@@ -48,6 +53,16 @@ final class Clock<T extends Cacheable> {
    * (docs/design.md, "Dirty internal nodes stay").
    */
   static final int FAVOURED_SHARE = 15;
+  /**
+   * The share of the budget, in sixteenths, that {@linkplain CacheBackend#backbone backbone}
+   * objects passed in one sweep may keep from the hand. In a 5M overwrite under a 16 MiB heap
+   * cache, a fifth of the root flushes found the child they pinned, a node of height 2, parked,
+   * and decoded it with the root latched (3 ms each; the root was held 15 s of the run, the writer
+   * waiting); kept through every sweep at up to three quarters of the budget, 11 of 3,400 did and
+   * the root was held 3.5 s (docs/benchmarks.md, "The clock's lock, the root's children"). Half
+   * the budget, or only a run's first two sweeps, left 500–700.
+   */
+  static final int BACKBONE_SHARE = 12;
   /**
    * Full sweeps of the hand during which no object took a change, after which the cache is quiet:
    * nothing is favoured, and dirty objects are written back even while readers use them.
@@ -67,6 +82,7 @@ final class Clock<T extends Cacheable> {
   private Iterator<T> hand; // guarded by evictLock
   private long favouredSeen; // favoured bytes passed in the current sweep; guarded by evictLock
   private long favouredLastSweep; // the same over the last full sweep; guarded by evictLock
+  private long backboneSeen; // backbone bytes passed in the current sweep; guarded by evictLock
   private int quietSweeps; // full sweeps in a row without a change, up to QUIET_SWEEPS; guarded by evictLock
   /** The last foreground run freed nothing and no full run has ended since: foreground runs skip. */
   private volatile boolean foregroundFutile;
@@ -164,6 +180,7 @@ final class Clock<T extends Cacheable> {
             quietSweeps = changed ? 0 : Math.min(quietSweeps + 1, QUIET_SWEEPS);
           }
           favouredSeen = 0;
+          backboneSeen = 0;
           hand = table.map.values().iterator();
           if (!hand.hasNext()) {
             return lastFreed > 0;
@@ -183,6 +200,10 @@ final class Clock<T extends Cacheable> {
         if (quiet && table.changed.get()) {
           quiet = false; // writes resumed: favour again at once
           quietSweeps = 0;
+        }
+        if (table.backend.backbone(o)
+            && (backboneSeen += o.accountedBytes) <= table.memory.limit() / 16 * BACKBONE_SHARE) {
+          continue;
         }
         boolean favoured = !quiet && table.backend.favoured(o);
         if (favoured) {

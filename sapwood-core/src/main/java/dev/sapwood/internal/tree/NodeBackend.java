@@ -131,6 +131,12 @@ final class NodeBackend implements CacheBackend<Node> {
     return node.height > 0;
   }
 
+  /** Nodes above the parents of leaves: few (one in {@code fanout} of the internal nodes), on every root flush's path. */
+  @Override
+  public boolean backbone(Node node) {
+    return node.height > 1;
+  }
+
   @Override
   public boolean holdsParts(Node node) {
     return node.disk != null && node.residentParts();
