@@ -42,7 +42,12 @@ final class Flusher {
       Node next = null;
       if (ctx.shape.gorged(root)) {
         int c = heaviestChild(root);
-        Node child = pinChildForFlush(root, c);
+        Node child = pinIdleChild(root, c);
+        if (child == null) {
+          child = pinChildForFlush(root, c);
+        } else {
+          c = childIndex(root, child);
+        }
         // Past twice its size the root stays latched until it is flushed below that: writers wait
         // instead of adding more, so the root never holds more than 2 nodes and one message.
         if (root.bufferBytes() <= 2L * ctx.nodeSize && flushReleasingParent(root, c, child)) {
@@ -94,6 +99,40 @@ final class Flusher {
       ctx.cache.unpinWrite(node);
     }
     parking.park();
+  }
+
+  /**
+   * Write-pins, without waiting, the child of write-pinned {@code parent} to flush into if the
+   * heaviest one, {@code heaviest}, is cached but latched by another thread (a flusher cascading
+   * below it): that child if free by now, else the heaviest cached child whose latch is free and
+   * whose buffer holds at least half of the heaviest's bytes. Null if none is (the caller then
+   * waits for the heaviest) or if the heaviest is not cached (a read is needed anyway). Waiting
+   * held the root latched, and the writers behind it, for as long as the other flusher's cascade.
+   */
+  private Node pinIdleChild(Node parent, int heaviest) {
+    if (parent.height < 2 || !ctx.cache.isCached(parent.children[heaviest])) {
+      return null;
+    }
+    Node child = ctx.pinChildWriteIfCached(parent, heaviest, false);
+    long floor = parent.buffers[heaviest].bytes() / 2;
+    for (int i = 0; child == null && i < parent.n; i++) {
+      if (i != heaviest && parent.buffers[i].bytes() >= floor && parent.buffers[i].bytes() > 0) {
+        child = ctx.pinChildWriteIfCached(parent, i, false);
+      }
+    }
+    if (child != null) {
+      parking.note(child, countFlushPin(true, child));
+    }
+    return child;
+  }
+
+  private static int childIndex(Node parent, Node child) {
+    for (int i = 0; i < parent.n; i++) {
+      if (parent.children[i] == child.key()) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("block " + child.key() + " is not a child of " + parent.key());
   }
 
   /**
