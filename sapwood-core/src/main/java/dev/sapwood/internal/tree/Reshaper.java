@@ -172,9 +172,12 @@ final class Reshaper {
         units.add(b);
       }
     }
+    // Unit j > 0 also carries the pivot before it. The loop reads unitPivots.get(j) for unit j + 1, not
+    // get(j - 1) behind j > 0: C2 hoisted that index check out of the loop, where it failed at j = 0.
     long[] sizes = new long[units.size()];
-    for (int j = 0; j < sizes.length; j++) {
-      sizes[j] = units.get(j).bytes() + (j > 0 ? unitPivots.get(j - 1).length + 2 : 0);
+    sizes[0] = units.get(0).bytes();
+    for (int j = 0; j < sizes.length - 1; j++) {
+      sizes[j + 1] = units.get(j + 1).bytes() + unitPivots.get(j).length + 2;
     }
     int[] cuts = leftHeavy ? SplitPlan.leftHeavyLeafCuts(sizes, ctx.nodeSize) : SplitPlan.leafCuts(sizes, ctx.nodeSize);
     Basement[] all = units.toArray(new Basement[0]);
