@@ -81,7 +81,9 @@ final class LeafMerge {
       }
     }
     dropEmpty(outB, outP);
-    leaf.setLeaf(outP.toArray(new byte[0][]), outB.toArray(new Basement[0]));
+    // Sized arrays: toArray into an empty one goes through a cast whose profile every caller shares
+    // (a class_check trap in C2's code when a second array type comes by; see Reshaper.splitLeaf).
+    leaf.setLeaf(outP.toArray(new byte[outP.size()][]), outB.toArray(new Basement[outB.size()]));
     leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
     ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);

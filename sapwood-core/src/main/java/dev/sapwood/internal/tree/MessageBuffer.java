@@ -206,6 +206,13 @@ final class MessageBuffer extends MessageIndex {
       mergedPrefixes[k] = pointPrefix(a);
       merged[k++] = point(a++);
     }
+    if (k == 0) {
+      // The buffer had no points: the run's first message has nothing before it to fold into. Taken
+      // here so that k > 0 in the loop below: C2 hoists mergeAdded's read of merged[k - 1] (behind
+      // k > 0) out of it, and at k = 0 that check fails and throws the compiled loop away.
+      int rb = added[b++];
+      k = mergeAdded(merged, mergedPrefixes, 0, rb, keyPrefix(rb), null);
+    }
     while (b < m) {
       int rb = added[b++];
       k = mergeAdded(merged, mergedPrefixes, k, rb, keyPrefix(rb), combiner);

@@ -231,9 +231,15 @@ final class Node extends Cacheable {
     return NodeSizes.residentParts(this);
   }
 
-  /** Whether partition i is in memory. */
+  /**
+   * Whether partition i is in memory. One array is read whatever the kind of node: C2 hoists the
+   * range checks of a loop over the partitions (loop predication), and with an access in each arm
+   * of the kind's branch it hoisted the arm a leaf never takes too, whose check fails on a leaf
+   * ({@code buffers} is null) and throws the compiled loop away.
+   */
   boolean loaded(int i) {
-    return height == 0 ? basements[i] != null : buffers[i] != null;
+    Object[] parts = height == 0 ? basements : buffers;
+    return parts[i] != null;
   }
 
   boolean isLeaf() {

@@ -92,17 +92,15 @@ final class NodeBackend implements CacheBackend<Node> {
     }
     int dropped = 0;
     int kept = 0;
+    Object[] parts = node.height == 0 ? node.basements : node.buffers; // one array, as Node#loaded reads it
     for (int i = 0; i < node.n; i++) {
-      if (!node.loaded(i)) {
+      if (parts[i] == null) {
         continue;
       }
       if (node.takeUsed(i)) {
         kept++;
-      } else if (node.height == 0) {
-        node.basements[i] = null;
-        dropped++;
       } else {
-        node.buffers[i] = null;
+        parts[i] = null;
         dropped++;
       }
     }

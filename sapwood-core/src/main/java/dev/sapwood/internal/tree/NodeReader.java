@@ -141,15 +141,18 @@ final class NodeReader {
     }
     long maxMsn = r.i64("max msn");
     byte[][] pivots = new byte[n - 1][];
+    byte[] prev = null; // not pivots[i - 1] behind i > 0: C2 hoists that read's range check and it fails at i = 0
     for (int i = 0; i < n - 1; i++) {
       int len = r.u16("pivot length");
       if (len > Limits.MAX_KEY_SIZE) {
         throw r.error("pivot of " + len + " bytes");
       }
-      pivots[i] = r.bytes(len, "pivot");
-      if (i > 0 && Keys.compare(pivots[i - 1], pivots[i]) >= 0) {
+      byte[] pivot = r.bytes(len, "pivot");
+      if (prev != null && Keys.compare(prev, pivot) >= 0) {
         throw r.error("pivots out of order");
       }
+      pivots[i] = pivot;
+      prev = pivot;
     }
     long[] children = null;
     long deltaBlock = 0;

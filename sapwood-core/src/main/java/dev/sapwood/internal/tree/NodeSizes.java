@@ -18,16 +18,30 @@ final class NodeSizes {
 
   /** Bytes of buffered messages (internal) or of entries (leaf; on-disk partitions by raw size), plus pivots. */
   static long bytes(Node node) {
+    return (node.height > 0 ? bufferBytes(node) : basementBytes(node)) + pivotBytes(node);
+  }
+
+  /**
+   * Bytes of a leaf's entries (on-disk partitions by raw size). A node with no directory (never
+   * written) has every basement in memory: its loop reads no directory, since C2 hoists the checks
+   * of the directory's read out of the loop (loop predication) and they fail where it is null.
+   */
+  private static long basementBytes(Node node) {
+    Basement[] basements = node.basements;
+    int n = node.n;
+    PartitionDirectory disk = node.disk;
     long total = 0;
-    if (node.height > 0) {
-      total = bufferBytes(node);
-    } else {
-      for (int i = 0; i < node.n; i++) {
-        Basement b = node.basements[i];
-        total += b != null ? b.bytes() : node.disk.rawLength(i);
+    if (disk == null) {
+      for (int i = 0; i < n; i++) {
+        total += basements[i].bytes();
       }
+      return total;
     }
-    return total + pivotBytes(node);
+    for (int i = 0; i < n; i++) {
+      Basement b = basements[i];
+      total += b != null ? b.bytes() : disk.rawLength(i);
+    }
+    return total;
   }
 
   /** Bytes of pivots as laid out in the node's header (length u16 and key each). */
@@ -41,10 +55,19 @@ final class NodeSizes {
 
   /** Bytes of buffered messages of an internal node (on-disk partitions by raw size). */
   static long bufferBytes(Node node) {
+    MessageBuffer[] buffers = node.buffers;
+    int n = node.n;
+    PartitionDirectory disk = node.disk;
     long total = 0;
-    for (int i = 0; i < node.n; i++) {
-      MessageBuffer b = node.buffers[i];
-      total += b != null ? b.bytes() : node.disk.rawLength(i);
+    if (disk == null) { // never written: every buffer in memory (as basementBytes)
+      for (int i = 0; i < n; i++) {
+        total += buffers[i].bytes();
+      }
+      return total;
+    }
+    for (int i = 0; i < n; i++) {
+      MessageBuffer b = buffers[i];
+      total += b != null ? b.bytes() : disk.rawLength(i);
     }
     return total;
   }

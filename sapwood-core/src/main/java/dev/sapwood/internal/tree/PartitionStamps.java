@@ -65,19 +65,36 @@ final class PartitionStamps {
   /** Gives {@code node} and every partition it holds in memory the stamp {@code s} of a new image. */
   static void stampAll(Node node, long s) {
     node.diskStamp = s;
-    for (int i = 0; i < node.n; i++) {
-      stampPartition(node, i);
+    int n = node.n;
+    // The kind's branch outside the loop: inside it (stampPartition's), C2 hoisted the range check of
+    // the arm this node does not take before the loop, which fails on it (see Node#loaded).
+    if (node.height == 0) {
+      Basement[] basements = node.basements;
+      for (int i = 0; i < n; i++) {
+        stampBasement(basements[i], s);
+      }
+    } else {
+      MessageBuffer[] buffers = node.buffers;
+      for (int i = 0; i < n; i++) {
+        if (buffers[i] != null) {
+          buffers[i].diskStamp = s;
+        }
+      }
     }
   }
 
   /** Gives partition {@code i} (just read from the node's image, or written in it) the node's stamp. */
   static void stampPartition(Node node, int i) {
     if (node.height == 0) {
-      if (node.basements[i] != null && node.basements[i] != Basement.empty()) { // shared: never stamped
-        node.basements[i].diskStamp = node.diskStamp;
-      }
+      stampBasement(node.basements[i], node.diskStamp);
     } else if (node.buffers[i] != null) {
       node.buffers[i].diskStamp = node.diskStamp;
+    }
+  }
+
+  private static void stampBasement(Basement b, long s) {
+    if (b != null && b != Basement.empty()) { // the shared empty basement is never stamped
+      b.diskStamp = s;
     }
   }
 }

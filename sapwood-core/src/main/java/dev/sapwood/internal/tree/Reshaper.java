@@ -138,7 +138,7 @@ final class Reshaper {
         all.copyRangeTo(i == 0 ? null : seps.get(i - 1), i == pieces.size() - 1 ? null : seps.get(i), bufs[i]);
       }
     }
-    parent.replaceChild(c, blocks, bufs, seps.toArray(new byte[0][]));
+    parent.replaceChild(c, blocks, bufs, seps.toArray(new byte[seps.size()][]));
     parent.markDirty();
     for (Node p : pieces) {
       ctx.cache.unpinWrite(p);
@@ -172,13 +172,19 @@ final class Reshaper {
         units.add(b);
       }
     }
+    // Unit j > 0 also carries the pivot before it. The loop reads unitPivots.get(j) for unit j + 1, not
+    // get(j - 1) behind j > 0: C2 hoisted that index check out of the loop, where it failed at j = 0.
     long[] sizes = new long[units.size()];
-    for (int j = 0; j < sizes.length; j++) {
-      sizes[j] = units.get(j).bytes() + (j > 0 ? unitPivots.get(j - 1).length + 2 : 0);
+    sizes[0] = units.get(0).bytes();
+    for (int j = 0; j < sizes.length - 1; j++) {
+      sizes[j + 1] = units.get(j + 1).bytes() + unitPivots.get(j).length + 2;
     }
     int[] cuts = leftHeavy ? SplitPlan.leftHeavyLeafCuts(sizes, ctx.nodeSize) : SplitPlan.leafCuts(sizes, ctx.nodeSize);
-    Basement[] all = units.toArray(new Basement[0]);
-    byte[][] piv = unitPivots.toArray(new byte[0][]);
+    // Arrays of the lists' size, not empty ones: ArrayList.toArray copies into a smaller array through
+    // a cast whose one profile all callers share, and a Basement[] after a byte[][] failed it in C2's
+    // code (class_check at ArrayList.toArray, the compiled splitLeaf thrown away).
+    Basement[] all = units.toArray(new Basement[units.size()]);
+    byte[][] piv = unitPivots.toArray(new byte[unitPivots.size()][]);
     for (int p = 0; p <= cuts.length; p++) {
       int from = p == 0 ? 0 : cuts[p - 1];
       int to = p == cuts.length ? all.length : cuts[p];
@@ -279,7 +285,7 @@ final class Reshaper {
       p.add(sep);
       p.addAll(Arrays.asList(right.pivots));
       LeafMerge.dropEmpty(b, p);
-      left.setLeaf(p.toArray(new byte[0][]), b.toArray(new Basement[0]));
+      left.setLeaf(p.toArray(new byte[p.size()][]), b.toArray(new Basement[b.size()])); // sized: see splitLeaf
     } else {
       left.setInternal(left.height, concat(left.pivots, sep, right.pivots),
           concat(left.children, right.children), concat(left.buffers, right.buffers));

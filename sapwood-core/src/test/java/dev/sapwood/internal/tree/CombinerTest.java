@@ -246,6 +246,24 @@ class CombinerTest {
     assertEquals(20_000, total);
   }
 
+  /** An empty buffer: the run's first message has nothing before it, the rest fold into it. */
+  @Test
+  void aFlushIntoAnEmptyBufferFoldsTheRunsOwnMessages() {
+    MessageBuffer child = new MessageBuffer();
+    MessageBuffer incoming = new MessageBuffer();
+    for (int i = 0; i < 20; i++) {
+      incoming.add(MessageType.UPDATE, 10 + i, key(i % 2), 0, 4, num(1), 0, 8, ADD);
+    }
+    child.addSortedRun(incoming, 0, incoming.pointCount(), combiner);
+    List<Msg> p = points(child);
+    assertEquals(2, p.size(), p.toString());
+    assertArrayEquals(num(10), p.get(0).value());
+    assertArrayEquals(num(10), p.get(1).value());
+    assertEquals(28, p.get(0).msn());
+    assertEquals(29, p.get(1).msn());
+    assertEquals(points(child).stream().mapToInt(Msg::size).sum(), child.bytes());
+  }
+
   @Test
   void aFlushFoldsTheIncomingMessagesIntoTheChildsBuffer() {
     MessageBuffer child = new MessageBuffer();

@@ -51,6 +51,27 @@ class NodeBackendTest {
   }
 
   @Test
+  void aPassOverAnInternalNodeDropsItsUnusedBuffersOnly() {
+    Node written = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+    NodeWriter.Result r = NodeWriter.write(written, Compressors.LZ4);
+    file.writeBlock(written.key(), r.block(), 0, r.block().length);
+    Node node = NodeReader.read(file, written.key());
+    for (int i = 0; i < node.n; i++) {
+      node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
+    }
+    node.markUsed(0);
+    node.markUsed(3);
+    NodeBackend backend = new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners);
+    assertEquals(Shrink.SHRUNK, backend.shrink(node));
+    for (int i = 0; i < node.n; i++) {
+      assertEquals(i == 0 || i == 3, node.loaded(i), "buffer " + i + " after the first pass");
+      assertNull(node.basements, "an internal node has no basements");
+    }
+    assertEquals(Shrink.SHRUNK, backend.shrink(node), "unused since the last pass: dropped");
+    assertFalse(backend.holdsParts(node));
+  }
+
+  @Test
   void aDirtyNodeIsNeverShrunk() {
     Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
     leaf.dirty = true;
