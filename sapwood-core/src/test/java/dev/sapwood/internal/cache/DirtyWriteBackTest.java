@@ -37,20 +37,7 @@ class DirtyWriteBackTest {
 
   @Test
   void dirtyFavouredObjectsAreNotWrittenBackWhileOthersCanBe() {
-    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
-    for (long k = 0; k < 4; k++) {
-      backend.favouredKeys.add(k);
-    }
-    for (int round = 0; round < 60; round++) {
-      if (round % 6 == 0) { // like an internal node's buffer: changed now and then, unused between
-        for (long k = 0; k < 4; k++) {
-          dirty(cache, k, round);
-        }
-      }
-      for (long k = 100 + round * 10L; k < 110 + round * 10L; k++) {
-        dirty(cache, k, k);
-      }
-    }
+    CacheTable<Obj> cache = favouredFill(60, 6);
     for (long k = 0; k < 4; k++) {
       assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " was written back");
     }
@@ -67,9 +54,7 @@ class DirtyWriteBackTest {
   @Test
   void favouredObjectsBeyondTheirShareOrTheBudgetAreWrittenBack() {
     CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
-    for (long k = 0; k < 30; k++) {
-      backend.favouredKeys.add(k);
-    }
+    favourFirst(30);
     for (int round = 0; round < 5; round++) {
       for (long k = 0; k < 30; k++) {
         dirty(cache, k, k * 100 + round);
@@ -86,21 +71,7 @@ class DirtyWriteBackTest {
 
   @Test
   void favouredObjectsAreWrittenBackOnceChangesStopEvenWhileReadAndFavouredAgainWhenTheyResume() {
-    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
-    for (long k = 0; k < 4; k++) {
-      backend.favouredKeys.add(k);
-    }
-    // A fill: internal nodes (0-3) take changes now and then, leaves are written and evicted.
-    for (int round = 0; round < 30; round++) {
-      if (round % 3 == 0) {
-        for (long k = 0; k < 4; k++) {
-          dirty(cache, k, round);
-        }
-      }
-      for (long k = 100 + round * 10L; k < 110 + round * 10L; k++) {
-        dirty(cache, k, k);
-      }
-    }
+    CacheTable<Obj> cache = favouredFill(30, 3);
     for (long k = 0; k < 4; k++) {
       assertEquals(null, backend.writeBacksOf.get(k), "favoured object " + k + " written back while changes came");
     }
@@ -118,6 +89,34 @@ class DirtyWriteBackTest {
     assertTrue(cache.usedBytes() <= 3000 + 100, "used " + cache.usedBytes());
     // Writes resume: favour comes back at once.
     assertFavouredKeptWhileWritesCome(cache, 2000, "after writes resumed");
+  }
+
+  /** The backend favours objects {@code 0..n-1} (as it would internal nodes). */
+  private void favourFirst(int n) {
+    for (long k = 0; k < n; k++) {
+      backend.favouredKeys.add(k);
+    }
+  }
+
+  /**
+   * A cache of 3,000 bytes after a fill of {@code rounds}: objects 0..3 are favoured and changed
+   * every {@code every} rounds (like an internal node's buffer: changed now and then, unused
+   * between), and each round writes 10 new objects from 100 on (leaves, written and evicted).
+   */
+  private CacheTable<Obj> favouredFill(int rounds, int every) {
+    CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    favourFirst(4);
+    for (int round = 0; round < rounds; round++) {
+      if (round % every == 0) {
+        for (long k = 0; k < 4; k++) {
+          dirty(cache, k, round);
+        }
+      }
+      for (long k = 100 + round * 10L; k < 110 + round * 10L; k++) {
+        dirty(cache, k, k);
+      }
+    }
+    return cache;
   }
 
   /** Writes to objects 0..3 and to new objects from {@code firstNew} on: 0..3 stay, favoured. */
@@ -140,8 +139,8 @@ class DirtyWriteBackTest {
   @Test
   void changesMadeUnnotedDoNotKeepFavourAlive() {
     CacheTable<Obj> cache = new CacheTable<>(backend, 3000, new Counters());
+    favourFirst(4);
     for (long k = 0; k < 4; k++) {
-      backend.favouredKeys.add(k);
       dirty(cache, k, 7);
     }
     // Reads only, but background work (a cleaner flush) keeps changing object 50 meanwhile.
