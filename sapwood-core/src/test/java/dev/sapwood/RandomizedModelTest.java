@@ -1,7 +1,7 @@
 package dev.sapwood;
 
+import static dev.sapwood.TestUtil.assertBytesEqual;
 import static dev.sapwood.TestUtil.hex;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,11 +60,9 @@ class RandomizedModelTest {
         return null;
       }
       byte[] o = old == null ? new byte[0] : old;
-      byte[] out = new byte[Math.max(o.length, arg.length)];
-      for (int i = 0; i < out.length; i++) {
-        int a = i < o.length ? o[i] : 0;
-        int b = i < arg.length ? arg[i] : 0;
-        out[i] = (byte) (a ^ b);
+      byte[] out = Arrays.copyOf(o, Math.max(o.length, arg.length)); // past the old value: 0 ^ arg
+      for (int i = 0; i < arg.length; i++) {
+        out[i] ^= arg[i];
       }
       return out;
     }
@@ -323,7 +321,7 @@ class RandomizedModelTest {
         byte[] k = rnd.nextInt(8) == 0 ? randomBytes(rnd.nextInt(20)) : rnd.nextInt(6) == 0 ? counterKey() : regularKey();
         log(tn + ".get " + hex(k));
         byte[] got = tree.get(k);
-        assertArrayEquals(model.get(k), got, () -> "get " + hex(k) + " returned " + hex(got));
+        assertBytesEqual(model.get(k), got, () -> "get " + hex(k) + " returned " + hex(got));
       } else if (dice < 900) {
         cursorSession(tn, tree, model);
       } else if (dice < 960) {
@@ -331,7 +329,7 @@ class RandomizedModelTest {
       } else if (dice < 990) {
         byte[] k = counterKey();
         log(tn + ".get counter " + hex(k));
-        assertArrayEquals(model.get(k), tree.get(k), () -> "get " + hex(k));
+        assertBytesEqual(model.get(k), tree.get(k), () -> "get " + hex(k));
       } else if (dice < 997) {
         log("checkpoint");
         db.checkpoint();
@@ -424,8 +422,8 @@ class RandomizedModelTest {
       }
       assertTrue(c.isValid(), "cursor should be positioned");
       byte[] k = c.key();
-      assertArrayEquals(at, k, () -> "cursor key " + hex(k) + ", expected " + hex(at));
-      assertArrayEquals(model.get(at), c.value(), () -> "cursor value at " + hex(at));
+      assertBytesEqual(at, k, () -> "cursor key " + hex(k) + ", expected " + hex(at));
+      assertBytesEqual(model.get(at), c.value(), () -> "cursor value at " + hex(at));
     }
 
     private void batch() {
@@ -539,11 +537,11 @@ class RandomizedModelTest {
         TreeMap<byte[], byte[]> model = models.get(i);
         for (byte[] k : keys) {
           final int ti = i;
-          assertArrayEquals(model.get(k), trees[i].get(k), () -> when + ": " + TREE_NAMES[ti] + ".get " + hex(k));
+          assertBytesEqual(model.get(k), trees[i].get(k), () -> when + ": " + TREE_NAMES[ti] + ".get " + hex(k));
         }
         for (byte[] k : counters) {
           final int ti = i;
-          assertArrayEquals(model.get(k), trees[i].get(k), () -> when + ": " + TREE_NAMES[ti] + ".get " + hex(k));
+          assertBytesEqual(model.get(k), trees[i].get(k), () -> when + ": " + TREE_NAMES[ti] + ".get " + hex(k));
         }
       }
       List<String> names = db.treeNames();

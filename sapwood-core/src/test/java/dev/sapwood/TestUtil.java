@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /** Small helpers shared by the public-API tests. */
 final class TestUtil {
@@ -35,6 +36,17 @@ final class TestUtil {
     return sb.append("(").append(b.length).append(")").toString();
   }
 
+  /**
+   * {@code assertArrayEquals}, with its byte-by-byte loop run only on a mismatch (for its message):
+   * a vectorized {@link Arrays#equals} first, for checks that compare the whole model's values
+   * again and again (the model tests' scans after every checkpoint and reopen).
+   */
+  static void assertBytesEqual(byte[] expected, byte[] actual, Supplier<String> message) {
+    if (!Arrays.equals(expected, actual)) {
+      assertArrayEquals(expected, actual, message);
+    }
+  }
+
   /** Asserts that a full forward scan and a full backward scan of {@code tree} equal {@code model}. */
   static void assertScansEqual(Tree tree, NavigableMap<byte[], byte[]> model, String context) {
     try (Cursor c = tree.cursor()) {
@@ -44,8 +56,8 @@ final class TestUtil {
         assertTrue(fwd.hasNext(), () -> context + ": forward scan returned extra key " + hex(c.key()));
         Map.Entry<byte[], byte[]> e = fwd.next();
         final int at = i;
-        assertArrayEquals(e.getKey(), c.key(), () -> context + ": forward scan key #" + at);
-        assertArrayEquals(e.getValue(), c.value(), () -> context + ": forward scan value #" + at + " key " + hex(e.getKey()));
+        assertBytesEqual(e.getKey(), c.key(), () -> context + ": forward scan key #" + at);
+        assertBytesEqual(e.getValue(), c.value(), () -> context + ": forward scan value #" + at + " key " + hex(e.getKey()));
       }
       assertFalse(fwd.hasNext(), () -> context + ": forward scan ended early; missing " + hex(fwd.next().getKey()));
       assertFalse(c.isValid(), context + ": cursor valid after running off the end");
@@ -56,8 +68,8 @@ final class TestUtil {
         assertTrue(bwd.hasNext(), () -> context + ": backward scan returned extra key " + hex(c.key()));
         Map.Entry<byte[], byte[]> e = bwd.next();
         final int at = i;
-        assertArrayEquals(e.getKey(), c.key(), () -> context + ": backward scan key #" + at);
-        assertArrayEquals(e.getValue(), c.value(), () -> context + ": backward scan value #" + at + " key " + hex(e.getKey()));
+        assertBytesEqual(e.getKey(), c.key(), () -> context + ": backward scan key #" + at);
+        assertBytesEqual(e.getValue(), c.value(), () -> context + ": backward scan value #" + at + " key " + hex(e.getKey()));
       }
       assertFalse(bwd.hasNext(), () -> context + ": backward scan ended early; missing " + hex(bwd.next().getKey()));
     }
@@ -66,7 +78,7 @@ final class TestUtil {
   /** Asserts that every key of {@code model} reads back its value with {@code get}. */
   static void assertGetsEqual(Tree tree, NavigableMap<byte[], byte[]> model, String context) {
     for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
-      assertArrayEquals(e.getValue(), tree.get(e.getKey()), () -> context + ": get " + hex(e.getKey()));
+      assertBytesEqual(e.getValue(), tree.get(e.getKey()), () -> context + ": get " + hex(e.getKey()));
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.sapwood.internal.cache;
 
 import dev.sapwood.internal.stats.Counters;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -20,23 +19,24 @@ import java.util.function.Predicate;
  * before right, and the evictor never blocks on a latch.
  *
  * <p>Its parts: {@link ThreadPinning} keeps each thread's {@link Pins} and the pin methods without a
- * {@code Pins} argument; {@link CacheMemory} counts the bytes against the budget; {@link
- * CacheLoader} loads what is missing; {@link Clock} and {@link Eviction} evict.
+ * {@code Pins} argument; {@link Pinning} pins and latches objects (by key, loading what is missing
+ * through {@link CacheLoader}, by key only if cached, or by a kept reference) and releases read
+ * pins; this class adds and removes objects, releases write pins and keeps the accounting; {@link
+ * CacheMemory} counts the bytes against the budget; {@link Clock} and {@link Eviction} evict.
  *
  * <p>Invariants: {@link CacheMemory#used()} is the sum of {@code accountedBytes} of the objects in
  * the map plus what was {@link #charge}d, and eviction keeps it under the budget less the pools'
- * bytes counted ({@link #countPools}: none for a budget at or under the floor); an object in the map is never evicted while pinned. An object removed for good ({@link
- * #remove}, its block freed) is never changed through the cache again: its write-pin holder cannot
- * release it as changed ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned
- * again ({@code pinWriteKnown} and the pins by key refuse an evicted object) — each checked always,
- * by one read of the object's pin word, and an {@link IllegalStateException} naming the key if
- * broken.
+ * bytes counted ({@link #countPools}: none for a budget at or under the floor); an object in the
+ * map is never evicted while pinned. An object removed for good ({@link #remove}, its block freed)
+ * is never changed through the cache again: its write-pin holder cannot release it as changed
+ * ({@code unpinWrite}), nor remove it a second time, and it cannot be pinned again ({@code
+ * pinWriteKnown} and the pins by key refuse an evicted object; see {@link Pinning}) — each checked
+ * always, by one read of the object's pin word, and an {@link IllegalStateException} naming the
+ * key if broken.
  */
-public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
-  final ConcurrentHashMap<Long, T> map = new ConcurrentHashMap<>();
+public final class CacheTable<T extends Cacheable> extends Pinning<T> {
   final CacheBackend<T> backend;
   final CacheMemory memory;
-  private final CacheLoader<T> loader;
   private final Clock<T> clock;
   private final Eviction<T> eviction;
 
@@ -49,168 +49,18 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   volatile boolean keepDirty;
 
   public CacheTable(CacheBackend<T> backend, long budgetBytes, Counters counters) {
-    super(counters.counter("cache.hits"));
+    this(backend, new CacheMemory(budgetBytes), counters);
+  }
+
+  private CacheTable(CacheBackend<T> backend, CacheMemory memory, Counters counters) {
+    super(counters.counter("cache.hits"), counters.counter("cache.misses"), backend, memory);
     this.backend = backend;
-    this.memory = new CacheMemory(budgetBytes);
-    loader = new CacheLoader<>(map, backend, memory, counters.counter("cache.misses"));
+    this.memory = memory;
     evictions = counters.counter("cache.evictions");
     partialEvictions = counters.counter("cache.partial_evictions");
     dirtyWrites = counters.counter("cache.evicted_dirty_writes");
     clock = new Clock<>(this, counters.counter("cache.clock_visits"));
     eviction = new Eviction<>(this, clock, counters.counter("cache.background_eviction_runs"));
-  }
-
-  /** {@link #pinRead(long)} with the calling thread's {@link #pins()}. */
-  @Override
-  public T pinRead(long key, Pins p) {
-    return pinRead(key, p, null);
-  }
-
-  /**
-   * Pins and read-latches the object of {@code key}, loading it through {@code via} if it is not
-   * cached ({@link CacheBackend#load}: the object whose reference led to the key, null if none).
-   */
-  public T pinRead(long key, Pins p, T via) {
-    T o = pin(key, p, via);
-    assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
-    o.latch.readLock();
-    p.push(o, Pins.READ);
-    return o;
-  }
-
-  public T pinWrite(long key) {
-    return pinWrite(key, null);
-  }
-
-  /**
-   * Pins and write-latches the object of {@code key}, loading it through {@code via} as {@link
-   * #pinRead(long, Pins, Cacheable)} does.
-   */
-  public T pinWrite(long key, T via) {
-    Pins p = held.get();
-    T o = pin(key, p, via);
-    assert notLatched(p, o) : "latch of block " + o.key() + " taken twice by one thread";
-    o.latch.writeLock();
-    p.push(o, Pins.WRITE);
-    return o;
-  }
-
-  /** {@link #pinUnlatched(long)} with the calling thread's {@link #pins()}. */
-  @Override
-  public T pinUnlatched(long key, Pins p) {
-    return pinUnlatched(key, p, null);
-  }
-
-  /**
-   * Pins the object of {@code key} without a latch, loading it through {@code via} as {@link
-   * #pinRead(long, Pins, Cacheable)} does.
-   */
-  public T pinUnlatched(long key, Pins p, T via) {
-    T o = pin(key, p, via);
-    p.push(o, Pins.UNLATCHED);
-    return o;
-  }
-
-  /** {@link #tryReadLatch(Cacheable, long)} with the calling thread's {@link #pins()}. */
-  @Override
-  public boolean tryReadLatch(T o, long nanos, Pins p) {
-    boolean taken;
-    if (nanos <= 0) {
-      taken = o.latch.tryReadLock();
-    } else {
-      try {
-        taken = o.latch.tryReadLock(nanos);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        o.latch.readLock();
-        taken = true;
-      }
-    }
-    if (taken) {
-      p.latchedRead(o);
-    }
-    return taken;
-  }
-
-  /** {@link #unpinUnlatched(Cacheable)} with the calling thread's {@link #pins()}. */
-  @Override
-  public void unpinUnlatched(T o, Pins p) {
-    forget(p, o);
-    release(o);
-  }
-
-  /** Whether the object of {@code key} is in the cache now (it may be gone a moment later). */
-  public boolean isCached(long key) {
-    return map.containsKey(key);
-  }
-
-  /** Pins and write-latches the object if it is cached; null (and no load) if it is not. */
-  public T pinWriteIfCached(long key) {
-    return pinWriteIfCached(key, true);
-  }
-
-  /**
-   * Pins and write-latches the object of {@code key} if it is cached; null (and no load) if it is
-   * not. If {@code wait} is false, also null (no wait) when its pin or latch is not free at once:
-   * another thread holds or waits for its latch, or it is leaving the cache.
-   */
-  public T pinWriteIfCached(long key, boolean wait) {
-    for (;;) {
-      T o = map.get(key);
-      if (o == null) {
-        return null;
-      }
-      if (!o.tryPin()) {
-        if (wait) {
-          continue;
-        }
-        return null;
-      }
-      return latchWriteLive(o, wait) ? o : null;
-    }
-  }
-
-  private boolean latchWriteLive(T o) {
-    return latchWriteLive(o, true);
-  }
-
-  /**
-   * Write-latches {@code o}, which the calling thread just pinned, waiting for the latch if {@code
-   * wait}; false, with the pin released and no latch, if {@code o} was removed (freed) or evicted
-   * while the thread waited, or if {@code wait} is false and the latch was not free at once.
-   */
-  private boolean latchWriteLive(T o, boolean wait) {
-    assert notLatched(held.get(), o) : "latch of block " + o.key() + " taken twice by one thread";
-    if (wait) {
-      o.latch.writeLock();
-    } else if (!o.latch.tryWriteLock()) {
-      release(o);
-      return false;
-    }
-    if (o.evicted()) {
-      o.latch.writeUnlock();
-      release(o);
-      return false;
-    }
-    held.get().push(o, Pins.WRITE);
-    return true;
-  }
-
-  /**
-   * Pins and write-latches {@code o}, an object this thread pinned before and kept a reference
-   * to, if it is still the cached object of its key (neither evicted nor removed since); returns
-   * false, with no pin and no latch, if it is not. The same as {@link #pinWriteIfCached} of its
-   * key, without the map lookup (TokuFT's remembered rightmost leaf). If {@code wait} is false it
-   * also returns false when another thread holds or waits for the latch, instead of waiting.
-   */
-  public boolean pinWriteKnown(T o, boolean wait) {
-    if (!o.tryPin() || !latchWriteLive(o, wait)) {
-      return false;
-    }
-    if (!o.referenced) {
-      o.referenced = true;
-    }
-    return true;
   }
 
   /**
@@ -234,14 +84,6 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
   /** The bytes the cache last measured {@code o} at (for tests of {@link #unpinWriteGrown}). */
   public long accountedBytes(T o) {
     return memory.accounted(o);
-  }
-
-  /** {@link #unpinRead(Cacheable)} with the calling thread's {@link #pins()}. */
-  @Override
-  public void unpinRead(T o, Pins p) {
-    forget(p, o);
-    o.latch.readUnlock();
-    release(o);
   }
 
   /** Releases a write pin; the object's memory is re-measured (it may have changed). */
@@ -361,25 +203,8 @@ public final class CacheTable<T extends Cacheable> extends ThreadPinning<T> {
     return map.size();
   }
 
-  private T pin(long key, Pins p, T via) {
-    for (;;) {
-      T o = map.get(key);
-      if (o == null) {
-        o = loader.loadAbsent(key, via);
-      } else {
-        p.hits++; // added to the shared counter once the thread holds no pin (forget)
-      }
-      if (!o.tryPin()) {
-        continue; // evicted meanwhile: look it up again
-      }
-      if (!o.referenced) {
-        o.referenced = true; // written only when clear: a shared node's line stays unwritten
-      }
-      return o;
-    }
-  }
-
-  private void release(T o) {
+  @Override
+  void release(T o) {
     o.unpinCount();
     eviction.afterRelease(memory.used());
   }

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * writing, {@link #runUnnoted}), and the pin methods that look them up per call: the
  * forms without a {@code Pins} argument, for callers that pin one object at a time. An operation
  * that pins several objects fetches its record once ({@link #pins()}) and uses the {@code Pins}
- * forms, which {@link CacheTable} implements; each form here is exactly that form with the calling
+ * forms, which {@link Pinning} implements; each form here is exactly that form with the calling
  * thread's record.
  *
  * <p>Invariants: a thread's record is used only by that thread; every object it holds is one the
@@ -94,7 +94,7 @@ abstract class ThreadPinning<T extends Cacheable> {
     return false;
   }
 
-  // The forms with the caller's record, which CacheTable implements.
+  // The forms with the caller's record, which Pinning implements.
 
   public abstract T pinRead(long key, Pins p);
 

@@ -2,7 +2,7 @@ package dev.sapwood.internal.cache;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sapwood.internal.cache.CacheTableTest.Obj;
+import dev.sapwood.internal.cache.CacheFakes.Obj;
 import org.junit.jupiter.api.Test;
 
 class CacheMemoryTest {

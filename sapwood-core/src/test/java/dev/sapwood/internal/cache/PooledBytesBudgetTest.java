@@ -1,9 +1,10 @@
 package dev.sapwood.internal.cache;
 
+import static dev.sapwood.internal.cache.CacheFakes.sumOfCached;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sapwood.internal.cache.CacheTableTest.FakeBackend;
-import dev.sapwood.internal.cache.CacheTableTest.Obj;
+import dev.sapwood.internal.cache.CacheFakes.FakeBackend;
+import dev.sapwood.internal.cache.CacheFakes.Obj;
 import dev.sapwood.internal.stats.Counters;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class PooledBytesBudgetTest {
   private final FakeBackend backend = new FakeBackend();
-
-  private static long sumOfCached(CacheTable<Obj> cache) {
-    long[] sum = {0};
-    cache.forEach(o -> sum[0] += o.memoryBytes());
-    return sum[0];
-  }
 
   /** Touches random keys (objects of 50–149 bytes) and returns the least and most the objects held after each. */
   private long[] churn(CacheTable<Obj> cache, Random rnd, int touches) {

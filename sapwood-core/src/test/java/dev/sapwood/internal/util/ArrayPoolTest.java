@@ -1,6 +1,7 @@
 package dev.sapwood.internal.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +64,32 @@ class ArrayPoolTest {
     a[4_321] = 9; // a former holder writes into the kept array
     AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> pool.take(5_000));
     assertTrue(e.getMessage().contains("written after it was given back"), e.getMessage());
+  }
+
+  @Test
+  void filledWithFindsOneOtherByteAnywhere() {
+    for (int len : new int[] {0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100, 4095, 4096, 4097, 70_001}) {
+      byte[] a = new byte[len];
+      java.util.Arrays.fill(a, ArrayPool.POISON);
+      assertTrue(ArrayPool.filledWith(a, ArrayPool.POISON), "all poison, length " + len);
+      // every place in short arrays; in long ones the ends of the stretches compared at once
+      java.util.TreeSet<Integer> places = new java.util.TreeSet<>();
+      for (int i = 0; i < len; i++) {
+        if (len <= 130 || i == len - 1 || Integer.bitCount(i) == 1 || Integer.bitCount(i + 1) == 1
+            || Integer.bitCount(i - 1) == 1) {
+          places.add(i);
+        }
+      }
+      for (int i : places) {
+        a[i] = (byte) (ArrayPool.POISON + 1);
+        final int at = i;
+        assertFalse(ArrayPool.filledWith(a, ArrayPool.POISON), () -> "one other byte at " + at + " of " + len);
+        a[i] = ArrayPool.POISON;
+      }
+      if (len > 0) {
+        assertFalse(ArrayPool.filledWith(a, (byte) 0), "another value, length " + len);
+      }
+    }
   }
 
   @Test
