@@ -13,8 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code pwrite} took 20–90 ms under load), and every writer behind {@code fileLock} waited for it
  * (docs/design.md, "The log's zero fill ahead of the writers").
  *
- * <p>The writer calls {@link #ahead} after each frame, holding {@code fileLock}; it wakes the
- * preparer when fewer than {@link #LOW} bytes past the segment's end are ready (the staged frames
+ * <p>The writer calls {@link #ahead} after each frame, holding {@code fileLock}, and {@link #wake}
+ * once it let go of the lock; they wake the preparer when fewer than {@link #LOW} bytes past the
+ * segment's end are ready (the staged frames
  * go up to {@link LogFormat#STAGED_GAP} + {@link LogFormat#MAX_STAGED} bytes past it), and the
  * preparer readies up to {@link #AHEAD} bytes past it. The bound keeps the zeros a sync writes back
  * before the frames overwrite them to {@code AHEAD} bytes per sync. The thread starts at the first
@@ -30,21 +31,26 @@ import java.util.concurrent.locks.LockSupport;
  * last end it was given (a wake seen with a new mapping and an older end readies no further than
  * {@code AHEAD} past what is ready); it stops after {@link #close}, and after a failure. Thread
  * safety: {@link #ahead} is called under the segment writer's {@code fileLock} (one caller at a
- * time); the target ({@code map}, {@code end}) is volatile, written mapping first and read end
+ * time), {@link #wake} by any thread; the target ({@code map}, {@code end}) is volatile, written mapping first and read end
  * first, so an end seen belongs to the mapping seen or a later one.
  */
 final class SegmentPreparer {
-  /** Fewer bytes than this ready past the segment's end wake the preparer: the staged frames' reach and a chunk. */
-  static final long LOW = LogFormat.STAGED_GAP + LogFormat.MAX_STAGED + (16 << 10);
-  /** Bytes past the segment's end the preparer readies. */
-  static final long AHEAD = LOW + (32 << 10);
+  /**
+   * Fewer bytes than this ready past the segment's end wake the preparer: the staged frames' reach
+   * and 64 KiB, about 10 ms of two YCSB loaders' log on a loaded machine (a lead of 16 KiB was
+   * overtaken there: docs/benchmarks.md, "The log's zero fill off the writers' path").
+   */
+  static final long LOW = LogFormat.STAGED_GAP + LogFormat.MAX_STAGED + (64 << 10);
+  /** Bytes past the segment's end the preparer readies: 8 chunks a wake. */
+  static final long AHEAD = LOW + (128 << 10);
 
   private final LogFailure failure;
   private final LongAdder wakes;
   private volatile IoMapping map;
   private volatile long end;
+  private volatile boolean wanted; // a frame asked for a wake, not yet given
   private volatile boolean closed;
-  private Thread thread; // guarded by fileLock (ahead's callers) and this (close)
+  private volatile Thread thread; // started under this
 
   SegmentPreparer(LogFailure failure, LongAdder wakes) {
     this.failure = failure;
@@ -52,27 +58,42 @@ final class SegmentPreparer {
   }
 
   /**
-   * The segment {@code m} now ends at {@code pos}: wakes the preparer if fewer than {@link #LOW}
-   * bytes past it are ready. Called holding {@code fileLock}; allocates nothing but the thread,
-   * once.
+   * The segment {@code m} now ends at {@code pos}: asks for a wake ({@link #wake}) if fewer than
+   * {@link #LOW} bytes past it are ready. Called holding {@code fileLock}; allocates nothing.
    */
   void ahead(IoMapping m, long pos) {
     long ready = m.prepared();
-    if (ready - pos >= LOW || ready >= m.size() || closed) {
+    if (ready - pos >= LOW || ready >= m.size()) {
       return;
     }
     map = m;
     end = pos + AHEAD;
+    wanted = true;
+  }
+
+  /**
+   * Wakes the preparer if a frame asked for it (starting it the first time). Called after leaving
+   * {@code fileLock}: a wake is a system call, and the thread it wakes may take this one's core,
+   * which must not happen while the writers' lock is held.
+   */
+  void wake() {
+    if (!wanted) {
+      return;
+    }
+    wanted = false;
     Thread t = thread;
     if (t == null) {
       synchronized (this) {
         if (closed) {
           return;
         }
-        t = new Thread(this::run, "sapwood-log-prepare");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        t = thread;
+        if (t == null) {
+          t = new Thread(this::run, "sapwood-log-prepare");
+          t.setDaemon(true);
+          thread = t;
+          t.start();
+        }
       }
     }
     wakes.increment();

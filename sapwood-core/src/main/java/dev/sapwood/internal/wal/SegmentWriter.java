@@ -108,6 +108,12 @@ final class SegmentWriter {
     synchronized (fileLock) {
       openSegmentLocked(firstLsn, true);
     }
+    preparer.wake();
+  }
+
+  /** Wakes the preparer if a frame asked for it; called after leaving {@link #fileLock}. */
+  void wakePreparer() {
+    preparer.wake();
   }
 
   /** The LSN of the last record written to a segment. */
