@@ -10,14 +10,14 @@ import java.util.concurrent.locks.LockSupport;
  * the frames ({@link IoMapping#prepareAhead}: a mapped segment's zero fill, one {@code pwrite} per
  * 16 KiB chunk), so that the frame writer, holding {@code fileLock}, seldom makes that system call
  * itself. The kernel throttles a process that dirties pages on a busy machine (a 16 KiB zero
- * {@code pwrite} took 20–90 ms under load), and every writer behind {@code fileLock} waited for it
+ * {@code pwrite} took 10–312 ms at load 12–27), and every writer behind {@code fileLock} waited for it
  * (docs/design.md, "The log's zero fill ahead of the writers").
  *
  * <p>The writer calls {@link #ahead} after each frame, holding {@code fileLock}, and {@link #wake}
  * once it let go of the lock; they wake the preparer when fewer than {@link #LOW} bytes past the
- * segment's end are ready (the staged frames
- * go up to {@link LogFormat#STAGED_GAP} + {@link LogFormat#MAX_STAGED} bytes past it), and the
- * preparer readies up to {@link #AHEAD} bytes past it. The bound keeps the zeros a sync writes back
+ * segment's end are ready (the staged frames go up to {@link LogFormat#STAGED_GAP} + {@link
+ * LogFormat#MAX_STAGED} bytes past it), and the preparer readies up to {@link #AHEAD} bytes past
+ * it. The bound keeps the zeros a sync writes back
  * before the frames overwrite them to {@code AHEAD} bytes per sync. The thread starts at the first
  * wake: a mapping that readies nothing (in-memory and fault-injecting files) never starts it.
  *
@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * last end it was given (a wake seen with a new mapping and an older end readies no further than
  * {@code AHEAD} past what is ready); it stops after {@link #close}, and after a failure. Thread
  * safety: {@link #ahead} is called under the segment writer's {@code fileLock} (one caller at a
- * time), {@link #wake} by any thread; the target ({@code map}, {@code end}) is volatile, written mapping first and read end
- * first, so an end seen belongs to the mapping seen or a later one.
+ * time), {@link #wake} by any thread; the target ({@code map}, {@code end}) is volatile, written
+ * mapping first and read end first, so an end seen belongs to the mapping seen or a later one.
  */
 final class SegmentPreparer {
   /**
@@ -41,7 +41,7 @@ final class SegmentPreparer {
    * overtaken there: docs/benchmarks.md, "The log's zero fill off the writers' path").
    */
   static final long LOW = LogFormat.STAGED_GAP + LogFormat.MAX_STAGED + (64 << 10);
-  /** Bytes past the segment's end the preparer readies: 8 chunks a wake. */
+  /** Bytes past the segment's end the preparer readies: up to 8 chunks a wake. */
   static final long AHEAD = LOW + (128 << 10);
 
   private final LogFailure failure;
