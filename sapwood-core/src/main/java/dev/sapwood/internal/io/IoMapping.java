@@ -35,6 +35,32 @@ public interface IoMapping {
    */
   void put(long position, byte[] src, int off, int len) throws IOException;
 
+  /**
+   * Bytes {@code [0, prepared())} take stores without a system call: an implementation that
+   * readies the region's pages before the first store into them ({@link NioFileIo}'s write zeros
+   * over each 16 KiB chunk) has done so below it. This default readies nothing: {@link #size()}.
+   */
+  default long prepared() {
+    return size();
+  }
+
+  /**
+   * Readies the region up to at least {@code to} (at most {@link #size()}) for stores to come, so
+   * that they make no system call; called ahead of the stores by a thread of their owner's, beside
+   * them (it never readies a byte already stored). Does nothing after {@link #stopPreparing}. This
+   * default does nothing.
+   *
+   * @throws IOException if readying failed (a store there readies it itself, and may fail too)
+   */
+  default void prepareAhead(long to) throws IOException {}
+
+  /**
+   * Ends {@link #prepareAhead}: waits for one writing now to end its current step, and makes later
+   * ones do nothing, so that the file can be cut ({@link IoFile#truncate}) or closed without a
+   * write ahead of the stores reaching past the cut. Stores still ready what they need.
+   */
+  default void stopPreparing() {}
+
   /** Makes every store so far durable, with the file's length (like {@link IoFile#force}). */
   void force() throws IOException;
 }

@@ -37,16 +37,18 @@ import java.util.Set;
  * the folio holding the tail, the next store dirtied all of it again, and the process's {@code
  * write_bytes} counted up to 2 MiB more per sync (docs/design.md, "Mapped log segments"). With
  * chunks of 16 KiB written first, the pages sit in folios no larger than the write, and a sync
- * re-dirties at most 16 KiB.
+ * re-dirties at most 16 KiB. The log's preparer writes the chunks ahead of the stores ({@link
+ * #prepareAhead}, one chunk a write), so that a store, and the lock its writer holds, seldom waits
+ * for a {@code pwrite} the kernel may throttle; a store past what was prepared writes its own.
  *
  * <p>Invariants: {@code size <= Integer.MAX_VALUE}; windows start at multiples of {@code window}
  * (a multiple of {@link #CHUNK}) and end there or at {@code size}; stores use absolute positions
  * only, so concurrent stores to disjoint ranges need no lock, and a store that spans two windows
  * is two stores; every window a store used since the last force is {@code current}, {@code
  * previous} or in {@code unforced}, so {@link #force} reaches it. {@code prepared} is a multiple of
- * {@link #CHUNK} (or the size), grows only under the mapping's monitor, and is past every byte
- * stored: a chunk is zeroed only while nothing was stored in it, and before the store that made it
- * needed. Chunks below {@code prepared} that no store needed (a store far past the last) stay
+ * {@link #CHUNK} (or the size), grows only under {@code prepareLock}, and is past every byte
+ * stored: a chunk is zeroed only while nothing was stored in it, before the store that needed it,
+ * and (ahead) only until {@link #stopPreparing}. Chunks below {@code prepared} that no store needed (a store far past the last) stay
  * holes. The windows ({@code current}, {@code previous}, {@code unforced}) change only under the
  * monitor; {@code current} is read without it by a store's fast path.
  */
@@ -81,8 +83,15 @@ final class NioMapping implements IoMapping {
   private final List<Window> unforced = new ArrayList<>();
   /** Bytes {@code [0, prepared)} are in the page cache or were stored; see the class invariants. */
   private volatile long prepared;
-  /** CHUNK zeros, written by position; guarded by the monitor. */
+  /**
+   * Guards raising {@code prepared} and {@code zeros}: not the monitor, so that a chunk written
+   * ahead ({@link #prepareAhead}) does not hold up a window's mapping or a force.
+   */
+  private final Object prepareLock = new Object();
+  /** CHUNK zeros, written by position; guarded by prepareLock. */
   private ByteBuffer zeros;
+  /** Set by {@link #stopPreparing}: {@link #prepareAhead} writes nothing more; guarded by prepareLock. */
+  private boolean stopped;
 
   /**
    * A mapping of {@code file}'s first {@code size} bytes in windows of {@code window} bytes; mapping
@@ -177,20 +186,58 @@ final class NioMapping implements IoMapping {
    * Writes zeros over the chunks of {@code [from, to)} not yet prepared (none of them holds a
    * stored byte: every store first prepared its chunks), then marks them prepared.
    */
-  private synchronized void prepare(long from, long to) throws IOException {
-    long at = Math.max(prepared, from / CHUNK * CHUNK);
-    long end = Math.min(size, (to + CHUNK - 1) / CHUNK * CHUNK);
+  private void prepare(long from, long to) throws IOException {
+    synchronized (prepareLock) {
+      long at = Math.max(prepared, from / CHUNK * CHUNK);
+      long end = Math.min(size, (to + CHUNK - 1) / CHUNK * CHUNK);
+      while (at < end) {
+        at += zeroChunkLocked(at, end);
+      }
+      if (end > prepared) {
+        prepared = end;
+      }
+    }
+  }
+
+  /** Writes zeros over {@code [at, min(at + CHUNK, end))}; returns how many bytes. */
+  private int zeroChunkLocked(long at, long end) throws IOException {
     if (zeros == null) {
       zeros = ByteBuffer.allocateDirect(CHUNK);
     }
-    while (at < end) {
-      int n = (int) Math.min(CHUNK, end - at);
-      zeros.clear().limit(n);
-      file.write(at, zeros);
-      at += n;
+    int n = (int) Math.min(CHUNK, end - at);
+    zeros.clear().limit(n);
+    file.write(at, zeros);
+    return n;
+  }
+
+  @Override
+  public long prepared() {
+    return prepared;
+  }
+
+  /**
+   * Writes zeros over the chunks from {@code prepared} to {@code to} one at a time, each under
+   * the prepare lock (a store that needs a chunk waits for at most the one being written, then
+   * writes its own), unless {@link #stopPreparing} ran.
+   */
+  @Override
+  public void prepareAhead(long to) throws IOException {
+    long end = Math.min(size, (to + CHUNK - 1) / CHUNK * CHUNK);
+    while (true) {
+      synchronized (prepareLock) {
+        long at = prepared;
+        if (stopped || at >= end) {
+          return;
+        }
+        prepared = at + zeroChunkLocked(at, end);
+      }
     }
-    if (end > prepared) {
-      prepared = end;
+  }
+
+  @Override
+  public void stopPreparing() {
+    synchronized (prepareLock) {
+      stopped = true;
     }
   }
 

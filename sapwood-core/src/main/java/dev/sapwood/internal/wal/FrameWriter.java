@@ -144,19 +144,25 @@ final class FrameWriter {
    */
   private void handOver(long lsn) {
     synchronized (segments.fileLock) {
-      if (segments.handedLsn() >= lsn) {
-        return;
-      }
-      failure.check();
-      int body = takeLocked();
-      if (body == 0) {
-        return;
-      }
-      frames.increment();
-      if (!stageLocked(taken, body, takenLast)) {
-        frameLocked(taken, body, takenLast);
-      }
+      handOverLocked(lsn);
     }
+    segments.wakePreparer();
+  }
+
+  private void handOverLocked(long lsn) {
+    if (segments.handedLsn() >= lsn) {
+      return;
+    }
+    failure.check();
+    int body = takeLocked();
+    if (body == 0) {
+      return;
+    }
+    frames.increment();
+    if (!stageLocked(taken, body, takenLast)) {
+      frameLocked(taken, body, takenLast);
+    }
+    segments.wakePreparer();
   }
 
   /**
@@ -173,6 +179,7 @@ final class FrameWriter {
       }
       frameLocked(taken, body, takenLast);
     }
+    segments.wakePreparer();
   }
 
   /** Takes the append buffer (swapping in the spare): its records are {@link #taken}'s, the last {@link #takenLast}; returns their bytes. */

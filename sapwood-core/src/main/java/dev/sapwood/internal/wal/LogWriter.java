@@ -171,6 +171,7 @@ public final class LogWriter implements Closeable {
       failure.check();
       segments.rollLocked();
     }
+    segments.wakePreparer();
   }
 
   /** Writes what is buffered, fsyncs, and closes the segment. */

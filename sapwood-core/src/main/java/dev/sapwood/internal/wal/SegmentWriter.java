@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * mapping is written with a positional write). A segment is cut to its frames' end when it is
  * rotated and at close; a crash before that leaves its zero tail, which recovery cuts.
  *
+ * <p>The chunks of the mapping a store first reaches are readied (zeros written, {@link
+ * IoMapping#prepareAhead}) ahead of the frames by a {@link SegmentPreparer}, off the writers' path.
+ *
  * <p>A compressed segment is also staged ({@link LogFormat#FLAG_STAGED}): records handed over
  * between group frames ({@link FrameWriter}) are stored as frames of their own {@link
  * LogFormat#STAGED_GAP} bytes past the last frame ({@link #stageFrameLocked}), where they survive a
@@ -69,6 +72,7 @@ final class SegmentWriter {
   private final LongAdder fsyncs;
   private final LongAdder rotations;
   private final StreamCompressor stream; // null: segments are not compressed
+  private final SegmentPreparer preparer;
 
   // guarded by fileLock
   private IoFile segment;
@@ -100,9 +104,16 @@ final class SegmentWriter {
     this.fsyncs = counters.counter("log.fsyncs");
     this.rotations = counters.counter("log.rotations");
     this.stream = compress ? new StreamCompressor() : null;
+    this.preparer = new SegmentPreparer(failure, counters.counter("log.prepare_wakes"));
     synchronized (fileLock) {
       openSegmentLocked(firstLsn, true);
     }
+    preparer.wake();
+  }
+
+  /** Wakes the preparer if a frame asked for it; called after leaving {@link #fileLock}. */
+  void wakePreparer() {
+    preparer.wake();
   }
 
   /** The LSN of the last record written to a segment. */
@@ -179,6 +190,7 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
     handedLsn = lastLsn;
     stagedBytes = 0; // the frame holds every staged record
+    preparer.ahead(map, segmentPos);
   }
 
   /** Like {@link #writeFrameLocked(byte[], int, int, long)}, the frame being {@code frame}'s remaining bytes. */
@@ -194,6 +206,7 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
     handedLsn = lastLsn;
     stagedBytes = 0; // the frame holds every staged record
+    preparer.ahead(map, segmentPos);
   }
 
   /** Stores {@code frame}'s remaining bytes at the segment's end: into the mapping if they fit. */
@@ -253,6 +266,7 @@ final class SegmentWriter {
    */
   private void finishRotation(IoFile full, IoMapping fullMap, long fullLength, long last) {
     try {
+      fullMap.stopPreparing(); // the preparer writes no zeros past the cut
       full.truncate(fullLength);
       fullMap.force();
       fsyncs.increment();
@@ -273,25 +287,7 @@ final class SegmentWriter {
 
   /** Waits until the last rotation finished (keeping the thread's interrupt flag). */
   void awaitRotationLocked() {
-    awaitRotation(rotation);
-  }
-
-  private static void awaitRotation(Thread t) {
-    if (t == null) {
-      return;
-    }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    SegmentPreparer.join(rotation);
   }
 
   /**
@@ -325,6 +321,7 @@ final class SegmentWriter {
       stagedBytes = 0;
       segmentFirstLsn = firstLsn;
       bytesWritten.add(h.length);
+      preparer.ahead(map, segmentPos);
     } catch (IOException e) {
       throw failure.fail("cannot start log segment " + path, e);
     }
@@ -354,7 +351,7 @@ final class SegmentWriter {
         throw failure.fail("fsync of the log failed", e);
       }
     }
-    awaitRotation(started);
+    SegmentPreparer.join(started);
     failure.check();
     sync.advance(target);
   }
@@ -366,6 +363,7 @@ final class SegmentWriter {
   void forceAtCloseLocked() {
     awaitRotationLocked();
     failure.check();
+    preparer.close(); // it writes no zeros past the cut
     try {
       segment.truncate(segmentPos);
       map.force();
@@ -378,6 +376,7 @@ final class SegmentWriter {
   /** Closes the segment; a failure is recorded, not thrown (the log is closed either way). */
   void closeLocked() {
     awaitRotationLocked();
+    preparer.close();
     if (stream != null) {
       stream.close();
     }

@@ -244,4 +244,30 @@ class IoMappingTest {
       }
     }
   }
+
+  @Test
+  void zerosWrittenAheadKeepWhatWasStoredAndStopBeforeTheFileIsCut() throws IOException {
+    int chunk = NioMapping.CHUNK;
+    try (IoFile f = new NioFileIo().open(dir.resolve("p"))) {
+      IoMapping m = f.map(1 << 20);
+      m.put(0, new byte[] {5, 6, 7}, 0, 3);
+      assertEquals(chunk, m.prepared(), "a store readies its own chunk");
+      m.prepareAhead(3L * chunk - 100);
+      assertEquals(3L * chunk, m.prepared(), "ahead: whole chunks up to the target");
+      m.put(2L * chunk + 5, new byte[] {9}, 0, 1);
+      assertEquals(3L * chunk, m.prepared(), "a store in a readied chunk readies nothing");
+      m.prepareAhead(chunk); // behind what is ready: nothing
+      ByteBuffer back = ByteBuffer.allocate(3);
+      f.read(0, back);
+      assertArrayEquals(new byte[] {5, 6, 7}, back.array(), "the zeros ahead did not overwrite a store");
+      ByteBuffer one = ByteBuffer.allocate(1);
+      f.read(2L * chunk + 5, one);
+      assertEquals(9, one.get(0));
+      m.stopPreparing();
+      f.truncate(100);
+      m.prepareAhead(8L * chunk);
+      assertEquals(100, f.size(), "stopped: no zeros past the cut");
+      assertEquals(3L * chunk, m.prepared());
+    }
+  }
 }
