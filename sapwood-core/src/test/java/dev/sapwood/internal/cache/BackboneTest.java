@@ -2,8 +2,8 @@ package dev.sapwood.internal.cache;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sapwood.internal.cache.CacheTableTest.FakeBackend;
-import dev.sapwood.internal.cache.CacheTableTest.Obj;
+import dev.sapwood.internal.cache.CacheFakes.FakeBackend;
+import dev.sapwood.internal.cache.CacheFakes.Obj;
 import dev.sapwood.internal.stats.Counters;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
