@@ -22,11 +22,9 @@ class BackboneTest {
     }
   };
 
+  /** Makes {@code key} dirty with the value {@code key + 1}. */
   private static void dirty(CacheTable<Obj> cache, long key) {
-    Obj o = cache.pinWrite(key);
-    o.value = key + 1;
-    o.dirty = true;
-    cache.unpinWrite(o);
+    CacheFakes.dirty(cache, key, key + 1);
   }
 
   @Test

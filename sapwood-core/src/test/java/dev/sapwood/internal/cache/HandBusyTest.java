@@ -65,11 +65,9 @@ class HandBusyTest {
     return cache;
   }
 
+  /** Makes {@code key} dirty with the value {@code key + 1}. */
   private static void dirty(CacheTable<Obj> cache, long key) {
-    Obj o = cache.pinWrite(key);
-    o.value = key + 1;
-    o.dirty = true;
-    cache.unpinWrite(o);
+    CacheFakes.dirty(cache, key, key + 1);
   }
 
   private Runnable takeQueued() {
