@@ -162,7 +162,6 @@ final class FrameWriter {
     if (!stageLocked(taken, body, takenLast)) {
       frameLocked(taken, body, takenLast);
     }
-    segments.wakePreparer();
   }
 
   /**
@@ -172,14 +171,22 @@ final class FrameWriter {
   void frameAll() {
     failure.check();
     synchronized (segments.fileLock) {
-      failure.check();
-      int body = takeLocked();
-      if (body > 0) {
-        frames.increment();
-      }
-      frameLocked(taken, body, takenLast);
+      frameAllLocked();
     }
     segments.wakePreparer();
+  }
+
+  /**
+   * {@link #frameAll} for a caller that holds the segment writer's {@code fileLock} (the log's
+   * close), without waking the preparer: the close stops it.
+   */
+  void frameAllLocked() {
+    failure.check();
+    int body = takeLocked();
+    if (body > 0) {
+      frames.increment();
+    }
+    frameLocked(taken, body, takenLast);
   }
 
   /** Takes the append buffer (swapping in the spare): its records are {@link #taken}'s, the last {@link #takenLast}; returns their bytes. */

@@ -183,7 +183,7 @@ public final class LogWriter implements Closeable {
       }
       try {
         if (failure.failure() == null) {
-          frames.frameAll();
+          frames.frameAllLocked();
           segments.forceAtCloseLocked();
         }
       } finally {

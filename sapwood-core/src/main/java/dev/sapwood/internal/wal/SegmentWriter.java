@@ -111,8 +111,13 @@ final class SegmentWriter {
     preparer.wake();
   }
 
-  /** Wakes the preparer if a frame asked for it; called after leaving {@link #fileLock}. */
+  /**
+   * Wakes the preparer if a frame asked for it. REQUIRES: the caller does not hold {@link
+   * #fileLock} (a wake is a system call, and the woken thread may take the caller's core: under
+   * the lock, every writer behind it waits for that; checked under assertions).
+   */
   void wakePreparer() {
+    assert !Thread.holdsLock(fileLock) : "the log's preparer woken under fileLock";
     preparer.wake();
   }
 
