@@ -43,7 +43,10 @@ final class BlockReads {
   byte[] read(long blockNumber) {
     s.extents.enterRead();
     try {
-      return readEntered(blockNumber, s.lookupForRead(blockNumber));
+      BlockTable.Entry e = s.lookupForRead(blockNumber);
+      byte[] out = new byte[e.size()];
+      readEntered(blockNumber, e, out);
+      return out;
     } catch (CorruptionException e) {
       s.noteCorruption(e);
       throw e;
@@ -60,7 +63,7 @@ final class BlockReads {
   int readExtent(long blockNumber, BlockTable.Entry seen, byte[] into) {
     s.extents.enterRead();
     try {
-      s.file.readFully(seen.offset(), into, 0, seen.size(), "block " + blockNumber);
+      readEntered(blockNumber, seen, into);
       return seen.size();
     } catch (CorruptionException e) {
       s.noteCorruption(e);
@@ -70,10 +73,9 @@ final class BlockReads {
     }
   }
 
-  private byte[] readEntered(long blockNumber, BlockTable.Entry e) {
-    byte[] out = new byte[e.size()];
-    s.file.readFully(e.offset(), out, 0, out.length, "block " + blockNumber);
-    return out;
+  /** Reads extent {@code e} of the block into the start of {@code into}; the caller counted itself in. */
+  private void readEntered(long blockNumber, BlockTable.Entry e, byte[] into) {
+    s.file.readFully(e.offset(), into, 0, e.size(), "block " + blockNumber);
   }
 
   /** {@link BlockFile#checksumBlock}. */
