@@ -28,14 +28,17 @@ final class ParkedEntries {
     final int[] pages;
     final int length;
     final boolean newestFirst;
+    /** A node image followed by runs ({@code tree.ParkedRuns}), not a node image alone. */
+    final boolean withRuns;
     boolean pending;
     State state = State.PARKED;
 
-    Entry(long key, int[] pages, int length, boolean newestFirst) {
+    Entry(long key, int[] pages, int length, boolean newestFirst, boolean withRuns) {
       this.key = key;
       this.pages = pages;
       this.length = length;
       this.newestFirst = newestFirst;
+      this.withRuns = withRuns;
     }
   }
 

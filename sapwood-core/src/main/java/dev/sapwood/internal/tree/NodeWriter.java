@@ -69,6 +69,92 @@ final class NodeWriter {
   }
 
   /**
+   * A run of a parked image with runs ({@link ParkedRuns}), into a lent array (see {@link Result}):
+   * {@code node}'s image without filters, where buffer i holds only its records at or past arena
+   * offset {@code marks[i]} (those appended since the node's last image), or every record if {@code
+   * marks[i]} is negative.
+   */
+  static Result writeRun(Node node, byte codec, int[] marks) {
+    checkSize(node.key(), node.bytes());
+    int n = node.n;
+    Framed[] parts = new Framed[n];
+    FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, node.bytes() / 8 + 256));
+    int[] selected = new int[64];
+    for (int i = 0; i < n; i++) {
+      Framed p = new Framed();
+      p.firstFrame = frames.size;
+      if (marks[i] < 0) {
+        frameBuffer(node.buffers[i], codec, p, frames);
+      } else {
+        selected = frameAppended(node.buffers[i], marks[i], codec, p, frames, selected);
+      }
+      p.endFrame = frames.size;
+      parts[i] = p;
+    }
+    return layout(node.key(), NodeFormat.MAGIC, node.height, node.maxMsn, node.pivots, node.children, parts, frames,
+        codec, null, true);
+  }
+
+  /**
+   * Frames the records of {@code buf} at or past arena offset {@code mark} (points in list order,
+   * then ranges in MSN order); {@code selected} is scratch for their offsets, returned grown if it
+   * had to be.
+   */
+  private static int[] frameAppended(MessageBuffer buf, int mark, byte codec, Framed p, FrameList frames,
+      int[] selected) {
+    int count = 0;
+    int rawLength = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      boolean points = pass == 0;
+      int n = points ? buf.pointCount() : buf.rangeCount();
+      int start = count;
+      for (int i = 0; i < n; i++) {
+        int rec = points ? buf.point(i) : buf.range(i);
+        if (rec >= mark) {
+          if (count == selected.length) {
+            selected = java.util.Arrays.copyOf(selected, count * 2);
+          }
+          selected[count++] = rec;
+          rawLength += buf.recordSize(rec);
+        }
+      }
+      if (points) {
+        p.count = count;
+      } else {
+        p.rangeCount = count - start;
+      }
+      frameSelected(buf, selected, start, count, frames, codec);
+      if (points) {
+        p.pointFrames = frames.size - p.firstFrame;
+      }
+    }
+    p.rawLength = rawLength;
+    return selected;
+  }
+
+  /** Frames records {@code recs[from, to)} of {@code buf} in that order, as {@link #frameRun} frames a list. */
+  private static void frameSelected(MessageBuffer buf, int[] recs, int from, int to, FrameList frames, byte codec) {
+    int i = from;
+    while (i < to) {
+      int end = i;
+      int len = 0;
+      while (end < to && len < NodeFormat.FRAME_TARGET) {
+        len += buf.recordSize(recs[end]);
+        end++;
+      }
+      byte[] raw = FRAME.take(len);
+      int at = 0;
+      for (int j = i; j < end; j++) {
+        int size = buf.recordSize(recs[j]);
+        System.arraycopy(buf.arena(recs[j]), buf.at(recs[j]), raw, at, size);
+        at += size;
+      }
+      frames.add(codec, raw, 0, len, buf.copyKey(recs[i]));
+      i = end;
+    }
+  }
+
+  /**
    * {@link #write(Node, byte)}; {@code filters} false writes an internal node without its buffer
    * filters, as format 8 did (tests of older files).
    */
