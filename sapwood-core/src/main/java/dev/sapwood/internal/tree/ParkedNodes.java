@@ -24,9 +24,13 @@ import dev.sapwood.internal.util.ArrayPool;
  * checkpoint in progress does not wait for are parked (a waiting node is written instead), and a
  * parked image marked pending at a checkpoint's begin is written for it before the checkpoint
  * completes (by the checkpoint, a spill, or, once loaded, as any waiting node); (3) a parked image
- * is the exact image {@link NodeWriter} makes of the node without its buffer filters (a decodable
- * node image), and what a spill or a checkpoint writes of it is that image with the filters added
- * ({@link ParkedFilters}): byte for byte the node's file image, so writing it is writing the node.
+ * decodes to the node as it was parked: it is either the exact image {@link NodeWriter} makes of
+ * the node without its buffer filters, or such an image of the node as it was at some earlier park
+ * followed by runs ({@link ParkedRuns}) whose merge gives the node's buffers record for record; what
+ * a spill or a checkpoint writes of it is byte for byte the node's file image — the plain image
+ * with the filters added ({@link ParkedFilters}), or an image with runs decoded and serialized
+ * whole — so writing it is writing the node. Only {@link #load} and the writes read parked images,
+ * and they decode them whole: no reader ever peeks into an image with runs.
  */
 final class ParkedNodes {
   /**
