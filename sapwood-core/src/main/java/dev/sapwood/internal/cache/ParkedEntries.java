@@ -28,17 +28,14 @@ final class ParkedEntries {
     final int[] pages;
     final int length;
     final boolean newestFirst;
-    /** A node image followed by runs ({@code tree.ParkedRuns}), not a node image alone. */
-    final boolean withRuns;
     boolean pending;
     State state = State.PARKED;
 
-    Entry(long key, int[] pages, int length, boolean newestFirst, boolean withRuns) {
+    Entry(long key, int[] pages, int length, boolean newestFirst) {
       this.key = key;
       this.pages = pages;
       this.length = length;
       this.newestFirst = newestFirst;
-      this.withRuns = withRuns;
     }
   }
 

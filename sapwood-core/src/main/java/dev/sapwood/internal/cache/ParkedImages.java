@@ -52,7 +52,7 @@ public final class ParkedImages implements AutoCloseable {
   private static final ParkedEntries.State WRITING = ParkedEntries.State.WRITING;
 
   /** An image copied out: its bytes {@code bytes[0, length)}, its key, whether a checkpoint waits for it. */
-  public record Image(long key, byte[] bytes, int length, boolean pending, boolean withRuns) {}
+  public record Image(long key, byte[] bytes, int length, boolean pending) {}
 
   private final ParkedPages pages;
   private final int pageSize;
@@ -88,14 +88,6 @@ public final class ParkedImages implements AutoCloseable {
    * @throws IllegalStateException if {@code key} has an image already, or after {@link #close}
    */
   public boolean park(long key, byte[] src, int length, boolean newestFirst) {
-    return park(key, src, length, newestFirst, false);
-  }
-
-  /**
-   * {@link #park(long, byte[], int, boolean)}; {@code withRuns} marks an image that is not a node
-   * image alone but one followed by runs, which its reader must know ({@link Image#withRuns}).
-   */
-  public boolean park(long key, byte[] src, int length, boolean newestFirst, boolean withRuns) {
     if (length <= 0) {
       throw new IllegalArgumentException("image of " + length + " bytes");
     }
@@ -114,7 +106,7 @@ public final class ParkedImages implements AutoCloseable {
         taken[i] = pages.allocate();
         pages.write(taken[i], src, at, Math.min(pageSize, length - at));
       }
-      entries.add(new ParkedEntries.Entry(key, taken, length, newestFirst, withRuns));
+      entries.add(new ParkedEntries.Entry(key, taken, length, newestFirst));
       imageBytes += length;
       charge(ENTRY_HEAP + 4L * need);
       parks.increment();
@@ -339,7 +331,7 @@ public final class ParkedImages implements AutoCloseable {
     for (int i = 0, at = 0; i < e.pages.length; i++, at += pageSize) {
       pages.read(e.pages[i], out, at, Math.min(pageSize, e.length - at));
     }
-    return new Image(e.key, out, e.length, e.pending, e.withRuns);
+    return new Image(e.key, out, e.length, e.pending);
   }
 
   private void settle(long key, ParkedEntries.State from, boolean remove) {

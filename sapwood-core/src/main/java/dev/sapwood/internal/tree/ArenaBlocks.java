@@ -47,15 +47,6 @@ abstract sealed class ArenaBlocks permits MessageArena {
    * these records unchanged; every change of the records sets it back to 0.
    */
   long diskStamp;
-  /**
-   * The stamp of the parked image this arena was decoded from while its records since then are
-   * only appended ({@link ParkedRuns}): {@code [0, runMark)} is, record for record, what that image
-   * holds, and no record below {@code runMark} has died or changed since. Any change below the mark
-   * (a fold into an old record, a compaction, a clear) sets it back to 0.
-   */
-  long runStamp;
-  /** The arena's end when {@link #runStamp} was given: the records appended since lie at or past it. */
-  int runMark;
 
   /** An empty arena whose head holds {@code capacity} bytes (a whole block: one from the {@link BlockPool}). */
   ArenaBlocks(int capacity) {
@@ -127,7 +118,6 @@ abstract sealed class ArenaBlocks permits MessageArena {
    */
   final void clearArena() {
     diskStamp = 0;
-    runStamp = 0;
     if (capacity > 4096) {
       giveBack();
       setHead(new byte[64]);
@@ -144,9 +134,6 @@ abstract sealed class ArenaBlocks permits MessageArena {
    */
   final void markDead(int rec, int size) {
     diskStamp = 0;
-    if (rec < runMark) {
-      runStamp = 0; // an old record folded away: the arena is no longer its image's and appends
-    }
     if (rec + size == used) {
       used = rec;
     } else {
@@ -157,7 +144,6 @@ abstract sealed class ArenaBlocks permits MessageArena {
   /** Installs a compacted arena holding {@code used} bytes of live records and no dead ones. */
   final void replaceArena(byte[] a, int usedBytes) {
     diskStamp = 0;
-    runStamp = 0;
     giveBack();
     setHead(a);
     used = usedBytes;
@@ -212,17 +198,6 @@ abstract sealed class ArenaBlocks permits MessageArena {
       head = a;
       headLen = len;
     }
-  }
-
-  /** The arena's end: live and dead records and the gaps between them. */
-  final int usedBytes() {
-    return used;
-  }
-
-  /** Marks the arena's records as those of parked image {@code stamp}: what comes after is appended ({@link #runStamp}). */
-  final void markRunStart(long stamp) {
-    runStamp = stamp;
-    runMark = used;
   }
 
   /** Takes {@code size} bytes at the end for one record; returns its position. */

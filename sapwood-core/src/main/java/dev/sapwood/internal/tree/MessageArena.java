@@ -174,9 +174,6 @@ abstract sealed class MessageArena extends ArenaBlocks permits MessageIndex {
   /** Sets the MSN of record {@code rec} in place (a combine: the record takes the newer MSN). */
   final void setMsn(int rec, long msn) {
     diskStamp = 0;
-    if (rec < runMark) {
-      runStamp = 0; // an old record changed in place
-    }
     BigEndian.putLong(arena(rec), at(rec) + 1, msn);
   }
 

@@ -13,7 +13,7 @@ package dev.sapwood.internal.tree;
  *
  * <p>Invariants: those of {@link MessageIndex} (every change of the lists goes through its
  * methods); a combine replaces adjacent point messages of one key by one record, and only where
- * the {@link Combiner} allows it and both lie at or past {@link #foldFloor()}. Not thread-safe: guarded by the owning node's latch.
+ * the {@link Combiner} allows it. Not thread-safe: guarded by the owning node's latch.
  */
 final class MessageBuffer extends MessageIndex {
   MessageBuffer() {
@@ -110,8 +110,7 @@ final class MessageBuffer extends MessageIndex {
 
   /** Folds point {@code p} into the points of its key before it while allowed; returns where it ends. */
   private int foldDown(int p, Combiner combiner) {
-    int floor = foldFloor();
-    while (p > 0 && point(p - 1) >= floor && sameKey(point(p - 1), point(p))) {
+    while (p > 0 && sameKey(point(p - 1), point(p))) {
       int r = combiner.combine(this, point(p - 1), point(p));
       if (r < 0) {
         break;
@@ -228,8 +227,7 @@ final class MessageBuffer extends MessageIndex {
    * the new length.
    */
   private int mergeAdded(int[] merged, long[] mergedPrefixes, int k, int rec, long px, Combiner combiner) {
-    if (combiner != null && k > 0 && mergedPrefixes[k - 1] == px && merged[k - 1] >= foldFloor()
-        && sameKey(merged[k - 1], rec)) {
+    if (combiner != null && k > 0 && mergedPrefixes[k - 1] == px && sameKey(merged[k - 1], rec)) {
       int r = combiner.combine(this, merged[k - 1], rec);
       if (r >= 0) {
         merged[k - 1] = r;
@@ -239,17 +237,6 @@ final class MessageBuffer extends MessageIndex {
     merged[k] = rec;
     mergedPrefixes[k] = px;
     return k + 1;
-  }
-
-  /**
-   * The lowest arena offset a new message may be folded into: past {@link #runMark} while the
-   * records below it are still, unchanged, those of the parked image the buffer was decoded from
-   * ({@link #runStamp}), so the node can be parked again as that image plus a run of what came in
-   * ({@link ParkedRuns}); a new message of a key the image holds then stays beside the old one,
-   * newer, as it would in the buffer above.
-   */
-  private int foldFloor() {
-    return runStamp != 0 ? runMark : 0;
   }
 
   /** The buffer of sibling children merging at {@code sep}: {@link SiblingMerge#merged}. */

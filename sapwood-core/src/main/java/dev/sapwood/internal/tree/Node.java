@@ -131,11 +131,6 @@ final class Node extends Cacheable {
    * not set (the file does not hold it). In memory only.
    */
   long parkStamp;
-  /**
-   * The parked image this node was decoded from, kept to park it again as that image plus a run of
-   * what came in since ({@link ParkedRuns}); null: none (parked whole next time). Under the write latch.
-   */
-  ParkedRuns.Base parkBase;
   final Object fetchLock = new Object();
   /** Per partition: used by a reader since the cache's last pass (racy marks; see takeUsed). */
   private byte[] used = new byte[0];

@@ -114,10 +114,6 @@ final class NodeSizes {
     if (disk != null) {
       total += disk.memoryBytes();
     }
-    ParkedRuns.Base base = node.parkBase;
-    if (base != null) {
-      total += 64L + base.bytes.length; // the parked image it was decoded from, kept for its next park
-    }
     return total;
   }
 

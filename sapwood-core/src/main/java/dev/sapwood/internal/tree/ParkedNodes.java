@@ -24,21 +24,13 @@ import dev.sapwood.internal.util.ArrayPool;
  * checkpoint in progress does not wait for are parked (a waiting node is written instead), and a
  * parked image marked pending at a checkpoint's begin is written for it before the checkpoint
  * completes (by the checkpoint, a spill, or, once loaded, as any waiting node); (3) a parked image
- * decodes to the node as it was parked: it is either the exact image {@link NodeWriter} makes of
- * the node without its buffer filters, or such an image of the node as it was at some earlier park
- * followed by runs ({@link ParkedRuns}) whose merge gives the node's buffers record for record; what
- * a spill or a checkpoint writes of it is byte for byte the node's file image — the plain image
- * with the filters added ({@link ParkedFilters}), or an image with runs decoded and serialized
- * whole — so writing it is writing the node. Only {@link #load} and the writes read parked images,
- * and they decode them whole: no reader ever peeks into an image with runs.
+ * is the exact image {@link NodeWriter} makes of the node without its buffer filters (a decodable
+ * node image), and what a spill or a checkpoint writes of it is that image with the filters added
+ * ({@link ParkedFilters}): byte for byte the node's file image, so writing it is writing the node.
  */
 final class ParkedNodes {
-  /**
-   * Parked images copied out (to decode or to write), lent and given back after; four kept, 6 MiB
-   * at most. A decoded image stays with its node until the node is parked again ({@link
-   * ParkedRuns.Base}), so more are out at once than when a decoded image was given back at once.
-   */
-  private static final ArrayPool COPY = new ArrayPool(64 << 10, 4 << 20, 4, 6 << 20);
+  /** Parked images copied out (to decode or to write), lent and given back after; two kept, 3 MiB at most. */
+  private static final ArrayPool COPY = new ArrayPool(64 << 10, 4 << 20, 2, 3 << 20);
 
   private final BlockFile file;
   private final byte codec;
@@ -66,22 +58,13 @@ final class ParkedNodes {
     if (p.isBeingLoaded(node.key())) {
       return false; // just loaded from its image, which its loader has not let go yet
     }
-    int[] marks = ParkedRuns.marks(node);
-    NodeWriter.Result image = marks != null
-        ? NodeWriter.writeRun(node, codec, marks) // only what came in since the unpark, beside the image kept
-        : NodeWriter.writeSharedUnfiltered(node, codec); // filters: only if it is written
-    byte[] src = image.block();
-    int length = image.length();
+    NodeWriter.Result image = NodeWriter.writeSharedUnfiltered(node, codec); // filters: only if it is written
     try {
-      if (marks != null) {
-        length = ParkedRuns.compose(node, image.block(), image.length(), marks);
-        src = node.parkBase.bytes;
-      }
-      if (!p.fits(length)) {
+      if (!p.fits(image.length())) {
         return false; // room is spilled only for an image that can fit
       }
       // A parent of leaves takes its parent's flushes in turn with its siblings: spilled newest first.
-      while (!p.park(node.key(), src, length, node.height == 1, marks != null)) {
+      while (!p.park(node.key(), image.block(), image.length(), node.height == 1)) {
         ParkedImages.Image victim = p.beginSpill(ParkedNodes::copyForWrite);
         if (victim == null) {
           return false;
@@ -91,15 +74,7 @@ final class ParkedNodes {
     } finally {
       NodeWriter.giveBack(image); // parked: copied into the slabs
     }
-    ParkedRuns.Base base = node.parkBase;
-    node.parkBase = null; // parked: the node leaves; if the cache takes the park back, it parks whole next time
-    if (base != null) {
-      COPY.give(base.bytes);
-    }
     counters.parkedImage(image.directory(), node.n);
-    if (marks != null) {
-      counters.parkedWithRuns.increment();
-    }
     counters.parkedPartitionsUnchanged.add(PartitionStamps.unchangedSinceUnpark(node));
     return true;
   }
@@ -119,18 +94,23 @@ final class ParkedNodes {
     if (p == null) {
       return null;
     }
-    ParkedImages.Image image = p.take(block, ParkedNodes::copyForLoad);
+    ParkedImages.Image image = p.take(block, COPY::take);
     if (image == null) {
       return null;
     }
     try {
-      ParkedRuns.Decoded d = ParkedRuns.decode(file, block, image.bytes(), image.length(), image.withRuns());
-      Node node = d.node();
+      Node node = NodeReader.readImage(file, block, image.bytes(), image.length());
+      if (node.height == 0) {
+        throw NodeReader.corrupt(file, block, 0, "the image of a leaf");
+      }
+      for (int i = 0; i < node.n; i++) {
+        node.buffers[i] = PartitionReader.decodeBuffer(file, block, node.disk, i, image.bytes());
+      }
+      node.disk = null; // its extent in the file is older than the image
       PartitionStamps.stampUnparked(node, store.stamps.next());
       node.dirty = true;
       node.pendingCheckpoint = image.pending();
-      // The image's bytes stay with the node: its next park adds a run to them (given back then).
-      node.parkBase = new ParkedRuns.Base(image.bytes(), d.end(), d.runLengths(), d.modes(), node, d.heldRaw());
+      COPY.give(image.bytes()); // decoded: the node holds its own arrays
       node.holdsTakenImage = true;
       return node;
     } catch (BlockCorruption e) {
@@ -188,30 +168,6 @@ final class ParkedNodes {
     }
   }
 
-  /**
-   * An image with runs on its way to the file: decoded whole and serialized as a node write would
-   * (filters included), so the file gets the node's own image ({@link ParkedRuns}); the result's
-   * array is lent by {@link NodeWriter}'s pool.
-   */
-  private ParkedFilters.Filtered consolidate(ParkedImages.Image image) {
-    Node node = ParkedRuns.decode(file, image.key(), image.bytes(), image.length(), true).node();
-    NodeWriter.Result r = NodeWriter.writeShared(node, codec);
-    for (int i = 0; i < node.n; i++) {
-      node.buffers[i].clear(); // decoded only to be written: its blocks go back to the pool
-    }
-    counters.parkedConsolidated.increment();
-    return new ParkedFilters.Filtered(r.block(), r.length(), 0, 0, 0);
-  }
-
-  /**
-   * An array for a parked image of {@code length} bytes copied out to be decoded: with half as much
-   * again of room for the runs its node's next parks add to it ({@link ParkedRuns#compose}), so
-   * the array is not grown and left behind then.
-   */
-  private static byte[] copyForLoad(int length) {
-    return COPY.take(length + (length >> 1));
-  }
-
   /** An array for a parked image of {@code length} bytes copied out to be written: with room to add its filters in place. */
   private static byte[] copyForWrite(int length) {
     return COPY.take(length + ParkedFilters.ROOM);
@@ -225,17 +181,9 @@ final class ParkedNodes {
     boolean done = false;
     try {
       long start = System.nanoTime();
-      ParkedFilters.Filtered out = image.withRuns()
-          ? consolidate(image)
-          : ParkedFilters.add(file, image.key(), image.bytes(), image.length());
+      ParkedFilters.Filtered out = ParkedFilters.add(file, image.key(), image.bytes(), image.length());
       long serialized = System.nanoTime();
-      try {
-        store.write(image.pending(), image.key(), out.bytes(), out.length());
-      } finally {
-        if (image.withRuns()) {
-          NodeWriter.giveBack(new NodeWriter.Result(out.bytes(), out.length(), null));
-        }
-      }
+      store.write(image.pending(), image.key(), out.bytes(), out.length());
       if (image.pending()) {
         counters.checkpointNodes.increment();
       }

@@ -44,7 +44,6 @@ final class PartitionStamps {
     node.parkStamp = s;
     for (int i = 0; i < node.n; i++) {
       node.buffers[i].diskStamp = s;
-      node.buffers[i].markRunStart(s); // what is appended from here on is a run's ({@link ParkedRuns})
     }
   }
 

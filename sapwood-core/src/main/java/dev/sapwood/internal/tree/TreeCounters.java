@@ -159,9 +159,6 @@ final class TreeCounters {
    * unchanged (what re-parking with the old image's frames would not encode again).
    */
   final LongAdder parkedPartitions;
-  /** Parks that added a run to the image the node was decoded from ({@link ParkedRuns}), and such images consolidated on their way to the file. */
-  final LongAdder parkedWithRuns;
-  final LongAdder parkedConsolidated;
   final LongAdder parkedPartitionsUnchanged;
 
   TreeCounters(Counters c) {
@@ -246,8 +243,6 @@ final class TreeCounters {
     parkedRawBytes = c.counter("cache.parked_raw_bytes");
     parkedCompressedBytes = c.counter("cache.parked_compressed_bytes");
     parkedPartitions = c.counter("cache.parked_partitions");
-    parkedWithRuns = c.counter("cache.parked_with_runs");
-    parkedConsolidated = c.counter("cache.parked_consolidated");
     parkedPartitionsUnchanged = c.counter("cache.parked_partitions_unchanged");
     for (int i = 0; i < MAX_CASCADE_COUNT; i++) {
       cascadeCounts[i] = c.counter("flush.cascades_" + (i + 1));

@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * heap cache parks dirty internal nodes (without filters), spills some, and a checkpoint writes the
  * rest; every internal node in the file is then byte for byte the plain image of what it holds
  * (its filters those a node written from memory gets), and after a reopen every get answers as the
- * model does, for present and absent keys. Images parked with runs ({@code tree.ParkedRuns}) are among
- * them, consolidated on their way to the file.
+ * model does, for present and absent keys.
  */
 class ParkedFiltersModelTest {
   private static final Path DIR = CrashSweeps.DIR;
@@ -75,10 +74,6 @@ class ParkedFiltersModelTest {
         + st.get("node_write.buffer_filters_built") + " over " + st.get("node_write.buffer_filter_keys") + " keys");
     assertTrue(st.get("cache.parked_spills") > 0, "the parked memory spilled: " + st);
     assertTrue(st.get("node_write.buffer_filters_built") > 0, "filters were built: " + st);
-    System.out.println("ParkedFiltersModelTest: parked with runs " + st.get("cache.parked_with_runs") + ", consolidated "
-        + st.get("cache.parked_consolidated"));
-    assertTrue(st.get("cache.parked_with_runs") > 0, "nodes were parked again as their image plus a run: " + st);
-    assertTrue(st.get("cache.parked_consolidated") > 0, "images with runs reached the file consolidated: " + st);
 
     Path copy = Files.createTempDirectory(scratch, "db");
     for (Path p : mem.list(DIR)) {
