@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The update functions of one open database: the built-ins, those registered in its options, and,
@@ -24,6 +26,8 @@ import java.util.ServiceLoader;
  * providers claim resolves to neither (an error naming both).
  */
 final class FunctionRegistry implements FunctionResolver {
+  private static final Set<String> BUILT_IN_NAMES =
+      UpdateFunctions.builtIns().stream().map(UpdateFunction::name).collect(Collectors.toUnmodifiableSet());
   private final Map<String, UpdateFunction> byName = new HashMap<>();
   private final ClassLoader loader;
   private volatile Map<String, Object> provided; // name to UpdateFunction, or to a String saying why not
@@ -43,12 +47,12 @@ final class FunctionRegistry implements FunctionResolver {
     this.loader = loader;
   }
 
-  /** Whether {@code name} resolves (registered, built in, or found through {@link ServiceLoader}). */
   /** Whether {@code name} is a built-in function's (never remembered in the catalog). */
   static boolean isBuiltIn(String name) {
-    return UpdateFunctions.builtIns().stream().anyMatch(f -> f.name().equals(name));
+    return BUILT_IN_NAMES.contains(name);
   }
 
+  /** Whether {@code name} resolves (registered, built in, or found through {@link ServiceLoader}). */
   boolean isRegistered(String name) {
     return byName.containsKey(name) || providers().get(name) instanceof UpdateFunction;
   }
