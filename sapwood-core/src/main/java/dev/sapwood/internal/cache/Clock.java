@@ -255,6 +255,7 @@ final class Clock<T extends Cacheable> {
       if (o.isDirty()) {
         table.backend.writeBack(o);
         table.dirtyWrites.increment();
+        table.account(o); // a written node holds its new frame directory: counted, if it stays
         wrote = true;
       }
       CacheBackend.Shrink shrunk = table.backend.shrink(o);

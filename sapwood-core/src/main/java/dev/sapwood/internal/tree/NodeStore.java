@@ -104,6 +104,7 @@ public final class NodeStore {
     cache.forEach(node -> {
       if (node.isDirty()) {
         writeNode(node);
+        cache.account(node); // it holds its new frame directory
       }
     });
     parking.writeAll();

@@ -28,6 +28,18 @@ final class RootLatch {
   private final RightEdge edge;
   /** The root pinned by {@link #latch} until {@link #release}; guarded by its latch. */
   private Node latched;
+  /**
+   * The heap bytes the latched root's buffers grew by under this latch, measured buffer by buffer
+   * around each point insert, given to the cache at {@link #release} instead of a walk over every
+   * partition ({@link dev.sapwood.internal.cache.CacheTable#unpinWriteGrown}); guarded by its latch.
+   */
+  private long grown;
+  /**
+   * Whether the latched root changed beyond {@link #grown} (partitions loaded or a checkpoint's
+   * write when latched, a range message, a put the right edge took), so the release measures it
+   * whole as before; guarded by its latch.
+   */
+  private boolean remeasure;
   /** This tree's part of {@code tree.messages}; guarded by the root's latch. */
   private final LockedCount messages;
   /** This tree's part of {@code tree.message_bytes}; guarded by the root's latch. */
@@ -65,8 +77,19 @@ final class RootLatch {
 
   private Node pinAndPrepare() {
     Node r = ctx.pinRootWrite(root);
+    grown = 0;
+    remeasure = r.pendingCheckpoint || !loadedWhole(r);
     ctx.partitions.prepareChange(r);
     return r;
+  }
+
+  private static boolean loadedWhole(Node r) {
+    for (int i = 0; i < r.n; i++) {
+      if (!r.loaded(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -95,13 +118,19 @@ final class RootLatch {
     r.maxMsn = msn;
     r.markDirty();
     if (MessageType.isRange(type)) {
+      remeasure = true;
       for (int i = 0; i < r.n; i++) {
         if (RangeUpdates.overlaps(type, key, v, r.lowerBound(i), r.upperBound(i))) {
           r.buffers[i].add(type, msn, key, 0, key.length, v, 0, v.length, fn);
         }
       }
-    } else if (type != MessageType.PUT || !edge.tryPromote(r, key, v, msn)) {
-      r.buffers[r.partitionFor(key)].add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
+    } else if (type == MessageType.PUT && edge.tryPromote(r, key, v, msn)) {
+      remeasure = true;
+    } else {
+      MessageBuffer b = r.buffers[r.partitionFor(key)];
+      long before = b.memoryBytes();
+      b.add(type, msn, key, 0, key.length, v, 0, v.length, fn, ctx.combiner);
+      grown += b.memoryBytes() - before;
     }
   }
 
@@ -119,7 +148,13 @@ final class RootLatch {
     latched = null;
     edge.beforeRelease();
     boolean mustFlush = ctx.shape.gorged(r) && flushes.writerMustFlush(r);
-    ctx.cache.unpinWrite(r);
+    if (remeasure) {
+      ctx.cache.unpinWrite(r);
+    } else {
+      assert ctx.cache.accountedBytes(r) + grown == r.memoryBytes() : "root " + r.key() + " accounted at "
+          + ctx.cache.accountedBytes(r) + " + " + grown + " grown, measured at " + r.memoryBytes();
+      ctx.cache.unpinWriteGrown(r, grown);
+    }
     return mustFlush;
   }
 

@@ -45,6 +45,8 @@ final class CacheFakes {
     final AtomicInteger violations = new AtomicInteger();
     final Map<Long, Boolean> lastShrink = new ConcurrentHashMap<>();
     volatile long loadSize = 100;
+    /** Bytes a write-back adds to the object it writes (as a written node holds its new frame directory). */
+    volatile long writeBackGrowth;
     volatile long shrinkTo = -1; // < 0: shrink drops nothing
     final java.util.Set<Long> favouredKeys = ConcurrentHashMap.newKeySet();
     final Map<Long, AtomicInteger> writeBacksOf = new ConcurrentHashMap<>();
@@ -67,6 +69,7 @@ final class CacheFakes {
       }
       stored.put(o.key(), o.value);
       o.dirty = false;
+      o.size += writeBackGrowth;
       writeBacks.incrementAndGet();
       writeBacksOf.computeIfAbsent(o.key(), k -> new AtomicInteger()).incrementAndGet();
     }

@@ -36,6 +36,26 @@ class DirtyWriteBackTest {
   }
 
   @Test
+  void anObjectTheClockWritesBackAndKeepsIsCountedAtItsSizeAfterTheWrite() {
+    backend.writeBackGrowth = 30;
+    CacheTable<Obj> cache = new CacheTable<>(backend, 1000, new Counters());
+    for (long k = 0; k < 200; k++) {
+      dirty(cache, k, k);
+      touch(cache, k % 5); // referenced: the hand writes these back and keeps them
+    }
+    assertTrue(backend.writeBacks.get() > 0, "nothing written back");
+    long[] sum = {0};
+    int[] grown = {0};
+    cache.forEach(o -> {
+      assertEquals(o.memoryBytes(), cache.accountedBytes(o), "object " + o.key());
+      sum[0] += o.memoryBytes();
+      grown[0] += o.size > 100 ? 1 : 0;
+    });
+    assertTrue(grown[0] > 0, "no cached object was written back and kept");
+    assertEquals(sum[0], cache.usedBytes());
+  }
+
+  @Test
   void dirtyFavouredObjectsAreNotWrittenBackWhileOthersCanBe() {
     CacheTable<Obj> cache = favouredFill(60, 6);
     for (long k = 0; k < 4; k++) {
