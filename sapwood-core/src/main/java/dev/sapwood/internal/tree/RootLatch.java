@@ -10,14 +10,16 @@ import dev.sapwood.internal.stats.LockedCount;
  *
  * <p>Invariants: {@link #latched} is the root while one thread holds its write latch through
  * {@link #latch}, else null; a message enters with an MSN above every MSN already in the tree, so a
- * key's messages enter the tree, and reach its leaf, in MSN order.
+ * key's messages enter the tree, and reach its leaf, in MSN order; a root released by its
+ * growth ({@link #grown}) is counted by the cache at exactly its memory, as a walk would count it
+ * (asserted at each such release).
  *
  * <p>Counting: the messages inserted and their bytes ({@code tree.messages}, {@code
  * tree.message_bytes}) are this tree's parts of those sums ({@link LockedCount}), added under the
  * root latch with plain stores, read by the stats and the cleaner's budget without it.
  *
- * <p>Locking: {@link #latched}, {@link #messages} and {@link #messageBytes} are guarded by the
- * root's write latch. Thread-safe.
+ * <p>Locking: {@link #latched}, {@link #grown}, {@link #remeasure}, {@link #messages} and
+ * {@link #messageBytes} are guarded by the root's write latch. Thread-safe.
  */
 final class RootLatch {
   static final byte[] EMPTY = new byte[0];
