@@ -13,7 +13,6 @@ import dev.sapwood.internal.tree.TreeContext;
 import dev.sapwood.internal.tree.RangeUpdates;
 import dev.sapwood.internal.util.ThreadScratch;
 import dev.sapwood.internal.wal.LogWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -55,18 +54,12 @@ final class WritePath {
   private final DatabaseGate gate;
   private final TreeRegistry trees;
   private final Catalog catalog;
-  private final FunctionRegistry functions;
   private final LogWriter log;
   private final Durability durability;
   private final Sequencer sequencer;
   private final long sharedBatchBytes;
-  /**
-   * The stored names of the functions updates have named, each checked (registered), noted in the
-   * catalog and encoded when first named: per update, the check and the encoding were a tenth of
-   * updaterandom's writer samples (JFR, 20M keys). Bounded by the names the registry resolves (a
-   * name it refuses is never kept); a name resolves to the same function for the registry's life.
-   */
-  private final java.util.concurrent.ConcurrentHashMap<String, byte[]> storedNames = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The stored names of the functions changes name, each checked and encoded once. */
+  private final StoredNames storedNames;
   /** Each writer thread's scratch array for its single-change records (the log copies them). */
   private final ThreadScratch scratch = new ThreadScratch(256, SCRATCH_MAX);
 
@@ -76,7 +69,7 @@ final class WritePath {
     this.gate = gate;
     this.trees = trees;
     this.catalog = catalog;
-    this.functions = functions;
+    this.storedNames = new StoredNames(functions, catalog);
     this.log = log;
     this.durability = options.durability();
     this.sequencer = new Sequencer(log, ctx, db.conflicts());
@@ -346,27 +339,9 @@ final class WritePath {
     }
   }
 
-  /**
-   * The stored name of {@code fn}, which must be registered; a user function's name is remembered
-   * in the catalog. Checked, noted and encoded once per name ({@link #storedNames}): the array is
-   * shared by every update naming it, so no caller may change it (the buffers and the log copy it).
-   */
+  /** The stored name of {@code fn}, which must be registered ({@link StoredNames}: shared, never changed). */
   byte[] storedName(UpdateFunction fn) {
-    String name = fn.name();
-    byte[] stored = storedNames.get(name);
-    return stored != null ? stored : firstStoredName(name);
-  }
-
-  private byte[] firstStoredName(String name) {
-    if (!functions.isRegistered(name)) {
-      throw new IllegalArgumentException("update function '" + name + "' is not registered (Options.register)");
-    }
-    if (!FunctionRegistry.isBuiltIn(name)) {
-      catalog.functions.add(name); // never removed: once noted, noted for the catalog's life
-    }
-    byte[] stored = name.getBytes(StandardCharsets.UTF_8);
-    byte[] raced = storedNames.putIfAbsent(name, stored);
-    return raced != null ? raced : stored;
+    return storedNames.of(fn);
   }
 
   private long append(byte[] payload) {
