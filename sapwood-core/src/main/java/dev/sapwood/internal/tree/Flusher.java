@@ -153,10 +153,7 @@ final class Flusher {
    * Returns whether the flush found it whole in memory.
    */
   boolean countFlushPin(boolean cached, Node child) {
-    boolean whole = cached;
-    for (int i = 0; whole && i < child.n; i++) {
-      whole = child.loaded(i);
-    }
+    boolean whole = cached && child.loadedWhole();
     (whole ? ctx.counters.flushesInMemory : ctx.counters.flushesNeedingIo).increment();
     return whole;
   }

@@ -242,6 +242,16 @@ final class Node extends Cacheable {
     return parts[i] != null;
   }
 
+  /** Whether every partition is in memory (a dirty node's always are). */
+  boolean loadedWhole() {
+    for (int i = 0; i < n; i++) {
+      if (!loaded(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   boolean isLeaf() {
     return height == 0;
   }

@@ -180,10 +180,8 @@ final class RightEdge {
       // the put would lift its max MSN over them and readers would skip them (Basement).
       return false;
     }
-    for (int i = 0; !leaf.dirty && i < leaf.n; i++) { // a dirty node has every partition in memory
-      if (!leaf.loaded(i)) {
-        return false;
-      }
+    if (!leaf.dirty && !leaf.loadedWhole()) { // a dirty node has every partition in memory
+      return false;
     }
     int last = leaf.n - 1;
     if (leaf.partitionFor(key) != last) {

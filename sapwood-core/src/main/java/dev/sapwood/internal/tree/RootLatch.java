@@ -80,18 +80,9 @@ final class RootLatch {
   private Node pinAndPrepare() {
     Node r = ctx.pinRootWrite(root);
     grown = 0;
-    remeasure = r.pendingCheckpoint || !loadedWhole(r);
+    remeasure = r.pendingCheckpoint || !r.loadedWhole();
     ctx.partitions.prepareChange(r);
     return r;
-  }
-
-  private static boolean loadedWhole(Node r) {
-    for (int i = 0; i < r.n; i++) {
-      if (!r.loaded(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
