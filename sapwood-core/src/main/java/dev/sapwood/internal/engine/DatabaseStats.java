@@ -45,6 +45,8 @@ final class DatabaseStats {
     long[] pool = TreeContext.blockPoolFigures();
     m.put("cache.block_pool_bytes", pool[0]);
     m.put("cache.block_pool_reused", pool[1]);
+    m.put("cache.block_pool_allocated", pool[2]);
+    m.put("cache.block_pool_dropped", pool[3]);
     m.put("cache.scratch_pool_bytes", dev.sapwood.internal.util.ArrayPool.keptBytesOfAll());
     m.put("db.trees", (long) trees.size());
     m.put("db.last_msn", ctx.lastMsn());

@@ -45,6 +45,7 @@ public final class NodeStore {
     this.stats = stats;
     this.cache = new CacheTable<>(new NodeBackend(file, counters, this, owners), cacheBytes, stats);
     cache.countPools(NodeStore::pooledBytes, POOLS_UNCOUNTED_BUDGET, POOLS_COUNTED_CAP);
+    BlockPool.allowFor(cacheBytes);
     this.phases = new FlushPhases(stats);
     this.internalWrites = new InternalWrites(stats);
     this.parking = new ParkedNodes(file, codec, counters, this);
@@ -57,8 +58,8 @@ public final class NodeStore {
    */
   static final long POOLS_UNCOUNTED_BUDGET = 32L << 20;
 
-  /** At most this much of the pools is counted: their own bounds add up to 14 MiB. */
-  static final long POOLS_COUNTED_CAP = 16L << 20;
+  /** At most this much of the pools is counted: their own bounds add up to 14–20 MiB. */
+  static final long POOLS_COUNTED_CAP = 20L << 20;
 
   /**
    * Heap bytes the process-wide pools keep for reuse ({@link BlockPool}'s arena blocks, the {@link

@@ -323,11 +323,13 @@ public final class TreeContext {
   }
 
   /**
-   * The arena blocks kept for reuse ({@link BlockPool}: process-wide, at most 2 MiB): bytes held
-   * now and blocks lent again instead of allocated since the process started.
+   * The arena blocks kept for reuse ({@link BlockPool}: process-wide): bytes held now, and since
+   * the process started the blocks lent again, allocated because none was kept, and given back to
+   * a full pool (left to the collector).
    */
   public static long[] blockPoolFigures() {
-    return new long[] {BlockPool.heldBytes(), BlockPool.reusedBlocks()};
+    return new long[] {BlockPool.heldBytes(), BlockPool.reusedBlocks(), BlockPool.allocatedBlocks(),
+        BlockPool.droppedBlocks()};
   }
 
   MessageApplier newApplier() {

@@ -45,7 +45,7 @@ class BlockReuseModelTest {
           + ", parked " + st.get("cache.parked") + ", unparked " + st.get("cache.unparked"));
       assertTrue(st.get("cache.block_pool_reused") > reusedBefore, "the load reused arena blocks");
       assertTrue(st.get("cache.parked") > 0, "the load parked dirty internal nodes");
-      assertTrue(st.get("cache.block_pool_bytes") <= 2L << 20, "the pool keeps at most 2 MiB");
+      assertTrue(st.get("cache.block_pool_bytes") <= 8L << 20, "the pool keeps at most 8 MiB");
       db.checkpoint();
       RandomPutDeletes.check(t, model, "seed " + seed + " after a checkpoint");
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * and the pool keeps no more than its bound.
  */
 class BlockPoolTest {
-  private static List<byte[]> blocksOf(MessageBuffer buf) {
+  static List<byte[]> blocksOf(MessageBuffer buf) {
     Set<byte[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     List<byte[]> out = new ArrayList<>();
     for (int i = 0; i < buf.pointCount(); i++) {
@@ -30,7 +30,7 @@ class BlockPoolTest {
     return out;
   }
 
-  private static MessageBuffer filled(String prefix, int n, byte fill) {
+  static MessageBuffer filled(String prefix, int n, byte fill) {
     MessageBuffer buf = new MessageBuffer();
     byte[] v = new byte[100];
     java.util.Arrays.fill(v, fill);
@@ -107,19 +107,20 @@ class BlockPoolTest {
 
   @Test
   void thePoolKeepsAtMostItsBoundAndDropsWhatIsNotABlock() {
+    int bound = BlockPool.limitBlocks();
     List<byte[]> mine = new ArrayList<>();
-    for (int i = 0; i < 2 * BlockPool.MAX_BLOCKS; i++) {
+    for (int i = 0; i < 2 * bound; i++) {
       byte[] b = new byte[MessageArena.BLOCK];
       mine.add(b);
       BlockPool.give(b);
-      assertTrue(BlockPool.heldBytes() <= (long) BlockPool.MAX_BLOCKS * MessageArena.BLOCK, "held " + BlockPool.heldBytes());
+      assertTrue(BlockPool.heldBytes() <= (long) bound * MessageArena.BLOCK, "held " + BlockPool.heldBytes());
     }
-    assertEquals((long) BlockPool.MAX_BLOCKS * MessageArena.BLOCK, BlockPool.heldBytes(), "a full pool");
+    assertEquals((long) bound * MessageArena.BLOCK, BlockPool.heldBytes(), "a full pool");
     BlockPool.give(new byte[MessageArena.BLOCK + 1]);
     BlockPool.give(new byte[64]);
-    assertEquals((long) BlockPool.MAX_BLOCKS * MessageArena.BLOCK, BlockPool.heldBytes());
+    assertEquals((long) bound * MessageArena.BLOCK, BlockPool.heldBytes());
     Set<byte[]> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (int i = 0; i < BlockPool.MAX_BLOCKS; i++) {
+    for (int i = 0; i < bound; i++) {
       byte[] b = BlockPool.take();
       assertEquals(MessageArena.BLOCK, b.length);
       assertTrue(taken.add(b), "a block is lent once");
@@ -165,5 +166,16 @@ class BlockPoolTest {
         }
       }
     }
+  }
+
+  @Test
+  void aLargeHeapCacheRaisesTheBoundToAnEighthOfItUpToEightMebibytesAndNothingLowersIt() {
+    BlockPool.allowFor(64L << 20);
+    assertEquals(BlockPool.MAX_BLOCKS, BlockPool.limitBlocks(), "an eighth of 64 MiB: 8 MiB");
+    assertEquals(8L << 20, (long) BlockPool.MAX_BLOCKS * MessageArena.BLOCK);
+    BlockPool.allowFor(1L << 30);
+    assertEquals(BlockPool.MAX_BLOCKS, BlockPool.limitBlocks(), "never more than 8 MiB");
+    BlockPool.allowFor(1L << 20);
+    assertEquals(BlockPool.MAX_BLOCKS, BlockPool.limitBlocks(), "a small cache opened later does not lower it");
   }
 }

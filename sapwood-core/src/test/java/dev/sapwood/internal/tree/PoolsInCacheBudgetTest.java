@@ -34,11 +34,11 @@ class PoolsInCacheBudgetTest {
     }
     long added = BlockPool.heldBytes() - before;
     try {
-      assertEquals(Math.min(16L, BlockPool.MAX_BLOCKS - before / ArenaBlocks.BLOCK) * ArenaBlocks.BLOCK, added);
+      assertEquals(Math.min(16L, BlockPool.limitBlocks() - before / ArenaBlocks.BLOCK) * ArenaBlocks.BLOCK, added);
       large.cache.evict(); // an eviction run recounts the pools, over budget or not
       small.cache.evict();
-      // 64 MiB less the 32 uncounted leaves more than the cap (16 MiB), which is more than the
-      // pools can keep (2 + 12 MiB): nothing is cut
+      // 64 MiB less the 32 uncounted leaves more than the cap (20 MiB), which is what the pools
+      // can keep at most (8 + 12 MiB): nothing is cut
       assertEquals(BlockPool.heldBytes() + ArrayPool.keptBytesOfAll(), large.cachePooledBytes(),
           "the pools' kept bytes, as the node cache counted them");
       assertTrue(large.cachePooledBytes() >= BlockPool.heldBytes() && BlockPool.heldBytes() >= added);
