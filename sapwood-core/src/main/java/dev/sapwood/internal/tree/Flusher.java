@@ -224,7 +224,11 @@ final class Flusher {
       buf.clear(); // detached and copied: nobody else reaches it, so its blocks go back to the pool
     } else {
       ctx.counters.flushesToLeaf.increment();
-      applyBesideReaders(child, ctx.deltas.takeForConsolidation(child, buf));
+      MessageBuffer incoming = ctx.deltas.takeForConsolidation(child, buf);
+      if (incoming != buf) {
+        buf.clear(); // merged into the delta's messages, which the view gets: nobody reaches buf
+      }
+      applyBesideReaders(child, incoming);
     }
     if (ctx.shape.gorged(child)) {
       ctx.counters.cascadeCount(cascade(child, 1));
@@ -305,6 +309,9 @@ final class Flusher {
       child.appendFlushes = LeafMerge.appendsAtEnd(child, incoming) ? child.appendFlushes + 1 : 0;
       LeafMerge.apply(ctx, child, incoming);
       child.markDirty();
+      if (incoming != buf) {
+        incoming.clear(); // the delta's messages merged with buf, copied into the basements
+      }
     }
     buf.clear();
     parent.markDirty();

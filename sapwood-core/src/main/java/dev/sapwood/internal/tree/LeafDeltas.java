@@ -178,6 +178,7 @@ final class LeafDeltas {
     leaf.markDirty();
     ctx.counters.deltaConsolidations.increment();
     LeafMerge.apply(ctx, leaf, d);
+    d.clear(); // copied into the basements; no view was published: its blocks go back to the pool
   }
 
   /**
@@ -211,10 +212,14 @@ final class LeafDeltas {
     } else {
       all = new MessageBuffer();
       for (DeltaSegment s : segs) {
-        mergeInto(all, ctx.partitions.deltas.whole(leaf, s));
+        MessageBuffer whole = ctx.partitions.deltas.whole(leaf, s);
+        mergeInto(all, whole);
+        s.buf = null;
+        whole.clear(); // copied into all, and the segment is dropped below: its blocks go back
       }
       if (unwritten) {
         mergeInto(all, tail);
+        tail.clear(); // copied into all, and the leaf lets it go below
       }
     }
     freeSegments(leaf, segs);

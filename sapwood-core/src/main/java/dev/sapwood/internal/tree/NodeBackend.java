@@ -65,8 +65,12 @@ final class NodeBackend implements CacheBackend<Node> {
   }
 
   /**
-   * An internal node that left the cache whole gives its buffers' blocks back to the {@link
-   * BlockPool}: the next node decoded from a parked image, or the next flush, takes them.
+   * A node that left the cache whole gives its buffers' blocks back to the {@link BlockPool} (an
+   * internal node's buffers, a leaf's delta segments read into memory): the next node decoded from
+   * a parked image, or the next flush, takes them. Nobody else reaches them: the clock calls this
+   * with the node out of the map, marked evicted, under its write latch and only pin (docs/
+   * design.md, "Pooled arrays: who may still hold one"); {@link #shrink} gives back what it drops
+   * for the same reason.
    */
   @Override
   public void left(Node node) {
@@ -74,6 +78,13 @@ final class NodeBackend implements CacheBackend<Node> {
       for (MessageBuffer b : node.buffers) {
         if (b != null) {
           b.clear();
+        }
+      }
+    }
+    if (node.height == 0 && node.segments != null) {
+      for (DeltaSegment s : node.segments) {
+        if (s.buf != null) {
+          s.buf.clear(); // written: its block holds it
         }
       }
     }
@@ -100,6 +111,9 @@ final class NodeBackend implements CacheBackend<Node> {
       if (node.takeUsed(i)) {
         kept++;
       } else {
+        if (node.height > 0) {
+          ((MessageBuffer) parts[i]).clear(); // nobody reaches it but through the node: see left
+        }
         parts[i] = null;
         dropped++;
       }
@@ -114,7 +128,8 @@ final class NodeBackend implements CacheBackend<Node> {
           s.used = false;
           kept++;
         } else {
-          s.buf = null; // immutable and written: its block holds it
+          s.buf.clear(); // immutable and written: its block holds it (its blocks go back: see left)
+          s.buf = null;
           dropped++;
         }
       }

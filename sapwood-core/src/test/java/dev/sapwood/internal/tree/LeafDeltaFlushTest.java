@@ -238,6 +238,42 @@ class LeafDeltaFlushTest {
   }
 
   @Test
+  void aConsolidationGivesTheBlocksOfWhatItMergedBackToThePoolAndTheLeafHoldsEveryMessage() {
+    TreeContext ctx = context(new Counters());
+    long root = BeTree.create(ctx);
+    BeTree tree = new BeTree(ctx, root);
+    java.util.List<Node> leaves = new java.util.ArrayList<>();
+    ctx.cache.forEach(node -> {
+      if (node.height == 0) {
+        leaves.add(node);
+      }
+    });
+    assertEquals(1, leaves.size(), "a new tree has one leaf");
+    Node leaf = leaves.get(0);
+    MessageBuffer written = BlockPoolTest.filled("f", 2000, (byte) 6); // a segment read back whole
+    MessageBuffer unwritten = BlockPoolTest.filled("g", 2000, (byte) 7); // the messages since
+    leaf.deltaBlock = file.allocateBlockNumber();
+    leaf.segments = new DeltaSegment[] {DeltaSegment.of(file.allocateBlockNumber(), written, (int) written.bytes())};
+    leaf.delta = unwritten;
+    leaf.deltaTailBlock = file.allocateBlockNumber();
+    int blocks = BlockPoolTest.blocksOf(written).size() + BlockPoolTest.blocksOf(unwritten).size();
+    assertTrue(blocks >= 20, "both grew past their heads: " + blocks + " blocks");
+    long givenBefore = BlockPool.givenBlocks();
+    ctx.deltas.consolidate(leaf);
+    long given = BlockPool.givenBlocks() - givenBefore;
+    assertTrue(given >= blocks, "the merged buffers' " + blocks + " blocks went back to the pool: " + given);
+    assertEquals(0, leaf.segments.length, "the delta was consolidated");
+    byte[] six = new byte[100];
+    byte[] seven = new byte[100];
+    Arrays.fill(six, (byte) 6);
+    Arrays.fill(seven, (byte) 7);
+    for (int i = 0; i < 2000; i++) {
+      assertArrayEquals(six, tree.get(String.format("f%08d", i).getBytes(StandardCharsets.UTF_8)), "segment key " + i);
+      assertArrayEquals(seven, tree.get(String.format("g%08d", i).getBytes(StandardCharsets.UTF_8)), "unwritten key " + i);
+    }
+  }
+
+  @Test
   void aGetSkipsTheSegmentsWhoseFilterRulesItsKeyOut() {
     int n = 20_000;
     long root = writeTree(n);

@@ -9,6 +9,7 @@ import dev.sapwood.internal.store.BlockFile;
 import dev.sapwood.internal.store.Header;
 import dev.sapwood.internal.util.Compressors;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +80,65 @@ class NodeBackendTest {
     for (int i = 0; i < leaf.n; i++) {
       assertTrue(leaf.loaded(i));
     }
+  }
+
+  private static void assertPoisoned(List<byte[]> blocks, String what) {
+    assertFalse(blocks.isEmpty(), what + ": the buffer grew past its head (tests need blocks)");
+    for (byte[] b : blocks) {
+      for (byte x : b) {
+        assertEquals(BlockPool.POISON, x, what + ": a block given back holds none of its old records");
+      }
+    }
+  }
+
+  private static void assertIntact(MessageBuffer buf, String prefix, String what) {
+    for (int i = 0; i < buf.pointCount(); i++) {
+      assertArrayEquals(String.format("%s%08d", prefix, i).getBytes(), buf.copyKey(buf.point(i)), what + ", record " + i);
+    }
+  }
+
+  @Test
+  void aPassGivesTheBlocksOfTheBuffersItDropsBackToThePoolAndKeepsTheUsedOnes() {
+    assertTrue(BlockPool.class.desiredAssertionStatus(), "the tests run with assertions (poisoning on)");
+    Node written = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
+    NodeWriter.Result r = NodeWriter.write(written, Compressors.LZ4);
+    file.writeBlock(written.key(), r.block(), 0, r.block().length);
+    Node node = NodeReader.read(file, written.key());
+    node.buffers[0] = BlockPoolTest.filled("a", 2000, (byte) 1);
+    node.buffers[1] = BlockPoolTest.filled("b", 2000, (byte) 2);
+    node.markUsed(0);
+    List<byte[]> dropped = BlockPoolTest.blocksOf(node.buffers[1]);
+    MessageBuffer used = node.buffers[0];
+    assertEquals(Shrink.SHRUNK, new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners).shrink(node));
+    assertFalse(node.loaded(1));
+    assertPoisoned(dropped, "the unused buffer the pass dropped");
+    assertIntact(used, "a", "the used buffer it kept");
+  }
+
+  @Test
+  void aPassGivesTheBlocksOfTheDeltaSegmentsItDropsBackAndKeepsTheUsedOnes() {
+    Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
+    NodeWriter.Result r = NodeWriter.write(leaf, Compressors.LZ4);
+    file.writeBlock(leaf.key(), r.block(), 0, r.block().length);
+    Node node = NodeReader.read(file, leaf.key());
+    DeltaSegment unused = DeltaSegment.of(file.allocateBlockNumber(), BlockPoolTest.filled("c", 2000, (byte) 3), 1);
+    DeltaSegment used = DeltaSegment.of(file.allocateBlockNumber(), BlockPoolTest.filled("d", 2000, (byte) 4), 1);
+    used.used = true;
+    node.segments = new DeltaSegment[] {unused, used};
+    List<byte[]> dropped = BlockPoolTest.blocksOf(unused.buf);
+    assertEquals(Shrink.SHRUNK, new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners).shrink(node));
+    assertNull(unused.buf, "the unused segment was dropped");
+    assertPoisoned(dropped, "the unused segment the pass dropped");
+    assertIntact(used.buf, "d", "the used segment it kept");
+  }
+
+  @Test
+  void aLeafThatLeavesTheCacheGivesItsDeltaSegmentsBlocksBack() {
+    Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
+    DeltaSegment s = DeltaSegment.of(file.allocateBlockNumber(), BlockPoolTest.filled("e", 2000, (byte) 5), 1);
+    leaf.segments = new DeltaSegment[] {s};
+    List<byte[]> blocks = BlockPoolTest.blocksOf(s.buf);
+    new NodeBackend(ctx.file, ctx.counters, ctx.nodes, ctx.owners).left(leaf);
+    assertPoisoned(blocks, "the delta segment of a leaf that left the cache");
   }
 }
