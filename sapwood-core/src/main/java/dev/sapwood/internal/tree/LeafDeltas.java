@@ -136,7 +136,7 @@ final class LeafDeltas {
   MessageBuffer takeForConsolidation(Node leaf, MessageBuffer buf) {
     MessageBuffer incoming = buf;
     if (leaf.deltaBlock != 0) {
-      MessageBuffer d = takeAll(leaf);
+      MessageBuffer d = takeAll(leaf, buf);
       if (d != null) {
         mergeInto(d, buf);
         incoming = d;
@@ -171,7 +171,7 @@ final class LeafDeltas {
    * the basements or the shape of a leaf.
    */
   void consolidate(Node leaf) {
-    MessageBuffer d = takeAll(leaf);
+    MessageBuffer d = takeAll(leaf, null);
     if (d == null) {
       return;
     }
@@ -198,8 +198,9 @@ final class LeafDeltas {
    * the unwritten messages (null: none), with the segments freed and the delta left empty (its
    * index to be rewritten). Freeing is safe: the caller wrote the leaf for the checkpoint in
    * progress first, and a checkpoint that completed keeps a freed block's extent until the next.
+   * {@code extra} (null: none) is what the caller merges in next: the buffer is sized for it too.
    */
-  private MessageBuffer takeAll(Node leaf) {
+  private MessageBuffer takeAll(Node leaf, MessageBuffer extra) {
     DeltaSegment[] segs = ctx.partitions.deltas.segments(leaf);
     MessageBuffer tail = leaf.delta;
     boolean unwritten = tail != null && !tail.isEmpty();
@@ -210,7 +211,20 @@ final class LeafDeltas {
     if (segs.length == 0) {
       all = tail;
     } else {
-      all = new MessageBuffer();
+      int points = extra == null ? 0 : extra.pointCount();
+      int ranges = extra == null ? 0 : extra.rangeCount();
+      long bytes = extra == null ? 0 : extra.bytes();
+      for (DeltaSegment s : segs) {
+        points += s.points;
+        ranges += s.ranges;
+        bytes += s.rawBytes;
+      }
+      if (unwritten) {
+        points += tail.pointCount();
+        ranges += tail.rangeCount();
+        bytes += tail.bytes();
+      }
+      all = MessageBuffer.forMerge(points, ranges, bytes);
       for (DeltaSegment s : segs) {
         MessageBuffer whole = ctx.partitions.deltas.whole(leaf, s);
         mergeInto(all, whole);

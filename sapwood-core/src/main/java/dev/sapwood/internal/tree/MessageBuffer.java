@@ -60,6 +60,22 @@ final class MessageBuffer extends MessageIndex {
     super(BLOCK, points, ranges, bytes);
   }
 
+  /**
+   * An empty buffer for a merge of about {@code points} point and {@code ranges} range messages
+   * in {@code bytes} bytes (hints: combined messages take less): its lists made that size once
+   * instead of doubling as the runs are merged in, its head the bytes themselves under half a
+   * block, else a block from the {@link BlockPool} (given back when the buffer is cleared) with
+   * pooled blocks for the rest.
+   */
+  static MessageBuffer forMerge(int points, int ranges, long bytes) {
+    int b = (int) Math.min(bytes, Integer.MAX_VALUE - BLOCK);
+    return b >= BLOCK / 2 ? new MessageBuffer(points, ranges, b) : new MessageBuffer(Math.max(64, b), points, ranges, b);
+  }
+
+  private MessageBuffer(int capacity, int points, int ranges, int bytes) {
+    super(capacity, points, ranges, bytes);
+  }
+
   // ---- adding ----
 
   /** Appends a message; {@code fn} is the UPDATE function's name (null otherwise). */
