@@ -25,12 +25,17 @@ class NodeBackendTest {
     file.close();
   }
 
+  /** {@code n} written to its block and read back: a clean node with a directory and no partition in memory. */
+  private Node writtenAndReadBack(Node n) {
+    NodeWriter.Result r = NodeWriter.write(n, Compressors.LZ4);
+    file.writeBlock(n.key(), r.block(), 0, r.block().length);
+    return NodeReader.read(file, n.key());
+  }
+
   @Test
   void aPassKeepsUsedPartitionsOnceAndDropsTheRest() {
     Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
-    NodeWriter.Result r = NodeWriter.write(leaf, Compressors.LZ4);
-    file.writeBlock(leaf.key(), r.block(), 0, r.block().length);
-    Node node = NodeReader.read(file, leaf.key());
+    Node node = writtenAndReadBack(leaf);
     for (int i = 0; i < node.n; i++) {
       node.basements[i] = PartitionReader.readBasement(file, node.key(), node.disk, i);
     }
@@ -54,9 +59,7 @@ class NodeBackendTest {
   @Test
   void aPassOverAnInternalNodeDropsItsUnusedBuffersOnly() {
     Node written = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
-    NodeWriter.Result r = NodeWriter.write(written, Compressors.LZ4);
-    file.writeBlock(written.key(), r.block(), 0, r.block().length);
-    Node node = NodeReader.read(file, written.key());
+    Node node = writtenAndReadBack(written);
     for (int i = 0; i < node.n; i++) {
       node.buffers[i] = PartitionReader.readBuffer(file, node.key(), node.disk, i);
     }
@@ -101,9 +104,7 @@ class NodeBackendTest {
   void aPassGivesTheBlocksOfTheBuffersItDropsBackToThePoolAndKeepsTheUsedOnes() {
     assertTrue(BlockPool.class.desiredAssertionStatus(), "the tests run with assertions (poisoning on)");
     Node written = NodeCodecTest.sampleInternal(file.allocateBlockNumber(), 0);
-    NodeWriter.Result r = NodeWriter.write(written, Compressors.LZ4);
-    file.writeBlock(written.key(), r.block(), 0, r.block().length);
-    Node node = NodeReader.read(file, written.key());
+    Node node = writtenAndReadBack(written);
     node.buffers[0] = BlockPoolTest.filled("a", 2000, (byte) 1);
     node.buffers[1] = BlockPoolTest.filled("b", 2000, (byte) 2);
     node.markUsed(0);
@@ -118,9 +119,7 @@ class NodeBackendTest {
   @Test
   void aPassGivesTheBlocksOfTheDeltaSegmentsItDropsBackAndKeepsTheUsedOnes() {
     Node leaf = NodeCodecTest.sampleLeaf(file.allocateBlockNumber(), 100);
-    NodeWriter.Result r = NodeWriter.write(leaf, Compressors.LZ4);
-    file.writeBlock(leaf.key(), r.block(), 0, r.block().length);
-    Node node = NodeReader.read(file, leaf.key());
+    Node node = writtenAndReadBack(leaf);
     DeltaSegment unused = DeltaSegment.of(file.allocateBlockNumber(), BlockPoolTest.filled("c", 2000, (byte) 3), 1);
     DeltaSegment used = DeltaSegment.of(file.allocateBlockNumber(), BlockPoolTest.filled("d", 2000, (byte) 4), 1);
     used.used = true;
