@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.LongAdder;
  * (docs/design.md, "Arena blocks reused").
  *
  * <p>Bounded: at most {@link #limitBlocks} blocks are kept, process-wide (2 MiB, up to 8 MiB for a
- * large heap cache: {@link #allowFor}); a block given back to a full pool is dropped. A kept block belongs to no buffer: whoever gives one back must
- * hold no reference to it (the buffer's owner gives its blocks back only under the node's write
- * latch, when the records in them are copied out or dropped), and its bytes are undefined for the
- * next owner, which writes every record before reading it. With assertions on (the tests), every
+ * large heap cache: {@link #allowFor}); a block given back to a full pool is dropped. A kept
+ * block belongs to no buffer: whoever gives one back must hold no reference to it (the buffer's
+ * owner gives its blocks back only under the node's write latch, when the records in them are
+ * copied out or dropped), and its bytes are undefined for the next owner, which writes every
+ * record before reading it. With assertions on (the tests), every
  * array given back (a block, or a head of another size that is then dropped) is filled with
  * {@link #POISON}, so a reader that kept one reads garbage and fails, instead of reading a previous
  * buffer's records by luck; and a kept block is checked to be all poison when it is lent again, so
@@ -29,7 +30,7 @@ final class BlockPool {
   static final int MIN_BLOCKS = 128;
   /** The largest bound: 8 MiB, for a heap cache of 64 MiB or more ({@link #allowFor}). */
   static final int MAX_BLOCKS = 512;
-  /** A heap cache's budget over this is what the pool may keep for it (an eighth). */
+  /** The pool may keep a heap cache's budget divided by this (an eighth), within the two bounds above. */
   static final int BUDGET_SHARE = 8;
   /** What a block given back is filled with, with assertions on. */
   static final byte POISON = (byte) 0x5A;
