@@ -1,5 +1,7 @@
 package dev.sapwood.internal.cache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
@@ -16,22 +18,45 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  *
  * <p>Invariants: the state is the number of read holders (0 or more), or {@code -1} while one
  * thread holds the write latch, and then the owner field names that thread (for {@link
- * #isWriteLockedByCurrentThread}); readers and a writer never hold it together. Fairness: every
- * acquire, blocking or not, queues behind (or fails, for the {@code try} forms) any thread already
- * waiting (first in, first out), so once a writer waits, no reader that arrives later gets in
- * before it: a stream of readers cannot starve a flush; readers queued together are let in
- * together once the writer before them leaves.
+ * #isWriteLockedByCurrentThread}); readers and a writer never hold it together; {@code
+ * waitingWriters} counts the threads inside a blocking {@link #writeLock} that found the latch
+ * taken (it is above zero from before such a writer queues until after it holds the latch).
+ *
+ * <p>Fairness: a writer queues behind (or fails, for {@link #tryWriteLock}) any thread already
+ * waiting, first in, first out. A reader queues behind waiting threads only while a writer waits:
+ * once a writer waits, no reader that arrives later gets in before it (a stream of readers cannot
+ * starve a flush), and readers queued together are let in together once the writer before them
+ * leaves. While only readers wait (the ones a writer's release is still waking one by one), an
+ * arriving reader joins the holders at once instead of parking behind them: with more reader
+ * threads than cores a fully fair latch turned every writer's release into a convoy of readers
+ * woken one at a time, each new reader parking behind the ones not yet scheduled
+ * (docs/benchmarks.md, "YCSB B at 4 threads: the readers' convoy").
  */
 final class NodeLatch extends AbstractQueuedSynchronizer {
   private static final long serialVersionUID = 1L;
   private static final int WRITE = -1;
+  private static final VarHandle WAITING_WRITERS;
+
+  static {
+    try {
+      WAITING_WRITERS = MethodHandles.lookup().findVarHandle(NodeLatch.class, "waitingWriters", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Writers waiting in {@link #writeLock}; changed only through {@link #WAITING_WRITERS}. */
+  private volatile int waitingWriters;
 
   /** Takes the read latch, waiting as long as it takes (not interruptibly). */
   void readLock() {
     acquireShared(1);
   }
 
-  /** Takes the read latch if no writer holds it and no one waits for it; whether it was taken. */
+  /**
+   * Takes the read latch if no writer holds it and none waits for it (readers waiting do not
+   * stop it); whether it was taken.
+   */
   boolean tryReadLock() {
     return tryAcquireShared(1) >= 0;
   }
@@ -54,7 +79,14 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
     if (getExclusiveOwnerThread() == Thread.currentThread()) {
       throw new IllegalStateException("latch already write-held by this thread (not reentrant)");
     }
-    acquire(1);
+    if (!tryAcquire(1)) {
+      WAITING_WRITERS.getAndAdd(this, 1);
+      try {
+        acquire(1);
+      } finally {
+        WAITING_WRITERS.getAndAdd(this, -1);
+      }
+    }
   }
 
   /** Takes the write latch if no one holds it and no one waits for it; whether it was taken. */
@@ -84,7 +116,7 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
   protected int tryAcquireShared(int unused) {
     for (;;) {
       int s = getState();
-      if (s == WRITE || hasQueuedPredecessors()) {
+      if (s == WRITE || (waitingWriters != 0 && hasQueuedPredecessors())) {
         return -1;
       }
       if (compareAndSetState(s, s + 1)) {

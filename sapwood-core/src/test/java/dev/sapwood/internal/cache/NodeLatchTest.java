@@ -117,6 +117,40 @@ class NodeLatchTest {
   }
 
   @Test
+  void aReaderArrivingWhileOnlyReadersWaitGetsInAtOnce() throws Exception {
+    NodeLatch latch = new NodeLatch();
+    latch.writeLock();
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    CountDownLatch queuedReaderIn = new CountDownLatch(1);
+    CountDownLatch mayLeave = new CountDownLatch(1);
+    Thread queued = start(() -> {
+      latch.readLock();
+      queuedReaderIn.countDown();
+      try {
+        mayLeave.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      } finally {
+        latch.readUnlock();
+      }
+    }, error);
+    awaitQueued(latch, queued);
+    // The release wakes the queued reader, which may not have run yet: no writer waits, so a reader
+    // arriving now gets in beside it instead of parking behind it (a fully fair latch refused it).
+    latch.writeUnlock();
+    assertTrue(latch.tryReadLock(), "a reader was kept out while only a reader waited");
+    queuedReaderIn.await();
+    assertEquals(2, latch.readers());
+    latch.readUnlock();
+    mayLeave.countDown();
+    queued.join();
+    assertNull(error.get());
+    assertEquals(0, latch.readers());
+    assertTrue(latch.tryWriteLock());
+    latch.writeUnlock();
+  }
+
+  @Test
   void readersQueuedBehindAWriterGetInTogether() throws Exception {
     NodeLatch latch = new NodeLatch();
     latch.writeLock();
