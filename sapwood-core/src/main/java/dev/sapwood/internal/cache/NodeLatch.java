@@ -22,20 +22,20 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * waitingWriters} counts the threads inside a blocking {@link #writeLock} that found the latch
  * taken (it is above zero from before such a writer queues until after it holds the latch).
  *
- * <p>Fairness, the policy of the JDK's non-fair {@code ReentrantReadWriteLock} in its own terms:
- * a blocking {@link #writeLock} first takes the latch if no one holds it, whoever waits, and only
- * then queues; once queued it waits its turn, first in, first out. {@link #tryWriteLock} never
- * passes a waiting thread. A reader queues behind waiting threads only while a writer waits: once
- * a writer waits, no reader that arrives later gets in before it (a stream of readers cannot
- * starve a flush), and readers queued together are let in together once the writer before them
- * leaves. Why, measured with more client threads than cores (docs/benchmarks.md, "YCSB at 4
- * threads: the latch's convoys"): a fully fair latch hands a released latch to the thread first in
- * line, which is often not running, so the latch stays idle until it is scheduled; every writer's
- * release became a convoy of readers woken one at a time, each new reader parking behind the ones
- * not yet scheduled, and writers queued behind descheduled writers. What it costs: a reader
- * queued behind a writer can be passed by arriving writers while it is being woken, so under
- * heavy write contention a reader's tail latency grows (its p99 in YCSB A at 4 threads rose from
- * about 0.3 to about 2 ms while throughput rose 20–45%).
+ * <p>Fairness: a blocking {@link #writeLock} first takes the latch if no one holds it, even past
+ * waiting threads, but only {@link #MAX_PASSES} times in a row: then it queues, and a thread that
+ * waited gets the latch before it. Once queued a writer waits its turn, first in, first out.
+ * {@link #tryWriteLock} never passes a waiting thread. A reader queues behind waiting threads only
+ * while a writer waits: once a writer waits, no reader that arrives later gets in before it (a
+ * stream of readers cannot starve a flush), and readers queued together are let in together once
+ * the writer before them leaves. Why, measured with more client threads than cores
+ * (docs/benchmarks.md, "YCSB at 4 threads: the latch's convoys"): a fully fair latch hands a
+ * released latch to the thread first in line, which is often not running, so the latch stays idle
+ * until it is scheduled; every writer's release became a convoy of readers woken one at a time,
+ * each new reader parking behind the ones not yet scheduled, and writers queued behind descheduled
+ * writers. Writers passing without a bound (the JDK's non-fair {@code ReentrantReadWriteLock}
+ * policy) ended the writers' convoy but let one writer putting again and again keep the readers
+ * its releases woke out (readers beside one writer at half the rate); the bound keeps both.
  */
 final class NodeLatch extends AbstractQueuedSynchronizer {
   private static final long serialVersionUID = 1L;
@@ -50,12 +50,26 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
     }
   }
 
+  /** How many times in a row writers may take the free latch past waiting threads. */
+  static final int MAX_PASSES = 3;
+
+  /**
+   * Writers that took the free latch past waiting threads since a thread that had waited last got
+   * it. Raised by the writer that just took the latch, zeroed by a thread that got it after
+   * waiting, read racily by {@link #bargeWrite}: a heuristic, a stale value only decides whether
+   * one writer queues; the latch's exclusion never depends on it.
+   */
+  int passes;
+
   /** Writers waiting in {@link #writeLock}; changed only through {@link #WAITING_WRITERS}. */
   private volatile int waitingWriters;
 
   /** Takes the read latch, waiting as long as it takes (not interruptibly). */
   void readLock() {
-    acquireShared(1);
+    if (tryAcquireShared(1) < 0) {
+      acquireShared(1);
+      passes = 0;
+    }
   }
 
   /**
@@ -68,7 +82,11 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
 
   /** Takes the read latch, waiting at most {@code nanos}; whether it was taken. */
   boolean tryReadLock(long nanos) throws InterruptedException {
-    return tryAcquireSharedNanos(1, nanos);
+    boolean got = tryAcquireSharedNanos(1, nanos);
+    if (got && passes != 0) {
+      passes = 0;
+    }
+    return got;
   }
 
   void readUnlock() {
@@ -88,16 +106,31 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
       WAITING_WRITERS.getAndAdd(this, 1);
       try {
         acquire(1);
+        passes = 0;
       } finally {
         WAITING_WRITERS.getAndAdd(this, -1);
       }
     }
   }
 
-  /** Takes the write latch if no one holds it, whoever waits (the blocking form's first try). */
+  /**
+   * The blocking form's first try: takes the write latch if no one holds it, whoever waits —
+   * unless this thread was the last writer and someone waits, so that one writer coming back
+   * puts after puts cannot keep the readers its releases woke out for good.
+   */
   private boolean bargeWrite() {
-    if (getState() == 0 && compareAndSetState(0, WRITE)) {
+    if (getState() != 0) {
+      return false;
+    }
+    boolean passing = hasQueuedThreads();
+    if (passing && passes >= MAX_PASSES) {
+      return false;
+    }
+    if (compareAndSetState(0, WRITE)) {
       setExclusiveOwnerThread(Thread.currentThread());
+      if (passing) {
+        passes++;
+      }
       return true;
     }
     return false;

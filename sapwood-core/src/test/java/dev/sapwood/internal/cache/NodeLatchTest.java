@@ -183,6 +183,42 @@ class NodeLatchTest {
   }
 
   @Test
+  void writersPassAWaitingReaderAtMostMaxPassesTimesInARow() throws Exception {
+    // One writer releasing and retaking the latch while a reader waits: it may pass the reader a
+    // few times (when it is there first), never more than MAX_PASSES; then the reader gets in.
+    int roundsAtTheBound = 0;
+    for (int round = 0; round < 300 && roundsAtTheBound < 5; round++) {
+      NodeLatch latch = new NodeLatch();
+      latch.writeLock();
+      List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+      AtomicReference<Throwable> error = new AtomicReference<>();
+      Thread reader = start(() -> {
+        latch.readLock();
+        order.add("reader");
+        latch.readUnlock();
+      }, error);
+      awaitQueued(latch, reader);
+      int cycles = 0;
+      while (!order.contains("reader")) {
+        int passesBefore = latch.passes;
+        assertTrue(passesBefore <= NodeLatch.MAX_PASSES, "passed " + passesBefore + " times");
+        latch.writeUnlock();
+        latch.writeLock();
+        cycles++;
+        if (passesBefore == NodeLatch.MAX_PASSES) {
+          roundsAtTheBound++;
+          assertTrue(order.contains("reader"), "the writer passed the waiting reader again at the bound");
+        }
+        assertTrue(cycles <= NodeLatch.MAX_PASSES + 1, "the reader waited " + cycles + " releases");
+      }
+      latch.writeUnlock();
+      reader.join();
+      assertNull(error.get());
+    }
+    assertTrue(roundsAtTheBound > 0, "the writer never reached the bound: the rule was not exercised");
+  }
+
+  @Test
   void readersQueuedBehindAWriterGetInTogether() throws Exception {
     NodeLatch latch = new NodeLatch();
     latch.writeLock();
