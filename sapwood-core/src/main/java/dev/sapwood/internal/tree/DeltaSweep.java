@@ -20,7 +20,7 @@ import dev.sapwood.internal.cache.Pins;
  * its leaf is looked at again, since a leaf that a consolidation leaves larger than a node is split
  * there). The sweep visits every leaf once per quiet spell, and a quiet spell is often a phase of
  * reads: write-latching every path, the root first, made every reader that met one of the ~1,500
- * steps of a 1 GB tree wait, and the readers behind it queue on the fair latch
+ * steps of a 1 GB tree wait, and the readers arriving behind it queued on the latch
  * (docs/benchmarks.md, "YCSB loads: the JIT; C at 4 threads"); a fill's leaves, whose deltas hold
  * new keys, are now looked at without a write latch at all. A consolidation is what
  * any reshape does first ({@link Partitions#prepareChange}), then the leaf is reshaped as after a
