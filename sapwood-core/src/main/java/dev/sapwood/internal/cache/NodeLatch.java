@@ -114,9 +114,9 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
   }
 
   /**
-   * The blocking form's first try: takes the write latch if no one holds it, whoever waits —
-   * unless this thread was the last writer and someone waits, so that one writer coming back
-   * puts after puts cannot keep the readers its releases woke out for good.
+   * The blocking form's first try: takes the write latch if no one holds it, even past waiting
+   * threads unless writers already did so {@link #MAX_PASSES} times in a row (then the waiting
+   * go first: one writer putting again and again cannot keep out the readers its releases woke).
    */
   private boolean bargeWrite() {
     if (getState() != 0) {
