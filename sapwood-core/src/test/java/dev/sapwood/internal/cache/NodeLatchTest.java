@@ -36,6 +36,25 @@ class NodeLatchTest {
     return t;
   }
 
+  /**
+   * Starts a thread that takes {@code latch} (the write latch if {@code write}), adds {@code name}
+   * to {@code order} while it holds it, and lets it go.
+   */
+  private static Thread startRecording(NodeLatch latch, boolean write, List<String> order, String name,
+      AtomicReference<Throwable> error) {
+    return start(() -> {
+      if (write) {
+        latch.writeLock();
+        order.add(name);
+        latch.writeUnlock();
+      } else {
+        latch.readLock();
+        order.add(name);
+        latch.readUnlock();
+      }
+    }, error);
+  }
+
   @Test
   void readersShareTheLatch() throws Exception {
     NodeLatch latch = new NodeLatch();
@@ -89,11 +108,7 @@ class NodeLatchTest {
     latch.readLock(); // the first reader
     List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicReference<Throwable> error = new AtomicReference<>();
-    Thread writer = start(() -> {
-      latch.writeLock();
-      order.add("writer");
-      latch.writeUnlock();
-    }, error);
+    Thread writer = startRecording(latch, true, order, "writer", error);
     awaitQueued(latch, writer);
 
     // A writer waits: a reader arriving now neither barges in (try form) nor gets in (blocking).
@@ -101,11 +116,7 @@ class NodeLatchTest {
     Thread tryReader = start(() -> barged[0] = latch.tryReadLock(), error);
     tryReader.join();
     assertFalse(barged[0], "a new reader passed a waiting writer");
-    Thread reader = start(() -> {
-      latch.readLock();
-      order.add("reader");
-      latch.readUnlock();
-    }, error);
+    Thread reader = startRecording(latch, false, order, "reader", error);
     awaitQueued(latch, reader);
     assertEquals(List.of(), order);
 
@@ -162,11 +173,7 @@ class NodeLatchTest {
       latch.writeLock();
       List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicReference<Throwable> error = new AtomicReference<>();
-      Thread queued = start(() -> {
-        latch.writeLock();
-        order.add("queued");
-        latch.writeUnlock();
-      }, error);
+      Thread queued = startRecording(latch, true, order, "queued", error);
       awaitQueued(latch, queued);
       latch.writeUnlock();
       latch.writeLock();
@@ -192,11 +199,7 @@ class NodeLatchTest {
       latch.writeLock();
       List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicReference<Throwable> error = new AtomicReference<>();
-      Thread reader = start(() -> {
-        latch.readLock();
-        order.add("reader");
-        latch.readUnlock();
-      }, error);
+      Thread reader = startRecording(latch, false, order, "reader", error);
       awaitQueued(latch, reader);
       int cycles = 0;
       while (!order.contains("reader")) {
