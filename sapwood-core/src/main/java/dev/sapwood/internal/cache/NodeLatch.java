@@ -82,9 +82,12 @@ final class NodeLatch extends AbstractQueuedSynchronizer {
 
   /** Takes the read latch, waiting at most {@code nanos}; whether it was taken. */
   boolean tryReadLock(long nanos) throws InterruptedException {
+    if (tryAcquireShared(1) >= 0) {
+      return true;
+    }
     boolean got = tryAcquireSharedNanos(1, nanos);
-    if (got && passes != 0) {
-      passes = 0;
+    if (got) {
+      passes = 0; // it waited, as readLock's slow path
     }
     return got;
   }
