@@ -84,7 +84,8 @@ public interface CacheBackend<T extends Cacheable> {
    * keeps (a B^ε-tree's nodes above the parents of leaves: every flush from the root pins one of
    * them with the root latched, so a miss there stops the writers). The {@link Clock} passes such
    * objects by, neither written back, parked nor shrunk, as long as those it passed in the
-   * current sweep take at most {@link Clock#BACKBONE_SHARE} of the budget. Read without a latch
+   * current sweep take at most {@link Clock#BACKBONE_SHARE} of the budget and writes go on (a
+   * quiet cache, {@link Clock#QUIET_SWEEPS}, treats them as any object). Read without a latch
    * (a hint).
    */
   default boolean backbone(T object) {

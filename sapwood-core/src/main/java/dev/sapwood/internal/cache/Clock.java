@@ -24,8 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * written back as before.
  *
  * <p>{@linkplain CacheBackend#backbone Backbone} objects (nodes above the parents of leaves) are
- * passed by altogether, up to {@link #BACKBONE_SHARE} of the budget a sweep: every root flush pins
- * one of them with the root latched.
+ * passed by altogether, up to {@link #BACKBONE_SHARE} of the budget a sweep, while writes go on:
+ * every root flush pins one of them with the root latched. A quiet cache passes them by no more:
+ * kept through reads alone, a 20M tree's nodes of height 2 and 3 held their decoded buffers in
+ * most of a 64 MiB heap cache, and readrandom beyond the cache fell from 11–13 K to 8–10 K gets/s
+ * with GC going from 2–3% to 8–10% of its time (docs/benchmarks.md, "20M beyond the cache").
  *
  * <p>The favour lasts only while writes go on: once {@link #QUIET_SWEEPS} full sweeps passed with
  * no object changed (no write pin left its object dirty), the cache is quiet, nothing is favoured,
@@ -38,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * by a thread that holds its only pin and its write latch (the hand, or {@link #parkNow} beside
  * it); favouring never keeps the cache over
  * budget: once a run has visited every object twice without getting under budget, it favours
- * nothing; a quiet cache favours nothing; backbone objects keep at most {@link #BACKBONE_SHARE}
+ * nothing; a quiet cache favours nothing and keeps no backbone; backbone objects keep at most {@link #BACKBONE_SHARE}
  * of the budget from the hand (less than all of it, so the rest can always be freed); a foreground run stops after
  * {@link #FOREGROUND_VISITS} visits in a row that free nothing, and none runs while
  * {@code foregroundFutile} (set by a foreground run that freed nothing, cleared when any full run
@@ -201,7 +204,7 @@ final class Clock<T extends Cacheable> {
           quiet = false; // writes resumed: favour again at once
           quietSweeps = 0;
         }
-        if (table.backend.backbone(o)
+        if (!quiet && table.backend.backbone(o)
             && (backboneSeen += o.accountedBytes) <= table.memory.limit() / 16 * BACKBONE_SHARE) {
           continue;
         }
