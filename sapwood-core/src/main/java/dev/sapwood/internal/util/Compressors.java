@@ -2,6 +2,7 @@ package dev.sapwood.internal.util;
 
 import com.github.luben.zstd.Zstd;
 import dev.sapwood.Compression;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import net.jpountz.lz4.LZ4Compressor;
@@ -16,6 +17,12 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * <p>Decompression always knows the exact decompressed length (stored beside the data) and checks
  * it; any failure is an {@link IllegalArgumentException} that callers turn into a {@code
  * CorruptionException} naming the file and offset.
+ *
+ * <p>The native codecs see only direct buffers ({@link CodecStaging}: a heap array handed to JNI is
+ * pinned in a critical region, which on JDK 17–21 can make another thread's allocation fail with
+ * {@code OutOfMemoryError}). A frame too large for the staging buffers goes through LZ4's pure-Java
+ * codec (same format, slower, pins nothing), or through zstd-jni's array entry points (zstd frames
+ * are not the default, and frames that large are rare: one record of tens of KiB).
  */
 public final class Compressors {
   /** Stored as is. On disk — never renumber. */
@@ -31,6 +38,10 @@ public final class Compressors {
   private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
   private static final LZ4Compressor LZ4_COMPRESSOR = LZ4_FACTORY.fastCompressor();
   private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4_FACTORY.safeDecompressor();
+  /** Whether LZ4 runs native code (else the fastest instance is Java, and pins nothing anyway). */
+  private static final boolean LZ4_NATIVE = isNative(LZ4_FACTORY);
+  /** For frames larger than the staging buffers: LZ4 in Java without Unsafe, the same format. */
+  private static final LZ4Factory LZ4_JAVA = LZ4Factory.safeInstance();
 
   private Compressors() {}
 
@@ -99,10 +110,40 @@ public final class Compressors {
         System.arraycopy(src, off, dst, dstOff, len);
         return len;
       case LZ4:
-        return LZ4_COMPRESSOR.compress(src, off, len, dst, dstOff, dst.length - dstOff);
+        {
+          int most = maxCompressedLength(code, len);
+          if (!LZ4_NATIVE || !CodecStaging.fits(most)) {
+            LZ4Compressor c = LZ4_NATIVE ? LZ4_JAVA.fastCompressor() : LZ4_COMPRESSOR;
+            return c.compress(src, off, len, dst, dstOff, dst.length - dstOff);
+          }
+          CodecStaging.Pair p = CodecStaging.take();
+          try {
+            ByteBuffer out = p.out(most);
+            int n = LZ4_COMPRESSOR.compress(p.in(src, off, len), 0, len, out, 0, most);
+            out.get(0, dst, dstOff, n);
+            return n;
+          } finally {
+            CodecStaging.give(p);
+          }
+        }
       case ZSTD:
         {
-          long n = Zstd.compressByteArray(dst, dstOff, dst.length - dstOff, src, off, len, ZSTD_LEVEL);
+          int most = maxCompressedLength(code, len);
+          long n;
+          if (!CodecStaging.fits(most)) {
+            n = Zstd.compressByteArray(dst, dstOff, dst.length - dstOff, src, off, len, ZSTD_LEVEL);
+          } else {
+            CodecStaging.Pair p = CodecStaging.take();
+            try {
+              ByteBuffer out = p.out(most);
+              n = Zstd.compressDirectByteBuffer(out, 0, most, p.in(src, off, len), 0, len, ZSTD_LEVEL);
+              if (!Zstd.isError(n)) {
+                out.get(0, dst, dstOff, (int) n);
+              }
+            } finally {
+              CodecStaging.give(p);
+            }
+          }
           if (Zstd.isError(n)) {
             throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
           }
@@ -165,7 +206,7 @@ public final class Compressors {
         return;
       case LZ4:
         try {
-          produced = LZ4_DECOMPRESSOR.decompress(src, off, len, dst, dstOff, dstLen);
+          produced = decompressLz4(src, off, len, dst, dstOff, dstLen);
         } catch (RuntimeException e) {
           throw new IllegalArgumentException("malformed LZ4 input: " + e.getMessage(), e);
         }
@@ -174,7 +215,7 @@ public final class Compressors {
         {
           long n;
           try {
-            n = Zstd.decompressByteArray(dst, dstOff, dstLen, src, off, len);
+            n = decompressZstd(src, off, len, dst, dstOff, dstLen);
           } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed zstd input: " + e.getMessage(), e);
           }
@@ -190,6 +231,49 @@ public final class Compressors {
     if (produced != dstLen) {
       throw new IllegalArgumentException(
           "decompressed to " + produced + " bytes, expected " + dstLen);
+    }
+  }
+
+  /** LZ4-decompresses {@code src[off, off + len)} into {@code dst} from {@code dstOff}, at most {@code dstLen} bytes; returns how many. */
+  private static int decompressLz4(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) {
+    if (!LZ4_NATIVE || !CodecStaging.fits(len) || !CodecStaging.fits(dstLen)) {
+      LZ4SafeDecompressor d = LZ4_NATIVE ? LZ4_JAVA.safeDecompressor() : LZ4_DECOMPRESSOR;
+      return d.decompress(src, off, len, dst, dstOff, dstLen);
+    }
+    CodecStaging.Pair p = CodecStaging.take();
+    try {
+      ByteBuffer out = p.out(dstLen);
+      int n = LZ4_DECOMPRESSOR.decompress(p.in(src, off, len), 0, len, out, 0, dstLen);
+      out.get(0, dst, dstOff, n);
+      return n;
+    } finally {
+      CodecStaging.give(p);
+    }
+  }
+
+  /** As {@link #decompressLz4} for a zstd frame; returns zstd's result (a length or an error code). */
+  private static long decompressZstd(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) {
+    if (!CodecStaging.fits(len) || !CodecStaging.fits(dstLen)) {
+      return Zstd.decompressByteArray(dst, dstOff, dstLen, src, off, len);
+    }
+    CodecStaging.Pair p = CodecStaging.take();
+    try {
+      ByteBuffer out = p.out(dstLen);
+      long n = Zstd.decompressDirectByteBuffer(out, 0, dstLen, p.in(src, off, len), 0, len);
+      if (!Zstd.isError(n)) {
+        out.get(0, dst, dstOff, (int) n);
+      }
+      return n;
+    } finally {
+      CodecStaging.give(p);
+    }
+  }
+
+  private static boolean isNative(LZ4Factory f) {
+    try {
+      return f == LZ4Factory.nativeInstance();
+    } catch (Throwable t) { // no native library for this platform
+      return false;
     }
   }
 }

@@ -4,6 +4,7 @@ import com.github.luben.zstd.EndDirective;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The zstd stream of a compressed log segment ({@link LogFormat#FLAG_STREAM}, docs/format/log.md):
@@ -15,22 +16,22 @@ import java.nio.ByteBuffer;
  * two); the stream is never ended (no zstd frame epilogue: the segment's end is the log's); every
  * byte given to {@link #compress} is in its output when it returns. Not thread-safe: used under
  * the segment writer's {@code fileLock}. Holds native memory (a zstd context of about a megabyte
- * at level 1 with a 512 KiB window, and the direct output buffer of {@link #compressDirect}: 64 KiB,
- * grown for larger frames up to {@link #bound}{@code (MAX_STREAM_RAW)}) until {@link #close}
- * (the buffer until it is collected). Allocates nothing per frame.
+ * at level 1 with a 512 KiB window, the direct output buffer of {@link #compressDirect}: 64 KiB,
+ * grown for larger frames up to {@link #bound}{@code (MAX_STREAM_RAW)}, and a direct input buffer
+ * grown the same way up to {@code MAX_STREAM_RAW}) until {@link #close} (the buffers until they are
+ * collected). Allocates nothing per frame.
+ *
+ * <p>zstd-jni sees only direct buffers: the records are copied into the input buffer first, since a
+ * heap array handed to it is pinned in a JNI critical region, and on JDK 17–21 those can make
+ * another thread's allocation fail with {@code OutOfMemoryError} (the util package's {@code
+ * CodecStaging} says how).
  */
 final class StreamCompressor implements AutoCloseable {
   /** The direct output buffer's first size: a group write of many small records fits. */
   static final int DIRECT_INITIAL = 64 << 10;
 
   private final ZstdCompressCtx ctx = new ZstdCompressCtx();
-  private ByteBuffer in = ByteBuffer.allocate(0);
-  /**
-   * The wrapper of the source array used before {@link #in}'s: the log's frame writer alternates
-   * two buffers, so keeping both wrappers means no wrapper is made per frame.
-   */
-  private ByteBuffer inBefore = ByteBuffer.allocate(0);
-  private ByteBuffer out = ByteBuffer.allocate(0);
+  private ByteBuffer in; // the records, copied; allocated at the first call
   private ByteBuffer direct; // compressDirect's output, allocated at its first call
 
   StreamCompressor() {
@@ -56,12 +57,11 @@ final class StreamCompressor implements AutoCloseable {
    * dstOff}, which must have room for {@link #bound}{@code (len)}. Returns the bytes put out.
    */
   int compress(byte[] src, int off, int len, byte[] dst, int dstOff) {
-    if (out.array() != dst) {
-      out = ByteBuffer.wrap(dst);
-    }
-    out.limit(dst.length).position(dstOff);
-    flushInto(out, src, off, len);
-    return out.position() - dstOff;
+    Objects.checkFromIndexSize(dstOff, bound(len), dst.length);
+    ByteBuffer b = compressDirect(src, off, len, 0);
+    int n = b.remaining();
+    b.get(dst, dstOff, n);
+    return n;
   }
 
   /**
@@ -73,12 +73,7 @@ final class StreamCompressor implements AutoCloseable {
    * is valid until the next call.
    */
   ByteBuffer compressDirect(byte[] src, int off, int len, int at) {
-    int room = at + bound(len);
-    if (direct == null || direct.capacity() < room) {
-      int most = at + bound(LogFormat.MAX_STREAM_RAW);
-      int was = direct == null ? 0 : direct.capacity();
-      direct = ByteBuffer.allocateDirect(Math.max(room, Math.min(most, Math.max(2 * was, DIRECT_INITIAL))));
-    }
+    direct = grown(direct, at + bound(len), at + bound(LogFormat.MAX_STREAM_RAW));
     direct.limit(direct.capacity()).position(at);
     flushInto(direct, src, off, len);
     direct.limit(direct.position()).position(at);
@@ -91,12 +86,9 @@ final class StreamCompressor implements AutoCloseable {
    * (len)}.
    */
   private void flushInto(ByteBuffer dst, byte[] src, int off, int len) {
-    if (in.array() != src) {
-      ByteBuffer other = inBefore;
-      inBefore = in;
-      in = other.array() == src ? other : ByteBuffer.wrap(src);
-    }
-    in.limit(off + len).position(off);
+    in = grown(in, len, LogFormat.MAX_STREAM_RAW);
+    in.clear();
+    in.put(src, off, len).flip();
     while (!ctx.compressByteBufferStream(dst, in, EndDirective.FLUSH)) {
       if (!dst.hasRemaining()) {
         throw new IllegalStateException("zstd put out more than its bound for " + len + " bytes");
@@ -105,6 +97,18 @@ final class StreamCompressor implements AutoCloseable {
     if (in.hasRemaining()) {
       throw new IllegalStateException("zstd left " + in.remaining() + " bytes unflushed");
     }
+  }
+
+  /**
+   * {@code b}, or a direct buffer replacing it with room for {@code room} bytes: twice the old one
+   * (at least {@link #DIRECT_INITIAL}), not past {@code most} unless {@code room} is.
+   */
+  private static ByteBuffer grown(ByteBuffer b, int room, int most) {
+    if (b != null && b.capacity() >= room) {
+      return b;
+    }
+    int was = b == null ? 0 : b.capacity();
+    return ByteBuffer.allocateDirect(Math.max(room, Math.min(most, Math.max(2 * was, DIRECT_INITIAL))));
   }
 
   @Override

@@ -128,4 +128,49 @@ class CompressorsTest {
     assertTrue(Compressors.maxDecompressedLength(Compressors.LZ4, comp, 0, comp.length) < 1 << 30);
     assertThrows(IllegalArgumentException.class, () -> Compressors.maxDecompressedLength((byte) 9, comp, 0, comp.length));
   }
+
+  /**
+   * Frames that fit the direct staging buffers and frames that do not (LZ4's Java codec, zstd's
+   * array entry points) make and read the same formats: each path's output decodes on the other
+   * and with the libraries' own array codecs, around the staging bound.
+   */
+  @Test
+  void stagedAndUnstagedFramesAreTheSameFormatAroundTheStagingBound() {
+    Random r = new Random(5);
+    int keep = CodecStaging.KEEP;
+    net.jpountz.lz4.LZ4Factory lz4 = net.jpountz.lz4.LZ4Factory.fastestInstance();
+    for (int len : new int[] {1, 4096, keep / 2, keep - 300, keep - 1, keep, keep + 1, 3 * keep}) {
+      byte[] raw = new byte[len];
+      for (int i = 0; i < len; i++) {
+        raw[i] = (byte) (r.nextInt(4) == 0 ? r.nextInt(256) : 'k');
+      }
+      byte[] lz = Compressors.compress(Compressors.LZ4, raw, 0, len);
+      assertArrayEquals(raw, lz4.safeDecompressor().decompress(lz, len), "LZ4 of " + len + " read by the library");
+      byte[] theirs = lz4.fastCompressor().compress(raw);
+      byte[] back = new byte[len];
+      Compressors.decompress(Compressors.LZ4, theirs, 0, theirs.length, back, 0, len);
+      assertArrayEquals(raw, back, "the library's LZ4 of " + len + " read by Compressors");
+
+      byte[] zs = Compressors.compress(Compressors.ZSTD, raw, 0, len);
+      assertEquals(len, Compressors.maxDecompressedLength(Compressors.ZSTD, zs, 0, zs.length), "zstd records the size");
+      assertArrayEquals(raw, com.github.luben.zstd.Zstd.decompress(zs, len), "zstd of " + len + " read by the library");
+      byte[] zTheirs = com.github.luben.zstd.Zstd.compress(raw, Compressors.ZSTD_LEVEL);
+      Compressors.decompress(Compressors.ZSTD, zTheirs, 0, zTheirs.length, back, 0, len);
+      assertArrayEquals(raw, back, "the library's zstd of " + len + " read by Compressors");
+    }
+    assertEquals(CodecStaging.SLOTS, CodecStaging.available(), "every staging pair was given back");
+  }
+
+  @Test
+  void aFailedDecompressionGivesItsStagingPairBack() {
+    byte[] garbage = new byte[600];
+    new Random(9).nextBytes(garbage);
+    for (int i = 0; i < 3 * CodecStaging.SLOTS; i++) {
+      for (byte code : new byte[] {Compressors.LZ4, Compressors.ZSTD}) {
+        assertThrows(IllegalArgumentException.class,
+            () -> Compressors.decompress(code, garbage, 0, garbage.length, new byte[4096], 0, 4096));
+      }
+    }
+    assertEquals(CodecStaging.SLOTS, CodecStaging.available());
+  }
 }
