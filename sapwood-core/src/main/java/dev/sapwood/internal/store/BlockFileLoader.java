@@ -154,7 +154,7 @@ final class BlockFileLoader {
     long crcAt = h.blockTableOffset() + h.blockTableSize() - 4;
     f.readFully(crcAt, stored, 0, 4, "the block table");
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    f.checksum(h.blockTableOffset(), h.blockTableSize() - 4, crc, "the block table");
+    f.checksum(h.blockTableOffset(), h.blockTableSize() - 4, crc, "the block table", -1);
     int expected = java.nio.ByteBuffer.wrap(stored).getInt();
     if ((int) crc.getValue() != expected) {
       throw new CorruptionException(f.name(), h.blockTableOffset(),

@@ -30,7 +30,7 @@ final class BlockReads {
       BlockTable.Entry e = s.lookupForRead(blockNumber);
       checkRange(blockNumber, e, offsetInBlock, len, "read");
       Objects.checkFromIndexSize(dstOff, len, dst.length);
-      s.file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block " + blockNumber);
+      s.file.readFully(e.offset() + offsetInBlock, dst, dstOff, len, "block ", blockNumber);
     } catch (CorruptionException e) {
       s.noteCorruption(e);
       throw e;
@@ -75,7 +75,7 @@ final class BlockReads {
 
   /** Reads extent {@code e} of the block into the start of {@code into}; the caller counted itself in. */
   private void readEntered(long blockNumber, BlockTable.Entry e, byte[] into) {
-    s.file.readFully(e.offset(), into, 0, e.size(), "block " + blockNumber);
+    s.file.readFully(e.offset(), into, 0, e.size(), "block ", blockNumber);
   }
 
   /** {@link BlockFile#checksumBlock}. */
@@ -84,7 +84,7 @@ final class BlockReads {
     try {
       BlockTable.Entry e = s.lookupForRead(blockNumber);
       checkRange(blockNumber, e, offsetInBlock, len, "checksum");
-      s.file.checksum(e.offset() + offsetInBlock, len, crc, "block " + blockNumber);
+      s.file.checksum(e.offset() + offsetInBlock, len, crc, "block ", blockNumber);
       return (int) crc.getValue();
     } finally {
       s.leaveRead();

@@ -78,25 +78,38 @@ final class StickyFile {
   /**
    * Reads exactly {@code len} bytes at {@code position} into {@code dst[off, off + len)}.
    *
-   * @param what names the structure for messages, e.g. "block 17"
+   * @param what names the structure for messages, e.g. "the block table"
    * @throws CorruptionException if the file ends first (it was truncated)
    */
   void readFully(long position, byte[] dst, int off, int len, String what) {
+    readFully(position, dst, off, len, what, -1);
+  }
+
+  /**
+   * As {@link #readFully(long, byte[], int, int, String)}, the structure named {@code what + n}
+   * (e.g. "block " and 17) when {@code n >= 0}: the name is built only if the read fails, not on
+   * every read of a get.
+   */
+  void readFully(long position, byte[] dst, int off, int len, String what, long n) {
     ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
     try {
       while (buf.hasRemaining()) {
-        int n = file.read(position + (buf.position() - off), buf);
-        if (n < 0) {
+        int got = file.read(position + (buf.position() - off), buf);
+        if (got < 0) {
           throw new CorruptionException(file.name(), position,
-              what + " is cut short: the file ends after " + (buf.position() - off) + " of "
+              name(what, n) + " is cut short: the file ends after " + (buf.position() - off) + " of "
                   + len + " bytes");
         }
       }
     } catch (IOException e) {
-      throw new StorageException(file.name() + ": read of " + what + " at offset " + position
+      throw new StorageException(file.name() + ": read of " + name(what, n) + " at offset " + position
           + " failed", e);
     }
     bytesRead.add(len);
+  }
+
+  private static String name(String what, long n) {
+    return n < 0 ? what : what + n;
   }
 
   /**
@@ -105,12 +118,12 @@ final class StickyFile {
    *
    * @throws CorruptionException if the file ends first
    */
-  void checksum(long position, long len, java.util.zip.Checksum crc, String what) {
+  void checksum(long position, long len, java.util.zip.Checksum crc, String what, long whatN) {
     byte[] buf = new byte[(int) Math.min(len, CHECKSUM_CHUNK)];
     long done = 0;
     while (done < len) {
       int n = (int) Math.min(buf.length, len - done);
-      readFully(position + done, buf, 0, n, what);
+      readFully(position + done, buf, 0, n, what, whatN);
       crc.update(buf, 0, n);
       done += n;
     }

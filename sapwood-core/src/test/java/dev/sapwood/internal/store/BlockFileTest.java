@@ -204,6 +204,9 @@ class BlockFileTest {
       io.setContents(path, cut);
       CorruptionException e = assertThrows(CorruptionException.class, () -> f.readBlock(b));
       assertTrue(e.getMessage().contains("block " + b), e.getMessage());
+      // A get's ranged read names its block too (the name is built only when the read fails).
+      CorruptionException r = assertThrows(CorruptionException.class, () -> f.readBlock(b, 0, new byte[3000], 0, 3000));
+      assertTrue(r.getMessage().contains("block " + b + " is cut short"), r.getMessage());
     }
   }
 
