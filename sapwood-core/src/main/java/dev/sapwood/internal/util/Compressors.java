@@ -116,15 +116,7 @@ public final class Compressors {
             LZ4Compressor c = LZ4_NATIVE ? LZ4_JAVA.fastCompressor() : LZ4_COMPRESSOR;
             return c.compress(src, off, len, dst, dstOff, dst.length - dstOff);
           }
-          CodecStaging.Pair p = CodecStaging.take();
-          try {
-            ByteBuffer out = p.out(most);
-            int n = LZ4_COMPRESSOR.compress(p.in(src, off, len), 0, len, out, 0, most);
-            out.get(0, dst, dstOff, n);
-            return n;
-          } finally {
-            CodecStaging.give(p);
-          }
+          return (int) staged(src, off, len, most, dst, dstOff, LZ4_COMPRESS);
         }
       case ZSTD:
         {
@@ -133,16 +125,7 @@ public final class Compressors {
           if (!CodecStaging.fits(most)) {
             n = Zstd.compressByteArray(dst, dstOff, dst.length - dstOff, src, off, len, ZSTD_LEVEL);
           } else {
-            CodecStaging.Pair p = CodecStaging.take();
-            try {
-              ByteBuffer out = p.out(most);
-              n = Zstd.compressDirectByteBuffer(out, 0, most, p.in(src, off, len), 0, len, ZSTD_LEVEL);
-              if (!Zstd.isError(n)) {
-                out.get(0, dst, dstOff, (int) n);
-              }
-            } finally {
-              CodecStaging.give(p);
-            }
+            n = staged(src, off, len, most, dst, dstOff, ZSTD_COMPRESS);
           }
           if (Zstd.isError(n)) {
             throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
@@ -240,15 +223,7 @@ public final class Compressors {
       LZ4SafeDecompressor d = LZ4_NATIVE ? LZ4_JAVA.safeDecompressor() : LZ4_DECOMPRESSOR;
       return d.decompress(src, off, len, dst, dstOff, dstLen);
     }
-    CodecStaging.Pair p = CodecStaging.take();
-    try {
-      ByteBuffer out = p.out(dstLen);
-      int n = LZ4_DECOMPRESSOR.decompress(p.in(src, off, len), 0, len, out, 0, dstLen);
-      out.get(0, dst, dstOff, n);
-      return n;
-    } finally {
-      CodecStaging.give(p);
-    }
+    return (int) staged(src, off, len, dstLen, dst, dstOff, LZ4_DECOMPRESS);
   }
 
   /** As {@link #decompressLz4} for a zstd frame; returns zstd's result (a length or an error code). */
@@ -256,11 +231,33 @@ public final class Compressors {
     if (!CodecStaging.fits(len) || !CodecStaging.fits(dstLen)) {
       return Zstd.decompressByteArray(dst, dstOff, dstLen, src, off, len);
     }
+    return staged(src, off, len, dstLen, dst, dstOff, ZSTD_DECOMPRESS);
+  }
+
+  /** A native codec call from a staged input of {@code inLen} bytes into a staged output of {@code outCap}. */
+  @FunctionalInterface
+  private interface StagedCall {
+    /** The bytes put out, or a negative zstd error code; LZ4 throws on malformed input. */
+    long run(ByteBuffer in, int inLen, ByteBuffer out, int outCap);
+  }
+
+  // Non-capturing, so one instance each: a staged call allocates nothing.
+  private static final StagedCall LZ4_COMPRESS = (in, inLen, out, outCap) -> LZ4_COMPRESSOR.compress(in, 0, inLen, out, 0, outCap);
+  private static final StagedCall LZ4_DECOMPRESS = (in, inLen, out, outCap) -> LZ4_DECOMPRESSOR.decompress(in, 0, inLen, out, 0, outCap);
+  private static final StagedCall ZSTD_COMPRESS = (in, inLen, out, outCap) -> Zstd.compressDirectByteBuffer(out, 0, outCap, in, 0, inLen, ZSTD_LEVEL);
+  private static final StagedCall ZSTD_DECOMPRESS = (in, inLen, out, outCap) -> Zstd.decompressDirectByteBuffer(out, 0, outCap, in, 0, inLen);
+
+  /**
+   * Runs {@code call} on {@code src[off, off + len)} through a pair of {@link CodecStaging} buffers
+   * (both sides fit: the caller checked) and copies what it put out to {@code dst} from {@code
+   * dstOff}; returns the call's result (a negative one, a zstd error, copies nothing).
+   */
+  private static long staged(byte[] src, int off, int len, int outCap, byte[] dst, int dstOff, StagedCall call) {
     CodecStaging.Pair p = CodecStaging.take();
     try {
-      ByteBuffer out = p.out(dstLen);
-      long n = Zstd.decompressDirectByteBuffer(out, 0, dstLen, p.in(src, off, len), 0, len);
-      if (!Zstd.isError(n)) {
+      ByteBuffer out = p.out(outCap);
+      long n = call.run(p.in(src, off, len), len, out, outCap);
+      if (n >= 0) {
         out.get(0, dst, dstOff, (int) n);
       }
       return n;
