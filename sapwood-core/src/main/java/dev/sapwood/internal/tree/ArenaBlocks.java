@@ -60,8 +60,13 @@ abstract sealed class ArenaBlocks permits MessageArena {
    * a list the invariant above does not hold; the reader discards the buffer if parsing fails.
    */
   ArenaBlocks(byte[] records) {
+    this(records, records.length);
+  }
+
+  /** As {@link #ArenaBlocks(byte[])}, the records being {@code records[0, used)} (the rest is room). */
+  ArenaBlocks(byte[] records, int used) {
     setHead(records);
-    used = records.length;
+    this.used = used;
   }
 
   private void setHead(byte[] a) {

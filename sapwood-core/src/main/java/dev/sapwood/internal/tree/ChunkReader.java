@@ -39,6 +39,15 @@ final class ChunkReader {
    * {@code s}: the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is.
    */
   Chunk read(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
+    PeekArrays scope = PeekArrays.open(); // the chunk copies what it emits and its bounds
+    try {
+      return readInScope(forward, bound, stop, limit, s);
+    } finally {
+      scope.close();
+    }
+  }
+
+  private Chunk readInScope(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
     List<Node> path = new ArrayList<>(8);
     int[] slots = new int[8];
     byte[] lo = null;

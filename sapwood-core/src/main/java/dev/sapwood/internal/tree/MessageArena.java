@@ -34,6 +34,11 @@ abstract sealed class MessageArena extends ArenaBlocks permits MessageIndex {
     super(records);
   }
 
+  /** Over {@code records[0, used)}: {@link ArenaBlocks#ArenaBlocks(byte[], int)}. */
+  MessageArena(byte[] records, int used) {
+    super(records, used);
+  }
+
   // ---- record accessors (by record offset) ----
 
   final byte type(int rec) {

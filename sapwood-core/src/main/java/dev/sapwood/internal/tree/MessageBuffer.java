@@ -48,6 +48,18 @@ final class MessageBuffer extends MessageIndex {
   }
 
   /**
+   * As {@link #over(byte[])}, the records being {@code records[0, used)}: a peek's frames in an
+   * array lent for one read ({@link PeekArrays}), longer than they are.
+   */
+  static MessageBuffer over(byte[] records, int used) {
+    return new MessageBuffer(records, used);
+  }
+
+  private MessageBuffer(byte[] records, int used) {
+    super(records, used, 0, 0);
+  }
+
+  /**
    * An empty buffer for a decoded partition of {@code bytes} bytes of {@code points} point and
    * {@code ranges} range messages (hints, bounded by what the bytes could hold): its head is a
    * block and its records go into blocks, all from the {@link BlockPool}, as they are appended.

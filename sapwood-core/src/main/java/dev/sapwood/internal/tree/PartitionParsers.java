@@ -19,9 +19,14 @@ final class PartitionParsers {
    * begins with its indexed first key and that keys strictly ascend.
    */
   static Basement parseEntries(BlockFile file, long block, PartitionDirectory dir, int frame, byte[] raw, long maxMsn) {
-    BoundedReader r = new BoundedReader(raw, 0, raw.length);
+    return parseEntries(file, block, dir, frame, raw, raw.length, maxMsn);
+  }
+
+  /** As {@link #parseEntries(BlockFile, long, PartitionDirectory, int, byte[], long)}, over {@code raw[0, len)}. */
+  static Basement parseEntries(BlockFile file, long block, PartitionDirectory dir, int frame, byte[] raw, int len, long maxMsn) {
+    BoundedReader r = new BoundedReader(raw, 0, len);
     try {
-      int[] offsets = new int[Math.max(4, raw.length / 64)];
+      int[] offsets = new int[Math.max(4, len / 64)];
       int count = 0;
       int prevKeyOff = -1;
       int prevKeyLen = 0;
@@ -48,7 +53,7 @@ final class PartitionParsers {
         }
         offsets[count++] = at;
       }
-      return new Basement(raw, raw.length, offsets, count, maxMsn);
+      return new Basement(raw, len, offsets, count, maxMsn);
     } catch (FormatException e) {
       throw NodeReader.corrupt(file, block, dir.frameOffset(frame - 1 < 0 ? 0 : frame - 1), "basement: " + e.getMessage() + " (at " + e.position() + " of the raw frames)");
     }

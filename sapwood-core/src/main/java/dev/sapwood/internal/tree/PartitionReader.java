@@ -153,8 +153,9 @@ final class PartitionReader {
     if (from < dir.firstFrame(i) || to > dir.frameEnd(i) || from > to) {
       throw new IllegalArgumentException("frames [" + from + ", " + to + ") are not in basement " + i);
     }
-    byte[] raw = readFrames(file, tier, block, dir, from, to);
-    return PartitionParsers.parseEntries(file, block, dir, from, raw, dir.maxMsn(i));
+    int rawLen = (int) rawLength(file, block, dir, from, to);
+    byte[] raw = peekRaw(file, tier, block, dir, from, to, rawLen);
+    return PartitionParsers.parseEntries(file, block, dir, from, raw, rawLen, dir.maxMsn(i));
   }
 
   /**
@@ -193,14 +194,31 @@ final class PartitionReader {
 
   /** Point frames {@code [from, to)} of partition {@code i} and its range frames, parsed into one buffer. */
   private static MessageBuffer peekFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, int from, int to) {
-    byte[] points = readFrames(file, tier, block, dir, from, to);
-    MessageBuffer buf = MessageBuffer.over(points);
-    PartitionParsers.parseMessages(file, block, dir, from, points, 0, points.length, false, buf, true);
+    int pointsLen = (int) rawLength(file, block, dir, from, to);
+    byte[] points = peekRaw(file, tier, block, dir, from, to, pointsLen);
+    MessageBuffer buf = MessageBuffer.over(points, pointsLen);
+    PartitionParsers.parseMessages(file, block, dir, from, points, 0, pointsLen, false, buf, true);
     if (dir.rangeCount(i) > 0) {
-      byte[] ranges = readFrames(file, tier, block, dir, dir.pointFrameEnd(i), dir.frameEnd(i));
-      PartitionParsers.parseMessages(file, block, dir, dir.pointFrameEnd(i), ranges, 0, ranges.length, true, buf, false);
+      int rangeFrom = dir.pointFrameEnd(i);
+      int rangesLen = (int) rawLength(file, block, dir, rangeFrom, dir.frameEnd(i));
+      byte[] ranges = peekRaw(file, tier, block, dir, rangeFrom, dir.frameEnd(i), rangesLen);
+      PartitionParsers.parseMessages(file, block, dir, rangeFrom, ranges, 0, rangesLen, true, buf, false);
     }
     return buf;
+  }
+
+  /**
+   * Frames {@code [from, to)} of {@code rawLen} raw bytes ({@link #rawLength}), verified and
+   * decompressed for a peek into the start of an array lent for the read in progress ({@link
+   * PeekArrays}; longer than {@code rawLen}), or of a fresh one outside a read's scope or past
+   * {@link PeekArrays#MAX}. What is parsed of it must not outlive the read.
+   */
+  private static byte[] peekRaw(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to, int rawLen) {
+    if (from == to) {
+      return new byte[0];
+    }
+    byte[] raw = rawLen <= PeekArrays.MAX ? PeekArrays.take(rawLen) : new byte[firstGuess(dir, from, to, rawLen)];
+    return readFrames(file, tier, block, dir, from, to, raw, rawLen);
   }
 
   /** Largest read of several frames at once; a larger frame is read alone. */

@@ -46,7 +46,17 @@ final class TreeReader {
     return ctx.guarded(() -> chunks.read(false, to, stop, limit, s));
   }
 
+  /** A get, its frame peeks in arrays lent for it ({@link PeekArrays}: what it returns is copied). */
   private byte[] getUnguarded(byte[] key, long s) {
+    PeekArrays scope = PeekArrays.open();
+    try {
+      return getInScope(key, s);
+    } finally {
+      scope.close();
+    }
+  }
+
+  private byte[] getInScope(byte[] key, long s) {
     MessageBuffer collected = new MessageBuffer(64);
     boolean latest = s == Long.MAX_VALUE;
     Pins pins = ctx.cache.pins(); // once per read, not once per pin
