@@ -119,8 +119,8 @@ final class DeltaReads {
       return whole(leaf, s);
     }
     counters.deltaPeeks.increment();
-    return point ? PartitionReader.peekBuffer(file, store.frames, s.block, d, 0, a)
-        : PartitionReader.peekBufferRange(file, store.frames, s.block, d, 0, a, b);
+    return point ? FramePeeks.peekBuffer(file, store.frames, s.block, d, 0, a)
+        : FramePeeks.peekBufferRange(file, store.frames, s.block, d, 0, a, b);
   }
 
   /**

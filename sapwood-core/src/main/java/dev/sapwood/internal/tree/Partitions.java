@@ -62,13 +62,13 @@ final class Partitions {
         }
         counters.framePeeks.increment();
         counters.bufferFramePeeks.increment();
-        return PartitionReader.peekBufferRanges(file, store.frames, node.key(), d, i);
+        return FramePeeks.peekBufferRanges(file, store.frames, node.key(), d, i);
       }
       counters.bufferFilterPasses.increment();
     }
     counters.framePeeks.increment();
     counters.bufferFramePeeks.increment();
-    return PartitionReader.peekBuffer(file, store.frames, node.key(), d, i, key);
+    return FramePeeks.peekBuffer(file, store.frames, node.key(), d, i, key);
   }
 
   /** What {@link #bufferFor} returns for a buffer whose filter rules the key out: no message. Never changed. */
@@ -81,7 +81,7 @@ final class Partitions {
     }
     counters.framePeeks.increment();
     counters.basementFramePeeks.increment();
-    return PartitionReader.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
+    return FramePeeks.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
 
   /**
@@ -97,7 +97,7 @@ final class Partitions {
     }
     counters.framePeeks.increment();
     counters.bufferFramePeeks.increment();
-    return PartitionReader.peekBufferRange(file, store.frames, node.key(), node.disk, i, from, to);
+    return FramePeeks.peekBufferRange(file, store.frames, node.key(), node.disk, i, from, to);
   }
 
   /**
@@ -116,7 +116,7 @@ final class Partitions {
   Basement peekBasementFrames(Node leaf, int i, int from, int to) {
     counters.framePeeks.increment();
     counters.basementFramePeeks.increment();
-    return PartitionReader.peekBasementFrames(file, store.frames, leaf.key(), leaf.disk, i, from, to);
+    return FramePeeks.peekBasementFrames(file, store.frames, leaf.key(), leaf.disk, i, from, to);
   }
 
   private boolean shouldFetch(Node node, int i) {

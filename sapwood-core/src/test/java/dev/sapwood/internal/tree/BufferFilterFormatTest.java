@@ -126,10 +126,10 @@ class BufferFilterFormatTest {
     long block = write(node, Compressors.LZ4, true);
     PartitionDirectory d = NodeReader.read(file, block).disk;
     assertTrue(d.pointFrameEnd(3) - d.firstFrame(3) > 1, "buffer 3 has several point frames");
-    MessageBuffer got = PartitionReader.peekBufferRanges(file, null, block, d, 3);
+    MessageBuffer got = FramePeeks.peekBufferRanges(file, null, block, d, 3);
     assertEquals(0, got.pointCount());
     assertEquals(1, got.rangeCount());
-    MessageBuffer none = PartitionReader.peekBufferRanges(file, null, block, d, 0);
+    MessageBuffer none = FramePeeks.peekBufferRanges(file, null, block, d, 0);
     assertEquals(0, none.pointCount() + none.rangeCount());
   }
 

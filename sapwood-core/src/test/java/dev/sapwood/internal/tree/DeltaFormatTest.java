@@ -80,7 +80,7 @@ class DeltaFormatTest {
       assertEquals(d.msn(d.point(i)), back.msn(back.point(i)));
     }
     byte[] key = "key1234".getBytes();
-    MessageBuffer peek = PartitionReader.peekBuffer(file, delta, NodeReader.readDelta(file, delta, leaf.key()), 0, key);
+    MessageBuffer peek = FramePeeks.peekBuffer(file, delta, NodeReader.readDelta(file, delta, leaf.key()), 0, key);
     assertTrue(peek.pointCount() < d.pointCount(), "a peek reads the frames that can hold the key only");
     assertEquals(1, peek.rangeCount());
   }

@@ -126,7 +126,7 @@ class EntryPeekTest {
     assertTrue(dir.frameEnd(0) > 10, "the basement has many frames: " + dir.frameEnd(0));
     for (int n = -1; n <= 2 * whole.count(); n++) {
       byte[] probe = n < 0 ? new byte[0] : String.format("k%06d", n).getBytes(StandardCharsets.UTF_8);
-      Basement peek = PartitionReader.peekBasement(file, block, dir, 0, probe);
+      Basement peek = FramePeeks.peekBasement(file, block, dir, 0, probe);
       assertEquals(77, peek.maxMsn(), "a peek carries the basement's max MSN");
       int at = whole.find(probe);
       if (at < 0) {
@@ -173,11 +173,11 @@ class EntryPeekTest {
     file.writeBlock(block, reseal(bad), 0, bad.length);
     PartitionDirectory now = NodeReader.read(file, block).disk;
     byte[] past = keyAt(good, entries[5]);
-    CorruptionException e = assertThrows(CorruptionException.class, () -> PartitionReader.peekBasement(file, block, now, 0, past));
+    CorruptionException e = assertThrows(CorruptionException.class, () -> FramePeeks.peekBasement(file, block, now, 0, past));
     assertTrue(e.getMessage().contains("out of order"), e.getMessage());
     // A key before the damage is found: a peek scans its frame only up to its key.
     byte[] before = keyAt(good, entries[1]);
-    assertEquals(1, PartitionReader.peekBasement(file, block, now, 0, before).count());
+    assertEquals(1, FramePeeks.peekBasement(file, block, now, 0, before).count());
   }
 
   @Test
@@ -192,7 +192,7 @@ class EntryPeekTest {
     file.writeBlock(block, reseal(bad), 0, bad.length);
     PartitionDirectory now = NodeReader.read(file, block).disk;
     byte[] probe = keyAt(good, entries[2]);
-    CorruptionException e = assertThrows(CorruptionException.class, () -> PartitionReader.peekBasement(file, block, now, 0, probe));
+    CorruptionException e = assertThrows(CorruptionException.class, () -> FramePeeks.peekBasement(file, block, now, 0, probe));
     assertTrue(e.getMessage().contains("indexed first key"), e.getMessage());
   }
 

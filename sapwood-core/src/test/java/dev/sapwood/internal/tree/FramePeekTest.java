@@ -118,7 +118,7 @@ class FramePeekTest {
       for (int k = lo; k <= hi; k++) {
         byte[] probe = key(k);
         io.reads.clear();
-        Basement peek = PartitionReader.peekBasement(file, block, dir, i, probe);
+        Basement peek = FramePeeks.peekBasement(file, block, dir, i, probe);
         assertEquals(whole.maxMsn(), peek.maxMsn());
         int at = peek.find(probe);
         byte[] want = expected.get(new String(probe));
@@ -145,7 +145,7 @@ class FramePeekTest {
       assertTrue(dir.frameEnd(i) - dir.firstFrame(i) > 2, "buffer " + i + " spans frames");
       for (int k = i * 1000 - 1; k < i * 1000 + 402; k++) {
         byte[] probe = key(k);
-        MessageBuffer peek = PartitionReader.peekBuffer(file, block, dir, i, probe);
+        MessageBuffer peek = FramePeeks.peekBuffer(file, block, dir, i, probe);
         assertEquals(messagesFor(whole, probe), messagesFor(peek, probe), "messages for key " + k + " in buffer " + i);
       }
     }
@@ -192,7 +192,7 @@ class FramePeekTest {
       bad[at] ^= (byte) (1 + rnd.nextInt(255));
       file.writeBlock(block, bad, 0, bad.length);
       byte[] k = probe;
-      assertThrows(CorruptionException.class, () -> PartitionReader.peekBasement(file, block, dir, 1, k), "flip at " + at);
+      assertThrows(CorruptionException.class, () -> FramePeeks.peekBasement(file, block, dir, 1, k), "flip at " + at);
     }
   }
 

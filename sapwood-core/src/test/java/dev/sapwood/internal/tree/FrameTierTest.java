@@ -80,7 +80,7 @@ class FrameTierTest {
       assertArrayEquals(first.value(e), again.value(e));
     }
     byte[] probe = key(1000 + 150);
-    Basement peek = PartitionReader.peekBasement(file, tier, block, dir, 1, probe);
+    Basement peek = FramePeeks.peekBasement(file, tier, block, dir, 1, probe);
     assertTrue(io.reads.isEmpty(), "a peek of a kept frame reads nothing");
     assertArrayEquals(written.basements[1].value(written.basements[1].find(probe)), peek.value(peek.find(probe)));
   }

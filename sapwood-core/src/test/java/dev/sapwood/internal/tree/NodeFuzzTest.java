@@ -68,9 +68,9 @@ class NodeFuzzTest {
       for (int i = 0; i < n.n; i++) {
         for (byte[] probe : PROBES) {
           if (n.height == 0) {
-            PartitionReader.peekBasement(file, block, n.disk, i, probe);
+            FramePeeks.peekBasement(file, block, n.disk, i, probe);
           } else {
-            PartitionReader.peekBuffer(file, block, n.disk, i, probe);
+            FramePeeks.peekBuffer(file, block, n.disk, i, probe);
           }
         }
         if (n.height == 0) {
