@@ -441,7 +441,11 @@ class FaultInjectionTest {
       FaultInjectingFileIo io = new FaultInjectingFileIo(mem, SEED + n);
       io.failAt(kind, n, mode);
       Outcome out = runWorkload(io, new State(), SEED, OPS, true, ctx);
-      if (io.firstInjected() != null) {
+      // Asked once: a background write-back may fail between two asks, and then neither the probe
+      // below nor the close ran, and the failure reached no caller (seen once in CI, when a quiet
+      // cache began writing back its backbone after the last write).
+      boolean faulted = io.firstInjected() != null;
+      if (faulted) {
         injected[0]++;
         if (out.db != null) {
           // A flush a late write handed over may still be running, and may be where the fault
@@ -462,8 +466,8 @@ class FaultInjectionTest {
           }
         }
       }
-      if (out.db != null && io.firstInjected() == null) {
-        barrier(out, ctx, out.db::close); // the fault may be in the close's checkpoint
+      if (out.db != null && !faulted) {
+        barrier(out, ctx, out.db::close); // the fault may be in the close's checkpoint, or in a late background write
       }
       checkSurfaced(out, io, kind, ctx);
       crashAndCheck(mem, io, out, null, ctx).close();
