@@ -32,7 +32,13 @@ final class CursorImpl implements AscendingCursor {
   /** Entries in the first chunk after a seek; each further chunk in the same direction takes four times more. */
   static final int FIRST_CHUNK = 16;
 
+  /** The chunk the cursor is on (null: off the ends), one of {@code chunks}. */
   private Chunk chunk;
+  /**
+   * The two chunks the cursor reads into, alternately: a read fills the one it is not on, so a
+   * read that throws leaves the cursor where it was; neither's arrays are allocated again.
+   */
+  private final Chunk[] chunks = new Chunk[2];
   private int index = -1;
   private int forwardLimit = FIRST_CHUNK;
   private int backwardLimit = FIRST_CHUNK;
@@ -72,12 +78,23 @@ final class CursorImpl implements AscendingCursor {
   }
 
   private Chunk readForward(byte[] from, int limit) {
-    return db.read(() -> tree.beTree().readForward(from, hi, limit, readMsn()));
+    Chunk into = spare();
+    return db.read(() -> tree.beTree().readForward(from, hi, limit, readMsn(), into));
   }
 
   private Chunk readBackward(byte[] to) {
     int limit = backwardLimit;
-    return db.read(() -> tree.beTree().readBackward(to, lo, limit, readMsn()));
+    Chunk into = spare();
+    return db.read(() -> tree.beTree().readBackward(to, lo, limit, readMsn(), into));
+  }
+
+  /** The chunk the cursor is not on, to read into. */
+  private Chunk spare() {
+    int i = chunks[0] == chunk ? 1 : 0;
+    if (chunks[i] == null) {
+      chunks[i] = new Chunk();
+    }
+    return chunks[i];
   }
 
   @Override
@@ -113,8 +130,7 @@ final class CursorImpl implements AscendingCursor {
 
   @Override
   public boolean next() {
-    byte[] current = currentForMove();
-    if (current == null) {
+    if (!onEntryForMove()) {
       return false;
     }
     if (index + 1 < chunk.size()) {
@@ -125,13 +141,12 @@ final class CursorImpl implements AscendingCursor {
       return position(null, -1); // the range ends in this chunk: no read past it
     }
     forwardLimit = (int) Math.min(Integer.MAX_VALUE, forwardLimit * 4L);
-    return forwardFrom(Arrays.copyOf(current, current.length + 1));
+    return forwardFrom(chunk.keySuccessor(index));
   }
 
   @Override
   public boolean prev() {
-    byte[] current = currentForMove();
-    if (current == null) {
+    if (!onEntryForMove()) {
       return false;
     }
     if (index > 0) {
@@ -142,7 +157,7 @@ final class CursorImpl implements AscendingCursor {
       return position(null, -1);
     }
     backwardLimit = (int) Math.min(Integer.MAX_VALUE, backwardLimit * 4L);
-    return backwardFrom(current);
+    return backwardFrom(chunk.key(index));
   }
 
   @Override
@@ -154,16 +169,16 @@ final class CursorImpl implements AscendingCursor {
   @Override
   public byte[] key() {
     checkPositioned();
-    return chunk.key(index).clone();
+    return chunk.key(index); // a copy
   }
 
   @Override
   public byte[] value() {
     checkPositioned();
-    return chunk.value(index).clone();
+    return chunk.value(index);
   }
 
-  /** The current entry, copied once from the chunk (what a {@link ScanImpl} returns). */
+  /** The current entry (what a {@link ScanImpl} returns). */
   @Override
   public Entry entry() {
     checkPositioned();
@@ -174,6 +189,8 @@ final class CursorImpl implements AscendingCursor {
   public void close() {
     closed = true;
     chunk = null;
+    chunks[0] = null;
+    chunks[1] = null;
   }
 
   private boolean forwardFrom(byte[] from) {
@@ -218,13 +235,13 @@ final class CursorImpl implements AscendingCursor {
     return true;
   }
 
-  /** The current key, or null if the cursor ran off an end (then moving stays off: false). */
-  private byte[] currentForMove() {
+  /** Whether the cursor is on an entry; false if it ran off an end (then moving stays off: false). */
+  private boolean onEntryForMove() {
     checkUsable();
     if (!everPositioned) {
       throw new IllegalStateException("cursor was never positioned: call first(), last() or seek()");
     }
-    return chunk == null ? null : chunk.key(index);
+    return chunk != null;
   }
 
   private void checkPositioned() {

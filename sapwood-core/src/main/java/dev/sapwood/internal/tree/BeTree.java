@@ -198,7 +198,19 @@ public final class BeTree {
 
   /** {@link #readForward(byte[], byte[], int)} at the snapshot {@code s} (Long.MAX_VALUE: none). */
   public Chunk readForward(byte[] from, byte[] stop, int limit, long s) {
-    return reader.readForward(from, stop, limit, s);
+    return readForward(from, stop, limit, s, new Chunk());
+  }
+
+  /**
+   * {@link #readForward(byte[], byte[], int, long)} into {@code into}, emptied first ({@link
+   * Chunk#reset}) and returned: a cursor reads into the chunks it keeps. If the read throws, what
+   * {@code into} holds is undefined.
+   */
+  public Chunk readForward(byte[] from, byte[] stop, int limit, long s, Chunk into) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("chunk limit " + limit);
+    }
+    return reader.readForward(from, stop, limit, s, into);
   }
 
   /**
@@ -229,10 +241,18 @@ public final class BeTree {
    * entries reads a few entries' frames and messages, not a whole basement's.
    */
   public Chunk readBackward(byte[] to, byte[] stop, int limit, long s) {
+    return readBackward(to, stop, limit, s, new Chunk());
+  }
+
+  /**
+   * {@link #readBackward(byte[], byte[], int, long)} into {@code into}, emptied first and returned
+   * (see {@link #readForward(byte[], byte[], int, long, Chunk)}).
+   */
+  public Chunk readBackward(byte[] to, byte[] stop, int limit, long s, Chunk into) {
     if (limit < 1) {
       throw new IllegalArgumentException("chunk limit " + limit);
     }
-    return reader.readBackward(to, stop, limit, s);
+    return reader.readBackward(to, stop, limit, s, into);
   }
 
   /**

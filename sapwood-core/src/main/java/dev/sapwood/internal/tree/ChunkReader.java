@@ -36,18 +36,20 @@ final class ChunkReader {
    * The chunk at {@code bound} (forward: from it, inclusive; backward: below it) of at most
    * {@code limit} entries forward (backward: about {@code limit} by the basement's entries, never
    * cut short); {@code stop}: null, or where the caller's range ends in the direction of the read;
-   * {@code s}: the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is.
+   * {@code s}: the snapshot's MSN, or Long.MAX_VALUE to read the tree as it is; {@code into}: the
+   * chunk emptied, filled and returned.
    */
-  Chunk read(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
+  Chunk read(boolean forward, byte[] bound, byte[] stop, int limit, long s, Chunk into) {
     PeekArrays scope = PeekArrays.open(); // the chunk copies what it emits and its bounds
     try {
-      return readInScope(forward, bound, stop, limit, s);
+      into.reset(forward ? limit : Integer.MAX_VALUE);
+      return readInScope(forward, bound, stop, limit, s, into);
     } finally {
       scope.close();
     }
   }
 
-  private Chunk readInScope(boolean forward, byte[] bound, byte[] stop, int limit, long s) {
+  private Chunk readInScope(boolean forward, byte[] bound, byte[] stop, int limit, long s, Chunk chunk) {
     List<Node> path = new ArrayList<>(8);
     int[] slots = new int[8];
     byte[] lo = null;
@@ -144,11 +146,14 @@ final class ChunkReader {
       counters.chunkPeeks.add(peeks);
       counters.chunkPeeksEmpty.add(emptyPeeks);
       MessageBuffer collected = msgs.collected();
-      Chunk chunk = new Chunk(forward ? limit : Integer.MAX_VALUE);
-      ctx.newApplier().apply(b, b.lowerBound(from), b.lowerBoundOrEnd(to), collected,
-          collected.lowerBound(from), collected.lowerBoundOrEnd(to), from, to, b.maxMsn(), chunk);
+      int e0 = b.lowerBound(from);
+      int e1 = b.lowerBoundOrEnd(to);
+      int m0 = collected.lowerBound(from);
+      int m1 = collected.lowerBoundOrEnd(to);
+      reserve(chunk, b, e0, e1, collected, m0, m1, forward ? limit : Integer.MAX_VALUE);
+      ctx.newApplier().apply(b, e0, e1, collected, m0, m1, from, to, b.maxMsn(), chunk);
       if (forward && chunk.full()) {
-        chunk.next = Keys.successor(chunk.key(chunk.size() - 1));
+        chunk.next = chunk.keySuccessor(chunk.size() - 1);
       } else {
         chunk.next = forward ? hi : lo;
       }
@@ -168,6 +173,27 @@ final class ChunkReader {
         ctx.cache.unpinRead(n, pins);
       }
     }
+  }
+
+  /**
+   * Sizes {@code chunk} for what it will hold: the keys and values of entries {@code [e0, e1)} of
+   * {@code b} and the records of points {@code [m0, m1)} of {@code msgs}, scaled down to {@code
+   * limit} entries (a hint: messages may replace or delete entries, or add more).
+   */
+  private static void reserve(Chunk chunk, Basement b, int e0, int e1, MessageBuffer msgs, int m0, int m1, int limit) {
+    long bytes = 0;
+    long entries = 0;
+    for (int i = e0; i < e1 && entries < limit; i++, entries++) {
+      bytes += b.keyLen(i) + b.valueLen(i);
+    }
+    for (int i = m0; i < m1 && i - m0 < limit; i++, entries++) {
+      bytes += msgs.recordSize(msgs.point(i));
+    }
+    if (entries > limit) { // the messages may replace entries: the limit's share of both
+      bytes = bytes * limit / entries;
+      entries = limit;
+    }
+    chunk.reserve(bytes, (int) entries);
   }
 
   /** Whether {@code buf}, one of a latched leaf's delta buffers, is resident (not a peek's). */

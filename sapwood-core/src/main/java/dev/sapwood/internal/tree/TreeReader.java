@@ -36,14 +36,14 @@ final class TreeReader {
     return ctx.guarded(() -> getUnguarded(key, s));
   }
 
-  /** See {@link BeTree#readForward(byte[], byte[], int, long)}. */
-  Chunk readForward(byte[] from, byte[] stop, int limit, long s) {
-    return ctx.guarded(() -> chunks.read(true, from == null ? new byte[0] : from, stop, limit, s));
+  /** See {@link BeTree#readForward(byte[], byte[], int, long, Chunk)}. */
+  Chunk readForward(byte[] from, byte[] stop, int limit, long s, Chunk into) {
+    return ctx.guarded(() -> chunks.read(true, from == null ? new byte[0] : from, stop, limit, s, into));
   }
 
-  /** See {@link BeTree#readBackward(byte[], byte[], int, long)}. */
-  Chunk readBackward(byte[] to, byte[] stop, int limit, long s) {
-    return ctx.guarded(() -> chunks.read(false, to, stop, limit, s));
+  /** See {@link BeTree#readBackward(byte[], byte[], int, long, Chunk)}. */
+  Chunk readBackward(byte[] to, byte[] stop, int limit, long s, Chunk into) {
+    return ctx.guarded(() -> chunks.read(false, to, stop, limit, s, into));
   }
 
   /** A get, its frame peeks in arrays lent for it ({@link PeekArrays}: what it returns is copied). */

@@ -39,23 +39,27 @@ class ChunkLimitTest {
         model.put(new String(key(k), StandardCharsets.UTF_8), "v" + i);
       }
     }
-    for (int limit : new int[] {1, 3, 16}) {
-      List<String> seen = new ArrayList<>();
-      byte[] from = key(137);
-      while (true) {
-        Chunk c = tree.readForward(from, limit);
-        assertTrue(c.size() <= limit, "chunk of " + c.size() + " over its limit " + limit);
-        for (int i = 0; i < c.size(); i++) {
-          seen.add(new String(c.key(i), StandardCharsets.UTF_8) + "=" + new String(c.value(i), StandardCharsets.UTF_8));
+    Chunk kept = new Chunk();
+    kept.emit(key(1), 0, key(1).length, key(2), 0, key(2).length); // stale: a read into it must drop it
+    for (boolean reuse : new boolean[] {false, true}) { // reuse: every chunk read into one kept chunk
+      for (int limit : new int[] {1, 3, 16}) {
+        List<String> seen = new ArrayList<>();
+        byte[] from = key(137);
+        while (true) {
+          Chunk c = reuse ? tree.readForward(from, null, limit, Long.MAX_VALUE, kept) : tree.readForward(from, limit);
+          assertTrue(c.size() <= limit, "chunk of " + c.size() + " over its limit " + limit);
+          for (int i = 0; i < c.size(); i++) {
+            seen.add(new String(c.key(i), StandardCharsets.UTF_8) + "=" + new String(c.value(i), StandardCharsets.UTF_8));
+          }
+          if (c.atEnd()) {
+            break;
+          }
+          from = c.next();
         }
-        if (c.atEnd()) {
-          break;
-        }
-        from = c.next();
+        List<String> expected = new ArrayList<>();
+        model.tailMap(new String(key(137), StandardCharsets.UTF_8), true).forEach((k, v) -> expected.add(k + "=" + v));
+        assertEquals(expected, seen, "limit " + limit + (reuse ? ", one chunk read into again" : ""));
       }
-      List<String> expected = new ArrayList<>();
-      model.tailMap(new String(key(137), StandardCharsets.UTF_8), true).forEach((k, v) -> expected.add(k + "=" + v));
-      assertEquals(expected, seen, "limit " + limit);
     }
     file.close();
   }
