@@ -61,7 +61,8 @@ final class ChunkMessages {
   /**
    * The messages of the range from every source added: the one source itself when there is only
    * one and no snapshot hides any of its messages (read its points from {@code lowerBound(from)}
-   * to {@code lowerBoundOrEnd(to)}; its range messages are filtered by the applier), else a copy.
+   * to {@code lowerBoundOrEnd(to)}; its range messages are filtered by the applier), else a copy,
+   * in arrays lent for the read in progress ({@link PeekArrays}): it must not outlive the read.
    */
   MessageBuffer collected() {
     if (count == 0) {
@@ -70,7 +71,9 @@ final class ChunkMessages {
     if (count == 1 && snapshot == Long.MAX_VALUE) {
       return sources[0];
     }
-    MessageBuffer out = new MessageBuffer((int) Math.min(Integer.MAX_VALUE - 16, bytes));
+    int len = (int) Math.min(Integer.MAX_VALUE - 16, bytes);
+    int[] points = PeekArrays.takeInts(messages);
+    MessageBuffer out = MessageBuffer.over(PeekArrays.take(len), 0, points, PeekArrays.takePrefixes(points.length));
     for (int i = 0; i < count; i++) {
       sources[i].copyRangeTo(from, to, out, snapshot);
     }

@@ -37,7 +37,7 @@ final class FramePeeks {
     }
     int rawLen = (int) PartitionReader.rawLength(file, block, dir, from, to);
     byte[] raw = peekRaw(file, tier, block, dir, from, to, rawLen);
-    return PartitionParsers.parseEntries(file, block, dir, from, raw, rawLen, dir.maxMsn(i));
+    return PartitionParsers.parseEntries(file, block, dir, from, raw, rawLen, dir.maxMsn(i), PeekArrays.takeInts(rawLen / 64));
   }
 
   /**
@@ -78,7 +78,8 @@ final class FramePeeks {
   private static MessageBuffer peekFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, int from, int to) {
     int pointsLen = (int) PartitionReader.rawLength(file, block, dir, from, to);
     byte[] points = peekRaw(file, tier, block, dir, from, to, pointsLen);
-    MessageBuffer buf = MessageBuffer.over(points, pointsLen);
+    int[] list = PeekArrays.takeInts(pointsFor(dir, i, pointsLen));
+    MessageBuffer buf = MessageBuffer.over(points, pointsLen, list, PeekArrays.takePrefixes(list.length));
     PartitionParsers.parseMessages(file, block, dir, from, points, 0, pointsLen, false, buf, true);
     if (dir.rangeCount(i) > 0) {
       int rangeFrom = dir.pointFrameEnd(i);
@@ -87,6 +88,17 @@ final class FramePeeks {
       PartitionParsers.parseMessages(file, block, dir, rangeFrom, ranges, 0, rangesLen, true, buf, false);
     }
     return buf;
+  }
+
+  /**
+   * About how many point messages {@code rawLen} bytes of partition {@code i}'s point frames hold:
+   * its count in proportion to its raw length, a quarter more (a list outgrowing it doubles); never
+   * more than the bytes could hold, whatever the directory says (it is checked as they are parsed).
+   */
+  private static int pointsFor(PartitionDirectory dir, int i, int rawLen) {
+    long count = Math.max(0, dir.count(i));
+    long est = count * rawLen / Math.max(1, dir.rawLength(i));
+    return (int) Math.min(rawLen / (MessageArena.HEADER + 4), Math.min(count, est + (est >> 2) + 8));
   }
 
   /**

@@ -49,14 +49,15 @@ final class MessageBuffer extends MessageIndex {
 
   /**
    * As {@link #over(byte[])}, the records being {@code records[0, used)}: a peek's frames in an
-   * array lent for one read ({@link PeekArrays}), longer than they are.
+   * array lent for one read ({@link PeekArrays}), longer than they are, indexed into the point and
+   * prefix arrays given (lent likewise; at least 8 points, prefixes at least as long).
    */
-  static MessageBuffer over(byte[] records, int used) {
-    return new MessageBuffer(records, used);
+  static MessageBuffer over(byte[] records, int used, int[] points, long[] prefixes) {
+    return new MessageBuffer(records, used, points, prefixes);
   }
 
-  private MessageBuffer(byte[] records, int used) {
-    super(records, used, 0, 0);
+  private MessageBuffer(byte[] records, int used, int[] points, long[] prefixes) {
+    super(records, used, points, prefixes);
   }
 
   /**

@@ -62,6 +62,21 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     this(records, records.length, pointsHint, rangesHint);
   }
 
+  /**
+   * Over the records {@code records[0, used)}, indexed into the given point and prefix arrays (at
+   * least 8 points, prefixes at least as long; a peek's, lent for one read): see {@link MessageBuffer#over(byte[],
+   * int, int[], long[])}. Lists that outgrow them move to fresh arrays.
+   */
+  MessageIndex(byte[] records, int used, int[] points, long[] prefixes) {
+    super(records, used);
+    if (points.length < 8 || prefixes.length < points.length) {
+      throw new IllegalArgumentException("point lists of " + points.length + " and " + prefixes.length);
+    }
+    this.points = points;
+    this.prefixes = prefixes;
+    ranges = new int[2];
+  }
+
   /** As {@link #MessageIndex(byte[], int, int)}, the records being {@code records[0, used)}. */
   MessageIndex(byte[] records, int used, int pointsHint, int rangesHint) {
     super(records, used);

@@ -41,12 +41,15 @@ final class NodeReader {
     if (size < NodeFormat.FIXED_HEADER + 4) {
       throw corrupt(file, block, 0, "block of " + size + " bytes is too small for a node");
     }
-    byte[] head = new byte[Math.min(size, NodeFormat.HEADER_PROBE)];
-    file.readBlock(block, 0, head, 0, head.length);
+    // The probe is parsed, never kept (the node copies its pivots, keys and filters): within a
+    // read's scope it is an array lent for the read (PeekArrays), longer than the probe.
+    int probe = Math.min(size, NodeFormat.HEADER_PROBE);
+    byte[] head = PeekArrays.take(probe);
+    file.readBlock(block, 0, head, 0, probe);
     try {
       int headerLen = headerLength(file, block, head, size, deltaOf);
-      if (headerLen > head.length) {
-        checkLongHeader(file, block, head, headerLen);
+      if (headerLen > probe) {
+        checkLongHeader(file, block, head, probe, headerLen);
         head = Arrays.copyOf(head, headerLen);
         file.readBlock(block, NodeFormat.HEADER_PROBE, head, NodeFormat.HEADER_PROBE, headerLen - NodeFormat.HEADER_PROBE);
       }
@@ -98,9 +101,9 @@ final class NodeReader {
    * its CRC in the probe: only the bytes before the CRC are summed (summing the whole probe asked
    * for a checksum of a negative length, and a sound node read as corrupt).
    */
-  private static void checkLongHeader(BlockFile file, long block, byte[] probe, int headerLen) {
+  private static void checkLongHeader(BlockFile file, long block, byte[] probe, int probeLen, int headerLen) {
     CRC32C crc = new CRC32C();
-    int summed = Math.min(probe.length, headerLen - 4);
+    int summed = Math.min(probeLen, headerLen - 4);
     crc.update(probe, 0, summed);
     int rest = headerLen - 4 - summed;
     int computed = rest > 0 ? file.checksumBlock(block, summed, rest, crc) : (int) crc.getValue();

@@ -24,9 +24,17 @@ final class PartitionParsers {
 
   /** As {@link #parseEntries(BlockFile, long, PartitionDirectory, int, byte[], long)}, over {@code raw[0, len)}. */
   static Basement parseEntries(BlockFile file, long block, PartitionDirectory dir, int frame, byte[] raw, int len, long maxMsn) {
+    return parseEntries(file, block, dir, frame, raw, len, maxMsn, new int[Math.max(4, len / 64)]);
+  }
+
+  /**
+   * As {@link #parseEntries(BlockFile, long, PartitionDirectory, int, byte[], int, long)}, the
+   * entries' offsets put in {@code offsets} (non-empty; a peek's, lent for one read) until they
+   * outgrow it.
+   */
+  static Basement parseEntries(BlockFile file, long block, PartitionDirectory dir, int frame, byte[] raw, int len, long maxMsn, int[] offsets) {
     BoundedReader r = new BoundedReader(raw, 0, len);
     try {
-      int[] offsets = new int[Math.max(4, len / 64)];
       int count = 0;
       int prevKeyOff = -1;
       int prevKeyLen = 0;

@@ -61,4 +61,40 @@ class PeekArraysTest {
       scope.close();
     }
   }
+
+  @Test
+  void pointListsAndPrefixesAreLentLongEnoughAndPoisonedWhenTheScopeCloses() {
+    assertEquals(8, PeekArrays.takeInts(3).length, "outside a scope: fresh, at least 8");
+    int[] points;
+    long[] prefixes;
+    PeekArrays scope = PeekArrays.open();
+    try {
+      points = PeekArrays.takeInts(300);
+      prefixes = PeekArrays.takePrefixes(points.length);
+      assertTrue(points.length >= 300);
+      assertTrue(prefixes.length >= points.length);
+      int[] other = PeekArrays.takeInts(300);
+      assertNotSame(points, other, "two peeked buffers of one read share a point list");
+      assertNotSame(prefixes, PeekArrays.takePrefixes(other.length));
+      int[] big = PeekArrays.takeInts(PeekArrays.MAX_POINTS + 1);
+      assertEquals(PeekArrays.MAX_POINTS + 1, big.length, "past the bound: a fresh list of the length");
+      assertEquals(PeekArrays.MAX_POINTS + 1, PeekArrays.takePrefixes(big.length).length);
+      points[0] = 7;
+      prefixes[0] = 7;
+    } finally {
+      scope.close();
+    }
+    if (PeekArrays.class.desiredAssertionStatus()) {
+      assertEquals(0x5A5A5A5A, points[0], "a lent point list was not poisoned when its scope closed");
+      assertEquals(0x5A5A5A5A5A5A5A5AL, prefixes[0], "lent prefixes were not poisoned when their scope closed");
+    }
+    scope = PeekArrays.open();
+    try {
+      int[] again = PeekArrays.takeInts(100);
+      assertSame(points, again, "the next read reuses the thread's point lists");
+      assertSame(prefixes, PeekArrays.takePrefixes(again.length));
+    } finally {
+      scope.close();
+    }
+  }
 }
