@@ -8,9 +8,10 @@ import java.util.Arrays;
  * ones, and every array lent comes back when the outermost scope closes. A seek beyond the cache
  * allocated 28.7 KB, 16.6 of them these arrays, and Shenandoah (not generational on JDK 17) then
  * collected most of the time and paced the reader (docs/benchmarks.md, "The collector decides the
- * reads"). A peeked buffer's point list and key prefixes go likewise into lent {@code int[]} and
- * {@code long[]} arrays ({@link #takeInts}, {@link #takePrefixes}), and a peeked basement's entry offsets into lent
- * {@code int[]}s.
+ * reads"). Likewise a peeked buffer's point list and key prefixes ({@link #takeInts}, {@link
+ * #takePrefixes}), a peeked basement's entry offsets, a chunk's collected messages ({@code
+ * ChunkMessages}) and the probe a node's header is read into on a cache miss ({@code NodeReader}:
+ * the node copies what it keeps of it).
  *
  * <p>Contract: nothing made of a lent array may outlive the scope. A get copies the messages it
  * collects and the value it returns, a chunk copies the entries it emits and its bounds (a

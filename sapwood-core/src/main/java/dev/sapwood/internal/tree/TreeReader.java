@@ -57,7 +57,8 @@ final class TreeReader {
   }
 
   private byte[] getInScope(byte[] key, long s) {
-    MessageBuffer collected = new MessageBuffer(64);
+    int[] points = PeekArrays.takeInts(8); // the messages collected are copied: lent for the read too
+    MessageBuffer collected = MessageBuffer.over(PeekArrays.take(256), 0, points, PeekArrays.takePrefixes(points.length));
     boolean latest = s == Long.MAX_VALUE;
     Pins pins = ctx.cache.pins(); // once per read, not once per pin
     Node node = ctx.pinRootRead(root, pins);
