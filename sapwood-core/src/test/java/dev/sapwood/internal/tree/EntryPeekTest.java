@@ -100,6 +100,29 @@ class EntryPeekTest {
     }
   }
 
+  @Test
+  void basementPeeksGoPastTheOffHeapTier() {
+    Random rnd = new Random(5);
+    long block = file.allocateBlockNumber();
+    PartitionDirectory d = writeLeaf(block, 2000, Compressors.LZ4, rnd);
+    assertTrue(d.frameEnd(0) - d.firstFrame(0) > 1, "a basement of several frames");
+    Counters counters = new Counters();
+    TreeContext cold = context(16 << 10, counters); // no room for the basement: it is peeked
+    try (FrameCache tier = new FrameCache(512 << 10, counters)) {
+      cold.nodes.frames = tier;
+      Node leaf = NodeReader.read(file, block);
+      byte[] k = String.format("k%06d", 2 * 1000).getBytes(StandardCharsets.UTF_8);
+      Basement got = cold.partitions.basementFor(leaf, 0, k);
+      assertTrue(got.find(k) >= 0, "the peek found the key");
+      Basement frames = cold.partitions.peekBasementFrames(leaf, 0, d.firstFrame(0), d.firstFrame(0) + 2);
+      assertTrue(frames.count() > 0);
+      assertEquals(2, counters.counter("cache.basement_frame_peeks").sum(), "both reads peeked, none fetched");
+      assertEquals(0, counters.counter("cache.offheap_hits").sum() + counters.counter("cache.offheap_misses").sum(),
+          "a basement peek looked in the tier");
+      assertEquals(0, tier.allocatedBytes(), "a basement peek put its frames in the tier");
+    }
+  }
+
   /** A leaf of one basement of {@code entries} entries, keys k%06d of even numbers, written with {@code codec}. */
   private PartitionDirectory writeLeaf(long block, int entries, byte codec, Random rnd) {
     BasementBuilder bb = new BasementBuilder(Integer.MAX_VALUE, 64, 77);
