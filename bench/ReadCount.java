@@ -34,6 +34,7 @@ public class ReadCount {
         Map<String, Long> before = new TreeMap<>(db.stats().counters());
         long t0 = System.nanoTime();
         long cpu0 = threads.getCurrentThreadCpuTime();
+        long user0 = threads.getCurrentThreadUserTime();
         long alloc0 = threads.getThreadAllocatedBytes(self);
         long proc0 = os.getProcessCpuTime();
         long gc0 = gcMillis();
@@ -59,11 +60,12 @@ public class ReadCount {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
+        double userUs = (threads.getCurrentThreadUserTime() - user0) / 1e3 / n;
         double alloc = (threads.getThreadAllocatedBytes(self) - alloc0) / (double) n;
         double procUs = (os.getProcessCpuTime() - proc0) / 1e3 / n;
         long gcMs = gcMillis() - gc0;
-        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU and %.0f bytes allocated per op; process CPU %.1f us per op, GC %d ms (%.1f%%)%n",
-            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, alloc, procUs, gcMs, gcMs / (secs * 10));
+        System.out.printf("round %d: %d %s, found %d, %.0f ops/s, %.1f us CPU (user %.1f) and %.0f bytes allocated per op; process CPU %.1f us per op, GC %d ms (%.1f%%)%n",
+            round, n, seek ? "seeks (10 nexts)" : "gets", found, n / secs, cpuUs, userUs, alloc, procUs, gcMs, gcMs / (secs * 10));
         long[] io1 = procIo();
         System.out.printf("  read syscalls %.3f and %.0f bytes read (rchar) per op%n", (io1[0] - io0[0]) / (double) n, (io1[1] - io0[1]) / (double) n);
         Map<String, Long> after = db.stats().counters();
