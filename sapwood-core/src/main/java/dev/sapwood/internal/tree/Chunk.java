@@ -12,7 +12,7 @@ import java.util.Arrays;
  * (start, key length, value length)} triples in key order; {@link #key} and {@link #value} return
  * copies. A cursor keeps its chunks and reads into them again ({@link #reset}), so stepping
  * through a tree allocates the copies it returns and not, besides them, an array per key and per
- * value of every chunk it reads (docs/benchmarks.md, "A cursor's chunks kept").
+ * value of every chunk it reads (docs/benchmarks.md, "Reads that allocate what they return").
  *
  * <p>Invariants: {@code 0 <= used <= data.length}; entry {@code i < size} has {@code start + keyLen
  * + valueLen <= used}; keys ascend (a chunk is ascending, whichever way it was read). Not

@@ -47,7 +47,7 @@ final class EntryPeek {
       return new Basement(NO_BYTES, 0, NO_OFFSETS, 0, maxMsn); // below every frame's first key
     }
     int len = dir.frameRaw(f);
-    byte[] raw = PartitionReader.readFrame(file, tier, block, dir, f, RAW);
+    byte[] raw = PartitionReader.readFrame(file, tier, block, dir, f, RAW, false); // basement frames: not admitted
     BoundedReader r = new BoundedReader(raw, 0, len);
     try {
       int prevOff = -1;

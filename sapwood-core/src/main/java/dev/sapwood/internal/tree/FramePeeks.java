@@ -22,6 +22,17 @@ final class FramePeeks {
     return peekBasement(file, null, block, dir, i, key);
   }
 
+  /**
+   * As {@link #peekBasement(BlockFile, long, PartitionDirectory, int, byte[])}, taking the frame from
+   * {@code tier} if it holds it. A basement peek puts no frame in the tier (nor does {@link
+   * #peekBasementFrames}): the off-heap tier is kept for message frames (buffers' and leaf
+   * deltas'), which every read of their key range consults. Beyond the cache at 20M keys a seek
+   * read a basement frame, a delta frame and, four times in ten, a buffer frame, from about 1.3
+   * GiB, 280 MiB and 175 MiB of them, so a message frame kept is three to five times likelier to
+   * be read again per byte; peeked basement frames going in too pushed them out of the FIFO ring
+   * (2.72 → 2.47 file reads per seek without them; docs/benchmarks.md, "Reads that allocate what
+   * they return"). A basement's frames still come in when it is fetched whole or written.
+   */
   static Basement peekBasement(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, byte[] key) {
     return EntryPeek.peek(file, tier, block, dir, i, key);
   }
@@ -36,7 +47,7 @@ final class FramePeeks {
       throw new IllegalArgumentException("frames [" + from + ", " + to + ") are not in basement " + i);
     }
     int rawLen = (int) PartitionReader.rawLength(file, block, dir, from, to);
-    byte[] raw = peekRaw(file, tier, block, dir, from, to, rawLen);
+    byte[] raw = peekRaw(file, tier, block, dir, from, to, rawLen, false); // basement frames: not admitted
     return PartitionParsers.parseEntries(file, block, dir, from, raw, rawLen, dir.maxMsn(i), PeekArrays.takeInts(rawLen / 64));
   }
 
@@ -77,14 +88,14 @@ final class FramePeeks {
   /** Point frames {@code [from, to)} of partition {@code i} and its range frames, parsed into one buffer. */
   private static MessageBuffer peekFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int i, int from, int to) {
     int pointsLen = (int) PartitionReader.rawLength(file, block, dir, from, to);
-    byte[] points = peekRaw(file, tier, block, dir, from, to, pointsLen);
+    byte[] points = peekRaw(file, tier, block, dir, from, to, pointsLen, true);
     int[] list = PeekArrays.takeInts(pointsFor(dir, i, pointsLen));
     MessageBuffer buf = MessageBuffer.over(points, pointsLen, list, PeekArrays.takePrefixes(list.length));
     PartitionParsers.parseMessages(file, block, dir, from, points, 0, pointsLen, false, buf, true);
     if (dir.rangeCount(i) > 0) {
       int rangeFrom = dir.pointFrameEnd(i);
       int rangesLen = (int) PartitionReader.rawLength(file, block, dir, rangeFrom, dir.frameEnd(i));
-      byte[] ranges = peekRaw(file, tier, block, dir, rangeFrom, dir.frameEnd(i), rangesLen);
+      byte[] ranges = peekRaw(file, tier, block, dir, rangeFrom, dir.frameEnd(i), rangesLen, true);
       PartitionParsers.parseMessages(file, block, dir, rangeFrom, ranges, 0, rangesLen, true, buf, false);
     }
     return buf;
@@ -107,11 +118,12 @@ final class FramePeeks {
    * PeekArrays}; longer than {@code rawLen}), or of a fresh one outside a read's scope or past
    * {@link PeekArrays#MAX}. What is parsed of it must not outlive the read.
    */
-  private static byte[] peekRaw(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to, int rawLen) {
+  private static byte[] peekRaw(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to, int rawLen,
+      boolean admit) {
     if (from == to) {
       return new byte[0];
     }
     byte[] raw = rawLen <= PeekArrays.MAX ? PeekArrays.take(rawLen) : new byte[PartitionReader.firstGuess(dir, from, to, rawLen)];
-    return PartitionReader.readFrames(file, tier, block, dir, from, to, raw, rawLen);
+    return PartitionReader.readFrames(file, tier, block, dir, from, to, raw, rawLen, admit);
   }
 }

@@ -177,6 +177,16 @@ final class PartitionReader {
    */
   static byte[] readFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to,
       byte[] raw, long rawLen) {
+    return readFrames(file, tier, block, dir, from, to, raw, rawLen, true);
+  }
+
+  /**
+   * As {@link #readFrames(BlockFile, FrameCache, long, PartitionDirectory, int, int, byte[], long)};
+   * frames read from the file are put in the tier only if {@code admit} (a basement peek's are not:
+   * {@code Partitions.basementFor}).
+   */
+  static byte[] readFrames(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int from, int to,
+      byte[] raw, long rawLen, boolean admit) {
     int rawAt = 0;
     int f = from;
     while (f < to) {
@@ -211,7 +221,7 @@ final class PartitionReader {
         }
         raw = decompress(file, block, dir, f, comp, at, len, raw, rawAt, rawLen);
         rawAt += dir.frameRaw(f);
-        long key = tier == null ? -1 : FrameTier.key(dir, f);
+        long key = tier == null || !admit ? -1 : FrameTier.key(dir, f);
         if (key >= 0) {
           tier.put(key, comp, at, len); // verified above
         }
@@ -224,10 +234,12 @@ final class PartitionReader {
   /**
    * Frame {@code f}, verified and decompressed into an array of {@code out} (the thread's until its
    * next take from it; {@code dir.frameRaw(f)} bytes of it are the frame): from the off-heap tier
-   * if it holds the frame, else read from the file, its checksum checked and then put in the tier.
-   * What a point query reads of a partition that is not resident, without an array of its own.
+   * if it holds the frame, else read from the file, its checksum checked and then put in the tier
+   * if {@code admit}. What a point query reads of a partition that is not resident, without an
+   * array of its own.
    */
-  static byte[] readFrame(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int f, ThreadScratch out) {
+  static byte[] readFrame(BlockFile file, FrameCache tier, long block, PartitionDirectory dir, int f, ThreadScratch out,
+      boolean admit) {
     int len = dir.frameCompressed(f);
     byte[] comp = SCRATCH.take(len); // given back once the frame is decompressed
     long key = tier == null ? -1 : FrameTier.key(dir, f);
@@ -236,7 +248,7 @@ final class PartitionReader {
       if (Checksums.crc32c(comp, 0, len) != dir.frameCrc(f)) {
         throw NodeReader.corrupt(file, block, dir.frameOffset(f), "frame checksum mismatch");
       }
-      if (key >= 0) {
+      if (key >= 0 && admit) {
         tier.put(key, comp, 0, len); // verified above
       }
     }

@@ -1,7 +1,6 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.cache.CacheTable;
-import dev.sapwood.internal.cache.FrameCache;
 import dev.sapwood.internal.store.BlockFile;
 
 /**
@@ -77,7 +76,8 @@ final class Partitions {
 
   /**
    * Like {@link #bufferFor}, for basement i of a read-latched leaf. A peek of a basement's frames
-   * goes past the off-heap tier ({@link #BASEMENT_PEEK_TIER}).
+   * takes them from the off-heap tier when it holds them but puts none there ({@link
+   * FramePeeks#peekBasement}).
    */
   Basement basementFor(Node leaf, int i, byte[] key) {
     if (leaf.loaded(i) || shouldFetch(leaf, i)) {
@@ -85,19 +85,8 @@ final class Partitions {
     }
     counters.framePeeks.increment();
     counters.basementFramePeeks.increment();
-    return FramePeeks.peekBasement(file, BASEMENT_PEEK_TIER, leaf.key(), leaf.disk, i, key);
+    return FramePeeks.peekBasement(file, store.frames, leaf.key(), leaf.disk, i, key);
   }
-
-  /**
-   * The tier a basement's frame peeks use: none. The off-heap tier is kept for message frames
-   * (buffers' and leaf deltas'), which every read of their key range consults: beyond the cache
-   * a seek read a basement frame, a delta frame and, four times in ten, a buffer frame, from
-   * pools of about 1.3 GiB, 280 MiB and 175 MiB at 20M keys, so a message frame is three to five
-   * times likelier to be read again per byte kept. Basement frames peeked went in too and pushed
-   * them out; now they are read from the file (the page cache) and not kept: 2.72 → 2.47 reads
-   * per seek, gets unchanged (docs/benchmarks.md, "Reads that allocate what they return").
-   */
-  private static final FrameCache BASEMENT_PEEK_TIER = null;
 
   /**
    * What a chunk read of {@code [from, to)} (either null: unbounded) needs of buffer i of a
@@ -126,13 +115,13 @@ final class Partitions {
   /**
    * The entries of frames {@code [from, to)} of basement i of a read-latched leaf (a span of {@link
    * ChunkFrames}): what a chunk read needs when {@link #basementWhole} says no. Not a whole
-   * basement: use it for that chunk only. Carries the basement's max MSN. Past the off-heap tier,
-   * as {@link #basementFor}.
+   * basement: use it for that chunk only. Carries the basement's max MSN. Puts no frame in the
+   * off-heap tier, as {@link #basementFor}.
    */
   Basement peekBasementFrames(Node leaf, int i, int from, int to) {
     counters.framePeeks.increment();
     counters.basementFramePeeks.increment();
-    return FramePeeks.peekBasementFrames(file, BASEMENT_PEEK_TIER, leaf.key(), leaf.disk, i, from, to);
+    return FramePeeks.peekBasementFrames(file, store.frames, leaf.key(), leaf.disk, i, from, to);
   }
 
   private boolean shouldFetch(Node node, int i) {

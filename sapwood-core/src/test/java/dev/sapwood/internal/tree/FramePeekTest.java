@@ -214,14 +214,14 @@ class FramePeekTest {
     PartitionDirectory crafted = withFrameRaw(dir, f, (int) bound + 1);
     ThreadScratch out = new ThreadScratch(1 << 10, 1 << 20);
     List<CorruptionException> refused = List.of(
-        assertThrows(CorruptionException.class, () -> PartitionReader.readFrame(file, null, block, crafted, f, out)),
+        assertThrows(CorruptionException.class, () -> PartitionReader.readFrame(file, null, block, crafted, f, out, false)),
         assertThrows(CorruptionException.class, () -> PartitionReader.readBasement(file, block, crafted, 1)));
     for (CorruptionException e : refused) {
       assertEquals(file.name(), e.file());
       assertEquals(file.blockOffset(block) + dir.frameOffset(f), e.offset(), "the frame's offset: " + e.getMessage());
       assertTrue(e.getMessage().contains("cannot decompress to " + (bound + 1)), e.getMessage());
     }
-    assertDoesNotThrow(() -> PartitionReader.readFrame(file, null, block, dir, f, out), "the true length reads");
+    assertDoesNotThrow(() -> PartitionReader.readFrame(file, null, block, dir, f, out, false), "the true length reads");
   }
 
   /** {@code d} with frame {@code frame}'s raw length replaced by {@code raw}. */
