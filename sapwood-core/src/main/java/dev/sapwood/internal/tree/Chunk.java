@@ -91,9 +91,7 @@ public final class Chunk implements MessageApplier.Sink {
   @Override
   public void emit(byte[] k, int kOff, int kLen, byte[] v, int vOff, int vLen) {
     int at = append(k, kOff, kLen, v, vOff, vLen);
-    if (3 * size + 3 > index.length) {
-      index = Arrays.copyOf(index, grown(index.length, 3 * size + 3));
-    }
+    roomForOneMore();
     set(size++, at, kLen, vLen);
   }
 
@@ -124,9 +122,7 @@ public final class Chunk implements MessageApplier.Sink {
     }
     if (value != null) {
       int at = append(key, 0, key.length, value, 0, value.length);
-      if (3 * size + 3 > index.length) {
-        index = Arrays.copyOf(index, grown(index.length, 3 * size + 3));
-      }
+      roomForOneMore();
       System.arraycopy(index, 3 * lo, index, 3 * lo + 3, 3 * (size - lo));
       size++;
       set(lo, at, key.length, value.length);
@@ -183,6 +179,13 @@ public final class Chunk implements MessageApplier.Sink {
       throw new IndexOutOfBoundsException("entry " + i + " of a chunk of " + size);
     }
     return i;
+  }
+
+  /** Grows the index, if it must, to hold one more entry. */
+  private void roomForOneMore() {
+    if (3 * size + 3 > index.length) {
+      index = Arrays.copyOf(index, grown(index.length, 3 * size + 3));
+    }
   }
 
   private void set(int i, int start, int kLen, int vLen) {

@@ -59,7 +59,15 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
 
   /** Over records handed over by the node reader: see {@link MessageBuffer#over}. */
   MessageIndex(byte[] records, int pointsHint, int rangesHint) {
-    this(records, records.length, pointsHint, rangesHint);
+    super(records);
+    // Counts from the node's directory, unchecked yet: no more than the records could hold. A
+    // quarter more room, so the next flush into the buffer (a parked node's, loaded back for it)
+    // merges into the lists where they are instead of doubling them at once.
+    int most = records.length / (HEADER + 4);
+    int hint = Math.min(pointsHint, most);
+    points = new int[Math.max(8, hint + (hint >> 2))];
+    prefixes = new long[points.length];
+    ranges = new int[Math.max(2, Math.min(rangesHint, most))];
   }
 
   /**
@@ -75,19 +83,6 @@ abstract sealed class MessageIndex extends MessageArena permits MessageBuffer {
     this.points = points;
     this.prefixes = prefixes;
     ranges = new int[2];
-  }
-
-  /** As {@link #MessageIndex(byte[], int, int)}, the records being {@code records[0, used)}. */
-  MessageIndex(byte[] records, int used, int pointsHint, int rangesHint) {
-    super(records, used);
-    // Counts from the node's directory, unchecked yet: no more than the records could hold. A
-    // quarter more room, so the next flush into the buffer (a parked node's, loaded back for it)
-    // merges into the lists where they are instead of doubling them at once.
-    int most = used / (HEADER + 4);
-    int hint = Math.min(pointsHint, most);
-    points = new int[Math.max(8, hint + (hint >> 2))];
-    prefixes = new long[points.length];
-    ranges = new int[Math.max(2, Math.min(rangesHint, most))];
   }
 
   // ---- reading the lists ----
