@@ -8,8 +8,10 @@ import java.util.function.Predicate;
 /**
  * Who evicts when a {@link CacheTable} is over budget: the thread that released a pin drops clean
  * objects itself (a bounded run of the clock: {@link Clock#evictClean}) and hands the writing of
- * dirty ones to a background thread, so readers do not wait on writes; once usage runs a quarter over budget it writes them itself (back-pressure,
- * reported as a {@link WriteStallEvent}).
+ * dirty ones to a background thread, so readers do not wait on writes; once usage runs a quarter
+ * over budget it writes them itself, waiting for the hand if another run holds it (back-pressure,
+ * reported as a {@link WriteStallEvent}): so usage stays within about a quarter over budget
+ * however fast a thread fills the cache.
  *
  * <p>Invariants: at most one background eviction is queued or running at a time ({@code
  * evictorQueued} is set from its queueing until it ends). A second one queued while the first ran
@@ -45,7 +47,7 @@ final class Eviction<T extends Cacheable> {
         return;
       }
       WriteStallEvent stall = WriteStallEvent.start(WriteStallEvent.CACHE_FULL, used, budget);
-      clock.evict();
+      clock.evictWaiting();
       WriteStallEvent.finish(stall);
     }
   }

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What other threads do while a background run of the clock holds the hand, writing a dirty object
- * back: they do not wait for it. (With two flushers, one waited for the hand to park a node it had
- * just flushed into, and a second queued background run waited the whole first run to find the
- * cache under budget: a tenth of the flushers' time in a 5M overwrite.)
+ * back: up to the back-pressure bound (a quarter over budget) they do not wait for it. (With two
+ * flushers, one waited for the hand to park a node it had just flushed into, and a second queued
+ * background run waited the whole first run to find the cache under budget: a tenth of the
+ * flushers' time in a 5M overwrite.) Past the bound they do, then run the clock themselves.
  */
 class HandBusyTest {
   private final Counters counters = new Counters();
@@ -132,6 +133,35 @@ class HandBusyTest {
       next = takeQueued();
     }
     assertNotNull(next, "once the run ended, a release over budget queues the next one");
+    assertEquals(0, backend.violations.get());
+  }
+
+  @Test
+  void pastTheBackPressureBoundAReleaseWaitsForTheHandThenGetsUnderBudget() throws Exception {
+    CacheTable<Obj> cache = cache();
+    Thread background = blockedBackgroundRun(cache); // 1,100 bytes; the run holds the hand
+    java.util.concurrent.atomic.AtomicBoolean filled = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread filler = new Thread(() -> {
+      for (long k = 300; k < 303; k++) {
+        dirty(cache, k); // the second makes 1,300 bytes: past the bound of 1,250
+      }
+      filled.set(true);
+    }, "filler");
+    try {
+      filler.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (filler.getState() != Thread.State.WAITING && filler.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertFalse(filled.get(), "a release past the bound went on filling the cache while another run held the hand");
+      assertEquals(Thread.State.WAITING, filler.getState(), "the filler waits for the hand");
+    } finally {
+      letGo.countDown();
+      background.join(30_000);
+      filler.join(30_000);
+    }
+    assertTrue(filled.get());
+    assertTrue(cache.usedBytes() <= 1000, "the waiting thread's own run got under budget: " + cache.usedBytes());
     assertEquals(0, backend.violations.get());
   }
 }
