@@ -37,6 +37,7 @@ final class OptionValues implements Cloneable {
   double leafDeltaRatio = 1.0;
   double offHeapShare;
   boolean logCompression = true;
+  boolean drainWhenQuiet = true;
 
   OptionValues copy() {
     try {

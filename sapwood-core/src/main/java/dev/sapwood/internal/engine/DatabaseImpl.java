@@ -87,7 +87,7 @@ public final class DatabaseImpl implements Database {
     this.optimizer = new OnlineOptimize(gate, catalog, ctx, counters);
     this.bulkLoads = new BulkLoads(this, gate, file, ctx, counters);
     this.maintenance = new Maintenance(gate, file, checkpointer, catalog, catalogBlock, counters, trees, optimizer,
-        options.nodeSize());
+        options.nodeSize(), options.drainWhenQuiet());
     Path walDir = dir.resolve(DatabaseOpener.WAL_DIR);
     if (readOnly) {
       ctx.keepDirtyNodes(); // what the log replays stays in memory: the file takes no writes

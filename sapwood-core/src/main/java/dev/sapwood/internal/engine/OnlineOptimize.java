@@ -5,6 +5,7 @@ import dev.sapwood.internal.tree.DeltaSweep;
 import dev.sapwood.internal.tree.Optimizer;
 import dev.sapwood.internal.tree.TreeContext;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,6 +30,14 @@ final class OnlineOptimize {
   private final Catalog catalog;
   private final TreeContext ctx;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+  /** Where a quiet sweep cut short stopped, per tree; used by {@link #sweepDeltas}'s one thread. */
+  private final java.util.Map<String, byte[]> sweepResume = new java.util.HashMap<>();
+  /** The trees swept to their end in the quiet spell of {@code spellMark}; as {@code sweepResume}. */
+  private final java.util.Set<String> sweptInSpell = new java.util.HashSet<>();
+  private long spellMark = Long.MIN_VALUE;
+  /** Tests: given each sweep step's first key before it runs, and where the next starts after it (null: the end). */
+  private volatile Consumer<byte[]> beforeSweepStep = k -> {};
+  private volatile Consumer<byte[]> afterSweepStep = k -> {};
   private final LongAdder running;
   private final LongAdder steps;
   private final LongAdder flushes;
@@ -160,27 +169,51 @@ final class OnlineOptimize {
     return true;
   }
 
+  /** Tests: see {@link #beforeSweepStep}. */
+  void sweepStepHooks(Consumer<byte[]> before, Consumer<byte[]> after) {
+    beforeSweepStep = before;
+    afterSweepStep = after;
+  }
+
   /**
-   * The quiet sweep ({@link DeltaSweep}) over every tree of {@code trees}, one leaf per step under
-   * the database lock's shared side like any write; it stops as soon as a write is sequenced after
-   * {@code writeMark} (the database's last MSN when writes were seen to stop), so writers resuming
-   * wait for at most one step. Returns the leaves it consolidated.
+   * A slice of the quiet sweep ({@link DeltaSweep}; its drain if {@code drain}) over the trees of
+   * {@code trees} it has not finished in this quiet spell, one leaf per step under the database
+   * lock's shared side like any write. It stops as soon as a write is sequenced after {@code
+   * writeMark} (the database's last MSN when writes were seen to stop), so writers resuming wait
+   * for at most one step, or once {@link System#nanoTime} passes {@code deadlineNanos} (after at
+   * least one step). Returns true once every tree was swept to its end in this quiet spell (the
+   * spell of {@code writeMark}). A tree's sweep cut short resumes where it stopped, at the next
+   * slice of this spell or at the next spell, and goes on to the tree's end: writes that come in
+   * bursts with short pauses between still see every leaf in turn. Called by one thread at a time
+   * (the checkpointer's monitor).
    */
-  long sweepDeltas(TreeRegistry trees, long writeMark) {
-    long consolidated = 0;
-    for (String name : gate.read(trees::names)) {
-      TreeImpl t = gate.read(() -> trees.get(name));
-      for (byte[] from = new byte[0]; t != null && from != null && ctx.lastMsn() == writeMark;) {
-        byte[] at = from;
-        DeltaSweep.Step step = gate.writeShared(() -> t.isDropped() ? null
-            : ctx.deltaSweep().step(t.beTree().rootBlock(), at));
-        if (step == null) {
-          break;
-        }
-        consolidated += step.consolidated() ? 1 : 0;
-        from = step.next();
-      }
+  boolean sweepDeltas(TreeRegistry trees, long writeMark, boolean drain, long deadlineNanos) {
+    if (writeMark != spellMark) {
+      spellMark = writeMark;
+      sweptInSpell.clear();
     }
-    return consolidated;
+    for (String name : gate.read(trees::names)) {
+      if (sweptInSpell.contains(name)) {
+        continue;
+      }
+      TreeImpl t = gate.read(() -> trees.get(name));
+      byte[] from = sweepResume.remove(name);
+      boolean first = true;
+      for (from = from == null ? new byte[0] : from; t != null && from != null && ctx.lastMsn() == writeMark
+          && (first || System.nanoTime() - deadlineNanos < 0); first = false) {
+        byte[] at = from;
+        beforeSweepStep.accept(at);
+        DeltaSweep.Step step = gate.writeShared(() -> t.isDropped() ? null
+            : ctx.deltaSweep().step(t.beTree().rootBlock(), at, drain));
+        from = step == null ? null : step.next();
+        afterSweepStep.accept(from);
+      }
+      if (t != null && from != null) {
+        sweepResume.put(name, from); // a write came, or the slice's time is up: go on from here
+        return false;
+      }
+      sweptInSpell.add(name);
+    }
+    return true;
   }
 }

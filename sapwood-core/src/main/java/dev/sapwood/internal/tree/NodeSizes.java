@@ -53,6 +53,12 @@ final class NodeSizes {
     return total;
   }
 
+  /** Bytes of buffer {@code i} of a latched internal node (on disk: its raw size). */
+  static long bufferBytes(Node node, int i) {
+    MessageBuffer b = node.buffers[i];
+    return b != null ? b.bytes() : node.disk.rawLength(i);
+  }
+
   /** Bytes of buffered messages of an internal node (on-disk partitions by raw size). */
   static long bufferBytes(Node node) {
     MessageBuffer[] buffers = node.buffers;

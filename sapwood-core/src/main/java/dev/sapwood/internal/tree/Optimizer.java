@@ -43,7 +43,8 @@ public final class Optimizer {
     return ctx.guarded(() -> stepUnguarded(rootBlock, from));
   }
 
-  private Step stepUnguarded(long rootBlock, byte[] from) {
+  /** {@link #step} for a caller already in {@link TreeContext#guarded} (the quiet drain, {@link DeltaSweep}). */
+  Step stepUnguarded(long rootBlock, byte[] from) {
     Node node = ctx.pinRootWrite(rootBlock);
     byte[] hi = null;
     int flushes = 0;

@@ -82,7 +82,7 @@ public final class TreeContext {
     this.partitions.setConsolidator(deltas::consolidate);
     this.drainer = new Drainer(this, flusher);
     this.optimizer = new Optimizer(this, flusher);
-    this.deltaSweep = new DeltaSweep(this, flusher);
+    this.deltaSweep = new DeltaSweep(this, flusher, optimizer);
     this.cleaner = new Cleaner(this);
     this.combiner = new Combiner(functions, failures, snapshots, this.counters.messagesCombined);
   }
@@ -105,7 +105,10 @@ public final class TreeContext {
     return optimizer;
   }
 
-  /** The quiet sweep: consolidates leaves whose deltas mostly repeat their basements' keys. */
+  /**
+   * The quiet sweep: drains buffered messages into the leaves they wait for, or only consolidates
+   * leaves whose deltas mostly repeat their basements' keys.
+   */
   public DeltaSweep deltaSweep() {
     return deltaSweep;
   }

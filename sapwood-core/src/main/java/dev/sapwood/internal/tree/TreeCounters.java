@@ -142,6 +142,9 @@ final class TreeCounters {
   /** Leaves the quiet sweep consolidated for space ({@link DeltaSweep}), and the repeated delta bytes they held. */
   final LongAdder sweptLeaves;
   final LongAdder sweptRepeatedBytes;
+  /** Leaves the quiet drain flushed their waiting messages into ({@link DeltaSweep}), and those messages' bytes. */
+  final LongAdder drainedLeaves;
+  final LongAdder drainedBytes;
   /** Reads of a leaf's delta index block, and of delta segments' headers (their frame directories), on first need. */
   final LongAdder deltaIndexReads;
   final LongAdder deltaHeaderReads;
@@ -234,6 +237,8 @@ final class TreeCounters {
     deltaPeeks = c.counter("cache.delta_peeks");
     sweptLeaves = c.counter("space.swept_leaves");
     sweptRepeatedBytes = c.counter("space.swept_repeated_bytes");
+    drainedLeaves = c.counter("space.drained_leaves");
+    drainedBytes = c.counter("space.drained_bytes");
     deltaIndexReads = c.counter("cache.delta_index_reads");
     deltaHeaderReads = c.counter("cache.delta_header_reads");
     deltaFilterSkips = c.counter("cache.delta_filter_skips");

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The quiet sweep ({@code tree.DeltaSweep}, run by the first reclaim round once writes stop):
+ * The quiet sweep's space rule ({@code tree.DeltaSweep} with the drain off, run by the first
+ * reclaim round once writes stop; {@code QuietDrainTest} tests the drain):
  * leaves whose deltas repeat their basements' keys (overwrites) are consolidated and the file ends
  * smaller than without it; deltas of new keys (a fill) are left alone; a failed write or a power
  * cut anywhere in the sweep's rounds loses nothing and leaves no damage.
@@ -34,7 +35,7 @@ class QuietSweepTest {
 
   private static Options options() {
     return Options.defaults().cacheSize(1 << 20).nodeSize(16 << 10).basementSize(4 << 10)
-        .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1));
+        .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1)).drainWhenQuiet(false);
   }
 
   private static byte[] key(int i, int keys) {
@@ -169,7 +170,8 @@ class QuietSweepTest {
 
   private static Options smallOptions() {
     return Options.defaults().cacheSize(64 << 10).nodeSize(4 << 10).basementSize(1 << 10).fanout(4)
-        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
+        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1))
+        .drainWhenQuiet(false);
   }
 
   private static final CrashSweeps.Base OVERWRITTEN = new CrashSweeps.Base(QuietSweepTest::overwrite);
