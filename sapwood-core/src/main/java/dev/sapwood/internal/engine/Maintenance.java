@@ -211,19 +211,12 @@ final class Maintenance {
     }
   }
 
-  private Consumer<byte[]> beforeSweepStep = k -> {};
-  private Consumer<byte[]> afterSweepStep = k -> {};
-
-  /** Tests: given each quiet sweep step's first key before it runs. */
-  void beforeSweepStep(Consumer<byte[]> hook) {
-    beforeSweepStep = hook;
-    optimizer.sweepStepHooks(beforeSweepStep, afterSweepStep);
-  }
-
-  /** Tests: given where the next quiet sweep step starts after each (null: the tree's end). */
-  void afterSweepStep(Consumer<byte[]> hook) {
-    afterSweepStep = hook;
-    optimizer.sweepStepHooks(beforeSweepStep, afterSweepStep);
+  /**
+   * Tests: {@code before} is given each quiet sweep step's first key before it runs, {@code
+   * after} where the next step starts after it (null: the tree's end).
+   */
+  void sweepStepHooks(Consumer<byte[]> before, Consumer<byte[]> after) {
+    optimizer.sweepStepHooks(before, after);
   }
 
   /** Tests: whether reclaim rounds sweep leaves' deltas first (on by default). */

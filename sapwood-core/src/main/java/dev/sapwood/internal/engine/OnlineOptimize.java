@@ -4,10 +4,14 @@ import dev.sapwood.internal.stats.Counters;
 import dev.sapwood.internal.tree.DeltaSweep;
 import dev.sapwood.internal.tree.Optimizer;
 import dev.sapwood.internal.tree.TreeContext;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * {@code Database.optimize} and {@code Tree.optimize}: drains trees online, one root-to-leaf path
@@ -31,9 +35,9 @@ final class OnlineOptimize {
   private final TreeContext ctx;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   /** Where a quiet sweep cut short stopped, per tree; used by {@link #sweepDeltas}'s one thread. */
-  private final java.util.Map<String, byte[]> sweepResume = new java.util.HashMap<>();
+  private final Map<String, byte[]> sweepResume = new HashMap<>();
   /** The trees swept to their end in the quiet spell of {@code spellMark}; as {@code sweepResume}. */
-  private final java.util.Set<String> sweptInSpell = new java.util.HashSet<>();
+  private final Set<String> sweptInSpell = new HashSet<>();
   private long spellMark = Long.MIN_VALUE;
   /** Tests: given each sweep step's first key before it runs, and where the next starts after it (null: the end). */
   private volatile Consumer<byte[]> beforeSweepStep = k -> {};
@@ -169,7 +173,7 @@ final class OnlineOptimize {
     return true;
   }
 
-  /** Tests: see {@link #beforeSweepStep}. */
+  /** Tests: see {@link Maintenance#sweepStepHooks}. */
   void sweepStepHooks(Consumer<byte[]> before, Consumer<byte[]> after) {
     beforeSweepStep = before;
     afterSweepStep = after;

@@ -134,7 +134,7 @@ class QuietDrainTest {
       fill(db, KEYS);
       List<List<byte[]>> starts = new ArrayList<>(); // per sweep, the first key of each step
       List<byte[]> stoppedAt = new ArrayList<>(); // per sweep, where the step after its last would start
-      db.maintenance().beforeSweepStep(from -> {
+      db.maintenance().sweepStepHooks(from -> {
         int sweep = (int) db.stats().get("space.sweeps");
         while (starts.size() < sweep) {
           starts.add(new ArrayList<>());
@@ -144,8 +144,7 @@ class QuietDrainTest {
         if (sweep == 1 && starts.get(0).size() == 5) {
           db.tree("t").put(key(0, KEYS), value(0)); // a write: the sweep stops after this step
         }
-      });
-      db.maintenance().afterSweepStep(next -> stoppedAt.set(stoppedAt.size() - 1, next));
+      }, next -> stoppedAt.set(stoppedAt.size() - 1, next));
       idleTicks(db, 60);
       Stats s = db.stats();
       assertEquals(2, s.get("space.sweeps"), "the write began a second quiet spell: " + s);
