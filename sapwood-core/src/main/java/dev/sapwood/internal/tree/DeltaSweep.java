@@ -92,43 +92,12 @@ public final class DeltaSweep {
    */
   public Step step(long rootBlock, byte[] from, boolean drain) {
     return ctx.cache.runUnnoted(() -> ctx.guarded(() -> {
-      if (drain) {
-        Step look = lookForDrain(rootBlock, from);
-        return look.consolidated() ? drainUnguarded(rootBlock, from, look) : look;
+      Step look = look(rootBlock, from, drain);
+      if (!look.consolidated()) {
+        return look;
       }
-      Step look = look(rootBlock, from);
-      return look.consolidated() ? stepUnguarded(rootBlock, from) : look;
+      return drain ? drainUnguarded(rootBlock, from, look) : stepUnguarded(rootBlock, from);
     }));
-  }
-
-  /**
-   * The drain's look at the leaf of {@code from} under read latches, coupled as a reader's: the
-   * next step's start, and whether the messages waiting for the leaf (its delta's bytes and its
-   * parent's buffer's towards it, by the directories: nothing is fetched but a delta's index) are
-   * at least {@link #DRAIN_SHARE} of its bytes.
-   */
-  private Step lookForDrain(long rootBlock, byte[] from) {
-    Pins pins = ctx.cache.pins();
-    Node node = ctx.pinRootRead(rootBlock, pins);
-    byte[] hi = null;
-    while (node.height > 1) {
-      int c = node.partitionFor(from);
-      hi = Keys.minHigh(hi, node.upperBound(c));
-      Node child = ctx.pinChildRead(node, c, pins);
-      ctx.cache.unpinRead(node, pins);
-      node = child;
-    }
-    int c = node.partitionFor(from);
-    hi = Keys.minHigh(hi, node.upperBound(c));
-    long waiting = NodeSizes.bufferBytes(node, c);
-    Node leaf = ctx.pinChildRead(node, c, pins);
-    ctx.cache.unpinRead(node, pins);
-    try {
-      waiting += ctx.deltas.bytes(leaf);
-      return new Step(hi, waiting > 0 && waiting >= DRAIN_SHARE * leaf.bytes(), waiting);
-    } finally {
-      ctx.cache.unpinRead(leaf, pins);
-    }
   }
 
   /**
@@ -144,12 +113,15 @@ public final class DeltaSweep {
   }
 
   /**
-   * The step's look at the leaf of {@code from} under read latches: the next step's start, and
-   * whether the leaf's delta repeats its basements' keys for {@link #MIN_SHARE} of its bytes (as
-   * {@code consolidated}: the write-latched walk then decides again, on the leaf as it is then).
-   * Takes no write latch; fetches what it reads as a reader does.
+   * The step's look at the leaf of {@code from} under read latches, coupled as a reader's: the
+   * next step's start, and as {@code consolidated} whether the leaf is worth the write-latched
+   * walk. For the drain, whether the messages waiting for it (its delta's bytes and its parent's
+   * buffer's towards it, by the directories: nothing is fetched but a delta's index) are at least
+   * {@link #DRAIN_SHARE} of its bytes; else whether its delta repeats its basements' keys for
+   * {@link #MIN_SHARE} of its bytes (the write-latched walk then decides again, on the leaf as it
+   * is then). Takes no write latch; fetches what it reads as a reader does.
    */
-  private Step look(long rootBlock, byte[] from) {
+  private Step look(long rootBlock, byte[] from, boolean drain) {
     Pins pins = ctx.cache.pins();
     Node node = ctx.pinRootRead(rootBlock, pins);
     byte[] hi = null;
@@ -162,10 +134,15 @@ public final class DeltaSweep {
     }
     int c = node.partitionFor(from);
     hi = Keys.minHigh(hi, node.upperBound(c));
+    long waiting = drain ? NodeSizes.bufferBytes(node, c) : 0;
     Node leaf = ctx.pinChildRead(node, c, pins);
     ctx.cache.unpinRead(node, pins);
     try {
       long leafBytes = leaf.bytes();
+      if (drain) {
+        waiting += ctx.deltas.bytes(leaf);
+        return new Step(hi, waiting > 0 && waiting >= DRAIN_SHARE * leafBytes, waiting);
+      }
       long repeated = worthLooking(leaf, leafBytes) ? repeatedBytes(leaf) : 0;
       return new Step(hi, repeated >= MIN_SHARE * leafBytes, repeated);
     } finally {

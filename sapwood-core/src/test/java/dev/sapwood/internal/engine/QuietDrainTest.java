@@ -1,5 +1,8 @@
 package dev.sapwood.internal.engine;
 
+import static dev.sapwood.internal.engine.QuietSpells.idleTicks;
+import static dev.sapwood.internal.engine.QuietSpells.key;
+import static dev.sapwood.internal.engine.QuietSpells.putAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,13 +18,11 @@ import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.util.BigEndian;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,32 +45,13 @@ class QuietDrainTest {
         .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1));
   }
 
-  private static byte[] key(int i, int keys) {
-    byte[] k = new byte[16];
-    BigEndian.putLong(k, 0, (i * 2654435761L) % keys);
-    return k;
-  }
-
+  /** Value {@code i} of the fill: round 1's of {@link QuietSpells}. */
   private static byte[] value(int i) {
-    byte[] v = new byte[100];
-    new Random(1_000_003L + i).nextBytes(v);
-    return v;
+    return QuietSpells.value(1, i);
   }
 
   private static void fill(DatabaseImpl db, int keys) {
-    Tree t = db.tree("t");
-    for (int i = 0; i < keys; i++) {
-      t.put(key(i, keys), value(i));
-    }
-    db.checkpoint();
-  }
-
-  private static void idleTicks(DatabaseImpl db, int ticks) {
-    long clock = System.nanoTime();
-    for (int tick = 0; tick < ticks; tick++) {
-      clock += IdleReclaim.IDLE_NANOS;
-      db.checkpointIfSpaceWaits(clock);
-    }
+    putAll(db, 1, keys);
   }
 
   /** Scans the whole tree against the fill's model; returns the messages its chunks applied. */

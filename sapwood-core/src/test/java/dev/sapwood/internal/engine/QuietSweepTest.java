@@ -1,5 +1,9 @@
 package dev.sapwood.internal.engine;
 
+import static dev.sapwood.internal.engine.QuietSpells.idleTicks;
+import static dev.sapwood.internal.engine.QuietSpells.key;
+import static dev.sapwood.internal.engine.QuietSpells.putAll;
+import static dev.sapwood.internal.engine.QuietSpells.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +16,8 @@ import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
-import dev.sapwood.internal.util.BigEndian;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,36 +38,6 @@ class QuietSweepTest {
   private static Options options() {
     return Options.defaults().cacheSize(1 << 20).nodeSize(16 << 10).basementSize(4 << 10)
         .durability(Durability.NONE).checkpointInterval(Duration.ofDays(1)).drainWhenQuiet(false);
-  }
-
-  private static byte[] key(int i, int keys) {
-    byte[] k = new byte[16];
-    BigEndian.putLong(k, 0, (i * 2654435761L) % keys);
-    return k;
-  }
-
-  private static byte[] value(int round, int i) {
-    byte[] v = new byte[100];
-    new Random(round * 1_000_003L + i).nextBytes(v);
-    return v;
-  }
-
-  /** Puts every key once in round {@code round}'s values (in a scattered order), then checkpoints. */
-  private static void putAll(DatabaseImpl db, int round, int keys) {
-    Tree t = db.tree("t");
-    for (int i = 0; i < keys; i++) {
-      t.put(key(i, keys), value(round, i));
-    }
-    db.checkpoint();
-  }
-
-  /** Ticks of the checkpoint thread, each {@link IdleReclaim#IDLE_NANOS} after the one before. */
-  private static void idleTicks(DatabaseImpl db, int ticks) {
-    long clock = System.nanoTime();
-    for (int tick = 0; tick < ticks; tick++) {
-      clock += IdleReclaim.IDLE_NANOS;
-      db.checkpointIfSpaceWaits(clock);
-    }
   }
 
   private static void assertValues(DatabaseImpl db, int round, int keys, String ctx) {
