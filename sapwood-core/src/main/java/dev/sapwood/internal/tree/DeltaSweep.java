@@ -79,12 +79,7 @@ public final class DeltaSweep {
    * the leaf; else those of its delta's messages whose keys its basements held (0 if the delta was
    * too small to look).
    */
-  public record Step(byte[] next, boolean consolidated, long repeatedBytes) {}
-
-  /** One step of the space rule alone ({@code step(rootBlock, from, false)}). */
-  public Step step(long rootBlock, byte[] from) {
-    return step(rootBlock, from, false);
-  }
+  public record Step(byte[] next, boolean consolidated, long decidingBytes) {}
 
   /**
    * One step of tree {@code rootBlock} from key {@code from} (the empty key: the start): of the
@@ -108,8 +103,8 @@ public final class DeltaSweep {
   private Step drainUnguarded(long rootBlock, byte[] from, Step look) {
     Optimizer.Step s = optimizer.stepUnguarded(rootBlock, from);
     ctx.counters.drainedLeaves.increment();
-    ctx.counters.drainedBytes.add(look.repeatedBytes());
-    return new Step(s.next(), true, look.repeatedBytes());
+    ctx.counters.drainedBytes.add(look.decidingBytes());
+    return new Step(s.next(), true, look.decidingBytes());
   }
 
   /**

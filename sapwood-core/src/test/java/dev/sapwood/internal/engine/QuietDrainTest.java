@@ -13,8 +13,6 @@ import dev.sapwood.Cursor;
 import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
-import dev.sapwood.Tree;
-import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
@@ -144,59 +142,12 @@ class QuietDrainTest {
 
   // ---- crashes and faults in the drain's rounds ----
 
-  private static final int SMALL_KEYS = 3000;
   private static final long SEED = 20261204L;
-
-  private static Options smallOptions() {
-    return Options.defaults().cacheSize(64 << 10).nodeSize(4 << 10).basementSize(1 << 10).fanout(4)
-        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1));
-  }
-
-  private static final CrashSweeps.Base FILLED = new CrashSweeps.Base(QuietDrainTest::filled);
-
-  /**
-   * A database whose buffers and leaf deltas hold a fill and an overwrite of the same values (the
-   * overwrite leaves free space, so that reclaim rounds, and the sweep before them, are due once
-   * the test's clock says writes stopped), closed cleanly; made once, callers copy it.
-   */
-  private static MemoryFileIo filled() {
-    MemoryFileIo mem = new MemoryFileIo();
-    try (DatabaseImpl db = TestSeams.open(CrashSweeps.DIR, smallOptions(), mem)) {
-      db.maintenance().quietSweep(false);
-      fill(db, SMALL_KEYS);
-      fill(db, SMALL_KEYS);
-    }
-    return mem;
-  }
-
-  private static void drainRounds(DatabaseImpl db) {
-    db.maintenance().idleReclaimFrom(16 << 10);
-    idleTicks(db, 30);
-  }
-
-  private static void assertValues(DatabaseImpl db, int keys, String ctx) {
-    Tree t = db.tree("t");
-    for (int i = 0; i < keys; i++) {
-      assertArrayEquals(value(i), t.get(key(i, keys)), ctx + ": key " + i);
-    }
-  }
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
   void aFailedWriteOrSyncAndAPowerCutInTheDrainsRoundsLoseNothing(Kind kind, Mode mode, @TempDir Path scratch) {
-    MemoryFileIo base = FILLED.files();
-    try (DatabaseImpl db = TestSeams.open(CrashSweeps.DIR, smallOptions(), CrashSweeps.copy(base))) {
-      drainRounds(db); // the rounds the sweep below fails at points over
-      Stats s = db.stats();
-      assertTrue(s.get("space.drained_leaves") > 5, "the drain took few leaves: " + s);
-      assertTrue(s.get("space.reclaim_rounds") > 0, "no round ran: " + s);
-    }
-    CrashSweeps.faultSweep(kind, mode, SEED, base, smallOptions(), 25, false,
-        () -> new Trial(QuietDrainTest::drainRounds, (mem, ctx) -> {
-          try (DatabaseImpl reopened = TestSeams.open(CrashSweeps.DIR, smallOptions(), mem)) {
-            assertValues(reopened, SMALL_KEYS, ctx);
-          }
-          CrashSweeps.assertNoDamage(mem, scratch, ctx);
-        }));
+    QuietSpells.faultsOverTheRoundsLoseNothing(kind, mode, SEED, QuietSpells.smallOptions(true), "space.drained_leaves",
+        scratch);
   }
 }

@@ -12,7 +12,6 @@ import dev.sapwood.Durability;
 import dev.sapwood.Options;
 import dev.sapwood.Stats;
 import dev.sapwood.Tree;
-import dev.sapwood.internal.engine.CrashSweeps.Trial;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Kind;
 import dev.sapwood.internal.io.FaultInjectingFileIo.Mode;
 import dev.sapwood.internal.io.MemoryFileIo;
@@ -32,7 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @dev.sapwood.testlog.CapturesEngineLog
 class QuietSweepTest {
-  private static final Path DIR = Path.of("/db");
   private static final int KEYS = 20_000;
 
   private static Options options() {
@@ -137,53 +135,12 @@ class QuietSweepTest {
 
   // ---- crashes and faults in the sweep's rounds ----
 
-  private static final int SMALL_KEYS = 3000;
   private static final long SEED = 20261202L;
-
-  private static Options smallOptions() {
-    return Options.defaults().cacheSize(64 << 10).nodeSize(4 << 10).basementSize(1 << 10).fanout(4)
-        .durability(Durability.SYNC).syncInterval(Duration.ofHours(1)).checkpointInterval(Duration.ofDays(1))
-        .drainWhenQuiet(false);
-  }
-
-  private static final CrashSweeps.Base OVERWRITTEN = new CrashSweeps.Base(QuietSweepTest::overwrite);
-
-  /** A database whose leaves hold deltas of overwrites, closed cleanly; made once, callers copy it. */
-  private static MemoryFileIo overwritten() {
-    return OVERWRITTEN.files();
-  }
-
-  private static MemoryFileIo overwrite() {
-    MemoryFileIo mem = new MemoryFileIo();
-    try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), mem)) {
-      db.maintenance().quietSweep(false);
-      putAll(db, 0, SMALL_KEYS);
-      putAll(db, 1, SMALL_KEYS);
-    }
-    return mem;
-  }
-
-  private static void sweepRounds(DatabaseImpl db) {
-    db.maintenance().idleReclaimFrom(16 << 10);
-    idleTicks(db, 30);
-  }
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"WRITE, ONCE", "WRITE, FOREVER", "FSYNC, FOREVER"})
   void aFailedWriteOrSyncAndAPowerCutInTheSweepsRoundsLoseNothing(Kind kind, Mode mode, @TempDir Path scratch) {
-    MemoryFileIo base = overwritten();
-    try (DatabaseImpl db = TestSeams.open(DIR, smallOptions(), CrashSweeps.copy(base))) {
-      sweepRounds(db); // the rounds the sweep below fails at points over
-      Stats s = db.stats();
-      assertTrue(s.get("space.swept_leaves") > 5, "the sweep consolidated few leaves: " + s);
-      assertTrue(s.get("space.reclaim_rounds") > 0, "no round ran: " + s);
-    }
-    CrashSweeps.faultSweep(kind, mode, SEED, base, smallOptions(), 25, false,
-        () -> new Trial(QuietSweepTest::sweepRounds, (mem, ctx) -> {
-          try (DatabaseImpl reopened = TestSeams.open(DIR, smallOptions(), mem)) {
-            assertValues(reopened, 1, SMALL_KEYS, ctx);
-          }
-          CrashSweeps.assertNoDamage(mem, scratch, ctx);
-        }));
+    QuietSpells.faultsOverTheRoundsLoseNothing(kind, mode, SEED, QuietSpells.smallOptions(false), "space.swept_leaves",
+        scratch);
   }
 }

@@ -47,7 +47,7 @@ class DeltaSweepReadLatchTest {
       int steps = 0;
       for (byte[] from = new byte[0]; from != null; steps++) {
         byte[] at = from;
-        Future<DeltaSweep.Step> step = sweeper.submit(() -> ctx.deltaSweep().step(root, at));
+        Future<DeltaSweep.Step> step = sweeper.submit(() -> ctx.deltaSweep().step(root, at, false));
         DeltaSweep.Step s = null;
         try {
           s = step.get(60, TimeUnit.SECONDS);
