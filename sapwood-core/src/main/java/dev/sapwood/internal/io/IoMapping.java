@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  *
  * <p>A mapping outlives its file's handle: Java cannot unmap it, so its address space (and, for a
  * deleted file, its disk space) stays until the garbage collector frees the mapping ({@link
- * NioFileIo}'s map a window at a time and let go of the windows stores have left at the next
- * {@link #force}, so that a long region does not stay resident whole). Thread-safe for stores to
+ * NioFileIo}'s map a window at a time and let go of the windows stores have left once forced,
+ * by {@link #forceLeft} or the next {@link #force}, so that a long region does not stay resident
+ * whole). Thread-safe for stores to
  * disjoint ranges.
  */
 public interface IoMapping {
@@ -60,6 +61,19 @@ public interface IoMapping {
    * write ahead of the stores reaching past the cut. Stores still ready what they need.
    */
   default void stopPreparing() {}
+
+  /**
+   * Makes durable the parts of the region that stores have left behind (an implementation that
+   * keeps them resident until a force, {@link NioFileIo}'s windows, lets go of them), so that they
+   * need not wait in the process's memory for the next {@link #force}; not the file's length, and
+   * no promise about any store: only {@link #force} makes stores durable. Called by a thread of
+   * the owner's beside the stores. A failure here makes every later call of this and of {@link
+   * #force} throw (a write-back that failed once may not fail again, and a force after it must
+   * not claim what it lost). This default does nothing.
+   *
+   * @throws IOException if forcing failed, now or before
+   */
+  default void forceLeft() throws IOException {}
 
   /** Makes every store so far durable, with the file's length (like {@link IoFile#force}). */
   void force() throws IOException;

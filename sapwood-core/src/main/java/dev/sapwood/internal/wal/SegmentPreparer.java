@@ -21,6 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * before the frames overwrite them to {@code AHEAD} bytes per sync. The thread starts at the first
  * wake: a mapping that readies nothing (in-memory and fault-injecting files) never starts it.
  *
+ * <p>After each step it also forces the windows of the mapping the stores have left ({@link
+ * IoMapping#forceLeft}), so that they leave the process's resident set before the next sync
+ * instead of up to a second of a busy log's pages after it (docs/design.md, "Mapped log
+ * segments"). That only writes back earlier what the sync would force; a failure fails the log.
+ *
  * <p>A store the preparer has not reached readies its own chunk, so the log's bytes and its
  * durability do not depend on it: the preparer only writes zeros over chunks no store has reached
  * ({@link IoMapping#prepareAhead}'s contract), which recovery reads as the segment's zero tail, as
@@ -111,6 +116,7 @@ final class SegmentPreparer {
       }
       try {
         m.prepareAhead(Math.min(e, ready + AHEAD));
+        m.forceLeft();
       } catch (IOException x) {
         failure.fail("readying the log segment ahead of the writers failed", x);
       } catch (RuntimeException | Error x) {

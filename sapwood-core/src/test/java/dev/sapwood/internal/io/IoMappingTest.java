@@ -191,6 +191,32 @@ class IoMappingTest {
   }
 
   @Test
+  void forcingTheWindowsLeftDropsThemAndKeepsTheTwoStoresMayStillUse() throws IOException {
+    int window = NioMapping.CHUNK;
+    int size = 10 * window;
+    try (IoFile f = new NioFileIo().open(dir.resolve("l"))) {
+      f.map(size);
+      NioMapping m = new NioMapping((NioFile) f, size, window);
+      m.forceLeft(); // nothing stored: nothing to do
+      assertEquals(0, m.windowsHeld());
+      byte[] want = new byte[size];
+      for (int pos = 0; pos + 1000 <= 6 * window; pos += 1000) {
+        store(m, want, pos, 1000, (byte) (pos / 1000 % 100));
+      }
+      assertEquals(6, m.windowsHeld());
+      m.forceLeft();
+      assertEquals(2, m.windowsHeld(), "the window stored into and the one before it stay");
+      store(m, want, 5 * window + 10, 2 * window, (byte) 77); // on into two more windows
+      assertEquals(4, m.windowsHeld());
+      m.force();
+      assertEquals(2, m.windowsHeld());
+      ByteBuffer back = ByteBuffer.allocate(size);
+      f.read(0, back);
+      assertArrayEquals(want, back.array(), "every store reads back through the file");
+    }
+  }
+
+  @Test
   void onDiskTheFileGrowsByTheWindowsStoredIntoNotToTheMappedSize() throws IOException {
     long size = 64L << 20; // a log segment's mapping
     try (IoFile f = new NioFileIo().open(dir.resolve("g"))) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * The log's preparer readies each segment ahead of the frames on its own thread ({@link
  * SegmentPreparer}): a writer that finds the region past the segment's end ready stores without
  * readying anything itself; a failure readying ahead fails the log; a full segment's readying is
- * stopped before the rotation cuts it; close stops the thread. The mapping here is a model of a
+ * stopped before the rotation cuts it; after readying it forces the windows the stores left, and a
+ * failure there fails the log too; close stops the thread. The mapping here is a model of a
  * mapped segment's ({@link IoMapping#prepared}, {@link IoMapping#prepareAhead}) over an in-memory
  * file, recording who readied what.
  */
@@ -44,6 +45,9 @@ class SegmentPreparerTest {
     volatile boolean failAhead;
     volatile Thread aheadThread;
     volatile int storesReadying; // stores that reached past what was ready
+    volatile boolean failLeft;
+    volatile Thread leftThread;
+    volatile int leftForces;
 
     Readying(IoMapping inner, String name, List<String> events) {
       this.inner = inner;
@@ -105,6 +109,15 @@ class SegmentPreparerTest {
     }
 
     @Override
+    public void forceLeft() throws IOException {
+      leftThread = Thread.currentThread();
+      leftForces++;
+      if (failLeft) {
+        throw new IOException("a window's write-back failed (injected)");
+      }
+    }
+
+    @Override
     public void force() throws IOException {
       inner.force();
     }
@@ -113,6 +126,7 @@ class SegmentPreparerTest {
   private final List<Readying> maps = new CopyOnWriteArrayList<>();
   private final List<String> events = new CopyOnWriteArrayList<>();
   private volatile boolean failAhead;
+  private volatile boolean failLeft;
 
   private final ForwardingFileIo io = new ForwardingFileIo(new MemoryFileIo()) {
     @Override
@@ -122,6 +136,7 @@ class SegmentPreparerTest {
         public IoMapping map(long size) throws IOException {
           Readying m = new Readying(inner.map(size), file.name(), events);
           m.failAhead = failAhead;
+          m.failLeft = failLeft;
           maps.add(m);
           return m;
         }
@@ -202,6 +217,39 @@ class SegmentPreparerTest {
     assertNotNull(current().aheadThread);
     current().aheadThread.join(30_000);
     assertFalse(current().aheadThread.isAlive(), "the preparer ended");
+  }
+
+  @Test
+  void thePreparerForcesTheWindowsTheStoresLeftAfterReadying() throws Exception {
+    Random r = new Random(4);
+    try (LogWriter w = new LogWriter(io, DIR, 0, 4 << 20, new Counters())) {
+      for (int i = 0; i < 200; i++) {
+        w.append(record(r), 0, 100);
+        w.write();
+      }
+      Readying m = current();
+      await(() -> m.leftForces > 0, "the preparer forced the windows left");
+      assertEquals("sapwood-log-prepare", m.leftThread.getName());
+    }
+  }
+
+  @Test
+  void aFailureForcingTheWindowsLeftFailsTheLogAndTheNextSyncThrowsIt() throws Exception {
+    failLeft = true;
+    LogWriter w = new LogWriter(io, DIR, 0, 4 << 20, new Counters());
+    Random r = new Random(5);
+    try {
+      for (int i = 0; i < 200 && w.failure() == null; i++) {
+        w.append(record(r), 0, 100);
+        w.write();
+      }
+    } catch (StorageException e) {
+      // the preparer failed the log meanwhile
+    }
+    await(() -> w.failure() != null, "the log failed");
+    assertTrue(w.failure().getMessage().contains("write-back failed"), w.failure().getMessage());
+    assertThrows(StorageException.class, () -> w.sync(0));
+    w.close();
   }
 
   @Test
