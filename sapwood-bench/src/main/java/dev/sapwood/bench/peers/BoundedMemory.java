@@ -7,8 +7,8 @@ import java.util.Map;
  * The child JVM configuration the README recommends for bounding Sapwood's process memory
  * ("Bounding the process's memory"), asked for by the word {@code bounded} in
  * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}): three quarters of the cache
- * as the off-heap tier of compressed frames, a heap of the heap share and {@link #ROOM} for the
- * collector (at least 64 MiB; 112 MiB for a 256 MiB cache), direct
+ * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB; see
+ * {@link #HEAP_SHARE_OF_CACHE} for why not less), direct
  * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
  * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
  * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment,
@@ -26,16 +26,13 @@ final class BoundedMemory {
   static final double SHARE = 0.75;
 
   /**
-   * The heap beyond the heap share of the cache: the larger of 48 MiB and three quarters of the
-   * share. At 20M keys / 256 MiB (share 64 MiB) 48 MiB of room took the peak RSS from 423–437 to
-   * 415–430 MiB against 64 MiB of room, at 0.5–0.8% of the fill and overwrite in pauses on an idle
-   * machine (0.3% with 64), the fill 8% slower; 32 MiB of room ran out of heap (docs/benchmarks.md,
-   * "The log's windows and the heap's room").
+   * {@code -Xmx} as a share of the cache: the heap share (a quarter) and as much again for the
+   * collector. 16 MiB less at 20M keys / 256 MiB ({@code -Xmx112m}) took 8–16 MiB off the peak RSS
+   * (415–430 against 423–437 MiB, still above the issue's ≈ 390) but cost the fill 8–23%, the
+   * overwrite 14% and the sequential scan 28% (Shenandoah cycling more often on two cores), and
+   * {@code -Xmx96m} ran out of heap (docs/benchmarks.md, "The log's windows and the heap's room").
    */
-  static final double ROOM_SHARE = 0.75;
-
-  /** The least room beyond the heap share, MiB (see {@link #ROOM_SHARE}). */
-  static final long ROOM = 48;
+  static final double HEAP_SHARE_OF_CACHE = 0.5;
 
   /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
   static final long DIRECT_SLACK_MIB = 16;
@@ -71,8 +68,7 @@ final class BoundedMemory {
         sb.append(' ');
       }
       if (o.equals(WORD)) {
-        long heapShareMiB = (long) ((cacheBytes >> 20) * (1 - SHARE));
-        long heapMiB = Math.max(64, heapShareMiB + Math.max(ROOM, (long) (heapShareMiB * ROOM_SHARE)));
+        long heapMiB = Math.max(64, (long) ((cacheBytes >> 20) * HEAP_SHARE_OF_CACHE));
         long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
         sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s %s",
             heapMiB, directMiB, TRIM, SHARE, INLINING));

@@ -16,15 +16,15 @@ class BoundedMemoryTest {
 
   @Test
   void theWordBecomesTheRecommendedOptionsForTheCache() {
-    assertEquals("-Xmx112m -XX:MaxDirectMemorySize=208m -XX:TrimNativeHeapInterval=1000 "
+    assertEquals("-Xmx128m -XX:MaxDirectMemorySize=208m -XX:TrimNativeHeapInterval=1000 "
         + "-Dsapwood.bench.offHeapCacheShare=0.75 -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 "
         + "-XX:+UseShenandoahGC -Xlog:gc",
         BoundedMemory.expand("bounded -Xlog:gc", 256L << 20));
     assertFalse(BoundedMemory.expand("bounded -XX:+UseSerialGC", 256L << 20).contains("Shenandoah"),
         "a collector chosen in the options replaces Shenandoah (two would stop the JVM)");
     assertTrue(BoundedMemory.expand("bounded", 32L << 20).startsWith("-Xmx64m "), "at least 64 MiB of heap");
-    assertTrue(BoundedMemory.expand("bounded", 1L << 30).startsWith("-Xmx448m "),
-        "a heap share of 256 MiB gets three quarters of it as room: " + BoundedMemory.expand("bounded", 1L << 30));
+    assertTrue(BoundedMemory.expand("bounded", 1L << 30).startsWith("-Xmx512m "),
+        "half the cache: " + BoundedMemory.expand("bounded", 1L << 30));
     assertEquals("-Xmx640m", BoundedMemory.expand(" -Xmx640m ", 256L << 20), "other options are left alone");
   }
 
