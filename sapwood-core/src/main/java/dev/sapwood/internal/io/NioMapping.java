@@ -26,7 +26,7 @@ import java.util.List;
  * windows stored since the last force. The log's preparer forces the windows stores have left
  * soon after they leave them ({@link #forceLeft}), so that a busy log's second of stores between
  * forces does not wait resident (up to 33 MiB at a 20M fill: docs/benchmarks.md, "The log's
- * windows forced when left").
+ * windows and the heap's room").
  *
  * <p>Small page-cache folios for the stores: before the first store into a {@link #CHUNK}-aligned
  * chunk of the region, the chunk is written with zeros through the file ({@code pwrite}), so its
