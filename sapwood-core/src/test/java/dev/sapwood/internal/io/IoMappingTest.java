@@ -169,13 +169,18 @@ class IoMappingTest {
     }
   }
 
+  /** A mapping of {@code f}'s first {@code size} bytes in windows of one chunk (few enough stores to count them). */
+  private static NioMapping chunkWindows(IoFile f, int size) throws IOException {
+    f.map(size);
+    return new NioMapping((NioFile) f, size, NioMapping.CHUNK);
+  }
+
   @Test
   void windowsStoresLeftAreDroppedByTheNextForce() throws IOException {
     int window = NioMapping.CHUNK;
     int size = 10 * window;
     try (IoFile f = new NioFileIo().open(dir.resolve("d"))) {
-      f.map(size);
-      NioMapping m = new NioMapping((NioFile) f, size, window);
+      NioMapping m = chunkWindows(f, size);
       byte[] b = new byte[1000];
       for (int pos = 0; pos + b.length <= size; pos += b.length) {
         m.put(pos, ByteBuffer.wrap(b));
@@ -195,8 +200,7 @@ class IoMappingTest {
     int window = NioMapping.CHUNK;
     int size = 10 * window;
     try (IoFile f = new NioFileIo().open(dir.resolve("l"))) {
-      f.map(size);
-      NioMapping m = new NioMapping((NioFile) f, size, window);
+      NioMapping m = chunkWindows(f, size);
       m.forceLeft(); // nothing stored: nothing to do
       assertEquals(0, m.windowsHeld());
       byte[] want = new byte[size];

@@ -164,6 +164,22 @@ class SegmentPreparerTest {
     }
   }
 
+  /**
+   * Writes up to {@code records} records, or until a write throws the failure the preparer
+   * recorded meanwhile, then waits until the log has failed.
+   */
+  private static void writeUntilTheLogFails(LogWriter w, Random r, int records) throws InterruptedException {
+    try {
+      for (int i = 0; i < records && w.failure() == null; i++) {
+        w.append(record(r), 0, 100);
+        w.write();
+      }
+    } catch (StorageException e) {
+      // the preparer failed the log meanwhile
+    }
+    await(() -> w.failure() != null, "the log failed");
+  }
+
   private Readying current() {
     return maps.get(maps.size() - 1);
   }
@@ -198,15 +214,7 @@ class SegmentPreparerTest {
     failAhead = true;
     LogWriter w = new LogWriter(io, DIR, 0, 4 << 20, new Counters());
     Random r = new Random(2);
-    try {
-      for (int i = 0; i < 20 && w.failure() == null; i++) {
-        w.append(record(r), 0, 100);
-        w.write();
-      }
-    } catch (StorageException e) {
-      // the preparer failed the log meanwhile
-    }
-    await(() -> w.failure() != null, "the log failed");
+    writeUntilTheLogFails(w, r, 20);
     assertTrue(w.failure().getMessage().contains("injected"), w.failure().getMessage());
     assertThrows(StorageException.class, () -> {
       w.append(record(r), 0, 100);
@@ -237,16 +245,7 @@ class SegmentPreparerTest {
   void aFailureForcingTheWindowsLeftFailsTheLogAndTheNextSyncThrowsIt() throws Exception {
     failLeft = true;
     LogWriter w = new LogWriter(io, DIR, 0, 4 << 20, new Counters());
-    Random r = new Random(5);
-    try {
-      for (int i = 0; i < 200 && w.failure() == null; i++) {
-        w.append(record(r), 0, 100);
-        w.write();
-      }
-    } catch (StorageException e) {
-      // the preparer failed the log meanwhile
-    }
-    await(() -> w.failure() != null, "the log failed");
+    writeUntilTheLogFails(w, new Random(5), 200);
     assertTrue(w.failure().getMessage().contains("write-back failed"), w.failure().getMessage());
     assertThrows(StorageException.class, () -> w.sync(0));
     w.close();
