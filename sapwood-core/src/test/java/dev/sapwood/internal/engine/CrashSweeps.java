@@ -158,6 +158,16 @@ final class CrashSweeps {
    */
   static void faultEach(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, long first, long last,
       Supplier<Trial> trial) {
+    assertTrue(faultEachCounted(kind, mode, seed, base, options, first, last, trial) > 0,
+        kind + " " + mode + ": no fault was injected");
+  }
+
+  /**
+   * {@link #faultEach} without its last check: how many of the trials had a fault injected (0 when
+   * every trial made fewer than {@code first} such operations), for a caller that probes again.
+   */
+  static int faultEachCounted(Kind kind, Mode mode, long seed, MemoryFileIo base, Options options, long first,
+      long last, Supplier<Trial> trial) {
     int injected = 0;
     // Whole, not sampled: the trials' write numbers drift from the probe's with the background's
     // timing, and with half the points a verify run injected no fault at all (ParkedNodeCrashTest).
@@ -165,7 +175,7 @@ final class CrashSweeps {
     for (long n = first; n <= last; n++) {
       injected += failAt(kind, n, last, mode, seed, base, options, trial.get(), all);
     }
-    assertTrue(injected > 0, kind + " " + mode + ": no fault was injected");
+    return injected;
   }
 
   /** One trial of a sweep whose {@code n}th {@code kind} (of about {@code total}) fails; 1 if a fault was injected. */

@@ -197,10 +197,34 @@ class ParkedNodeCrashTest {
   /**
    * Every write of a checkpoint that writes parked images (each given its buffer filters on the way:
    * {@code tree.ParkedFilters}) fails in turn, then the power goes: nothing acknowledged is lost.
+   * The checkpoint's writes are numbered by a probe run; a trial's numbers drift from the probe's
+   * with the background's timing (eviction parks and writes when it gets to it), by more than the
+   * checkpoint's 13–45 writes at times, so when no trial of a window reached a fault the window is
+   * probed again (at most {@link #PROBES} times): the sweep must inject faults, and every trial
+   * with one must lose nothing.
    */
   @Test
   void aFailedWriteAtEachStepOfACheckpointOfParkedImagesLosesNoAcknowledgedWrite(@TempDir Path scratch) {
     MemoryFileIo base = CrashSweeps.created(options(false));
+    int injected = 0;
+    for (int probe = 0; probe < PROBES && injected == 0; probe++) {
+      long[] window = probeCheckpoint(base);
+      int lead = (int) window[2];
+      injected = CrashSweeps.faultEachCounted(Kind.WRITE, Mode.ONCE, SEED, base, options(true), window[0],
+          window[1], () -> checkpointTrial(lead, scratch));
+    }
+    assertTrue(injected > 0, "WRITE ONCE: no fault was injected in " + PROBES + " probed windows");
+  }
+
+  /** Probes of the checkpoint's writes the sweep may take when the trials drift past one. */
+  private static final int PROBES = 3;
+
+  /**
+   * Runs the workload on a copy of {@code base} to a step with nodes parked and checkpoints: the
+   * first and last write numbers of the checkpoint and the step, after checking that it wrote
+   * parked images with their filters.
+   */
+  private static long[] probeCheckpoint(MemoryFileIo base) {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
     long from;
     long to;
@@ -229,7 +253,6 @@ class ParkedNodeCrashTest {
         "the checkpoint wrote parked images: " + after);
     assertTrue(after.get("node_write.buffer_filters_built") > before.get("node_write.buffer_filters_built"),
         "with their filters: " + after);
-    CrashSweeps.faultEach(Kind.WRITE, Mode.ONCE, SEED, base, options(true), from + 1, to,
-        () -> checkpointTrial(lead, scratch));
+    return new long[] {from + 1, to, lead};
   }
 }
