@@ -263,11 +263,11 @@ final class NioMapping implements IoMapping {
     }
     synchronized (forceLock) {
       checkNotFailedLocked();
-      Window[] left;
+      List<Window> left;
       synchronized (this) {
-        left = unforced.toArray(new Window[0]);
+        left = new ArrayList<>(unforced);
       }
-      forceLocked(java.util.Arrays.asList(left));
+      forceLocked(left);
     }
   }
 
@@ -285,7 +285,7 @@ final class NioMapping implements IoMapping {
         if (previous != null) {
           windows.add(previous);
         }
-        if (current != null && current != previous) {
+        if (current != null) { // never previous: see windowAt
           windows.add(current);
         }
       }

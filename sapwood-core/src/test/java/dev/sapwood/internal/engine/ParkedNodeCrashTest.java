@@ -208,10 +208,9 @@ class ParkedNodeCrashTest {
     MemoryFileIo base = CrashSweeps.created(options(false));
     int injected = 0;
     for (int probe = 0; probe < PROBES && injected == 0; probe++) {
-      long[] window = probeCheckpoint(base);
-      int lead = (int) window[2];
-      injected = CrashSweeps.faultEachCounted(Kind.WRITE, Mode.ONCE, SEED, base, options(true), window[0],
-          window[1], () -> checkpointTrial(lead, scratch));
+      CheckpointWrites w = probeCheckpoint(base);
+      injected = CrashSweeps.faultEachCounted(Kind.WRITE, Mode.ONCE, SEED, base, options(true), w.first(),
+          w.last(), () -> checkpointTrial(w.lead(), scratch));
     }
     assertTrue(injected > 0, "WRITE ONCE: no fault was injected in " + PROBES + " probed windows");
   }
@@ -219,12 +218,14 @@ class ParkedNodeCrashTest {
   /** Probes of the checkpoint's writes the sweep may take when the trials drift past one. */
   private static final int PROBES = 3;
 
+  /** The write numbers {@code [first, last]} of a checkpoint taken after the workload's step {@code lead}. */
+  private record CheckpointWrites(long first, long last, int lead) {}
+
   /**
    * Runs the workload on a copy of {@code base} to a step with nodes parked and checkpoints: the
-   * first and last write numbers of the checkpoint and the step, after checking that it wrote
-   * parked images with their filters.
+   * checkpoint's writes, after checking that it wrote parked images with their filters.
    */
-  private static long[] probeCheckpoint(MemoryFileIo base) {
+  private static CheckpointWrites probeCheckpoint(MemoryFileIo base) {
     FaultInjectingFileIo probe = new FaultInjectingFileIo(CrashSweeps.copy(base), SEED);
     long from;
     long to;
@@ -253,6 +254,6 @@ class ParkedNodeCrashTest {
         "the checkpoint wrote parked images: " + after);
     assertTrue(after.get("node_write.buffer_filters_built") > before.get("node_write.buffer_filters_built"),
         "with their filters: " + after);
-    return new long[] {from + 1, to, lead};
+    return new CheckpointWrites(from + 1, to, lead);
   }
 }
