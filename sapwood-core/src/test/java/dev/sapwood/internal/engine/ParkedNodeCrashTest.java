@@ -209,7 +209,7 @@ class ParkedNodeCrashTest {
     int injected = 0;
     for (int probe = 0; probe < PROBES && injected == 0; probe++) {
       CheckpointWrites w = probeCheckpoint(base);
-      injected = CrashSweeps.faultEachCounted(Kind.WRITE, Mode.ONCE, SEED, base, options(true), w.first(),
+      injected = CrashSweeps.faultEach(Kind.WRITE, Mode.ONCE, SEED, base, options(true), w.first(),
           w.last(), () -> checkpointTrial(w.lead(), scratch));
     }
     assertTrue(injected > 0, "WRITE ONCE: no fault was injected in " + PROBES + " probed windows");
