@@ -26,7 +26,8 @@ import site.ycsb.Status;
  *
  * <p>Properties: {@code sapwood.dir} (default ./ycsb-sapwood), {@code sapwood.cache_size} (default
  * 256M), {@code sapwood.durability} (NONE, ASYNC, SYNC; default ASYNC), {@code
- * sapwood.offheap_share} ({@link Options#offHeapCacheShare}; default the engine's). The engine's
+ * sapwood.offheap_share} ({@link Options#offHeapCacheShare}; default the engine's), {@code
+ * sapwood.log_compression} ({@link Options#logCompression}; default the engine's). The engine's
  * counters are sampled into a file when {@code -Dsapwood.bench.statsFile} names one ({@link
  * StatsSampler}; its last line is taken at the close).
  */
@@ -50,6 +51,10 @@ public final class SapwoodYcsbClient extends DB {
           String share = getProperties().getProperty("sapwood.offheap_share");
           if (share != null) {
             o = o.offHeapCacheShare(Double.parseDouble(share));
+          }
+          String logCompression = getProperties().getProperty("sapwood.log_compression");
+          if (logCompression != null) {
+            o = o.logCompression(Boolean.parseBoolean(logCompression));
           }
           db = Database.open(Path.of(getProperties().getProperty("sapwood.dir", "ycsb-sapwood")), o);
           sampler = StatsSampler.fromProperties(db);

@@ -1,9 +1,15 @@
 package dev.sapwood.bench.ycsb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -27,6 +33,34 @@ class YcsbBindingsTest {
     p.setProperty("sapwood.dir", dir.resolve("s").toString());
     p.setProperty("sapwood.cache_size", "8M");
     exercise(new SapwoodYcsbClient(), p);
+  }
+
+  @Test
+  void sapwoodBindingWritesTheLogUncompressedWhenAskedTo() throws Exception {
+    for (String compress : List.of("true", "false")) {
+      Properties p = new Properties();
+      p.setProperty("sapwood.dir", dir.resolve(compress).toString());
+      p.setProperty("sapwood.cache_size", "8M");
+      p.setProperty("sapwood.log_compression", compress);
+      exercise(new SapwoodYcsbClient(), p);
+      List<Path> segments;
+      try (var files = Files.list(dir.resolve(compress).resolve("wal"))) {
+        segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).toList();
+      }
+      assertFalse(segments.isEmpty(), "the log's segments in " + dir.resolve(compress));
+      for (Path segment : segments) {
+        // docs/format/log.md, the segment header: flags at offset 16, bit 0 a zstd stream
+        assertEquals(compress.equals("true"), (flags(segment) & 1) != 0, compress + ": " + segment);
+      }
+    }
+  }
+
+  private static int flags(Path segment) throws IOException {
+    byte[] header = new byte[24];
+    try (var in = Files.newInputStream(segment)) {
+      assertTrue(in.readNBytes(header, 0, 24) == 24, "a whole header in " + segment);
+    }
+    return ByteBuffer.wrap(header).getInt(16);
   }
 
   @Test
