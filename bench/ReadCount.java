@@ -5,7 +5,7 @@
 // cache.*, node.read and read.* counter in each round (frame peeks, split into buffer and basement
 // frame peeks; delta peeks and filter skips; buffer filter skips and passes; partial fetches...).
 // Also the process's CPU time per op (the collector's threads included) and the collectors' time.
-// SHARE (or -Dshare=0.75): that share of the cache as the off-heap tier of compressed frames (as `bounded`).
+// SHARE (or -Dshare=0.75): that share of the cache as the off-heap tier of compressed frames (`bounded` gives 2/3 of 3/4 of its budget).
 // Usage: java -cp "sapwood-cli/target/sapwood-cli.jar:sapwood-cli/target/lib/*" bench/ReadCount.java DIR NUM N CACHE_MIB [get|seek] [SHARE]
 import dev.sapwood.*;
 import java.lang.management.ManagementFactory;

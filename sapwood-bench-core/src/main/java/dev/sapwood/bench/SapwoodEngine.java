@@ -41,7 +41,10 @@ public final class SapwoodEngine implements BenchEngine {
   private final StatsSampler sampler;
 
   private SapwoodEngine(Path dir, EngineSettings s) {
-    Options o = Options.defaults().cacheSize(s.cacheSize()).durability(s.durability())
+    // The benchmark's cache size is the engine's caches unless the child was given a budget's
+    // caches (PeerBench's "bounded": the budget holds the heap's room too).
+    long cacheBytes = Long.getLong("sapwood.bench.cacheBytes", s.cacheSize());
+    Options o = Options.defaults().cacheSize(cacheBytes).durability(s.durability())
         .compression(s.compression());
     if (s.nodeSize() > 0) {
       // Unless given, the basement size follows the node size, keeping the default's ratio.

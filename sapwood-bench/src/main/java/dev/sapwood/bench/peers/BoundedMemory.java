@@ -6,15 +6,19 @@ import java.util.Map;
 /**
  * The child JVM configuration the README recommends for bounding Sapwood's process memory
  * ("Bounding the process's memory"), asked for by the word {@code bounded} in
- * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}): three quarters of the cache
- * as the off-heap tier of compressed frames, a heap of half the cache (at least 64 MiB; see
- * {@link #HEAP_SHARE_OF_CACHE} for why not less), direct
- * memory allowed for the whole tier plus {@link #DIRECT_SLACK_MIB} (by default the JVM caps it at
- * about {@code -Xmx}: at 256 MiB that leaves the tier at most ~124 of its 192 MiB, and a run with
- * {@code -Xmx96m} and share 0.9 held 88 of 228 MiB), glibc returning what the JVM frees, and {@code MALLOC_ARENA_MAX=2} in the child's environment,
- * the Shenandoah collector ({@link #COLLECTOR}) unless the options choose another one, and
- * smaller C2 inlining trees ({@link #INLINING}). Options after the word override it (the JVM
- * takes the last of a flag given twice).
+ * {@code --child-java-opts} (or {@code --child-java-opts-sapwood}). The benchmark's cache size is
+ * then Sapwood's <em>memory budget</em> B: everything the engine holds, the heap and the off-heap
+ * tier together, not its caches alone. A heap of half the budget ({@link #HEAP_SHARE_OF_BUDGET};
+ * at least 64 MiB), whose node cache is half of it (a quarter of B) and the rest the collector's
+ * room; the other half of B as the off-heap tier of compressed frames ({@link
+ * #TIER_SHARE_OF_BUDGET}). In {@link dev.sapwood.Options} terms: {@code cacheSize} 3B/4, {@code
+ * offHeapCacheShare} 2/3 (the child's {@code -Dsapwood.bench.cacheBytes} and {@code
+ * -Dsapwood.bench.offHeapCacheShare}). Direct memory is allowed for the whole tier plus {@link
+ * #DIRECT_SLACK_MIB} (by default the JVM caps it at about {@code -Xmx}), glibc returns what the JVM
+ * frees, {@code MALLOC_ARENA_MAX=2} is set in the child's environment, the Shenandoah collector
+ * ({@link #COLLECTOR}) runs unless the options choose another one, and C2's inlining trees are
+ * smaller ({@link #INLINING}). Options after the word override it (the JVM takes the last of a flag
+ * given twice).
  */
 final class BoundedMemory {
   private BoundedMemory() {}
@@ -22,17 +26,27 @@ final class BoundedMemory {
   /** The word that asks for this configuration. */
   static final String WORD = "bounded";
 
-  /** Off-heap share of the cache. */
-  static final double SHARE = 0.75;
+  /**
+   * {@code -Xmx} as a share of the budget: the heap's node cache (a quarter of the budget) and as
+   * much again for the collector. 16 MiB less at 20M keys / 256 MiB ({@code -Xmx112m}) took 8–16
+   * MiB off the peak RSS but cost the fill 8–23%, the overwrite 14% and the sequential scan 28%
+   * (Shenandoah cycling more often on two cores), and {@code -Xmx96m} ran out of heap; a heap cache
+   * of an eighth cost the fill 42% (docs/benchmarks.md, "The log's windows and the heap's room",
+   * "Peak RSS at 20M: a smaller heap cache").
+   */
+  static final double HEAP_SHARE_OF_BUDGET = 0.5;
 
   /**
-   * {@code -Xmx} as a share of the cache: the heap share (a quarter) and as much again for the
-   * collector. 16 MiB less at 20M keys / 256 MiB ({@code -Xmx112m}) took 8–16 MiB off the peak RSS
-   * (415–430 against 423–437 MiB, still above the issue's ≈ 390) but cost the fill 8–23%, the
-   * overwrite 14% and the sequential scan 28% (Shenandoah cycling more often on two cores), and
-   * {@code -Xmx96m} ran out of heap (docs/benchmarks.md, "The log's windows and the heap's room").
+   * The off-heap tier's share of the budget: what the heap leaves. Until the budget counted the
+   * heap's room the tier was three quarters of it (192 MiB at 256) and the process peaked at
+   * 427–440 MiB; at a half (128 MiB) the 20M fill, gets, seeks and scan ran at the same rates, the
+   * page cache got the 64 MiB, and the peak was 362–363 (docs/benchmarks.md, "The budget: the
+   * heap's room counted").
    */
-  static final double HEAP_SHARE_OF_CACHE = 0.5;
+  static final double TIER_SHARE_OF_BUDGET = 0.5;
+
+  /** The heap's node cache as a share of the budget (of the heap, a half). */
+  static final double HEAP_CACHE_SHARE_OF_BUDGET = 0.25;
 
   /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
   static final long DIRECT_SLACK_MIB = 16;
@@ -56,7 +70,7 @@ final class BoundedMemory {
   /** Marks a child's options as bounded (also what makes the environment variable be set). */
   private static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
 
-  /** {@code opts} with the word replaced by the JVM options for a cache of {@code cacheBytes}. */
+  /** {@code opts} with the word replaced by the JVM options for a memory budget of {@code cacheBytes}. */
   static String expand(String opts, long cacheBytes) {
     StringBuilder sb = new StringBuilder();
     boolean choosesCollector = java.util.regex.Pattern.compile("-XX:\\+Use\\w+GC\\b").matcher(opts).find();
@@ -68,10 +82,13 @@ final class BoundedMemory {
         sb.append(' ');
       }
       if (o.equals(WORD)) {
-        long heapMiB = Math.max(64, (long) ((cacheBytes >> 20) * HEAP_SHARE_OF_CACHE));
-        long directMiB = (long) ((cacheBytes >> 20) * SHARE) + DIRECT_SLACK_MIB;
-        sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.offHeapCacheShare=%s %s",
-            heapMiB, directMiB, TRIM, SHARE, INLINING));
+        long heapMiB = Math.max(64, (long) ((cacheBytes >> 20) * HEAP_SHARE_OF_BUDGET));
+        long tierMiB = (long) Math.ceil(cacheBytes * TIER_SHARE_OF_BUDGET / (1 << 20));
+        long caches = (long) (cacheBytes * (TIER_SHARE_OF_BUDGET + HEAP_CACHE_SHARE_OF_BUDGET));
+        double share = TIER_SHARE_OF_BUDGET / (TIER_SHARE_OF_BUDGET + HEAP_CACHE_SHARE_OF_BUDGET);
+        sb.append(String.format(Locale.ROOT, "-Xmx%dm -XX:MaxDirectMemorySize=%dm %s -Dsapwood.bench.cacheBytes=%d "
+            + "-Dsapwood.bench.offHeapCacheShare=%s %s",
+            heapMiB, tierMiB + DIRECT_SLACK_MIB, TRIM, caches, share, INLINING));
         if (!choosesCollector) {
           sb.append(' ').append(COLLECTOR);
         }

@@ -15,11 +15,12 @@ class BoundedMemoryTest {
   @TempDir Path dir;
 
   @Test
-  void theWordBecomesTheRecommendedOptionsForTheCache() {
-    assertEquals("-Xmx128m -XX:MaxDirectMemorySize=208m -XX:TrimNativeHeapInterval=1000 "
-        + "-Dsapwood.bench.offHeapCacheShare=0.75 -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 "
-        + "-XX:+UseShenandoahGC -Xlog:gc",
-        BoundedMemory.expand("bounded -Xlog:gc", 256L << 20));
+  void theWordBecomesTheRecommendedOptionsForTheBudget() {
+    assertEquals("-Xmx128m -XX:MaxDirectMemorySize=144m -XX:TrimNativeHeapInterval=1000 "
+        + "-Dsapwood.bench.cacheBytes=201326592 -Dsapwood.bench.offHeapCacheShare=0.6666666666666666 "
+        + "-XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 -XX:+UseShenandoahGC -Xlog:gc",
+        BoundedMemory.expand("bounded -Xlog:gc", 256L << 20),
+        "a 256 MiB budget: a heap of 128 (a 64 MiB node cache), a tier of 128, caches of 192");
     assertFalse(BoundedMemory.expand("bounded -XX:+UseSerialGC", 256L << 20).contains("Shenandoah"),
         "a collector chosen in the options replaces Shenandoah (two would stop the JVM)");
     assertTrue(BoundedMemory.expand("bounded", 32L << 20).startsWith("-Xmx64m "), "at least 64 MiB of heap");
@@ -47,10 +48,11 @@ class BoundedMemoryTest {
     String text = buf.toString(StandardCharsets.UTF_8);
     assertEquals(0, rc, text);
     assertTrue(text.contains("-XX:MaxHeapSize=67108864"), text);
-    assertTrue(text.contains("offHeapCacheShare=0.75"), text);
+    assertTrue(text.contains("cacheSize=6291456 ") && text.contains("offHeapCacheShare=0.6666666666666666"),
+        "the engine's caches are three quarters of the 8 MiB budget, two thirds of them off-heap: " + text);
     assertTrue(text.contains("-XX:+UseShenandoahGC"), text);
     assertTrue(text.contains("-XX:MaxInlineLevel=9") && text.contains("-XX:InlineSmallCode=1000"),
         "the smaller inlining trees reach the child's JVM: " + text);
-    assertTrue(text.contains("-XX:MaxDirectMemorySize=23068672"), "direct memory for the whole tier (6 MiB) and 16 more: " + text);
+    assertTrue(text.contains("-XX:MaxDirectMemorySize=20971520"), "direct memory for the whole tier (4 MiB) and 16 more: " + text);
   }
 }
