@@ -2,15 +2,14 @@ package dev.sapwood.bench.ycsb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -58,7 +57,7 @@ class YcsbBindingsTest {
   private static int flags(Path segment) throws IOException {
     byte[] header = new byte[24];
     try (var in = Files.newInputStream(segment)) {
-      assertTrue(in.readNBytes(header, 0, 24) == 24, "a whole header in " + segment);
+      assertEquals(24, in.readNBytes(header, 0, 24), "a whole header in " + segment);
     }
     return ByteBuffer.wrap(header).getInt(16);
   }
