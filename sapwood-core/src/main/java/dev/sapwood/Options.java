@@ -214,14 +214,12 @@ public final class Options {
    * The process's resident memory is about {@code -Xmx} + the tier + 70–100 MiB of the JVM's own
    * (code cache, metaspace, class data, the JIT compiler's work memory, native libraries and
    * malloc's free lists; docs/benchmarks.md, "Issue 14: where the process's memory goes"). The
-   * recommended set (README, "Bounding the process's memory") gives Sapwood a memory budget B for
-   * its heap and tier together: {@code -Xmx} of B/2 (at least 64 MiB), {@code cacheSize} 3B/4 with
-   * share 2/3 (a heap cache of B/4, the rest of the heap the collector's room, a tier of B/2),
-   * {@code -XX:MaxDirectMemorySize} of the tier plus 16 MiB, {@code -XX:+UseShenandoahGC}, {@code
-   * -XX:TrimNativeHeapInterval=1000} (JDK 17.0.9+) and the environment {@code MALLOC_ARENA_MAX=2}:
-   * at B = 256 MiB and 20M keys the process peaked at 358–376 MiB. With a tier of 3B/4 on the same
-   * heap ({@code cacheSize} B, share 0.75) it peaked at 427–440 MiB for no faster reads or fill,
-   * but the overwrite wrote about 20% less (more dirty internal nodes parked).
+   * recommended set (README, "Bounding the process's memory") gives Sapwood a budget B for heap
+   * and tier together: {@code -Xmx} B/2 (at least 64 MiB), {@code cacheSize} 3B/4 with share 2/3
+   * (heap cache B/4, tier B/2), {@code -XX:MaxDirectMemorySize} the tier + 16 MiB, Shenandoah,
+   * {@code -XX:TrimNativeHeapInterval=1000} and {@code MALLOC_ARENA_MAX=2}: at B = 256 MiB and 20M
+   * keys, peaks of 358–376 MiB ({@code cacheSize} B at share 0.75 on the same heap: 427–440 MiB,
+   * and about 20% less write amplification in an overwrite).
    * Measured at a 64 MiB cache: share 0 needs {@code -Xmx160m} (peak 263–285 MiB); share 0.9 with
    * {@code -Xmx64m} peaked at 212–225 MiB.
    *
