@@ -44,10 +44,10 @@ final class BoundedMemory {
    * byte against 3.52–3.58, as fewer dirty internal nodes stay parked (docs/benchmarks.md, "The
    * budget: the heap's room counted").
    */
-  static final double TIER_SHARE_OF_BUDGET = 0.5;
+  static final double TIER_SHARE_OF_BUDGET = 1 - HEAP_SHARE_OF_BUDGET;
 
-  /** The heap's node cache as a share of the budget (of the heap, a half). */
-  static final double HEAP_CACHE_SHARE_OF_BUDGET = 0.25;
+  /** The heap's node cache as a share of the budget: half the heap, the rest the collector's room. */
+  static final double HEAP_CACHE_SHARE_OF_BUDGET = HEAP_SHARE_OF_BUDGET / 2;
 
   /** Direct memory beyond the tier: NIO's per-thread temporary buffers (measured at ~2 MiB). */
   static final long DIRECT_SLACK_MIB = 16;
