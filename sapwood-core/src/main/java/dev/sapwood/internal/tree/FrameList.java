@@ -60,6 +60,27 @@ final class FrameList {
     size++;
   }
 
+  /** Drops the frames from {@code first} on: the next frame's bytes take their place. */
+  void truncate(int first) {
+    if (first < size) {
+      used = offset[first];
+      size = first;
+    }
+  }
+
+  /**
+   * Whether compressing the frames from {@code first} on saved at least an eighth of their raw
+   * bytes (RocksDB's rule for a block): else the partition they frame is worth writing as it is.
+   */
+  boolean paysSince(int first) {
+    long rawBytes = 0;
+    for (int i = first; i < size; i++) {
+      rawBytes += raw[i];
+    }
+    long stored = first < size ? used - offset[first] : 0;
+    return stored <= rawBytes - (rawBytes >> 3);
+  }
+
   /** Copies frame {@code f}'s compressed bytes to {@code dst[at..)}. */
   void copyTo(int f, byte[] dst, int at) {
     System.arraycopy(data, offset[f], dst, at, compressed[f]);

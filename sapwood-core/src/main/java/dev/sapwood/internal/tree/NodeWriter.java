@@ -10,7 +10,8 @@ import dev.sapwood.internal.util.ThreadScratch;
  * Serializes a node into a block (layout in {@link NodeFormat}): each partition's records are cut
  * into frames of about {@link NodeFormat#FRAME_TARGET} raw bytes at record boundaries, and each
  * frame is compressed and checksummed on its own, so that a partition can later be fetched alone
- * and a point query can read a single frame of it.
+ * and a point query can read a single frame of it. A partition whose compression does not pay is
+ * stored as it is ({@link #framePartition}).
  */
 final class NodeWriter {
   private NodeWriter() {}
@@ -39,8 +40,12 @@ final class NodeWriter {
     IMAGE.give(shared.block());
   }
 
-  /** One partition before layout: its counts, and its frames {@code [firstFrame, endFrame)}. */
+  /**
+   * One partition before layout: its counts, its frames {@code [firstFrame, endFrame)} and their
+   * codec (the node's, or {@link Compressors#NONE} where compressing did not pay).
+   */
   private static final class Framed {
+    byte codec;
     long maxMsn;
     int count;
     int rangeCount;
@@ -83,13 +88,11 @@ final class NodeWriter {
     FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, node.bytes() / 2 + 256));
     for (int i = 0; i < n; i++) {
       Framed p = new Framed();
-      p.firstFrame = frames.size;
       if (node.height == 0) {
-        frameBasement(node.basements[i], codec, p, frames);
+        framePartition(node.basements[i], null, codec, p, frames);
       } else {
-        frameBuffer(node.buffers[i], codec, p, frames);
+        framePartition(null, node.buffers[i], codec, p, frames);
       }
-      p.endFrame = frames.size;
       parts[i] = p;
     }
     int heightField = node.height;
@@ -104,7 +107,7 @@ final class NodeWriter {
         heightField |= NodeFormat.HEIGHT_FILTER_FLAG;
       }
     }
-    return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames, codec,
+    return layout(node.key(), NodeFormat.MAGIC, heightField, node.maxMsn, node.pivots, after, parts, frames,
         withFilters, shared);
   }
 
@@ -126,10 +129,9 @@ final class NodeWriter {
     checkSize(deltaBlock, delta.bytes());
     FrameList frames = new FrameList((int) Math.min(Integer.MAX_VALUE - 64, delta.bytes() / 2 + 256));
     Framed p = new Framed();
-    frameBuffer(delta, codec, p, frames);
-    p.endFrame = frames.size;
+    framePartition(null, delta, codec, p, frames);
     return layout(deltaBlock, NodeFormat.DELTA_MAGIC, 0, delta.maxMsn(), new byte[0][], new long[] {leafBlock},
-        new Framed[] {p}, frames, codec, null, shared);
+        new Framed[] {p}, frames, null, shared);
   }
 
   /**
@@ -138,7 +140,7 @@ final class NodeWriter {
    * filters (null: none) and the frames; into this thread's scratch if {@code shared}.
    */
   private static Result layout(long block, int magic, int heightField, long maxMsn, byte[][] pivots, long[] after,
-      Framed[] parts, FrameList frames, byte codec, KeyFilter[] filters, boolean shared) {
+      Framed[] parts, FrameList frames, KeyFilter[] filters, boolean shared) {
     int n = parts.length;
     long headerLen = NodeFormat.FIXED_HEADER + 4;
     for (Framed p : parts) {
@@ -180,10 +182,10 @@ final class NodeWriter {
     int partAt = (int) headerLen;
     for (int i = 0; i < n; i++) {
       Framed p = parts[i];
-      dir.partition(partAt, p.rawLength, codec, p.maxMsn, p.count, p.rangeCount, p.pointFrames);
+      dir.partition(partAt, p.rawLength, p.codec, p.maxMsn, p.count, p.rangeCount, p.pointFrames);
       BigEndian.putInt(out, at, partAt);
       BigEndian.putInt(out, at + 4, p.rawLength);
-      out[at + 8] = codec;
+      out[at + 8] = p.codec;
       BigEndian.putLong(out, at + 9, p.maxMsn);
       BigEndian.putInt(out, at + 17, p.count);
       BigEndian.putInt(out, at + 21, p.rangeCount);
@@ -224,7 +226,39 @@ final class NodeWriter {
     }
   }
 
-  private static void frameBasement(Basement b, byte codec, Framed p, FrameList frames) {
+  /**
+   * Frames basement {@code b} (or, if it is null, buffer {@code buf}) as partition {@code p},
+   * compressed with {@code codec} unless that does not pay ({@link FrameList#paysSince}): for its
+   * first frame, or for the whole partition. Then it is framed again as it is ({@link
+   * Compressors#NONE}), as RocksDB stores a block whose compression saves less than an eighth; a
+   * reader takes each partition's codec from the directory (docs/format/node.md), so nothing else
+   * changes, and reading such a partition decompresses nothing. Trying the first frame only costs
+   * an incompressible partition one frame's compression (YCSB's random values: LZ4 saved 4% of
+   * each 4 KiB, docs/benchmarks.md, "Incompressible partitions").
+   */
+  private static void framePartition(Basement b, MessageBuffer buf, byte codec, Framed p, FrameList frames) {
+    p.firstFrame = frames.size;
+    p.codec = codec;
+    boolean framed = b != null ? frameBasement(b, codec, p, frames) : frameBuffer(buf, codec, p, frames);
+    if (codec != Compressors.NONE && !(framed && frames.paysSince(p.firstFrame))) {
+      frames.truncate(p.firstFrame);
+      p.codec = Compressors.NONE;
+      if (b != null) {
+        frameBasement(b, Compressors.NONE, p, frames);
+      } else {
+        frameBuffer(buf, Compressors.NONE, p, frames);
+      }
+    }
+    p.endFrame = frames.size;
+  }
+
+  /** Whether compressing the partition's first frame (just added, if it is the first) paid, or it is not the first. */
+  private static boolean firstPays(byte codec, Framed p, FrameList frames) {
+    return codec == Compressors.NONE || frames.size != p.firstFrame + 1 || frames.paysSince(p.firstFrame);
+  }
+
+  /** Frames a basement's entries; false, leaving the frames, if the first did not pay ({@link #firstPays}). */
+  private static boolean frameBasement(Basement b, byte codec, Framed p, FrameList frames) {
     p.maxMsn = b.maxMsn();
     p.count = b.count();
     p.rawLength = b.bytes();
@@ -235,9 +269,13 @@ final class NodeWriter {
       if (end - frameStart >= NodeFormat.FRAME_TARGET || e + 1 == b.count()) {
         frames.add(codec, arena, frameStart, end - frameStart, firstKey(b, frameStart));
         frameStart = end;
+        if (!firstPays(codec, p, frames)) {
+          return false;
+        }
       }
     }
     p.pointFrames = frames.size - p.firstFrame;
+    return true;
   }
 
   private static byte[] firstKey(Basement b, int entryOffset) {
@@ -247,7 +285,8 @@ final class NodeWriter {
     return k;
   }
 
-  private static void frameBuffer(MessageBuffer buf, byte codec, Framed p, FrameList frames) {
+  /** Frames a buffer's points, then its ranges; false, leaving the frames, if the first did not pay ({@link #firstPays}). */
+  private static boolean frameBuffer(MessageBuffer buf, byte codec, Framed p, FrameList frames) {
     p.count = buf.pointCount();
     p.rangeCount = buf.rangeCount();
     int rawLength = 0;
@@ -258,9 +297,11 @@ final class NodeWriter {
       rawLength += buf.recordSize(buf.range(i));
     }
     p.rawLength = rawLength;
-    frameRun(buf, true, frames, codec);
+    if (!frameRun(buf, true, codec, p, frames)) {
+      return false;
+    }
     p.pointFrames = frames.size - p.firstFrame;
-    frameRun(buf, false, frames, codec);
+    return frameRun(buf, false, codec, p, frames);
   }
 
   /**
@@ -268,7 +309,7 @@ final class NodeWriter {
    * NodeFormat#FRAME_TARGET} bytes, or the run ends) are gathered into this thread's scratch and
    * compressed from there, so a buffer is never copied whole.
    */
-  private static void frameRun(MessageBuffer buf, boolean points, FrameList frames, byte codec) {
+  private static boolean frameRun(MessageBuffer buf, boolean points, byte codec, Framed p, FrameList frames) {
     int n = points ? buf.pointCount() : buf.rangeCount();
     int i = 0;
     while (i < n) {
@@ -288,6 +329,10 @@ final class NodeWriter {
       }
       frames.add(codec, raw, 0, len, buf.copyKey(points ? buf.point(i) : buf.range(i)));
       i = end;
+      if (!firstPays(codec, p, frames)) {
+        return false;
+      }
     }
+    return true;
   }
 }

@@ -171,9 +171,59 @@ class NodeCodecTest {
     Node back = readFully(block);
     assertSameNode(leaf, back);
     assertNotNull(back.disk, "a leaf read from disk keeps its partition directory");
-    for (int i = 0; i < 4; i++) {
-      assertEquals(codec, back.disk.codec(i));
+    assertEquals(codec, back.disk.codec(1), "an empty basement");
+    assertEquals(codec, back.disk.codec(2), "the compressible basement");
+    assertEquals(Compressors.NONE, back.disk.codec(3), "the random value's basement: compressing it does not pay");
+  }
+
+  /** Basement entries {@code k<first>..} of {@code len}-byte values, random where {@code random[e]}, else zeros. */
+  private static Basement values(int first, int len, boolean... random) {
+    Random rnd = new Random(first);
+    BasementBuilder bb = new BasementBuilder(Integer.MAX_VALUE, 64, 1);
+    for (int e = 0; e < random.length; e++) {
+      byte[] k = b(String.format("k%05d", first + e));
+      byte[] v = new byte[len];
+      if (random[e]) {
+        rnd.nextBytes(v);
+      }
+      bb.emit(k, 0, k.length, v, 0, v.length);
     }
+    return bb.finish().get(0);
+  }
+
+  private static boolean[] runs(int zeros, int random, int zerosAfter) {
+    boolean[] r = new boolean[zeros + random + zerosAfter];
+    java.util.Arrays.fill(r, zeros, zeros + random, true);
+    return r;
+  }
+
+  /**
+   * A partition is stored as it is (codec NONE) where compressing saves less than an eighth of its
+   * bytes, judged on its first frame (the rest is then not tried) and on the whole; elsewhere with
+   * the node's codec. Every partition reads back the same, whichever its codec.
+   */
+  @ParameterizedTest
+  @ValueSource(bytes = {Compressors.LZ4, Compressors.ZSTD})
+  void aPartitionWhoseCompressionSavesLessThanAnEighthIsStoredAsItIs(byte codec) {
+    int frame = NodeFormat.FRAME_TARGET / 500 + 1; // entries of a 500-byte value per frame
+    Node leaf = new Node(file.allocateBlockNumber());
+    leaf.setLeaf(new byte[][] {b("k01000"), b("k02000"), b("k03000")}, new Basement[] {
+        values(0, 500, runs(5 * frame, 0, 0)), // zeros: compresses
+        values(1000, 500, runs(0, 5 * frame, 0)), // random: does not
+        values(2000, 500, runs(frame, 8 * frame, 0)), // a first frame of zeros, then random: not as a whole
+        values(3000, 500, runs(0, frame, 8 * frame)), // a random first frame, then zeros: the rest untried
+    });
+    leaf.maxMsn = 1;
+    Node back = readFully(write(leaf, codec));
+    assertSameNode(leaf, back);
+    PartitionDirectory dir = back.disk;
+    assertEquals(codec, dir.codec(0));
+    assertTrue(dir.compressedLength(0) < dir.rawLength(0) / 8, "zeros compress");
+    for (int i = 1; i < 4; i++) {
+      assertEquals(Compressors.NONE, dir.codec(i), "basement " + i);
+      assertEquals(dir.rawLength(i), dir.compressedLength(i), "basement " + i + " stored as it is");
+    }
+    assertTrue(dir.frameEnd(2) - dir.firstFrame(2) > 1, "several frames in the partition judged whole");
   }
 
   @ParameterizedTest
@@ -261,6 +311,9 @@ class NodeCodecTest {
 
   private void assertEveryFlipIsCorruption(Node node, byte codec) {
     long block = write(node, codec);
+    PartitionDirectory dir = NodeReader.read(file, block).disk;
+    assertTrue(java.util.stream.IntStream.range(0, node.n).anyMatch(i -> dir.codec(i) == codec),
+        "some partition is stored with codec " + codec + ": its decoder meets the flips");
     byte[] good = file.readBlock(block);
     Random rnd = new Random(codec);
     for (int at = 0; at < good.length; at++) {

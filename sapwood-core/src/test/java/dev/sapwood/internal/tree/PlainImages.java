@@ -22,7 +22,7 @@ public final class PlainImages {
     for (int i = 0; i < node.n; i++) {
       node.buffers[i] = PartitionReader.readBuffer(file, root, node.disk, i);
     }
-    byte[] plain = NodeWriter.write(node, node.disk.codec(0)).block();
+    byte[] plain = NodeWriter.write(node, file.header().settings().compression()).block(); // the database's codec
     assertArrayEquals(plain, block, ctx + ": internal node " + root + " (height " + node.height + ") is its plain image");
     int checked = 1;
     if (node.height > 1) {
