@@ -239,17 +239,19 @@ final class NodeWriter {
   private static void framePartition(Basement b, MessageBuffer buf, byte codec, Framed p, FrameList frames) {
     p.firstFrame = frames.size;
     p.codec = codec;
-    boolean framed = b != null ? frameBasement(b, codec, p, frames) : frameBuffer(buf, codec, p, frames);
-    if (codec != Compressors.NONE && !(framed && frames.paysSince(p.firstFrame))) {
+    if (codec != Compressors.NONE && !(frameRecords(b, buf, codec, p, frames) && frames.paysSince(p.firstFrame))) {
       frames.truncate(p.firstFrame);
       p.codec = Compressors.NONE;
-      if (b != null) {
-        frameBasement(b, Compressors.NONE, p, frames);
-      } else {
-        frameBuffer(buf, Compressors.NONE, p, frames);
-      }
+    }
+    if (p.codec == Compressors.NONE) {
+      frameRecords(b, buf, Compressors.NONE, p, frames);
     }
     p.endFrame = frames.size;
+  }
+
+  /** Frames basement {@code b}, or if it is null buffer {@code buf}; false if the first frame did not pay. */
+  private static boolean frameRecords(Basement b, MessageBuffer buf, byte codec, Framed p, FrameList frames) {
+    return b != null ? frameBasement(b, codec, p, frames) : frameBuffer(buf, codec, p, frames);
   }
 
   /** Whether compressing the partition's first frame (just added, if it is the first) paid, or it is not the first. */
