@@ -189,8 +189,8 @@ class HostileLogFileTest {
     Path cut = d;
     after.put(d.getFileName().toString(), () -> assertSmallLog(cut));
 
-    // Zeros after the last record of a preallocated segment (the writer maps its segments) whose
-    // next segment starts at the LSN after it are that segment's end, however many: nothing is
+    // Zeros after the last record of a segment whose next segment starts at the LSN after it are
+    // that segment's end, however many (as in an older build's preallocated segment): nothing is
     // missing between the two. (A last segment of 1.5 GiB of zeros is a torn tail too, but reading
     // it costs seconds of kernel time for the zeros.)
     d = copyOfBase("earlier-segment-1.5GiB-of-zeros");

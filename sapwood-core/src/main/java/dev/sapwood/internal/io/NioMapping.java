@@ -22,11 +22,8 @@ import java.util.List;
  * have left is kept until the next {@link #force} has forced it (a {@code MappedByteBuffer}'s
  * stores are durable by its own {@code force}), then dropped, and its pages leave the resident
  * set when the collector frees it. What stays resident is the window being stored into, the one
- * before it (a staged record stored just behind a window's start does not map it again), and the
- * windows stored since the last force. The log's preparer forces the windows stores have left
- * soon after they leave them ({@link #forceLeft}), so that a busy log's second of stores between
- * forces does not wait resident (up to 33 MiB at a 20M fill: docs/benchmarks.md, "The log's
- * windows and the heap's room").
+ * before it (a store just behind a window's start does not map it again), and the windows stored
+ * since the last force. (The log now maps only each segment's 16 KiB stage slot: one window.)
  *
  * <p>Small page-cache folios for the stores: before the first store into a {@link #CHUNK}-aligned
  * chunk of the region, the chunk is written with zeros through the file ({@code pwrite}), so its
@@ -37,9 +34,7 @@ import java.util.List;
  * the folio holding the tail, the next store dirtied all of it again, and the process's {@code
  * write_bytes} counted up to 2 MiB more per sync (docs/design.md, "Mapped log segments"). With
  * chunks of 16 KiB written first, the pages sit in folios no larger than the write, and a sync
- * re-dirties at most 16 KiB. The log's preparer writes the chunks ahead of the stores ({@link
- * #prepareAhead}, one chunk a write), so that a store, and the lock its writer holds, seldom waits
- * for a {@code pwrite} the kernel may throttle; a store past what was prepared writes its own.
+ * re-dirties at most 16 KiB; a store past what was prepared writes its chunks first.
  *
  * <p>Invariants: {@code size <= Integer.MAX_VALUE}; windows start at multiples of {@code window}
  * (a multiple of {@link #CHUNK}) and end there or at {@code size}; stores use absolute positions
@@ -47,11 +42,11 @@ import java.util.List;
  * is two stores; every window a store used since the last force is {@code current}, {@code
  * previous} or in {@code unforced}, so {@link #force} reaches it. {@code prepared} is a multiple of
  * {@link #CHUNK} (or the size), grows only under {@code prepareLock}, and is past every byte
- * stored: a chunk is zeroed only while nothing was stored in it, before the store that needed it,
- * and (ahead) only until {@link #stopPreparing}. Chunks below {@code prepared} that no store needed (a store far past the last) stay
- * holes. The windows ({@code current}, {@code previous}, {@code unforced}) change only under the
- * monitor; {@code current} is read without it by a store's fast path. Forces ({@link #force},
- * {@link #forceLeft}) run one at a time under {@code forceLock}, taken before the monitor; once one
+ * stored: a chunk is zeroed only while nothing was stored in it, before the store that needed it.
+ * Chunks below {@code prepared} that no store needed (a store far past the last) stay holes. The
+ * windows ({@code current}, {@code previous}, {@code unforced}) change only under the
+ * monitor; {@code current} is read without it by a store's fast path. Forces run one at a time
+ * under {@code forceLock}, taken before the monitor; once one
  * failed ({@code forceFailure}), every later one throws: a second force of the same pages may
  * succeed without having written what the first lost.
  */
@@ -86,21 +81,14 @@ final class NioMapping implements IoMapping {
   private final List<Window> unforced = new ArrayList<>();
   /** Bytes {@code [0, prepared)} are in the page cache or were stored; see the class invariants. */
   private volatile long prepared;
-  /**
-   * Guards raising {@code prepared} and {@code zeros}: not the monitor, so that a chunk written
-   * ahead ({@link #prepareAhead}) does not hold up a window's mapping or a force.
-   */
+  /** Guards raising {@code prepared} and {@code zeros}: not the monitor, so that a chunk's zeros do not hold up a force. */
   private final Object prepareLock = new Object();
   /** CHUNK zeros, written by position; guarded by prepareLock. */
   private ByteBuffer zeros;
-  /** Set by {@link #stopPreparing}: {@link #prepareAhead} writes nothing more; guarded by prepareLock. */
-  private boolean stopped;
   /** Serializes the forces (see the class invariants); taken before the monitor. */
   private final Object forceLock = new Object();
   /** The first force that failed, or null; guarded by forceLock. */
   private IOException forceFailure;
-  /** {@code unforced.size()}, readable without the monitor by {@link #forceLeft}'s quick look. */
-  private volatile int unforcedCount;
 
   /**
    * A mapping of {@code file}'s first {@code size} bytes in windows of {@code window} bytes; mapping
@@ -179,7 +167,6 @@ final class NioMapping implements IoMapping {
       w = new Window(start, file.mapWindow(start, Math.min(window, size - start)));
       if (previous != null) {
         unforced.add(previous);
-        unforcedCount = unforced.size();
       }
     }
     previous = c;
@@ -218,57 +205,6 @@ final class NioMapping implements IoMapping {
     zeros.clear().limit(n);
     file.write(at, zeros);
     return n;
-  }
-
-  @Override
-  public long prepared() {
-    return prepared;
-  }
-
-  /**
-   * Writes zeros over the chunks from {@code prepared} to {@code to} one at a time, each under
-   * the prepare lock (a store that needs a chunk waits for at most the one being written, then
-   * writes its own), unless {@link #stopPreparing} ran.
-   */
-  @Override
-  public void prepareAhead(long to) throws IOException {
-    long end = Math.min(size, (to + CHUNK - 1) / CHUNK * CHUNK);
-    while (true) {
-      synchronized (prepareLock) {
-        long at = prepared;
-        if (stopped || at >= end) {
-          return;
-        }
-        prepared = at + zeroChunkLocked(at, end);
-      }
-    }
-  }
-
-  @Override
-  public void stopPreparing() {
-    synchronized (prepareLock) {
-      stopped = true;
-    }
-  }
-
-  /**
-   * Forces the windows stores have left and drops them (their pages leave the resident set when
-   * the collector frees them); the windows stores may still use, and the file's length, wait for
-   * {@link #force}. Allocates nothing when no window was left.
-   */
-  @Override
-  public void forceLeft() throws IOException {
-    if (unforcedCount == 0) {
-      return;
-    }
-    synchronized (forceLock) {
-      checkNotFailedLocked();
-      List<Window> left;
-      synchronized (this) {
-        left = new ArrayList<>(unforced);
-      }
-      forceLocked(left);
-    }
   }
 
   /**
@@ -312,7 +248,6 @@ final class NioMapping implements IoMapping {
     synchronized (this) {
       // By identity: a window is one mapping (Window keeps Object's equals).
       unforced.removeAll(windows);
-      unforcedCount = unforced.size();
     }
   }
 

@@ -63,11 +63,17 @@ package dev.sapwood.internal.store;
  *       recovery moves them to the end after a killed process (docs/format/log.md, "Staged
  *       frames"). Versions 4 to 10 are read as they are (no segment has the flag); an older build
  *       refuses a segment with the flag.
+ *   <li>12 — block file unchanged; a log segment's header may have flag 8 (stage slot): the
+ *       segment's first 16 KiB after its header are the stage slot, where records handed to the
+ *       operating system since the last frame lie as stored frames, and the frames start at byte
+ *       16,384, written with positional writes (docs/format/log.md, "The stage slot"); such a
+ *       segment has neither flag 2 nor 4. Versions 4 to 11 are read as they are (their segments'
+ *       flags are read as before); an older build refuses a segment with the flag.
  * </ul>
  */
 public final class FormatVersion {
   /** The version this build writes, and the newest it reads. */
-  public static final int CURRENT = 11;
+  public static final int CURRENT = 12;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 4;

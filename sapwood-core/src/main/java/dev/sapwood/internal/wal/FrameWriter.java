@@ -13,18 +13,18 @@ import java.util.zip.CRC32C;
 /**
  * The {@link LogWriter}'s double buffer, staging and group write. {@link #append} gives a record
  * the next LSN and puts it, length-prefixed, in the append buffer; {@link #write} swaps that buffer
- * with the spare and hands every record in it to the operating system. In a compressed segment it
- * stages them: a stored frame claiming nothing, put after the frames staged before it, {@link
- * LogFormat#STAGED_GAP} bytes past the last frame ({@link SegmentWriter#stageFrameLocked}), the
- * records kept in {@link #pending}; when the staged frames would pass {@link LogFormat#MAX_STAGED}
- * bytes, and before every sync, roll or close ({@link #frameAll}), the records staged go out
- * together in one frame at the segment's end, their body compressed by the segment's {@link
- * StreamCompressor} in one flush (docs/format/log.md, "Staged frames"). So a lone writer's small
- * records survive a killed process the moment {@code write} returns, as before, while the log
- * keeps one frame header and one zstd block per group instead of one per record. Records that do
- * not fit a stage, and every write in a segment that is not compressed, go out as one frame at
- * the end, whose header is encoded in the space kept free before the body (a body over {@link
- * LogFormat#MAX_STREAM_RAW} is stored as it is, with raw length 0). Concurrent writers share
+ * with the spare and hands every record in it to the operating system. It stages them: a stored
+ * frame claiming nothing, put in the segment's stage slot after the frames staged before it
+ * ({@link SegmentWriter#stageFrameLocked}), the records kept in {@link #pending}; when the staged
+ * frames would pass {@link LogFormat#MAX_STAGED} bytes, and before every sync, roll or close
+ * ({@link #frameAll}), the records staged go out together in one frame at the segment's end, in a
+ * compressed segment their body compressed by the segment's {@link StreamCompressor} in one flush
+ * (docs/format/log.md, "The stage slot"). So a lone writer's small records survive a killed
+ * process the moment {@code write} returns, as before, while the log keeps one frame header (and
+ * one zstd block) and one positional write per group instead of one per record. Records that do
+ * not fit a stage go out as one frame at the end, whose header is encoded in the space kept free
+ * before the body (a body over {@link LogFormat#MAX_STREAM_RAW} is stored as it is, with raw
+ * length 0). Concurrent writers share
  * writes: one of them hands over every record buffered so far while the others append to the
  * second buffer, and a writer whose record went out in another's write returns at once.
  *
@@ -146,7 +146,6 @@ final class FrameWriter {
     synchronized (segments.fileLock) {
       handOverLocked(lsn);
     }
-    segments.wakePreparer();
   }
 
   private void handOverLocked(long lsn) {
@@ -173,13 +172,9 @@ final class FrameWriter {
     synchronized (segments.fileLock) {
       frameAllLocked();
     }
-    segments.wakePreparer();
   }
 
-  /**
-   * {@link #frameAll} for a caller that holds the segment writer's {@code fileLock} (the log's
-   * close), without waking the preparer: the close stops it.
-   */
+  /** {@link #frameAll} for a caller that holds the segment writer's {@code fileLock} (the log's close). */
   void frameAllLocked() {
     failure.check();
     int body = takeLocked();
@@ -209,11 +204,11 @@ final class FrameWriter {
    * Stages the {@code body} bytes of records at {@code frame[RESERVE]}, the last {@code last}: as a
    * stored frame claiming nothing, after the staged ones, their bytes kept in {@link #pending} for
    * the next frame at the end (the staged frames are grouped first if this one would pass {@link
-   * LogFormat#MAX_STAGED}). Returns false if they cannot be staged (the segment does not stage, or
-   * they are too large): then nothing was done with them.
+   * LogFormat#MAX_STAGED}). Returns false if they cannot be staged (they are too large): then
+   * nothing was done with them.
    */
   private boolean stageLocked(byte[] frame, int body, long last) {
-    if (!segments.staging() || body > STAGE_BODY) {
+    if (body > STAGE_BODY) {
       return false;
     }
     int at = putStagedHeaderLocked(frame, body);
@@ -236,7 +231,7 @@ final class FrameWriter {
   /** The header of a staged frame (stored, claiming nothing) before {@code frame[RESERVE]}; where it begins. */
   private int putStagedHeaderLocked(byte[] frame, int body) {
     long delta = segments.handedLsn() + 1 - segments.segmentFirstLsn();
-    return putHeaderLocked(frame, body, 0, delta, 0);
+    return putHeaderLocked(frame, body, segments.streamLocked() != null ? 0 : -1, delta, 0);
   }
 
   /**

@@ -8,7 +8,9 @@ import dev.sapwood.internal.util.Checksums;
  *
  * <pre>
  * wal/NNNNNNNNNNNNNNNNNNNN.log   one segment; the name is its first LSN, 20 decimal digits
- * Segment := SegmentHeader Frame* [Zero* | Stale* StagedFrame*]   (docs/format/log.md)
+ * Segment := SegmentHeader Slot Frame*       with flag SLOT, written since FormatVersion 12
+ *          | SegmentHeader Frame* [Zero* | Stale* StagedFrame*]   older flags, read (docs/format/log.md)
+ * Slot    := StagedFrame* (anything) up to byte SLOT_END
  * SegmentHeader := magic u32 ("SWLG"), version u32 (3), firstLsn u64, flags u32, crc u32 (over the 20 bytes before)
  *                | magic u32, version u32 (2), firstLsn u64, crc u32 (over 16)   read, no longer written
  * Frame  := crc u32, bodyLength varint, [rawLength varint if flags has STREAM], lsnDelta varint,
@@ -66,15 +68,30 @@ final class LogFormat {
    * frames, {@link #STAGED_GAP} bytes past the last frame (docs/format/log.md, "Staged frames").
    */
   static final int FLAG_STAGED = 4;
+  /**
+   * Segment flag: the bytes from the header to {@link #SLOT_END} are the stage slot, where the
+   * records handed to the operating system since the last frame lie as stored frames, and the
+   * frames start at {@link #SLOT_END} (docs/format/log.md, "The stage slot"). Written since
+   * FormatVersion 12, with or without {@link #FLAG_STREAM}, never with the two flags before.
+   */
+  static final int FLAG_SLOT = 8;
   /** The flags this build knows; a segment with another flag set is refused. */
-  static final int KNOWN_FLAGS = FLAG_STREAM | FLAG_PREALLOCATED | FLAG_STAGED;
+  static final int KNOWN_FLAGS = FLAG_STREAM | FLAG_PREALLOCATED | FLAG_STAGED | FLAG_SLOT;
+  /**
+   * In a {@link #FLAG_SLOT} segment: where the first frame starts, the end of the stage slot (which
+   * starts after the header). The slot holds at least {@link #MAX_STAGED} bytes.
+   */
+  static final int SLOT_END = 16 << 10;
   /**
    * In a {@link #FLAG_STAGED} segment: the staged frames start this many bytes past the end of the
    * last frame. At least the largest group frame ({@link #MAX_STAGED} bytes of records compressed,
    * with its header), so a group frame written at the end never overlaps the staged frames it holds.
    */
   static final int STAGED_GAP = 12 << 10;
-  /** The most bytes of staged frames (headers included) after one frame; the reader looks no further. */
+  /**
+   * The most bytes of staged frames (headers included) after one frame, in the slot or past the
+   * frames; the reader looks no further.
+   */
   static final int MAX_STAGED = 8 << 10;
   /** The largest frame body (raw records) compressed into the stream; larger ones are stored. */
   static final int MAX_STREAM_RAW = 512 << 10;

@@ -24,11 +24,19 @@ import java.util.List;
  * neither the rest of the full segment nor any frame of the last one claims the lost records
  * synced: the full segment is cut there and the last one dropped (deleted, unless read-only).
  *
- * <p>A segment with {@link LogFormat#FLAG_PREALLOCATED} may run on with zeros past its last frame:
+ * <p>A segment with {@link LogFormat#FLAG_PREALLOCATED} (or {@link LogFormat#FLAG_SLOT}, where only
+ * a file system's power-loss repair leaves zeros, and only the second case applies) may run on
+ * with zeros past its last frame:
  * zeros from a frame's place to the file's end are the segment's end (cut, not counted torn) in
  * the last segment, and in one before it when the next segment starts at the LSN that frame would
  * have had (nothing is missing between them). Frames a power loss took from the last segment's
  * end read as zeros too, and are cut the same way: the claims of frames only say what was synced.
+ *
+ * <p>A segment with {@link LogFormat#FLAG_SLOT} has its frames after the stage slot; in the last
+ * segment, the slot may hold stored frames continuing the log after its last good frame (records
+ * a killed writer had handed over since its last frame): they are moved to follow that frame (or
+ * read in place by a read-only recovery) and replayed. Segments of older builds may hold such
+ * staged frames past their last frame instead ({@link LogFormat#FLAG_STAGED}).
  *
  * <p>A compressed segment ({@link LogFormat#FLAG_STREAM}) is one zstd stream: its frames are
  * decoded in order from its first ({@link StreamDecoder}), whatever LSN replay starts at; a frame
@@ -69,6 +77,7 @@ public final class LogReader {
   private boolean stream; // the segment being read is one zstd stream (LogFormat.FLAG_STREAM)
   private boolean preallocated; // the segment may end with zeros (LogFormat.FLAG_PREALLOCATED)
   private boolean staged; // records may be staged past the segment's last frame (LogFormat.FLAG_STAGED)
+  private boolean slotted; // the segment has a stage slot (LogFormat.FLAG_SLOT)
   private final byte[] stagedCopy = new byte[LogFormat.MAX_STAGED];
 
   private LogReader(FileIo io, boolean readOnly) {
@@ -135,6 +144,7 @@ public final class LogReader {
       long cutAt = -1;
       boolean dropNext = false;
       boolean zeroEnd = false;
+      long slotEnd = -1; // a read-only recovery reading the slot's staged frames in place: where they end
       try (IoFile f = readOnly ? io.openReadOnly(seg.path()) : io.open(seg.path())) {
         in.reset(f, name);
         long size = in.size();
@@ -142,11 +152,36 @@ public final class LogReader {
         if (pos < 0) {
           cutAt = 0;
         }
-        while (pos >= 0 && pos < size) {
+        // The last segment's frames may end exactly at the file's end with records staged in its slot.
+        boolean slotLook = last && slotted;
+        while (pos >= 0 && (pos < size || slotLook) && pos != slotEnd) {
           int bad = frames.problem(pos, seg.firstLsn(), expected, stream);
+          if (bad != 0 && slotEnd >= 0) {
+            break; // cannot be: the staged frames were checked (the file changed under a read-only recovery)
+          }
+          if (bad != 0 && slotLook) {
+            slotLook = false;
+            long dataEnd = pos >= size ? pos : in.dataEnd(pos, size);
+            if (dataEnd == pos || !proof.provenDurable(in, pos, dataEnd, seg.firstLsn(), expected, true, stream)) {
+              long stagedLength = slotStaged(seg.firstLsn(), expected);
+              if (stagedLength > 0 && readOnly) {
+                slotEnd = LogFormat.SEGMENT_HEADER + stagedLength;
+                pos = LogFormat.SEGMENT_HEADER; // read the staged frames where they are
+                continue;
+              }
+              if (stagedLength > 0) {
+                moveSlotted(f, pos, stagedLength);
+                in.reset(f, name);
+                size = in.size();
+                continue;
+              }
+              cutAt = Math.min(pos, size);
+              break;
+            }
+          }
           if (bad != 0) {
             boolean whole = !last && expected == segments.get(i + 1).firstLsn(); // nothing missing
-            if (preallocated && (last || whole) && in.allZero(pos, size) || staged && whole) {
+            if ((preallocated && (last || whole) || slotted && whole) && in.allZero(pos, size) || staged && whole) {
               cutAt = pos; // the preallocated tail (and stale staged frames), not yet cut by a rotation or close
               zeroEnd = true;
               break;
@@ -213,7 +248,7 @@ public final class LogReader {
         }
         if (cutAt >= 0) {
           torn += zeroEnd ? 0 : size - cutAt;
-          if (!readOnly) {
+          if (!readOnly && cutAt < size) {
             f.truncate(cutAt);
             f.force();
           }
@@ -262,6 +297,41 @@ public final class LogReader {
     in.read(end + LogFormat.STAGED_GAP, stagedCopy, 0, len);
     f.write(end, java.nio.ByteBuffer.wrap(stagedCopy, 0, len));
     f.truncate(stagedEnd);
+    f.force();
+  }
+
+  /**
+   * Bytes of the staged frames in the slot of the segment being read that continue the log from
+   * LSN {@code lsn}: from the header's end, each a good stored frame claiming nothing at the next
+   * LSN, together at most {@link LogFormat#MAX_STAGED} bytes. 0 if there are none (stale staged
+   * frames, already in a frame, have LSNs below {@code lsn}).
+   */
+  private long slotStaged(long segmentFirstLsn, long lsn) {
+    long from = LogFormat.SEGMENT_HEADER;
+    long limit = Math.min(in.size(), LogFormat.SLOT_END);
+    long p = from;
+    while (p < limit && frames.stagedProblem(p, segmentFirstLsn, lsn, stream) == 0) {
+      long next = p + frames.header + frames.body;
+      if (next - from > LogFormat.MAX_STAGED || next > limit) {
+        break;
+      }
+      lsn += frames.records;
+      p = next;
+    }
+    return p - from;
+  }
+
+  /**
+   * Copies the {@code length} bytes of staged frames from the slot to follow the last good frame,
+   * which ends at {@code end}, cuts the segment there and fsyncs it: the records a killed writer had
+   * handed to the operating system become the segment's last frames. The copy is after the slot,
+   * so a crash during it leaves the staged frames to be found again.
+   */
+  private void moveSlotted(IoFile f, long end, long length) throws IOException {
+    int len = (int) length;
+    in.read(LogFormat.SEGMENT_HEADER, stagedCopy, 0, len);
+    f.write(end, java.nio.ByteBuffer.wrap(stagedCopy, 0, len));
+    f.truncate(end + len);
     f.force();
   }
 
@@ -321,7 +391,8 @@ public final class LogReader {
     stream = (flags & LogFormat.FLAG_STREAM) != 0;
     preallocated = (flags & LogFormat.FLAG_PREALLOCATED) != 0;
     staged = (flags & LogFormat.FLAG_STAGED) != 0;
+    slotted = (flags & LogFormat.FLAG_SLOT) != 0;
     decoder.start();
-    return headerLength;
+    return slotted ? LogFormat.SLOT_END : headerLength;
   }
 }

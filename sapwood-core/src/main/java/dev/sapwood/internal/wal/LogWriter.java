@@ -163,15 +163,15 @@ public final class LogWriter implements Closeable {
    * Writes what is buffered and starts a new segment, unless the one being written holds no
    * record: once a checkpoint begun after this call is the older of the two a header may
    * describe, {@link #trimBefore} deletes the segment written before it (an idle database keeps
-   * only a segment header, not the up to {@code segmentBytes} of its last segment).
+   * only a segment's header and stage slot, not the up to {@code segmentBytes} of its last segment).
    */
   public void roll() {
-    frames.frameAll();
     synchronized (segments.fileLock) {
-      failure.check();
+      // Under the same hold as the roll: a record staged between the two would be left in the full
+      // segment's slot, which recovery does not read.
+      frames.frameAllLocked();
       segments.rollLocked();
     }
-    segments.wakePreparer();
   }
 
   /** Writes what is buffered, fsyncs, and closes the segment. */

@@ -25,39 +25,33 @@ import java.util.concurrent.atomic.LongAdder;
  * the durable LSN, which the rotation has not raised), so recovery cuts there and drops the next
  * segment ({@link LogReader}).
  *
- * <p>Each segment is mapped ({@link IoMapping}, {@link LogFormat#FLAG_PREALLOCATED}) up to {@link
- * #PREALLOCATE} bytes past the segment size (the file grows with zeros as the stores reach further:
- * by 1 MiB windows on disk, so a segment holding only its header is not 64 MiB long), and a
- * frame is stored into the mapping, no system call per write (a frame that does not fit in the
- * mapping is written with a positional write). A segment is cut to its frames' end when it is
- * rotated and at close; a crash before that leaves its zero tail, which recovery cuts.
+ * <p>The stage slot ({@link LogFormat#FLAG_SLOT}): the segment's first {@link LogFormat#SLOT_END}
+ * bytes are mapped ({@link IoMapping}), and the records handed over between group frames ({@link
+ * FrameWriter}) are stored there as frames of their own, from the end of the header ({@link
+ * #stageFrameLocked}): a store, no system call, and in the page cache at once, so they survive a
+ * killed process. Frames go after the slot with positional writes, never through a mapping. Why
+ * (docs/design.md, "The stage slot"): the kernel writes a mapped page back only after making it
+ * read-only in every mapping and flushing it from every core's TLB, which on a virtual machine is a
+ * call through the hypervisor per page; a log stored page by page through its mapping paid that for
+ * each of its pages, while the slot's few pages are stored over and over and written back once per
+ * sync at most.
  *
- * <p>The chunks of the mapping a store first reaches are readied (zeros written, {@link
- * IoMapping#prepareAhead}) ahead of the frames by a {@link SegmentPreparer}, off the writers' path.
- *
- * <p>A compressed segment is also staged ({@link LogFormat#FLAG_STAGED}): records handed over
- * between group frames ({@link FrameWriter}) are stored as frames of their own {@link
- * LogFormat#STAGED_GAP} bytes past the last frame ({@link #stageFrameLocked}), where they survive a
- * killed process, and the next frame at the end holds them all again, compressed; the staged bytes
- * are overwritten in the page cache before they are ever synced, except those a sync finds there.
- *
- * <p>Invariants: frames reach the file in LSN order, each at the end of the one before; the first
+ * <p>Invariants: frames reach the file in LSN order, each at the end of the one before, the first
+ * at {@link LogFormat#SLOT_END}; staged frames lie in the slot from the header's end, the first at
+ * the LSN after the last framed one, at most {@link LogFormat#MAX_STAGED} bytes of them; the first
  * segment is started durably (header fsynced, directory synced) before any frame goes into it; a
  * segment after it is started at the LSN after the last of the full one, with at most one full
  * segment waiting for its rotation (a second rotation waits for the first); the durable LSN passes
  * a segment's first LSN only after the rotation that started it synced the directory and fsynced
  * the segment before it; an I/O failure is recorded in the shared {@link LogFailure} and thrown
  * (from the rotation thread: recorded, and thrown to the next caller). Locking: {@link #fileLock}
- * guards the segment, its position, the rotation, the compression stream (and {@link FrameWriter}'s
- * spare buffers): one
- * frame writer at a time; the methods named {@code ...Locked} are called holding it; the rotation
- * thread takes no lock of the writer's but the sync lock. {@code segmentFirstLsn} and {@code
- * writtenLsn} are volatile: read without the lock by trimming and the frame writer's fast check.
+ * guards the segment, its position, the slot, the rotation, the compression stream (and {@link
+ * FrameWriter}'s spare buffers): one frame writer at a time; the methods named {@code ...Locked}
+ * are called holding it; the rotation thread takes no lock of the writer's but the sync lock.
+ * {@code segmentFirstLsn}, {@code writtenLsn} and {@code handedLsn} are volatile: read without the
+ * lock by trimming and the frame writer's fast check.
  */
 final class SegmentWriter {
-  /** Bytes mapped past the segment size, for the frame that fills it. */
-  static final int PREALLOCATE = 64 << 10;
-
   /** Guards the segment and its position; taken before every other lock of the writer. */
   final Object fileLock = new Object();
 
@@ -72,15 +66,14 @@ final class SegmentWriter {
   private final LongAdder fsyncs;
   private final LongAdder rotations;
   private final StreamCompressor stream; // null: segments are not compressed
-  private final SegmentPreparer preparer;
 
   // guarded by fileLock
   private IoFile segment;
-  private IoMapping map;
+  private IoMapping slot; // the segment's first SLOT_END bytes
   private long segmentPos;
   private volatile long segmentFirstLsn;
   private volatile long writtenLsn;
-  private long stagedBytes; // bytes of staged frames after the last frame
+  private long stagedBytes; // bytes of staged frames in the slot
   private volatile long handedLsn; // the last LSN in a frame or a staged frame (>= writtenLsn)
   private Thread rotation; // the last rotation's thread (perhaps finished), or null
 
@@ -104,21 +97,9 @@ final class SegmentWriter {
     this.fsyncs = counters.counter("log.fsyncs");
     this.rotations = counters.counter("log.rotations");
     this.stream = compress ? new StreamCompressor() : null;
-    this.preparer = new SegmentPreparer(failure, counters.counter("log.prepare_wakes"));
     synchronized (fileLock) {
       openSegmentLocked(firstLsn, true);
     }
-    preparer.wake();
-  }
-
-  /**
-   * Wakes the preparer if a frame asked for it. REQUIRES: the caller does not hold {@link
-   * #fileLock} (a wake is a system call, and the woken thread may take the caller's core: under
-   * the lock, every writer behind it waits for that; checked under assertions).
-   */
-  void wakePreparer() {
-    assert !Thread.holdsLock(fileLock) : "the log's preparer woken under fileLock";
-    preparer.wake();
   }
 
   /** The LSN of the last record written to a segment. */
@@ -134,29 +115,22 @@ final class SegmentWriter {
     return handedLsn;
   }
 
-  /** Whether records may be staged in this log's segments (they are compressed: {@link LogFormat#FLAG_STAGED}). */
-  boolean staging() {
-    return stream != null;
-  }
-
-  /** Bytes of staged frames after the last frame. */
+  /** Bytes of staged frames in the slot. */
   long stagedBytesLocked() {
     return stagedBytes;
   }
 
   /**
-   * Stores the {@code len} bytes of a whole stored frame at {@code frame[at]} after the staged
-   * frames, {@link LogFormat#STAGED_GAP} bytes past the last frame; its last record has {@code
-   * lastLsn}. Returns false, storing nothing, if it would pass {@link LogFormat#MAX_STAGED} or the
-   * mapping: then the caller writes a frame at the end instead.
+   * Stores the {@code len} bytes of a whole stored frame at {@code frame[at]} in the slot, after the
+   * staged frames; its last record has {@code lastLsn}. Returns false, storing nothing, if it would
+   * pass {@link LogFormat#MAX_STAGED}: then the caller writes a frame at the end instead.
    */
   boolean stageFrameLocked(byte[] frame, int at, int len, long lastLsn) {
-    long p = segmentPos + LogFormat.STAGED_GAP + stagedBytes;
-    if (stagedBytes + len > LogFormat.MAX_STAGED || p + len > map.size()) {
+    if (stagedBytes + len > LogFormat.MAX_STAGED) {
       return false;
     }
     try {
-      map.put(p, frame, at, len);
+      slot.put(LogFormat.SEGMENT_HEADER + stagedBytes, frame, at, len);
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -182,11 +156,7 @@ final class SegmentWriter {
    */
   void writeFrameLocked(byte[] frame, int at, int len, long lastLsn) {
     try {
-      if (segmentPos + len <= map.size()) {
-        map.put(segmentPos, frame, at, len);
-      } else {
-        segment.write(segmentPos, ByteBuffer.wrap(frame, at, len));
-      }
+      segment.write(segmentPos, ByteBuffer.wrap(frame, at, len));
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -195,14 +165,13 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
     handedLsn = lastLsn;
     stagedBytes = 0; // the frame holds every staged record
-    preparer.ahead(map, segmentPos);
   }
 
   /** Like {@link #writeFrameLocked(byte[], int, int, long)}, the frame being {@code frame}'s remaining bytes. */
   void writeFrameLocked(ByteBuffer frame, long lastLsn) {
     int len = frame.remaining();
     try {
-      put(frame);
+      segment.write(segmentPos, frame);
     } catch (IOException e) {
       throw failure.fail("write to the log failed", e);
     }
@@ -211,16 +180,6 @@ final class SegmentWriter {
     writtenLsn = lastLsn;
     handedLsn = lastLsn;
     stagedBytes = 0; // the frame holds every staged record
-    preparer.ahead(map, segmentPos);
-  }
-
-  /** Stores {@code frame}'s remaining bytes at the segment's end: into the mapping if they fit. */
-  private void put(ByteBuffer frame) throws IOException {
-    if (segmentPos + frame.remaining() <= map.size()) {
-      map.put(segmentPos, frame);
-    } else {
-      segment.write(segmentPos, frame);
-    }
   }
 
   /** Bytes of the segment being written, its header included. */
@@ -240,9 +199,9 @@ final class SegmentWriter {
     }
   }
 
-  /** Starts the next segment when this one is full. */
+  /** Starts the next segment when this one is full: its frames hold {@code segmentBytes} or more. */
   void rollIfFullLocked() {
-    if (segmentPos >= segmentBytes) {
+    if (segmentPos - LogFormat.SLOT_END >= segmentBytes) {
       rotateLocked();
     }
   }
@@ -254,26 +213,21 @@ final class SegmentWriter {
   private void rotateLocked() {
     awaitRotationLocked();
     IoFile full = segment;
-    IoMapping fullMap = map;
-    long fullLength = segmentPos;
+    IoMapping fullSlot = slot;
     long last = writtenLsn;
     openSegmentLocked(last + 1, false);
-    Thread t = new Thread(() -> finishRotation(full, fullMap, fullLength, last), "sapwood-log-rotation");
+    Thread t = new Thread(() -> finishRotation(full, fullSlot, last), "sapwood-log-rotation");
     t.setDaemon(true);
     rotation = t;
     rotations.increment();
     t.start();
   }
 
-  /**
-   * The rotation thread: cuts the full segment's zero tail, makes it and the next one's name
-   * durable, then closes it.
-   */
-  private void finishRotation(IoFile full, IoMapping fullMap, long fullLength, long last) {
+  /** The rotation thread: makes the full segment and the next one's name durable, then closes it. */
+  private void finishRotation(IoFile full, IoMapping fullSlot, long last) {
     try {
-      fullMap.stopPreparing(); // the preparer writes no zeros past the cut
-      full.truncate(fullLength);
-      fullMap.force();
+      fullSlot.force(); // its staged frames are stale (the roll framed them): synced, but never read
+
       fsyncs.increment();
       io.syncDirectory(dir);
       sync.advance(last);
@@ -292,12 +246,32 @@ final class SegmentWriter {
 
   /** Waits until the last rotation finished (keeping the thread's interrupt flag). */
   void awaitRotationLocked() {
-    SegmentPreparer.join(rotation);
+    join(rotation);
+  }
+
+  /** Waits for {@code t} (if not null) to end, uninterruptibly, keeping the caller's interrupt flag. */
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
-   * Creates the segment starting at {@code firstLsn} with its header; if {@code durable}, fsyncs it
-   * and syncs the directory (else the rotation does).
+   * Creates the segment starting at {@code firstLsn} with its header and its slot mapped; if {@code
+   * durable}, fsyncs it and syncs the directory (else the rotation does). The file is cut to empty
+   * first: a slot is never read with another incarnation's staged frames in it.
    */
   private void openSegmentLocked(long firstLsn, boolean durable) {
     Path path = dir.resolve(LogFormat.segmentName(firstLsn));
@@ -305,28 +279,26 @@ final class SegmentWriter {
       io.createDirectories(dir);
       segment = io.open(path);
       segment.truncate(0);
-      map = segment.map(segmentBytes + PREALLOCATE);
+      slot = segment.map(LogFormat.SLOT_END);
       byte[] h = new byte[LogFormat.SEGMENT_HEADER];
       BigEndian.putInt(h, 0, LogFormat.MAGIC);
       BigEndian.putInt(h, 4, LogFormat.VERSION);
       BigEndian.putLong(h, 8, firstLsn);
-      BigEndian.putInt(h, 16, LogFormat.FLAG_PREALLOCATED
-          | (stream != null ? LogFormat.FLAG_STREAM | LogFormat.FLAG_STAGED : 0));
+      BigEndian.putInt(h, 16, LogFormat.FLAG_SLOT | (stream != null ? LogFormat.FLAG_STREAM : 0));
       BigEndian.putInt(h, 20, Checksums.crc32c(h, 0, 20));
       if (stream != null) {
         stream.start();
       }
-      map.put(0, ByteBuffer.wrap(h));
+      slot.put(0, ByteBuffer.wrap(h));
       if (durable) {
-        map.force();
+        slot.force();
         io.syncDirectory(dir);
         fsyncs.increment();
       }
-      segmentPos = h.length;
+      segmentPos = LogFormat.SLOT_END;
       stagedBytes = 0;
       segmentFirstLsn = firstLsn;
       bytesWritten.add(h.length);
-      preparer.ahead(map, segmentPos);
     } catch (IOException e) {
       throw failure.fail("cannot start log segment " + path, e);
     }
@@ -343,7 +315,7 @@ final class SegmentWriter {
     Thread started;
     synchronized (fileLock) {
       failure.check();
-      file = map;
+      file = slot;
       target = writtenLsn;
       started = rotation;
     }
@@ -356,22 +328,17 @@ final class SegmentWriter {
         throw failure.fail("fsync of the log failed", e);
       }
     }
-    SegmentPreparer.join(started);
+    join(started);
     failure.check();
     sync.advance(target);
   }
 
-  /**
-   * At close, after the last write: cuts the segment's zero tail, fsyncs it and records what it
-   * holds durable.
-   */
+  /** At close, after the last write: fsyncs the segment and records what it holds durable. */
   void forceAtCloseLocked() {
     awaitRotationLocked();
     failure.check();
-    preparer.close(); // it writes no zeros past the cut
     try {
-      segment.truncate(segmentPos);
-      map.force();
+      slot.force();
       sync.advance(writtenLsn);
     } catch (IOException e) {
       throw failure.fail("fsync of the log at close failed", e);
@@ -381,7 +348,6 @@ final class SegmentWriter {
   /** Closes the segment; a failure is recorded, not thrown (the log is closed either way). */
   void closeLocked() {
     awaitRotationLocked();
-    preparer.close();
     if (stream != null) {
       stream.close();
     }

@@ -73,6 +73,7 @@ public final class FaultInjectingFileIo extends ForwardingFileIo {
   private long armedAt;
   private Mode armedMode;
   private boolean halted;
+  private long tornLogWrites; // guarded by this
   private final Random random;
 
   public FaultInjectingFileIo(MemoryFileIo mem, long seed) {
@@ -109,6 +110,14 @@ public final class FaultInjectingFileIo extends ForwardingFileIo {
   /** The first exception injected, or null. */
   public synchronized IOException firstInjected() {
     return injected.isEmpty() ? null : injected.get(0);
+  }
+
+  /**
+   * How many log segments ({@code .log} files) {@link #crashAndTear} left without the whole of their
+   * last unsynced write: a prefix of it, perhaps none (a write within one sector made it or not).
+   */
+  public synchronized long tornLogWrites() {
+    return tornLogWrites;
   }
 
   /** From now on every call fails: the power is off. */
@@ -152,6 +161,9 @@ public final class FaultInjectingFileIo extends ForwardingFileIo {
       int keep;
       synchronized (this) {
         keep = tail.bytes == null ? (random.nextBoolean() ? 1 : 0) : tornLength(tail, tearing);
+        if (tail.bytes != null && keep < tail.bytes.length && path.toString().endsWith(".log")) {
+          tornLogWrites++;
+        }
       }
       data = apply(data, tail, keep);
       mem.setContents(path, data);

@@ -196,31 +196,6 @@ class IoMappingTest {
   }
 
   @Test
-  void forcingTheWindowsLeftDropsThemAndKeepsTheTwoStoresMayStillUse() throws IOException {
-    int window = NioMapping.CHUNK;
-    int size = 10 * window;
-    try (IoFile f = new NioFileIo().open(dir.resolve("l"))) {
-      NioMapping m = chunkWindows(f, size);
-      m.forceLeft(); // nothing stored: nothing to do
-      assertEquals(0, m.windowsHeld());
-      byte[] want = new byte[size];
-      for (int pos = 0; pos + 1000 <= 6 * window; pos += 1000) {
-        store(m, want, pos, 1000, (byte) (pos / 1000 % 100));
-      }
-      assertEquals(6, m.windowsHeld());
-      m.forceLeft();
-      assertEquals(2, m.windowsHeld(), "the window stored into and the one before it stay");
-      store(m, want, 5 * window + 10, 2 * window, (byte) 77); // on into two more windows
-      assertEquals(4, m.windowsHeld());
-      m.force();
-      assertEquals(2, m.windowsHeld());
-      ByteBuffer back = ByteBuffer.allocate(size);
-      f.read(0, back);
-      assertArrayEquals(want, back.array(), "every store reads back through the file");
-    }
-  }
-
-  @Test
   void onDiskTheFileGrowsByTheWindowsStoredIntoNotToTheMappedSize() throws IOException {
     long size = 64L << 20; // a log segment's mapping
     try (IoFile f = new NioFileIo().open(dir.resolve("g"))) {
@@ -272,32 +247,6 @@ class IoMappingTest {
         assertThrows(IllegalArgumentException.class, () -> m.put(98, src, 0, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> m.put(0, src, 4, 3));
       }
-    }
-  }
-
-  @Test
-  void zerosWrittenAheadKeepWhatWasStoredAndStopBeforeTheFileIsCut() throws IOException {
-    int chunk = NioMapping.CHUNK;
-    try (IoFile f = new NioFileIo().open(dir.resolve("p"))) {
-      IoMapping m = f.map(1 << 20);
-      m.put(0, new byte[] {5, 6, 7}, 0, 3);
-      assertEquals(chunk, m.prepared(), "a store readies its own chunk");
-      m.prepareAhead(3L * chunk - 100);
-      assertEquals(3L * chunk, m.prepared(), "ahead: whole chunks up to the target");
-      m.put(2L * chunk + 5, new byte[] {9}, 0, 1);
-      assertEquals(3L * chunk, m.prepared(), "a store in a readied chunk readies nothing");
-      m.prepareAhead(chunk); // behind what is ready: nothing
-      ByteBuffer back = ByteBuffer.allocate(3);
-      f.read(0, back);
-      assertArrayEquals(new byte[] {5, 6, 7}, back.array(), "the zeros ahead did not overwrite a store");
-      ByteBuffer one = ByteBuffer.allocate(1);
-      f.read(2L * chunk + 5, one);
-      assertEquals(9, one.get(0));
-      m.stopPreparing();
-      f.truncate(100);
-      m.prepareAhead(8L * chunk);
-      assertEquals(100, f.size(), "stopped: no zeros past the cut");
-      assertEquals(3L * chunk, m.prepared());
     }
   }
 }

@@ -18,6 +18,8 @@ public final class LogBytes {
   public static final int MAX_BODY = LogFormat.MAX_BODY;
   public static final int SMALL_BODY = LogFormat.SMALL_BODY;
 
+  /** Where the first frame of a segment the engine writes starts: after its stage slot. */
+  public static final int FIRST_FRAME = LogFormat.SLOT_END;
   /** Bytes of a compressed (version 3) segment header. */
   public static final int STREAM_SEGMENT_HEADER = LogFormat.SEGMENT_HEADER;
   public static final int MAX_STREAM_RAW = LogFormat.MAX_STREAM_RAW;
@@ -49,10 +51,19 @@ public final class LogBytes {
   }
 
   /**
-   * A compressed segment as the writer starts it: also flagged preallocated (it may end with zeros)
-   * and staged (records may be staged past its last frame).
+   * A compressed segment as the writer starts it: with a stage slot (an empty one: zeros), the
+   * frames after it.
    */
   public static LogBytes written(long firstLsn) {
+    byte[] h = streamSegmentHeader(firstLsn, LogFormat.FLAG_STREAM | LogFormat.FLAG_SLOT);
+    return new LogBytes(firstLsn, true, java.util.Arrays.copyOf(h, LogFormat.SLOT_END));
+  }
+
+  /**
+   * A compressed segment as FormatVersion 10 and 11 wrote it: flagged preallocated (it may end
+   * with zeros) and staged (records may be staged 12 KiB past its last frame).
+   */
+  public static LogBytes preallocatedStaged(long firstLsn) {
     return new LogBytes(firstLsn, true, streamSegmentHeader(firstLsn,
         LogFormat.FLAG_STREAM | LogFormat.FLAG_PREALLOCATED | LogFormat.FLAG_STAGED));
   }
@@ -106,12 +117,14 @@ public final class LogBytes {
 
   /**
    * Where the good frames of a segment's bytes end: after its header, frames whose checksums hold
-   * and whose LSN deltas rise, up to the first that does not (a crashed writer's segment may hold
+   * and whose LSN deltas rise, up to the first that does not (a segment of an older build may hold
    * zeros and stale staged frames after its frames: docs/format/log.md, "Staged frames").
    */
   public static int framesEnd(byte[] segment) {
     boolean stream = isCompressed(segment);
-    int pos = BigEndian.getInt(segment, 4) == LogFormat.VERSION ? LogFormat.SEGMENT_HEADER : LogFormat.SEGMENT_HEADER_V2;
+    boolean v3 = BigEndian.getInt(segment, 4) == LogFormat.VERSION;
+    int pos = !v3 ? LogFormat.SEGMENT_HEADER_V2
+        : (BigEndian.getInt(segment, 16) & LogFormat.FLAG_SLOT) != 0 ? LogFormat.SLOT_END : LogFormat.SEGMENT_HEADER;
     long lastDelta = -1;
     while (pos + LogFormat.MIN_FRAME <= segment.length) {
       int n = segment.length;

@@ -286,7 +286,7 @@ class LogReaderTest {
         w.write();
       }
     }
-    int framing = (segment(0).length - LogBytes.SEGMENT_HEADER) / 3 - p.length;
+    int framing = (segment(0).length - LogFormat.SLOT_END) / 3 - p.length; // frames start after the stage slot
     assertTrue(framing + 6 <= 16, "frame bytes per put: " + framing);
   }
 

@@ -12,10 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Staged frames ({@link LogFormat#FLAG_STAGED}, docs/format/log.md): a write hands its records to
- * the operating system as a stored frame past the segment's last frame, they go out together in one
- * compressed frame at the end, and a killed process loses none of them, whatever step of the group
- * write it was killed at.
+ * Staged frames (docs/format/log.md, "The stage slot"): a write hands its records to the operating
+ * system as a stored frame in the segment's stage slot ({@link LogFormat#FLAG_SLOT}), they go out
+ * together in one frame at the end (compressed in a compressed segment), and a killed process loses
+ * none of them, whatever step of the group write it was killed at. An older build's staged frames,
+ * 12 KiB past the last frame ({@link LogFormat#FLAG_STAGED}), are still found.
  */
 class StagedFramesTest {
   private static final Path DIR = Path.of("/wal");
@@ -61,23 +62,23 @@ class StagedFramesTest {
   }
 
   @Test
-  void writesAreStagedPastTheFramesAndSurviveAKilledProcess() {
+  void writesAreStagedInTheSlotAndSurviveAKilledProcess() {
     int n = 20;
     MemoryFileIo after;
     try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters)) {
       write(w, 0, n);
-      assertEquals(LogFormat.SEGMENT_HEADER, w.segmentBytes(), "no frame at the end yet");
+      assertEquals(LogFormat.SLOT_END, w.segmentBytes(), "no frame at the end yet");
       assertEquals(0, counters.value("log.group_frames"));
       byte[] live = mem.contents(SEG);
-      int staged = LogFormat.SEGMENT_HEADER + LogFormat.STAGED_GAP;
-      assertTrue(live[staged] != 0 || live[staged + 1] != 0, "a staged frame 12 KiB past the last frame");
+      int staged = LogFormat.SEGMENT_HEADER;
+      assertTrue(live[staged] != 0 || live[staged + 1] != 0, "a staged frame in the slot, after the header");
       after = killed();
     }
     long[] torn = new long[1];
     assertRecords(recover(after, torn, false), n);
     assertEquals(0, torn[0], "staged frames are no torn write");
     long moved = after.contents(SEG).length;
-    assertTrue(moved < LogFormat.STAGED_GAP, "the staged frames were moved to follow the last frame: " + moved);
+    assertTrue(moved > LogFormat.SLOT_END, "the staged frames were moved to follow the slot: " + moved);
     assertRecords(recover(after, torn, false), n);
     assertEquals(moved, after.contents(SEG).length, "recovery is repeatable");
   }
@@ -118,10 +119,10 @@ class StagedFramesTest {
     MemoryFileIo afterMore;
     try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters)) {
       write(w, 0, 30);
-      w.sync(29); // one group frame at the end; the 30 staged frames stay behind it in the file
+      w.sync(29); // one group frame at the end; the 30 staged frames stay behind in the slot
       assertEquals(1, counters.value("log.group_frames"));
       afterSync = killed();
-      write(w, 30, 35); // staged 12 KiB past the group frame, over the stale ones
+      write(w, 30, 35); // staged in the slot again, over the stale ones
       afterMore = killed();
     }
     long[] torn = new long[1];
@@ -140,8 +141,8 @@ class StagedFramesTest {
       end = w.segmentBytes();
       after = killed();
     }
-    // The group frame of records 12..39 cut short: its first bytes stored, the rest not.
-    byte[] seg = after.contents(SEG);
+    // The group frame of records 12..39 cut short: its first bytes written, the rest not.
+    byte[] seg = java.util.Arrays.copyOf(after.contents(SEG), (int) end + 200);
     BigEndian.putInt(seg, (int) end, 0x12345678);
     seg[(int) end + 4] = 0x7f;
     after.setContents(SEG, seg);
@@ -158,7 +159,7 @@ class StagedFramesTest {
     try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters)) {
       write(w, 0, 10);
       end = w.segmentBytes();
-      stagedEnd = end + LogFormat.STAGED_GAP + counters.value("log.staged_bytes");
+      stagedEnd = LogFormat.SEGMENT_HEADER + counters.value("log.staged_bytes");
       after = killed();
     }
     byte[] seg = after.contents(SEG);
@@ -169,13 +170,37 @@ class StagedFramesTest {
   }
 
   @Test
-  void aSegmentWithoutCompressionIsNotStaged() {
+  void aSegmentWithoutCompressionIsStagedToo() {
+    MemoryFileIo after;
     try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters, false)) {
       write(w, 0, 5);
-      assertEquals(0, counters.value("log.staged_bytes"));
-      assertTrue(w.segmentBytes() > LogFormat.SEGMENT_HEADER, "each write is a frame at the end");
+      assertTrue(counters.value("log.staged_bytes") > 0, "staged");
+      assertEquals(LogFormat.SLOT_END, w.segmentBytes(), "no frame at the end yet");
+      after = killed();
+      w.sync(4);
+      assertEquals(1, counters.value("log.group_frames"));
     }
     long[] torn = new long[1];
+    assertRecords(recover(after, torn, false), 5);
     assertRecords(recover(mem, torn, false), 5);
+  }
+
+  @Test
+  void anOlderBuildsStagedFramesPastTheLastFrameAreStillFound() {
+    // FormatVersion 11: records 0..2 in a frame, 3 and 4 staged 12 KiB past it (stale zeros between).
+    LogBytes b = LogBytes.preallocatedStaged(0);
+    b.add(-1, record(0), record(1), record(2));
+    byte[] framed = b.bytes();
+    byte[] s3 = LogBytes.frameFor(framed, 0, 3, -2, record(3)); // -2: claiming nothing (synced 0)
+    byte[] s4 = LogBytes.frameFor(framed, 0, 4, -2, record(4));
+    byte[] seg = java.util.Arrays.copyOf(framed, framed.length + LogFormat.STAGED_GAP + s3.length + s4.length + 3000);
+    System.arraycopy(s3, 0, seg, framed.length + LogFormat.STAGED_GAP, s3.length);
+    System.arraycopy(s4, 0, seg, framed.length + LogFormat.STAGED_GAP + s3.length, s4.length);
+    mem.setContents(SEG, seg);
+    long[] torn = new long[1];
+    assertRecords(recover(mem, torn, true), 5);
+    assertRecords(recover(mem, torn, false), 5);
+    assertEquals(0, torn[0]);
+    assertEquals(framed.length + s3.length + s4.length, mem.contents(SEG).length, "moved to follow the frame, cut there");
   }
 }

@@ -21,12 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The writer maps each segment, preallocated with zeros past its size ({@link
- * LogFormat#FLAG_PREALLOCATED}), and cuts the zeros at rotation and close: a crash or kill at any
- * step leaves a zero tail, perhaps behind a torn frame, that recovery cuts without losing a record
- * the process had handed to the operating system or taking zeros before a gap for a segment's end.
+ * The writer maps only each segment's stage slot ({@link LogFormat#FLAG_SLOT}) and writes its
+ * frames after it: a crash or kill at any step leaves the frames, perhaps a torn last one, and the
+ * slot's staged frames, from which recovery keeps every record the process had handed to the
+ * operating system; an older build's preallocated segments still end at their zeros, and zeros
+ * before a gap in the LSNs are still a torn tail.
  */
-class MappedSegmentTest {
+class SlotSegmentTest {
   private static final Path DIR = Path.of("/wal");
   private static final int SEGMENT = 4096;
 
@@ -57,23 +58,26 @@ class MappedSegmentTest {
   }
 
   @Test
-  void aLiveSegmentRunsOnWithZerosPastItsFramesAndCloseCutsThem() {
-    long framesEnd;
+  void aWriteIsStagedInTheSlotAndTheFramesFollowTheSlot() {
     Counters counters = new Counters();
+    Path seg = DIR.resolve(LogFormat.segmentName(0));
     try (LogWriter w = new LogWriter(mem, DIR, 0, SEGMENT, counters)) {
       w.append(record(0), 0, 100);
       w.write();
-      long end = w.segmentBytes();
-      long stagedEnd = end + LogFormat.STAGED_GAP + counters.value("log.staged_bytes");
-      byte[] live = mem.contents(DIR.resolve(LogFormat.segmentName(0)));
-      assertEquals(SEGMENT + SegmentWriter.PREALLOCATE, live.length);
-      assertZeros(live, end, end + LogFormat.STAGED_GAP);
-      assertTrue(stagedEnd > end + LogFormat.STAGED_GAP, "the record is staged past the gap");
-      assertZeros(live, stagedEnd, live.length);
+      assertEquals(LogFormat.SLOT_END, w.segmentBytes(), "no frame yet");
+      byte[] live = mem.contents(seg);
+      long staged = counters.value("log.staged_bytes");
+      assertTrue(staged > 100, "staged: " + staged);
+      assertTrue(live[LogFormat.SEGMENT_HEADER] != 0, "a staged frame right after the header");
+      assertZeros(live, LogFormat.SEGMENT_HEADER + staged, Math.min(live.length, LogFormat.SLOT_END));
       w.sync(0);
-      framesEnd = w.segmentBytes();
+      assertTrue(w.segmentBytes() > LogFormat.SLOT_END, "the sync put the record in a frame after the slot");
+      assertEquals(w.segmentBytes(), mem.contents(seg).length, "the file ends at the frames' end");
     }
-    assertEquals(framesEnd, mem.contents(DIR.resolve(LogFormat.segmentName(0))).length);
+    MemoryFileIo after = killed();
+    long[] torn = new long[1];
+    assertPrefix(recover(after, torn), 1);
+    assertEquals(0, torn[0]);
   }
 
   private static void assertZeros(byte[] b, long from, long to) {
@@ -82,7 +86,21 @@ class MappedSegmentTest {
   }
 
   @Test
-  void aKilledWriterWhoseFullSegmentStillHasItsZeroTailLosesNothing() throws Exception {
+  void anOlderBuildsPreallocatedSegmentEndsAtItsZeros() {
+    LogBytes a = LogBytes.preallocatedStaged(0);
+    for (int i = 0; i < 10; i++) {
+      a.add(-1, record(i));
+    }
+    Path seg = DIR.resolve(LogFormat.segmentName(0));
+    mem.setContents(seg, Arrays.copyOf(a.bytes(), a.bytes().length + 5000));
+    long[] torn = new long[1];
+    assertPrefix(recover(mem, torn), 10);
+    assertEquals(0, torn[0], "zeros are no torn write");
+    assertEquals(a.bytes().length, mem.contents(seg).length, "the zero tail is cut");
+  }
+
+  @Test
+  void aKilledWriterWhoseFullSegmentIsStillRotatingLosesNothing() throws Exception {
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ForwardingFileIo io = new ForwardingFileIo(mem) {
@@ -90,7 +108,7 @@ class MappedSegmentTest {
       protected IoFile wrap(IoFile file) {
         return new ForwardingIoFile(file) {
           @Override
-          public void truncate(long size) throws IOException {
+          public void force() throws IOException {
             if (Thread.currentThread().getName().equals("sapwood-log-rotation")) {
               held.countDown();
               try {
@@ -99,7 +117,7 @@ class MappedSegmentTest {
                 Thread.currentThread().interrupt();
               }
             }
-            super.truncate(size);
+            super.force();
           }
         };
       }
@@ -111,7 +129,7 @@ class MappedSegmentTest {
       w.append(record(n++), 0, 100);
       w.write();
     }
-    assertTrue(held.await(30, TimeUnit.SECONDS), "no rotation cut the full segment");
+    assertTrue(held.await(30, TimeUnit.SECONDS), "no rotation fsynced the full segment");
     for (int i = 0; i < 5; i++) {
       w.append(record(n++), 0, 100);
       w.write();
@@ -122,22 +140,20 @@ class MappedSegmentTest {
     assertEquals(2, after.list(DIR).size());
     long[] torn = new long[1];
     assertPrefix(recover(after, torn), n);
-    assertEquals(0, torn[0], "zeros are no torn write");
-    long full = after.contents(DIR.resolve(LogFormat.segmentName(0))).length;
-    assertTrue(full < SEGMENT + SegmentWriter.PREALLOCATE, "the full segment's zero tail is cut: " + full);
+    assertEquals(0, torn[0], "nothing torn");
     assertPrefix(recover(after, torn), n);
   }
 
   @Test
   void zerosBeforeAGapInTheLsnsAreATornTailNotASegmentsEnd() {
-    // The full segment's last frames were lost at a power loss (zeros, as its preallocated tail):
-    // the next segment starts past them, so it is dropped, not replayed after a hole.
-    LogBytes a = LogBytes.written(0);
+    // An older build's full segment whose last frames were lost at a power loss (zeros, as its
+    // preallocated tail): the next segment starts past them, so it is dropped, not replayed after a hole.
+    LogBytes a = LogBytes.preallocatedStaged(0);
     for (int i = 0; i < 10; i++) {
       a.add(-1, record(i));
     }
     byte[] full = Arrays.copyOf(a.bytes(), a.bytes().length + 3000);
-    LogBytes b = LogBytes.written(15);
+    LogBytes b = LogBytes.preallocatedStaged(15);
     b.add(-1, record(15));
     mem.setContents(DIR.resolve(LogFormat.segmentName(0)), full);
     mem.setContents(DIR.resolve(LogFormat.segmentName(15)), b.bytes());
@@ -149,20 +165,18 @@ class MappedSegmentTest {
   }
 
   @Test
-  void aTornFrameInTheMappedTailIsFoundAndCut() {
-    // A live segment whose last frame's page was half written back at a power loss: the frame
-    // torn, the rest of the tail zeros. (Uncompressed, so each write is a frame at the end, not
-    // staged: StagedFramesTest tears a group frame.)
+  void aTornLastFrameIsFoundAndCut() {
+    // A live segment whose last frame's page was half written back at a power loss: the frame torn
+    // (zeros). Each write is synced, so that it is a frame at the end (StagedFramesTest tears a
+    // group frame).
     MemoryFileIo io = new MemoryFileIo();
     long cut;
     try (LogWriter w = new LogWriter(io, DIR, 0, 1 << 20, new Counters(), false)) {
       for (int i = 0; i < 29; i++) {
-        w.append(record(i), 0, 100);
-        w.write();
+        w.sync(w.append(record(i), 0, 100));
       }
       cut = w.segmentBytes();
-      w.append(record(29), 0, 100);
-      w.write();
+      w.sync(w.append(record(29), 0, 100));
       long before = w.segmentBytes();
       Path seg = DIR.resolve(LogFormat.segmentName(0));
       byte[] live = io.contents(seg);
@@ -178,7 +192,7 @@ class MappedSegmentTest {
   }
 
   @Test
-  void aCrashAtEveryStepOfTheMappedWriteKeepsWhatWasSyncedAndNothingWrong() {
+  void aCrashAtEveryStepOfTheWritesKeepsWhatWasSyncedAndNothingWrong() {
     // Step k: the k-th write, fsync or cut of the log's files crashes the machine (the files go
     // back to what was fsynced) and fails; recovery replays a prefix holding every synced record.
     for (int k = 1; ; k++) {
