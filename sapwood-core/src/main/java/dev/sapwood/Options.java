@@ -192,7 +192,9 @@ public final class Options {
    * Whether the write-ahead log is compressed (default true): each log segment one zstd stream,
    * about 0.7 instead of 1.15 bytes written per byte put for small records, at about 2 µs of CPU
    * more per lone {@code ASYNC} put on the writer's thread (docs/benchmarks.md, "The writer's CPU
-   * per put"). False writes the log's frames as they are. Not remembered by the database: each
+   * per put"). Records the stream shrinks by less than a third (random-looking values) are written
+   * as they are, the stream tried again after 512 KiB of them (docs/design.md, "The log compresses what
+   * compresses"). False writes the log's frames as they are. Not remembered by the database: each
    * open chooses, a segment says which it is, and recovery reads both. Changes no read's answer,
    * nor durability.
    */

@@ -19,6 +19,8 @@ import java.util.zip.CRC32C;
  * frames would pass {@link LogFormat#MAX_STAGED} bytes, and before every sync, roll or close
  * ({@link #frameAll}), the records staged go out together in one frame at the segment's end, in a
  * compressed segment their body compressed by the segment's {@link StreamCompressor} in one flush
+ * (or stored, raw length 0, while the stream's recent records shrank by less than a third: {@link
+ * StreamCompressor#takesNext})
  * (docs/format/log.md, "The stage slot"). So a lone writer's small records survive a killed
  * process the moment {@code write} returns, as before, while the log keeps one frame header (and
  * one zstd block) and one positional write per group instead of one per record. Records that do
@@ -51,6 +53,8 @@ final class FrameWriter {
   /** {@code log.frames} and {@code log.group_frames}, counted under the segment writer's {@code fileLock}. */
   private final LockedCount frames;
   private final LockedCount groups;
+  /** {@code log.stored_frames}: frames at the end of a compressed segment written as they are. */
+  private final LockedCount storedFrames;
 
   // guarded by this
   private byte[] buf = new byte[BUFFER];
@@ -76,9 +80,11 @@ final class FrameWriter {
     counters.counter("log.records"); // listed from the start, counted in the parts below
     counters.counter("log.frames");
     counters.counter("log.group_frames");
+    counters.counter("log.stored_frames");
     this.records = counters.locked("log.records");
     this.frames = counters.locked("log.frames");
     this.groups = counters.locked("log.group_frames");
+    this.storedFrames = counters.locked("log.stored_frames");
   }
 
   /** The LSN the next record will get. */
@@ -262,16 +268,20 @@ final class FrameWriter {
    */
   private void writeFrameLocked(byte[] frame, int body, long last) {
     StreamCompressor stream = segments.streamLocked();
-    if (stream != null && body <= LogFormat.MAX_STREAM_RAW) {
+    if (stream != null && body <= LogFormat.MAX_STREAM_RAW && stream.takesNext(body)) {
       ByteBuffer out;
       try {
         out = stream.compressDirect(frame, RESERVE, body, RESERVE);
       } catch (RuntimeException e) { // the records are out of the buffer: the log cannot go on
         throw failure.fail("compressing a log frame failed", new IOException(e));
       }
+      stream.took(body, out.remaining());
       out.position(putHeaderLocked(out, out.remaining(), body));
       segments.writeFrameLocked(out, last);
     } else {
+      if (stream != null) {
+        storedFrames.increment();
+      }
       int at = putHeaderLocked(frame, body, stream != null ? 0 : -1);
       segments.writeFrameLocked(frame, at, RESERVE - at + body, last);
     }

@@ -12,6 +12,16 @@ import java.util.Objects;
  * a frame's body is complete on its own on disk yet refers to everything compressed before it in
  * the segment. A lone writer's one-record frames thus compress like records compressed together.
  *
+ * <p>Which frames the stream takes ({@link #takesNext}, {@link #took}): it judges what it put out
+ * for each {@link #JUDGE_BYTES} of records it took (a group of staged records, or several small
+ * frames together: a lone frame's zstd headers say nothing of the data); when that shrank by less
+ * than a third, the next {@link #STORE_BYTES} of records go out in stored frames (raw length 0,
+ * never given to the stream), and the frame after them is tried again. Why (docs/design.md, "The
+ * log compresses what compresses"): zstd's level 1 costs the writers about 8 ns of CPU per byte
+ * of poorly compressible records (YCSB's random printable values: a quarter saved), while each
+ * byte it saves would cost the kernel about 3 ns to write; below a third saved it buys little of
+ * the log's write amplification for a lot of the writers' time.
+ *
  * <p>Invariants: {@link #start} is called at the start of every segment (a stream never spans
  * two); the stream is never ended (no zstd frame epilogue: the segment's end is the log's); every
  * byte given to {@link #compress} is in its output when it returns. Not thread-safe: used under
@@ -30,7 +40,15 @@ final class StreamCompressor implements AutoCloseable {
   /** The direct output buffer's first size: a group write of many small records fits. */
   static final int DIRECT_INITIAL = 64 << 10;
 
+  /** Bytes of records the stream takes between two judgments of what it saves. */
+  static final int JUDGE_BYTES = 8 << 10;
+  /** Bytes of records stored, without trying the stream, after a judgment that it saved too little. */
+  static final int STORE_BYTES = 512 << 10;
+
   private final ZstdCompressCtx ctx = new ZstdCompressCtx();
+  private long judgedRaw; // records taken since the last judgment
+  private long judgedOut; // what the stream put out for them
+  private long storeLeft; // bytes of records still to store before the stream is tried again
   private ByteBuffer in; // the records, copied; allocated at the first call
   private ByteBuffer direct; // compressDirect's output, allocated at its first call
 
@@ -45,6 +63,34 @@ final class StreamCompressor implements AutoCloseable {
     ctx.setWindowLog(LogFormat.STREAM_WINDOW_LOG);
     ctx.setChecksum(false); // the frame's CRC32C covers the bytes on disk
     ctx.setContentSize(false);
+    judgedRaw = 0;
+    judgedOut = 0;
+    storeLeft = 0;
+  }
+
+  /**
+   * Whether a frame of {@code raw} bytes of records goes through the stream; false: it goes out
+   * stored (and counts against {@link #STORE_BYTES}), the stream having saved too little lately.
+   */
+  boolean takesNext(int raw) {
+    if (storeLeft > 0) {
+      storeLeft -= raw;
+      return false;
+    }
+    return true;
+  }
+
+  /** Records that the stream put out {@code out} bytes for a frame's {@code raw} bytes of records. */
+  void took(int raw, int out) {
+    judgedRaw += raw;
+    judgedOut += out;
+    if (judgedRaw >= JUDGE_BYTES) {
+      if (3 * judgedOut > 2 * judgedRaw) { // less than a third saved
+        storeLeft = STORE_BYTES;
+      }
+      judgedRaw = 0;
+      judgedOut = 0;
+    }
   }
 
   /** The most bytes {@link #compress} puts out for {@code len} bytes (the first frame's zstd header included). */

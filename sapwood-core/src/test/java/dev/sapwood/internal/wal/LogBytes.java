@@ -278,16 +278,19 @@ public final class LogBytes {
 
   /**
    * Adds a good frame of these payloads at the next LSNs, saying {@code syncedLsn} was synced; in a
-   * compressed segment, compressed by the segment's stream (stored if over {@link #MAX_STREAM_RAW}).
+   * compressed segment, compressed by the segment's stream (stored if over {@link #MAX_STREAM_RAW}, or
+   * while the stream's recent records shrank by less than a third, as the writer does).
    */
   public LogBytes add(long syncedLsn, byte[]... payloads) {
     byte[] body = body(payloads);
     if (stream == null) {
       out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, body));
-    } else if (body.length > MAX_STREAM_RAW) {
-      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, body, 0));
+    } else if (body.length > MAX_STREAM_RAW || !stream.takesNext(body.length)) {
+      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, body, 0)); // stored, as the writer does
     } else {
-      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, compress(body), body.length));
+      byte[] c = compress(body);
+      stream.took(body.length, c.length);
+      out.writeBytes(frameOfBody(firstLsn, nextLsn, syncedLsn, c, body.length));
     }
     nextLsn += payloads.length;
     return this;
