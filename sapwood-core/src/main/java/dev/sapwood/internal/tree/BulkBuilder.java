@@ -1,6 +1,7 @@
 package dev.sapwood.internal.tree;
 
 import dev.sapwood.internal.store.StagedBlocks;
+import dev.sapwood.internal.util.ListArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -166,7 +167,7 @@ public final class BulkBuilder {
     for (int i = 0; i < children.length; i++) {
       children[i] = top.children.get(i);
     }
-    return new Built(levels.size(), top.pivots.toArray(new byte[0][]), children, entries, msn, staged);
+    return new Built(levels.size(), ListArrays.copy(top.pivots, new byte[top.pivots.size()][]), children, entries, msn, staged);
   }
 
   private void closeBasement() {
@@ -179,7 +180,8 @@ public final class BulkBuilder {
   private void closeLeaf() {
     closeBasement();
     Node leaf = new Node(staged.newBlockNumber());
-    leaf.setLeaf(basementPivots.toArray(new byte[0][]), basements.toArray(new Basement[0]));
+    leaf.setLeaf(ListArrays.copy(basementPivots, new byte[basementPivots.size()][]),
+        ListArrays.copy(basements, new Basement[basements.size()]));
     leaf.maxMsn = msn;
     write(leaf);
     byte[] low = leafLowKey;
@@ -222,7 +224,7 @@ public final class BulkBuilder {
       buffers[i] = new MessageBuffer();
     }
     Node node = new Node(staged.newBlockNumber());
-    node.setInternal(h, l.pivots.toArray(new byte[0][]), children, buffers);
+    node.setInternal(h, ListArrays.copy(l.pivots, new byte[l.pivots.size()][]), children, buffers);
     node.maxMsn = msn;
     write(node);
     byte[] low = l.lowKey;

@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.ListArrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,9 +82,8 @@ final class LeafMerge {
       }
     }
     dropEmpty(outB, outP);
-    // Sized arrays: toArray into an empty one goes through a cast whose profile every caller shares
-    // (a class_check trap in C2's code when a second array type comes by; see Reshaper.splitLeaf).
-    leaf.setLeaf(outP.toArray(new byte[outP.size()][]), outB.toArray(new Basement[outB.size()]));
+    // Not ArrayList.toArray: a speculated type check C2's code shares with every caller (ListArrays).
+    leaf.setLeaf(ListArrays.copy(outP, new byte[outP.size()][]), ListArrays.copy(outB, new Basement[outB.size()]));
     leaf.rows.add(rowDelta); // what the merge knew: which keys existed before and after
     leaf.maxMsn = Math.max(leaf.maxMsn, buf.maxMsn());
     ctx.counters.leafFlush(buf.bytes(), leafBytesBefore, basementsBefore, rebuilt);

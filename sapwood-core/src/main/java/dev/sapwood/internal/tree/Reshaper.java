@@ -1,5 +1,6 @@
 package dev.sapwood.internal.tree;
 
+import dev.sapwood.internal.util.ListArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -138,7 +139,7 @@ final class Reshaper {
         all.copyRangeTo(i == 0 ? null : seps.get(i - 1), i == pieces.size() - 1 ? null : seps.get(i), bufs[i]);
       }
     }
-    parent.replaceChild(c, blocks, bufs, seps.toArray(new byte[seps.size()][]));
+    parent.replaceChild(c, blocks, bufs, ListArrays.copy(seps, new byte[seps.size()][]));
     parent.markDirty();
     for (Node p : pieces) {
       ctx.cache.unpinWrite(p);
@@ -180,11 +181,10 @@ final class Reshaper {
       sizes[j + 1] = units.get(j + 1).bytes() + unitPivots.get(j).length + 2;
     }
     int[] cuts = leftHeavy ? SplitPlan.leftHeavyLeafCuts(sizes, ctx.nodeSize) : SplitPlan.leafCuts(sizes, ctx.nodeSize);
-    // Arrays of the lists' size, not empty ones: ArrayList.toArray copies into a smaller array through
-    // a cast whose one profile all callers share, and a Basement[] after a byte[][] failed it in C2's
-    // code (class_check at ArrayList.toArray, the compiled splitLeaf thrown away).
-    Basement[] all = units.toArray(new Basement[units.size()]);
-    byte[][] piv = unitPivots.toArray(new byte[unitPivots.size()][]);
+    // Not ArrayList.toArray: its copy's type check is speculated on from one profile all callers
+    // share, and a Basement[] after byte[][]s threw the compiled splitLeaf away (ListArrays).
+    Basement[] all = ListArrays.copy(units, new Basement[units.size()]);
+    byte[][] piv = ListArrays.copy(unitPivots, new byte[unitPivots.size()][]);
     for (int p = 0; p <= cuts.length; p++) {
       int from = p == 0 ? 0 : cuts[p - 1];
       int to = p == cuts.length ? all.length : cuts[p];
@@ -285,7 +285,7 @@ final class Reshaper {
       p.add(sep);
       p.addAll(Arrays.asList(right.pivots));
       LeafMerge.dropEmpty(b, p);
-      left.setLeaf(p.toArray(new byte[p.size()][]), b.toArray(new Basement[b.size()])); // sized: see splitLeaf
+      left.setLeaf(ListArrays.copy(p, new byte[p.size()][]), ListArrays.copy(b, new Basement[b.size()])); // see splitLeaf
     } else {
       left.setInternal(left.height, concat(left.pivots, sep, right.pivots),
           concat(left.children, right.children), concat(left.buffers, right.buffers));
