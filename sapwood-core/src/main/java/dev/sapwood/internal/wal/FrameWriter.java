@@ -20,15 +20,14 @@ import java.util.zip.CRC32C;
  * ({@link #frameAll}), the records staged go out together in one frame at the segment's end, in a
  * compressed segment their body compressed by the segment's {@link StreamCompressor} in one flush
  * (or stored, raw length 0, while the stream's recent records shrank by less than a third: {@link
- * StreamCompressor#takesNext})
- * (docs/format/log.md, "The stage slot"). So a lone writer's small records survive a killed
- * process the moment {@code write} returns, as before, while the log keeps one frame header (and
- * one zstd block) and one positional write per group instead of one per record. Records that do
- * not fit a stage go out as one frame at the end, whose header is encoded in the space kept free
- * before the body (a body over {@link LogFormat#MAX_STREAM_RAW} is stored as it is, with raw
- * length 0). Concurrent writers share
- * writes: one of them hands over every record buffered so far while the others append to the
- * second buffer, and a writer whose record went out in another's write returns at once.
+ * StreamCompressor#takesNext}; docs/format/log.md, "The stage slot"). So a lone writer's small
+ * records survive a killed process the moment {@code write} returns, as before, while the log
+ * keeps one frame header (and one zstd block) and one positional write per group instead of one
+ * per record. Records that do not fit a stage go out as one frame at the end, whose header is
+ * encoded in the space kept free before the body (a body over {@link LogFormat#MAX_STREAM_RAW} is
+ * stored as it is, with raw length 0). Concurrent writers share writes: one of them hands over
+ * every record buffered so far while the others append to the second buffer, and a writer whose
+ * record went out in another's write returns at once.
  *
  * <p>Invariants: records take dense, increasing LSNs in append order, and frames carry them in that
  * order; {@link #pending} holds exactly the records staged after the last frame at the end (LSNs
