@@ -149,6 +149,15 @@ public final class LogReader {
         in.reset(f, name);
         long size = in.size();
         long pos = checkHeader(seg, last);
+        if (pos == HEADER_MISSING) {
+          // The full segment before the last, never fsynced (its rotation had not run): a torn tail
+          // like a torn frame of it, when the last segment does not prove its records synced.
+          if (i != segments.size() - 2 || expected >= segments.get(i + 1).firstLsn()
+              || proof.provesSynced(segments.get(i + 1), expected)) {
+            throw new CorruptionException(name, 0, "log segment header missing");
+          }
+          dropNext = true;
+        }
         if (pos < 0) {
           cutAt = 0;
         }
@@ -352,15 +361,18 @@ public final class LogReader {
     }
   }
 
-  /** Offset of the first record, or -1 if the (last) segment's header itself is torn. */
+  /** {@link #checkHeader}: a segment before the last has no header (empty or all zeros). */
+  private static final long HEADER_MISSING = -2;
+
+  /**
+   * Offset of the first record, -1 if the last segment's header itself is torn, or {@link
+   * #HEADER_MISSING} if another segment has none.
+   */
   private long checkHeader(LogSegments.Segment seg, boolean last) {
     String name = in.name();
     long size = in.size();
     if (size < LogFormat.SEGMENT_HEADER_V2 || in.allZero(0, size)) {
-      if (last) {
-        return -1;
-      }
-      throw new CorruptionException(name, 0, "log segment header missing");
+      return last ? -1 : HEADER_MISSING;
     }
     byte[] b = in.buffer();
     int i = in.window(0, LogFormat.SEGMENT_HEADER_V2);

@@ -124,6 +124,36 @@ class LogReaderTest {
   }
 
   @Test
+  void aFullSegmentWhoseHeaderNeverReachedTheDiskIsATornTailAndTheSegmentAfterItDropped() {
+    // Segment 3 was started by a rotation and filled before any fsync of it; the crash came before
+    // its own rotation fsynced it, with segment 8 already named: 3 is empty (or zeros), 8 claims
+    // nothing of 3's records synced.
+    put(0, good().bytes());
+    put(3, new byte[0]);
+    put(8, new LogBytes(8).add(2, payload(8, 9)).bytes());
+    LogReader.Result r = recover(0);
+    assertEquals(3, r.replayed());
+    assertEquals(3, r.nextLsn());
+    assertEquals(0, segment(3).length);
+    assertTrue(!io.exists(DIR.resolve(LogBytes.segmentName(8))), "the segment after the torn one is dropped");
+    put(3, new byte[4096]); // zeros: the same
+    put(8, new LogBytes(8).add(2, payload(8, 9)).bytes());
+    r = recover(0);
+    assertEquals(3, r.nextLsn());
+    assertEquals(4096, r.tornBytes() - new LogBytes(8).add(2, payload(8, 9)).bytes().length);
+    // The segment after it says records of segment 3 were synced: damage, not a torn tail.
+    put(3, new byte[0]);
+    put(8, new LogBytes(8).add(7, payload(8, 9)).bytes()); // synced 1: every LSN up to 7
+    CorruptionException e = assertThrows(CorruptionException.class, () -> recover(0));
+    assertTrue(e.getMessage().contains("header missing"), e.getMessage());
+    // Two segments before the last: damage too.
+    put(3, new byte[0]);
+    put(8, new LogBytes(8).add(2, payload(8, 9)).bytes());
+    put(9, new LogBytes(9).add(2, payload(8, 9)).bytes());
+    assertThrows(CorruptionException.class, () -> recover(0));
+  }
+
+  @Test
   void aGapBeforeALastSegmentThatSaysTheMissingRecordsWereSyncedIsCorruption() {
     put(0, good().bytes());
     put(5, new LogBytes(5).add(4, payload(8, 9)).bytes());
