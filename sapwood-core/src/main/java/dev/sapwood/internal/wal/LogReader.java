@@ -172,14 +172,15 @@ public final class LogReader {
             slotLook = false;
             long dataEnd = pos >= size ? pos : in.dataEnd(pos, size);
             if (dataEnd == pos || !proof.provenDurable(in, pos, dataEnd, seg.firstLsn(), expected, true, stream)) {
-              long stagedLength = slotStaged(seg.firstLsn(), expected);
+              long stagedLength = stagedLength(LogFormat.SEGMENT_HEADER, Math.min(size, LogFormat.SLOT_END),
+                  seg.firstLsn(), expected);
               if (stagedLength > 0 && readOnly) {
                 slotEnd = LogFormat.SEGMENT_HEADER + stagedLength;
                 pos = LogFormat.SEGMENT_HEADER; // read the staged frames where they are
                 continue;
               }
               if (stagedLength > 0) {
-                moveSlotted(f, pos, stagedLength);
+                moveStaged(f, LogFormat.SEGMENT_HEADER, pos, stagedLength);
                 in.reset(f, name);
                 size = in.size();
                 continue;
@@ -199,12 +200,13 @@ public final class LogReader {
             boolean unproven = dataEnd == pos
                 || !proof.provenDurable(in, pos, dataEnd, seg.firstLsn(), expected, true, stream);
             if (last && unproven) {
-              long stagedEnd = staged ? stagedEnd(pos, seg.firstLsn(), expected) : pos;
-              if (stagedEnd > pos) {
+              long gap = pos + LogFormat.STAGED_GAP;
+              long stagedLength = staged ? stagedLength(gap, size, seg.firstLsn(), expected) : 0;
+              if (stagedLength > 0) {
                 if (readOnly) {
-                  pos += LogFormat.STAGED_GAP; // read the staged frames where they are
+                  pos = gap; // read the staged frames where they are
                 } else {
-                  moveStaged(f, pos, stagedEnd);
+                  moveStaged(f, gap, pos, stagedLength);
                   in.reset(f, name);
                   size = in.size();
                 }
@@ -274,50 +276,14 @@ public final class LogReader {
   }
 
   /**
-   * Where the staged frames that continue the log from LSN {@code lsn} end, if a frame at {@code
-   * end} (the last good frame's end) is not good: they start {@link LogFormat#STAGED_GAP} bytes past
-   * it, each a good stored frame claiming nothing at the next LSN, and take at most {@link
-   * LogFormat#MAX_STAGED} bytes. {@code end} if there are none (stale staged frames have LSNs
-   * already framed).
+   * Bytes of the staged frames from {@code from} (before {@code limit}) that continue the log from
+   * LSN {@code lsn}: each a good stored frame claiming nothing at the next LSN, together at most
+   * {@link LogFormat#MAX_STAGED} bytes. 0 if there are none (stale staged frames, already in a
+   * frame, have LSNs below {@code lsn}). Where they lie: past the last frame by {@link
+   * LogFormat#STAGED_GAP} in an older build's segment, in the slot in one of {@link
+   * LogFormat#FLAG_SLOT}.
    */
-  private long stagedEnd(long end, long segmentFirstLsn, long lsn) {
-    long from = end + LogFormat.STAGED_GAP;
-    long p = from;
-    while (p < in.size() && frames.stagedProblem(p, segmentFirstLsn, lsn, stream) == 0) {
-      long next = p + frames.header + frames.body;
-      if (next - from > LogFormat.MAX_STAGED) {
-        break;
-      }
-      lsn += frames.records;
-      p = next;
-    }
-    return p == from ? end : end + (p - from);
-  }
-
-  /**
-   * Moves the staged frames found after the last good frame at {@code end} to follow it, up to
-   * {@code stagedEnd}, cuts the segment there and fsyncs it: the records a killed writer had handed
-   * to the operating system become the segment's last frames. The copy does not overlap its source
-   * ({@link LogFormat#MAX_STAGED} is below the gap), so a crash during it leaves the staged frames
-   * to be found again.
-   */
-  private void moveStaged(IoFile f, long end, long stagedEnd) throws IOException {
-    int len = (int) (stagedEnd - end);
-    in.read(end + LogFormat.STAGED_GAP, stagedCopy, 0, len);
-    f.write(end, java.nio.ByteBuffer.wrap(stagedCopy, 0, len));
-    f.truncate(stagedEnd);
-    f.force();
-  }
-
-  /**
-   * Bytes of the staged frames in the slot of the segment being read that continue the log from
-   * LSN {@code lsn}: from the header's end, each a good stored frame claiming nothing at the next
-   * LSN, together at most {@link LogFormat#MAX_STAGED} bytes. 0 if there are none (stale staged
-   * frames, already in a frame, have LSNs below {@code lsn}).
-   */
-  private long slotStaged(long segmentFirstLsn, long lsn) {
-    long from = LogFormat.SEGMENT_HEADER;
-    long limit = Math.min(in.size(), LogFormat.SLOT_END);
+  private long stagedLength(long from, long limit, long segmentFirstLsn, long lsn) {
     long p = from;
     while (p < limit && frames.stagedProblem(p, segmentFirstLsn, lsn, stream) == 0) {
       long next = p + frames.header + frames.body;
@@ -331,14 +297,15 @@ public final class LogReader {
   }
 
   /**
-   * Copies the {@code length} bytes of staged frames from the slot to follow the last good frame,
+   * Copies the {@code length} bytes of staged frames at {@code from} to follow the last good frame,
    * which ends at {@code end}, cuts the segment there and fsyncs it: the records a killed writer had
-   * handed to the operating system become the segment's last frames. The copy is after the slot,
-   * so a crash during it leaves the staged frames to be found again.
+   * handed to the operating system become the segment's last frames. The copy never overlaps its
+   * source (the slot is before the frames; an older build's gap is wider than {@link
+   * LogFormat#MAX_STAGED}), so a crash during it leaves the staged frames to be found again.
    */
-  private void moveSlotted(IoFile f, long end, long length) throws IOException {
+  private void moveStaged(IoFile f, long from, long end, long length) throws IOException {
     int len = (int) length;
-    in.read(LogFormat.SEGMENT_HEADER, stagedCopy, 0, len);
+    in.read(from, stagedCopy, 0, len);
     f.write(end, java.nio.ByteBuffer.wrap(stagedCopy, 0, len));
     f.truncate(end + len);
     f.force();
